@@ -1,0 +1,172 @@
+"""The node catalog: finds node specs without importing their run modules.
+
+Node packages are found through the ``aura.nodes`` entry-point group; each entry point
+names a :class:`NodePackage` listing the *spec* modules it provides. Spec modules are
+cheap to import (pydantic models and metadata); run functions are imported on first use.
+The built-in library ``nodes.core`` is always present, even when the distribution's
+entry-point metadata is missing (running from a source tree).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any
+
+from engine.errors import UnknownNodeType
+from engine.sdk.spec import NodeSpec
+
+__all__ = ["Catalog", "NodePackage", "get_catalog"]
+
+log = logging.getLogger(__name__)
+ENTRY_POINT_GROUP = "aura.nodes"
+
+
+@dataclass(frozen=True)
+class NodePackage:
+    """A set of nodes shipped together (the built-ins, or an installed package).
+
+    ``spec_modules`` are imported to find ``SPEC`` (one spec) or ``SPECS`` (several,
+    e.g. old versions kept alongside the new one). ``trusted`` is true for built-ins;
+    untrusted packages' code is meant to run in the sandbox.
+    """
+
+    name: str
+    version: str
+    spec_modules: tuple[str, ...]
+    description: str = ""
+    trusted: bool = False
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+class Catalog:
+    """All known node types by ``(type, version)``, plus lookup by alias."""
+
+    def __init__(self, packages: Iterable[NodePackage] = ()) -> None:
+        self._specs: dict[tuple[str, int], NodeSpec] = {}
+        self._aliases: dict[str, str] = {}
+        self._runs: dict[tuple[str, int], Callable[..., Any]] = {}
+        self.packages: dict[str, NodePackage] = {}
+        self.load_errors: dict[str, str] = {}
+        self._lock = threading.Lock()
+        for p in packages:
+            self.add_package(p)
+
+    # -- building -------------------------------------------------------------
+    def add_package(self, package: NodePackage) -> None:
+        self.packages[package.name] = package
+        for mod_name in package.spec_modules:
+            try:
+                mod = importlib.import_module(mod_name)
+            except Exception as exc:  # noqa: BLE001 - one broken package must not hide the rest
+                self.load_errors[mod_name] = f"{type(exc).__name__}: {exc}"
+                log.warning("node spec module %s failed to import: %s", mod_name, exc)
+                continue
+            specs = list(getattr(mod, "SPECS", ())) or [getattr(mod, "SPEC", None)]
+            for spec in specs:
+                if spec is None:
+                    self.load_errors[mod_name] = "module defines neither SPEC nor SPECS"
+                    continue
+                self.add(spec)
+
+    def add(self, spec: NodeSpec) -> None:
+        if spec.key in self._specs and self._specs[spec.key] is not spec:
+            raise ValueError(f"node {spec.type} v{spec.version} is registered twice")
+        self._specs[spec.key] = spec
+        for alias in spec.aliases:
+            self._aliases[alias] = spec.type
+
+    # -- lookup ---------------------------------------------------------------
+    def __contains__(self, key: object) -> bool:
+        return key in self._specs
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    def all(self) -> list[NodeSpec]:
+        """Every registered version, sorted by type then version."""
+        return [self._specs[k] for k in sorted(self._specs)]
+
+    def latest(self) -> list[NodeSpec]:
+        """The newest version of each type."""
+        best: dict[str, NodeSpec] = {}
+        for spec in self.all():
+            best[spec.type] = spec
+        return list(best.values())
+
+    def versions(self, type_: str) -> list[int]:
+        return sorted(v for t, v in self._specs if t == type_)
+
+    def resolve_alias(self, type_: str) -> str:
+        return self._aliases.get(type_, type_)
+
+    def get(self, type_: str, version: int | None = None) -> NodeSpec:
+        """The spec for ``type_`` at ``version`` (newest when None).
+
+        Raises:
+            UnknownNodeType: with the installed versions, or close type names.
+        """
+        type_ = self.resolve_alias(type_)
+        versions = self.versions(type_)
+        if not versions:
+            import difflib
+
+            close = difflib.get_close_matches(type_, sorted({t for t, _ in self._specs}), n=3)
+            hint = f" Did you mean {', '.join(close)}?" if close else (
+                " Run 'aura nodes list' to see installed node types.")
+            raise UnknownNodeType(f"Unknown node type '{type_}'.{hint}",
+                                  details={"type": type_, "suggestions": close})
+        if version is None:
+            version = versions[-1]
+        spec = self._specs.get((type_, version))
+        if spec is None:
+            raise UnknownNodeType(
+                f"Node type '{type_}' has no version {version}; installed versions: "
+                f"{', '.join(map(str, versions))}. Install the package that provides it or "
+                "change the node's type_version.",
+                details={"type": type_, "version": version, "installed": versions},
+            )
+        return spec
+
+    def run_function(self, spec: NodeSpec) -> Callable[..., Any]:
+        """Imports (once) and returns the node's run function."""
+        fn = self._runs.get(spec.key)
+        if fn is None:
+            with self._lock:
+                mod_name, _, attr = spec.run.partition(":")
+                fn = getattr(importlib.import_module(mod_name), attr)
+                self._runs[spec.key] = fn
+        return fn
+
+
+_catalog: Catalog | None = None
+_catalog_lock = threading.Lock()
+
+
+def discover_packages() -> list[NodePackage]:
+    """Built-ins first, then every ``aura.nodes`` entry point."""
+    from nodes.core import PACKAGE as CORE  # noqa: PLC0415 - built-ins, always present
+
+    found: dict[str, NodePackage] = {CORE.name: CORE}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            pkg = ep.load()
+        except Exception as exc:  # noqa: BLE001
+            log.warning("node package entry point %s failed to load: %s", ep.name, exc)
+            continue
+        if isinstance(pkg, NodePackage) and pkg.name not in found:
+            found[pkg.name] = pkg
+    return list(found.values())
+
+
+def get_catalog(*, reload: bool = False) -> Catalog:
+    """The process-wide catalog, built on first use."""
+    global _catalog
+    with _catalog_lock:
+        if _catalog is None or reload:
+            _catalog = Catalog(discover_packages())
+        return _catalog

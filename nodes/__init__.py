@@ -1,0 +1,1 @@
+"""AURA's node library. Each node lives in its own folder: spec.py, run.py, docs.md."""
