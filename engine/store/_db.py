@@ -1,0 +1,122 @@
+"""Engines and short-lived sessions for the store (private).
+
+SQLite gets WAL, ``foreign_keys=ON``, a busy timeout, ``synchronous=NORMAL`` and
+incremental auto-vacuum on every connection. SQLite's driver is put in autocommit mode
+and AURA emits ``BEGIN`` itself: writes use ``BEGIN IMMEDIATE`` so two threads that both
+read-then-write queue up on the busy timeout instead of failing with "database is
+locked" (a deferred transaction that tries to upgrade to a write lock gets SQLITE_BUSY
+at once). PostgreSQL gets ``pool_pre_ping``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+
+from engine.store.types import dumps
+
+__all__ = ["WRITE_OPTION", "Database", "create_db_engine", "is_memory_sqlite", "sqlite_path"]
+
+BUSY_TIMEOUT_MS = 30_000
+WRITE_OPTION = "aura_write"
+_WRITE = WRITE_OPTION
+
+
+def is_memory_sqlite(url: URL) -> bool:
+    db = url.database or ""
+    return url.get_backend_name() == "sqlite" and (db in ("", ":memory:") or
+                                                   "mode=memory" in db)
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The database file of a SQLite URL (None for in-memory and non-SQLite URLs)."""
+    if url.get_backend_name() != "sqlite" or is_memory_sqlite(url):
+        return None
+    db = url.database or ""
+    if db.startswith("file:"):
+        db = db[5:].split("?", 1)[0]
+    return Path(db)
+
+
+def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is off; _sqlite_on_begin emits BEGIN.
+    dbapi_connection.isolation_level = None
+    cur = dbapi_connection.cursor()
+    try:
+        # auto_vacuum only takes effect on a database without tables, so set it first
+        cur.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    finally:
+        cur.close()
+
+
+def _sqlite_on_begin(conn: Connection) -> None:
+    options = conn.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return
+    write = options.get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def create_db_engine(url: str | URL, *, echo: bool = False, pool_size: int = 5) -> Engine:
+    """A SQLAlchemy engine configured for AURA (see the module docstring)."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite":
+        kwargs: dict[str, Any] = {}
+        if is_memory_sqlite(u):
+            kwargs["poolclass"] = StaticPool
+        engine = create_engine(
+            u, echo=echo, json_serializer=dumps,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            **kwargs)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    return create_engine(u, echo=echo, json_serializer=dumps, pool_pre_ping=True,
+                         pool_size=pool_size)
+
+
+class Database:
+    """An engine plus the two kinds of short-lived session the repositories use.
+
+    Sessions never expire their objects on commit, so rows returned by a repository stay
+    readable after the session is closed (they are detached snapshots).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect: str = engine.dialect.name
+        self._read = sessionmaker(engine, class_=Session, expire_on_commit=False)
+        self._write = sessionmaker(engine.execution_options(**{_WRITE: True}),
+                                   class_=Session, expire_on_commit=False)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reads only (SQLite: a deferred transaction)."""
+        with self._read() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session that commits on success and rolls back on error.
+
+        On SQLite it holds the write lock from its first statement (``BEGIN IMMEDIATE``),
+        so read-then-write logic inside it is serialized with other writers.
+        """
+        with self._write() as session, session.begin():
+            yield session

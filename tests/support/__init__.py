@@ -1,0 +1,1 @@
+"""Helpers shared by AURA's test suites (real services started for tests)."""
