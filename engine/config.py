@@ -10,8 +10,10 @@ import os
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["DbSettings", "ExecutionSettings", "HttpSettings", "RedisSettings", "Settings",
            "SecuritySettings", "reset_settings", "settings"]
@@ -19,6 +21,18 @@ __all__ = ["DbSettings", "ExecutionSettings", "HttpSettings", "RedisSettings", "
 
 def _default_data_dir() -> Path:
     return Path(os.environ.get("AURA_DATA_DIR") or Path.cwd() / ".aura")
+
+
+def _split_list(value: Any) -> Any:
+    """Accepts a JSON list or a comma-separated string ("a,b")."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            import json
+
+            return json.loads(text)
+        return [p.strip() for p in text.split(",") if p.strip()]
+    return value
 
 
 class _Area(BaseSettings):
@@ -41,7 +55,7 @@ class RedisSettings(_Area):
 
 class HttpSettings(_Area):
     model_config = SettingsConfigDict(env_prefix="AURA_HTTP_", env_file=".env", extra="ignore")
-    allow: list[str] = Field(default_factory=list, description="Hosts or CIDR ranges that "
+    allow: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Hosts or CIDR ranges that "
                              "nodes may reach even though they are private or loopback, "
                              "e.g. '127.0.0.1/32,intranet.local'.")
     timeout_s: float = Field(30.0, description="Default timeout of outbound requests.")
@@ -49,16 +63,20 @@ class HttpSettings(_Area):
                                     "reads.")
     user_agent: str = Field("AURA/0.1", description="User-Agent of outbound requests.")
 
+    _split = field_validator("allow", mode="before")(lambda v: _split_list(v))
+
 
 class ExecutionSettings(_Area):
     model_config = SettingsConfigDict(env_prefix="AURA_EXEC_", env_file=".env", extra="ignore")
     max_subworkflow_depth: int = Field(10, description="Deepest chain of sub-workflows.")
-    env_allow: list[str] = Field(default_factory=list, description="Environment variables "
+    env_allow: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Environment variables "
                                  "that expressions may read through $env.")
     expression_timeout_s: float = Field(1.0, description="Time limit of one expression.")
     retention_days: int = Field(30, description="Delete execution data older than this.")
     retention_count: int = Field(10_000, description="Keep at most this many executions.")
     code_timeout_s: float = Field(10.0, description="Default time limit of a Code node.")
+
+    _split = field_validator("env_allow", mode="before")(lambda v: _split_list(v))
 
 
 class SecuritySettings(_Area):

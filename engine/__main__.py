@@ -1,0 +1,5 @@
+"""``python -m engine`` is the ``aura`` command."""
+
+from engine.cli import main
+
+main()

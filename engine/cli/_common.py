@@ -1,0 +1,82 @@
+"""Shared CLI plumbing: consoles, error reporting, JSON input parsing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn
+
+import typer
+from rich.console import Console
+
+from engine.errors import AuraError
+
+__all__ = ["EXIT_FAILED", "EXIT_USAGE", "console", "err_console", "fail", "parse_json_option",
+           "reporting"]
+
+console = Console(highlight=False, soft_wrap=False)
+err_console = Console(stderr=True, highlight=False)
+
+EXIT_FAILED = 1   # the workflow ran and failed
+EXIT_USAGE = 2    # bad input: invalid workflow, unknown id, bad option
+
+
+def fail(message: str, *, details: Any = None, code: int = EXIT_USAGE,
+         as_json: bool = False, error: str = "error") -> NoReturn:
+    if as_json:
+        print(json.dumps({"error": error, "message": message, "details": details}))
+    else:
+        err_console.print(f"[bold red]Error:[/] {message}")
+        if isinstance(details, list):
+            for d in details[:20]:
+                if isinstance(d, dict) and "message" in d:
+                    where = d.get("path") or ""
+                    err_console.print(f"  • {where + ': ' if where else ''}{d['message']}")
+            if len(details) > 20:
+                err_console.print(f"  … and {len(details) - 20} more")
+    raise typer.Exit(code)
+
+
+@contextmanager
+def reporting(as_json: bool = False) -> Iterator[None]:
+    """Turns AuraErrors into a clear message and exit code 2 (never a traceback)."""
+    try:
+        yield
+    except AuraError as exc:
+        fail(exc.message, details=exc.details, as_json=as_json, error=exc.code)
+
+
+def parse_json_option(value: str | None, name: str) -> Any:
+    if value is None:
+        return None
+    text = value
+    if value.startswith("@"):
+        try:
+            with open(value[1:], encoding="utf-8") as f:
+                text = f.read()
+        except OSError as exc:
+            fail(f"{name}: cannot read {value[1:]}: {exc.strerror}")
+    try:
+        return json.loads(text)
+    except ValueError as exc:
+        fail(f"{name} is not valid JSON ({exc}). Example: --input '{{\"name\": \"Ada\"}}' or "
+             f"--input @file.json")
+
+
+def guarded(fn: Callable[[], None]) -> None:
+    """Runs the app, printing unexpected errors as one line (AURA_DEBUG=1 for a traceback)."""
+    import os
+
+    try:
+        fn()
+    except KeyboardInterrupt:
+        err_console.print("[yellow]Interrupted.[/]")
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last resort: never show a traceback to users
+        if os.environ.get("AURA_DEBUG"):
+            raise
+        err_console.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}\n"
+                          "This is a bug in AURA; run again with AURA_DEBUG=1 for details.")
+        sys.exit(70)

@@ -1,0 +1,42 @@
+"""The ``aura`` command: the root app and its sub-commands."""
+
+from __future__ import annotations
+
+import typer
+
+from engine.cli import cmd_db, cmd_executions, cmd_nodes, cmd_run, cmd_up, cmd_workflows
+from engine.cli._common import guarded
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="aura", no_args_is_help=True, add_completion=False,
+    help="AURA: workflow automation. Run workflows, manage them, and start the server.",
+    pretty_exceptions_enable=False, rich_markup_mode="rich",
+)
+app.command("run")(cmd_run.run)
+app.add_typer(cmd_workflows.app, name="workflow", help="Import, export, list and validate "
+              "workflows.")
+app.add_typer(cmd_executions.app, name="execution", help="List and inspect executions.")
+app.add_typer(cmd_nodes.app, name="nodes", help="The node catalog.")
+app.add_typer(cmd_db.app, name="db", help="Database schema.")
+app.command("up")(cmd_up.up)
+
+
+@app.command("version")
+def version() -> None:
+    """Print AURA's version."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as v
+
+    try:
+        typer.echo(f"aura {v('aura')}")
+    except PackageNotFoundError:
+        typer.echo("aura (source tree)")
+
+
+def main() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    guarded(lambda: app(prog_name="aura"))

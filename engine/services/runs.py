@@ -1,0 +1,169 @@
+"""Running workflows inline, recorded in the store: the path the CLI and tests use.
+
+The queue runtime reuses :class:`StoreRecorder` and :func:`execute_recorded` so that an
+execution is recorded the same way wherever it runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from engine.errors import AuraError, CredentialError
+from engine.executor import ExecutionHooks, ExecutionResult, Executor, MultiHooks, RunRequest
+from engine.executor.result import NodeRunRecord
+from engine.graph import CredentialRef, NodeDef, Workflow, load_workflow
+from engine.sdk.items import Item
+from engine.services.store import get_store
+
+__all__ = ["StoreRecorder", "credential_resolver", "execute_recorded", "load_stored",
+           "make_executor", "run_workflow"]
+
+log = logging.getLogger(__name__)
+
+
+class StoreRecorder(ExecutionHooks):
+    """Persists an execution and each node run as they happen."""
+
+    def __init__(self, store: Any, execution_id: str, workflow: Workflow) -> None:
+        self.store = store
+        self.execution_id = execution_id
+        self.workflow = workflow
+        self.max_items = workflow.settings.max_saved_items
+
+    def execution_started(self, result: ExecutionResult) -> None:
+        self.store.executions.set_status(self.execution_id, "running")
+
+    def node_finished(self, result: ExecutionResult, run: NodeRunRecord) -> None:
+        status = "pinned" if str(run.status) == "reused" else str(run.status)
+        self.store.node_runs.record(
+            self.execution_id, run.node, node_type=run.type, type_version=run.type_version,
+            status=status, started_at=run.started_at, finished_at=run.finished_at,
+            attempts=max(1, run.attempts), input_counts=run.input_counts,
+            output_counts=run.output_counts,
+            output={p: [i.to_dict() for i in items[:self.max_items]]
+                    for p, items in run.outputs.items()},
+            error=run.error, logs=run.logs, position=run.index, max_items=self.max_items)
+
+    def execution_finished(self, result: ExecutionResult) -> None:
+        s = self.workflow.settings
+        summary = {"last_node": result.last_node, "items": len(result.output)}
+        self.store.executions.finish(self.execution_id, str(result.status), error=result.error,
+                                     output_summary=summary)
+        keep = s.save_data_success if result.ok else s.save_data_error
+        if keep == "none":
+            for row in self.store.node_runs.list(self.execution_id):
+                self.store.node_runs.update(row.id, output=None, input=None)
+
+
+def credential_resolver(store: Any) -> Any:
+    """Decrypts a node's credential from the vault (never logged, never recorded)."""
+    from engine.config import settings
+    from engine.vault import AesGcmCipher, load_keyring
+
+    cipher: AesGcmCipher | None = None
+
+    def resolve(node: NodeDef, slot: str, ref: CredentialRef) -> dict[str, Any]:
+        nonlocal cipher
+        if cipher is None:
+            s = settings()
+            cipher = AesGcmCipher(load_keyring(s.data_dir, s.security.encryption_key))
+        try:
+            return dict(store.credentials.get_data(ref.id, cipher))
+        except AuraError as exc:
+            raise CredentialError(f"Node '{node.name}', credential '{slot}': {exc.message}"
+                                  ) from None
+
+    return resolve
+
+
+def make_executor(store: Any | None) -> Executor:
+    if store is None:
+        return Executor()
+
+    def loader(ref: str) -> Workflow:
+        from engine.services.workflows import find
+
+        rec = find(ref)
+        wf = load_workflow(store.workflows.definition(rec.id))
+        wf.id = rec.id
+        return wf
+
+    return Executor(credentials=credential_resolver(store), workflow_loader=loader)
+
+
+def load_stored(ref: str) -> tuple[Workflow, str]:
+    """The draft definition of a stored workflow (by id, prefix or name) and its id."""
+    from engine.services.workflows import find
+
+    rec = find(ref)
+    wf = load_workflow(get_store().workflows.definition(rec.id))
+    wf.id = rec.id
+    return wf, rec.id
+
+
+def execute_recorded(store: Any, request: RunRequest, *, workflow_id: str | None,
+                     hooks: ExecutionHooks | None = None) -> ExecutionResult:
+    """Runs ``request`` (whose execution row exists) recording into ``store``; then the
+    workflow's error workflow if it failed; then saves static data."""
+    wf = request.workflow
+    if workflow_id:
+        request.static_data = store.workflows.get_static_data(workflow_id)
+    before = repr(request.static_data)
+    executor = make_executor(store)
+    recorder = StoreRecorder(store, request.execution_id, wf)
+    result = executor.run(request, hooks=MultiHooks(recorder, hooks) if hooks else recorder)
+    if workflow_id and repr(request.static_data) != before:
+        store.workflows.set_static_data(workflow_id, request.static_data)
+    if not result.ok and wf.settings.error_workflow and request.mode != "error":
+        try:
+            run_error_workflow(store, wf, result, workflow_id)
+        except AuraError as exc:
+            log.warning("error workflow of '%s' could not run: %s", wf.name, exc.message)
+    if request.mode in ("manual", "cli") and not wf.settings.save_manual:
+        store.executions.delete(request.execution_id)
+    return result
+
+
+def run_error_workflow(store: Any, wf: Workflow, failed: ExecutionResult,
+                       workflow_id: str | None) -> ExecutionResult | None:
+    """Runs ``wf.settings.error_workflow`` from its Error Trigger with the failure."""
+    from engine.services.workflows import find
+
+    ref = wf.settings.error_workflow
+    assert ref is not None
+    rec = find(ref)
+    ewf = load_workflow(store.workflows.definition(rec.id))
+    ewf.id = rec.id
+    trigger = next((n.name for n in ewf.nodes if n.type == "core.error_trigger"), None)
+    if trigger is None:
+        raise CredentialError(f"Error workflow '{ewf.name}' has no Error Trigger node.")
+    payload = {
+        "execution": {"id": failed.id, "error": failed.error,
+                      "last_node_executed": failed.last_node, "mode": "trigger",
+                      "status": str(failed.status)},
+        "workflow": {"id": workflow_id, "name": wf.name},
+    }
+    row = store.executions.create(workflow_id=rec.id, mode="error", input=payload)
+    req = RunRequest(workflow=ewf, execution_id=row.id, mode="error", trigger_node=trigger,
+                     input_items=[Item(json=payload)])
+    return execute_recorded(store, req, workflow_id=rec.id)
+
+
+def run_workflow(wf: Workflow, *, workflow_id: str | None = None,
+                 input_items: list[Item] | None = None, mode: str = "manual",
+                 destination: str | None = None, hooks: ExecutionHooks | None = None,
+                 record: bool = True, **request: Any) -> ExecutionResult:
+    """Runs a workflow in this process; records it in the store unless ``record=False``."""
+    if not record:
+        req = RunRequest(workflow=wf, mode=mode, input_items=input_items,
+                         destination=destination, **request)
+        return Executor().run(req, hooks=hooks)
+    store = get_store()
+    row = store.executions.create(
+        workflow_id=workflow_id, workflow_name=None if workflow_id else wf.name,
+        definition=None if workflow_id else wf.to_json_dict(), mode=mode,
+        input=[i.to_dict() for i in input_items] if input_items else None)
+    req = RunRequest(workflow=wf, execution_id=row.id, mode=mode, input_items=input_items,
+                     destination=destination, **request)
+    return execute_recorded(store, req, workflow_id=workflow_id, hooks=hooks)

@@ -1,0 +1,131 @@
+"""Workflow services: load from files or the store, import, export, list."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from engine.errors import NotFoundError, WorkflowValidationError
+from engine.graph import Workflow, load_workflow, validate
+from engine.graph.io import parse_json
+from engine.sdk import get_catalog
+from engine.services.store import get_store
+
+__all__ = ["export", "find", "import_definition", "import_files", "list_", "load_any",
+           "summary"]
+
+
+def find(ref: str) -> Any:
+    """A stored workflow by id, unique id prefix (>= 6 chars) or exact name."""
+    from sqlmodel import col, select
+
+    from engine.store.models import WorkflowRecord
+
+    store = get_store()
+    try:
+        return store.workflows.get(ref)
+    except NotFoundError:
+        pass
+    if len(ref) >= 6:
+        with store.db.read() as s:
+            rows = s.exec(select(WorkflowRecord).where(
+                col(WorkflowRecord.id).startswith(ref)).limit(2)).all()
+        if len(rows) == 1:
+            return rows[0]
+    try:
+        return store.workflows.get_by_name(ref)
+    except NotFoundError:
+        raise NotFoundError(f"No workflow with id or name '{ref}'. List them with 'aura "
+                            "workflow list', or give a path to a .json file.") from None
+
+
+def load_any(ref: str) -> Workflow:
+    """A workflow from a file path, or the draft of a stored one (by id or name)."""
+    p = Path(ref)
+    if p.suffix.lower() == ".json" or p.exists():
+        if not p.exists():
+            raise NotFoundError(f"File '{ref}' does not exist.")
+        return load_workflow(p, what=f"file {ref}")
+    rec = find(ref)
+    wf = load_workflow(get_store().workflows.definition(rec.id))
+    wf.id = rec.id
+    return wf
+
+
+def import_definition(data: Any, *, source: str = "input") -> dict[str, Any]:
+    """Validates and stores one workflow definition; returns ``{id, name, warnings}``."""
+    wf = load_workflow(data, what=f"workflow in {source}")
+    report = validate(wf, get_catalog())
+    if not report.ok:
+        first = report.errors[0]
+        raise WorkflowValidationError(
+            f"{source}: '{wf.name}' is not valid: {first.message}",
+            details=[p.to_dict() for p in report.errors])
+    store = get_store()
+    keep_id = wf.id
+    if keep_id:
+        try:
+            store.workflows.get(keep_id)
+            keep_id = None  # that id is taken: import as a copy with a new id
+        except NotFoundError:
+            pass
+    rec = store.workflows.create(wf, f"Imported from {source}", id=keep_id)
+    return {"id": rec.id, "name": rec.name,
+            "warnings": [p.message for p in report.warnings]}
+
+
+def import_files(files: list[Path]) -> list[dict[str, Any]]:
+    """Imports each file (one workflow or a list of workflows). All are validated
+    before any is stored, so a bad file imports nothing."""
+    pending: list[tuple[Any, str]] = []
+    for f in files:
+        try:
+            text = f.read_bytes()
+        except OSError as exc:
+            raise WorkflowValidationError(f"Cannot read {f}: {exc.strerror}.") from None
+        data = parse_json(text, what=f"file {f}")
+        entries = data if isinstance(data, list) else [data]
+        for i, entry in enumerate(entries):
+            where = f"{f}" if len(entries) == 1 else f"{f} (workflow #{i + 1})"
+            wf = load_workflow(entry, what=f"workflow in {where}")
+            report = validate(wf, get_catalog())
+            if not report.ok:
+                raise WorkflowValidationError(
+                    f"{where}: '{wf.name}' is not valid: {report.errors[0].message}. "
+                    "Nothing was imported.", details=[p.to_dict() for p in report.errors])
+            pending.append((entry, where))
+    return [import_definition(entry, source=where) for entry, where in pending]
+
+
+def export(ref: str | None, *, published: bool = False) -> list[dict[str, Any]]:
+    """Definitions of one workflow (``ref``) or all (``None``), ready to write as JSON."""
+    store = get_store()
+    if ref is not None:
+        recs = [find(ref)]
+    else:
+        recs, _ = store.workflows.list(limit=100_000, archived=None)
+    out = []
+    for rec in recs:
+        d = store.workflows.definition(rec.id, published=published)
+        d["id"] = rec.id
+        out.append(d)
+    return out
+
+
+def summary(rec: Any) -> dict[str, Any]:
+    return {"id": rec.id, "name": rec.name, "active": rec.active, "tags": list(rec.tags or []),
+            "folder": rec.folder, "version": rec.version_counter,
+            "published": rec.published_version_id is not None,
+            "created_at": rec.created_at.isoformat(), "updated_at": rec.updated_at.isoformat()}
+
+
+def list_(*, search: str | None = None, tag: str | None = None, active: bool | None = None,
+          limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    rows, total = get_store().workflows.list(search=search, tag=tag, active=active,
+                                             limit=limit, offset=offset)
+    return [summary(r) for r in rows], total
+
+
+def dumps(d: Any) -> str:
+    return json.dumps(d, indent=2, ensure_ascii=False)
