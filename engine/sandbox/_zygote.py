@@ -1,0 +1,151 @@
+"""The zygote: a warm sandbox process that forks one fresh child per request.
+
+Started by the host as ``python -I -B -c <boot>`` with an empty environment, the zygote
+imports and warms everything a run needs (RestrictedPython, the guards, the module
+proxies), freezes its heap (``gc.freeze``) and then, forever:
+
+1. forks the next child *in advance* (the child waits on a private control pipe);
+2. reads a request header from stdin (limits, payload length, a per-request nonce);
+3. hands the header without the nonce to the child, which reads the payload itself from
+   stdin, so the zygote never holds user code or data;
+4. waits for the child to exit, killing it at the wall-clock deadline (a ``pidfd``);
+5. writes a status frame carrying the nonce (exit code, signal, whether it was killed,
+   CPU time, peak memory). The child never sees the nonce, so it cannot forge a status.
+
+The zygote never runs user code and never parses the payload. If a child died before
+consuming its payload the stdin stream can no longer be trusted: the zygote says so
+(``recycle``) and exits, and the host starts a new one. End of stdin means the host is
+gone: the zygote kills its waiting child and exits.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import gc
+import json
+import os
+import select
+import signal
+import sys
+import time
+from typing import Any
+
+from engine.sandbox import _child
+from engine.sandbox._guards import make_globals
+from engine.sandbox._modules import warm_up
+from engine.sandbox._policy import compile_user_function
+from engine.sandbox._protocol import decode, encode, frame, read_frame, write_all
+
+__all__ = ["main"]
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _prctl(option: int, arg: int) -> None:
+    if _libc.prctl(option, arg, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
+
+
+class _Pending:
+    """The pre-forked child waiting for its request."""
+
+    def __init__(self, drop_to: tuple[int, int] | None) -> None:
+        ctl_r, self.ctl_w = os.pipe()
+        self.ack_r, ack_w = os.pipe()
+        me = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the child
+            try:
+                os.close(self.ctl_w)
+                os.close(self.ack_r)
+                gc.unfreeze()
+                _child.main(ctl_r, ack_w, drop_to, _prctl, me)
+            finally:
+                os._exit(_child.EXIT_INTERNAL)
+        os.close(ctl_r)
+        os.close(ack_w)
+        self.pid = pid
+        self.pidfd = os.pidfd_open(pid)
+
+    def close(self) -> None:
+        for fd in (self.ctl_w, self.ack_r, self.pidfd):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+
+    def discard(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
+        self.close()
+
+
+def _run(child: _Pending, header: dict[str, Any]) -> dict[str, Any]:
+    """Hands ``header`` to the child, waits for it (killing it at the deadline)."""
+    nonce = header.pop("id")
+    timeout = float(header["timeout"])
+    started = time.monotonic()
+    with contextlib.suppress(BrokenPipeError):
+        write_all(child.ctl_w, frame(encode(header)))
+    deadline = started + timeout
+    consumed = killed = False
+    waiting = [child.pidfd, child.ack_r]
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            os.kill(child.pid, signal.SIGKILL)
+            killed = True
+            break
+        ready, _, _ = select.select(waiting, [], [], left)
+        if child.ack_r in ready:
+            consumed = consumed or os.read(child.ack_r, 1) == b"A"
+            waiting.remove(child.ack_r)
+        if child.pidfd in ready:
+            break
+    _, status, usage = os.wait4(child.pid, 0)
+    child.close()
+    return {
+        "kind": "status", "id": nonce,
+        "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+        "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+        "killed": killed, "consumed": consumed,
+        "elapsed": round(time.monotonic() - started, 6),
+        "cpu": round(usage.ru_utime + usage.ru_stime, 6), "maxrss_kb": usage.ru_maxrss,
+    }
+
+
+def _warm() -> None:
+    warm_up()
+    code = compile_user_function("import json\nreturn [x * 2 for x in items]", ["items"])
+    exec(code, make_globals())  # noqa: S102 - our own warm-up program
+
+
+def main(config_json: str) -> None:
+    """Zygote entry point; ``config_json`` carries ``drop_to`` ([uid, gid] or null)."""
+    config = json.loads(config_json)
+    drop = config.get("drop_to")
+    drop_to = (int(drop[0]), int(drop[1])) if drop else None
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - stray prints go nowhere
+    _warm()
+    gc.collect()
+    gc.freeze()
+    write_all(1, frame(encode({"kind": "ready", "pid": os.getpid()})))
+    child = _Pending(drop_to)
+    while True:
+        try:
+            header = decode(read_frame(0, 1 << 16))
+        except (EOFError, ValueError, OSError):
+            child.discard()
+            return
+        if header.get("op") != "run":
+            child.discard()
+            return
+        status = _run(child, header)
+        write_all(1, frame(encode(status)))
+        if not status["consumed"]:
+            return  # stdin may hold the rest of that payload: let the host replace us
+        child = _Pending(drop_to)
