@@ -86,7 +86,7 @@ def main() -> None:
         try:
             times = timed(lambda wf=wf: ex.run(RunRequest(workflow=wf, input_items=items,
                                                           mode="cli")), max(1, args.repeat - 1))
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             print(f"(b) skipped: {exc}")
             continue
         best = min(times)

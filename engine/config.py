@@ -9,14 +9,21 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["DbSettings", "ExecutionSettings", "HttpSettings", "RedisSettings", "Settings",
-           "SecuritySettings", "reset_settings", "settings"]
+__all__ = [
+    "DbSettings",
+    "ExecutionSettings",
+    "HttpSettings",
+    "RedisSettings",
+    "SecuritySettings",
+    "Settings",
+    "reset_settings",
+    "settings",
+]
 
 
 def _default_data_dir() -> Path:
@@ -55,9 +62,10 @@ class RedisSettings(_Area):
 
 class HttpSettings(_Area):
     model_config = SettingsConfigDict(env_prefix="AURA_HTTP_", env_file=".env", extra="ignore")
-    allow: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Hosts or CIDR ranges that "
-                             "nodes may reach even though they are private or loopback, "
-                             "e.g. '127.0.0.1/32,intranet.local'.")
+    allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Hosts or CIDR ranges that nodes may reach even though they are private "
+        "or loopback, e.g. '127.0.0.1/32,intranet.local'.")
     timeout_s: float = Field(30.0, description="Default timeout of outbound requests.")
     max_response_bytes: int = Field(50 * 1024 * 1024, description="Largest response a node "
                                     "reads.")
@@ -69,8 +77,9 @@ class HttpSettings(_Area):
 class ExecutionSettings(_Area):
     model_config = SettingsConfigDict(env_prefix="AURA_EXEC_", env_file=".env", extra="ignore")
     max_subworkflow_depth: int = Field(10, description="Deepest chain of sub-workflows.")
-    env_allow: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Environment variables "
-                                 "that expressions may read through $env.")
+    env_allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="Environment variables that expressions may read through $env.")
     expression_timeout_s: float = Field(1.0, description="Time limit of one expression.")
     retention_days: int = Field(30, description="Delete execution data older than this.")
     retention_count: int = Field(10_000, description="Keep at most this many executions.")

@@ -74,7 +74,7 @@ def guarded(fn: Callable[[], None]) -> None:
     except KeyboardInterrupt:
         err_console.print("[yellow]Interrupted.[/]")
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - last resort: never show a traceback to users
+    except Exception as exc:
         if os.environ.get("AURA_DEBUG"):
             raise
         err_console.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}\n"

@@ -358,7 +358,7 @@ class Execution:
             except (ExecutionCancelled, ExecutionTimeout) as exc:
                 self._finish_run(run, NodeRunStatus.CANCELLED, {}, exc)
                 raise
-            except Exception as exc:  # noqa: BLE001 - any node failure is recorded
+            except Exception as exc:
                 error = exc
         if error is not None:
             if node.on_error == "stop":
@@ -421,7 +421,7 @@ def _check_items(v: Any, spec: NodeSpec) -> list[Item]:
     return [x if isinstance(x, Item) else Item.from_dict(x) for x in v]
 
 
-class _NodeFailed(Exception):  # noqa: N818 - internal control flow
+class _NodeFailed(Exception):
     def __init__(self, error: dict[str, Any]) -> None:
         super().__init__(error.get("message", ""))
         self.error = error

@@ -62,7 +62,7 @@ class Catalog:
         for mod_name in package.spec_modules:
             try:
                 mod = importlib.import_module(mod_name)
-            except Exception as exc:  # noqa: BLE001 - one broken package must not hide the rest
+            except Exception as exc:
                 self.load_errors[mod_name] = f"{type(exc).__name__}: {exc}"
                 log.warning("node spec module %s failed to import: %s", mod_name, exc)
                 continue
@@ -149,13 +149,13 @@ _catalog_lock = threading.Lock()
 
 def discover_packages() -> list[NodePackage]:
     """Built-ins first, then every ``aura.nodes`` entry point."""
-    from nodes.core import PACKAGE as CORE  # noqa: PLC0415 - built-ins, always present
+    from nodes.core import PACKAGE as CORE
 
     found: dict[str, NodePackage] = {CORE.name: CORE}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             pkg = ep.load()
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             log.warning("node package entry point %s failed to load: %s", ep.name, exc)
             continue
         if isinstance(pkg, NodePackage) and pkg.name not in found:

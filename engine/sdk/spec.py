@@ -147,7 +147,7 @@ class NodeSpec:
         if self.outputs_for is not None and params is not None:
             try:
                 return tuple(self.outputs_for(params))
-            except Exception:  # noqa: BLE001 - bad params fall back to the static ports
+            except Exception:
                 return self.outputs
         return self.outputs
 

@@ -1,0 +1,1 @@
+"""Runtimes decide where the executor runs: inline (this process) or rq (workers)."""

@@ -1,0 +1,1 @@
+"""The AURA studio: the Reflex web app and the HTTP API."""

@@ -1,0 +1,1 @@
+"""The AURA operator console (Textual), a client of the HTTP API."""
