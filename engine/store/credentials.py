@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from sqlmodel import col, delete, select
+from sqlalchemy import select as sa_select
+from sqlmodel import col, delete
 
 from engine.errors import CredentialError, NotFoundError
 from engine.store._repo import Repository
@@ -137,14 +138,14 @@ class CredentialRepository(Repository):
              ) -> builtins.list[CredentialInfo]:
         """Credentials by name, optionally of one kind or project; never with secrets."""
         C = Credential
-        stmt = select(C.id, C.name, C.kind, C.project_id, C.key_id, C.created_at,
-                      C.updated_at)
+        stmt = sa_select(col(C.id), col(C.name), col(C.kind), col(C.project_id),
+                         col(C.key_id), col(C.created_at), col(C.updated_at))
         if kind is not None:
             stmt = stmt.where(col(C.kind) == kind)
         if project_id is not None:
             stmt = stmt.where(col(C.project_id) == project_id)
         with self._db.read() as s:
-            rows = s.exec(stmt.order_by(col(C.name), col(C.id))).all()
+            rows = s.connection().execute(stmt.order_by(col(C.name), col(C.id))).all()
         return [CredentialInfo(*r) for r in rows]
 
     def delete(self, id: str) -> None:

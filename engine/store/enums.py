@@ -46,19 +46,19 @@ FINISHED: frozenset[ExecutionStatus] = frozenset({
 _S = ExecutionStatus
 TRANSITIONS: dict[ExecutionStatus, frozenset[ExecutionStatus]] = {
     # a queued run starts, is cancelled, or fails before starting (workflow gone...)
-    _S.QUEUED: frozenset({_S.QUEUED, _S.RUNNING, _S.CANCELLED, _S.FAILED}),
+    _S.QUEUED: frozenset({_S.RUNNING, _S.CANCELLED, _S.FAILED}),
     # a running one may park, finish, or go back to the queue when its worker is lost
-    _S.RUNNING: frozenset({_S.RUNNING, _S.WAITING, _S.QUEUED, *FINISHED}),
+    _S.RUNNING: frozenset({_S.WAITING, _S.QUEUED, *FINISHED}),
     # a parked one resumes (in place or through the queue) or is ended
-    _S.WAITING: frozenset({_S.WAITING, _S.RUNNING, _S.QUEUED, _S.CANCELLED, _S.FAILED,
-                           _S.CRASHED}),
+    _S.WAITING: frozenset({_S.RUNNING, _S.QUEUED, _S.CANCELLED, _S.FAILED, _S.CRASHED}),
     # final states are final
     _S.SUCCEEDED: frozenset(),
     _S.FAILED: frozenset(),
     _S.CANCELLED: frozenset(),
     _S.CRASHED: frozenset(),
 }
-"""status -> statuses it may move to (a non-final status may be re-set to itself)."""
+"""status -> statuses it may move to. No status moves to itself, so ``queued -> running``
+succeeds for exactly one of several workers claiming the same execution."""
 
 
 class ExecutionMode(StrEnum):

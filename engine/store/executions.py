@@ -9,6 +9,7 @@ attempt, durable waits, sub-workflow parent) are recorded here too.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -105,6 +106,9 @@ class ExecutionRepository(Repository):
         ``finished_at`` on a final status; leaving ``waiting`` clears ``wait_until`` and
         ``resume_token``; going back to ``queued`` clears ``worker_id``.
 
+        The check and the change are one statement, so of several callers making the same
+        change (two workers claiming a queued execution) exactly one succeeds.
+
         Raises:
             ConflictError: the current status cannot become ``status`` (e.g. finished).
             NotFoundError: no such execution.
@@ -183,7 +187,7 @@ class ExecutionRepository(Repository):
              mode: ExecutionMode | str | None = None, since: datetime | None = None,
              until: datetime | None = None, project_id: str | None = None,
              parent_execution_id: str | None = None, limit: int = 50, offset: int = 0
-             ) -> tuple[list[Execution], int]:
+             ) -> tuple[builtins.list[Execution], int]:
         """One page of executions, newest first, and the total count matching.
 
         ``since`` (inclusive) and ``until`` (exclusive) bound ``created_at``.
@@ -221,7 +225,7 @@ class ExecutionRepository(Repository):
                 col(Execution.status) == ExecutionStatus.RUNNING.value)).one())
 
     def stale(self, older_than: timedelta, *, now: datetime | None = None
-              ) -> list[Execution]:
+              ) -> builtins.list[Execution]:
         """Running executions whose last heartbeat (or start) is older than
         ``older_than``: their worker probably died (candidates for ``crashed``)."""
         check_aware(now=now)
@@ -238,7 +242,7 @@ class ExecutionRepository(Repository):
         """Records a node run of this execution; see :meth:`NodeRunRepository.record`."""
         return self._node_runs.record(execution_id, node_name, **fields)
 
-    def node_runs(self, execution_id: str) -> list[NodeRun]:
+    def node_runs(self, execution_id: str) -> builtins.list[NodeRun]:
         """The node runs of the execution in recorded order."""
         return self._node_runs.list(execution_id)
 

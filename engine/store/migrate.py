@@ -8,6 +8,7 @@ existing engine.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +26,10 @@ from engine.store._db import create_db_engine, sqlite_path
 __all__ = ["MIGRATIONS_DIR", "alembic_config", "current", "downgrade", "heads", "upgrade"]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+# Alembic's command API works through module-level proxies (alembic.context), so only
+# one migration may run per process at a time; across processes, env.py locks the db.
+_LOCK = threading.RLock()
 
 
 def alembic_config(url: str | None = None, engine: Engine | None = None) -> Config:
@@ -56,14 +61,14 @@ def _engine(url: str | None, engine: Engine | None) -> Iterator[Engine]:
 def upgrade(url: str | None = None, revision: str = "head", *,
             engine: Engine | None = None) -> None:
     """Brings the database schema up to ``revision`` (the newest by default)."""
-    with _engine(url, engine) as eng:
+    with _LOCK, _engine(url, engine) as eng:
         command.upgrade(alembic_config(engine=eng), revision)
 
 
 def downgrade(url: str | None = None, revision: str = "-1", *,
               engine: Engine | None = None) -> None:
     """Takes the schema back to ``revision`` (``"base"`` drops every table)."""
-    with _engine(url, engine) as eng:
+    with _LOCK, _engine(url, engine) as eng:
         command.downgrade(alembic_config(engine=eng), revision)
 
 

@@ -25,8 +25,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-__all__ = ["JSONValue", "UTCDateTime", "canonical_json", "check_aware", "checksum", "dumps", "error_dict",
-           "jsonable", "new_id", "utcnow"]
+__all__ = ["JSONValue", "UTCDateTime", "canonical_json", "check_aware", "checksum", "dumps",
+           "error_dict", "jsonable", "new_id", "utcnow"]
 
 
 def utcnow() -> datetime:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import builtins
 import re
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -32,7 +33,7 @@ def _check(key: str, value: str | None = None) -> None:
                               f"{type(value).__name__}; convert it first.")
 
 
-def _scope(project_id: str | None) -> object:
+def _scope(project_id: str | None) -> ColumnElement[bool]:
     return col(Variable.project_id).is_(None) if project_id is None \
         else col(Variable.project_id) == project_id
 

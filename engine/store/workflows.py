@@ -9,6 +9,7 @@ new version with the old definition, so history is never rewritten.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -201,7 +202,7 @@ class WorkflowRepository(Repository):
     def list(self, *, search: str | None = None, tag: str | None = None,
              folder: str | None = None, active: bool | None = None,
              project_id: str | None = None, archived: bool | None = False,
-             limit: int = 50, offset: int = 0) -> tuple[list[WorkflowRecord], int]:
+             limit: int = 50, offset: int = 0) -> tuple[builtins.list[WorkflowRecord], int]:
         """One page of workflows, most recently updated first, and the total count.
 
         ``search`` matches name or description (case-insensitive substring); ``tag`` an
@@ -231,7 +232,7 @@ class WorkflowRepository(Repository):
                 col(W.updated_at).desc(), col(W.id)).limit(limit).offset(offset)).all()
         return list(rows), int(total)
 
-    def versions(self, id: str) -> list[WorkflowVersion]:
+    def versions(self, id: str) -> builtins.list[WorkflowVersion]:
         """Every version of the workflow, newest first."""
         with self._db.read() as s:
             self._require(s, WorkflowRecord, id, "workflow", _LIST_HINT)

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from engine.graph import NodeDef, Workflow
 from engine.store import Store, metadata
-from tests.support.postgres import postgres_database
+from tests.support.postgres import postgres_database, shared_postgres
 
 
 @pytest.fixture(scope="session")
@@ -54,8 +53,14 @@ def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     s.close()
 
 
-def make_workflow(name: str = "Orders", *nodes: str, tags: list[str] | None = None,
-                  description: str = "") -> Workflow:
-    """A small valid workflow definition with nodes of the given names."""
-    return Workflow(name=name, description=description, tags=tags or [],
-                    nodes=[NodeDef(name=n, type="core.noop") for n in nodes or ("Start",)])
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database (nothing migrated yet), on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+    else:
+        pg = shared_postgres()
+        url = pg.create_database()
+        yield url
+        pg.drop_database(url)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import update
+from sqlmodel import col
 
 from engine.errors import ConflictError, NodeExecutionError, NotFoundError, ValidationError
-from engine.store import ExecutionStatus, NodeRunStatus, Store
-from tests.store.conftest import make_workflow
+from engine.store import Execution, ExecutionStatus, NodeRunStatus, Store
+from tests.store.factories import make_workflow
 
 S = ExecutionStatus
 
@@ -40,10 +43,10 @@ def test_full_life_cycle_with_a_durable_wait(store: Store) -> None:
     run = store.executions.set_status(ex.id, S.RUNNING, worker_id="w1")
     started = run.started_at
     assert run.status == "running" and run.worker_id == "w1" and run.heartbeat_at
-    until = datetime.now(UTC) + timedelta(hours=1)
+    until = datetime.now(ZoneInfo("Asia/Tokyo")) + timedelta(hours=1)
     parked = store.executions.set_status(ex.id, S.WAITING, wait_until=until,
                                          resume_token="tok-1")
-    assert parked.wait_until == until
+    assert parked.wait_until == until and parked.wait_until.tzinfo is UTC  # same instant
     assert parked.resume_token == "tok-1"
     resumed = store.executions.set_status(ex.id, S.RUNNING)
     assert resumed.started_at == started  # the first start is kept
@@ -61,6 +64,14 @@ def test_a_finished_execution_cannot_change_again(store: Store, final: S) -> Non
         with pytest.raises(ConflictError, match=f"is {final.value}"):
             store.executions.set_status(ex.id, target)
     assert store.executions.get(ex.id).status == final.value
+
+
+def test_only_one_worker_can_claim_a_queued_execution(store: Store) -> None:
+    ex = store.executions.create()
+    store.executions.set_status(ex.id, S.RUNNING, worker_id="w1")
+    with pytest.raises(ConflictError, match="is running"):
+        store.executions.set_status(ex.id, S.RUNNING, worker_id="w2")
+    assert store.executions.get(ex.id).worker_id == "w1"
 
 
 def test_other_refused_transitions_and_unknown_values(store: Store) -> None:
@@ -136,7 +147,9 @@ def test_running_count_and_stale_heartbeats(store: Store) -> None:
     store.executions.create(workflow_id=wf.id)  # queued: not running
     assert store.executions.running_for_workflow(wf.id) == 2
     long_ago = datetime.now(UTC) - timedelta(minutes=10)
-    store.executions.set_status(old.id, S.RUNNING, heartbeat_at=long_ago)
+    with store.db.write() as s:  # as if its worker stopped beating ten minutes ago
+        s.exec(update(Execution).where(col(Execution.id) == old.id).values(
+            heartbeat_at=long_ago))
     assert [e.id for e in store.executions.stale(timedelta(minutes=1))] == [old.id]
     assert store.executions.heartbeat(old.id, worker_id="w2")
     assert store.executions.stale(timedelta(minutes=1)) == []

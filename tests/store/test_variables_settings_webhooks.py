@@ -6,7 +6,7 @@ import pytest
 
 from engine.errors import ConflictError, NotFoundError, ValidationError
 from engine.store import Store
-from tests.store.conftest import make_workflow
+from tests.store.factories import make_workflow
 
 
 def test_variables_are_unique_per_scope_and_upserted(store: Store) -> None:

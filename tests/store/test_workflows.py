@@ -6,7 +6,7 @@ import pytest
 
 from engine.errors import ConflictError, NotFoundError, WorkflowValidationError
 from engine.store import Store
-from tests.store.conftest import make_workflow
+from tests.store.factories import make_workflow
 
 
 def test_create_saves_version_one_and_assigns_an_id(store: Store) -> None:
