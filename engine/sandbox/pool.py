@@ -272,8 +272,12 @@ class SandboxPool:
             while True:
                 if self._closed:
                     raise SandboxError("The sandbox is shut down; no code can run now.")
-                if self._idle:
-                    return self._idle.popleft()
+                while self._idle:
+                    z = self._idle.popleft()
+                    if z.reusable:
+                        return z
+                    self._all.discard(z)
+                    threading.Thread(target=z.kill, daemon=True).start()
                 self._top_up()
                 if not self._spawning and not self._all and self._last_error:
                     raise SandboxCrashed(f"The sandbox process could not start: "
