@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, exists, func, literal, select, type_coerce
+from sqlalchemy import ColumnElement, cast, exists, func, literal, select
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Session
 
@@ -43,7 +43,7 @@ def page(limit: int, offset: int) -> tuple[int, int]:
 def json_list_contains(column: Any, value: str, dialect: str) -> ColumnElement[bool]:
     """SQL for "the JSON list in ``column`` contains the string ``value``"."""
     if dialect == "postgresql":
-        return type_coerce(column, JSONB).contains([value])
+        return cast(column, JSONB).contains([value])
     each = func.json_each(column).table_valued("value")
     return exists(select(literal(1)).select_from(each).where(each.c.value == value))
 

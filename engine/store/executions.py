@@ -18,6 +18,7 @@ from sqlalchemy import func, literal, update
 from sqlmodel import col, delete, select
 
 from engine.errors import ConflictError, NotFoundError, ValidationError
+from engine.store._db import Database
 from engine.store._repo import Repository, page
 from engine.store.enums import FINISHED, TRANSITIONS, ExecutionMode, ExecutionStatus
 from engine.store.models import Execution, NodeRun, WorkflowRecord
@@ -50,7 +51,7 @@ def _mode(value: ExecutionMode | str) -> ExecutionMode:
 class ExecutionRepository(Repository):
     """Create, move through statuses, list and delete executions. Rows come back detached."""
 
-    def __init__(self, db: Any, node_runs: NodeRunRepository) -> None:
+    def __init__(self, db: Database, node_runs: NodeRunRepository) -> None:
         super().__init__(db)
         self._node_runs = node_runs
 

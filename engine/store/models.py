@@ -4,8 +4,8 @@ Alembic (``engine/store/migrations``) is the only way these tables reach a datab
 ``tests/store/test_migrations.py`` proves the migrations and these classes agree.
 
 Conventions: ids are 32-hex-digit strings; every timestamp is an aware UTC datetime
-(:class:`~engine.store.types.UTCDateTime`); JSON columns are JSON on SQLite and JSONB on
-PostgreSQL; statuses and modes are plain strings (see :mod:`engine.store.enums`).
+(:class:`~engine.store.types.UTCDateTime`); JSON columns keep key order (``json``, not
+``jsonb``, on PostgreSQL); statuses and modes are plain strings (see :mod:`engine.store.enums`).
 Nullable ``project_id`` columns are there for projects and roles, which come next.
 
 Deliberately without foreign keys: ``execution.workflow_id`` and

@@ -31,6 +31,7 @@ class Store:
 
     Args:
         url: SQLAlchemy URL; default ``AURA_DB_URL``, else ``<AURA_DATA_DIR>/aura.db``.
+            ``sqlite://`` (in memory, one shared connection) suits single-threaded tests.
         migrate: run ``alembic upgrade head`` on open (the only way tables are created).
         echo: log SQL statements (default ``AURA_DB_ECHO``).
     """

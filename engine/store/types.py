@@ -2,8 +2,9 @@
 
 * :class:`UTCDateTime` keeps every timestamp timezone-aware and in UTC, on SQLite (which
   has no time zones) as on PostgreSQL (``timestamptz``).
-* :data:`JSONValue` is JSON on SQLite and JSONB on PostgreSQL (indexable later), with
-  Python ``None`` stored as SQL ``NULL``.
+* :data:`JSONValue` is JSON text on both backends (on PostgreSQL ``json``, not ``jsonb``:
+  jsonb reorders object keys, and the order of a user's parameters and item fields
+  must survive). Python ``None`` is stored as SQL ``NULL``.
 * :func:`utcnow`, :func:`new_id`, :func:`canonical_json`, :func:`checksum` and
   :func:`jsonable` are the helpers the repositories use for ids, times and JSON.
 """
@@ -21,7 +22,6 @@ from enum import Enum
 from typing import Any
 
 from sqlalchemy import JSON, DateTime
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
@@ -111,9 +111,8 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-JSONValue: TypeEngine[Any] = JSON(none_as_null=True).with_variant(
-    JSONB(none_as_null=True), "postgresql")
-"""JSON column type: JSON on SQLite, JSONB on PostgreSQL; ``None`` is SQL NULL."""
+JSONValue: TypeEngine[Any] = JSON(none_as_null=True)
+"""JSON column type (key order kept on every backend); ``None`` is SQL NULL."""
 
 
 def error_dict(error: BaseException | Mapping[str, Any] | None) -> dict[str, Any] | None:

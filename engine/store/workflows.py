@@ -156,7 +156,8 @@ class WorkflowRepository(Repository):
             return ver
 
     def unpublish(self, id: str) -> WorkflowRecord:
-        """Clears the published version (triggers then have nothing to run)."""
+        """Clears the published version and deactivates the workflow (its triggers would
+        have nothing to run)."""
         return self._update(id, published_version_id=None, active=False)
 
     def set_active(self, id: str, active: bool) -> WorkflowRecord:

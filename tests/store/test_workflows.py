@@ -164,3 +164,16 @@ def test_static_data_round_trips_without_a_new_version(store: Store) -> None:
 def test_move_to_folder(store: Store) -> None:
     rec = store.workflows.create(make_workflow())
     assert store.workflows.move(rec.id, "/ops/nightly/").folder == "ops/nightly"
+
+
+def test_key_order_of_parameters_and_items_survives(store: Store) -> None:
+    wf = make_workflow("Ordered", "Set")
+    wf.nodes[0].parameters = {"zeta": 1, "alpha": {"y": 1, "b": 2}, "mid": [3]}
+    rec = store.workflows.create(wf)
+    params = store.workflows.definition(rec.id)["nodes"][0]["parameters"]
+    assert list(params) == ["zeta", "alpha", "mid"] and list(params["alpha"]) == ["y", "b"]
+    ex = store.executions.create(workflow_id=rec.id, status="running")
+    store.executions.record_node_run(ex.id, "Set", output={
+        "main": [{"json": {"name": "x", "id": 1, "created": "now"}}]})
+    [run] = store.executions.node_runs(ex.id)
+    assert list(run.output["main"][0]["json"]) == ["name", "id", "created"]

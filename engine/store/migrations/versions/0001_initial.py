@@ -15,7 +15,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -32,9 +31,8 @@ def _ts(name: str, nullable: bool = False) -> sa.Column:
 
 
 def _json(name: str, nullable: bool) -> sa.Column:
-    kind = sa.JSON(none_as_null=True).with_variant(
-        postgresql.JSONB(none_as_null=True), "postgresql")
-    return sa.Column(name, kind, nullable=nullable)
+    # json, not jsonb, on PostgreSQL: jsonb would reorder the keys of users' objects
+    return sa.Column(name, sa.JSON(none_as_null=True), nullable=nullable)
 
 
 def _str(name: str, length: int | None = None, nullable: bool = False) -> sa.Column:
