@@ -18,6 +18,7 @@ on our behalf, out of the guard's sight.
 
 from __future__ import annotations
 
+import functools
 import ssl
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -66,6 +67,12 @@ class SafeNetworkBackend(httpcore.SyncBackend):
         raise last
 
 
+@functools.lru_cache(maxsize=2)
+def _ssl_context(verify: bool) -> ssl.SSLContext:
+    """Shared TLS contexts: loading the CA bundle costs tens of milliseconds per client."""
+    return httpx.create_ssl_context(verify=verify, trust_env=False)
+
+
 class SafeTransport(httpx.HTTPTransport):
     """An :class:`httpx.HTTPTransport` whose every hop and connection is SSRF-checked."""
 
@@ -77,14 +84,11 @@ class SafeTransport(httpx.HTTPTransport):
         limits: httpx.Limits | None = None,
         resolver: Resolver | None = None,
     ) -> None:
-        super().__init__(verify=verify, trust_env=False)
+        # HTTPTransport.__init__ is not called: it would build a second pool and TLS
+        # context; the parent's methods only use ``self._pool``.
         self.allow = allow if isinstance(allow, AllowList) else parse_allow(allow)
         limits = limits or httpx.Limits(max_connections=100, max_keepalive_connections=20)
-        ctx = (
-            verify
-            if isinstance(verify, ssl.SSLContext)
-            else httpx.create_ssl_context(verify=verify, trust_env=False)
-        )
+        ctx = verify if isinstance(verify, ssl.SSLContext) else _ssl_context(bool(verify))
         self._pool = httpcore.ConnectionPool(
             ssl_context=ctx,
             max_connections=limits.max_connections,
@@ -117,7 +121,7 @@ def safe_client(
     timeout: float | None = None,
     follow_redirects: bool = True,
     max_redirects: int = 10,
-    verify: bool = True,
+    verify: bool | ssl.SSLContext = True,
     headers: Mapping[str, str] | None = None,
     resolver: Resolver | None = None,
 ) -> httpx.Client:
@@ -128,7 +132,8 @@ def safe_client(
             ``settings().http.allow`` (``AURA_HTTP_ALLOW``).
         timeout: seconds; ``None`` reads ``settings().http.timeout_s``.
         follow_redirects, max_redirects: redirect policy; each hop is checked.
-        verify: verify TLS certificates (turn off only for known self-signed servers).
+        verify: verify TLS certificates (turn off only for known self-signed servers), or
+            an ``ssl.SSLContext`` trusting specific CAs.
         headers: default headers; a ``User-Agent`` from the settings is added.
         resolver: a ``getaddrinfo``-compatible function (tests).
 

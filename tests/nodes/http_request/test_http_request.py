@@ -9,6 +9,9 @@ import pytest
 
 from engine.sdk import Binary, Item
 from engine.sdk.testing import HarnessResult, NodeHarness
+from tests.net._tls import tls_server
+
+__all__ = ["tls_server"]  # the fixture, imported for pytest
 
 ALLOW = ["127.0.0.1/32"]
 
@@ -473,3 +476,14 @@ def test_pagination_link_header_and_cursor(server: str) -> None:
 def test_pagination_stops_at_max_pages(server: str) -> None:
     out = ok({"url": f"{server}/forever", "pagination": "next_url", "max_pages": 4})
     assert len(out) == 4
+
+
+# -- TLS --------------------------------------------------------------------------------
+
+
+def test_self_signed_certificate_needs_ignore_ssl_issues(tls_server: tuple[int, Any]) -> None:
+    port, _ = tls_server
+    res = run({"url": f"https://localhost:{port}/"})
+    assert res.error is not None and "Ignore SSL issues" in res.error.message
+    res = run({"url": f"https://localhost:{port}/", "ignore_ssl_issues": True})
+    assert res.error is None and res.json() == [{"data": "sni=localhost"}]
