@@ -174,8 +174,8 @@ def _blocked(host: str, ip: IPAddress, reason: str) -> SSRFBlocked:
     return SSRFBlocked(
         f"Refused to connect to {shown}: it is {article} {reason} address, and outbound requests "
         "from nodes may not reach private networks. If this target is trusted, allow-list "
-        f"it: set AURA_HTTP_ALLOW='[\"{cidr}\"]' (hosts or CIDR ranges, JSON list) and "
-        "restart AURA.",
+        f"it: set AURA_HTTP_ALLOW={cidr} (comma-separated hosts or CIDR ranges) and restart "
+        "AURA.",
         details={"host": host, "address": str(ip), "reason": reason},
     )
 

@@ -56,7 +56,7 @@ def test_message_tells_how_to_allow_list() -> None:
         client.get("http://169.254.169.254/")
     msg = err.value.message
     assert "link-local" in msg
-    assert "AURA_HTTP_ALLOW='[\"169.254.169.254/32\"]'" in msg
+    assert "set AURA_HTTP_ALLOW=169.254.169.254/32 " in msg
     assert err.value.details["address"] == "169.254.169.254"
 
 
@@ -128,7 +128,7 @@ def test_allow_list_by_host_name(server: str) -> None:
 def test_allow_list_from_settings(server: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from engine.config import reset_settings
 
-    monkeypatch.setenv("AURA_HTTP_ALLOW", '["127.0.0.0/8"]')
+    monkeypatch.setenv("AURA_HTTP_ALLOW", "10.0.0.0/8,127.0.0.0/8")
     reset_settings()
     try:
         with safe_client() as client:
