@@ -487,3 +487,29 @@ def test_self_signed_certificate_needs_ignore_ssl_issues(tls_server: tuple[int, 
     assert res.error is not None and "Ignore SSL issues" in res.error.message
     res = run({"url": f"https://localhost:{port}/", "ignore_ssl_issues": True})
     assert res.error is None and res.json() == [{"data": "sni=localhost"}]
+
+
+# -- expressions ------------------------------------------------------------------------
+
+
+def _has_expressions() -> bool:
+    try:
+        from engine.expressions import evaluate_value  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _has_expressions(), reason="the expression engine is not there yet")
+def test_parameters_are_evaluated_per_item(server: str) -> None:
+    out = ok(
+        {
+            "url": server + "/echo?n={{ $json.n }}",
+            "method": "POST",
+            "body_type": "json",
+            "json_body": "{{ $json }}",
+        },
+        [{"n": 1}, {"n": 2}],
+    )
+    assert [o["query"]["n"] for o in out] == ["1", "2"]
+    assert [o["body"] for o in out] == ['{"n":1}', '{"n":2}']
