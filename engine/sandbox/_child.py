@@ -199,7 +199,11 @@ def _execute_each(fn: Callable[..., Any], req: dict[str, Any], limit: int,
     entries: list[bytes] = []
     used = 0
     stop = bool(req.get("stop_on_error"))
+    views = req.get("views") or []
     for index, args in enumerate(req["items"]):
+        for name, src, key in views:
+            source = args.get(src)
+            args[name] = source.get(key) if type(source) is dict else None
         value, error = _call(fn, args)
         data = None
         if error is None:

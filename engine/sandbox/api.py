@@ -247,7 +247,8 @@ def run_code_fresh(code: str, inputs: dict[str, Any], timeout_s: float = 10.0) -
 
 
 def run_code_each(code: str, inputs_list: list[dict[str, Any]], timeout_s: float = 10.0, *,
-                  stop_on_error: bool = False, memory_mb: int | None = None) -> EachResult:
+                  stop_on_error: bool = False, memory_mb: int | None = None,
+                  views: dict[str, tuple[str, str]] | None = None) -> EachResult:
     """Runs ``code`` once per entry of ``inputs_list``, all in one sandbox call.
 
     The code is compiled once and called for each entry (every entry must have the same
@@ -255,6 +256,9 @@ def run_code_each(code: str, inputs_list: list[dict[str, Any]], timeout_s: float
     ``item_index``); with ``stop_on_error`` the remaining entries are skipped. Refusals
     and exceeded limits fail the whole call as in :func:`run_code_ex`; the time limit
     covers all entries together.
+
+    ``views`` binds extra names to a key of an input without sending it twice:
+    ``{"json": ("item", "json")}`` makes ``json`` the very object ``item["json"]``.
     """
     config = get_pool().config
     _check(code, timeout_s, config)
@@ -264,7 +268,12 @@ def run_code_each(code: str, inputs_list: list[dict[str, Any]], timeout_s: float
     for i, entry in enumerate(inputs_list):
         if not isinstance(entry, dict) or list(entry) != names:
             raise ValidationError(f"Entry {i} of inputs_list must have the keys {names}.")
-    payload = _payload({"mode": "each", "code": code, "names": names, "items": inputs_list,
+    view_list = [[name, src, key] for name, (src, key) in (views or {}).items()]
+    extra = _names({name: None for name, _, _ in view_list})
+    if any(src not in names or name in names for name, src, _ in view_list):
+        raise ValidationError("views must name new variables and existing inputs.")
+    payload = _payload({"mode": "each", "code": code, "names": names + extra,
+                        "items": inputs_list, "views": view_list,
                         "stop_on_error": stop_on_error}, config)
     header = _header(timeout_s, memory_mb, config)
     outcome = _call(header, payload, False)

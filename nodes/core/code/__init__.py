@@ -1,0 +1,1 @@
+"""Code: run the user's Python over the items, in the sandbox."""
