@@ -17,7 +17,7 @@ __all__ = ["EXIT_FAILED", "EXIT_USAGE", "console", "err_console", "fail", "parse
            "reporting"]
 
 console = Console(highlight=False, soft_wrap=False)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_FAILED = 1   # the workflow ran and failed
 EXIT_USAGE = 2    # bad input: invalid workflow, unknown id, bad option

@@ -51,18 +51,11 @@ def render_execution(console: Console, execution: dict[str, Any], *, max_items: 
                 if not items:
                     continue
                 label = r["node"] if len(outputs) == 1 else f"{r['node']} → {port}"
-                shown = [i.get("json", i) for i in items[:max_items]]
-                more = len(items) - len(shown)
                 total = (r.get("output_counts") or {}).get(port, len(items))
-                more = max(more, total - len(shown))
-                body = json.dumps(shown if len(shown) != 1 else shown[0], indent=2,
-                                  ensure_ascii=False, default=str)
-                if len(body) > 4000:
-                    body = body[:4000] + "\n…"
-                subtitle = f"{more} more item(s); use --json for all" if more > 0 else None
-                console.print(Panel(Syntax(body, "json", word_wrap=True, theme="ansi_dark"),
-                                    title=label, title_align="left", subtitle=subtitle,
-                                    subtitle_align="right", expand=False))
+                shown = [i.get("json", i) if isinstance(i, dict) else i
+                         for i in items[:max_items]]
+                more = max(0, total - len(shown))
+                console.print(_items_view(label, shown, more))
     status = execution.get("status", "")
     err = execution.get("error")
     line = Text("Result: ") + status_text(status)
@@ -76,3 +69,34 @@ def render_execution(console: Console, execution: dict[str, Any], *, max_items: 
     if err:
         where = f" in node '{err['node']}'" if err.get("node") else ""
         console.print(Text(f"Error{where}: {err.get('message')}", style="bold red"))
+
+
+def _cell(v: Any) -> str:
+    text = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _items_view(label: str, shown: list[Any], more: int) -> Any:
+    """A table when items are flat objects with few keys (like n8n's table view),
+    otherwise pretty JSON."""
+    subtitle = f"{more} more item(s); use --json for all" if more > 0 else None
+    keys: list[str] = []
+    flat = all(isinstance(x, dict) for x in shown)
+    if flat:
+        for x in shown:
+            for k in x:
+                if k not in keys:
+                    keys.append(k)
+    if flat and 0 < len(keys) <= 8:
+        t = Table(title=label, title_justify="left", caption=subtitle, caption_justify="right")
+        for k in keys:
+            t.add_column(k, overflow="fold")
+        for x in shown:
+            t.add_row(*[_cell(x[k]) if k in x else "" for k in keys])
+        return t
+    body = json.dumps(shown if len(shown) != 1 else shown[0], indent=2, ensure_ascii=False,
+                      default=str)
+    if len(body) > 4000:
+        body = body[:4000] + "\n…"
+    return Panel(Syntax(body, "json", word_wrap=True, theme="ansi_dark"), title=label,
+                 title_align="left", subtitle=subtitle, subtitle_align="right", expand=False)
