@@ -57,7 +57,7 @@ def test_run_json_output_has_every_node(tmp_path: Path) -> None:
     r = aura("run", write(tmp_path, "wf.json", GOOD), "--json")
     data = json.loads(r.output)
     assert data["status"] == "succeeded"
-    hello = [n for n in data["node_runs"] if n["node"] == "Hello"][0]
+    hello = next(n for n in data["node_runs"] if n["node"] == "Hello")
     assert hello["outputs"]["main"][0]["json"] == {"greeting": "hi"}
 
 

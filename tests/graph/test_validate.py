@@ -65,7 +65,8 @@ def test_duplicate_names_are_refused() -> None:
 
 
 def test_cycles_are_refused_with_the_loop_spelled_out() -> None:
-    msgs = messages(wf([START, {"name": "A", "type": "core.set"}, {"name": "B", "type": "core.set"}],
+    a, b = {"name": "A", "type": "core.set"}, {"name": "B", "type": "core.set"}
+    msgs = messages(wf([START, a, b],
                        [("Start", "A"), ("A", "B"), ("B", "A")]))
     assert any("cycle" in m and "A -> B -> A" in m for m in msgs)
 
@@ -80,7 +81,8 @@ def test_unknown_ports_are_refused() -> None:
 
 
 def test_error_output_needs_route_policy() -> None:
-    msgs = messages(wf([START, {"name": "A", "type": "core.set"}, {"name": "B", "type": "core.set"}],
+    a, b = {"name": "A", "type": "core.set"}, {"name": "B", "type": "core.set"}
+    msgs = messages(wf([START, a, b],
                        [("Start", "A"), ("A.error", "B")]))
     assert any("'route'" in m for m in msgs)
     d = wf([START, {"name": "A", "type": "core.set", "on_error": "route"},
