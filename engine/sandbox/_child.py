@@ -65,17 +65,19 @@ def _limit(h: dict[str, Any], drop_to: tuple[int, int] | None,
     cpu = max(1, math.ceil(float(h["timeout"]))) + 1
     nofile = int(h.get("open_files", 32))
     limits = [
-        (resource.RLIMIT_CPU, (cpu, cpu + 1)),
-        (resource.RLIMIT_AS, (int(h["memory_mb"]) * MiB,) * 2),
-        (resource.RLIMIT_FSIZE, (0, 0)),
-        (resource.RLIMIT_CORE, (0, 0)),
-        (resource.RLIMIT_NOFILE, (nofile, nofile)),
-        (resource.RLIMIT_NPROC, (0, 0)),
-        (resource.RLIMIT_MEMLOCK, (0, 0)),
-        (resource.RLIMIT_MSGQUEUE, (0, 0)),
+        ("RLIMIT_CPU", (cpu, cpu + 1)),
+        ("RLIMIT_AS", (int(h["memory_mb"]) * MiB,) * 2),
+        ("RLIMIT_FSIZE", (0, 0)),
+        ("RLIMIT_CORE", (0, 0)),
+        ("RLIMIT_NOFILE", (nofile, nofile)),
+        ("RLIMIT_NPROC", (0, 0)),
+        ("RLIMIT_MEMLOCK", (0, 0)),
+        ("RLIMIT_MSGQUEUE", (0, 0)),
     ]
-    for which, value in limits:
-        resource.setrlimit(which, value)
+    for name, value in limits:
+        which = getattr(resource, name, None)
+        if which is not None:
+            resource.setrlimit(which, value)
     if drop_to is not None:
         uid, gid = drop_to
         os.setgroups([])

@@ -40,10 +40,12 @@ from engine.sandbox._protocol import decode, encode, frame, read_frame, write_al
 __all__ = ["main"]
 
 _libc = ctypes.CDLL(None, use_errno=True)
+_HAS_PRCTL = hasattr(_libc, "prctl")
 
 
 def _prctl(option: int, arg: int) -> None:
-    if _libc.prctl(option, arg, 0, 0, 0) != 0:
+    """``prctl(2)`` on Linux; elsewhere a no-op (the other limits still apply)."""
+    if _HAS_PRCTL and _libc.prctl(option, arg, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
 
 
@@ -59,19 +61,34 @@ class _Pending:
             try:
                 os.close(self.ctl_w)
                 os.close(self.ack_r)
-                gc.unfreeze()
                 _child.main(ctl_r, ack_w, drop_to, _prctl, me)
             finally:
                 os._exit(_child.EXIT_INTERNAL)
         os.close(ctl_r)
         os.close(ack_w)
         self.pid = pid
-        self.pidfd = os.pidfd_open(pid)
+        self.pidfd: int | None = None
+        with contextlib.suppress(AttributeError, OSError):
+            self.pidfd = os.pidfd_open(pid)  # Linux >= 5.3; else exits are polled
+
+    def exited(self, timeout: float) -> bool:
+        """Waits up to ``timeout`` for the child to exit (without reaping it)."""
+        if self.pidfd is not None:
+            return bool(select.select([self.pidfd], [], [], timeout)[0])
+        end = time.monotonic() + timeout
+        while True:
+            with contextlib.suppress(ChildProcessError):
+                if os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT):
+                    return True
+            if time.monotonic() >= end:
+                return False
+            time.sleep(0.001)
 
     def close(self) -> None:
         for fd in (self.ctl_w, self.ack_r, self.pidfd):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
     def discard(self) -> None:
         try:
@@ -91,19 +108,17 @@ def _run(child: _Pending, header: dict[str, Any]) -> dict[str, Any]:
         write_all(child.ctl_w, frame(encode(header)))
     deadline = started + timeout
     consumed = killed = False
-    waiting = [child.pidfd, child.ack_r]
-    while True:
+    while not consumed:  # the acknowledgement (payload read) or EOF (child gone)
         left = deadline - time.monotonic()
-        if left <= 0:
-            os.kill(child.pid, signal.SIGKILL)
-            killed = True
+        if left <= 0 or not select.select([child.ack_r], [], [], left)[0]:
             break
-        ready, _, _ = select.select(waiting, [], [], left)
-        if child.ack_r in ready:
-            consumed = consumed or os.read(child.ack_r, 1) == b"A"
-            waiting.remove(child.ack_r)
-        if child.pidfd in ready:
+        consumed = os.read(child.ack_r, 1) == b"A"
+        if not consumed:
             break
+    left = deadline - time.monotonic()
+    if left <= 0 or not child.exited(left):
+        os.kill(child.pid, signal.SIGKILL)
+        killed = True
     _, status, usage = os.wait4(child.pid, 0)
     child.close()
     return {
