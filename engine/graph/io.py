@@ -85,10 +85,11 @@ def load_workflow(source: str | bytes | dict[str, Any] | Path, *, what: str = "w
         WorkflowValidationError: with ``details`` listing every problem and its path.
     """
     if isinstance(source, Path):
+        path = source
         try:
-            source = source.read_bytes()
+            source = path.read_bytes()
         except OSError as exc:
-            raise WorkflowValidationError(f"Cannot read {source}: {exc.strerror}.") from None
+            raise WorkflowValidationError(f"Cannot read {path}: {exc.strerror}.") from None
     data = parse_json(source, what=what) if isinstance(source, str | bytes) else source
     if not isinstance(data, dict):
         raise WorkflowValidationError(

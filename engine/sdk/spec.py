@@ -33,6 +33,7 @@ PORT_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 CATEGORIES = ("Trigger", "Flow", "Transform", "Data", "Network", "Code", "AI", "Utility")
 PERMISSIONS = frozenset({"network", "filesystem", "subprocess", "workflows", "credentials", "env"})
 TriggerKind = Literal["manual", "schedule", "webhook", "error", "subworkflow", "poll"]
+ParamsModel = type[BaseModel]
 
 
 class Params(BaseModel):
@@ -110,7 +111,7 @@ class NodeSpec:
     title: str
     description: str
     category: str
-    params: type[BaseModel]
+    params: ParamsModel
     run: str
     inputs: tuple[Port, ...] = (Port("main"),)
     outputs: tuple[Port, ...] = (Port("main"),)

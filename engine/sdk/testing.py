@@ -66,9 +66,9 @@ class NodeHarness:
 
         creds = credentials or {}
         node = NodeDef(name=node_name, type=self.spec.type, type_version=self.spec.version,
-                       parameters=parameters or {}, on_error=on_error,  # type: ignore[arg-type]
+                       parameters=parameters or {}, on_error=on_error,  # type: ignore[arg-type,unused-ignore]
                        credentials={k: CredentialRef(id=k) for k in creds},
-                       retry=retry or {}, execute_once=execute_once,  # type: ignore[arg-type]
+                       retry=retry or {}, execute_once=execute_once,  # type: ignore[arg-type,unused-ignore]
                        always_output_data=always_output_data)
         wf = Workflow(name="harness", nodes=[node],
                       settings=WorkflowSettings(timezone=timezone))
@@ -105,11 +105,11 @@ class NodeHarness:
             result.error = NodeExecutionError(err.get("message", "failed"), node=node_name,
                                               details=err.get("details"),
                                               error_type=err.get("type"))
-            result.error.code = err.get("code", result.error.code)  # type: ignore[misc]
+            result.error.code = err.get("code", result.error.code)
             if raise_errors:
                 raise result.error from None
             result.run = run
-        run = execution.result.node_runs[-1] if execution.result.node_runs else None
-        result.run = run
-        result.logs = run.logs if run else []
+        last = execution.result.node_runs[-1] if execution.result.node_runs else None
+        result.run = last
+        result.logs = last.logs if last else []
         return result

@@ -111,6 +111,6 @@ def load_keyring(data_dir: Path, env_key: str | None = None) -> Keyring:
     if not path.exists():
         keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(base64.b64encode(secrets.token_bytes(32)).decode())
+        with os.fdopen(fd, "w") as out:
+            out.write(base64.b64encode(secrets.token_bytes(32)).decode())
     return Keyring(_decode_key(path.read_text()), old)
