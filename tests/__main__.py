@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
 APT_PACKAGES = {"redis-server": "redis-server"}
+BROWSER_PACKAGES = {"chromium": "chromium"}
 
 
 def sh(cmd: list[str], **kw: object) -> None:
@@ -42,7 +43,10 @@ def ensure_venv() -> None:
 
 
 def ensure_system_packages() -> None:
-    missing = [pkg for binary, pkg in APT_PACKAGES.items() if shutil.which(binary) is None]
+    wanted = dict(APT_PACKAGES)
+    if any((ROOT / "tests").rglob("test_browser*.py")):
+        wanted.update(BROWSER_PACKAGES)
+    missing = [pkg for binary, pkg in wanted.items() if shutil.which(binary) is None]
     if not missing:
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
