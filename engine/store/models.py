@@ -211,3 +211,7 @@ class Webhook(StoreModel, table=True):
     method: str = Field(max_length=10)
     path: str = Field(max_length=500)
     created_at: datetime = _created()
+
+
+# The auth tables (users, sessions, projects, audit...) share this metadata.
+from engine.store import models_auth as _models_auth  # noqa: E402,F401

@@ -17,7 +17,10 @@ from engine.store import Store, metadata, migrate, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"workflow", "workflow_version", "execution", "node_run", "credential", "variable",
-          "setting", "webhook"}
+          "setting", "webhook",
+          # 0002: accounts and access
+          "user_account", "recovery_code", "invitation", "password_reset", "refresh_token",
+          "api_key", "project", "project_member", "resource_share", "audit_event"}
 
 
 def _tables(url: str) -> set[str]:
