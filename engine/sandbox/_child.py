@@ -215,7 +215,12 @@ def _execute_each(fn: Callable[..., Any], req: dict[str, Any], limit: int,
             error["item_index"] = index
             return _respond(None, error, max_lines)
         if error is not None:
-            entries.append(encode({"ok": False, "error": error}))
+            entry = encode({"ok": False, "error": error})
+            used += len(entry)
+            if used > limit:
+                return _respond(None, {"kind": "too_large", "message": "the per-item errors "
+                                       f"are larger than {limit} bytes"}, max_lines)
+            entries.append(entry)
             if stop:
                 break
         else:

@@ -8,7 +8,9 @@ proxies), freezes its heap (``gc.freeze``) and then, forever:
 2. reads a request header from stdin (limits, payload length, a per-request nonce);
 3. hands the header without the nonce to the child, which reads the payload itself from
    stdin, so the zygote never holds user code or data;
-4. waits for the child to exit, killing it at the wall-clock deadline (a ``pidfd``);
+4. waits for the child to exit, killing it at the wall-clock deadline (a ``pidfd``),
+   then kills anything the run left behind (its process group, and orphans, which come
+   back to the zygote because it is a child subreaper);
 5. writes a status frame carrying the nonce (exit code, signal, whether it was killed,
    CPU time, peak memory). The child never sees the nonce, so it cannot forge a status.
 
@@ -59,6 +61,7 @@ class _Pending:
         pid = os.fork()
         if pid == 0:  # the child
             try:
+                os.setpgid(0, 0)
                 os.close(self.ctl_w)
                 os.close(self.ack_r)
                 _child.main(ctl_r, ack_w, drop_to, _prctl, me)
@@ -121,6 +124,7 @@ def _run(child: _Pending, header: dict[str, Any]) -> dict[str, Any]:
         killed = True
     _, status, usage = os.wait4(child.pid, 0)
     child.close()
+    _sweep(child.pid)
     return {
         "kind": "status", "id": nonce,
         "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
@@ -129,6 +133,26 @@ def _run(child: _Pending, header: dict[str, Any]) -> dict[str, Any]:
         "elapsed": round(time.monotonic() - started, 6),
         "cpu": round(usage.ru_utime + usage.ru_stime, 6), "maxrss_kb": usage.ru_maxrss,
     }
+
+
+def _sweep(group: int) -> None:
+    """Kills whatever a run left behind: its process group, and any process re-parented
+    to the zygote (a subreaper). Runs cannot fork (no process quota), so this is a
+    second line of defence."""
+    with contextlib.suppress(OSError):
+        os.killpg(group, signal.SIGKILL)
+    me = os.getpid()
+    with contextlib.suppress(OSError, ValueError), open(f"/proc/{me}/task/{me}/children") as f:
+        for orphan in f.read().split():
+            with contextlib.suppress(OSError):
+                os.kill(int(orphan), signal.SIGKILL)
+    while True:
+        try:
+            reaped, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if reaped == 0:
+            return
 
 
 def _warm() -> None:
@@ -144,6 +168,8 @@ def main(config_json: str) -> None:
     drop_to = (int(drop[0]), int(drop[1])) if drop else None
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    with contextlib.suppress(OSError):
+        _prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: orphans of a run come back to us
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - stray prints go nowhere
     _warm()
     gc.collect()
