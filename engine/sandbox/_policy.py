@@ -7,6 +7,7 @@
   through the write guard; RestrictedPython alone refuses them.
 - a bare ``except:`` is refused (it would catch the sandbox's own refusals; write
   ``except Exception:``).
+- annotated assignments (``x: int = 1``) are accepted as plain assignments.
 - function names, arguments and everything else keep RestrictedPython's checks: no name
   or attribute starting with ``_``, no ``exec``/``eval``, no ``async``, no ``try/except*``,
   no ``nonlocal``, no ``match`` (unknown nodes are refused by default).
@@ -91,6 +92,16 @@ class AuraPolicy(RestrictingNodeTransformer):
         stmt = ast.Expr(value=call)
         copy_locations(stmt, node)
         return stmt
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> ast.AST | None:
+        """``x: int = 1`` becomes ``x = 1``; a bare ``x: int`` becomes ``pass``."""
+        new: ast.stmt
+        if node.value is None:
+            new = ast.Pass()
+        else:
+            new = ast.Assign(targets=[node.target], value=node.value)
+        copy_locations(new, node)
+        return self.visit(new)  # type: ignore[no-any-return]
 
     def visit_ExceptHandler(self, node: ast.ExceptHandler) -> ast.AST | None:
         if node.type is None:

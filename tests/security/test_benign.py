@@ -157,6 +157,10 @@ BENIGN: list[tuple[str, str, dict[str, Any], Any]] = [
     ("isinstance_checks",
      "import json\nreturn [isinstance(x, dict), isinstance(json, dict), callable(len)]",
      {"x": {}}, [True, False, True]),
+    ("type_annotations",
+     "def area(w: float, h: float) -> float:\n  return w * h\ntotal: float = area(2, 3)\n"
+     "class P:\n  name: str\n  def __init__(self, n: str):\n    self.name: str = n\n"
+     "return [total, P('x').name]", {}, [6, "x"]),
     ("keys_with_underscores_are_data",
      "return {'_id': doc['_id'], 'n': doc['__n__'] + 1}", {"doc": {"_id": "x1", "__n__": 1}},
      {"_id": "x1", "n": 2}),

@@ -113,6 +113,12 @@ ATTEMPTS = [
     A("format_map", "return '{x.__class__}'.format_map({'x': 1})", SV),
     A("format_via_getattr", "f = getattr('{0.__class__}', 'format')\nreturn f(1)", SV),
     A("format_via_map", "return list(map(str.format, ['{0.__class__}'], [1]))", SV),
+    A("format_nested_spec", "return '{0:{1.__class__}}'.format(1, 2)", SV, "__class__"),
+    A("nfkc_dunder_attr", "return ().__\uff43lass__", SV, "__class__"),
+    A("nfkc_guard_name", "_\uff47etattr_ = 1\nreturn 1", SV, "_getattr_"),
+    A("star_args_getattr", "args = [(), '__class__']\nreturn str(getattr(*args))", SV),
+    A("augassign_dunder_attr", "class A:\n  pass\na = A()\na.__dict__ += 1", SV),
+    A("augassign_into_proxy", "import math\nmath.pi += 1\nreturn 1", SV, "modifying"),
     # -- guard-hook shadowing -------------------------------------------------------------
     A("shadow_getattr", "_getattr_ = lambda o, n: 1\nreturn 1", SV),
     A("shadow_write_global", "global _write_\n_write_ = lambda o: o\nreturn 1", SV),
