@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import signal
 import threading
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ __all__ = ["EachResult", "RunResult", "configure", "get_pool", "run_code", "run_
            "run_code_ex", "run_code_fresh", "shutdown"]
 
 _pool: SandboxPool | None = None
+_config: SandboxConfig | None = None
 _pool_lock = threading.Lock()
 _EXIT_MEMORY = 3
 
@@ -52,19 +54,34 @@ class EachResult:
 
 
 def get_pool() -> SandboxPool:
-    """The process-wide pool (started on first use)."""
+    """The process-wide pool (started on first use; a forked process gets its own)."""
     global _pool
     with _pool_lock:
+        if _pool is not None and _pool.owner != os.getpid():
+            _pool.abandon()
+            _pool = None
         if _pool is None:
-            _pool = SandboxPool()
+            _pool = SandboxPool(_config)
             _pool.start()
         return _pool
 
 
+def _after_fork_in_child() -> None:
+    global _pool, _pool_lock
+    _pool_lock = threading.Lock()
+    if _pool is not None:
+        _pool.abandon()
+        _pool = None
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def configure(config: SandboxConfig) -> SandboxPool:
-    """Replaces the process-wide pool with one using ``config``."""
-    global _pool
+    """Replaces the process-wide pool with one using ``config`` (kept for later pools)."""
+    global _pool, _config
     with _pool_lock:
+        _config = config
         old, _pool = _pool, SandboxPool(config)
         _pool.start()
     if old is not None:

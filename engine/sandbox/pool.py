@@ -11,7 +11,8 @@ Watchdogs: the zygote kills the child at the time limit; the host kills the whol
 process group of the zygote if nothing arrives ``grace_s`` later, and on any protocol
 irregularity (oversized or unexpected frame, wrong nonce, trailing bytes). Killed or
 recycled zygotes are replaced in the background. :meth:`SandboxPool.shutdown` (also run
-at interpreter exit) ends every process the pool started.
+at interpreter exit) ends every process the pool started. A forked copy of the host (an
+RQ work-horse) never uses or stops its parent's zygotes: it starts a pool of its own.
 """
 
 from __future__ import annotations
@@ -230,6 +231,7 @@ class SandboxPool:
         self._spawning = 0
         self._closed = False
         self._last_error: str | None = None
+        self.owner = os.getpid()
         atexit.register(self.shutdown)
 
     # -- spawning -------------------------------------------------------------------
@@ -324,8 +326,29 @@ class SandboxPool:
         with self._cond:
             return sorted(z.pid for z in self._all)
 
+    def abandon(self) -> None:
+        """In a forked copy of the host: drops the inherited pipes, never the processes.
+
+        The zygotes belong to the parent; this copy closes its duplicates of their pipes
+        (so the zygotes still see end-of-input when the parent exits) and forgets them.
+        """
+        self._cond = threading.Condition()
+        self._closed = True
+        for z in list(self._all):
+            for f in (z.proc.stdin, z.proc.stdout):
+                with contextlib.suppress(OSError, ValueError):
+                    if f is not None:
+                        f.close()
+        self._all.clear()
+        self._idle.clear()
+        with contextlib.suppress(Exception):
+            atexit.unregister(self.shutdown)
+
     def shutdown(self) -> None:
         """Stops every process of the pool; later calls raise."""
+        if os.getpid() != self.owner:
+            self.abandon()
+            return
         with self._cond:
             self._closed = True
             zygotes = list(self._all)

@@ -303,3 +303,23 @@ def test_no_sandbox_process_outlives_its_host(ending: str) -> None:
     everything = _descendants_of(zygotes)
     proc.wait(20)
     assert _wait_gone(everything) == []
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_forked_host_gets_its_own_pool_and_leaves_the_parents_alone() -> None:
+    parent_zygotes = get_pool().pids()
+    run_code("return 0", {}, 5.0)
+    pid = os.fork()
+    if pid == 0:  # an RQ-style work-horse
+        code = 1
+        try:
+            mine = get_pool()
+            ok = run_code("return 6 * 7", {}, 5.0) == 42
+            code = 0 if ok and not set(mine.pids()) & set(parent_zygotes) else 2
+            mine.shutdown()
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert all(_alive(z) for z in parent_zygotes)
+    assert run_code("return 'parent ok'", {}, 5.0) == "parent ok"
