@@ -29,7 +29,6 @@ __all__ = ["STATE", "Violation", "make_globals", "refuse"]
 USER_MODULE = "aura_user_code"
 
 
-
 # -- attribute access ------------------------------------------------------------------
 _DENIED_NAMES = frozenset(INSPECT_ATTRIBUTES) | frozenset({
     "mro", "format_map", "with_traceback", "tb_lasti", "tb_lineno", "f_lasti", "f_lineno",
@@ -184,7 +183,8 @@ def make_class(name: str, bases: tuple[type, ...], namespace: dict[str, Any],
     if kwargs:
         raise refuse("class keyword arguments are not allowed")
     for base in bases:
-        if base not in _SAFE_BASES and base not in STATE.user_classes:
+        if not isinstance(base, type) or (base not in _SAFE_BASES
+                                          and base not in STATE.user_classes):
             raise refuse(f"subclassing {getattr(base, '__name__', base)!r} is not allowed")
     cls = type(name, bases, namespace)
     STATE.user_classes.add(cls)

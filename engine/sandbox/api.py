@@ -163,10 +163,13 @@ def error_from(err: dict[str, Any], memory_mb: int, stdout: list[str]) -> AuraEr
     index = err.get("item_index")
     item = f" (item {index})" if isinstance(index, int) else ""
     exc: AuraError
-    if kind in ("violation", "policy", "limit"):
+    if kind in ("violation", "policy"):
         exc = SandboxViolation(f"The sandbox refused the code{_at(line)}{item}: {msg}. Code "
                                "nodes may use only the listed modules and builtins and no "
                                "names starting with '_'.", details={"line": line})
+    elif kind == "limit":
+        exc = SandboxViolation(f"The sandbox refused the code: {msg}. Split long expressions "
+                               "into several statements.", details={"line": line})
     elif kind == "memory":
         exc = SandboxMemoryError(f"The code used more than its memory limit of {memory_mb} MB"
                                  f"{_at(line)}{item} and was stopped. Process fewer items per "
@@ -177,7 +180,6 @@ def error_from(err: dict[str, Any], memory_mb: int, stdout: list[str]) -> AuraEr
     elif kind == "syntax":
         exc = UserCodeError(f"SyntaxError in the code: {msg}", error_type="SyntaxError",
                             line=line)
-        exc.stdout = stdout
     elif kind in ("user", "result"):
         etype = str(err.get("type") or "Exception")
         what = (f"The code's return value{item} cannot be passed on: {msg}" if kind == "result"
@@ -199,7 +201,12 @@ def _crash(status: dict[str, Any], timeout_s: float, memory_mb: int) -> AuraErro
     if status.get("exit") == _EXIT_MEMORY:
         return SandboxMemoryError(f"The code used more than its memory limit of {memory_mb} MB "
                                   "and was stopped.")
-    how = f"signal {signal.Signals(sig).name}" if sig else f"exit code {status.get('exit')}"
+    how = f"exit code {status.get('exit')}"
+    if isinstance(sig, int):
+        try:
+            how = f"signal {signal.Signals(sig).name}"
+        except ValueError:
+            how = f"signal {sig}"
     return SandboxCrashed(f"The sandbox process stopped unexpectedly ({how}); it was replaced. "
                           "Deep recursion or very deeply nested data can cause this.",
                           details={"status": status})
@@ -207,9 +214,7 @@ def _crash(status: dict[str, Any], timeout_s: float, memory_mb: int) -> AuraErro
 
 def _unpack(outcome: CallOutcome, timeout_s: float, memory_mb: int) -> dict[str, Any]:
     resp = outcome.response
-    if outcome.status.get("killed"):
-        raise _crash(outcome.status, timeout_s, memory_mb)
-    if resp is None:
+    if resp is None or outcome.status.get("killed"):
         raise _crash(outcome.status, timeout_s, memory_mb)
     stdout = [str(x) for x in resp.get("stdout") or []]
     if not resp.get("ok"):
