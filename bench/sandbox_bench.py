@@ -87,6 +87,17 @@ def main() -> None:
         "json['n'] = 1\nreturn json", each, 5.0, views={"json": ("item", "json")}))
     _report("warm pool, once-per-item, 100 items/call", per_item)
 
+    try:
+        from engine.sdk.testing import NodeHarness
+
+        harness = NodeHarness("core.code")
+        rows = [it["json"] for it in items]
+        node = _timed(max(50, args.calls // 5), lambda i: harness.run(
+            {"code": node_like}, rows, raise_errors=True))
+        _report("Code node via the executor, 100 items", node)
+    except ImportError as exc:  # the harness is optional for this benchmark
+        print(f"(Code node via the executor skipped: {exc})")
+
     for threads in (2, 4):
         rate = _threaded(threads, max(50, args.calls // threads))
         print(f"{f'warm pool, {threads} threads':44} {rate:7.1f} calls/s")

@@ -155,6 +155,26 @@ def _sweep(group: int) -> None:
             return
 
 
+def _probe_drop(drop_to: tuple[int, int] | None) -> str | None:
+    """Checks once that a child can switch to the unprivileged user; why not, if not."""
+    if drop_to is None:
+        return None
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.setgroups([])
+            os.setgid(drop_to[1])
+            os.setuid(drop_to[0])
+        except BaseException:
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        return None
+    return (f"cannot switch sandbox processes to uid {drop_to[0]}; set AURA_SANDBOX_USER to "
+            "an existing unprivileged user, or to '' to keep the current user")
+
+
 def _warm() -> None:
     warm_up()
     code = compile_user_function("import json\nreturn [x * 2 for x in items]", ["items"])
@@ -172,6 +192,10 @@ def main(config_json: str) -> None:
         _prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: orphans of a run come back to us
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - stray prints go nowhere
     _warm()
+    problem = _probe_drop(drop_to)
+    if problem:
+        write_all(1, frame(encode({"kind": "failed", "message": problem})))
+        return
     gc.collect()
     gc.freeze()
     write_all(1, frame(encode({"kind": "ready", "pid": os.getpid()})))

@@ -159,6 +159,8 @@ class Zygote:
     # -- lifecycle ------------------------------------------------------------------
     def wait_ready(self, timeout: float) -> None:
         msg = self.recv(time.monotonic() + timeout, 1 << 16)
+        if msg.get("kind") == "failed":
+            raise SandboxError(str(msg.get("message")))
         if msg.get("kind") != "ready":
             raise _ProtocolError("zygote did not start")
 
@@ -231,6 +233,7 @@ class SandboxPool:
         self._spawning = 0
         self._closed = False
         self._last_error: str | None = None
+        self._failed_at = -1e9
         self.owner = os.getpid()
         atexit.register(self.shutdown)
 
@@ -241,6 +244,8 @@ class SandboxPool:
             self._top_up()
 
     def _top_up(self) -> None:
+        if time.monotonic() - self._failed_at < 1.0:
+            return  # a start just failed: back off instead of respawning in a loop
         while not self._closed and len(self._all) + self._spawning < self.config.pool_size:
             self._spawning += 1
             threading.Thread(target=self._spawn, name="aura-sandbox-spawn", daemon=True).start()
@@ -255,11 +260,14 @@ class SandboxPool:
                 z.kill()
             with self._cond:
                 self._spawning -= 1
-                self._last_error = f"{type(exc).__name__}: {exc}"
+                self._last_error = str(exc) if isinstance(exc, SandboxError) else (
+                    f"{type(exc).__name__}: {exc}")
+                self._failed_at = time.monotonic()
                 self._cond.notify_all()
             return
         with self._cond:
             self._spawning -= 1
+            self._last_error = None
             if self._closed:
                 z.kill()
             else:
@@ -280,10 +288,10 @@ class SandboxPool:
                         return z
                     self._all.discard(z)
                     threading.Thread(target=z.kill, daemon=True).start()
-                self._top_up()
                 if not self._spawning and not self._all and self._last_error:
-                    raise SandboxCrashed(f"The sandbox process could not start: "
-                                         f"{self._last_error}")
+                    error, self._last_error = self._last_error, None  # the next call retries
+                    raise SandboxCrashed(f"The sandbox process could not start: {error}")
+                self._top_up()
                 left = deadline - time.monotonic()
                 if left <= 0:
                     raise SandboxError("Every sandbox process is busy; try again shortly or "

@@ -95,7 +95,10 @@ def test_running_code_is_limited_unprivileged_and_has_no_environment() -> None:
     assert int(limit("Max address space")[0]) == 256 * 1024 * 1024
     assert limit("Max core file size")[:2] == ["0", "0"]
     if os.geteuid() == 0:
-        assert "Uid:\t65534" in status, "root's sandbox must run as nobody"
+        import pwd
+
+        nobody = pwd.getpwnam("nobody").pw_uid
+        assert f"Uid:\t{nobody}\t" in status, "root's sandbox must run as nobody"
     assert not environ.replace(b"LC_CTYPE=C.UTF-8\x00", b""), environ
 
 
@@ -246,6 +249,20 @@ def test_host_refuses_a_lying_sandbox_process(behaviour: str,
         with pytest.raises(SandboxCrashed):
             pool.call(header, b'{"mode": "once"}')
         assert _wait_gone([pid]) == [], "the lying process must be killed"
+    finally:
+        pool.shutdown()
+
+
+def test_a_sandbox_that_cannot_start_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    boot = ("import json, os, struct\nd = json.dumps({'kind': 'failed', 'message': "
+            "'cannot switch sandbox processes to uid 65534'}).encode()\n"
+            "os.write(1, struct.pack('>I', len(d)) + d)")
+    monkeypatch.setattr(pool_module, "_BOOT", boot)
+    pool = SandboxPool(SandboxConfig(pool_size=1, acquire_timeout_s=10))
+    try:
+        pool.start()
+        with pytest.raises(SandboxCrashed, match="cannot switch sandbox processes"):
+            pool.acquire()
     finally:
         pool.shutdown()
 
