@@ -283,6 +283,34 @@ def test_unresponsive_sandbox_process_hits_the_host_watchdog(
         pool.shutdown()
 
 
+def test_host_watchdog_kills_a_hung_zygote_and_its_running_child() -> None:
+    pool = SandboxPool(SandboxConfig(pool_size=1, grace_s=0.5))
+    header = {"timeout": 1.0, "memory_mb": 128, "max_result": 1000, "max_stdout": 1000,
+              "max_lines": 10, "open_files": 16}
+    payload = json.dumps({"mode": "once", "code": "while True:\n  pass", "names": [],
+                          "inputs": {}}).encode()
+    try:
+        pool.start()
+        z = pool.acquire()
+        pool.release(z, True)
+        seen: list[int] = []
+
+        def freeze_zygote() -> None:  # the zygote hangs: its own watchdog cannot fire
+            time.sleep(0.3)
+            seen.extend(c.pid for c in psutil.Process(z.pid).children())
+            os.kill(z.pid, signal.SIGSTOP)
+
+        t = threading.Thread(target=freeze_zygote)
+        t.start()
+        with pytest.raises(TimeoutError):
+            pool.call(header, payload)
+        t.join()
+        assert seen, "the run child was not found"
+        assert _wait_gone([z.pid, *seen]) == []
+    finally:
+        pool.shutdown()
+
+
 # -- clean-up ------------------------------------------------------------------------------
 _HOST_SCRIPT = """
 import json, sys
