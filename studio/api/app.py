@@ -1,0 +1,108 @@
+"""The AURA HTTP server: a Starlette app with the REST API (``/api/v1``), webhooks
+(``/webhook``, ``/webhook-test``) and health checks (``/healthz``, ``/readyz``).
+
+It has no Reflex imports so that it runs standalone (``python -m studio.api``) and can be
+mounted inside the Reflex studio backend alike.
+
+Layers, outermost first: :class:`~studio.api.errors.ErrorMiddleware` (request id, body
+limit, last-resort 500) → :class:`~studio.api.security.AuthMiddleware` (who is calling)
+→ Starlette's exception handlers (AuraError → 4xx JSON) → the routes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from studio.api import (
+    routes_admin,
+    routes_credentials,
+    routes_events,
+    routes_executions,
+    routes_health,
+    routes_nodes,
+    routes_variables,
+    routes_webhooks,
+    routes_workflows,
+)
+from studio.api.errors import ErrorMiddleware, exception_handlers
+from studio.api.openapi import docs_html, openapi_document
+from studio.api.routing import API_PREFIX, Operation, build_routes
+from studio.api.runner import make_runner
+from studio.api.security import AuthMiddleware, auth_backend
+from studio.api.serialize import json_response
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app", "operations"]
+
+DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+VERSION = "1.0.0"
+
+
+def operations() -> list[Operation]:
+    """Every API operation, in document order."""
+    routers = [routes_health.router, routes_workflows.router, routes_webhooks.router,
+               routes_executions.router, routes_variables.router, routes_nodes.router,
+               routes_credentials.router, *routes_admin.routers(), *routes_events.routers()]
+    return [op for r in routers for op in r.operations]
+
+
+def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None
+               ) -> Starlette:
+    """The HTTP app.
+
+    Args:
+        runtime: where executions run: "inline" (this process) or "rq" (queue workers);
+            default ``AURA_RUNTIME``, else rq when installed.
+        max_body_bytes: largest API request body (default ``AURA_API_MAX_BODY_BYTES`` or
+            16 MiB). Webhooks use each node's own limit instead.
+    """
+    runner = make_runner(runtime)
+    auth = auth_backend()
+    ops = operations()
+    limit = max_body_bytes or int(os.environ.get("AURA_API_MAX_BODY_BYTES") or
+                                  DEFAULT_MAX_BODY_BYTES)
+    cache: dict[str, Any] = {}
+
+    def document() -> dict[str, Any]:
+        if "doc" not in cache:
+            cache["doc"] = openapi_document(ops, version=VERSION, has_auth=auth is not None)
+        return cache["doc"]
+
+    async def openapi_json(request: Request) -> Response:
+        return json_response(document())
+
+    async def docs(request: Request) -> Response:
+        if "html" not in cache:
+            cache["html"] = docs_html(document())
+        return HTMLResponse(cache["html"])
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        runner.close()
+
+    routes: list[BaseRoute] = [
+        Route(f"{API_PREFIX}/openapi.json", openapi_json, methods=["GET"]),
+        Route(f"{API_PREFIX}/docs", docs, methods=["GET"]),
+        *build_routes(ops),
+        *routes_webhooks.webhook_routes(),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(ErrorMiddleware, max_body_bytes=limit),
+                    Middleware(AuthMiddleware, backend=auth)],
+        exception_handlers=exception_handlers,
+        lifespan=lifespan,
+    )
+    app.state.runner = runner
+    app.state.auth = auth
+    app.state.operations = ops
+    return app

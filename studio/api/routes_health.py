@@ -1,0 +1,77 @@
+"""Health endpoints for process supervisors and load balancers (public).
+
+``/healthz`` answers while the process runs; ``/readyz`` checks the database and, when
+``AURA_REDIS_URL`` is set, Redis, and answers 503 naming what is down.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pydantic import Field
+from starlette.responses import Response
+
+from studio.api.routing import Call, Router
+from studio.api.schemas import Out
+from studio.api.serialize import json_response
+
+__all__ = ["router"]
+
+router = Router("Health", prefix="")
+_STARTED = time.monotonic()
+
+
+class HealthOut(Out):
+    status: str = Field(description="'ok' while the process runs.")
+    uptime_s: float
+
+
+class ReadyOut(Out):
+    status: str = Field(description="'ready', or 'not_ready' with the failing checks.")
+    checks: dict[str, str] = Field(description="database and redis: 'ok', "
+                                   "'not configured' or the error.")
+
+
+@router.get("/healthz", action=None, summary="Is the process alive", response=HealthOut)
+async def healthz(call: Call) -> dict[str, Any]:
+    """Answers as long as the server process runs."""
+    return {"status": "ok", "uptime_s": round(time.monotonic() - _STARTED, 3)}
+
+
+def _database() -> str:
+    try:
+        from engine.services.store import get_store
+
+        return "ok" if get_store().ping() else "the database does not answer"
+    except Exception as exc:
+        return f"cannot open the database: {type(exc).__name__}"
+
+
+def _redis() -> str:
+    from engine.config import settings
+
+    url = settings().redis.url
+    if not url:
+        return "not configured"
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_timeout=1.0, socket_connect_timeout=1.0)
+        try:
+            client.ping()
+        finally:
+            client.close()
+        return "ok"
+    except Exception as exc:
+        return f"redis does not answer: {type(exc).__name__}"
+
+
+@router.get("/readyz", action=None, summary="Can the server do work", response=ReadyOut,
+            errors=(503,))
+def readyz(call: Call) -> Response:
+    """Checks the database (and Redis when configured); 503 if one is down."""
+    checks = {"database": _database(), "redis": _redis()}
+    ok = all(v in ("ok", "not configured") for v in checks.values())
+    return json_response({"status": "ready" if ok else "not_ready", "checks": checks},
+                         200 if ok else 503)

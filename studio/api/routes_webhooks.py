@@ -1,0 +1,144 @@
+"""Webhook endpoints: ``/webhook/{path}`` (active workflows, published version) and
+``/webhook-test/{path}`` (the editor's one-shot test listener, draft version), any HTTP
+method; plus the API operations that arm the test listener and list registrations.
+
+The HTTP work is small: resolve the path (404/405), read the body within the node's
+limit (413), then :func:`engine.triggers.webhooks.dispatch` does the rest.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from engine.services.store import get_store
+from engine.triggers import webhooks
+from studio.api.errors import PayloadTooLarge
+from studio.api.routing import Call, Router
+from studio.api.schemas import In, Out
+
+__all__ = ["router", "webhook_routes"]
+
+router = Router("Webhooks")
+_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+class TestWebhookIn(In):
+    ttl_s: float = Field(webhooks.TEST_TTL_S, gt=0, le=3600,
+                         description="How long to listen, in seconds (default 120).")
+
+
+class WebhookOut(Out):
+    method: str
+    path: str
+    node: str
+    url: str | None = None
+
+
+class TestWebhookOut(Out):
+    listening: bool
+    expires_at: str | None = None
+    webhooks: list[WebhookOut]
+
+
+class WebhooksOut(Out):
+    production: list[WebhookOut]
+    test: list[dict[str, Any]]
+
+
+def _urls(request: Request, prefix: str, hooks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    base = str(request.base_url).rstrip("/")
+    return [{**h, "url": f"{base}/{prefix}/{h['path']}"} for h in hooks]
+
+
+@router.post("/workflows/{id}/test-webhook", action="workflow:execute",
+             summary="Listen for one test webhook call", body=TestWebhookIn,
+             response=TestWebhookOut, errors=(404, 409))
+def arm_test_webhook(call: Call) -> dict[str, Any]:
+    """Arms /webhook-test/<path> of each Webhook node of the DRAFT for ``ttl_s`` seconds;
+    the first request runs the draft once, then the listener stops."""
+    out = webhooks.arm_test(call.path["id"], call.body.ttl_s)
+    out["webhooks"] = _urls(call.request, "webhook-test", out["webhooks"])
+    return out
+
+
+@router.delete("/workflows/{id}/test-webhook", action="workflow:execute",
+               summary="Stop listening for test webhook calls", errors=(404,))
+def disarm_test_webhook(call: Call) -> dict[str, Any]:
+    """Stops the workflow's test listener."""
+    get_store().workflows.get(call.path["id"])
+    return {"listening": False, "stopped": webhooks.disarm_test(call.path["id"])}
+
+
+@router.get("/workflows/{id}/webhooks", action="workflow:read",
+            summary="Webhook URLs of a workflow", response=WebhooksOut, errors=(404,))
+def list_webhooks(call: Call) -> dict[str, Any]:
+    """The registered production webhooks (while active) and armed test listeners."""
+    wid = call.path["id"]
+    get_store().workflows.get(wid)
+    rows = get_store().webhooks.list(workflow_id=wid)
+    prod = [{"method": r.method, "path": r.path, "node": r.node_name} for r in rows]
+    return {"production": _urls(call.request, "webhook", prod),
+            "test": _urls(call.request, "webhook-test", webhooks.test_listeners(wid))}
+
+
+def _request_data(request: Request, path: str) -> webhooks.WebhookRequest:
+    headers: dict[str, str] = {}
+    for k, v in request.headers.items():
+        headers[k] = f"{headers[k]}, {v}" if k in headers else v
+    query: dict[str, Any] = {}
+    for k, v in request.query_params.multi_items():
+        prev = query.get(k)
+        query[k] = v if prev is None else [*prev, v] if isinstance(prev, list) else [prev, v]
+    return webhooks.WebhookRequest(request.method, path, headers, query, b"",
+                                   request.client.host if request.client else None)
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    length = request.headers.get("content-length", "")
+    too_big = PayloadTooLarge(f"The request body is larger than {limit:,} bytes, the most "
+                              "this webhook accepts (its 'Max body bytes' option).",
+                              details={"limit": limit})
+    if length.isdigit() and int(length) > limit:
+        raise too_big
+    chunks, seen = [], 0
+    async for chunk in request.stream():
+        seen += len(chunk)
+        if seen > limit:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _response(resp: webhooks.WebhookResponse, method: str) -> Response:
+    body = b"" if method == "HEAD" else resp.body
+    out = Response(body, status_code=resp.status, headers=resp.headers)
+    if resp.execution_id:
+        out.headers["X-Aura-Execution-Id"] = resp.execution_id
+    return out
+
+
+async def _webhook(request: Request) -> Response:
+    test = request.url.path.startswith("/webhook-test/")
+    path = request.path_params["path"]
+    data = _request_data(request, path)
+    if request.method == "OPTIONS":
+        resp = await run_in_threadpool(webhooks.preflight, path, data, test=test)
+        return _response(resp, "OPTIONS")
+    target = await run_in_threadpool(webhooks.resolve, request.method, path, test=test)
+    data.body = await _read_body(request, int(target.params.max_body_bytes))
+    resp = await run_in_threadpool(webhooks.dispatch, target, data,
+                                   runner=request.app.state.runner)
+    return _response(resp, request.method)
+
+
+def webhook_routes() -> list[Route]:
+    """The ``/webhook`` and ``/webhook-test`` routes (every method)."""
+    return [Route("/webhook/{path:path}", _webhook, methods=_METHODS, name="webhook"),
+            Route("/webhook-test/{path:path}", _webhook, methods=_METHODS,
+                  name="webhook_test")]

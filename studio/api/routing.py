@@ -1,0 +1,216 @@
+"""Route declarations: each operation states its method, path, required action and
+pydantic models once; the Starlette routes, the permission check, request parsing and the
+OpenAPI document are all derived from that declaration.
+
+Example::
+
+    router = Router("Workflows")
+
+    @router.get("/workflows/{id}", action="workflow:read", summary="Get a workflow",
+                response=WorkflowOut, errors=(404,))
+    def get_workflow(call: Call) -> dict[str, Any]:
+        return services.get(call.path["id"])
+
+Handlers take one :class:`Call` and return a JSON-able value, a pydantic model, ``None``
+(204) or a Starlette ``Response``. Plain functions run in the thread pool (the engine is
+synchronous); ``async def`` handlers run on the event loop.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pydantic
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from engine.errors import ValidationError
+from studio.api.security import Principal, authorize_request
+from studio.api.serialize import json_response
+
+__all__ = ["Call", "Operation", "Router", "parse_model"]
+
+Handler = Callable[["Call"], Any]
+API_PREFIX = "/api/v1"
+
+
+@dataclass
+class Operation:
+    """One HTTP operation: what it needs, what it returns, who may call it."""
+
+    method: str
+    path: str
+    handler: Handler
+    action: str | None
+    summary: str
+    tag: str
+    body: type[BaseModel] | None = None
+    query: type[BaseModel] | None = None
+    response: Any = None
+    status: int = 200
+    errors: tuple[int, ...] = ()
+    description: str = ""
+    media_type: str = "application/json"
+
+    @property
+    def operation_id(self) -> str:
+        return self.handler.__name__
+
+    @property
+    def public(self) -> bool:
+        return self.action is None
+
+
+@dataclass
+class Call:
+    """What a handler receives: the request, the caller and the parsed inputs."""
+
+    request: Request
+    principal: Principal
+    path: dict[str, Any]
+    query: Any = None
+    body: Any = None
+    operation: Operation | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def runner(self) -> Any:
+        """The runtime adapter of the app (:mod:`studio.api.runner`)."""
+        return self.request.app.state.runner
+
+
+def _where(loc: tuple[Any, ...], origin: str) -> str:
+    out = origin
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return out
+
+
+def parse_model(model: type[BaseModel], data: Any, origin: str) -> Any:
+    """``data`` validated as ``model``; a ValidationError (422) naming each problem."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        problems = [{"path": _where(tuple(e.get("loc", ())), origin),
+                     "message": e.get("msg", "invalid"), "type": e.get("type")}
+                    for e in exc.errors()]
+        first = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ValidationError(f"{first['path']}: {first['message']}{more}. Fix the "
+                              f"{origin} and send it again.", details=problems) from None
+
+
+def _is_list(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is list or any(
+        typing.get_origin(a) is list for a in typing.get_args(annotation))
+
+
+def _query(op: Operation, request: Request) -> Any:
+    if op.query is None:
+        return None
+    params = request.query_params
+    data: dict[str, Any] = {}
+    for name, f in op.query.model_fields.items():
+        key = f.alias or name
+        if key in params:
+            data[key] = params.getlist(key) if _is_list(f.annotation) else params[key]
+    return parse_model(op.query, data, "query")
+
+
+async def _body(op: Operation, request: Request) -> Any:
+    if op.body is None:
+        return None
+    raw = await request.body()
+    if not raw.strip():
+        data: Any = {}
+    else:
+        try:
+            data = json.loads(raw)
+        except (ValueError, RecursionError) as exc:
+            raise ValidationError(f"The request body is not valid JSON ({exc}); send a JSON "
+                                  "document with Content-Type: application/json.") from None
+    return parse_model(op.body, data, "body")
+
+
+def to_response(result: Any, status: int) -> Response:
+    """A Starlette response for whatever a handler returned."""
+    if isinstance(result, Response):
+        return result
+    if result is None:
+        return Response(status_code=204 if status == 200 else status)
+    if isinstance(result, BaseModel):
+        result = result.model_dump(mode="json")
+    return json_response(result, status)
+
+
+def _endpoint(ops: dict[str, Operation]) -> Callable[[Request], Any]:
+    async def endpoint(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        op = ops[method]
+        principal = await authorize_request(request, op.action)
+        call = Call(request, principal, dict(request.path_params), _query(op, request),
+                    await _body(op, request), op)
+        if inspect.iscoroutinefunction(op.handler):
+            result = await op.handler(call)
+        else:
+            result = await run_in_threadpool(op.handler, call)
+        return to_response(result, op.status)
+
+    return endpoint
+
+
+class Router:
+    """A group of operations sharing an OpenAPI tag (one per resource module)."""
+
+    def __init__(self, tag: str, prefix: str = API_PREFIX) -> None:
+        self.tag = tag
+        self.prefix = prefix
+        self.operations: list[Operation] = []
+
+    def add(self, method: str, path: str, *, action: str | None, summary: str,
+            **options: Any) -> Callable[[Handler], Handler]:
+        """Declares an operation; ``action=None`` makes it public (no login)."""
+        def decorate(handler: Handler) -> Handler:
+            doc = inspect.getdoc(handler) or ""
+            self.operations.append(Operation(
+                method.upper(), self.prefix + path, handler, action, summary, self.tag,
+                description=options.pop("description", doc), **options))
+            return handler
+
+        return decorate
+
+    def get(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.add("GET", path, **kw)
+
+    def post(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.add("POST", path, **kw)
+
+    def put(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.add("PUT", path, **kw)
+
+    def patch(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.add("PATCH", path, **kw)
+
+    def delete(self, path: str, **kw: Any) -> Callable[[Handler], Handler]:
+        return self.add("DELETE", path, **kw)
+
+
+def build_routes(operations: list[Operation]) -> list[Route]:
+    """One Starlette route per path, dispatching on the method (so a wrong method gets
+    405 with every allowed method in ``Allow``)."""
+    by_path: dict[str, dict[str, Operation]] = {}
+    for op in operations:
+        methods = by_path.setdefault(op.path, {})
+        if op.method in methods:
+            raise ValueError(f"{op.method} {op.path} is declared twice")
+        methods[op.method] = op
+    return [Route(path, _endpoint(ops), methods=list(ops), name=next(iter(ops.values())).
+                  operation_id) for path, ops in by_path.items()]
