@@ -56,7 +56,7 @@ def test_orders_example_runs_from_the_cli(tmp_path: Path, data_server: str,
     # without the allow-list the request to loopback is refused, with a hint
     r = CliRunner().invoke(app, ["run", str(path), "--json"])
     assert r.exit_code == 1
-    assert "AURA_HTTP_ALLOW" in json.loads(r.output)["error"]["message"]
+    assert "AURA_HTTP_ALLOW" in json.loads(r.stdout)["error"]["message"]
 
     monkeypatch.setenv("AURA_HTTP_ALLOW", "127.0.0.1")
     from engine.config import reset_settings
@@ -65,7 +65,7 @@ def test_orders_example_runs_from_the_cli(tmp_path: Path, data_server: str,
     r = CliRunner().invoke(app, ["run", str(path), "--input", '{"customer": "Ada"}',
                                  "--json"])
     assert r.exit_code == 0, r.output
-    result = json.loads(r.output)
+    result = json.loads(r.stdout)
     runs = {n["node"]: n for n in result["node_runs"]}
     assert runs["Big order?"]["output_counts"] == {"true": 2, "false": 2}
     labels = [i["json"] for i in runs["Label"]["outputs"]["main"]]

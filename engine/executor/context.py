@@ -47,6 +47,14 @@ class _Capture(logging.Handler):
             self.sink.append(f"{record.levelname.lower()}: {record.getMessage()}"[:2000])
 
 
+class _Forward(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        _NODE_LOG_PARENT.handle(record)
+
+
 class Interrupt:
     """Cancellation and deadline shared by all nodes of one execution."""
 
@@ -102,8 +110,9 @@ class ExecContext(NodeContext):
     @cached_property
     def log(self) -> logging.Logger:  # type: ignore[override]
         lg = logging.Logger(f"aura.node.{self._node.name}", logging.DEBUG)
-        lg.parent = _NODE_LOG_PARENT
+        lg.propagate = False  # lines belong to the node run; only warnings reach the process log
         lg.addHandler(_Capture(self._logs))
+        lg.addHandler(_Forward())
         return lg
 
     # -- data ------------------------------------------------------------------

@@ -55,7 +55,7 @@ def test_run_prints_each_node_and_exits_zero(tmp_path: Path) -> None:
 
 def test_run_json_output_has_every_node(tmp_path: Path) -> None:
     r = aura("run", write(tmp_path, "wf.json", GOOD), "--json")
-    data = json.loads(r.output)
+    data = json.loads(r.stdout)
     assert data["status"] == "succeeded"
     hello = next(n for n in data["node_runs"] if n["node"] == "Hello")
     assert hello["outputs"]["main"][0]["json"] == {"greeting": "hi"}
@@ -102,15 +102,15 @@ def test_bad_input_option(tmp_path: Path) -> None:
 def test_import_list_show_run_export_round_trip(tmp_path: Path) -> None:
     r = aura("workflow", "import", "--input", write(tmp_path, "wf.json", GOOD), "--json")
     assert r.exit_code == 0, r.output
-    [imported] = json.loads(r.output)
+    [imported] = json.loads(r.stdout)
     wid = imported["id"]
-    listed = json.loads(aura("workflow", "list", "--json").output)
+    listed = json.loads(aura("workflow", "list", "--json").stdout)
     assert listed["total"] == 1 and listed["items"][0]["name"] == "greet"
     assert "Hello" in aura("workflow", "show", "greet").output
     assert aura("run", wid[:8]).exit_code == 0
-    execs = json.loads(aura("execution", "list", "--json").output)
+    execs = json.loads(aura("execution", "list", "--json").stdout)
     assert execs["total"] == 1 and execs["items"][0]["status"] == "succeeded"
-    shown = json.loads(aura("execution", "show", execs["items"][0]["id"], "--json").output)
+    shown = json.loads(aura("execution", "show", execs["items"][0]["id"], "--json").stdout)
     assert [n["node"] for n in shown["node_runs"]] == ["Start", "Hello"]
     out = tmp_path / "out.json"
     assert aura("workflow", "export", "--id", wid, "--output", str(out)).exit_code == 0
@@ -129,14 +129,14 @@ def test_export_all_separate_and_reimport(tmp_path: Path) -> None:
     assert len(files) == 2
     r = aura("workflow", "import", "--separate", "--input", str(out))
     assert r.exit_code == 0 and "2 workflow(s) imported" in r.output
-    assert json.loads(aura("workflow", "list", "--json").output)["total"] == 4
+    assert json.loads(aura("workflow", "list", "--json").stdout)["total"] == 4
 
 
 def test_import_refuses_invalid_files_and_imports_nothing(tmp_path: Path) -> None:
     bad = [GOOD, {**GOOD, "name": "bad", "connections": [{"source": "X", "target": "Y"}]}]
     r = aura("workflow", "import", "--input", write(tmp_path, "many.json", bad))
     assert r.exit_code == 2 and "Nothing was imported" in r.output
-    assert json.loads(aura("workflow", "list", "--json").output)["total"] == 0
+    assert json.loads(aura("workflow", "list", "--json").stdout)["total"] == 0
 
 
 def test_validate_reports_warnings_and_errors(tmp_path: Path) -> None:
@@ -149,7 +149,7 @@ def test_validate_reports_warnings_and_errors(tmp_path: Path) -> None:
 
 def test_nodes_list_and_show() -> None:
     r = aura("nodes", "list", "--json")
-    types = {n["type"] for n in json.loads(r.output)}
+    types = {n["type"] for n in json.loads(r.stdout)}
     assert {"core.set", "core.if", "core.http_request"} <= types
     r = aura("nodes", "show", "core.set")
     assert r.exit_code == 0 and "assignments" in r.output
