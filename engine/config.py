@@ -18,6 +18,7 @@ __all__ = [
     "DbSettings",
     "ExecutionSettings",
     "HttpSettings",
+    "QueueSettings",
     "RedisSettings",
     "SecuritySettings",
     "Settings",
@@ -88,12 +89,71 @@ class ExecutionSettings(_Area):
     _split = field_validator("env_allow", mode="before")(lambda v: _split_list(v))
 
 
+class QueueSettings(_Area):
+    model_config = SettingsConfigDict(env_prefix="AURA_QUEUE_", env_file=".env", extra="ignore")
+    name: str = Field("default", description="RQ queue that executions are submitted to.")
+    heartbeat_interval_s: float = Field(5.0, gt=0, description="How often a worker marks a "
+                                        "running execution alive.")
+    heartbeat_timeout_s: float = Field(30.0, gt=0, description="A running execution whose "
+                                       "last heartbeat is older than this is marked crashed.")
+    reap_interval_s: float = Field(10.0, gt=0, description="How often every 'aura worker' "
+                                   "looks for crashed executions and orphaned queued ones.")
+    orphan_grace_s: float = Field(10.0, ge=0, description="A queued execution without an RQ "
+                                  "job is re-enqueued only once it is this old.")
+    cancel_poll_s: float = Field(0.5, gt=0, description="How often a worker checks whether "
+                                 "the execution it runs was cancelled.")
+    timeout_margin_s: float = Field(30.0, ge=0, description="Extra time beyond a workflow's "
+                                    "timeout before RQ kills the job (a node stuck in C code).")
+    max_job_s: float | None = Field(None, gt=0, description="RQ job timeout of executions "
+                                    "whose workflow sets no timeout (default: none).")
+    worker_class: str = Field("auto", description="'fork' (a process per execution), "
+                              "'simple' (executions in the worker process) or 'auto' (per "
+                              "queue, see engine/runtimes/rq/worker.py).")
+
+
 class SecuritySettings(_Area):
     model_config = SettingsConfigDict(env_prefix="AURA_", env_file=".env", extra="ignore")
     encryption_key: str | None = Field(None, description="Base64 32-byte master key for "
                                        "credentials; generated into the data dir when unset.")
     secret_key: str | None = Field(None, description="Signing key for sessions and tokens; "
                                    "generated into the data dir when unset.")
+    # -- tokens (AURA_ACCESS_TOKEN_TTL_S ...)
+    access_token_ttl_s: int = Field(900, description="Lifetime of JWT access tokens.")
+    refresh_token_ttl_s: int = Field(14 * 86400, description="Lifetime of a refresh token "
+                                     "(each refresh issues a new one).")
+    jwt_issuer: str = Field("aura", description="'iss' claim of access tokens.")
+    jwt_audience: str = Field("aura-api", description="'aud' claim of access tokens.")
+    # -- passwords
+    password_min_length: int = Field(10, description="Shortest password accepted.")
+    password_hash_time_cost: int = Field(3, description="argon2id passes (iterations).")
+    password_hash_memory_kib: int = Field(65536, description="argon2id memory in KiB.")
+    password_hash_parallelism: int = Field(4, description="argon2id lanes.")
+    login_max_failures: int = Field(10, description="Failed logins of one account before it "
+                                    "is locked for login_lock_minutes.")
+    login_lock_minutes: int = Field(15, description="How long repeated login failures lock "
+                                    "an account.")
+    invitation_ttl_hours: int = Field(168, description="How long an invitation link works.")
+    reset_token_ttl_minutes: int = Field(60, description="How long a password reset link "
+                                         "works (single use).")
+    # -- two-factor
+    totp_issuer: str = Field("AURA", description="Issuer shown by authenticator apps.")
+    totp_max_failures: int = Field(5, description="Wrong 2FA codes before 2FA is locked.")
+    totp_lock_minutes: int = Field(15, description="How long too many wrong 2FA codes lock.")
+    require_2fa_roles: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Instance roles that must use 2FA, e.g. "
+        "'owner,admin' (an admin can also change this at run time).")
+    # -- mail (password resets, invitations)
+    public_url: str = Field("http://localhost:3000", description="Base URL of the studio, "
+                            "used in links sent by mail.")
+    smtp_host: str | None = Field(None, description="SMTP server for account mail; when "
+                                  "unset, links are written to the log in development.")
+    smtp_port: int = Field(587, description="SMTP port.")
+    smtp_user: str | None = Field(None, description="SMTP user name.")
+    smtp_password: str | None = Field(None, description="SMTP password.")
+    smtp_tls: str = Field("starttls", description="'starttls', 'ssl' or 'none'.")
+    smtp_from: str = Field("aura@localhost", description="Sender address of account mail.")
+
+    _split = field_validator("require_2fa_roles", mode="before")(lambda v: _split_list(v))
 
 
 class Settings(_Area):
@@ -107,6 +167,7 @@ class Settings(_Area):
     http: HttpSettings = Field(default_factory=HttpSettings)
     execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
+    queue: QueueSettings = Field(default_factory=QueueSettings)
 
     def database_url(self) -> str:
         if self.db.url:

@@ -11,6 +11,10 @@ from sqlalchemy.engine import make_url
 from engine.config import settings
 from engine.store import migrate, retention
 from engine.store._db import Database, create_db_engine, sqlite_path
+from engine.store.auth_audit import AuditRepository
+from engine.store.auth_projects import ProjectRepository
+from engine.store.auth_tokens import TokenRepository
+from engine.store.auth_users import UserRepository
 from engine.store.credentials import CredentialRepository
 from engine.store.executions import ExecutionRepository
 from engine.store.node_runs import NodeRunRepository
@@ -24,7 +28,8 @@ __all__ = ["Store", "open_store"]
 
 class Store:
     """AURA's persistence: ``store.workflows``, ``.executions``, ``.node_runs``,
-    ``.credentials``, ``.variables``, ``.settings``, ``.webhooks``.
+    ``.credentials``, ``.variables``, ``.settings``, ``.webhooks``; accounts and access:
+    ``.users``, ``.tokens``, ``.projects``, ``.audit``.
 
     Safe to share between threads: each repository method uses its own short session
     and returns detached rows (plain objects that stay readable).
@@ -58,6 +63,10 @@ class Store:
         self.variables = VariableRepository(self.db)
         self.settings = SettingRepository(self.db)
         self.webhooks = WebhookRepository(self.db)
+        self.users = UserRepository(self.db)
+        self.tokens = TokenRepository(self.db)
+        self.projects = ProjectRepository(self.db)
+        self.audit = AuditRepository(self.db)
 
     @property
     def dialect(self) -> str:
