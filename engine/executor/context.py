@@ -20,6 +20,7 @@ from engine.errors import (
     ExecutionTimeout,
     NodeExecutionError,
 )
+from engine.executor.params import build_plan
 from engine.graph.validate import contains_expression
 from engine.sdk.context import ExecutionInfo, NodeContext, NodeInfo, WorkflowInfo
 from engine.sdk.items import Item
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["ExecContext", "Interrupt"]
 
 _NODE_LOG_PARENT = logging.getLogger("aura.node")
+_ExpressionContext: Any = None
 
 
 class _Capture(logging.Handler):
@@ -101,6 +103,7 @@ class ExecContext(NodeContext):
         self._logs = logs
         self._params_cache: dict[int, BaseModel] = {}
         self._static_params: BaseModel | None = None
+        self._plans: dict[str, Any] | None = None
         self._has_expr = contains_expression(node.parameters)
         self.node = NodeInfo(node.id, node.name, spec.type, spec.version, node.on_error)
         self.workflow = execution.workflow_info
@@ -123,8 +126,12 @@ class ExecContext(NodeContext):
         return self._node.parameters
 
     def _expression_context(self, index: int) -> Any:
-        from engine.expressions import ExpressionContext
+        global _ExpressionContext
+        if _ExpressionContext is None:
+            from engine.expressions import ExpressionContext as _EC
 
+            _ExpressionContext = _EC
+        ExpressionContext = _ExpressionContext
         items = self.input("main")
         item = items[index] if 0 <= index < len(items) else None
         ex = self._ex
@@ -148,12 +155,17 @@ class ExecContext(NodeContext):
         )
 
     def evaluate(self, value: Any, index: int = 0, path: str = "") -> Any:
-        if not contains_expression(value):
+        plan = build_plan(value, path)
+        if plan is None:
             return value
-        from engine.expressions import evaluate_value
+        return plan(self._expression_context(index), self._node.name)
 
-        return evaluate_value(value, self._expression_context(index), node=self._node.name,
-                              path=path)
+    def _param_plans(self) -> dict[str, Any]:
+        if self._plans is None:
+            skip = self._ex.no_expression_fields(self._spec)
+            self._plans = {k: p for k, v in self._node.parameters.items()
+                           if k not in skip and (p := build_plan(v, k)) is not None}
+        return self._plans
 
     def params(self, index: int = 0) -> BaseModel:
         if not self._has_expr:
@@ -163,11 +175,14 @@ class ExecContext(NodeContext):
         cached = self._params_cache.get(index)
         if cached is not None:
             return cached
-        raw = self._node.parameters
-        schema_props = self._ex.no_expression_fields(self._spec)
-        evaluated = {}
-        for k, v in raw.items():
-            evaluated[k] = v if k in schema_props else self.evaluate(v, index, k)
+        plans = self._param_plans()
+        if not plans:
+            self._has_expr = False
+            return self.params(index)
+        evaluated = dict(self._node.parameters)
+        ctx = self._expression_context(index)
+        for k, plan in plans.items():
+            evaluated[k] = plan(ctx, self._node.name)
         p = self._validate(evaluated, index)
         if len(self._params_cache) < 100_000:
             self._params_cache[index] = p

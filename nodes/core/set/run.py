@@ -44,13 +44,14 @@ def _convert(value: Any, kind: str, name: str) -> Any:
 
 
 def set_path(obj: dict[str, Any], path: str, value: Any, dotted: bool) -> None:
+    """Sets ``path`` in ``obj``, copying the nested dicts it walks through (copy on write),
+    so input items shared with other branches are never changed."""
     parts = path.split(".") if dotted else [path]
     cur = obj
     for p in parts[:-1]:
         nxt = cur.get(p)
-        if not isinstance(nxt, dict):
-            nxt = {}
-            cur[p] = nxt
+        nxt = dict(nxt) if isinstance(nxt, dict) else {}
+        cur[p] = nxt
         cur = nxt
     cur[parts[-1]] = value
 
@@ -70,7 +71,7 @@ def execute(ctx: NodeContext) -> dict[str, list[Item]]:
         p = ctx.params(i)
         assert isinstance(p, SetParams)
         if p.keep == "all":
-            out = copy.deepcopy(item.json)
+            out = dict(item.json)
         elif p.keep == "none":
             out = {}
         elif p.keep == "selected":
@@ -80,7 +81,7 @@ def execute(ctx: NodeContext) -> dict[str, list[Item]]:
                 if found:
                     set_path(out, f, copy.deepcopy(v), p.dot_notation)
         else:
-            out = copy.deepcopy(item.json)
+            out = dict(item.json)
             for f in p.fields:
                 _drop(out, f, p.dot_notation)
         if p.mode == "json":
@@ -106,8 +107,9 @@ def _drop(obj: dict[str, Any], path: str, dotted: bool) -> None:
     parts = path.split(".") if dotted else [path]
     cur: Any = obj
     for p in parts[:-1]:
-        if not isinstance(cur, dict) or p not in cur:
+        if not isinstance(cur, dict) or not isinstance(cur.get(p), dict):
             return
+        cur[p] = dict(cur[p])  # copy on write
         cur = cur[p]
     if isinstance(cur, dict):
         cur.pop(parts[-1], None)
