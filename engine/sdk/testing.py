@@ -24,6 +24,7 @@ class HarnessResult:
     error: AuraError | None = None
     logs: list[str] = field(default_factory=list)
     run: Any = None
+    webhook_response: dict[str, Any] | None = None
 
     def json(self, port: str = "main") -> list[dict[str, Any]]:
         return [i.json for i in self.outputs.get(port, [])]
@@ -112,4 +113,5 @@ class NodeHarness:
         last = execution.result.node_runs[-1] if execution.result.node_runs else None
         result.run = last
         result.logs = last.logs if last else []
+        result.webhook_response = execution.result.webhook_response
         return result

@@ -62,3 +62,7 @@ def test_case(path: Path) -> None:
     for port, items in res.outputs.items():
         if port not in expected:
             assert not items, f"unexpected items on port {port!r}: {res.json(port)}"
+    if "webhook_response" in case:
+        got = res.webhook_response or {}
+        for key, value in case["webhook_response"].items():
+            assert got.get(key) == value, f"webhook_response[{key!r}]: {got.get(key)!r}"
