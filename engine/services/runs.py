@@ -53,7 +53,9 @@ class StoreRecorder(ExecutionHooks):
         keep = s.save_data_success if result.ok else s.save_data_error
         if keep == "none":
             for row in self.store.node_runs.list(self.execution_id):
-                self.store.node_runs.update(row.id, output=None, input=None)
+                self.store.node_runs.update(row.id, output=None, input=None,
+                                            output_counts=row.output_counts,
+                                            input_counts=row.input_counts)
 
 
 def credential_resolver(store: Any) -> Any:

@@ -1,0 +1,100 @@
+"""Recorded inline runs: what the store keeps, error workflows, sub-workflows by id."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.graph import load_workflow
+from engine.sdk import Item
+from engine.services import runs
+from engine.services.store import get_store, reset_store
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Iterator[Any]:
+    reset_store()
+    yield get_store()
+    reset_store()
+
+
+def wf(name: str, *nodes: dict[str, Any], conns: list[tuple[str, str]] = (),
+       **extra: Any) -> dict[str, Any]:
+    return {"name": name, "nodes": list(nodes),
+            "connections": [{"source": a, "target": b} for a, b in conns], **extra}
+
+
+START = {"name": "Start", "type": "core.manual_trigger"}
+
+
+def test_run_is_recorded_with_every_node(store: Any) -> None:
+    d = wf("rec", START, {"name": "A", "type": "core.set", "parameters": {
+        "assignments": [{"name": "x", "value": "{{ $json.n + 1 }}"}]}}, conns=[("Start", "A")])
+    res = runs.run_workflow(load_workflow(d), input_items=[Item(json={"n": 1})], mode="cli")
+    row = store.executions.get(res.id)
+    assert row.status == "succeeded" and row.workflow_name == "rec"
+    assert row.definition["name"] == "rec"  # ad-hoc runs keep a snapshot
+    node_runs = store.node_runs.list(res.id)
+    assert [r.node_name for r in node_runs] == ["Start", "A"]
+    assert node_runs[1].output["main"][0]["json"] == {"n": 1, "x": 2}
+    assert node_runs[1].output_counts == {"main": 1}
+
+
+def test_save_data_none_keeps_status_but_drops_items(store: Any) -> None:
+    d = wf("quiet", START, {"name": "A", "type": "core.set"}, conns=[("Start", "A")],
+           settings={"save_data_success": "none"})
+    res = runs.run_workflow(load_workflow(d))
+    assert store.executions.get(res.id).status == "succeeded"
+    assert all(r.output is None for r in store.node_runs.list(res.id))
+    assert store.node_runs.list(res.id)[1].output_counts == {"main": 1}
+
+
+def test_failed_run_starts_the_error_workflow(store: Any) -> None:
+    handler = wf("on-error", {"name": "Err", "type": "core.error_trigger"},
+                 {"name": "Note", "type": "core.set", "parameters": {"assignments": [
+                     {"name": "alert", "value": "{{ $json.execution.error.message }}"}]}},
+                 conns=[("Err", "Note")])
+    h = store.workflows.create(handler)
+    failing = wf("fails", START, {"name": "Boom", "type": "core.stop_and_error",
+                                  "parameters": {"message": "disk full"}},
+                 conns=[("Start", "Boom")], settings={"error_workflow": h.id})
+    rec = store.workflows.create(failing)
+    wf_obj, wid = runs.load_stored(rec.id)
+    res = runs.run_workflow(wf_obj, workflow_id=wid)
+    assert res.status == "failed"
+    rows, _ = store.executions.list(workflow_id=h.id)
+    assert len(rows) == 1 and rows[0].mode == "error" and rows[0].status == "succeeded"
+    note = store.node_runs.list(rows[0].id, "Note")[0]
+    assert note.output["main"][0]["json"]["alert"] == "disk full"
+    assert note.output["main"][0]["json"]["workflow"]["name"] == "fails"
+
+
+def test_execute_workflow_node_runs_a_stored_workflow_by_id(store: Any) -> None:
+    child = store.workflows.create(wf(
+        "child", {"name": "In", "type": "core.workflow_trigger"},
+        {"name": "Tag", "type": "core.set", "parameters": {"assignments": [
+            {"name": "tagged", "value": True}]}}, conns=[("In", "Tag")]))
+    parent = wf("parent", START, {"name": "Call", "type": "core.execute_workflow",
+                                  "parameters": {"source": "id", "workflow_id": child.id}},
+                conns=[("Start", "Call")])
+    res = runs.run_workflow(load_workflow(parent), input_items=[Item(json={"v": 1})])
+    assert res.ok, res.error
+    assert [i.json for i in res.output] == [{"v": 1, "tagged": True}]
+
+
+def test_static_data_persists_between_runs(store: Any) -> None:
+    d = wf("dedupe", START, {"name": "Seen", "type": "core.remove_duplicates",
+                             "parameters": {"operation": "previous_executions",
+                                            "dedupe_value": "{{ $json.id }}"}},
+           conns=[("Start", "Seen")])
+    rec = store.workflows.create(d)
+    w, wid = runs.load_stored(rec.id)
+    first = runs.run_workflow(w, workflow_id=wid, input_items=[Item(json={"id": 1}),
+                                                              Item(json={"id": 2})])
+    assert len(first.output) == 2
+    second = runs.run_workflow(w, workflow_id=wid, input_items=[Item(json={"id": 2}),
+                                                               Item(json={"id": 3})])
+    assert [i.json["id"] for i in second.output] == [3]
