@@ -54,8 +54,8 @@ def operations() -> list[Operation]:
     return [op for r in routers for op in r.operations]
 
 
-def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None
-               ) -> Starlette:
+def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None,
+               auth: bool | None = None) -> Starlette:
     """The HTTP app.
 
     Args:
@@ -63,9 +63,13 @@ def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None
             default ``AURA_RUNTIME``, else rq when installed.
         max_body_bytes: largest API request body (default ``AURA_API_MAX_BODY_BYTES`` or
             16 MiB). Webhooks use each node's own limit instead.
+        auth: require sign-in (default: whenever ``engine.services.auth`` is installed).
+            ``False`` trusts every caller; only for embedding behind another gate.
     """
     runner = make_runner(runtime)
-    auth = auth_backend()
+    backend = auth_backend() if auth is not False else None
+    if auth and backend is None:
+        raise RuntimeError("auth=True needs engine.services.auth, which is not installed")
     ops = operations()
     limit = max_body_bytes or int(os.environ.get("AURA_API_MAX_BODY_BYTES") or
                                   DEFAULT_MAX_BODY_BYTES)
@@ -73,7 +77,7 @@ def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None
 
     def document() -> dict[str, Any]:
         if "doc" not in cache:
-            cache["doc"] = openapi_document(ops, version=VERSION, has_auth=auth is not None)
+            cache["doc"] = openapi_document(ops, version=VERSION, has_auth=backend is not None)
         return cache["doc"]
 
     async def openapi_json(request: Request) -> Response:
@@ -98,11 +102,11 @@ def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None
     app = Starlette(
         routes=routes,
         middleware=[Middleware(ErrorMiddleware, max_body_bytes=limit),
-                    Middleware(AuthMiddleware, backend=auth)],
+                    Middleware(AuthMiddleware, backend=backend)],
         exception_handlers=exception_handlers,
         lifespan=lifespan,
     )
     app.state.runner = runner
-    app.state.auth = auth
+    app.state.auth = backend
     app.state.operations = ops
     return app

@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import Field
 from starlette.responses import Response
 
-from engine.errors import ValidationError
+from engine.errors import CredentialError, ValidationError
 from engine.sdk import get_catalog
 from engine.services.store import get_store
 from studio.api.routing import Call, Router
@@ -145,22 +145,27 @@ def list_kinds(call: Call) -> dict[str, Any]:
             response=CredentialList)
 def list_credentials(call: Call) -> dict[str, Any]:
     """Credentials by name (no data)."""
-    return {"items": [_info(c) for c in get_store().credentials.list()]}
+    return {"items": [_info(c) for c in call.visible("credential",
+                                                     get_store().credentials.list())]}
 
 
 @router.post("/credentials", action="credential:create", summary="Create a credential",
-             body=CredentialIn, response=CredentialOut, status=201)
+             body=CredentialIn, response=CredentialOut, status=201, scope="handler",
+             audit="credential.created")
 def create_credential(call: Call) -> Response:
-    """Encrypts and stores the credential; answers with the secrets masked."""
+    """Encrypts and stores the credential (in the given project, by default the
+    caller's personal one); answers with the secrets masked."""
     b: CredentialIn = call.body
+    project_id = b.project_id or call.default_project()
+    call.authorize(project_id)
     _check_kind(b.kind, b.data)
     info = get_store().credentials.create(b.name, b.kind, b.data, _cipher(),
-                                          project_id=b.project_id)
+                                          project_id=project_id)
     return json_response(_info(info, b.data), 201)
 
 
 @router.get("/credentials/{id}", action="credential:read", summary="Get a credential",
-            response=CredentialOut, errors=(404,))
+            response=CredentialOut, errors=(404,), resource="credential")
 def get_credential(call: Call) -> dict[str, Any]:
     """The credential with its fields, secrets masked."""
     store = get_store()
@@ -170,7 +175,7 @@ def get_credential(call: Call) -> dict[str, Any]:
 
 @router.patch("/credentials/{id}", action="credential:update",
               summary="Update a credential", body=CredentialUpdate, response=CredentialOut,
-              errors=(404,))
+              errors=(404,), resource="credential", audit="credential.updated")
 def update_credential(call: Call) -> dict[str, Any]:
     """Renames and/or changes fields; masked values keep what is stored."""
     store = get_store()
@@ -188,20 +193,22 @@ def update_credential(call: Call) -> dict[str, Any]:
 
 
 @router.delete("/credentials/{id}", action="credential:delete",
-               summary="Delete a credential", status=204, errors=(404,))
+               summary="Delete a credential", status=204, errors=(404,),
+               resource="credential", audit="credential.deleted")
 def delete_credential(call: Call) -> None:
     """Deletes the credential (workflows using it fail until given another)."""
     get_store().credentials.delete(call.path["id"])
 
 
 @router.post("/credentials/{id}/test", action="credential:read",
-             summary="Test a credential", response=TestOut, errors=(404,))
+             summary="Test a credential", response=TestOut, errors=(404,),
+             resource="credential")
 def test_credential(call: Call) -> dict[str, Any]:
     """Checks that the credential decrypts and has every field its kind needs."""
     store = get_store()
     info = store.credentials.get(call.path["id"])
     try:
         _check_kind(info.kind, store.credentials.get_data(info.id, _cipher()))
-    except ValidationError as exc:
+    except (ValidationError, CredentialError) as exc:
         return {"ok": False, "message": exc.message}
     return {"ok": True, "message": f"The {info.kind} credential decrypts and is complete."}

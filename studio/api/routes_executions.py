@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import AwareDatetime, Field
 from starlette.responses import Response
 
+from engine.errors import PermissionDenied
 from engine.services import executions as exec_services
 from engine.services.store import get_store
 from engine.store.enums import ExecutionMode, ExecutionStatus
@@ -73,26 +74,46 @@ class StartedOut(Out):
 def list_executions(call: Call) -> dict[str, Any]:
     """Newest first, filtered by workflow, status, mode and creation time."""
     q = call.query
-    rows, total = get_store().executions.list(
-        workflow_id=q.workflow_id, status=q.status, mode=q.mode, since=q.since,
-        until=q.until, limit=q.limit, offset=q.offset)
+    kw = {"workflow_id": q.workflow_id, "status": q.status, "mode": q.mode,
+          "since": q.since, "until": q.until}
+    store = get_store()
+    if call.sees_all:
+        rows, total = store.executions.list(limit=q.limit, offset=q.offset, **kw)
+    else:
+        rows = [r for r in store.executions.list(limit=1000, **kw)[0] if _may(call, r)]
+        total, rows = len(rows), rows[q.offset:q.offset + q.limit]
     return {"items": [exec_services.summary(r) for r in rows], "total": total,
             "limit": q.limit, "offset": q.offset}
 
 
+def _may(call: Call, row: Any) -> bool:
+    try:
+        call.authorize(row.project_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def _row(call: Call, action: str | None = None) -> Any:
+    """The execution of the path, once the caller may ``action`` in its project."""
+    row = get_store().executions.get(call.path["id"])
+    call.authorize(row.project_id, action)
+    return row
+
+
 @router.get("/executions/{id}", action="execution:read", summary="Get an execution",
-            response=ExecutionOut, errors=(404,))
+            response=ExecutionOut, errors=(404,), scope="handler")
 def get_execution(call: Call) -> dict[str, Any]:
     """The execution with each node run, its output items and errors."""
-    return exec_services.get(call.path["id"])
+    return exec_services.get(_row(call).id)
 
 
 @router.post("/executions/{id}/retry", action="workflow:execute",
              summary="Retry an execution", query=WaitQuery, response=StartedOut,
-             status=202, errors=(404, 409))
+             status=202, errors=(404, 409), scope="handler", audit="execution.retried")
 def retry_execution(call: Call) -> Response:
     """Runs a failed, crashed or cancelled execution again with the same input."""
-    eid = get_store().executions.get(call.path["id"]).id
+    eid = _row(call).id
     got = call.runner.retry(eid, wait=call.query.wait)
     if isinstance(got, RunOutcome):
         return json_response({"execution_id": got.execution_id, "status": got.status,
@@ -102,17 +123,19 @@ def retry_execution(call: Call) -> Response:
 
 
 @router.post("/executions/{id}/cancel", action="execution:cancel",
-             summary="Cancel an execution", response=ExecutionSummary, errors=(404, 409))
+             summary="Cancel an execution", response=ExecutionSummary, errors=(404, 409),
+             scope="handler", audit="execution.cancelled")
 def cancel_execution(call: Call) -> dict[str, Any]:
     """Stops a queued, waiting or running execution; 409 if it already finished."""
-    eid = get_store().executions.get(call.path["id"]).id
+    eid = _row(call).id
     call.runner.cancel(eid)
     return exec_services.summary(get_store().executions.get(eid))
 
 
 @router.delete("/executions/{id}", action="execution:delete",
-               summary="Delete an execution", status=204, errors=(404, 409))
+               summary="Delete an execution", status=204, errors=(404, 409),
+               scope="handler", audit="execution.deleted")
 def delete_execution(call: Call) -> None:
     """Deletes a finished execution and its data; 409 while it runs."""
-    eid = get_store().executions.get(call.path["id"]).id
+    eid = _row(call).id
     get_store().executions.delete(eid)

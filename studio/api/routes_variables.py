@@ -52,18 +52,21 @@ def _out(row: Any) -> dict[str, Any]:
 
 
 @router.get("/variables", action="variable:read", summary="List variables",
-            query=ScopeQuery, response=VariableList)
+            query=ScopeQuery, response=VariableList, scope="handler")
 def list_variables(call: Call) -> dict[str, Any]:
     """The variables of one scope, by key."""
+    call.authorize(call.query.project_id)
     return {"items": [_out(v) for v in get_store().variables.list(
         project_id=call.query.project_id)]}
 
 
 @router.post("/variables", action="variable:update", summary="Create a variable",
-             body=VariableIn, response=VariableOut, status=201, errors=(409,))
+             body=VariableIn, response=VariableOut, status=201, errors=(409,),
+             scope="handler", audit="variable.created")
 def create_variable(call: Call) -> Response:
     """Creates a variable; 409 when the key exists in that scope (use PUT to change it)."""
     b: VariableIn = call.body
+    call.authorize(b.project_id)
     store = get_store()
     try:
         store.variables.get(b.key, project_id=b.project_id)
@@ -75,22 +78,27 @@ def create_variable(call: Call) -> Response:
 
 
 @router.get("/variables/{key}", action="variable:read", summary="Get a variable",
-            query=ScopeQuery, response=VariableOut, errors=(404,))
+            query=ScopeQuery, response=VariableOut, errors=(404,), scope="handler")
 def get_variable(call: Call) -> dict[str, Any]:
     """One variable of the scope."""
+    call.authorize(call.query.project_id)
     return _out(get_store().variables.get(call.path["key"], project_id=call.query.project_id))
 
 
 @router.put("/variables/{key}", action="variable:update", summary="Set a variable",
-            query=ScopeQuery, body=VariableUpdate, response=VariableOut)
+            query=ScopeQuery, body=VariableUpdate, response=VariableOut, scope="handler",
+            audit="variable.updated", resource_param="key")
 def set_variable(call: Call) -> dict[str, Any]:
     """Creates or replaces the variable's value."""
+    call.authorize(call.query.project_id)
     return _out(get_store().variables.set(call.path["key"], call.body.value,
                                           project_id=call.query.project_id))
 
 
 @router.delete("/variables/{key}", action="variable:update", summary="Delete a variable",
-               query=ScopeQuery, status=204, errors=(404,))
+               query=ScopeQuery, status=204, errors=(404,), scope="handler",
+               audit="variable.deleted", resource_param="key")
 def delete_variable(call: Call) -> None:
     """Deletes the variable of the scope."""
+    call.authorize(call.query.project_id)
     get_store().variables.delete(call.path["key"], project_id=call.query.project_id)

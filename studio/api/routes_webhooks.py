@@ -58,7 +58,7 @@ def _urls(request: Request, prefix: str, hooks: list[dict[str, Any]]) -> list[di
 
 @router.post("/workflows/{id}/test-webhook", action="workflow:execute",
              summary="Listen for one test webhook call", body=TestWebhookIn,
-             response=TestWebhookOut, errors=(404, 409))
+             response=TestWebhookOut, errors=(404, 409), resource="workflow")
 def arm_test_webhook(call: Call) -> dict[str, Any]:
     """Arms /webhook-test/<path> of each Webhook node of the DRAFT for ``ttl_s`` seconds;
     the first request runs the draft once, then the listener stops."""
@@ -68,7 +68,8 @@ def arm_test_webhook(call: Call) -> dict[str, Any]:
 
 
 @router.delete("/workflows/{id}/test-webhook", action="workflow:execute",
-               summary="Stop listening for test webhook calls", errors=(404,))
+               summary="Stop listening for test webhook calls", errors=(404,),
+               resource="workflow")
 def disarm_test_webhook(call: Call) -> dict[str, Any]:
     """Stops the workflow's test listener."""
     get_store().workflows.get(call.path["id"])
@@ -76,7 +77,8 @@ def disarm_test_webhook(call: Call) -> dict[str, Any]:
 
 
 @router.get("/workflows/{id}/webhooks", action="workflow:read",
-            summary="Webhook URLs of a workflow", response=WebhooksOut, errors=(404,))
+            summary="Webhook URLs of a workflow", response=WebhooksOut, errors=(404,),
+            resource="workflow")
 def list_webhooks(call: Call) -> dict[str, Any]:
     """The registered production webhooks (while active) and armed test listeners."""
     wid = call.path["id"]

@@ -37,6 +37,7 @@ class WorkflowQuery(PageQuery):
                                "description (case-insensitive).")
     tag: str | None = Field(None, max_length=200, description="Only workflows with this tag.")
     active: bool | None = Field(None, description="Only active (true) or inactive (false).")
+    project_id: str | None = Field(None, max_length=64, description="Only this project.")
 
 
 class SaveQuery(In):
@@ -45,6 +46,11 @@ class SaveQuery(In):
                                 "problems (unknown nodes, bad parameters): a draft.")
     base_version: int | None = Field(None, ge=0, description="The version you edited; a "
                                      "newer save by someone else is then a 409.")
+
+
+class CreateQuery(SaveQuery):
+    project_id: str | None = Field(None, max_length=64, description="Project to create it "
+                                   "in; default: your personal project.")
 
 
 class WorkflowSummary(Out):
@@ -177,26 +183,36 @@ def _author(call: Call) -> str | None:
 def list_workflows(call: Call) -> dict[str, Any]:
     """Most recently updated first; filter by text, tag and active state."""
     q = call.query
-    items, total = wf_services.list_(search=q.search, tag=q.tag, active=q.active,
-                                     limit=q.limit, offset=q.offset)
-    return {"items": items, "total": total, "limit": q.limit, "offset": q.offset}
+    store = get_store()
+    kw = {"search": q.search, "tag": q.tag, "active": q.active, "project_id": q.project_id}
+    if call.sees_all:  # page in the database
+        rows, total = store.workflows.list(limit=q.limit, offset=q.offset, **kw)
+    else:
+        rows = call.visible("workflow", store.workflows.list(limit=1000, **kw)[0])
+        total, rows = len(rows), rows[q.offset:q.offset + q.limit]
+    return {"items": [wf_services.summary(r) for r in rows], "total": total,
+            "limit": q.limit, "offset": q.offset}
 
 
 @router.post("/workflows", action="workflow:create", summary="Create a workflow",
-             body=Workflow, query=SaveQuery, response=WorkflowOut, status=201, errors=(409,))
+             body=Workflow, query=CreateQuery, response=WorkflowOut, status=201,
+             errors=(409,), scope="handler", audit="workflow.created")
 def create_workflow(call: Call) -> Response:
-    """Stores the definition as version 1 (a new id is always assigned)."""
+    """Stores the definition as version 1 (a new id is always assigned) in the given
+    project, by default the caller's personal one."""
     wf: Workflow = call.body
+    project_id = call.query.project_id or call.default_project()
+    call.authorize(project_id)
     report = _check(wf, call.query.allow_invalid)
     wf.id = None
     rec = get_store().workflows.create(wf, call.query.message or "Created",
-                                       author_id=_author(call))
+                                       author_id=_author(call), project_id=project_id)
     return json_response(_full(rec.id, report), 201,
                          {"Location": f"/api/v1/workflows/{rec.id}"})
 
 
 @router.get("/workflows/{id}", action="workflow:read", summary="Get a workflow",
-            response=WorkflowOut, errors=(404,))
+            response=WorkflowOut, errors=(404,), resource="workflow")
 def get_workflow(call: Call) -> dict[str, Any]:
     """The workflow with its draft definition."""
     return _full(call.path["id"])
@@ -204,7 +220,8 @@ def get_workflow(call: Call) -> dict[str, Any]:
 
 @router.put("/workflows/{id}", action="workflow:update",
             summary="Save a workflow (new version)", body=Workflow, query=SaveQuery,
-            response=WorkflowOut, errors=(404, 409))
+            response=WorkflowOut, errors=(404, 409), resource="workflow",
+            audit="workflow.updated")
 def update_workflow(call: Call) -> dict[str, Any]:
     """Saves the definition as a new draft version (unchanged definitions add none).
     The published version, which triggers run, changes only with publish."""
@@ -217,7 +234,7 @@ def update_workflow(call: Call) -> dict[str, Any]:
 
 
 @router.delete("/workflows/{id}", action="workflow:delete", summary="Delete a workflow",
-               status=204, errors=(404,))
+               status=204, errors=(404,), resource="workflow", audit="workflow.deleted")
 def delete_workflow(call: Call) -> None:
     """Deletes the workflow, its versions and webhooks; its executions stay."""
     wid = call.path["id"]
@@ -228,7 +245,7 @@ def delete_workflow(call: Call) -> None:
 
 # -- versions ---------------------------------------------------------------------------
 @router.get("/workflows/{id}/versions", action="workflow:read", summary="List versions",
-            response=Page[VersionOut], errors=(404,))
+            response=Page[VersionOut], errors=(404,), resource="workflow")
 def list_versions(call: Call) -> dict[str, Any]:
     """Every version, newest first (without definitions)."""
     store = get_store()
@@ -238,7 +255,7 @@ def list_versions(call: Call) -> dict[str, Any]:
 
 
 @router.get("/workflows/{id}/versions/{number:int}", action="workflow:read",
-            summary="Get a version", response=VersionOut, errors=(404,))
+            summary="Get a version", response=VersionOut, errors=(404,), resource="workflow")
 def get_version(call: Call) -> dict[str, Any]:
     """One version with its definition."""
     store = get_store()
@@ -248,7 +265,8 @@ def get_version(call: Call) -> dict[str, Any]:
 
 
 @router.post("/workflows/{id}/versions/{number:int}/restore", action="workflow:update",
-             summary="Restore a version", response=VersionOut, errors=(404,))
+             summary="Restore a version", response=VersionOut, errors=(404,),
+             resource="workflow", audit="workflow.version_restored")
 def restore_version(call: Call) -> dict[str, Any]:
     """Makes an old version's definition the draft again, as a new version."""
     store = get_store()
@@ -260,7 +278,7 @@ def restore_version(call: Call) -> dict[str, Any]:
 # -- state ------------------------------------------------------------------------------
 @router.post("/workflows/{id}/publish", action="workflow:activate",
              summary="Publish a version", body=PublishIn, response=ActivationOut,
-             errors=(404, 409))
+             errors=(404, 409), resource="workflow", audit="workflow.published")
 def publish_workflow(call: Call) -> dict[str, Any]:
     """Marks a version (default: the draft) as the one triggers run; an active workflow
     re-registers its webhooks for it."""
@@ -283,7 +301,8 @@ def publish_workflow(call: Call) -> dict[str, Any]:
 
 
 @router.post("/workflows/{id}/activate", action="workflow:activate",
-             summary="Activate a workflow", response=ActivationOut, errors=(404, 409))
+             summary="Activate a workflow", response=ActivationOut, errors=(404, 409),
+             resource="workflow", audit="workflow.activated")
 def activate_workflow(call: Call) -> dict[str, Any]:
     """Turns the triggers on (publishing the draft first if nothing is published);
     409 when another workflow already uses a webhook path."""
@@ -291,7 +310,8 @@ def activate_workflow(call: Call) -> dict[str, Any]:
 
 
 @router.post("/workflows/{id}/deactivate", action="workflow:activate",
-             summary="Deactivate a workflow", response=ActivationOut, errors=(404,))
+             summary="Deactivate a workflow", response=ActivationOut, errors=(404,),
+             resource="workflow", audit="workflow.deactivated")
 def deactivate_workflow(call: Call) -> dict[str, Any]:
     """Turns the triggers off (webhooks answer 404 from now on)."""
     return webhooks.deactivate(call.path["id"])
@@ -299,7 +319,8 @@ def deactivate_workflow(call: Call) -> dict[str, Any]:
 
 # -- run and validate ---------------------------------------------------------------------
 @router.post("/workflows/{id}/run", action="workflow:execute", summary="Run a workflow",
-             body=RunIn, query=RunQuery, response=RunOut, status=202, errors=(404,))
+             body=RunIn, query=RunQuery, response=RunOut, status=202, errors=(404,),
+             resource="workflow")
 def run_workflow(call: Call) -> Response:
     """Starts a manual execution; with ``?wait=true`` waits and returns the result."""
     store = get_store()
@@ -331,7 +352,8 @@ def run_workflow(call: Call) -> Response:
 
 
 @router.post("/workflows/{id}/validate", action="workflow:read",
-             summary="Validate a stored workflow", response=ValidationOut, errors=(404,))
+             summary="Validate a stored workflow", response=ValidationOut, errors=(404,),
+             resource="workflow")
 def validate_stored(call: Call) -> dict[str, Any]:
     """Problems of the draft: unknown nodes, bad parameters, broken connections, cycles."""
     return _report(load_workflow(get_store().workflows.definition(call.path["id"])))

@@ -22,7 +22,7 @@ import inspect
 import json
 import typing
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import pydantic
@@ -33,7 +33,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from engine.errors import ValidationError
-from studio.api.security import Principal, authorize_request
+from studio.api.security import authenticate
 from studio.api.serialize import json_response
 
 __all__ = ["Call", "Operation", "Router", "parse_model"]
@@ -44,7 +44,21 @@ API_PREFIX = "/api/v1"
 
 @dataclass
 class Operation:
-    """One HTTP operation: what it needs, what it returns, who may call it."""
+    """One HTTP operation: what it needs, what it returns, who may call it.
+
+    Authorization (with ``engine.services.auth`` installed) follows ``action``:
+
+    * ``None``: public (no login); ``"self"``: any signed-in caller;
+    * with ``resource`` ("workflow" or "credential"): the caller needs ``action`` on the
+      resource named by the path parameter ``resource_param`` (its project, shares);
+    * ``scope="instance"`` (default): the action outside any project;
+    * ``scope="handler"``: the handler calls :meth:`Call.authorize` with the project of
+      what it touches (checked: forgetting it is a server error, never a silent pass);
+    * ``scope="service"``: the auth service function the handler calls authorizes.
+
+    ``audit`` names the audit event recorded after success (target: the path id or the
+    ``id`` of the result).
+    """
 
     method: str
     path: str
@@ -59,6 +73,10 @@ class Operation:
     errors: tuple[int, ...] = ()
     description: str = ""
     media_type: str = "application/json"
+    resource: str | None = None
+    resource_param: str = "id"
+    scope: str = "instance"
+    audit: str | None = None
 
     @property
     def operation_id(self) -> str:
@@ -74,17 +92,68 @@ class Call:
     """What a handler receives: the request, the caller and the parsed inputs."""
 
     request: Request
-    principal: Principal
+    principal: Any
     path: dict[str, Any]
     query: Any = None
     body: Any = None
     operation: Operation | None = None
-    state: dict[str, Any] = field(default_factory=dict)
+    project_id: str | None = None
+    authorized: bool = False
 
     @property
     def runner(self) -> Any:
         """The runtime adapter of the app (:mod:`studio.api.runner`)."""
         return self.request.app.state.runner
+
+    @property
+    def auth(self) -> Any:
+        """``engine.services.auth``, or None when authentication is off."""
+        return self.request.app.state.auth
+
+    @property
+    def user_id(self) -> str | None:
+        return getattr(self.principal, "user_id", None)
+
+    def authorize(self, project_id: str | None = None, action: str | None = None) -> None:
+        """Checks ``action`` (default: the operation's) in ``project_id``."""
+        act = action or (self.operation.action if self.operation else None)
+        if self.auth is not None and act not in (None, "self"):
+            self.auth.authorize(self.principal, act, project_id=project_id)
+        self.authorized = True
+
+    def authorize_resource(self, kind: str, id: str, action: str | None = None
+                           ) -> str | None:
+        """Checks ``action`` on a workflow or credential; returns its project id."""
+        act = action or (self.operation.action if self.operation else None)
+        self.authorized = True
+        if self.auth is None or act is None:
+            return None
+        return self.auth.authorize_resource(self.principal, act, kind, id)  # type: ignore
+
+    @property
+    def sees_all(self) -> bool:
+        """True when the caller may read everything (no auth, owner or admin)."""
+        return self.auth is None or getattr(self.principal, "role", "") in ("owner", "admin")
+
+    def visible(self, kind: str, items: list[Any]) -> list[Any]:
+        """The items (with ``id`` and ``project_id``) the caller may read."""
+        if self.sees_all:
+            return items
+        return list(self.auth.filter_visible(self.principal, kind, items))
+
+    def default_project(self) -> str | None:
+        """Where new things of the caller go (their personal project)."""
+        if self.auth is None:
+            return None
+        return self.auth.default_project(self.principal)  # type: ignore[no-any-return]
+
+    def audit(self, event: str, target_type: str = "", target_id: str | None = None,
+              details: dict[str, Any] | None = None) -> None:
+        """Records an audit event for this caller (no-op without the auth service)."""
+        if self.auth is not None:
+            client = self.request.client
+            self.auth.record_audit(self.principal, event, target_type, target_id, details,
+                                   client.host if client else None)
 
 
 def _where(loc: tuple[Any, ...], origin: str) -> str:
@@ -151,17 +220,49 @@ def to_response(result: Any, status: int) -> Response:
     return json_response(result, status)
 
 
+def _before(call: Call) -> None:
+    op = call.operation
+    assert op is not None
+    if call.auth is None or op.action in (None, "self"):
+        call.authorized = True
+    elif op.resource is not None:
+        call.project_id = call.authorize_resource(op.resource, call.path[op.resource_param])
+    elif op.scope == "instance":
+        call.authorize()
+
+
+def _after(call: Call, result: Any) -> None:
+    op = call.operation
+    assert op is not None
+    if op.scope == "handler" and not call.authorized:
+        raise RuntimeError(f"{op.method} {op.path} did not authorize the caller")
+    if op.audit and call.auth is not None:
+        target = call.path.get(op.resource_param)
+        if target is None and isinstance(result, dict):
+            target = result.get("id")
+        call.audit(op.audit, op.resource or op.tag.lower().rstrip("s"), target)
+
+
+def _sync(op: Operation, call: Call) -> Any:
+    _before(call)
+    result = op.handler(call)
+    _after(call, result)
+    return result
+
+
 def _endpoint(ops: dict[str, Operation]) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
         method = "GET" if request.method == "HEAD" else request.method
         op = ops[method]
-        principal = await authorize_request(request, op.action)
+        principal = await authenticate(request, op.action)
         call = Call(request, principal, dict(request.path_params), _query(op, request),
                     await _body(op, request), op)
         if inspect.iscoroutinefunction(op.handler):
+            await run_in_threadpool(_before, call)
             result = await op.handler(call)
+            _after(call, result)
         else:
-            result = await run_in_threadpool(op.handler, call)
+            result = await run_in_threadpool(_sync, op, call)
         return to_response(result, op.status)
 
     return endpoint

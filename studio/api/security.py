@@ -14,15 +14,16 @@ import importlib
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from engine.errors import AuraError, AuthenticationError
+from engine.errors import AuraError, AuthenticationError, PermissionDenied
 
 __all__ = ["LOCAL_PRINCIPAL", "SESSION_COOKIE", "AuthMiddleware", "Principal",
-           "auth_backend", "authorize_request"]
+           "auth_backend", "authenticate"]
 
 SESSION_COOKIE = "aura_session"
 
@@ -53,8 +54,11 @@ def auth_backend() -> ModuleType | None:
     return mod if all(hasattr(mod, n) for n in needed) else None
 
 
-def _credentials(scope: Scope) -> tuple[str, str] | None:
-    headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+
+
+def _credentials(headers: dict[str, str]) -> tuple[str, str] | None:
     auth = headers.get("authorization", "")
     if auth[:7].lower() == "bearer ":
         return "token", auth[7:].strip()
@@ -63,51 +67,74 @@ def _credentials(scope: Scope) -> tuple[str, str] | None:
     for part in headers.get("cookie", "").split(";"):
         name, _, value = part.strip().partition("=")
         if name == SESSION_COOKIE and value:
-            return "token", value
+            return "cookie", value
     return None
+
+
+def _cross_site(scope: Scope, headers: dict[str, str]) -> bool:
+    """A state-changing request from another site's page (cookie sessions only)."""
+    if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
+        return False
+    origin = headers.get("origin")
+    if not origin or origin == "null":
+        return origin == "null"
+    return urlsplit(origin).netloc != headers.get("host", "")
 
 
 class AuthMiddleware:
     """Puts the caller in ``scope["state"]["principal"]`` (or the reason it could not,
-    in ``auth_error``). Enabled when ``engine.services.auth`` exists; it never refuses a
-    request itself: operations decide, public ones (health, webhooks) ignore it."""
+    in ``auth_error``) for ``/api/`` requests. It never refuses a request itself:
+    operations decide, and public ones (health, webhooks, login) ignore it.
+
+    A cookie session is refused for state-changing requests whose ``Origin`` is another
+    site (the cookie is also ``SameSite=Lax``)."""
 
     def __init__(self, app: ASGIApp, backend: ModuleType | None = None) -> None:
         self.app = app
         self.backend = backend
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and scope["path"].startswith("/api/"):
             state = scope.setdefault("state", {})
             if self.backend is None:
                 state["principal"] = LOCAL_PRINCIPAL
             else:
-                found = _credentials(scope)
-                if found is not None and scope["path"].startswith("/api/"):
-                    kind, secret = found
-                    fn = getattr(self.backend, "principal_from_access_token" if kind ==
-                                 "token" else "principal_from_api_key")
-                    try:
-                        state["principal"] = await run_in_threadpool(fn, secret)
-                    except AuraError as exc:
-                        state["auth_error"] = exc
+                headers = _headers(scope)
+                found = _credentials(headers)
+                if found is not None:
+                    await self._resolve(scope, state, headers, *found)
         await self.app(scope, receive, send)
 
+    async def _resolve(self, scope: Scope, state: dict[str, Any], headers: dict[str, str],
+                       kind: str, secret: str) -> None:
+        assert self.backend is not None
+        if kind == "cookie" and _cross_site(scope, headers):
+            state["auth_error"] = PermissionDenied(
+                "This request comes from another site's page; the session cookie is not "
+                "accepted for it. Call the API with an Authorization header instead.")
+            return
+        try:
+            if kind == "api_key":
+                client = scope.get("client")
+                state["principal"] = await run_in_threadpool(
+                    self.backend.principal_from_api_key, secret,
+                    ip=client[0] if client else None)
+            else:
+                state["principal"] = await run_in_threadpool(
+                    self.backend.principal_from_access_token, secret)
+        except AuraError as exc:
+            state["auth_error"] = exc
 
-async def authorize_request(request: Request, action: str | None,
-                            project_id: str | None = None) -> Any:
-    """The caller, once it may perform ``action`` (None: public operation).
+
+async def authenticate(request: Request, action: str | None) -> Any:
+    """The caller of an operation needing ``action`` (None: public operation).
 
     Raises:
-        AuthenticationError: no or bad credentials (401).
-        PermissionDenied: the caller's role does not allow the action (403).
+        AuthenticationError: no or bad credentials (401) for a non-public operation.
     """
     state = request.scope.get("state", {})
     principal = state.get("principal")
-    if action is None:
-        return principal or LOCAL_PRINCIPAL
-    backend = request.app.state.auth
-    if backend is None:
+    if action is None or request.app.state.auth is None:
         return principal or LOCAL_PRINCIPAL
     if principal is None:
         if "auth_error" in state:
@@ -115,5 +142,4 @@ async def authorize_request(request: Request, action: str | None,
         raise AuthenticationError(
             "Log in first: send 'Authorization: Bearer <access token>' (from POST "
             "/api/v1/auth/login) or an 'X-API-Key' header.")
-    backend.authorize(principal, action, project_id=project_id)
     return principal
