@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.auth.keys import SigningKeys
 from engine.auth.mailer import Mailer, SmtpMailer
@@ -22,6 +22,9 @@ from engine.auth.types import Principal
 from engine.config import SecuritySettings, Settings
 from engine.store.types import utcnow
 
+if TYPE_CHECKING:
+    from engine.store import Store
+
 __all__ = ["AuthContext", "build_context"]
 
 
@@ -29,7 +32,7 @@ __all__ = ["AuthContext", "build_context"]
 class AuthContext:
     """Dependencies of the auth core (see the module docstring)."""
 
-    store: Any
+    store: Store
     security: SecuritySettings
     data_dir: Path
     env: str
@@ -40,6 +43,11 @@ class AuthContext:
     redis_url: str | None = None
     clock: Callable[[], datetime] = utcnow
     _limiters: dict[str, RateLimiter] = field(default_factory=dict)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        super().__setattr__(name, value)
+        if name == "clock" and "codec" in self.__dict__:
+            self.codec.clock = value  # one notion of "now" for tokens too
 
     def now(self) -> datetime:
         """The current time (aware, UTC)."""
@@ -70,7 +78,7 @@ class AuthContext:
                actor_email=actor_email, at=self.now())
 
 
-def build_context(store: Any, cfg: Settings, *, mailer: Mailer | None = None) -> AuthContext:
+def build_context(store: Store, cfg: Settings, *, mailer: Mailer | None = None) -> AuthContext:
     """An :class:`AuthContext` from settings (keys under ``<data dir>/keys/jwt``)."""
     sec = cfg.security
     cfg.data_dir.mkdir(parents=True, exist_ok=True)

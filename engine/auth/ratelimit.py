@@ -9,7 +9,8 @@ the last ``window_s`` seconds. Refused attempts are not counted, so waiting
 
 The Redis version keeps a sorted set of attempt times per key and does the whole check in
 one Lua script on Redis' own clock, so it is exact and atomic across processes. Memory is
-at most ``limit`` entries per key, which expire with the window.
+at most ``limit`` entries per key, which expire with the window. If Redis fails, the
+limiter counts in process for a while (logged) rather than failing every request.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "webhook": (600, 60),
 }
 """name -> (limit, window seconds) used by :func:`limiter` when none is given."""
+REDIS_RETRY_S = 30
+"""After a Redis error, limit in process for this long before trying Redis again."""
 
 _LUA = """
 local key = KEYS[1]
@@ -134,12 +137,16 @@ class RateLimiter:
         self.redis, self.name, self.limit, self.window_s = redis, name, limit, window_s
         self._local = None if redis is not None else LocalRateLimiter(name, limit, window_s)
         self._script = redis.register_script(_LUA) if redis is not None else None
+        self._down_until = 0.0
 
     def _key(self, key: str) -> str:
         return f"aura:rl:{self.name}:{key}"
 
     def _run(self, key: str, dry: bool) -> int:
         assert self._script is not None
+        if time.monotonic() < self._down_until:
+            fallback = LocalRateLimiter(self.name, self.limit, self.window_s)
+            return fallback.check(key) if dry else fallback.hit(key)
         try:
             allowed, count, retry_ms = self._script(
                 keys=[self._key(key)],
@@ -148,8 +155,9 @@ class RateLimiter:
         except Exception as exc:  # Redis down: limit in this process rather than fail
             if isinstance(exc, RateLimited):
                 raise
-            log.warning("rate limiter %s: Redis unavailable (%s); limiting in process",
-                        self.name, exc)
+            log.warning("rate limiter %s: Redis unavailable (%s); limiting in process "
+                        "for %d s", self.name, exc, REDIS_RETRY_S)
+            self._down_until = time.monotonic() + REDIS_RETRY_S
             fallback = LocalRateLimiter(self.name, self.limit, self.window_s)
             return fallback.check(key) if dry else fallback.hit(key)
         if not int(allowed):
@@ -189,9 +197,13 @@ def _redis_client(url: str) -> Any:
     with _clients_lock:
         if url not in _clients:
             import redis
+            from redis.backoff import NoBackoff
+            from redis.retry import Retry
 
-            _clients[url] = redis.Redis.from_url(url, socket_timeout=2,
-                                                 socket_connect_timeout=2)
+            # fail fast: a limiter must not make every login wait for a dead Redis
+            _clients[url] = redis.Redis.from_url(url, socket_timeout=1,
+                                                 socket_connect_timeout=1,
+                                                 retry=Retry(NoBackoff(), 0))
         return _clients[url]
 
 

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 import re
 import secrets
 from datetime import timedelta
@@ -40,7 +41,8 @@ def _secret(ctx: AuthContext, user: User) -> str:
     if not user.totp_secret:
         raise ValidationError("Two-factor authentication is not set up; start enrolment "
                               "first.")
-    return ctx.cipher().decrypt(user.totp_secret, _aad(user.id)).decode()
+    plain: bytes = ctx.cipher().decrypt(user.totp_secret, _aad(user.id))
+    return plain.decode()
 
 
 def qr_svg(uri: str) -> str | None:
@@ -84,7 +86,7 @@ def _check_lock(ctx: AuthContext, user: User) -> None:
     until = user.totp_locked_until
     now = ctx.now()
     if until is not None and until > now:
-        wait = int((until - now).total_seconds()) + 1
+        wait = max(1, math.ceil((until - now).total_seconds()))
         raise RateLimited(f"Too many wrong codes: two-factor sign-in is locked for "
                           f"{(wait + 59) // 60} more minute(s).",
                           details={"retry_after": wait})

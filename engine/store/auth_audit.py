@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import builtins
+import secrets
+import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -17,6 +20,20 @@ from engine.store.types import check_aware, jsonable
 __all__ = ["AuditRepository"]
 
 
+_last_ns = 0
+_ns_lock = threading.Lock()
+
+
+def _sortable_id() -> str:
+    """32 hex digits that sort in insertion order (nanoseconds, then randomness), so
+    events with the same timestamp keep their order."""
+    global _last_ns
+    with _ns_lock:
+        _last_ns = max(time.time_ns(), _last_ns + 1)
+        ns = _last_ns
+    return f"{ns:016x}{secrets.token_hex(8)}"
+
+
 class AuditRepository(Repository):
     """Add and query audit events."""
 
@@ -25,7 +42,8 @@ class AuditRepository(Repository):
             target_id: str | None = None, details: dict[str, Any] | None = None,
             ip: str | None = None, at: datetime | None = None) -> AuditEvent:
         """Appends one event."""
-        row = AuditEvent(action=action[:64], actor_id=actor_id, actor_email=actor_email[:320],
+        row = AuditEvent(id=_sortable_id(), action=action[:64], actor_id=actor_id,
+                         actor_email=actor_email[:320],
                          api_key_id=api_key_id, target_type=target_type[:32],
                          target_id=None if target_id is None else str(target_id)[:64],
                          details=jsonable(details) if details else None,
@@ -41,7 +59,7 @@ class AuditRepository(Repository):
                ip: str | None) -> Select[Any]:
         check_aware(since=since, until=until)
         E = AuditEvent
-        stmt: Select[Any] = select(E)  # type: ignore[assignment]
+        stmt: Select[Any] = select(E)
         if actor_id:
             stmt = stmt.where(col(E.actor_id) == actor_id)
         if action:

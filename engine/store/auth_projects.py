@@ -115,19 +115,22 @@ class ProjectRepository(Repository):
     # -- resources ------------------------------------------------------------------------
     def resource_project(self, resource_type: str, resource_id: str) -> str | None:
         """The home project of a workflow or credential. NotFoundError when missing."""
-        model = WorkflowRecord if resource_type == "workflow" else Credential
+        model: type[WorkflowRecord | Credential] = (
+            WorkflowRecord if resource_type == "workflow" else Credential)
         with self._db.read() as s:
             row = s.get(model, resource_id)
         if row is None:
             raise NotFoundError(f"No {resource_type} with id {resource_id!r}.",
                                 details={"id": resource_id})
-        return row.project_id
+        project_id: str | None = row.project_id  # type: ignore[attr-defined]
+        return project_id
 
     def move_resource(self, resource_type: str, resource_id: str, project_id: str) -> None:
         """Makes ``project_id`` the home project of a workflow or credential."""
-        model = WorkflowRecord if resource_type == "workflow" else Credential
+        model: type[WorkflowRecord | Credential] = (
+            WorkflowRecord if resource_type == "workflow" else Credential)
         with self._db.write() as s:
-            row = self._require(s, model, resource_id, resource_type)  # type: ignore[type-var]
+            row = self._require(s, model, resource_id, resource_type)
             self._require(s, Project, project_id, "project")
             row.project_id = project_id
             s.add(row)

@@ -64,7 +64,7 @@ class TokenRepository(Repository):
             if row.revoked_at is not None:
                 return RefreshOutcome("revoked", row)
             if row.used_at is not None:
-                s.exec(update(RefreshToken)  # type: ignore[call-overload]
+                s.exec(update(RefreshToken)
                        .where(col(RefreshToken.family_id) == row.family_id,
                               col(RefreshToken.revoked_at).is_(None))
                        .values(revoked_at=now))
@@ -87,7 +87,7 @@ class TokenRepository(Repository):
     def revoke_family(self, family_id: str, now: datetime) -> int:
         """Revokes every token of a session (logout)."""
         with self._db.write() as s:
-            return int(s.exec(update(RefreshToken)  # type: ignore[call-overload]
+            return int(s.exec(update(RefreshToken)
                               .where(col(RefreshToken.family_id) == family_id,
                                      col(RefreshToken.revoked_at).is_(None))
                               .values(revoked_at=now)).rowcount)
@@ -95,7 +95,7 @@ class TokenRepository(Repository):
     def revoke_user_sessions(self, user_id: str, now: datetime) -> int:
         """Revokes every refresh token of a user (password change, disable, 2FA reset)."""
         with self._db.write() as s:
-            return int(s.exec(update(RefreshToken)  # type: ignore[call-overload]
+            return int(s.exec(update(RefreshToken)
                               .where(col(RefreshToken.user_id) == user_id,
                                      col(RefreshToken.revoked_at).is_(None))
                               .values(revoked_at=now)).rowcount)
@@ -146,7 +146,7 @@ class TokenRepository(Repository):
                            col(ApiKey.last_used_at) < now - min_interval))
                 .values(last_used_at=now))
         with self._db.write() as s:
-            return bool(s.exec(stmt).rowcount)  # type: ignore[call-overload]
+            return bool(s.exec(stmt).rowcount)
 
     # -- invitations ----------------------------------------------------------------------
     def add_invitation(self, row: Invitation) -> Invitation:
@@ -178,7 +178,7 @@ class TokenRepository(Repository):
                                          col(Invitation.expires_at) > now)
                 .values(accepted_at=now))
         with self._db.write() as s:
-            return bool(s.exec(stmt).rowcount)  # type: ignore[call-overload]
+            return bool(s.exec(stmt).rowcount)
 
     def update_invitation(self, id: str, **fields: object) -> Invitation:
         with self._db.write() as s:

@@ -131,7 +131,7 @@ class UserRepository(Repository):
                 .where(or_(col(User.totp_last_step).is_(None), col(User.totp_last_step) < step))
                 .values(totp_last_step=step, totp_failures=0, totp_locked_until=None))
         with self._db.write() as s:
-            return bool(s.exec(stmt).rowcount)  # type: ignore[call-overload]
+            return bool(s.exec(stmt).rowcount)
 
     def totp_failed(self, user_id: str, max_failures: int, lock_until: datetime) -> int:
         """Counts one wrong 2FA code; locks 2FA until ``lock_until`` at ``max_failures``.
@@ -164,7 +164,7 @@ class UserRepository(Repository):
                                            col(RecoveryCode.used_at).is_(None))
                 .values(used_at=utcnow()))
         with self._db.write() as s:
-            return bool(s.exec(stmt).rowcount)  # type: ignore[call-overload]
+            return bool(s.exec(stmt).rowcount)
 
     def recovery_codes_left(self, user_id: str) -> int:
         with self._db.read() as s:

