@@ -2,9 +2,9 @@
 
 * :func:`activate` publishes the draft when nothing is published yet and registers each
   Webhook node's method and path in ``store.webhooks`` (a method and path belong to one
-  workflow: a second claim is a ConflictError naming the first). A node whose path is
-  empty gets ``<node id>/<node-slug>``: unguessable and stable across renames of nothing
-  but the slug. :func:`deactivate` removes the registrations.
+  workflow: a second claim is a ConflictError naming the first). A node left without a
+  path gets ``<node id>/<node-slug>`` (unguessable), saved into the draft by
+  :func:`assign_paths`. :func:`deactivate` removes the registrations.
 * :func:`arm_test` listens on ``/webhook-test/<path>`` for the DRAFT for ``TEST_TTL_S``
   seconds; the first request runs it once and disarms the workflow.
 * :func:`handle` (= :func:`resolve` + :func:`dispatch`) answers a request: origin, body
@@ -44,8 +44,8 @@ from engine.triggers._webhook_http import (
 
 __all__ = ["TEST_TTL_S", "BadWebhookRequest", "RunOutcome", "Runner", "Target",
            "WebhookMethodNotAllowed", "WebhookRequest", "WebhookResponse", "activate",
-           "arm_test", "deactivate", "default_path", "disarm_test", "dispatch", "handle",
-           "resolve", "test_listeners", "webhook_nodes"]
+           "arm_test", "assign_paths", "deactivate", "default_path", "disarm_test",
+           "dispatch", "handle", "resolve", "test_listeners", "webhook_nodes"]
 
 ANY_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 TEST_TTL_S = 120.0
@@ -99,14 +99,24 @@ def default_path(node: NodeDef) -> str:
 
 
 def _prepared(definition: Mapping[str, Any], workflow_id: str) -> Workflow:
-    """The workflow with default paths filled in, validated."""
+    """The workflow of a stored definition, validated."""
     wf = load_workflow(dict(definition))
     wf.id = workflow_id
-    for n in webhook_nodes(wf):
-        if not str(n.parameters.get("path") or "").strip():
-            n.parameters = {**n.parameters, "path": default_path(n)}
     validate(wf, get_catalog()).raise_for_errors()
     return wf
+
+
+def assign_paths(workflow_id: str) -> bool:
+    """Gives each Webhook node of the draft left without a path its default path
+    (:func:`default_path`), saved as a new version. Returns whether it saved one."""
+    store = get_store()
+    wf = load_workflow(store.workflows.definition(workflow_id))
+    empty = [n for n in webhook_nodes(wf) if not str(n.parameters.get("path") or "").strip()]
+    for n in empty:
+        n.parameters = {**n.parameters, "path": default_path(n)}
+    if empty:
+        store.workflows.save(workflow_id, wf, "Assigned webhook paths")
+    return bool(empty)
 
 
 def _params(node: NodeDef) -> Any:
@@ -140,6 +150,7 @@ def activate(workflow_id: str) -> dict[str, Any]:
     store = get_store()
     rec = store.workflows.get(workflow_id)
     if rec.published_version_id is None:
+        assign_paths(workflow_id)
         _prepared(store.workflows.definition(workflow_id), workflow_id)
         store.workflows.publish(workflow_id)
     wf = _prepared(store.workflows.definition(workflow_id, published=True), workflow_id)
@@ -201,6 +212,7 @@ _tests_lock = threading.Lock()
 def arm_test(workflow_id: str, ttl_s: float = TEST_TTL_S) -> dict[str, Any]:
     """Listens on the draft's webhook paths under ``/webhook-test/`` for ``ttl_s``."""
     store = get_store()
+    assign_paths(workflow_id)
     wf = _prepared(store.workflows.definition(workflow_id), workflow_id)
     claims = _claims(wf)
     if not claims:

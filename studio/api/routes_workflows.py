@@ -284,6 +284,8 @@ def publish_workflow(call: Call) -> dict[str, Any]:
     re-registers its webhooks for it."""
     store = get_store()
     wid = call.path["id"]
+    if call.body.version is None:
+        webhooks.assign_paths(wid)
     rec = store.workflows.get(wid)
     number = call.body.version or rec.version_counter
     definition = store.workflows.get_version(wid, number).definition

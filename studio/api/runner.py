@@ -44,10 +44,12 @@ def _runtimes() -> Any | None:
 
 def make_runner(runtime: str | None = None) -> InlineRunner | QueueRunner:
     """The runner for ``runtime`` ("inline" or "rq"; default ``AURA_RUNTIME``, else rq
-    when the queue runtime is installed, else inline)."""
+    when the queue runtime is installed and Redis configured, else inline)."""
     name = (runtime or os.environ.get("AURA_RUNTIME") or "").strip().lower()
     mod = _runtimes()
-    if name == "inline" or (not name and mod is None):
+    if not name and (mod is None or not mod.redis_configured()):
+        name = "inline"
+    if name == "inline":
         return InlineRunner()
     if name not in ("", "rq"):
         raise ValueError(f"unknown runtime {runtime!r}; use 'inline' or 'rq'")
@@ -214,10 +216,11 @@ class QueueRunner:
 
     def submit(self, **job: Any) -> str:
         wf = job.pop("workflow", None)
-        if job.get("definition") is None and (wf is not None and not job.get("workflow_id")):
-            job["definition"] = wf.to_json_dict()
-        job.pop("retry_of", None)
         job.pop("attempt", None)
+        if job.get("workflow_id"):
+            job.pop("definition", None)
+        elif job.get("definition") is None and wf is not None:
+            job["definition"] = wf.to_json_dict()
         return str(self.rt.submit(runtime="rq", **job))
 
     def run(self, **job: Any) -> RunOutcome:
