@@ -94,7 +94,8 @@ def _via(category: str, kinds: str, method_name: str, *names: str, doc: str = ""
         taken = {p.name for p in ps[2:]}
         first_name = next(n for n in (allowed[0] if len(allowed) == 1 else "value", "value",
                                       "source") if n not in taken)
-        ps[1] = ps[1].replace(name=first_name)
+        ps[0] = ps[0].replace(kind=inspect.Parameter.POSITIONAL_ONLY)
+        ps[1] = ps[1].replace(name=first_name, kind=inspect.Parameter.POSITIONAL_ONLY)
     fn.__signature__ = params.replace(parameters=ps)  # type: ignore[attr-defined]
     description = doc or next((d.description for d in DOCS if method_name in d.names
                                and allowed[0] in d.kinds), "")
