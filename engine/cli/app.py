@@ -21,6 +21,7 @@ app.add_typer(cmd_executions.app, name="execution", help="List and inspect execu
 app.add_typer(cmd_nodes.app, name="nodes", help="The node catalog.")
 app.add_typer(cmd_db.app, name="db", help="Database schema.")
 app.command("up")(cmd_up.up)
+app.command("worker")(__import__("engine.cli.cmd_worker", fromlist=["worker"]).worker)
 
 
 @app.command("version")

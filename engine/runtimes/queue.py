@@ -1,0 +1,306 @@
+"""The queue runtime's public API: submit, wait for, cancel and retry executions.
+
+An execution is persisted (status ``queued``) *before* anything is put on a queue, and
+an RQ job carries only its id, so nothing is lost when Redis restarts or a worker dies:
+:func:`engine.runtimes.recovery.requeue_orphans` re-enqueues queued rows without a job,
+:func:`engine.runtimes.recovery.reap_crashed` ends rows whose worker stopped beating.
+
+Example::
+
+    from engine.runtimes import submit, wait_for
+
+    eid = submit(workflow_id=wf_id, mode="webhook", published=True,
+                 input_items=[Item(json=body)], trigger_node="Webhook")
+    row = wait_for(eid, timeout_s=30)      # engine.store.models.Execution
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import logging
+import time
+from typing import TYPE_CHECKING, Any, Literal
+
+from engine.errors import ConflictError, ExecutionTimeout, NotFoundError, ValidationError
+from engine.graph import Workflow, load_workflow
+from engine.runtimes._load import PUBLISHED_MODES, TRIGGER_NODE_KEY, load_definition
+from engine.runtimes._redis import cancel_key, done_channel, redis_configured, redis_connection
+from engine.runtimes.concurrency import check_drop
+from engine.services.store import get_store
+from engine.store.enums import ExecutionStatus
+from engine.store.models import Execution, WorkflowVersion
+
+if TYPE_CHECKING:
+    from engine.sdk.items import Item
+
+__all__ = ["JOB_FUNCTION", "ExecutionRow", "Runtime", "WaitTimeout", "cancel", "enqueue",
+           "enqueue_existing", "job_timeout", "retry", "submit", "wait_for"]
+
+log = logging.getLogger(__name__)
+
+ExecutionRow = Execution
+"""The stored execution row (:class:`engine.store.models.Execution`)."""
+Runtime = Literal["rq", "inline"]
+JOB_FUNCTION = "engine.runtimes.rq.jobs.run_execution"
+CANCEL_FLAG_TTL_S = 7 * 24 * 3600
+RESULT_TTL_S = 60
+RETRYABLE = frozenset({"failed", "crashed", "cancelled"})
+
+
+class WaitTimeout(ExecutionTimeout):
+    """:func:`wait_for` gave up before the execution finished (it keeps running)."""
+
+    code = "wait_timeout"
+    http_status = 504
+
+
+def submit(*, workflow_id: str | None = None, definition: dict[str, Any] | None = None,
+           mode: str = "manual", input_items: builtins.list[Item] | None = None,
+           trigger_node: str | None = None, runtime: Runtime = "rq",
+           published: bool | None = None, parent_execution_id: str | None = None,
+           retry_of: str | None = None, trigger: dict[str, Any] | None = None,
+           execution_id: str | None = None, queue: str | None = None) -> str:
+    """Persists a new execution (status ``queued``), then runs it.
+
+    Args:
+        workflow_id: a stored workflow. Runs its published version when ``published``
+            (default: for modes trigger, webhook and schedule), else its draft.
+        definition: an ad-hoc workflow (JSON dict) instead; kept as a snapshot.
+        mode: what started it (manual, trigger, webhook, schedule, ...).
+        input_items: items given to the start node.
+        trigger_node: the node to start from (default: the executor's choice).
+        runtime: ``rq`` enqueues a job for the workers; ``inline`` runs it now, in this
+            process, and returns when it has finished.
+        trigger: metadata recorded with the execution (webhook request, schedule...).
+        execution_id: the id to use; if a ``queued`` execution with this id exists it is
+            (re-)dispatched instead (e.g. resuming a parked one).
+        queue: the RQ queue (default ``AURA_QUEUE_NAME``).
+
+    Returns:
+        The execution id.
+
+    Raises:
+        ValidationError: neither or both of ``workflow_id`` and ``definition``.
+        NotFoundError: no such workflow, or no published version when one is needed.
+        ConflictError: the workflow is at its concurrency limit with overflow ``drop``;
+            or ``execution_id`` names an execution that is not queued.
+        NoRedisConfigured: ``runtime='rq'`` without ``AURA_REDIS_URL``.
+    """
+    store = get_store()
+    if execution_id is not None:
+        existing = _existing(store, execution_id)
+        if existing is not None:
+            return _dispatch(store, existing, load_definition(store, existing), runtime, queue)
+    if (workflow_id is None) == (definition is None):
+        raise ValidationError("Give either a stored workflow's id or a workflow definition "
+                              "to run, not both and not neither.")
+    if runtime not in ("rq", "inline"):
+        raise ValidationError(f"Unknown runtime {runtime!r}; use 'rq' or 'inline'.")
+    if runtime == "rq":
+        redis_connection()  # fail before recording anything when Redis is not configured
+    use_published = mode in PUBLISHED_MODES if published is None else published
+    version_id: str | None = None
+    snapshot: dict[str, Any] | None = None
+    if workflow_id is not None:
+        wf, version_id = _stored_version(store, workflow_id, use_published)
+    else:
+        assert definition is not None
+        wf = load_workflow(definition, what="the workflow to run")
+        snapshot = wf.to_json_dict()
+    check_drop(store, wf, workflow_id)
+    trig = dict(trigger or {})
+    if trigger_node:
+        trig[TRIGGER_NODE_KEY] = trigger_node
+    row = store.executions.create(
+        workflow_id=workflow_id, workflow_version_id=version_id, definition=snapshot,
+        workflow_name=None if workflow_id else wf.name, mode=mode,
+        input=[i.to_dict() for i in input_items] if input_items is not None else None,
+        trigger=trig or None, retry_of=retry_of, parent_execution_id=parent_execution_id,
+        id=execution_id)
+    return _dispatch(store, row, wf, runtime, queue)
+
+
+def wait_for(execution_id: str, timeout_s: float) -> Execution:
+    """Blocks until the execution has finished (succeeded, failed, cancelled, crashed)
+    and returns its row. Listens for the worker's "done" message when Redis is
+    configured, and re-reads the database at least every second regardless.
+
+    Raises:
+        NotFoundError: no such execution.
+        WaitTimeout: still not finished after ``timeout_s`` (it keeps running).
+    """
+    store = get_store()
+    deadline = time.monotonic() + max(0.0, timeout_s)
+    pubsub = None
+    if redis_configured():
+        try:
+            pubsub = redis_connection().pubsub(  # type: ignore[no-untyped-call]
+                ignore_subscribe_messages=True)
+            pubsub.subscribe(done_channel(execution_id))
+        except Exception as exc:  # Redis down: fall back to polling the database
+            log.debug("wait_for: no pub/sub (%s); polling", exc)
+            pubsub = None
+    pause = 0.02
+    try:
+        while True:
+            row = store.executions.get(execution_id)
+            if ExecutionStatus(row.status).finished:
+                return row
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise WaitTimeout(
+                    f"Execution {execution_id} is still {row.status} after {timeout_s:g} s; "
+                    "it keeps running. Check it later with 'aura execution show'.",
+                    details={"id": execution_id, "status": row.status})
+            if pubsub is not None:
+                try:
+                    pubsub.get_message(timeout=min(left, 1.0))
+                    continue
+                except Exception:
+                    pubsub = None
+            time.sleep(min(left, pause))
+            pause = min(pause * 2, 0.5)
+    finally:
+        if pubsub is not None:
+            with contextlib.suppress(Exception):  # closing is best effort
+                pubsub.close()
+
+
+def cancel(execution_id: str) -> None:
+    """Cancels an execution: a queued or waiting one at once; a running one through a
+    Redis flag its worker polls (it stops at the next node boundary or inside a
+    cancellable wait, then records ``cancelled``).
+
+    Raises:
+        NotFoundError: no such execution.
+        ConflictError: it has already finished.
+    """
+    from engine.runtimes.rq.jobs import local_cancel, notify_done
+
+    store = get_store()
+    row = store.executions.get(execution_id)
+    if row.status in ("queued", "waiting"):
+        try:
+            store.executions.finish(execution_id, "cancelled", error={
+                "type": "ExecutionCancelled", "code": "cancelled",
+                "message": f"Cancelled while {row.status}."})
+            notify_done(redis_connection() if redis_configured() else None, execution_id)
+            return
+        except ConflictError:
+            row = store.executions.get(execution_id)  # it started meanwhile
+    if row.status == "running":
+        local_cancel(execution_id)
+        if redis_configured():
+            redis_connection().set(cancel_key(execution_id), "1", ex=CANCEL_FLAG_TTL_S)
+        return
+    raise ConflictError(f"Execution {execution_id} already {row.status}; there is nothing "
+                        "to cancel.", details={"id": execution_id, "status": row.status})
+
+
+def retry(execution_id: str, *, runtime: Runtime = "rq") -> str:
+    """Runs a failed, crashed or cancelled execution again as a new execution: same
+    workflow version (or snapshot), same input and start node, ``retry_of`` set and
+    ``attempt`` one more. Returns the new id.
+
+    Raises:
+        NotFoundError: no such execution.
+        ConflictError: it is not failed, crashed or cancelled.
+    """
+    store = get_store()
+    row = store.executions.get(execution_id)
+    if row.status not in RETRYABLE:
+        raise ConflictError(f"Execution {execution_id} is {row.status}; only failed, crashed "
+                            "or cancelled executions can be retried.",
+                            details={"id": execution_id, "status": row.status})
+    wf = load_definition(store, row)
+    check_drop(store, wf, row.workflow_id)
+    return resubmit(store, row, wf, runtime=runtime)
+
+
+def resubmit(store: Any, row: Execution, wf: Workflow, *, runtime: Runtime = "rq") -> str:
+    """A new execution repeating ``row`` (used by :func:`retry` and crash recovery)."""
+    new = store.executions.create(
+        workflow_id=row.workflow_id, workflow_version_id=row.workflow_version_id,
+        definition=row.definition, workflow_name=row.workflow_name or None, mode="retry",
+        input=row.input, trigger=row.trigger, retry_of=row.id, attempt=row.attempt + 1,
+        parent_execution_id=row.parent_execution_id, project_id=row.project_id)
+    return _dispatch(store, new, wf, runtime, None)
+
+
+# -- enqueueing ------------------------------------------------------------------------
+def job_timeout(wf: Workflow) -> int:
+    """RQ job timeout (seconds; -1: none) for a workflow: its timeout plus a margin."""
+    from engine.config import settings
+
+    q = settings().queue
+    limit = wf.settings.timeout_s or q.max_job_s
+    return -1 if limit is None else int(limit + q.timeout_margin_s) + 1
+
+
+def enqueue(execution_id: str, *, timeout: int = -1, queue: str | None = None,
+            at_front: bool = False) -> None:
+    """Puts an RQ job for an execution that is already recorded as ``queued``."""
+    from rq import Queue
+
+    from engine.config import settings
+
+    q = Queue(queue or settings().queue.name, connection=redis_connection())
+    q.enqueue_call(JOB_FUNCTION, args=(execution_id,), job_id=execution_id, timeout=timeout,
+                   result_ttl=RESULT_TTL_S, failure_ttl=24 * 3600, at_front=at_front,
+                   description=f"aura execution {execution_id}")
+
+
+def enqueue_existing(execution_id: str, at_front: bool = True) -> None:
+    """Re-enqueues a recorded queued execution (orphans, deferred ones), computing its
+    job timeout from its definition."""
+    store = get_store()
+    row = store.executions.get(execution_id)
+    try:
+        timeout = job_timeout(load_definition(store, row))
+    except Exception:
+        timeout = -1  # the job itself will record why the definition cannot load
+    enqueue(execution_id, timeout=timeout, at_front=at_front)
+
+
+def _dispatch(store: Any, row: Execution, wf: Workflow, runtime: Runtime,
+              queue: str | None) -> str:
+    if runtime == "inline":
+        from engine.runtimes.rq.jobs import run_inline
+
+        run_inline(row.id)
+        return row.id
+    try:
+        enqueue(row.id, timeout=job_timeout(wf), queue=queue)
+    except Exception as exc:
+        # recorded as queued: a worker re-enqueues it when Redis is back
+        log.warning("execution %s is recorded but could not be enqueued (%s); it will be "
+                    "picked up when a worker can reach Redis", row.id, exc)
+    return row.id
+
+
+def _existing(store: Any, execution_id: str) -> Execution | None:
+    try:
+        row: Execution = store.executions.get(execution_id)
+    except NotFoundError:
+        return None
+    if row.status != "queued":
+        raise ConflictError(f"Execution {execution_id} already exists and is {row.status}.",
+                            details={"id": execution_id, "status": row.status})
+    return row
+
+
+def _stored_version(store: Any, workflow_id: str, published: bool
+                    ) -> tuple[Workflow, str | None]:
+    rec = store.workflows.get(workflow_id)
+    vid = rec.published_version_id if published else rec.current_version_id
+    if vid is None:
+        raise NotFoundError(f"Workflow '{rec.name}' has no published version; publish one "
+                            "first ('aura workflow publish').", details={"id": workflow_id})
+    with store.db.read() as s:
+        ver = s.get(WorkflowVersion, vid)
+    if ver is None:
+        raise NotFoundError(f"Version {vid} of workflow '{rec.name}' is missing.")
+    wf = load_workflow(ver.definition, what=f"workflow '{rec.name}'")
+    wf.id = workflow_id
+    return wf, vid

@@ -1,0 +1,170 @@
+"""One RQ worker process, and which RQ worker class runs which queue.
+
+Forking ``Worker`` or ``SimpleWorker``?
+=======================================
+
+RQ's default ``Worker`` forks a *work horse* per job; ``SimpleWorker`` runs jobs in the
+worker process itself. Measured with ``bench/queue_bench.py`` (trivial two-node
+workflow, SQLite store, local Redis, 2-core machine; see that module for the method):
+
+    BENCH_FIGURES
+
+Default per queue (``AURA_QUEUE_WORKER_CLASS=auto``; ``--fork/--no-fork`` overrides):
+
+- ``default`` (every user-triggered execution): **forking Worker**. Isolation wins over
+  speed here. A workflow runs built-in and installed nodes in the worker's interpreter
+  (only Code nodes and untrusted packages go to the sandbox). A node that segfaults in
+  a C extension, leaks memory, changes process-wide state (``os.environ``, locale,
+  signal handlers, monkey-patched modules) or blocks in C code where no Python
+  exception can reach it takes down or pollutes only its horse: the worker survives,
+  records ``crashed`` at once (RQ reports the dead horse, see :func:`_horse_killed`),
+  and a stuck horse is SIGKILLed after the job timeout. Fork costs a few milliseconds
+  per execution, which is small against real workflows (HTTP calls, LLM calls).
+- ``fast``: **SimpleWorker**, for operators who route short, trusted workflows there
+  (``submit(..., queue="fast")``) and want the throughput; a crash of such a worker is
+  still detected (its supervisor sees the exit, or the heartbeat reaper).
+- any other queue: forking, the safe choice.
+
+Every horse re-opens database connections (never shares a socket with its parent) and
+dies with its worker (``PR_SET_PDEATHSIG``). The worker process opens the store and
+imports the node catalog before forking, so horses start warm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from typing import Any
+
+__all__ = ["DEFAULT_WORKER_CLASS", "main", "run_worker", "use_fork"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WORKER_CLASS: dict[str, str] = {"default": "fork", "fast": "simple"}
+"""Queue name -> ``fork`` or ``simple`` (queues not listed fork)."""
+
+
+def use_fork(queues: list[str], fork: bool | None = None) -> bool:
+    """Whether a worker for ``queues`` forks a horse per job: ``fork`` if given, else
+    ``AURA_QUEUE_WORKER_CLASS``, else the per-queue default (fork if any queue forks)."""
+    if fork is not None:
+        return fork
+    from engine.config import settings
+
+    choice = settings().queue.worker_class.lower()
+    if choice in ("fork", "simple"):
+        return choice == "fork"
+    return any(DEFAULT_WORKER_CLASS.get(q, "fork") == "fork" for q in queues)
+
+
+def _horse_killed(job: Any, retpid: int | None, ret_val: int | None, rusage: Any) -> None:
+    """RQ saw the horse running ``job`` die: end its execution now (no heartbeat wait)."""
+    from engine.runtimes.recovery import crash_execution
+
+    execution_id = str(job.args[0]) if job.args else str(job.id)
+    sig = os.WTERMSIG(ret_val) if ret_val and os.WIFSIGNALED(ret_val) else None
+    what = f"was killed by signal {sig}" if sig else f"exited with status {ret_val}"
+    if job.timeout not in (None, -1) and job.started_at is not None:
+        from engine.runtimes.rq.jobs import _end
+        from engine.store.types import utcnow
+
+        if (utcnow() - job.started_at).total_seconds() >= float(job.timeout):
+            from engine.services.store import get_store
+
+            _end(get_store(), None, execution_id, "failed", {
+                "type": "ExecutionTimeout", "code": "timeout",
+                "message": f"The execution was stopped after {job.timeout} s (its timeout "
+                "plus a margin): a node did not return. Raise the workflow's timeout or "
+                "fix the node."})
+            return
+    try:
+        crash_execution(execution_id, f"The process running it (pid {retpid}) {what}; a node "
+                        "may have crashed the interpreter or run out of memory.")
+    except Exception:
+        log.exception("could not record the crash of execution %s", execution_id)
+
+
+def preload() -> None:
+    """Opens the store and imports the node catalog and built-in node code, so that
+    forked horses do not each pay for it."""
+    from engine.sdk.catalog import get_catalog
+    from engine.services.store import get_store
+
+    get_store()
+    catalog = get_catalog()
+    for spec in catalog.latest():
+        try:
+            catalog.run_function(spec)
+        except Exception as exc:  # a broken package must not stop the worker
+            log.debug("preloading %s failed: %s", spec.type, exc)
+
+
+def run_worker(queues: list[str], *, burst: bool = False, fork: bool | None = None,
+               worker_id: str | None = None, log_level: str = "WARNING",
+               max_jobs: int | None = None) -> bool:
+    """Runs one RQ worker in this process until stopped (or, with ``burst``, until the
+    queues are empty). Returns whether it ran any job."""
+    from rq import SimpleWorker, Worker
+
+    from engine.runtimes import _load
+    from engine.runtimes._redis import redis_connection
+    from engine.runtimes.rq.jobs import mark_worker_process
+
+    wid = worker_id or _load.worker_identity()
+    _load.set_worker_identity(wid)
+    os.environ["AURA_WORKER_ID"] = wid
+    forking = use_fork(queues, fork)
+    preload()
+    mark_worker_process()
+    conn = redis_connection()
+    if forking:
+        worker: Any = Worker(queues, connection=conn, name=wid,
+                             work_horse_killed_handler=_horse_killed,
+                             job_monitoring_interval=5)
+    else:
+        worker = SimpleWorker(queues, connection=conn, name=wid)
+    worker.log_job_description = False
+    return bool(worker.work(burst=burst, logging_level=log_level, max_jobs=max_jobs))
+
+
+def _die_with_supervisor() -> None:
+    """Stops (warm: the current job finishes) when the supervisor dies, even by kill -9."""
+    import signal
+
+    parent = os.environ.get("AURA_SUPERVISOR_PID")
+    if not parent or not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM))
+    except OSError:
+        return
+    if str(os.getppid()) != parent:
+        sys.exit(0)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of one supervised worker process (``python -m
+    engine.runtimes.rq.worker``); use ``aura worker`` instead."""
+    p = argparse.ArgumentParser(prog="aura-worker-process")
+    p.add_argument("--queues", default="default")
+    p.add_argument("--burst", action="store_true")
+    p.add_argument("--fork", dest="fork", action="store_true", default=None)
+    p.add_argument("--no-fork", dest="fork", action="store_false")
+    p.add_argument("--log-level", default="WARNING")
+    p.add_argument("--max-jobs", type=int, default=None)
+    args = p.parse_args(argv)
+    _die_with_supervisor()
+    logging.basicConfig(level=args.log_level.upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()]
+    run_worker(queues, burst=args.burst, fork=args.fork, log_level=args.log_level.upper(),
+               max_jobs=args.max_jobs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
