@@ -161,6 +161,7 @@ def create_credential(call: Call) -> Response:
     _check_kind(b.kind, b.data)
     info = get_store().credentials.create(b.name, b.kind, b.data, _cipher(),
                                           project_id=project_id)
+    call.target_id = info.id
     return json_response(_info(info, b.data), 201)
 
 

@@ -72,6 +72,7 @@ def create_variable(call: Call) -> Response:
         store.variables.get(b.key, project_id=b.project_id)
     except NotFoundError:
         row = store.variables.set(b.key, b.value, project_id=b.project_id)
+        call.target_id = b.key
         return json_response(_out(row), 201)
     raise ConflictError(f"Variable {b.key} already exists; change it with PUT "
                         f"/api/v1/variables/{b.key}.", details={"key": b.key})

@@ -207,6 +207,7 @@ def create_workflow(call: Call) -> Response:
     wf.id = None
     rec = get_store().workflows.create(wf, call.query.message or "Created",
                                        author_id=_author(call), project_id=project_id)
+    call.target_id = rec.id
     return json_response(_full(rec.id, report), 201,
                          {"Location": f"/api/v1/workflows/{rec.id}"})
 

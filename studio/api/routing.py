@@ -99,6 +99,7 @@ class Call:
     operation: Operation | None = None
     project_id: str | None = None
     authorized: bool = False
+    target_id: str | None = None
 
     @property
     def runner(self) -> Any:
@@ -237,7 +238,7 @@ def _after(call: Call, result: Any) -> None:
     if op.scope == "handler" and not call.authorized:
         raise RuntimeError(f"{op.method} {op.path} did not authorize the caller")
     if op.audit and call.auth is not None:
-        target = call.path.get(op.resource_param)
+        target = call.target_id or call.path.get(op.resource_param)
         if target is None and isinstance(result, dict):
             target = result.get("id")
         call.audit(op.audit, op.resource or op.tag.lower().rstrip("s"), target)

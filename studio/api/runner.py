@@ -85,7 +85,8 @@ class InlineRunner:
     name = "inline"
 
     def __init__(self, background_workers: int = 4) -> None:
-        self._pool = ThreadPoolExecutor(background_workers, thread_name_prefix="aura-run")
+        self._workers = background_workers
+        self._pool: ThreadPoolExecutor | None = None
         self._events: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
@@ -107,8 +108,12 @@ class InlineRunner:
             workflow = load_workflow(definition)
             workflow.id = workflow_id
             validate(workflow, get_catalog()).raise_for_errors()
-        if workflow_id is not None and published:
-            version_id = store.workflows.get(workflow_id).published_version_id
+        project_id = None
+        if workflow_id is not None:
+            rec = store.workflows.get(workflow_id)
+            project_id = rec.project_id
+            if published:
+                version_id = rec.published_version_id
         store_mode = "manual" if mode == "test" else mode
         row = store.executions.create(
             workflow_id=workflow_id, workflow_version_id=version_id,
@@ -121,7 +126,8 @@ class InlineRunner:
             self._events[row.id] = event
         return RunRequest(workflow=workflow, execution_id=row.id, mode=mode,
                           trigger_node=trigger_node, input_items=input_items,
-                          cancel_event=event, active=published, validate=False)
+                          cancel_event=event, active=published, validate=False,
+                          vars=store.variables.as_dict(project_id))
 
     def _execute(self, request: Any, workflow_id: str | None) -> RunOutcome:
         from engine.services.runs import execute_recorded
@@ -146,7 +152,11 @@ class InlineRunner:
     def submit(self, **job: Any) -> str:
         """Records the execution and runs it on the background pool."""
         request = self._prepare(**job)
-        self._pool.submit(self._background, request, job.get("workflow_id"))
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="aura-run")
+            pool = self._pool
+        pool.submit(self._background, request, job.get("workflow_id"))
         return str(request.execution_id)
 
     def _background(self, request: Any, workflow_id: str | None) -> None:
@@ -202,8 +212,11 @@ class InlineRunner:
         return self.run(**job) if wait else self.submit(**job)
 
     def close(self) -> None:
-        """Waits for background executions to end."""
-        self._pool.shutdown(wait=True, cancel_futures=False)
+        """Waits for background executions to end (a later submit starts a new pool)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=False)
 
 
 class QueueRunner:

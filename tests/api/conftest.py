@@ -40,23 +40,26 @@ def app(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 @pytest.fixture
-def anon(app: Any) -> Iterator[TestClient]:
-    """A client that is not signed in (the owner exists)."""
+def owner(app: Any) -> dict[str, Any]:
+    """Sets the instance up; returns the owner's login (tokens)."""
     with TestClient(app) as c:
         r = c.post("/api/v1/auth/setup", json=OWNER)
         assert r.status_code == 201, r.text
-        c.cookies.clear()
+        return dict(r.json())
+
+
+@pytest.fixture
+def anon(app: Any, owner: dict[str, Any]) -> Iterator[TestClient]:
+    """A client that is not signed in (the owner exists)."""
+    with TestClient(app) as c:
         yield c
 
 
 @pytest.fixture
-def client(app: Any) -> Iterator[TestClient]:
+def client(app: Any, owner: dict[str, Any]) -> Iterator[TestClient]:
     """A client signed in as the owner (bearer token)."""
     with TestClient(app) as c:
-        r = c.post("/api/v1/auth/setup", json=OWNER)
-        assert r.status_code == 201, r.text
-        c.cookies.clear()
-        c.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+        c.headers["Authorization"] = f"Bearer {owner['access_token']}"
         yield c
 
 
