@@ -168,6 +168,13 @@ class ProjectRepository(Repository):
                 col(ResourceShare.resource_id) == resource_id,
                 col(ResourceShare.project_id) == project_id)).rowcount)
 
+    def unshare_all(self, resource_type: str, resource_id: str) -> int:
+        """Removes every share of a resource (when it is deleted)."""
+        with self._db.write() as s:
+            return int(s.exec(delete(ResourceShare).where(
+                col(ResourceShare.resource_type) == resource_type,
+                col(ResourceShare.resource_id) == resource_id)).rowcount)
+
     def shared_ids(self, resource_type: str, project_ids: builtins.list[str]
                    ) -> dict[str, str]:
         """resource id -> project id, for resources shared with any of ``project_ids``."""

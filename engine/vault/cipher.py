@@ -4,7 +4,8 @@ Blob layout: ``b"A1" | key_id length (1 byte) | key_id | nonce (12) | ciphertext
 The associated data binds a blob to its record (id and kind), so a blob copied onto
 another record does not decrypt. Keys: ``AURA_ENCRYPTION_KEY`` (base64 of 32 bytes), or
 a key generated into ``<data dir>/keys/encryption.key`` with 0600 permissions. Old keys
-stay in the keyring for decryption after a rotation.
+(``keys/old-<kid>.key``) stay in the keyring for decryption after a rotation
+(:mod:`engine.vault.rotation`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from engine.errors import CredentialError
 
-__all__ = ["AesGcmCipher", "Keyring", "key_id_of", "load_keyring"]
+__all__ = ["AesGcmCipher", "Keyring", "cipher_from_settings", "key_id_of", "load_keyring"]
 
 MAGIC = b"A1"
 
@@ -69,10 +70,7 @@ class AesGcmCipher:
 
     def __init__(self, keyring: Keyring) -> None:
         self.keyring = keyring
-
-    @property
-    def key_id(self) -> str:
-        return self.keyring.current_id
+        self.key_id: str = keyring.current_id
 
     def encrypt(self, plaintext: bytes, aad: bytes) -> bytes:
         kid = self.key_id.encode()
@@ -102,7 +100,9 @@ def load_keyring(data_dir: Path, env_key: str | None = None) -> Keyring:
     keys_dir = data_dir / "keys"
     old: dict[str, bytes] = {}
     if keys_dir.is_dir():
-        for f in sorted(keys_dir.glob("old-*.key")):
+        # old-*: keys retired by a rotation; next-*: a rotation's new key before it is
+        # installed (so data re-encrypted by a rotation that stopped half-way decrypts)
+        for f in [*sorted(keys_dir.glob("old-*.key")), *sorted(keys_dir.glob("next-*.key"))]:
             k = _decode_key(f.read_text())
             old[key_id_of(k)] = k
     if env_key:
@@ -114,3 +114,11 @@ def load_keyring(data_dir: Path, env_key: str | None = None) -> Keyring:
         with os.fdopen(fd, "w") as out:
             out.write(base64.b64encode(secrets.token_bytes(32)).decode())
     return Keyring(_decode_key(path.read_text()), old)
+
+
+def cipher_from_settings() -> AesGcmCipher:
+    """The vault cipher of this installation (``AURA_ENCRYPTION_KEY`` or the data dir)."""
+    from engine.config import settings
+
+    s = settings()
+    return AesGcmCipher(load_keyring(s.data_dir, s.security.encryption_key))

@@ -1,0 +1,1 @@
+"""The built-in credential kinds, one module per family."""

@@ -1,0 +1,104 @@
+"""Service kinds: PostgreSQL, SMTP and OpenAI-compatible APIs, each with a live test."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from typing import ClassVar, Literal
+
+from pydantic import Field
+
+from engine.credentials._net import TIMEOUT_S, checked_addresses, http_test
+from engine.credentials.base import CredentialKind, TestResult, secret
+from engine.errors import SSRFBlocked
+
+__all__ = ["OpenAICompatible", "Postgres", "Smtp"]
+
+
+class Postgres(CredentialKind):
+    kind: ClassVar[str] = "postgres"
+    title: ClassVar[str] = "PostgreSQL"
+    description: ClassVar[str] = "A PostgreSQL database (tested with SELECT 1)."
+
+    host: str = Field(min_length=1, description="Server host name or address.")
+    port: int = Field(5432, ge=1, le=65535, description="Server port.")
+    database: str = Field(min_length=1, description="Database name.")
+    user: str = Field(min_length=1, description="User name.")
+    password: str = secret("Password.", default="")
+    ssl: Literal["disable", "prefer", "require", "verify-full"] = Field(
+        "prefer", description="TLS mode (libpq sslmode).")
+
+    def test(self) -> TestResult:
+        import psycopg
+
+        try:
+            address = checked_addresses(self.host, self.port)[0]
+            with psycopg.connect(host=self.host, hostaddr=address, port=self.port,
+                                 dbname=self.database, user=self.user,
+                                 password=self.password, sslmode=self.ssl,
+                                 connect_timeout=int(TIMEOUT_S)) as conn:
+                value = conn.execute("SELECT 1").fetchone()
+        except SSRFBlocked as exc:
+            return TestResult(False, exc.message)
+        except (OSError, psycopg.Error) as exc:
+            return TestResult(False, f"Could not connect to PostgreSQL at {self.host}:"
+                              f"{self.port}: {str(exc).strip()}")
+        ok = value is not None and value[0] == 1
+        return TestResult(ok, f"Connected to {self.database} on {self.host}:{self.port} as "
+                          f"{self.user}." if ok else "SELECT 1 did not return 1.")
+
+
+class Smtp(CredentialKind):
+    kind: ClassVar[str] = "smtp"
+    title: ClassVar[str] = "SMTP"
+    description: ClassVar[str] = "A mail server (tested by connecting, EHLO and login)."
+
+    host: str = Field(min_length=1, description="SMTP server host name.")
+    port: int = Field(587, ge=1, le=65535, description="Port: 587 (STARTTLS), 465 (TLS).")
+    user: str = Field("", description="User name (empty: no login).")
+    password: str = secret("Password.", default="")
+    tls: Literal["starttls", "ssl", "none"] = Field("starttls", description="Encryption.")
+
+    def test(self) -> TestResult:
+        try:
+            checked_addresses(self.host, self.port)
+            context = ssl.create_default_context()
+            smtp: smtplib.SMTP
+            if self.tls == "ssl":
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT_S,
+                                        context=context)
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_S)
+            with smtp:
+                code, banner = smtp.ehlo()
+                if self.tls == "starttls":
+                    smtp.starttls(context=context)
+                    smtp.ehlo()
+                if self.user:
+                    smtp.login(self.user, self.password)
+        except SSRFBlocked as exc:
+            return TestResult(False, exc.message)
+        except (OSError, smtplib.SMTPException) as exc:
+            return TestResult(False, f"SMTP {self.host}:{self.port}: {exc}")
+        if not 200 <= code < 300:
+            return TestResult(False, f"SMTP {self.host}:{self.port} refused EHLO ({code}).")
+        name = banner.decode(errors="replace").splitlines()[0] if banner else self.host
+        return TestResult(True, f"SMTP {self.host}:{self.port} answered EHLO ({name})"
+                          f"{' and accepted the login' if self.user else ''}.")
+
+
+class OpenAICompatible(CredentialKind):
+    kind: ClassVar[str] = "openai_compatible"
+    title: ClassVar[str] = "OpenAI-compatible API"
+    description: ClassVar[str] = ("An OpenAI-style API (OpenAI, Azure-compatible gateways, "
+                                  "Ollama, vLLM...): base URL, key and default model.")
+
+    base_url: str = Field("https://api.openai.com/v1", min_length=1,
+                          description="API base URL, ending before /models.")
+    api_key: str = secret("API key (sent as a bearer token).", default="")
+    model: str = Field("", description="Default model name.")
+
+    def test(self) -> TestResult:
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        return http_test(self.base_url.rstrip("/") + "/models", what=self.title,
+                         headers=headers)
