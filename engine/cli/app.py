@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from engine.cli import cmd_db, cmd_executions, cmd_nodes, cmd_run, cmd_up, cmd_workflows
+from engine.cli import (
+    cmd_credentials,
+    cmd_db,
+    cmd_executions,
+    cmd_nodes,
+    cmd_run,
+    cmd_up,
+    cmd_user,
+    cmd_workflows,
+)
 from engine.cli._common import guarded
 
 __all__ = ["app", "main"]
@@ -21,6 +30,8 @@ app.add_typer(cmd_executions.app, name="execution", help="List and inspect execu
 app.add_typer(cmd_nodes.app, name="nodes", help="The node catalog.")
 app.add_typer(cmd_db.app, name="db", help="Database schema.")
 app.command("up")(cmd_up.up)
+app.add_typer(cmd_user.app, name="user", help="Owner set-up, users, invitations, API keys.")
+app.add_typer(cmd_credentials.app, name="credentials", help="Credentials and the vault key.")
 app.command("worker")(__import__("engine.cli.cmd_worker", fromlist=["worker"]).worker)
 
 
