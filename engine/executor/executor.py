@@ -33,6 +33,7 @@ from engine.errors import (
 from engine.executor.context import ExecContext, Interrupt
 from engine.executor.hooks import ExecutionHooks
 from engine.executor.result import (
+    Checkpoint,
     ExecutionResult,
     ExecutionStatus,
     NodeRunRecord,
@@ -46,6 +47,7 @@ from engine.sdk.catalog import Catalog, get_catalog
 from engine.sdk.context import ExecutionInfo, WorkflowInfo
 from engine.sdk.items import Item, items_from_json
 from engine.sdk.spec import NodeSpec
+from engine.sdk.waits import WaitRequested
 
 __all__ = ["Executor", "RunRequest"]
 
@@ -157,6 +159,7 @@ class Execution:
         self.specs: dict[str, NodeSpec] = {}
         self.use_pinned = (request.mode in MANUAL_MODES if request.use_pinned is None
                            else request.use_pinned)
+        self.parked: Checkpoint | None = None
 
     # -- helpers used by ExecContext ------------------------------------------------
     def run_data_view(self, node: str) -> RunDataView:
@@ -196,6 +199,11 @@ class Execution:
                            input_items=items, vars=self.request.vars, depth=self.request.depth + 1,
                            cancel_event=self.interrupt.event)
         res = Execution(self.executor, child, ExecutionHooks()).run()
+        if res.status == ExecutionStatus.WAITING:
+            raise NodeExecutionError(
+                f"Sub-workflow '{wf.name}' reached a Wait node that parks the execution; "
+                "durable waits work only in the top-level workflow. Move the Wait into the "
+                "calling workflow or make it short (65 s or less).", node=node.name)
         if not res.ok:
             msg = (res.error or {}).get("message", "failed")
             raise NodeExecutionError(f"Sub-workflow '{wf.name}' {res.status}: {msg}",
@@ -232,7 +240,12 @@ class Execution:
         except _NodeFailed as exc:
             self.result.status = ExecutionStatus.FAILED
             self.result.error = exc.error
-        self.result.finished_at = datetime.now(UTC)
+        except WaitRequested:
+            # a node asked to wait: stop here; the runtime parks the execution
+            self.result.status = ExecutionStatus.WAITING
+            self.result.checkpoint = self.parked
+        if self.result.status != ExecutionStatus.WAITING:
+            self.result.finished_at = datetime.now(UTC)
         self.hooks.execution_finished(self.result)
         return self.result
 
@@ -358,6 +371,9 @@ class Execution:
             except (ExecutionCancelled, ExecutionTimeout) as exc:
                 self._finish_run(run, NodeRunStatus.CANCELLED, {}, exc)
                 raise
+            except WaitRequested as wait:
+                self._park(run, inputs, wait)
+                raise
             except Exception as exc:
                 error = exc
         if error is not None:
@@ -379,6 +395,16 @@ class Execution:
             outputs[first] = [Item(json={})]
         self._finish_run(run, NodeRunStatus.SUCCEEDED, outputs, None, keep_error=True)
         return outputs
+
+    def _park(self, run: NodeRunRecord, inputs: dict[str, list[Item]],
+              wait: WaitRequested) -> None:
+        """Records ``run`` as waiting and keeps what a resumed run needs."""
+        run.finished_at = datetime.now(UTC)
+        run.status = NodeRunStatus.WAITING
+        run.logs.append(f"info: {wait.describe()}")
+        self.parked = Checkpoint(node=run.node, inputs=inputs,
+                                 outputs=dict(self.run_data.outputs), wait=wait)
+        self.hooks.node_finished(self.result, run)
 
     def _finish_run(self, run: NodeRunRecord, status: NodeRunStatus,
                     outputs: dict[str, list[Item]], error: BaseException | None,

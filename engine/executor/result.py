@@ -7,9 +7,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from engine.sdk.items import Item
+from engine.sdk.items import Item, items_from_json
+from engine.sdk.waits import WaitRequested
 
-__all__ = ["ExecutionResult", "ExecutionStatus", "NodeRunRecord", "NodeRunStatus"]
+__all__ = ["Checkpoint", "ExecutionResult", "ExecutionStatus", "NodeRunRecord",
+           "NodeRunStatus"]
 
 
 class ExecutionStatus(StrEnum):
@@ -37,6 +39,7 @@ class NodeRunStatus(StrEnum):
     PINNED = "pinned"       # output taken from pinned data
     REUSED = "reused"       # output taken from an earlier run (partial runs)
     CANCELLED = "cancelled"
+    WAITING = "waiting"     # raised WaitRequested: the execution parked here
 
 
 @dataclass
@@ -93,6 +96,41 @@ class NodeRunRecord:
 
 
 @dataclass
+class Checkpoint:
+    """Where a parked (``waiting``) execution stopped, enough to resume it anywhere.
+
+    Attributes:
+        node: the node that asked to wait.
+        inputs: that node's input items, by port.
+        outputs: the FULL outputs (not bounded) of every node that finished, by node
+            and port; a resumed run reuses them instead of running those nodes again.
+        wait: what the node asked for.
+    """
+
+    node: str
+    inputs: dict[str, list[Item]]
+    outputs: dict[str, dict[str, list[Item]]]
+    wait: WaitRequested
+
+    def to_json(self) -> dict[str, Any]:
+        """JSON for the execution row's ``checkpoint`` column."""
+        return {"v": 1, "node": self.node,
+                "inputs": {p: [i.to_dict() for i in v] for p, v in self.inputs.items()},
+                "outputs": {n: {p: [i.to_dict() for i in v] for p, v in ports.items()}
+                            for n, ports in self.outputs.items()},
+                "wait": self.wait.to_json()}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Checkpoint:
+        """Inverse of :meth:`to_json` (extra keys, such as a resume payload, ignored)."""
+        return cls(node=data["node"],
+                   inputs={p: items_from_json(v) for p, v in data["inputs"].items()},
+                   outputs={n: {p: items_from_json(v) for p, v in ports.items()}
+                            for n, ports in data["outputs"].items()},
+                   wait=WaitRequested.from_json(data["wait"]))
+
+
+@dataclass
 class ExecutionResult:
     """The outcome of running a workflow."""
 
@@ -104,6 +142,8 @@ class ExecutionResult:
     error: dict[str, Any] | None = None
     last_node: str | None = None
     webhook_response: dict[str, Any] | None = None
+    checkpoint: Checkpoint | None = None
+    """Set when ``status`` is ``WAITING``: what a resumed run needs."""
 
     def run_for(self, node: str) -> NodeRunRecord | None:
         for r in reversed(self.node_runs):

@@ -26,6 +26,7 @@ from engine.sdk.context import (
 )
 from engine.sdk.items import Binary, Item, PairedItem, items_from_json, items_to_json
 from engine.sdk.spec import CredentialSlot, NodeSpec, Params, Port, load_docs, ui
+from engine.sdk.waits import WaitRequested
 
 __all__ = [
     "AuraError",
@@ -49,6 +50,7 @@ __all__ = [
     "Port",
     "SSRFBlocked",
     "ValidationError",
+    "WaitRequested",
     "WorkflowInfo",
     "get_catalog",
     "items_from_json",

@@ -1,17 +1,20 @@
 """Running workflows inline, recorded in the store: the path the CLI and tests use.
 
 The queue runtime reuses :class:`StoreRecorder` and :func:`execute_recorded` so that an
-execution is recorded the same way wherever it runs.
+execution is recorded the same way wherever it runs. That includes durable waits: a run
+that stops at a Wait node is parked (``waiting``, with its checkpoint), and a later run
+of the same execution id resumes it (see :mod:`engine.runtimes.resume`).
 """
 
 from __future__ import annotations
 
 import logging
+import secrets
 from typing import Any
 
 from engine.errors import AuraError, CredentialError
 from engine.executor import ExecutionHooks, ExecutionResult, Executor, MultiHooks, RunRequest
-from engine.executor.result import NodeRunRecord
+from engine.executor.result import Checkpoint, ExecutionStatus, NodeRunRecord
 from engine.graph import CredentialRef, NodeDef, Workflow, load_workflow
 from engine.sdk.items import Item
 from engine.services.store import get_store
@@ -23,18 +26,32 @@ log = logging.getLogger(__name__)
 
 
 class StoreRecorder(ExecutionHooks):
-    """Persists an execution and each node run as they happen."""
+    """Persists an execution and each node run as they happen.
 
-    def __init__(self, store: Any, execution_id: str, workflow: Workflow) -> None:
+    When the run resumes a parked execution (``resumed``), the nodes it reuses from the
+    checkpoint were recorded by the earlier run and are not recorded again; the node
+    that waited gets its run completed with its output. A run that ends ``waiting`` is
+    parked with its checkpoint and ``resume_token``.
+    """
+
+    def __init__(self, store: Any, execution_id: str, workflow: Workflow, *,
+                 resumed: Checkpoint | None = None, resume_token: str | None = None
+                 ) -> None:
         self.store = store
         self.execution_id = execution_id
         self.workflow = workflow
         self.max_items = workflow.settings.max_saved_items
+        self.resumed = resumed
+        self.resume_token = resume_token
 
     def execution_started(self, result: ExecutionResult) -> None:
         self.store.executions.set_status(self.execution_id, "running")
 
     def node_finished(self, result: ExecutionResult, run: NodeRunRecord) -> None:
+        if self.resumed is not None and str(run.status) == "reused":
+            if run.node == self.resumed.node:
+                self._complete_waiting_run(run)
+            return
         status = "pinned" if str(run.status) == "reused" else str(run.status)
         self.store.node_runs.record(
             self.execution_id, run.node, node_type=run.type, type_version=run.type_version,
@@ -45,7 +62,23 @@ class StoreRecorder(ExecutionHooks):
                     for p, items in run.outputs.items()},
             error=run.error, logs=run.logs, position=run.index, max_items=self.max_items)
 
+    def _complete_waiting_run(self, run: NodeRunRecord) -> None:
+        rows = [r for r in self.store.node_runs.list(self.execution_id, run.node)
+                if r.status == "waiting"]
+        if not rows:
+            return
+        self.store.node_runs.update(
+            rows[-1].id, status="succeeded", finished_at=run.finished_at,
+            output={p: [i.to_dict() for i in items] for p, items in run.outputs.items()},
+            output_counts=run.output_counts, max_items=self.max_items)
+
     def execution_finished(self, result: ExecutionResult) -> None:
+        if result.status == ExecutionStatus.WAITING:
+            from engine.runtimes.resume import park
+
+            assert result.checkpoint is not None
+            park(self.store, self.execution_id, result.checkpoint, self.resume_token)
+            return
         s = self.workflow.settings
         summary = {"last_node": result.last_node, "items": len(result.output)}
         self.store.executions.finish(self.execution_id, str(result.status), error=result.error,
@@ -56,6 +89,10 @@ class StoreRecorder(ExecutionHooks):
                 self.store.node_runs.update(row.id, output=None, input=None,
                                             output_counts=row.output_counts,
                                             input_counts=row.input_counts)
+        if self.resumed is not None:
+            from engine.runtimes.resume import clear_checkpoint
+
+            clear_checkpoint(self.store, self.execution_id)
 
 
 def credential_resolver(store: Any) -> Any:
@@ -107,16 +144,29 @@ def load_stored(ref: str) -> tuple[Workflow, str]:
 def execute_recorded(store: Any, request: RunRequest, *, workflow_id: str | None,
                      hooks: ExecutionHooks | None = None) -> ExecutionResult:
     """Runs ``request`` (whose execution row exists) recording into ``store``; then the
-    workflow's error workflow if it failed; then saves static data."""
+    workflow's error workflow if it failed; then saves static data.
+
+    A parked execution (it has a checkpoint) is resumed from its checkpoint; a run that
+    reaches a parking Wait node ends ``waiting`` (see :mod:`engine.runtimes.resume`).
+    ``$execution.resume_url`` is set for every recorded run, with a fresh token.
+    """
+    from engine.runtimes.resume import prepare_resume, resume_url
+
     wf = request.workflow
+    resumed = prepare_resume(store, request)
+    token = secrets.token_urlsafe(24)
+    request.resume_url = resume_url(request.execution_id, token)
     if workflow_id:
         request.static_data = store.workflows.get_static_data(workflow_id)
     before = repr(request.static_data)
     executor = make_executor(store)
-    recorder = StoreRecorder(store, request.execution_id, wf)
+    recorder = StoreRecorder(store, request.execution_id, wf, resumed=resumed,
+                             resume_token=token)
     result = executor.run(request, hooks=MultiHooks(recorder, hooks) if hooks else recorder)
     if workflow_id and repr(request.static_data) != before:
         store.workflows.set_static_data(workflow_id, request.static_data)
+    if result.status == ExecutionStatus.WAITING:
+        return result
     if not result.ok and wf.settings.error_workflow and request.mode != "error":
         try:
             run_error_workflow(store, wf, result, workflow_id)

@@ -84,3 +84,4 @@ class NodeRunStatus(StrEnum):
     DISABLED = "disabled"
     PINNED = "pinned"
     CANCELLED = "cancelled"
+    WAITING = "waiting"  # the node parked its execution (durable wait)

@@ -129,6 +129,8 @@ class Execution(StoreModel, table=True):
     resume_token: str | None = Field(default=None, max_length=200)
     project_id: str | None = _project()
     data_pruned: bool = Field(default=False)
+    checkpoint: dict[str, Any] | None = Field(default=None, sa_type=JSONValue)
+    """A parked execution's resume state (see engine.executor.result.Checkpoint)."""
 
 
 class NodeRun(StoreModel, table=True):

@@ -113,7 +113,8 @@ def test_public_sdk_surface_is_pinned() -> None:
         "AuraError", "Binary", "Catalog", "CredentialError", "CredentialSlot", "ErrorPolicy",
         "ExecutionCancelled", "ExecutionInfo", "Field", "Item", "NodeContext",
         "NodeExecutionError", "NodeInfo", "NodeOutput", "NodePackage", "NodeSpec", "PairedItem",
-        "Params", "Port", "SSRFBlocked", "ValidationError", "WorkflowInfo", "get_catalog",
+        "Params", "Port", "SSRFBlocked", "ValidationError", "WaitRequested", "WorkflowInfo",
+        "get_catalog",
         "items_from_json", "items_to_json", "load_docs", "ui"])
 
 

@@ -7,8 +7,8 @@ from typing import Any, Literal
 from engine.sdk import Field, NodeSpec, Params, load_docs
 
 INLINE_LIMIT_S = 65.0
-"""Longest wait done by sleeping inside the running execution; longer waits must park
-the execution (status 'waiting') and resume later, which needs the queue runtime."""
+"""Longest time interval slept inside the running execution; longer intervals, future
+date-times and webhook resumes park the execution (status 'waiting') and resume later."""
 
 TimeUnit = Literal["seconds", "minutes", "hours", "days"]
 

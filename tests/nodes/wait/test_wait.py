@@ -1,4 +1,5 @@
-"""Wait: real (short) sleeps, the interval arithmetic, and cancellation mid-wait."""
+"""Wait: real (short) sleeps, the interval arithmetic, cancellation mid-wait, and the
+waits that park the execution (WaitRequested)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from engine.sdk import WaitRequested
 from engine.sdk.testing import NodeHarness
 
 
@@ -40,24 +42,74 @@ def test_interval_units(slept: list[float], amount: float, unit: str, seconds: f
     assert slept == [pytest.approx(seconds)]
 
 
-def test_specific_time_waits_until_then(slept: list[float]) -> None:
+def _parks(parameters: dict[str, Any], **kw: Any) -> WaitRequested:
+    with pytest.raises(WaitRequested) as info:
+        NodeHarness("core.wait").run(parameters=parameters, input=[{"x": 1}], **kw)
+    return info.value
+
+
+def test_specific_time_parks_until_then(slept: list[float]) -> None:
     target = datetime.now(UTC) + timedelta(seconds=30)
-    res = NodeHarness("core.wait").run(
-        parameters={"resume": "specific_time", "date_time": target.isoformat()}, input=[{}]
-    )
-    assert res.error is None
-    assert 28 < slept[0] <= 30
+    wait = _parks({"resume": "specific_time", "date_time": target.isoformat()})
+    assert wait.resume == "time" and wait.until == target
+    assert slept == []
 
 
-def test_naive_time_is_in_the_workflow_timezone(slept: list[float]) -> None:
+def test_naive_time_is_in_the_workflow_timezone() -> None:
     tz_now = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tokyo"))
-    naive = (tz_now + timedelta(seconds=20)).replace(tzinfo=None).isoformat()
-    res = NodeHarness("core.wait").run(
-        parameters={"resume": "specific_time", "date_time": naive},
-        input=[{}],
-        timezone="Asia/Tokyo",
-    )
-    assert res.error is None and 18 < slept[0] <= 20
+    naive = (tz_now + timedelta(seconds=20)).replace(tzinfo=None, microsecond=0)
+    wait = _parks({"resume": "specific_time", "date_time": naive.isoformat()},
+                  timezone="Asia/Tokyo")
+    assert wait.until == naive.replace(tzinfo=ZoneInfo("Asia/Tokyo"))
+
+
+def test_long_interval_parks_instead_of_sleeping(slept: list[float]) -> None:
+    before = datetime.now(UTC)
+    wait = _parks({"amount": 2, "unit": "hours"})
+    assert wait.resume == "time" and wait.until is not None
+    assert timedelta(hours=2) <= wait.until - before < timedelta(hours=2, seconds=5)
+    assert slept == []
+
+
+def test_webhook_resume_parks_with_its_options() -> None:
+    before = datetime.now(UTC)
+    wait = _parks({"resume": "webhook", "webhook_method": "POST", "webhook_suffix": "/ok/",
+                   "response_code": 202, "limit_wait": True, "limit_amount": 1,
+                   "limit_unit": "days"})
+    assert (wait.resume, wait.webhook_method, wait.webhook_suffix, wait.response_code) == (
+        "webhook", "POST", "ok", 202)
+    assert wait.until is not None and wait.until - before >= timedelta(days=1)
+    assert wait.to_json()["options"] == {"respond": "immediately"}
+
+
+def test_webhook_resume_without_limit_waits_forever() -> None:
+    wait = _parks({"resume": "webhook"})
+    assert wait.until is None and wait.webhook_method == "GET"
+
+
+def test_webhook_limit_at_a_time() -> None:
+    wait = _parks({"resume": "webhook", "limit_wait": True, "limit_type": "at_time",
+                   "limit_date_time": "2999-01-01T09:00:00Z"})
+    assert wait.until == datetime(2999, 1, 1, 9, tzinfo=UTC)
+
+
+def test_the_executor_stops_at_a_parking_wait() -> None:
+    """The node run is recorded as waiting; later nodes do not run."""
+    from engine.executor import Executor, RunRequest
+    from engine.executor.result import ExecutionStatus, NodeRunStatus
+    from engine.graph import load_workflow
+
+    wf = load_workflow({"name": "w", "nodes": [
+        {"name": "Start", "type": "core.manual_trigger", "parameters": {}},
+        {"name": "Wait", "type": "core.wait", "parameters": {"amount": 3, "unit": "days"}},
+        {"name": "After", "type": "core.noop", "parameters": {}}],
+        "connections": [{"source": "Start", "target": "Wait"},
+                        {"source": "Wait", "target": "After"}]})
+    result = Executor().run(RunRequest(workflow=wf, input_items=None))
+    assert result.status == ExecutionStatus.WAITING and result.finished_at is None
+    assert [(r.node, r.status) for r in result.node_runs] == [
+        ("Start", NodeRunStatus.SUCCEEDED), ("Wait", NodeRunStatus.WAITING)]
+    assert result.checkpoint is not None and result.checkpoint.node == "Wait"
 
 
 def test_short_wait_really_sleeps_and_keeps_lineage() -> None:
