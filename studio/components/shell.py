@@ -1,0 +1,108 @@
+"""The frame around every page: the navigation rail, page header and empty states."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from studio.auth import AuthState
+
+__all__ = ["empty_state", "page", "page_header", "status_badge"]
+
+NAV = [
+    ("Workflows", "/workflows", "workflow"),
+    ("Executions", "/executions", "list-checks"),
+    ("Credentials", "/credentials", "key-round"),
+    ("Variables", "/variables", "variable"),
+    ("Settings", "/settings", "settings"),
+]
+
+STATUS_COLORS = {"succeeded": "green", "failed": "red", "running": "blue", "queued": "gray",
+                 "waiting": "amber", "cancelled": "gray", "crashed": "red", "pinned": "violet",
+                 "disabled": "gray", "reused": "gray"}
+
+
+def _nav_item(label: str, href: str, icon: str, compact: bool) -> rx.Component:
+    active = rx.State.router.url.path.startswith(href) | (
+        (href == "/workflows") & (rx.State.router.url.path == "/"))
+    inner = rx.hstack(
+        rx.icon(icon, size=18),
+        rx.cond(compact, rx.fragment(), rx.text(label, size="2", weight="medium")),
+        align="center", spacing="3", padding_x="10px", padding_y="8px", border_radius="8px",
+        width="100%",
+        background=rx.cond(active, rx.color("accent", 4), "transparent"),
+        color=rx.cond(active, rx.color("accent", 11), rx.color("gray", 11)),
+        _hover={"background": rx.color("gray", 4)},
+    )
+    link = rx.link(inner, href=href, underline="none", width="100%",
+                   aria_label=label, id=f"nav-{label.lower()}")
+    return rx.tooltip(link, content=label, side="right") if compact else link
+
+
+def sidebar(compact: bool = False) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.box(rx.icon("zap", size=16, color="white"), background=rx.color("accent", 9),
+                   border_radius="6px", padding="5px", display="flex"),
+            rx.cond(compact, rx.fragment(),
+                    rx.heading("AURA", size="4", weight="bold", letter_spacing="0.04em")),
+            align="center", spacing="2", padding_x="8px", padding_bottom="12px",
+        ),
+        *[_nav_item(label, href, icon, compact) for label, href, icon in NAV],
+        rx.spacer(),
+        rx.hstack(
+            rx.color_mode.button(size="2", variant="ghost", id="color-mode"),
+            rx.cond(compact, rx.fragment(), rx.text(AuthState.user_name, size="1",
+                                                    color_scheme="gray")),
+            align="center", spacing="2", padding_x="6px",
+        ),
+        width="56px" if compact else "200px", min_width="56px" if compact else "200px",
+        height="100vh", padding="12px 8px", spacing="1",
+        border_right=f"1px solid {rx.color('gray', 5)}",
+        background=rx.color("gray", 2),
+    )
+
+
+def page(*children: rx.Component, compact: bool = False, padded: bool = True
+         ) -> rx.Component:
+    """A page: navigation on the left, content on the right (scrolling)."""
+    return rx.hstack(
+        sidebar(compact),
+        rx.box(*children, flex="1", height="100vh", overflow="auto",
+               padding="24px 32px" if padded else "0", min_width="0"),
+        spacing="0", width="100%", height="100vh", overflow="hidden",
+    )
+
+
+def page_header(title: str, subtitle: str = "", *actions: rx.Component) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(rx.heading(title, size="6"),
+                  rx.text(subtitle, size="2", color_scheme="gray") if subtitle else
+                  rx.fragment(), spacing="1"),
+        rx.spacer(),
+        *actions,
+        align="center", width="100%", padding_bottom="16px",
+    )
+
+
+def empty_state(icon: str, title: str, text: str, *actions: rx.Component) -> rx.Component:
+    """What a newcomer sees instead of an empty table: what this is and what to do."""
+    return rx.center(
+        rx.vstack(
+            rx.box(rx.icon(icon, size=28, color=rx.color("accent", 11)), padding="14px",
+                   background=rx.color("accent", 3), border_radius="50%", display="flex"),
+            rx.heading(title, size="4"),
+            rx.text(text, size="2", color_scheme="gray", text_align="center", max_width="440px"),
+            rx.hstack(*actions, spacing="2", padding_top="8px"),
+            align="center", spacing="2",
+        ),
+        padding="56px 16px", width="100%", border=f"1px dashed {rx.color('gray', 6)}",
+        border_radius="12px", class_name="empty-state",
+    )
+
+
+def status_badge(status: rx.Var | str) -> rx.Component:
+    return rx.badge(
+        status,
+        color_scheme=rx.match(status, *[(k, v) for k, v in STATUS_COLORS.items()], "gray"),
+        variant="soft", radius="full",
+    )

@@ -1,0 +1,107 @@
+"""More of the studio's door into the engine: variables, settings, credentials (names and
+kinds only; secrets never reach the browser) and executions.
+
+Where a dedicated service exists in ``engine.services`` it is used; otherwise the
+store's repository (through ``engine.services.store.get_store``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from engine.services.store import get_store
+
+__all__ = ["credential_slots", "credentials_of_kinds", "delete_variable", "list_variables",
+           "set_variable", "variables_dict"]
+
+
+def _credentials_service() -> Any:
+    """``engine.services.credentials`` when it exists (being built), else None."""
+    try:
+        return importlib.import_module("engine.services.credentials")
+    except ImportError:
+        return None
+
+
+def credentials_of_kinds(kinds: list[str]) -> list[dict[str, str]]:
+    """Stored credentials accepted by a slot: ``[{id, name, kind}]`` (no secrets)."""
+    rows = get_store().credentials.list()
+    return [{"id": r.id, "name": r.name, "kind": r.kind} for r in rows
+            if not kinds or r.kind in kinds]
+
+
+def credential_slots(node: dict[str, Any]) -> list[dict[str, Any]]:
+    """The node's credential slots with the choices for each and the current one."""
+    from studio.logic.specs import spec_dict
+
+    info = spec_dict(node["type"], node.get("type_version", 1))
+    chosen = node.get("credentials") or {}
+    out = []
+    for slot in info.get("credentials") or []:
+        ref = chosen.get(slot["name"]) or {}
+        out.append({"name": slot["name"], "kinds": slot["kinds"],
+                    "kinds_text": ", ".join(slot["kinds"]), "required": slot["required"],
+                    "description": slot.get("description", ""),
+                    "selected": ref.get("id", "") or "__none__",
+                    "options": credentials_of_kinds(slot["kinds"])})
+    return out
+
+
+# -- variables ------------------------------------------------------------------------------
+def variables_dict() -> dict[str, str]:
+    """``$vars`` as expressions see them (global scope)."""
+    try:
+        return dict(get_store().variables.as_dict())
+    except Exception:
+        return {}
+
+
+def list_variables() -> list[dict[str, str]]:
+    return [{"key": v.key, "value": v.value} for v in get_store().variables.list()]
+
+
+def set_variable(key: str, value: str) -> None:
+    get_store().variables.set(key, value)
+
+
+def delete_variable(key: str) -> None:
+    get_store().variables.delete(key)
+
+
+# -- executions -----------------------------------------------------------------------------
+def list_executions(workflow_id: str = "", status: str = "", since_hours: int = 0,
+                    limit: int = 100) -> tuple[list[dict[str, Any]], int]:
+    """Executions newest first, with the filters of the executions page."""
+    from datetime import UTC, datetime, timedelta
+
+    from engine.services import executions as executions_svc
+
+    since = datetime.now(UTC) - timedelta(hours=since_hours) if since_hours else None
+    rows, total = get_store().executions.list(workflow_id=workflow_id or None,
+                                              status=status or None, since=since, limit=limit)
+    return [executions_svc.summary(r) for r in rows], total
+
+
+def execution_detail(eid: str) -> tuple[dict[str, Any], dict[str, Any] | None,
+                                        list[dict[str, Any]]]:
+    """(summary, the workflow as it ran or None, node runs with their data)."""
+    from engine.services import executions as executions_svc
+
+    store = get_store()
+    data = executions_svc.get(eid)
+    row = store.executions.get(data["id"])
+    definition = dict(row.definition) if row.definition else None
+    if definition is None and row.workflow_id and row.workflow_version_id:
+        try:
+            versions = store.workflows.versions(row.workflow_id)
+            ver = next((v for v in versions if v.id == row.workflow_version_id), None)
+            definition = dict(ver.definition) if ver else None
+        except Exception:
+            definition = None
+    runs = data.pop("node_runs")
+    return data, definition, runs
+
+
+def delete_execution(eid: str) -> None:
+    get_store().executions.delete(eid, force=True)

@@ -1,0 +1,112 @@
+"""Running the editor's workflow: recorded in the store, observed live through hooks.
+
+:func:`run_canvas` runs in a worker thread; :class:`QueueHooks` hands each node's
+progress to the event loop of the Reflex background task that started it. The run is
+recorded like any other (``engine.services.runs.execute_recorded``) with a snapshot of
+the definition, so its execution page shows the workflow exactly as it ran.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from engine.executor import ExecutionHooks, ExecutionResult, NodeRunRecord, RunRequest
+from engine.graph import load_workflow, validate
+from engine.sdk import get_catalog
+from engine.sdk.items import Item
+from engine.services.runs import execute_recorded
+from engine.services.store import get_store
+
+__all__ = ["MAX_UI_ITEMS", "QueueHooks", "error_text", "node_event", "reuse_from",
+           "run_canvas"]
+
+MAX_UI_ITEMS = 200
+
+
+def _cut(ports: dict[str, list[Item]]) -> dict[str, list[dict[str, Any]]]:
+    return {p: [i.to_dict() for i in items[:MAX_UI_ITEMS]] for p, items in ports.items()}
+
+
+def node_event(run: NodeRunRecord, *, finished: bool) -> dict[str, Any]:
+    """What the editor needs of a node run: status, counts, error, and its data."""
+    ev: dict[str, Any] = {"node": run.node, "node_id": run.node_id,
+                          "status": str(run.status) if finished else "running"}
+    if finished:
+        ev.update(counts=run.output_counts, input_counts=run.input_counts,
+                  error=error_text(run.error) if run.error else "",
+                  error_detail=run.error or {}, inputs=_cut(run.inputs),
+                  outputs=_cut(run.outputs), logs=list(run.logs)[-200:],
+                  duration_ms=run.duration_ms)
+        if ev["status"] == "reused":
+            ev["status"] = "succeeded"
+    return ev
+
+
+def error_text(err: dict[str, Any] | None) -> str:
+    """An error dict in plain words."""
+    if not err:
+        return ""
+    msg = str(err.get("message") or err.get("type") or "failed")
+    return msg
+
+
+class QueueHooks(ExecutionHooks):
+    """Posts ``node.started`` / ``node.finished`` events onto an asyncio queue."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[Any]) -> None:
+        self.loop = loop
+        self.queue = queue
+
+    def _post(self, ev: dict[str, Any]) -> None:
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, ev)
+
+    def execution_started(self, result: ExecutionResult) -> None:
+        self._post({"kind": "started", "execution_id": result.id})
+
+    def node_started(self, result: ExecutionResult, run: NodeRunRecord) -> None:
+        self._post({"kind": "node", **node_event(run, finished=False)})
+
+    def node_finished(self, result: ExecutionResult, run: NodeRunRecord) -> None:
+        self._post({"kind": "node", **node_event(run, finished=True)})
+
+
+def reuse_from(last: dict[str, dict[str, Any]], names: set[str]
+               ) -> dict[str, dict[str, list[Item]]]:
+    """Outputs of the last run for ``names``, to reuse instead of running them again."""
+    out: dict[str, dict[str, list[Item]]] = {}
+    for name in names:
+        data = last.get(name)
+        if data and data.get("status") in ("succeeded", "pinned", "disabled"):
+            out[name] = {p: [Item.from_dict(i) for i in items]
+                         for p, items in (data.get("outputs") or {}).items()}
+    return out
+
+
+def ancestors(wf: dict[str, Any], name: str) -> set[str]:
+    parents: dict[str, set[str]] = {}
+    for c in wf["connections"]:
+        parents.setdefault(c["target"], set()).add(c["source"])
+    seen: set[str] = set()
+    stack = [name]
+    while stack:
+        for p in parents.get(stack.pop(), ()):
+            if p not in seen:
+                seen.add(p)
+                stack.append(p)
+    return seen
+
+
+def run_canvas(definition: dict[str, Any], workflow_id: str | None, hooks: ExecutionHooks,
+               destination: str | None = None,
+               reuse: dict[str, dict[str, list[Item]]] | None = None) -> ExecutionResult:
+    """Runs the definition (in this thread), recording it as a manual execution."""
+    wf = load_workflow(definition, what="workflow on the canvas")
+    wf.id = workflow_id
+    validate(wf, get_catalog()).raise_for_errors()
+    store = get_store()
+    row = store.executions.create(workflow_id=workflow_id, definition=wf.to_json_dict(),
+                                  workflow_name=wf.name, mode="manual")
+    req = RunRequest(workflow=wf, execution_id=row.id, mode="manual",
+                     destination=destination or None, reuse=reuse or {})
+    return execute_recorded(store, req, workflow_id=workflow_id, hooks=hooks)

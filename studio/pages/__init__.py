@@ -1,0 +1,1 @@
+"""Pages of the studio: functions returning components, registered in studio.studio."""

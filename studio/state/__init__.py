@@ -1,0 +1,1 @@
+"""Reflex states of the studio, one module per page area."""

@@ -1,0 +1,158 @@
+"""Running from the editor: the whole workflow, up to a node, or one node; live status on
+the canvas; the last run's data for the node panels; pinning a node's output."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import functools
+from typing import Any
+
+import reflex as rx
+
+from studio.logic import backend, canvas, runner
+from studio.state.editor import EditorState
+
+__all__ = ["RunState"]
+
+
+class RunState(EditorState):
+    """The editor's last (or current) run."""
+
+    running: bool = False
+    node_status: dict[str, dict[str, Any]] = {}
+    run_error: str = ""
+    run_error_node: str = ""
+    execution_id: str = ""
+    run_summary: str = ""
+    _data: dict[str, dict[str, Any]] = {}
+
+    @rx.event
+    def clear(self) -> None:
+        self.node_status = {}
+        self._data = {}
+        self.run_error = ""
+        self.run_error_node = ""
+        self.run_summary = ""
+        self.execution_id = ""
+        self.running = False
+
+    @rx.event
+    def dismiss_error(self) -> None:
+        self.run_error = ""
+
+    def _apply(self, ev: dict[str, Any]) -> None:
+        if ev.get("kind") == "started":
+            self.execution_id = ev["execution_id"]
+            return
+        status = dict(self.node_status)
+        status[ev["node_id"]] = {"status": ev["status"], "counts": ev.get("counts") or {},
+                                 "error": ev.get("error", "")}
+        self.node_status = status
+        if ev["status"] != "running":
+            self._data = {**self._data, ev["node"]: ev}
+
+    @rx.event(background=True)
+    async def run(self, node_id: str = "", only: bool = False) -> Any:
+        """Runs the canvas; with ``node_id``, up to that node (``only``: just that node,
+        reusing its inputs from the last run)."""
+        async with self:
+            if self.running or not self.loaded:
+                return None
+            wf = self.workflow_dict()
+            node = canvas.node_by_id(wf, node_id) if node_id else None
+            dest = node["name"] if node else None
+            reuse = runner.reuse_from(self._data, runner.ancestors(wf, dest)) \
+                if only and dest else {}
+            keep = {n["id"] for n in wf["nodes"] if n["name"] in reuse}
+            self.node_status = {k: v for k, v in self.node_status.items() if k in keep}
+            self.running = True
+            self.run_error = ""
+            self.run_summary = ""
+            wid = self.current_id or None
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        hooks = runner.QueueHooks(loop, queue)
+        job = loop.run_in_executor(None, functools.partial(
+            runner.run_canvas, wf, wid, hooks, dest, reuse))
+        while True:
+            getter = asyncio.ensure_future(queue.get())
+            done, _ = await asyncio.wait({getter, job}, return_when=asyncio.FIRST_COMPLETED)
+            if getter in done:
+                ev = getter.result()
+                async with self:
+                    self._apply(ev)
+                continue
+            getter.cancel()
+            break
+        while not queue.empty():
+            ev = queue.get_nowait()
+            async with self:
+                self._apply(ev)
+        async with self:
+            self.running = False
+            try:
+                result = job.result()
+            except Exception as exc:
+                self.run_error = backend.message_of(exc)
+                self.run_error_node = ""
+                return rx.toast.error(self.run_error, duration=10000)
+            if result.ok:
+                n = len(result.node_runs)
+                self.run_summary = f"Ran {n} node{'s' if n != 1 else ''} successfully."
+                return rx.toast.success(self.run_summary)
+            err = result.error or {}
+            where = err.get("node")
+            self.run_error = (f"'{where}' failed: " if where else "The workflow failed: ") + \
+                runner.error_text(err)
+            self.run_error_node = next((n["id"] for n in wf["nodes"] if n["name"] == where), "")
+            return rx.toast.error(self.run_error, duration=8000)
+
+    @rx.event
+    def run_node(self, node_id: str) -> Any:
+        return RunState.run(node_id, True)
+
+    # -- data of the last run -----------------------------------------------------------
+    def node_data(self, name: str) -> dict[str, Any]:
+        return self._data.get(name, {})
+
+    def set_data(self, data: dict[str, dict[str, Any]], status: dict[str, Any]) -> None:
+        """Shows a recorded execution's data (execution pages)."""
+        self._data = data
+        self.node_status = status
+
+    # -- pinning --------------------------------------------------------------------------
+    @rx.event
+    def toggle_pin(self, node_id: str) -> Any:
+        """Pins the node's last output (used instead of running it in manual runs), or
+        unpins it."""
+        node = canvas.node_by_id(self._wf, node_id)
+        if node is None or self.read_only:
+            return None
+        pins = self._wf.setdefault("pinned_data", {})
+        if node["name"] in pins:
+            self._snapshot()
+            pins.pop(node["name"])
+            self._patch_nodes([node_id])
+            return rx.toast.info(f"Unpinned '{node['name']}': it runs again next time.")
+        outputs = self._data.get(node["name"], {}).get("outputs") or {}
+        items = next((v for v in outputs.values() if v), None)
+        if not items:
+            return rx.toast.warning(f"Run '{node['name']}' first: there is no output to pin.")
+        self._snapshot()
+        pins[node["name"]] = copy.deepcopy([{"json": i.get("json", {})} for i in items])
+        self._patch_nodes([node_id])
+        return rx.toast.success(f"Pinned {len(items)} item{'s' if len(items) != 1 else ''} "
+                                f"of '{node['name']}'.")
+
+    def set_pinned(self, node_id: str, items: list[dict[str, Any]] | None) -> None:
+        node = canvas.node_by_id(self._wf, node_id)
+        if node is None:
+            return
+        self._snapshot()
+        pins = self._wf.setdefault("pinned_data", {})
+        if items is None:
+            pins.pop(node["name"], None)
+        else:
+            pins[node["name"]] = items
+        self._patch_nodes([node_id])

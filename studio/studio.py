@@ -1,0 +1,43 @@
+"""The AURA studio: a Reflex app with every page registered explicitly.
+
+Run it from the repository root: ``reflex run`` (development) or
+``reflex run --env prod`` (production; see docs/studio.md).
+"""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from studio.auth import requires_login
+from studio.pages.credentials import credentials_page
+from studio.pages.editor import editor_page
+from studio.pages.executions import execution_page, executions_page
+from studio.pages.settings import settings_page
+from studio.pages.variables import variables_page
+from studio.pages.workflows import workflows_page
+from studio.state.credentials import CredentialsState
+from studio.state.editor import EditorState
+from studio.state.execution_view import ExecutionViewState
+from studio.state.executions import ExecutionsState
+from studio.state.settings import SettingsState
+from studio.state.variables import VariablesState
+from studio.state.workflows import WorkflowsState
+
+__all__ = ["app"]
+
+app = rx.App(toaster=rx.toast.provider(position="bottom-right", close_button=True))
+
+PAGES = [
+    (workflows_page, "/", "Workflows", WorkflowsState.load),
+    (workflows_page, "/workflows", "Workflows", WorkflowsState.load),
+    (editor_page, "/workflows/[workflow_id]", "Editor", EditorState.load),
+    (executions_page, "/executions", "Executions", ExecutionsState.load),
+    (execution_page, "/executions/[execution_id]", "Execution",
+     ExecutionViewState.load_execution),
+    (credentials_page, "/credentials", "Credentials", CredentialsState.load),
+    (variables_page, "/variables", "Variables", VariablesState.load),
+    (settings_page, "/settings", "Settings", SettingsState.load),
+]
+for component, route, title, on_load in PAGES:
+    app.add_page(component, route=route, title=f"{title} · AURA",
+                 on_load=requires_login(on_load))
