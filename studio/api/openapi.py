@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from studio.api.routing import Operation
+from studio.api.routing import MAX_INT_PARAM, Operation
 from studio.api.schemas import ErrorOut
 
 __all__ = ["docs_html", "openapi_document"]
@@ -42,7 +42,8 @@ def _models(operations: list[Operation]) -> list[tuple[type[BaseModel], Any]]:
 def _parameters(op: Operation, schemas: dict[tuple[Any, str], Any],
                 components: dict[str, Any]) -> list[dict[str, Any]]:
     params = [{"name": name, "in": "path", "required": True,
-               "schema": {"type": "integer" if conv == "int" else "string"}}
+               "schema": {"type": "integer", "minimum": 0, "maximum": MAX_INT_PARAM}
+               if conv == "int" else {"type": "string"}}
               for name, conv in _PARAM.findall(op.path)]
     if op.query is not None:
         ref = schemas[(op.query, "validation")]["$ref"].rsplit("/", 1)[-1]

@@ -157,7 +157,7 @@ def create_credential(call: Call) -> Response:
     caller's personal one); answers with the secrets masked."""
     b: CredentialIn = call.body
     project_id = b.project_id or call.default_project()
-    call.authorize(project_id)
+    call.authorize_in(project_id)
     _check_kind(b.kind, b.data)
     info = get_store().credentials.create(b.name, b.kind, b.data, _cipher(),
                                           project_id=project_id)

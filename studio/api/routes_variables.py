@@ -66,7 +66,7 @@ def list_variables(call: Call) -> dict[str, Any]:
 def create_variable(call: Call) -> Response:
     """Creates a variable; 409 when the key exists in that scope (use PUT to change it)."""
     b: VariableIn = call.body
-    call.authorize(b.project_id)
+    call.authorize_in(b.project_id)
     store = get_store()
     try:
         store.variables.get(b.key, project_id=b.project_id)
@@ -91,7 +91,7 @@ def get_variable(call: Call) -> dict[str, Any]:
             audit="variable.updated", resource_param="key")
 def set_variable(call: Call) -> dict[str, Any]:
     """Creates or replaces the variable's value."""
-    call.authorize(call.query.project_id)
+    call.authorize_in(call.query.project_id)
     return _out(get_store().variables.set(call.path["key"], call.body.value,
                                           project_id=call.query.project_id))
 

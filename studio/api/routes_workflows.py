@@ -202,7 +202,7 @@ def create_workflow(call: Call) -> Response:
     project, by default the caller's personal one."""
     wf: Workflow = call.body
     project_id = call.query.project_id or call.default_project()
-    call.authorize(project_id)
+    call.authorize_in(project_id)
     report = _check(wf, call.query.allow_invalid)
     wf.id = None
     rec = get_store().workflows.create(wf, call.query.message or "Created",

@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from engine.errors import ValidationError
+from engine.errors import NotFoundError, ValidationError
 from studio.api.security import authenticate
 from studio.api.serialize import json_response
 
@@ -40,6 +40,7 @@ __all__ = ["Call", "Operation", "Router", "parse_model"]
 
 Handler = Callable[["Call"], Any]
 API_PREFIX = "/api/v1"
+MAX_INT_PARAM = 2**31 - 1
 
 
 @dataclass
@@ -121,6 +122,13 @@ class Call:
         if self.auth is not None and act not in (None, "self"):
             self.auth.authorize(self.principal, act, project_id=project_id)
         self.authorized = True
+
+    def authorize_in(self, project_id: str | None, action: str | None = None) -> None:
+        """:meth:`authorize` for creating something in ``project_id``, which must exist
+        (NotFoundError otherwise)."""
+        if project_id is not None and self.auth is not None:
+            self.auth.context().store.projects.get(project_id)
+        self.authorize(project_id, action)
 
     def authorize_resource(self, kind: str, id: str, action: str | None = None
                            ) -> str | None:
@@ -256,6 +264,9 @@ def _endpoint(ops: dict[str, Operation]) -> Callable[[Request], Any]:
         method = "GET" if request.method == "HEAD" else request.method
         op = ops[method]
         principal = await authenticate(request, op.action)
+        for name, value in request.path_params.items():
+            if isinstance(value, int) and value > MAX_INT_PARAM:
+                raise NotFoundError(f"There is no {name} {value}.", details={name: value})
         call = Call(request, principal, dict(request.path_params), _query(op, request),
                     await _body(op, request), op)
         if inspect.iscoroutinefunction(op.handler):
