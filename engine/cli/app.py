@@ -33,6 +33,7 @@ app.command("up")(cmd_up.up)
 app.add_typer(cmd_user.app, name="user", help="Owner set-up, users, invitations, API keys.")
 app.add_typer(cmd_credentials.app, name="credentials", help="Credentials and the vault key.")
 app.command("worker")(__import__("engine.cli.cmd_worker", fromlist=["worker"]).worker)
+app.command("scheduler")(__import__("engine.cli.cmd_scheduler", fromlist=["scheduler"]).scheduler)
 
 
 @app.command("version")
