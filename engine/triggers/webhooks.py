@@ -408,6 +408,9 @@ def dispatch(target: Target, request: WebhookRequest, *, runner: Runner) -> Webh
             return WebhookResponse(status, b"", extra, eid)
         return WebhookResponse.json(status, {"execution_id": eid}, extra, eid)
     outcome = runner.run(**job)
+    if outcome.status == "waiting":
+        return WebhookResponse.json(202, {"execution_id": outcome.execution_id,
+                                          "status": "waiting"}, extra, outcome.execution_id)
     if outcome.status != "succeeded":
         err = outcome.error or {}
         return WebhookResponse.error(

@@ -107,6 +107,7 @@ def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None,
         lifespan=lifespan,
     )
     app.state.runner = runner
+    app.state.max_body_bytes = limit
     app.state.auth = backend
     app.state.operations = ops
     return app

@@ -98,7 +98,8 @@ class ErrorMiddleware:
     """Outermost layer: request id, body size limit, and the last-resort 500."""
 
     def __init__(self, app: ASGIApp, *, max_body_bytes: int,
-                 unlimited_prefixes: tuple[str, ...] = ("/webhook/", "/webhook-test/")
+                 unlimited_prefixes: tuple[str, ...] = ("/webhook/", "/webhook-test/",
+                                                        "/webhook-waiting/")
                  ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes

@@ -8,6 +8,7 @@ limit (413), then :func:`engine.triggers.webhooks.dispatch` does the rest.
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 
 from pydantic import Field
@@ -139,8 +140,34 @@ async def _webhook(request: Request) -> Response:
     return _response(resp, request.method)
 
 
+async def _waiting(request: Request) -> Response:
+    """``/webhook-waiting/<execution id>/<token>[/<suffix>]``: resumes an execution parked
+    at a Wait node set to resume on a webhook (each resume URL works once)."""
+    from engine.triggers import waits
+
+    p = request.path_params
+    eid, token, suffix = p["execution_id"], p["token"], p.get("suffix", "")
+    wait = await run_in_threadpool(waits.find_webhook_wait, eid, token)
+    data = _request_data(request, request.url.path.split("/", 2)[2])
+    data.body = await _read_body(request, request.app.state.max_body_bytes)
+    item = webhooks.request_item(_WAIT_PARAMS, data, {})
+    resumed = await run_in_threadpool(waits.resume_from_webhook, eid, token, item,
+                                      method=request.method, suffix=suffix)
+    return _response(webhooks.WebhookResponse.json(
+        wait.response_code, {"execution_id": resumed, "resumed": True},
+        execution_id=resumed), request.method)
+
+
+_WAIT_PARAMS = SimpleNamespace(raw_body=False, binary_property="data")
+
+
 def webhook_routes() -> list[Route]:
-    """The ``/webhook`` and ``/webhook-test`` routes (every method)."""
+    """The ``/webhook``, ``/webhook-test`` and ``/webhook-waiting`` routes (every
+    method)."""
     return [Route("/webhook/{path:path}", _webhook, methods=_METHODS, name="webhook"),
             Route("/webhook-test/{path:path}", _webhook, methods=_METHODS,
-                  name="webhook_test")]
+                  name="webhook_test"),
+            Route("/webhook-waiting/{execution_id}/{token}", _waiting, methods=_METHODS,
+                  name="webhook_waiting"),
+            Route("/webhook-waiting/{execution_id}/{token}/{suffix:path}", _waiting,
+                  methods=_METHODS, name="webhook_waiting_suffix")]

@@ -261,3 +261,34 @@ def test_execution_records_webhook_trigger(client: TestClient, create: Callable[
     listed = client.get("/api/v1/executions", params={"mode": "webhook"}).json()
     assert listed["total"] == 1
     assert listed["items"][0]["id"] == r.headers["x-aura-execution-id"]
+
+
+def test_resume_url_continues_a_waiting_execution(client: TestClient,
+                                                  create: Callable[..., str]) -> None:
+    import pytest
+
+    pytest.importorskip("engine.triggers.waits")
+    from engine.services.store import get_store
+
+    wid = create({"name": "waits", "nodes": [
+        {"name": "Start", "type": "core.manual_trigger"},
+        {"name": "Wait", "type": "core.wait", "parameters": {
+            "resume": "webhook", "webhook_method": "POST", "webhook_suffix": "approve",
+            "response_code": 201}},
+        {"name": "Set", "type": "core.set", "parameters": {
+            "assignments": [{"name": "done", "value": True}]}}],
+        "connections": [{"source": "Start", "target": "Wait"},
+                        {"source": "Wait", "target": "Set"}]})
+    r = client.post(f"{API}/{wid}/run", params={"wait": "true"}, json={})
+    assert r.json()["status"] == "waiting"
+    eid = r.json()["execution_id"]
+    token = get_store().executions.get(eid).resume_token
+    assert client.post(f"/webhook-waiting/{eid}/wrong/approve").status_code == 404
+    assert client.post(f"/webhook-waiting/{eid}/{token}/other").status_code == 404
+    wrong = client.get(f"/webhook-waiting/{eid}/{token}/approve")
+    assert wrong.status_code == 405 and wrong.headers["allow"] == "POST"
+    r = client.post(f"/webhook-waiting/{eid}/{token}/approve", json={"ok": 1})
+    assert r.status_code == 201 and r.json()["resumed"] is True
+    done = wait_execution(client, eid)
+    assert done["status"] == "succeeded"
+    assert client.post(f"/webhook-waiting/{eid}/{token}/approve").status_code == 404
