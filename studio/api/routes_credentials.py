@@ -1,8 +1,10 @@
-"""``/api/v1/credentials``: stored secrets (encrypted at rest), always shown masked.
+"""``/api/v1/credentials``: stored secrets (encrypted at rest), always shown masked,
+through ``engine.services.credentials`` (which authorizes every call in the credential's
+project, validates data against its kind, and audits each change).
 
-Uses ``engine.services.credentials`` when installed; until then the store and the vault
-cipher directly. Secret fields come back as ``"********"``; sending that mask back in an
-update keeps the stored value, so an edit form never needs to see a secret.
+Secret fields come back as the mask (``"********"``-like, see
+``engine.credentials.MASK``); sending the mask back in an update keeps the stored value,
+so an edit form never needs to see a secret.
 """
 
 from __future__ import annotations
@@ -12,51 +14,41 @@ from typing import Any
 from pydantic import Field
 from starlette.responses import Response
 
-from engine.errors import CredentialError, ValidationError
-from engine.sdk import get_catalog
-from engine.services.store import get_store
+from engine.services import credentials as creds
 from studio.api.routing import Call, Router
 from studio.api.schemas import In, Out
 from studio.api.serialize import json_response
 
-__all__ = ["KINDS", "MASK", "router"]
+__all__ = ["router"]
 
 router = Router("Credentials")
-MASK = "********"
 
-# kind -> (fields: name -> (description, secret, required))
-KINDS: dict[str, dict[str, tuple[str, bool, bool]]] = {
-    "header_auth": {"name": ("Header name, e.g. X-API-Key.", False, True),
-                    "value": ("Header value.", True, True)},
-    "basic_auth": {"user": ("User name.", False, True), "password": ("Password.", True, True)},
-    "digest_auth": {"user": ("User name.", False, True),
-                    "password": ("Password.", True, True)},
-    "bearer": {"token": ("The bearer token.", True, True)},
-    "api_key": {"key": ("The API key.", True, True),
-                "name": ("Header or query parameter name (default X-API-Key).", False, False),
-                "in": ("'header' (default) or 'query'.", False, False),
-                "prefix": ("Text before the key, e.g. 'Token'.", False, False)},
-    "oauth2": {"access_token": ("Access token.", True, True),
-               "refresh_token": ("Refresh token.", True, False),
-               "token_type": ("Token type (default Bearer).", False, False)},
-    "hmac_secret": {"secret": ("The shared signing secret.", True, True)},
-    "private_key": {"private_key": ("PEM private key.", True, True),
-                    "passphrase": ("Passphrase of the key.", True, False)},
-}
+
+class CredentialQuery(In):
+    kind: str | None = Field(None, max_length=200, description="Only this kind.")
+    project_id: str | None = Field(None, max_length=64, description="Only this project.")
 
 
 class CredentialIn(In):
     name: str = Field(min_length=1, max_length=200, description="Display name.")
     kind: str = Field(min_length=1, max_length=200, description="Kind, e.g. 'header_auth' "
                       "(see GET /credential-kinds).")
-    data: dict[str, Any] = Field(description="The secret fields (JSON object).")
-    project_id: str | None = Field(None, max_length=64, description="Owning project.")
+    data: dict[str, Any] = Field(description="The fields of the kind (JSON object).")
+    project_id: str | None = Field(None, max_length=64, description="Owning project; "
+                                   "default: your personal project.")
 
 
 class CredentialUpdate(In):
     name: str | None = Field(None, min_length=1, max_length=200)
-    data: dict[str, Any] | None = Field(None, description="Fields to set; a value equal to "
-                                        "the mask keeps the stored one.")
+    data: dict[str, Any] | None = Field(None, description="Fields to set; a secret sent "
+                                        "as the mask (or left out) keeps the stored one.")
+
+
+class CredentialTestIn(In):
+    kind: str = Field(min_length=1, max_length=200)
+    data: dict[str, Any]
+    credential_id: str | None = Field(None, max_length=64, description="Take masked "
+                                      "fields from this stored credential.")
 
 
 class CredentialOut(Out):
@@ -75,8 +67,10 @@ class CredentialList(Out):
 
 class KindOut(Out):
     kind: str
+    title: str
+    description: str
     schema_: dict[str, Any] = Field(alias="schema")
-    used_by: list[str]
+    secret_fields: list[str]
 
 
 class KindList(Out):
@@ -86,130 +80,71 @@ class KindList(Out):
 class TestOut(Out):
     ok: bool
     message: str
-
-
-def _cipher() -> Any:
-    from engine.config import settings
-    from engine.vault import AesGcmCipher, load_keyring
-
-    s = settings()
-    return AesGcmCipher(load_keyring(s.data_dir, s.security.encryption_key))
-
-
-def _masked(kind: str, data: dict[str, Any]) -> dict[str, Any]:
-    fields = KINDS.get(kind)
-    return {k: v if fields and k in fields and not fields[k][1] else MASK
-            for k, v in data.items()}
-
-
-def _info(info: Any, data: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"id": info.id, "name": info.name, "kind": info.kind,
-            "project_id": info.project_id, "created_at": info.created_at.isoformat(),
-            "updated_at": info.updated_at.isoformat(),
-            "data": _masked(info.kind, data) if data is not None else None}
-
-
-def _check_kind(kind: str, data: dict[str, Any]) -> None:
-    fields = KINDS.get(kind)
-    if fields is None:
-        return
-    missing = [k for k, (_, _, req) in fields.items() if req and not data.get(k)]
-    if missing:
-        raise ValidationError(f"A {kind} credential needs {', '.join(missing)}; fill "
-                              f"{'it' if len(missing) == 1 else 'them'} in.",
-                              details={"missing": missing})
+    details: dict[str, Any] = {}
 
 
 @router.get("/credential-kinds", action="credential:read", summary="Credential kinds",
             response=KindList)
 def list_kinds(call: Call) -> dict[str, Any]:
-    """Every kind a node can use, with the JSON Schema of its fields."""
-    used: dict[str, set[str]] = {k: set() for k in KINDS}
-    for spec in get_catalog().latest():
-        for slot in spec.credentials:
-            for kind in slot.kinds:
-                used.setdefault(kind, set()).add(spec.type)
-    items = []
-    for kind in sorted(used):
-        fields = KINDS.get(kind, {})
-        schema = {"type": "object", "properties": {
-            k: {"type": "string", "description": d, "writeOnly": secret}
-            for k, (d, secret, _) in fields.items()},
-            "required": [k for k, (_, _, req) in fields.items() if req],
-            "additionalProperties": True}
-        items.append({"kind": kind, "schema": schema, "used_by": sorted(used[kind])})
-    return {"items": items}
+    """Every installed kind with the JSON Schema of its form and its secret fields."""
+    return {"items": creds.kinds()}
 
 
 @router.get("/credentials", action="credential:read", summary="List credentials",
-            response=CredentialList)
+            query=CredentialQuery, response=CredentialList, scope="service")
 def list_credentials(call: Call) -> dict[str, Any]:
-    """Credentials by name (no data)."""
-    return {"items": [_info(c) for c in call.visible("credential",
-                                                     get_store().credentials.list())]}
+    """The credentials the caller may read, by name (without data)."""
+    q = call.query
+    return {"items": [v.to_dict() for v in creds.list_credentials(
+        call.principal, kind=q.kind, project_id=q.project_id)]}
 
 
 @router.post("/credentials", action="credential:create", summary="Create a credential",
-             body=CredentialIn, response=CredentialOut, status=201, scope="handler",
-             audit="credential.created")
+             body=CredentialIn, response=CredentialOut, status=201, scope="service",
+             errors=(404,))
 def create_credential(call: Call) -> Response:
-    """Encrypts and stores the credential (in the given project, by default the
-    caller's personal one); answers with the secrets masked."""
+    """Validates, encrypts and stores the credential; answers with secrets masked."""
     b: CredentialIn = call.body
-    project_id = b.project_id or call.default_project()
-    call.authorize_in(project_id)
-    _check_kind(b.kind, b.data)
-    info = get_store().credentials.create(b.name, b.kind, b.data, _cipher(),
-                                          project_id=project_id)
-    call.target_id = info.id
-    return json_response(_info(info, b.data), 201)
+    call.authorize_in(b.project_id)
+    view = creds.create_credential(call.principal, b.name, b.kind, b.data, b.project_id)
+    return json_response(view.to_dict(), 201)
+
+
+@router.post("/credentials/test", action="credential:create",
+             summary="Test credential data before saving", body=CredentialTestIn,
+             response=TestOut, scope="service", errors=(404,))
+def test_credential_data(call: Call) -> dict[str, Any]:
+    """Runs the kind's test (a connection, a token fetch...) with unsaved form data."""
+    b: CredentialTestIn = call.body
+    return creds.test_credential_data(call.principal, b.kind, b.data,
+                                      credential_id=b.credential_id).to_dict()
 
 
 @router.get("/credentials/{id}", action="credential:read", summary="Get a credential",
-            response=CredentialOut, errors=(404,), resource="credential")
+            response=CredentialOut, errors=(404,), scope="service")
 def get_credential(call: Call) -> dict[str, Any]:
     """The credential with its fields, secrets masked."""
-    store = get_store()
-    info = store.credentials.get(call.path["id"])
-    return _info(info, store.credentials.get_data(info.id, _cipher()))
+    return creds.get_credential(call.principal, call.path["id"]).to_dict()
 
 
 @router.patch("/credentials/{id}", action="credential:update",
               summary="Update a credential", body=CredentialUpdate, response=CredentialOut,
-              errors=(404,), resource="credential", audit="credential.updated")
+              errors=(404,), scope="service")
 def update_credential(call: Call) -> dict[str, Any]:
-    """Renames and/or changes fields; masked values keep what is stored."""
-    store = get_store()
-    cid = call.path["id"]
-    info = store.credentials.get(cid)
-    cipher = _cipher()
-    data = store.credentials.get_data(cid, cipher)
-    if call.body.data is not None:
-        data = {**data, **{k: v for k, v in call.body.data.items() if v != MASK}}
-        _check_kind(info.kind, data)
-        info = store.credentials.update(cid, name=call.body.name, data=data, cipher=cipher)
-    elif call.body.name is not None:
-        info = store.credentials.update(cid, name=call.body.name)
-    return _info(info, data)
+    """Renames and/or changes fields; masked secrets keep what is stored."""
+    return creds.update_credential(call.principal, call.path["id"], name=call.body.name,
+                                   data=call.body.data).to_dict()
 
 
 @router.delete("/credentials/{id}", action="credential:delete",
-               summary="Delete a credential", status=204, errors=(404,),
-               resource="credential", audit="credential.deleted")
+               summary="Delete a credential", status=204, errors=(404,), scope="service")
 def delete_credential(call: Call) -> None:
     """Deletes the credential (workflows using it fail until given another)."""
-    get_store().credentials.delete(call.path["id"])
+    creds.delete_credential(call.principal, call.path["id"])
 
 
-@router.post("/credentials/{id}/test", action="credential:read",
-             summary="Test a credential", response=TestOut, errors=(404,),
-             resource="credential")
+@router.post("/credentials/{id}/test", action="credential:use",
+             summary="Test a credential", response=TestOut, errors=(404,), scope="service")
 def test_credential(call: Call) -> dict[str, Any]:
-    """Checks that the credential decrypts and has every field its kind needs."""
-    store = get_store()
-    info = store.credentials.get(call.path["id"])
-    try:
-        _check_kind(info.kind, store.credentials.get_data(info.id, _cipher()))
-    except (ValidationError, CredentialError) as exc:
-        return {"ok": False, "message": exc.message}
-    return {"ok": True, "message": f"The {info.kind} credential decrypts and is complete."}
+    """Runs the kind's test against its service with the stored data."""
+    return creds.test_credential(call.principal, call.path["id"]).to_dict()

@@ -11,7 +11,6 @@ trusts everyone who can reach it, which is why ``aura up`` binds to loopback.
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,24 +19,13 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from engine.auth.types import Principal
 from engine.errors import AuraError, AuthenticationError, PermissionDenied
 
 __all__ = ["LOCAL_PRINCIPAL", "SESSION_COOKIE", "AuthMiddleware", "Principal",
            "auth_backend", "authenticate"]
 
 SESSION_COOKIE = "aura_session"
-
-
-@dataclass(frozen=True)
-class Principal:
-    """The caller (same fields as ``engine.services.auth.Principal``)."""
-
-    user_id: str | None
-    email: str | None
-    role: str
-    api_key_id: str | None = None
-    scopes: tuple[str, ...] = ()
-    projects: tuple[str, ...] = ()
 
 
 LOCAL_PRINCIPAL = Principal(user_id=None, email=None, role="owner")

@@ -61,7 +61,7 @@ def test_credentials_are_masked(client: TestClient) -> None:
         "data": {"name": "X-Token", "value": "s3cret"}})
     assert r.status_code == 201
     cred = r.json()
-    assert cred["data"] == {"name": "X-Token", "value": "********"}
+    assert cred["data"]["name"] == "X-Token" and cred["data"]["value"] == "********"
     assert "s3cret" not in r.text
     cid = cred["id"]
     got = client.get(f"/api/v1/credentials/{cid}")
@@ -83,6 +83,19 @@ def test_credentials_are_masked(client: TestClient) -> None:
 
 def test_credential_kinds(client: TestClient) -> None:
     kinds = {k["kind"]: k for k in client.get("/api/v1/credential-kinds").json()["items"]}
-    assert "core.webhook_trigger" in kinds["hmac_secret"]["used_by"]
-    assert kinds["basic_auth"]["schema"]["required"] == ["user", "password"]
-    assert kinds["basic_auth"]["schema"]["properties"]["password"]["writeOnly"] is True
+    assert {"header_auth", "basic_auth", "hmac_secret"} <= set(kinds)
+    assert kinds["basic_auth"]["secret_fields"] == ["password"]
+    assert "user" in kinds["basic_auth"]["schema"]["properties"]
+
+
+def test_credential_test_endpoints(client: TestClient) -> None:
+    r = client.post("/api/v1/credentials/test", json={"kind": "hmac_secret",
+                                                      "data": {"secret": "x" * 32}})
+    assert r.status_code == 200 and r.json()["ok"] is True
+    r = client.post("/api/v1/credentials/test", json={"kind": "hmac_secret",
+                                                      "data": {"secret": "short"}})
+    assert r.json()["ok"] is False and "16" in r.json()["message"]
+    r = client.post("/api/v1/credentials/test", json={"kind": "hmac_secret", "data": {}})
+    assert r.status_code == 200 and r.json()["ok"] is False
+    r = client.post("/api/v1/credentials/test", json={"kind": "nope", "data": {}})
+    assert r.status_code == 200 and r.json()["ok"] is False
