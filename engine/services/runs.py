@@ -34,7 +34,8 @@ class StoreRecorder(ExecutionHooks):
     parked with its checkpoint and ``resume_token``.
     """
 
-    def __init__(self, store: Any, execution_id: str, workflow: Workflow, *,
+    def __init__(self, store: Any, execution_id: str, workflow: Workflow,
+                 secrets: set[str] | None = None, *,
                  resumed: Checkpoint | None = None, resume_token: str | None = None
                  ) -> None:
         self.store = store
@@ -43,6 +44,15 @@ class StoreRecorder(ExecutionHooks):
         self.max_items = workflow.settings.max_saved_items
         self.resumed = resumed
         self.resume_token = resume_token
+        self.secrets = secrets if secrets is not None else set()
+
+    def _redact(self, value: Any) -> Any:
+        """Secrets of the credentials used so far never reach the store."""
+        if not self.secrets:
+            return value
+        from engine.vault.redact import Redactor
+
+        return Redactor(self.secrets)(value)
 
     def execution_started(self, result: ExecutionResult) -> None:
         self.store.executions.set_status(self.execution_id, "running")
@@ -58,9 +68,10 @@ class StoreRecorder(ExecutionHooks):
             status=status, started_at=run.started_at, finished_at=run.finished_at,
             attempts=max(1, run.attempts), input_counts=run.input_counts,
             output_counts=run.output_counts,
-            output={p: [i.to_dict() for i in items[:self.max_items]]
-                    for p, items in run.outputs.items()},
-            error=run.error, logs=run.logs, position=run.index, max_items=self.max_items)
+            output=self._redact({p: [i.to_dict() for i in items[:self.max_items]]
+                                 for p, items in run.outputs.items()}),
+            error=self._redact(run.error), logs=self._redact(run.logs), position=run.index,
+            max_items=self.max_items)
 
     def _complete_waiting_run(self, run: NodeRunRecord) -> None:
         rows = [r for r in self.store.node_runs.list(self.execution_id, run.node)
@@ -81,8 +92,8 @@ class StoreRecorder(ExecutionHooks):
             return
         s = self.workflow.settings
         summary = {"last_node": result.last_node, "items": len(result.output)}
-        self.store.executions.finish(self.execution_id, str(result.status), error=result.error,
-                                     output_summary=summary)
+        self.store.executions.finish(self.execution_id, str(result.status),
+                                     error=self._redact(result.error), output_summary=summary)
         keep = s.save_data_success if result.ok else s.save_data_error
         if keep == "none":
             for row in self.store.node_runs.list(self.execution_id):
@@ -95,20 +106,19 @@ class StoreRecorder(ExecutionHooks):
             clear_checkpoint(self.store, self.execution_id)
 
 
-def credential_resolver(store: Any) -> Any:
-    """Decrypts a node's credential from the vault (never logged, never recorded)."""
-    from engine.config import settings
-    from engine.vault import AesGcmCipher, load_keyring
-
-    cipher: AesGcmCipher | None = None
+def credential_resolver(store: Any, secrets: set[str] | None = None) -> Any:
+    """Decrypts a node's credential from the vault (refreshing OAuth2 tokens that are
+    about to expire) and remembers its secret strings so the recorder can redact them."""
+    from engine.services import credentials as cred_service
 
     def resolve(node: NodeDef, slot: str, ref: CredentialRef) -> dict[str, Any]:
-        nonlocal cipher
-        if cipher is None:
-            s = settings()
-            cipher = AesGcmCipher(load_keyring(s.data_dir, s.security.encryption_key))
         try:
-            return dict(store.credentials.get_data(ref.id, cipher))
+            data = dict(cred_service.resolve(ref.id))
+            if secrets is not None:
+                from engine.credentials.masking import secret_values
+
+                secrets.update(secret_values(store.credentials.get(ref.id).kind, data))
+            return data
         except AuraError as exc:
             raise CredentialError(f"Node '{node.name}', credential '{slot}': {exc.message}"
                                   ) from None
@@ -116,7 +126,7 @@ def credential_resolver(store: Any) -> Any:
     return resolve
 
 
-def make_executor(store: Any | None) -> Executor:
+def make_executor(store: Any | None, secrets: set[str] | None = None) -> Executor:
     if store is None:
         return Executor()
 
@@ -128,7 +138,7 @@ def make_executor(store: Any | None) -> Executor:
         wf.id = rec.id
         return wf
 
-    return Executor(credentials=credential_resolver(store), workflow_loader=loader)
+    return Executor(credentials=credential_resolver(store, secrets), workflow_loader=loader)
 
 
 def load_stored(ref: str) -> tuple[Workflow, str]:
@@ -159,8 +169,9 @@ def execute_recorded(store: Any, request: RunRequest, *, workflow_id: str | None
     if workflow_id:
         request.static_data = store.workflows.get_static_data(workflow_id)
     before = repr(request.static_data)
-    executor = make_executor(store)
-    recorder = StoreRecorder(store, request.execution_id, wf, resumed=resumed,
+    used_secrets: set[str] = set()
+    executor = make_executor(store, used_secrets)
+    recorder = StoreRecorder(store, request.execution_id, wf, used_secrets, resumed=resumed,
                              resume_token=token)
     result = executor.run(request, hooks=MultiHooks(recorder, hooks) if hooks else recorder)
     if workflow_id and repr(request.static_data) != before:

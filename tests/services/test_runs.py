@@ -98,3 +98,50 @@ def test_static_data_persists_between_runs(store: Any) -> None:
     second = runs.run_workflow(w, workflow_id=wid, input_items=[Item(json={"id": 2}),
                                                                Item(json={"id": 3})])
     assert [i.json["id"] for i in second.output] == [3]
+
+
+def test_credential_secrets_never_reach_execution_data(store: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server that echoes the request headers back: the token it echoes is redacted in
+    the recorded output, while the node itself did receive and send it."""
+    import http.server
+    import json
+    import threading
+
+    class Echo(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = json.dumps({"headers": dict(self.headers)}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a: Any) -> None:
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AURA_HTTP_ALLOW", "127.0.0.1")
+    from engine.config import reset_settings
+    from engine.vault.cipher import cipher_from_settings
+
+    reset_settings()
+    secret = "tok-9f8e7d6c5b4a"
+    cred = store.credentials.create("api", "header_auth",
+                                    {"name": "X-Api-Token", "value": secret},
+                                    cipher_from_settings())
+    d = wf("secret", START, {"name": "Call", "type": "core.http_request",
+                             "credentials": {"auth": {"id": cred.id}},
+                             "parameters": {"url": f"http://127.0.0.1:{srv.server_address[1]}/",
+                                            "authentication": "header_auth"}},
+           conns=[("Start", "Call")])
+    try:
+        res = runs.run_workflow(load_workflow(d))
+    finally:
+        srv.shutdown()
+    assert res.ok, res.error
+    echoed = res.output[0].json
+    assert secret in json.dumps(echoed)  # the request really carried it
+    stored = json.dumps([r.output for r in store.node_runs.list(res.id)])
+    assert secret not in stored and "***" in stored
