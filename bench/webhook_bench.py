@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -93,14 +94,15 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def start_server(port: int, data: Path, runtime: str, log: Path) -> subprocess.Popen[bytes]:
+def start_server(port: int, data: Path, runtime: str, log: Path, workers: int = 1
+                 ) -> subprocess.Popen[bytes]:
     env = {**os.environ, "AURA_DATA_DIR": str(data), "AURA_LOG_LEVEL": "WARNING"}
     if runtime == "inline":
         env.pop("AURA_REDIS_URL", None)
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "studio.api", "--host", "127.0.0.1", "--port", str(port),
-             "--runtime", runtime, "--log-level", "warning"],
+             "--runtime", runtime, "--log-level", "warning", "--workers", str(workers)],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
@@ -117,12 +119,12 @@ def start_server(port: int, data: Path, runtime: str, log: Path) -> subprocess.P
 def prepare(base: str, variant: str) -> str:
     """Creates the owner, the flow, activates it; returns the webhook URL."""
     setup = httpx.post(f"{base}/api/v1/auth/setup", json={
-        "email": "bench@example.com", "password": "benchmark password 123"}, timeout=30)
+        "email": "load@aura.dev", "password": secrets.token_urlsafe(18)}, timeout=30)
     headers = {}
     if setup.status_code == 201:
         headers["Authorization"] = f"Bearer {setup.json()['access_token']}"
     elif setup.status_code != 404:  # 404: an API without the auth service
-        setup.raise_for_status()
+        raise SystemExit(f"set-up failed: {setup.status_code} {setup.text}")
     r = httpx.post(f"{base}/api/v1/workflows", json=flow(variant), headers=headers,
                    timeout=30)
     r.raise_for_status()
@@ -152,6 +154,7 @@ def main() -> None:
     ap.add_argument("--variant", choices=("default", "nosave", "immediately"),
                     default="default")
     ap.add_argument("--runtime", choices=("inline", "rq"), default="inline")
+    ap.add_argument("--workers", type=int, default=1, help="server processes")
     ap.add_argument("--json", type=Path, help="append one JSON line per level here")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
@@ -161,7 +164,7 @@ def main() -> None:
     if not SHARED_LUA.exists():
         lua.write_text(LUA)
     port = free_port()
-    proc = start_server(port, tmp / "data", args.runtime, tmp / "server.log")
+    proc = start_server(port, tmp / "data", args.runtime, tmp / "server.log", args.workers)
     try:
         url = prepare(f"http://127.0.0.1:{port}", args.variant)
         probe = httpx.post(url, json={"name": "bench", "value": 42}, timeout=30)

@@ -75,6 +75,8 @@ class Target:
     params: Any
     path_params: dict[str, str]
     test: bool = False
+    project_id: str | None = None
+    version_id: str | None = None
 
 
 # -- definitions ----------------------------------------------------------------------
@@ -273,7 +275,8 @@ _cache: dict[tuple[str, str | None], Workflow] = {}
 _cache_lock = threading.Lock()
 
 
-def _published(workflow_id: str) -> Workflow:
+def _published(workflow_id: str) -> tuple[Workflow, Any]:
+    """The published workflow (cached per version) and its record."""
     store = get_store()
     rec = store.workflows.get(workflow_id)
     if not rec.active or rec.published_version_id is None:
@@ -287,7 +290,7 @@ def _published(workflow_id: str) -> Workflow:
             if len(_cache) > 256:
                 _cache.clear()
             _cache[key] = wf
-    return wf
+    return wf, rec
 
 
 def resolve(method: str, path: str, *, test: bool = False) -> Target:
@@ -315,18 +318,20 @@ def resolve(method: str, path: str, *, test: bool = False) -> Target:
         raise NotFoundError(f"No webhook listens on {m} {prefix}{p}. {_NOT_FOUND_HINT}",
                             details={"method": m, "path": p})
     value, path_params = hit
+    rec = None
     if test:
         wid, node_name = value.workflow_id, value.node
         wf = _prepared(get_store().workflows.definition(wid), wid)
     else:
         wid, node_name = value.workflow_id, value.node_name
-        wf = _published(wid)
+        wf, rec = _published(wid)
     try:
         node = wf.node(node_name)
     except KeyError:
         raise NotFoundError(f"The webhook node '{node_name}' no longer exists; re-activate "
                             "the workflow.") from None
-    return Target(wid, wf, node, _params(node), path_params, test)
+    return Target(wid, wf, node, _params(node), path_params, test,
+                  rec.project_id if rec else None, rec.published_version_id if rec else None)
 
 
 # -- handling ---------------------------------------------------------------------------
@@ -396,11 +401,13 @@ def dispatch(target: Target, request: WebhookRequest, *, runner: Runner) -> Webh
     if target.test:
         disarm_test(target.workflow_id)
     extra = {**{h.name: h.value for h in p.response_headers}, **cors}
-    job = {"workflow_id": target.workflow_id, "workflow": target.workflow,
+    job: dict[str, Any] = {"workflow_id": target.workflow_id, "workflow": target.workflow,
            "mode": "manual" if target.test else "webhook", "input_items": [item],
            "trigger_node": target.node.name, "published": not target.test,
            "trigger": {"kind": "webhook", "node": target.node.name, "test": target.test,
                        "method": request.method.upper(), "path": request.path}}
+    if target.version_id:
+        job.update(project_id=target.project_id, version_id=target.version_id)
     if p.response_mode == "immediately":
         eid = runner.submit(**job)
         status = p.response_code if "response_code" in target.node.parameters else 202

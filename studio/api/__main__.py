@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+from typing import Any
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -24,6 +25,9 @@ def main(argv: list[str] | None = None) -> None:
                         help="where executions run (default: rq when installed)")
     parser.add_argument("--log-level", default=os.environ.get("AURA_LOG_LEVEL", "info"),
                         help="log level (default info)")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get(
+        "AURA_API_WORKERS", "1")), help="server processes (default 1; test webhooks and "
+        "inline background runs are per process)")
     parser.add_argument("--access-log", action="store_true", help="log every request")
     args = parser.parse_args(argv)
 
@@ -33,9 +37,17 @@ def main(argv: list[str] | None = None) -> None:
 
     logging.basicConfig(level=args.log_level.upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app(runtime=args.runtime)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level.lower(),
-                access_log=args.access_log, proxy_headers=False, server_header=False)
+    options: dict[str, Any] = {"host": args.host, "port": args.port,
+                               "log_level": args.log_level.lower(),
+                               "access_log": args.access_log, "proxy_headers": False,
+                               "server_header": False}
+    if args.runtime:
+        os.environ["AURA_RUNTIME"] = args.runtime
+    if args.workers > 1:
+        uvicorn.run("studio.api.app:create_app", factory=True, workers=args.workers,
+                    **options)
+    else:
+        uvicorn.run(create_app(runtime=args.runtime), **options)
 
 
 if __name__ == "__main__":

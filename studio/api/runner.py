@@ -95,11 +95,11 @@ class InlineRunner:
                  workflow: Workflow | None = None, mode: str = "manual",
                  input_items: list[Item] | None = None, trigger_node: str | None = None,
                  published: bool = False, trigger: dict[str, Any] | None = None,
-                 retry_of: str | None = None, attempt: int = 1) -> Any:
+                 retry_of: str | None = None, attempt: int = 1,
+                 project_id: str | None = None, version_id: str | None = None) -> Any:
         from engine.executor import RunRequest
 
         store = get_store()
-        version_id = None
         if workflow is None:
             if definition is None:
                 if workflow_id is None:
@@ -108,15 +108,14 @@ class InlineRunner:
             workflow = load_workflow(definition)
             workflow.id = workflow_id
             validate(workflow, get_catalog()).raise_for_errors()
-        project_id = None
-        if workflow_id is not None:
+        if workflow_id is not None and not (published and version_id):
             rec = store.workflows.get(workflow_id)
             project_id = rec.project_id
             if published:
                 version_id = rec.published_version_id
         store_mode = "manual" if mode == "test" else mode
         row = store.executions.create(
-            workflow_id=workflow_id, workflow_version_id=version_id,
+            workflow_id=workflow_id, workflow_version_id=version_id, project_id=project_id,
             definition=None if workflow_id else workflow.to_json_dict(),
             mode=store_mode, input=[i.to_dict() for i in input_items or []] or None,
             trigger={**(trigger or {}), "node": trigger_node}, retry_of=retry_of,
@@ -229,7 +228,8 @@ class QueueRunner:
 
     def submit(self, **job: Any) -> str:
         wf = job.pop("workflow", None)
-        job.pop("attempt", None)
+        for key in ("attempt", "project_id", "version_id"):
+            job.pop(key, None)
         if job.get("workflow_id"):
             job.pop("definition", None)
         elif job.get("definition") is None and wf is not None:
