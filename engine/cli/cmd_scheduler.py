@@ -50,7 +50,7 @@ def scheduler(
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
-    console.print(f"[bold]AURA scheduler[/] {sched.lock.identity}: tick {config.tick_s:g} s, "
-                  f"lock TTL {config.lock_ttl_s:g} s, grace {config.grace:g} s, missed "
-                  f"slots: {config.missed}")
+    console.print(f"[bold]AURA scheduler[/] {sched.lock.identity}")
+    console.print(f"  tick {config.tick_s:g} s, lock TTL {config.lock_ttl_s:g} s, "
+                  f"grace {config.grace:g} s, missed slots: {config.missed}")
     sched.run(stop)

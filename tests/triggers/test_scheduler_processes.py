@@ -41,6 +41,12 @@ def test_two_schedulers_fire_each_slot_exactly_once(clean: Env) -> None:
     assert a.poll() is None and b.poll() is None
     _assert_each_slot_once(schedule_slots(wid))
     assert "not run:" not in clean.logs()  # nobody even tried a slot twice
+    # a clean stop hands leadership over at once, not after the lock TTL
+    leader = _leader_pid(r)
+    stopped = time.monotonic()
+    clean.kill(a if a.pid == leader else b, signal.SIGTERM)
+    wait_until(lambda: _leader_pid(r) not in (None, leader), 5, "a new leader", clean)
+    assert time.monotonic() - stopped < 1.5, "the standby waited for the lock to expire"
 
 
 def test_a_standby_takes_over_when_the_leader_is_killed(clean: Env) -> None:
