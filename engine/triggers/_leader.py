@@ -21,7 +21,7 @@ import logging
 import os
 import socket
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import redis
@@ -95,8 +95,8 @@ class LeaderLock:
 
     def holder(self) -> str | None:
         """The current lock value ``"<fence>:<identity>"`` in Redis, if any."""
-        raw = self.r.get(self.key)
-        return raw.decode() if isinstance(raw, bytes) else raw
+        raw: Any = self.r.get(self.key)
+        return raw.decode() if isinstance(raw, bytes) else (str(raw) if raw else None)
 
     def acquire(self) -> bool:
         """Tries once to become the leader; starts renewing on success."""
