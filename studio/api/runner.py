@@ -20,7 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from engine.errors import AuraError, ConflictError
+from engine.errors import AuraError, ConflictError, RateLimited
 from engine.graph import Workflow, load_workflow, validate
 from engine.sdk import get_catalog
 from engine.sdk.items import Item, items_from_json
@@ -84,8 +84,11 @@ class InlineRunner:
 
     name = "inline"
 
-    def __init__(self, background_workers: int = 4) -> None:
+    def __init__(self, background_workers: int = 4, max_pending: int = 1000,
+                 pending_wait_s: float = 30.0) -> None:
         self._workers = background_workers
+        self._pending_wait_s = pending_wait_s
+        self._slots = threading.BoundedSemaphore(max_pending)
         self._pool: ThreadPoolExecutor | None = None
         self._events: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
@@ -149,8 +152,17 @@ class InlineRunner:
         return self._execute(request, job.get("workflow_id"))
 
     def submit(self, **job: Any) -> str:
-        """Records the execution and runs it on the background pool."""
-        request = self._prepare(**job)
+        """Records the execution and runs it on the background pool. At most
+        ``max_pending`` wait there: beyond, callers wait up to ``pending_wait_s`` for a
+        free place, then get RateLimited (429)."""
+        if not self._slots.acquire(timeout=self._pending_wait_s):
+            raise RateLimited("Too many executions are waiting to run in this process; "
+                              "try again shortly.", details={"retry_after": 5})
+        try:
+            request = self._prepare(**job)
+        except BaseException:
+            self._slots.release()
+            raise
         with self._lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="aura-run")
@@ -167,6 +179,8 @@ class InlineRunner:
                 get_store().executions.finish(request.execution_id, "crashed",
                                               error={"type": "Crash",
                                                      "message": "internal error"})
+        finally:
+            self._slots.release()
 
     # -- managing ---------------------------------------------------------------------
     def wait_for(self, execution_id: str, timeout_s: float) -> Any:

@@ -100,3 +100,15 @@ def test_delete(client: TestClient, create: Callable[..., str]) -> None:
     assert client.delete(f"{API}/{eid}").status_code == 204
     assert client.get(f"{API}/{eid}").status_code == 404
     assert client.delete(f"{API}/{eid}").status_code == 404
+
+
+def test_inline_backlog_is_bounded(app: object) -> None:
+    import pytest
+
+    from engine.errors import RateLimited
+    from studio.api.runner import InlineRunner
+
+    runner = InlineRunner(max_pending=1, pending_wait_s=0.05)
+    assert runner._slots.acquire(timeout=1)  # the one place is taken
+    with pytest.raises(RateLimited):
+        runner.submit(workflow_id="any", mode="manual")
