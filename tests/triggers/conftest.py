@@ -31,7 +31,7 @@ FAST_ENV = {
 }
 
 
-def _reset() -> None:
+def reset_process_state() -> None:
     from engine.config import reset_settings
     from engine.runtimes._redis import reset_connections
     from engine.services.store import reset_store
@@ -87,7 +87,7 @@ def env(tmp_path_factory: pytest.TempPathFactory, redis_url: str  # noqa: F811
         mp.delenv("AURA_DB_URL", raising=False)
         for k, v in e.vars.items():
             mp.setenv(k, v)
-        _reset()
+        reset_process_state()
         import redis
 
         redis.Redis.from_url(redis_url).flushdb()
@@ -98,8 +98,8 @@ def env(tmp_path_factory: pytest.TempPathFactory, redis_url: str  # noqa: F811
             yield e
         finally:
             e.stop_all()
-            _reset()
-    _reset()
+            reset_process_state()
+    reset_process_state()
 
 
 @pytest.fixture

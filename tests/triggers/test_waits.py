@@ -13,8 +13,8 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from engine.runtimes import submit, wait_for
-from tests.support.redis import RedisForTests
-from tests.triggers.conftest import Env, wait_until
+from tests.support.redis import redis_server
+from tests.triggers.conftest import Env, reset_process_state, wait_until
 
 START = {"name": "Start", "type": "core.manual_trigger", "parameters": {}}
 
@@ -91,29 +91,49 @@ def test_a_parked_wait_holds_no_worker_and_resumes_on_time(fleet: Env) -> None:
     assert out["n"] == 1 and out["done"] is True
 
 
-def test_a_wait_survives_restarting_every_process(fleet: Env,
-                                                  redis_for_tests: RedisForTests) -> None:
+def test_a_wait_survives_restarting_every_process(clean: Env,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Park, kill worker and scheduler, restart Redis empty, start them again: the
+    execution still resumes (a private Redis: the session's one is shared)."""
     from engine.runtimes._redis import reset_connections
 
-    eid = _submit(_workflow({"amount": 90, "unit": "seconds"}))  # > 65 s: parks
-    row = wait_until(lambda: (r := _row(eid)).status == "waiting" and r, 20, "parked", fleet)
-    fleet.stop_all()  # worker and scheduler gone (SIGKILL)...
-    redis_for_tests.restart()  # ...and Redis comes back empty
-    reset_connections()
+    previous = clean.vars["AURA_REDIS_URL"]
+    with redis_server() as server:
+        clean.vars["AURA_REDIS_URL"] = server.url
+        monkeypatch.setenv("AURA_REDIS_URL", server.url)
+        reset_process_state()
+        try:
+            clean.spawn("worker")
+            clean.spawn("scheduler")
+            eid = _submit(_workflow({"amount": 90, "unit": "seconds"}))  # > 65 s: parks
+            row = wait_until(lambda: (r := _row(eid)).status == "waiting" and r, 30,
+                             "parked", clean)
+            clean.stop_all()  # worker and scheduler gone (SIGKILL)...
+            server.restart()  # ...and Redis comes back empty
+            reset_connections()
+            _fast_forward(eid, row.created_at)  # the 90 s are over
+            assert _row(eid).status == "waiting"  # nobody is there to resume it
+            clean.spawn("worker")
+            clean.spawn("scheduler")
+            done = wait_for(eid, timeout_s=30)
+            assert done.status == "succeeded", clean.logs()
+            assert _after_output(eid)["done"] is True
+        finally:
+            clean.stop_all()
+            clean.vars["AURA_REDIS_URL"] = previous
+            monkeypatch.setenv("AURA_REDIS_URL", previous)
+            reset_process_state()
+
+
+def _fast_forward(eid: str, when: Any) -> None:
     from engine.services.store import get_store
     from engine.store.models import Execution
 
-    with get_store().db.write() as s:  # fast-forward: the 90 s are over
+    with get_store().db.write() as s:
         db_row = s.get(Execution, eid)
         assert db_row is not None
-        db_row.wait_until = row.created_at
+        db_row.wait_until = when
         s.add(db_row)
-    assert _row(eid).status == "waiting"  # nobody is there to resume it
-    fleet.spawn("worker")
-    fleet.spawn("scheduler")
-    done = wait_for(eid, timeout_s=30)
-    assert done.status == "succeeded", fleet.logs()
-    assert _after_output(eid)["done"] is True
 
 
 def test_a_webhook_wait_resumes_from_its_resume_url(fleet: Env) -> None:
