@@ -156,6 +156,10 @@ def main() -> None:
     ap.add_argument("--runtime", choices=("inline", "rq"), default="inline")
     ap.add_argument("--workers", type=int, default=1, help="server processes")
     ap.add_argument("--json", type=Path, help="append one JSON line per level here")
+    ap.add_argument("--shared-loadtest", type=Path, metavar="OUT_JSONL",
+                    help="measure with /work/shared/bench/common/loadtest.sh instead (the "
+                    "peers' harness: RSS and CPU of the process tree, quiet-machine gate; "
+                    "DURATION, CONCURRENCY, REPEAT... from the environment)")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -171,6 +175,11 @@ def main() -> None:
         print(f"probe {url} -> HTTP {probe.status_code}: {probe.text[:200]}")
         probe.raise_for_status()
         idle = rss_mib(proc.pid)
+        if args.shared_loadtest:
+            subprocess.run(["bash", str(SHARED_LUA.parent / "loadtest.sh"), url,
+                            f"aura-{args.variant}", str(proc.pid), str(args.shared_loadtest)],
+                           check=True)
+            return
         if args.warmup:
             run_wrk(url, lua, 10, args.warmup)
         print(f"AURA webhook → Set → Respond ({args.variant}, runtime {args.runtime}); "
