@@ -1,24 +1,84 @@
-"""``aura up``: start AURA on embedded defaults.
+"""``aura up``: start AURA on embedded defaults, every process it needs, in one command.
 
-Today this prepares the data directory and database and reports what is available; the
-studio, the embedded Redis with a worker, and the scheduler join here as they land.
+1. open (and migrate) the store: SQLite in the data directory unless ``AURA_DB_URL``;
+2. Redis: ``AURA_REDIS_URL`` if set, else an embedded server on a free loopback port
+   with its append-only file in ``<data dir>/redis`` (:mod:`engine.runtimes.embedded`);
+3. recover: crashed executions and queued ones whose jobs were lost are dealt with
+   (:func:`engine.runtimes.recovery.maintenance`);
+4. start the child processes — each gets ``AURA_REDIS_URL`` — and print what runs where:
+   the queue worker(s) (``aura worker``), the scheduler (``aura scheduler``) and the HTTP
+   API/webhook server (``python -m studio.api``), each only if installed;
+5. watch them (a child that dies is restarted, with back-off) until Ctrl-C or SIGTERM,
+   then stop the API first, the scheduler, then the workers (running executions finish
+   within ``--grace``), and the embedded Redis last.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from types import FrameType
 from typing import Annotated
 
 import typer
 
 from engine.cli._common import console, reporting
 
+__all__ = ["up"]
+
+log = logging.getLogger("aura.up")
+
+
+@dataclass
+class Child:
+    """One process started by ``aura up``."""
+
+    name: str
+    cmd: list[str]
+    url: str = ""
+    proc: subprocess.Popen[bytes] | None = None
+    started: float = 0.0
+    restarts: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def start(self, env: dict[str, str]) -> None:
+        # own session: Ctrl-C reaches 'up' only, which stops the children in order
+        self.proc = subprocess.Popen(self.cmd, env=env,  # noqa: S603 - our own modules
+                                     start_new_session=True, preexec_fn=_die_with_parent)
+        self.started = time.monotonic()
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
 
 def up(
     check: Annotated[bool, typer.Option("--check", help="Prepare and report, then exit.")
                      ] = False,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Queue worker "
+                                         "processes (0: none).")] = 1,
+    host: Annotated[str, typer.Option("--host", help="Address of the HTTP server.")
+                    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", help="Port of the HTTP server.")
+                    ] = 5678,
+    api: Annotated[bool, typer.Option("--api/--no-api", help="Start the HTTP API and "
+                                      "webhook server.")] = True,
+    scheduler: Annotated[bool, typer.Option("--scheduler/--no-scheduler", help="Start the "
+                                            "scheduler (cron triggers, waits).")] = True,
+    grace: Annotated[float, typer.Option("--grace", help="Seconds running executions get to "
+                                         "finish when stopping.")] = 30.0,
 ) -> None:
-    """Start AURA with embedded defaults (SQLite in the data directory)."""
-    from engine.config import settings
+    """Start AURA with embedded defaults: database, Redis, worker, scheduler, API.
+
+    Ctrl-C (or SIGTERM) stops everything cleanly.
+    """
+    from engine.config import reset_settings, settings
     from engine.sdk import get_catalog
     from engine.services.store import get_store
 
@@ -32,9 +92,128 @@ def up(
     console.print(f"  database: {'SQLite (embedded)' if not s.db.url else 'external'}, "
                   f"schema up to date, {total} workflow(s)")
     console.print(f"  nodes: {len(cat.latest())} node types installed")
-    console.print("  available now: the engine and the CLI — try "
-                  "[bold]aura run docs/examples/orders.json[/]")
-    console.print("  [dim]not yet started by 'up': the studio, the queue worker and the "
-                  "scheduler (being built)[/]")
     if check:
+        console.print(f"  redis: {'external' if s.redis.url else 'embedded (started by up)'}"
+                      "; run 'aura up' to start the worker, scheduler and API")
         return
+    embedded = None
+    with reporting():
+        if s.redis.url:
+            url, where = s.redis.url, "external"
+        else:
+            from engine.runtimes.embedded import start_embedded_redis
+
+            url, embedded = start_embedded_redis(s.data_dir)
+            where = f"embedded {os.path.basename(embedded.binary)}, data in " \
+                    f"{embedded.directory}"
+        os.environ["AURA_REDIS_URL"] = url
+        reset_settings()
+    try:
+        _run(url, where, workers=workers, host=host, port=port, api=api,
+             scheduler=scheduler, grace=grace)
+    finally:
+        if embedded is not None:
+            embedded.stop()
+            console.print("  embedded Redis stopped")
+
+
+def _children(workers: int, host: str, port: int, api: bool, scheduler: bool) -> list[Child]:
+    py = sys.executable
+    out: list[Child] = []
+    # -- the HTTP server (REST API + webhooks), when the studio package is installed -----
+    if api and importlib.util.find_spec("studio.api") is not None:
+        base = f"http://{host}:{port}"
+        out.append(Child("api", [py, "-m", "studio.api", "--host", host, "--port", str(port),
+                                 "--runtime", "rq", "--log-level", "warning"],
+                         url=base, notes=[f"REST API {base}/api/v1", f"webhooks "
+                                          f"{base}/webhook/<path>", f"health {base}/readyz"]))
+    # -- the scheduler (cron triggers and durable waits) ---------------------------------
+    if scheduler and importlib.util.find_spec("engine.cli.cmd_scheduler") is not None:
+        out.append(Child("scheduler", [py, "-m", "engine", "scheduler"]))
+    # -- the studio UI (Reflex) joins here when it has a start command -------------------
+    # -- queue workers --------------------------------------------------------------------
+    if workers:
+        out.append(Child("worker", [py, "-m", "engine", "worker", "--processes",
+                                    str(workers)], notes=[f"{workers} process(es)"]))
+    return out
+
+
+def _run(url: str, where: str, *, workers: int, host: str, port: int, api: bool,
+         scheduler: bool, grace: float) -> None:
+    from engine.runtimes.recovery import maintenance
+
+    done = maintenance()
+    console.print(f"  redis: {url} ({where})")
+    if done.crashed or done.requeued:
+        console.print(f"  recovered: {len(done.crashed)} crashed execution(s) recorded, "
+                      f"{len(done.requeued)} queued one(s) re-enqueued")
+    env = {**os.environ, "AURA_REDIS_URL": url}
+    if api and not os.environ.get("AURA_PUBLIC_URL"):
+        env["AURA_PUBLIC_URL"] = f"http://{host}:{port}"
+    children = _children(workers, host, port, api, scheduler)
+    stopping = {"n": 0}
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stopping["n"] += 1
+        if stopping["n"] > 1:
+            for c in children:
+                if c.alive() and c.proc is not None:
+                    c.proc.kill()
+
+    old = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        for c in children:
+            c.start(env)
+            detail = ", ".join(c.notes)
+            console.print(f"  started {c.name} (pid {c.proc.pid if c.proc else '?'})"
+                          f"{': ' + detail if detail else ''}")
+        missing = [n for n, on in (("api", api), ("scheduler", scheduler))
+                   if on and n not in {c.name for c in children}]
+        if missing:
+            console.print(f"  [dim]not installed, not started: {', '.join(missing)}[/]")
+        console.print("[bold green]AURA is up.[/] Ctrl-C stops everything.")
+        while not stopping["n"]:
+            for c in children:
+                if not c.alive() and not stopping["n"]:
+                    _restart(c, env)
+            time.sleep(0.25)
+    finally:
+        _stop(children, grace)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+def _die_with_parent() -> None:
+    """In a child before exec: get SIGTERM when 'aura up' dies, even by kill -9."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM))
+
+
+def _restart(c: Child, env: dict[str, str]) -> None:
+    code = c.proc.returncode if c.proc else None
+    quick = time.monotonic() - c.started < 10
+    c.restarts = c.restarts + 1 if quick else 0
+    wait = min(30.0, 0.5 * 2 ** c.restarts) if quick else 0.0
+    console.print(f"  [yellow]{c.name} exited ({code}); restarting"
+                  f"{f' in {wait:g} s' if wait else ''}[/]")
+    time.sleep(wait)
+    c.start(env)
+
+
+def _stop(children: list[Child], grace: float) -> None:
+    """API first (no new work), then scheduler, then workers (they finish what runs)."""
+    order = {"api": 0, "scheduler": 1, "worker": 2}
+    for c in sorted(children, key=lambda c: order.get(c.name, 1)):
+        if not c.alive() or c.proc is None:
+            continue
+        with contextlib.suppress(ProcessLookupError):
+            c.proc.send_signal(signal.SIGTERM)
+        try:
+            c.proc.wait(timeout=grace + 5 if c.name == "worker" else 10)
+        except subprocess.TimeoutExpired:
+            c.proc.kill()
+            c.proc.wait()
+        console.print(f"  stopped {c.name}")

@@ -67,6 +67,18 @@ def redis_connection() -> redis.Redis:
         return conn
 
 
+def adopt_connection(conn: redis.Redis) -> None:
+    """Uses ``conn`` (e.g. the one RQ already opened in this process) as this process's
+    client for the configured URL, if it has none yet: saves a connection handshake
+    in every forked work horse."""
+    from engine.config import settings
+
+    url = settings().redis.url
+    if url:
+        with _lock:
+            _conns.setdefault((os.getpid(), url), conn)
+
+
 def reset_connections() -> None:
     """Forgets cached clients (tests that restart Redis or change the URL)."""
     with _lock:

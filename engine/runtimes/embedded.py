@@ -12,10 +12,14 @@ Even if it were lost, nothing would be: executions live in the database and
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -128,12 +132,24 @@ def start_embedded_redis(data_dir: Path | str | None, *, port: int | None = None
         args += ["--appendonly", "no"]
         out = tempfile.TemporaryFile()  # noqa: SIM115 - read back if the start fails
     with out:
+        # own session: a Ctrl-C meant for AURA must not stop Redis before the workers; it
+        # is stopped last, and still goes when its parent dies (PR_SET_PDEATHSIG)
+        single_threaded = threading.active_count() == 1  # preexec_fn is unsafe otherwise
         proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,  # noqa: S603 - fixed args
-                                stdout=out, stderr=subprocess.STDOUT)
+                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                preexec_fn=_die_with_parent if single_threaded else None)
     out_path = log_file
     handle = EmbeddedRedis(f"redis://127.0.0.1:{port}/0", port, proc, directory, exe, out_path)
     _wait_ready(handle)
     return handle.url, handle
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            import ctypes
+
+            ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM))
 
 
 def _wait_ready(handle: EmbeddedRedis) -> None:

@@ -70,8 +70,9 @@ class Env:
     def stop_workers(self) -> None:
         for p in self.workers:
             if p.poll() is None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(p.pid, signal.SIGKILL)
+                for pid in [p.pid, *descendants(p.pid)]:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
                 p.wait(timeout=10)
         self.workers.clear()
 

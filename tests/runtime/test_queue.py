@@ -72,7 +72,8 @@ def test_cancel_a_running_execution(workers: Env) -> None:
     from engine.services.store import get_store
 
     eid = submit(definition=workflow(wait_node(30)))
-    wait_until(lambda: status_of(eid) == "running", what="running", env=workers)
+    # running, and past Start: the Wait node is sleeping (cancellably)
+    wait_until(lambda: get_store().node_runs.list(eid), what="Start done", env=workers)
     started = time.monotonic()
     cancel(eid)
     row = wait_for(eid, timeout_s=10)

@@ -7,7 +7,15 @@ import signal
 
 import pytest
 
-from tests.runtime.conftest import Env, set_node, status_of, wait_node, wait_until, workflow
+from tests.runtime.conftest import (
+    Env,
+    descendants,
+    set_node,
+    status_of,
+    wait_node,
+    wait_until,
+    workflow,
+)
 
 pytestmark = pytest.mark.redis
 
@@ -22,7 +30,8 @@ def test_killed_worker_is_crashed_by_heartbeat_and_retried(env: Env) -> None:
     victim = env.worker("--no-fork")
     eid = submit(definition=workflow(wait_node(30), retry_on_crash=1))
     wait_until(lambda: status_of(eid) == "running", what="running", env=env)
-    os.killpg(victim.pid, signal.SIGKILL)
+    for pid in [victim.pid, *descendants(victim.pid)]:  # the whole machine is gone
+        os.kill(pid, signal.SIGKILL)
     victim.wait(5)
     env.worker()  # a survivor: its maintenance reaps every second
     row = wait_for(eid, timeout_s=15)

@@ -27,7 +27,13 @@ from typing import TYPE_CHECKING, Any
 from engine.errors import AuraError, ConflictError, NotFoundError
 from engine.executor import ExecutionHooks, ExecutionResult
 from engine.runtimes._load import load_definition, make_request, worker_identity
-from engine.runtimes._redis import cancel_key, done_channel, redis_configured, redis_connection
+from engine.runtimes._redis import (
+    adopt_connection,
+    cancel_key,
+    done_channel,
+    redis_configured,
+    redis_connection,
+)
 from engine.runtimes.concurrency import defer, limit_of, release_slot, slot_lock
 from engine.services.store import get_store
 
@@ -55,6 +61,11 @@ def run_execution(execution_id: str) -> str | None:
     """RQ job: runs the queued execution ``execution_id``. Returns its final status, or
     None when there was nothing to do (already claimed, cancelled, deferred)."""
     _in_horse_setup()
+    from rq import get_current_job
+
+    job = get_current_job()
+    if job is not None and job.connection is not None:
+        adopt_connection(job.connection)
     return _run(get_store(), execution_id, redis_connection())
 
 

@@ -13,7 +13,9 @@ worker concurrency is the number of worker processes across all machines. It:
   and after ``grace_s`` kills the rest, whose executions are then crashed (and retried
   if their workflow says so). A second signal skips the wait.
 
-Children die with the supervisor even if it is ``kill -9``-ed (``PR_SET_PDEATHSIG``).
+Children run in their own session (a terminal's Ctrl-C reaches the supervisor only, so
+each child is told to stop exactly once) and still stop when the supervisor dies, even
+by ``kill -9`` (``PR_SET_PDEATHSIG``: SIGTERM, a warm shutdown).
 """
 
 from __future__ import annotations
@@ -109,7 +111,10 @@ class Supervisor:
         if self.max_jobs:
             cmd += ["--max-jobs", str(self.max_jobs)]
         env = {**os.environ, "AURA_WORKER_ID": wid, "AURA_SUPERVISOR_PID": str(os.getpid())}
-        proc = subprocess.Popen(cmd, env=env)  # noqa: S603 - our own interpreter and module
+        # own session: a Ctrl-C in the terminal reaches the supervisor only, which stops the
+        # children once, warmly; they still die with it (PR_SET_PDEATHSIG, see worker.py)
+        proc = subprocess.Popen(cmd, env=env,  # noqa: S603 - our own interpreter and module
+                                start_new_session=True)
         log.info("worker process %s started (pid %d)", wid, proc.pid)
         return _Child(index, wid, proc, time.monotonic(), restarts)
 

@@ -87,11 +87,17 @@ def _horse_killed(job: Any, retpid: int | None, ret_val: int | None, rusage: Any
 
 
 def preload() -> None:
-    """Opens the store and imports the node catalog and built-in node code, so that
-    forked horses do not each pay for it."""
+    """Opens the store and imports what a run needs (the recording services with their
+    vault and cryptography, the node catalog and built-in node code), so that forked
+    horses do not each pay for it (importing ``cryptography`` alone costs ~50 ms)."""
+    import importlib
+
     from engine.sdk.catalog import get_catalog
     from engine.services.store import get_store
 
+    for module in ("engine.services.runs", "engine.vault", "engine.runtimes.queue",
+                   "engine.runtimes.recovery", "redis.lock"):
+        importlib.import_module(module)
     get_store()
     catalog = get_catalog()
     for spec in catalog.latest():

@@ -1,0 +1,115 @@
+"""The processes: 'aura worker' stops warmly on SIGTERM; 'aura up' starts an embedded
+Redis, a worker (and the scheduler and API when installed) and stops them all."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.runtime.conftest import QUEUE_ENV, Env, status_of, wait_node, wait_until, workflow
+
+pytestmark = pytest.mark.redis
+
+
+def test_worker_finishes_the_running_execution_on_sigterm(env: Env) -> None:
+    from engine.runtimes import submit, wait_for
+
+    proc = env.worker("--processes", "1")
+    eid = submit(definition=workflow(wait_node(1.5)))
+    wait_until(lambda: status_of(eid) == "running", what="running", env=env)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(20) == 0, env.logs()
+    assert wait_for(eid, timeout_s=1).status == "succeeded"
+    env.workers.remove(proc)
+
+
+def _start_up(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], list[str]]:
+    env = {k: v for k, v in os.environ.items() if k not in ("AURA_REDIS_URL", "AURA_DB_URL")}
+    env.update(QUEUE_ENV, AURA_DATA_DIR=str(tmp_path / "data"))
+    proc = subprocess.Popen([sys.executable, "-m", "engine", "up", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    lines: list[str] = []
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line.rstrip())
+        if "AURA is up" in line:
+            return proc, lines
+    proc.kill()
+    raise AssertionError("aura up did not come up:\n" + "\n".join(lines))
+
+
+def _stop_up(proc: subprocess.Popen[str], lines: list[str]) -> str:
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    text = "\n".join(lines) + "\n" + out
+    assert proc.returncode == 0, text
+    return text
+
+
+def test_up_runs_executions_on_embedded_redis_and_stops_cleanly(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import redis
+
+    proc, lines = _start_up(tmp_path, "--no-api", "--no-scheduler")
+    try:
+        url = re.search(r"redis: (redis://\S+) \(embedded", "\n".join(lines))
+        assert url, lines
+        monkeypatch.setenv("AURA_DATA_DIR", str(tmp_path / "data"))
+        monkeypatch.setenv("AURA_REDIS_URL", url.group(1))
+        from tests.runtime.conftest import _reset
+
+        _reset()
+        from engine.runtimes import submit, wait_for
+
+        eid = submit(definition=workflow(wait_node(0.1)))
+        assert wait_for(eid, timeout_s=30).status == "succeeded"
+    finally:
+        text = _stop_up(proc, lines)
+        from tests.runtime.conftest import _reset
+
+        monkeypatch.undo()
+        _reset()
+    assert "stopped worker" in text and "embedded Redis stopped" in text
+    assert (tmp_path / "data" / "redis" / "appendonlydir").is_dir()
+    with pytest.raises(redis.exceptions.ConnectionError):
+        redis.Redis.from_url(url.group(1), socket_connect_timeout=1).ping()
+
+
+def test_up_starts_the_api_and_scheduler_when_installed(tmp_path: Path) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("studio.api") is None:
+        pytest.skip("the HTTP API is not installed")
+    import httpx
+
+    from engine.runtimes.embedded import free_port
+
+    port = free_port()
+    proc, lines = _start_up(tmp_path, "--port", str(port))
+    try:
+        text = "\n".join(lines)
+        assert f"http://127.0.0.1:{port}/api/v1" in text
+        assert "started scheduler" in text and "started worker" in text
+
+        def healthy() -> bool:
+            try:
+                return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).is_success
+            except httpx.HTTPError:
+                return False
+
+        wait_until(healthy, timeout=30, what="the API to answer")
+    finally:
+        text = _stop_up(proc, lines)
+    assert "stopped api" in text and "stopped scheduler" in text
