@@ -115,7 +115,7 @@ def output_items(outcome: RunOutcome) -> list[Item]:
     last = (store.executions.get(outcome.execution_id).output_summary or {}).get("last_node")
     runs = [r for r in store.node_runs.list(outcome.execution_id) if r.node_name == last]
     out = (runs[-1].output or {}) if runs else {}
-    port = out.get("main") or next(iter(out.values()), [])
+    port: list[Any] = out.get("main") or next(iter(out.values()), [])
     return [Item.from_dict(x) for x in port]
 
 
@@ -201,9 +201,10 @@ def _multipart(content_type: str, raw: bytes, prop: str) -> tuple[Any, dict[str,
         raise BadWebhookRequest("The multipart body cannot be read; check its boundary.")
     fields: dict[str, list[str]] = {}
     files: dict[str, Binary] = {}
-    for part in msg.iter_parts():  # type: ignore[attr-defined]
+    for part in msg.iter_parts():
         name = part.get_param("name", header="content-disposition") or "file"
-        data = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        data = payload if isinstance(payload, bytes) else b""
         filename = part.get_filename()
         if filename is None:
             charset = part.get_content_charset() or "utf-8"

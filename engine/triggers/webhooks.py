@@ -18,18 +18,26 @@ Executions go through a :class:`Runner` (the HTTP layer passes the configured ru
 
 from __future__ import annotations
 
-import re
 import threading
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from engine.errors import AuraError, ConflictError, NotFoundError, ValidationError
-from engine.graph import NodeDef, Workflow, load_workflow, validate
-from engine.sdk import get_catalog
+from engine.graph import NodeDef, Workflow
 from engine.services.store import get_store
+from engine.triggers._webhook_defs import (
+    ANY_METHODS,
+    assign_paths,
+    default_path,
+    node_params,
+    prepared,
+    webhook_nodes,
+)
+from engine.triggers._webhook_defs import (
+    claims as webhook_claims,
+)
 from engine.triggers._webhook_http import (
     BadWebhookRequest,
     RunOutcome,
@@ -45,9 +53,9 @@ from engine.triggers._webhook_http import (
 __all__ = ["TEST_TTL_S", "BadWebhookRequest", "RunOutcome", "Runner", "Target",
            "WebhookMethodNotAllowed", "WebhookRequest", "WebhookResponse", "activate",
            "arm_test", "assign_paths", "deactivate", "default_path", "disarm_test",
-           "dispatch", "handle", "resolve", "test_listeners", "webhook_nodes"]
+           "dispatch", "handle", "request_item", "resolve", "test_listeners",
+           "webhook_nodes"]
 
-ANY_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 TEST_TTL_S = 120.0
 _NOT_FOUND_HINT = ("Check the method and path; is the workflow active? Test URLs "
                    "(/webhook-test/...) work only while the editor listens.")
@@ -79,67 +87,6 @@ class Target:
     version_id: str | None = None
 
 
-# -- definitions ----------------------------------------------------------------------
-def webhook_nodes(wf: Workflow) -> list[NodeDef]:
-    """The enabled nodes of ``wf`` whose type is a webhook trigger."""
-    cat = get_catalog()
-    out = []
-    for n in wf.nodes:
-        try:
-            spec = cat.get(n.type, n.type_version)
-        except AuraError:
-            continue
-        if spec.trigger == "webhook" and not n.disabled:
-            out.append(n)
-    return out
-
-
-def default_path(node: NodeDef) -> str:
-    """The path of a node left without one: ``<node id>/<slug of its name>``."""
-    slug = re.sub(r"[^a-z0-9]+", "-", node.name.lower()).strip("-") or "webhook"
-    return f"{node.id}/{slug}"
-
-
-def _prepared(definition: Mapping[str, Any], workflow_id: str) -> Workflow:
-    """The workflow of a stored definition, validated."""
-    wf = load_workflow(dict(definition))
-    wf.id = workflow_id
-    validate(wf, get_catalog()).raise_for_errors()
-    return wf
-
-
-def assign_paths(workflow_id: str) -> bool:
-    """Gives each Webhook node of the draft left without a path its default path
-    (:func:`default_path`), saved as a new version. Returns whether it saved one."""
-    store = get_store()
-    wf = load_workflow(store.workflows.definition(workflow_id))
-    empty = [n for n in webhook_nodes(wf) if not str(n.parameters.get("path") or "").strip()]
-    for n in empty:
-        n.parameters = {**n.parameters, "path": default_path(n)}
-    if empty:
-        store.workflows.save(workflow_id, wf, "Assigned webhook paths")
-    return bool(empty)
-
-
-def _params(node: NodeDef) -> Any:
-    spec = get_catalog().get(node.type, node.type_version)
-    return spec.params.model_validate(node.parameters)
-
-
-def _claims(wf: Workflow) -> list[tuple[str, str, str]]:
-    """(method, path, node) for every webhook node; refuses duplicates inside ``wf``."""
-    out: dict[tuple[str, str], str] = {}
-    for n in webhook_nodes(wf):
-        p = _params(n)
-        for m in (ANY_METHODS if p.http_method == "ANY" else (p.http_method,)):
-            key = (m, p.path.strip("/"))
-            if key in out:
-                raise ConflictError(f"Nodes '{out[key]}' and '{n.name}' both listen on {m} "
-                                    f"/{key[1]}; give one of them another path or method.")
-            out[key] = n.name
-    return [(m, p, n) for (m, p), n in out.items()]
-
-
 # -- activation -----------------------------------------------------------------------
 def activate(workflow_id: str) -> dict[str, Any]:
     """Publishes the draft if nothing is published, registers the webhooks, and marks
@@ -153,10 +100,10 @@ def activate(workflow_id: str) -> dict[str, Any]:
     rec = store.workflows.get(workflow_id)
     if rec.published_version_id is None:
         assign_paths(workflow_id)
-        _prepared(store.workflows.definition(workflow_id), workflow_id)
+        prepared(store.workflows.definition(workflow_id), workflow_id)
         store.workflows.publish(workflow_id)
-    wf = _prepared(store.workflows.definition(workflow_id, published=True), workflow_id)
-    claims = _claims(wf)
+    wf = prepared(store.workflows.definition(workflow_id, published=True), workflow_id)
+    claims = webhook_claims(wf)
     for m, p, _ in claims:
         try:
             row = store.webhooks.lookup(m, p)
@@ -215,8 +162,8 @@ def arm_test(workflow_id: str, ttl_s: float = TEST_TTL_S) -> dict[str, Any]:
     """Listens on the draft's webhook paths under ``/webhook-test/`` for ``ttl_s``."""
     store = get_store()
     assign_paths(workflow_id)
-    wf = _prepared(store.workflows.definition(workflow_id), workflow_id)
-    claims = _claims(wf)
+    wf = prepared(store.workflows.definition(workflow_id), workflow_id)
+    claims = webhook_claims(wf)
     if not claims:
         raise ValidationError("This workflow has no enabled Webhook node to listen for; add "
                               "one first.")
@@ -285,7 +232,7 @@ def _published(workflow_id: str) -> tuple[Workflow, Any]:
     with _cache_lock:
         wf = _cache.get(key)
     if wf is None:
-        wf = _prepared(store.workflows.definition(workflow_id, published=True), workflow_id)
+        wf = prepared(store.workflows.definition(workflow_id, published=True), workflow_id)
         with _cache_lock:
             if len(_cache) > 256:
                 _cache.clear()
@@ -321,7 +268,7 @@ def resolve(method: str, path: str, *, test: bool = False) -> Target:
     rec = None
     if test:
         wid, node_name = value.workflow_id, value.node
-        wf = _prepared(get_store().workflows.definition(wid), wid)
+        wf = prepared(get_store().workflows.definition(wid), wid)
     else:
         wid, node_name = value.workflow_id, value.node_name
         wf, rec = _published(wid)
@@ -330,7 +277,7 @@ def resolve(method: str, path: str, *, test: bool = False) -> Target:
     except KeyError:
         raise NotFoundError(f"The webhook node '{node_name}' no longer exists; re-activate "
                             "the workflow.") from None
-    return Target(wid, wf, node, _params(node), path_params, test,
+    return Target(wid, wf, node, node_params(node), path_params, test,
                   rec.project_id if rec else None, rec.published_version_id if rec else None)
 
 

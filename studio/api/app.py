@@ -78,7 +78,8 @@ def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None,
     def document() -> dict[str, Any]:
         if "doc" not in cache:
             cache["doc"] = openapi_document(ops, version=VERSION, has_auth=backend is not None)
-        return cache["doc"]
+        doc: dict[str, Any] = cache["doc"]
+        return doc
 
     async def openapi_json(request: Request) -> Response:
         return json_response(document())

@@ -26,7 +26,8 @@ _STATUS_TEXT = {200: "OK", 201: "Created", 202: "Accepted", 204: "No content",
                 404: "Not found", 409: "Conflict with the current state",
                 413: "Request body too large", 422: "Invalid input: see `message`",
                 429: "Too many requests", 503: "Not ready"}
-_SECURITY = [{"bearerAuth": []}, {"apiKeyAuth": []}, {"cookieAuth": []}]
+_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}, {"apiKeyAuth": []},
+                                         {"cookieAuth": []}]
 
 
 def _models(operations: list[Operation]) -> list[tuple[type[BaseModel], Any]]:
@@ -36,7 +37,7 @@ def _models(operations: list[Operation]) -> list[tuple[type[BaseModel], Any]]:
                             (op.response, "serialization")):
             if isinstance(model, type) and issubclass(model, BaseModel):
                 seen[(model, mode)] = None
-    return list(seen)  # type: ignore[arg-type]
+    return list(seen)
 
 
 def _parameters(op: Operation, schemas: dict[tuple[Any, str], Any],
@@ -82,7 +83,7 @@ def openapi_document(operations: list[Operation], *, title: str = "AURA API",
     """The OpenAPI 3.1 document of ``operations``."""
     keys, defs = models_json_schema(_models(operations),
                                     ref_template="#/components/schemas/{model}")
-    schemas: dict[tuple[Any, str], Any] = dict(keys)
+    schemas: dict[tuple[Any, str], Any] = {k: v for k, v in keys.items()}
     components: dict[str, Any] = dict(defs.get("$defs", {}))
     paths: dict[str, dict[str, Any]] = {}
     tags: dict[str, None] = {}

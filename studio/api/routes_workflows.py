@@ -345,6 +345,7 @@ def run_workflow(call: Call) -> Response:
         return json_response({"execution_id": eid, "status": "queued"}, 202,
                              {"Location": f"/api/v1/executions/{eid}"})
     outcome = call.runner.run(timeout_s=body.timeout_s, **job)
+    execution: dict[str, Any] | None
     try:
         execution = exec_services.get(outcome.execution_id)
     except NotFoundError:  # not kept (settings.save_manual is off)
