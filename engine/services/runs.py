@@ -80,7 +80,8 @@ class StoreRecorder(ExecutionHooks):
             return
         self.store.node_runs.update(
             rows[-1].id, status="succeeded", finished_at=run.finished_at,
-            output={p: [i.to_dict() for i in items] for p, items in run.outputs.items()},
+            output=self._redact({p: [i.to_dict() for i in items]
+                                 for p, items in run.outputs.items()}),
             output_counts=run.output_counts, max_items=self.max_items)
 
     def execution_finished(self, result: ExecutionResult) -> None:
