@@ -1,0 +1,105 @@
+"""The API and webhooks on the queue runtime: a real Redis and a real worker process
+(``python -m engine worker``) sharing the SQLite file with the app."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.api._helpers import manual_workflow, wait_execution, webhook_workflow
+from tests.api.conftest import OWNER
+from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.redis
+
+
+@pytest.fixture
+def queue_client(data_dir: Path, redis_url: str,  # noqa: F811
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
+    """An app on the rq runtime, one forking worker, signed in as the owner."""
+    from engine.config import reset_settings
+    from engine.runtimes._redis import reset_connections
+    from engine.services import auth
+    from engine.services.store import get_store, reset_store
+    from studio.api import create_app
+
+    queue = f"api-{os.getpid()}-{id(data_dir)}"
+    env = {"AURA_REDIS_URL": redis_url, "AURA_QUEUE_NAME": queue,
+           "AURA_PASSWORD_HASH_TIME_COST": "1", "AURA_PASSWORD_HASH_MEMORY_KIB": "1024",
+           "AURA_PASSWORD_HASH_PARALLELISM": "1"}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    reset_settings()
+    reset_store()
+    reset_connections()
+    auth.reset()
+    get_store()  # migrate before the worker opens the database
+    with (data_dir / "worker.log").open("ab") as log:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "engine", "worker", "--queues", queue],
+            env={**os.environ, **env, "AURA_DATA_DIR": str(data_dir)}, stdout=log,
+            stderr=subprocess.STDOUT, start_new_session=True)
+    app = create_app(runtime="rq")
+    assert app.state.runner.name == "rq"
+    try:
+        with TestClient(app) as c:
+            r = c.post("/api/v1/auth/setup", json=OWNER)
+            c.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+            yield c
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+        auth.reset()
+        reset_store()
+        reset_connections()
+
+
+def _create(c: TestClient, wf: dict[str, Any], activate: bool = False) -> str:
+    wid = str(c.post("/api/v1/workflows", json=wf).json()["id"])
+    if activate:
+        assert c.post(f"/api/v1/workflows/{wid}/activate").status_code == 200
+    return wid
+
+
+def test_webhooks_through_the_queue(queue_client: TestClient) -> None:
+    c = queue_client
+    _create(c, webhook_workflow("now", path="now"), activate=True)
+    r = c.post("/webhook/now", json={"a": 1})
+    assert r.status_code == 202
+    done = wait_execution(c, r.json()["execution_id"], timeout=30)
+    assert done["status"] == "succeeded" and done["mode"] == "webhook"
+
+    _create(c, webhook_workflow("last", path="last", response_mode="last_node"),
+            activate=True)
+    r = c.post("/webhook/last", json={"b": 2})
+    assert r.status_code == 200
+    assert r.json()["body"] == {"b": 2} and r.json()["processed"] is True
+
+
+def test_run_wait_retry_through_the_queue(queue_client: TestClient) -> None:
+    c = queue_client
+    wid = _create(c, manual_workflow(x=3))
+    r = c.post(f"/api/v1/workflows/{wid}/run", params={"wait": "true"}, json={})
+    assert r.status_code == 200 and r.json()["status"] == "succeeded"
+    execution = r.json()["execution"]
+    assert execution["node_runs"][-1]["outputs"]["main"][0]["json"] == {"x": 3}
+    failing = _create(c, {"name": "fails", "nodes": [
+        {"name": "Start", "type": "core.manual_trigger"},
+        {"name": "Stop", "type": "core.stop_and_error", "parameters": {"message": "no"}}],
+        "connections": [{"source": "Start", "target": "Stop"}]})
+    eid = c.post(f"/api/v1/workflows/{failing}/run", params={"wait": "true"},
+                 json={}).json()["execution_id"]
+    again = c.post(f"/api/v1/executions/{eid}/retry")
+    assert again.status_code == 202
+    retried = wait_execution(c, again.json()["execution_id"], timeout=30)
+    assert retried["retry_of"] == eid and retried["status"] == "failed"
