@@ -46,11 +46,13 @@ DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 VERSION = "1.0.0"
 
 
-def operations() -> list[Operation]:
-    """Every API operation, in document order."""
+def operations(*, auth: bool = True) -> list[Operation]:
+    """Every API operation, in document order (``auth=False``: without sign-in, users,
+    projects, API keys and audit)."""
     routers = [routes_health.router, routes_workflows.router, routes_webhooks.router,
                routes_executions.router, routes_variables.router, routes_nodes.router,
-               routes_credentials.router, *routes_admin.routers(), *routes_events.routers()]
+               routes_credentials.router, *(routes_admin.routers() if auth else []),
+               *routes_events.routers()]
     return [op for r in routers for op in r.operations]
 
 
@@ -70,7 +72,7 @@ def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None,
     backend = auth_backend() if auth is not False else None
     if auth and backend is None:
         raise RuntimeError("auth=True needs engine.services.auth, which is not installed")
-    ops = operations()
+    ops = operations(auth=backend is not None)
     limit = max_body_bytes or int(os.environ.get("AURA_API_MAX_BODY_BYTES") or
                                   DEFAULT_MAX_BODY_BYTES)
     cache: dict[str, Any] = {}

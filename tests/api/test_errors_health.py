@@ -123,3 +123,20 @@ def test_unexpected_error_is_500_without_traceback(client: TestClient,
     assert body["details"] == {"request_id": "req-42"}
     assert "secret internals" not in r.text and "Traceback" not in r.text
     assert any("req-42" in rec.getMessage() for rec in caplog.records)
+
+
+def test_embedded_without_auth(data_dir: Any) -> None:
+    """create_app(auth=False) (behind another gate) serves the resources, not sign-in."""
+    from engine.services.store import reset_store
+    from studio.api import create_app
+
+    reset_store()
+    with TestClient(create_app(runtime="inline", auth=False)) as c:
+        assert c.get("/api/v1/auth/status").status_code == 404
+        assert c.post("/api/v1/workflows", json=manual_workflow()).status_code == 201
+        r = c.post("/api/v1/credentials", json={"name": "h", "kind": "hmac_secret",
+                                                 "data": {"secret": "x" * 20}})
+        assert r.status_code == 201
+        assert c.get("/api/v1/credentials").json()["items"][0]["name"] == "h"
+        assert "/api/v1/users" not in c.get("/api/v1/openapi.json").json()["paths"]
+    reset_store()
