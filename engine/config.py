@@ -143,8 +143,8 @@ class SecuritySettings(_Area):
         default_factory=list, description="Instance roles that must use 2FA, e.g. "
         "'owner,admin' (an admin can also change this at run time).")
     # -- mail (password resets, invitations)
-    public_url: str = Field("http://localhost:3000", description="Base URL of the studio, "
-                            "used in links sent by mail.")
+    studio_url: str = Field("http://localhost:3000", description="Base URL of the studio, "
+                            "used in links sent by mail (AURA_STUDIO_URL).")
     smtp_host: str | None = Field(None, description="SMTP server for account mail; when "
                                   "unset, links are written to the log in development.")
     smtp_port: int = Field(587, description="SMTP port.")
@@ -162,6 +162,9 @@ class Settings(_Area):
                            "database, keys and embedded services keep their files.")
     env: str = Field("development", description="'development' or 'production'.")
     log_level: str = Field("INFO", description="Log level of AURA's processes.")
+    public_url: str = Field("http://127.0.0.1:5678", description="Base URL under which this "
+                            "instance's API and webhooks are reachable from outside; used in "
+                            "webhook and resume URLs.")
     db: DbSettings = Field(default_factory=DbSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)

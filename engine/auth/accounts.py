@@ -116,7 +116,7 @@ def invite(ctx: AuthContext, principal: Principal, email: str, role: str) -> Inv
     row = ctx.store.tokens.add_invitation(Invitation(
         email=address, role=role, token_hash=digest(token), invited_by=principal.user_id,
         created_at=now, expires_at=now + timedelta(hours=ctx.security.invitation_ttl_hours)))
-    link = f"{ctx.security.public_url.rstrip('/')}/accept-invitation?token={token}"
+    link = f"{ctx.security.studio_url.rstrip('/')}/accept-invitation?token={token}"
     ctx.mailer.send(Mail(address, "You are invited to AURA",
                          f"{principal.email or 'An admin'} invited you to AURA as {role}.\n\n"
                          f"Accept the invitation and choose a password:\n{link}\n\n"
@@ -207,7 +207,7 @@ def request_password_reset(ctx: AuthContext, email: str, *, ip: str | None = Non
     minutes = ctx.security.reset_token_ttl_minutes
     ctx.store.tokens.add_reset(user.id, digest(token), now=now,
                                expires_at=now + timedelta(minutes=minutes))
-    link = f"{ctx.security.public_url.rstrip('/')}/reset-password?token={token}"
+    link = f"{ctx.security.studio_url.rstrip('/')}/reset-password?token={token}"
     ctx.mailer.send(Mail(user.email, "Reset your AURA password",
                          f"Someone (hopefully you) asked to reset your AURA password.\n\n"
                          f"Choose a new password here (the link works once, for {minutes} "

@@ -88,6 +88,11 @@ def run(
         print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
     else:
         render_execution(console, data, max_items=items)
+    if str(result.status) == "waiting":
+        if not as_json:
+            console.print("The execution is parked at a Wait node and resumes on its own "
+                          f"(see 'aura execution show {result.id[:12]}').")
+        return
     if not result.ok:
         raise typer.Exit(EXIT_FAILED)
 

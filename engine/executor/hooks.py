@@ -26,7 +26,7 @@ class ExecutionHooks:
         """A node finished (any status)."""
 
     def execution_finished(self, result: ExecutionResult) -> None:
-        """The execution reached a final status."""
+        """The execution reached a final status, or parked as ``waiting`` (durable wait)."""
 
 
 class MultiHooks(ExecutionHooks):

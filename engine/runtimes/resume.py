@@ -49,9 +49,9 @@ WAITING_PREFIX = "webhook-waiting"
 def public_url() -> str:
     """Base URL under which this instance's webhooks are reachable: ``AURA_PUBLIC_URL``,
     else ``http://127.0.0.1:5678`` (the API server's default address)."""
-    import os
+    from engine.config import settings
 
-    return (os.environ.get("AURA_PUBLIC_URL") or DEFAULT_PUBLIC_URL).rstrip("/")
+    return (settings().public_url or DEFAULT_PUBLIC_URL).rstrip("/")
 
 
 def resume_url(execution_id: str, token: str) -> str:
