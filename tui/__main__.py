@@ -1,0 +1,36 @@
+"""``python -m tui [--url URL] [--api-key KEY] [--theme NAME]``: start the console.
+
+``aura tui`` runs this module in a new process, so the headless ``engine`` never imports
+Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parses the command line and runs the console until it quits."""
+    parser = argparse.ArgumentParser(prog="aura tui", description="The AURA operator "
+                                     "console: a terminal client of an AURA server.")
+    parser.add_argument("--url", default=os.environ.get("AURA_URL"),
+                        help="the server (default: the last one used, else "
+                        "http://127.0.0.1:5678; env AURA_URL)")
+    parser.add_argument("--api-key", default=os.environ.get("AURA_API_KEY"),
+                        help="sign in with this API key (env AURA_API_KEY; not saved)")
+    parser.add_argument("--theme", choices=("dark", "light"), default=None,
+                        help="start with this theme (default: the last one used)")
+    args = parser.parse_args(argv)
+
+    from tui.app import AuraConsole
+    from tui.config import ConsoleConfig
+
+    config = ConsoleConfig.load()
+    if args.theme:
+        config.theme = f"textual-{args.theme}"
+    AuraConsole(args.url, config=config, api_key=args.api_key).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""What every main screen shares: header, connection bar, footer, access to the API
+client, error reporting, reloading when shown, and live events."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any, cast
+
+from textual import work
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from tui.client import ApiClient
+from tui.errors import ConsoleError
+from tui.messages import FeedModeChanged, LiveEvent
+from tui.widgets.connection_bar import ConnectionBar
+from tui.widgets.nav_bar import NavBar
+
+if TYPE_CHECKING:
+    from tui.app import AuraConsole
+
+__all__ = ["ConsoleScreen"]
+
+
+class ConsoleScreen(Screen[None]):
+    """Base of the main screens (dashboard, workflows, executions, queues, logs).
+
+    Subclasses implement :meth:`compose_body` and :meth:`reload`; they may handle
+    :class:`~tui.messages.LiveEvent` with ``on_live_event``.
+    """
+
+    TITLE_TEXT = ""
+
+    def compose(self) -> ComposeResult:
+        yield NavBar(self.app.current_mode, self.TITLE_TEXT)
+        yield ConnectionBar()
+        yield from self.compose_body()
+        yield Footer(compact=True)
+
+    def compose_body(self) -> ComposeResult:
+        """The screen's own widgets."""
+        yield from ()
+
+    @property
+    def aura(self) -> AuraConsole:
+        """The console app."""
+        return cast("AuraConsole", self.app)
+
+    @property
+    def client(self) -> ApiClient:
+        """The API client of the signed-in server."""
+        return self.aura.client
+
+    def on_mount(self) -> None:
+        if self.TITLE_TEXT:
+            self.sub_title = self.TITLE_TEXT
+        self.watch(self, "sub_title", self._sub_title_changed, init=False)
+
+    def _sub_title_changed(self, value: str) -> None:
+        nav = self.query_one(NavBar)
+        nav.show(nav.mode, value)
+
+    def on_screen_resume(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        """Reloads the screen's data in the background (one reload at a time)."""
+        if self.aura.signed_in:
+            self._reload_worker()
+
+    @work(group="reload", exclusive=True)
+    async def _reload_worker(self) -> None:
+        await self.guard(self.reload())
+
+    async def reload(self) -> None:
+        """Fetches and shows the screen's data."""
+
+    async def guard(self, call: Awaitable[Any]) -> Any:
+        """Awaits ``call``; a console error is reported instead of raised (None then)."""
+        try:
+            return await call
+        except ConsoleError as exc:
+            self.aura.report_error(exc)
+            return None
+
+    def on_live_event(self, message: LiveEvent) -> None:
+        """A live event arrived (default: nothing)."""
+
+    def on_feed_mode_changed(self, message: FeedModeChanged) -> None:
+        """The feed switched source (default: nothing)."""

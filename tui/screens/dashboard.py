@@ -1,0 +1,166 @@
+"""Dashboard (key 1): the fleet at a glance.
+
+Services come from the service registry (``/api/v1/services``) and fall back to the API
+server's own health; queue depths and workers from ``/api/v1/queues`` and
+``/api/v1/workers`` when the server has them. Executions per minute, failures, success
+rate and median duration are computed from ``/executions`` over the last hour (see
+:mod:`tui.metrics`); whatever the server cannot tell is shown as "n/a".
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import DataTable, Label
+
+from tui.errors import NotAvailable
+from tui.metrics import Activity, activity, format_duration
+from tui.models import Health, QueueInfo, Service, WorkerInfo
+from tui.screens.base import ConsoleScreen
+from tui.widgets.metric import MetricCard
+from tui.widgets.status_badge import status_text
+
+__all__ = ["DashboardScreen"]
+
+REFRESH_S = 5.0
+
+
+def _uptime(seconds: float | None) -> str:
+    return format_duration(seconds * 1000) if seconds is not None else "n/a"
+
+
+def _na(value: int | None) -> str:
+    return "n/a" if value is None else str(value)
+
+
+class DashboardScreen(ConsoleScreen):
+    """Services, workers, queues and execution activity."""
+
+    TITLE_TEXT = "Dashboard"
+    BINDINGS = [Binding("r", "reload", "Refresh")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timer: Timer | None = None
+        self.last_activity: Activity | None = None
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="dashboard"):
+            with Grid(id="cards"):
+                yield MetricCard("Executions / min", sparkline=True, id="card-rate")
+                yield MetricCard("Failures (1 h)", sparkline=True, id="card-failures")
+                yield MetricCard("Active now", id="card-active")
+                yield MetricCard("Workers", id="card-workers")
+            yield Label("Services", classes="section-title")
+            yield DataTable(id="services", cursor_type="row", zebra_stripes=True)
+            yield Label("", id="services-note", classes="note")
+            yield Label("Queues", classes="section-title")
+            yield DataTable(id="queues", cursor_type="row", zebra_stripes=True)
+            yield Label("", id="queues-note", classes="note")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#services", DataTable).add_columns(
+            "Service", "Kind", "Health", "Version", "Uptime", "Host")
+        self.query_one("#queues", DataTable).add_columns(
+            "Queue", "Queued", "Started", "Scheduled", "Failed")
+        self._timer = self.set_interval(REFRESH_S, self.refresh_data, pause=True)
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self._timer is not None:
+            self._timer.resume()
+
+    def on_screen_suspend(self) -> None:
+        if self._timer is not None:
+            self._timer.pause()
+
+    def action_reload(self) -> None:
+        """Refreshes every figure now."""
+        self.refresh_data()
+
+    async def _optional(self, call: Any) -> Any:
+        """The result, the NotAvailable error, or None after another error."""
+        try:
+            return await call
+        except NotAvailable as exc:
+            return exc
+
+    async def reload(self) -> None:
+        client = self.client
+        now = datetime.now(UTC)
+        recent, counts, services, queues, workers, health, version = await asyncio.gather(
+            client.executions(since=now - timedelta(hours=1), limit=1000),
+            asyncio.gather(*(client.executions(status=s, limit=1)
+                             for s in ("running", "queued", "waiting"))),
+            self._optional(client.services()), self._optional(client.queues()),
+            self._optional(client.workers()), client.health(), client.version())
+        self.last_activity = activity(recent.items, now, truncated=recent.total > 1000)
+        self._show_activity(self.last_activity, [p.total for p in counts])
+        self._show_services(services, health, version)
+        self._show_fleet(queues, workers, [p.total for p in counts])
+
+    def _show_activity(self, act: Activity, active: list[int]) -> None:
+        more = "≥" if act.truncated else ""
+        self.query_one("#card-rate", MetricCard).show(
+            str(act.last_minute), f"{more}{act.total} in the last hour", act.per_minute)
+        rate = act.success_rate
+        self.query_one("#card-failures", MetricCard).show(
+            str(act.failures), "success n/a" if rate is None else f"{rate:.0%} succeeded",
+            act.failures_per_minute, alert=act.failures > 0)
+        running, queued, waiting = active
+        self.query_one("#card-active", MetricCard).show(
+            f"▶{running} …{queued} ⏸{waiting}",
+            f"median {format_duration(act.median_ms)}")
+
+    def _show_services(self, services: list[Service] | NotAvailable, health: Health,
+                       version: str) -> None:
+        table = self.query_one("#services", DataTable)
+        note = self.query_one("#services-note", Label)
+        table.clear()
+        if isinstance(services, NotAvailable):
+            state = "ready" if health.ready else "degraded"
+            table.add_row("api (this server)", "api", status_text(state), version,
+                          _uptime(health.uptime_s), self.client.url, key="api")
+            checks = ", ".join(f"{k}: {v}" for k, v in health.checks.items())
+            note.update(f"Service registry: not available on this server "
+                        f"({services.path} answered 404); showing the API server only. "
+                        f"Checks: {checks}")
+            return
+        for svc in services:
+            table.add_row(svc.name, svc.kind, status_text(svc.status), svc.version or "n/a",
+                          _uptime(svc.uptime_s), svc.host or "n/a")
+        note.update(f"{len(services)} service(s) in the registry." if services else
+                    "The service registry is empty: no process has registered yet.")
+
+    def _show_fleet(self, queues: list[QueueInfo] | NotAvailable,
+                    workers: list[WorkerInfo] | NotAvailable, active: list[int]) -> None:
+        table = self.query_one("#queues", DataTable)
+        note = self.query_one("#queues-note", Label)
+        card = self.query_one("#card-workers", MetricCard)
+        table.clear()
+        notes = []
+        if isinstance(queues, NotAvailable):
+            running, queued, waiting = active
+            table.add_row("(from /executions)", str(queued), str(running), str(waiting),
+                          "n/a", key="executions")
+            notes.append("Queue API: not available on this server; counts are executions "
+                         "queued, running and waiting.")
+        else:
+            for q in queues:
+                table.add_row(q.name, _na(q.queued), _na(q.started), _na(q.scheduled),
+                              _na(q.failed))
+        if isinstance(workers, NotAvailable):
+            card.show("n/a", "no worker API")
+            notes.append("Worker API: not available on this server.")
+        else:
+            busy = sum(1 for w in workers if w.state in ("busy", "running", "started"))
+            card.show(str(len(workers)), f"{busy} busy, {len(workers) - busy} idle",
+                      alert=not workers)
+        note.update(" ".join(notes))

@@ -1,0 +1,224 @@
+"""Executions (key 3): the newest executions, live.
+
+Live means: reloaded on every event of the server's event stream when it has one,
+otherwise every 2 s (the feed's poll interval). Filters by status and workflow; enter
+opens the detail; retry, cancel and delete act on the highlighted execution.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.timer import Timer
+from textual.widgets import DataTable, Label, Select
+
+from tui.messages import FeedModeChanged, LiveEvent
+from tui.metrics import format_duration
+from tui.models import ExecutionSummary
+from tui.screens import execution_actions as actions
+from tui.screens.base import ConsoleScreen
+from tui.widgets.status_badge import status_text
+
+__all__ = ["STATUSES", "ExecutionsScreen"]
+
+STATUSES = ["queued", "running", "waiting", "succeeded", "failed", "cancelled", "crashed"]
+PAGE = 100
+
+
+def _when(at: datetime | None) -> str:
+    return at.astimezone().strftime("%m-%d %H:%M:%S") if at else "-"
+
+
+class ExecutionsScreen(ConsoleScreen):
+    """The live execution list."""
+
+    TITLE_TEXT = "Executions"
+    BINDINGS = [
+        Binding("enter", "open", "Open", show=False),
+        Binding("slash", "focus_filter", "Filter"),
+        Binding("R", "retry", "Retry"),
+        Binding("c", "cancel", "Cancel"),
+        Binding("x,delete", "delete", "Delete"),
+        Binding("0", "clear_filters", "All"),
+        Binding("escape", "focus_table", "List", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[ExecutionSummary] = []
+        self.status_filter: str | None = None
+        self.workflow_filter: str | None = None
+        self._workflow_names: dict[str, str] = {}
+        self._timer: Timer | None = None
+        self._debounce: Timer | None = None
+        self._syncing = False
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="ex-filters", classes="filters"):
+            yield Select([(s, s) for s in STATUSES], prompt="All statuses",
+                         id="ex-status")
+            yield Select([], prompt="All workflows", id="ex-workflow")
+        yield DataTable(id="ex-table", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="ex-info", classes="note")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#ex-table", DataTable).add_columns(
+            "Status", "Workflow", "Mode", "Created", "Duration", "Try", "Id", "Error")
+        self.query_one("#ex-table", DataTable).focus()
+        self._timer = self.set_interval(self.aura.poll_interval, self._tick, pause=True)
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self._timer is not None:
+            self._timer.resume()
+
+    def on_screen_suspend(self) -> None:
+        if self._timer is not None:
+            self._timer.pause()
+
+    def _tick(self) -> None:
+        if self.aura.feed_mode != "stream":
+            self.refresh_data()
+
+    def on_live_event(self, message: LiveEvent) -> None:
+        if message.event.type.startswith(("execution.", "node.")):
+            if self._debounce is not None:
+                self._debounce.stop()
+            self._debounce = self.set_timer(0.2, self.refresh_data)
+
+    def on_feed_mode_changed(self, message: FeedModeChanged) -> None:
+        self._show_info()
+
+    # -- filters ----------------------------------------------------------------------
+    def filter_workflow(self, workflow_id: str | None) -> None:
+        """Shows only ``workflow_id``'s executions (None: all)."""
+        self.workflow_filter = workflow_id
+        self.refresh_data()
+
+    def filter_status(self, status: str | None) -> None:
+        """Shows only executions in ``status`` (None: all)."""
+        self.status_filter = status
+        self.refresh_data()
+
+    @on(Select.Changed, "#ex-status")
+    def _status_changed(self, event: Select.Changed) -> None:
+        if not self._syncing:
+            self.filter_status(None if event.value is Select.BLANK else str(event.value))
+
+    @on(Select.Changed, "#ex-workflow")
+    def _workflow_changed(self, event: Select.Changed) -> None:
+        if not self._syncing:
+            self.filter_workflow(None if event.value is Select.BLANK else str(event.value))
+
+    def _sync_selects(self) -> None:
+        """Makes the selects show the filters (set from code, e.g. the workflows screen)."""
+        self._syncing = True
+        try:
+            wf = self.query_one("#ex-workflow", Select)
+            options = sorted(self._workflow_names.items(), key=lambda kv: kv[1].lower())
+            wf.set_options([(name, wid) for wid, name in options])
+            if self.workflow_filter in self._workflow_names:
+                wf.value = self.workflow_filter
+            status = self.query_one("#ex-status", Select)
+            if self.status_filter in STATUSES:
+                status.value = self.status_filter
+            elif status.value is not Select.BLANK:
+                status.clear()
+        finally:
+            self.call_after_refresh(self._end_sync)
+
+    def _end_sync(self) -> None:
+        self._syncing = False
+
+    # -- data -------------------------------------------------------------------------
+    @property
+    def selected(self) -> ExecutionSummary | None:
+        """The highlighted execution."""
+        table = self.query_one("#ex-table", DataTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    async def reload(self) -> None:
+        if not self._workflow_names or (self.workflow_filter and
+                                        self.workflow_filter not in self._workflow_names):
+            page = await self.client.workflows(limit=500)
+            self._workflow_names = {w.id: w.name for w in page.items}
+            self._sync_selects()
+        result = await self.client.executions(status=self.status_filter,
+                                              workflow_id=self.workflow_filter, limit=PAGE)
+        keep = self.selected.id if self.selected else None
+        self.rows = result.items
+        self.total = result.total
+        table = self.query_one("#ex-table", DataTable)
+        table.clear()
+        for ex in self.rows:
+            table.add_row(status_text(ex.status), Text(ex.workflow_name, style="bold"),
+                          ex.mode, _when(ex.created_at), format_duration(ex.duration_ms),
+                          str(ex.attempt), ex.id[:8],
+                          Text(ex.error_message[:60], style="red"), key=ex.id)
+        ids = [e.id for e in self.rows]
+        if keep in ids:
+            table.move_cursor(row=ids.index(keep), animate=False)
+        self._show_info()
+
+    def _show_info(self) -> None:
+        total = getattr(self, "total", 0)
+        shown = f"{len(self.rows)} of {total}" if total > len(self.rows) else str(total)
+        parts = [f"{shown} execution(s)"]
+        if self.status_filter:
+            parts.append(f"status {self.status_filter}")
+        if self.workflow_filter:
+            parts.append(f"workflow {self._workflow_names.get(self.workflow_filter, '?')}")
+        feed = self.aura.feed_text
+        self.query_one("#ex-info", Label).update(" · ".join(parts) + (f"  — {feed}"
+                                                                       if feed else ""))
+
+    # -- actions ----------------------------------------------------------------------
+    @on(DataTable.RowSelected, "#ex-table")
+    def action_open(self) -> None:
+        """Opens the highlighted execution."""
+        from tui.screens.execution_detail import ExecutionDetailScreen
+
+        ex = self.selected
+        if ex is not None:
+            self.app.push_screen(ExecutionDetailScreen(ex.id))
+
+    def action_focus_filter(self) -> None:
+        """Moves to the status filter."""
+        self.query_one("#ex-status", Select).focus()
+
+    def action_focus_table(self) -> None:
+        """Back to the list."""
+        self.query_one("#ex-table", DataTable).focus()
+
+    def action_clear_filters(self) -> None:
+        """Shows every execution again."""
+        self.status_filter = None
+        self.workflow_filter = None
+        self._syncing = True
+        self.query_one("#ex-status", Select).clear()
+        self.query_one("#ex-workflow", Select).clear()
+        self.call_after_refresh(self._end_sync)
+        self.refresh_data()
+
+    def action_retry(self) -> None:
+        """Runs the highlighted execution again."""
+        if self.selected is not None:
+            actions.retry(self, self.selected.id)
+
+    def action_cancel(self) -> None:
+        """Stops the highlighted execution."""
+        if self.selected is not None:
+            actions.cancel(self, self.selected.id)
+
+    def action_delete(self) -> None:
+        """Deletes the highlighted execution (after a confirmation)."""
+        if self.selected is not None:
+            actions.delete(self, self.selected.id)
