@@ -19,6 +19,7 @@ config = rx.Config(
     show_built_with_reflex=False,
     default_color_mode="light",
     plugins=[rx.plugins.RadixThemesPlugin(theme=rx.theme(
-        accent_color="indigo", gray_color="slate", radius="medium", scaling="100%"))],
+        accent_color="indigo", gray_color="slate", radius="medium", scaling="100%",
+        panel_background="solid"))],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

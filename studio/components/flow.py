@@ -22,7 +22,8 @@ __all__ = ["AuraCanvas", "AuraDraggable", "Background", "Controls", "MiniMap", "
 
 XYFLOW = "@xyflow/react@12.12.1"
 LUCIDE = "lucide-react@1.26.0"
-_EXTRA_ICONS = ("box", "circle-help", "sticky-note")
+_EXTRA_ICONS = ("box", "circle-help", "sticky-note", "play", "power", "pencil", "trash-2",
+                "pin")
 
 _moves = FunctionStringVar.create("auraMoves")
 _conn = FunctionStringVar.create("auraConn")

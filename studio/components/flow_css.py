@@ -47,7 +47,9 @@ CANVAS_CSS = """
 .aura-spin { width: 10px; height: 10px; border: 2px solid white; border-right-color: transparent;
   border-radius: 50%; animation: aura-spin .8s linear infinite; }
 @keyframes aura-spin { to { transform: rotate(360deg); } }
-.aura-pin { position: absolute; top: -10px; left: -8px; font-size: 13px; }
+.aura-pin { position: absolute; top: -9px; left: -9px; width: 20px; height: 20px;
+  border-radius: 10px; background: var(--violet-9); color: white; display: flex;
+  align-items: center; justify-content: center; }
 .aura-node-error { position: absolute; top: 100%; left: 0; right: 0; margin-top: 4px;
   font-size: 11px; color: var(--red-11); background: var(--red-3); border-radius: 6px;
   padding: 2px 6px; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
@@ -70,7 +72,8 @@ CANVAS_CSS = """
 .react-flow__node-aura:hover .aura-node-tools { display: flex; }
 .aura-node-tools button { border: 1px solid var(--gray-6); background: var(--color-panel-solid);
   color: var(--gray-11); border-radius: 5px; font-size: 11px; width: 22px; height: 20px;
-  cursor: pointer; padding: 0; line-height: 1; }
+  cursor: pointer; padding: 0; line-height: 1; display: flex; align-items: center;
+  justify-content: center; }
 .aura-node-tools button:hover { background: var(--accent-4); color: var(--accent-11); }
 .aura-edge.react-flow__edge-path { stroke: var(--gray-9); stroke-width: 2; }
 .aura-edge.has-data.react-flow__edge-path { stroke: var(--green-9); }
@@ -92,6 +95,36 @@ CANVAS_CSS = """
 .react-flow__controls button { background: var(--color-panel-solid); color: var(--gray-12);
   border-bottom-color: var(--gray-5); }
 .react-flow__controls button svg { fill: currentColor; }
+.aura-form { display: flex; flex-direction: column; gap: 4px; }
+.aura-fields { display: flex; flex-direction: column; gap: 14px; }
+.aura-fields-row { display: flex; gap: 8px; align-items: flex-start; }
+.aura-fields-row > .aura-field { flex: 1; min-width: 0; }
+.aura-field { display: flex; flex-direction: column; gap: 4px; }
+.aura-field .aura-help { line-height: 1.35; }
+.aura-field .rt-SegmentedControlRoot { opacity: .35; transition: opacity .15s; }
+.aura-field:hover .rt-SegmentedControlRoot, .aura-field:focus-within .rt-SegmentedControlRoot
+  { opacity: 1; }
+.aura-field.has-error .rt-TextFieldRoot, .aura-field.has-error .rt-TextAreaRoot
+  { box-shadow: inset 0 0 0 1px var(--red-8); }
+.aura-req { color: var(--red-10); }
+.aura-expr textarea, textarea.aura-expr { font-family: var(--code-font-family); font-size: 12px;
+  background: var(--violet-2); }
+.aura-preview { font-family: var(--code-font-family); font-size: 12px; padding: 6px 8px;
+  border-radius: 6px; background: var(--green-2); color: var(--green-11);
+  border: 1px solid var(--green-5); word-break: break-word; }
+.aura-preview.bad { background: var(--red-2); color: var(--red-11); border-color: var(--red-5); }
+.aura-preview-label { font-weight: 700; margin-right: 8px; font-family: var(--default-font-family);
+  text-transform: uppercase; font-size: 10px; letter-spacing: .05em; }
+.aura-coll-item { display: flex; gap: 8px; padding: 10px; border-radius: 8px;
+  border: 1px solid var(--gray-5); background: var(--gray-2); }
+.aura-coll-fields { flex: 1; min-width: 0; }
+.aura-coll-item .aura-fields { gap: 10px; }
+.aura-kv-row { display: flex; gap: 6px; align-items: flex-end; }
+.aura-more summary { cursor: pointer; color: var(--gray-11); font-size: 13px; padding: 10px 0; }
+.aura-more > .aura-fields { padding-top: 6px; }
+.aura-code { border: 1px solid var(--gray-6); border-radius: 6px; overflow: hidden; }
+.aura-schema-path { font-family: var(--code-font-family); font-size: 12px; cursor: grab;
+  padding: 1px 6px; border-radius: 4px; background: var(--accent-3); color: var(--accent-11); }
 .aura-palette-item { cursor: grab; border-radius: 8px; padding: 8px; display: flex;
   gap: 10px; align-items: center; }
 .aura-palette-item:hover { background: var(--gray-4); }

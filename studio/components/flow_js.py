@@ -62,8 +62,10 @@ function auraValidConn(c) {
 NODES_JS = r"""
 function auraItems(n) { return n === 1 ? "1 item" : `${n} items`; }
 function auraPct(i, n) { return `${((i + 1) * 100) / (n + 1)}%`; }
-const AURA_BADGE = { succeeded: "✓", failed: "!", running: "", pinned: "📌", disabled: "–",
+const AURA_BADGE = { succeeded: "✓", failed: "!", running: "", pinned: "P", disabled: "–",
                      reused: "↺", cancelled: "×", waiting: "…" };
+
+function AuraTool({ name }) { const I = AURA_ICONS[name]; return I ? <I size={12} /> : null; }
 
 const AuraNode = memo(function AuraNode({ id, data, selected }) {
   const ctx = useContext(AuraCtx);
@@ -93,8 +95,8 @@ const AuraNode = memo(function AuraNode({ id, data, selected }) {
       </div>
       {st ? <div className={"aura-badge " + st} title={run.error || st}
                  data-testid="node-status">{st === "running" ? <span className="aura-spin" /> :
-                                             AURA_BADGE[st] || ""}</div> : null}
-      {data.pinned && st !== "pinned" ? <div className="aura-pin" title="Output is pinned">📌</div> : null}
+                                             st === "pinned" ? <AuraTool name="pin" /> : AURA_BADGE[st] || ""}</div> : null}
+      {data.pinned && st !== "pinned" ? <div className="aura-pin" title="Output is pinned"><AuraTool name="pin" /></div> : null}
       {run && run.error ? <div className="aura-node-error" title={run.error}>{run.error}</div> : null}
       {data.notes ? <div className="aura-node-note" title={data.notes}>{data.notes}</div> : null}
       {outs.map((p, i) => {
@@ -110,11 +112,11 @@ const AuraNode = memo(function AuraNode({ id, data, selected }) {
       })}
       {ctx.readOnly ? null : (
         <div className="aura-node-tools nodrag">
-          <button title="Run up to here" onClick={act("run_to")} aria-label="Run up to here">▶</button>
+          <button title="Run up to here" onClick={act("run_to")} aria-label="Run up to here"><AuraTool name="play" /></button>
           <button title={data.disabled ? "Enable" : "Disable"} onClick={act("toggle_disabled")}
-                  aria-label="Disable">⏻</button>
-          <button title="Open" onClick={act("open")} aria-label="Open">✎</button>
-          <button title="Delete" onClick={act("delete")} aria-label="Delete node">🗑</button>
+                  aria-label="Disable"><AuraTool name="power" /></button>
+          <button title="Open" onClick={act("open")} aria-label="Open"><AuraTool name="pencil" /></button>
+          <button title="Delete" onClick={act("delete")} aria-label="Delete node"><AuraTool name="trash-2" /></button>
         </div>
       )}
     </div>
@@ -186,7 +188,8 @@ function auraEditable(el) {
 
 function auraApply(rf, c) {
   if (c.reset) {
-    rf.setNodes(c.nodes || []);
+    const keep = new Set(rf.getNodes().filter((n) => n.selected).map((n) => n.id));
+    rf.setNodes((c.nodes || []).map((n) => (keep.has(n.id) ? { ...n, selected: true } : n)));
     rf.setEdges(c.edges || []);
   } else {
     const rmN = new Set(c.remove_nodes || []);
@@ -241,6 +244,7 @@ function AuraInner(props) {
   cb.current = props;
   const last = useRef(0);
   const mouse = useRef(null);
+  const pasted = useRef(false);
   useEffect(() => { window.__auraFlow = rf; window.__auraReady = true; }, [rf]);
   // React Flow empties its store when it (re)mounts: apply every command again then.
   useEffect(() => () => { last.current = 0; }, []);
@@ -270,6 +274,19 @@ function AuraInner(props) {
       if (cb.current.readOnly) return;
       if (mod && k === "a") { e.preventDefault(); rf.setNodes((ns) => ns.map((n) => ({ ...n, selected: true }))); return; }
       if (mod && k === "d") return send("duplicate");
+      if (mod && k === "v") {
+        // Browsers fire "paste" only when they want to; fall back to the clipboard API,
+        // then to what was last copied in this tab.
+        pasted.current = false;
+        setTimeout(async () => {
+          if (pasted.current) return;
+          let text = "";
+          try { text = await navigator.clipboard.readText(); } catch (err) { text = ""; }
+          if (!text || !text.includes("nodes")) text = window.__auraClipboard || "";
+          if (text) pasteText(text);
+        }, 60);
+        return;
+      }
       if (mod) return;
       if (e.altKey && e.shiftKey && k === "t") return send("tidy");
       if (e.altKey) return;
@@ -294,13 +311,17 @@ function AuraInner(props) {
         rf.deleteElements({ nodes: rf.getNodes().filter((n) => n.selected).map((n) => ({ id: n.id })) });
       }
     };
+    const pasteText = (text) => {
+      pasted.current = true;
+      const at = mouse.current ? rf.screenToFlowPosition(mouse.current) : null;
+      cb.current.onPaste && cb.current.onPaste(text, at ? { x: Math.round(at.x), y: Math.round(at.y) } : {});
+    };
     const onPaste = (e) => {
       if (cb.current.readOnly || auraEditable(document.activeElement)) return;
       const text = e.clipboardData ? e.clipboardData.getData("text/plain") : "";
       if (!text) return;
       e.preventDefault();
-      const at = mouse.current ? rf.screenToFlowPosition(mouse.current) : null;
-      cb.current.onPaste && cb.current.onPaste(text, at ? { x: Math.round(at.x), y: Math.round(at.y) } : {});
+      pasteText(text);
     };
     document.addEventListener("keydown", onKey);
     document.addEventListener("copy", onCopy);

@@ -44,7 +44,7 @@ def _credentials() -> rx.Component:
 
 def _settings() -> rx.Component:
     row = {"justify": "between", "width": "100%", "align": "center"}
-    return rx.vstack(
+    return rx.fieldset(rx.vstack(
         rx.hstack(rx.text("Disabled (passes its input through)", size="2"),
                   rx.switch(checked=S.disabled, on_change=S.set_disabled,
                             id="node-disabled"), **row),
@@ -68,7 +68,7 @@ def _settings() -> rx.Component:
         rx.text_area(default_value=S.notes, on_blur=S.set_notes, key=S.rev.to(str),
                      width="100%", rows="3"),
         spacing="2", width="100%",
-    )
+    ), disabled=S.read_only, style={"border": "none", "padding": "0", "margin": "0"})
 
 
 def _middle() -> rx.Component:
@@ -79,7 +79,7 @@ def _middle() -> rx.Component:
                    display="flex"),
             rx.input(default_value=S.node_name, on_blur=S.rename, key=S.node_id + S.rev.to(str),
                      size="3", variant="soft", font_weight="600", flex="1",
-                     id="node-name", aria_label="Node name"),
+                     id="node-name", aria_label="Node name", read_only=S.read_only),
             width="100%", align="center",
         ),
         rx.text(S.node_title, " · ", S.node_description, size="1", color_scheme="gray"),

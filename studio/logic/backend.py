@@ -74,7 +74,8 @@ def create_workflow(name: str = "My workflow", folder: str = "",
                     definition: dict[str, Any] | None = None) -> str:
     from studio.logic.settings import new_workflow_settings
 
-    wf = load_workflow(definition or {"name": name, "settings": new_workflow_settings()})
+    wf = load_workflow(definition or {"name": name, "nodes": [], "connections": [],
+                                      "settings": new_workflow_settings()})
     return str(get_store().workflows.create(wf, "Created in the studio", folder=folder).id)
 
 

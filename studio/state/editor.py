@@ -60,9 +60,18 @@ class EditorState(rx.State):
         self.load_error = ""
         self.current_id = wid
         self._open(data, info)
+        return self._fresh_page()
+
+    @staticmethod
+    def _fresh_page() -> list[Any]:
+        """Events closing what was open when another workflow (or this one again) loads."""
+        from studio.state.history import HistoryState
+        from studio.state.node_panel import NodePanelState
+        from studio.state.palette import PaletteState
         from studio.state.run import RunState
 
-        return RunState.clear
+        return [RunState.clear, PaletteState.close_palette, NodePanelState.close_panel,
+                HistoryState.close_history]
 
     def _open(self, data: dict[str, Any], info: dict[str, Any]) -> None:
         self._wf = data
@@ -116,26 +125,34 @@ class EditorState(rx.State):
         self.can_redo = bool(self._redo)
 
     @rx.event
-    def undo(self) -> None:
+    def undo(self) -> Any:
         if not self._undo or self.read_only:
-            return
+            return None
         self._redo = [*self._redo, json.dumps(self._wf)]
         self._wf = json.loads(self._undo[-1])
         self._undo = self._undo[:-1]
         self.dirty = True
         self._sync_flags()
         self._reset()
+        return self._refresh_panel()
 
     @rx.event
-    def redo(self) -> None:
+    def redo(self) -> Any:
         if not self._redo or self.read_only:
-            return
+            return None
         self._undo = [*self._undo, json.dumps(self._wf)]
         self._wf = json.loads(self._redo[-1])
         self._redo = self._redo[:-1]
         self.dirty = True
         self._sync_flags()
         self._reset()
+        return self._refresh_panel()
+
+    @staticmethod
+    def _refresh_panel() -> Any:
+        from studio.state.node_panel import NodePanelState
+
+        return NodePanelState.refresh
 
     # -- canvas events -----------------------------------------------------------------
     @rx.event

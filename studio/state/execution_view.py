@@ -71,4 +71,4 @@ class ExecutionViewState(RunState):
                                           "error": data[r["node"]]["error"]}
         self.set_data(data, status)
         self.run_error = ""
-        return None
+        return self._fresh_page()[1:]

@@ -27,6 +27,12 @@ class HistoryState(EditorState):
             self.refresh()
 
     @rx.event
+    def close_history(self) -> None:
+        self.history_open = False
+        self.selected = 0
+        self.changes = []
+
+    @rx.event
     def set_history_open(self, value: bool) -> None:
         self.history_open = value
         if value:

@@ -97,16 +97,18 @@ class RunState(EditorState):
                 self.run_error = backend.message_of(exc)
                 self.run_error_node = ""
                 return rx.toast.error(self.run_error, duration=10000)
+            from studio.state.node_panel import NodePanelState
+
             if result.ok:
                 n = len(result.node_runs)
                 self.run_summary = f"Ran {n} node{'s' if n != 1 else ''} successfully."
-                return rx.toast.success(self.run_summary)
+                return [rx.toast.success(self.run_summary), NodePanelState.refresh]
             err = result.error or {}
             where = err.get("node")
             self.run_error = (f"'{where}' failed: " if where else "The workflow failed: ") + \
                 runner.error_text(err)
             self.run_error_node = next((n["id"] for n in wf["nodes"] if n["name"] == where), "")
-            return rx.toast.error(self.run_error, duration=8000)
+            return [rx.toast.error(self.run_error, duration=8000), NodePanelState.refresh]
 
     @rx.event
     def run_node(self, node_id: str) -> Any:
