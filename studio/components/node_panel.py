@@ -44,7 +44,7 @@ def _credentials() -> rx.Component:
 
 def _settings() -> rx.Component:
     row = {"justify": "between", "width": "100%", "align": "center"}
-    return rx.fieldset(rx.vstack(
+    return rx.el.fieldset(rx.vstack(
         rx.hstack(rx.text("Disabled (passes its input through)", size="2"),
                   rx.switch(checked=S.disabled, on_change=S.set_disabled,
                             id="node-disabled"), **row),
