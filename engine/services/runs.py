@@ -13,6 +13,7 @@ import secrets
 from typing import Any
 
 from engine.errors import AuraError, CredentialError
+from engine.events import EventPublisher
 from engine.executor import ExecutionHooks, ExecutionResult, Executor, MultiHooks, RunRequest
 from engine.executor.result import Checkpoint, ExecutionStatus, NodeRunRecord
 from engine.graph import CredentialRef, NodeDef, Workflow, load_workflow
@@ -174,7 +175,11 @@ def execute_recorded(store: Any, request: RunRequest, *, workflow_id: str | None
     executor = make_executor(store, used_secrets)
     recorder = StoreRecorder(store, request.execution_id, wf, used_secrets, resumed=resumed,
                              resume_token=token)
-    result = executor.run(request, hooks=MultiHooks(recorder, hooks) if hooks else recorder)
+    events = EventPublisher(workflow_id=workflow_id, workflow_name=wf.name, mode=request.mode,
+                            secrets=used_secrets, resumed=resumed is not None)
+    chain = MultiHooks(recorder, events) if hooks is None else MultiHooks(recorder, hooks,
+                                                                           events)
+    result = executor.run(request, hooks=chain)
     if workflow_id and repr(request.static_data) != before:
         store.workflows.set_static_data(workflow_id, request.static_data)
     if result.status == ExecutionStatus.WAITING:

@@ -1,0 +1,152 @@
+""":class:`EventPublisher`: the execution hooks that turn a run into live events.
+
+:func:`engine.services.runs.execute_recorded` adds one to every recorded run (inline or
+on a worker), so each run publishes, in order::
+
+    execution.started → (node.started → node.finished)* → execution.finished
+                                                        | execution.waiting (parked)
+
+Nodes that do not run (pinned, disabled, reused from a checkpoint) publish only
+``node.finished``. Events carry statuses, timings and item *counts*; never items,
+parameters or credentials. Error messages are redacted with the run's secrets and cut
+to :data:`MAX_MESSAGE` characters.
+
+A hook only builds a small dict and hands it to :func:`engine.events.bus.publish` (a
+deque append); the end of the run waits briefly for the events to reach Redis, so a
+forked work horse does not exit with events still buffered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from engine.events import bus
+from engine.events.types import (
+    EXECUTION_FINISHED,
+    EXECUTION_QUEUED,
+    EXECUTION_STARTED,
+    EXECUTION_WAITING,
+    NODE_FINISHED,
+    NODE_STARTED,
+    Event,
+    new_event,
+)
+from engine.executor.hooks import ExecutionHooks
+
+if TYPE_CHECKING:
+    from engine.executor.result import ExecutionResult, NodeRunRecord
+
+__all__ = ["MAX_MESSAGE", "EventPublisher", "error_summary", "publish_queued"]
+
+MAX_MESSAGE = 500
+"""Longest error message an event carries."""
+
+Publish = Callable[[Event | list[Event]], None]
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def _ms(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round((end - start).total_seconds() * 1000, 3)
+
+
+def error_summary(error: dict[str, Any] | None, secrets: set[str] | None = None
+                  ) -> dict[str, Any] | None:
+    """``type``, ``code``, ``node`` and a redacted, shortened ``message`` of an error
+    (its ``details`` may hold item data, so they are left out)."""
+    if not error:
+        return None
+    message = str(error.get("message") or "")
+    if secrets:
+        from engine.vault.redact import Redactor
+
+        message = Redactor(secrets).text(message)
+    if len(message) > MAX_MESSAGE:
+        message = message[:MAX_MESSAGE - 1] + "…"
+    out = {"type": error.get("type"), "code": error.get("code"), "node": error.get("node"),
+           "message": message}
+    return {k: v for k, v in out.items() if v is not None}
+
+
+class EventPublisher(ExecutionHooks):
+    """Publishes the events of one run.
+
+    Args:
+        workflow_id: the stored workflow (None for an ad-hoc definition).
+        workflow_name: shown by consoles.
+        mode: what started the run (manual, webhook, schedule...).
+        secrets: the run's credential secrets (filled while it runs); redacted from
+            error messages.
+        publish: where events go (default :func:`engine.events.bus.publish`).
+        flush: wait for delivery at the end of the run (default True).
+    """
+
+    def __init__(self, *, workflow_id: str | None, workflow_name: str, mode: str,
+                 secrets: set[str] | None = None, resumed: bool = False,
+                 publish: Publish | None = None, flush: bool = True) -> None:
+        self.workflow_id = workflow_id
+        self.workflow_name = workflow_name
+        self.mode = mode
+        self.secrets = secrets
+        self.resumed = resumed
+        self._publish = publish or bus.publish
+        self._flush = flush
+
+    def _event(self, type: str, result: ExecutionResult, **fields: Any) -> Event:
+        return new_event(type, execution_id=result.id, workflow_id=self.workflow_id,
+                         workflow_name=self.workflow_name, mode=self.mode, **fields)
+
+    def execution_started(self, result: ExecutionResult) -> None:
+        self._publish(self._event(EXECUTION_STARTED, result, status="running",
+                                  started_at=_iso(result.started_at),
+                                  resumed=self.resumed))
+
+    def node_started(self, result: ExecutionResult, run: NodeRunRecord) -> None:
+        self._publish(self._event(NODE_STARTED, result, node=run.node, node_type=run.type,
+                                  index=run.index, status="running",
+                                  started_at=_iso(run.started_at),
+                                  input_counts=run.input_counts))
+
+    def node_finished(self, result: ExecutionResult, run: NodeRunRecord) -> None:
+        self._publish(self._event(
+            NODE_FINISHED, result, node=run.node, node_type=run.type, index=run.index,
+            status=str(run.status), started_at=_iso(run.started_at),
+            finished_at=_iso(run.finished_at), duration_ms=_ms(run.started_at,
+                                                               run.finished_at),
+            attempts=run.attempts, input_counts=run.input_counts,
+            output_counts=run.output_counts, error=error_summary(run.error, self.secrets)))
+
+    def execution_finished(self, result: ExecutionResult) -> None:
+        if str(result.status) == "waiting":
+            cp = result.checkpoint
+            wait = cp.wait if cp is not None else None
+            self._publish(self._event(
+                EXECUTION_WAITING, result, status="waiting",
+                node=cp.node if cp is not None else None,
+                until=_iso(wait.until) if wait is not None else None,
+                resume=wait.resume if wait is not None else None,
+                nodes=len(result.node_runs)))
+        else:
+            self._publish(self._event(
+                EXECUTION_FINISHED, result, status=str(result.status),
+                started_at=_iso(result.started_at), finished_at=_iso(result.finished_at),
+                duration_ms=_ms(result.started_at, result.finished_at),
+                nodes=len(result.node_runs), items=len(result.output),
+                last_node=result.last_node, error=error_summary(result.error,
+                                                                self.secrets)))
+        if self._flush:
+            bus.flush()
+
+
+def publish_queued(execution_id: str, *, workflow_id: str | None, workflow_name: str,
+                   mode: str, queue: str | None = None) -> None:
+    """Publishes ``execution.queued`` for an execution put on an RQ queue."""
+    bus.publish(new_event(EXECUTION_QUEUED, execution_id=execution_id,
+                          workflow_id=workflow_id, workflow_name=workflow_name, mode=mode,
+                          status="queued", queue=queue))
