@@ -13,6 +13,23 @@ p50/p90/p99 latency per level, and the server's RSS.
 Variants: ``default`` (every execution and node output recorded, like n8n's default),
 ``nosave`` (node data of successful runs not kept), ``immediately`` (answer 202 at once,
 run in the background). Needs ``wrk`` (``apt-get install -y wrk``).
+
+Measured once (2026-11-25, 2-core machine shared with other work: other processes used
+~1-1.5 cores throughout; one sitting, ``--shared-loadtest``, DURATION=10, inline runtime,
+SQLite) — req/s (p50 / p99 ms):
+
+=================  ====================  =====================  =======================
+system             c=1                   c=10                   c=50
+=================  ====================  =====================  =======================
+AURA default       52 (13 / 252)         78 (98 / 1181)         71 (614 / 2221)
+n8n 2.41 default   11 (70 / 526)         19 (490 / 965)         12 (3644 / 4712)
+n8n legacy expr.   26 (33 / 250)         65 (142 / 397)         55 (798 / 1433)
+Node-RED 5         5663 (0.08 / 62)      10345 (0.7 / 54)       8861 (3.9 / 94)
+=================  ====================  =====================  =======================
+
+AURA is CPU-bound in one process (the GIL) and most of that CPU is recording the
+execution (about 30 SQL statements and 6 commits per call on SQLite); RSS stays ~105 MiB
+(n8n 630-1100 MiB, Node-RED 300 MiB, which persists nothing).
 """
 
 from __future__ import annotations
