@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.app import ComposeResult
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -71,7 +72,11 @@ class ConsoleScreen(Screen[None]):
 
     @work(group="reload", exclusive=True)
     async def _reload_worker(self) -> None:
-        await self.guard(self.reload())
+        try:
+            await self.guard(self.reload())
+        except NoMatches:  # the screen was closed (or the app quit) mid-reload
+            if self.is_attached and self.is_mounted:
+                raise
 
     async def reload(self) -> None:
         """Fetches and shows the screen's data."""

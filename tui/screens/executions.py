@@ -109,27 +109,29 @@ class ExecutionsScreen(ConsoleScreen):
     @on(Select.Changed, "#ex-status")
     def _status_changed(self, event: Select.Changed) -> None:
         if not self._syncing:
-            self.filter_status(None if event.value is Select.BLANK else str(event.value))
+            self.filter_status(None if event.value is Select.NULL else str(event.value))
 
     @on(Select.Changed, "#ex-workflow")
     def _workflow_changed(self, event: Select.Changed) -> None:
         if not self._syncing:
-            self.filter_workflow(None if event.value is Select.BLANK else str(event.value))
+            self.filter_workflow(None if event.value is Select.NULL else str(event.value))
 
-    def _sync_selects(self) -> None:
+    def _sync_selects(self, options_changed: bool) -> None:
         """Makes the selects show the filters (set from code, e.g. the workflows screen)."""
+        wf = self.query_one("#ex-workflow", Select)
+        status = self.query_one("#ex-status", Select)
+        want_wf = self.workflow_filter if self.workflow_filter in self._workflow_names \
+            else Select.NULL
+        want_status = self.status_filter if self.status_filter in STATUSES else Select.NULL
+        if not options_changed and wf.value == want_wf and status.value == want_status:
+            return
         self._syncing = True
         try:
-            wf = self.query_one("#ex-workflow", Select)
-            options = sorted(self._workflow_names.items(), key=lambda kv: kv[1].lower())
-            wf.set_options([(name, wid) for wid, name in options])
-            if self.workflow_filter in self._workflow_names:
-                wf.value = self.workflow_filter
-            status = self.query_one("#ex-status", Select)
-            if self.status_filter in STATUSES:
-                status.value = self.status_filter
-            elif status.value is not Select.BLANK:
-                status.clear()
+            if options_changed:
+                options = sorted(self._workflow_names.items(), key=lambda kv: kv[1].lower())
+                wf.set_options([(name, wid) for wid, name in options])
+            wf.value = want_wf
+            status.value = want_status
         finally:
             self.call_after_refresh(self._end_sync)
 
@@ -150,7 +152,9 @@ class ExecutionsScreen(ConsoleScreen):
                                         self.workflow_filter not in self._workflow_names):
             page = await self.client.workflows(limit=500)
             self._workflow_names = {w.id: w.name for w in page.items}
-            self._sync_selects()
+            self._sync_selects(True)
+        else:
+            self._sync_selects(False)
         result = await self.client.executions(status=self.status_filter,
                                               workflow_id=self.workflow_filter, limit=PAGE)
         keep = self.selected.id if self.selected else None
@@ -202,10 +206,7 @@ class ExecutionsScreen(ConsoleScreen):
         """Shows every execution again."""
         self.status_filter = None
         self.workflow_filter = None
-        self._syncing = True
-        self.query_one("#ex-status", Select).clear()
-        self.query_one("#ex-workflow", Select).clear()
-        self.call_after_refresh(self._end_sync)
+        self._sync_selects(False)
         self.refresh_data()
 
     def action_retry(self) -> None:

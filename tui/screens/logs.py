@@ -143,7 +143,7 @@ class LogsScreen(ConsoleScreen):
 
     @on(Select.Changed, "#log-kind")
     def _kind_changed(self, event: Select.Changed) -> None:
-        self.kind = None if event.value is Select.BLANK else str(event.value)
+        self.kind = None if event.value is Select.NULL else str(event.value)
         self._redraw()
 
     def action_focus_filter(self) -> None:
