@@ -146,7 +146,12 @@ class EventPublisher(ExecutionHooks):
 
 def publish_queued(execution_id: str, *, workflow_id: str | None, workflow_name: str,
                    mode: str, queue: str | None = None) -> None:
-    """Publishes ``execution.queued`` for an execution put on an RQ queue."""
+    """Publishes ``execution.queued`` for an execution put on an RQ queue (``queue``:
+    default ``AURA_QUEUE_NAME``)."""
+    if queue is None:
+        from engine.config import settings
+
+        queue = settings().queue.name
     bus.publish(new_event(EXECUTION_QUEUED, execution_id=execution_id,
                           workflow_id=workflow_id, workflow_name=workflow_name, mode=mode,
                           status="queued", queue=queue))

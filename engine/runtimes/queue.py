@@ -270,6 +270,10 @@ def _dispatch(store: Any, row: Execution, wf: Workflow, runtime: Runtime,
 
         run_inline(row.id)
         return row.id
+    from engine.events import publish_queued
+
+    publish_queued(row.id, workflow_id=row.workflow_id, workflow_name=wf.name, mode=row.mode,
+                   queue=queue)
     try:
         enqueue(row.id, timeout=job_timeout(wf), queue=queue)
     except Exception as exc:

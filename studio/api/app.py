@@ -17,6 +17,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -29,6 +30,7 @@ from studio.api import (
     routes_executions,
     routes_health,
     routes_nodes,
+    routes_services,
     routes_variables,
     routes_webhooks,
     routes_workflows,
@@ -52,7 +54,7 @@ def operations(*, auth: bool = True) -> list[Operation]:
     routers = [routes_health.router, routes_workflows.router, routes_webhooks.router,
                routes_executions.router, routes_variables.router, routes_nodes.router,
                routes_credentials.router, *(routes_admin.routers() if auth else []),
-               *routes_events.routers()]
+               *routes_events.routers(), *routes_services.routers()]
     return [op for r in routers for op in r.operations]
 
 
@@ -93,7 +95,9 @@ def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None,
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        registration = await run_in_threadpool(routes_services.register_server, runner.name)
         yield
+        await run_in_threadpool(registration.stop)
         runner.close()
 
     routes: list[BaseRoute] = [

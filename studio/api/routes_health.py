@@ -1,7 +1,8 @@
 """Health endpoints for process supervisors and load balancers (public).
 
 ``/healthz`` answers while the process runs; ``/readyz`` checks the database and, when
-``AURA_REDIS_URL`` is set, Redis, and answers 503 naming what is down.
+``AURA_REDIS_URL`` is set, Redis, and answers 503 naming what is down; it also counts the
+healthy and unhealthy processes of each kind in the service registry (``engine.registry``).
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ class ReadyOut(Out):
     status: str = Field(description="'ready', or 'not_ready' with the failing checks.")
     checks: dict[str, str] = Field(description="database and redis: 'ok', "
                                    "'not configured' or the error.")
+    services: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="Registered AURA processes by kind (api, worker, "
+        "scheduler): how many are healthy and unhealthy (details: /api/v1/services).")
 
 
 @router.get("/healthz", action=None, summary="Is the process alive", response=HealthOut)
@@ -73,5 +77,19 @@ def readyz(call: Call) -> Response:
     """Checks the database (and Redis when configured); 503 if one is down."""
     checks = {"database": _database(), "redis": _redis()}
     ok = all(v in ("ok", "not configured") for v in checks.values())
-    return json_response({"status": "ready" if ok else "not_ready", "checks": checks},
-                         200 if ok else 503)
+    return json_response({"status": "ready" if ok else "not_ready", "checks": checks,
+                          "services": _services() if ok else {}}, 200 if ok else 503)
+
+
+def _services() -> dict[str, dict[str, int]]:
+    """Healthy/unhealthy counts per kind from the service registry (never fails)."""
+    try:
+        from engine.registry import instances
+
+        out: dict[str, dict[str, int]] = {}
+        for inst in instances():
+            counts = out.setdefault(inst.kind, {"healthy": 0, "unhealthy": 0})
+            counts["healthy" if inst.healthy else "unhealthy"] += 1
+        return out
+    except Exception:
+        return {}
