@@ -74,6 +74,9 @@ def test_resuming_reuses_the_checkpoint_and_runs_the_rest(store: Any) -> None:
 def test_a_resume_url_is_set_and_a_webhook_resume_brings_its_item(store: Any,
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AURA_PUBLIC_URL", "https://flows.example.org/")
+    from engine.config import reset_settings
+
+    reset_settings()
     wf = _wf({"name": "Url", "type": "core.set", "parameters": {"assignments": [
         {"name": "url", "value": "{{ $execution.resume_url }}"}]}},
         {"name": "Wait", "type": "core.wait", "parameters": {"resume": "webhook"}},
