@@ -34,6 +34,8 @@ app.add_typer(cmd_user.app, name="user", help="Owner set-up, users, invitations,
 app.add_typer(cmd_credentials.app, name="credentials", help="Credentials and the vault key.")
 app.command("worker")(__import__("engine.cli.cmd_worker", fromlist=["worker"]).worker)
 app.command("scheduler")(__import__("engine.cli.cmd_scheduler", fromlist=["scheduler"]).scheduler)
+app.command("logs")(__import__("engine.cli.cmd_logs", fromlist=["logs"]).logs)
+app.command("services")(__import__("engine.cli.cmd_services", fromlist=["services"]).services)
 app.command("tui")(__import__("engine.cli.cmd_tui", fromlist=["tui"]).tui)
 
 
