@@ -166,7 +166,7 @@ class AuraCanvas(rx.Component):
 
     def add_imports(self) -> dict[str, Any]:
         return {"react": ["useRef", "useEffect", "useCallback", "useMemo", "createContext"],
-                XYFLOW: ["ReactFlowProvider", "useReactFlow"]}
+                XYFLOW: ["ReactFlowProvider", "useReactFlow", "useStore"]}
 
     def add_custom_code(self) -> list[str]:
         return [EVENT_HELPERS_JS, CANVAS_JS]
@@ -185,7 +185,7 @@ class AuraDraggable(rx.Component):
 
     def add_imports(self) -> dict[str, Any]:
         return {"react": ["useRef", "useEffect", "useCallback", "useMemo", "createContext"],
-                XYFLOW: ["ReactFlowProvider", "useReactFlow"]}
+                XYFLOW: ["ReactFlowProvider", "useReactFlow", "useStore"]}
 
 
 def react_flow(*children: rx.Component, **props: Any) -> rx.Component:

@@ -125,6 +125,9 @@ CANVAS_CSS = """
 .aura-code { border: 1px solid var(--gray-6); border-radius: 6px; overflow: hidden; }
 .aura-schema-path { font-family: var(--code-font-family); font-size: 12px; cursor: grab;
   padding: 1px 6px; border-radius: 4px; background: var(--accent-3); color: var(--accent-11); }
+.aura-canvas.far .aura-node { box-shadow: none; }
+.aura-canvas.far .aura-node-sub, .aura-canvas.far .aura-port, .aura-canvas.far .aura-count,
+.aura-canvas.far .aura-node-note, .aura-canvas.far .aura-node-tools { display: none; }
 .aura-palette-item { cursor: grab; border-radius: 8px; padding: 8px; display: flex;
   gap: 10px; align-items: center; }
 .aura-palette-item:hover { background: var(--gray-4); }

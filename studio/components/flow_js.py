@@ -216,8 +216,17 @@ function auraApply(rf, c) {
     const sel = new Set(c.select);
     rf.setNodes((ns) => ns.map((n) => (n.selected === sel.has(n.id) ? n : { ...n, selected: sel.has(n.id) })));
   }
-  if (c.fit) setTimeout(() => rf.fitView({ padding: 0.2, maxZoom: 1, duration: 0 }), 30);
+  if (c.fit) setTimeout(() => auraFit(rf), 30);
   if (c.center) setTimeout(() => rf.setCenter(c.center.x, c.center.y, { zoom: rf.getZoom(), duration: 200 }), 30);
+}
+
+// Big workflows open on their beginning (the leftmost nodes), not squeezed to fit: drawing
+// hundreds of tiny nodes makes every drag slow, and nobody can read them anyway.
+function auraFit(rf) {
+  const ns = rf.getNodes().filter((n) => n.type === "aura");
+  if (ns.length <= 120) { rf.fitView({ padding: 0.2, maxZoom: 1, duration: 0 }); return; }
+  const first = [...ns].sort((a, b) => a.position.x - b.position.x).slice(0, 60);
+  rf.fitView({ padding: 0.15, maxZoom: 1, minZoom: 0.4, nodes: first.map((n) => ({ id: n.id })), duration: 0 });
 }
 
 function auraFragment(rf) {
@@ -245,6 +254,7 @@ function AuraInner(props) {
   const last = useRef(0);
   const mouse = useRef(null);
   const pasted = useRef(false);
+  const far = useStore((s) => s.transform[2] < 0.45);
   useEffect(() => { window.__auraFlow = rf; window.__auraReady = true; }, [rf]);
   // React Flow empties its store when it (re)mounts: apply every command again then.
   useEffect(() => () => { last.current = 0; }, []);
@@ -354,7 +364,7 @@ function AuraInner(props) {
 
   return (
     <AuraCtx.Provider value={ctx}>
-      <div className="aura-canvas" onDragOver={onDragOver} onDrop={onDrop}
+      <div className={"aura-canvas" + (far ? " far" : "")} onDragOver={onDragOver} onDrop={onDrop}
            onMouseMove={(e) => { mouse.current = { x: e.clientX, y: e.clientY }; }}
            style={{ width: "100%", height: "100%", position: "relative" }}>
         {props.children}

@@ -25,6 +25,14 @@ STICKY = "sticky:"
 _NUM_SUFFIX = re.compile(r"^(.*?)(\d+)$")
 
 
+_ALWAYS = {"id", "name", "type", "type_version", "parameters"}
+_NODE_DEFAULTS: dict[str, Any] = {
+    "credentials": {}, "disabled": False, "notes": "", "on_error": "stop",
+    "execute_once": False, "always_output_data": False,
+    "retry": {"enabled": False, "max_tries": 3, "wait_s": 1.0, "backoff": 2.0,
+              "max_wait_s": 300.0}}
+
+
 def _new_id() -> str:
     return uuid.uuid4().hex
 
@@ -63,7 +71,8 @@ def flow_node(node: dict[str, Any], wf: dict[str, Any]) -> dict[str, Any]:
     ins = [{"name": p["name"], "title": p["title"]} for p in info["inputs"]]
     outs = output_ports(node)
     x, y = node.get("position") or (0, 0)
-    definition = {k: v for k, v in node.items() if k != "position"}
+    definition = {k: v for k, v in node.items()
+                  if k != "position" and (k in _ALWAYS or v != _NODE_DEFAULTS.get(k))}
     return {
         "id": node["id"], "type": "aura", "position": {"x": float(x), "y": float(y)},
         "data": {
