@@ -116,7 +116,7 @@ def main() -> None:
     args = ap.parse_args()
 
     from playwright.sync_api import sync_playwright
-    from reflex.testing import AppHarnessProd
+    from reflex.testing import AppHarnessProd  # noqa: TID251 (the bench serves the studio)
 
     from studio.logic import backend
 
