@@ -24,6 +24,8 @@ __all__ = ["StoreRecorder", "credential_resolver", "execute_recorded", "load_sto
            "make_executor", "run_workflow"]
 
 log = logging.getLogger(__name__)
+LIVE_MODES = frozenset({"manual", "cli", "test"})
+"""Modes whose node runs are written as they finish (the editor watches them)."""
 
 
 class StoreRecorder(ExecutionHooks):
@@ -37,8 +39,8 @@ class StoreRecorder(ExecutionHooks):
 
     def __init__(self, store: Any, execution_id: str, workflow: Workflow,
                  secrets: set[str] | None = None, *,
-                 resumed: Checkpoint | None = None, resume_token: str | None = None
-                 ) -> None:
+                 resumed: Checkpoint | None = None, resume_token: str | None = None,
+                 live: bool = True) -> None:
         self.store = store
         self.execution_id = execution_id
         self.workflow = workflow
@@ -46,6 +48,11 @@ class StoreRecorder(ExecutionHooks):
         self.resumed = resumed
         self.resume_token = resume_token
         self.secrets = secrets if secrets is not None else set()
+        # Production runs (webhooks, schedules...) write their node runs in one transaction
+        # at the end: a few commits per execution instead of one per node. Live progress
+        # comes from the event stream. Editor and CLI runs are written as they happen.
+        self.live = live
+        self._pending: list[dict[str, Any]] = []
 
     def _redact(self, value: Any) -> Any:
         """Secrets of the credentials used so far never reach the store."""
@@ -64,8 +71,8 @@ class StoreRecorder(ExecutionHooks):
                 self._complete_waiting_run(run)
             return
         status = "pinned" if str(run.status) == "reused" else str(run.status)
-        self.store.node_runs.record(
-            self.execution_id, run.node, node_type=run.type, type_version=run.type_version,
+        fields: dict[str, Any] = dict(
+            node_type=run.type, type_version=run.type_version,
             status=status, started_at=run.started_at, finished_at=run.finished_at,
             attempts=max(1, run.attempts), input_counts=run.input_counts,
             output_counts=run.output_counts,
@@ -73,6 +80,16 @@ class StoreRecorder(ExecutionHooks):
                                  for p, items in run.outputs.items()}),
             error=self._redact(run.error), logs=self._redact(run.logs), position=run.index,
             max_items=self.max_items)
+        if self.live:
+            self.store.node_runs.record(self.execution_id, run.node, **fields)
+        else:
+            self._pending.append({"node_name": run.node, **fields})
+
+    def flush(self) -> None:
+        """Writes buffered node runs (one transaction)."""
+        if self._pending:
+            pending, self._pending = self._pending, []
+            self.store.node_runs.record_many(self.execution_id, pending)
 
     def _complete_waiting_run(self, run: NodeRunRecord) -> None:
         rows = [r for r in self.store.node_runs.list(self.execution_id, run.node)
@@ -86,6 +103,7 @@ class StoreRecorder(ExecutionHooks):
             output_counts=run.output_counts, max_items=self.max_items)
 
     def execution_finished(self, result: ExecutionResult) -> None:
+        self.flush()
         if result.status == ExecutionStatus.WAITING:
             from engine.runtimes.resume import park
 
@@ -174,7 +192,7 @@ def execute_recorded(store: Any, request: RunRequest, *, workflow_id: str | None
     used_secrets: set[str] = set()
     executor = make_executor(store, used_secrets)
     recorder = StoreRecorder(store, request.execution_id, wf, used_secrets, resumed=resumed,
-                             resume_token=token)
+                             resume_token=token, live=request.mode in LIVE_MODES)
     events = EventPublisher(workflow_id=workflow_id, workflow_name=wf.name, mode=request.mode,
                             secrets=used_secrets, resumed=resumed is not None)
     chain = MultiHooks(recorder, events) if hooks is None else MultiHooks(recorder, hooks,

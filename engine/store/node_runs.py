@@ -100,6 +100,43 @@ class NodeRunRepository(Repository):
                                 details={"id": execution_id}) from None
         return run
 
+    def record_many(self, execution_id: str, runs: Sequence[Mapping[str, Any]]) -> int:
+        """Stores several runs of one execution in one transaction (the keyword arguments
+        of :meth:`record` per run, ``position`` required). Returns how many were stored."""
+        rows = []
+        now = utcnow()
+        for r in runs:
+            st = _status(r.get("status", NodeRunStatus.SUCCEEDED))
+            max_items = r.get("max_items")
+            rows.append(NodeRun(
+                execution_id=execution_id, node_name=r["node_name"],
+                node_type=r.get("node_type", ""), type_version=r.get("type_version", 1),
+                run_index=r.get("run_index", 0), status=st.value,
+                started_at=r.get("started_at") or now,
+                finished_at=r.get("finished_at") or (None if st is NodeRunStatus.RUNNING
+                                                     else now),
+                attempts=r.get("attempts", 1),
+                input_counts=dict(r["input_counts"]) if r.get("input_counts") is not None
+                else _counts(r.get("input")),
+                output_counts=dict(r["output_counts"]) if r.get("output_counts") is not None
+                else _counts(r.get("output")),
+                input=_bound(r.get("input"), max_items), output=_bound(r.get("output"),
+                                                                        max_items),
+                error=error_dict(r.get("error")), logs=[str(x) for x in r.get("logs") or ()],
+                position=r["position"]))
+        if not rows:
+            return 0
+        try:
+            with self._db.write() as s:
+                if s.get(Execution, execution_id) is None:
+                    raise NotFoundError(f"No execution with id {execution_id!r}.",
+                                        details={"id": execution_id})
+                s.add_all(rows)
+        except IntegrityError:
+            raise NotFoundError(f"No execution with id {execution_id!r}.",
+                                details={"id": execution_id}) from None
+        return len(rows)
+
     def update(self, id: str, *, max_items: int | None = None, **fields: Any) -> NodeRun:
         """Changes a recorded run (e.g. ``running`` -> ``succeeded`` with its output).
 

@@ -194,3 +194,19 @@ def test_delete_refuses_unfinished_and_removes_node_runs(store: Store) -> None:
     assert store.executions.node_runs(ex.id) == []
     with pytest.raises(NotFoundError):
         store.executions.get(ex.id)
+
+
+def test_record_many_writes_all_runs_in_one_go(store: Store) -> None:
+    ex = store.executions.create(workflow_name="batch", definition={"nodes": []}, mode="webhook")
+    n = store.node_runs.record_many(ex.id, [
+        {"node_name": "A", "position": 0, "max_items": 2,
+         "output": {"main": [{"json": {"i": i}} for i in range(5)]}},
+        {"node_name": "B", "position": 1, "status": "failed", "error": {"message": "no"}},
+    ])
+    assert n == 2
+    runs = store.node_runs.list(ex.id)
+    assert [r.node_name for r in runs] == ["A", "B"]
+    assert runs[0].output_counts == {"main": 5} and len(runs[0].output["main"]) == 2
+    assert runs[1].status == "failed" and runs[1].error["message"] == "no"
+    with pytest.raises(NotFoundError):
+        store.node_runs.record_many("nope", [{"node_name": "A", "position": 0}])
