@@ -222,7 +222,12 @@ class Scheduler:
         return list(self._schedules.values())
 
     def run(self, stop: threading.Event) -> None:
-        """Ticks until ``stop`` is set, then gives leadership up."""
+        """Ticks until ``stop`` is set, then gives leadership up. Registered in the
+        service registry meanwhile (kind ``scheduler``, ``role`` leader or standby)."""
+        from engine.registry import register
+
+        reg = register("scheduler", {"identity": self.lock.identity}, active=lambda: int(
+            self.lock.held), probe=lambda: {"role": "leader" if self.lock.held else "standby"})
         try:
             while not stop.is_set():
                 try:
@@ -232,6 +237,7 @@ class Scheduler:
                 stop.wait(self._pause())
         finally:
             self.lock.release()
+            reg.stop()
 
     def tick(self, now: datetime | None = None) -> TickReport:
         """One pass: lead (or try to), refresh workflows, fire due slots, wake waits."""

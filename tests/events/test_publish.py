@@ -106,8 +106,8 @@ def test_a_redis_that_is_down_never_fails_a_run_and_is_logged_once(
         redis_env: str, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
     from engine.config import reset_settings
-    from engine.services.runs import run_workflow
     from engine.graph import load_workflow
+    from engine.services.runs import run_workflow
 
     monkeypatch.setenv("AURA_REDIS_URL", "redis://127.0.0.1:1/0")  # nothing listens there
     reset_settings()

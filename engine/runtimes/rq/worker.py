@@ -86,25 +86,43 @@ def _horse_killed(job: Any, retpid: int | None, ret_val: int | None, rusage: Any
         log.exception("could not record the crash of execution %s", execution_id)
 
 
+WARM_UP = {"name": "aura worker warm-up", "nodes": [
+    {"name": "Start", "type": "core.manual_trigger"},
+    {"name": "Set", "type": "core.set", "parameters": {}}],
+    "connections": [{"source": "Start", "target": "Set"}]}
+
+
 def preload() -> None:
-    """Opens the store and imports what a run needs (the recording services with their
-    vault and cryptography, the node catalog and built-in node code), so that forked
-    horses do not each pay for it (importing ``cryptography`` alone costs ~50 ms)."""
+    """Makes forked horses start warm: opens the store, imports the node catalog and
+    built-in node code, and runs one trivial execution through the whole recorded path
+    (then deletes it), so that lazy imports (services, vault, credentials, auth...) and
+    SQL statement compilation happen once here instead of in every horse. Without it a
+    horse spent ~100 ms of CPU importing and compiling before running anything."""
     import importlib
 
     from engine.sdk.catalog import get_catalog
     from engine.services.store import get_store
 
-    for module in ("engine.services.runs", "engine.vault", "engine.runtimes.queue",
+    for module in ("engine.services.runs", "engine.runtimes.queue",
                    "engine.runtimes.recovery", "redis.lock"):
         importlib.import_module(module)
-    get_store()
+    store = get_store()
     catalog = get_catalog()
     for spec in catalog.latest():
         try:
             catalog.run_function(spec)
         except Exception as exc:  # a broken package must not stop the worker
             log.debug("preloading %s failed: %s", spec.type, exc)
+    try:
+        from engine.runtimes.rq.jobs import _run
+
+        row = store.executions.create(definition=WARM_UP, mode="manual")
+        try:
+            _run(store, row.id, None, limits=False)
+        finally:
+            store.executions.delete(row.id, force=True)
+    except Exception as exc:
+        log.warning("worker warm-up run failed (horses will start cold): %s", exc)
 
 
 def run_worker(queues: list[str], *, burst: bool = False, fork: bool | None = None,
@@ -132,7 +150,12 @@ def run_worker(queues: list[str], *, burst: bool = False, fork: bool | None = No
     else:
         worker = SimpleWorker(queues, connection=conn, name=wid)
     worker.log_job_description = False
-    return bool(worker.work(burst=burst, logging_level=log_level, max_jobs=max_jobs))
+    from engine.registry import register
+
+    # in the service registry while it runs; active: 1 while it runs an execution
+    with register("worker", {"queues": queues, "fork": forking}, id=wid, start=False,
+                  active=lambda: int(worker.get_state() == "busy")):
+        return bool(worker.work(burst=burst, logging_level=log_level, max_jobs=max_jobs))
 
 
 def _die_with_supervisor() -> None:
