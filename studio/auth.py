@@ -12,7 +12,7 @@ from typing import Any
 
 import reflex as rx
 
-__all__ = ["AuthState", "requires_login"]
+__all__ = ["AuthState", "current_principal", "requires_login"]
 
 
 class AuthState(rx.State):
@@ -38,3 +38,11 @@ class AuthState(rx.State):
 def requires_login(*handlers: Any) -> list[Any]:
     """``on_load`` handlers of a page, preceded by the login check."""
     return [AuthState.check_login, *handlers]
+
+
+def current_principal(state: Any = None) -> Any:
+    """Who engine services act for. Without login this is the local owner; the auth
+    work replaces it with the session's principal (read from ``state``)."""
+    from engine.auth.types import Principal
+
+    return Principal(user_id=None, email=None, role="owner")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from studio.auth import AuthState
+from studio.components.flow_css import canvas_style
 
 __all__ = ["empty_state", "page", "page_header", "status_badge"]
 
@@ -66,6 +67,7 @@ def page(*children: rx.Component, compact: bool = False, padded: bool = True
          ) -> rx.Component:
     """A page: navigation on the left, content on the right (scrolling)."""
     return rx.hstack(
+        canvas_style(),
         sidebar(compact),
         rx.box(*children, flex="1", height="100vh", overflow="auto",
                padding="24px 32px" if padded else "0", min_width="0"),

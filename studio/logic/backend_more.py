@@ -26,7 +26,13 @@ def _credentials_service() -> Any:
 
 def credentials_of_kinds(kinds: list[str]) -> list[dict[str, str]]:
     """Stored credentials accepted by a slot: ``[{id, name, kind}]`` (no secrets)."""
-    rows = get_store().credentials.list()
+    svc = _credentials_service()
+    if svc is not None:
+        from studio.auth import current_principal
+
+        rows = svc.list_credentials(current_principal())
+    else:
+        rows = get_store().credentials.list()
     return [{"id": r.id, "name": r.name, "kind": r.kind} for r in rows
             if not kinds or r.kind in kinds]
 

@@ -21,8 +21,8 @@ from typing import Any
 from engine.graph import validate_params
 from studio.logic.specs import spec_or_none
 
-__all__ = ["default_item", "describe", "get_path", "parse_path", "remove_path",
-           "set_path", "validation_errors"]
+__all__ = ["default_item", "describe", "describe_schema", "get_path", "parse_path",
+           "remove_path", "set_path", "validation_errors"]
 
 _ACRONYMS = {"url": "URL", "id": "ID", "json": "JSON", "http": "HTTP", "csv": "CSV",
              "ssl": "SSL", "api": "API", "s": "(s)", "ms": "(ms)", "sql": "SQL"}
@@ -70,6 +70,8 @@ def _kind(prop: dict[str, Any], defs: dict[str, Any]) -> tuple[str, dict[str, An
     if hint in ("json", "textarea", "password", "datetime", "credential", "text", "number",
                 "boolean"):
         return hint, extra
+    if prop.get("format") == "password" or prop.get("x-aura-secret"):
+        return "password", extra
     if hint == "options" or "enum" in base or any("enum" in s for s in non_null):
         opts = _enum_options(base) or next((o for s in non_null if (o := _enum_options(s))),
                                            None)
@@ -126,6 +128,16 @@ def describe(type_: str, version: int | None = None) -> list[dict[str, Any]]:
         return []
     schema = spec.params_schema()
     return _fields(schema, schema.get("$defs", {}))
+
+
+def describe_schema(schema: dict[str, Any], *, expressions: bool = True
+                    ) -> list[dict[str, Any]]:
+    """Field descriptors of any JSON Schema object (credential kinds use this)."""
+    fields = _fields(schema, schema.get("$defs", {}))
+    if not expressions:
+        for f in fields:
+            f["expression"] = False
+    return fields
 
 
 def default_item(fields: list[dict[str, Any]]) -> dict[str, Any]:

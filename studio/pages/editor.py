@@ -7,7 +7,6 @@ from reflex.style import resolved_color_mode
 
 from studio.components import flow
 from studio.components.editor_bar import editor_bar
-from studio.components.flow_css import canvas_style
 from studio.components.history import history_drawer
 from studio.components.node_panel import node_panel
 from studio.components.palette import palette
@@ -111,5 +110,5 @@ def editor_page() -> rx.Component:
             spacing="0", height="100vh", width="100%",
         ),
     )
-    return page(canvas_style(), body, node_panel(), history_drawer(), compact=True,
+    return page(body, node_panel(), history_drawer(), compact=True,
                 padded=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import reflex as rx
 
-from studio.components.flow_css import canvas_style
 from studio.components.node_panel import node_panel
 from studio.components.shell import empty_state, page, page_header, status_badge
 from studio.pages.editor import canvas
@@ -135,4 +134,4 @@ def execution_page() -> rx.Component:
             spacing="0", height="100vh", width="100%",
         ),
     )
-    return page(canvas_style(), body, node_panel(), compact=True, padded=False)
+    return page(body, node_panel(), compact=True, padded=False)

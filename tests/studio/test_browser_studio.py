@@ -151,6 +151,15 @@ def test_canvas_editing_with_the_keyboard(page: Any, studio_url: str, shot: Any)
     page.wait_for_timeout(500)
     assert page.locator(".react-flow__edge").count() == before
     shot(page, "editor-tidy")
+    # dropping a connection on empty canvas opens the palette; the picked node is connected
+    page.locator(f'.react-flow__node:has({NODE.format("Label")}) .react-flow__handle.source') \
+        .drag_to(page.locator(".react-flow__pane"), target_position={"x": 900, "y": 700})
+    page.wait_for_selector("#palette")
+    page.fill("#palette-search", "no operation")
+    page.wait_for_selector('[data-node-type="core.set"]', state="detached")
+    page.locator('[data-node-type="core.noop"]').click()
+    page.wait_for_function(
+        f"document.querySelectorAll('.react-flow__edge').length === {before + 1}")
 
 
 def test_history_diff_and_restore(page: Any, studio_url: str) -> None:
@@ -235,3 +244,41 @@ def test_every_page_renders_in_light_and_dark(page: Any, studio_url: str, shot: 
     page.wait_for_selector("#node-panel")
     shot(page, "node-panel-dark")
     assert re.search(r"If", page.inner_text("#node-params"))
+
+
+def test_credentials_typed_forms_test_and_pick(page: Any, studio_url: str, shot: Any) -> None:
+    page.goto(f"{studio_url}/credentials")
+    page.click("#new-credential")
+    page.wait_for_selector("#cred-dialog")
+    page.locator("#cred-dialog").get_by_role("combobox").first.click()
+    page.get_by_role("option", name="Bearer token").click()
+    page.wait_for_selector('#cred-dialog [data-path="token"]')
+    page.click("#cred-save")
+    page.wait_for_selector('#cred-dialog [data-testid="field-error"]')  # token is required
+    page.fill("#cred-name", "Orders API")
+    page.fill('#cred-dialog [data-path="token"]', "s3cret-token")
+    page.locator('#cred-dialog [data-path="token"]').press("Tab")
+    page.click("#cred-test")
+    page.wait_for_selector("#cred-test-result")
+    shot(page, "credential-form")
+    page.click("#cred-save")
+    page.wait_for_selector(".cred-row >> text=Orders API")
+    # editing shows the secret masked, never the value
+    page.locator(".cred-row", has_text="Orders API").get_by_text("Edit").click()
+    page.wait_for_selector('#cred-dialog [data-path="token"]')
+    assert page.input_value('#cred-dialog [data-path="token"]') == "********"
+    assert "s3cret-token" not in page.content()
+    shot(page, "credentials-edit")
+    page.keyboard.press("Escape")
+    # a node with a credential slot offers it
+    wid = _seed({"name": "Calls API", "nodes": [
+        {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
+        {"name": "Call", "type": "core.http_request", "position": [300, 0],
+         "parameters": {"url": "http://127.0.0.1:9/x"}}],
+        "connections": [{"source": "Start", "target": "Call"}]})
+    _open_editor(page, studio_url, wid)
+    page.locator(NODE.format("Call")).dblclick()
+    page.wait_for_selector("#node-panel")
+    page.locator("#node-params").get_by_role("combobox").first.click()
+    page.get_by_role("option", name="Orders API").click()
+    page.wait_for_selector("#save-state >> text=Unsaved")
