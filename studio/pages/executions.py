@@ -24,7 +24,7 @@ def _row(r: ExecutionRow) -> rx.Component:
         rx.table.cell(rx.vstack(
             rx.link(r.workflow, href=f"/executions/{r.id}", weight="medium", size="2",
                     class_name="ex-link"),
-            rx.cond(r.error != "", rx.text(r.error, size="1", color="red", trim="both",
+            rx.cond(r.error != "", rx.text(r.error, size="1", color="red",
                                            max_width="520px", overflow="hidden",
                                            white_space="nowrap", text_overflow="ellipsis")),
             spacing="0")),

@@ -29,7 +29,7 @@ def _row(r: rx.Var) -> rx.Component:
 def _add_form() -> rx.Component:
     return rx.form(
         rx.hstack(
-            rx.input(placeholder="KEY (letters, digits, _)", value=S.new_key,
+            rx.input(placeholder="KEY, e.g. API_BASE_URL", value=S.new_key,
                      on_change=S.set_new_key, width="240px", id="var-key",
                      font_family="monospace"),
             rx.input(placeholder="Value", value=S.new_value, on_change=S.set_new_value,
