@@ -246,7 +246,7 @@ class AuraConsole(App[None]):
         yield SystemCommand("Help", "Keys of this screen (?)", self.action_help)
 
     def _sign_out_command(self) -> None:
-        self.run_worker(self.sign_out(), group="sign-out", exclusive=True)
+        self.run_worker(self.sign_out(), group="sign-out")
 
     async def action_quit(self) -> None:
         self.workers.cancel_group(self, "background")

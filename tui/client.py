@@ -314,11 +314,12 @@ class ApiClient:
         await self.post(f"{API}/queues/{queue}/jobs/{job_id}/requeue", retry=False,
                         feature="queue job API")
 
-    async def events(self, last_id: str = "") -> AsyncIterator[Event]:
+    async def events(self, last_id: str = "", on_open: Callable[[], None] | None = None
+                     ) -> AsyncIterator[Event]:
         """The live event stream (SSE); NotAvailable when the server has none.
 
         Yields events until the server closes the stream; raises Unreachable when the
-        connection drops.
+        connection drops. ``on_open`` is called once the server accepted the stream.
         """
         headers = {**self.credentials.headers(), "Accept": "text/event-stream"}
         if last_id:
@@ -332,6 +333,8 @@ class ApiClient:
                 if resp.status_code >= 400:
                     await resp.aread()
                     raise self._error(resp)
+                if on_open is not None:
+                    on_open()
                 async for line in resp.aiter_lines():
                     msg = parser.feed(line)
                     if msg is None or not msg.data:

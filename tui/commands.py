@@ -74,8 +74,10 @@ class ConsoleCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
-        stripped = query.strip()
-        if len(stripped) >= 6 and all(c in "0123456789abcdef" for c in stripped.lower()):
-            yield Hit(1.0, f"Open execution {stripped}",
-                      partial(self._open_execution, stripped.lower()),
-                      help="Show the execution with this id (or id prefix)")
+        typed = query.strip().lower()
+        if len(typed) >= 6 and all(c in "0123456789abcdef" for c in typed):
+            known = [e.id for e in self._executions if e.id.startswith(typed)]
+            if known or len(typed) == 32:
+                full = known[0] if known else typed
+                yield Hit(1.0, f"Open execution {full}", partial(self._open_execution, full),
+                          help="The execution with this id")

@@ -118,8 +118,8 @@ class LiveFeed:
                 await self._poll(self.probe_interval)
 
     async def _stream(self) -> None:
-        async for event in self.client().events(self._last_id):
-            self._set_mode("stream")
+        async for event in self.client().events(self._last_id,
+                                                 lambda: self._set_mode("stream")):
             if event.data.get("id"):
                 self._last_id = str(event.data["id"])
             self._emit(event)

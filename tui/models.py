@@ -217,6 +217,8 @@ class Service:
     uptime_s: float | None
     host: str
     last_seen: datetime | None
+    load: int | None = None
+    pid: int | None = None
 
     @classmethod
     def from_json(cls, d: JSON) -> Service:
@@ -230,7 +232,8 @@ class Service:
                    str(_first(d, "version", default="")),
                    float(uptime) if uptime is not None else None,
                    str(_first(d, "host", "hostname", default="")),
-                   parse_time(_first(d, "last_heartbeat", "last_seen", "heartbeat_at")))
+                   parse_time(_first(d, "last_heartbeat", "last_seen", "heartbeat_at")),
+                   _int(_first(d, "active", "load")), _int(_first(d, "pid")))
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import DataTable, Select, TabbedContent
+from textual.widgets import DataTable, Label, Select, TabbedContent
 
-from tests.tui._helpers import column, make_app, signed_in, wait_for
+from tests.tui._canned import CannedApi
+from tests.tui._helpers import column, make_app, signed_in, text_of, wait_for
 from tests.tui._server import Server
 from tui.screens.confirm import ConfirmDialog
 from tui.screens.execution_detail import ExecutionDetailScreen
@@ -38,12 +39,19 @@ async def _highlight(pilot: Any, screen: ExecutionsScreen, execution_id: str) ->
                    screen.selected.id == execution_id)
 
 
+@pytest.mark.parametrize("feed", ["stream", "polling"])
 async def test_live_list_and_filters(server: Server, config_file: Path,
-                                     tokens: dict[str, str]) -> None:
-    app = make_app(server, config_file, tokens=tokens)
+                                     tokens: dict[str, str], feed: str) -> None:
+    # "polling": a server without the event stream (the route answers 404)
+    hidden = frozenset({"/api/v1/events"} if feed == "polling" else ())
+    canned = CannedApi(server.url, fleet=False, stream=False, hide=hidden)
+    app = make_app(server, config_file, tokens=tokens, transport=canned.transport())
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await _open(pilot)
-        await wait_for(pilot, lambda: app.feed_mode == "polling", what="polling mode")
+        await wait_for(pilot, lambda: app.feed_mode == feed, what=f"{feed} mode")
+        info = screen.query_one("#ex-info", Label)
+        await wait_for(pilot, lambda: ("polling /executions" if feed == "polling" else
+                                       "live: server event stream") in text_of(info))
         new = server.run("Greet orders", [{"total": 1}])  # started elsewhere
         await wait_for(pilot, lambda: _ids(screen)[0] == new, what="the new execution")
         table = screen.query_one("#ex-table", DataTable)

@@ -74,9 +74,8 @@ class ConsoleScreen(Screen[None]):
     async def _reload_worker(self) -> None:
         try:
             await self.guard(self.reload())
-        except NoMatches:  # the screen was closed (or the app quit) mid-reload
-            if self.is_attached and self.is_mounted:
-                raise
+        except NoMatches as exc:  # the screen was closed (or the app quit) mid-reload
+            self.log.warning(f"reload of {self!r} abandoned: {exc}")
 
     async def reload(self) -> None:
         """Fetches and shows the screen's data."""

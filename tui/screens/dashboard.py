@@ -67,7 +67,7 @@ class DashboardScreen(ConsoleScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#services", DataTable).add_columns(
-            "Service", "Kind", "Health", "Version", "Uptime", "Host")
+            "Service", "Kind", "Health", "Version", "Uptime", "Load", "Host")
         self.query_one("#queues", DataTable).add_columns(
             "Queue", "Queued", "Started", "Scheduled", "Failed")
         self._timer = self.set_interval(REFRESH_S, self.refresh_data, pause=True)
@@ -127,15 +127,16 @@ class DashboardScreen(ConsoleScreen):
         if isinstance(services, NotAvailable):
             state = "ready" if health.ready else "degraded"
             table.add_row("api (this server)", "api", status_text(state), version,
-                          _uptime(health.uptime_s), self.client.url, key="api")
+                          _uptime(health.uptime_s), "n/a", self.client.url, key="api")
             checks = ", ".join(f"{k}: {v}" for k, v in health.checks.items())
             note.update(f"Service registry: not available on this server "
                         f"({services.path} answered 404); showing the API server only. "
                         f"Checks: {checks}")
             return
         for svc in services:
+            host = f"{svc.host}:{svc.pid}" if svc.host and svc.pid else svc.host or "n/a"
             table.add_row(svc.name, svc.kind, status_text(svc.status), svc.version or "n/a",
-                          _uptime(svc.uptime_s), svc.host or "n/a")
+                          _uptime(svc.uptime_s), _na(svc.load), host)
         note.update(f"{len(services)} service(s) in the registry." if services else
                     "The service registry is empty: no process has registered yet.")
 

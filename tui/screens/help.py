@@ -21,10 +21,9 @@ INTRO = ("AURA operator console. Keys 1-5 switch screens, ctrl+p opens the comma
          "Tab moves between widgets; escape goes back.")
 
 
-def bindings_table(title: str, owner: Any) -> Table:
+def bindings_table(owner: Any) -> Table:
     """A table of ``owner``'s class bindings (shown and hidden ones)."""
-    table = Table(title=title, title_justify="left", title_style="bold", show_header=False,
-                  box=None, padding=(0, 2, 0, 0))
+    table = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     table.add_column("Key", style="bold cyan", no_wrap=True)
     table.add_column("Action")
     seen: set[str] = set()
@@ -53,6 +52,8 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box", classes="dialog"):
             yield Static(Text(INTRO), id="help-intro")
             title = getattr(self.under, "TITLE_TEXT", "") or type(self.under).__name__
-            yield Static(bindings_table(f"This screen: {title}", type(self.under)))
-            yield Static(bindings_table("Everywhere", AuraConsole))
+            yield Static(Text(f"This screen: {title}", style="bold"), classes="help-title")
+            yield Static(bindings_table(type(self.under)))
+            yield Static(Text("Everywhere", style="bold"), classes="help-title")
+            yield Static(bindings_table(AuraConsole))
             yield Static(Text("escape closes this help", style="dim"))

@@ -13,7 +13,7 @@ import math
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, cast
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
@@ -70,7 +70,7 @@ class LoginScreen(Screen[Me | None]):
     def on_mount(self) -> None:
         if self.aura.client.credentials.usable:
             self._status("Signing in with the saved credentials…")
-            self.run_worker(self._attempt(self._resume), group="login", exclusive=True)
+            self._attempt(self._resume)
         else:
             self._focus_first_empty()
 
@@ -88,6 +88,7 @@ class LoginScreen(Screen[Me | None]):
         status.set_class(error, "-error")
 
     # -- attempts ---------------------------------------------------------------------
+    @work(group="login", exclusive=True)
     async def _attempt(self, action: Callable[[], Awaitable[Me]]) -> None:
         """Runs ``action`` until it signs in or fails for a reason other than the
         server not answering (which is retried with the app's backoff)."""
@@ -167,7 +168,7 @@ class LoginScreen(Screen[Me | None]):
     def submit(self) -> None:
         """Signs in with what the form says."""
         self._status("Signing in…")
-        self.run_worker(self._attempt(self._sign_in), group="login", exclusive=True)
+        self._attempt(self._sign_in)
 
     @on(TabbedContent.TabActivated, "#login-method")
     def _method_changed(self, event: TabbedContent.TabActivated) -> None:

@@ -133,18 +133,16 @@ class QueuesScreen(ConsoleScreen):
             workers = None
             missing.append(f"worker API ({exc.path})")
         self.queue_api = queues is not None
+        note = self.query_one("#qs-note", Label)
+        note.update("Not available on this server: " + ", ".join(missing) + ". Shown "
+                    "instead: executions by status from /executions (started = running, "
+                    "scheduled = waiting); requeue retries the execution." if missing
+                    else "")
+        note.display = bool(missing)
         counts = await self._execution_counts()
         self._show_queues(queues, counts)
         await self._load_jobs(queues)
         await self._show_workers(workers)
-        note = self.query_one("#qs-note", Label)
-        if missing:
-            note.update("Not available on this server: " + ", ".join(missing) + ". Shown "
-                        "instead: executions by status from /executions (started = "
-                        "running, scheduled = waiting); requeue retries the execution.")
-        else:
-            note.update("")
-        note.display = bool(missing)
 
     async def _execution_counts(self) -> dict[str, int]:
         pages = await asyncio.gather(*(self.client.executions(status=s, limit=1)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -108,11 +108,13 @@ class WorkflowsScreen(ConsoleScreen):
     def _load_definition(self) -> None:
         wf = self.selected
         if wf is not None and wf.id != self._shown_definition:
-            self.run_worker(self.guard(self._show_definition(wf.id)), group="definition",
-                            exclusive=True)
+            self._show_definition(wf.id)
 
+    @work(group="definition", exclusive=True)
     async def _show_definition(self, workflow_id: str) -> None:
-        wf = await self.client.workflow(workflow_id)
+        wf = await self.guard(self.client.workflow(workflow_id))
+        if wf is None:
+            return
         self._shown_definition = workflow_id
         self.query_one(WorkflowTree).show(f"{wf.name}  (v{wf.version})", wf.definition)
 
