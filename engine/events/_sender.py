@@ -1,8 +1,13 @@
 """The Redis side of publishing (private): one background thread per process sends
 events in batches, so a hook only appends to a deque.
 
-A batch is one pipeline (no transaction): for each event ``PUBLISH aura:events``,
-``PUBLISH aura:events:<execution>`` and ``LPUSH aura:events:recent``, then one ``LTRIM``.
+The thread waits ``AURA_EVENTS_LINGER_S`` after the first event of a batch (a run's
+next events usually follow within milliseconds), unless :meth:`RedisSender.kick` or
+:meth:`RedisSender.flush` asks it to hurry (the end of a run does). A batch is one Lua
+call: for each event ``PUBLISH aura:events``, ``PUBLISH aura:events:<execution>`` and
+``LPUSH aura:events:recent``, then one ``LTRIM``, so its cost on the publishing process
+barely grows with the batch.
+
 When Redis fails the batch is dropped, a warning is logged once, and events are dropped
 for ``AURA_EVENTS_RETRY_S`` before the next attempt: a run never waits for, nor fails
 because of, a Redis that is down.
@@ -15,12 +20,30 @@ import logging
 import threading
 import time
 from collections import deque
+from typing import Any
 
 from engine.events.types import GLOBAL_CHANNEL, RECENT_KEY, Event, EventSettings
 
-__all__ = ["RedisSender"]
+__all__ = ["PUBLISH_SCRIPT", "RedisSender"]
 
 log = logging.getLogger("engine.events")
+
+MAX_BATCH = 500
+"""Most events sent in one call."""
+
+PUBLISH_SCRIPT = """
+local keep = tonumber(ARGV[1])
+local n = (#ARGV - 1) / 2
+for i = 1, n do
+  local eid, data = ARGV[2 * i], ARGV[2 * i + 1]
+  redis.call('PUBLISH', KEYS[1], data)
+  if eid ~= '' then redis.call('PUBLISH', KEYS[1] .. ':' .. eid, data) end
+  if keep > 0 then redis.call('LPUSH', KEYS[2], data) end
+end
+if keep > 0 then redis.call('LTRIM', KEYS[2], 0, keep - 1) end
+return n
+"""
+"""KEYS: the global channel, the recent list; ARGV: keep, then (execution id, JSON) pairs."""
 
 
 class RedisSender(threading.Thread):
@@ -30,14 +53,19 @@ class RedisSender(threading.Thread):
         super().__init__(name="aura-events", daemon=True)
         self.config = config
         self._pending: deque[Event] = deque()
-        self._cond = threading.Condition()
+        self._cond = threading.Condition(threading.Lock())
         self._queued = 0       # events accepted or dropped so far
         self._done = 0         # events sent or dropped so far
+        self._idle = False     # the thread waits for a first event
+        self._hurry = False    # a flush is waiting: skip the linger
         self._down_until = 0.0
         self._warned = False
         self._stopping = False
+        self._script: Any = None
+        self._conn: Any = None
         self.dropped = 0
         self.sent = 0
+        self.batches = 0
 
     # -- producer side (any thread) ----------------------------------------------------
     def put(self, events: list[Event]) -> None:
@@ -51,10 +79,19 @@ class RedisSender(threading.Thread):
                 self.dropped += len(events)
                 return
             self._pending.extend(events)
-            self._cond.notify()
+            if self._idle:
+                self._cond.notify()
+
+    def kick(self) -> None:
+        """Sends what is pending now instead of after the linger (does not wait)."""
+        with self._cond:
+            if self._pending:
+                self._hurry = True
+                self._cond.notify_all()
 
     def flush(self, timeout: float) -> bool:
-        """Waits until everything queued so far was sent (or dropped); False on timeout."""
+        """Sends at once and waits until everything queued so far was sent (or
+        dropped); False on timeout."""
         deadline = time.monotonic() + timeout
         with self._cond:
             target = self._queued
@@ -62,6 +99,8 @@ class RedisSender(threading.Thread):
                 left = deadline - time.monotonic()
                 if left <= 0 or not self.is_alive():
                     return False
+                self._hurry = True
+                self._cond.notify_all()
                 self._cond.wait(left)
         return True
 
@@ -75,14 +114,20 @@ class RedisSender(threading.Thread):
 
     # -- the thread ----------------------------------------------------------------------
     def run(self) -> None:
+        linger = self.config.linger_s
         while True:
             with self._cond:
                 while not self._pending and not self._stopping:
+                    self._idle = True
                     self._cond.wait()
+                    self._idle = False
                 if not self._pending and self._stopping:
                     return
-                batch = list(self._pending)
-                self._pending.clear()
+                if linger > 0 and not self._hurry and not self._stopping:
+                    self._cond.wait(linger)  # let the run's next events join the batch
+                self._hurry = False
+                batch = [self._pending.popleft()
+                         for _ in range(min(MAX_BATCH, len(self._pending)))]
             self._send(batch)
             with self._cond:
                 self._done += len(batch)
@@ -92,18 +137,14 @@ class RedisSender(threading.Thread):
         from engine.runtimes._redis import redis_connection
 
         try:
-            pipe = redis_connection().pipeline(transaction=False)
-            keep = self.config.recent
+            conn = redis_connection()
+            if self._script is None or self._conn is not conn:
+                self._script, self._conn = conn.register_script(PUBLISH_SCRIPT), conn
+            args: list[Any] = [self.config.recent]
             for ev in batch:
-                data = json.dumps(ev, separators=(",", ":"), default=str)
-                pipe.publish(GLOBAL_CHANNEL, data)
-                if ev.get("execution_id"):
-                    pipe.publish(f"{GLOBAL_CHANNEL}:{ev['execution_id']}", data)
-                if keep:
-                    pipe.lpush(RECENT_KEY, data)
-            if keep:
-                pipe.ltrim(RECENT_KEY, 0, keep - 1)
-            pipe.execute()
+                args.append(ev.get("execution_id") or "")
+                args.append(json.dumps(ev, separators=(",", ":"), default=str))
+            self._script(keys=[GLOBAL_CHANNEL, RECENT_KEY], args=args)
         except Exception as exc:
             self.dropped += len(batch)
             with self._cond:
@@ -115,6 +156,7 @@ class RedisSender(threading.Thread):
                             type(exc).__name__, exc)
             return
         self.sent += len(batch)
+        self.batches += 1
         if self._warned:
             self._warned = False
             log.warning("live events reach Redis again")

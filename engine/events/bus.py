@@ -21,8 +21,8 @@ from typing import Any
 from engine.events._sender import RedisSender
 from engine.events.types import RECENT_KEY, Event, EventSettings, matches, parse_types
 
-__all__ = ["LocalBus", "event_settings", "flush", "local_bus", "publish", "recent",
-           "reset", "uses_redis"]
+__all__ = ["LocalBus", "event_settings", "flush", "forked_child", "kick", "local_bus",
+           "publish", "recent", "reset", "uses_redis"]
 
 log = logging.getLogger("engine.events")
 
@@ -32,6 +32,7 @@ _lock = threading.Lock()
 _settings: EventSettings | None = None
 _sender: RedisSender | None = None
 _local: LocalBus | None = None
+_forked = False
 
 
 class LocalBus:
@@ -130,6 +131,19 @@ def flush(timeout: float | None = None) -> bool:
     return sender.flush(event_settings().flush_timeout_s if timeout is None else timeout)
 
 
+def kick() -> None:
+    """Sends this process's pending events to Redis now (does not wait)."""
+    sender = _sender
+    if sender is not None:
+        sender.kick()
+
+
+def forked_child() -> bool:
+    """True in a process forked from another (an RQ work horse), which may end with
+    ``os._exit`` and lose buffered events: runs there wait for delivery."""
+    return _forked
+
+
 def recent(limit: int = 100, *, execution_id: str | None = None,
            workflow_id: str | None = None, types: str | Iterable[str] | None = None,
            ) -> list[Event]:
@@ -138,6 +152,8 @@ def recent(limit: int = 100, *, execution_id: str | None = None,
     wanted = parse_types(types)
     if uses_redis():
         from engine.runtimes._redis import redis_connection
+
+        flush()  # this process's own events first (read your writes)
 
         raw = redis_connection().lrange(RECENT_KEY, 0, -1)
         events = [_decode(r) for r in reversed(raw)]  # type: ignore[arg-type]
@@ -168,9 +184,10 @@ def reset() -> None:
 
 def _after_fork() -> None:
     """A forked child (an RQ work horse) starts without the parent's sender thread."""
-    global _sender, _lock
+    global _sender, _lock, _forked
     _sender = None
     _lock = threading.Lock()
+    _forked = True
 
 
 def _at_exit() -> None:

@@ -12,8 +12,9 @@ parameters or credentials. Error messages are redacted with the run's secrets an
 to :data:`MAX_MESSAGE` characters.
 
 A hook only builds a small dict and hands it to :func:`engine.events.bus.publish` (a
-deque append); the end of the run waits briefly for the events to reach Redis, so a
-forked work horse does not exit with events still buffered.
+deque append). The end of a run has its events sent at once; in a forked RQ work horse
+it also waits (at most ``AURA_EVENTS_FLUSH_TIMEOUT_S``) until they reached Redis, since
+the horse exits right after.
 """
 
 from __future__ import annotations
@@ -84,12 +85,13 @@ class EventPublisher(ExecutionHooks):
         secrets: the run's credential secrets (filled while it runs); redacted from
             error messages.
         publish: where events go (default :func:`engine.events.bus.publish`).
-        flush: wait for delivery at the end of the run (default True).
+        flush: wait for delivery at the end of the run (default: only in a forked
+            process, see :func:`engine.events.bus.forked_child`).
     """
 
     def __init__(self, *, workflow_id: str | None, workflow_name: str, mode: str,
                  secrets: set[str] | None = None, resumed: bool = False,
-                 publish: Publish | None = None, flush: bool = True) -> None:
+                 publish: Publish | None = None, flush: bool | None = None) -> None:
         self.workflow_id = workflow_id
         self.workflow_name = workflow_name
         self.mode = mode
@@ -140,8 +142,10 @@ class EventPublisher(ExecutionHooks):
                 nodes=len(result.node_runs), items=len(result.output),
                 last_node=result.last_node, error=error_summary(result.error,
                                                                 self.secrets)))
-        if self._flush:
+        if self._flush or (self._flush is None and bus.forked_child()):
             bus.flush()
+        else:
+            bus.kick()
 
 
 def publish_queued(execution_id: str, *, workflow_id: str | None, workflow_name: str,

@@ -60,6 +60,9 @@ class EventSettings(BaseSettings):
                                "event stream (SSE) so proxies keep it open.")
     flush_timeout_s: float = Field(2.0, ge=0, description="How long the end of a run waits "
                                    "for its events to reach Redis.")
+    linger_s: float = Field(0.02, ge=0, description="How long the sender waits for more "
+                            "events before sending a batch to Redis (the end of a run "
+                            "sends at once).")
     max_pending: int = Field(10_000, gt=0, description="Events buffered per process while "
                              "Redis is slow; beyond it new events are dropped.")
     retry_s: float = Field(5.0, gt=0, description="After Redis failed, events are dropped "
@@ -72,16 +75,23 @@ def execution_channel(execution_id: str) -> str:
 
 
 _seq = itertools.count(1)
+_pid = f"{os.getpid():x}"
+
+
+def _after_fork() -> None:
+    global _pid
+    _pid = f"{os.getpid():x}"
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def new_event(type: str, **fields: Any) -> Event:
-    """An event of ``type`` stamped with a unique ``id`` and the current UTC time."""
+    """An event of ``type`` stamped with a unique ``id`` (``<time µs>-<pid>-<seq>``, all
+    hex) and the current UTC time ``ts``."""
     now = datetime.now(UTC)
-    ev: Event = {"type": type,
-                 "id": f"{int(now.timestamp() * 1e6):x}-{os.getpid():x}-{next(_seq):x}",
-                 "ts": now.isoformat()}
-    ev.update(fields)
-    return ev
+    return {"type": type, "id": f"{int(now.timestamp() * 1e6):x}-{_pid}-{next(_seq):x}",
+            "ts": now.isoformat(), **fields}
 
 
 def parse_types(types: str | Iterable[str] | None) -> frozenset[str] | None:
