@@ -114,7 +114,7 @@ def logs(
 
     if not events.uses_redis():
         fail("No Redis is configured, so events stay inside the process that runs each "
-             "workflow. Set AURA_REDIS_URL (or start everything with 'aura up').",
+             "workflow. Set AURA_REDIS_URL ('aura up' prints the URL of the Redis it runs).",
              as_json=as_json)
     with reporting(as_json):
         eid, wid = _resolve(execution, workflow)

@@ -44,7 +44,8 @@ def services(
 
     if not redis_configured():
         fail("No Redis is configured; the service registry lives in Redis. Set "
-             "AURA_REDIS_URL (or start everything with 'aura up').", as_json=as_json)
+             "AURA_REDIS_URL ('aura up' prints the URL of the Redis it runs).",
+             as_json=as_json)
     try:
         found = instances(kind)
     except Exception as exc:

@@ -205,3 +205,25 @@ def test_streams_need_a_reader_and_end_when_the_client_leaves(
     while open_streams() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert open_streams() == 0
+
+
+def test_callers_only_see_executions_they_may_read(server: tuple[str, dict[str, str]]
+                                                   ) -> None:
+    url, auth = server
+    eid = _run(url, auth, _workflow(url, auth, "Private"))
+    inv = httpx.post(f"{url}/api/v1/invitations", headers=auth,
+                     json={"email": "viewer@example.com", "role": "viewer"})
+    assert inv.status_code == 201, inv.text
+    password = "another long password"
+    assert httpx.post(f"{url}/api/v1/auth/invitations/accept", json={
+        "token": inv.json()["token"], "password": password, "name": "V"}).status_code == 201
+    login = httpx.post(f"{url}/api/v1/auth/login", json={"email": "viewer@example.com",
+                                                         "password": password})
+    viewer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    mine = httpx.get(f"{url}/api/v1/events", headers=auth).json()["items"]
+    assert eid in {e["execution_id"] for e in mine}
+    theirs = httpx.get(f"{url}/api/v1/events", headers=viewer)
+    assert theirs.status_code == 200 and theirs.json()["items"] == []
+    assert httpx.get(f"{url}/api/v1/events", params={"execution_id": eid},
+                     headers=viewer).status_code == 403
+    assert httpx.get(f"{url}/api/v1/services", headers=viewer).status_code == 403
