@@ -4,42 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
 from engine.sdk.items import Item, items_from_json
 from engine.sdk.waits import WaitRequested
+from engine.store.enums import ExecutionStatus, NodeRunStatus
 
 __all__ = ["Checkpoint", "ExecutionResult", "ExecutionStatus", "NodeRunRecord",
            "NodeRunStatus"]
-
-
-class ExecutionStatus(StrEnum):
-    """Lifecycle of an execution; ``CRASHED`` means its worker died under it."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    WAITING = "waiting"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    CANCELLED = "cancelled"
-    CRASHED = "crashed"
-
-    @property
-    def finished(self) -> bool:
-        return self in (ExecutionStatus.SUCCEEDED, ExecutionStatus.FAILED,
-                        ExecutionStatus.CANCELLED, ExecutionStatus.CRASHED)
-
-
-class NodeRunStatus(StrEnum):
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    DISABLED = "disabled"   # passed its input through
-    PINNED = "pinned"       # output taken from pinned data
-    REUSED = "reused"       # output taken from an earlier run (partial runs)
-    CANCELLED = "cancelled"
-    WAITING = "waiting"     # raised WaitRequested: the execution parked here
 
 
 @dataclass

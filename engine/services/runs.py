@@ -70,7 +70,7 @@ class StoreRecorder(ExecutionHooks):
             if run.node == self.resumed.node:
                 self._complete_waiting_run(run)
             return
-        status = "pinned" if str(run.status) == "reused" else str(run.status)
+        status = str(run.status)
         fields: dict[str, Any] = dict(
             node_type=run.type, type_version=run.type_version,
             status=status, started_at=run.started_at, finished_at=run.finished_at,

@@ -85,3 +85,4 @@ class NodeRunStatus(StrEnum):
     PINNED = "pinned"
     CANCELLED = "cancelled"
     WAITING = "waiting"  # the node parked its execution (durable wait)
+    REUSED = "reused"    # output taken from an earlier run (partial runs)
