@@ -40,3 +40,9 @@ def test_python_m_engine_works() -> None:
                        capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     assert "workflow" in r.stdout and "run" in r.stdout
+
+
+def test_mypy_strict_is_clean_on_engine_nodes_and_tui() -> None:
+    r = subprocess.run([_tool("mypy"), "engine", "nodes", "tui"], cwd=ROOT,
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout[-5000:] + r.stderr
