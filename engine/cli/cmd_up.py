@@ -101,9 +101,11 @@ def up(
         if s.redis.url:
             url, where = s.redis.url, "external"
         else:
+            import secrets
+
             from engine.runtimes.embedded import start_embedded_redis
 
-            url, embedded = start_embedded_redis(s.data_dir)
+            url, embedded = start_embedded_redis(s.data_dir, password=secrets.token_hex(16))
             where = f"embedded {os.path.basename(embedded.binary)}, data in " \
                     f"{embedded.directory}"
         os.environ["AURA_REDIS_URL"] = url
@@ -115,6 +117,12 @@ def up(
         if embedded is not None:
             embedded.stop()
             console.print("  embedded Redis stopped")
+
+
+def _safe_url(url: str) -> str:
+    from engine.cli.cmd_worker import _safe_url as safe
+
+    return safe(url)
 
 
 def _children(workers: int, host: str, port: int, api: bool, scheduler: bool) -> list[Child]:
@@ -143,7 +151,7 @@ def _run(url: str, where: str, *, workers: int, host: str, port: int, api: bool,
     from engine.runtimes.recovery import maintenance
 
     done = maintenance()
-    console.print(f"  redis: {url} ({where})")
+    console.print(f"  redis: {_safe_url(url)} ({where})")
     if done.crashed or done.requeued:
         console.print(f"  recovered: {len(done.crashed)} crashed execution(s) recorded, "
                       f"{len(done.requeued)} queued one(s) re-enqueued")

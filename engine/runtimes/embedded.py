@@ -27,8 +27,12 @@ from typing import IO
 
 from engine.errors import AuraError
 
-__all__ = ["EmbeddedRedis", "EmbeddedRedisError", "find_redis_server", "free_port",
-           "start_embedded_redis"]
+__all__ = ["EmbeddedRedis", "EmbeddedRedisError", "embedded_url", "find_redis_server",
+           "free_port", "start_embedded_redis"]
+
+URL_FILE = "url"
+"""While a persistent embedded server runs, ``<data dir>/redis/url`` (mode 0600) holds its
+URL (with the password) so other local tools can find it."""
 
 START_TIMEOUT_S = 10.0
 
@@ -86,6 +90,8 @@ class EmbeddedRedis:
         if self._stopped:
             return
         self._stopped = True
+        if self.directory is not None:
+            (self.directory / URL_FILE).unlink(missing_ok=True)
         if self.process.poll() is None:
             self.process.terminate()  # SIGTERM: Redis's clean shutdown (flushes the AOF)
             try:
@@ -100,8 +106,8 @@ class EmbeddedRedis:
 
 
 def start_embedded_redis(data_dir: Path | str | None, *, port: int | None = None,
-                         persist: bool = True, binary: str | None = None
-                         ) -> tuple[str, EmbeddedRedis]:
+                         persist: bool = True, binary: str | None = None,
+                         password: str | None = None) -> tuple[str, EmbeddedRedis]:
     """Starts a private Redis-compatible server and waits until it answers.
 
     Args:
@@ -109,6 +115,8 @@ def start_embedded_redis(data_dir: Path | str | None, *, port: int | None = None
         port: default: a free loopback port.
         persist: append-only file on (default); off for throw-away servers (tests).
         binary: the server binary (default: :func:`find_redis_server`).
+        password: required from clients (``requirepass``); it is in the returned URL. Any
+            local process can reach a loopback port, so 'aura up' always sets one.
 
     Returns:
         ``(url, handle)``; ``handle.stop()`` shuts it down.
@@ -121,6 +129,8 @@ def start_embedded_redis(data_dir: Path | str | None, *, port: int | None = None
     directory: Path | None = None
     args = [exe, "--port", str(port), "--bind", "127.0.0.1", "--protected-mode", "yes",
             "--save", "", "--daemonize", "no", "--loglevel", "warning"]
+    if password:
+        args += ["--requirepass", password]
     log_file: Path | None = None
     if persist and data_dir is not None:
         directory = Path(data_dir) / "redis"
@@ -139,9 +149,24 @@ def start_embedded_redis(data_dir: Path | str | None, *, port: int | None = None
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
                                 preexec_fn=_die_with_parent if single_threaded else None)
     out_path = log_file
-    handle = EmbeddedRedis(f"redis://127.0.0.1:{port}/0", port, proc, directory, exe, out_path)
+    auth = f":{password}@" if password else ""
+    handle = EmbeddedRedis(f"redis://{auth}127.0.0.1:{port}/0", port, proc, directory, exe,
+                           out_path)
     _wait_ready(handle)
+    if directory is not None:
+        url_file = directory / URL_FILE
+        url_file.touch(mode=0o600)
+        url_file.chmod(0o600)
+        url_file.write_text(handle.url + "\n")
     return handle.url, handle
+
+
+def embedded_url(data_dir: Path | str) -> str | None:
+    """The URL of the embedded Redis that 'aura up' runs for ``data_dir``, if running."""
+    try:
+        return (Path(data_dir) / "redis" / URL_FILE).read_text().strip() or None
+    except OSError:
+        return None
 
 
 def _die_with_parent() -> None:
@@ -157,8 +182,8 @@ def _wait_ready(handle: EmbeddedRedis) -> None:
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    client = redis.Redis(host="127.0.0.1", port=handle.port, socket_connect_timeout=0.5,
-                         socket_timeout=2, retry=Retry(NoBackoff(), 0))
+    client = redis.Redis.from_url(handle.url, socket_connect_timeout=0.5, socket_timeout=2,
+                                  retry=Retry(NoBackoff(), 0))
     deadline = time.monotonic() + START_TIMEOUT_S
     last: Exception | None = None
     while time.monotonic() < deadline:

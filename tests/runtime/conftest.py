@@ -22,7 +22,7 @@ QUEUE_ENV = {
     "AURA_QUEUE_HEARTBEAT_INTERVAL_S": "0.5",
     "AURA_QUEUE_HEARTBEAT_TIMEOUT_S": "3",
     "AURA_QUEUE_REAP_INTERVAL_S": "1",
-    "AURA_QUEUE_ORPHAN_GRACE_S": "0",
+    "AURA_QUEUE_ORPHAN_GRACE_S": "1",
     "AURA_QUEUE_CANCEL_POLL_S": "0.1",
 }
 
@@ -44,7 +44,8 @@ class Env:
         self.data_dir = data_dir
         self.redis_url = url
         self.vars = {"AURA_DATA_DIR": str(data_dir), "AURA_REDIS_URL": url, **QUEUE_ENV}
-        self.workers: list[subprocess.Popen[bytes]] = []
+        self.workers: list[subprocess.Popen[bytes]] = []  # stopped after each test
+        self.shared: list[subprocess.Popen[bytes]] = []  # stopped with the module
 
     def apply(self, mp: pytest.MonkeyPatch) -> None:
         mp.delenv("AURA_DB_URL", raising=False)
@@ -57,24 +58,29 @@ class Env:
         mp.setenv("AURA_REDIS_URL", url)
         _reset()
 
-    def worker(self, *args: str, log: Path | None = None) -> subprocess.Popen[bytes]:
-        """Starts ``aura worker ARGS`` in its own process group."""
-        env = {**os.environ, **self.vars}
-        out = open(log or self.data_dir / f"worker-{len(self.workers)}.log", "ab")  # noqa: SIM115
+    def worker(self, *args: str, shared: bool = False, **extra_env: str
+               ) -> subprocess.Popen[bytes]:
+        """Starts ``aura worker ARGS`` in its own process group; it is killed after the
+        test (or with the module when ``shared``)."""
+        env = {**os.environ, **self.vars, **extra_env}
+        n = len(list(self.data_dir.glob("worker-*.log")))
+        out = open(self.data_dir / f"worker-{n}.log", "ab")  # noqa: SIM115
         proc = subprocess.Popen([sys.executable, "-m", "engine", "worker", *args], env=env,
                                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
         out.close()
-        self.workers.append(proc)
+        (self.shared if shared else self.workers).append(proc)
         return proc
 
-    def stop_workers(self) -> None:
-        for p in self.workers:
+    def stop_workers(self, *, shared: bool = False) -> None:
+        for p in self.workers + (self.shared if shared else []):
             if p.poll() is None:
                 for pid in [p.pid, *descendants(p.pid)]:
                     with contextlib.suppress(ProcessLookupError):
                         os.kill(pid, signal.SIGKILL)
                 p.wait(timeout=10)
         self.workers.clear()
+        if shared:
+            self.shared.clear()
 
     def logs(self) -> str:
         return "\n".join(f.read_text(errors="replace")[-3000:]
@@ -98,9 +104,17 @@ def env(tmp_path_factory: pytest.TempPathFactory, redis_url: str  # noqa: F811
         try:
             yield e
         finally:
-            e.stop_workers()
+            e.stop_workers(shared=True)
             _reset()
     _reset()
+
+
+@pytest.fixture(autouse=True)
+def _stop_test_workers(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Workers a test started die with the test, even when it fails."""
+    yield
+    if "env" in request.fixturenames:
+        request.getfixturevalue("env").stop_workers()
 
 
 def wait_until(check: Callable[[], Any], timeout: float = 20.0, what: str = "condition",

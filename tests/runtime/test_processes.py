@@ -27,7 +27,6 @@ def test_worker_finishes_the_running_execution_on_sigterm(env: Env) -> None:
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(20) == 0, env.logs()
     assert wait_for(eid, timeout_s=1).status == "succeeded"
-    env.workers.remove(proc)
 
 
 def _start_up(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], list[str]]:
@@ -62,12 +61,16 @@ def test_up_runs_executions_on_embedded_redis_and_stops_cleanly(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import redis
 
+    from engine.runtimes.embedded import embedded_url
+
     proc, lines = _start_up(tmp_path, "--no-api", "--no-scheduler")
     try:
-        url = re.search(r"redis: (redis://\S+) \(embedded", "\n".join(lines))
-        assert url, lines
+        assert re.search(r"redis: redis://:\*\*\*@127.0.0.1:\d+/0 \(embedded",
+                         "\n".join(lines)), lines  # the password is not printed
+        url = embedded_url(tmp_path / "data")
+        assert url
         monkeypatch.setenv("AURA_DATA_DIR", str(tmp_path / "data"))
-        monkeypatch.setenv("AURA_REDIS_URL", url.group(1))
+        monkeypatch.setenv("AURA_REDIS_URL", url)
         from tests.runtime.conftest import _reset
 
         _reset()
@@ -83,8 +86,9 @@ def test_up_runs_executions_on_embedded_redis_and_stops_cleanly(
         _reset()
     assert "stopped worker" in text and "embedded Redis stopped" in text
     assert (tmp_path / "data" / "redis" / "appendonlydir").is_dir()
+    assert embedded_url(tmp_path / "data") is None
     with pytest.raises(redis.exceptions.ConnectionError):
-        redis.Redis.from_url(url.group(1), socket_connect_timeout=1).ping()
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
 
 
 def test_up_starts_the_api_and_scheduler_when_installed(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.redis
 @pytest.fixture(scope="module")
 def workers(env: Env) -> Env:
     """Two long-running forking worker processes shared by this module's tests."""
-    env.worker("--processes", "2")
+    env.worker("--processes", "2", shared=True)
     return env
 
 
@@ -169,7 +169,7 @@ def test_killed_work_horse_is_crashed_at_once(workers: Env) -> None:
 
     eid = submit(definition=workflow(wait_node(30)))
     wait_until(lambda: status_of(eid) == "running", what="running", env=workers)
-    supervisor = workers.workers[0].pid
+    supervisor = workers.shared[0].pid
     # the horse is the grandchild of the supervisor (supervisor -> worker -> horse)
     horses = wait_until(lambda: [p for p in descendants(supervisor)
                                  if p not in _children(supervisor)], what="horse")

@@ -17,10 +17,12 @@ unavailable; tests needing it skip).
 from __future__ import annotations
 
 import os
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+import redis
 
 from engine.runtimes.embedded import EmbeddedRedis, free_port, start_embedded_redis
 
@@ -40,7 +42,10 @@ class RedisForTests:
     def start(cls, port: int | None = None) -> RedisForTests:
         if os.environ.get(ENV_URL):
             return cls(os.environ[ENV_URL])
-        url, handle = start_embedded_redis(None, port=port or free_port(), persist=False)
+        # a password: other test suites on this machine may still hold clients of an
+        # earlier server on the same port; they must not see (or take) our data
+        url, handle = start_embedded_redis(None, port=port or free_port(), persist=False,
+                                           password=secrets.token_hex(8))
         return cls(url, handle)
 
     @property
@@ -63,13 +68,13 @@ class RedisForTests:
         if self.handle is None:
             pytest.skip("cannot restart an external Redis (AURA_TEST_REDIS_URL)")
         port, binary = self.handle.port, self.handle.binary
+        password = redis.Redis.from_url(self.url).connection_pool.connection_kwargs.get(
+            "password")
         self.stop()
         self.url, self.handle = start_embedded_redis(None, port=port, persist=False,
-                                                     binary=binary)
+                                                     binary=binary, password=password)
 
     def flush(self) -> None:
-        import redis
-
         redis.Redis.from_url(self.url).flushdb()
 
 

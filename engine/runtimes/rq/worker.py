@@ -94,10 +94,10 @@ WARM_UP = {"name": "aura worker warm-up", "nodes": [
 
 def preload() -> None:
     """Makes forked horses start warm: opens the store, imports the node catalog and
-    built-in node code, and runs one trivial execution through the whole recorded path
-    (then deletes it), so that lazy imports (services, vault, credentials, auth...) and
-    SQL statement compilation happen once here instead of in every horse. Without it a
-    horse spent ~100 ms of CPU importing and compiling before running anything."""
+    built-in node code, builds the recording executor (which imports the credential
+    service, vault, auth...) and runs a trivial workflow in memory (nothing recorded),
+    so that lazy imports and first-use caches are paid once here instead of in every
+    horse. Without it a horse spent ~100 ms of CPU importing before running anything."""
     import importlib
 
     from engine.sdk.catalog import get_catalog
@@ -114,13 +114,13 @@ def preload() -> None:
         except Exception as exc:  # a broken package must not stop the worker
             log.debug("preloading %s failed: %s", spec.type, exc)
     try:
-        from engine.runtimes.rq.jobs import _run
+        from engine.executor import RunRequest
+        from engine.graph import load_workflow
+        from engine.services.runs import make_executor
 
-        row = store.executions.create(definition=WARM_UP, mode="manual")
-        try:
-            _run(store, row.id, None, limits=False)
-        finally:
-            store.executions.delete(row.id, force=True)
+        make_executor(store, set()).run(RunRequest(workflow=load_workflow(WARM_UP)))
+        store.executions.list(limit=1)
+        store.workflows.list(limit=1)
     except Exception as exc:
         log.warning("worker warm-up run failed (horses will start cold): %s", exc)
 
