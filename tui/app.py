@@ -125,8 +125,8 @@ class AuraConsole(App[None]):
         """``email (role)`` of the signed-in account."""
         if self.me is None:
             return ""
-        via = " via API key" if self.client.credentials.kind == "api_key" else ""
-        return f"{self.me.email or self.me.name} ({self.me.role}){via}"
+        via = ", API key" if self.client.credentials.kind == "api_key" else ""
+        return f"{self.me.email or self.me.name} ({self.me.role}{via})"
 
     @property
     def feed_text(self) -> str:

@@ -85,7 +85,8 @@ class CannedApi:
         self.requeued: list[tuple[str, str]] = []
         self._real: httpx.AsyncClient | None = None
         self.streams_opened = 0
-        now = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(seconds=30)
+        # half a minute off each minute boundary, so per-minute figures are stable
+        now = datetime.now(UTC) - timedelta(seconds=30)
         greet, fails = WORKFLOWS
         self.executions = [
             _execution("ex-recent-0000001", greet, "running", now - timedelta(minutes=1),

@@ -108,7 +108,7 @@ async def test_outage_shows_reconnecting_then_recovers(server: Server, config_fi
         async with app.run_test(size=(100, 30)) as pilot:
             await signed_in(pilot)
             bar = app.screen.query_one(ConnectionBar)
-            await wait_for(pilot, lambda: "● connected" in text_of(bar))
+            await wait_for(pilot, lambda: text_of(bar).startswith("● 127.0.0.1"))
             proxy.stop()
             await wait_for(pilot, lambda: bar.has_class("-down"), what="outage shown")
             text = text_of(bar)

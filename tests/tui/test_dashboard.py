@@ -36,11 +36,11 @@ async def test_dashboard_shows_activity_services_and_missing_apis(
         assert activity is not None
         assert activity.total >= 2 and activity.failures >= 1  # the fixture's two runs
         rate = screen.query_one("#card-rate", MetricCard)
-        assert "in the last hour" in text_of(rate.query_one(".metric-caption", Label))
+        assert f"{activity.total} in 1 h" in text_of(rate.query_one(".metric-caption", Label))
         assert sum(rate.query_one(Sparkline).data or []) == activity.total
         failures = screen.query_one("#card-failures", MetricCard)
         assert failures.value == str(activity.failures) and failures.has_class("-alert")
-        assert "succeeded" in text_of(failures.query_one(".metric-caption", Label))
+        assert "% ok" in text_of(failures.query_one(".metric-caption", Label))
         assert screen.query_one("#card-workers", MetricCard).value == "n/a"
 
         services = cells(screen.query_one("#services", DataTable))

@@ -53,7 +53,7 @@ async def test_live_stream_feeds_logs_and_executions(server: Server, config_file
         await signed_in(pilot)
         await wait_for(pilot, lambda: app.feed_mode == "stream", what="stream mode")
         bar = app.screen.query_one(ConnectionBar)
-        await wait_for(pilot, lambda: "live: server event stream" in text_of(bar))
+        await wait_for(pilot, lambda: "live events" in text_of(bar))
 
         await pilot.press("5")
         logs: Any = await wait_for(pilot, lambda: isinstance(app.screen, LogsScreen)

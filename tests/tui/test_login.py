@@ -45,7 +45,7 @@ async def test_password_sign_in_keeps_the_session_private(server: Server,
         await signed_in(pilot)
         bar = app.screen.query_one(ConnectionBar)
         await wait_for(pilot, lambda: EMAIL in text_of(bar), what="user in the bar")
-        assert "connected to" in text_of(bar)
+        assert text_of(bar).startswith("● 127.0.0.1:")
     saved = json.loads(config_file.read_text())
     creds = saved["servers"][server.url]
     assert creds["kind"] == "token" and creds["access_token"] and creds["refresh_token"]
@@ -86,7 +86,7 @@ async def test_api_key_sign_in(server: Server, config_file: Path) -> None:
         await pilot.click("#sign-in")
         await signed_in(pilot)
         bar = app.screen.query_one(ConnectionBar)
-        await wait_for(pilot, lambda: "via API key" in text_of(bar))
+        await wait_for(pilot, lambda: "(owner, API key)" in text_of(bar))
     assert json.loads(config_file.read_text())["servers"][server.url]["kind"] == "api_key"
 
 

@@ -53,9 +53,9 @@ class DashboardScreen(ConsoleScreen):
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="dashboard"):
             with Grid(id="cards"):
-                yield MetricCard("Executions / min", sparkline=True, id="card-rate")
-                yield MetricCard("Failures (1 h)", sparkline=True, id="card-failures")
-                yield MetricCard("Active now", id="card-active")
+                yield MetricCard("Runs / min", sparkline=True, id="card-rate")
+                yield MetricCard("Failed (1 h)", sparkline=True, id="card-failures")
+                yield MetricCard("Running", id="card-active")
                 yield MetricCard("Workers", id="card-workers")
             yield Label("Services", classes="section-title")
             yield DataTable(id="services", cursor_type="row", zebra_stripes=True)
@@ -109,15 +109,15 @@ class DashboardScreen(ConsoleScreen):
     def _show_activity(self, act: Activity, active: list[int]) -> None:
         more = "≥" if act.truncated else ""
         self.query_one("#card-rate", MetricCard).show(
-            str(act.last_minute), f"{more}{act.total} in the last hour", act.per_minute)
+            str(act.last_minute), f"{more}{act.total} in 1 h\np50 {format_duration(act.median_ms)}",
+            act.per_minute)
         rate = act.success_rate
         self.query_one("#card-failures", MetricCard).show(
-            str(act.failures), "success n/a" if rate is None else f"{rate:.0%} succeeded",
+            str(act.failures), "n/a ok" if rate is None else f"{rate:.0%} ok",
             act.failures_per_minute, alert=act.failures > 0)
         running, queued, waiting = active
         self.query_one("#card-active", MetricCard).show(
-            f"▶{running} …{queued} ⏸{waiting}",
-            f"median {format_duration(act.median_ms)}")
+            str(running), f"{queued} queued\n{waiting} waiting")
 
     def _show_services(self, services: list[Service] | NotAvailable, health: Health,
                        version: str) -> None:
@@ -158,10 +158,10 @@ class DashboardScreen(ConsoleScreen):
                 table.add_row(q.name, _na(q.queued), _na(q.started), _na(q.scheduled),
                               _na(q.failed))
         if isinstance(workers, NotAvailable):
-            card.show("n/a", "no worker API")
+            card.show("n/a", "no worker\nAPI")
             notes.append("Worker API: not available on this server.")
         else:
             busy = sum(1 for w in workers if w.state in ("busy", "running", "started"))
-            card.show(str(len(workers)), f"{busy} busy, {len(workers) - busy} idle",
+            card.show(str(len(workers)), f"{busy} busy\n{len(workers) - busy} idle",
                       alert=not workers)
         note.update(" ".join(notes))

@@ -128,7 +128,8 @@ class ExecutionDetailScreen(ConsoleScreen):
         row = table.cursor_row
         table.clear()
         for run in ex.node_runs:
-            table.add_row(Text(run.node, style="bold"), run.type, status_text(run.status),
+            table.add_row(Text(run.node, style="bold"), run.type.removeprefix("core."),
+                          status_text(run.status),
                           _when(run.started_at), format_duration(run.duration_ms),
                           str(run.items_in), str(run.items_out), key=run.node)
         if ex.node_runs:

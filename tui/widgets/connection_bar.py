@@ -1,15 +1,19 @@
-"""The line under the header: who is signed in where, whether the server answers
-(with the reconnection countdown when it does not) and where live data comes from."""
+"""The line under the navigation: which server, who is signed in, where live events
+come from, and, when the server stops answering, the reconnection countdown."""
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from textual.widgets import Static
 
 from tui.connection import ConnectionState
 
-__all__ = ["ConnectionBar"]
+__all__ = ["FEED_LABELS", "ConnectionBar"]
+
+FEED_LABELS = {"stream": "live events", "polling": "events polled", "offline":
+               "events offline", "connecting": "events connecting…"}
 
 
 class ConnectionBar(Static):
@@ -28,13 +32,19 @@ class ConnectionBar(Static):
     def _refresh_bar(self, _: Any = None) -> None:
         state: ConnectionState = getattr(self.app, "connection", ConnectionState())
         user = getattr(self.app, "user_label", "")
-        feed = getattr(self.app, "feed_text", "")
         self.set_class(state.status == "reconnecting", "-down")
         self.set_class(state.status == "connecting", "-connecting")
-        parts = [state.describe()]
-        if state.connected:
-            if user:
-                parts.append(f"as {user}")
-            if feed:
-                parts.append(f"· {feed}")
-        self.update(" ".join(parts))
+        if not state.connected:
+            self.update(state.describe())
+            return
+        host = urlsplit(state.url).netloc or state.url
+        feed = FEED_LABELS.get(getattr(self.app, "feed_mode", ""), "")
+        parts = [f"● {host}"]
+        if user:
+            parts.append(user)
+        if feed:
+            parts.append(feed)
+        if state.health is not None and state.health.ready is False:
+            parts.append("NOT READY: " + ", ".join(
+                f"{k} {v}" for k, v in state.health.checks.items() if v != "ok"))
+        self.update(" · ".join(parts))

@@ -15,7 +15,7 @@ class MetricCard(Vertical):
     """One figure of the dashboard (``n/a`` until :meth:`show` is called)."""
 
     DEFAULT_CSS = """
-    MetricCard { height: auto; min-height: 6; border: round $primary 50%; padding: 0 1; }
+    MetricCard { height: auto; min-height: 7; border: round $primary 50%; padding: 0 1; }
     MetricCard > .metric-title { color: $text-muted; text-style: bold; }
     MetricCard > .metric-value { text-style: bold; color: $text; }
     MetricCard > .metric-caption { color: $text-muted; }

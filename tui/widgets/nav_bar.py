@@ -35,6 +35,6 @@ class NavBar(Static):
             style = "reverse bold " if name == mode else ""
             parts.append(Content.from_markup(
                 f"[{style}@click=app.show('{name}')] {i} {title} [/]"))
-        if detail:
+        if detail and detail != dict(SCREENS).get(mode):
             parts.append(Content.from_markup(" │ $detail", detail=detail))
         self.update(Content("").join(parts))
