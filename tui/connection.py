@@ -63,8 +63,8 @@ class ConnectionState:
             return f"● connected to {self.url}{ready}"
         if self.status == "reconnecting":
             return (f"⟳ {self.error or 'The server does not answer.'} Reconnecting in "
-                    f"{math.ceil(self.retry_in)} s (attempt {self.attempt}); ctrl+r retries now. "
-                    "Figures shown may be stale.")
+                    f"{math.ceil(self.retry_in)} s (attempt {self.attempt}) · ctrl+r: now · "
+                    "data shown may be stale")
         return f"… connecting to {self.url}"
 
 

@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 from textual.pilot import Pilot
 from textual.widgets import DataTable
+
+from tests.tui._server import EMAIL, Server
 from tui.app import AuraConsole
 from tui.config import ConsoleConfig, Credentials
 from tui.connection import Backoff
-
-from tests.tui._server import EMAIL, Server
 
 
 def make_app(server: Server | None, config_file: Path, *, tokens: dict[str, str] | None = None,

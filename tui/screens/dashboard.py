@@ -98,13 +98,14 @@ class DashboardScreen(ConsoleScreen):
         recent, counts, services, queues, workers, health, version = await asyncio.gather(
             client.executions(since=now - timedelta(hours=1), limit=1000),
             asyncio.gather(*(client.executions(status=s, limit=1)
-                             for s in ("running", "queued", "waiting"))),
+                             for s in ("running", "queued", "waiting", "failed", "crashed"))),
             self._optional(client.services()), self._optional(client.queues()),
             self._optional(client.workers()), client.health(), client.version())
         self.last_activity = activity(recent.items, now, truncated=recent.total > 1000)
         self._show_activity(self.last_activity, [p.total for p in counts])
         self._show_services(services, health, version)
-        self._show_fleet(queues, workers, [p.total for p in counts])
+        self._show_fleet(queues, workers, [p.total for p in counts],
+                         [] if isinstance(services, NotAvailable) else services)
 
     def _show_activity(self, act: Activity, active: list[int]) -> None:
         more = "≥" if act.truncated else ""
@@ -113,9 +114,9 @@ class DashboardScreen(ConsoleScreen):
             act.per_minute)
         rate = act.success_rate
         self.query_one("#card-failures", MetricCard).show(
-            str(act.failures), "n/a ok" if rate is None else f"{rate:.0%} ok",
+            str(act.failures), "no runs yet" if rate is None else f"{rate:.0%} ok",
             act.failures_per_minute, alert=act.failures > 0)
-        running, queued, waiting = active
+        running, queued, waiting, *_ = active
         self.query_one("#card-active", MetricCard).show(
             str(running), f"{queued} queued\n{waiting} waiting")
 
@@ -141,23 +142,31 @@ class DashboardScreen(ConsoleScreen):
                     "The service registry is empty: no process has registered yet.")
 
     def _show_fleet(self, queues: list[QueueInfo] | NotAvailable,
-                    workers: list[WorkerInfo] | NotAvailable, active: list[int]) -> None:
+                    workers: list[WorkerInfo] | NotAvailable, active: list[int],
+                    services: list[Service]) -> None:
         table = self.query_one("#queues", DataTable)
         note = self.query_one("#queues-note", Label)
         card = self.query_one("#card-workers", MetricCard)
         table.clear()
         notes = []
         if isinstance(queues, NotAvailable):
-            running, queued, waiting = active
+            running, queued, waiting, failed, crashed = active
             table.add_row("(from /executions)", str(queued), str(running), str(waiting),
-                          "n/a", key="executions")
+                          str(failed + crashed), key="executions")
             notes.append("Queue API: not available on this server; counts are executions "
-                         "queued, running and waiting.")
+                         "queued, running, waiting and failed.")
         else:
             for q in queues:
                 table.add_row(q.name, _na(q.queued), _na(q.started), _na(q.scheduled),
                               _na(q.failed))
-        if isinstance(workers, NotAvailable):
+        registered = [s for s in services if s.kind == "worker"]
+        if isinstance(workers, NotAvailable) and registered:
+            healthy = sum(1 for s in registered if s.status == "healthy")
+            card.show(str(len(registered)), f"{healthy} healthy\n(registry)",
+                      alert=healthy < len(registered))
+            notes.append("Worker API: not available on this server (worker count and "
+                         "health from the service registry; states n/a).")
+        elif isinstance(workers, NotAvailable):
             card.show("n/a", "no worker\nAPI")
             notes.append("Worker API: not available on this server.")
         else:

@@ -136,7 +136,8 @@ class QueuesScreen(ConsoleScreen):
         note = self.query_one("#qs-note", Label)
         note.update("Not available on this server: " + ", ".join(missing) + ". Shown "
                     "instead: executions by status from /executions (started = running, "
-                    "scheduled = waiting); requeue retries the execution." if missing
+                    "scheduled = waiting), workers from the service registry, running "
+                    "executions as current jobs; requeue retries the execution." if missing
                     else "")
         note.display = bool(missing)
         counts = await self._execution_counts()
@@ -196,11 +197,19 @@ class QueuesScreen(ConsoleScreen):
             if not workers:
                 table.add_row("(no workers)", status_text("down"), "-", "-", "-", "-")
             return
+        try:
+            registered = [svc for svc in await self.client.services() if svc.kind == "worker"]
+        except NotAvailable:
+            registered = []
+        for svc in registered:  # who is there (registry), not what each one does
+            host = f"{svc.host}:{svc.pid}" if svc.pid else svc.host or "-"
+            table.add_row(svc.name, status_text(svc.status), "n/a", "n/a", host,
+                          _ago(svc.last_seen))
         running = await self.client.executions(status="running", limit=20)
         for ex in running.items:
-            table.add_row("n/a (no worker API)", status_text("busy"), "n/a",
+            table.add_row("(some worker)", status_text("busy"), "n/a",
                           f"{ex.id[:8]} {ex.workflow_name}", "n/a", _ago(ex.started_at))
-        if not running.items:
+        if not running.items and not registered:
             table.add_row("n/a (no worker API)", status_text("idle"), "n/a",
                           "nothing running", "n/a", "-")
 

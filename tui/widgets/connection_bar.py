@@ -21,7 +21,8 @@ class ConnectionBar(Static):
 
     DEFAULT_CSS = """
     ConnectionBar { height: 1; padding: 0 1; background: $boost; color: $text-muted; }
-    ConnectionBar.-down { background: $error 30%; color: $text; text-style: bold; }
+    ConnectionBar.-down { height: auto; background: $error 30%; color: $text;
+                          text-style: bold; }
     ConnectionBar.-connecting { background: $warning 20%; color: $text; }
     """
 

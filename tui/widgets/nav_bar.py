@@ -35,6 +35,6 @@ class NavBar(Static):
             style = "reverse bold " if name == mode else ""
             parts.append(Content.from_markup(
                 f"[{style}@click=app.show('{name}')] {i} {title} [/]"))
-        if detail and detail != dict(SCREENS).get(mode):
+        if detail and not detail.startswith(dict(SCREENS).get(mode, "\0")):
             parts.append(Content.from_markup(" │ $detail", detail=detail))
         self.update(Content("").join(parts))
