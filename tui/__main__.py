@@ -20,15 +20,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--api-key", default=os.environ.get("AURA_API_KEY"),
                         help="sign in with this API key (env AURA_API_KEY; not saved)")
     parser.add_argument("--theme", choices=("dark", "light"), default=None,
-                        help="start with this theme (default: the last one used)")
+                        help="use this theme from now on (default: the last one used)")
     args = parser.parse_args(argv)
 
     from tui.app import AuraConsole
     from tui.config import ConsoleConfig
 
     config = ConsoleConfig.load()
-    if args.theme:
+    if args.theme:  # remembered, like ctrl+t
         config.theme = f"textual-{args.theme}"
+        config.save()
     AuraConsole(args.url, config=config, api_key=args.api_key).run()
 
 

@@ -35,8 +35,9 @@ def tui(
     api_key: Annotated[str | None, typer.Option("--api-key", help="Sign in with this API "
                                                 "key instead of a password (env "
                                                 "AURA_API_KEY; not saved).")] = None,
-    theme: Annotated[str | None, typer.Option("--theme", help="dark or light (default: "
-                                              "the last one used).")] = None,
+    theme: Annotated[str | None, typer.Option("--theme", help="dark or light, remembered "
+                                              "(default: the last one used; ctrl+t "
+                                              "switches).")] = None,
 ) -> None:
     """Open the operator console: dashboard, workflows, executions, queues and logs of a
     running AURA server. Sign in with your password (and 2FA code) or an API key; the
