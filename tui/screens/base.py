@@ -32,6 +32,7 @@ class ConsoleScreen(Screen[None]):
     """
 
     TITLE_TEXT = ""
+    _reload_due = False
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.app.current_mode, self.TITLE_TEXT)
@@ -69,6 +70,17 @@ class ConsoleScreen(Screen[None]):
         """Reloads the screen's data in the background (one reload at a time)."""
         if self.aura.signed_in:
             self._reload_worker()
+
+    def refresh_soon(self, delay: float = 0.3) -> None:
+        """Reloads once within ``delay`` seconds however many times it is asked (a burst
+        of live events causes one reload, not one per event)."""
+        if not self._reload_due:
+            self._reload_due = True
+            self.set_timer(delay, self._due)
+
+    def _due(self) -> None:
+        self._reload_due = False
+        self.refresh_data()
 
     @work(group="reload", exclusive=True)
     async def _reload_worker(self) -> None:

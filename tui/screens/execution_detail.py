@@ -109,8 +109,8 @@ class ExecutionDetailScreen(ConsoleScreen):
             self.refresh_data()
 
     def on_live_event(self, message: LiveEvent) -> None:
-        if message.event.execution_id in (self.execution_id, ""):
-            self.refresh_data()
+        if message.event.execution_id == self.execution_id:
+            self.refresh_soon()
 
     # -- data -------------------------------------------------------------------------
     async def reload(self) -> None:
@@ -140,10 +140,11 @@ class ExecutionDetailScreen(ConsoleScreen):
         text = Text()
         text.append_text(status_text(ex.status))
         text.append(f"  {ex.workflow_name}", style="bold")
-        text.append(f"  · {ex.mode} · attempt {ex.attempt} · id {ex.id}\n", style="dim")
+        text.append(f" · {ex.mode} · attempt {ex.attempt}\n", style="dim")
         text.append(f"created {_when(ex.created_at)}  started {_when(ex.started_at)}  "
                     f"finished {_when(ex.finished_at)}  took "
-                    f"{format_duration(ex.duration_ms)}  nodes {len(ex.node_runs)}")
+                    f"{format_duration(ex.duration_ms)}\n")
+        text.append(f"id {ex.id}", style="dim")
         if ex.error_message:
             text.append(f"\n✖ {ex.error_message}", style="bold red")
         self.query_one("#ex-summary", Static).update(text)

@@ -55,7 +55,6 @@ class ExecutionsScreen(ConsoleScreen):
         self.workflow_filter: str | None = None
         self._workflow_names: dict[str, str] = {}
         self._timer: Timer | None = None
-        self._debounce: Timer | None = None
         self._syncing = False
 
     def compose_body(self) -> ComposeResult:
@@ -88,9 +87,7 @@ class ExecutionsScreen(ConsoleScreen):
 
     def on_live_event(self, message: LiveEvent) -> None:
         if message.event.type.startswith(("execution.", "node.")):
-            if self._debounce is not None:
-                self._debounce.stop()
-            self._debounce = self.set_timer(0.2, self.refresh_data)
+            self.refresh_soon()
 
     def on_feed_mode_changed(self, message: FeedModeChanged) -> None:
         self._show_info()

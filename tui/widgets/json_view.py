@@ -53,6 +53,8 @@ class JsonView(Tree[Any]):
             self.root.set_label(Text(label, style="bold"))
         self.root.data = data
         self._fill(self.root, data)
+        if isinstance(data, dict | list) and not data:
+            self.root.add_leaf(Text("(empty)", style="dim italic"))
         self._auto_expand()
 
     def _auto_expand(self, budget: int = 40) -> None:
