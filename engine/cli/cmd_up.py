@@ -47,11 +47,14 @@ class Child:
     started: float = 0.0
     restarts: int = 0
     notes: list[str] = field(default_factory=list)
+    cwd: str | None = None
+    extra_env: dict[str, str] = field(default_factory=dict)
 
     def start(self, env: dict[str, str]) -> None:
         # own session: Ctrl-C reaches 'up' only, which stops the children in order
-        self.proc = subprocess.Popen(self.cmd, env=env,  # noqa: S603 - our own modules
-                                     start_new_session=True, preexec_fn=_die_with_parent)
+        self.proc = subprocess.Popen(self.cmd, env={**env, **self.extra_env},  # noqa: S603
+                                     cwd=self.cwd, start_new_session=True,
+                                     preexec_fn=_die_with_parent)
         self.started = time.monotonic()
 
     def alive(self) -> bool:
@@ -73,6 +76,8 @@ def up(
                                             "scheduler (cron triggers, waits).")] = True,
     grace: Annotated[float, typer.Option("--grace", help="Seconds running executions get to "
                                          "finish when stopping.")] = 30.0,
+    studio_port: Annotated[int, typer.Option("--studio-port", help="Port of the browser "
+                                             "studio (0: do not start it).")] = 3000,
 ) -> None:
     """Start AURA with embedded defaults: database, Redis, worker, scheduler, API.
 
@@ -112,7 +117,7 @@ def up(
         reset_settings()
     try:
         _run(url, where, workers=workers, host=host, port=port, api=api,
-             scheduler=scheduler, grace=grace)
+             scheduler=scheduler, grace=grace, studio_port=studio_port)
     finally:
         if embedded is not None:
             embedded.stop()
@@ -125,7 +130,36 @@ def _safe_url(url: str) -> str:
     return safe(url)
 
 
-def _children(workers: int, host: str, port: int, api: bool, scheduler: bool) -> list[Child]:
+def _studio_child(host: str, port: int) -> Child | None:
+    """The Reflex studio, when running from a source tree that has ``rxconfig.py``.
+
+    ``reflex run --env prod`` serves frontend and backend on one port; the first start
+    installs the frontend's npm packages and builds it (a minute or two), later starts
+    rebuild in 10-20 s.
+    """
+    spec = importlib.util.find_spec("studio")
+    if spec is None or importlib.util.find_spec("reflex") is None:
+        return None
+    where = spec.origin or next(iter(spec.submodule_search_locations or []), None)
+    if not where:
+        return None
+    root = os.path.dirname(os.path.dirname(where) if spec.origin else where)
+    if not os.path.exists(os.path.join(root, "rxconfig.py")):
+        return None
+    bindir = os.path.dirname(sys.executable)
+    env = {"REFLEX_USE_NPM": "1", "REFLEX_TELEMETRY_ENABLED": "false",
+           "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+    base = f"http://{host}:{port}"
+    return Child("studio", [sys.executable, "-m", "reflex", "run", "--env", "prod",
+                            "--frontend-port", str(port), "--backend-port", str(port),
+                            "--backend-host", host, "--loglevel", "warning"],
+                 url=base, cwd=root, extra_env=env,
+                 notes=[f"studio {base} (the first start builds the web app: a minute or "
+                        "two)"])
+
+
+def _children(workers: int, host: str, port: int, api: bool, scheduler: bool,
+              studio_port: int = 0) -> list[Child]:
     py = sys.executable
     out: list[Child] = []
     # -- the HTTP server (REST API + webhooks), when the studio package is installed -----
@@ -138,7 +172,10 @@ def _children(workers: int, host: str, port: int, api: bool, scheduler: bool) ->
     # -- the scheduler (cron triggers and durable waits) ---------------------------------
     if scheduler and importlib.util.find_spec("engine.cli.cmd_scheduler") is not None:
         out.append(Child("scheduler", [py, "-m", "engine", "scheduler"]))
-    # -- the studio UI (Reflex) joins here when it has a start command -------------------
+    # -- the studio UI (Reflex, production build on one port) ----------------------------
+    studio = _studio_child(host, studio_port) if studio_port else None
+    if studio is not None:
+        out.append(studio)
     # -- queue workers --------------------------------------------------------------------
     if workers:
         out.append(Child("worker", [py, "-m", "engine", "worker", "--processes",
@@ -147,7 +184,7 @@ def _children(workers: int, host: str, port: int, api: bool, scheduler: bool) ->
 
 
 def _run(url: str, where: str, *, workers: int, host: str, port: int, api: bool,
-         scheduler: bool, grace: float) -> None:
+         scheduler: bool, grace: float, studio_port: int = 0) -> None:
     from engine.runtimes.recovery import maintenance
 
     done = maintenance()
@@ -158,7 +195,7 @@ def _run(url: str, where: str, *, workers: int, host: str, port: int, api: bool,
     env = {**os.environ, "AURA_REDIS_URL": url}
     if api and not os.environ.get("AURA_PUBLIC_URL"):
         env["AURA_PUBLIC_URL"] = f"http://{host}:{port}"
-    children = _children(workers, host, port, api, scheduler)
+    children = _children(workers, host, port, api, scheduler, studio_port)
     stopping = {"n": 0}
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -213,15 +250,27 @@ def _restart(c: Child, env: dict[str, str]) -> None:
 
 def _stop(children: list[Child], grace: float) -> None:
     """API first (no new work), then scheduler, then workers (they finish what runs)."""
-    order = {"api": 0, "scheduler": 1, "worker": 2}
+    order = {"studio": 0, "api": 0, "scheduler": 1, "worker": 2}
     for c in sorted(children, key=lambda c: order.get(c.name, 1)):
         if not c.alive() or c.proc is None:
             continue
+        # the studio is a process tree (reflex, its web server, node): stop the whole group
+        group = c.name == "studio"
         with contextlib.suppress(ProcessLookupError):
-            c.proc.send_signal(signal.SIGTERM)
+            if group:
+                os.killpg(c.proc.pid, signal.SIGTERM)
+            else:
+                c.proc.send_signal(signal.SIGTERM)
         try:
             c.proc.wait(timeout=grace + 5 if c.name == "worker" else 10)
         except subprocess.TimeoutExpired:
-            c.proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                if group:
+                    os.killpg(c.proc.pid, signal.SIGKILL)
+                else:
+                    c.proc.kill()
             c.proc.wait()
+        if group:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(c.proc.pid, signal.SIGKILL)  # leftovers such as a Vite server
         console.print(f"  stopped {c.name}")
