@@ -111,7 +111,10 @@ class StoreRecorder(ExecutionHooks):
             park(self.store, self.execution_id, result.checkpoint, self.resume_token)
             return
         s = self.workflow.settings
-        summary = {"last_node": result.last_node, "items": len(result.output)}
+        summary: dict[str, Any] = {"last_node": result.last_node, "items": len(result.output)}
+        if result.webhook_response is not None:
+            # a Respond-to-Webhook answer, read back by the HTTP server when a worker ran it
+            summary["webhook_response"] = self._redact(result.webhook_response)
         self.store.executions.finish(self.execution_id, str(result.status),
                                      error=self._redact(result.error), output_summary=summary)
         keep = s.save_data_success if result.ok else s.save_data_error
@@ -237,6 +240,38 @@ def run_error_workflow(store: Any, wf: Workflow, failed: ExecutionResult,
     return execute_recorded(store, req, workflow_id=rec.id)
 
 
+class _Heartbeat:
+    """Marks an in-process execution alive while it runs, like a worker does, so the crash
+    reaper of a worker sharing the database never takes a long CLI or editor run for a
+    crashed one."""
+
+    def __init__(self, store: Any, execution_id: str) -> None:
+        import threading
+
+        from engine.config import settings
+
+        self.store = store
+        self.execution_id = execution_id
+        self.interval = settings().queue.heartbeat_interval_s
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name="aura-heartbeat", daemon=True)
+
+    def _beat(self) -> None:
+        while not self.stop.wait(self.interval):
+            try:
+                self.store.executions.heartbeat(self.execution_id)
+            except Exception:  # a missed beat is not worth failing a run
+                log.debug("heartbeat of %s failed", self.execution_id, exc_info=True)
+
+    def __enter__(self) -> _Heartbeat:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(timeout=5)
+
+
 def run_workflow(wf: Workflow, *, workflow_id: str | None = None,
                  input_items: list[Item] | None = None, mode: str = "manual",
                  destination: str | None = None, hooks: ExecutionHooks | None = None,
@@ -253,4 +288,5 @@ def run_workflow(wf: Workflow, *, workflow_id: str | None = None,
         input=[i.to_dict() for i in input_items] if input_items else None)
     req = RunRequest(workflow=wf, execution_id=row.id, mode=mode, input_items=input_items,
                      destination=destination, **request)
-    return execute_recorded(store, req, workflow_id=workflow_id, hooks=hooks)
+    with _Heartbeat(store, row.id):
+        return execute_recorded(store, req, workflow_id=workflow_id, hooks=hooks)

@@ -103,3 +103,15 @@ def test_run_wait_retry_through_the_queue(queue_client: TestClient) -> None:
     assert again.status_code == 202
     retried = wait_execution(c, again.json()["execution_id"], timeout=30)
     assert retried["retry_of"] == eid and retried["status"] == "failed"
+
+
+def test_respond_to_webhook_answer_comes_back_from_a_worker(queue_client: TestClient) -> None:
+    """The worker records the Respond-to-Webhook answer; the API returns it."""
+    c = queue_client
+    _create(c, webhook_workflow("reply", path="reply", response_mode="respond_node", respond={
+        "respond_with": "json", "response_json": {"hello": "{{ $json.body.name }}"},
+        "response_code": 201, "response_headers": [{"name": "X-Reply", "value": "yes"}]}),
+        activate=True)
+    r = c.post("/webhook/reply", json={"name": "Ada"})
+    assert r.status_code == 201, r.text
+    assert r.json() == {"hello": "Ada"} and r.headers["x-reply"] == "yes"
