@@ -30,6 +30,7 @@ from studio.api import (
     routes_executions,
     routes_health,
     routes_nodes,
+    routes_queues,
     routes_services,
     routes_variables,
     routes_webhooks,
@@ -54,7 +55,7 @@ def operations(*, auth: bool = True) -> list[Operation]:
     routers = [routes_health.router, routes_workflows.router, routes_webhooks.router,
                routes_executions.router, routes_variables.router, routes_nodes.router,
                routes_credentials.router, *(routes_admin.routers() if auth else []),
-               *routes_events.routers(), *routes_services.routers()]
+               *routes_events.routers(), *routes_services.routers(), *routes_queues.routers()]
     return [op for r in routers for op in r.operations]
 
 
