@@ -145,7 +145,7 @@ class RateLimiter:
     def _run(self, key: str, dry: bool) -> int:
         assert self._script is not None
         if time.monotonic() < self._down_until:
-            fallback = LocalRateLimiter(self.name, self.limit, self.window_s)
+            fallback = self._fallback()
             return fallback.check(key) if dry else fallback.hit(key)
         try:
             allowed, count, retry_ms = self._script(
@@ -158,7 +158,7 @@ class RateLimiter:
             log.warning("rate limiter %s: Redis unavailable (%s); limiting in process "
                         "for %d s", self.name, exc, REDIS_RETRY_S)
             self._down_until = time.monotonic() + REDIS_RETRY_S
-            fallback = LocalRateLimiter(self.name, self.limit, self.window_s)
+            fallback = self._fallback()
             return fallback.check(key) if dry else fallback.hit(key)
         if not int(allowed):
             raise _refuse(self.name, float(retry_ms), self.limit, self.window_s)
@@ -181,12 +181,26 @@ class RateLimiter:
             return self._local.check(key)
         return self._run(key, True)
 
+    def _fallback(self) -> LocalRateLimiter:
+        """The in-process limiter used while Redis is away (one per limiter, so it counts)."""
+        fb = getattr(self, "_fallback_limiter", None)
+        if fb is None:
+            fb = LocalRateLimiter(self.name, self.limit, self.window_s)
+            self._fallback_limiter = fb
+        return fb
+
     def reset(self, key: str) -> None:
-        """Forgets the attempts of ``key``."""
+        """Forgets the attempts of ``key`` (in Redis, and in the fallback if it was used)."""
         if self._local is not None:
             self._local.reset(key)
-        else:
+            return
+        fb = getattr(self, "_fallback_limiter", None)
+        if fb is not None:
+            fb.reset(key)
+        try:
             self.redis.delete(self._key(key))
+        except Exception as exc:  # Redis down: nothing stored there to forget right now
+            log.debug("rate limiter %s: reset skipped, Redis unavailable (%s)", self.name, exc)
 
 
 _clients: dict[str, Any] = {}

@@ -87,11 +87,26 @@ async def _http_error(request: Request, exc: Exception) -> Response:
                          status, headers)
 
 
+async def _redis_down(request: Request, exc: Exception) -> Response:
+    """Redis unreachable: not the caller's fault, and not a bug — 503 with what to check."""
+    return json_response(error_body(
+        "unavailable", "The queue server (Redis) is not reachable right now; the request was "
+        "not carried out. Try again shortly, or check AURA_REDIS_URL and 'aura services'.",
+        {"request_id": request_id(request)}), 503, {"Retry-After": "5"})
+
+
 exception_handlers: dict[Any, Any] = {
     AuraError: _aura_error,
     pydantic.ValidationError: _pydantic_error,
     HTTPException: _http_error,
 }
+try:
+    import redis.exceptions as _redis_exc
+
+    exception_handlers[_redis_exc.ConnectionError] = _redis_down
+    exception_handlers[_redis_exc.TimeoutError] = _redis_down
+except ImportError:  # pragma: no cover - redis is a dependency
+    pass
 
 
 class ErrorMiddleware:

@@ -108,3 +108,40 @@ def test_no_redis_answers_404(client: TestClient, monkeypatch: pytest.MonkeyPatc
         assert "there are no queues (set AURA_REDIS_URL)" in r.json()["message"]
     r = client.post("/api/v1/queues/default/jobs/x/requeue")
     assert r.status_code == 404
+
+
+def test_redis_down_is_a_503_with_a_message(data_dir: Any, monkeypatch: Any) -> None:
+    """A configured Redis that does not answer: a clear 503, never a 500."""
+    import socket
+
+    from starlette.testclient import TestClient
+
+    from engine.config import reset_settings
+    from engine.runtimes._redis import reset_connections
+    from engine.services import auth
+    from engine.services.store import reset_store
+    from studio.api import create_app
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()  # nothing listens there
+    monkeypatch.setenv("AURA_REDIS_URL", f"redis://127.0.0.1:{port}/0")
+    reset_settings()
+    reset_store()
+    reset_connections()
+    auth.reset()
+    try:
+        with TestClient(create_app(runtime="inline")) as c:
+            from tests.api.conftest import OWNER
+
+            r = c.post("/api/v1/auth/setup", json=OWNER)
+            assert r.status_code in (200, 201), r.text
+            c.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+            r = c.get("/api/v1/queues")
+            assert r.status_code == 503, r.text
+            assert "Redis" in r.json()["message"]
+    finally:
+        auth.reset()
+        reset_store()
+        reset_connections()
