@@ -20,7 +20,12 @@ follow them with :func:`asubscribe` and :func:`subscribe`.
 from __future__ import annotations
 
 from engine.events.bus import flush, kick, local_bus, publish, recent, reset, uses_redis
-from engine.events.publisher import EventPublisher, error_summary, publish_queued
+from engine.events.publisher import (
+    EventPublisher,
+    error_summary,
+    publish_execution_finished,
+    publish_queued,
+)
 from engine.events.subscribe import (
     AsyncSubscription,
     Subscription,
@@ -50,5 +55,6 @@ __all__ = ["EVENT_TYPES", "EXECUTION_FINISHED", "EXECUTION_QUEUED", "EXECUTION_S
            "EXECUTION_WAITING", "GLOBAL_CHANNEL", "NODE_FINISHED", "NODE_STARTED",
            "RECENT_KEY", "AsyncSubscription", "Event", "EventPublisher", "EventSettings",
            "Subscription", "asubscribe", "error_summary", "execution_channel", "flush",
-           "kick", "local_bus", "matches", "new_event", "parse_types", "publish", "publish_queued",
+           "kick", "local_bus", "matches", "new_event", "parse_types", "publish",
+           "publish_execution_finished", "publish_queued",
            "recent", "replay_after", "reset", "subscribe", "uses_redis"]

@@ -19,6 +19,7 @@ the horse exits right after.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -39,7 +40,8 @@ from engine.executor.hooks import ExecutionHooks
 if TYPE_CHECKING:
     from engine.executor.result import ExecutionResult, NodeRunRecord
 
-__all__ = ["MAX_MESSAGE", "EventPublisher", "error_summary", "publish_queued"]
+__all__ = ["MAX_MESSAGE", "EventPublisher", "error_summary", "publish_execution_finished",
+           "publish_queued"]
 
 MAX_MESSAGE = 500
 """Longest error message an event carries."""
@@ -159,3 +161,30 @@ def publish_queued(execution_id: str, *, workflow_id: str | None, workflow_name:
     bus.publish(new_event(EXECUTION_QUEUED, execution_id=execution_id,
                           workflow_id=workflow_id, workflow_name=workflow_name, mode=mode,
                           status="queued", queue=queue))
+
+
+def publish_execution_finished(row: Any, status: str | None = None,
+                               error: dict[str, Any] | None = None) -> None:
+    """Publishes ``execution.finished`` for an execution ended outside the executor
+    (cancelled while queued or waiting, crashed, timed out, failed before starting).
+
+    ``row`` is the stored execution after its final status was written (``status`` and
+    ``error`` default to its own). Never raises.
+    """
+    try:
+        started, ended = row.started_at, row.finished_at
+        err = error if error is not None else row.error
+        bus.publish(new_event(
+            EXECUTION_FINISHED, execution_id=row.id, workflow_id=row.workflow_id,
+            workflow_name=row.workflow_name, mode=row.mode,
+            status=str(status or row.status), started_at=_iso(started),
+            finished_at=_iso(ended), duration_ms=_ms(started, ended), nodes=None,
+            items=None, last_node=None,
+            error=error_summary(err if isinstance(err, dict) else None)))
+        if bus.forked_child():
+            bus.flush()
+        else:
+            bus.kick()
+    except Exception:  # an event must never fail the caller
+        logging.getLogger("engine.events").debug("publishing execution.finished failed",
+                                                 exc_info=True)

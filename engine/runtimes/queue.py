@@ -176,15 +176,17 @@ def cancel(execution_id: str) -> None:
         NotFoundError: no such execution.
         ConflictError: it has already finished.
     """
+    from engine.events import publish_execution_finished
     from engine.runtimes.rq.jobs import local_cancel, notify_done
 
     store = get_store()
     row = store.executions.get(execution_id)
     if row.status in ("queued", "waiting"):
         try:
-            store.executions.finish(execution_id, "cancelled", error={
+            ended = store.executions.finish(execution_id, "cancelled", error={
                 "type": "ExecutionCancelled", "code": "cancelled",
                 "message": f"Cancelled while {row.status}."})
+            publish_execution_finished(ended)
             notify_done(redis_connection() if redis_configured() else None, execution_id)
             return
         except ConflictError:

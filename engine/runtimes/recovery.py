@@ -57,6 +57,7 @@ def crash_execution(execution_id: str, reason: str, *, store: Any = None) -> str
     Returns the id of the retry, if one was submitted. Does nothing (returns None) when
     the execution is no longer running: someone else recorded its end first.
     """
+    from engine.events import publish_execution_finished
     from engine.runtimes.queue import enqueue_existing, resubmit
     from engine.runtimes.rq.jobs import notify_done
 
@@ -67,6 +68,7 @@ def crash_execution(execution_id: str, reason: str, *, store: Any = None) -> str
     except (ConflictError, NotFoundError):
         return None
     log.warning("execution %s crashed: %s", execution_id, reason)
+    publish_execution_finished(row)
     r = _redis_or_none()
     notify_done(r, execution_id)
     try:

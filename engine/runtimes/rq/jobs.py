@@ -195,10 +195,13 @@ def _describe(exc: BaseException) -> dict[str, Any]:
 def _end(store: Any, r: redis.Redis | None, execution_id: str, status: str,
          error: BaseException | dict[str, Any]) -> None:
     """Ends a queued or running execution with ``status``, unless it already ended."""
+    from engine.events import publish_execution_finished
+
     try:
-        store.executions.finish(execution_id, status, error=error)
+        row = store.executions.finish(execution_id, status, error=error)
     except (ConflictError, NotFoundError):
         return
+    publish_execution_finished(row)
     notify_done(r, execution_id)
 
 
