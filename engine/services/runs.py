@@ -115,6 +115,11 @@ class StoreRecorder(ExecutionHooks):
         if result.webhook_response is not None:
             # a Respond-to-Webhook answer, read back by the HTTP server when a worker ran it
             summary["webhook_response"] = self._redact(result.webhook_response)
+        if self.resumed is not None:
+            # before the final status: whoever sees the execution finished sees no checkpoint
+            from engine.runtimes.resume import clear_checkpoint
+
+            clear_checkpoint(self.store, self.execution_id)
         self.store.executions.finish(self.execution_id, str(result.status),
                                      error=self._redact(result.error), output_summary=summary)
         keep = s.save_data_success if result.ok else s.save_data_error
@@ -123,10 +128,6 @@ class StoreRecorder(ExecutionHooks):
                 self.store.node_runs.update(row.id, output=None, input=None,
                                             output_counts=row.output_counts,
                                             input_counts=row.input_counts)
-        if self.resumed is not None:
-            from engine.runtimes.resume import clear_checkpoint
-
-            clear_checkpoint(self.store, self.execution_id)
 
 
 def credential_resolver(store: Any, secrets: set[str] | None = None) -> Any:
