@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from typing import Any, ClassVar
 
 import httpx
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -177,21 +177,34 @@ class AuraConsole(App[None]):
         self.require_login("Signed out.")
 
     # -- background reports -----------------------------------------------------------
+    def _active_screen(self) -> Screen[Any] | None:
+        """The screen on top, or None while the app is starting or shutting down (the
+        background workers report at any time)."""
+        try:
+            return self.screen
+        except ScreenStackError:
+            return None
+
     def _connection_changed(self, state: ConnectionState) -> None:
         was = self.connection
         self.connection = state
-        if state.connected and was.status == "reconnecting":
+        screen = self._active_screen()
+        if state.connected and was.status == "reconnecting" and screen is not None:
             self.notify("The server answers again.", title="Reconnected", timeout=3)
-            self.screen.post_message(FeedModeChanged(self.feed_mode))
-            if hasattr(self.screen, "refresh_data"):
-                self.screen.refresh_data()
+            screen.post_message(FeedModeChanged(self.feed_mode))
+            if hasattr(screen, "refresh_data"):
+                screen.refresh_data()
 
     def _publish(self, event: Event) -> None:
-        self.screen.post_message(LiveEvent(event))
+        screen = self._active_screen()
+        if screen is not None:
+            screen.post_message(LiveEvent(event))
 
     def _feed_mode_changed(self, mode: str) -> None:
         self.feed_mode = mode
-        self.screen.post_message(FeedModeChanged(mode))
+        screen = self._active_screen()
+        if screen is not None:
+            screen.post_message(FeedModeChanged(mode))
 
     def report_error(self, exc: ConsoleError) -> None:
         """Shows an API error the right way: sign-in, reconnect state or a notice."""
