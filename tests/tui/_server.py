@@ -65,13 +65,13 @@ def aura_cli(env: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def start_server(data_dir: Path, port: int, env: dict[str, str], log: Path
-                 ) -> subprocess.Popen[bytes]:
+def start_server(data_dir: Path, port: int, env: dict[str, str], log: Path,
+                 runtime: str = "inline") -> subprocess.Popen[bytes]:
     """Starts ``python -m studio.api`` and waits until ``/healthz`` answers."""
     with log.open("ab") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "studio.api", "--host", "127.0.0.1", "--port", str(port),
-             "--runtime", "inline", "--log-level", "warning"],
+             "--runtime", runtime, "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:

@@ -30,30 +30,12 @@ from tests.tui._server import (
     aura_cli,
     free_port,
     server_env,
+    start_server,
     stop_server,
 )
 from tui.screens.queues import QueuesScreen
 
 pytestmark = [pytest.mark.anyio, pytest.mark.redis]
-
-
-def _start_rq_server(port: int, env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    """``python -m studio.api --runtime rq``, waiting until ``/healthz`` answers."""
-    with log.open("ab") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "studio.api", "--host", "127.0.0.1", "--port", str(port),
-             "--runtime", "rq", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        assert proc.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, "the API server did not start"
-        time.sleep(0.1)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +54,7 @@ def rq_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         assert key, out
         log = base / "server.log"
         port = free_port()
-        proc = _start_rq_server(port, env, log)
+        proc = start_server(data_dir, port, env, log, runtime="rq")
         with (base / "worker.log").open("ab") as wlog:
             worker = subprocess.Popen(
                 [sys.executable, "-m", "engine", "worker", "--queues", queue],
