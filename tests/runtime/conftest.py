@@ -16,7 +16,13 @@ from typing import Any
 
 import pytest
 
-from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
+from tests.support.fixtures import (  # noqa: F401 (fixtures)
+    redis_for_tests,
+    redis_url,
+)
+from tests.support.fixtures import (
+    reset_process_state as _reset,
+)
 
 QUEUE_ENV = {
     "AURA_QUEUE_HEARTBEAT_INTERVAL_S": "0.5",
@@ -25,16 +31,6 @@ QUEUE_ENV = {
     "AURA_QUEUE_ORPHAN_GRACE_S": "1",
     "AURA_QUEUE_CANCEL_POLL_S": "0.1",
 }
-
-
-def _reset() -> None:
-    from engine.config import reset_settings
-    from engine.runtimes._redis import reset_connections
-    from engine.services.store import reset_store
-
-    reset_settings()
-    reset_store()
-    reset_connections()
 
 
 class Env:

@@ -32,3 +32,15 @@ def redis_for_tests() -> Iterator[RedisForTests]:
 def redis_url(redis_for_tests: RedisForTests) -> str:
     """URL of the session's Redis server."""
     return redis_for_tests.url
+
+
+def reset_process_state() -> None:
+    """Forgets this process's cached settings, store and Redis connections (after a test
+    changed AURA_* variables)."""
+    from engine.config import reset_settings
+    from engine.runtimes._redis import reset_connections
+    from engine.services.store import reset_store
+
+    reset_settings()
+    reset_store()
+    reset_connections()

@@ -16,7 +16,11 @@ from typing import Any
 
 import pytest
 
-from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
+from tests.support.fixtures import (  # noqa: F401 (fixtures)
+    redis_for_tests,
+    redis_url,
+    reset_process_state,
+)
 
 FAST_ENV = {
     "AURA_QUEUE_HEARTBEAT_INTERVAL_S": "0.5",
@@ -29,16 +33,6 @@ FAST_ENV = {
     "AURA_SCHEDULER_REFRESH_S": "0.2",
     "AURA_PUBLIC_URL": "http://aura.test",
 }
-
-
-def reset_process_state() -> None:
-    from engine.config import reset_settings
-    from engine.runtimes._redis import reset_connections
-    from engine.services.store import reset_store
-
-    reset_settings()
-    reset_store()
-    reset_connections()
 
 
 class Env:
