@@ -182,9 +182,10 @@ def test_credential_data(principal: Principal, kind: str, data: dict[str, Any], 
     return model.test()
 
 
-def resolve(credential_id: str) -> dict[str, Any]:
+def resolve(credential_id: str, secrets: set[str] | None = None) -> dict[str, Any]:
     """The decrypted data for a node at run time (no principal: the executor checked the
-    workflow). An OAuth2 token about to expire is refreshed and stored first."""
+    workflow). An OAuth2 token about to expire is refreshed and stored first. ``secrets``,
+    when given, receives the credential's secret strings (for redaction)."""
     ctx = context()
     store = ctx.store
     info = store.credentials.get(credential_id)
@@ -198,6 +199,8 @@ def resolve(credential_id: str) -> dict[str, Any]:
             data = dump(model.refreshed())
             store.credentials.update(credential_id, data=data, cipher=cipher)
             ctx.audit(None, "credential.token_refreshed", "credential", credential_id)
+    if secrets is not None:
+        secrets.update(secret_values(info.kind, data))
     return data
 
 

@@ -130,19 +130,14 @@ class StoreRecorder(ExecutionHooks):
                                             input_counts=row.input_counts)
 
 
-def credential_resolver(store: Any, secrets: set[str] | None = None) -> Any:
+def credential_resolver(secrets: set[str] | None = None) -> Any:
     """Decrypts a node's credential from the vault (refreshing OAuth2 tokens that are
     about to expire) and remembers its secret strings so the recorder can redact them."""
     from engine.services import credentials as cred_service
 
     def resolve(node: NodeDef, slot: str, ref: CredentialRef) -> dict[str, Any]:
         try:
-            data = dict(cred_service.resolve(ref.id))
-            if secrets is not None:
-                from engine.credentials.masking import secret_values
-
-                secrets.update(secret_values(store.credentials.get(ref.id).kind, data))
-            return data
+            return dict(cred_service.resolve(ref.id, secrets))
         except AuraError as exc:
             raise CredentialError(f"Node '{node.name}', credential '{slot}': {exc.message}"
                                   ) from None
@@ -162,7 +157,7 @@ def make_executor(store: Any | None, secrets: set[str] | None = None) -> Executo
         wf.id = rec.id
         return wf
 
-    return Executor(credentials=credential_resolver(store, secrets), workflow_loader=loader)
+    return Executor(credentials=credential_resolver(secrets), workflow_loader=loader)
 
 
 def load_stored(ref: str) -> tuple[Workflow, str]:

@@ -320,7 +320,7 @@ def _cors(params: Any, origin: str | None) -> dict[str, str]:
 def _credentials(target: Target) -> dict[str, dict[str, Any]]:
     from engine.services.runs import credential_resolver
 
-    resolve_cred = credential_resolver(get_store())
+    resolve_cred = credential_resolver()
     return {slot: resolve_cred(target.node, slot, ref)
             for slot, ref in target.node.credentials.items()}
 
