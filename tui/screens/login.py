@@ -51,6 +51,8 @@ class LoginScreen(Screen[Me | None]):
         saved = self.aura.config.servers.get(self.url)
         with Center(), Vertical(id="login-box"):
             yield Label("[b]AURA console[/b] · sign in", id="login-title")
+            # the status sits under the title so it stays visible on a 24-line terminal
+            yield Static(self.reason, id="login-status")
             yield Input(self.url, placeholder="http://host:5678", id="server")
             with TabbedContent(id="login-method"):
                 with TabPane("Password", id="tab-password"):
@@ -64,7 +66,6 @@ class LoginScreen(Screen[Me | None]):
                     yield Label("Create one with: aura user api-key create EMAIL --name "
                                 "console", classes="hint")
             yield Button("Sign in", variant="primary", id="sign-in")
-            yield Static(self.reason, id="login-status")
         yield Footer()
 
     def on_mount(self) -> None:
