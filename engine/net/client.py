@@ -129,7 +129,8 @@ def safe_client(
 
     Args:
         allow: hosts or CIDR ranges that may be reached although private; ``None`` reads
-            ``settings().http.allow`` (``AURA_HTTP_ALLOW``).
+            ``settings().http.allow`` (``AURA_HTTP_ALLOW``). The run-time list admins
+            keep in the store is always added (:mod:`engine.net.allowlist`).
         timeout: seconds; ``None`` reads ``settings().http.timeout_s``.
         follow_redirects, max_redirects: redirect policy; each hop is checked.
         verify: verify TLS certificates (turn off only for known self-signed servers), or
@@ -141,9 +142,10 @@ def safe_client(
         A client to use as a context manager (``with safe_client() as c: c.get(url)``).
     """
     from engine.config import settings
+    from engine.net.allowlist import effective_allow
 
     conf = settings().http
-    allow_list = parse_allow(conf.allow if allow is None else allow)
+    allow_list = effective_allow(parse_allow(conf.allow if allow is None else allow))
     all_headers = {"User-Agent": conf.user_agent, **(headers or {})}
     return SafeClient(
         allow=allow_list,

@@ -3,7 +3,8 @@
 Nodes fetch user-supplied URLs from inside the worker's network, so by default they may
 not reach private, loopback, link-local (cloud metadata), multicast, reserved,
 unique-local IPv6 or IPv4-mapped addresses. Operators open specific targets with an
-allow-list of hosts or CIDR ranges (``AURA_HTTP_ALLOW``).
+allow-list of hosts, CIDR ranges or ``host:port`` pairs: ``AURA_HTTP_ALLOW`` at deploy
+time, plus the list an admin edits in the studio (see :mod:`engine.net.allowlist`).
 
 The checks run on the *resolved* address just before connecting (see
 :mod:`engine.net.client`), so a public-looking name that resolves to ``127.0.0.1`` and
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,6 +29,7 @@ __all__ = [
     "blocked_reason",
     "check_address",
     "check_url",
+    "normalize_allow_entry",
     "parse_allow",
     "parse_ip_literal",
     "resolve_checked",
@@ -40,34 +43,137 @@ _CGNAT = ipaddress.ip_network("100.64.0.0/10")
 ALLOWED_SCHEMES = ("http", "https")
 
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
 @dataclass(frozen=True)
 class AllowList:
     """Hosts and networks that requests may reach even though they are not public.
 
     ``hosts`` are lower-case names; an entry ``*.corp.example`` (or ``.corp.example``)
     matches every subdomain. ``networks`` are CIDR ranges; a bare IP is a /32 or /128.
+    ``host_ports`` and ``network_ports`` open a name or an address on one port only
+    (entries ``intranet.local:8443``, ``10.0.0.5:5432``, ``[fd00::1]:80``).
     """
 
     hosts: frozenset[str] = frozenset()
     suffixes: tuple[str, ...] = ()
-    networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = field(default=())
+    networks: tuple[Network, ...] = field(default=())
+    host_ports: frozenset[tuple[str, int]] = frozenset()
+    network_ports: tuple[tuple[Network, int], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.hosts or self.suffixes or self.networks)
+        return bool(self.hosts or self.suffixes or self.networks or self.host_ports
+                    or self.network_ports)
 
-    def allows_host(self, host: str) -> bool:
-        """True when ``host`` (a name, not an address) is allow-listed by name."""
+    def merged(self, other: AllowList) -> AllowList:
+        """Everything either list allows."""
+        if not other:
+            return self
+        if not self:
+            return other
+        return AllowList(self.hosts | other.hosts, (*self.suffixes, *other.suffixes),
+                         (*self.networks, *other.networks),
+                         self.host_ports | other.host_ports,
+                         (*self.network_ports, *other.network_ports))
+
+    def allows_host(self, host: str, port: int | None = None) -> bool:
+        """True when ``host`` (a name, not an address) is allow-listed by name (on
+        ``port``, for entries limited to one port)."""
         h = host.lower().rstrip(".")
-        return h in self.hosts or any(h.endswith(s) for s in self.suffixes)
+        if h in self.hosts or any(h.endswith(s) for s in self.suffixes):
+            return True
+        return port is not None and (h, port) in self.host_ports
 
-    def allows_ip(self, ip: IPAddress) -> bool:
-        """True when ``ip`` falls in an allow-listed network."""
+    def allows_ip(self, ip: IPAddress, port: int | None = None) -> bool:
+        """True when ``ip`` falls in an allow-listed network (on ``port``, for entries
+        limited to one port)."""
         candidates: list[IPAddress] = [ip]
         if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
             candidates.append(ip.ipv4_mapped)
-        return any(
-            c in net for c in candidates for net in self.networks if c.version == net.version
-        )
+        nets = list(self.networks)
+        if port is not None:
+            nets += [net for net, p in self.network_ports if p == port]
+        return any(c in net for c in candidates for net in nets if c.version == net.version)
+
+
+_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
+_HOST_PORT = re.compile(
+    r"^(?:\[(?P<v6>[0-9a-f:.%a-z]+)\]|(?P<host>[^:\[\]]+)):(?P<port>[^:]*)$")
+
+
+def _split_port(entry: str) -> tuple[str, int | None]:
+    """``("host", 8080)`` for ``host:8080`` / ``[::1]:8080``; ``(entry, None)`` otherwise.
+
+    Raises:
+        ValueError: the port is not a number from 1 to 65535.
+    """
+    m = _HOST_PORT.match(entry)
+    if m is None:
+        return entry, None
+    text = m.group("port")
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise ValueError(f"allow-list entry {entry!r} has an invalid port {text!r}: use a "
+                         "number from 1 to 65535, e.g. 'intranet.local:8443'")
+    return (m.group("v6") or m.group("host") or ""), int(text)
+
+
+def normalize_allow_entry(raw: str) -> str:
+    """One allow-list entry checked strictly and written canonically.
+
+    Accepted forms: a host name (``intranet.local``), subdomains (``*.corp.example``), an
+    IP address (``10.0.0.5``, ``::1``), a CIDR range (``10.0.0.0/8``), and a host or an
+    address with a port (``intranet.local:8443``, ``10.0.0.5:5432``, ``[::1]:8080``).
+
+    Raises:
+        ValueError: with a message saying what is wrong and what to write instead.
+    """
+    entry = str(raw).strip().lower()
+    if not entry:
+        raise ValueError("an allow-list entry is empty")
+    if any(c.isspace() for c in entry) or "," in entry:
+        raise ValueError(f"{raw!r} holds several entries; put one host, address or range "
+                         "per entry")
+    if "://" in entry or ("/" in entry and parse_ip_literal(entry.split("/", 1)[0]) is None):
+        raise ValueError(f"{raw!r} is a URL or a path; write only the host, e.g. "
+                         "'intranet.local' or 'intranet.local:8443'")
+    if "/" in entry:
+        try:
+            net = ipaddress.ip_network(entry.strip("[]"), strict=False)
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a valid CIDR range; write e.g. '10.0.0.0/8' "
+                             "or 'fd00::/8'") from None
+        if net.prefixlen == 0:
+            raise ValueError(f"{raw!r} would let nodes reach every address, cloud metadata "
+                             "included; list the networks you trust, e.g. '10.0.0.0/8'")
+        return str(net)
+    literal = parse_ip_literal(entry)
+    if literal is not None:
+        return str(literal)
+    host, port = _split_port(entry)
+    if port is not None:
+        try:
+            ip = ipaddress.ip_address(host)
+        except ValueError:
+            if host.startswith(("*.", ".")):
+                raise ValueError(f"{raw!r}: a port cannot be combined with a wildcard; "
+                                 "allow the subdomains without a port, or list each host "
+                                 "with its port") from None
+            return f"{_check_host(host, raw)}:{port}"
+        return f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}"
+    if entry.startswith(("*.", ".")):
+        return "*." + _check_host(entry.lstrip("*").lstrip("."), raw)
+    return _check_host(entry, raw)
+
+
+def _check_host(host: str, raw: str) -> str:
+    name = host.rstrip(".")
+    labels = name.split(".")
+    if not name or len(name) > 253 or not all(_LABEL.match(label) for label in labels):
+        raise ValueError(f"{raw!r} is not a host name, IP address or CIDR range; write e.g. "
+                         "'intranet.local', '*.corp.example', '10.0.0.5', '10.0.0.0/8' or "
+                         "'intranet.local:8443'")
+    return name
 
 
 def parse_allow(entries: Iterable[str] | str | None) -> AllowList:
@@ -75,10 +181,12 @@ def parse_allow(entries: Iterable[str] | str | None) -> AllowList:
 
     Accepts a list of strings, a JSON list, or a comma/space separated string
     (``"127.0.0.1/32, intranet.local"``). Entries that look like addresses or CIDR ranges
-    become networks; everything else is a host name (``*.`` prefix for subdomains).
+    become networks; everything else is a host name (``*.`` prefix for subdomains). A
+    ``:port`` suffix (``intranet.local:8443``, ``[::1]:8080``) limits an entry to one
+    port. :func:`normalize_allow_entry` checks an entry strictly (for user input).
 
     Raises:
-        ValueError: an entry is empty or a malformed CIDR range.
+        ValueError: an entry is a malformed CIDR range or has an invalid port.
     """
     if entries is None:
         return AllowList()
@@ -90,10 +198,19 @@ def parse_allow(entries: Iterable[str] | str | None) -> AllowList:
             entries = [e for e in text.replace(",", " ").split() if e]
     hosts: set[str] = set()
     suffixes: list[str] = []
-    networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = []
+    networks: list[Network] = []
+    host_ports: set[tuple[str, int]] = set()
+    network_ports: list[tuple[Network, int]] = []
     for raw in entries:
         entry = str(raw).strip().lower()
         if not entry:
+            continue
+        name, port = _split_port(entry) if "/" not in entry else (entry, None)
+        if port is not None:
+            try:
+                network_ports.append((ipaddress.ip_network(name, strict=False), port))
+            except ValueError:
+                host_ports.add((name.rstrip("."), port))
             continue
         literal = entry.strip("[]")
         try:
@@ -108,7 +225,8 @@ def parse_allow(entries: Iterable[str] | str | None) -> AllowList:
             suffixes.append(entry)
         else:
             hosts.add(entry.rstrip("."))
-    return AllowList(frozenset(hosts), tuple(suffixes), tuple(networks))
+    return AllowList(frozenset(hosts), tuple(suffixes), tuple(networks),
+                     frozenset(host_ports), tuple(network_ports))
 
 
 def parse_ip_literal(host: str) -> IPAddress | None:
@@ -175,15 +293,17 @@ def _blocked(host: str, ip: IPAddress, reason: str) -> SSRFBlocked:
         f"Refused to connect to {shown}: it is {article} {reason} address, and outbound requests "
         "from nodes may not reach private networks. If this target is trusted, allow-list "
         f"it: set AURA_HTTP_ALLOW={cidr} (comma-separated hosts or CIDR ranges) and restart "
-        "AURA.",
+        "AURA, or have an admin add it in the studio under Admin > Security > Outbound HTTP "
+        "allow-list (no restart needed).",
         details={"host": host, "address": str(ip), "reason": reason},
     )
 
 
-def check_address(host: str, ip: IPAddress, allow: AllowList) -> None:
-    """Raises :class:`SSRFBlocked` unless ``ip`` is public or allow-listed."""
+def check_address(host: str, ip: IPAddress, allow: AllowList, port: int | None = None
+                  ) -> None:
+    """Raises :class:`SSRFBlocked` unless ``ip`` is public or allow-listed (on ``port``)."""
     reason = blocked_reason(ip)
-    if reason is None or allow.allows_ip(ip):
+    if reason is None or allow.allows_ip(ip, port):
         return
     raise _blocked(host, ip, reason)
 
@@ -200,6 +320,7 @@ def check_url(url: str, allow: AllowList) -> None:
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname or ""
+        port = parts.port
     except ValueError:
         return  # the HTTP client reports malformed URLs itself
     scheme = parts.scheme.lower()
@@ -208,11 +329,13 @@ def check_url(url: str, allow: AllowList) -> None:
             f"Refused URL scheme '{scheme}:' in {url!r}: only http and https are allowed.",
             details={"url": url},
         )
-    if not host or allow.allows_host(host):
+    if port is None:
+        port = 443 if scheme == "https" else 80
+    if not host or allow.allows_host(host, port):
         return
     ip = parse_ip_literal(host)
     if ip is not None:
-        check_address(host, ip, allow)
+        check_address(host, ip, allow, port)
 
 
 def resolve_checked(
@@ -230,7 +353,7 @@ def resolve_checked(
     name = host.strip("[]")
     literal = parse_ip_literal(name)
     if literal is not None:
-        check_address(host, literal, allow)
+        check_address(host, literal, allow, port)
         return [str(literal)]
     getaddrinfo = resolver or socket.getaddrinfo
     infos = getaddrinfo(name, port, type=socket.SOCK_STREAM)
@@ -239,11 +362,11 @@ def resolve_checked(
         addr = str(info[4][0])
         if addr not in addresses:
             addresses.append(addr)
-    if allow.allows_host(name):
+    if allow.allows_host(name, port):
         return addresses
     for addr in addresses:
         ip = parse_ip_literal(addr)
         if ip is None:  # pragma: no cover - getaddrinfo returns numeric addresses
             raise SSRFBlocked(f"Refused to connect to {host}: unexpected address {addr!r}.")
-        check_address(host, ip, allow)
+        check_address(host, ip, allow, port)
     return addresses

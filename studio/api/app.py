@@ -31,6 +31,7 @@ from studio.api import (
     routes_health,
     routes_nodes,
     routes_queues,
+    routes_security,
     routes_services,
     routes_variables,
     routes_webhooks,
@@ -51,10 +52,11 @@ VERSION = "1.0.0"
 
 def operations(*, auth: bool = True) -> list[Operation]:
     """Every API operation, in document order (``auth=False``: without sign-in, users,
-    projects, API keys and audit)."""
+    projects, API keys, audit and security settings)."""
     routers = [routes_health.router, routes_workflows.router, routes_webhooks.router,
                routes_executions.router, routes_variables.router, routes_nodes.router,
                routes_credentials.router, *(routes_admin.routers() if auth else []),
+               *(routes_security.routers() if auth else []),
                *routes_events.routers(), *routes_services.routers(), *routes_queues.routers()]
     return [op for r in routers for op in r.operations]
 
