@@ -10,7 +10,9 @@ p50/p90/p99 latency per level, and the server's RSS.
     python bench/webhook_bench.py                       # c = 1, 10, 50; 5 s each
     python bench/webhook_bench.py --duration 20 --variant nosave --json out.jsonl
 
-Variants: ``default`` (every execution and node output recorded, like n8n's default),
+``--runtime rq`` starts a private Redis and ``--rq-workers`` worker processes (``aura
+worker``, forking unless ``--no-fork``) and runs each execution there, like n8n's queue
+mode. Variants: ``default`` (every execution and node output recorded, like n8n's default),
 ``nosave`` (node data of successful runs not kept), ``immediately`` (answer 202 at once,
 run in the background). Needs ``wrk`` (``apt-get install -y wrk``).
 
@@ -111,11 +113,30 @@ def cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def start_server(port: int, data: Path, runtime: str, log: Path, workers: int = 1
-                 ) -> subprocess.Popen[bytes]:
+def start_rq(data: Path, processes: int, fork: bool, log: Path
+             ) -> tuple[str, Any, subprocess.Popen[bytes]]:
+    """A private Redis (no persistence) and ``aura worker`` processes on it."""
+    from engine.runtimes.embedded import start_embedded_redis
+
+    url, redis_handle = start_embedded_redis(None, persist=False,
+                                             password=secrets.token_hex(8))
+    env = {**os.environ, "AURA_DATA_DIR": str(data), "AURA_LOG_LEVEL": "WARNING",
+           "AURA_REDIS_URL": url}
+    with log.open("wb") as out:
+        workers = subprocess.Popen(
+            [sys.executable, "-m", "engine", "worker", "--processes", str(processes),
+             "--fork" if fork else "--no-fork"], cwd=ROOT, env=env, stdout=out,
+            stderr=subprocess.STDOUT, start_new_session=True)
+    return url, redis_handle, workers
+
+
+def start_server(port: int, data: Path, runtime: str, log: Path, workers: int = 1,
+                 redis_url: str | None = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "AURA_DATA_DIR": str(data), "AURA_LOG_LEVEL": "WARNING"}
     if runtime == "inline":
         env.pop("AURA_REDIS_URL", None)
+    elif redis_url:
+        env["AURA_REDIS_URL"] = redis_url
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "studio.api", "--host", "127.0.0.1", "--port", str(port),
@@ -172,6 +193,10 @@ def main() -> None:
                     default="default")
     ap.add_argument("--runtime", choices=("inline", "rq"), default="inline")
     ap.add_argument("--workers", type=int, default=1, help="server processes")
+    ap.add_argument("--rq-workers", type=int, default=1,
+                    help="with --runtime rq: worker processes (a private Redis is started)")
+    ap.add_argument("--no-fork", action="store_true",
+                    help="with --runtime rq: workers run executions without forking")
     ap.add_argument("--json", type=Path, help="append one JSON line per level here")
     ap.add_argument("--shared-loadtest", type=Path, metavar="OUT_JSONL",
                     help="measure with /work/shared/bench/common/loadtest.sh instead (the "
@@ -185,7 +210,11 @@ def main() -> None:
     if not SHARED_LUA.exists():
         lua.write_text(LUA)
     port = free_port()
-    proc = start_server(port, tmp / "data", args.runtime, tmp / "server.log", args.workers)
+    rq: tuple[str, Any, subprocess.Popen[bytes]] | None = None
+    if args.runtime == "rq" and not os.environ.get("AURA_REDIS_URL"):
+        rq = start_rq(tmp / "data", args.rq_workers, not args.no_fork, tmp / "worker.log")
+    proc = start_server(port, tmp / "data", args.runtime, tmp / "server.log", args.workers,
+                        rq[0] if rq else None)
     try:
         url = prepare(f"http://127.0.0.1:{port}", args.variant)
         probe = httpx.post(url, json={"name": "bench", "value": 42}, timeout=30)
@@ -221,6 +250,13 @@ def main() -> None:
             proc.wait(15)
         except subprocess.TimeoutExpired:
             proc.kill()
+        if rq is not None:
+            os.killpg(rq[2].pid, 15)
+            try:
+                rq[2].wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(rq[2].pid, 9)
+            rq[1].stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
