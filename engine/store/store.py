@@ -12,6 +12,7 @@ from engine.config import settings
 from engine.store import migrate, retention
 from engine.store._db import Database, create_db_engine, sqlite_path
 from engine.store.auth_audit import AuditRepository
+from engine.store.auth_oidc import OidcRepository
 from engine.store.auth_projects import ProjectRepository
 from engine.store.auth_tokens import TokenRepository
 from engine.store.auth_users import UserRepository
@@ -29,7 +30,7 @@ __all__ = ["Store", "open_store"]
 class Store:
     """AURA's persistence: ``store.workflows``, ``.executions``, ``.node_runs``,
     ``.credentials``, ``.variables``, ``.settings``, ``.webhooks``; accounts and access:
-    ``.users``, ``.tokens``, ``.projects``, ``.audit``.
+    ``.users``, ``.tokens``, ``.projects``, ``.audit``; single sign-on: ``.oidc``.
 
     Safe to share between threads: each repository method uses its own short session
     and returns detached rows (plain objects that stay readable).
@@ -67,6 +68,7 @@ class Store:
         self.tokens = TokenRepository(self.db)
         self.projects = ProjectRepository(self.db)
         self.audit = AuditRepository(self.db)
+        self.oidc = OidcRepository(self.db)
 
     @property
     def dialect(self) -> str:

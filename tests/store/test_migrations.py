@@ -20,7 +20,9 @@ TABLES = {"workflow", "workflow_version", "execution", "node_run", "credential",
           "setting", "webhook",
           # 0002: accounts and access
           "user_account", "recovery_code", "invitation", "password_reset", "refresh_token",
-          "api_key", "project", "project_member", "resource_share", "audit_event"}
+          "api_key", "project", "project_member", "resource_share", "audit_event",
+          # 0004: single sign-on
+          "oidc_provider", "oidc_identity", "oidc_login"}
 
 
 def _tables(url: str) -> set[str]:
