@@ -9,12 +9,22 @@ from __future__ import annotations
 import reflex as rx
 
 from studio.auth import requires_login
+from studio.pages.admin_api_keys import admin_api_keys_page
+from studio.pages.admin_audit import admin_audit_page
+from studio.pages.admin_projects import admin_projects_page
+from studio.pages.admin_security import admin_security_page
+from studio.pages.admin_users import admin_users_page
 from studio.pages.credentials import credentials_page
 from studio.pages.editor import editor_page
 from studio.pages.executions import execution_page, executions_page
 from studio.pages.settings import settings_page
 from studio.pages.variables import variables_page
 from studio.pages.workflows import workflows_page
+from studio.state.admin_api_keys import AdminApiKeysState
+from studio.state.admin_audit import AdminAuditState
+from studio.state.admin_projects import AdminProjectsState
+from studio.state.admin_security import AdminSecurityState
+from studio.state.admin_users import AdminUsersState
 from studio.state.credentials import CredentialsState
 from studio.state.editor import EditorState
 from studio.state.execution_view import ExecutionViewState
@@ -37,6 +47,11 @@ PAGES = [
     (credentials_page, "/credentials", "Credentials", CredentialsState.load),
     (variables_page, "/variables", "Variables", VariablesState.load),
     (settings_page, "/settings", "Settings", SettingsState.load),
+    (admin_users_page, "/admin/users", "Users", AdminUsersState.load),
+    (admin_projects_page, "/admin/projects", "Projects", AdminProjectsState.load),
+    (admin_api_keys_page, "/admin/api-keys", "API keys", AdminApiKeysState.load),
+    (admin_audit_page, "/admin/audit", "Audit log", AdminAuditState.load),
+    (admin_security_page, "/admin/security", "Security", AdminSecurityState.load),
 ]
 for component, route, title, on_load in PAGES:
     app.add_page(component, route=route, title=f"{title} · AURA",

@@ -17,6 +17,16 @@ NAV = [
     ("Settings", "/settings", "settings"),
 ]
 
+ADMIN_NAV = [
+    ("Users", "/admin/users", "users"),
+    ("Projects", "/admin/projects", "folder-kanban"),
+    ("API keys", "/admin/api-keys", "key-square"),
+    ("Audit log", "/admin/audit", "scroll-text"),
+    ("Security", "/admin/security", "shield"),
+]
+"""The Admin section: owners and admins see all of it; everyone else sees only their
+API keys."""
+
 STATUS_COLORS = {"succeeded": "green", "failed": "red", "running": "blue", "queued": "gray",
                  "waiting": "amber", "cancelled": "gray", "crashed": "red", "pinned": "violet",
                  "disabled": "gray", "reused": "gray"}
@@ -35,8 +45,20 @@ def _nav_item(label: str, href: str, icon: str, compact: bool) -> rx.Component:
         _hover={"background": rx.color("gray", 4)},
     )
     link = rx.link(inner, href=href, underline="none", width="100%",
-                   aria_label=label, id=f"nav-{label.lower()}")
+                   aria_label=label, id=f"nav-{label.lower().replace(' ', '-')}")
     return rx.tooltip(link, content=label, side="right") if compact else link
+
+
+def _admin_nav(compact: bool) -> rx.Component:
+    role = AuthState.user_role
+    heading = rx.cond(compact, rx.separator(size="4", margin_y="6px"),
+                      rx.text("Admin", size="1", weight="medium", color_scheme="gray",
+                              padding="14px 10px 2px"))
+    section = rx.vstack(heading, *[_nav_item(label, href, icon, compact)
+                                   for label, href, icon in ADMIN_NAV],
+                        spacing="1", width="100%", id="nav-admin")
+    keys = _nav_item(*ADMIN_NAV[2], compact)
+    return rx.cond((role == "owner") | (role == "admin"), section, keys)
 
 
 def sidebar(compact: bool = False) -> rx.Component:
@@ -49,6 +71,7 @@ def sidebar(compact: bool = False) -> rx.Component:
             align="center", spacing="2", padding_x="8px", padding_bottom="12px",
         ),
         *[_nav_item(label, href, icon, compact) for label, href, icon in NAV],
+        _admin_nav(compact),
         rx.spacer(),
         rx.hstack(
             rx.color_mode.button(size="2", variant="ghost", id="color-mode"),
