@@ -1,13 +1,10 @@
 """The API and webhooks on the queue runtime: a real Redis and a real worker process
-(``python -m engine worker``) sharing the SQLite file with the app."""
+(``python -m engine worker``) sharing the database with the app: a SQLite file, and
+PostgreSQL too for the webhook answers (immediately, last node, Respond to Webhook)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,51 +14,35 @@ from starlette.testclient import TestClient
 
 from tests.api._helpers import manual_workflow, wait_execution, webhook_workflow
 from tests.api.conftest import OWNER
+from tests.support.env import both_databases, queue_env
 from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.redis
 
 
 @pytest.fixture
-def queue_client(data_dir: Path, redis_url: str,  # noqa: F811
-                 monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    """An app on the rq runtime, one forking worker, signed in as the owner."""
-    from engine.config import reset_settings
-    from engine.runtimes._redis import reset_connections
-    from engine.services import auth
-    from engine.services.store import get_store, reset_store
+def db(request: pytest.FixtureRequest) -> str:
+    """The app's database: ``sqlite`` unless parametrized (``both_databases``)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def queue_client(db: str, tmp_path: Path, redis_url: str  # noqa: F811
+                 ) -> Iterator[TestClient]:
+    """An app on the rq runtime and database ``db``, one forking worker on a private
+    queue, signed in as the owner."""
     from studio.api import create_app
 
-    queue = f"api-{os.getpid()}-{id(data_dir)}"
-    env = {"AURA_REDIS_URL": redis_url, "AURA_QUEUE_NAME": queue,
-           "AURA_PASSWORD_HASH_TIME_COST": "1", "AURA_PASSWORD_HASH_MEMORY_KIB": "1024",
-           "AURA_PASSWORD_HASH_PARALLELISM": "1"}
-    for k, v in env.items():
-        monkeypatch.setenv(k, v)
-    reset_settings()
-    reset_store()
-    reset_connections()
-    auth.reset()
-    get_store()  # migrate before the worker opens the database
-    with (data_dir / "worker.log").open("ab") as log:
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "engine", "worker", "--queues", queue],
-            env={**os.environ, **env, "AURA_DATA_DIR": str(data_dir)}, stdout=log,
-            stderr=subprocess.STDOUT, start_new_session=True)
-    app = create_app(runtime="rq")
-    assert app.state.runner.name == "rq"
-    try:
+    queue = f"api-{os.getpid()}-{id(tmp_path)}"
+    with queue_env(db, tmp_path / "aura-data", redis_url, flush=False,
+                   AURA_QUEUE_NAME=queue) as env:
+        env.worker("--queues", queue)
+        app = create_app(runtime="rq")
+        assert app.state.runner.name == "rq"
         with TestClient(app) as c:
             r = c.post("/api/v1/auth/setup", json=OWNER)
             c.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
             yield c
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(10)
-        auth.reset()
-        reset_store()
-        reset_connections()
 
 
 def _create(c: TestClient, wf: dict[str, Any], activate: bool = False) -> str:
@@ -71,6 +52,7 @@ def _create(c: TestClient, wf: dict[str, Any], activate: bool = False) -> str:
     return wid
 
 
+@both_databases
 def test_webhooks_through_the_queue(queue_client: TestClient) -> None:
     c = queue_client
     _create(c, webhook_workflow("now", path="now"), activate=True)
@@ -105,6 +87,7 @@ def test_run_wait_retry_through_the_queue(queue_client: TestClient) -> None:
     assert retried["retry_of"] == eid and retried["status"] == "failed"
 
 
+@both_databases
 def test_respond_to_webhook_answer_comes_back_from_a_worker(queue_client: TestClient) -> None:
     """The worker records the Respond-to-Webhook answer; the API returns it."""
     c = queue_client

@@ -7,11 +7,6 @@ the outage get a quick 503 JSON error, never a hang."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,89 +18,57 @@ from starlette.testclient import TestClient
 
 from tests.api._helpers import webhook_workflow
 from tests.api.conftest import OWNER
+from tests.support.env import Env, both_databases, queue_env
 from tests.support.redis import RedisForTests, redis_server
 
 pytestmark = pytest.mark.redis
 
 CALLS = 60
-QUEUE_ENV = {
-    "AURA_QUEUE_HEARTBEAT_INTERVAL_S": "0.5",
-    "AURA_QUEUE_HEARTBEAT_TIMEOUT_S": "3",
-    "AURA_QUEUE_REAP_INTERVAL_S": "1",
-    "AURA_QUEUE_ORPHAN_GRACE_S": "1",
-    "AURA_PASSWORD_HASH_TIME_COST": "1",
-    "AURA_PASSWORD_HASH_MEMORY_KIB": "1024",
-    "AURA_PASSWORD_HASH_PARALLELISM": "1",
-}
-
-
-def _reset() -> None:
-    from engine.config import reset_settings
-    from engine.runtimes._redis import reset_connections
-    from engine.services import auth
-    from engine.services.store import reset_store
-
-    reset_settings()
-    reset_store()
-    reset_connections()
-    auth.reset()
 
 
 class Setup:
-    def __init__(self, server: RedisForTests, data_dir: Path, env: dict[str, str]) -> None:
-        self.server = server
-        self.data_dir = data_dir
-        self.env = env
-        self.workers: list[subprocess.Popen[bytes]] = []
-        self.client: TestClient
+    """The environment (one worker on a private queue), its restartable Redis and a
+    client of the app signed in as the owner."""
 
-    def worker(self) -> subprocess.Popen[bytes]:
-        with (self.data_dir / f"worker-{len(self.workers)}.log").open("ab") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "engine", "worker", "--queues",
-                 self.env["AURA_QUEUE_NAME"]],
-                env={**os.environ, **self.env}, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
-        self.workers.append(proc)
-        return proc
+    def __init__(self, env: Env, server: RedisForTests, client: TestClient) -> None:
+        self.env = env
+        self.server = server
+        self.client = client
+
+    def worker(self) -> Any:
+        return self.env.worker("--queues", self.env.vars["AURA_QUEUE_NAME"])
+
+    @property
+    def workers(self) -> list[Any]:
+        return self.env.procs
 
     def logs(self) -> str:
-        return "\n".join(f.read_text(errors="replace")[-3000:]
-                         for f in sorted(self.data_dir.glob("worker-*.log")))
+        return self.env.logs()
 
 
 @pytest.fixture
-def setup(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Setup]:
-    """A private (restartable) Redis, an app on the rq runtime, one worker."""
-    from engine.services.store import get_store
+def db(request: pytest.FixtureRequest) -> str:
+    """The app's database: ``sqlite`` unless parametrized (``both_databases``)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def setup(db: str, tmp_path: Path) -> Iterator[Setup]:
+    """A private (restartable) Redis, an app on the rq runtime and ``db``, one worker."""
     from studio.api import create_app
 
-    with redis_server() as server:
-        env = {**QUEUE_ENV, "AURA_REDIS_URL": server.url, "AURA_DATA_DIR": str(data_dir),
-               "AURA_QUEUE_NAME": f"restart-{os.getpid()}"}
-        monkeypatch.delenv("AURA_DB_URL", raising=False)
-        for k, v in env.items():
-            monkeypatch.setenv(k, v)
-        _reset()
-        get_store()  # migrate before the worker opens the database
-        s = Setup(server, data_dir, env)
-        s.worker()
+    with redis_server() as server, queue_env(db, tmp_path / "aura-data", server.url,
+                                             AURA_QUEUE_NAME="restart") as env:
+        env.worker("--queues", "restart")
         app = create_app(runtime="rq")
         assert app.state.runner.name == "rq"
-        try:
-            with TestClient(app, raise_server_exceptions=False) as c:
-                r = c.post("/api/v1/auth/setup", json=OWNER)
-                c.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
-                s.client = c
-                yield s
-        finally:
-            for p in s.workers:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(p.pid, signal.SIGKILL)
-                p.wait(10)
-            _reset()
+        with TestClient(app, raise_server_exceptions=False) as c:
+            r = c.post("/api/v1/auth/setup", json=OWNER)
+            c.headers["Authorization"] = f"Bearer {r.json()['access_token']}"
+            yield Setup(env, server, c)
 
 
+@both_databases
 def test_redis_restart_under_webhook_load_loses_no_accepted_execution(setup: Setup
                                                                        ) -> None:
     c = setup.client

@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+import pytest
 from starlette.testclient import TestClient
 
 from tests.api._helpers import wait_execution, webhook_workflow
+from tests.support.env import both_databases, database_url
 
 API = "/api/v1/workflows"
+
+
+@pytest.fixture
+def db(request: pytest.FixtureRequest) -> str:
+    """The app's database: ``sqlite`` unless parametrized (``both_databases``)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture
+def data_dir(data_dir: Path, db: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The app's data directory; with ``db="postgres"`` its database is a fresh
+    PostgreSQL one (``AURA_DB_URL``)."""
+    with database_url(db) as url:
+        if url:
+            from engine.config import reset_settings
+
+            monkeypatch.setenv("AURA_DB_URL", url)
+            reset_settings()
+        yield data_dir
 
 
 def test_immediately_answers_202_with_execution_id(client: TestClient,
@@ -37,6 +59,7 @@ def test_immediately_with_configured_code_and_no_body(client: TestClient,
     assert r.status_code == 200 and r.content == b"" and r.headers["x-extra"] == "1"
 
 
+@both_databases
 def test_last_node_modes(client: TestClient, create: Callable[..., str]) -> None:
     create(webhook_workflow("first", path="first", response_mode="last_node"), activate=True)
     r = client.post("/webhook/first", json={"n": 1})
@@ -67,6 +90,7 @@ def test_last_node_failure_is_reported(client: TestClient, create: Callable[...,
     assert wait_execution(client, body["details"]["execution_id"])["status"] == "failed"
 
 
+@both_databases
 def test_respond_node_json_text_redirect(client: TestClient, create: Callable[..., str]
                                          ) -> None:
     create(webhook_workflow("j", path="j", response_mode="respond_node", respond={
@@ -90,6 +114,7 @@ def test_respond_node_json_text_redirect(client: TestClient, create: Callable[..
     assert r.status_code == 307 and r.headers["location"] == "https://example.com/done"
 
 
+@both_databases
 def test_respond_node_binary_raw_body(client: TestClient, create: Callable[..., str]
                                       ) -> None:
     create(webhook_workflow(path="echo", raw_body=True, response_mode="respond_node",

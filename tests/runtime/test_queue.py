@@ -13,6 +13,7 @@ import pytest
 from engine.errors import ConflictError
 from tests.runtime.conftest import (
     Env,
+    both_databases,
     descendants,
     set_node,
     status_of,
@@ -67,6 +68,7 @@ def test_inline_runtime_needs_no_worker(env: Env) -> None:
     assert row.status == "succeeded" and row.worker_id
 
 
+@both_databases
 def test_cancel_a_running_execution(workers: Env) -> None:
     from engine.runtimes import cancel, submit, wait_for
     from engine.services.store import get_store
@@ -85,6 +87,7 @@ def test_cancel_a_running_execution(workers: Env) -> None:
         cancel(eid)
 
 
+@both_databases
 def test_workflow_timeout_fails_the_execution(workers: Env) -> None:
     from engine.runtimes import submit, wait_for
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.runtime.conftest import (
     Env,
+    both_databases,
     descendants,
     set_node,
     status_of,
@@ -20,6 +21,7 @@ from tests.runtime.conftest import (
 pytestmark = pytest.mark.redis
 
 
+@both_databases
 def test_killed_worker_is_crashed_by_heartbeat_and_retried(env: Env) -> None:
     """kill -9 of a whole ``aura worker`` (supervisor and its processes): nobody sees it
     die, so another worker finds the stale heartbeat, marks the execution crashed and

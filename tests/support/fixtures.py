@@ -35,12 +35,14 @@ def redis_url(redis_for_tests: RedisForTests) -> str:
 
 
 def reset_process_state() -> None:
-    """Forgets this process's cached settings, store and Redis connections (after a test
-    changed AURA_* variables)."""
+    """Forgets this process's cached settings, store, auth context and Redis connections
+    (after a test changed AURA_* variables)."""
     from engine.config import reset_settings
     from engine.runtimes._redis import reset_connections
+    from engine.services import auth
     from engine.services.store import reset_store
 
     reset_settings()
     reset_store()
     reset_connections()
+    auth.reset()

@@ -1,99 +1,47 @@
-"""Fixtures of the schedule and durable-wait tests: a real Redis, a real SQLite file
-shared with real ``aura scheduler`` and ``aura worker`` processes, short timings."""
+"""Fixtures of the schedule and durable-wait tests: a real Redis, a real database (a
+SQLite file, or a PostgreSQL database for tests marked with ``both_databases``) shared
+with real ``aura scheduler`` and ``aura worker`` processes, short timings. The
+environment itself lives in :mod:`tests.support.env`."""
 
 from __future__ import annotations
 
-import contextlib
 import itertools
-import os
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.support.env import (  # noqa: F401 (re-exported for the test modules; a hook)
+    FAST_ENV,
+    Env,
+    both_databases,
+    pytest_generate_tests,
+    queue_env,
+    wait_until,
+)
 from tests.support.fixtures import (  # noqa: F401 (fixtures)
     redis_for_tests,
     redis_url,
     reset_process_state,
 )
 
-FAST_ENV = {
-    "AURA_QUEUE_HEARTBEAT_INTERVAL_S": "0.5",
-    "AURA_QUEUE_HEARTBEAT_TIMEOUT_S": "5",
-    "AURA_QUEUE_REAP_INTERVAL_S": "1",
-    "AURA_QUEUE_ORPHAN_GRACE_S": "1",
-    "AURA_QUEUE_CANCEL_POLL_S": "0.1",
-    "AURA_SCHEDULER_TICK_S": "0.1",
-    "AURA_SCHEDULER_LOCK_TTL_S": "1.5",
-    "AURA_SCHEDULER_REFRESH_S": "0.2",
-    "AURA_PUBLIC_URL": "http://aura.test",
-}
-
-
-class Env:
-    """One data directory + Redis URL, set in this process and given to subprocesses."""
-
-    def __init__(self, data_dir: Path, url: str) -> None:
-        self.data_dir = data_dir
-        self.redis_url = url
-        self.vars = {"AURA_DATA_DIR": str(data_dir), "AURA_REDIS_URL": url, **FAST_ENV}
-        self.procs: list[subprocess.Popen[bytes]] = []
-
-    def spawn(self, command: str, *args: str) -> subprocess.Popen[bytes]:
-        """Starts ``aura COMMAND ARGS`` in its own process group, logging to a file."""
-        env = {**os.environ, **self.vars}
-        log = self.data_dir / f"{command}-{len(self.procs)}.log"
-        with open(log, "ab") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "engine", command, *args],
-                                    env=env, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
-        self.procs.append(proc)
-        return proc
-
-    def kill(self, proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
-        if proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, sig)
-        proc.wait(timeout=15)
-
-    def stop_all(self) -> None:
-        for p in self.procs:
-            self.kill(p)
-        self.procs.clear()
-
-    def logs(self) -> str:
-        return "\n".join(f"--- {f.name}\n" + f.read_text(errors="replace")[-3000:]
-                         for f in sorted(self.data_dir.glob("*.log")))
+# a worker and a scheduler share the 2 cores with the test: a longer heartbeat timeout
+TRIGGER_ENV = {"AURA_QUEUE_HEARTBEAT_TIMEOUT_S": "5"}
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory, redis_url: str  # noqa: F811
+def db(request: pytest.FixtureRequest) -> str:
+    """The database of this module's environment: ``sqlite`` unless parametrized."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="module")
+def env(db: str, tmp_path_factory: pytest.TempPathFactory, redis_url: str  # noqa: F811
         ) -> Iterator[Env]:
-    """A module-wide environment (no process started)."""
-    e = Env(tmp_path_factory.mktemp("triggers") / "data", redis_url)
-    e.data_dir.mkdir(parents=True)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.delenv("AURA_DB_URL", raising=False)
-        for k, v in e.vars.items():
-            mp.setenv(k, v)
-        reset_process_state()
-        import redis
-
-        redis.Redis.from_url(redis_url).flushdb()
-        from engine.services.store import get_store
-
-        get_store()  # migrate once, before subprocesses open it
-        try:
-            yield e
-        finally:
-            e.stop_all()
-            reset_process_state()
-    reset_process_state()
+    """A module-wide environment on ``db`` (no process started)."""
+    with queue_env(db, tmp_path_factory.mktemp(f"triggers-{db}") / "data", redis_url,
+                   **TRIGGER_ENV) as e:
+        yield e
 
 
 @pytest.fixture
@@ -112,18 +60,6 @@ def clean(env: Env) -> Iterator[Env]:
     r = redis.Redis.from_url(env.redis_url)
     for key in r.scan_iter("aura:scheduler:*"):
         r.delete(key)
-
-
-def wait_until(check: Callable[[], Any], timeout: float = 20.0, what: str = "condition",
-               env: Env | None = None) -> Any:
-    """Polls ``check`` until it returns something truthy."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}" + (f"\n{env.logs()}" if env else ""))
 
 
 def schedule_workflow(name: str, *, every_s: int = 1, cron: str | None = None,

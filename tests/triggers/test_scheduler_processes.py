@@ -1,4 +1,4 @@
-"""Real ``aura scheduler`` processes on one Redis and one SQLite file: several of them
+"""Real ``aura scheduler`` processes on one Redis and one database: several of them
 fire each slot exactly once, and a standby takes over when the leader is killed."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import redis
 from engine.triggers.schedules import LOCK_KEY
 from tests.triggers.conftest import (
     Env,
+    both_databases,
     create_active,
     schedule_slots,
     schedule_workflow,
@@ -32,6 +33,7 @@ def _leader_pid(r: redis.Redis) -> int | None:
     return int(raw.decode().rsplit(":", 1)[1]) if raw else None
 
 
+@both_databases
 def test_two_schedulers_fire_each_slot_exactly_once(clean: Env) -> None:
     a, b = clean.spawn("scheduler", "-v"), clean.spawn("scheduler", "-v")
     r = redis.Redis.from_url(clean.redis_url)

@@ -1,6 +1,7 @@
-"""Durable waits end to end: real worker and scheduler processes, a real SQLite file,
-a real Redis. A parked execution holds no worker, resumes on time, survives restarting
-every process (Redis included), and resumes on a call of its resume URL."""
+"""Durable waits end to end: real worker, scheduler and API processes, a real database
+(SQLite; PostgreSQL too for the restart test), a real Redis. A parked execution holds no
+worker, resumes on time, survives restarting every process (Redis included), and
+resumes on a call of its resume URL."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from starlette.testclient import TestClient
 
 from engine.runtimes import submit, wait_for
 from tests.support.redis import redis_server
-from tests.triggers.conftest import Env, reset_process_state, wait_until
+from tests.triggers.conftest import Env, both_databases, wait_until
 
 START = {"name": "Start", "type": "core.manual_trigger", "parameters": {}}
 
@@ -91,38 +92,73 @@ def test_a_parked_wait_holds_no_worker_and_resumes_on_time(fleet: Env) -> None:
     assert out["n"] == 1 and out["done"] is True
 
 
+@both_databases
 def test_a_wait_survives_restarting_every_process(clean: Env,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    """Park, kill worker and scheduler, restart Redis empty, start them again: the
-    execution still resumes (a private Redis: the session's one is shared)."""
-    from engine.runtimes._redis import reset_connections
+    """Two executions park (a 90 s wait, a wait for its resume URL); worker, scheduler
+    and API are killed and Redis comes back empty; once they are started again the
+    scheduler resumes the first and the new API process resumes the second from its URL
+    (a private Redis: the session's one is shared)."""
+    import httpx
 
-    previous = clean.vars["AURA_REDIS_URL"]
+    from engine.runtimes._redis import reset_connections
+    from engine.runtimes.embedded import free_port
+
+    previous = clean.redis_url
+    port = free_port()
+
+    def start_everything() -> None:
+        clean.worker()
+        clean.spawn("scheduler")
+        clean.api(port)
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 60, "the API",
+                   clean)
+
     with redis_server() as server:
-        clean.vars["AURA_REDIS_URL"] = server.url
-        monkeypatch.setenv("AURA_REDIS_URL", server.url)
-        reset_process_state()
+        clean.use_redis(server.url, monkeypatch)
         try:
-            clean.spawn("worker")
-            clean.spawn("scheduler")
-            eid = _submit(_workflow({"amount": 90, "unit": "seconds"}))  # > 65 s: parks
-            row = wait_until(lambda: (r := _row(eid)).status == "waiting" and r, 30,
-                             "parked", clean)
-            clean.stop_all()  # worker and scheduler gone (SIGKILL)...
+            start_everything()
+            timed = _submit(_workflow({"amount": 90, "unit": "seconds"}))  # > 65 s: parks
+            hooked = _submit(_workflow({"resume": "webhook", "webhook_method": "POST"}))
+            row = wait_until(lambda: (r := _row(timed)).status == "waiting" and r, 30,
+                             "the timed wait to park", clean)
+            wait_until(lambda: _row(hooked).status == "waiting", 30,
+                       "the webhook wait to park", clean)
+            clean.stop_all()  # worker, scheduler and API gone (SIGKILL)...
             server.restart()  # ...and Redis comes back empty
             reset_connections()
-            _fast_forward(eid, row.created_at)  # the 90 s are over
-            assert _row(eid).status == "waiting"  # nobody is there to resume it
-            clean.spawn("worker")
-            clean.spawn("scheduler")
-            done = wait_for(eid, timeout_s=30)
-            assert done.status == "succeeded", clean.logs()
-            assert _after_output(eid)["done"] is True
+            _fast_forward(timed, row.created_at)  # the 90 s are over
+            # nobody is there to resume them
+            assert _row(timed).status == _row(hooked).status == "waiting"
+            start_everything()
+            url = _resume_url(hooked).replace("http://aura.test", f"http://127.0.0.1:{port}")
+            resp = httpx.post(url, json={"approved": True}, timeout=30)
+            assert resp.status_code == 200, resp.text
+            assert resp.json() == {"execution_id": hooked, "resumed": True}
+            for eid in (timed, hooked):
+                done = wait_for(eid, timeout_s=30)
+                assert done.status == "succeeded", (done.error, clean.logs())
+                assert _after_output(eid)["done"] is True
+            assert _after_output(hooked)["body"] == {"approved": True}
         finally:
             clean.stop_all()
-            clean.vars["AURA_REDIS_URL"] = previous
-            monkeypatch.setenv("AURA_REDIS_URL", previous)
-            reset_process_state()
+            clean.use_redis(previous, monkeypatch)
+
+
+def _answers(url: str) -> bool:
+    import httpx
+
+    try:
+        return httpx.get(url, timeout=2).is_success
+    except httpx.HTTPError:
+        return False
+
+
+def _resume_url(eid: str) -> str:
+    from engine.services.store import get_store
+
+    before = get_store().node_runs.list(eid, "Before")[0]
+    return str(before.output["main"][0]["json"]["url"])
 
 
 def _fast_forward(eid: str, when: Any) -> None:
