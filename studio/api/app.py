@@ -30,6 +30,7 @@ from studio.api import (
     routes_executions,
     routes_health,
     routes_nodes,
+    routes_oidc,
     routes_queues,
     routes_security,
     routes_services,
@@ -57,6 +58,7 @@ def operations(*, auth: bool = True) -> list[Operation]:
                routes_executions.router, routes_variables.router, routes_nodes.router,
                routes_credentials.router, *(routes_admin.routers() if auth else []),
                *(routes_security.routers() if auth else []),
+               *(routes_oidc.routers() if auth else []),
                *routes_events.routers(), *routes_services.routers(), *routes_queues.routers()]
     return [op for r in routers for op in r.operations]
 

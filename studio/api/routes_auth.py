@@ -21,10 +21,12 @@ from studio.api.schemas import In, Out
 from studio.api.security import SESSION_COOKIE
 from studio.api.serialize import json_response
 
-__all__ = ["REFRESH_COOKIE", "router"]
+__all__ = ["CHALLENGE_COOKIE", "REFRESH_COOKIE", "clear_session_cookies", "login_body",
+           "router", "set_session_cookies"]
 
 router = Router("Auth")
 REFRESH_COOKIE = "aura_refresh"
+CHALLENGE_COOKIE = "aura_2fa_challenge"
 _REFRESH_PATH = "/api/v1/auth"
 
 
@@ -41,7 +43,8 @@ class LoginIn(In):
 
 
 class TwoFactorIn(In):
-    challenge_token: str = Field(max_length=4096)
+    challenge_token: str | None = Field(None, max_length=4096, description="Default: the "
+                                        "aura_2fa_challenge cookie (single sign-on).")
     code: str = Field(max_length=64, description="TOTP or recovery code.")
 
 
@@ -86,8 +89,8 @@ def _ip(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _with_cookies(body: dict[str, Any], request: Request, status: int = 200) -> Response:
-    resp = json_response(body, status)
+def set_session_cookies(resp: Response, body: dict[str, Any], request: Request) -> Response:
+    """Sets the studio's httpOnly cookies from a token pair's ``to_dict()``."""
     secure = request.url.scheme == "https"
     if body.get("access_token"):
         resp.set_cookie(SESSION_COOKIE, body["access_token"], max_age=body.get("expires_in"),
@@ -97,6 +100,22 @@ def _with_cookies(body: dict[str, Any], request: Request, status: int = 200) -> 
                         max_age=body.get("refresh_expires_in") or None, httponly=True,
                         samesite="strict", secure=secure, path=_REFRESH_PATH)
     return resp
+
+
+def clear_session_cookies(resp: Response) -> Response:
+    """Removes both session cookies."""
+    resp.delete_cookie(SESSION_COOKIE, path="/")
+    resp.delete_cookie(REFRESH_COOKIE, path=_REFRESH_PATH)
+    return resp
+
+
+def _with_cookies(body: dict[str, Any], request: Request, status: int = 200) -> Response:
+    return set_session_cookies(json_response(body, status), body, request)
+
+
+def login_body(result: Any) -> dict[str, Any]:
+    """The JSON body of a login result (tokens, or the 2FA challenge)."""
+    return _login_body(result)
 
 
 def _login_body(result: Any) -> dict[str, Any]:
@@ -123,11 +142,14 @@ def setup_owner(call: Call) -> Response:
 
 
 @router.post("/auth/login", action=None, summary="Sign in", body=LoginIn, response=LoginOut,
-             errors=(401, 429))
+             errors=(401, 403, 429))
 def login(call: Call) -> Response:
     """E-mail and password (and a 2FA code). With 2FA on and no code, answers
     ``needs_2fa`` and a ``challenge_token`` for POST /auth/2fa."""
     b: LoginIn = call.body
+    from engine.services import oidc
+
+    oidc.check_password_login()
     result = call.auth.login(b.email, b.password, b.totp_code, ip=_ip(call.request))
     return _with_cookies(_login_body(result), call.request)
 
@@ -135,10 +157,17 @@ def login(call: Call) -> Response:
 @router.post("/auth/2fa", action=None, summary="Finish a 2FA sign-in", body=TwoFactorIn,
              response=LoginOut, errors=(401, 429))
 def verify_2fa(call: Call) -> Response:
-    """Completes a login that answered ``needs_2fa``."""
-    tokens = call.auth.verify_2fa(call.body.challenge_token, call.body.code,
-                                  ip=_ip(call.request))
-    return _with_cookies(tokens.to_dict(), call.request)
+    """Completes a login that answered ``needs_2fa`` (the challenge comes in the body, or
+    in the ``aura_2fa_challenge`` cookie after a single sign-on)."""
+    challenge = call.body.challenge_token or call.request.cookies.get(CHALLENGE_COOKIE)
+    if not challenge:
+        raise AuthenticationError("Send the 'challenge_token' from the sign-in answer; "
+                                  "sign in again if you have none.")
+    tokens = call.auth.verify_2fa(challenge, call.body.code, ip=_ip(call.request))
+    resp = _with_cookies(tokens.to_dict(), call.request)
+    if CHALLENGE_COOKIE in call.request.cookies:
+        resp.delete_cookie(CHALLENGE_COOKIE, path=_REFRESH_PATH)
+    return resp
 
 
 def _refresh_token(call: Call) -> str:
@@ -162,10 +191,7 @@ def logout(call: Call) -> Response:
     token = call.body.refresh_token or call.request.cookies.get(REFRESH_COOKIE)
     if token:
         call.auth.logout(token)
-    resp = Response(status_code=204)
-    resp.delete_cookie(SESSION_COOKIE, path="/")
-    resp.delete_cookie(REFRESH_COOKIE, path=_REFRESH_PATH)
-    return resp
+    return clear_session_cookies(Response(status_code=204))
 
 
 @router.get("/auth/jwks", action=None, summary="Public token keys")
