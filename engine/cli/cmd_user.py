@@ -1,4 +1,5 @@
-"""``aura user ...``: first-run owner, users, invitations, resets, API keys, signing keys.
+"""``aura user ...``: first-run owner, users, invitations, resets, API keys, signing keys,
+single sign-on (``aura user oidc``).
 
 The CLI runs on the server with direct access to the database, so it acts as the
 *console operator* (owner rights, audited as ``console``); it can do what the owner can,
@@ -13,11 +14,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from engine.cli import cmd_user_oidc
 from engine.cli._common import console, fail, reporting
 
 app = typer.Typer(no_args_is_help=True)
 keys_app = typer.Typer(no_args_is_help=True, help="API keys for machines and the console.")
 app.add_typer(keys_app, name="api-key")
+app.add_typer(cmd_user_oidc.app, name="oidc")
 
 _JSON = typer.Option("--json", help="Print JSON.")
 

@@ -342,3 +342,40 @@ def test_next_must_stay_on_the_site(sso: ModuleType) -> None:
                 "javascript:alert(1)", "http://localhost:3001/"):
         with pytest.raises(ValidationError, match="other sites"):
             sso.check_next(bad)
+
+
+def test_cli_configures_providers_and_is_the_break_glass(
+        sso: ModuleType, owner: Principal, idp: OidcProviderForTests) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from engine.cli.app import app
+
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, code: int = 0) -> str:
+        result = runner.invoke(app, ["user", "oidc", *args], input=input)
+        assert result.exit_code == code, result.output
+        return result.output
+
+    out = run("add", "corp", "--client-id", idp.client_id, "--issuer", idp.issuer,
+              "--label", "Corp", "--auto-create", "--default-role", "editor",
+              input=f"{idp.client_secret}\n")
+    assert "/api/v1/auth/oidc/corp/callback" in out and idp.client_secret not in out
+    listed = json.loads(run("list", "--json"))
+    corp = next(p for p in listed["providers"] if p["name"] == "corp")
+    assert corp["client_secret_set"] and corp["default_role"] == "editor"
+    assert idp.client_secret not in json.dumps(listed)
+    result, _ = sign_in(sso, "corp")
+    assert result.tokens is not None
+    assert "oidc:corp" in run("login-methods", "oidc:corp")
+    with pytest.raises(PermissionDenied):
+        sso.check_password_login()
+    assert "password" in run("login-methods", "password")  # break-glass
+    sso.check_password_login()
+    assert "Unknown login method" in run("login-methods", "oidc:nope", code=2)
+    bad = run("add", "x", "--client-id", "c", "--preset", "nope", input="\n", code=2)
+    assert "Unknown preset" in bad
+    run("remove", "corp")
+    assert "no login provider" in run("remove", "corp", code=2)
