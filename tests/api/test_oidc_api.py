@@ -12,8 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pyotp
 import pytest
+from starlette.testclient import TestClient
 
 from tests.api.conftest import OWNER
+from tests.api.test_auth import _viewer
 from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
 from tests.support.oidc_provider import OidcProviderForTests, oidc_provider, serve_asgi
 
@@ -196,24 +198,89 @@ def test_admin_routes_never_return_the_secret(admin: httpx.Client, base: str,
     assert admin.get("/api/v1/auth/oidc/providers").json()["items"] == []
 
 
-def test_roles_on_the_admin_routes(admin: httpx.Client, base: str) -> None:
-    inv = admin.post("/api/v1/invitations", json={"email": "ed@example.com",
-                                                  "role": "editor"}).json()
-    with httpx.Client(base_url=base, timeout=20) as c:
-        assert c.post("/api/v1/auth/invitations/accept", json={
-            "token": inv["token"], "password": "another long password"}).status_code == 201
-        tok = c.post("/api/v1/auth/login", json={"email": "ed@example.com",
-                                                  "password": "another long password"})
-        c.cookies.clear()
-        c.headers["Authorization"] = f"Bearer {tok.json()['access_token']}"
-        for method, path in (("GET", "/api/v1/admin/oidc-providers"),
-                             ("GET", "/api/v1/admin/oidc-providers/idp"),
-                             ("DELETE", "/api/v1/admin/oidc-providers/idp"),
-                             ("GET", "/api/v1/admin/login-methods")):
-            assert c.request(method, path).status_code == 403, path
-        assert c.put("/api/v1/admin/login-methods",
-                     json={"methods": ["password"]}).status_code == 403
-        assert c.get("/api/v1/auth/identities").status_code == 200
+def test_every_sso_route_with_every_role(app: Any, client: TestClient, anon: TestClient,
+                                         idp: OidcProviderForTests) -> None:
+    """Admin routes: owners, admins and settings-scoped keys only; identity routes: any
+    signed-in user (not API keys); sign-in routes: public. Refusals say why."""
+    from studio.api import routes_oidc
+
+    r = client.post("/api/v1/admin/oidc-providers", json={
+        "name": "idp", "client_id": idp.client_id, "client_secret": idp.client_secret,
+        "issuer": idp.issuer})
+    assert r.status_code == 201, r.text
+    headers: dict[str, dict[str, str]] = {"owner": dict(client.headers)}
+    for role in ("admin", "editor", "viewer"):
+        headers[role] = _viewer(client, anon, role)
+    headers["anonymous"] = {}
+    key = client.post("/api/v1/api-keys", json={"name": "ro", "scopes": [
+        "workflow:read"]}).json()["key"]
+    headers["api key without settings scope"] = {"X-API-Key": key}
+    skey = client.post("/api/v1/api-keys", json={"name": "ops", "scopes": [
+        "settings:*"]}).json()["key"]
+    headers["api key with settings:*"] = {"X-API-Key": skey}
+    admins = {"owner", "admin", "api key with settings:*"}
+    users = {"owner", "admin", "editor", "viewer"}
+
+    def slug(who: str) -> str:
+        return "p" + str(abs(hash(who)) % 10**6)
+
+    for who in headers:  # one provider per caller for DELETE
+        assert client.put(f"/api/v1/admin/oidc-providers/{slug(who)}", json={
+            "client_id": "c", "issuer": idp.issuer}).status_code == 200
+    new = {"client_id": "c", "issuer": idp.issuer}
+    calls: dict[tuple[str, str], Any] = {
+        ("GET", "/auth/oidc/providers"): lambda h, w: anon.get(
+            "/api/v1/auth/oidc/providers", headers=h),
+        ("GET", "/auth/oidc/{name}/start"): lambda h, w: anon.get(
+            "/api/v1/auth/oidc/idp/start", headers=h, follow_redirects=False),
+        ("GET", "/auth/oidc/{name}/callback"): lambda h, w: anon.get(
+            "/api/v1/auth/oidc/idp/callback", headers=h, follow_redirects=False),
+        ("GET", "/auth/identities"): lambda h, w: anon.get(
+            "/api/v1/auth/identities", headers=h),
+        ("DELETE", "/auth/identities/{id}"): lambda h, w: anon.delete(
+            "/api/v1/auth/identities/none", headers=h),
+        ("GET", "/admin/oidc-providers"): lambda h, w: anon.get(
+            "/api/v1/admin/oidc-providers", headers=h),
+        ("POST", "/admin/oidc-providers"): lambda h, w: anon.post(
+            "/api/v1/admin/oidc-providers", json={"name": slug(w) + "n", **new}, headers=h),
+        ("GET", "/admin/oidc-providers/{name}"): lambda h, w: anon.get(
+            "/api/v1/admin/oidc-providers/idp", headers=h),
+        ("PUT", "/admin/oidc-providers/{name}"): lambda h, w: anon.put(
+            "/api/v1/admin/oidc-providers/idp", json={
+                "client_id": idp.client_id, "issuer": idp.issuer}, headers=h),
+        ("DELETE", "/admin/oidc-providers/{name}"): lambda h, w: anon.delete(
+            f"/api/v1/admin/oidc-providers/{slug(w)}", headers=h),
+        ("GET", "/admin/login-methods"): lambda h, w: anon.get(
+            "/api/v1/admin/login-methods", headers=h),
+        ("PUT", "/admin/login-methods"): lambda h, w: anon.put(
+            "/api/v1/admin/login-methods", json={"methods": ["password", "oidc:idp"]},
+            headers=h),
+    }
+    ops = [op for r in routes_oidc.routers() for op in r.operations]
+    assert {(op.method, op.path.removeprefix("/api/v1")) for op in ops} == set(calls)
+    served = {(op.method, op.path) for op in app.state.operations}
+    assert all((op.method, op.path) in served for op in ops)
+    for op in ops:
+        call = calls[(op.method, op.path.removeprefix("/api/v1"))]
+        for who, h in headers.items():
+            anon.cookies.clear()
+            r = call(h, who)
+            status = r.status_code
+            if op.action is None:
+                ok = status < 400 and status != 500
+            elif op.action == "self":
+                if who in users:
+                    ok = status in (200, 204, 404)
+                else:
+                    ok = status == (401 if who == "anonymous" else 403)
+            elif who in admins:
+                ok = status in (200, 201, 204)
+            else:
+                ok = status == (401 if who == "anonymous" else 403)
+            assert ok, (op.method, op.path, who, status, r.text)
+            if status == 403:
+                words = r.json()["message"]
+                assert "admin" in words or "scope" in words or "API key" in words
 
 
 def test_login_methods_block_password_sign_in(admin: httpx.Client, base: str) -> None:

@@ -379,3 +379,28 @@ def test_cli_configures_providers_and_is_the_break_glass(
     assert "Unknown preset" in bad
     run("remove", "corp")
     assert "no login provider" in run("remove", "corp", code=2)
+
+
+def test_microsoft_issuer_follows_the_tenant(sso: ModuleType, auth: ModuleType,
+                                             owner: Principal,
+                                             idp: OidcProviderForTests) -> None:
+    """Multi-tenant ('organizations'): the issuer must name the token's own tenant;
+    single tenant: only that tenant. Entra e-mails count as verified only with xms_edov."""
+    sso.save_provider(owner, "ms", preset="microsoft", client_id=idp.client_id,
+                      client_secret=idp.client_secret,
+                      issuer=f"{idp.issuer}/organizations/v2.0")
+    idp.set_user("ms-owner", OWNER_EMAIL, tid="tenant-a")
+    result, _ = sign_in(sso, "ms")
+    assert auth.principal_from_access_token(result.tokens.access_token).user_id == \
+        owner.user_id
+    idp.tamper(iss=f"{idp.issuer}/tenant-b/v2.0")  # issuer of another tenant than tid
+    assert refused(sso, "id_token", name="ms").details["claim"] == "iss"
+    idp.tamper()
+    idp.set_user("ms-unverified", OWNER_EMAIL, email_verified=False, tid="tenant-a")
+    refused(sso, "email_unverified", name="ms")
+    sso.save_provider(owner, "ms", preset="microsoft", client_id=idp.client_id,
+                      issuer=f"{idp.issuer}/tenant-a/v2.0")
+    idp.set_user("ms-owner", OWNER_EMAIL, tid="tenant-a")
+    assert sign_in(sso, "ms")[0].tokens is not None
+    idp.set_user("ms-owner", OWNER_EMAIL, tid="tenant-b")
+    assert refused(sso, "id_token", name="ms").details["claim"] == "iss"

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import json
 import socket
 import threading
 import time
@@ -87,6 +88,9 @@ class IdpUser:
     email_verified: bool = True
     name: str = ""
     github_id: int = 0
+    tid: str | None = None
+    """A Microsoft tenant id: tokens then look like Entra ID's (``tid``, issuer per
+    tenant, ``xms_edov`` instead of ``email_verified``)."""
 
     def __post_init__(self) -> None:
         self.github_id = self.github_id or (abs(hash(self.sub)) % 10_000_000 + 1)
@@ -197,18 +201,20 @@ class OidcProviderForTests:
         return f"{self.issuer}/github"
 
     def set_user(self, sub: str | None = None, email: str | None = None, *,
-                 email_verified: bool = True, name: str = "") -> IdpUser:
+                 email_verified: bool = True, name: str = "", tid: str | None = None
+                 ) -> IdpUser:
         """Makes (or finds by ``sub``) the user that ``/authorize`` approves next."""
         sub = sub or (email or "user").split("@")[0]
         user = next((u for u in self.users if u.sub == sub), None)
         if user is None:
-            user = IdpUser(sub, email or f"{sub}@example.com", email_verified, name)
+            user = IdpUser(sub, email or f"{sub}@example.com", email_verified, name, tid=tid)
             self.users.append(user)
         else:
             if email is not None:
                 user.email = email
             user.email_verified = email_verified
             user.name = name or user.name
+            user.tid = tid
         self.current = user
         return user
 
@@ -286,12 +292,19 @@ class OidcProviderForTests:
             def get_client_claims(self, client: Any) -> dict[str, Any]:
                 t = idp._tamper
                 now = int(time.time())
-                return {"iss": t.get("iss", idp.issuer), "aud": [t.get("aud", idp.client_id)],
+                tid = idp.current.tid if idp.current else None
+                iss = f"{idp.issuer}/{tid}/v2.0" if tid else idp.issuer
+                return {"iss": t.get("iss", iss), "aud": [t.get("aud", idp.client_id)],
                         "iat": now, "exp": now + 600 + int(t.get("exp_offset", 0))}
 
             def generate_user_info(self, user: IdpUser, scope: str) -> UserInfo:
                 info = UserInfo(sub=user.sub, name=user.name, email=user.email,
                                 email_verified=user.email_verified)
+                if user.tid:  # Entra ID: no email_verified; xms_edov when verified
+                    del info["email_verified"]
+                    info["tid"] = user.tid
+                    if user.email_verified:
+                        info["xms_edov"] = True
                 if "nonce" in idp._tamper:
                     info["nonce"] = idp._tamper["nonce"]
                 return info
@@ -325,6 +338,15 @@ class OidcProviderForTests:
             "token_endpoint_auth_methods_supported": ["client_secret_basic",
                                                       "client_secret_post"],
             "code_challenge_methods_supported": ["S256"]})
+
+    async def tenant_discovery(self, request: Request) -> Response:
+        """Microsoft-style discovery under ``/<tenant>/v2.0``: multi-tenant names
+        (organizations, common) answer the ``{tenantid}`` issuer template."""
+        tenant = request.path_params["tenant"]
+        doc = json.loads(bytes((await self.discovery(request)).body))
+        multi = tenant in ("organizations", "common", "consumers")
+        doc["issuer"] = f"{self.issuer}/{'{tenantid}' if multi else tenant}/v2.0"
+        return JSONResponse(doc)
 
     async def authorize(self, request: Request) -> Response:
         req = await self._request(request)
@@ -376,6 +398,7 @@ class OidcProviderForTests:
     def app(self) -> Starlette:
         return Starlette(routes=[
             Route("/.well-known/openid-configuration", self.discovery),
+            Route("/{tenant}/v2.0/.well-known/openid-configuration", self.tenant_discovery),
             Route("/authorize", self.authorize),
             Route("/token", self.token, methods=["POST"]),
             Route("/jwks", self.jwks),
