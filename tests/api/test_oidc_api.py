@@ -343,3 +343,34 @@ def test_start_and_callback_are_rate_limited_in_redis(
     finally:
         client.delete("aura:rl:oidc:127.0.0.1")
         client.close()
+
+
+def test_redirect_uri_follows_the_request_or_the_public_url(
+        app: Any, admin: httpx.Client, base: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = "/api/v1/auth/oidc/idp/start"
+    with httpx.Client(base_url=base, timeout=20) as c:
+        loc = c.get(path).headers["location"]
+    assert _query(loc)["redirect_uri"] == f"{base}/api/v1/auth/oidc/idp/callback"
+    # the studio serving the API on its own origin: the URI names that origin
+    with TestClient(app, base_url="http://studio.example:3000") as studio:
+        loc = studio.get(path, follow_redirects=False).headers["location"]
+    assert _query(loc)["redirect_uri"] == \
+        "http://studio.example:3000/api/v1/auth/oidc/idp/callback"
+    monkeypatch.setenv("AURA_OIDC_PUBLIC_URL", "https://aura.example.com/")
+    with httpx.Client(base_url=base, timeout=20) as c:
+        loc = c.get(path).headers["location"]
+    assert _query(loc)["redirect_uri"] == \
+        "https://aura.example.com/api/v1/auth/oidc/idp/callback"
+
+
+def test_a_role_that_requires_2fa_is_sent_to_enrol(admin: httpx.Client,
+                                                    browser: httpx.Client) -> None:
+    from engine.services import auth
+
+    token = admin.headers["Authorization"].split()[1]
+    auth.set_required_2fa_roles(auth.principal_from_access_token(token), ["owner"])
+    r = browser.get("/api/v1/auth/oidc/idp/start", params={"next": "/workflows"})
+    assert r.url.path == "/login"
+    assert _query(r.url) == {"must_enrol_2fa": "1", "next": "/workflows"}
+    assert browser.get("/api/v1/workflows").status_code == 403  # enrolment only
+    assert browser.post("/api/v1/auth/2fa/enrol").status_code == 200

@@ -244,6 +244,12 @@ def test_login_methods(sso: ModuleType, auth: ModuleType, owner: Principal) -> N
     sso.check_password_login()
     assert sso.login_options() == []
     assert refused(sso, "method_not_allowed").http_status == 403
+    sso.set_login_methods(owner, ["password", "oidc:idp"])
+    idp_info = sso.list_providers(owner)[0]
+    sso.save_provider(owner, "idp", preset="oidc", client_id=idp_info["client_id"],
+                      issuer=idp_info["issuer"], enabled=False)
+    assert sso.login_options() == [] and sso.get_login_methods() == ["password"]
+    assert refused(sso, "method_not_allowed").http_status == 403
     with pytest.raises(ValidationError, match="at least one"):
         sso.set_login_methods(owner, [])
     with pytest.raises(ValidationError, match="Unknown login method"):
@@ -404,3 +410,52 @@ def test_microsoft_issuer_follows_the_tenant(sso: ModuleType, auth: ModuleType,
     assert sign_in(sso, "ms")[0].tokens is not None
     idp.set_user("ms-owner", OWNER_EMAIL, tid="tenant-b")
     assert refused(sso, "id_token", name="ms").details["claim"] == "iss"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Any]:
+    """A migrated store (0004 included) on SQLite or the embedded PostgreSQL."""
+    from engine.store import Store
+
+    if request.param == "sqlite":
+        with Store(f"sqlite:///{tmp_path / 'sso.db'}") as store:
+            yield store
+        return
+    from tests.support.postgres import shared_postgres
+
+    pg = shared_postgres()
+    url = pg.create_database()
+    try:
+        with Store(url) as store:
+            yield store
+    finally:
+        pg.drop_database(url)
+
+
+def test_sso_tables_on_both_databases(any_store: Any) -> None:
+    """A pending login is taken once even by racing requests; a provider account links
+    to one user only; identities go with their user's rows."""
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime, timedelta
+
+    from engine.store.models_oidc import OidcLogin
+
+    now = datetime.now(UTC)
+    store = any_store
+    user = store.users.create("ann@example.com", password_hash=None, role="viewer")
+    store.oidc.add_login(OidcLogin(state_hash="s" * 64, browser_hash="b" * 64,
+                                   provider="idp", nonce="n", code_verifier="v" * 43,
+                                   redirect_uri="http://x/cb", created_at=now,
+                                   expires_at=now + timedelta(minutes=10)))
+    with ThreadPoolExecutor(4) as pool:
+        taken = list(pool.map(lambda _: store.oidc.take_login("s" * 64), range(4)))
+    assert sum(t is not None for t in taken) == 1
+    assert store.oidc.take_login("s" * 64) is None
+    store.oidc.add_identity("idp", "sub-1", user.id, user.email, now)
+    with pytest.raises(ConflictError):
+        store.oidc.add_identity("idp", "sub-1", user.id, user.email, now)
+    assert [i.subject for i in store.oidc.identities_of(user.id)] == ["sub-1"]
+    store.oidc.save_provider("idp", preset="oidc", client_id="c", client_secret=b"\x00x",
+                             scopes=["openid"], label="", default_role="viewer")
+    assert store.oidc.get_provider("idp").client_secret == b"\x00x"
+    assert store.oidc.delete_provider("idp") and store.oidc.get_provider("idp") is None
