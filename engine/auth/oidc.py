@@ -160,14 +160,25 @@ def rate_limit(ctx: AuthContext) -> RateLimiter:
     return lim
 
 
-def _client(cfg: ProviderConfig, redirect_uri: str) -> Any:
+def _auth_method(cfg: ProviderConfig, meta: dict[str, Any]) -> str:
+    """How the client authenticates at the token endpoint: HTTP Basic when the provider
+    supports it (the OpenID default), else form fields (GitHub)."""
+    if not cfg.client_secret:
+        return "none"
+    if not cfg.is_oidc:
+        return "client_secret_post"
+    supported = meta.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
+    return "client_secret_basic" if "client_secret_basic" in supported \
+        else "client_secret_post"
+
+
+def _client(cfg: ProviderConfig, meta: dict[str, Any], redirect_uri: str) -> Any:
     from authlib.integrations.httpx_client import OAuth2Client
 
     return OAuth2Client(
         client_id=cfg.client_id, client_secret=cfg.client_secret,
         scope=" ".join(cfg.scope_list()), redirect_uri=redirect_uri,
-        code_challenge_method="S256",
-        token_endpoint_auth_method=("client_secret_post" if cfg.client_secret else "none"),
+        code_challenge_method="S256", token_endpoint_auth_method=_auth_method(cfg, meta),
         timeout=oidc_settings().http_timeout_s, follow_redirects=False)
 
 
@@ -188,7 +199,7 @@ def start(ctx: AuthContext, cfg: ProviderConfig, *, redirect_uri: str, next_url:
     state, nonce, browser = new_token(), new_token(), new_token()
     verifier = new_token(nbytes=48)
     extra = {"nonce": nonce} if cfg.is_oidc else {}
-    with _client(cfg, redirect_uri) as client:
+    with _client(cfg, meta, redirect_uri) as client:
         url, _ = client.create_authorization_url(str(meta["authorization_endpoint"]),
                                                  state=state, code_verifier=verifier,
                                                  **extra)
@@ -224,7 +235,7 @@ def _fetch_token(cfg: ProviderConfig, meta: dict[str, Any], pending: OidcLogin,
     from authlib.integrations.base_client import OAuthError
 
     try:
-        with _client(cfg, pending.redirect_uri) as client:
+        with _client(cfg, meta, pending.redirect_uri) as client:
             token = client.fetch_token(str(meta["token_endpoint"]), code=code,
                                        code_verifier=pending.code_verifier,
                                        grant_type="authorization_code")

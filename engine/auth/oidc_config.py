@@ -322,13 +322,16 @@ def delete_provider(ctx: AuthContext, name: str) -> None:
 # -- allowed login methods -----------------------------------------------------------------
 def get_login_methods(ctx: AuthContext) -> list[str]:
     """The allowed login methods: ``"password"`` and ``"oidc:<name>"`` of enabled
-    providers. Until an admin sets them, every method is allowed."""
+    providers. Until an admin sets them, every method is allowed; if every chosen
+    provider is later removed or disabled, password sign-in is allowed again."""
     enabled = [p.method for p in list_providers(ctx) if p.enabled]
     value = ctx.store.settings.get(SETTING_LOGIN_METHODS)
     if not isinstance(value, list):
         return ["password", *enabled]
     chosen = {str(v) for v in value}
-    return [m for m in ["password", *enabled] if m in chosen]
+    allowed = [m for m in ["password", *enabled] if m in chosen]
+    # the chosen providers were all removed or disabled since: never lock everyone out
+    return allowed or ["password"]
 
 
 def set_login_methods(ctx: AuthContext, methods: list[str]) -> list[str]:

@@ -257,6 +257,13 @@ def test_login_methods(sso: ModuleType, auth: ModuleType, owner: Principal) -> N
     viewer = add_user(auth, owner, "v@example.com", "viewer")
     with pytest.raises(PermissionDenied):
         sso.set_login_methods(viewer, ["password", "oidc:idp"])
+    # only SSO allowed, then its provider is removed: password comes back, no lock-out
+    sso.save_provider(owner, "idp", preset="oidc", client_id=idp_info["client_id"],
+                      issuer=idp_info["issuer"], enabled=True)
+    sso.set_login_methods(owner, ["oidc:idp"])
+    sso.delete_provider(owner, "idp")
+    assert sso.get_login_methods() == ["password"]
+    sso.check_password_login()
 
 
 def test_provider_secret_is_encrypted_masked_and_kept(
