@@ -10,6 +10,9 @@ on any store:
 * :mod:`~engine.auth.totp` (2FA), :mod:`~engine.auth.apikeys`
 * :mod:`~engine.auth.rbac` (the permission table) and :mod:`~engine.auth.projects`
 * :mod:`~engine.auth.ratelimit`, :mod:`~engine.auth.audit`, :mod:`~engine.auth.mailer`
+* :mod:`~engine.auth.oidc` (single sign-on: OpenID Connect and GitHub), with
+  :mod:`~engine.auth.oidc_config` (providers, login methods) and
+  :mod:`~engine.auth.oidc_accounts` (linking identities to users)
 """
 
 from __future__ import annotations
