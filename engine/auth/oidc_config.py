@@ -41,7 +41,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from engine.auth.context import AuthContext
 from engine.auth.rbac import check_role, rank
 from engine.errors import ConflictError, NotFoundError, ValidationError
-from engine.store.models_oidc import OidcProvider
+from engine.store.models_oidc import OidcProvider, provider_secret_aad
 
 __all__ = ["PRESETS", "SETTING_LOGIN_METHODS", "OidcSettings", "ProviderConfig",
            "check_url", "delete_provider", "get_login_methods", "get_provider",
@@ -252,7 +252,7 @@ def env_providers(environ: dict[str, str] | None = None) -> dict[str, ProviderCo
 
 # -- database ------------------------------------------------------------------------------
 def _aad(name: str) -> bytes:
-    return f"aura/oidc/{name}".encode()
+    return provider_secret_aad(name)
 
 
 def _from_row(ctx: AuthContext, row: OidcProvider) -> ProviderConfig:

@@ -35,7 +35,8 @@ def rotate_key(
     with reporting():
         result = credentials.rotate_key(None)
     console.print(f"[green]✓[/] Re-encrypted {result.credentials} credential(s) and "
-                  f"{result.totp_secrets} 2FA secret(s): key {result.old_key_id} -> "
+                  f"{result.totp_secrets} 2FA secret(s) and {result.sso_secrets} sign-in "
+                  f"provider secret(s): key {result.old_key_id} -> "
                   f"{result.new_key_id}.")
     if result.new_key_b64:
         console.print("[yellow]AURA_ENCRYPTION_KEY is set, so the new key was not written to "

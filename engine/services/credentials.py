@@ -223,7 +223,7 @@ def rotate_key(principal: Principal | None = None, *, new_key: bytes | None = No
     result = rotate(ctx.store, ctx.data_dir, ctx.security.encryption_key, new_key=new_key)
     ctx.audit(principal, "vault.key_rotated", "key", result.new_key_id,
               {"old_key_id": result.old_key_id, "credentials": result.credentials,
-               "totp_secrets": result.totp_secrets})
+               "totp_secrets": result.totp_secrets, "sso_secrets": result.sso_secrets})
     return result
 
 

@@ -19,7 +19,13 @@ from sqlmodel import Field
 from engine.store.models import StoreModel, _created, _id, _when
 from engine.store.types import JSONValue, UTCDateTime, utcnow
 
-__all__ = ["OidcIdentity", "OidcLogin", "OidcProvider"]
+__all__ = ["OidcIdentity", "OidcLogin", "OidcProvider", "provider_secret_aad"]
+
+
+def provider_secret_aad(name: str) -> bytes:
+    """Associated data of a provider's encrypted client secret (the one format: the
+    vault's key rotation re-encrypts with it too)."""
+    return f"aura/oidc/{name}".encode()
 
 
 class OidcProvider(StoreModel, table=True):

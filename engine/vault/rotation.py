@@ -29,6 +29,7 @@ from engine.errors import CredentialError
 from engine.store.credentials import _aad as credential_aad  # the one AAD format
 from engine.store.models import Credential
 from engine.store.models_auth import User
+from engine.store.models_oidc import OidcProvider, provider_secret_aad
 from engine.store.types import utcnow
 from engine.vault.cipher import AesGcmCipher, Keyring, key_id_of, load_keyring
 
@@ -45,6 +46,7 @@ class RotationResult:
     credentials: int
     totp_secrets: int
     new_key_b64: str | None = None
+    sso_secrets: int = 0
 
 
 def _write_key(path: Path, key: bytes) -> None:
@@ -87,20 +89,20 @@ def rotate_key(store: Any, data_dir: Path, env_key: str | None = None, *,
     new_cipher = AesGcmCipher(Keyring(key, {**keyring.old, keyring.current_id:
                                             keyring.current}))
     try:
-        creds, totps = _reencrypt(store, old_cipher, new_cipher)
+        creds, totps, sso = _reencrypt(store, old_cipher, new_cipher)
     except Exception:
         next_path.unlink(missing_ok=True)
         raise
     if env_key:
         return RotationResult(keyring.current_id, new_id, creds, totps,
-                              base64.b64encode(key).decode())
+                              base64.b64encode(key).decode(), sso)
     _write_key(keys_dir / "encryption.key", key)
     next_path.unlink(missing_ok=True)
-    return RotationResult(keyring.current_id, new_id, creds, totps)
+    return RotationResult(keyring.current_id, new_id, creds, totps, sso_secrets=sso)
 
 
-def _reencrypt(store: Any, old: AesGcmCipher, new: AesGcmCipher) -> tuple[int, int]:
-    creds = totps = 0
+def _reencrypt(store: Any, old: AesGcmCipher, new: AesGcmCipher) -> tuple[int, int, int]:
+    creds = totps = sso = 0
     now = utcnow()
     with store.db.write() as s:
         for row in s.exec(select(Credential)).all():
@@ -125,7 +127,20 @@ def _reencrypt(store: Any, old: AesGcmCipher, new: AesGcmCipher) -> tuple[int, i
             user.totp_secret = new.encrypt(plain, _totp_aad(user.id))
             s.add(user)
             totps += 1
-    return creds, totps
+        for provider in s.exec(select(OidcProvider).where(
+                col(OidcProvider.client_secret).is_not(None))).all():
+            assert provider.client_secret is not None
+            aad = provider_secret_aad(provider.name)
+            try:
+                plain = old.decrypt(provider.client_secret, aad)
+            except CredentialError as exc:
+                raise CredentialError(f"The client secret of the sign-in provider "
+                                      f"'{provider.name}' cannot be decrypted, so nothing was "
+                                      f"rotated: {exc.message}") from None
+            provider.client_secret = new.encrypt(plain, aad)
+            s.add(provider)
+            sso += 1
+    return creds, totps, sso
 
 
 def key_status(store: Any, data_dir: Path, env_key: str | None = None) -> dict[str, Any]:

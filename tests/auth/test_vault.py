@@ -50,6 +50,10 @@ def test_rotate_key_reencrypts_credentials_and_2fa_secrets(
     b = creds.create_credential(owner, "DB", "basic_auth", {"user": "ada", "password": "pw-9"})
     enrolment = auth.start_totp_enrolment(owner)
     auth.confirm_totp(owner, pyotp.TOTP(enrolment.secret).at(clock.now))
+    from engine.services import oidc
+
+    oidc.save_provider(owner, "corp", preset="oidc", client_id="aura",
+                       client_secret="sso-secret-1", issuer="https://sso.example.com")
     data_dir = auth.context().data_dir
     keys = data_dir / "keys"
     old_kid = load_keyring(data_dir).current_id
@@ -57,7 +61,8 @@ def test_rotate_key_reencrypts_credentials_and_2fa_secrets(
 
     result = creds.rotate_key(owner)
 
-    assert (result.old_key_id, result.credentials, result.totp_secrets) == (old_kid, 2, 1)
+    assert (result.old_key_id, result.credentials, result.totp_secrets,
+            result.sso_secrets) == (old_kid, 2, 1, 1)
     assert load_keyring(data_dir).current_id == result.new_key_id != old_kid
     assert (keys / f"old-{old_kid}.key").is_file()
     assert not list(keys.glob("next-*"))
@@ -76,6 +81,9 @@ def test_rotate_key_reencrypts_credentials_and_2fa_secrets(
     # the data needs only the new key now
     os.remove(keys / f"old-{old_kid}.key")
     assert creds.resolve(a.id)["token"] == "tok-aaaa-1111"
+    from engine.auth import oidc_config
+
+    assert oidc_config.get_provider(auth.context(), "corp").client_secret == "sso-secret-1"
     status = creds.key_status()
     assert status["current"] == result.new_key_id
     assert status["credentials_by_key"] == {result.new_key_id: 2}
