@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from tests.api._helpers import manual_workflow, wait_execution, webhook_workflow
 from tests.api.conftest import OWNER
-from tests.support.env import both_databases, queue_env
+from tests.support.env import both_databases, default_db, queue_env
 from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.redis
@@ -22,16 +22,20 @@ pytestmark = pytest.mark.redis
 
 @pytest.fixture
 def db(request: pytest.FixtureRequest) -> str:
-    """The app's database: ``sqlite`` unless parametrized (``both_databases``)."""
-    return str(getattr(request, "param", "sqlite"))
+    """The app's database: ``sqlite`` (or ``AURA_TEST_DB``) unless parametrized."""
+    return str(getattr(request, "param", default_db()))
 
 
 @pytest.fixture
-def queue_client(db: str, tmp_path: Path, redis_url: str  # noqa: F811
+def queue_client(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str  # noqa: F811
                  ) -> Iterator[TestClient]:
-    """An app on the rq runtime and database ``db``, one forking worker on a private
-    queue, signed in as the owner."""
+    """An app on the rq runtime and database ``db`` (when the test takes it; other
+    modules import this fixture alone), one forking worker on a private queue, signed
+    in as the owner."""
     from studio.api import create_app
+
+    db = (str(request.getfixturevalue("db")) if "db" in request.fixturenames
+          else default_db())
 
     queue = f"api-{os.getpid()}-{id(tmp_path)}"
     with queue_env(db, tmp_path / "aura-data", redis_url, flush=False,
@@ -53,7 +57,7 @@ def _create(c: TestClient, wf: dict[str, Any], activate: bool = False) -> str:
 
 
 @both_databases
-def test_webhooks_through_the_queue(queue_client: TestClient) -> None:
+def test_webhooks_through_the_queue(db: str, queue_client: TestClient) -> None:
     c = queue_client
     _create(c, webhook_workflow("now", path="now"), activate=True)
     r = c.post("/webhook/now", json={"a": 1})
@@ -88,7 +92,8 @@ def test_run_wait_retry_through_the_queue(queue_client: TestClient) -> None:
 
 
 @both_databases
-def test_respond_to_webhook_answer_comes_back_from_a_worker(queue_client: TestClient) -> None:
+def test_respond_to_webhook_answer_comes_back_from_a_worker(db: str, queue_client: TestClient
+                                                            ) -> None:
     """The worker records the Respond-to-Webhook answer; the API returns it."""
     c = queue_client
     _create(c, webhook_workflow("reply", path="reply", response_mode="respond_node", respond={

@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from tests.api._helpers import webhook_workflow
 from tests.api.conftest import OWNER
-from tests.support.env import Env, both_databases, queue_env
+from tests.support.env import Env, both_databases, default_db, queue_env
 from tests.support.redis import RedisForTests, redis_server
 
 pytestmark = pytest.mark.redis
@@ -48,8 +48,8 @@ class Setup:
 
 @pytest.fixture
 def db(request: pytest.FixtureRequest) -> str:
-    """The app's database: ``sqlite`` unless parametrized (``both_databases``)."""
-    return str(getattr(request, "param", "sqlite"))
+    """The app's database: ``sqlite`` (or ``AURA_TEST_DB``) unless parametrized."""
+    return str(getattr(request, "param", default_db()))
 
 
 @pytest.fixture

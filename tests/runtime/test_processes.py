@@ -77,6 +77,7 @@ def test_up_runs_executions_on_embedded_redis_and_stops_cleanly(
         assert url
         monkeypatch.setenv("AURA_DATA_DIR", str(tmp_path / "data"))
         monkeypatch.setenv("AURA_REDIS_URL", url)
+        monkeypatch.delenv("AURA_DB_URL", raising=False)  # up's own SQLite file
         from tests.runtime.conftest import _reset
 
         _reset()

@@ -35,7 +35,7 @@ import pytest
 from tests.support.fixtures import reset_process_state
 
 __all__ = ["DATABASES", "DEFAULT_ENV", "FAST_ENV", "Env", "both_databases", "database_url",
-           "descendants", "pytest_generate_tests", "queue_env", "wait_until"]
+           "default_db", "descendants", "pytest_generate_tests", "queue_env", "wait_until"]
 
 DATABASES = ("sqlite", "postgres")
 DEFAULT_ENV = "AURA_TEST_DB"
@@ -74,10 +74,15 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         if "db" in ([n.strip() for n in names.split(",")] if isinstance(names, str)
                     else list(names)):
             return
-    default = os.environ.get(DEFAULT_ENV, "sqlite")
+    default = default_db()
     marks = [pytest.mark.postgres] if default == "postgres" else []
     metafunc.parametrize("db", [pytest.param(default, id=default, marks=marks)],
                          indirect=True)
+
+
+def default_db() -> str:
+    """The database of tests that do not choose: ``AURA_TEST_DB``, else ``sqlite``."""
+    return os.environ.get(DEFAULT_ENV, "sqlite")
 
 
 @contextlib.contextmanager
