@@ -5,7 +5,8 @@ incremental auto-vacuum on every connection. SQLite's driver is put in autocommi
 and AURA emits ``BEGIN`` itself: writes use ``BEGIN IMMEDIATE`` so two threads that both
 read-then-write queue up on the busy timeout instead of failing with "database is
 locked" (a deferred transaction that tries to upgrade to a write lock gets SQLITE_BUSY
-at once). PostgreSQL gets ``pool_pre_ping``.
+at once). PostgreSQL gets ``pool_pre_ping``, and a value it refuses because it holds a
+NUL character becomes a :class:`~engine.errors.ValidationError` (a 4xx, not a 500).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
@@ -110,7 +112,7 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reads only (SQLite: a deferred transaction)."""
-        with self._read() as session:
+        with _refused_text(), self._read() as session:
             yield session
 
     @contextmanager
@@ -126,5 +128,20 @@ class Database:
             with self._sqlite_lock, self._write() as session, session.begin():
                 yield session
             return
-        with self._write() as session, session.begin():
+        with _refused_text(), self._write() as session, session.begin():
             yield session
+
+
+@contextmanager
+def _refused_text() -> Iterator[None]:
+    """PostgreSQL cannot hold a NUL character in text: a value with one (a name, a URL
+    path, an id typed by someone) is the caller's mistake, not a server error."""
+    try:
+        yield
+    except DataError as exc:
+        if "NUL" not in str(exc.orig):
+            raise
+        from engine.errors import ValidationError
+
+        raise ValidationError("Text with a NUL character (\\u0000) cannot be stored or "
+                              "looked up; remove it and try again.") from None

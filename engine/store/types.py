@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import math
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
@@ -53,13 +54,34 @@ def _default(value: Any) -> Any:
     return str(value)
 
 
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN and ±Infinity replaced by None (nested)."""
+    if isinstance(value, float | Decimal) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_finite(v) for v in value]
+    return value
+
+
 def dumps(value: Any) -> str:
     """JSON text of ``value``; values JSON cannot hold become strings, never an error.
 
     Used as the engine's JSON serializer so that recording an execution never fails on
-    an odd value (a datetime, bytes, a set) a node left in its output.
+    an odd value (a datetime, bytes, a set) a node left in its output. NaN and ±Infinity
+    (not JSON numbers: PostgreSQL refuses them, API clients cannot parse them) become
+    ``null``, as in JavaScript's ``JSON.stringify``, on every backend.
     """
-    return json.dumps(value, default=_default, ensure_ascii=False)
+    try:
+        return json.dumps(value, default=_default, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        try:
+            cleaned = _finite(value)
+        except RecursionError:
+            raise ValueError("Circular reference detected") from None
+        return json.dumps(cleaned, default=lambda v: _finite(_default(v)),
+                          ensure_ascii=False, allow_nan=False)
 
 
 def jsonable(value: Any) -> Any:

@@ -161,6 +161,11 @@ def request_item(params: Any, request: WebhookRequest, path_params: dict[str, st
                 binary=binary or None)
 
 
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON (Python's parser would accept them)."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _parse_body(params: Any, request: WebhookRequest) -> tuple[Any, dict[str, Binary]]:
     full = request.headers.get("content-type", "")
     ctype = full.split(";")[0].strip().lower()
@@ -171,7 +176,7 @@ def _parse_body(params: Any, request: WebhookRequest) -> tuple[Any, dict[str, Bi
         return {}, {prop: Binary.from_bytes(raw, ctype or "application/octet-stream")}
     if ctype == "application/json" or ctype.endswith("+json"):
         try:
-            return json.loads(raw), {}
+            return json.loads(raw, parse_constant=_no_constant), {}
         except (ValueError, RecursionError) as exc:
             raise BadWebhookRequest(f"The request body is not valid JSON ({exc}); send "
                                     "valid JSON or another Content-Type.") from None

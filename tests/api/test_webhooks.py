@@ -10,15 +10,15 @@ import pytest
 from starlette.testclient import TestClient
 
 from tests.api._helpers import wait_execution, webhook_workflow
-from tests.support.env import both_databases, database_url
+from tests.support.env import both_databases, database_url, default_db
 
 API = "/api/v1/workflows"
 
 
 @pytest.fixture
 def db(request: pytest.FixtureRequest) -> str:
-    """The app's database: ``sqlite`` unless parametrized (``both_databases``)."""
-    return str(getattr(request, "param", "sqlite"))
+    """The app's database: ``sqlite`` (or ``AURA_TEST_DB``) unless parametrized."""
+    return str(getattr(request, "param", default_db()))
 
 
 @pytest.fixture
@@ -162,6 +162,35 @@ def test_invalid_json_body_is_400(client: TestClient, create: Callable[..., str]
     r = client.post("/webhook/j", content=b"{nope", headers={"Content-Type":
                                                               "application/json"})
     assert r.status_code == 400 and r.json()["error"] == "bad_request"
+
+
+@both_databases
+def test_nan_and_infinity_bodies_are_400_not_500(client: TestClient,
+                                                 create: Callable[..., str]) -> None:
+    """Python's JSON parser takes NaN; PostgreSQL's json columns refuse it (this was a
+    500 on PostgreSQL and a stored NaN on SQLite)."""
+    create(webhook_workflow(path="nums", response_mode="last_node"), activate=True)
+    for body in (b'{"v": NaN}', b'{"v": -Infinity}'):
+        r = client.post("/webhook/nums", content=body,
+                        headers={"Content-Type": "application/json"})
+        assert r.status_code == 400, r.text
+        assert "not valid JSON" in r.json()["message"]
+    r = client.post("/webhook/nums", json={"v": 1.5})
+    assert r.status_code == 200 and r.json()["body"] == {"v": 1.5}
+
+
+@both_databases
+def test_a_nul_character_in_a_url_is_a_4xx(client: TestClient, db: str) -> None:
+    """PostgreSQL refuses NUL in text: a path or id with one was a 500 there (for the
+    public webhook URL too). Now it is a clear 4xx on both databases."""
+    for method, url in (("POST", "/webhook/a%00b"), ("GET", "/webhook/x%00"),
+                        ("POST", f"/webhook-waiting/{'0' * 31}%00/token"),
+                        ("GET", "/api/v1/executions/ab%00"),
+                        ("GET", f"{API}?search=a%00")):
+        r = client.request(method, url)
+        assert r.status_code < 500, (method, url, r.status_code, r.text)  # a search: 200
+        if db == "postgres" and r.status_code == 422:
+            assert "NUL character" in r.json()["message"]
 
 
 def test_any_method_and_head(client: TestClient, create: Callable[..., str]) -> None:

@@ -97,6 +97,25 @@ def test_workflow_timeout_fails_the_execution(workers: Env) -> None:
     assert row.error and row.error["type"] == "ExecutionTimeout"
 
 
+@both_databases
+def test_nan_and_infinity_are_recorded_as_null(workers: Env) -> None:
+    """Items with NaN or Infinity (a Code node, a lenient JSON API) are recorded as null,
+    as JSON.stringify does, on both databases (PostgreSQL refused the whole execution)."""
+    from engine.runtimes import submit, wait_for
+    from engine.sdk.items import Item
+    from engine.services.store import get_store
+
+    values = {"nan": float("nan"), "inf": float("inf"), "list": [1.0, float("-inf")],
+              "ok": 2.5}
+    eid = submit(definition=workflow(set_node("Copy")), input_items=[Item(json=values)])
+    row = wait_for(eid, timeout_s=30)
+    assert row.status == "succeeded", (row.error, workers.logs())
+    expected = {"nan": None, "inf": None, "list": [1.0, None], "ok": 2.5}
+    assert row.input[0]["json"] == expected
+    out = get_store().node_runs.list(eid)[-1].output
+    assert out["main"][0]["json"] == expected
+
+
 def test_wait_for_times_out_while_it_keeps_running(workers: Env) -> None:
     from engine.runtimes import WaitTimeout, cancel, submit
 
