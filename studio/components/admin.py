@@ -10,8 +10,8 @@ import reflex as rx
 
 from studio.components.shell import page, page_header
 
-__all__ = ["admin_page", "card", "confirm_dialog", "copy_field", "denied", "role_badge",
-           "section_note", "yes_no_badge"]
+__all__ = ["admin_page", "card", "confirm_dialog", "copy_field", "denied", "dialog_buttons",
+           "role_badge", "section_note"]
 
 ROLE_COLORS = {"owner": "violet", "admin": "blue", "editor": "green", "viewer": "gray"}
 
@@ -58,6 +58,14 @@ def copy_field(value: Any, *, id: str, label: str = "Copy") -> rx.Component:
     )
 
 
+def dialog_buttons(*buttons: rx.Component, cancel: bool = True) -> rx.Component:
+    """The bottom row of a dialog: Cancel (closes it), then ``buttons``, on the right."""
+    close = rx.dialog.close(rx.button("Cancel", variant="soft", color_scheme="gray",
+                                      type="button"))
+    return rx.hstack(rx.spacer(), *([close] if cancel else []), *buttons, width="100%",
+                     padding_top="8px")
+
+
 def confirm_dialog(open_: Any, title: Any, description: Any, confirm_label: Any, *,
                    on_confirm: Any, on_cancel: Any, id: str = "admin-confirm"
                    ) -> rx.Component:
@@ -83,12 +91,6 @@ def role_badge(role: Any) -> rx.Component:
     return rx.badge(role, color_scheme=rx.match(
         role, *[(k, v) for k, v in ROLE_COLORS.items()], "gray"), variant="soft",
         radius="full")
-
-
-def yes_no_badge(value: Any, yes: str, no: str, yes_color: str = "green",
-                 no_color: str = "gray") -> rx.Component:
-    return rx.cond(value, rx.badge(yes, color_scheme=yes_color, variant="soft"),
-                   rx.badge(no, color_scheme=no_color, variant="soft"))
 
 
 def section_note(text: Any, icon: str = "info", color: str = "gray") -> rx.Component:

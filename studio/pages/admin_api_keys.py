@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from studio.components.admin import admin_page, confirm_dialog, copy_field
+from studio.components.admin import admin_page, confirm_dialog, copy_field, dialog_buttons
 from studio.components.shell import empty_state
 from studio.state.admin_api_keys import EXPIRY_CHOICES, AdminApiKeysState
 
@@ -21,8 +21,10 @@ def _row(k: rx.Var) -> rx.Component:
                                 spacing="0")),
         rx.table.cell(rx.text(k["owner"], size="2")),
         rx.table.cell(rx.text(k["scopes"], size="1", font_family="monospace")),
-        rx.table.cell(rx.text(k["expires"], size="2", color_scheme="gray")),
-        rx.table.cell(rx.text(k["last_used"], size="2", color_scheme="gray")),
+        rx.table.cell(rx.text(k["expires"], size="2", color_scheme="gray",
+                              white_space="nowrap")),
+        rx.table.cell(rx.text(k["last_used"], size="2", color_scheme="gray",
+                              white_space="nowrap")),
         rx.table.cell(rx.badge(k["status"], variant="soft", color_scheme=rx.match(
             k["status"], *STATUS.items(), "gray"))),
         rx.table.cell(rx.cond(k["status"] == "active", rx.button(
@@ -71,10 +73,7 @@ def _create_dialog() -> rx.Component:
                        value=S.expiry, on_change=S.set_expiry),
         rx.cond(S.create_error != "", rx.text(S.create_error, color="red", size="1",
                                               id="apikey-error")),
-        rx.hstack(rx.spacer(), rx.dialog.close(rx.button("Cancel", variant="soft",
-                                                         color_scheme="gray")),
-                  rx.button("Create key", on_click=S.create, id="apikey-create"),
-                  width="100%", padding_top="8px"),
+        dialog_buttons(rx.button("Create key", on_click=S.create, id="apikey-create")),
         spacing="2", width="100%",
     )
     done = rx.vstack(
@@ -83,9 +82,8 @@ def _create_dialog() -> rx.Component:
                    size="1"),
         rx.text(S.new_key_name, size="2", weight="medium"),
         copy_field(S.new_key, id="apikey-secret", label="Copy key"),
-        rx.hstack(rx.spacer(), rx.dialog.close(rx.button("I have copied it",
-                                                         id="apikey-done")),
-                  width="100%"),
+        dialog_buttons(rx.dialog.close(rx.button("I have copied it", id="apikey-done")),
+                       cancel=False),
         spacing="3", width="100%",
     )
     return rx.dialog.root(
@@ -120,7 +118,7 @@ def admin_api_keys_page() -> rx.Component:
         spacing="3", width="100%")
     new = rx.button(rx.icon("plus", size=14), "New API key", on_click=S.open_create,
                     id="new-apikey")
-    revoke = confirm_dialog(S.revoke_id != "", "Revoke this API key?",
+    revoke = confirm_dialog(S.revoke_open, "Revoke this API key?",
                             "'" + S.revoke_label + "' stops working at once. Scripts using "
                             "it fail until they get a new key.", "Revoke",
                             on_confirm=S.revoke, on_cancel=S.cancel_revoke,

@@ -21,8 +21,14 @@ def _row(r: rx.Var) -> rx.Component:
                                                                  variant="soft")),
                                 spacing="0")),
         rx.table.cell(rx.code(r["action"], size="1")),
-        rx.table.cell(rx.text(r["target"], size="1", color_scheme="gray",
-                              style={"overflow_wrap": "anywhere"})),
+        rx.table.cell(rx.hstack(
+            rx.cond(r["target_type"] != "", rx.badge(r["target_type"], variant="outline",
+                                                     size="1")),
+            rx.tooltip(rx.text(r["target_id"], size="1", color_scheme="gray",
+                               max_width="120px", overflow="hidden",
+                               text_overflow="ellipsis", white_space="nowrap"),
+                       content=r["target_id"]),
+            spacing="1", align="center")),
         rx.table.cell(rx.text(r["details"], size="1", font_family="monospace",
                               color_scheme="gray", style={"overflow_wrap": "anywhere"})),
         rx.table.cell(rx.text(r["ip"], size="1", color_scheme="gray")),
@@ -37,13 +43,13 @@ def _label(text: str, control: rx.Component) -> rx.Component:
 
 def _filters() -> rx.Component:
     actor = rx.select.root(
-        rx.select.trigger(width="220px", id="audit-actor"),
+        rx.select.trigger(width="200px", id="audit-actor"),
         rx.select.content(rx.select.item("Anyone", value=ANY),
                           rx.foreach(S.actors, lambda a: rx.select.item(a["email"],
                                                                         value=a["id"]))),
         value=S.actor_id, on_change=S.set_actor)
     target = rx.select.root(
-        rx.select.trigger(width="150px", id="audit-target-type"),
+        rx.select.trigger(width="130px", id="audit-target-type"),
         rx.select.content(rx.select.item("Any target", value=ANY),
                           rx.foreach(S.target_types, lambda t: rx.select.item(t, value=t))),
         value=S.target_type, on_change=S.set_target_type)
@@ -51,12 +57,14 @@ def _filters() -> rx.Component:
         rx.hstack(
             _label("Action", rx.input(name="action", default_value=S.action, key=S.action,
                                       placeholder="e.g. user.* or apikey.created",
-                                      width="220px", id="audit-action")),
+                                      width="200px", id="audit-action")),
             _label("Target id", rx.input(name="target_id", default_value=S.target_id,
-                                         key=S.target_id, placeholder="id", width="160px",
+                                         key=S.target_id, placeholder="id", width="120px",
                                          id="audit-target-id")),
             rx.button(rx.icon("filter", size=14), "Filter", type="submit",
                       variant="soft", id="audit-apply"),
+            rx.button("Clear", type="button", variant="soft", color_scheme="gray",
+                      on_click=S.clear, id="audit-clear"),
             align="end", spacing="2"),
         on_submit=S.apply_text, reset_on_submit=False)
     dates = rx.hstack(
@@ -66,8 +74,6 @@ def _filters() -> rx.Component:
                               id="audit-until")),
         spacing="2")
     return rx.flex(_label("Actor", actor), _label("Target", target), dates, texts,
-                   rx.button("Clear", variant="ghost", color_scheme="gray", on_click=S.clear,
-                             id="audit-clear"),
                    wrap="wrap", spacing="3", align="end", width="100%")
 
 
@@ -77,7 +83,7 @@ def admin_audit_page() -> rx.Component:
             rx.table.column_header_cell("When (UTC)", width="170px"),
             rx.table.column_header_cell("Who", width="200px"),
             rx.table.column_header_cell("Action", width="200px"),
-            rx.table.column_header_cell("Target", width="220px"),
+            rx.table.column_header_cell("Target", width="190px"),
             rx.table.column_header_cell("Details"),
             rx.table.column_header_cell("IP", width="110px"))),
         rx.table.body(rx.foreach(S.rows, _row)),

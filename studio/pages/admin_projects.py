@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from studio.components.admin import admin_page, card, role_badge, section_note
+from studio.components.admin import (
+    admin_page,
+    card,
+    dialog_buttons,
+    role_badge,
+    section_note,
+)
 from studio.components.shell import empty_state
 from studio.state.admin_projects import AdminProjectsState
 
@@ -19,9 +25,7 @@ def _project_item(p: rx.Var) -> rx.Component:
         rx.hstack(
             rx.icon(rx.cond(p["kind"] == "team", "users", "user"), size=16),
             rx.vstack(rx.text(p["name"], size="2", weight="medium"),
-                      rx.text(rx.cond(p["kind"] == "team", p["members"] + " members",
-                                      "personal · " + p["owner"]),
-                              size="1", color_scheme="gray"), spacing="0"),
+                      rx.text(p["detail"], size="1", color_scheme="gray"), spacing="0"),
             align="center", spacing="2"),
         on_click=S.select(p["id"]), cursor="pointer", padding="8px 10px",
         border_radius="8px", width="100%", class_name="project-item",
@@ -145,10 +149,8 @@ def admin_projects_page() -> rx.Component:
                                                       size="1")),
                 rx.text("You become its admin; add members next.", size="1",
                         color_scheme="gray"),
-                rx.hstack(rx.spacer(), rx.dialog.close(rx.button(
-                    "Cancel", variant="soft", color_scheme="gray")),
-                    rx.button("Create project", type="submit", id="project-create"),
-                    width="100%"),
+                dialog_buttons(rx.button("Create project", type="submit",
+                                         id="project-create")),
                 spacing="2", width="100%"), on_submit=lambda _: S.create()),
             max_width="440px"),
         open=S.create_open, on_open_change=S.set_create_open)

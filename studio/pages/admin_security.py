@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import reflex as rx
 
-from studio.components.admin import admin_page, card, confirm_dialog, copy_field, section_note
+from studio.components.admin import (
+    admin_page,
+    card,
+    confirm_dialog,
+    copy_field,
+    dialog_buttons,
+    section_note,
+)
 from studio.state.admin_security import PRESETS, AdminSecurityState
 
 __all__ = ["admin_security_page"]
@@ -143,10 +150,8 @@ def _provider_dialog() -> rx.Component:
                   rx.text("Enabled", size="2"), align="center", spacing="2"),
         rx.cond(S.provider_error != "", rx.text(S.provider_error, color="red", size="1",
                                                 id="provider-error")),
-        rx.hstack(rx.spacer(), rx.dialog.close(rx.button("Cancel", variant="soft",
-                                                         color_scheme="gray")),
-                  rx.button("Save provider", on_click=S.save_provider, id="provider-save"),
-                  width="100%", padding_top="8px"),
+        dialog_buttons(rx.button("Save provider", on_click=S.save_provider,
+                                 id="provider-save")),
         spacing="3", width="100%")
     return rx.dialog.root(
         rx.dialog.content(rx.dialog.title(rx.cond(S.editing != "", "Edit provider",
@@ -196,7 +201,7 @@ def _allow_list() -> rx.Component:
 def admin_security_page() -> rx.Component:
     body = rx.vstack(_twofa(), _sign_in(), _allow_list(), spacing="4", max_width="860px",
                      width="100%")
-    delete = confirm_dialog(S.delete_name != "", "Remove this sign-in provider?",
+    delete = confirm_dialog(S.delete_open, "Remove this sign-in provider?",
                             "People can no longer sign in with '" + S.delete_name +
                             "'. Their accounts stay.", "Remove",
                             on_confirm=S.delete_provider, on_cancel=S.cancel_delete_provider,

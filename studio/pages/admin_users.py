@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import reflex as rx
 
-from studio.components.admin import admin_page, confirm_dialog, copy_field, role_badge
+from studio.components.admin import (
+    admin_page,
+    confirm_dialog,
+    copy_field,
+    dialog_buttons,
+    role_badge,
+)
 from studio.components.shell import empty_state
 from studio.state.admin_users import AdminUsersState
 
@@ -83,11 +89,8 @@ def _invite_dialog() -> rx.Component:
                 "projects and security.", size="1", color_scheme="gray"),
         rx.cond(S.invite_error != "", rx.text(S.invite_error, color="red", size="1",
                                               id="invite-error")),
-        rx.hstack(rx.spacer(), rx.dialog.close(rx.button("Cancel", variant="soft",
-                                                         color_scheme="gray")),
-                  rx.button(rx.icon("send", size=14), "Send invitation", type="submit",
-                            id="invite-send"),
-                  width="100%", padding_top="8px"),
+        dialog_buttons(rx.button(rx.icon("send", size=14), "Send invitation",
+                                 type="submit", id="invite-send")),
         spacing="2", width="100%",
     )
     done = rx.vstack(
@@ -95,8 +98,7 @@ def _invite_dialog() -> rx.Component:
                    "account; it is shown only now.", icon="circle-check",
                    color_scheme="green", size="1"),
         copy_field(S.invite_link, id="invite-link", label="Copy link"),
-        rx.hstack(rx.spacer(), rx.dialog.close(rx.button("Done", id="invite-done")),
-                  width="100%"),
+        dialog_buttons(rx.dialog.close(rx.button("Done", id="invite-done")), cancel=False),
         spacing="3", width="100%",
     )
     return rx.dialog.root(
@@ -123,7 +125,7 @@ def _confirm() -> rx.Component:
         S.confirm_label + " can no longer use the invitation link.")
     label = rx.match(S.confirm_kind, ("disable", "Disable"), ("reset_2fa", "Reset 2FA"),
                      "Revoke")
-    return confirm_dialog(S.confirm_kind != "", title, text, label, on_confirm=S.confirm,
+    return confirm_dialog(S.confirm_open, title, text, label, on_confirm=S.confirm,
                           on_cancel=S.cancel_confirm, id="users-confirm")
 
 

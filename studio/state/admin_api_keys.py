@@ -68,6 +68,7 @@ class AdminApiKeysState(AdminGate, AuthState):
     new_key: str = ""
     new_key_name: str = ""
     # revoke confirmation
+    revoke_open: bool = False
     revoke_id: str = ""
     revoke_label: str = ""
 
@@ -88,17 +89,8 @@ class AdminApiKeysState(AdminGate, AuthState):
 
     @rx.event
     def load(self) -> Any:
-        p = self._open(admin=False)
-        if p is None:
-            return None
         self.areas = scope_areas()
-        try:
-            self._reload(p)
-        except AuraError as exc:
-            return self._fail(exc)
-        finally:
-            self.loaded = True
-        return None
+        return self._load(admin=False)
 
     @rx.event
     def set_show_all(self, value: bool) -> Any:
@@ -161,22 +153,18 @@ class AdminApiKeysState(AdminGate, AuthState):
     # -- revoke -------------------------------------------------------------------------
     @rx.event
     def ask_revoke(self, key_id: str, label: str) -> None:
-        self.revoke_id, self.revoke_label = key_id, label
+        self.revoke_id, self.revoke_label, self.revoke_open = key_id, label, True
 
     @rx.event
     def cancel_revoke(self) -> None:
-        self.revoke_id = self.revoke_label = ""
+        self.revoke_open = False  # the name stays while the dialog fades out
 
     @rx.event
     def revoke(self) -> Any:
         from engine.services import auth
 
-        key_id, label = self.revoke_id, self.revoke_label
-        self.cancel_revoke()
-        try:
-            p = self._principal()
-            auth.revoke_api_key(p, key_id)
-            self._reload(p)
-        except AuraError as exc:
-            return self._fail(exc)
-        return rx.toast.success(f"Revoked '{label}': it stopped working at once.")
+        if not self.revoke_open:
+            return None
+        key_id, label, self.revoke_open = self.revoke_id, self.revoke_label, False
+        return self._change(lambda p: auth.revoke_api_key(p, key_id),
+                            f"Revoked '{label}': it stopped working at once.", admin=False)

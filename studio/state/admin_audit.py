@@ -63,7 +63,7 @@ def audit_row(e: Any) -> dict[str, str]:
     return {"id": e.id, "at": fmt_time(e.at) + e.at.strftime(":%S"),
             "actor": e.actor_email or (e.actor_id or "system"),
             "via": "API key" if e.api_key_id else "", "action": e.action,
-            "target": " ".join(x for x in (e.target_type, e.target_id or "") if x),
+            "target_type": e.target_type or "", "target_id": e.target_id or "",
             "ip": e.ip or "", "details": details[:300]}
 
 
@@ -94,6 +94,9 @@ class AdminAuditState(AdminGate, AuthState):
     def _reload(self, p: Any) -> None:
         from engine.services import auth
 
+        if not self.actors:
+            self.actors = [{"id": u.id, "email": u.email}
+                           for u in auth.list_users(p, limit=1000)]
         try:
             filters = self._filters()
         except ValidationError as exc:
@@ -115,20 +118,8 @@ class AdminAuditState(AdminGate, AuthState):
 
     @rx.event
     def load(self) -> Any:
-        from engine.services import auth
-
-        p = self._open()
-        if p is None:
-            return None
-        try:
-            self.actors = [{"id": u.id, "email": u.email}
-                           for u in auth.list_users(p, limit=1000)]
-            self._reload(p)
-        except AuraError as exc:
-            return self._fail(exc)
-        finally:
-            self.loaded = True
-        return None
+        self.actors = []
+        return self._load()
 
     @rx.event
     def set_actor(self, value: str) -> Any:

@@ -73,6 +73,35 @@ class AdminGate(rx.State, mixin=True):
         self.allowed = True
         return p
 
+    def _reload(self, p: Any) -> None:
+        """Reads what the page shows for ``p`` (each page state defines it)."""
+        raise NotImplementedError
+
+    def _load(self, *, admin: bool = True) -> Any:
+        """The page's ``load``: the gate, then :meth:`_reload`; errors become a toast."""
+        p = self._open(admin=admin)
+        if p is None:
+            return None
+        try:
+            self._reload(p)
+        except AuraError as exc:
+            return self._fail(exc)
+        finally:
+            self.loaded = True
+        return None
+
+    def _change(self, fn: Any, done: str, *, admin: bool = True,
+                duration: int | None = None) -> Any:
+        """Runs ``fn(principal)`` (a service call that changes something), reloads the
+        page and says ``done``; or says what went wrong."""
+        try:
+            p = self._admin() if admin else self._principal()
+            fn(p)
+            self._reload(p)
+        except AuraError as exc:
+            return self._fail(exc, duration)
+        return rx.toast.success(done)
+
     def _fail(self, exc: BaseException, duration: int | None = None) -> Any:
         """A toast saying what went wrong (and, with the login work, off to the login
         page when the session is over)."""

@@ -87,11 +87,13 @@ class AdminProjectsState(AdminGate, AuthState):
         projects = auth.list_projects(p)
         owner_of = {pr.id: users[pr.owner_id].email for pr in projects
                     if pr.owner_id in users}
-        self.projects = [{"id": pr.id, "name": pr.name, "kind": pr.kind,
-                          "owner": owner_of.get(pr.id, ""),
-                          "members": str(len(auth.project_members(p, pr.id)))}
-                         for pr in sorted(projects, key=lambda x: (x.kind != "team",
-                                                                   x.name.lower()))]
+        self.projects = []
+        for pr in sorted(projects, key=lambda x: (x.kind != "team", x.name.lower())):
+            n = len(auth.project_members(p, pr.id))
+            detail = (f"{n} member{'' if n == 1 else 's'}" if pr.kind == "team"
+                      else owner_of.get(pr.id, ""))
+            self.projects.append({"id": pr.id, "name": pr.name, "kind": pr.kind,
+                                  "owner": owner_of.get(pr.id, ""), "detail": detail})
         if self.selected_id not in {pr["id"] for pr in self.projects}:
             team = [pr for pr in self.projects if pr["kind"] == "team"]
             self.selected_id = (team or self.projects or [{"id": ""}])[0]["id"]
@@ -111,27 +113,9 @@ class AdminProjectsState(AdminGate, AuthState):
         self.shares = shared_with(self.selected_id)
         self.candidates = shareable(self.selected_id)
 
-    def _do(self, fn: Any, ok: str) -> Any:
-        try:
-            p = self._admin()
-            fn(p)
-            self._reload(p)
-        except AuraError as exc:
-            return self._fail(exc)
-        return rx.toast.success(ok)
-
     @rx.event
     def load(self) -> Any:
-        p = self._open()
-        if p is None:
-            return None
-        try:
-            self._reload(p)
-        except AuraError as exc:
-            return self._fail(exc)
-        finally:
-            self.loaded = True
-        return None
+        return self._load()
 
     @rx.event
     def select(self, project_id: str) -> Any:
@@ -189,7 +173,7 @@ class AdminProjectsState(AdminGate, AuthState):
         uid, role, pid = self.add_user_id, self.add_role, self.selected_id
         who = next((u["email"] for u in self.user_choices if u["id"] == uid), uid)
         self.add_user_id = ""
-        return self._do(lambda p: auth.set_project_member(p, pid, uid, role),
+        return self._change(lambda p: auth.set_project_member(p, pid, uid, role),
                         f"{who} is now {role} in {self.selected_name}.")
 
     @rx.event
@@ -197,7 +181,7 @@ class AdminProjectsState(AdminGate, AuthState):
         from engine.services import auth
 
         pid = self.selected_id
-        return self._do(lambda p: auth.set_project_member(p, pid, user_id, role),
+        return self._change(lambda p: auth.set_project_member(p, pid, user_id, role),
                         f"Project role changed to {role}.")
 
     @rx.event
@@ -205,7 +189,7 @@ class AdminProjectsState(AdminGate, AuthState):
         from engine.services import auth
 
         pid = self.selected_id
-        return self._do(lambda p: auth.remove_project_member(p, pid, user_id),
+        return self._change(lambda p: auth.remove_project_member(p, pid, user_id),
                         f"Removed {email} from {self.selected_name}.")
 
     # -- shares -------------------------------------------------------------------------
@@ -226,7 +210,7 @@ class AdminProjectsState(AdminGate, AuthState):
             return rx.toast.warning("Choose the workflow or credential to share.")
         pid, role = self.selected_id, self.share_role
         self.share_target = ""
-        return self._do(lambda p: auth.share(p, kind, rid, pid, role=role),
+        return self._change(lambda p: auth.share(p, kind, rid, pid, role=role),
                         f"Shared with {self.selected_name}: its members get {role} access.")
 
     @rx.event
@@ -234,5 +218,5 @@ class AdminProjectsState(AdminGate, AuthState):
         from engine.services import auth
 
         pid = self.selected_id
-        return self._do(lambda p: auth.unshare(p, kind, resource_id, pid),
+        return self._change(lambda p: auth.unshare(p, kind, resource_id, pid),
                         f"No longer shared with {self.selected_name}.")

@@ -81,6 +81,7 @@ class AdminSecurityState(AdminGate, AuthState):
     p_enabled: bool = True
     provider_error: str = ""
     delete_name: str = ""
+    delete_open: bool = False
     # outbound HTTP allow-list
     allow_fixed: list[str] = []
     allow_entries: list[str] = []
@@ -92,12 +93,24 @@ class AdminSecurityState(AdminGate, AuthState):
         return redirect_uri(self.origin, self.p_name.strip().lower())
 
     def _origin(self) -> str:
+        """Where the provider sends people back: the configured public URL of single
+        sign-on, else the studio backend as this browser reaches it (as the callback
+        route computes it), else ``AURA_STUDIO_URL``."""
         try:
-            origin = str(getattr(self.router.page, "host", "") or "")
+            from engine.auth.oidc_config import oidc_settings
+
+            public = str(oidc_settings().public_url or "")
+        except Exception:  # single sign-on not installed or not configured
+            public = ""
+        if public:
+            return public
+        try:
+            host = str(self.router.headers.host or "")
+            scheme = str(getattr(self.router.url, "scheme", "") or "http")
         except Exception:  # no router outside a running app (unit tests)
-            origin = ""
-        if origin.startswith("http"):
-            return origin
+            host = ""
+        if host:
+            return f"{scheme}://{host}"
         from engine.config import settings
 
         return str(settings().security.studio_url)
@@ -117,27 +130,9 @@ class AdminSecurityState(AdminGate, AuthState):
         else:
             self.providers, self.methods = [], ["password"]
 
-    def _save(self, fn: Any, ok: str) -> Any:
-        try:
-            p = self._admin()
-            fn(p)
-            self._reload(p)
-        except AuraError as exc:
-            return self._fail(exc, 10000)
-        return rx.toast.success(ok)
-
     @rx.event
     def load(self) -> Any:
-        p = self._open()
-        if p is None:
-            return None
-        try:
-            self._reload(p)
-        except AuraError as exc:
-            return self._fail(exc)
-        finally:
-            self.loaded = True
-        return None
+        return self._load()
 
     # -- 2FA ----------------------------------------------------------------------------
     @rx.event
@@ -146,8 +141,9 @@ class AdminSecurityState(AdminGate, AuthState):
 
         roles = [r for r in self.twofa_roles if r != role] + ([role] if on else [])
         word = "must" if on else "no longer must"
-        return self._save(lambda p: auth.set_required_2fa_roles(p, roles),
-                          f"The {role} role {word} use two-factor authentication.")
+        return self._change(lambda p: auth.set_required_2fa_roles(p, roles),
+                          f"The {role} role {word} use two-factor authentication.",
+                          duration=10000)
 
     # -- sign-in methods ----------------------------------------------------------------
     @rx.event
@@ -156,8 +152,8 @@ class AdminSecurityState(AdminGate, AuthState):
         if oidc is None:
             return rx.toast.info(SSO_MISSING)
         methods = [m for m in self.methods if m != method] + ([method] if on else [])
-        return self._save(lambda p: oidc.set_login_methods(p, methods),
-                          "Sign-in methods saved.")
+        return self._change(lambda p: oidc.set_login_methods(p, methods),
+                          "Sign-in methods saved.", duration=10000)
 
     @rx.event
     def new_provider(self) -> None:
@@ -233,19 +229,19 @@ class AdminSecurityState(AdminGate, AuthState):
 
     @rx.event
     def ask_delete_provider(self, name: str) -> None:
-        self.delete_name = name
+        self.delete_name, self.delete_open = name, True
 
     @rx.event
     def cancel_delete_provider(self) -> None:
-        self.delete_name = ""
+        self.delete_open = False
 
     @rx.event
     def delete_provider(self) -> Any:
         oidc = _oidc()
-        name, self.delete_name = self.delete_name, ""
+        name, self.delete_open = self.delete_name, False
         if oidc is None or not name:
             return None
-        return self._save(lambda p: oidc.delete_provider(p, name),
+        return self._change(lambda p: oidc.delete_provider(p, name),
                           f"Removed sign-in provider '{name}'.")
 
     # -- outbound HTTP allow-list -------------------------------------------------------

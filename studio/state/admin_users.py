@@ -48,6 +48,7 @@ class AdminUsersState(AdminGate, AuthState):
     invite_error: str = ""
     invite_link: str = ""
     # confirmation of disable / reset 2FA / revoke invitation
+    confirm_open: bool = False
     confirm_kind: str = ""
     confirm_id: str = ""
     confirm_label: str = ""
@@ -67,16 +68,7 @@ class AdminUsersState(AdminGate, AuthState):
 
     @rx.event
     def load(self) -> Any:
-        p = self._open()
-        if p is None:
-            return None
-        try:
-            self._reload(p)
-        except AuraError as exc:
-            return self._fail(exc)
-        finally:
-            self.loaded = True
-        return None
+        return self._load()
 
     @rx.event
     def set_search(self, value: str) -> Any:
@@ -136,67 +128,55 @@ class AdminUsersState(AdminGate, AuthState):
     def ask_revoke_invitation(self, invitation_id: str, email: str) -> None:
         self.confirm_kind, self.confirm_id, self.confirm_label = (
             "revoke", invitation_id, email)
+        self.confirm_open = True
 
     # -- changing users -----------------------------------------------------------------
     @rx.event
     def change_role(self, user_id: str, role: str) -> Any:
         from engine.services import auth
 
-        try:
-            p = self._admin()
-            info = auth.set_role(p, user_id, role)
-            self._reload(p)
-        except AuraError as exc:
-            return self._fail(exc)
-        return rx.toast.success(f"{info.email} is now {info.role}.")
+        email = next((u["email"] for u in self.users if u["id"] == user_id), "They")
+        return self._change(lambda p: auth.set_role(p, user_id, role),
+                            f"{email} is now {role}.")
 
     @rx.event
     def ask_disable(self, user_id: str, email: str) -> None:
         self.confirm_kind, self.confirm_id, self.confirm_label = "disable", user_id, email
+        self.confirm_open = True
 
     @rx.event
     def ask_reset_2fa(self, user_id: str, email: str) -> None:
         self.confirm_kind, self.confirm_id, self.confirm_label = "reset_2fa", user_id, email
+        self.confirm_open = True
 
     @rx.event
     def cancel_confirm(self) -> None:
-        self.confirm_kind = self.confirm_id = self.confirm_label = ""
+        self.confirm_open = False  # the text stays while the dialog fades out
 
     @rx.event
     def enable(self, user_id: str) -> Any:
         from engine.services import auth
 
-        try:
-            p = self._admin()
-            info = auth.enable_user(p, user_id)
-            self._reload(p)
-        except AuraError as exc:
-            return self._fail(exc)
-        return rx.toast.success(f"{info.email} can sign in again.")
+        email = next((u["email"] for u in self.users if u["id"] == user_id), "They")
+        return self._change(lambda p: auth.enable_user(p, user_id),
+                            f"{email} can sign in again.")
 
     @rx.event
     def confirm(self) -> Any:
         from engine.services import auth
 
+        if not self.confirm_open:
+            return None
         kind, target, label = self.confirm_kind, self.confirm_id, self.confirm_label
-        self.cancel_confirm()
+        self.confirm_open = False
         done = {"disable": f"{label} is disabled: their sessions and API keys stopped "
                            "working.",
                 "reset_2fa": f"Two-factor authentication of {label} is off; they set it up "
                              "again at their next sign-in.",
                 "revoke": f"The invitation of {label} is revoked; its link no longer "
                           "works."}
-        try:
-            p = self._admin()
-            if kind == "disable":
-                auth.disable_user(p, target)
-            elif kind == "reset_2fa":
-                auth.reset_2fa(p, target)
-            elif kind == "revoke":
-                auth.revoke_invitation(p, target)
-            else:
-                return None
-            self._reload(p)
-        except AuraError as exc:
-            return self._fail(exc)
-        return rx.toast.success(done[kind])
+        actions = {"disable": auth.disable_user, "reset_2fa": auth.reset_2fa,
+                   "revoke": auth.revoke_invitation}
+        if kind not in actions:
+            return None
+        return self._change(lambda p: actions[kind](p, target), done[kind])

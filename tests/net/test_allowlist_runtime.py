@@ -111,32 +111,6 @@ def test_service_validates_audits_and_keeps_env_entries_apart(
     assert events[0].actor_email == "ops@example.com"
 
 
-@pytest.fixture
-def local_server() -> Iterator[str]:
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = b'{"hello": "from the intranet"}'
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-
-
 def _run(url: str) -> Any:
     from engine.graph import load_workflow
     from engine.services import runs
@@ -148,11 +122,11 @@ def _run(url: str) -> Any:
     return runs.run_workflow(wf)
 
 
-def test_workflow_http_call_follows_the_admin_allow_list(store: Any, local_server: str
+def test_workflow_http_call_follows_the_admin_allow_list(store: Any, server: str
                                                          ) -> None:
     from engine.services import security
 
-    url = f"{local_server}/hello"
+    url = f"{server}/ok"
     refused = _run(url)
     assert refused.status == "failed"
     assert "Refused to connect to 127.0.0.1" in str(refused.error)
@@ -161,12 +135,12 @@ def test_workflow_http_call_follows_the_admin_allow_list(store: Any, local_serve
     security.set_http_allow_list(OWNER, ["127.0.0.1"])
     allowed = _run(url)
     assert allowed.status == "succeeded", allowed.error
-    assert allowed.output[0].json == {"hello": "from the intranet"}
+    assert "ok host=127.0.0.1" in str(allowed.output[0].json)
 
     security.set_http_allow_list(OWNER, [])
     assert _run(url).status == "failed"
 
-    port = int(local_server.rsplit(":", 1)[1])
+    port = int(server.rsplit(":", 1)[1])
     security.set_http_allow_list(OWNER, [f"127.0.0.1:{port + 1}"])  # another port only
     assert _run(url).status == "failed"
     security.set_http_allow_list(OWNER, [f"127.0.0.1:{port}"])
@@ -174,18 +148,18 @@ def test_workflow_http_call_follows_the_admin_allow_list(store: Any, local_serve
 
 
 def test_other_processes_follow_a_change_within_the_cache_time(
-        store: Any, local_server: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        store: Any, server: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A change written by another process (here: straight into the store, without this
     process's cache being told) is followed once the cache time has passed."""
     monkeypatch.setattr(allowlist, "CACHE_S", 0.3)
     with safe_client() as c, pytest.raises(SSRFBlocked):
-        c.get(f"{local_server}/hello")
+        c.get(f"{server}/ok")
     store.settings.set(allowlist.SETTING_KEY, ["127.0.0.1"])
     deadline = time.monotonic() + 10
     while True:
         try:
             with safe_client() as c:
-                assert c.get(f"{local_server}/hello").status_code == 200
+                assert c.get(f"{server}/ok").status_code == 200
             break
         except SSRFBlocked:
             assert time.monotonic() < deadline, "the stored allow-list was never picked up"
