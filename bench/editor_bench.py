@@ -30,6 +30,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def _owner() -> Any:
+    from engine.auth.types import Principal
+
+    return Principal(user_id=None, email=None, role="owner")  # the operator, no account
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("REFLEX_USE_NPM", "1")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
@@ -127,7 +133,7 @@ def main() -> None:
     print(f"studio up in {time.perf_counter() - t:.0f} s at {harness.frontend_url}\n")
     try:
         base = str(harness.frontend_url).rstrip("/")
-        ids = {n: backend.create_workflow(definition=generated(n)) for n in args.sizes}
+        ids = {n: backend.create_workflow(_owner(), definition=generated(n)) for n in args.sizes}
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium",
                                         args=CHROMIUM_ARGS)

@@ -1,38 +1,229 @@
-"""The login hook: where the auth engineer plugs in sign-in.
+"""Sign-in for the studio: who is using it, on every page and every action.
 
-Pages are registered with ``on_load=requires_login(...)``; today nobody is asked to sign
-in (``AuthState.login_required`` is False and ``current_user`` is a local stand-in).
-To enforce login, fill :meth:`AuthState.check_login` (read the session cookie, resolve
-the user through ``engine.services``) and set ``login_required`` from settings.
+The studio's pages talk to Python over a websocket, and the browser sends the
+``aura_session`` cookie (httpOnly, set by ``/api/v1/auth/*``) with the websocket
+handshake. :meth:`AuthState.check_login` (the first ``on_load`` handler of every page,
+see :func:`requires_login`) reads it from ``router.headers.cookie``, resolves the user
+with ``engine.services.auth`` and keeps who they are in backend-only vars (user id,
+session id; never the token). Every action then calls :meth:`AuthState.principal`,
+which reads the user again (role changes and disabled accounts apply at once, and a
+session ended elsewhere ends here too).
+
+Page states subclass :class:`AuthState`, so ``self.principal()`` is available in every
+handler; ``current_principal(self)`` is the same as a function.
+
+When the access cookie has expired, the page goes (full page) through
+``/api/v1/auth/studio-refresh``, which renews it with the refresh cookie, or on to
+``/login``. Signing in and out hand over to ``/api/v1/auth/studio-session`` and
+``/api/v1/auth/studio-logout`` with a single-use ticket (:mod:`studio.api.tickets`),
+because a websocket event cannot set an httpOnly cookie.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import reflex as rx
 
-__all__ = ["AuthState", "current_principal", "requires_login"]
+from engine.auth.types import Principal
+from engine.errors import AuraError, AuthenticationError, PermissionDenied
+
+__all__ = ["AuthState", "NotSignedIn", "current_principal", "requires_login",
+           "session_principal"]
+
+SESSION_COOKIE = "aura_session"
+REFRESH_RETRY_S = 15.0
+"""A page load tries the refresh route at most once in this many seconds (no loops when
+a browser refuses the cookie)."""
+PUBLIC_PATHS = ("/login", "/setup", "/invite", "/accept-invitation", "/reset-password")
+
+
+class NotSignedIn(AuthenticationError):
+    """An action came from a page nobody is signed in to."""
+
+
+def _cookie(header: str, name: str) -> str:
+    for part in (header or "").split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name and value:
+            return value.strip('"')
+    return ""
+
+
+def session_principal(user_id: str, session_id: str = "", scopes: tuple[str, ...] = ()
+                      ) -> Principal:
+    """The principal of a signed-in studio user, read now from the database.
+
+    Raises:
+        AuthenticationError: the account is gone or disabled, or the session ended
+            (signed out elsewhere, password changed, revoked).
+    """
+    from engine.auth.sessions import principal_for_user
+    from engine.services import auth
+
+    ctx = auth.context()
+    user = ctx.store.users.find(user_id) if user_id else None
+    if user is None:
+        raise NotSignedIn("Sign in to use the studio.")
+    if user.disabled:
+        raise AuthenticationError("This account is disabled; ask an admin to enable it.",
+                                  details={"reason": "disabled"})
+    if session_id and not ctx.store.tokens.session_active(session_id, ctx.now()):
+        raise AuthenticationError("Your session has ended (signed out, password changed "
+                                  "or revoked); sign in again.",
+                                  details={"reason": "session_ended"})
+    if scopes and user.totp_enabled:
+        scopes = ()  # enrolled in 2FA since signing in
+    return principal_for_user(ctx, user, scopes=scopes)
 
 
 class AuthState(rx.State):
-    """Who is using the studio."""
+    """Who is using the studio (the parent of every page state)."""
 
-    login_required: bool = False
-    user_name: str = "You"
-    user_role: str = "owner"
+    user_name: str = ""
+    user_email: str = ""
+    user_role: str = ""
+    must_enrol_2fa: bool = False
+    _user_id: str = ""
+    _session_id: str = ""
+    _scopes: list[str] = []
+    _refresh_tried: float = 0.0
 
     @rx.var
     def signed_in(self) -> bool:
-        return bool(self.user_name)
+        return bool(self.user_role)
 
+    @rx.var
+    def is_admin(self) -> bool:
+        return self.user_role in ("owner", "admin")
+
+    @rx.var
+    def is_viewer(self) -> bool:
+        return self.user_role == "viewer"
+
+    # -- who is acting ------------------------------------------------------------------
+    def principal(self) -> Principal:
+        """The signed-in user as they are now (raises AuthenticationError otherwise)."""
+        p = session_principal(self._user_id, self._session_id, tuple(self._scopes))
+        if p.role != self.user_role:
+            self.user_role = p.role
+        return p
+
+    def principal_or_none(self) -> Principal | None:
+        try:
+            return self.principal()
+        except AuraError:
+            return None
+
+    def _remember(self, p: Principal, session_id: str) -> None:
+        from engine.services import auth
+
+        info = auth.me(p)
+        self._user_id = str(p.user_id or "")
+        self._session_id = session_id
+        self._scopes = sorted(p.scopes)
+        self.user_name = info.name or info.email
+        self.user_email = info.email
+        self.user_role = p.role
+        self.must_enrol_2fa = bool(p.scopes)
+
+    def _forget(self) -> None:
+        self._user_id = self._session_id = ""
+        self._scopes = []
+        self.user_name = self.user_email = self.user_role = ""
+        self.must_enrol_2fa = False
+
+    # -- where the browser is -----------------------------------------------------------
+    def _page_origin(self) -> str:
+        url = self.router.url
+        origin = str(getattr(url, "origin", "") or "")
+        return origin if origin.startswith("http") else str(self.router.headers.origin)
+
+    def _backend_origin(self) -> str:
+        """The studio backend as the browser reaches it (the websocket's host)."""
+        host = str(self.router.headers.host or "")
+        scheme = str(getattr(self.router.url, "scheme", "") or "http")
+        return f"{scheme}://{host}" if host else ""
+
+    def _here(self) -> str:
+        url = self.router.url
+        path = str(getattr(url, "path", "") or "/")
+        query = str(getattr(url, "query", "") or "")
+        return path + (f"?{query}" if query else "")
+
+    def _full_page(self, route: str, **params: str) -> Any:
+        """A full-page navigation to a backend route (never a client-side one)."""
+        target = f"{self._backend_origin()}{route}?{urlencode(params)}"
+        return rx.call_script(f"window.location.assign({json.dumps(target)})")
+
+    def _login_url(self, error: str = "") -> str:
+        query = {"next": self._here(), **({"error": error} if error else {})}
+        return f"/login?{urlencode(query, quote_via=quote)}"
+
+    def sign_in_with(self, tokens: dict[str, Any], next_path: str) -> Any:
+        """Hands a fresh token pair to the browser as cookies (via a login ticket)."""
+        from studio.api import tickets
+
+        ticket = tickets.issue("login", origin=self._page_origin(), tokens=tokens)
+        nxt = tickets.safe_next(next_path) or "/workflows"
+        return self._full_page("/api/v1/auth/studio-session", ticket=ticket, next=nxt)
+
+    def refuse(self, exc: BaseException, duration: int | None = None) -> Any:
+        """What an action shows when it failed: a toast, and the login page when the
+        user's session is over."""
+        message = exc.message if isinstance(exc, AuraError) else \
+            f"{type(exc).__name__}: {exc}"
+        if isinstance(exc, AuthenticationError):
+            self._forget()
+            return [rx.toast.error(message), rx.redirect(self._login_url(message))]
+        if duration:
+            return rx.toast.error(message, duration=duration)
+        return rx.toast.error(message)
+
+    # -- events -------------------------------------------------------------------------
     @rx.event
     def check_login(self) -> Any:
-        """Runs first on every page: redirects to the login page when a session is
-        required and missing."""
-        if self.login_required and not self.signed_in:
-            return rx.redirect(f"/login?next={self.router.url.path}")
-        return None
+        """Runs first on every page: who is signed in, or off to set-up, refresh or
+        login."""
+        from engine.services import auth
+
+        if not auth.has_owner():
+            self._forget()
+            return rx.redirect("/setup")
+        token = _cookie(str(self.router.headers.cookie or ""), SESSION_COOKIE)
+        if token:
+            try:
+                p = auth.principal_from_access_token(token)
+                claims = auth.context().codec.decode(token)
+            except AuraError:
+                p = None
+            if p is not None:
+                self._remember(p, str(getattr(claims, "sid", "") or ""))
+                self._refresh_tried = 0.0
+                if p.scopes and self.router.url.path != "/account":
+                    return rx.redirect("/account?enrol=1")
+                return None
+        self._forget()
+        if time.time() - self._refresh_tried > REFRESH_RETRY_S:
+            from studio.api import tickets
+
+            self._refresh_tried = time.time()
+            ticket = tickets.issue("refresh", origin=self._page_origin())
+            return self._full_page("/api/v1/auth/studio-refresh", ticket=ticket,
+                                   next=self._here())
+        return rx.redirect(self._login_url())
+
+    @rx.event
+    def logout(self) -> Any:
+        """Ends the session (refresh token revoked, cookies cleared) and shows login."""
+        from studio.api import tickets
+
+        self._forget()
+        ticket = tickets.issue("logout", origin=self._page_origin())
+        return self._full_page("/api/v1/auth/studio-logout", ticket=ticket)
 
 
 def requires_login(*handlers: Any) -> list[Any]:
@@ -40,9 +231,26 @@ def requires_login(*handlers: Any) -> list[Any]:
     return [AuthState.check_login, *handlers]
 
 
-def current_principal(state: Any = None) -> Any:
-    """Who engine services act for. Without login this is the local owner; the auth
-    work replaces it with the session's principal (read from ``state``)."""
-    from engine.auth.types import Principal
+def current_principal(state: Any) -> Principal:
+    """Who engine services act for: the signed-in user of ``state`` (an
+    :class:`AuthState` or one of its substates)."""
+    if not isinstance(state, AuthState):
+        raise TypeError("current_principal() needs a state that subclasses "
+                        "studio.auth.AuthState")
+    return state.principal()
 
-    return Principal(user_id=None, email=None, role="owner")
+
+def can(principal: Principal | None, action: str, project_id: str | None = None) -> bool:
+    """Whether ``principal`` may do ``action`` (for showing and hiding controls)."""
+    if principal is None:
+        return False
+    from engine.services import auth
+
+    try:
+        auth.authorize(principal, action, project_id=project_id)
+    except PermissionDenied:
+        return False
+    return True
+
+
+__all__ += ["can"]

@@ -6,9 +6,12 @@ Run it from the repository root: ``reflex run`` (development) or
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from studio.auth import requires_login
+from studio.pages.account import account_page
 from studio.pages.admin_api_keys import admin_api_keys_page
 from studio.pages.admin_audit import admin_audit_page
 from studio.pages.admin_projects import admin_projects_page
@@ -17,6 +20,7 @@ from studio.pages.admin_users import admin_users_page
 from studio.pages.credentials import credentials_page
 from studio.pages.editor import editor_page
 from studio.pages.executions import execution_page, executions_page
+from studio.pages.login import invite_page, login_page, reset_page, setup_page
 from studio.pages.settings import settings_page
 from studio.pages.variables import variables_page
 from studio.pages.workflows import workflows_page
@@ -25,6 +29,8 @@ from studio.state.admin_audit import AdminAuditState
 from studio.state.admin_projects import AdminProjectsState
 from studio.state.admin_security import AdminSecurityState
 from studio.state.admin_users import AdminUsersState
+from studio.state.auth import InviteState, LoginState, ResetState, SetupState
+from studio.state.auth_account import AccountState
 from studio.state.credentials import CredentialsState
 from studio.state.editor import EditorState
 from studio.state.execution_view import ExecutionViewState
@@ -35,7 +41,28 @@ from studio.state.workflows import WorkflowsState
 
 __all__ = ["app"]
 
-app = rx.App(toaster=rx.toast.provider(position="bottom-right", close_button=True))
+API_PATHS = ("/api/", "/webhook/", "/webhook-test/", "/webhook-waiting/")
+"""Paths the studio backend hands to the AURA HTTP app (:mod:`studio.api`)."""
+
+
+def with_api(reflex_asgi: Any) -> Any:
+    """The studio backend: the HTTP API (with the studio's sign-in routes) and webhooks
+    on the same origin as Reflex's websocket, so the session cookies they set reach it."""
+    from studio.api import create_app
+
+    api = create_app()
+
+    async def backend(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(API_PATHS):
+            await api(scope, receive, send)
+        else:
+            await reflex_asgi(scope, receive, send)
+
+    return backend
+
+
+app = rx.App(toaster=rx.toast.provider(position="bottom-right", close_button=True),
+             api_transformer=with_api)
 
 PAGES = [
     (workflows_page, "/", "Workflows", WorkflowsState.load),
@@ -47,12 +74,22 @@ PAGES = [
     (credentials_page, "/credentials", "Credentials", CredentialsState.load),
     (variables_page, "/variables", "Variables", VariablesState.load),
     (settings_page, "/settings", "Settings", SettingsState.load),
+    (account_page, "/account", "My account", AccountState.load),
     (admin_users_page, "/admin/users", "Users", AdminUsersState.load),
     (admin_projects_page, "/admin/projects", "Projects", AdminProjectsState.load),
     (admin_api_keys_page, "/admin/api-keys", "API keys", AdminApiKeysState.load),
     (admin_audit_page, "/admin/audit", "Audit log", AdminAuditState.load),
     (admin_security_page, "/admin/security", "Security", AdminSecurityState.load),
 ]
+PUBLIC_PAGES = [  # no sign-in needed (each redirects once it makes no sense)
+    (login_page, "/login", "Sign in", LoginState.load),
+    (setup_page, "/setup", "Set up", SetupState.load),
+    (invite_page, "/invite", "Join", InviteState.load),
+    (invite_page, "/accept-invitation", "Join", InviteState.load),
+    (reset_page, "/reset-password", "Reset password", ResetState.load),
+]
 for component, route, title, on_load in PAGES:
     app.add_page(component, route=route, title=f"{title} · AURA",
                  on_load=requires_login(on_load))
+for component, route, title, on_load in PUBLIC_PAGES:
+    app.add_page(component, route=route, title=f"{title} · AURA", on_load=on_load)

@@ -34,6 +34,7 @@ from studio.api import (
     routes_queues,
     routes_security,
     routes_services,
+    routes_studio_session,
     routes_variables,
     routes_webhooks,
     routes_workflows,
@@ -59,6 +60,7 @@ def operations(*, auth: bool = True) -> list[Operation]:
                routes_credentials.router, *(routes_admin.routers() if auth else []),
                *(routes_security.routers() if auth else []),
                *(routes_oidc.routers() if auth else []),
+               *([routes_studio_session.router] if auth else []),
                *routes_events.routers(), *routes_services.routers(), *routes_queues.routers()]
     return [op for r in routers for op in r.operations]
 

@@ -35,7 +35,7 @@ def _category_chip(c: rx.Var) -> rx.Component:
 def palette() -> rx.Component:
     """A panel on the right of the canvas (``S.palette_open``)."""
     return rx.cond(
-        S.palette_open,
+        S.palette_open & ~S.read_only,
         rx.vstack(
             rx.hstack(
                 rx.heading("Add a node", size="3"),

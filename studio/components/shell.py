@@ -7,7 +7,7 @@ import reflex as rx
 from studio.auth import AuthState
 from studio.components.flow_css import canvas_style
 
-__all__ = ["empty_state", "page", "page_header", "status_badge"]
+__all__ = ["empty_state", "page", "page_header", "status_badge", "user_menu"]
 
 NAV = [
     ("Workflows", "/workflows", "workflow"),
@@ -26,6 +26,8 @@ ADMIN_NAV = [
 ]
 """The Admin section: owners and admins see all of it; everyone else sees only their
 API keys."""
+ADMIN_ONLY = {"/settings"}
+"""Nav links shown to owners and admins only (the pages refuse others anyway)."""
 
 STATUS_COLORS = {"succeeded": "green", "failed": "red", "running": "blue", "queued": "gray",
                  "waiting": "amber", "cancelled": "gray", "crashed": "red", "pinned": "violet",
@@ -49,6 +51,34 @@ def _nav_item(label: str, href: str, icon: str, compact: bool) -> rx.Component:
     return rx.tooltip(link, content=label, side="right") if compact else link
 
 
+def user_menu(compact: bool = False) -> rx.Component:
+    """Who is signed in (name and role), with My account and Sign out."""
+    trigger = rx.button(
+        rx.avatar(fallback=AuthState.user_name[:1].upper(), size="1", radius="full"),
+        rx.cond(compact, rx.fragment(), rx.vstack(
+            rx.text(AuthState.user_name, size="1", weight="medium", trim="both",
+                    max_width="100px", overflow="hidden", text_overflow="ellipsis",
+                    white_space="nowrap"),
+            rx.text(AuthState.user_role, size="1", color_scheme="gray", trim="both"),
+            spacing="0", align="start")),
+        variant="ghost", color_scheme="gray", size="2", id="user-menu",
+        aria_label="Account menu", height="auto", padding="4px",
+    )
+    return rx.menu.root(
+        rx.menu.trigger(trigger),
+        rx.menu.content(
+            rx.box(rx.text(AuthState.user_email, size="1", color_scheme="gray"),
+                   padding="4px 8px"),
+            rx.menu.item(rx.icon("user", size=14), "My account",
+                         on_click=rx.redirect("/account"), id="menu-account"),
+            rx.menu.separator(),
+            rx.menu.item(rx.icon("log-out", size=14), "Sign out", color_scheme="red",
+                         on_click=AuthState.logout, id="menu-logout"),
+            side="top", align="start",
+        ),
+    )
+
+
 def _admin_nav(compact: bool) -> rx.Component:
     role = AuthState.user_role
     heading = rx.cond(compact, rx.separator(size="4", margin_y="6px"),
@@ -70,14 +100,16 @@ def sidebar(compact: bool = False) -> rx.Component:
                     rx.heading("AURA", size="4", weight="bold", letter_spacing="0.04em")),
             align="center", spacing="2", padding_x="8px", padding_bottom="12px",
         ),
-        *[_nav_item(label, href, icon, compact) for label, href, icon in NAV],
+        *[rx.cond(AuthState.is_admin, _nav_item(label, href, icon, compact))
+          if href in ADMIN_ONLY else _nav_item(label, href, icon, compact)
+          for label, href, icon in NAV],
         _admin_nav(compact),
         rx.spacer(),
-        rx.hstack(
+        rx.flex(
             rx.color_mode.button(size="2", variant="ghost", id="color-mode"),
-            rx.cond(compact, rx.fragment(), rx.text(AuthState.user_name, size="1",
-                                                    color_scheme="gray")),
-            align="center", spacing="2", padding_x="6px",
+            user_menu(compact),
+            direction="column" if compact else "row", align="center", gap="8px",
+            padding_x="0" if compact else "6px", width="100%",
         ),
         width="56px" if compact else "200px", min_width="56px" if compact else "200px",
         height="100vh", padding="12px 8px", spacing="1",

@@ -2,7 +2,8 @@
 kinds only; secrets never reach the browser) and executions.
 
 Where a dedicated service exists in ``engine.services`` it is used; otherwise the
-store's repository (through ``engine.services.store.get_store``).
+store's repository (through ``engine.services.store.get_store``). Each function takes the
+acting principal first and checks it like the matching HTTP API route does.
 """
 
 from __future__ import annotations
@@ -10,10 +11,14 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from engine.auth.types import Principal
+from engine.errors import PermissionDenied
+from engine.services import auth
 from engine.services.store import get_store
 
-__all__ = ["credential_slots", "credentials_of_kinds", "delete_variable", "list_variables",
-           "set_variable", "variables_dict"]
+__all__ = ["credential_slots", "credentials_of_kinds", "delete_execution", "delete_variable",
+           "execution_detail", "list_executions", "list_variables", "may", "set_variable",
+           "variables_dict"]
 
 
 def _credentials_service() -> Any:
@@ -24,20 +29,16 @@ def _credentials_service() -> Any:
         return None
 
 
-def credentials_of_kinds(kinds: list[str]) -> list[dict[str, str]]:
-    """Stored credentials accepted by a slot: ``[{id, name, kind}]`` (no secrets)."""
+def credentials_of_kinds(p: Principal, kinds: list[str]) -> list[dict[str, str]]:
+    """Stored credentials accepted by a slot that ``p`` may see: ``[{id, name, kind}]``
+    (no secrets)."""
     svc = _credentials_service()
-    if svc is not None:
-        from studio.auth import current_principal
-
-        rows = svc.list_credentials(current_principal())
-    else:
-        rows = get_store().credentials.list()
+    rows = svc.list_credentials(p) if svc is not None else get_store().credentials.list()
     return [{"id": r.id, "name": r.name, "kind": r.kind} for r in rows
             if not kinds or r.kind in kinds]
 
 
-def credential_slots(node: dict[str, Any]) -> list[dict[str, Any]]:
+def credential_slots(p: Principal, node: dict[str, Any]) -> list[dict[str, Any]]:
     """The node's credential slots with the choices for each and the current one."""
     from studio.logic.specs import spec_dict
 
@@ -50,53 +51,76 @@ def credential_slots(node: dict[str, Any]) -> list[dict[str, Any]]:
                     "kinds_text": ", ".join(slot["kinds"]), "required": slot["required"],
                     "description": slot.get("description", ""),
                     "selected": ref.get("id", "") or "__none__",
-                    "options": credentials_of_kinds(slot["kinds"])})
+                    "options": credentials_of_kinds(p, slot["kinds"])})
     return out
 
 
 # -- variables ------------------------------------------------------------------------------
-def variables_dict() -> dict[str, str]:
+def variables_dict(p: Principal) -> dict[str, str]:
     """``$vars`` as expressions see them (global scope)."""
     try:
+        auth.authorize(p, "variable:read")
         return dict(get_store().variables.as_dict())
     except Exception:
         return {}
 
 
-def list_variables() -> list[dict[str, str]]:
+def list_variables(p: Principal) -> list[dict[str, str]]:
+    auth.authorize(p, "variable:read")
     return [{"key": v.key, "value": v.value} for v in get_store().variables.list()]
 
 
-def set_variable(key: str, value: str) -> None:
+def set_variable(p: Principal, key: str, value: str) -> None:
+    auth.authorize(p, "variable:update")
     get_store().variables.set(key, value)
+    auth.record_audit(p, "variable.updated", "variable", key, {"via": "studio"})
 
 
-def delete_variable(key: str) -> None:
+def delete_variable(p: Principal, key: str) -> None:
+    auth.authorize(p, "variable:update")
     get_store().variables.delete(key)
+    auth.record_audit(p, "variable.deleted", "variable", key, {"via": "studio"})
+
+
+def may(p: Principal, action: str, project_id: str | None = None) -> bool:
+    """Whether ``p`` may do ``action`` (for hiding controls)."""
+    try:
+        auth.authorize(p, action, project_id=project_id)
+    except PermissionDenied:
+        return False
+    return True
 
 
 # -- executions -----------------------------------------------------------------------------
-def list_executions(workflow_id: str = "", status: str = "", since_hours: int = 0,
-                    limit: int = 100) -> tuple[list[dict[str, Any]], int]:
-    """Executions newest first, with the filters of the executions page."""
+def list_executions(p: Principal, workflow_id: str = "", status: str = "",
+                    since_hours: int = 0, limit: int = 100
+                    ) -> tuple[list[dict[str, Any]], int]:
+    """Executions ``p`` may read, newest first, with the filters of the executions page."""
     from datetime import UTC, datetime, timedelta
 
     from engine.services import executions as executions_svc
 
+    auth.authorize(p, "execution:read")
+    all_ = p.role in ("owner", "admin")
     since = datetime.now(UTC) - timedelta(hours=since_hours) if since_hours else None
     rows, total = get_store().executions.list(workflow_id=workflow_id or None,
-                                              status=status or None, since=since, limit=limit)
+                                              status=status or None, since=since,
+                                              limit=limit if all_ else 1000)
+    if not all_:
+        rows = [r for r in rows if may(p, "execution:read", r.project_id)]
+        total, rows = len(rows), rows[:limit]
     return [executions_svc.summary(r) for r in rows], total
 
 
-def execution_detail(eid: str) -> tuple[dict[str, Any], dict[str, Any] | None,
-                                        list[dict[str, Any]]]:
+def execution_detail(p: Principal, eid: str
+                     ) -> tuple[dict[str, Any], dict[str, Any] | None, list[dict[str, Any]]]:
     """(summary, the workflow as it ran or None, node runs with their data)."""
     from engine.services import executions as executions_svc
 
     store = get_store()
     data = executions_svc.get(eid)
     row = store.executions.get(data["id"])
+    auth.authorize(p, "execution:read", project_id=row.project_id)
     definition = dict(row.definition) if row.definition else None
     if definition is None and row.workflow_id and row.workflow_version_id:
         try:
@@ -109,5 +133,8 @@ def execution_detail(eid: str) -> tuple[dict[str, Any], dict[str, Any] | None,
     return data, definition, runs
 
 
-def delete_execution(eid: str) -> None:
-    get_store().executions.delete(eid, force=True)
+def delete_execution(p: Principal, eid: str) -> None:
+    store = get_store()
+    auth.authorize(p, "execution:delete", project_id=store.executions.get(eid).project_id)
+    store.executions.delete(eid, force=True)
+    auth.record_audit(p, "execution.deleted", "execution", eid, {"via": "studio"})

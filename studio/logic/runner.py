@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from engine.auth.types import Principal
 from engine.executor import ExecutionHooks, ExecutionResult, NodeRunRecord, RunRequest
 from engine.graph import load_workflow, validate
 from engine.sdk import get_catalog
@@ -97,10 +98,17 @@ def ancestors(wf: dict[str, Any], name: str) -> set[str]:
     return seen
 
 
-def run_canvas(definition: dict[str, Any], workflow_id: str | None, hooks: ExecutionHooks,
-               destination: str | None = None,
+def run_canvas(p: Principal, definition: dict[str, Any], workflow_id: str | None,
+               hooks: ExecutionHooks, destination: str | None = None,
                reuse: dict[str, dict[str, list[Item]]] | None = None) -> ExecutionResult:
-    """Runs the definition (in this thread), recording it as a manual execution."""
+    """Runs the definition (in this thread) for ``p`` (who needs ``workflow:execute`` on
+    the workflow), recording it as a manual execution."""
+    from engine.services import auth
+
+    if workflow_id:
+        auth.authorize_resource(p, "workflow:execute", "workflow", workflow_id)
+    else:
+        auth.authorize(p, "workflow:execute", project_id=auth.default_project(p))
     wf = load_workflow(definition, what="workflow on the canvas")
     wf.id = workflow_id
     validate(wf, get_catalog()).raise_for_errors()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from engine.auth.types import Principal
 from engine.services.store import get_store
 
 __all__ = ["facts", "new_workflow_settings", "read", "write"]
@@ -15,8 +16,12 @@ def read(defaults: dict[str, Any]) -> dict[str, Any]:
     return {k: store.settings.get(k, v) for k, v in defaults.items()}
 
 
-def write(values: dict[str, Any]) -> None:
-    """Stores settings after checking them; raises ValueError with a plain message."""
+def write(p: Principal, values: dict[str, Any]) -> None:
+    """Stores settings after checking them (``settings:update``, admins); raises
+    ValueError with a plain message."""
+    from engine.services import auth
+
+    auth.authorize(p, "settings:update")
     tz = values.get("studio.default_timezone")
     if tz is not None:
         try:

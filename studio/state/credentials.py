@@ -7,14 +7,14 @@ from typing import Any
 
 import reflex as rx
 
-from studio.auth import current_principal
+from studio.auth import AuthState, current_principal
 from studio.logic import backend, form
 from studio.logic import credentials as creds
 
 __all__ = ["CredentialsState"]
 
 
-class CredentialsState(rx.State):
+class CredentialsState(AuthState):
     rows: list[dict[str, str]] = []
     kinds: list[dict[str, str]] = []
     loaded: bool = False
@@ -41,8 +41,14 @@ class CredentialsState(rx.State):
         if self.service_missing:
             self.loaded = True
             return
+        p = self.principal_or_none()
+        if p is None:
+            return
         self.kinds = creds.kinds()
-        self.rows = creds.list_rows(current_principal(self))
+        try:
+            self.rows = creds.list_rows(p)
+        except Exception:
+            self.rows = []
         self.loaded = True
 
     def _set_kind(self, kind: str) -> None:
@@ -68,7 +74,7 @@ class CredentialsState(rx.State):
         try:
             data = creds.load(current_principal(self), cid)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         self.editing_id = cid
         self.name = data["name"]
         self._set_kind(data["kind"])
@@ -131,7 +137,7 @@ class CredentialsState(rx.State):
             creds.save(current_principal(self), self.editing_id, self.name.strip(), self.kind,
                        dict(self.values))
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc), duration=10000)
+            return self.refuse(exc, duration=10000)
         self.dialog_open = False
         self.load()
         return rx.toast.success(f"Saved '{self.name.strip()}'. Its secrets are encrypted.")
@@ -150,6 +156,6 @@ class CredentialsState(rx.State):
         try:
             creds.delete(current_principal(self), cid)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         self.load()
         return rx.toast.success("Credential deleted. Nodes that used it need another one.")

@@ -15,6 +15,7 @@ from typing import Any
 
 import reflex as rx
 
+from studio.auth import AuthState
 from studio.logic import backend, canvas, clipboard, layout
 
 __all__ = ["EditorState"]
@@ -23,7 +24,7 @@ MAX_CMDS = 40
 MAX_UNDO = 60
 
 
-class EditorState(rx.State):
+class EditorState(AuthState):
     """The workflow open in the editor."""
 
     current_id: str = ""
@@ -39,6 +40,7 @@ class EditorState(rx.State):
     node_count: int = 0
     flow_cmds: list[dict[str, Any]] = []
     read_only: bool = False
+    viewer_only: bool = False
     _wf: dict[str, Any] = {}
     _undo: list[str] = []
     _redo: list[str] = []
@@ -51,8 +53,11 @@ class EditorState(rx.State):
         wid = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
         self.loaded = False
         self.read_only = False
+        p = self.principal_or_none()
+        if p is None:
+            return None
         try:
-            data, info = backend.load_definition(wid)
+            data, info = backend.load_definition(p, wid)
         except Exception as exc:
             self.load_error = backend.message_of(exc)
             self.loaded = True
@@ -60,6 +65,8 @@ class EditorState(rx.State):
         self.load_error = ""
         self.current_id = wid
         self._open(data, info)
+        # who may not change the workflow gets it read-only (the backend refuses anyway)
+        self.viewer_only = self.read_only = not info.get("can_edit", False)
         return self._fresh_page()
 
     @staticmethod
@@ -344,13 +351,17 @@ class EditorState(rx.State):
     @rx.event
     def save(self) -> Any:
         """Stores the canvas as a new version of the workflow."""
+        if self.viewer_only:
+            return rx.toast.error("Read only: you may not change this workflow. Ask an "
+                                  "admin for the editor role.")
         if self.read_only or not self.current_id:
             return None
         try:
-            number = backend.save(self.current_id, copy.deepcopy(self._wf),
-                                  "Saved in the editor", base_version=self.version)
+            number = backend.save(self.principal(), self.current_id,
+                                  copy.deepcopy(self._wf), "Saved in the editor",
+                                  base_version=self.version)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc), duration=10000)
+            return self.refuse(exc, duration=10000)
         changed = number != self.version
         self.version = number
         self.dirty = False
@@ -363,6 +374,8 @@ class EditorState(rx.State):
     @rx.event
     def publish(self) -> Any:
         """Saves, then marks the saved version as the one triggers run."""
+        if self.viewer_only:
+            return self.save()
         if self.read_only:
             return None
         if self.dirty:
@@ -370,9 +383,9 @@ class EditorState(rx.State):
             if self.dirty:
                 return result
         try:
-            self.published = backend.publish(self.current_id, self.version)
+            self.published = backend.publish(self.principal(), self.current_id, self.version)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         from studio.state.history import HistoryState
 
         return [HistoryState.refresh,

@@ -31,8 +31,11 @@ class ExecutionViewState(RunState):
     def load_execution(self) -> Any:
         eid = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
         self.loaded = False
+        p = self.principal_or_none()
+        if p is None:
+            return None
         try:
-            summary, definition, runs = backend_more.execution_detail(eid)
+            summary, definition, runs = backend_more.execution_detail(p, eid)
         except Exception as exc:
             self.ex_missing = backend.message_of(exc)
             self.loaded = True

@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from studio.auth import AuthState
 from studio.logic import backend, backend_more
 
 __all__ = ["ExecutionRow", "ExecutionsState"]
@@ -34,7 +35,7 @@ def _duration(ms: float | None) -> str:
     return f"{ms:.0f} ms" if ms < 1000 else f"{ms / 1000:.1f} s"
 
 
-class ExecutionsState(rx.State):
+class ExecutionsState(AuthState):
     """State of the executions page."""
 
     rows: list[ExecutionRow] = []
@@ -47,11 +48,14 @@ class ExecutionsState(rx.State):
 
     @rx.event
     def load(self) -> None:
+        p = self.principal_or_none()
+        if p is None:
+            return
         wf_id = self.router.url.query_parameters.get("workflow", "")
         if wf_id and not self.loaded:
             self.workflow = wf_id
         rows, self.total = backend_more.list_executions(
-            self.workflow, self.status, TIME_WINDOWS.get(self.window, 0))
+            p, self.workflow, self.status, TIME_WINDOWS.get(self.window, 0))
         self.rows = [ExecutionRow(
             id=r["id"], short=r["id"][:8], workflow_id=r["workflow_id"] or "",
             workflow=r["workflow_name"] or "(unsaved workflow)", status=r["status"],
@@ -59,7 +63,7 @@ class ExecutionsState(rx.State):
             when=backend.ago(r["created_at"]), duration=_duration(r["duration_ms"]),
             error=(r["error"] or {}).get("message", "") if r["error"] else "")
             for r in rows]
-        wfs, _ = backend.list_workflows(limit=500)
+        wfs, _ = backend.list_workflows(p, limit=500)
         self.workflows = [{"id": w["id"], "name": w["name"]} for w in wfs]
         self.loaded = True
 
@@ -87,8 +91,8 @@ class ExecutionsState(rx.State):
     @rx.event
     def delete(self, eid: str) -> Any:
         try:
-            backend_more.delete_execution(eid)
+            backend_more.delete_execution(self.principal(), eid)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         self.load()
         return rx.toast.success("Execution deleted.")

@@ -43,7 +43,7 @@ class HistoryState(EditorState):
         if not self.current_id or self.read_only:
             return
         try:
-            self.versions = backend.versions(self.current_id)
+            self.versions = backend.versions(self.principal(), self.current_id)
         except Exception:
             self.versions = []
         if self.selected and not any(v["number"] == self.selected for v in self.versions):
@@ -54,7 +54,7 @@ class HistoryState(EditorState):
         """Shows what changed from version ``number`` to what is on the canvas now."""
         self.selected = number
         try:
-            old = backend.version_definition(self.current_id, number)
+            old = backend.version_definition(self.principal(), self.current_id, number)
         except Exception as exc:
             self.changes = [{"kind": "changed", "what": "Error",
                              "detail": backend.message_of(exc)}]
@@ -65,10 +65,11 @@ class HistoryState(EditorState):
     def restore(self, number: int) -> Any:
         """Makes version ``number`` the draft again (as a new version) and reloads it."""
         try:
-            new = backend.restore(self.current_id, number)
-            data, info = backend.load_definition(self.current_id)
+            p = self.principal()
+            new = backend.restore(p, self.current_id, number)
+            data, info = backend.load_definition(p, self.current_id)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         self._open(data, info)
         self.refresh()
         self.selected = 0
@@ -78,18 +79,18 @@ class HistoryState(EditorState):
     @rx.event
     def publish_version(self, number: int) -> Any:
         try:
-            self.published = backend.publish(self.current_id, number)
+            self.published = backend.publish(self.principal(), self.current_id, number)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         self.refresh()
         return rx.toast.success(f"Version {number} is published.")
 
     @rx.event
     def unpublish(self) -> Any:
         try:
-            backend.unpublish(self.current_id)
+            backend.unpublish(self.principal(), self.current_id)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         self.published = 0
         self.active = False
         self.refresh()

@@ -121,7 +121,8 @@ class NodePanelState(RunState):
         self.execute_once = bool(node.get("execute_once"))
         self.always_output = bool(node.get("always_output_data"))
         self.pinned = node["name"] in self._wf.get("pinned_data", {})
-        self.cred_slots = backend_more.credential_slots(node)
+        p = self.principal_or_none()
+        self.cred_slots = backend_more.credential_slots(p, node) if p else []
         self._check(node)
         self._load_data(node)
 
@@ -129,7 +130,11 @@ class NodePanelState(RunState):
         params = node.get("parameters") or {}
         self.errors = form.validation_errors(node["type"], node.get("type_version", 1), params)
         self.previews = preview.preview_all(self._wf, node["name"], params, self._data,
-                                            backend_more.variables_dict())
+                                            self._vars())
+
+    def _vars(self) -> dict[str, str]:
+        p = self.principal_or_none()
+        return backend_more.variables_dict(p) if p else {}
 
     def _load_data(self, node: dict[str, Any]) -> None:
         name = node["name"]

@@ -59,6 +59,13 @@ class RunState(EditorState):
         async with self:
             if self.running or not self.loaded:
                 return None
+            if self.viewer_only:
+                return rx.toast.error("Read only: you may not run this workflow. Ask an "
+                                      "admin for the editor role.")
+            try:
+                principal = self.principal()
+            except Exception as exc:
+                return self.refuse(exc)
             wf = self.workflow_dict()
             node = canvas.node_by_id(wf, node_id) if node_id else None
             dest = node["name"] if node else None
@@ -74,7 +81,7 @@ class RunState(EditorState):
         queue: asyncio.Queue[Any] = asyncio.Queue()
         hooks = runner.QueueHooks(loop, queue)
         job = loop.run_in_executor(None, functools.partial(
-            runner.run_canvas, wf, wid, hooks, dest, reuse))
+            runner.run_canvas, principal, wf, wid, hooks, dest, reuse))
         while True:
             getter = asyncio.ensure_future(queue.get())
             done, _ = await asyncio.wait({getter, job}, return_when=asyncio.FIRST_COMPLETED)

@@ -6,12 +6,13 @@ from typing import Any
 
 import reflex as rx
 
+from studio.auth import AuthState
 from studio.logic import backend, backend_more
 
 __all__ = ["VariablesState"]
 
 
-class VariablesState(rx.State):
+class VariablesState(AuthState):
     rows: list[dict[str, str]] = []
     loaded: bool = False
     new_key: str = ""
@@ -27,7 +28,10 @@ class VariablesState(rx.State):
 
     @rx.event
     def load(self) -> None:
-        self.rows = backend_more.list_variables()
+        p = self.principal_or_none()
+        if p is None:
+            return
+        self.rows = backend_more.list_variables(p)
         self.loaded = True
 
     @rx.event
@@ -53,10 +57,10 @@ class VariablesState(rx.State):
             self.error = f"{key} exists already; change its value in the table."
             return None
         try:
-            backend_more.set_variable(key, self.new_value)
+            backend_more.set_variable(self.principal(), key, self.new_value)
         except Exception as exc:
             self.error = backend.message_of(exc)
-            return None
+            return self.refuse(exc)
         self.new_key = self.new_value = ""
         self.load()
         return rx.toast.success(f"Added {key}. Use it as {{{{ $vars.{key} }}}}.")
@@ -66,17 +70,17 @@ class VariablesState(rx.State):
         if next((r["value"] for r in self.rows if r["key"] == key), None) == value:
             return None
         try:
-            backend_more.set_variable(key, value)
+            backend_more.set_variable(self.principal(), key, value)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         self.load()
         return rx.toast.success(f"Saved {key}.")
 
     @rx.event
     def delete(self, key: str) -> Any:
         try:
-            backend_more.delete_variable(key)
+            backend_more.delete_variable(self.principal(), key)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         self.load()
         return rx.toast.success(f"Deleted {key}.")

@@ -8,6 +8,7 @@ from typing import Any
 
 import reflex as rx
 
+from studio.auth import AuthState
 from studio.logic import backend
 
 __all__ = ["MoveState", "WorkflowRow", "WorkflowsState"]
@@ -29,7 +30,7 @@ class WorkflowRow:
     last_run: str = ""
 
 
-class WorkflowsState(rx.State):
+class WorkflowsState(AuthState):
     """State of the workflows page."""
 
     rows: list[WorkflowRow] = []
@@ -49,9 +50,12 @@ class WorkflowsState(rx.State):
 
     @rx.event
     def load(self) -> None:
-        """Reads the list (with each workflow's last run) from the store."""
+        """Reads the list the user may see (with each workflow's last run)."""
+        p = self.principal_or_none()
+        if p is None:
+            return
         folder = self.folder or None
-        rows, self.total = backend.list_workflows(self.search, self.tag, folder)
+        rows, self.total = backend.list_workflows(p, self.search, self.tag, folder)
         runs = backend.last_runs([r["id"] for r in rows])
         self.rows = [WorkflowRow(
             id=r["id"], name=r["name"], active=r["active"], tags=r["tags"],
@@ -59,7 +63,7 @@ class WorkflowsState(rx.State):
             updated=backend.ago(r["updated_at"]),
             last_status=runs.get(r["id"], {}).get("status", ""),
             last_run=backend.ago(runs.get(r["id"], {}).get("at"))) for r in rows]
-        self.folders, self.tags = backend.folders_and_tags()
+        self.folders, self.tags = backend.folders_and_tags(p)
         self.loaded = True
 
     @rx.event
@@ -100,10 +104,11 @@ class WorkflowsState(rx.State):
     def create(self) -> Any:
         """Creates an empty workflow and opens it in the editor."""
         try:
-            wid = backend.create_workflow(self.new_name.strip() or "My workflow",
+            wid = backend.create_workflow(self.principal(),
+                                          self.new_name.strip() or "My workflow",
                                           folder=self.new_folder.strip())
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         self.new_open = False
         return rx.redirect(f"/workflows/{wid}")
 
@@ -111,9 +116,9 @@ class WorkflowsState(rx.State):
     @rx.event
     def toggle_active(self, wid: str, active: bool) -> Any:
         try:
-            note = backend.set_active(wid, active)
+            note = backend.set_active(self.principal(), wid, active)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         self.load()
         if note:
             return rx.toast.info(note)
@@ -123,9 +128,9 @@ class WorkflowsState(rx.State):
     @rx.event
     def duplicate(self, wid: str) -> Any:
         try:
-            backend.duplicate_workflow(wid)
+            backend.duplicate_workflow(self.principal(), wid)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         self.load()
         return rx.toast.success("Duplicated.")
 
@@ -142,18 +147,18 @@ class WorkflowsState(rx.State):
     def confirm_delete(self) -> Any:
         wid, self.confirm_delete_id = self.confirm_delete_id, ""
         try:
-            backend.delete_workflow(wid)
+            backend.delete_workflow(self.principal(), wid)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         self.load()
         return rx.toast.success("Workflow deleted. Its executions are kept.")
 
     @rx.event
     def export(self, wid: str) -> Any:
         try:
-            name, text = backend.export_json(wid)
+            name, text = backend.export_json(self.principal(), wid)
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         return rx.download(data=text, filename=name)
 
     @rx.event
@@ -164,7 +169,8 @@ class WorkflowsState(rx.State):
         for f in files:
             try:
                 data = await f.read()
-                done += [r["name"] for r in backend.import_text(data, f.filename or "upload")]
+                done += [r["name"] for r in backend.import_text(self.principal(), data,
+                                                                f.filename or "upload")]
             except Exception as exc:
                 self.import_error = backend.message_of(exc)
                 self.load()
@@ -196,8 +202,8 @@ class MoveState(WorkflowsState):
     def confirm_move(self) -> Any:
         wid, self.move_id = self.move_id, ""
         try:
-            backend.move_to_folder(wid, self.move_folder.strip())
+            backend.move_to_folder(self.principal(), wid, self.move_folder.strip())
         except Exception as exc:
-            return rx.toast.error(backend.message_of(exc))
+            return self.refuse(exc)
         self.load()
         return rx.toast.success(f"Moved to {self.move_folder.strip() or 'the top level'}.")

@@ -20,11 +20,17 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "orders.js
 NODE = '[data-testid="aura-node"][data-name="{}"]'
 
 
+def _operator() -> Any:
+    from engine.auth.types import Principal
+
+    return Principal(user_id=None, email=None, role="owner")  # acting without an account
+
+
 def _seed(definition: dict[str, Any]) -> str:
     """Stores a workflow directly (the backend runs in this process) and returns its id."""
     from studio.logic import backend
 
-    return backend.create_workflow(definition=definition)
+    return backend.create_workflow(_operator(), definition=definition)
 
 
 def _orders() -> dict[str, Any]:
@@ -168,9 +174,9 @@ def test_history_diff_and_restore(page: Any, studio_url: str) -> None:
     wid = _seed({"name": "History", "nodes": [
         {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]}],
         "connections": []})
-    data, _ = backend.load_definition(wid)
+    data, _ = backend.load_definition(_operator(), wid)
     data["nodes"][0]["name"] = "Go"
-    backend.save(wid, data, "renamed")
+    backend.save(_operator(), wid, data, "renamed")
     _open_editor(page, studio_url, wid)
     page.wait_for_selector(NODE.format("Go"))
     page.click("#history")
@@ -180,7 +186,7 @@ def test_history_diff_and_restore(page: Any, studio_url: str) -> None:
     page.locator(".version-item", has_text="Version 1").locator(".restore-version").click()
     page.wait_for_selector(NODE.format("Start"))
     page.wait_for_selector(".version-item >> text=Version 3")
-    assert [v["number"] for v in backend.versions(wid)] == [3, 2, 1]
+    assert [v["number"] for v in backend.versions(_operator(), wid)] == [3, 2, 1]
 
 
 def test_import_and_export_files(page: Any, studio_url: str, tmp_path: Path) -> None:

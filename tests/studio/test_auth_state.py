@@ -1,0 +1,202 @@
+"""Who acts in the studio (no browser): the login check of every page reads the session
+cookie of the websocket handshake, each action re-reads the user (disabled accounts and
+ended sessions are kicked out, role changes apply), and every studio action is
+role-checked like the HTTP API (a viewer reads, never writes)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.errors import AuthenticationError, PermissionDenied
+
+OWNER = ("owner@example.com", "Correct-Horse-7", "Olive Owner")
+PASSWORD = "Sturdy-Password-42"
+SIMPLE = {"name": "Report", "nodes": [
+    {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]}], "connections": []}
+
+
+@pytest.fixture
+def auth(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """``engine.services.auth`` on a fresh store with an owner (cheap hashing)."""
+    from engine.auth.ratelimit import LocalRateLimiter
+    from engine.config import reset_settings
+    from engine.services import auth as service
+    from engine.services.store import reset_store
+
+    for key, value in (("TIME_COST", "1"), ("MEMORY_KIB", "1024"), ("PARALLELISM", "1")):
+        monkeypatch.setenv(f"AURA_PASSWORD_HASH_{key}", value)
+    reset_settings()
+    reset_store()
+    service.reset()
+    LocalRateLimiter.clear_all()
+    service.create_owner(*OWNER)
+    yield service
+    service.reset()
+    reset_store()
+
+
+def _tokens(auth: Any, email: str, password: str) -> dict[str, Any]:
+    result = auth.login(email, password)
+    assert result.tokens is not None
+    return dict(result.tokens.to_dict())
+
+
+def _user(auth: Any, role: str) -> tuple[Any, dict[str, Any]]:
+    """A new user with ``role``: (their principal, their tokens)."""
+    owner = auth.principal_from_access_token(_tokens(auth, OWNER[0], OWNER[1])["access_token"])
+    inv = auth.invite(owner, f"{role}@example.com", role)
+    auth.accept_invitation(inv.token, PASSWORD, role.title())
+    tokens = _tokens(auth, f"{role}@example.com", PASSWORD)
+    return auth.principal_from_access_token(tokens["access_token"]), tokens
+
+
+def _owner(auth: Any) -> Any:
+    return auth.principal_from_access_token(_tokens(auth, OWNER[0], OWNER[1])["access_token"])
+
+
+def _page_state(cookie: str, path: str = "/workflows?x=1") -> Any:
+    """An AuthState as a page load sees it: the websocket handshake's headers."""
+    from reflex.istate.data import RouterData  # noqa: TID251 (the studio's own state)
+    from reflex.state import State  # noqa: TID251
+
+    from studio.auth import AuthState
+
+    root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
+    root.router = RouterData.from_router_data({
+        "headers": {"cookie": cookie, "host": "127.0.0.1:8001",
+                    "origin": "http://127.0.0.1:3001"},
+        "pathname": path.split("?")[0], "asPath": path})
+    return root.substates[AuthState.get_name()]
+
+
+def _script(event: Any) -> str:
+    """The JavaScript of an ``rx.call_script`` event."""
+    return json.dumps(getattr(event, "args", ""), default=str)
+
+
+def test_the_page_check_reads_the_handshake_cookie(auth: Any) -> None:
+    from studio.auth import AuthState
+
+    tokens = _tokens(auth, OWNER[0], OWNER[1])
+    state = _page_state(f"theme=dark; aura_session={tokens['access_token']}")
+    assert AuthState.check_login.fn(state) is None
+    assert (state.user_role, state.user_email, state.user_name) == \
+        ("owner", OWNER[0], OWNER[2])
+    assert state.principal().email == OWNER[0]
+    # the token itself is kept nowhere in the state
+    assert tokens["access_token"] not in json.dumps(state.dict(), default=str)
+
+
+def test_without_a_session_the_page_renews_it_once_then_asks_to_log_in(auth: Any) -> None:
+    from studio.auth import AuthState
+
+    state = _page_state("other=1")
+    first = AuthState.check_login.fn(state)
+    assert "http://127.0.0.1:8001/api/v1/auth/studio-refresh?ticket=" in _script(first)
+    assert "next=%2Fworkflows%3Fx%3D1" in _script(first)
+    assert not state.signed_in
+    second = AuthState.check_login.fn(state)  # came back without a session: no loop
+    assert "/login?next=%2Fworkflows%3Fx%3D1" in _script(second)
+    with pytest.raises(AuthenticationError):
+        state.principal()
+
+
+def test_first_run_sends_every_page_to_setup(data_dir: Path) -> None:
+    from engine.config import reset_settings
+    from engine.services import auth
+    from engine.services.store import reset_store
+    from studio.auth import AuthState
+
+    reset_settings()
+    reset_store()
+    auth.reset()
+    state = _page_state("")
+    assert "/setup" in _script(AuthState.check_login.fn(state))
+
+
+def test_a_disabled_user_is_kicked_out_at_their_next_action(auth: Any) -> None:
+    from studio.auth import AuthState
+
+    editor, tokens = _user(auth, "editor")
+    state = _page_state(f"aura_session={tokens['access_token']}")
+    AuthState.check_login.fn(state)
+    assert state.principal().role == "editor"
+    auth.set_role(_owner(auth), editor.user_id, "viewer")
+    assert state.principal().role == "viewer" and state.user_role == "viewer"
+    auth.disable_user(_owner(auth), editor.user_id)
+    with pytest.raises(AuthenticationError, match="disabled"):
+        state.principal()
+    events = state.refuse(AuthenticationError("This account is disabled; ask an admin."))
+    assert not state.signed_in
+    assert any("/login?next=" in _script(e) for e in events)
+
+
+def test_signing_out_elsewhere_ends_the_studio_session(auth: Any) -> None:
+    from studio.auth import AuthState
+
+    tokens = _tokens(auth, OWNER[0], OWNER[1])
+    state = _page_state(f"aura_session={tokens['access_token']}")
+    AuthState.check_login.fn(state)
+    auth.logout(tokens["refresh_token"])
+    with pytest.raises(AuthenticationError, match="session has ended"):
+        state.principal()
+
+
+def test_a_viewer_reads_but_never_writes(auth: Any) -> None:
+    from studio.logic import backend, backend_more, runner
+    from studio.logic import settings as settings_logic
+
+    owner = _owner(auth)
+    viewer, _ = _user(auth, "viewer")
+    team = auth.create_project(owner, "Team")
+    auth.set_project_member(owner, team.id, viewer.user_id, "viewer")
+    shared = backend.create_workflow(owner, definition=SIMPLE)
+    auth.move_to_project(owner, "workflow", shared, team.id)
+    private = backend.create_workflow(owner, "Owner only")
+    viewer = auth.principal_from_access_token(_tokens(auth, "viewer@example.com",
+                                                      PASSWORD)["access_token"])
+
+    rows, total = backend.list_workflows(viewer)
+    assert [r["id"] for r in rows] == [shared] and total == 1
+    data, info = backend.load_definition(viewer, shared)
+    assert info["can_edit"] is False and data["name"] == "Report"
+    assert backend.load_definition(owner, shared)[1]["can_edit"] is True
+    with pytest.raises(PermissionDenied):
+        backend.load_definition(viewer, private)
+    refused = [
+        lambda: backend.save(viewer, shared, data),
+        lambda: backend.delete_workflow(viewer, shared),
+        lambda: backend.set_active(viewer, shared, True),
+        lambda: backend.publish(viewer, shared),
+        lambda: backend.create_workflow(viewer, "Mine"),
+        lambda: runner.run_canvas(viewer, data, shared, runner.ExecutionHooks()),
+        lambda: backend_more.set_variable(viewer, "K", "v"),
+        lambda: settings_logic.write(viewer, {"studio.default_timezone": "UTC"}),
+    ]
+    for act in refused:
+        with pytest.raises(PermissionDenied) as exc:
+            act()
+        assert "role" in exc.value.message  # says which role is needed
+    assert backend.versions(owner, shared)[0]["number"] == 1
+
+
+def test_editors_work_in_their_own_project(auth: Any) -> None:
+    from studio.logic import backend
+
+    owner = _owner(auth)
+    editor, _ = _user(auth, "editor")
+    theirs = backend.create_workflow(owner, "Owner's")
+    mine = backend.create_workflow(editor, "Mine")
+    assert [r["id"] for r in backend.list_workflows(editor)[0]] == [mine]
+    data, info = backend.load_definition(editor, mine)
+    assert info["can_edit"]
+    assert backend.save(editor, mine, {**data, "name": "Mine, renamed"}) == 2
+    with pytest.raises(PermissionDenied):
+        backend.save(editor, theirs, data)
+    # the owner sees everything
+    assert {mine, theirs} <= {r["id"] for r in backend.list_workflows(owner)[0]}
