@@ -11,7 +11,6 @@ from studio.components.admin import (
     dialog_buttons,
     role_badge,
 )
-from studio.components.shell import empty_state
 from studio.state.admin_users import AdminUsersState
 
 __all__ = ["admin_users_page"]
@@ -151,9 +150,9 @@ def admin_users_page() -> rx.Component:
                 rx.table.column_header_cell("", width="100px"))),
             rx.table.body(rx.foreach(S.invitations, _invitation_row)),
             variant="surface", width="100%", id="invitations-table"),
-        empty_state("mail", "No pending invitations",
-                    "Invite people by e-mail; they choose their own password from the "
-                    "link. Invitations expire after a few days."),
+        rx.text("No pending invitations. Invite people by e-mail: they choose their own "
+                "password from the link, which expires after a few days.", size="2",
+                color_scheme="gray", id="no-invitations"),
     )
     body = rx.vstack(
         rx.input(rx.input.slot(rx.icon("search", size=14)), placeholder="Search e-mail or "

@@ -173,3 +173,47 @@ def test_no_store_open_means_only_the_environment_list(monkeypatch: pytest.Monke
     monkeypatch.setattr(store_mod, "_store", None)
     allowlist.invalidate()
     assert allowlist.runtime_entries() == []
+
+
+WORKER = """
+import sys, time
+from engine.errors import SSRFBlocked
+from engine.net import safe_client
+from engine.services.store import get_store
+
+get_store()  # a worker has the store open
+url, deadline, said = sys.argv[1], time.monotonic() + 30, False
+while time.monotonic() < deadline:
+    try:
+        with safe_client() as c:
+            c.get(url, timeout=5)
+        print("allowed", flush=True)
+        break
+    except SSRFBlocked:
+        if not said:
+            print("refused", flush=True)
+            said = True
+        time.sleep(0.2)
+else:
+    print("still refused", flush=True)
+"""
+
+
+def test_a_worker_process_follows_a_change_made_elsewhere(store: Any, server: str) -> None:
+    """Another process (like an 'aura worker') is refused, then allowed within seconds of
+    an admin adding the address here, without a restart."""
+    import subprocess
+    import sys
+
+    from engine.services import security
+
+    proc = subprocess.Popen([sys.executable, "-c", WORKER, f"{server}/ok"],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "refused"
+        security.set_http_allow_list(OWNER, ["127.0.0.1"])
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert out.strip() == "allowed"
