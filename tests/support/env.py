@@ -1,8 +1,9 @@
 """A queue environment for tests that run real AURA processes: one data directory, one
 Redis URL and one database (``db``: ``"sqlite"`` — a file in the data directory — or
 ``"postgres"`` — a fresh database on the session's embedded PostgreSQL, see
-:mod:`tests.support.postgres`), set in this process and handed to the ``aura worker``,
-``aura scheduler`` and ``python -m studio.api`` processes a test starts::
+:mod:`tests.support.postgres`, whose sessions use the time zone :data:`PG_TIMEZONE`),
+set in this process and handed to the ``aura worker``, ``aura scheduler`` and
+``python -m studio.api`` processes a test starts::
 
     with queue_env("postgres", tmp_path / "data", redis_url) as env:
         env.worker("--burst")                 # a real process, its output in a log file
@@ -34,10 +35,14 @@ import pytest
 
 from tests.support.fixtures import reset_process_state
 
-__all__ = ["DATABASES", "DEFAULT_ENV", "FAST_ENV", "Env", "both_databases", "database_url",
-           "default_db", "descendants", "pytest_generate_tests", "queue_env", "wait_until"]
+__all__ = ["DATABASES", "DEFAULT_ENV", "FAST_ENV", "PG_TIMEZONE", "Env", "both_databases",
+           "database_url", "default_db", "descendants", "pytest_generate_tests", "queue_env",
+           "wait_until"]
 
 DATABASES = ("sqlite", "postgres")
+PG_TIMEZONE = "Asia/Kathmandu"
+"""Session time zone of the test PostgreSQL databases: not UTC (the server's default),
+with an odd offset (+05:45), so code that mixes up local and UTC times shows."""
 DEFAULT_ENV = "AURA_TEST_DB"
 
 FAST_ENV = {
@@ -95,9 +100,22 @@ def database_url(db: str) -> Iterator[str | None]:
         from tests.support.postgres import postgres_database
 
         with postgres_database() as url:
+            _set_timezone(url, PG_TIMEZONE)
             yield url
     else:
         raise ValueError(f"unknown test database {db!r}; use one of {DATABASES}")
+
+
+def _set_timezone(url: str, zone: str) -> None:
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    with psycopg.connect(u.set(drivername="postgresql").render_as_string(
+            hide_password=False), autocommit=True) as conn:
+        conn.execute(sql.SQL("ALTER DATABASE {} SET timezone TO {}").format(
+            sql.Identifier(u.database or ""), sql.Literal(zone)))
 
 
 class Env:
