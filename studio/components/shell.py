@@ -80,7 +80,6 @@ def user_menu(compact: bool = False) -> rx.Component:
 
 
 def _admin_nav(compact: bool) -> rx.Component:
-    role = AuthState.user_role
     heading = rx.cond(compact, rx.separator(size="4", margin_y="6px"),
                       rx.text("Admin", size="1", weight="medium", color_scheme="gray",
                               padding="14px 10px 2px"))
@@ -88,7 +87,7 @@ def _admin_nav(compact: bool) -> rx.Component:
                                    for label, href, icon in ADMIN_NAV],
                         spacing="1", width="100%", id="nav-admin")
     keys = _nav_item(*ADMIN_NAV[2], compact)
-    return rx.cond((role == "owner") | (role == "admin"), section, keys)
+    return rx.cond(AuthState.is_admin, section, keys)
 
 
 def sidebar(compact: bool = False) -> rx.Component:

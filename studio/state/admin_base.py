@@ -44,7 +44,6 @@ class AdminGate(rx.State, mixin=True):
 
     allowed: bool = False
     loaded: bool = False
-    my_role: str = ""
 
     def _principal(self) -> Any:
         """The signed-in user (``studio.auth.current_principal``)."""
@@ -55,7 +54,6 @@ class AdminGate(rx.State, mixin=True):
     def _admin(self) -> Any:
         """The caller if they are an owner or admin; else PermissionDenied."""
         p = self._principal()
-        self.my_role = str(p.role)
         if p.role not in ADMIN_ROLES:
             self.allowed = False
             raise PermissionDenied(NEED_ADMIN)
@@ -69,7 +67,6 @@ class AdminGate(rx.State, mixin=True):
             self.allowed = False
             self.loaded = True
             return None
-        self.my_role = str(p.role)
         self.allowed = True
         return p
 
