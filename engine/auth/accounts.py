@@ -111,8 +111,13 @@ def invite(ctx: AuthContext, principal: Principal, email: str, role: str) -> Inv
                                details={"role": role})
     if ctx.store.users.by_email(address) is not None:
         raise ConflictError(f"{address} already has an account.")
-    token = new_token("inv_")
     now = ctx.now()
+    # inviting again resends: the earlier links of this address stop working
+    replaced = [r.id for r in ctx.store.tokens.list_invitations(pending_only=True, now=now)
+                if r.email == address]
+    for old_id in replaced:
+        ctx.store.tokens.update_invitation(old_id, revoked_at=now)
+    token = new_token("inv_")
     row = ctx.store.tokens.add_invitation(Invitation(
         email=address, role=role, token_hash=digest(token), invited_by=principal.user_id,
         created_at=now, expires_at=now + timedelta(hours=ctx.security.invitation_ttl_hours)))
@@ -122,7 +127,7 @@ def invite(ctx: AuthContext, principal: Principal, email: str, role: str) -> Inv
                          f"Accept the invitation and choose a password:\n{link}\n\n"
                          f"The link works until {row.expires_at:%Y-%m-%d %H:%M} UTC."))
     ctx.audit(principal, "user.invited", "invitation", row.id,
-              {"email": address, "role": role})
+              {"email": address, "role": role, **({"replaces": replaced} if replaced else {})})
     return _invitation_info(row, token, link)
 
 

@@ -1,7 +1,8 @@
 """Network helpers of credential tests (private): SSRF-guarded like nodes' requests.
 
 A credential test connects from the server to an address a user typed, so it follows the
-same rule as nodes: private and loopback targets only when ``AURA_HTTP_ALLOW`` allows.
+same rule as nodes: private and loopback targets only when ``AURA_HTTP_ALLOW`` or the
+admins' outbound allow-list allows.
 """
 
 from __future__ import annotations
@@ -20,10 +21,9 @@ TIMEOUT_S = 10.0
 
 def checked_addresses(host: str, port: int) -> list[str]:
     """The addresses of ``host`` it is allowed to connect to (SSRFBlocked otherwise)."""
-    from engine.config import settings
-    from engine.net import parse_allow, resolve_checked
+    from engine.net import effective_allow, resolve_checked
 
-    return resolve_checked(host, port, parse_allow(settings().http.allow))
+    return resolve_checked(host, port, effective_allow())
 
 
 def http_test(url: str, *, what: str, headers: dict[str, str] | None = None,

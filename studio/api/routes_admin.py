@@ -281,7 +281,7 @@ def revoke_key(call: Call) -> dict[str, Any]:
 
 
 # -- audit ------------------------------------------------------------------------------
-class AuditQuery(PageQuery):
+class AuditFilter(In):
     actor_id: str | None = Field(None, max_length=64)
     action: str | None = Field(None, max_length=200, description="e.g. 'user.*'.")
     target_type: str | None = Field(None, max_length=64)
@@ -290,7 +290,11 @@ class AuditQuery(PageQuery):
     until: AwareDatetime | None = None
 
 
-class ExportQuery(In):
+class AuditQuery(PageQuery, AuditFilter):
+    pass
+
+
+class ExportQuery(AuditFilter):
     format: Literal["jsonl", "csv"] = "jsonl"
 
 
@@ -310,9 +314,9 @@ def audit_log(call: Call) -> dict[str, Any]:
 @audit.get("/audit/export", action="audit:read", summary="Export the audit log",
            query=ExportQuery, media_type="application/x-ndjson")
 def export_audit(call: Call) -> Response:
-    """The whole log, oldest first, as JSON lines or CSV."""
+    """The log (or the part the filters select), oldest first, as JSON lines or CSV."""
     fmt = call.query.format
-    chunks = call.auth.export_audit(call.principal, fmt)
+    chunks = call.auth.export_audit(call.principal, fmt, **_filters(call.query))
     media = "text/csv" if fmt == "csv" else "application/x-ndjson"
     return StreamingResponse(iter(list(chunks)), media_type=media, headers={
         "Content-Disposition": f'attachment; filename="aura-audit.{fmt}"'})

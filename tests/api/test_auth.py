@@ -3,6 +3,7 @@ cookie, API keys, roles, projects, and the audit trail."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -151,3 +152,11 @@ def test_audit_records_api_changes(client: TestClient) -> None:
     assert events[0]["actor_email"] == OWNER["email"]
     export = client.get("/api/v1/audit/export", params={"format": "jsonl"})
     assert export.status_code == 200 and "workflow.created" in export.text
+    # the export honours the same filters as the list
+    only = client.get("/api/v1/audit/export", params={"format": "jsonl", "target_id": wid,
+                                                      "action": "workflow.updated"})
+    lines = [json.loads(x) for x in only.text.splitlines() if x.strip()]
+    assert [e["action"] for e in lines] == ["workflow.updated"]
+    csv_export = client.get("/api/v1/audit/export", params={"format": "csv",
+                                                            "action": "workflow.*"})
+    assert "workflow.created" in csv_export.text and "user." not in csv_export.text

@@ -80,6 +80,19 @@ def test_invitations_expire_and_can_be_revoked(auth: ModuleType, owner: Principa
         auth.accept_invitation(old.token, PASSWORD)
 
 
+def test_inviting_again_resends_and_only_the_newest_link_works(
+        auth: ModuleType, owner: Principal, outbox: Outbox) -> None:
+    first = auth.invite(owner, "twice@example.com", "viewer")
+    second = auth.invite(owner, "Twice@Example.com", "editor")
+    assert len(outbox.sent) >= 2 and outbox.link() == second.token
+    assert [i.id for i in auth.list_invitations(owner)] == [second.id]
+    with pytest.raises(NotFoundError):
+        auth.accept_invitation(first.token, PASSWORD)
+    assert auth.accept_invitation(second.token, PASSWORD).role == "editor"
+    event = auth.audit_log(owner, action="user.invited", target_id=second.id)[0]
+    assert event.details["replaces"] == [first.id]
+
+
 def test_who_may_invite_whom(auth: ModuleType, owner: Principal) -> None:
     admin = add_user(auth, owner, "admin@example.com", "admin")
     editor = add_user(auth, owner, "ed@example.com", "editor")

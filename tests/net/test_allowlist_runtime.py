@@ -147,6 +147,52 @@ def test_workflow_http_call_follows_the_admin_allow_list(store: Any, server: str
     assert _run(url).status == "succeeded"
 
 
+@pytest.fixture
+def smtp_port() -> Iterator[int]:
+    """A minimal SMTP server on 127.0.0.1 (greeting, EHLO, QUIT)."""
+    import socketserver
+    import threading
+
+    class Handler(socketserver.StreamRequestHandler):
+        def handle(self) -> None:
+            self.wfile.write(b"220 test.local ESMTP\r\n")
+            for line in self.rfile:
+                verb = line[:4].upper()
+                if verb in (b"EHLO", b"HELO"):
+                    self.wfile.write(b"250 test.local\r\n")
+                elif verb == b"QUIT":
+                    self.wfile.write(b"221 bye\r\n")
+                    return
+                else:
+                    self.wfile.write(b"502 no\r\n")
+
+    srv = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    try:
+        yield int(srv.server_address[1])
+    finally:
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_credential_tests_follow_the_admin_allow_list(store: Any, server: str,
+                                                      smtp_port: int) -> None:
+    """The 'Test' button of a credential connects from the server too: same list, for
+    HTTP kinds and for SMTP/PostgreSQL ones (which resolve and check addresses first)."""
+    from engine.services import credentials, security
+
+    http = {"token": "tok-allow-1", "test_url": f"{server}/ok"}
+    smtp = {"host": "127.0.0.1", "port": smtp_port, "tls": "none"}
+    for kind, data in (("bearer", http), ("smtp", smtp)):
+        refused = credentials.test_credential_data(OWNER, kind, data)
+        assert not refused.ok and "Refused to connect to 127.0.0.1" in refused.message
+    security.set_http_allow_list(OWNER, ["127.0.0.1"])
+    for kind, data in (("bearer", http), ("smtp", smtp)):
+        allowed = credentials.test_credential_data(OWNER, kind, data)
+        assert allowed.ok, allowed.message
+
+
 def test_other_processes_follow_a_change_within_the_cache_time(
         store: Any, server: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """A change written by another process (here: straight into the store, without this

@@ -26,15 +26,14 @@ EARLY_S = 60
 def _client(**kwargs: Any) -> Any:
     from authlib.deprecate import AuthlibDeprecationWarning
 
-    from engine.config import settings
     from engine.credentials._net import TIMEOUT_S
-    from engine.net import SafeTransport, parse_allow
+    from engine.net import SafeTransport, effective_allow
 
     with warnings.catch_warnings():  # authlib prefers the httpx2 fork; httpx is fine
         warnings.simplefilter("ignore", AuthlibDeprecationWarning)
         from authlib.integrations.httpx_client import OAuth2Client
 
-    allow = parse_allow(settings().http.allow)
+    allow = effective_allow()
     return OAuth2Client(transport=SafeTransport(allow=allow), timeout=TIMEOUT_S,
                         trust_env=False, **kwargs)
 
