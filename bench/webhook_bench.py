@@ -16,9 +16,24 @@ mode. Variants: ``default`` (every execution and node output recorded, like n8n'
 ``nosave`` (node data of successful runs not kept), ``immediately`` (answer 202 at once,
 run in the background). Needs ``wrk`` (``apt-get install -y wrk``).
 
-Measured once (2026-11-25, 2-core machine shared with other work: other processes used
-~1-1.5 cores throughout; one sitting, ``--shared-loadtest``, DURATION=10, inline runtime,
-SQLite) — req/s (p50 / p99 ms):
+Measured (2026-11-25, 2-core machine shared with other work; one sitting per table,
+``--shared-loadtest``, DURATION=10, inline runtime, SQLite) — req/s (p50 / p99 ms):
+
+Session 2 (recording batched per execution):
+
+=================  ====================  =====================  =======================
+system             c=1                   c=10                   c=50
+=================  ====================  =====================  =======================
+AURA default       90 (8.4 / 34)         99 (100 / 170)         90 (541 / 856)
+n8n 2.41 default   23 (53 / 148)         19 (510 / 1154)        8 (3782 / 7020)
+Node-RED 5         8706 (0.1 / 3.8)      8034 (0.9 / 138)       10890 (4.1 / 18)
+=================  ====================  =====================  =======================
+
+Queue mode (``--runtime rq``, one worker, short run): forking worker 12.6 req/s at c=1
+(p50 58 ms: a fork per execution), non-forking 44 req/s (p50 20 ms); one worker process
+serialises executions, so c=10 gives ~16-20 req/s: add workers to scale.
+
+Session 1 (before batching):
 
 =================  ====================  =====================  =======================
 system             c=1                   c=10                   c=50
