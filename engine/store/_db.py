@@ -19,14 +19,16 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import ArgumentError, DataError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+from engine.errors import AuraError, ValidationError
 from engine.store.types import dumps
 
-__all__ = ["WRITE_OPTION", "Database", "create_db_engine", "is_memory_sqlite", "sqlite_path"]
+__all__ = ["WRITE_OPTION", "Database", "DatabaseUnavailable", "create_db_engine", "database_url",
+           "is_memory_sqlite", "sqlite_path", "unavailable"]
 
 BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "aura_write"
@@ -72,9 +74,55 @@ def _sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+class DatabaseUnavailable(AuraError):
+    """The configured database cannot be reached, or refused AURA's login."""
+
+    code = "database_unavailable"
+    http_status = 503
+
+
+_URL_HINT = ("Set AURA_DB_URL to 'postgresql://user:password@host:5432/database' (or "
+             "leave it unset for SQLite in the data directory).")
+
+
+def database_url(url: str | URL) -> URL:
+    """``url`` as AURA uses it: ``postgres://`` and ``postgresql://`` (the forms hosting
+    providers hand out) mean PostgreSQL through psycopg 3.
+
+    Raises:
+        ValidationError: not a SQLite or PostgreSQL URL.
+    """
+    try:
+        u = make_url(url)
+    except ArgumentError:
+        raise ValidationError(f"The database URL is not a URL. {_URL_HINT}") from None
+    if u.drivername in ("postgres", "postgresql"):
+        u = u.set(drivername="postgresql+psycopg")
+    if u.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ValidationError(
+            f"AURA stores its data in SQLite or PostgreSQL, not {u.get_backend_name()!r}. "
+            f"{_URL_HINT}", details={"url": u.render_as_string(hide_password=True)})
+    return u
+
+
+def unavailable(url: str | URL, exc: BaseException) -> DatabaseUnavailable:
+    """The error to raise when connecting to ``url`` failed with ``exc`` (the password
+    is never part of the message)."""
+    safe = make_url(url).render_as_string(hide_password=True)
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    return DatabaseUnavailable(
+        f"Cannot use the database {safe}: {reason[0] if reason else type(exc).__name__}. "
+        "Check that the server is running and that AURA_DB_URL (host, port, database, "
+        "user, password) is right.", details={"url": safe})
+
+
 def create_db_engine(url: str | URL, *, echo: bool = False, pool_size: int = 5) -> Engine:
-    """A SQLAlchemy engine configured for AURA (see the module docstring)."""
-    u = make_url(url)
+    """A SQLAlchemy engine configured for AURA (see the module docstring).
+
+    Raises:
+        ValidationError: not a SQLite or PostgreSQL URL (see :func:`database_url`).
+    """
+    u = database_url(url)
     if u.get_backend_name() == "sqlite":
         kwargs: dict[str, Any] = {}
         if is_memory_sqlite(u):
@@ -141,7 +189,5 @@ def _refused_text() -> Iterator[None]:
     except DataError as exc:
         if "NUL" not in str(exc.orig):
             raise
-        from engine.errors import ValidationError
-
         raise ValidationError("Text with a NUL character (\\u0000) cannot be stored or "
                               "looked up; remove it and try again.") from None

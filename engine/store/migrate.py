@@ -18,10 +18,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
 
 from engine.config import settings
-from engine.store._db import create_db_engine, sqlite_path
+from engine.store._db import create_db_engine, database_url, sqlite_path
 
 __all__ = ["MIGRATIONS_DIR", "alembic_config", "current", "downgrade", "heads", "upgrade"]
 
@@ -48,7 +47,7 @@ def _engine(url: str | None, engine: Engine | None) -> Iterator[Engine]:
         yield engine
         return
     url = url or settings().database_url()
-    path = sqlite_path(make_url(url))
+    path = sqlite_path(database_url(url))
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     own = create_db_engine(url)

@@ -6,11 +6,17 @@ from datetime import datetime, timedelta
 from types import TracebackType
 
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from engine.config import settings
 from engine.store import migrate, retention
-from engine.store._db import Database, create_db_engine, sqlite_path
+from engine.store._db import (
+    Database,
+    create_db_engine,
+    database_url,
+    sqlite_path,
+    unavailable,
+)
 from engine.store.auth_audit import AuditRepository
 from engine.store.auth_oidc import OidcRepository
 from engine.store.auth_projects import ProjectRepository
@@ -40,6 +46,10 @@ class Store:
             ``sqlite://`` (in memory, one shared connection) suits single-threaded tests.
         migrate: run ``alembic upgrade head`` on open (the only way tables are created).
         echo: log SQL statements (default ``AURA_DB_ECHO``).
+
+    Raises:
+        ValidationError: ``url`` is not a SQLite or PostgreSQL URL.
+        DatabaseUnavailable: the database cannot be reached (with ``migrate``).
     """
 
     def __init__(self, url: str | None = None, *, migrate: bool = True,
@@ -48,7 +58,7 @@ class Store:
         if url is None:
             cfg.data_dir.mkdir(parents=True, exist_ok=True)
             url = cfg.database_url()
-        path = sqlite_path(make_url(url))
+        path = sqlite_path(database_url(url))
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         self.url = url
@@ -56,7 +66,11 @@ class Store:
             url, echo=cfg.db.echo if echo is None else echo, pool_size=cfg.db.pool_size)
         self.db = Database(self.engine)
         if migrate:
-            self.upgrade()
+            try:
+                self.upgrade()
+            except (OperationalError, InterfaceError) as exc:
+                self.engine.dispose()
+                raise unavailable(url, exc) from None
         self.node_runs = NodeRunRepository(self.db)
         self.workflows = WorkflowRepository(self.db)
         self.executions = ExecutionRepository(self.db, self.node_runs)

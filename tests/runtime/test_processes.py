@@ -124,3 +124,45 @@ def test_up_starts_the_api_and_scheduler_when_installed(tmp_path: Path) -> None:
     finally:
         text = _stop_up(proc, lines)
     assert "stopped api" in text and "stopped scheduler" in text
+
+
+@pytest.mark.postgres
+def test_a_wrong_database_url_is_a_clear_message_not_a_bug(tmp_path: Path,
+                                                           redis_url: str) -> None:
+    """``aura worker`` and ``aura scheduler`` with a database they cannot use say what to
+    check (exit 2), never 'This is a bug in AURA', and never print the password."""
+    from engine.runtimes.embedded import free_port
+
+    closed = f"postgres://aura:s3cret-pw@127.0.0.1:{free_port()}/aura"
+    cases = [(["worker", "--burst"], closed, "Cannot use the database"),
+             (["scheduler"], closed, "Cannot use the database"),
+             (["worker", "--burst"], "mysql://aura@127.0.0.1/aura", "SQLite or PostgreSQL")]
+    for args, url, expected in cases:
+        env = {**os.environ, "AURA_DATA_DIR": str(tmp_path / "data"), "AURA_DB_URL": url,
+               "AURA_REDIS_URL": redis_url}
+        done = subprocess.run([sys.executable, "-m", "engine", *args], env=env, timeout=60,
+                              capture_output=True, text=True)
+        out = done.stdout + done.stderr
+        assert done.returncode == 2, (args, url, out)
+        assert expected in out and "bug in AURA" not in out, out
+        assert "s3cret-pw" not in out
+
+
+@pytest.mark.postgres
+def test_postgres_urls_as_hosting_providers_write_them(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """``postgres://`` (Heroku, Render, Supabase...) and ``postgresql://`` both open
+    PostgreSQL through psycopg 3."""
+    from sqlalchemy.engine import make_url
+
+    from engine.store import open_store
+    from tests.support.env import database_url
+
+    monkeypatch.setenv("AURA_DATA_DIR", str(tmp_path / "data"))
+    with database_url("postgres") as url:
+        assert url is not None
+        for scheme in ("postgres", "postgresql"):
+            plain = make_url(url).set(drivername=scheme).render_as_string(
+                hide_password=False)
+            with open_store(plain) as store:
+                assert store.dialect == "postgresql" and store.revision()
