@@ -29,7 +29,7 @@ from urllib.parse import quote, urlencode
 import reflex as rx
 
 from engine.auth.types import Principal
-from engine.errors import AuraError, AuthenticationError, PermissionDenied
+from engine.errors import AuraError, AuthenticationError
 
 __all__ = ["AuthState", "NotSignedIn", "current_principal", "requires_login",
            "session_principal"]
@@ -38,7 +38,6 @@ SESSION_COOKIE = "aura_session"
 REFRESH_RETRY_S = 15.0
 """A page load tries the refresh route at most once in this many seconds (no loops when
 a browser refuses the cookie)."""
-PUBLIC_PATHS = ("/login", "/setup", "/invite", "/accept-invitation", "/reset-password")
 
 
 class NotSignedIn(AuthenticationError):
@@ -238,19 +237,3 @@ def current_principal(state: Any) -> Principal:
         raise TypeError("current_principal() needs a state that subclasses "
                         "studio.auth.AuthState")
     return state.principal()
-
-
-def can(principal: Principal | None, action: str, project_id: str | None = None) -> bool:
-    """Whether ``principal`` may do ``action`` (for showing and hiding controls)."""
-    if principal is None:
-        return False
-    from engine.services import auth
-
-    try:
-        auth.authorize(principal, action, project_id=project_id)
-    except PermissionDenied:
-        return False
-    return True
-
-
-__all__ += ["can"]

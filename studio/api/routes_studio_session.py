@@ -8,7 +8,10 @@ its httpOnly session cookies (a websocket event cannot).
   rotates the tokens with the ``aura_refresh`` cookie and goes back to ``next``, or to
   ``/login?next=`` when the session is over;
 * ``GET /auth/studio-logout?ticket=``: ends the session, clears the cookies and goes to
-  ``/login``.
+  ``/login``;
+* ``GET /auth/studio-challenge?ticket=&next=``: after a single sign-on that needs a 2FA
+  code, hands the ``aura_2fa_challenge`` cookie (httpOnly, only sent to
+  ``/api/v1/auth``) to the login page's state and goes back to it.
 
 Tickets come from :mod:`studio.api.tickets` (single use, 30 s). ``next`` must be a path
 on the site (``/workflows``), never a URL: the browser is sent to the studio origin the
@@ -24,7 +27,12 @@ from starlette.responses import RedirectResponse, Response
 
 from engine.errors import AuraError, AuthenticationError, ValidationError
 from studio.api import tickets
-from studio.api.routes_auth import REFRESH_COOKIE, clear_session_cookies, set_session_cookies
+from studio.api.routes_auth import (
+    CHALLENGE_COOKIE,
+    REFRESH_COOKIE,
+    clear_session_cookies,
+    set_session_cookies,
+)
 from studio.api.routing import Call, Router
 from studio.api.schemas import In
 
@@ -106,3 +114,19 @@ def studio_logout(call: Call) -> Response:
     if token:
         call.auth.logout(token)
     return clear_session_cookies(_go(_origin(call, data) + "/login"))
+
+
+@router.get("/auth/studio-challenge", action=None, summary="Studio: 2FA after single sign-on",
+            query=TicketQuery, status=302, errors=(401, 422))
+def studio_challenge(call: Call) -> Response:
+    """Gives the 2FA challenge of a single sign-on to the studio's login page (through
+    the ticket it made) and goes back to ``next`` (the login page)."""
+    nxt = _next(call, "/login")
+    data = tickets.take(call.query.ticket, "challenge")
+    if data is None:
+        raise AuthenticationError(_BAD_TICKET)
+    challenge = call.request.cookies.get(CHALLENGE_COOKIE, "")
+    tickets.fill(call.query.ticket, "challenge-filled", challenge=challenge)
+    resp = _go(_origin(call, data) + nxt)
+    resp.delete_cookie(CHALLENGE_COOKIE, path="/api/v1/auth")
+    return resp

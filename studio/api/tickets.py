@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from engine.auth._util import digest
 
-__all__ = ["TICKET_TTL_S", "issue", "origin_allowed", "safe_next", "take"]
+__all__ = ["TICKET_TTL_S", "fill", "issue", "origin_allowed", "safe_next", "take"]
 
 log = logging.getLogger(__name__)
 
@@ -50,20 +50,31 @@ def _redis() -> Any:
 
 def issue(kind: str, *, origin: str = "", tokens: dict[str, Any] | None = None,
           ttl_s: int = TICKET_TTL_S) -> str:
-    """Stores a ticket of ``kind`` ("login", "refresh", "logout") and returns it."""
+    """Stores a ticket of ``kind`` ("login", "refresh", "logout", "challenge") and
+    returns it."""
     ticket = secrets.token_urlsafe(32)
-    value = json.dumps({"kind": kind, "origin": origin, "tokens": tokens or {}})
+    _put(ticket, {"kind": kind, "origin": origin, "tokens": tokens or {}}, ttl_s)
+    return ticket
+
+
+def fill(ticket: str, kind: str, ttl_s: int = TICKET_TTL_S, **data: Any) -> None:
+    """Stores ``data`` under a ticket that was just taken, as ``kind`` (the studio's
+    state, which knows the ticket, takes it back)."""
+    _put(ticket, {"kind": kind, **data}, ttl_s)
+
+
+def _put(ticket: str, data: dict[str, Any], ttl_s: int) -> None:
+    value = json.dumps(data)
     key = _PREFIX + digest(ticket)
     client = _redis()
     if client is not None:
-        client.set(key, value, ex=ttl_s, nx=True)
-        return ticket
+        client.set(key, value, ex=ttl_s)
+        return
     now = time.monotonic()
     with _lock:
         for k in [k for k, (until, _) in _local.items() if until <= now]:
             _local.pop(k, None)
         _local[key] = (now + ttl_s, value)
-    return ticket
 
 
 def take(ticket: str, kind: str) -> dict[str, Any] | None:

@@ -197,8 +197,11 @@ def workflows_page() -> rx.Component:
         ),
     )
     return page(
-        page_header("Workflows", "Build, run and publish automations.", _import_button(),
-                    new_btn),
+        page_header("Workflows", "Build, run and publish automations.", rx.cond(
+            S.is_viewer,  # viewers read; the backend refuses their changes anyway
+            rx.badge(rx.icon("lock", size=12), "Read only — you are a viewer",
+                     color_scheme="amber", size="2", id="viewer-badge"),
+            rx.hstack(_import_button(), new_btn, spacing="2"))),
         _filters(),
         rx.cond(S.loaded, body, rx.center(rx.spinner(), padding="48px")),
         _new_dialog(), _delete_dialog(), _move_dialog(),

@@ -70,15 +70,17 @@ class LoginState(AuthState):
     totp_secret: str = ""
     recovery_codes: list[str] = []
     busy: bool = False
+    sso_next: str = ""
     _challenge: str = ""
     _tokens: dict[str, Any] = {}
+    _claim: str = ""
 
     @rx.var
     def sso_links(self) -> list[dict[str, str]]:
         from urllib.parse import quote
 
         return [{**o, "href": f"{self.backend_url}{o['start_path']}?next="
-                 f"{quote(self.next_path, safe='/')}"} for o in self.sso]
+                 f"{quote(self.sso_next, safe='/:')}"} for o in self.sso]
 
     @rx.event
     def load(self) -> Any:
@@ -97,16 +99,41 @@ class LoginState(AuthState):
         self.qr_svg = self.totp_secret = ""
         self.recovery_codes = []
         self.backend_url = self._backend_origin()
+        page = self._page_origin()
+        # single sign-on comes back to the page's origin (which may not be the backend's)
+        self.sso_next = self.next_path if page == self.backend_url else \
+            f"{page}{self.next_path}"
         self.sso = login_options()
+        if q.get("needs_2fa"):
+            return self._sso_challenge()
         token = _cookie(str(self.router.headers.cookie or ""), SESSION_COOKIE)
         if token and not self.error:
             try:
                 p = auth.principal_from_access_token(token)
             except AuraError:
                 return None
-            if not p.scopes:
-                return rx.redirect(self.next_path)
+            if p.scopes:  # signed in, but must first set up 2FA
+                return rx.redirect("/account?enrol=1")
+            return rx.redirect(self.next_path)
         return None
+
+    def _sso_challenge(self) -> Any:
+        """After a single sign-on that needs a 2FA code: fetch its challenge (an httpOnly
+        cookie only ``/api/v1/auth`` sees) through ``/api/v1/auth/studio-challenge``."""
+        from studio.api import tickets
+
+        claim, self._claim = self._claim, ""
+        if claim:
+            data = tickets.take(claim, "challenge-filled") or {}
+            if data.get("challenge"):
+                self._challenge = str(data["challenge"])
+                self.step = "code"
+                return None
+            self.error = "This single sign-on step expired; sign in again."
+            return None
+        self._claim = tickets.issue("challenge", origin=self._page_origin())
+        return self._full_page("/api/v1/auth/studio-challenge", ticket=self._claim,
+                               next=self._here())
 
     @rx.event
     def submit_password(self, form: dict[str, Any]) -> Any:

@@ -195,10 +195,11 @@ def test_tickets_live_in_redis_for_every_backend_process(
     reset_settings()
     reset_connections()
     try:
+        before = dict(tickets._local)
         ticket = _login_ticket()
         keys = redis.Redis.from_url(redis_url).keys("aura:studio-ticket:*")
         assert keys and ticket.encode() not in b"".join(keys)  # stored by digest only
-        assert tickets._local == {}
+        assert tickets._local == before  # nothing in this process
         with _client(api) as c:
             r = c.get("/api/v1/auth/studio-session", params={"ticket": ticket})
             assert r.status_code == 302
@@ -208,3 +209,22 @@ def test_tickets_live_in_redis_for_every_backend_process(
         monkeypatch.delenv("AURA_REDIS_URL")
         reset_settings()
         reset_connections()
+
+
+def test_the_2fa_challenge_of_a_single_sign_on_reaches_the_login_page(api: Any) -> None:
+    from studio.api import tickets
+
+    ticket = tickets.issue("challenge", origin=STUDIO)
+    with _client(api) as c:
+        c.cookies.set("aura_2fa_challenge", "the-challenge", path="/api/v1/auth")
+        r = c.get("/api/v1/auth/studio-challenge", params={
+            "ticket": ticket, "next": "/login?needs_2fa=1&next=%2Fworkflows"})
+        assert r.status_code == 302
+        assert r.headers["location"] == f"{STUDIO}/login?needs_2fa=1&next=%2Fworkflows"
+        assert any(v.startswith("aura_2fa_challenge=") and "max-age=0" in v.lower()
+                   for v in _cookie_headers(r))
+        assert tickets.take(ticket, "challenge-filled") == {
+            "kind": "challenge-filled", "challenge": "the-challenge"}
+        # once only
+        again = c.get("/api/v1/auth/studio-challenge", params={"ticket": ticket})
+        assert again.status_code == 401

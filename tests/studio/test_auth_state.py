@@ -6,6 +6,7 @@ role-checked like the HTTP API (a viewer reads, never writes)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -200,3 +201,170 @@ def test_editors_work_in_their_own_project(auth: Any) -> None:
         backend.save(editor, theirs, data)
     # the owner sees everything
     assert {mine, theirs} <= {r["id"] for r in backend.list_workflows(owner)[0]}
+
+
+def _login_state(path: str = "/login?next=%2Fexecutions") -> Any:
+    from studio.auth import AuthState
+    from studio.state.auth import LoginState
+
+    parent = _page_state("", path)
+    state = parent.substates[LoginState.get_name()]
+    assert isinstance(state, AuthState)
+    LoginState.load.fn(state)
+    return state
+
+
+def test_login_says_what_went_wrong_and_hands_over_a_ticket(auth: Any) -> None:
+    from engine.auth.ratelimit import LocalRateLimiter
+    from studio.state.auth import LoginState
+
+    state = _login_state()
+    assert state.next_path == "/executions" and state.step == "password"
+    LoginState.submit_password.fn(state, {"email": OWNER[0], "password": "nope"})
+    assert state.error == "Wrong e-mail or password."
+    event = LoginState.submit_password.fn(state, {"email": OWNER[0], "password": OWNER[1]})
+    script = _script(event)
+    assert "http://127.0.0.1:8001/api/v1/auth/studio-session?ticket=" in script
+    assert "next=%2Fexecutions" in script
+    assert "access_token" not in script and "rt_" not in script  # tokens stay server-side
+    # too many failures lock the account, and the page says so
+    LocalRateLimiter.clear_all()
+    for _ in range(12):
+        LoginState.submit_password.fn(state, {"email": OWNER[0], "password": "nope"})
+    assert "Too many attempts" in state.error
+
+
+def test_login_with_a_totp_code_or_a_recovery_code(auth: Any) -> None:
+    import pyotp
+
+    from studio.state.auth import LoginState
+
+    owner = _owner(auth)
+    totp = pyotp.TOTP(auth.start_totp_enrolment(owner).secret)
+    recovery = auth.confirm_totp(owner, totp.now())
+    state = _login_state("/login")
+    LoginState.submit_password.fn(state, {"email": OWNER[0], "password": OWNER[1]})
+    assert state.step == "code" and state.error == ""
+    LoginState.submit_code.fn(state, {"code": "000000" if totp.now() != "000000" else "1"})
+    assert "Wrong two-factor code" in state.error
+    event = LoginState.submit_code.fn(state, {"code": recovery[0]})
+    assert "studio-session?ticket=" in _script(event)
+    # a recovery code works once
+    state = _login_state("/login")
+    LoginState.submit_password.fn(state, {"email": OWNER[0], "password": OWNER[1]})
+    LoginState.submit_code.fn(state, {"code": recovery[0]})
+    assert state.error and state.step == "code"
+
+
+def test_a_role_that_requires_2fa_enrols_at_login(auth: Any) -> None:
+    import pyotp
+
+    from studio.state.auth import LoginState
+
+    auth.set_required_2fa_roles(_owner(auth), ["owner"])
+    state = _login_state("/login")
+    LoginState.submit_password.fn(state, {"email": OWNER[0], "password": OWNER[1]})
+    assert state.step == "enrol" and "<svg" in state.qr_svg and state.totp_secret
+    LoginState.submit_enrolment.fn(state, {"code": "12"})
+    assert state.error and state.step == "enrol"
+    LoginState.submit_enrolment.fn(state, {"code": pyotp.TOTP(state.totp_secret).now()})
+    assert state.step == "codes" and len(state.recovery_codes) == 10
+    assert "studio-session?ticket=" in _script(LoginState.finish.fn(state))
+    assert state.recovery_codes == []
+
+
+def test_setup_explains_the_password_policy(data_dir: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.config import reset_settings
+    from engine.services import auth
+    from engine.services.store import reset_store
+    from studio.state.auth import SetupState
+
+    monkeypatch.setenv("AURA_PASSWORD_HASH_MEMORY_KIB", "1024")
+    reset_settings()
+    reset_store()
+    auth.reset()
+    state = _page_state("", "/setup").substates[SetupState.get_name()]
+    assert SetupState.load.fn(state) is None
+    form = {"name": "Ada", "email": "ada@example.com", "password": "short", "confirm": "short"}
+    SetupState.submit.fn(state, form)
+    assert "too weak" in state.error and not auth.has_owner()
+    SetupState.submit.fn(state, {**form, "password": OWNER[1], "confirm": "other"})
+    assert "differ" in state.error
+    event = SetupState.submit.fn(state, {**form, "password": OWNER[1], "confirm": OWNER[1]})
+    assert auth.has_owner() and "studio-session?ticket=" in _script(event)
+    assert "/login" in _script(SetupState.load.fn(state))  # once only
+
+
+def test_my_account_password_and_two_factor(auth: Any) -> None:
+    import time
+
+    import pyotp
+
+    from studio.auth import AuthState
+    from studio.state.auth_account import AccountState
+
+    tokens = _tokens(auth, OWNER[0], OWNER[1])
+    parent = _page_state(f"aura_session={tokens['access_token']}", "/account")
+    AuthState.check_login.fn(parent)
+    state = parent.substates[AccountState.get_name()]
+    AccountState.load.fn(state)
+    assert state.totp_enabled is False
+    AccountState.change_password.fn(state, {"old_password": "wrong", "new_password": PASSWORD,
+                                            "confirm": PASSWORD})
+    assert "password" in state.password_error.lower()
+    AccountState.start_enrolment.fn(state)
+    assert state.enrolling and "<svg" in state.qr_svg
+    totp = pyotp.TOTP(state.totp_secret)
+    AccountState.confirm_enrolment.fn(state, {"code": totp.now()})
+    assert state.totp_enabled and len(state.recovery_codes) == 10 and not state.qr_svg
+    AccountState.disable.fn(state, {"code": "000001"})
+    assert state.totp_error and state.totp_enabled
+    AccountState.disable.fn(state, {"code": totp.at(time.time() + 30)})
+    assert not state.totp_enabled and state.totp_error == ""
+    # a new password ends the other sessions and hands this browser a new one
+    events = AccountState.change_password.fn(state, {
+        "old_password": OWNER[1], "new_password": PASSWORD, "confirm": PASSWORD})
+    assert any("studio-session?ticket=" in _script(e) and "next=%2Faccount" in _script(e)
+               for e in events)
+    with pytest.raises(AuthenticationError):
+        auth.principal_from_access_token(tokens["access_token"])
+
+
+def test_a_single_sign_on_that_needs_a_code_continues_on_the_login_page(auth: Any) -> None:
+    import pyotp
+
+    from studio.api import tickets
+    from studio.state.auth import LoginState
+
+    owner = _owner(auth)
+    totp = pyotp.TOTP(auth.start_totp_enrolment(owner).secret)
+    auth.confirm_totp(owner, totp.now())
+    challenge = auth.login(OWNER[0], OWNER[1]).challenge_token  # as the callback got it
+    state = _login_state("/login?needs_2fa=1&next=%2Fexecutions")  # loaded once
+    assert state.step == "password"
+    claim = state._claim  # the first load went to fetch the challenge with this ticket
+    assert tickets.take(claim, "challenge") is not None  # what the route does
+    tickets.fill(claim, "challenge-filled", challenge=challenge)
+    LoginState.load.fn(state)  # back on the login page
+    assert state.step == "code" and state.next_path == "/executions"
+    event = LoginState.submit_code.fn(state, {"code": totp.at(time.time() + 30)})
+    assert "studio-session?ticket=" in _script(event)
+
+
+def test_single_sign_on_links_come_back_to_the_studio_page(auth: Any,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    import sys
+    import types
+
+    fake = types.ModuleType("engine.services.oidc")
+    fake.login_options = lambda: [  # type: ignore[attr-defined]
+        {"name": "acme", "label": "Acme", "start_path": "/api/v1/auth/oidc/acme/start"}]
+    monkeypatch.setitem(sys.modules, "engine.services.oidc", fake)
+    state = _login_state("/login?next=%2Fworkflows&error=The+provider+said+no")
+    assert state.error == "The provider said no"
+    assert state.sso_links == [{
+        "name": "acme", "label": "Acme", "start_path": "/api/v1/auth/oidc/acme/start",
+        "href": "http://127.0.0.1:8001/api/v1/auth/oidc/acme/start?next="
+                "http://127.0.0.1:3001/workflows"}]

@@ -138,6 +138,8 @@ def test_a_viewer_cannot_edit_a_workflow(new_context: Any, studio: Studio,
     page = context.new_page()
     page.goto(f"{studio.url}/workflows")
     page.wait_for_selector(".wf-row >> text=Shared report", timeout=60_000)
+    page.wait_for_selector("#viewer-badge")
+    assert page.locator("#new-workflow").count() == 0
     page.goto(f"{studio.url}/workflows/{wid}")
     page.wait_for_selector('[data-testid="aura-node"]', timeout=60_000)
     page.wait_for_selector("#read-only-badge >> text=you are a viewer")
