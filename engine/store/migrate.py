@@ -18,9 +18,10 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from engine.config import settings
-from engine.store._db import create_db_engine, database_url, sqlite_path
+from engine.store._db import create_db_engine, database_url, sqlite_path, unavailable
 
 __all__ = ["MIGRATIONS_DIR", "alembic_config", "current", "downgrade", "heads", "upgrade"]
 
@@ -53,6 +54,8 @@ def _engine(url: str | None, engine: Engine | None) -> Iterator[Engine]:
     own = create_db_engine(url)
     try:
         yield own
+    except (OperationalError, InterfaceError) as exc:
+        raise unavailable(url, exc) from None  # 'aura db ...': what to check, not a bug
     finally:
         own.dispose()
 

@@ -129,13 +129,15 @@ def test_up_starts_the_api_and_scheduler_when_installed(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_a_wrong_database_url_is_a_clear_message_not_a_bug(tmp_path: Path,
                                                            redis_url: str) -> None:
-    """``aura worker`` and ``aura scheduler`` with a database they cannot use say what to
-    check (exit 2), never 'This is a bug in AURA', and never print the password."""
+    """``aura worker``, ``aura scheduler`` and ``aura db upgrade`` with a database they
+    cannot use say what to check (exit 2), never 'This is a bug in AURA', and never print
+    the password."""
     from engine.runtimes.embedded import free_port
 
     closed = f"postgres://aura:s3cret-pw@127.0.0.1:{free_port()}/aura"
     cases = [(["worker", "--burst"], closed, "Cannot use the database"),
              (["scheduler"], closed, "Cannot use the database"),
+             (["db", "upgrade"], closed, "Cannot use the database"),
              (["worker", "--burst"], "mysql://aura@127.0.0.1/aura", "SQLite or PostgreSQL")]
     for args, url, expected in cases:
         env = {**os.environ, "AURA_DATA_DIR": str(tmp_path / "data"), "AURA_DB_URL": url,
