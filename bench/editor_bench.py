@@ -134,15 +134,25 @@ def main() -> None:
     try:
         base = str(harness.frontend_url).rstrip("/")
         ids = {n: backend.create_workflow(_owner(), definition=generated(n)) for n in args.sizes}
+        from reflex_base.config import get_config
+
+        from engine.services import auth
+
+        if not auth.has_owner():
+            auth.create_owner("bench@example.com", "Bench-Password-42", "Bench")
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium",
                                         args=CHROMIUM_ARGS)
+            signed_in = browser.new_context(viewport={"width": 1440, "height": 900})
+            r = signed_in.request.post(f"{get_config().api_url}/api/v1/auth/login", data={
+                "email": "bench@example.com", "password": "Bench-Password-42"})
+            assert r.ok, r.text()  # the studio requires sign-in
             print(f"{'nodes':>6} {'first canvas':>13} {'all nodes':>10} {'drag':>8} "
                   f"{'per move':>9} {'commit':>8}")
             for n in args.sizes:
                 results = []
                 for _ in range(args.runs):
-                    page = browser.new_page(viewport={"width": 1440, "height": 900})
+                    page = signed_in.new_page()
                     results.append(measure(page, f"{base}/workflows/{ids[n]}", n))
                     page.close()
                 med = {k: statistics.median(r[k] for r in results) for k in results[0]}

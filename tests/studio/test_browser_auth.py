@@ -183,3 +183,28 @@ def test_strangers_go_to_login_and_come_back(new_context: Any, studio: Studio,
     assert "aura_session" not in {c["name"] for c in page.context.cookies()}
     page.goto(f"{studio.url}/workflows")
     _wait_path(page, "/login")
+
+
+def test_an_expired_session_is_renewed_and_a_disabled_account_is_sent_away(
+        new_context: Any, studio: Studio, owner_account: dict[str, str]) -> None:
+    from engine.services import auth
+
+    email, editor = _user("editor")
+    context = new_context()
+    sign_in(context, studio, email, PASSWORD)
+    old = {c["name"]: c["value"] for c in context.cookies()}
+    context.clear_cookies(name="aura_session")  # as the browser does at max-age
+    page = context.new_page()
+    page.goto(f"{studio.url}/workflows")
+    page.wait_for_selector("#user-menu >> text=editor", timeout=60_000)
+    _wait_path(page, "/workflows")
+    new = {c["name"]: c["value"] for c in context.cookies()}
+    assert new["aura_session"] and new["aura_refresh"] != old["aura_refresh"]  # rotated
+    # an admin disables the account: the next action ends the session
+    owner = auth.principal_from_access_token(_owner_tokens()["access_token"])
+    auth.disable_user(owner, editor.user_id)
+    page.click("#new-workflow")
+    page.fill("#new-workflow-name", "Too late")
+    page.click("#create-workflow")
+    _wait_path(page, "/login")
+    page.wait_for_selector("#auth-error >> text=disabled")
