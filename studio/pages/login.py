@@ -82,7 +82,9 @@ def qr_block(svg: rx.Var, secret: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.box(rx.html(svg), width="180px", height="180px", padding="8px",
                background="white", border_radius="8px", id="totp-qr",
-               class_name="aura-qr"),
+               class_name="aura-qr",
+               style={"& svg": {"width": "100%", "height": "100%", "display": "block"},
+                      "& > div": {"width": "100%", "height": "100%"}}),
         rx.text("Can't scan it? Enter this key:", size="1", color_scheme="gray"),
         rx.code(secret, size="2", id="totp-secret", word_break="break-all"),
         align="center", spacing="2", width="100%",

@@ -368,3 +368,38 @@ def test_single_sign_on_links_come_back_to_the_studio_page(auth: Any,
         "name": "acme", "label": "Acme", "start_path": "/api/v1/auth/oidc/acme/start",
         "href": "http://127.0.0.1:8001/api/v1/auth/oidc/acme/start?next="
                 "http://127.0.0.1:3001/workflows"}]
+
+
+def test_accept_an_invitation_and_reset_a_forgotten_password(auth: Any) -> None:
+    from engine.auth.mailer import Mail
+    from studio.state.auth import InviteState, ResetState
+
+    sent: list[Mail] = []
+    auth.context().mailer = type("Outbox", (), {"send": lambda self, m: sent.append(m)})()
+    invitation = auth.invite(_owner(auth), "new@example.com", "editor")
+    state = _page_state("", f"/invite?token={invitation.token}") \
+        .substates[InviteState.get_name()]
+    InviteState.load.fn(state)
+    assert not state.missing
+    form = {"name": "Newt", "password": PASSWORD, "confirm": PASSWORD}
+    InviteState.submit.fn(state, {**form, "confirm": "typo"})
+    assert "differ" in state.error
+    assert "studio-session?ticket=" in _script(InviteState.submit.fn(state, form))
+    InviteState.submit.fn(state, form)  # the link works once
+    assert "invalid, used, revoked or expired" in state.error
+
+    ask = _page_state("", "/reset-password").substates[ResetState.get_name()]
+    ResetState.load.fn(ask)
+    ResetState.request_link.fn(ask, {"email": "new@example.com"})
+    assert ask.sent and "reset-password?token=" in sent[-1].body
+    token = sent[-1].body.split("token=", 1)[1].split()[0]
+    choose = _page_state("", f"/reset-password?token={token}") \
+        .substates[ResetState.get_name()]
+    ResetState.load.fn(choose)
+    assert choose.has_token
+    ResetState.set_password.fn(choose, {"password": "short", "confirm": "short"})
+    assert "too weak" in choose.error
+    event = ResetState.set_password.fn(choose, {"password": "Another-Password-77",
+                                                "confirm": "Another-Password-77"})
+    assert "/login?notice=" in _script(event)
+    assert auth.login("new@example.com", "Another-Password-77").tokens is not None

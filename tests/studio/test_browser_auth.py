@@ -162,7 +162,8 @@ def test_a_viewer_cannot_edit_a_workflow(new_context: Any, studio: Studio,
 
 
 def test_strangers_go_to_login_and_come_back(new_context: Any, studio: Studio,
-                                            owner_account: dict[str, str]) -> None:
+                                            owner_account: dict[str, str],
+                                            shot: Any) -> None:
     page = new_context().new_page()
     page.goto(f"{studio.url}/executions?status=failed")
     _wait_path(page, "/login")
@@ -176,6 +177,14 @@ def test_strangers_go_to_login_and_come_back(new_context: Any, studio: Studio,
     _wait_path(page, "/executions")
     assert urlsplit(page.url).query == "status=failed"
     page.wait_for_selector("#user-menu >> text=owner")
+    # my account: setting up 2FA shows the QR code to scan
+    page.click("#user-menu")
+    page.click("#menu-account")
+    _wait_path(page, "/account")
+    page.wait_for_selector("#account-name >> text=" + OWNER["name"])
+    page.click("#start-2fa")
+    page.wait_for_selector("#totp-qr svg")
+    shot(page, "auth-account")
     # sign out from the menu: the session ends, pages ask for login again
     page.click("#user-menu")
     page.click("#menu-logout")
