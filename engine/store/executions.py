@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, literal, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 
 from engine.errors import ConflictError, NotFoundError, ValidationError
@@ -72,6 +73,7 @@ class ExecutionRepository(Repository):
 
         Raises:
             NotFoundError: ``workflow_id`` names no workflow.
+            ConflictError: an execution with ``id`` exists already.
         """
         st, md = _status(status), _mode(mode)
         now = utcnow()
@@ -90,14 +92,25 @@ class ExecutionRepository(Repository):
             ex.id = id
         if workflow_name is None and definition is not None:
             ex.workflow_name = str(definition.get("name") or "")
-        with self._db.write() as s:
-            if workflow_id is not None:
-                wf = self._require(s, WorkflowRecord, workflow_id, "workflow")
-                ex.workflow_name = workflow_name or wf.name
-                ex.workflow_version_id = workflow_version_id or wf.current_version_id
-                ex.project_id = project_id or wf.project_id
-            s.add(ex)
+        try:
+            with self._db.write() as s:
+                if workflow_id is not None:
+                    wf = self._require(s, WorkflowRecord, workflow_id, "workflow")
+                    ex.workflow_name = workflow_name or wf.name
+                    ex.workflow_version_id = workflow_version_id or wf.current_version_id
+                    ex.project_id = project_id or wf.project_id
+                s.add(ex)
+        except IntegrityError:
+            # two processes creating the same id (schedulers in a split brain): one wins
+            if id is None or not self._exists(id):
+                raise
+            raise ConflictError(f"Execution {id} exists already.",
+                                details={"id": id}) from None
         return ex
+
+    def _exists(self, id: str) -> bool:
+        with self._db.read() as s:
+            return s.get(Execution, id) is not None
 
     # -- life cycle ----------------------------------------------------------------------
     def set_status(self, id: str, status: ExecutionStatus | str, **fields: Any) -> Execution:

@@ -13,7 +13,13 @@ import pytest
 from engine.triggers import schedules
 from engine.triggers._leader import FIRED, NOT_LEADER, STALE_FENCE
 from engine.triggers.schedules import LAST_KEY, LOCK_KEY, Scheduler, SchedulerSettings
-from tests.triggers.conftest import Env, create_active, schedule_slots, schedule_workflow
+from tests.triggers.conftest import (
+    Env,
+    both_databases,
+    create_active,
+    schedule_slots,
+    schedule_workflow,
+)
 
 CONFIG = SchedulerSettings(tick_s=0.05, lock_ttl_s=1.5, refresh_s=0.05)
 
@@ -133,3 +139,21 @@ def test_renewal_keeps_the_lock_beyond_its_ttl(make: Any) -> None:
     assert a.lock.held and not b.lock.acquire()
     a.lock.release()
     assert b.lock.acquire()
+
+
+@both_databases
+def test_the_database_refuses_a_second_execution_of_one_slot(clean: Env) -> None:
+    """Two schedulers in a split brain that both passed the Redis check: the slot's
+    execution id is the primary key, so the second is a clear conflict the scheduler
+    logs as 'not run' (it was a raw IntegrityError, logged as a scheduler crash)."""
+    from engine.errors import ConflictError
+    from engine.services.store import get_store
+    from engine.triggers.schedules import execution_id_for
+
+    store = get_store()
+    wid = create_active(schedule_workflow("split brain"))
+    eid = execution_id_for(wid, "Every", datetime(2030, 1, 1, tzinfo=UTC))
+    store.executions.create(workflow_id=wid, mode="schedule", id=eid)
+    with pytest.raises(ConflictError, match="exists already"):
+        store.executions.create(workflow_id=wid, mode="schedule", id=eid)
+    assert schedule_slots(wid) == ["None"]  # one row (this one has no slot recorded)
