@@ -41,11 +41,43 @@ def fail(message: str, *, details: Any = None, code: int = EXIT_USAGE,
 
 @contextmanager
 def reporting(as_json: bool = False) -> Iterator[None]:
-    """Turns AuraErrors into a clear message and exit code 2 (never a traceback)."""
+    """Turns AuraErrors (and an unreachable Redis) into a clear message and exit code 2
+    (never a traceback)."""
+    import redis
+
     try:
         yield
     except AuraError as exc:
         fail(exc.message, details=exc.details, as_json=as_json, error=exc.code)
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
+            redis.exceptions.AuthenticationError) as exc:
+        fail(redis_unreachable_message(exc), as_json=as_json, error="redis_unavailable")
+
+
+def safe_url(url: str) -> str:
+    """``url`` with its password replaced by ``***``."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = f"{parts.username or ''}:***@{parts.hostname}:{parts.port or 6379}"
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def redis_unreachable_message(exc: BaseException) -> str:
+    """What to say when Redis does not answer (the URL's password hidden)."""
+    from urllib.parse import urlsplit
+
+    from engine.config import settings
+
+    raw = settings().redis.url or "(none set)"
+    url = safe_url(raw)
+    password = urlsplit(raw).password
+    reason = (str(exc).replace(password, "***") if password else str(exc)).rstrip(".")
+    return (f"Cannot reach Redis at {url}: {reason}. Check that it is running and that "
+            "AURA_REDIS_URL is right, or start everything with 'aura up' (it runs an "
+            "embedded Redis).")
 
 
 def parse_json_option(value: str | None, name: str) -> Any:

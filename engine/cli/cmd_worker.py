@@ -65,10 +65,6 @@ def worker(
 
 
 def _safe_url(url: str) -> str:
-    from urllib.parse import urlsplit, urlunsplit
+    from engine.cli._common import safe_url
 
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = f"{parts.username or ''}:***@{parts.hostname}:{parts.port or 6379}"
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
+    return safe_url(url)

@@ -95,6 +95,18 @@ async def _redis_down(request: Request, exc: Exception) -> Response:
         {"request_id": request_id(request)}), 503, {"Retry-After": "5"})
 
 
+async def _database_down(request: Request, exc: Exception) -> Response:
+    """The database stopped answering mid-request (server down, connection cut, locked
+    too long): 503 with what to check; the cause goes to the log, not to the caller."""
+    log.warning("database unavailable (request %s): %s", request_id(request),
+                str(getattr(exc, "orig", None) or exc).strip().splitlines()[:1])
+    return json_response(error_body(
+        "database_unavailable", "The database is not reachable right now; the request was "
+        "not carried out. Try again shortly, or check the database server and AURA_DB_URL "
+        "('aura db current' tests the connection).",
+        {"request_id": request_id(request)}), 503, {"Retry-After": "5"})
+
+
 exception_handlers: dict[Any, Any] = {
     AuraError: _aura_error,
     pydantic.ValidationError: _pydantic_error,
@@ -106,6 +118,13 @@ try:
     exception_handlers[_redis_exc.ConnectionError] = _redis_down
     exception_handlers[_redis_exc.TimeoutError] = _redis_down
 except ImportError:  # pragma: no cover - redis is a dependency
+    pass
+try:
+    import sqlalchemy.exc as _sa_exc
+
+    exception_handlers[_sa_exc.OperationalError] = _database_down
+    exception_handlers[_sa_exc.InterfaceError] = _database_down
+except ImportError:  # pragma: no cover - sqlalchemy is a dependency
     pass
 
 

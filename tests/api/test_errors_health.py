@@ -140,3 +140,36 @@ def test_embedded_without_auth(data_dir: Any) -> None:
         assert c.get("/api/v1/credentials").json()["items"][0]["name"] == "h"
         assert "/api/v1/users" not in c.get("/api/v1/openapi.json").json()["paths"]
     reset_store()
+
+
+@pytest.mark.postgres
+def test_database_gone_mid_service_is_503_not_500(data_dir: Any,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PostgreSQL database disappears under a running API (its connections cut): the
+    caller gets a 503 saying what to check, never a 500 or a traceback."""
+    from engine.config import reset_settings
+    from engine.services import auth
+    from engine.services.store import get_store, reset_store
+    from studio.api import create_app
+    from tests.support.postgres import shared_postgres
+
+    pg = shared_postgres()
+    url = pg.create_database(extensions=())
+    monkeypatch.setenv("AURA_DB_URL", url)
+    reset_settings()
+    reset_store()
+    auth.reset()
+    try:
+        get_store()  # migrated
+        with TestClient(create_app(runtime="inline", auth=False)) as c:
+            assert c.post("/api/v1/workflows", json=manual_workflow()).status_code == 201
+            pg.drop_database(url)  # WITH (FORCE): every connection is terminated
+            for _ in range(2):  # the pooled (dead) connection, then a new one
+                r = c.get("/api/v1/workflows")
+                assert r.status_code == 503, r.text
+                _is_error(r.json(), "database_unavailable")
+                assert "AURA_DB_URL" in r.json()["message"] and "Traceback" not in r.text
+    finally:
+        auth.reset()
+        reset_store()
+        pg.drop_database(url)

@@ -150,6 +150,22 @@ def test_a_wrong_database_url_is_a_clear_message_not_a_bug(tmp_path: Path,
         assert "s3cret-pw" not in out
 
 
+def test_an_unreachable_redis_is_a_clear_message_not_a_bug(tmp_path: Path) -> None:
+    """``aura worker`` / ``aura scheduler`` with no Redis answering: what to check, exit 2,
+    the password hidden."""
+    from engine.runtimes.embedded import free_port
+
+    url = f"redis://:r3dis-pw@127.0.0.1:{free_port()}/0"
+    for args in (["worker", "--burst"], ["scheduler"]):
+        env = {**os.environ, "AURA_DATA_DIR": str(tmp_path / "data"), "AURA_REDIS_URL": url}
+        done = subprocess.run([sys.executable, "-m", "engine", *args], env=env, timeout=60,
+                              capture_output=True, text=True)
+        out = done.stdout + done.stderr
+        assert done.returncode == 2, (args, out)
+        assert "Cannot reach Redis" in out and "AURA_REDIS_URL" in out, out
+        assert "bug in AURA" not in out and "r3dis-pw" not in out, out
+
+
 @pytest.mark.postgres
 def test_postgres_urls_as_hosting_providers_write_them(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
