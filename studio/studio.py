@@ -6,10 +6,9 @@ Run it from the repository root: ``reflex run`` (development) or
 
 from __future__ import annotations
 
-from typing import Any
-
 import reflex as rx
 
+from studio.api.mount import with_api
 from studio.auth import requires_login
 from studio.pages.account import account_page
 from studio.pages.admin_api_keys import admin_api_keys_page
@@ -40,26 +39,6 @@ from studio.state.variables import VariablesState
 from studio.state.workflows import WorkflowsState
 
 __all__ = ["app"]
-
-API_PATHS = ("/api/", "/webhook/", "/webhook-test/", "/webhook-waiting/")
-"""Paths the studio backend hands to the AURA HTTP app (:mod:`studio.api`)."""
-
-
-def with_api(reflex_asgi: Any) -> Any:
-    """The studio backend: the HTTP API (with the studio's sign-in routes) and webhooks
-    on the same origin as Reflex's websocket, so the session cookies they set reach it."""
-    from studio.api import create_app
-
-    api = create_app()
-
-    async def backend(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"].startswith(API_PATHS):
-            await api(scope, receive, send)
-        else:
-            await reflex_asgi(scope, receive, send)
-
-    return backend
-
 
 app = rx.App(toaster=rx.toast.provider(position="bottom-right", close_button=True),
              api_transformer=with_api)

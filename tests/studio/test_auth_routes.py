@@ -228,3 +228,23 @@ def test_the_2fa_challenge_of_a_single_sign_on_reaches_the_login_page(api: Any) 
         # once only
         again = c.get("/api/v1/auth/studio-challenge", params={"ticket": ticket})
         assert again.status_code == 401
+
+
+def test_the_studio_backend_serves_the_api_but_not_to_other_pages_scripts(api: Any) -> None:
+    from starlette.responses import PlainTextResponse
+
+    from studio.api.mount import with_api
+
+    async def reflex(scope: Any, receive: Any, send: Any) -> None:
+        await PlainTextResponse("reflex")(scope, receive, send)
+
+    c = _client(with_api(reflex, api=api))  # (no lifespan: the stand-in is HTTP only)
+    assert c.get("/_event/").text == "reflex"
+    c.get("/api/v1/auth/studio-session", params={"ticket": _login_ticket()})
+    assert c.get("/api/v1/auth/me").status_code == 200
+    assert c.get("/api/v1/auth/me",
+                 headers={"Origin": "http://testserver"}).status_code == 200
+    # a script on another origin (site or port) is not signed in with the cookie
+    for origin in ("https://evil.example", "http://testserver:3999", "null"):
+        r = c.get("/api/v1/auth/me", headers={"Origin": origin})
+        assert r.status_code == 401, origin
