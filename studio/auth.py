@@ -22,9 +22,10 @@ because a websocket event cannot set an httpOnly cookie.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import reflex as rx
 
@@ -34,6 +35,8 @@ from engine.errors import AuraError, AuthenticationError
 __all__ = ["AuthState", "NotSignedIn", "current_principal", "requires_login",
            "session_principal"]
 
+log = logging.getLogger(__name__)
+
 SESSION_COOKIE = "aura_session"
 REFRESH_RETRY_S = 15.0
 """A page load tries the refresh route at most once in this many seconds (no loops when
@@ -42,6 +45,17 @@ a browser refuses the cookie)."""
 
 class NotSignedIn(AuthenticationError):
     """An action came from a page nobody is signed in to."""
+
+
+def _origin_parts(url: str) -> tuple[str, str, int]:
+    """(scheme, host name, port) of a URL, default ports filled in."""
+    parts = urlsplit(url)
+    scheme = parts.scheme or "http"
+    try:
+        port = parts.port or (443 if scheme == "https" else 80)
+    except ValueError:
+        port = -1
+    return scheme, (parts.hostname or ""), port
 
 
 def _cookie(header: str, name: str) -> str:
@@ -147,6 +161,30 @@ class AuthState(rx.State):
         scheme = str(getattr(self.router.url, "scheme", "") or "http")
         return f"{scheme}://{host}" if host else ""
 
+    def _trusted_page(self) -> bool:
+        """Whether the websocket was opened by a studio page, not by a script of another
+        site or port that the browser also sends the (same-site) cookie for.
+
+        Trusted: the backend's own origin, ``AURA_STUDIO_URL`` or Reflex's
+        ``deploy_url``, or the backend's host on the port of one of those (two-port
+        setups reach the backend by the page's host name)."""
+        origin = str(self.router.headers.origin or "")
+        if not origin:
+            return True  # not a browser page (browsers always send Origin here)
+        from reflex_base.config import get_config
+
+        from engine.config import settings
+
+        known = [self._backend_origin(), str(settings().security.studio_url or ""),
+                 str(get_config().deploy_url or "")]
+        page = _origin_parts(origin)
+        host = _origin_parts(f"http://{self.router.headers.host or ''}")[1]
+        for url in filter(None, known):
+            want = _origin_parts(url)
+            if page == want or (page[1] == host and page[2] == want[2]):
+                return True
+        return False
+
     def _here(self) -> str:
         url = self.router.url
         path = str(getattr(url, "path", "") or "/")
@@ -193,6 +231,10 @@ class AuthState(rx.State):
             self._forget()
             return rx.redirect("/setup")
         token = _cookie(str(self.router.headers.cookie or ""), SESSION_COOKIE)
+        if token and not self._trusted_page():
+            log.warning("studio session cookie ignored: page origin %s is not the studio's",
+                        self.router.headers.origin)
+            token = ""
         if token:
             try:
                 p = auth.principal_from_access_token(token)

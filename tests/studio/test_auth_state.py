@@ -31,6 +31,7 @@ def auth(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     for key, value in (("TIME_COST", "1"), ("MEMORY_KIB", "1024"), ("PARALLELISM", "1")):
         monkeypatch.setenv(f"AURA_PASSWORD_HASH_{key}", value)
+    monkeypatch.setenv("AURA_STUDIO_URL", "http://127.0.0.1:3001")  # the page's origin
     reset_settings()
     reset_store()
     service.reset()
@@ -60,8 +61,10 @@ def _owner(auth: Any) -> Any:
     return auth.principal_from_access_token(_tokens(auth, OWNER[0], OWNER[1])["access_token"])
 
 
-def _page_state(cookie: str, path: str = "/workflows?x=1") -> Any:
-    """An AuthState as a page load sees it: the websocket handshake's headers."""
+def _page_state(cookie: str, path: str = "/workflows?x=1",
+                origin: str = "http://127.0.0.1:3001") -> Any:
+    """An AuthState as a page load sees it: the websocket handshake's headers (the page
+    on port 3001, the backend on 8001)."""
     from reflex.istate.data import RouterData  # noqa: TID251 (the studio's own state)
     from reflex.state import State  # noqa: TID251
 
@@ -70,7 +73,7 @@ def _page_state(cookie: str, path: str = "/workflows?x=1") -> Any:
     root = State(_reflex_internal_init=True)  # type: ignore[call-arg]
     root.router = RouterData.from_router_data({
         "headers": {"cookie": cookie, "host": "127.0.0.1:8001",
-                    "origin": "http://127.0.0.1:3001"},
+                    "origin": origin},
         "pathname": path.split("?")[0], "asPath": path})
     return root.substates[AuthState.get_name()]
 
@@ -91,6 +94,32 @@ def test_the_page_check_reads_the_handshake_cookie(auth: Any) -> None:
     assert state.principal().email == OWNER[0]
     # the token itself is kept nowhere in the state
     assert tokens["access_token"] not in json.dumps(state.dict(), default=str)
+
+
+@pytest.mark.parametrize("origin", ["http://127.0.0.1:9999", "http://evil.example:3001",
+                                    "null"])
+def test_a_page_of_another_origin_is_not_signed_in_by_the_cookie(
+        auth: Any, origin: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.config import reset_settings
+    from studio.auth import AuthState
+
+    tokens = _tokens(auth, OWNER[0], OWNER[1])
+    state = _page_state(f"aura_session={tokens['access_token']}", origin=origin)
+    AuthState.check_login.fn(state)
+    assert not state.signed_in
+    with pytest.raises(AuthenticationError):
+        state.principal()
+    # the studio's own pages are: the configured page origin, the backend's own origin,
+    # and the backend's host name on the configured page's port
+    for good in ("http://127.0.0.1:3001", "http://127.0.0.1:8001"):
+        ok = _page_state(f"aura_session={tokens['access_token']}", origin=good)
+        AuthState.check_login.fn(ok)
+        assert ok.signed_in, good
+    monkeypatch.setenv("AURA_STUDIO_URL", "http://localhost:3001")
+    reset_settings()
+    ok = _page_state(f"aura_session={tokens['access_token']}", origin="http://127.0.0.1:3001")
+    AuthState.check_login.fn(ok)
+    assert ok.signed_in
 
 
 def test_without_a_session_the_page_renews_it_once_then_asks_to_log_in(auth: Any) -> None:
