@@ -159,3 +159,14 @@ def shot() -> Any:
         return path
 
     return take
+
+
+FIRST_RUN_TEST = "test_first_run_setup_creates_the_owner"
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    """The first-run set-up test goes first: it needs an instance without an owner,
+    and every other browser test signs in as one (the session shares one instance)."""
+    first = [i for i in items if i.name.split("[")[0] == FIRST_RUN_TEST]
+    if first:
+        items[:] = first + [i for i in items if i not in first]
