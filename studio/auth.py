@@ -74,23 +74,12 @@ def session_principal(user_id: str, session_id: str = "", scopes: tuple[str, ...
         AuthenticationError: the account is gone or disabled, or the session ended
             (signed out elsewhere, password changed, revoked).
     """
-    from engine.auth.sessions import principal_for_user
     from engine.services import auth
 
-    ctx = auth.context()
-    user = ctx.store.users.find(user_id) if user_id else None
-    if user is None:
+    principal = auth.principal_for_session(user_id, session_id, scopes)
+    if principal is None:
         raise NotSignedIn("Sign in to use the studio.")
-    if user.disabled:
-        raise AuthenticationError("This account is disabled; ask an admin to enable it.",
-                                  details={"reason": "disabled"})
-    if session_id and not ctx.store.tokens.session_active(session_id, ctx.now()):
-        raise AuthenticationError("Your session has ended (signed out, password changed "
-                                  "or revoked); sign in again.",
-                                  details={"reason": "session_ended"})
-    if scopes and user.totp_enabled:
-        scopes = ()  # enrolled in 2FA since signing in
-    return principal_for_user(ctx, user, scopes=scopes)
+    return principal
 
 
 class AuthState(rx.State):

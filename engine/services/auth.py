@@ -111,6 +111,31 @@ def principal_from_access_token(token: str) -> Principal:
     return sessions.principal_from_access_token(context(), token)
 
 
+def principal_for_session(user_id: str, session_id: str = "",
+                          scopes: tuple[str, ...] = ()) -> Principal | None:
+    """The principal of a signed-in user of a long-lived client (the studio's websocket),
+    read now from the database; None when there is no such user.
+
+    Raises:
+        AuthenticationError: the account is disabled, or the session ended (signed out
+            elsewhere, password changed, revoked).
+    """
+    ctx = context()
+    user = ctx.store.users.find(user_id) if user_id else None
+    if user is None:
+        return None
+    if user.disabled:
+        raise AuthenticationError("This account is disabled; ask an admin to enable it.",
+                                  details={"reason": "disabled"})
+    if session_id and not ctx.store.tokens.session_active(session_id, ctx.now()):
+        raise AuthenticationError("Your session has ended (signed out, password changed "
+                                  "or revoked); sign in again.",
+                                  details={"reason": "session_ended"})
+    if scopes and user.totp_enabled:
+        scopes = ()  # enrolled in 2FA since signing in
+    return sessions.principal_for_user(ctx, user, scopes=scopes)
+
+
 def principal_from_api_key(key: str, *, ip: str | None = None) -> Principal:
     """The caller behind an API key (``aura_...``)."""
     return apikeys.principal_from_api_key(context(), key, ip=ip)

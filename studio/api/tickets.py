@@ -43,7 +43,7 @@ def _redis() -> Any:
 
     if not settings().redis.url:
         return None
-    from engine.runtimes._redis import redis_connection
+    from engine.runtimes import redis_connection
 
     return redis_connection()
 
