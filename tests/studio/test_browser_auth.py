@@ -58,8 +58,8 @@ def test_first_run_setup_creates_the_owner(new_context: Any, studio: Studio,
                                            shot: Any) -> None:
     from engine.services import auth
 
-    if auth.has_owner():
-        pytest.skip("the instance was set up before this test ran (run it first)")
+    # tests/studio/conftest.py orders this test first in the browser session
+    assert not auth.has_owner(), "the instance was set up before this test ran"
     page = new_context().new_page()
     page.goto(f"{studio.url}/workflows")
     _wait_path(page, "/setup")  # no owner yet: every page leads here
