@@ -3,14 +3,13 @@ heartbeat timings (``AURA_REGISTRY_HEARTBEAT_S``/``_TTL_S``), unique kinds per t
 
 from __future__ import annotations
 
-import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.support.env import wait_until  # noqa: F401 (the tests import it from here)
 from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
 
 BEAT = 0.2
@@ -43,11 +42,3 @@ def kind() -> str:
     return f"test-{uuid.uuid4().hex[:8]}"
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 10.0, what: str = "it") -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
