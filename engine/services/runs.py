@@ -8,6 +8,7 @@ of the same execution id resumes it (see :mod:`engine.runtimes.resume`).
 
 from __future__ import annotations
 
+import copy
 import logging
 import secrets
 from typing import Any
@@ -187,7 +188,7 @@ def execute_recorded(store: Any, request: RunRequest, *, workflow_id: str | None
     request.resume_url = resume_url(request.execution_id, token)
     if workflow_id:
         request.static_data = store.workflows.get_static_data(workflow_id)
-    before = repr(request.static_data)
+    before = copy.deepcopy(request.static_data)
     used_secrets: set[str] = set()
     executor = make_executor(store, used_secrets)
     recorder = StoreRecorder(store, request.execution_id, wf, used_secrets, resumed=resumed,
@@ -197,8 +198,10 @@ def execute_recorded(store: Any, request: RunRequest, *, workflow_id: str | None
     chain = MultiHooks(recorder, events) if hooks is None else MultiHooks(recorder, hooks,
                                                                            events)
     result = executor.run(request, hooks=chain)
-    if workflow_id and repr(request.static_data) != before:
-        store.workflows.set_static_data(workflow_id, request.static_data)
+    if workflow_id and request.static_data != before:
+        # merged, not replaced: another execution of this workflow may have saved its
+        # own changes since this one read the data
+        store.workflows.merge_static_data(workflow_id, before, request.static_data)
     if result.status == ExecutionStatus.WAITING:
         return result
     if not result.ok and wf.settings.error_workflow and request.mode != "error":

@@ -10,6 +10,7 @@ new version with the old definition, so history is never rewritten.
 from __future__ import annotations
 
 import builtins
+import copy
 from collections.abc import Mapping
 from typing import Any, Protocol
 
@@ -271,6 +272,19 @@ class WorkflowRepository(Repository):
             rec.static_data = dict(data)
             s.add(rec)
 
+    def merge_static_data(self, id: str, base: Mapping[str, Any], mine: Mapping[str, Any]
+                          ) -> dict[str, Any]:
+        """Saves what one execution changed in the static data (``base`` is what it read,
+        ``mine`` what it ended with) onto what is stored now, under the row lock: two
+        executions running at once keep each other's changes to different nodes or keys
+        (the same key: the last to finish wins). Returns the stored result."""
+        with self._db.write() as s:
+            rec = self._locked(s, id)
+            merged = _merge_static(base, mine, dict(rec.static_data or {}))
+            rec.static_data = merged
+            s.add(rec)
+            return merged
+
     # -- delete ----------------------------------------------------------------------------
     def delete(self, id: str) -> None:
         """Deletes the workflow, its versions and webhooks. Its executions stay (they keep
@@ -298,3 +312,34 @@ class WorkflowRepository(Repository):
                                 "versions with 'aura workflow history'.",
                                 details={"id": id, "number": number})
         return ver
+
+
+_GONE = object()
+
+
+def _merge_static(base: Mapping[str, Any], mine: Mapping[str, Any],
+                  current: dict[str, Any]) -> dict[str, Any]:
+    """Three-way merge, two levels deep (node name → key), of static data."""
+    out = copy.deepcopy(current)
+    for ns in set(base) | set(mine):
+        b, m = base.get(ns, _GONE), mine.get(ns, _GONE)
+        if b == m:
+            continue
+        if m is _GONE:
+            out.pop(ns, None)
+        elif isinstance(m, Mapping) and (b is _GONE or isinstance(b, Mapping)) \
+                and isinstance(out.get(ns, {}), Mapping):
+            b_map: Mapping[str, Any] = b if isinstance(b, Mapping) else {}
+            target = dict(out.get(ns) or {})
+            for key in set(b_map) | set(m):
+                bv, mv = b_map.get(key, _GONE), m.get(key, _GONE)
+                if bv == mv:
+                    continue
+                if mv is _GONE:
+                    target.pop(key, None)
+                else:
+                    target[key] = copy.deepcopy(mv)
+            out[ns] = target
+        else:
+            out[ns] = copy.deepcopy(m)
+    return out

@@ -26,7 +26,8 @@ def test_repository_methods(sqlite_store: Store) -> None:
     s = sqlite_store
     assert {"create", "save", "get", "get_by_name", "list", "delete", "versions",
             "get_version", "restore", "publish", "unpublish", "set_active", "archive",
-            "move", "definition", "get_static_data", "set_static_data"} == methods(s.workflows)
+            "move", "definition", "get_static_data", "set_static_data",
+            "merge_static_data"} == methods(s.workflows)
     assert {"create", "set_status", "finish", "heartbeat", "get", "list", "delete",
             "record_node_run", "node_runs", "running_for_workflow", "stale"} == \
         methods(s.executions)

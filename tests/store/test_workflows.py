@@ -161,6 +161,27 @@ def test_static_data_round_trips_without_a_new_version(store: Store) -> None:
     assert store.workflows.get(rec.id).version_counter == 1
 
 
+def test_static_data_of_two_concurrent_executions_is_merged(store: Store) -> None:
+    """Two executions read the same static data; each saves its own changes at the end:
+    neither loses the other's (different nodes or keys), a deletion is kept, and for the
+    same key the last to finish wins."""
+    rec = store.workflows.create(make_workflow())
+    store.workflows.set_static_data(rec.id, {"Poll A": {"cursor": 1, "tmp": "x"},
+                                             "Poll B": {"cursor": 10}})
+    base = store.workflows.get_static_data(rec.id)
+    first = {"Poll A": {"cursor": 2}, "Poll B": {"cursor": 10}}  # A moved, tmp deleted
+    second = {"Poll A": {"cursor": 1, "tmp": "x"}, "Poll B": {"cursor": 11},
+              "Poll C": {"seen": ["k"]}}
+    store.workflows.merge_static_data(rec.id, base, first)
+    merged = store.workflows.merge_static_data(rec.id, base, second)
+    assert merged == {"Poll A": {"cursor": 2}, "Poll B": {"cursor": 11},
+                      "Poll C": {"seen": ["k"]}}
+    assert store.workflows.get_static_data(rec.id) == merged
+    later = store.workflows.get_static_data(rec.id)
+    store.workflows.merge_static_data(rec.id, later, {**later, "Poll A": {"cursor": 5}})
+    assert store.workflows.get_static_data(rec.id)["Poll A"] == {"cursor": 5}
+
+
 def test_move_to_folder(store: Store) -> None:
     rec = store.workflows.create(make_workflow())
     assert store.workflows.move(rec.id, "/ops/nightly/").folder == "ops/nightly"
