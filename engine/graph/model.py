@@ -165,6 +165,17 @@ class Workflow(_Model):
     tags: list[str] = Field(default_factory=list)
     meta: dict[str, Any] = Field(default_factory=dict, description="Free-form tool metadata.")
 
+    @field_validator("tags")
+    @classmethod
+    def _tags_ok(cls, v: list[str]) -> list[str]:
+        for tag in v:
+            if any(ord(c) < 32 or ord(c) == 127 for c in tag):
+                raise ValueError(f"tag {tag!r} contains a control character (a NUL, tab or "
+                                 "line break); tags are short labels: remove it")
+            if len(tag) > 200:
+                raise ValueError(f"tag {tag[:20]!r}… is longer than 200 characters")
+        return v
+
     # -- helpers -------------------------------------------------------------
     def node(self, name: str) -> NodeDef:
         for n in self.nodes:

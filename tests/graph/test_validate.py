@@ -155,3 +155,13 @@ def test_json_schema_export_describes_the_format() -> None:
     schema = workflow_json_schema()
     assert schema["title"] == "AURA workflow"
     assert {"nodes", "connections", "settings"} <= set(schema["properties"])
+
+
+def test_tags_with_control_characters_are_refused_saying_which() -> None:
+    """A NUL in a tag would break filtering by tag on PostgreSQL for everyone."""
+    with pytest.raises(WorkflowValidationError) as e:
+        load_workflow(wf([START], tags=["ok", "bad\x00tag"]))
+    assert any(d["path"].startswith("tags") and "control character" in d["message"]
+               for d in e.value.details)
+    assert load_workflow(wf([START], tags=["sales", "nightly · ETL"])).tags == [
+        "sales", "nightly · ETL"]
