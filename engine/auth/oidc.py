@@ -45,10 +45,15 @@ _cache_lock = threading.Lock()
 
 
 class SignInRefused(AuraError):
-    """A single sign-on attempt failed; ``details["reason"]`` says which check."""
+    """A single sign-on attempt failed; ``details["reason"]`` says which check.
+
+    ``next_url`` is where the attempt meant to go (checked when it started) once its
+    pending login is known, so a browser can be sent back to that studio's login page;
+    None before that."""
 
     code = "sign_in_refused"
     http_status = 401
+    next_url: str | None = None
 
     def __init__(self, message: str, reason: str, status: int = 401, **details: Any) -> None:
         super().__init__(message, details={"reason": reason, **details})
@@ -223,11 +228,18 @@ def take_pending(ctx: AuthContext, name: str, state: str | None, browser: str | 
         raise SignInRefused("This sign-in is unknown, was already used, or belongs to "
                             f"another provider. {_AGAIN}", "state")
     if row.expires_at <= ctx.now():
-        raise SignInRefused(f"This sign-in took too long and expired. {_AGAIN}", "expired")
+        raise _back_to(row, SignInRefused(f"This sign-in took too long and expired. "
+                                          f"{_AGAIN}", "expired"))
     if not browser or not digest_matches(browser, row.browser_hash):
-        raise SignInRefused("This sign-in was started in another browser (or its cookie "
-                            f"was lost), so it is refused. {_AGAIN}", "browser")
+        raise _back_to(row, SignInRefused("This sign-in was started in another browser (or "
+                                          f"its cookie was lost), so it is refused. {_AGAIN}",
+                                          "browser"))
     return row
+
+
+def _back_to(pending: OidcLogin, exc: SignInRefused) -> SignInRefused:
+    exc.next_url = pending.next_url
+    return exc
 
 
 def _fetch_token(cfg: ProviderConfig, meta: dict[str, Any], pending: OidcLogin,
@@ -385,6 +397,8 @@ def finish(ctx: AuthContext, cfg: ProviderConfig, pending: OidcLogin, *, code: s
             identity = _github_identity(cfg, meta, token)
         return oidc_accounts.sign_in(ctx, cfg, identity, ip=ip)
     except (SignInRefused, PermissionDenied) as exc:
+        if isinstance(exc, SignInRefused):
+            _back_to(pending, exc)
         reason = getattr(exc, "reason", "refused")
         ctx.audit(None, "user.login_failed", "oidc_provider", cfg.name,
                   {"method": cfg.method, "reason": reason}, ip)

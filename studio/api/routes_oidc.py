@@ -79,9 +79,24 @@ def _studio_path(next_url: str | None, path: str, **query: str) -> str:
 
 
 def _failure(request: Request, exc: AuraError, next_url: str | None = None) -> Response:
-    resp = RedirectResponse(_studio_path(next_url, "/login", error=exc.message), 302)
+    """Back to the login page with the reason: on the studio origin of ``next_url`` (a
+    checked one) or of the attempt, since the page may be served on another port or
+    host than this API; else this site's ``/login``."""
+    next_url = next_url or getattr(exc, "next_url", None)
+    back = urlsplit(next_url or "/")
+    again = back.path + (f"?{back.query}" if back.query else "")  # for the next attempt
+    resp = RedirectResponse(_studio_path(next_url, "/login", error=exc.message,
+                                         next="" if again == "/" else again), 302)
     resp.delete_cookie(BIND_COOKIE, path=_BIND_PATH)
     return resp
+
+
+def _checked_next(value: str | None) -> str | None:
+    """``next`` when it passes the same check as a sign-in's (no open redirect)."""
+    try:
+        return str(_svc().check_next(value))
+    except AuraError:
+        return None
 
 
 # -- public --------------------------------------------------------------------------------
@@ -132,7 +147,7 @@ def start(call: Call) -> Response:
     except AuraError as exc:
         if _wants_json(request):
             raise
-        return _failure(request, exc)
+        return _failure(request, exc, _checked_next(call.query.next))
     from engine.auth.oidc_config import oidc_settings
 
     resp = RedirectResponse(url, 302)

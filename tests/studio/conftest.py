@@ -97,11 +97,20 @@ def studio() -> Iterator[Studio]:
 
     harness = AppHarnessProd.create(root=ROOT, app_name="studio")
     harness.start()
+    studio_url_before = os.environ.get("AURA_STUDIO_URL")
     try:
         assert harness.frontend_url is not None
-        yield Studio(harness.frontend_url.rstrip("/"), str(get_config().api_url).rstrip("/"))
+        url = harness.frontend_url.rstrip("/")
+        # the studio's own URL (mail links, single sign-on's way back to the page port)
+        os.environ["AURA_STUDIO_URL"] = url
+        reset_settings()
+        yield Studio(url, str(get_config().api_url).rstrip("/"))
     finally:
         harness.stop()
+        if studio_url_before is None:
+            os.environ.pop("AURA_STUDIO_URL", None)
+        else:
+            os.environ["AURA_STUDIO_URL"] = studio_url_before
 
 
 @pytest.fixture(scope="session")
