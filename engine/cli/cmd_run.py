@@ -1,9 +1,11 @@
-"""``aura run FILE|ID``: run a workflow inline and show what each node produced."""
+"""``aura run FILE|ID``: run a workflow (inline, or on the workers with ``--queue``) and
+show what each node produced."""
 
 from __future__ import annotations
 
 import json
 import sys
+import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,7 +14,15 @@ from rich.live import Live
 from rich.spinner import Spinner
 from rich.text import Text
 
-from engine.cli._common import EXIT_FAILED, console, err_console, parse_json_option, reporting
+from engine.cli._common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    console,
+    err_console,
+    fail,
+    parse_json_option,
+    reporting,
+)
 from engine.cli.render import render_execution
 from engine.executor import ExecutionHooks, ExecutionResult, NodeRunRecord
 
@@ -48,16 +58,34 @@ def run(
     items: Annotated[int, typer.Option("--items", help="Items shown per node output.")] = 5,
     no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the execution.")
                         ] = False,
+    runtime: Annotated[str, typer.Option("--runtime", help="Where it runs: 'inline' (this "
+                                         "process) or 'queue' (the workers; needs "
+                                         "AURA_REDIS_URL).")] = "inline",
+    queue: Annotated[bool, typer.Option("--queue", help="Same as --runtime queue.")] = False,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="With --queue: print the "
+                                          "execution id and return at once.")] = False,
 ) -> None:
-    """Run a workflow now, in this process, and print each node's output.
+    """Run a workflow now and print each node's output.
+
+    Inline (the default) runs it in this process. With --queue it is submitted to the
+    workers ('aura worker') and this command follows its live events; Ctrl-C cancels the
+    queued execution (no question asked) and exits 1.
 
     Exit code: 0 if the workflow succeeded, 1 if it failed or was cancelled, 2 for
-    invalid input (bad file, unknown workflow, invalid workflow).
+    invalid input (bad file, unknown workflow, invalid workflow, no Redis for --queue).
     """
     from engine.graph.io import load_workflow
     from engine.sdk.items import items_from_json
     from engine.services import runs
 
+    if runtime not in ("inline", "queue"):
+        fail(f"Unknown runtime '{runtime}'; use 'inline' or 'queue'.", as_json=as_json)
+    queued = queue or runtime == "queue"
+    if queued:
+        _check_queue_options(node, no_store, as_json)
+    elif no_wait:
+        fail("--no-wait needs --queue (an inline run finishes before it returns).",
+             as_json=as_json)
     with reporting(as_json):
         raw_input: Any = parse_json_option(input, "--input")
         path = Path(target)
@@ -68,6 +96,10 @@ def run(
             wf = load_workflow(path, what=f"file {target}")
         else:
             wf, workflow_id = runs.load_stored(target)
+        if queued:
+            _run_queued(wf, workflow_id, raw_input, as_json=as_json, items=items,
+                        no_wait=no_wait)
+            return
         total = len(wf.nodes)
         live = None
         if not as_json and sys.stderr.isatty():
@@ -83,18 +115,115 @@ def run(
         finally:
             if live:
                 live.stop()
-    data = result.to_dict()
+    _show(result.to_dict(), as_json=as_json, items=items)
+
+
+def _show(data: dict[str, Any], *, as_json: bool, items: int) -> None:
+    """Prints an execution (table or JSON) and exits as its status says."""
     if as_json:
         print(json.dumps(data, ensure_ascii=False, default=str, indent=2))
     else:
         render_execution(console, data, max_items=items)
-    if str(result.status) == "waiting":
+    if str(data.get("status")) == "waiting":
         if not as_json:
             console.print("The execution is parked at a Wait node and resumes on its own "
-                          f"(see 'aura execution show {result.id[:12]}').")
+                          f"(see 'aura execution show {str(data.get('id'))[:12]}').")
         return
-    if not result.ok:
+    if str(data.get("status")) != "succeeded":
         raise typer.Exit(EXIT_FAILED)
+
+
+def _check_queue_options(node: str | None, no_store: bool, as_json: bool) -> None:
+    from engine.runtimes import redis_configured
+
+    if node is not None:
+        fail("Partial runs (--to) run inline only; drop --queue to run up to a node.",
+             as_json=as_json)
+    if no_store:
+        fail("Queued runs are always recorded; drop --no-store, or run inline.",
+             as_json=as_json)
+    if not redis_configured():
+        fail("--queue needs Redis: set AURA_REDIS_URL (e.g. redis://localhost:6379/0) and "
+             "start a worker ('aura worker'), or use 'aura up', which runs an embedded Redis "
+             "and a worker. Or run inline: drop --queue.", code=EXIT_USAGE, as_json=as_json,
+             error="no_redis")
+
+
+def _run_queued(wf: Any, workflow_id: str | None, raw_input: Any, *, as_json: bool,
+                items: int, no_wait: bool) -> None:
+    """Submits to the workers, follows the execution's events, then shows it."""
+    from engine.events import subscribe
+    from engine.runtimes import submit
+    from engine.sdk.items import items_from_json
+    from engine.services import executions
+
+    input_items = items_from_json(raw_input) if raw_input is not None else None
+    target: dict[str, Any] = ({"workflow_id": workflow_id} if workflow_id
+                              else {"definition": wf.to_json_dict()})
+    if no_wait:
+        eid = submit(mode="cli", input_items=input_items, **target)
+        if as_json:
+            print(json.dumps({"id": eid, "status": "queued"}))
+        else:
+            console.print(eid)
+            err_console.print(f"Queued. Follow it with 'aura logs --execution {eid}' or "
+                              f"'aura execution show {eid[:12]}'.")
+        return
+    eid = uuid.uuid4().hex
+    live = None
+    if not as_json and sys.stderr.isatty():
+        live = Live(Spinner("dots", " queued, waiting for a worker"), console=err_console,
+                    transient=True)
+    with subscribe(execution_id=eid) as sub:  # live before submit: no event is missed
+        submit(mode="cli", input_items=input_items, execution_id=eid, **target)
+        if live:
+            live.start()
+        try:
+            _follow(sub, eid, live, len(wf.nodes))
+        except KeyboardInterrupt:
+            _cancel(eid, as_json)
+        finally:
+            if live:
+                live.stop()
+    _show(executions.get(eid), as_json=as_json, items=items)
+
+
+def _follow(sub: Any, eid: str, live: Live | None, total: int) -> None:
+    """Blocks until the execution finishes or parks, updating the live line."""
+    from engine.services.store import get_store
+    from engine.store.enums import ExecutionStatus
+
+    done = 0
+    store = get_store()
+    while True:
+        event = sub.get(timeout=1.0)
+        kind = event.get("type") if event else None
+        if event and kind == "node.started" and live is not None:
+            live.update(Spinner("dots", Text(
+                f" {event.get('node')} ({event.get('node_type')})  "
+                f"[{done}/{total} nodes done, on a worker]")))
+        elif kind == "node.finished":
+            done += 1
+        elif kind in ("execution.finished", "execution.waiting"):
+            return
+        elif event is None:  # quiet: make sure no end was missed
+            status = store.executions.get(eid).status
+            if ExecutionStatus(status).finished or status == "waiting":
+                return
+
+
+def _cancel(eid: str, as_json: bool) -> None:
+    """Ctrl-C: cancels the queued execution and waits a little for it to stop."""
+    from engine.errors import AuraError
+    from engine.runtimes import cancel, wait_for
+
+    if not as_json:
+        err_console.print(f"Ctrl-C: cancelling execution {eid[:12]}…")
+    try:
+        cancel(eid)
+        wait_for(eid, timeout_s=15)
+    except AuraError as exc:  # already finished, or still stopping: show what there is
+        err_console.print(exc.message)
 
 
 def _missing(target: str) -> Exception:
