@@ -18,6 +18,28 @@ def _tip(content: str, child: rx.Component) -> rx.Component:
     return rx.tooltip(child, content=content)
 
 
+def _run_on() -> rx.Component:
+    """Where Run runs (this server or the workers), and Stop for a run on the workers."""
+    choice = rx.select.root(
+        rx.select.trigger(aria_label="Where to run", id="run-on", variant="soft"),
+        rx.select.content(
+            rx.select.item("Run here (this server)", value="here"),
+            rx.select.item("Run on workers (queue)", value="queue",
+                           disabled=~RunState.queue_available),
+        ),
+        value=RunState.runtime, on_change=RunState.set_run_on, size="2",
+    )
+    tip = rx.cond(RunState.queue_available,
+                  "Where Run runs: this server, or the workers ('aura worker') via the queue",
+                  "Runs on workers need Redis: set AURA_REDIS_URL (or use 'aura up')")
+    return rx.fragment(
+        rx.tooltip(choice, content=tip),
+        rx.cond(RunState.running & (RunState.runtime == "queue"),
+                rx.button(rx.icon("square", size=14), "Stop", color_scheme="red",
+                          variant="soft", on_click=RunState.stop, id="stop-run")),
+    )
+
+
 def editor_bar() -> rx.Component:
     saved = rx.cond(
         E.dirty,
@@ -69,6 +91,7 @@ def editor_bar() -> rx.Component:
             rx.button(rx.icon("play", size=14), "Run", color_scheme="green",
                       on_click=RunState.run("", False), loading=RunState.running,
                       id="run-workflow"),
+            _run_on(),
             rx.button(rx.icon("save", size=14), "Save", variant="soft", on_click=E.save,
                       id="save"),
             rx.button("Publish", variant="outline", on_click=E.publish, id="publish"),

@@ -4,11 +4,17 @@
 progress to the event loop of the Reflex background task that started it. The run is
 recorded like any other (``engine.services.runs.execute_recorded``) with a snapshot of
 the definition, so its execution page shows the workflow exactly as it ran.
+
+:func:`run_canvas_queued` submits the same snapshot to the workers instead and posts the
+same node events onto the same queue (from the execution's live events and its recorded
+node runs), so the editor's consumer has one code path; :func:`cancel_queued` stops it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from dataclasses import dataclass, field
 from typing import Any
 
 from engine.auth.types import Principal
@@ -19,8 +25,8 @@ from engine.sdk.items import Item
 from engine.services.runs import execute_recorded
 from engine.services.store import get_store
 
-__all__ = ["MAX_UI_ITEMS", "QueueHooks", "error_text", "node_event", "reuse_from",
-           "run_canvas"]
+__all__ = ["MAX_UI_ITEMS", "QueueHooks", "QueuedRun", "cancel_queued", "error_text",
+           "node_event", "reuse_from", "run_canvas", "run_canvas_queued"]
 
 MAX_UI_ITEMS = 200
 
@@ -61,6 +67,8 @@ class QueueHooks(ExecutionHooks):
 
     def _post(self, ev: dict[str, Any]) -> None:
         self.loop.call_soon_threadsafe(self.queue.put_nowait, ev)
+
+    post = _post
 
     def execution_started(self, result: ExecutionResult) -> None:
         self._post({"kind": "started", "execution_id": result.id})
@@ -103,6 +111,17 @@ def run_canvas(p: Principal, definition: dict[str, Any], workflow_id: str | None
                reuse: dict[str, dict[str, list[Item]]] | None = None) -> ExecutionResult:
     """Runs the definition (in this thread) for ``p`` (who needs ``workflow:execute`` on
     the workflow), recording it as a manual execution."""
+    wf = _authorized_workflow(p, definition, workflow_id)
+    store = get_store()
+    row = store.executions.create(workflow_id=workflow_id, definition=wf.to_json_dict(),
+                                  workflow_name=wf.name, mode="manual")
+    req = RunRequest(workflow=wf, execution_id=row.id, mode="manual",
+                     destination=destination or None, reuse=reuse or {})
+    return execute_recorded(store, req, workflow_id=workflow_id, hooks=hooks)
+
+
+def _authorized_workflow(p: Principal, definition: dict[str, Any], workflow_id: str | None
+                         ) -> Any:
     from engine.services import auth
 
     if workflow_id:
@@ -112,9 +131,135 @@ def run_canvas(p: Principal, definition: dict[str, Any], workflow_id: str | None
     wf = load_workflow(definition, what="workflow on the canvas")
     wf.id = workflow_id
     validate(wf, get_catalog()).raise_for_errors()
-    store = get_store()
-    row = store.executions.create(workflow_id=workflow_id, definition=wf.to_json_dict(),
-                                  workflow_name=wf.name, mode="manual")
-    req = RunRequest(workflow=wf, execution_id=row.id, mode="manual",
-                     destination=destination or None, reuse=reuse or {})
-    return execute_recorded(store, req, workflow_id=workflow_id, hooks=hooks)
+    return wf
+
+
+# -- on the workers ------------------------------------------------------------------------
+@dataclass
+class QueuedRun:
+    """How a queued canvas run ended (what the editor reads of an ``ExecutionResult``)."""
+
+    id: str
+    status: str
+    error: dict[str, Any] | None = None
+    node_runs: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "succeeded"
+
+
+def run_canvas_queued(p: Principal, definition: dict[str, Any], workflow_id: str | None,
+                      hooks: QueueHooks, destination: str | None = None,
+                      reuse: dict[str, dict[str, list[Item]]] | None = None) -> QueuedRun:
+    """Submits the definition (a snapshot, pinned data included) to the workers as a
+    manual execution for ``p`` (who needs ``workflow:execute``), then posts the same
+    events as :func:`run_canvas` onto ``hooks`` until it finishes (or parks at a Wait
+    node): ``node.started`` from the live events, each finished node from its recorded
+    run (inputs and outputs). Blocks; run it in a worker thread.
+
+    Raises:
+        ValidationError: a partial run (``destination`` or ``reuse``): those run here only.
+        NoRedisConfigured: no ``AURA_REDIS_URL``.
+    """
+    from engine.errors import ValidationError
+    from engine.events import subscribe
+    from engine.runtimes import redis_connection, submit
+
+    if destination or reuse:
+        raise ValidationError("Running up to a node or a single node works on this server "
+                              "only: choose 'Run here (this server)' for partial runs.")
+    wf = _authorized_workflow(p, definition, workflow_id)
+    eid = uuid.uuid4().hex
+    with subscribe(execution_id=eid) as sub:  # live before submit: nothing is missed
+        # recorded as run_canvas does (the workflow's id and a snapshot), then dispatched
+        redis_connection()  # no Redis configured: say so before recording anything
+        get_store().executions.create(id=eid, workflow_id=workflow_id,
+                                      definition=wf.to_json_dict(), workflow_name=wf.name,
+                                      mode="manual")
+        submit(execution_id=eid)
+        hooks.post({"kind": "started", "execution_id": eid})
+        return _Follower(wf, eid, hooks).follow(sub)
+
+
+class _Follower:
+    """Turns an execution's live events and recorded node runs into editor events."""
+
+    def __init__(self, wf: Any, eid: str, hooks: QueueHooks) -> None:
+        self.eid = eid
+        self.hooks = hooks
+        self.store = get_store()
+        self.ids = {n.name: n.id for n in wf.nodes}
+        self.connections = list(wf.connections)
+        self.outputs: dict[str, dict[str, list[Any]]] = {}
+        self.posted: set[str] = set()
+
+    def follow(self, sub: Any) -> QueuedRun:
+        from engine.store.enums import ExecutionStatus
+
+        while True:
+            event = sub.get(timeout=1.0)
+            kind = event.get("type") if event else None
+            if event and kind == "node.started":
+                name = str(event.get("node"))
+                self.hooks.post({"kind": "node", "node": name,
+                                 "node_id": self.ids.get(name) or name, "status": "running"})
+                continue
+            self.post_finished()
+            if kind == "node.finished":
+                continue
+            row = self.store.executions.get(self.eid)
+            if ExecutionStatus(row.status).finished or row.status == "waiting":
+                self.post_finished()
+                runs = [{"node": r.node_name, "status": r.status}
+                        for r in self.store.executions.node_runs(self.eid)]
+                return QueuedRun(self.eid, str(row.status), row.error, runs)
+
+    def _inputs(self, name: str) -> dict[str, list[Any]]:
+        """What the node received: its sources' recorded outputs (the store keeps no
+        inputs)."""
+        out: dict[str, list[Any]] = {}
+        for c in self.connections:
+            if c.target == name:
+                items = self.outputs.get(c.source, {}).get(c.output) or []
+                out.setdefault(c.input, []).extend(items)
+        return {p: items[:MAX_UI_ITEMS] for p, items in out.items()}
+
+    def post_finished(self) -> None:
+        """Posts each recorded, finished node run not posted yet (in recorded order)."""
+        for r in self.store.executions.node_runs(self.eid):
+            if r.id in self.posted or r.status == "running":
+                continue
+            self.posted.add(r.id)
+            outputs = {p: list(items or [])[:MAX_UI_ITEMS]
+                       for p, items in (r.output or {}).items()}
+            self.outputs[r.node_name] = outputs
+            ms = ((r.finished_at - r.started_at).total_seconds() * 1000
+                  if r.started_at and r.finished_at else None)
+            self.hooks.post({
+                "kind": "node", "node": r.node_name,
+                "node_id": self.ids.get(r.node_name) or r.node_name,
+                "status": "succeeded" if r.status == "reused" else str(r.status),
+                "counts": r.output_counts, "input_counts": r.input_counts,
+                "error": error_text(r.error) if r.error else "",
+                "error_detail": r.error or {}, "inputs": self._inputs(r.node_name),
+                "outputs": outputs, "logs": list(r.logs)[-200:], "duration_ms": ms})
+
+
+def cancel_queued(p: Principal, execution_id: str) -> None:
+    """Cancels a queued canvas run for ``p`` (who needs ``workflow:execute`` on its
+    workflow, as to start it).
+
+    Raises:
+        NotFoundError: no such execution.
+        ConflictError: it has already finished.
+    """
+    from engine.runtimes import cancel
+    from engine.services import auth
+
+    row = get_store().executions.get(execution_id)
+    if row.workflow_id:
+        auth.authorize_resource(p, "workflow:execute", "workflow", row.workflow_id)
+    else:
+        auth.authorize(p, "workflow:execute", project_id=auth.default_project(p))
+    cancel(execution_id)

@@ -1,5 +1,6 @@
-"""Running from the editor: the whole workflow, up to a node, or one node; live status on
-the canvas; the last run's data for the node panels; pinning a node's output."""
+"""Running from the editor: the whole workflow, up to a node, or one node, here (this
+server) or on the workers (queue); live status on the canvas; the last run's data for the
+node panels; pinning a node's output."""
 
 from __future__ import annotations
 
@@ -25,7 +26,53 @@ class RunState(EditorState):
     run_error_node: str = ""
     execution_id: str = ""
     run_summary: str = ""
+    run_on: str = ""  # 'here' or 'queue' as chosen in this browser session; '' until then
     _data: dict[str, dict[str, Any]] = {}
+    _queued: bool = False
+
+    @rx.var
+    def queue_available(self) -> bool:
+        """Whether runs can go to the workers (a Redis URL is configured)."""
+        from engine.config import settings
+
+        return bool(settings().redis.url)
+
+    @rx.var
+    def runtime(self) -> str:
+        """Where Run runs: the session's choice, else the queue when Redis is configured."""
+        if self.run_on == "queue" and self.queue_available:
+            return "queue"
+        if self.run_on == "here":
+            return "here"
+        return "queue" if self.queue_available else "here"
+
+    @rx.event
+    def set_run_on(self, value: str) -> Any:
+        if value not in ("here", "queue"):
+            return None
+        if value == "queue" and not self.queue_available:
+            return rx.toast.warning("No Redis is configured (AURA_REDIS_URL), so there are "
+                                    "no workers to run on; runs stay on this server.")
+        self.run_on = value
+        return None
+
+    @rx.event(background=True)
+    async def stop(self) -> Any:
+        """Cancels the run on the workers (runs here finish on their own)."""
+        async with self:
+            if not self.running or not self._queued or not self.execution_id:
+                return None
+            try:
+                principal = self.principal()
+            except Exception as exc:
+                return self.refuse(exc)
+            eid = self.execution_id
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(None, runner.cancel_queued, principal, eid)
+        except Exception as exc:
+            return rx.toast.error(backend.message_of(exc))
+        return rx.toast.info("Cancelling the run on the workers…")
 
     @rx.event
     def clear(self) -> None:
@@ -76,12 +123,15 @@ class RunState(EditorState):
             self.running = True
             self.run_error = ""
             self.run_summary = ""
+            self.execution_id = ""
             wid = self.current_id or None
+            self._queued = self.runtime == "queue"
+            run_fn: Any = runner.run_canvas_queued if self._queued else runner.run_canvas
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
         hooks = runner.QueueHooks(loop, queue)
         job = loop.run_in_executor(None, functools.partial(
-            runner.run_canvas, principal, wf, wid, hooks, dest, reuse))
+            run_fn, principal, wf, wid, hooks, dest, reuse))
         while True:
             getter = asyncio.ensure_future(queue.get())
             done, _ = await asyncio.wait({getter, job}, return_when=asyncio.FIRST_COMPLETED)
@@ -108,8 +158,12 @@ class RunState(EditorState):
 
             if result.ok:
                 n = len(result.node_runs)
-                self.run_summary = f"Ran {n} node{'s' if n != 1 else ''} successfully."
+                where = " on the workers" if self._queued else ""
+                self.run_summary = f"Ran {n} node{'s' if n != 1 else ''}{where} successfully."
                 return [rx.toast.success(self.run_summary), NodePanelState.refresh]
+            if str(result.status) == "waiting":
+                self.run_summary = "Parked at a Wait node; it resumes on its own."
+                return [rx.toast.info(self.run_summary), NodePanelState.refresh]
             err = result.error or {}
             where = err.get("node")
             self.run_error = (f"'{where}' failed: " if where else "The workflow failed: ") + \

@@ -1,0 +1,173 @@
+"""The editor's Run on the workers (no browser): ``runner.run_canvas_queued`` with a real
+Redis and a real ``aura worker`` process posts the same node events as a run here."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.auth.types import Principal
+from engine.errors import AuraError, PermissionDenied, ValidationError
+from studio.logic import backend, runner
+from tests.support.env import Env, queue_env, wait_until
+from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
+
+pytestmark = pytest.mark.redis
+
+OWNER = Principal(user_id=None, email=None, role="owner")
+
+SIMPLE = {"name": "Simple", "nodes": [
+    {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
+    {"name": "Set", "type": "core.set", "position": [300, 0],
+     "parameters": {"assignments": [{"name": "n", "value": "{{ 20 + 1 }}"}]}}],
+    "connections": [{"source": "Start", "target": "Set"}]}
+
+FAILING = {"name": "Fails", "nodes": [
+    {"name": "Start", "type": "core.manual_trigger"},
+    {"name": "Stop", "type": "core.stop_and_error", "parameters": {"message": "out of stock"}}],
+    "connections": [{"source": "Start", "target": "Stop"}]}
+
+LONG = {"name": "Long", "nodes": [
+    {"name": "Start", "type": "core.manual_trigger"},
+    {"name": "Nap", "type": "core.wait", "parameters": {"amount": 60, "unit": "seconds"}}],
+    "connections": [{"source": "Start", "target": "Nap"}]}
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory, redis_url: str  # noqa: F811
+        ) -> Iterator[Env]:
+    """One queue environment and one long-running worker process for the module."""
+    with queue_env("sqlite", tmp_path_factory.mktemp("studio-queue") / "data",
+                   redis_url) as e:
+        e.worker(shared=True)
+        yield e
+
+
+def run_queued(definition: dict[str, Any], wid: str | None,
+               started: threading.Event | None = None,
+               principal: Principal = OWNER, **kw: Any) -> tuple[list[dict[str, Any]], Any]:
+    """Runs as the editor's RunState does: events onto an asyncio queue, read as they
+    come. Returns (events in arrival order, result)."""
+
+    async def go() -> tuple[list[dict[str, Any]], Any]:
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[Any] = asyncio.Queue()
+        hooks = runner.QueueHooks(loop, queue)
+        job = loop.run_in_executor(None, lambda: runner.run_canvas_queued(
+            principal, definition, wid, hooks, **kw))
+        events: list[dict[str, Any]] = []
+        while not (job.done() and queue.empty()):
+            try:
+                ev = await asyncio.wait_for(queue.get(), 0.05)
+            except TimeoutError:
+                continue
+            events.append(ev)
+            if ev.get("kind") == "started" and started is not None:
+                started.set()
+        return events, job.result()
+
+    return asyncio.run(go())
+
+
+def test_node_events_arrive_in_order_with_their_data(env: Env) -> None:
+    from engine.services.store import get_store
+
+    wid = backend.create_workflow(OWNER, definition=SIMPLE)
+    data, _ = backend.load_definition(OWNER, wid)
+    events, result = run_queued(data, wid)
+    assert result.ok, (result.error, env.logs())
+    assert events[0] == {"kind": "started", "execution_id": result.id}
+    nodes = [(e["node"], e["status"]) for e in events if e.get("kind") == "node"]
+    assert [n for n in nodes if n[1] != "running"] == [("Start", "succeeded"),
+                                                       ("Set", "succeeded")]
+    assert nodes.index(("Set", "succeeded")) > nodes.index(("Start", "succeeded"))
+    set_ev = next(e for e in events if e.get("node") == "Set" and e["status"] != "running")
+    assert set_ev["outputs"]["main"][0]["json"]["n"] == 21
+    assert set_ev["inputs"]["main"] and set_ev["counts"] == {"main": 1}
+    ids = {n["name"]: n["id"] for n in data["nodes"]}
+    assert set_ev["node_id"] == ids["Set"]  # the canvas lights up the right node
+    row = get_store().executions.get(result.id)
+    assert row.workflow_id == wid and row.mode == "manual" and row.worker_id
+    assert backend.last_runs([wid])[wid]["status"] == "succeeded"
+
+
+def test_pinned_data_is_used_on_the_workers(env: Env) -> None:
+    pinned = {**SIMPLE, "pinned_data": {"Set": [{"json": {"n": "pinned"}}]}}
+    events, result = run_queued(pinned, None)
+    assert result.ok, env.logs()
+    set_ev = next(e for e in events if e.get("node") == "Set" and e["status"] != "running")
+    assert set_ev["status"] == "pinned"
+    assert set_ev["outputs"]["main"][0]["json"] == {"n": "pinned"}
+
+
+def test_a_failing_node_surfaces_its_error(env: Env) -> None:
+    events, result = run_queued(FAILING, None)
+    assert not result.ok and result.status == "failed"
+    assert (result.error or {}).get("node") == "Stop"
+    stop = next(e for e in events if e.get("node") == "Stop" and e["status"] != "running")
+    assert stop["status"] == "failed" and "out of stock" in stop["error"]
+
+
+def test_cancel_stops_the_run_on_the_worker(env: Env) -> None:
+    from engine.services.store import get_store
+
+    started = threading.Event()
+    box: dict[str, Any] = {}
+    t = threading.Thread(target=lambda: box.update(out=run_queued(LONG, None, started)))
+    t.start()
+    try:
+        assert started.wait(20), env.logs()
+        store = get_store()
+        eid = wait_until(lambda: next((r.id for r in store.executions.list(limit=5)[0]
+                                       if r.workflow_name == "Long"
+                                       and r.status == "running"), None),
+                         what="the run to start on the worker", env=env)
+        wait_until(lambda: store.executions.node_runs(eid), what="Start done", env=env)
+        runner.cancel_queued(OWNER, eid)
+    finally:
+        t.join(30)
+    assert not t.is_alive(), "the queued run did not end after cancel"
+    events, result = box["out"]
+    assert result.status == "cancelled" and not result.ok
+    assert ("Start", "succeeded") in [(e["node"], e["status"]) for e in events
+                                      if e.get("kind") == "node"]
+
+
+def test_partial_runs_are_refused_on_the_queue(env: Env) -> None:
+    from engine.services.store import get_store
+
+    before = get_store().executions.list(limit=1)[1]
+    with pytest.raises(ValidationError) as exc:
+        runner.run_canvas_queued(OWNER, SIMPLE, None, None, "Set")  # type: ignore[arg-type]
+    assert "Run here" in exc.value.message
+    assert get_store().executions.list(limit=1)[1] == before
+
+
+def test_roles_are_checked_first(env: Env) -> None:
+    from engine.services.store import get_store
+
+    wid = backend.create_workflow(OWNER, definition=SIMPLE)
+    before = get_store().executions.list(limit=1)[1]
+    viewer = Principal(user_id=None, email=None, role="viewer")
+    with pytest.raises(PermissionDenied):
+        runner.run_canvas_queued(viewer, SIMPLE, wid, None)  # type: ignore[arg-type]
+    assert get_store().executions.list(limit=1)[1] == before
+
+
+def test_without_redis_the_message_says_what_to_set(tmp_path: Path, data_dir: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support.fixtures import reset_process_state
+
+    monkeypatch.delenv("AURA_REDIS_URL", raising=False)
+    reset_process_state()
+    try:
+        with pytest.raises(AuraError) as exc:
+            run_queued(SIMPLE, None)
+    finally:
+        reset_process_state()
+    assert "AURA_REDIS_URL" in exc.value.message
