@@ -205,3 +205,35 @@ def test_a_provider_turned_off_after_the_page_loaded_says_so_on_the_login_page(
         _signed_out(page, studio)
     finally:
         oidc.save_provider(_owner(), PROVIDER, enabled=True, **settings)
+
+
+def test_a_user_whose_role_requires_2fa_sets_it_up_after_the_provider(
+        new_context: Any, studio: Studio, honest_idp: OidcProviderForTests,
+        shot: Any) -> None:
+    from engine.services import auth
+
+    owner = _owner()
+    before = auth.required_2fa_roles()
+    auth.set_required_2fa_roles(owner, sorted({*before, "admin"}))
+    try:
+        email, _ = _user("admin")  # no 2FA yet
+        honest_idp.set_user(f"idp-{uuid.uuid4().hex[:8]}", email)
+
+        page = _to_login_and_click(new_context, studio)
+        _wait_path(page, "/account")  # enrolment only, straight to setting it up
+        page.wait_for_selector("#must-enrol")
+        page.wait_for_selector("#totp-qr svg")
+        shot(page, "sso-must-enrol")
+        page.goto(f"{studio.url}/workflows")
+        _wait_path(page, "/account")  # nothing else until 2FA is on
+        page.wait_for_selector("#totp-secret")
+        secret = page.inner_text("#totp-secret").strip()
+        page.fill("#confirm-2fa-code", pyotp.TOTP(secret).now())
+        page.click("#confirm-2fa")
+        page.wait_for_selector("#totp-state >> text=On")
+        page.wait_for_selector("#recovery-codes")
+        page.goto(f"{studio.url}/workflows")  # with 2FA on, the studio opens
+        _wait_path(page, "/workflows")
+        page.wait_for_selector("#user-menu >> text=Admin Person", timeout=60_000)
+    finally:
+        auth.set_required_2fa_roles(owner, before)
