@@ -30,14 +30,14 @@ class RunState(EditorState):
     _data: dict[str, dict[str, Any]] = {}
     _queued: bool = False
 
-    @rx.var
+    @rx.var(cache=False)
     def queue_available(self) -> bool:
         """Whether runs can go to the workers (a Redis URL is configured)."""
         from engine.config import settings
 
         return bool(settings().redis.url)
 
-    @rx.var
+    @rx.var(cache=False)
     def runtime(self) -> str:
         """Where Run runs: the session's choice, else the queue when Redis is configured."""
         if self.run_on == "queue" and self.queue_available:
