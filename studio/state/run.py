@@ -125,7 +125,9 @@ class RunState(EditorState):
             self.run_summary = ""
             self.execution_id = ""
             wid = self.current_id or None
-            self._queued = self.runtime == "queue"
+            # runs up to a node (and single-node runs) reuse earlier data from this
+            # editor, which only this server has: they always run here
+            self._queued = self.runtime == "queue" and not dest
             run_fn: Any = runner.run_canvas_queued if self._queued else runner.run_canvas
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -158,7 +160,9 @@ class RunState(EditorState):
 
             if result.ok:
                 n = len(result.node_runs)
-                where = " on the workers" if self._queued else ""
+                where = " on the workers" if self._queued else (
+                    " on this server (partial runs always run here)"
+                    if dest and self.runtime == "queue" else "")
                 self.run_summary = f"Ran {n} node{'s' if n != 1 else ''}{where} successfully."
                 return [rx.toast.success(self.run_summary), NodePanelState.refresh]
             if str(result.status) == "waiting":

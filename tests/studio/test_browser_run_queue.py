@@ -66,12 +66,25 @@ def test_run_on_workers_is_the_default_with_redis(page: Any, studio_url: str,
     assert rows and rows[0].status == "succeeded"
     assert rows[0].worker_id and rows[0].worker_id.split(":")[-1] != str(os.getpid())
 
+    # "Run this node" reuses this editor's data: it runs here even with the queue chosen
+    page.locator(NODE.format("Set")).dblclick()
+    page.wait_for_selector("#node-panel")
+    page.click("#run-node")
+    page.wait_for_selector("text=partial runs always run here", timeout=30_000)
+    page.wait_for_function(
+        "document.querySelector('#out-count')?.innerText.startsWith('1 item')", timeout=10_000)
+    page.click("#close-node-panel")
+    page.wait_for_selector("#node-panel", state="detached")
+    rows, _ = get_store().executions.list(workflow_id=wid)
+    assert len(rows) == 2 and rows[0].status == "succeeded"
+    assert not rows[0].worker_id or rows[0].worker_id.split(":")[-1] == str(os.getpid())
+
     page.click("#run-on")
     page.get_by_role("option", name="Run here (this server)").click()
     page.click("#run-workflow")
     page.wait_for_selector("text=Ran 2 nodes successfully.", timeout=30_000)
     rows, _ = get_store().executions.list(workflow_id=wid)
-    assert len(rows) == 2 and rows[0].status == "succeeded"
+    assert len(rows) == 3 and rows[0].status == "succeeded"
     assert not rows[0].worker_id or rows[0].worker_id.split(":")[-1] == str(os.getpid())
 
 
