@@ -16,7 +16,9 @@ import pytest
 from typer.testing import CliRunner
 
 from engine.cli import app
-from tests.support.env import Env, queue_env, wait_until
+from tests.support.env import FAILING_WORKFLOW as FAILING
+from tests.support.env import LONG_WAIT_WORKFLOW as LONG
+from tests.support.env import Env, wait_until, worker_env
 from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.redis
@@ -29,28 +31,17 @@ GOOD = {"name": "greet", "nodes": [
         {"name": "greeting", "value": "hi from a worker"}]}}],
     "connections": [{"source": "Start", "target": "Hello"}]}
 
-FAILING = {"name": "fails", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger"},
-    {"name": "Stop", "type": "core.stop_and_error", "parameters": {"message": "out of stock"}}],
-    "connections": [{"source": "Start", "target": "Stop"}]}
-
 SLOW = {"name": "slow", "nodes": [
     {"name": "Start", "type": "core.manual_trigger"},
     {"name": "Pause", "type": "core.wait", "parameters": {"amount": 0.5, "unit": "seconds"}}],
     "connections": [{"source": "Start", "target": "Pause"}]}
-
-LONG = {"name": "long", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger"},
-    {"name": "Nap", "type": "core.wait", "parameters": {"amount": 60, "unit": "seconds"}}],
-    "connections": [{"source": "Start", "target": "Nap"}]}
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory, redis_url: str  # noqa: F811
         ) -> Iterator[Env]:
     """One queue environment and one long-running worker process for the module."""
-    with queue_env("sqlite", tmp_path_factory.mktemp("cli-queue") / "data", redis_url) as e:
-        e.worker(shared=True)
+    with worker_env(tmp_path_factory.mktemp("cli-queue") / "data", redis_url) as e:
         yield e
 
 
@@ -138,7 +129,7 @@ def test_ctrl_c_cancels_the_queued_execution(env: Env, tmp_path: Path) -> None:
         store = get_store()
 
         def napping() -> bool:
-            rows = [r for r in store.executions.list(limit=5)[0] if r.workflow_name == "long"]
+            rows = [r for r in store.executions.list(limit=5)[0] if r.workflow_name == LONG["name"]]
             # running, Start recorded: the Wait node is sleeping
             return bool(rows) and rows[0].status == "running" and bool(
                 store.node_runs.list(rows[0].id))
@@ -150,7 +141,7 @@ def test_ctrl_c_cancels_the_queued_execution(env: Env, tmp_path: Path) -> None:
             proc.kill()
     text = out.read_text()
     assert "cancelling" in text and "cancelled" in text
-    row = next(r for r in store.executions.list(limit=5)[0] if r.workflow_name == "long")
+    row = next(r for r in store.executions.list(limit=5)[0] if r.workflow_name == LONG["name"])
     assert row.status == "cancelled"
 
 

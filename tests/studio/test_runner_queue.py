@@ -14,7 +14,9 @@ import pytest
 from engine.auth.types import Principal
 from engine.errors import AuraError, PermissionDenied, ValidationError
 from studio.logic import backend, runner
-from tests.support.env import Env, queue_env, wait_until
+from tests.support.env import FAILING_WORKFLOW as FAILING
+from tests.support.env import LONG_WAIT_WORKFLOW as LONG
+from tests.support.env import Env, wait_until, worker_env
 from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.redis
@@ -27,24 +29,12 @@ SIMPLE = {"name": "Simple", "nodes": [
      "parameters": {"assignments": [{"name": "n", "value": "{{ 20 + 1 }}"}]}}],
     "connections": [{"source": "Start", "target": "Set"}]}
 
-FAILING = {"name": "Fails", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger"},
-    {"name": "Stop", "type": "core.stop_and_error", "parameters": {"message": "out of stock"}}],
-    "connections": [{"source": "Start", "target": "Stop"}]}
-
-LONG = {"name": "Long", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger"},
-    {"name": "Nap", "type": "core.wait", "parameters": {"amount": 60, "unit": "seconds"}}],
-    "connections": [{"source": "Start", "target": "Nap"}]}
-
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory, redis_url: str  # noqa: F811
         ) -> Iterator[Env]:
     """One queue environment and one long-running worker process for the module."""
-    with queue_env("sqlite", tmp_path_factory.mktemp("studio-queue") / "data",
-                   redis_url) as e:
-        e.worker(shared=True)
+    with worker_env(tmp_path_factory.mktemp("studio-queue") / "data", redis_url) as e:
         yield e
 
 
@@ -124,7 +114,7 @@ def test_cancel_stops_the_run_on_the_worker(env: Env) -> None:
         assert started.wait(20), env.logs()
         store = get_store()
         eid = wait_until(lambda: next((r.id for r in store.executions.list(limit=5)[0]
-                                       if r.workflow_name == "Long"
+                                       if r.workflow_name == LONG["name"]
                                        and r.status == "running"), None),
                          what="the run to start on the worker", env=env)
         wait_until(lambda: store.executions.node_runs(eid), what="Start done", env=env)

@@ -35,9 +35,10 @@ import pytest
 
 from tests.support.fixtures import reset_process_state
 
-__all__ = ["DATABASES", "DEFAULT_ENV", "FAST_ENV", "PG_TIMEZONE", "Env", "both_databases",
-           "database_url", "default_db", "descendants", "pytest_generate_tests", "queue_env",
-           "wait_until"]
+__all__ = ["DATABASES", "DEFAULT_ENV", "FAILING_WORKFLOW", "FAST_ENV", "LONG_WAIT_WORKFLOW",
+           "PG_TIMEZONE", "Env", "both_databases", "database_url", "default_db",
+           "descendants", "pytest_generate_tests", "queue_env", "wait_until",
+           "worker_env"]
 
 DATABASES = ("sqlite", "postgres")
 PG_TIMEZONE = "Asia/Kathmandu"
@@ -230,6 +231,28 @@ def queue_env(db: str, data_dir: Path, redis_url: str, *, flush: bool = True,
             env.stop_all(shared=True)
             reset_process_state()  # closes this process's pool before the db is dropped
     reset_process_state()
+
+
+@contextlib.contextmanager
+def worker_env(data_dir: Path, redis_url: str) -> Iterator[Env]:
+    """A SQLite :func:`queue_env` with one long-running ``aura worker`` process (for a
+    module of tests that submit runs)."""
+    with queue_env("sqlite", data_dir, redis_url) as env:
+        env.worker(shared=True)
+        yield env
+
+
+FAILING_WORKFLOW: dict[str, Any] = {"name": "Fails", "nodes": [
+    {"name": "Start", "type": "core.manual_trigger"},
+    {"name": "Stop", "type": "core.stop_and_error", "parameters": {"message": "out of stock"}}],
+    "connections": [{"source": "Start", "target": "Stop"}]}
+"""Fails in its node 'Stop' with "out of stock"."""
+
+LONG_WAIT_WORKFLOW: dict[str, Any] = {"name": "Long", "nodes": [
+    {"name": "Start", "type": "core.manual_trigger"},
+    {"name": "Nap", "type": "core.wait", "parameters": {"amount": 60, "unit": "seconds"}}],
+    "connections": [{"source": "Start", "target": "Nap"}]}
+"""Waits 60 s in its node 'Nap' (something to cancel)."""
 
 
 def wait_until(check: Callable[[], Any], timeout: float = 20.0, what: str = "condition",
