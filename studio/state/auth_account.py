@@ -45,13 +45,20 @@ class AccountState(AuthState):
             return
         self.password_error = self.totp_error = ""
         self.recovery_codes = []
-        self.enrolling = False
+        # an enrolment under way survives a reload: the code the user may already have
+        # scanned stays the one that works (a new secret would silently replace it)
+        pending = self.enrolling and bool(self.totp_secret)
         try:
             self._refresh()
         except AuraError:
             return
-        if self.must_enrol_2fa and not self.totp_enabled:
+        if self.totp_enabled:
+            self.enrolling = False
+            self.qr_svg = self.totp_secret = ""
+        elif self.must_enrol_2fa and not pending:
             self.start_enrolment()
+        elif not pending:
+            self.enrolling = False
 
     @rx.event
     def change_password(self, form: dict[str, Any]) -> Any:

@@ -223,11 +223,14 @@ def test_a_user_whose_role_requires_2fa_sets_it_up_after_the_provider(
         _wait_path(page, "/account")  # enrolment only, straight to setting it up
         page.wait_for_selector("#must-enrol")
         page.wait_for_selector("#totp-qr svg")
+        shown = page.inner_text("#totp-secret").strip()
         shot(page, "sso-must-enrol")
         page.goto(f"{studio.url}/workflows")
         _wait_path(page, "/account")  # nothing else until 2FA is on
         page.wait_for_selector("#totp-secret")
+        page.wait_for_timeout(1000)  # the page's load event has run
         secret = page.inner_text("#totp-secret").strip()
+        assert secret == shown  # a reload keeps the code the user may have scanned
         page.fill("#confirm-2fa-code", pyotp.TOTP(secret).now())
         page.click("#confirm-2fa")
         page.wait_for_selector("#totp-state >> text=On")
