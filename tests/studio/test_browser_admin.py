@@ -84,7 +84,9 @@ def test_admin_manages_users_keys_audit_and_allow_list(page: Any, studio: Studio
     api = f"{studio.backend}/api/v1/workflows"
     assert httpx.get(api, headers={"X-API-Key": secret}, timeout=30).status_code == 200
     page.click("#apikey-done")
-    assert page.locator(f"text={secret}").count() == 0  # never shown again
+    # never shown again: gone once the dialog has closed (it fades out)
+    page.wait_for_selector("#apikey-secret", state="detached", timeout=WAIT)
+    assert page.locator(f"text={secret}").count() == 0
     page.get_by_label("Revoke CI deploy").first.click()
     page.click("#apikey-revoke-ok")
     page.locator(".apikey-row", has_text="CI deploy").locator("text=revoked").first.wait_for()
