@@ -320,26 +320,23 @@ _GONE = object()
 def _merge_static(base: Mapping[str, Any], mine: Mapping[str, Any],
                   current: dict[str, Any]) -> dict[str, Any]:
     """Three-way merge, two levels deep (node name → key), of static data."""
-    out = copy.deepcopy(current)
-    for ns in set(base) | set(mine):
-        b, m = base.get(ns, _GONE), mine.get(ns, _GONE)
+    return _merge_level(base, mine, copy.deepcopy(current), depth=2)
+
+
+def _merge_level(base: Mapping[str, Any], mine: Mapping[str, Any], out: dict[str, Any],
+                 depth: int) -> dict[str, Any]:
+    """Applies what changed from ``base`` to ``mine`` onto ``out`` (modified, returned);
+    mappings changed on both sides are merged ``depth - 1`` levels further down."""
+    for key in set(base) | set(mine):
+        b, m = base.get(key, _GONE), mine.get(key, _GONE)
         if b == m:
             continue
         if m is _GONE:
-            out.pop(ns, None)
-        elif isinstance(m, Mapping) and (b is _GONE or isinstance(b, Mapping)) \
-                and isinstance(out.get(ns, {}), Mapping):
-            b_map: Mapping[str, Any] = b if isinstance(b, Mapping) else {}
-            target = dict(out.get(ns) or {})
-            for key in set(b_map) | set(m):
-                bv, mv = b_map.get(key, _GONE), m.get(key, _GONE)
-                if bv == mv:
-                    continue
-                if mv is _GONE:
-                    target.pop(key, None)
-                else:
-                    target[key] = copy.deepcopy(mv)
-            out[ns] = target
+            out.pop(key, None)
+        elif depth > 1 and isinstance(m, Mapping) and (b is _GONE or isinstance(b, Mapping)) \
+                and isinstance(out.get(key, {}), Mapping):
+            out[key] = _merge_level(b if isinstance(b, Mapping) else {}, m,
+                                    dict(out.get(key) or {}), depth - 1)
         else:
-            out[ns] = copy.deepcopy(m)
+            out[key] = copy.deepcopy(m)
     return out
