@@ -148,39 +148,44 @@ def test_a_refused_sign_in_comes_back_to_login_with_the_reason(
         assert oidc.list_identities(editor) == []
 
 
+@pytest.fixture
+def admins_need_2fa() -> Iterator[None]:
+    """The admin role requires 2FA for the test (restored afterwards)."""
+    from engine.services import auth
+
+    before = auth.required_2fa_roles()
+    auth.set_required_2fa_roles(_owner(), sorted({*before, "admin"}))
+    yield
+    auth.set_required_2fa_roles(_owner(), before)
+
+
 def test_a_user_with_2fa_gives_the_code_after_the_provider(
         new_context: Any, studio: Studio, honest_idp: OidcProviderForTests,
-        shot: Any) -> None:
+        shot: Any, admins_need_2fa: None) -> None:
     from engine.services import auth, oidc
 
-    owner = _owner()
-    before = auth.required_2fa_roles()
-    auth.set_required_2fa_roles(owner, sorted({*before, "admin"}))
-    try:
-        email, admin = _user("admin")
-        secret = auth.start_totp_enrolment(admin).secret
-        totp = pyotp.TOTP(secret)
-        auth.confirm_totp(admin, totp.now())  # this code is used up
-        subject = f"idp-{uuid.uuid4().hex[:8]}"
-        honest_idp.set_user(subject, email)
+    email, admin = _user("admin")
+    secret = auth.start_totp_enrolment(admin).secret
+    totp = pyotp.TOTP(secret)
+    auth.confirm_totp(admin, totp.now())  # this code is used up
+    subject = f"idp-{uuid.uuid4().hex[:8]}"
+    honest_idp.set_user(subject, email)
 
-        page = _to_login_and_click(new_context, studio)
-        _wait_path(page, "/login")
-        page.wait_for_selector("#code-form", timeout=30_000)
-        assert "aura_session" not in {c["name"] for c in page.context.cookies()}
-        shot(page, "sso-2fa")
-        valid = {totp.at(time.time() + d) for d in (-30, 0, 30, 60)}
-        page.fill("#f-code", next(c for c in ("000000", "111111", "222222")
-                                  if c not in valid))
-        page.click("#code-submit")
-        page.wait_for_selector("#auth-error >> text=code")
-        page.fill("#f-code", totp.at(time.time() + 30))  # the next one (the current is spent)
-        page.click("#code-submit")
-        _wait_path(page, "/workflows")
-        page.wait_for_selector("#user-menu >> text=Admin Person", timeout=60_000)
-        assert [i["subject"] for i in oidc.list_identities(admin)] == [subject]
-    finally:
-        auth.set_required_2fa_roles(owner, before)
+    page = _to_login_and_click(new_context, studio)
+    _wait_path(page, "/login")
+    page.wait_for_selector("#code-form", timeout=30_000)
+    assert "aura_session" not in {c["name"] for c in page.context.cookies()}
+    shot(page, "sso-2fa")
+    valid = {totp.at(time.time() + d) for d in (-30, 0, 30, 60)}
+    page.fill("#f-code", next(c for c in ("000000", "111111", "222222")
+                              if c not in valid))
+    page.click("#code-submit")
+    page.wait_for_selector("#auth-error >> text=code")
+    page.fill("#f-code", totp.at(time.time() + 30))  # the next one (the current is spent)
+    page.click("#code-submit")
+    _wait_path(page, "/workflows")
+    page.wait_for_selector("#user-menu >> text=Admin Person", timeout=60_000)
+    assert [i["subject"] for i in oidc.list_identities(admin)] == [subject]
 
 
 def test_a_provider_turned_off_after_the_page_loaded_says_so_on_the_login_page(
@@ -209,34 +214,27 @@ def test_a_provider_turned_off_after_the_page_loaded_says_so_on_the_login_page(
 
 def test_a_user_whose_role_requires_2fa_sets_it_up_after_the_provider(
         new_context: Any, studio: Studio, honest_idp: OidcProviderForTests,
-        shot: Any) -> None:
-    from engine.services import auth
+        shot: Any, admins_need_2fa: None) -> None:
 
-    owner = _owner()
-    before = auth.required_2fa_roles()
-    auth.set_required_2fa_roles(owner, sorted({*before, "admin"}))
-    try:
-        email, _ = _user("admin")  # no 2FA yet
-        honest_idp.set_user(f"idp-{uuid.uuid4().hex[:8]}", email)
+    email, _ = _user("admin")  # no 2FA yet
+    honest_idp.set_user(f"idp-{uuid.uuid4().hex[:8]}", email)
 
-        page = _to_login_and_click(new_context, studio)
-        _wait_path(page, "/account")  # enrolment only, straight to setting it up
-        page.wait_for_selector("#must-enrol")
-        page.wait_for_selector("#totp-qr svg")
-        shown = page.inner_text("#totp-secret").strip()
-        shot(page, "sso-must-enrol")
-        page.goto(f"{studio.url}/workflows")
-        _wait_path(page, "/account")  # nothing else until 2FA is on
-        page.wait_for_selector("#totp-secret")
-        page.wait_for_timeout(1000)  # the page's load event has run
-        secret = page.inner_text("#totp-secret").strip()
-        assert secret == shown  # a reload keeps the code the user may have scanned
-        page.fill("#confirm-2fa-code", pyotp.TOTP(secret).now())
-        page.click("#confirm-2fa")
-        page.wait_for_selector("#totp-state >> text=On")
-        page.wait_for_selector("#recovery-codes")
-        page.goto(f"{studio.url}/workflows")  # with 2FA on, the studio opens
-        _wait_path(page, "/workflows")
-        page.wait_for_selector("#user-menu >> text=Admin Person", timeout=60_000)
-    finally:
-        auth.set_required_2fa_roles(owner, before)
+    page = _to_login_and_click(new_context, studio)
+    _wait_path(page, "/account")  # enrolment only, straight to setting it up
+    page.wait_for_selector("#must-enrol")
+    page.wait_for_selector("#totp-qr svg")
+    shown = page.inner_text("#totp-secret").strip()
+    shot(page, "sso-must-enrol")
+    page.goto(f"{studio.url}/workflows")
+    _wait_path(page, "/account")  # nothing else until 2FA is on
+    page.wait_for_selector("#totp-secret")
+    page.wait_for_timeout(1000)  # the page's load event has run
+    secret = page.inner_text("#totp-secret").strip()
+    assert secret == shown  # a reload keeps the code the user may have scanned
+    page.fill("#confirm-2fa-code", pyotp.TOTP(secret).now())
+    page.click("#confirm-2fa")
+    page.wait_for_selector("#totp-state >> text=On")
+    page.wait_for_selector("#recovery-codes")
+    page.goto(f"{studio.url}/workflows")  # with 2FA on, the studio opens
+    _wait_path(page, "/workflows")
+    page.wait_for_selector("#user-menu >> text=Admin Person", timeout=60_000)
