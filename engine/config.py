@@ -132,6 +132,22 @@ class SecuritySettings(_Area):
                                     "is locked for login_lock_minutes.")
     login_lock_minutes: int = Field(15, description="How long repeated login failures lock "
                                     "an account.")
+    login_ip_max_failures: int = Field(20, ge=1, description="Failed logins from one "
+                                       "address (any user names) before that address is "
+                                       "refused for login_ip_window_s.")
+    login_ip_window_s: int = Field(300, ge=1, description="Window of login_ip_max_failures, "
+                                   "in seconds.")
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Addresses or CIDR ranges of reverse proxies whose "
+        "X-Forwarded-For header is believed, e.g. '10.0.0.0/8'. Empty (default): the "
+        "header is ignored and the connecting address counts.")
+    webhook_hmac_tolerance_s: int = Field(300, ge=1, description="HMAC webhooks: how far "
+                                          "the signed timestamp may be from now; a signed "
+                                          "request is also accepted only once in this time.")
+    webhook_hmac_legacy: bool = Field(False, description="HMAC webhooks: also accept "
+                                      "signatures of the body alone (no timestamp, e.g. "
+                                      "GitHub's); weaker, since a captured request can be "
+                                      "replayed once the replay window has passed.")
     invitation_ttl_hours: int = Field(168, description="How long an invitation link works.")
     reset_token_ttl_minutes: int = Field(60, description="How long a password reset link "
                                          "works (single use).")
@@ -153,7 +169,8 @@ class SecuritySettings(_Area):
     smtp_tls: str = Field("starttls", description="'starttls', 'ssl' or 'none'.")
     smtp_from: str = Field("aura@localhost", description="Sender address of account mail.")
 
-    _split = field_validator("require_2fa_roles", mode="before")(lambda v: _split_list(v))
+    _split = field_validator("require_2fa_roles", "trusted_proxies",
+                             mode="before")(lambda v: _split_list(v))
 
 
 class Settings(_Area):
