@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -18,8 +18,11 @@ __all__ = [
     "DbSettings",
     "ExecutionSettings",
     "HttpSettings",
+    "LogSettings",
+    "MetricsSettings",
     "QueueSettings",
     "RedisSettings",
+    "RetentionSettings",
     "SecuritySettings",
     "Settings",
     "reset_settings",
@@ -82,8 +85,10 @@ class ExecutionSettings(_Area):
         default_factory=list,
         description="Environment variables that expressions may read through $env.")
     expression_timeout_s: float = Field(1.0, description="Time limit of one expression.")
-    retention_days: int = Field(30, description="Delete execution data older than this.")
-    retention_count: int = Field(10_000, description="Keep at most this many executions.")
+    retention_days: int = Field(30, description="Delete executions finished longer ago "
+                                "than this many days (0: no age limit).")
+    retention_count: int = Field(10_000, description="Keep at most this many executions "
+                                 "(0: no count limit).")
     code_timeout_s: float = Field(10.0, description="Default time limit of a Code node.")
 
     _split = field_validator("env_allow", mode="before")(lambda v: _split_list(v))
@@ -109,6 +114,45 @@ class QueueSettings(_Area):
     worker_class: str = Field("auto", description="'fork' (a process per execution), "
                               "'simple' (executions in the worker process) or 'auto' (per "
                               "queue, see engine/runtimes/rq/worker.py).")
+
+
+class MetricsSettings(_Area):
+    model_config = SettingsConfigDict(env_prefix="AURA_METRICS_", env_file=".env",
+                                      extra="ignore")
+    enabled: bool = Field(True, description="Count executions, node runs, requests and "
+                          "queue figures and serve them at /metrics (Prometheus format).")
+    token: str | None = Field(None, description="Bearer token that /metrics requires from "
+                              "callers outside AURA_METRICS_ALLOW ('Authorization: Bearer "
+                              "<token>').")
+    allow: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["127.0.0.0/8", "::1"],
+        description="Addresses or CIDR ranges that may read /metrics without the token "
+        "(default: loopback only; empty: the token is always needed).")
+    dir: Path | None = Field(None, description="Where API, worker and scheduler processes "
+                             "of this machine share their counts (default <data dir>/metrics).")
+
+    _split = field_validator("allow", mode="before")(lambda v: _split_list(v))
+
+
+class LogSettings(_Area):
+    model_config = SettingsConfigDict(env_prefix="AURA_LOG_", env_file=".env", extra="ignore")
+    format: Literal["auto", "console", "json"] = Field(
+        "auto", description="'console' (readable, coloured in a terminal), 'json' (one JSON "
+        "object a line, for log collectors) or 'auto' (console in a terminal, JSON otherwise).")
+
+
+class RetentionSettings(_Area):
+    model_config = SettingsConfigDict(env_prefix="AURA_RETENTION_", env_file=".env",
+                                      extra="ignore")
+    enabled: bool = Field(True, description="The scheduler's leader applies the retention "
+                          "limits (AURA_EXEC_RETENTION_DAYS/_COUNT, audit_days) on its own.")
+    interval_s: float = Field(3600.0, gt=0, description="How often the scheduler applies "
+                              "the retention limits.")
+    audit_days: int = Field(365, description="Delete audit-log events older than this "
+                            "(0 keeps them forever).")
+    vacuum_min_free_ratio: float = Field(0.1, ge=0, le=1, description="SQLite files without "
+                                         "incremental auto-vacuum are VACUUMed only when at "
+                                         "least this share of their pages is free.")
 
 
 class SecuritySettings(_Area):
@@ -188,6 +232,9 @@ class Settings(_Area):
     execution: ExecutionSettings = Field(default_factory=ExecutionSettings)
     security: SecuritySettings = Field(default_factory=SecuritySettings)
     queue: QueueSettings = Field(default_factory=QueueSettings)
+    metrics: MetricsSettings = Field(default_factory=MetricsSettings)
+    log: LogSettings = Field(default_factory=LogSettings)
+    retention: RetentionSettings = Field(default_factory=RetentionSettings)
 
     def database_url(self) -> str:
         if self.db.url:
