@@ -11,7 +11,7 @@ files; PostgreSQL's autovacuum needs no help.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -54,20 +54,28 @@ def _victims(db: Database, max_age: timedelta | None, max_count: int | None,
 
 def prune_executions(db: Database, max_age: timedelta | None = None,
                      max_count: int | None = None, *, now: datetime | None = None,
-                     reclaim: bool = True) -> int:
+                     reclaim: bool = True,
+                     progress: Callable[[int, int], None] | None = None) -> int:
     """Deletes finished executions (and their node runs) that are older than
     ``max_age`` or beyond the newest ``max_count`` executions. Returns how many.
 
     ``None`` switches that limit off. Age counts from when an execution finished.
+    ``progress(done, total)`` is called before the first batch and after each one.
     """
     finished = [x.value for x in FINISHED]
-    deleted = 0
-    for chunk in _chunks(_victims(db, max_age, max_count, now), BATCH):
+    deleted = done = 0
+    victims = _victims(db, max_age, max_count, now)
+    if progress is not None:
+        progress(0, len(victims))
+    for chunk in _chunks(victims, BATCH):
         with db.write() as s:
             s.exec(delete(NodeRun).where(col(NodeRun.execution_id).in_(chunk)))
             result = s.exec(delete(Execution).where(col(Execution.id).in_(chunk),
                                                     col(Execution.status).in_(finished)))
             deleted += int(result.rowcount)
+        done += len(chunk)
+        if progress is not None:
+            progress(done, len(victims))
     if deleted and reclaim:
         reclaim_space(db)
     return deleted
@@ -93,19 +101,29 @@ def prune_execution_data(db: Database, max_age: timedelta | None = None,
     return pruned
 
 
-def reclaim_space(db: Database) -> None:
-    """Returns free pages of a SQLite database to the file system (no-op elsewhere)."""
+def reclaim_space(db: Database, min_free_ratio: float = 0.0) -> bool:
+    """Returns free pages of a SQLite database to the file system (no-op elsewhere).
+
+    A file without incremental auto-vacuum needs a full ``VACUUM`` (it rewrites the
+    file): that runs only when at least ``min_free_ratio`` of its pages are free.
+    Returns whether pages were given back."""
     if not db.is_sqlite:
-        return
+        return False
     raw = db.engine.raw_connection()
     try:
         conn: Any = raw.driver_connection  # sqlite3.Connection, in autocommit mode
         mode = conn.execute("PRAGMA auto_vacuum").fetchone()[0]
+        free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+        pages = conn.execute("PRAGMA page_count").fetchone()[0] or 1
+        done = False
         if mode == 2:  # INCREMENTAL. execute() steps the pragma once, freeing one page;
             # executescript() runs it to completion
             conn.executescript("PRAGMA incremental_vacuum;")
-        else:
+            done = free > 0
+        elif free and free / pages >= min_free_ratio:
             conn.execute("VACUUM")
+            done = True
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        return done
     finally:
         raw.close()

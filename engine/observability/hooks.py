@@ -1,0 +1,56 @@
+""":class:`ExecutionObserver`: the execution hooks of operations, chained wherever an
+execution is recorded (:func:`engine.services.runs.execute_recorded`, inline and on the
+workers alike).
+
+While an execution runs, its id, its workflow's id and the credential secrets it has
+resolved are bound to the log context (:mod:`engine.observability.logging`); each node
+run and the execution's end are counted (:mod:`engine.observability.metrics`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from engine.executor.hooks import ExecutionHooks
+from engine.observability import logging as aura_logging
+from engine.observability import metrics
+
+if TYPE_CHECKING:
+    from engine.executor.result import ExecutionResult, NodeRunRecord
+
+__all__ = ["ExecutionObserver"]
+
+
+class ExecutionObserver(ExecutionHooks):
+    """Logs context and metrics of one execution."""
+
+    def __init__(
+        self,
+        workflow_id: str | None,
+        workflow_name: str,
+        mode: str,
+        secrets: set[str] | None = None,
+    ) -> None:
+        self.workflow_id = workflow_id or ""
+        self.workflow_name = workflow_name or ""
+        self.mode = mode or ""
+        self.secrets = secrets
+
+    def execution_started(self, result: ExecutionResult) -> None:
+        aura_logging.bind_execution(result.id, self.workflow_id, self.secrets)
+
+    def node_finished(self, result: ExecutionResult, run: NodeRunRecord) -> None:
+        status = str(run.status)
+        if status == "reused":  # taken from a checkpoint, not run again
+            return
+        ms = run.duration_ms
+        metrics.node_finished(run.type, status, None if ms is None else ms / 1000)
+
+    def execution_finished(self, result: ExecutionResult) -> None:
+        seconds = None
+        if result.finished_at is not None:
+            seconds = (result.finished_at - result.started_at).total_seconds()
+        metrics.execution_finished(
+            self.workflow_id, self.workflow_name, self.mode, str(result.status), seconds
+        )
+        aura_logging.unbind_execution()
