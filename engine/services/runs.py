@@ -18,6 +18,7 @@ from engine.events import EventPublisher
 from engine.executor import ExecutionHooks, ExecutionResult, Executor, MultiHooks, RunRequest
 from engine.executor.result import Checkpoint, ExecutionStatus, NodeRunRecord
 from engine.graph import CredentialRef, NodeDef, Workflow, load_workflow
+from engine.observability.hooks import ExecutionObserver
 from engine.sdk.items import Item
 from engine.services.store import get_store
 
@@ -197,6 +198,7 @@ def execute_recorded(store: Any, request: RunRequest, *, workflow_id: str | None
                             secrets=used_secrets, resumed=resumed is not None)
     chain = MultiHooks(recorder, events) if hooks is None else MultiHooks(recorder, hooks,
                                                                            events)
+    chain.hooks.append(ExecutionObserver(workflow_id, wf.name, request.mode, used_secrets))
     result = executor.run(request, hooks=chain)
     if workflow_id and request.static_data != before:
         # merged, not replaced: another execution of this workflow may have saved its
