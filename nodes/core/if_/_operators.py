@@ -9,35 +9,102 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-__all__ = ["OPERATIONS", "SINGLE_VALUE", "ConditionTypeError", "apply_operation",
-           "normalise_operation"]
+from engine.sdk.regex import RegexError, compile_regex
+
+__all__ = [
+    "OPERATIONS",
+    "SINGLE_VALUE",
+    "ConditionTypeError",
+    "apply_operation",
+    "normalise_operation",
+]
 
 OPERATIONS: dict[str, tuple[str, ...]] = {
-    "string": ("equals", "not_equals", "contains", "not_contains", "starts_with",
-               "not_starts_with", "ends_with", "not_ends_with", "regex", "not_regex",
-               "is_empty", "is_not_empty", "exists", "not_exists"),
-    "number": ("eq", "ne", "gt", "gte", "lt", "lte", "is_empty", "is_not_empty", "exists",
-               "not_exists"),
+    "string": (
+        "equals",
+        "not_equals",
+        "contains",
+        "not_contains",
+        "starts_with",
+        "not_starts_with",
+        "ends_with",
+        "not_ends_with",
+        "regex",
+        "not_regex",
+        "is_empty",
+        "is_not_empty",
+        "exists",
+        "not_exists",
+    ),
+    "number": (
+        "eq",
+        "ne",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "is_empty",
+        "is_not_empty",
+        "exists",
+        "not_exists",
+    ),
     "boolean": ("is_true", "is_false", "equals", "not_equals", "exists", "not_exists"),
-    "date": ("before", "after", "before_or_equals", "after_or_equals", "equals", "not_equals",
-             "exists", "not_exists"),
-    "array": ("contains", "not_contains", "length_eq", "length_ne", "length_gt", "length_gte",
-              "length_lt", "length_lte", "is_empty", "is_not_empty", "exists", "not_exists"),
+    "date": (
+        "before",
+        "after",
+        "before_or_equals",
+        "after_or_equals",
+        "equals",
+        "not_equals",
+        "exists",
+        "not_exists",
+    ),
+    "array": (
+        "contains",
+        "not_contains",
+        "length_eq",
+        "length_ne",
+        "length_gt",
+        "length_gte",
+        "length_lt",
+        "length_lte",
+        "is_empty",
+        "is_not_empty",
+        "exists",
+        "not_exists",
+    ),
     "object": ("is_empty", "is_not_empty", "has_key", "not_has_key", "exists", "not_exists"),
     "any": ("exists", "not_exists", "equals", "not_equals"),
 }
-SINGLE_VALUE = frozenset({"is_empty", "is_not_empty", "exists", "not_exists", "is_true",
-                          "is_false"})
+SINGLE_VALUE = frozenset(
+    {"is_empty", "is_not_empty", "exists", "not_exists", "is_true", "is_false"}
+)
 
 # n8n spellings (after camelCase -> snake_case) and other common names.
 _ALIASES: dict[str, str] = {
-    "empty": "is_empty", "not_empty": "is_not_empty", "true": "is_true", "false": "is_false",
-    "length_equals": "length_eq", "length_not_equals": "length_ne", "does_not_exist": "not_exists",
-    "is_equal_to": "equals", "is_not_equal_to": "not_equals", "matches": "regex",
+    "empty": "is_empty",
+    "not_empty": "is_not_empty",
+    "true": "is_true",
+    "false": "is_false",
+    "length_equals": "length_eq",
+    "length_not_equals": "length_ne",
+    "does_not_exist": "not_exists",
+    "is_equal_to": "equals",
+    "is_not_equal_to": "not_equals",
+    "matches": "regex",
     "not_matches": "not_regex",
 }
-_NUMBER_ALIASES = {"equals": "eq", "not_equals": "ne", "=": "eq", "==": "eq", "!=": "ne",
-                   ">": "gt", ">=": "gte", "<": "lt", "<=": "lte"}
+_NUMBER_ALIASES = {
+    "equals": "eq",
+    "not_equals": "ne",
+    "=": "eq",
+    "==": "eq",
+    "!=": "ne",
+    ">": "gt",
+    ">=": "gte",
+    "<": "lt",
+    "<=": "lte",
+}
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 
 
@@ -74,10 +141,17 @@ def _tname(v: Any) -> str:
 
 def _mismatch(v: Any, expected: str, side: str) -> ConditionTypeError:
     shown = repr(v) if len(repr(v)) <= 60 else repr(v)[:57] + "..."
-    hint = (" Turn on 'Loose type validation' to convert it, or pick the operation type "
-            "matching the data.") if side == "left" else ""
-    return ConditionTypeError(f"the {side} value {shown} is {_tname(v)} but a {expected} "
-                              f"is expected.{hint}")
+    hint = (
+        (
+            " Turn on 'Loose type validation' to convert it, or pick the operation type "
+            "matching the data."
+        )
+        if side == "left"
+        else ""
+    )
+    return ConditionTypeError(
+        f"the {side} value {shown} is {_tname(v)} but a {expected} is expected.{hint}"
+    )
 
 
 def to_string(v: Any, loose: bool, side: str) -> str:
@@ -190,18 +264,18 @@ def _exists(v: Any) -> bool:
 
 
 def _regex(pattern: Any, case_sensitive: bool) -> re.Pattern[str]:
-    """A regex from ``pattern``; ``/body/flags`` (JavaScript style, flags i m s) is accepted."""
+    """A linear-time (RE2) regex from ``pattern``; ``/body/flags`` (JavaScript style, flags
+    i m s) is accepted. Back-references and look-around are refused with a message."""
     text = to_string(pattern, True, "right")
-    flags = 0 if case_sensitive else re.IGNORECASE
+    flags = "" if case_sensitive else "i"
     m = re.fullmatch(r"/(.*)/([a-z]*)", text, re.S)
     if m:
         text = m.group(1)
-        for f in m.group(2):
-            flags |= {"i": re.I, "m": re.M, "s": re.S}.get(f, 0)
+        flags += "".join(f for f in m.group(2) if f in "ims")
     try:
-        return re.compile(text, flags)
-    except re.error as exc:
-        raise ConditionTypeError(f"the regular expression {text!r} is invalid: {exc}.") from None
+        return compile_regex(text, flags=flags, what="the regular expression")
+    except RegexError as exc:
+        raise ConditionTypeError(exc.message[0].lower() + exc.message[1:]) from None
 
 
 def _fold(v: Any, case_sensitive: bool) -> Any:
@@ -235,8 +309,7 @@ def _number(op: str, left: Any, right: Any, cs: bool, loose: bool) -> bool:
         return op == "ne"
     a = to_number(left, loose, "left")
     b = to_number(right, True, "right")
-    return {"eq": a == b, "ne": a != b, "gt": a > b, "gte": a >= b, "lt": a < b,
-            "lte": a <= b}[op]
+    return {"eq": a == b, "ne": a != b, "gt": a > b, "gte": a >= b, "lt": a < b, "lte": a <= b}[op]
 
 
 def _boolean(op: str, left: Any, right: Any, cs: bool, loose: bool) -> bool:
@@ -256,8 +329,14 @@ def _date(op: str, left: Any, right: Any, cs: bool, loose: bool) -> bool:
         return op == "not_equals"
     a = to_date(left, loose, "left")
     b = to_date(right, True, "right")
-    return {"before": a < b, "after": a > b, "before_or_equals": a <= b,
-            "after_or_equals": a >= b, "equals": a == b, "not_equals": a != b}[op]
+    return {
+        "before": a < b,
+        "after": a > b,
+        "before_or_equals": a <= b,
+        "after_or_equals": a >= b,
+        "equals": a == b,
+        "not_equals": a != b,
+    }[op]
 
 
 def _loose_eq(a: Any, b: Any, cs: bool, loose: bool) -> bool:
@@ -277,8 +356,14 @@ def _array(op: str, left: Any, right: Any, cs: bool, loose: bool) -> bool:
         return found if op == "contains" else not found
     n = len(a)
     m = to_number(right, True, "right")
-    return {"length_eq": n == m, "length_ne": n != m, "length_gt": n > m, "length_gte": n >= m,
-            "length_lt": n < m, "length_lte": n <= m}[op]
+    return {
+        "length_eq": n == m,
+        "length_ne": n != m,
+        "length_gt": n > m,
+        "length_gte": n >= m,
+        "length_lt": n < m,
+        "length_lte": n <= m,
+    }[op]
 
 
 def _object(op: str, left: Any, right: Any, cs: bool, loose: bool) -> bool:
@@ -296,17 +381,27 @@ def _any(op: str, left: Any, right: Any, cs: bool, loose: bool) -> bool:
 
 
 _BY_TYPE: dict[str, Callable[[str, Any, Any, bool, bool], bool]] = {
-    "string": _string, "number": _number, "boolean": _boolean, "date": _date,
-    "array": _array, "object": _object, "any": _any,
+    "string": _string,
+    "number": _number,
+    "boolean": _boolean,
+    "date": _date,
+    "array": _array,
+    "object": _object,
+    "any": _any,
 }
 _CHECK: dict[str, Callable[[Any, bool, str], Any]] = {
-    "string": to_string, "number": to_number, "boolean": to_boolean, "date": to_date,
-    "array": to_array, "object": to_object,
+    "string": to_string,
+    "number": to_number,
+    "boolean": to_boolean,
+    "date": to_date,
+    "array": to_array,
+    "object": to_object,
 }
 
 
-def apply_operation(type_: str, op: str, left: Any, right: Any, *, case_sensitive: bool,
-                    loose: bool) -> bool:
+def apply_operation(
+    type_: str, op: str, left: Any, right: Any, *, case_sensitive: bool, loose: bool
+) -> bool:
     """Evaluates one operation; raises :class:`ConditionTypeError` on unusable values."""
     if op == "exists":
         return _exists(left)

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from engine.sdk import Item, NodeContext
+from engine.sdk.regex import compile_regex
 from nodes.core.if_.paths import MISSING, del_path, get_path, set_path
 from nodes.core.rename_keys.spec import RenameKeysParams
 
@@ -15,6 +16,7 @@ _JS_GROUP = re.compile(r"\$(\d+|&|<(\w+)>)")
 
 def python_replacement(text: str) -> str:
     """Turns JavaScript-style ``$1``, ``$&``, ``$<name>`` into Python's ``\\g<...>``."""
+
     def sub(m: re.Match[str]) -> str:
         g = m.group(1)
         if g == "&":
@@ -49,14 +51,16 @@ def rename(item: Item, p: RenameKeysParams) -> dict[str, Any]:
         del_path(data, pair.current, p.dot_notation)
         set_path(data, pair.new, value, p.dot_notation)
     if p.regex:
-        flags = re.IGNORECASE if p.regex_case_insensitive else 0
-        data = _rename_regex(data, re.compile(p.regex, flags),
-                             python_replacement(p.replace_with), p.regex_depth)
+        rx = compile_regex(
+            p.regex, flags="i" if p.regex_case_insensitive else "", what="The 'regex' field"
+        )
+        data = _rename_regex(data, rx, python_replacement(p.replace_with), p.regex_depth)
     return data
 
 
 def execute(ctx: NodeContext) -> dict[str, list[Item]]:
     """Renames fields on each main input item; binary data is kept."""
+
     def one(item: Item, i: int) -> dict[str, Any]:
         p = ctx.params(i)
         assert isinstance(p, RenameKeysParams)

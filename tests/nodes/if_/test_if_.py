@@ -188,3 +188,26 @@ def test_binary_data_follows_the_item() -> None:
     res = NodeHarness("core.if").run(COND, [item])
     [out] = res.outputs["true"]
     assert out.binary is not None and out.binary["data"].content() == b"hi"
+
+
+REDOS = {"conditions": [{"left": "{{ $json.s }}", "type": "string", "operation": "regex",
+                         "right": "^(a+)+$"}]}
+
+
+def test_catastrophic_regex_answers_on_re2() -> None:
+    """The pattern that pinned a worker for minutes on Python's backtracking engine."""
+    res = NodeHarness("core.if").run(REDOS, [{"s": "a" * 64 + "!"}, {"s": "a" * 64}])
+    assert res.error is None
+    assert res.json("false") == [{"s": "a" * 64 + "!"}]
+    assert res.json("true") == [{"s": "a" * 64}]
+
+
+@pytest.mark.parametrize(("pattern", "what"), [
+    (r"(a)\1", "back-reference"), ("a(?=b)", "look-ahead"), ("(?<!x)a", "look-behind")])
+def test_unsupported_regex_is_refused_naming_node_and_condition(pattern: str, what: str
+                                                                ) -> None:
+    params = {"conditions": [{**REDOS["conditions"][0], "right": pattern}]}
+    res = NodeHarness("core.if").run(params, [{"s": "aa"}])
+    assert res.error is not None and res.error.node == "Node"  # the harness names it so
+    assert "Condition 1 (string regex)" in res.error.message and what in res.error.message
+    assert "RE2" in res.error.message
