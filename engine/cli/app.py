@@ -19,13 +19,17 @@ from engine.cli._common import guarded
 __all__ = ["app", "main"]
 
 app = typer.Typer(
-    name="aura", no_args_is_help=True, add_completion=False,
+    name="aura",
+    no_args_is_help=True,
+    add_completion=False,
     help="AURA: workflow automation. Run workflows, manage them, and start the server.",
-    pretty_exceptions_enable=False, rich_markup_mode="rich",
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
 )
 app.command("run")(cmd_run.run)
-app.add_typer(cmd_workflows.app, name="workflow", help="Import, export, list and validate "
-              "workflows.")
+app.add_typer(
+    cmd_workflows.app, name="workflow", help="Import, export, list and validate workflows."
+)
 app.add_typer(cmd_executions.app, name="execution", help="List and inspect executions.")
 app.add_typer(cmd_nodes.app, name="nodes", help="The node catalog.")
 app.add_typer(cmd_db.app, name="db", help="Database schema.")
@@ -37,6 +41,15 @@ app.command("scheduler")(__import__("engine.cli.cmd_scheduler", fromlist=["sched
 app.command("logs")(__import__("engine.cli.cmd_logs", fromlist=["logs"]).logs)
 app.command("services")(__import__("engine.cli.cmd_services", fromlist=["services"]).services)
 app.command("tui")(__import__("engine.cli.cmd_tui", fromlist=["tui"]).tui)
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    # a command in a second terminal uses the 'aura up' of its data directory by itself
+    if ctx.invoked_subcommand != "up":
+        from engine.cli._instance import adopt_running_up
+
+        adopt_running_up()
 
 
 @app.command("version")

