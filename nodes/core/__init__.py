@@ -34,6 +34,7 @@ NODE_FOLDERS = (
     "stop_and_error",
     "execute_workflow",
     "code",
+    "placeholder",
 )
 
 PACKAGE = NodePackage(
