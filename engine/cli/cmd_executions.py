@@ -1,4 +1,4 @@
-"""``aura execution list|show``: recorded executions."""
+"""``aura execution list|show|prune``: recorded executions, and retention by hand."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from engine.cli._common import console, reporting
+from engine.cli._common import console, fail, reporting
 from engine.cli.render import render_execution, status_text
 
 app = typer.Typer(no_args_is_help=True)
@@ -17,8 +17,10 @@ app = typer.Typer(no_args_is_help=True)
 @app.command("list")
 def list_cmd(
     workflow: Annotated[str | None, typer.Option(help="Workflow id or name.")] = None,
-    status: Annotated[str | None, typer.Option(help="queued, running, waiting, succeeded, "
-                                               "failed, cancelled or crashed.")] = None,
+    status: Annotated[
+        str | None,
+        typer.Option(help="queued, running, waiting, succeeded, failed, cancelled or crashed."),
+    ] = None,
     limit: Annotated[int, typer.Option(help="Rows to show.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -38,9 +40,14 @@ def list_cmd(
         t.add_column(col)
     for r in rows:
         dur = r.get("duration_ms")
-        t.add_row(r["id"][:12], r.get("workflow_name") or "", r.get("mode") or "",
-                  status_text(r["status"]), str(r.get("started_at") or "")[:19],
-                  f"{dur:.0f} ms" if dur is not None else "")
+        t.add_row(
+            r["id"][:12],
+            r.get("workflow_name") or "",
+            r.get("mode") or "",
+            status_text(r["status"]),
+            str(r.get("started_at") or "")[:19],
+            f"{dur:.0f} ms" if dur is not None else "",
+        )
     console.print(t)
 
 
@@ -59,3 +66,96 @@ def show_cmd(
         print(json.dumps(data, indent=2, default=str, ensure_ascii=False))
         return
     render_execution(console, data, max_items=items)
+
+
+@app.command("prune")
+def prune_cmd(
+    days: Annotated[
+        int | None,
+        typer.Option(
+            "--days",
+            min=0,
+            help="Delete executions "
+            "finished longer ago than this (default "
+            "AURA_EXEC_RETENTION_DAYS; 0: no age limit).",
+        ),
+    ] = None,
+    keep: Annotated[
+        int | None,
+        typer.Option(
+            "--keep",
+            min=0,
+            help="Keep at most this many "
+            "executions (default AURA_EXEC_RETENTION_COUNT;"
+            " 0: no count limit).",
+        ),
+    ] = None,
+    audit_days: Annotated[
+        int | None,
+        typer.Option(
+            "--audit-days",
+            min=0,
+            help="Delete "
+            "audit events older than this (default "
+            "AURA_RETENTION_AUDIT_DAYS; 0: keep).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+) -> None:
+    """Apply the retention limits now: delete finished executions beyond them (never
+    queued, running or waiting ones) and old audit events, then give the space back
+    (SQLite). The scheduler does the same every AURA_RETENTION_INTERVAL_S."""
+    from dataclasses import replace
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from engine.observability.retention import RetentionPolicy, apply_retention
+    from engine.services.store import get_store
+
+    policy = RetentionPolicy.from_settings()
+    if days is not None:
+        policy = replace(policy, max_age_days=days or None)
+    if keep is not None:
+        policy = replace(policy, max_count=keep or None)
+    if audit_days is not None:
+        policy = replace(policy, audit_days=audit_days or None)
+    with reporting(as_json):
+        store = get_store()
+    bar = Progress(
+        TextColumn("Deleting executions"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        disable=as_json,
+        transient=False,
+    )
+    task = bar.add_task("prune", total=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total)
+
+    with bar:
+        report = apply_retention(store, policy=policy, trigger="manual", progress=progress)
+    if as_json:
+        print(json.dumps(report.to_json(), indent=2))
+    else:
+        console.print(f"Executions kept: {policy.describe()}.")
+        console.print(
+            f"Deleted {report.executions_deleted:,} execution(s) and "
+            f"{report.audit_deleted:,} audit event(s) in {report.duration_s:g} s."
+        )
+        if report.bytes_before is not None and report.bytes_after is not None:
+            console.print(
+                f"Database file: {_mb(report.bytes_before)} -> {_mb(report.bytes_after)}."
+            )
+    if report.error:
+        fail(
+            f"Retention stopped early: {report.error}. Run it again; what was deleted "
+            "stays deleted.",
+            as_json=as_json,
+            code=1,
+        )
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1_048_576:.1f} MB"

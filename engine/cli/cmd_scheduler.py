@@ -4,7 +4,6 @@ stand by and take over within the lock TTL if it dies."""
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from typing import Annotated
@@ -17,11 +16,15 @@ __all__ = ["scheduler"]
 
 
 def scheduler(
-    tick: Annotated[float | None, typer.Option("--tick", min=0.05, help="Longest pause "
-                                               "between checks, in seconds (default "
-                                               "AURA_SCHEDULER_TICK_S, 1).")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every firing.")
-                       ] = False,
+    tick: Annotated[
+        float | None,
+        typer.Option(
+            "--tick",
+            min=0.05,
+            help="Longest pause between checks, in seconds (default AURA_SCHEDULER_TICK_S, 1).",
+        ),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every firing.")] = False,
 ) -> None:
     """Run the scheduler: start executions of active workflows' Schedule Triggers and
     resume parked executions (Wait nodes) when their time comes.
@@ -29,12 +32,13 @@ def scheduler(
     Stops on Ctrl-C or SIGTERM, handing leadership to a standby at once. Needs
     AURA_REDIS_URL ('aura up' starts Redis, a worker and a scheduler for you).
     """
+    from engine.observability.logging import configure_logging
+    from engine.observability.retention import RetentionPolicy
     from engine.runtimes import redis_connection
     from engine.services.store import get_store
     from engine.triggers.schedules import Scheduler, SchedulerSettings
 
-    logging.basicConfig(level="INFO" if verbose else "WARNING",
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=True)
+    configure_logging("INFO" if verbose else "WARNING", process="scheduler")
     with reporting():
         conn = redis_connection()
         conn.ping()
@@ -51,6 +55,14 @@ def scheduler(
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     console.print(f"[bold]AURA scheduler[/] {sched.lock.identity}")
-    console.print(f"  tick {config.tick_s:g} s, lock TTL {config.lock_ttl_s:g} s, "
-                  f"grace {config.grace:g} s, missed slots: {config.missed}")
+    console.print(
+        f"  tick {config.tick_s:g} s, lock TTL {config.lock_ttl_s:g} s, "
+        f"grace {config.grace:g} s, missed slots: {config.missed}"
+    )
+    policy = RetentionPolicy.from_settings()
+    console.print(
+        f"  retention: executions {policy.describe()}, audit log "
+        f"{f'{policy.audit_days} days' if policy.audit_days else 'kept forever'}, "
+        + (f"every {policy.interval_s:g} s" if policy.scheduled else "not scheduled")
+    )
     sched.run(stop)

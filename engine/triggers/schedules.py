@@ -28,7 +28,9 @@ instance-wide by ``AURA_SCHEDULER_MISSED`` or at run time, for all workflows or 
 with :func:`set_missed_policy`. A schedule seen for the first time (new activation,
 changed rule) starts at the next slot.
 
-The leader also wakes due durable waits (:func:`engine.runtimes.resume.resume_due`).
+The leader also wakes due durable waits (:func:`engine.runtimes.resume.resume_due`) and
+applies the retention limits every ``AURA_RETENTION_INTERVAL_S``
+(:class:`engine.observability.retention.RetentionTask`, in a background thread).
 """
 
 from __future__ import annotations
@@ -47,15 +49,28 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlmodel import col, select
 
 from engine.errors import AuraError, ConflictError
+from engine.observability import metrics
+from engine.observability.retention import RetentionTask
 from engine.sdk.items import Item
 from engine.store.models import WorkflowRecord, WorkflowVersion
 from engine.store.types import canonical_json, utcnow
 from engine.triggers._leader import FIRED, LeaderLock
 from nodes.core.schedule_trigger.schedule import next_fire_times
 
-__all__ = ["LAST_KEY", "LOCK_KEY", "MISSED_SETTING", "Schedule", "Scheduler",
-           "SchedulerSettings", "TickReport", "execution_id_for", "latest_slot",
-           "missed_policies", "plan_slots", "set_missed_policy"]
+__all__ = [
+    "LAST_KEY",
+    "LOCK_KEY",
+    "MISSED_SETTING",
+    "Schedule",
+    "Scheduler",
+    "SchedulerSettings",
+    "TickReport",
+    "execution_id_for",
+    "latest_slot",
+    "missed_policies",
+    "plan_slots",
+    "set_missed_policy",
+]
 
 log = logging.getLogger(__name__)
 Policy = Literal["skip", "fire_once"]
@@ -69,18 +84,32 @@ _ID_NAMESPACE = uuid.UUID("5b0f3d4e-7c1a-4d55-9a57-a0a5c4e1d001")
 class SchedulerSettings(BaseSettings):
     """``AURA_SCHEDULER_*`` settings."""
 
-    model_config = SettingsConfigDict(env_prefix="AURA_SCHEDULER_", env_file=".env",
-                                      extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="AURA_SCHEDULER_", env_file=".env", extra="ignore")
     tick_s: float = Field(1.0, gt=0, description="Longest pause between two checks.")
-    lock_ttl_s: float = Field(10.0, gt=0, description="Leader lock lifetime; a standby "
-                              "takes over at most this long after the leader dies.")
-    grace_s: float | None = Field(None, ge=0, description="A slot this late still fires; "
-                                  "older ones follow the missed policy (default: twice "
-                                  "the lock TTL plus a tick).")
-    missed: Policy = Field("skip", description="Slots missed while every scheduler was "
-                           "down: 'skip' them, or 'fire_once' (the most recent one).")
-    refresh_s: float = Field(1.0, gt=0, description="How often the active workflows are "
-                             "re-read (activations, deactivations, new versions).")
+    lock_ttl_s: float = Field(
+        10.0,
+        gt=0,
+        description="Leader lock lifetime; a standby "
+        "takes over at most this long after the leader dies.",
+    )
+    grace_s: float | None = Field(
+        None,
+        ge=0,
+        description="A slot this late still fires; "
+        "older ones follow the missed policy (default: twice "
+        "the lock TTL plus a tick).",
+    )
+    missed: Policy = Field(
+        "skip",
+        description="Slots missed while every scheduler was "
+        "down: 'skip' them, or 'fire_once' (the most recent one).",
+    )
+    refresh_s: float = Field(
+        1.0,
+        gt=0,
+        description="How often the active workflows are "
+        "re-read (activations, deactivations, new versions).",
+    )
 
     @property
     def grace(self) -> float:
@@ -88,8 +117,9 @@ class SchedulerSettings(BaseSettings):
 
 
 # -- pure slot arithmetic ----------------------------------------------------------------
-def latest_slot(params: Any, after: datetime, before: datetime, *,
-                default_timezone: str = "UTC") -> datetime | None:
+def latest_slot(
+    params: Any, after: datetime, before: datetime, *, default_timezone: str = "UTC"
+) -> datetime | None:
     """The last slot in ``(after, before]``, or None. Looks back through growing
     windows, so a long outage costs a few computations, not one per missed slot."""
     for window in (60, 3600, 86400, 31 * 86400, 366 * 86400, None):
@@ -107,9 +137,16 @@ def latest_slot(params: Any, after: datetime, before: datetime, *,
     return None
 
 
-def plan_slots(params: Any, cursor: datetime, now: datetime, *, grace_s: float,
-               policy: Policy, default_timezone: str = "UTC", limit: int = 10_000
-               ) -> tuple[list[datetime], datetime]:
+def plan_slots(
+    params: Any,
+    cursor: datetime,
+    now: datetime,
+    *,
+    grace_s: float,
+    policy: Policy,
+    default_timezone: str = "UTC",
+    limit: int = 10_000,
+) -> tuple[list[datetime], datetime]:
     """The slots to fire now for a schedule whose slots up to ``cursor`` are handled,
     and the new cursor. Slots in ``(cursor, now - grace]`` are missed: none fire under
     ``skip``, the most recent one under ``fire_once``; slots in ``(now - grace, now]``
@@ -147,8 +184,9 @@ def missed_policies(store: Any) -> dict[str, Any]:
     return {"default": value.get("default"), "workflows": dict(value.get("workflows") or {})}
 
 
-def set_missed_policy(policy: Policy | None, workflow_id: str | None = None, *,
-                      store: Any = None) -> None:
+def set_missed_policy(
+    policy: Policy | None, workflow_id: str | None = None, *, store: Any = None
+) -> None:
     """Sets the missed-slot policy for every workflow (``workflow_id=None``) or one;
     ``None`` removes it (back to ``AURA_SCHEDULER_MISSED``). Applies when the scheduler
     next loads the workflow's schedules (a new version, or a new leader)."""
@@ -202,9 +240,15 @@ class TickReport:
 class Scheduler:
     """The scheduler loop of one process (leader or standby)."""
 
-    def __init__(self, *, store: Any = None, redis: Any = None,
-                 config: SchedulerSettings | None = None, identity: str | None = None,
-                 submit: Callable[..., str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        store: Any = None,
+        redis: Any = None,
+        config: SchedulerSettings | None = None,
+        identity: str | None = None,
+        submit: Callable[..., str] | None = None,
+    ) -> None:
         from engine.runtimes import redis_connection
         from engine.services.store import get_store
 
@@ -213,6 +257,7 @@ class Scheduler:
         self.config = config or SchedulerSettings()
         self.lock = LeaderLock(self.r, LOCK_KEY, self.config.lock_ttl_s, identity)
         self._submit = submit
+        self.retention = RetentionTask(self.store)
         self._schedules: dict[str, Schedule] = {}
         self._versions: dict[str, str] = {}
         self._refreshed_at = 0.0
@@ -226,8 +271,12 @@ class Scheduler:
         service registry meanwhile (kind ``scheduler``, ``role`` leader or standby)."""
         from engine.registry import register
 
-        reg = register("scheduler", {"identity": self.lock.identity}, active=lambda: int(
-            self.lock.held), probe=lambda: {"role": "leader" if self.lock.held else "standby"})
+        reg = register(
+            "scheduler",
+            {"identity": self.lock.identity},
+            active=lambda: int(self.lock.held),
+            probe=lambda: {"role": "leader" if self.lock.held else "standby"},
+        )
         try:
             while not stop.is_set():
                 try:
@@ -237,6 +286,7 @@ class Scheduler:
                 stop.wait(self._pause())
         finally:
             self.lock.release()
+            self.retention.join()
             reg.stop()
 
     def tick(self, now: datetime | None = None) -> TickReport:
@@ -245,6 +295,7 @@ class Scheduler:
         if not self.lock.held:
             self._schedules.clear()
             self._versions.clear()
+            self.retention.forget()
             if not self.lock.acquire():
                 return report
             self._refreshed_at = 0.0
@@ -255,9 +306,14 @@ class Scheduler:
         for sch in list(self._schedules.values()):
             if sch.next_slot is None or sch.next_slot > now:
                 continue
-            slots, sch.cursor = plan_slots(sch.params, sch.cursor, now,
-                                           grace_s=self.config.grace, policy=sch.policy,
-                                           default_timezone=sch.timezone)
+            slots, sch.cursor = plan_slots(
+                sch.params,
+                sch.cursor,
+                now,
+                grace_s=self.config.grace,
+                policy=sch.policy,
+                default_timezone=sch.timezone,
+            )
             for slot in slots:
                 res = self._fire(sch, slot)
                 if res < 0:
@@ -269,6 +325,7 @@ class Scheduler:
         from engine.runtimes.resume import resume_due
 
         report.resumed = resume_due(self.store, now)
+        self.retention.maybe_start(now)
         return report
 
     def refresh(self, now: datetime | None = None) -> None:
@@ -277,9 +334,13 @@ class Scheduler:
         self._refreshed_at = time.monotonic()
         W = WorkflowRecord
         with self.store.db.read() as s:
-            rows = s.exec(select(W.id, W.published_version_id).where(
-                col(W.active).is_(True), col(W.archived_at).is_(None),
-                col(W.published_version_id).is_not(None))).all()
+            rows = s.exec(
+                select(W.id, W.published_version_id).where(
+                    col(W.active).is_(True),
+                    col(W.archived_at).is_(None),
+                    col(W.published_version_id).is_not(None),
+                )
+            ).all()
         active = {wid: vid for wid, vid in rows if vid}
         for wid in set(self._versions) - set(active):
             self._versions.pop(wid)
@@ -288,18 +349,23 @@ class Scheduler:
         if not changed:
             return
         with self.store.db.read() as s:
-            defs = dict(s.exec(select(WorkflowVersion.id, WorkflowVersion.definition).where(
-                col(WorkflowVersion.id).in_(list(changed.values())))).all())
+            defs = dict(
+                s.exec(
+                    select(WorkflowVersion.id, WorkflowVersion.definition).where(
+                        col(WorkflowVersion.id).in_(list(changed.values()))
+                    )
+                ).all()
+            )
         policies = missed_policies(self.store)
         for wid, vid in changed.items():
             self._versions[wid] = vid
             found = _schedule_nodes(wid, defs.get(vid))
-            self._replace(wid, [(n, p, tz, _policy(policies, wid, self.config))
-                                for n, p, tz in found], now)
+            self._replace(
+                wid, [(n, p, tz, _policy(policies, wid, self.config)) for n, p, tz in found], now
+            )
 
     # -- helpers ---------------------------------------------------------------------
-    def _replace(self, wid: str, found: list[tuple[str, Any, str, Policy]],
-                 now: datetime) -> None:
+    def _replace(self, wid: str, found: list[tuple[str, Any, str, Policy]], now: datetime) -> None:
         old = {k: v for k, v in self._schedules.items() if v.workflow_id == wid}
         keep: set[str] = set()
         for node, params, tz, policy in found:
@@ -334,19 +400,33 @@ class Scheduler:
     def _fire(self, sch: Schedule, slot: datetime) -> int:
         ms = int(slot.timestamp() * 1000)
         ttl_ms = int((2 * self.config.grace + 60) * 1000)
-        res = self.lock.fire(f"{SLOT_PREFIX}:{sch.field}:{ms}", ttl_ms, LAST_KEY, sch.field,
-                             f"{slot.isoformat()} {sch.signature}")
+        res = self.lock.fire(
+            f"{SLOT_PREFIX}:{sch.field}:{ms}",
+            ttl_ms,
+            LAST_KEY,
+            sch.field,
+            f"{slot.isoformat()} {sch.signature}",
+        )
         if res != FIRED:
             return res
+        metrics.scheduler_fired((utcnow() - slot).total_seconds())
+        from engine.services.principals import RunAs  # a schedule runs as its project
+
         if self._submit is not None:
             submit = self._submit
         else:
             from engine.runtimes import submit
         try:
-            submit(workflow_id=sch.workflow_id, mode="schedule", trigger_node=sch.node,
-                   input_items=[Item(json={"timestamp": slot.isoformat()})], published=True,
-                   execution_id=execution_id_for(sch.workflow_id, sch.node, slot),
-                   trigger={"slot": slot.isoformat()})
+            submit(
+                workflow_id=sch.workflow_id,
+                mode="schedule",
+                trigger_node=sch.node,
+                input_items=[Item(json={"timestamp": slot.isoformat()})],
+                published=True,
+                execution_id=execution_id_for(sch.workflow_id, sch.node, slot),
+                trigger={"slot": slot.isoformat()},
+                principal=RunAs.trigger(),
+            )
         except ConflictError as exc:
             log.info("schedule %s at %s not run: %s", sch.field, slot, exc.message)
         except AuraError as exc:
@@ -359,8 +439,7 @@ class Scheduler:
         tick = self.config.tick_s
         if not self.lock.held:
             return tick
-        soonest = min((s.next_slot for s in self._schedules.values() if s.next_slot),
-                      default=None)
+        soonest = min((s.next_slot for s in self._schedules.values() if s.next_slot), default=None)
         if soonest is None:
             return tick
         return max(0.005, min(tick, (soonest - utcnow()).total_seconds() + 0.002))
@@ -371,8 +450,7 @@ def _policy(policies: dict[str, Any], wid: str, config: SchedulerSettings) -> Po
     return "fire_once" if value == "fire_once" else "skip"
 
 
-def _schedule_nodes(wid: str, definition: dict[str, Any] | None
-                    ) -> list[tuple[str, Any, str]]:
+def _schedule_nodes(wid: str, definition: dict[str, Any] | None) -> list[tuple[str, Any, str]]:
     """(node name, validated params, default timezone) of the enabled Schedule Trigger
     nodes of a definition; an invalid node is logged and left out."""
     from engine.graph import load_workflow

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from engine.auth.types import Principal
 from engine.services.store import get_store
 
-__all__ = ["facts", "new_workflow_settings", "read", "write"]
+__all__ = ["facts", "new_workflow_settings", "read", "retention_facts", "write"]
 
 
 def read(defaults: dict[str, Any]) -> dict[str, Any]:
@@ -27,8 +28,9 @@ def write(p: Principal, values: dict[str, Any]) -> None:
         try:
             ZoneInfo(str(tz))
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"Unknown timezone '{tz}'; use an IANA name such as "
-                             "'Europe/Paris'.") from None
+            raise ValueError(
+                f"Unknown timezone '{tz}'; use an IANA name such as 'Europe/Paris'."
+            ) from None
     store = get_store()
     for k, v in values.items():
         store.settings.set(k, v)
@@ -47,14 +49,51 @@ def facts() -> list[dict[str, str]]:
         {"label": "Data directory", "value": str(s.data_dir)},
         {"label": "Node types installed", "value": str(len(cat.latest()))},
         {"label": "Node packages", "value": ", ".join(sorted(cat.packages)) or "none"},
-        {"label": "Execution data kept (AURA_EXEC_RETENTION_DAYS)",
-         "value": f"{s.execution.retention_days} days, at most "
-                  f"{s.execution.retention_count:,} executions"},
+        *retention_facts(),
     ]
+
+
+def retention_facts() -> list[dict[str, str]]:
+    """What retention enforces (AURA_EXEC_RETENTION_*, AURA_RETENTION_*) and its last
+    run, scheduled or by hand."""
+    from engine.observability.retention import retention_status
+
+    st = retention_status()
+    audit = f"{st['audit_days']} days" if st["audit_days"] else "kept forever"
+    when = (
+        f"applied by the scheduler every {_every(st['interval_s'])}"
+        if st["scheduled"]
+        else "not scheduled (AURA_RETENTION_ENABLED=false): run 'aura execution prune'"
+    )
+    last = st["last_run"]
+    if last is None:
+        ran = "never"
+    else:
+        at = datetime.fromisoformat(last["at"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        who = "by the scheduler" if last["trigger"] == "scheduler" else "by hand"
+        ran = (
+            f"{at} {who}: {last['executions_deleted']:,} executions and "
+            f"{last['audit_deleted']:,} audit events deleted"
+        )
+        if last.get("error"):
+            ran += f" (stopped early: {last['error']})"
+    return [
+        {"label": "Execution retention", "value": f"{st['executions']}; audit log {audit}; {when}"},
+        {"label": "Retention last ran", "value": ran},
+    ]
+
+
+def _every(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)} {unit}"
+    return f"{seconds:g} s"
 
 
 def new_workflow_settings() -> dict[str, Any]:
     """Workflow settings a new workflow starts with (from the instance defaults)."""
     values = read({"studio.default_timezone": "UTC", "studio.save_manual_executions": True})
-    return {"timezone": values["studio.default_timezone"],
-            "save_manual": bool(values["studio.save_manual_executions"])}
+    return {
+        "timezone": values["studio.default_timezone"],
+        "save_manual": bool(values["studio.save_manual_executions"]),
+    }
