@@ -109,8 +109,10 @@ class QueueSettings(_Area):
                                  "the execution it runs was cancelled.")
     timeout_margin_s: float = Field(30.0, ge=0, description="Extra time beyond a workflow's "
                                     "timeout before RQ kills the job (a node stuck in C code).")
-    max_job_s: float | None = Field(None, gt=0, description="RQ job timeout of executions "
-                                    "whose workflow sets no timeout (default: none).")
+    max_job_s: float = Field(3600.0, gt=0, description="Timeout of executions whose "
+                             "workflow sets none (default one hour; plus timeout_margin_s). "
+                             "Past it the worker stops the run, killing its process if a "
+                             "node does not return, and takes the next job.")
     worker_class: str = Field("auto", description="'fork' (a process per execution), "
                               "'simple' (executions in the worker process) or 'auto' (per "
                               "queue, see engine/runtimes/rq/worker.py).")
