@@ -52,16 +52,34 @@ def schema() -> None:
 
 @app.command("import")
 def import_cmd(
-    input: Annotated[Path, typer.Option("--input", help="A workflow file (one workflow or a "
-                                        "list), or a directory with --separate.")],
+    source: Annotated[Path | None, typer.Argument(help="With --from: an n8n or Node-RED "
+                                                  "file, or a folder of them.")] = None,
+    input: Annotated[Path | None, typer.Option("--input", help="A workflow file (one "
+                                               "workflow or a list), or a directory with "
+                                               "--separate.")] = None,
     separate: Annotated[bool, typer.Option("--separate", help="--input is a directory of "
                                            "workflow files.")] = False,
+    from_: Annotated[str | None, typer.Option("--from", help="Import from another tool: "
+                                              "n8n, node-red or auto.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="With --from: convert and "
+                                          "report, store nothing.")] = False,
+    report: Annotated[Path | None, typer.Option("--report", help="With --from: write the "
+                                                "full import report (JSON) here.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the imported ids as JSON.")
                        ] = False,
 ) -> None:
-    """Import workflows into the store (each becomes a new workflow with version 1)."""
+    """Import workflows into the store (each becomes a new workflow with version 1), or
+    convert n8n / Node-RED workflows with --from (see docs/migrate-from-n8n.md)."""
     from engine.services import workflows
 
+    if from_ is not None or source is not None:
+        from engine.cli.cmd_interop import import_foreign
+
+        import_foreign(source or input, from_ or "auto", dry_run=dry_run, report=report,
+                       as_json=as_json)
+        return
+    if input is None:
+        fail("Say what to import: --input FILE, or FILE --from n8n|node-red|auto.")
     with reporting(as_json):
         if separate:
             if not input.is_dir():
@@ -94,10 +112,17 @@ def export_cmd(
     published: Annotated[bool, typer.Option("--published", help="Export the published "
                                             "version instead of the draft.")] = False,
     pretty: Annotated[bool, typer.Option("--pretty/--compact", help="Indent the JSON.")] = True,
+    to: Annotated[str, typer.Option("--to", help="Format: aura, or n8n (for workflows whose "
+                                    "nodes map back).")] = "aura",
 ) -> None:
     """Export workflows as JSON files (secrets are never included)."""
     from engine.services import workflows
 
+    if to != "aura":
+        from engine.cli.cmd_interop import export_foreign
+
+        export_foreign(id, to, output=output, pretty=pretty)
+        return
     if not id and not all_:
         fail("Say which workflows: --id ID or --all.")
     if separate and output is None:

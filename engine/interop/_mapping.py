@@ -1,0 +1,117 @@
+"""What a node mapper receives and returns, shared by the n8n and Node-RED importers.
+
+A mapper reads one source node through a :class:`MapContext` (parameters, expression
+translation that records notes) and returns a :class:`Mapped` AURA node: its type and
+parameters, and how the source's output/input indexes become AURA port names. A mapper
+that cannot map this node raises :class:`Unmappable`; the importer then builds a
+disabled placeholder (:func:`placeholder`) carrying the original parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.interop.expressions import ExpressionNote, escape_literal, translate_value
+
+__all__ = ["PLACEHOLDER", "MapContext", "Mapped", "Unmappable", "placeholder", "snake"]
+
+PLACEHOLDER = "core.placeholder"
+_CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+class Unmappable(ValueError):
+    """This node cannot be mapped (the message says why); it becomes a placeholder.
+
+    ``known=False`` says AURA has no node for what this one does (not counted among the
+    nodes AURA could map), e.g. JavaScript code when no JavaScript node is installed.
+    """
+
+    def __init__(self, message: str, *, known: bool = True) -> None:
+        super().__init__(message)
+        self.known = known
+
+
+def snake(name: str) -> str:
+    """``camelCase`` as ``snake_case``."""
+    return _CAMEL.sub(r"_\1", name).lower()
+
+
+@dataclass
+class Mapped:
+    """The AURA node a source node becomes."""
+
+    type: str
+    params: dict[str, Any] = field(default_factory=dict)
+    outputs: list[str] = field(default_factory=lambda: ["main"])
+    inputs: list[str] = field(default_factory=lambda: ["main"])
+
+
+class MapContext:
+    """One source node's parameters plus the notes and expressions recorded while mapping.
+
+    ``js_expressions`` says whether string values are n8n templates (``=...``); Node-RED
+    values are plain text.
+    """
+
+    def __init__(
+        self, params: dict[str, Any], *, version: Any = 1, js_expressions: bool = True
+    ) -> None:
+        self.p = params
+        self.version = version
+        self.js = js_expressions
+        self.notes: list[str] = []
+        self.expressions: list[ExpressionNote] = []
+
+    def get(self, path: str, default: Any = None) -> Any:
+        """The raw value at a dotted ``path`` of the parameters."""
+        cur: Any = self.p
+        for part in path.split("."):
+            if not isinstance(cur, dict) or part not in cur:
+                return default
+            cur = cur[part]
+        return cur
+
+    def x(self, path: str, default: Any = None) -> Any:
+        """The value at ``path``, translated into an AURA value (expressions included)."""
+        return self.value(self.get(path, default), path)
+
+    def value(self, raw: Any, path: str) -> Any:
+        """``raw`` translated into an AURA value; expressions recorded at ``path``."""
+        if not self.js:
+            return escape_literal(raw) if isinstance(raw, str) else raw
+        return translate_value(raw, path, self.expressions)
+
+    def literal(self, path: str, default: Any = None) -> Any:
+        """The value at ``path`` when it must be a literal (an option AURA does not
+        evaluate); an expression there raises :class:`Unmappable`."""
+        v = self.get(path, default)
+        if isinstance(v, str) and v.startswith("=") and self.js and "{{" not in v:
+            self.expressions.append(ExpressionNote(path, v, v[1:]))
+            return v[1:]
+        if isinstance(v, str) and v.startswith("=") and self.js:
+            raise Unmappable(f"'{path}' is an expression ({v[:60]}); AURA needs a fixed value here")
+        return v
+
+    def note(self, message: str) -> None:
+        if message not in self.notes:
+            self.notes.append(message)
+
+
+def placeholder(
+    source_type: str, version: Any, params: dict[str, Any], reason: str, outputs: int = 1
+) -> Mapped:
+    """A disabled ``core.placeholder`` keeping everything the source node had."""
+    ports = ["main"] + [f"output_{i}" for i in range(1, max(1, outputs))]
+    return Mapped(
+        PLACEHOLDER,
+        {
+            "original_type": source_type,
+            "original_version": version,
+            "original_parameters": params,
+            "reason": reason,
+            "outputs": ports,
+        },
+        outputs=ports,
+    )

@@ -1,0 +1,527 @@
+"""n8n node types → AURA nodes: triggers, data transforms and HTTP, per ``typeVersion``.
+
+:data:`MAPPERS` maps an n8n type to a function ``(MapContext) -> Mapped``. Parameter
+shapes follow n8n's node definitions (``packages/nodes-base/nodes/*``); defaults that
+differ between n8n and AURA are written out explicitly (n8n's Set v3.3+ keeps only the
+set fields, AURA's default keeps all, so ``keep: "none"`` is set).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from engine.interop._mapping import MapContext, Mapped, Unmappable
+from engine.interop.n8n_flow import map_filter, map_if, map_merge, map_switch
+from engine.interop.n8n_http import map_http_request
+
+__all__ = ["MAPPERS", "Mapper"]
+
+Mapper = Callable[[MapContext], Mapped]
+_SET_TYPES = {
+    "string": "string",
+    "number": "number",
+    "boolean": "boolean",
+    "array": "array",
+    "object": "object",
+}
+
+
+def _names(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [s.strip() for s in str(value or "").split(",") if s.strip()]
+
+
+def map_set(cx: MapContext) -> Mapped:
+    v = float(cx.version)
+    p: dict[str, Any] = {}
+    if cx.get("mode") == "raw":
+        p["mode"] = "json"
+        p["json_value"] = cx.x("jsonOutput", "{}")
+    elif v >= 3.3:
+        p["assignments"] = [
+            {
+                "name": str(a.get("name", "")),
+                "value": cx.value(a.get("value"), f"assignments[{i}].value"),
+                "type": _SET_TYPES.get(a.get("type", "string"), "auto"),
+            }
+            for i, a in enumerate(cx.get("assignments.assignments") or [])
+            if str(a.get("name", "")).strip()
+        ]
+    elif v >= 3:
+        out = []
+        for i, f in enumerate(cx.get("fields.values") or []):
+            t = f.get("type", "stringValue")
+            out.append(
+                {
+                    "name": str(f.get("name", "")),
+                    "value": cx.value(f.get(t), f"fields.values[{i}].{t}"),
+                    "type": _SET_TYPES.get(t.removesuffix("Value"), "auto"),
+                }
+            )
+        p["assignments"] = out
+    else:
+        out = []
+        for t, items in (cx.get("values") or {}).items():
+            for i, f in enumerate(items or []):
+                out.append(
+                    {
+                        "name": str(f.get("name", "")),
+                        "value": cx.value(f.get("value"), f"values.{t}[{i}].value"),
+                        "type": _SET_TYPES.get(t, "auto"),
+                    }
+                )
+        p["assignments"] = out
+    # which other fields are kept
+    if v >= 3.3:
+        include = cx.get("include", "all") if cx.get("includeOtherFields") else "none"
+    elif v >= 3:
+        include = cx.get("include", "all")
+    else:
+        include = "none" if cx.get("keepOnlySet") else "all"
+    p["keep"] = {"all": "all", "none": "none", "selected": "selected", "except": "except"}.get(
+        include, "all"
+    )
+    if p["keep"] == "selected":
+        p["fields"] = _names(cx.get("includeFields"))
+    elif p["keep"] == "except":
+        p["fields"] = _names(cx.get("excludeFields"))
+    opts = cx.get("options") or {}
+    if "dotNotation" in opts:
+        p["dot_notation"] = bool(opts["dotNotation"])
+    if "includeBinary" in opts:
+        p["include_binary"] = bool(opts["includeBinary"])
+    return Mapped("core.set", p)
+
+
+def map_split_out(cx: MapContext) -> Mapped:
+    include = {
+        "noOtherFields": "none",
+        "allOtherFields": "all",
+        "selectedOtherFields": "selected",
+    }.get(cx.get("include", "noOtherFields"), "none")
+    opts = cx.get("options") or {}
+    p: dict[str, Any] = {"field": _names(cx.literal("fieldToSplitOut", "")), "include": include}
+    if include == "selected":
+        p["include_fields"] = _names(cx.get("fieldsToInclude"))
+    if opts.get("destinationFieldName"):
+        p["destination"] = _names(opts["destinationFieldName"])
+    if "disableDotNotation" in opts:
+        p["dot_notation"] = not opts["disableDotNotation"]
+    if "includeBinary" in opts:
+        p["include_binary"] = bool(opts["includeBinary"])
+    return Mapped("core.split_out", p)
+
+
+def map_aggregate(cx: MapContext) -> Mapped:
+    opts = cx.get("options") or {}
+    p: dict[str, Any] = {}
+    if cx.get("aggregate", "aggregateIndividualFields") == "aggregateAllItemData":
+        p["mode"] = "all_item_data"
+        p["destination_field"] = cx.literal("destinationFieldName", "data") or "data"
+        inc = cx.get("include", "allFields")
+        p["include"] = {
+            "allFields": "all",
+            "specifiedFields": "selected",
+            "allFieldsExcept": "except",
+        }.get(inc, "all")
+        if p["include"] == "selected":
+            p["include_fields"] = _names(cx.get("fieldsToInclude"))
+        elif p["include"] == "except":
+            p["include_fields"] = _names(cx.get("fieldsToExclude"))
+    else:
+        p["mode"] = "individual_fields"
+        fields = []
+        for f in cx.get("fieldsToAggregate.fieldToAggregate") or []:
+            name = str(f.get("fieldToAggregate", "")).strip()
+            if not name:
+                continue
+            rename = f.get("outputFieldName", "") if f.get("renameField") else ""
+            fields.append({"field": name, "rename": str(rename or "")})
+        p["fields"] = fields
+        if "mergeLists" in opts:
+            p["merge_lists"] = bool(opts["mergeLists"])
+        if "keepMissing" in opts:
+            p["keep_missing"] = bool(opts["keepMissing"])
+    if "includeBinaries" in opts:
+        p["include_binaries"] = bool(opts["includeBinaries"])
+    if "disableDotNotation" in opts:
+        p["dot_notation"] = not opts["disableDotNotation"]
+    return Mapped("core.aggregate", p)
+
+
+_AGG = {
+    "average": "avg",
+    "countUnique": "count_unique",
+    "append": "append",
+    "concatenate": "concatenate",
+    "count": "count",
+    "max": "max",
+    "min": "min",
+    "sum": "sum",
+}
+
+
+def map_summarize(cx: MapContext) -> Mapped:
+    out = []
+    for f in cx.get("fieldsToSummarize.values") or []:
+        agg = f.get("aggregation", "count")
+        if agg not in _AGG:
+            raise Unmappable(f"the aggregation '{agg}'")
+        out.append(
+            {
+                "field": str(f.get("field", "")),
+                "aggregation": _AGG[agg],
+                "separator": f.get("customSeparator", ", ") or ", ",
+            }
+        )
+    return Mapped(
+        "core.aggregate",
+        {"mode": "summarize", "summarize": out, "group_by": _names(cx.get("fieldsToSplitBy"))},
+    )
+
+
+def map_schedule(cx: MapContext) -> Mapped:
+    rules = []
+    for r in cx.get("rule.interval") or [{}]:
+        field = r.get("field", "days")
+        if field == "cronExpression":
+            rules.append({"interval": "cron", "cron_expression": str(r.get("expression", ""))})
+            continue
+        if field not in ("seconds", "minutes", "hours", "days", "weeks", "months"):
+            raise Unmappable(f"schedule interval '{field}'")
+        rule: dict[str, Any] = {"interval": field, "every": int(r.get(f"{field}Interval", 1) or 1)}
+        if field in ("days", "weeks", "months"):
+            rule["at_hour"] = int(r.get("triggerAtHour", 0))
+        if field in ("hours", "days", "weeks", "months"):
+            rule["at_minute"] = int(r.get("triggerAtMinute", 0))
+        if field == "weeks":
+            rule["at_weekdays"] = list(r.get("triggerAtDay") or [0])
+        if field == "months":
+            rule["at_day_of_month"] = int(r.get("triggerAtDayOfMonth", 1))
+        rules.append(rule)
+    return Mapped("core.schedule_trigger", {"rules": rules}, inputs=[])
+
+
+def map_webhook(cx: MapContext) -> Mapped:
+    path = str(cx.literal("path", "") or "").strip().lstrip("/")
+    if not path:
+        raise Unmappable("the webhook has no path")
+    opts = cx.get("options") or {}
+    mode = {
+        "onReceived": "immediately",
+        "lastNode": "last_node",
+        "responseNode": "respond_node",
+    }.get(cx.get("responseMode", "onReceived"))
+    if mode is None:
+        raise Unmappable(f"response mode '{cx.get('responseMode')}'")
+    auth = {"none": "none", "basicAuth": "basic_auth", "headerAuth": "header_auth"}.get(
+        cx.get("authentication", "none")
+    )
+    if auth is None:
+        raise Unmappable(f"webhook authentication '{cx.get('authentication')}'")
+    p: dict[str, Any] = {
+        "http_method": cx.literal("httpMethod", "GET"),
+        "path": path,
+        "response_mode": mode,
+        "authentication": auth,
+    }
+    code = cx.get("responseCode", opts.get("responseCode"))
+    if isinstance(code, int):
+        p["response_code"] = code
+    data = {
+        "firstEntryJson": "first_item_json",
+        "allEntries": "all_items",
+        "noData": "no_body",
+    }.get(cx.get("responseData", "firstEntryJson"))
+    if data is None:
+        cx.note(f"response data '{cx.get('responseData')}' is answered as the first item's JSON")
+        data = "first_item_json"
+    p["response_data"] = data
+    if opts.get("rawBody"):
+        p["raw_body"] = True
+    if opts.get("binaryPropertyName"):
+        p["binary_property"] = str(opts["binaryPropertyName"])
+    if opts.get("allowedOrigins"):
+        p["allowed_origins"] = str(opts["allowedOrigins"])
+    if opts.get("ipWhitelist"):
+        p["ip_allowlist"] = str(opts["ipWhitelist"])
+    headers = (opts.get("responseHeaders") or {}).get("entries") or []
+    if headers:
+        p["response_headers"] = [
+            {"name": h.get("name", ""), "value": str(h.get("value", ""))}
+            for h in headers
+            if h.get("name")
+        ]
+    if isinstance(cx.get("httpMethod"), list):
+        raise Unmappable("a webhook answering several methods")
+    return Mapped("core.webhook_trigger", p, inputs=[])
+
+
+def map_respond(cx: MapContext) -> Mapped:
+    default = "firstIncomingItem"
+    how = cx.get("respondWith", default)
+    table = {
+        "firstIncomingItem": "first_item_json",
+        "allIncomingItems": "all_items",
+        "json": "json",
+        "text": "text",
+        "noData": "no_data",
+        "redirect": "redirect",
+        "binary": "binary",
+    }
+    if how not in table:
+        raise Unmappable(f"respond with '{how}'")
+    opts = cx.get("options") or {}
+    p: dict[str, Any] = {"respond_with": table[how]}
+    if how == "json":
+        p["response_json"] = cx.x("responseBody", "{}")
+    elif how == "text":
+        p["response_body"] = cx.x("responseBody", "")
+    elif how == "redirect":
+        p["redirect_url"] = cx.x("redirectURL", "")
+    elif how == "binary":
+        p["binary_property"] = cx.get("inputFieldName", "data") or "data"
+    if "responseCode" in opts:
+        p["response_code"] = cx.value(opts["responseCode"], "options.responseCode")
+    headers = (opts.get("responseHeaders") or {}).get("entries") or []
+    if headers:
+        p["response_headers"] = [
+            {
+                "name": h.get("name", ""),
+                "value": cx.value(h.get("value", ""), f"options.responseHeaders[{i}]"),
+            }
+            for i, h in enumerate(headers)
+            if h.get("name")
+        ]
+    if opts.get("responseKey"):
+        p["response_key"] = cx.x("options.responseKey")
+    return Mapped("core.respond_to_webhook", p)
+
+
+def map_wait(cx: MapContext) -> Mapped:
+    resume = cx.get("resume", "timeInterval")
+    if resume == "timeInterval":
+        return Mapped(
+            "core.wait",
+            {
+                "resume": "time_interval",
+                "amount": cx.x("amount", 1),
+                "unit": cx.literal("unit", "hours"),
+            },
+        )
+    if resume == "specificTime":
+        return Mapped("core.wait", {"resume": "specific_time", "date_time": cx.x("dateTime")})
+    if resume == "webhook":
+        return Mapped(
+            "core.wait", {"resume": "webhook", "webhook_method": cx.literal("httpMethod", "GET")}
+        )
+    raise Unmappable(f"wait until '{resume}'")
+
+
+def map_limit(cx: MapContext) -> Mapped:
+    return Mapped(
+        "core.limit",
+        {
+            "max_items": cx.literal("maxItems", 1),
+            "keep": "last" if cx.get("keep") == "lastItems" else "first",
+        },
+    )
+
+
+def map_sort(cx: MapContext) -> Mapped:
+    kind = cx.get("type", "simple")
+    if kind == "random":
+        return Mapped("core.sort", {"type": "random"})
+    if kind != "simple":
+        raise Unmappable(f"sort type '{kind}' (JavaScript code)")
+    fields = [
+        {
+            "field": str(f.get("fieldName", "")),
+            "order": "desc" if f.get("order") == "descending" else "asc",
+        }
+        for f in cx.get("sortFieldsUi.sortField") or []
+    ]
+    return Mapped("core.sort", {"type": "simple", "fields": fields})
+
+
+def map_remove_duplicates(cx: MapContext) -> Mapped:
+    if cx.get("operation", "removeDuplicateInputItems") != "removeDuplicateInputItems":
+        raise Unmappable(f"operation '{cx.get('operation')}'")
+    compare = {"allFields": "all", "allFieldsExcept": "all_except", "selectedFields": "selected"}[
+        cx.get("compare", "allFields")
+    ]
+    p: dict[str, Any] = {"compare": compare}
+    if compare == "selected":
+        p["fields"] = _names(cx.get("fieldsToCompare"))
+    elif compare == "all_except":
+        p["fields"] = _names(cx.get("fieldsToExclude"))
+    return Mapped("core.remove_duplicates", p)
+
+
+def map_rename_keys(cx: MapContext) -> Mapped:
+    keys = [
+        {"current": k.get("currentKey", ""), "new": k.get("newKey", "")}
+        for k in cx.get("keys.key") or []
+    ]
+    return Mapped("core.rename_keys", {"keys": keys})
+
+
+def map_stop(cx: MapContext) -> Mapped:
+    if cx.get("errorType", "errorMessage") == "errorObject":
+        return Mapped(
+            "core.stop_and_error",
+            {"error_type": "object", "error_object": cx.x("errorObject", "{}")},
+            outputs=[],
+        )
+    return Mapped("core.stop_and_error", {"message": cx.x("errorMessage", "")}, outputs=[])
+
+
+def map_execute_workflow(cx: MapContext) -> Mapped:
+    if cx.get("source", "database") != "database":
+        raise Unmappable(f"workflow source '{cx.get('source')}'")
+    ref = cx.get("workflowId", "")
+    if isinstance(ref, dict):
+        ref = ref.get("value", "")
+    cx.note(
+        "n8n workflow ids do not exist in AURA: point 'workflow_id' at the imported sub-workflow"
+    )
+    opts = cx.get("options") or {}
+    p = {
+        "workflow_id": cx.value(ref, "workflowId"),
+        "mode": cx.get("mode", "once"),
+        "wait": bool(opts.get("waitForSubWorkflow", True)),
+    }
+    return Mapped("core.execute_workflow", p)
+
+
+def map_workflow_trigger(cx: MapContext) -> Mapped:
+    fields = cx.get("workflowInputs.values") or []
+    if cx.get("inputSource") == "jsonExample" or not fields:
+        return Mapped("core.workflow_trigger", {}, inputs=[])
+    types = {
+        "string": "string",
+        "number": "number",
+        "boolean": "boolean",
+        "array": "array",
+        "object": "object",
+        "any": "any",
+    }
+    return Mapped(
+        "core.workflow_trigger",
+        {
+            "input_source": "define_fields",
+            "keep_other_fields": True,
+            "convert_types": True,
+            "fields": [
+                {
+                    "name": f.get("name", ""),
+                    "type": types.get(f.get("type", "any"), "any"),
+                    "required": False,
+                }
+                for f in fields
+            ],
+        },
+        inputs=[],
+    )
+
+
+def map_crypto(cx: MapContext) -> Mapped:
+    action = cx.get("action", "hash")
+    if action not in ("hash", "hmac"):
+        raise Unmappable(f"crypto action '{action}'")
+    p: dict[str, Any] = {
+        "operation": action,
+        "algorithm": str(cx.get("type", "MD5")).lower().replace("-", ""),
+        "encoding": cx.get("encoding", "hex"),
+        "output_field": cx.get("dataPropertyName", "data"),
+    }
+    if cx.get("binaryData"):
+        p["input_type"] = "binary"
+        p["binary_property"] = cx.get("binaryPropertyName", "data")
+    else:
+        p["value"] = cx.x("value", "")
+    if action == "hmac":
+        p["secret"] = cx.x("secret", "")
+        cx.note("the HMAC secret is stored in the workflow as in n8n; consider a credential")
+    return Mapped("core.crypto", p)
+
+
+def map_simple(type_: str, *, trigger: bool = False) -> Mapper:
+    def mapper(cx: MapContext) -> Mapped:
+        return Mapped(type_, {}, inputs=[] if trigger else ["main"])
+
+    return mapper
+
+
+def map_extract_from_file(cx: MapContext) -> Mapped:
+    op = cx.get("operation", "csv")
+    if op != "csv":
+        raise Unmappable(f"extract from file '{op}' (no AURA node reads it yet)", known=False)
+    opts = cx.get("options") or {}
+    p: dict[str, Any] = {
+        "operation": "parse",
+        "source": "binary",
+        "binary_property": cx.get("binaryPropertyName", "data") or "data",
+    }
+    if opts.get("delimiter"):
+        p["delimiter"] = opts["delimiter"]
+    if "headerRow" in opts:
+        p["header_row"] = bool(opts["headerRow"])
+    return Mapped("core.csv", p)
+
+
+def map_convert_to_file(cx: MapContext) -> Mapped:
+    op = cx.get("operation", "csv")
+    if op != "csv":
+        raise Unmappable(f"convert to file '{op}' (no AURA node writes it yet)", known=False)
+    opts = cx.get("options") or {}
+    p: dict[str, Any] = {"operation": "build", "destination": "binary"}
+    if opts.get("fileName"):
+        p["file_name"] = opts["fileName"]
+    if opts.get("delimiter"):
+        p["delimiter"] = opts["delimiter"]
+    return Mapped("core.csv", p)
+
+
+def map_code(cx: MapContext) -> Mapped:
+    if cx.get("language") in ("python", "pythonNative"):
+        cx.note(
+            "n8n Python code uses _input/_json; AURA's Code node gives `items` (all items "
+            "mode) or `item`/`json` (each item): adapt the code"
+        )
+        mode = "each_item" if cx.get("mode") == "runOnceForEachItem" else "all_items"
+        return Mapped("core.code", {"mode": mode, "code": cx.get("pythonCode", "")})
+    raise Unmappable("JavaScript code: AURA's Code node runs Python", known=False)
+
+
+MAPPERS: dict[str, Mapper] = {
+    "n8n-nodes-base.set": map_set,
+    "n8n-nodes-base.if": map_if,
+    "n8n-nodes-base.filter": map_filter,
+    "n8n-nodes-base.switch": map_switch,
+    "n8n-nodes-base.merge": map_merge,
+    "n8n-nodes-base.httpRequest": map_http_request,
+    "n8n-nodes-base.splitOut": map_split_out,
+    "n8n-nodes-base.aggregate": map_aggregate,
+    "n8n-nodes-base.summarize": map_summarize,
+    "n8n-nodes-base.scheduleTrigger": map_schedule,
+    "n8n-nodes-base.webhook": map_webhook,
+    "n8n-nodes-base.respondToWebhook": map_respond,
+    "n8n-nodes-base.wait": map_wait,
+    "n8n-nodes-base.limit": map_limit,
+    "n8n-nodes-base.sort": map_sort,
+    "n8n-nodes-base.removeDuplicates": map_remove_duplicates,
+    "n8n-nodes-base.renameKeys": map_rename_keys,
+    "n8n-nodes-base.stopAndError": map_stop,
+    "n8n-nodes-base.executeWorkflow": map_execute_workflow,
+    "n8n-nodes-base.executeWorkflowTrigger": map_workflow_trigger,
+    "n8n-nodes-base.crypto": map_crypto,
+    "n8n-nodes-base.manualTrigger": map_simple("core.manual_trigger", trigger=True),
+    "n8n-nodes-base.errorTrigger": map_simple("core.error_trigger", trigger=True),
+    "n8n-nodes-base.noOp": map_simple("core.noop"),
+    "n8n-nodes-base.extractFromFile": map_extract_from_file,
+    "n8n-nodes-base.convertToFile": map_convert_to_file,
+    "n8n-nodes-base.code": map_code,
+}

@@ -1,0 +1,320 @@
+"""Importing Node-RED flows: one AURA workflow per tab, subflows as sub-workflows.
+
+Wires by output index become connections; ``inject`` becomes a Manual or Schedule
+Trigger followed by an Edit Fields node setting the injected ``payload``/``topic``;
+``link out`` → ``link in`` (and ``link call`` → subroutine → return) become direct
+connections; ``comment`` becomes a canvas note; a subflow instance runs the subflow,
+embedded, with an Execute Workflow node. Config nodes (brokers, TLS, listeners) have no
+place in a flow: they are listed in ``meta.interop.config_nodes``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from engine.graph import NodeDef, StickyNote, Workflow
+from engine.interop._build import (
+    Draft,
+    Edge,
+    break_cycles,
+    clean_name,
+    finish_node,
+    resolve_edges,
+    settle_status,
+)
+from engine.interop._mapping import MapContext, Mapped, Unmappable
+from engine.interop.nodered_nodes import MAPPERS, typed_value
+from engine.interop.report import NodeReport, WorkflowReport
+from engine.sdk.catalog import Catalog
+
+__all__ = ["import_node_red", "looks_like_node_red"]
+
+_SKIP = {"tab", "subflow", "group", "comment"}
+_NETWORK = {
+    "tcp in",
+    "tcp out",
+    "tcp request",
+    "udp in",
+    "udp out",
+    "websocket in",
+    "websocket out",
+    "mqtt in",
+    "mqtt out",
+    "exec",
+    "file",
+    "file in",
+    "watch",
+    "serial in",
+    "serial out",
+}
+
+
+def looks_like_node_red(data: Any) -> bool:
+    """A Node-RED export: a list of objects with ``id`` and ``type``."""
+    return (
+        isinstance(data, list)
+        and bool(data)
+        and all(isinstance(n, dict) and "id" in n and "type" in n for n in data)
+    )
+
+
+def _inject(raw: dict[str, Any], name: str, catalog: Catalog) -> tuple[Draft, Draft | None]:
+    """The trigger for an inject node, and an Edit Fields node for what it injects."""
+    rep = NodeReport(name=name, source_type="inject", source_version=None)
+    cx = MapContext(raw, js_expressions=False)
+    repeat, cron = str(raw.get("repeat", "") or ""), str(raw.get("crontab", "") or "")
+
+    def trigger(cx: MapContext) -> Mapped:
+        if cron:
+            return Mapped(
+                "core.schedule_trigger",
+                {"rules": [{"interval": "cron", "cron_expression": cron}]},
+                inputs=[],
+            )
+        if repeat:
+            return Mapped(
+                "core.schedule_trigger",
+                {"rules": [{"interval": "seconds", "every": max(1, round(float(repeat)))}]},
+                inputs=[],
+            )
+        if raw.get("once"):
+            cx.note("'inject once at start' becomes a manual trigger: run it, or add a schedule")
+        return Mapped("core.manual_trigger", {}, inputs=[])
+
+    mapped = finish_node(catalog, "inject", None, raw, cx, trigger, rep)
+    props = raw.get("props") or [{"p": "payload"}, {"p": "topic", "vt": "str"}]
+    assignments, set_cx = [], MapContext(raw, js_expressions=False)
+    for i, prop in enumerate(props):
+        key = prop.get("p", "payload")
+        if key == "payload":
+            v, t = raw.get("payload", prop.get("v", "")), raw.get("payloadType", prop.get("vt"))
+        elif key == "topic":
+            v, t = raw.get("topic", prop.get("v", "")), "str"
+        else:
+            v, t = prop.get("v", ""), prop.get("vt", "str")
+        if t == "date" and key == "payload" and v in ("", None):
+            v = "timestamp"
+        if v in ("", None) and t in ("str", "string", None):
+            continue
+        try:
+            assignments.append(
+                {"name": key, "value": typed_value(set_cx, v, t or "str", f"props[{i}]")}
+            )
+        except Unmappable as exc:
+            rep.notes.append(f"'{key}' was not injected: {exc}")
+    rep.expressions = cx.expressions + set_cx.expressions
+    settle_status(rep)
+    pos = (float(raw.get("x", 0)), float(raw.get("y", 0)))
+    first = Draft(
+        NodeDef(name=name, type=mapped.type, parameters=mapped.params, position=pos), mapped, rep
+    )
+    if not assignments:
+        return first, None
+    rep.notes.append(f"what it injects is set by the next node, '{name} payload'")
+    settle_status(rep)
+    return first, Draft(
+        NodeDef(
+            name=f"{name} payload",
+            type="core.set",
+            parameters={"assignments": assignments},
+            position=(pos[0] + 180, pos[1]),
+        ),
+        Mapped("core.set"),
+        rep,
+    )
+
+
+def _draft(raw: dict[str, Any], name: str, catalog: Catalog, subflows: dict[str, Any]) -> Draft:
+    t = str(raw.get("type", ""))
+    params = {
+        k: v
+        for k, v in raw.items()
+        if k not in ("id", "x", "y", "z", "g", "wires", "type", "name", "info", "d")
+    }
+    rep = NodeReport(name=name, source_type=t)
+    cx = MapContext(params, js_expressions=False)
+    mapper = MAPPERS.get(t)
+    if t.startswith("subflow:") and t[8:] in subflows:
+        wf = subflows[t[8:]]
+
+        def mapper(cx: MapContext) -> Mapped:
+            cx.note("runs the subflow, embedded as a sub-workflow")
+            return Mapped(
+                "core.execute_workflow",
+                {"source": "json", "workflow_json": wf.to_json_dict(), "mode": "each"},
+            )
+    elif t in _NETWORK:
+        rep.notes.append(
+            "network, file and process nodes (tcp, udp, websocket, mqtt, exec, "
+            "file) have no AURA equivalent yet"
+        )
+    mapped = finish_node(catalog, t, None, params, cx, mapper, rep)
+    rep.expressions = cx.expressions
+    nd = NodeDef(
+        name=name,
+        type=mapped.type,
+        parameters=mapped.params,
+        position=(float(raw.get("x", 0)), float(raw.get("y", 0))),
+        disabled=bool(raw.get("d")),
+        notes=str(raw.get("info", ""))[:10_000],
+    )
+    if rep.status == "not_supported":
+        nd.disabled = True
+        nd.notes = (f"Imported from Node-RED ({t}): {rep.notes[0]}.\n" + nd.notes)[:10_000]
+    settle_status(rep)
+    return Draft(nd, mapped, rep)
+
+
+def _one_flow(
+    nodes: list[dict[str, Any]],
+    name: str,
+    source: str,
+    catalog: Catalog,
+    subflows: dict[str, Any],
+    all_nodes: dict[str, dict[str, Any]],
+) -> tuple[Workflow, WorkflowReport]:
+    report = WorkflowReport(source=source, format="node-red", name=name[:200])
+    taken: set[str] = set()
+    drafts: dict[str, Draft] = {}
+    out_of: dict[str, str] = {}  # node id -> AURA name its wires leave from
+    into: dict[str, str] = {}  # node id -> AURA name its incoming wires go to
+    stickies, config = [], []
+    for raw in nodes:
+        t = raw.get("type")
+        if t == "comment":
+            text = "\n\n".join(
+                x for x in (str(raw.get("name", "")), str(raw.get("info", ""))) if x.strip()
+            )
+            stickies.append(
+                StickyNote(
+                    content=text[:20_000], position=(float(raw.get("x", 0)), float(raw.get("y", 0)))
+                )
+            )
+            continue
+        if t in _SKIP:
+            continue
+        if "wires" not in raw and "x" not in raw:
+            config.append({"id": raw.get("id"), "type": t})
+            continue
+        label = raw.get("name") or t
+        name = clean_name(label, taken)
+        if t == "inject":
+            first, second = _inject(raw, name, catalog)
+            drafts[name] = first
+            into[raw["id"]] = name
+            out_of[raw["id"]] = name
+            if second is not None:
+                taken.add(second.node.name)
+                drafts[second.node.name] = second
+                out_of[raw["id"]] = second.node.name
+            continue
+        drafts[name] = _draft(raw, name, catalog, subflows)
+        into[raw["id"]] = out_of[raw["id"]] = name
+    edges: list[Edge] = []
+    for raw in nodes:
+        rid = raw.get("id")
+        if rid not in out_of:
+            continue
+        if into[rid] != out_of[rid]:
+            edges.append(Edge(into[rid], 0, out_of[rid], 0))
+        wires = raw.get("wires") or []
+        if raw.get("type") == "link call":
+            _link_call(raw, edges, out_of, into, all_nodes, nodes, report)
+            continue
+        for i, targets in enumerate(wires):
+            for target in targets or []:
+                if target in into:
+                    edges.append(Edge(out_of[rid], i, into[target], 0))
+        if raw.get("type") == "link out" and raw.get("mode", "link") == "link":
+            for target in raw.get("links") or []:
+                if target in into:
+                    edges.append(Edge(out_of[rid], 0, into[target], 0))
+                else:
+                    report.notes.append(
+                        f"'{out_of[rid]}' links to another tab; connect "
+                        "the workflows with an Execute Workflow node."
+                    )
+    wf = Workflow(name=report.name, nodes=[d.node for d in drafts.values()], sticky_notes=stickies)
+    wf.connections = resolve_edges(drafts, edges, report)
+    break_cycles(wf, report)
+    wf.meta["interop"] = {"source": "node-red", "file": source, "config_nodes": config}
+    if config:
+        report.notes.append(
+            f"{len(config)} config nodes ({', '.join(sorted({str(c['type']) for c in config}))}) "
+            "are listed in meta.interop.config_nodes."
+        )
+    report.sticky_notes = len(stickies)
+    report.nodes = list({id(d.report): d.report for d in drafts.values()}.values())
+    return wf, report
+
+
+def _link_call(
+    raw: dict[str, Any],
+    edges: list[Edge],
+    out_of: dict[str, str],
+    into: dict[str, str],
+    all_nodes: dict[str, dict[str, Any]],
+    nodes: list[dict[str, Any]],
+    report: WorkflowReport,
+) -> None:
+    """link call → its link in; every 'return' link out reachable from there → the
+    call's own wires."""
+    rid = raw["id"]
+    returns = [n["id"] for n in nodes if n.get("type") == "link out" and n.get("mode") == "return"]
+    for target in raw.get("links") or []:
+        if target not in into:
+            report.notes.append(
+                f"'{out_of[rid]}' calls a link in on another tab; use an Execute Workflow node."
+            )
+            continue
+        edges.append(Edge(out_of[rid], 0, into[target], 0))
+        reach, stack = set(), [target]
+        while stack:
+            cur = stack.pop()
+            if cur in reach:
+                continue
+            reach.add(cur)
+            for ws in all_nodes.get(cur, {}).get("wires") or []:
+                stack.extend(w for w in ws or [] if w in all_nodes)
+        for ret in returns:
+            if ret in reach:
+                for targets in raw.get("wires") or []:
+                    for t in targets or []:
+                        if t in into:
+                            edges.append(Edge(out_of[ret], 0, into[t], 0))
+
+
+def import_node_red(
+    data: list[dict[str, Any]], *, source: str, catalog: Catalog
+) -> list[tuple[Workflow, WorkflowReport]]:
+    """One (workflow, report) per tab; subflows first, as sub-workflows."""
+    by_id = {str(n["id"]): n for n in data}
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for n in data:
+        if n.get("type") not in ("tab", "subflow"):
+            groups[str(n.get("z") or "")].append(n)
+    base = source.rsplit("/", 1)[-1].removesuffix(".json")
+    subflows: dict[str, Any] = {}
+    out = []
+    for sf in (n for n in data if n.get("type") == "subflow"):
+        wf, rep = _one_flow(
+            groups.pop(str(sf["id"]), []),
+            str(sf.get("name") or "Subflow"),
+            source,
+            catalog,
+            subflows,
+            by_id,
+        )
+        rep.notes.append(
+            "A Node-RED subflow, imported as a sub-workflow (Execute Workflow nodes embed it)."
+        )
+        subflows[str(sf["id"])] = wf
+        out.append((wf, rep))
+    tabs = {str(n["id"]): n for n in data if n.get("type") == "tab"}
+    for z, nodes in groups.items():
+        label = str(tabs.get(z, {}).get("label") or base or "Node-RED flow")
+        if len(groups) > 1 and z not in tabs:
+            label = f"{base} ({z or 'global'})"
+        out.append(_one_flow(nodes, label, source, catalog, subflows, by_id))
+    return out

@@ -1,0 +1,443 @@
+"""Node-RED node types → AURA nodes, on the ``msg`` ↔ item model.
+
+A Node-RED message becomes an item whose JSON holds the message properties:
+``msg.payload`` is ``$json.payload``, ``msg.topic`` is ``$json.topic``. Values typed
+``msg`` become expressions; ``str``/``num``/``bool``/``json`` literals stay literals;
+``flow``/``global`` context and JSONata have no AURA equivalent (kept with a note).
+Mustache templates (``template``, ``http request`` URLs) become AURA templates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from engine.interop._mapping import MapContext, Mapped, Unmappable
+from engine.interop.expressions import ExpressionNote, escape_literal
+
+__all__ = ["MAPPERS", "field_expr", "mustache", "typed_value"]
+
+_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_MUSTACHE = re.compile(r"\{\{\{?\s*([^{}#^/!>&]*?)\s*\}?\}\}")
+
+
+def field_expr(prop: str) -> str:
+    """``payload.a`` (a msg property) as ``$json.payload.a``."""
+    prop = prop.strip().removeprefix("msg.")
+    if not prop or "[" in prop or ".." in prop:
+        raise Unmappable(f"the property '{prop}'")
+    return "$json" + "".join(
+        f".{p}" if _IDENT.match(p) else f'["{p}"]'
+        for p in prop.split(".")
+        if '"' not in p and "\\" not in p
+    )
+
+
+def typed_value(cx: MapContext, value: Any, vtype: str, path: str) -> Any:
+    """A Node-RED typed input (value + type) as an AURA value; records an expression note
+    for the types that are expressions in Node-RED."""
+    vtype = vtype or "str"
+    if vtype in ("str", "string"):
+        return escape_literal(str(value))
+    if vtype == "num":
+        try:
+            return json.loads(str(value))
+        except ValueError:
+            raise Unmappable(f"'{value}' is not a number") from None
+    if vtype == "bool":
+        return str(value).lower() == "true"
+    if vtype == "json":
+        try:
+            return json.loads(str(value) or "null")
+        except ValueError:
+            raise Unmappable(f"the JSON value at {path} is not valid JSON") from None
+    if vtype == "date":
+        return _note(cx, path, f"{vtype}:{value}", "{{ $now.to_millis() }}")
+    if vtype == "msg":
+        return _note(cx, path, f"msg.{value}", "{{ " + field_expr(str(value)) + " }}")
+    if vtype == "env":
+        return _note(cx, path, f"env.{value}", "{{ $env." + str(value) + " }}")
+    if vtype == "jsonata":
+        cx.expressions.append(
+            ExpressionNote(
+                path,
+                str(value),
+                None,
+                "JSONata has no AURA equivalent; rewrite it as an AURA expression",
+            )
+        )
+        raise Unmappable("a JSONata expression")
+    cx.expressions.append(
+        ExpressionNote(path, f"{vtype}.{value}", None, f"'{vtype}' context has no AURA equivalent")
+    )
+    raise Unmappable(f"'{vtype}' context values (use workflow variables or static data)")
+
+
+def _note(cx: MapContext, path: str, original: str, out: str) -> str:
+    cx.expressions.append(ExpressionNote(path, original, out))
+    return out
+
+
+def mustache(cx: MapContext, text: str, path: str) -> str:
+    """A Mustache template (variables only) as an AURA template."""
+    if re.search(r"\{\{\s*[#^/>!]", text):
+        cx.expressions.append(
+            ExpressionNote(
+                path, text, None, "Mustache sections and partials have no AURA equivalent"
+            )
+        )
+        raise Unmappable("Mustache sections ({{#...}}) or partials")
+    if "{{" not in text:
+        return escape_literal(text)
+    out, pos = [], 0
+    for m in _MUSTACHE.finditer(text):
+        out.append(escape_literal(text[pos : m.start()]))
+        name = m.group(1).strip()
+        if name.startswith(("flow.", "global.")):
+            cx.expressions.append(
+                ExpressionNote(
+                    path, text, None, "flow/global context in a template has no AURA equivalent"
+                )
+            )
+            raise Unmappable("flow/global context in a template")
+        expr = "$env." + name[4:] if name.startswith("env.") else field_expr(name)
+        out.append("{{ " + expr + " }}")
+        pos = m.end()
+    out.append(escape_literal(text[pos:]))
+    return _note(cx, path, text, "".join(out))
+
+
+def map_change(cx: MapContext) -> Mapped:
+    assignments: list[dict[str, Any]] = []
+    removed: list[str] = []
+    for i, r in enumerate(cx.get("rules") or []):
+        if r.get("pt", "msg") != "msg":
+            raise Unmappable(f"rule {i + 1} writes {r.get('pt')} context")
+        prop = str(r.get("p", "payload"))
+        field_expr(prop)
+        t = r.get("t", "set")
+        if t == "set":
+            assignments.append(
+                {
+                    "name": prop,
+                    "value": typed_value(
+                        cx, r.get("to", ""), r.get("tot", "str"), f"rules[{i}].to"
+                    ),
+                }
+            )
+        elif t == "delete":
+            removed.append(prop)
+        elif t == "move":
+            to = str(r.get("to", ""))
+            assignments.append({"name": to, "value": "{{ " + field_expr(prop) + " }}"})
+            removed.append(prop)
+        elif t == "change":
+            if r.get("fromt", "str") != "str" or r.get("tot", "str") != "str":
+                raise Unmappable(f"rule {i + 1} replaces with a {r.get('fromt')} pattern")
+            src = field_expr(prop)
+            value = (
+                "{{ " + f"{src}.replace({json.dumps(r.get('from', ''))}, "
+                f"{json.dumps(r.get('to', ''))})" + " }}"
+            )
+            assignments.append(
+                {"name": prop, "value": _note(cx, f"rules[{i}]", f"change {prop}", value)}
+            )
+        else:
+            raise Unmappable(f"rule type '{t}'")
+    p: dict[str, Any] = {"assignments": assignments}
+    if removed:
+        p["keep"] = "except"
+        p["fields"] = removed
+    return Mapped("core.set", p)
+
+
+_SWITCH_OPS = {
+    "eq": ("equals", "eq"),
+    "neq": ("not_equals", "ne"),
+    "lt": (None, "lt"),
+    "lte": (None, "lte"),
+    "gt": (None, "gt"),
+    "gte": (None, "gte"),
+    "cont": ("contains", None),
+    "regex": ("regex", None),
+}
+
+
+def _switch_rule(cx: MapContext, left: str, r: dict[str, Any], i: int) -> dict[str, Any]:
+    t = r.get("t")
+    if t in ("true", "false"):
+        return {"left": left, "type": "boolean", "operation": f"is_{t}"}
+    if t == "null":
+        return {"left": left, "type": "any", "operation": "not_exists"}
+    if t == "nnull":
+        return {"left": left, "type": "any", "operation": "exists"}
+    if t in ("empty", "nempty"):
+        return {
+            "left": left,
+            "type": "string",
+            "operation": "is_empty" if t == "empty" else "is_not_empty",
+        }
+    if t not in _SWITCH_OPS:
+        raise Unmappable(f"switch rule '{t}'")
+    vt = r.get("vt", "str")
+    right = typed_value(cx, r.get("v", ""), vt, f"rules[{i}].v")
+    as_string, as_number = _SWITCH_OPS[t]
+    if (vt == "num" and as_number) or as_string is None:
+        return {"left": left, "type": "number", "operation": as_number, "right": right}
+    return {"left": left, "type": "string", "operation": as_string, "right": right}
+
+
+def map_switch(cx: MapContext) -> Mapped:
+    if cx.get("propertyType", "msg") != "msg":
+        raise Unmappable(f"switching on a {cx.get('propertyType')} value")
+    left = "{{ " + field_expr(str(cx.get("property", "payload"))) + " }}"
+    rules, fallback = [], "none"
+    raw = cx.get("rules") or []
+    for i, r in enumerate(raw):
+        if r.get("t") == "else":
+            if i != len(raw) - 1:
+                raise Unmappable("an 'otherwise' rule that is not the last one")
+            fallback = "extra"
+            continue
+        if r.get("t") == "btwn":
+            lo = typed_value(cx, r.get("v", ""), r.get("vt", "num"), f"rules[{i}].v")
+            hi = typed_value(cx, r.get("v2", ""), r.get("v2t", "num"), f"rules[{i}].v2")
+            rules.append(
+                {
+                    "conditions": [
+                        {"left": left, "type": "number", "operation": "gte", "right": lo},
+                        {"left": left, "type": "number", "operation": "lte", "right": hi},
+                    ]
+                }
+            )
+            continue
+        rules.append({"conditions": [_switch_rule(cx, left, r, i)]})
+    outputs = [f"output_{i}" for i in range(len(rules))] + (
+        ["fallback"] if fallback == "extra" else []
+    )
+    return Mapped(
+        "core.switch",
+        {
+            "rules": rules,
+            "fallback_output": fallback,
+            "loose_type_validation": True,
+            "all_matching_outputs": str(cx.get("checkall", "true")) == "true",
+        },
+        outputs=outputs,
+    )
+
+
+def map_template(cx: MapContext) -> Mapped:
+    if cx.get("fieldType", "msg") != "msg":
+        raise Unmappable(f"a template written to {cx.get('fieldType')} context")
+    if cx.get("syntax", "mustache") == "plain":
+        text = escape_literal(str(cx.get("template", "")))
+    else:
+        text = mustache(cx, str(cx.get("template", "")), "template")
+    kind = "object" if cx.get("output") == "json" else "string"
+    if kind == "object":
+        cx.note("the template's text is parsed as JSON")
+    return Mapped(
+        "core.set",
+        {
+            "assignments": [
+                {"name": str(cx.get("field", "payload") or "payload"), "value": text, "type": kind}
+            ]
+        },
+    )
+
+
+def map_http_in(cx: MapContext) -> Mapped:
+    path = str(cx.get("url", "")).strip().strip("/")
+    if not path:
+        raise Unmappable("the endpoint has no URL")
+    method = str(cx.get("method", "get")).upper()
+    if method not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        raise Unmappable(f"method {method}")
+    cx.note(
+        "Node-RED's msg.payload (query or body) is $json.query / $json.body on AURA's "
+        "webhook item; msg.req.headers is $json.headers"
+    )
+    return Mapped(
+        "core.webhook_trigger",
+        {"http_method": method, "path": path, "response_mode": "respond_node"},
+        inputs=[],
+    )
+
+
+def map_http_response(cx: MapContext) -> Mapped:
+    p: dict[str, Any] = {"respond_with": "text", "response_body": "{{ $json.payload }}"}
+    code = str(cx.get("statusCode", "") or "").strip()
+    if code:
+        p["response_code"] = int(code)
+    headers = cx.get("headers") or {}
+    if headers:
+        p["response_headers"] = [{"name": k, "value": str(v)} for k, v in headers.items()]
+    return Mapped("core.respond_to_webhook", p)
+
+
+def map_http_request(cx: MapContext) -> Mapped:
+    method = str(cx.get("method", "GET")).upper()
+    if method == "USE":
+        raise Unmappable("the method comes from msg.method")
+    url = str(cx.get("url", ""))
+    if not url:
+        raise Unmappable("the URL comes from msg.url")
+    p: dict[str, Any] = {
+        "method": method,
+        "url": mustache(cx, url, "url"),
+        "output_field": "payload",
+        "response_format": {"txt": "text", "obj": "json", "bin": "binary"}.get(
+            cx.get("ret", "txt"), "auto"
+        ),
+    }
+    if method in ("POST", "PUT", "PATCH"):
+        p["body_type"] = "json"
+        p["json_body"] = _note(cx, "payload", "msg.payload", "{{ $json.payload }}")
+    cx.note(
+        "the response replaces the item (text responses go to 'payload'); Node-RED "
+        "kept the other msg properties"
+    )
+    return Mapped("core.http_request", p)
+
+
+def map_json(cx: MapContext) -> Mapped:
+    field = str(cx.get("property", "payload")).removeprefix("msg.")
+    action = cx.get("action", "")
+    if action == "":
+        cx.note(
+            "Node-RED converts both ways; this node parses JSON text (use 'stringify' for objects)"
+        )
+    op = "stringify" if action == "str" else "parse"
+    p: dict[str, Any] = {"operation": op, "field": field, "output_field": field}
+    if op == "stringify" and cx.get("pretty"):
+        p["pretty"] = True
+    return Mapped("core.json", p)
+
+
+def map_csv(cx: MapContext) -> Mapped:
+    cols = [c.strip() for c in str(cx.get("temp", "")).split(",") if c.strip()]
+    cx.note("Node-RED converts CSV both ways; this node parses CSV text from 'payload'")
+    p: dict[str, Any] = {
+        "operation": "parse",
+        "source": "field",
+        "field": "payload",
+        "delimiter": str(cx.get("sep", ",")).replace("\\t", "\t") or ",",
+        "header_row": bool(cx.get("hdrin")),
+    }
+    if cols and not cx.get("hdrin"):
+        p["column_names"] = cols
+    skip = int(str(cx.get("skip", "0") or 0))
+    if skip:
+        p["skip_rows"] = skip
+    return Mapped("core.csv", p)
+
+
+def map_split(cx: MapContext) -> Mapped:
+    cx.note("splits a list in 'payload' into items; Node-RED also split text and objects")
+    return Mapped("core.split_out", {"field": ["payload"], "include": "all"})
+
+
+def map_join(cx: MapContext) -> Mapped:
+    if cx.get("mode", "auto") == "reduce":
+        raise Unmappable("reduce mode (JSONata)")
+    if cx.get("build", "array") not in ("array", "string"):
+        raise Unmappable(f"joining into a {cx.get('build')}")
+    if cx.get("build") == "string":
+        cx.note("the parts are collected as a list in 'payload'; Node-RED joined them into text")
+    return Mapped(
+        "core.aggregate",
+        {
+            "mode": "individual_fields",
+            "fields": [{"field": str(cx.get("property", "payload") or "payload")}],
+        },
+    )
+
+
+def map_sort(cx: MapContext) -> Mapped:
+    if cx.get("targetType", "seq") != "seq":
+        raise Unmappable("sorting a list inside the message")
+    key = str(cx.get("seqKey", "payload"))
+    if cx.get("seqKeyType", "msg") != "msg":
+        raise Unmappable("a JSONata sort key")
+    return Mapped(
+        "core.sort",
+        {
+            "type": "simple",
+            "fields": [
+                {"field": key, "order": "desc" if cx.get("order") == "descending" else "asc"}
+            ],
+        },
+    )
+
+
+_UNITS = {"milliseconds": 0.001, "seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+def map_delay(cx: MapContext) -> Mapped:
+    if cx.get("pauseType", "delay") != "delay":
+        raise Unmappable(f"delay mode '{cx.get('pauseType')}' (rate limiting)", known=False)
+    seconds = float(cx.get("timeout", 5) or 0) * _UNITS.get(cx.get("timeoutUnits", "seconds"), 1)
+    return Mapped("core.wait", {"resume": "time_interval", "amount": seconds, "unit": "seconds"})
+
+
+def map_range(cx: MapContext) -> Mapped:
+    action = cx.get("action", "scale")
+    if action == "roll":
+        raise Unmappable("'roll' mode")
+    try:
+        a, b, c, d = (float(cx.get(k, 0)) for k in ("minin", "maxin", "minout", "maxout"))
+    except ValueError:
+        raise Unmappable("the range limits are not numbers") from None
+    if a == b:
+        raise Unmappable("the input range is empty")
+    prop = str(cx.get("property", "payload"))
+    x = f"(({field_expr(prop)} - {a}) * {(d - c) / (b - a)!r} + {c})"
+    if action == "clamp":
+        x = f"max({min(c, d)}, min({max(c, d)}, {x}))"
+    if cx.get("round"):
+        x = f"round({x})"
+    value = _note(cx, "property", f"range {prop}", "{{ " + x + " }}")
+    return Mapped("core.set", {"assignments": [{"name": prop, "value": value, "type": "number"}]})
+
+
+def map_debug(cx: MapContext) -> Mapped:
+    cx.note("what Node-RED printed in the debug sidebar is this node's data in the execution")
+    return Mapped("core.noop", {})
+
+
+def map_catch(cx: MapContext) -> Mapped:
+    cx.note(
+        "AURA handles errors in an error workflow: move this branch into a workflow "
+        "and set it as this one's error workflow (or use 'On error: route' on a node)"
+    )
+    return Mapped("core.error_trigger", {}, inputs=[])
+
+
+def map_noop(cx: MapContext) -> Mapped:
+    return Mapped("core.noop", {})
+
+
+MAPPERS: dict[str, Callable[[MapContext], Mapped]] = {
+    "change": map_change,
+    "switch": map_switch,
+    "template": map_template,
+    "http in": map_http_in,
+    "http response": map_http_response,
+    "http request": map_http_request,
+    "json": map_json,
+    "csv": map_csv,
+    "split": map_split,
+    "join": map_join,
+    "sort": map_sort,
+    "delay": map_delay,
+    "range": map_range,
+    "debug": map_debug,
+    "catch": map_catch,
+    "link in": map_noop,
+    "link out": map_noop,
+    "link call": map_noop,
+    "junction": map_noop,
+}

@@ -1,0 +1,170 @@
+"""The import report: what became of each node, expression and credential, and totals.
+
+Node statuses: ``mapped`` (an AURA node does the same), ``mapped_with_notes`` (it does,
+with differences the user should read), ``not_supported`` (a disabled placeholder node
+keeps the original parameters). A node whose type AURA has an equivalent for counts as
+*known*, even if this one could not be mapped; that is the base of "% nodes mapped".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from engine.interop.expressions import ExpressionNote
+
+__all__ = ["CredentialNeed", "ImportTotals", "NodeReport", "WorkflowReport", "totals"]
+
+NodeStatus = Literal["mapped", "mapped_with_notes", "not_supported"]
+
+
+@dataclass
+class CredentialNeed:
+    """A credential the imported workflow needs: create it, then pick it on the node."""
+
+    node: str
+    source_kind: str
+    source_name: str
+    kind: str | None
+    slot: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "node": self.node,
+            "source_kind": self.source_kind,
+            "source_name": self.source_name,
+            "kind": self.kind,
+            "slot": self.slot,
+        }
+
+
+@dataclass
+class NodeReport:
+    """One source node: its type, what it became and why."""
+
+    name: str
+    source_type: str
+    source_version: Any = None
+    target_type: str | None = None
+    status: NodeStatus = "mapped"
+    known: bool = True
+    notes: list[str] = field(default_factory=list)
+    expressions: list[ExpressionNote] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "source_type": self.source_type,
+            "source_version": self.source_version,
+            "target_type": self.target_type,
+            "status": self.status,
+            "known": self.known,
+            "notes": self.notes,
+            "expressions": [e.to_dict() for e in self.expressions],
+        }
+
+
+@dataclass
+class WorkflowReport:
+    """The report of one imported workflow (or of one that failed, with ``error``)."""
+
+    source: str
+    format: str
+    name: str = ""
+    nodes: list[NodeReport] = field(default_factory=list)
+    credentials: list[CredentialNeed] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    sticky_notes: int = 0
+    pinned_nodes: list[str] = field(default_factory=list)
+    error: str | None = None
+
+    @property
+    def expressions(self) -> list[ExpressionNote]:
+        return [e for n in self.nodes for e in n.expressions]
+
+    @property
+    def fully_mapped(self) -> bool:
+        """Every node mapped and every expression translated."""
+        return (
+            self.error is None
+            and all(n.status != "not_supported" for n in self.nodes)
+            and all(e.ok for e in self.expressions)
+        )
+
+    def counts(self) -> dict[str, int]:
+        exprs = self.expressions
+        return {
+            "nodes": len(self.nodes),
+            "mapped": sum(n.status == "mapped" for n in self.nodes),
+            "mapped_with_notes": sum(n.status == "mapped_with_notes" for n in self.nodes),
+            "not_supported": sum(n.status == "not_supported" for n in self.nodes),
+            "known": sum(n.known for n in self.nodes),
+            "known_mapped": sum(n.known and n.status != "not_supported" for n in self.nodes),
+            "expressions": len(exprs),
+            "translated": sum(e.ok for e in exprs),
+            "kept": sum(not e.ok for e in exprs),
+            "credentials": len(self.credentials),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "format": self.format,
+            "name": self.name,
+            "error": self.error,
+            "fully_mapped": self.fully_mapped,
+            "counts": self.counts(),
+            "notes": self.notes,
+            "sticky_notes": self.sticky_notes,
+            "pinned_nodes": self.pinned_nodes,
+            "credentials": [c.to_dict() for c in self.credentials],
+            "nodes": [n.to_dict() for n in self.nodes],
+        }
+
+
+@dataclass
+class ImportTotals:
+    """Totals over many imported workflows (``aura workflow import --dry-run``)."""
+
+    workflows: int = 0
+    imported: int = 0
+    failed: int = 0
+    fully_mapped: int = 0
+    nodes: int = 0
+    mapped: int = 0
+    mapped_with_notes: int = 0
+    not_supported: int = 0
+    known: int = 0
+    known_mapped: int = 0
+    expressions: int = 0
+    translated: int = 0
+    kept: int = 0
+    credentials: int = 0
+
+    @property
+    def pct_known_mapped(self) -> float:
+        return round(100.0 * self.known_mapped / self.known, 1) if self.known else 100.0
+
+    @property
+    def pct_translated(self) -> float:
+        return round(100.0 * self.translated / self.expressions, 1) if self.expressions else 100.0
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = dict(self.__dict__)
+        out["pct_known_mapped"] = self.pct_known_mapped
+        out["pct_translated"] = self.pct_translated
+        return out
+
+
+def totals(reports: list[WorkflowReport]) -> ImportTotals:
+    """Sums the counts of ``reports``."""
+    t = ImportTotals(workflows=len(reports))
+    for r in reports:
+        if r.error is not None:
+            t.failed += 1
+            continue
+        t.imported += 1
+        t.fully_mapped += r.fully_mapped
+        for k, v in r.counts().items():
+            setattr(t, k, getattr(t, k) + v)
+    return t
