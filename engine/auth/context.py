@@ -63,19 +63,39 @@ class AuthContext:
         """The named rate limiter (see :data:`engine.auth.ratelimit.DEFAULT_LIMITS`)."""
         if name not in self._limiters:
             sec = self.security
-            custom = {"login_account": (sec.login_max_failures, sec.login_lock_minutes * 60)}
+            custom = {
+                "login_account": (sec.login_max_failures, sec.login_lock_minutes * 60),
+                "login": (sec.login_ip_max_failures, sec.login_ip_window_s),
+            }
             lim, win = custom.get(name, (None, None))
             self._limiters[name] = limiter(name, lim, win, redis_url=self.redis_url or "")
         return self._limiters[name]
 
-    def audit(self, actor: Principal | str | None, action: str, target_type: str = "",
-              target_id: str | None = None, details: dict[str, Any] | None = None,
-              ip: str | None = None, *, actor_email: str = "") -> None:
+    def audit(
+        self,
+        actor: Principal | str | None,
+        action: str,
+        target_type: str = "",
+        target_id: str | None = None,
+        details: dict[str, Any] | None = None,
+        ip: str | None = None,
+        *,
+        actor_email: str = "",
+    ) -> None:
         """Records an audit event (see :mod:`engine.auth.audit`)."""
         from engine.auth.audit import record
 
-        record(self.store, actor, action, target_type, target_id, details, ip,
-               actor_email=actor_email, at=self.now())
+        record(
+            self.store,
+            actor,
+            action,
+            target_type,
+            target_id,
+            details,
+            ip,
+            actor_email=actor_email,
+            at=self.now(),
+        )
 
 
 def build_context(store: Store, cfg: Settings, *, mailer: Mailer | None = None) -> AuthContext:
@@ -84,10 +104,20 @@ def build_context(store: Store, cfg: Settings, *, mailer: Mailer | None = None) 
     cfg.data_dir.mkdir(parents=True, exist_ok=True)
     keep = timedelta(seconds=max(sec.access_token_ttl_s, 300) + 120)
     keys = SigningKeys(cfg.data_dir / "keys" / "jwt", keep_retired=keep)
-    codec = TokenCodec(keys, issuer=sec.jwt_issuer, audience=sec.jwt_audience,
-                       access_ttl_s=sec.access_token_ttl_s)
-    hasher = PasswordHasher(sec.password_hash_time_cost, sec.password_hash_memory_kib,
-                            sec.password_hash_parallelism)
-    return AuthContext(store=store, security=sec, data_dir=cfg.data_dir, env=cfg.env,
-                       hasher=hasher, keys=keys, codec=codec,
-                       mailer=mailer or SmtpMailer(sec, cfg.env), redis_url=cfg.redis.url)
+    codec = TokenCodec(
+        keys, issuer=sec.jwt_issuer, audience=sec.jwt_audience, access_ttl_s=sec.access_token_ttl_s
+    )
+    hasher = PasswordHasher(
+        sec.password_hash_time_cost, sec.password_hash_memory_kib, sec.password_hash_parallelism
+    )
+    return AuthContext(
+        store=store,
+        security=sec,
+        data_dir=cfg.data_dir,
+        env=cfg.env,
+        hasher=hasher,
+        keys=keys,
+        codec=codec,
+        mailer=mailer or SmtpMailer(sec, cfg.env),
+        redis_url=cfg.redis.url,
+    )

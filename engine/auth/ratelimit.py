@@ -30,11 +30,11 @@ __all__ = ["DEFAULT_LIMITS", "LocalRateLimiter", "RateLimiter", "limiter"]
 log = logging.getLogger(__name__)
 
 DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
-    "login": (10, 60),            # per IP: attempts per minute
-    "login_account": (10, 900),   # per e-mail: failed attempts per 15 minutes
+    "login": (20, 300),  # per address: failed logins (any e-mail) per 5 minutes
+    "login_account": (10, 900),  # per e-mail: failed attempts per 15 minutes
     "2fa": (10, 300),
     "password_reset": (5, 3600),
-    "api_key": (600, 60),         # requests per key per minute
+    "api_key": (600, 60),  # requests per key per minute
     "webhook": (600, 60),
 }
 """name -> (limit, window seconds) used by :func:`limiter` when none is given."""
@@ -68,10 +68,10 @@ return {1, count, 0}
 
 def _refuse(name: str, retry_ms: float, limit: int, window_s: float) -> RateLimited:
     retry = max(1, math.ceil(retry_ms / 1000))
-    return RateLimited(f"Too many attempts ({name}): at most {limit} in {window_s:g} s. "
-                       f"Try again in {retry} s.",
-                       details={"retry_after": retry, "limit": limit, "window_s": window_s,
-                                "name": name})
+    return RateLimited(
+        f"Too many attempts ({name}): at most {limit} in {window_s:g} s. Try again in {retry} s.",
+        details={"retry_after": retry, "limit": limit, "window_s": window_s, "name": name},
+    )
 
 
 class LocalRateLimiter:
@@ -80,8 +80,7 @@ class LocalRateLimiter:
     _lock = threading.Lock()
     _windows: dict[str, deque[float]] = {}
 
-    def __init__(self, name: str, limit: int, window_s: float,
-                 clock: Any = time.monotonic) -> None:
+    def __init__(self, name: str, limit: int, window_s: float, clock: Any = time.monotonic) -> None:
         self.name, self.limit, self.window_s, self.clock = name, limit, window_s, clock
 
     def _check(self, key: str, count: bool) -> int:
@@ -92,8 +91,9 @@ class LocalRateLimiter:
             while q and q[0] <= now - self.window_s:
                 q.popleft()
             if len(q) >= self.limit:
-                raise _refuse(self.name, (q[0] + self.window_s - now) * 1000, self.limit,
-                              self.window_s)
+                raise _refuse(
+                    self.name, (q[0] + self.window_s - now) * 1000, self.limit, self.window_s
+                )
             if count:
                 q.append(now)
             if not q:
@@ -150,13 +150,22 @@ class RateLimiter:
         try:
             allowed, count, retry_ms = self._script(
                 keys=[self._key(key)],
-                args=[self.limit, int(self.window_s * 1000), secrets.token_hex(8),
-                      "1" if dry else "0"])
+                args=[
+                    self.limit,
+                    int(self.window_s * 1000),
+                    secrets.token_hex(8),
+                    "1" if dry else "0",
+                ],
+            )
         except Exception as exc:  # Redis down: limit in this process rather than fail
             if isinstance(exc, RateLimited):
                 raise
-            log.warning("rate limiter %s: Redis unavailable (%s); limiting in process "
-                        "for %d s", self.name, exc, REDIS_RETRY_S)
+            log.warning(
+                "rate limiter %s: Redis unavailable (%s); limiting in process for %d s",
+                self.name,
+                exc,
+                REDIS_RETRY_S,
+            )
             self._down_until = time.monotonic() + REDIS_RETRY_S
             fallback = self._fallback()
             return fallback.check(key) if dry else fallback.hit(key)
@@ -215,14 +224,19 @@ def _redis_client(url: str) -> Any:
             from redis.retry import Retry
 
             # fail fast: a limiter must not make every login wait for a dead Redis
-            _clients[url] = redis.Redis.from_url(url, socket_timeout=1,
-                                                 socket_connect_timeout=1,
-                                                 retry=Retry(NoBackoff(), 0))
+            _clients[url] = redis.Redis.from_url(
+                url, socket_timeout=1, socket_connect_timeout=1, retry=Retry(NoBackoff(), 0)
+            )
         return _clients[url]
 
 
-def limiter(name: str, limit: int | None = None, window_s: float | None = None, *,
-            redis_url: str | None = None) -> RateLimiter:
+def limiter(
+    name: str,
+    limit: int | None = None,
+    window_s: float | None = None,
+    *,
+    redis_url: str | None = None,
+) -> RateLimiter:
     """A limiter named ``name`` with :data:`DEFAULT_LIMITS` unless given; on the Redis of
     ``AURA_REDIS_URL`` (or ``redis_url``), in process memory when there is none."""
     if redis_url is None:

@@ -23,8 +23,16 @@ from engine.errors import AuthenticationError, RateLimited
 from engine.store.auth_users import normalize_email
 from engine.store.models_auth import User
 
-__all__ = ["issue_tokens", "login", "logout", "principal_for_user",
-           "principal_from_access_token", "refresh", "required_2fa_roles", "verify_2fa"]
+__all__ = [
+    "issue_tokens",
+    "login",
+    "logout",
+    "principal_for_user",
+    "principal_from_access_token",
+    "refresh",
+    "required_2fa_roles",
+    "verify_2fa",
+]
 
 SETTING_2FA_ROLES = "security.require_2fa_roles"
 _BAD_LOGIN = "Wrong e-mail or password."
@@ -45,12 +53,22 @@ def _scopes_for(ctx: AuthContext, user: User) -> list[str]:
     return []
 
 
-def principal_for_user(ctx: AuthContext, user: User, *, scopes: list[str] | tuple[str, ...]
-                       = (), api_key_id: str | None = None) -> Principal:
+def principal_for_user(
+    ctx: AuthContext,
+    user: User,
+    *,
+    scopes: list[str] | tuple[str, ...] = (),
+    api_key_id: str | None = None,
+) -> Principal:
     """The principal of ``user`` with their current role and project roles."""
-    return Principal(user_id=user.id, email=user.email, role=user.role,
-                     api_key_id=api_key_id, scopes=frozenset(scopes),
-                     projects=ctx.store.projects.memberships(user.id))
+    return Principal(
+        user_id=user.id,
+        email=user.email,
+        role=user.role,
+        api_key_id=api_key_id,
+        scopes=frozenset(scopes),
+        projects=ctx.store.projects.memberships(user.id),
+    )
 
 
 def issue_tokens(ctx: AuthContext, user: User, *, family_id: str | None = None) -> TokenPair:
@@ -59,69 +77,120 @@ def issue_tokens(ctx: AuthContext, user: User, *, family_id: str | None = None) 
     ttl = ctx.security.refresh_token_ttl_s
     refresh_token = new_token("rt_")
     scopes = _scopes_for(ctx, user)
-    row = ctx.store.tokens.add_refresh(user.id, digest(refresh_token), now=now,
-                                       expires_at=now + timedelta(seconds=ttl),
-                                       scopes=scopes, family_id=family_id)
+    row = ctx.store.tokens.add_refresh(
+        user.id,
+        digest(refresh_token),
+        now=now,
+        expires_at=now + timedelta(seconds=ttl),
+        scopes=scopes,
+        family_id=family_id,
+    )
     access = ctx.codec.access_token(user.id, session_id=row.family_id, scopes=scopes, now=now)
-    return TokenPair(access_token=access, refresh_token=refresh_token,
-                     expires_in=ctx.security.access_token_ttl_s, refresh_expires_in=ttl)
+    return TokenPair(
+        access_token=access,
+        refresh_token=refresh_token,
+        expires_in=ctx.security.access_token_ttl_s,
+        refresh_expires_in=ttl,
+    )
 
 
 def _complete(ctx: AuthContext, user: User, method: str, ip: str | None) -> LoginResult:
     tokens = issue_tokens(ctx, user)
     ctx.store.users.update(user.id, last_login_at=ctx.now())
     ctx.limiter("login_account").reset(user.email)
-    ctx.audit(user.id, "user.login", "user", user.id, {"method": method}, ip,
-              actor_email=user.email)
+    ctx.audit(
+        user.id, "user.login", "user", user.id, {"method": method}, ip, actor_email=user.email
+    )
     return LoginResult(tokens=tokens, must_enrol_2fa=bool(_scopes_for(ctx, user)))
 
 
-def login(ctx: AuthContext, email: str, password: str, totp_code: str | None = None, *,
-          ip: str | None = None) -> LoginResult:
+def _check_address(ctx: AuthContext, ip: str | None, address: str) -> None:
+    """Refuses a login from ``ip`` once it has failed too often with any e-mails (a
+    success does not clear the count: one known account must not unlock guessing)."""
+    if not ip:
+        return
+    try:
+        ctx.limiter("login").check(ip)
+    except RateLimited as exc:
+        retry = int(exc.details.get("retry_after", 1))
+        ctx.audit(
+            None, "user.login_throttled", "user", None, {"email": address}, ip, actor_email=address
+        )
+        raise RateLimited(
+            f"Too many failed sign-ins from your address. Try again in {retry} s.",
+            details={**exc.details, "scope": "address"},
+        ) from None
+
+
+def login(
+    ctx: AuthContext,
+    email: str,
+    password: str,
+    totp_code: str | None = None,
+    *,
+    ip: str | None = None,
+) -> LoginResult:
     """Checks e-mail and password (and a 2FA code when given).
 
     Returns tokens, or ``needs_2fa`` with a challenge token for :func:`verify_2fa`.
 
     Raises:
         AuthenticationError: wrong e-mail or password (one message for both), disabled.
-        RateLimited: too many failed logins for this account (``login_max_failures`` in
-            ``login_lock_minutes``), or 2FA locked.
+        RateLimited: too many failed logins from the address ``ip``, whatever the
+            e-mails (``login_ip_max_failures`` in ``login_ip_window_s``), or for this
+            account (``login_max_failures`` in ``login_lock_minutes``), or 2FA locked.
     """
     address = normalize_email(email or "")
+    _check_address(ctx, ip, address)
     account_limit = ctx.limiter("login_account")
     try:
         account_limit.check(address)
     except RateLimited:
-        ctx.audit(None, "user.login_locked", "user", None, {"email": address}, ip,
-                  actor_email=address)
+        ctx.audit(
+            None, "user.login_locked", "user", None, {"email": address}, ip, actor_email=address
+        )
         raise
     user = ctx.store.users.by_email(address) if address else None
     ok = ctx.hasher.verify(user.password_hash if user else None, password or "")
     if user is None or not ok or user.disabled:
         with contextlib.suppress(RateLimited):
             account_limit.hit(address)
+        if ip:
+            with contextlib.suppress(RateLimited):
+                ctx.limiter("login").hit(ip)
         reason = "unknown_email" if user is None else ("disabled" if ok else "bad_password")
-        ctx.audit(user.id if user else None, "user.login_failed", "user",
-                  user.id if user else None, {"email": address, "reason": reason}, ip,
-                  actor_email=address)
+        ctx.audit(
+            user.id if user else None,
+            "user.login_failed",
+            "user",
+            user.id if user else None,
+            {"email": address, "reason": reason},
+            ip,
+            actor_email=address,
+        )
         if user is not None and ok and user.disabled:
-            raise AuthenticationError("This account is disabled; ask an admin to enable it.",
-                                      details={"reason": "disabled"})
+            raise AuthenticationError(
+                "This account is disabled; ask an admin to enable it.",
+                details={"reason": "disabled"},
+            )
         raise AuthenticationError(_BAD_LOGIN, details={"reason": "bad_credentials"})
     if user.password_hash and ctx.hasher.needs_rehash(user.password_hash):
         user = ctx.store.users.update(user.id, password_hash=ctx.hasher.hash(password))
     if user.totp_enabled:
         if not totp_code:
-            return LoginResult(tokens=None, needs_2fa=True,
-                               challenge_token=ctx.codec.challenge_token(user.id,
-                                                                         now=ctx.now()))
+            return LoginResult(
+                tokens=None,
+                needs_2fa=True,
+                challenge_token=ctx.codec.challenge_token(user.id, now=ctx.now()),
+            )
         method = totp.verify(ctx, user, totp_code)
         return _complete(ctx, user, f"password+{method}", ip)
     return _complete(ctx, user, "password", ip)
 
 
-def verify_2fa(ctx: AuthContext, challenge_token: str, code: str, *, ip: str | None = None
-               ) -> TokenPair:
+def verify_2fa(
+    ctx: AuthContext, challenge_token: str, code: str, *, ip: str | None = None
+) -> TokenPair:
     """Second step of a login: the challenge from :func:`login` plus a TOTP or recovery
     code. Raises AuthenticationError (wrong code, expired challenge) or RateLimited."""
     claims = ctx.codec.decode(challenge_token, "2fa")
@@ -144,33 +213,46 @@ def refresh(ctx: AuthContext, refresh_token: str) -> TokenPair:
     now = ctx.now()
     new_refresh = new_token("rt_")
     ttl = timedelta(seconds=ctx.security.refresh_token_ttl_s)
-    out = ctx.store.tokens.rotate_refresh(digest(refresh_token or ""), digest(new_refresh),
-                                          now=now, ttl=ttl)
+    out = ctx.store.tokens.rotate_refresh(
+        digest(refresh_token or ""), digest(new_refresh), now=now, ttl=ttl
+    )
     if out.status == "reused":
         assert out.old is not None
-        ctx.audit(out.old.user_id, "session.reuse_detected", "session", out.old.family_id,
-                  {"family_id": out.old.family_id})
-        raise AuthenticationError("This refresh token was already used, so the session was "
-                                  "ended for safety. Sign in again.",
-                                  details={"reason": "reused"})
+        ctx.audit(
+            out.old.user_id,
+            "session.reuse_detected",
+            "session",
+            out.old.family_id,
+            {"family_id": out.old.family_id},
+        )
+        raise AuthenticationError(
+            "This refresh token was already used, so the session was "
+            "ended for safety. Sign in again.",
+            details={"reason": "reused"},
+        )
     if out.status != "ok":
-        messages = {"unknown": "Unknown refresh token; sign in again.",
-                    "expired": "Your session expired; sign in again.",
-                    "revoked": "This session was ended (signed out, password changed, or "
-                               "revoked); sign in again."}
+        messages = {
+            "unknown": "Unknown refresh token; sign in again.",
+            "expired": "Your session expired; sign in again.",
+            "revoked": "This session was ended (signed out, password changed, or "
+            "revoked); sign in again.",
+        }
         raise AuthenticationError(messages[out.status], details={"reason": out.status})
     assert out.new is not None
     user = ctx.store.users.find(out.new.user_id)
     if user is None or user.disabled:
         ctx.store.tokens.revoke_family(out.new.family_id, now)
-        raise AuthenticationError("This account is disabled; ask an admin to enable it.",
-                                  details={"reason": "disabled"})
+        raise AuthenticationError(
+            "This account is disabled; ask an admin to enable it.", details={"reason": "disabled"}
+        )
     scopes = _scopes_for(ctx, user)
-    access = ctx.codec.access_token(user.id, session_id=out.new.family_id, scopes=scopes,
-                                    now=now)
-    return TokenPair(access_token=access, refresh_token=new_refresh,
-                     expires_in=ctx.security.access_token_ttl_s,
-                     refresh_expires_in=int(ttl.total_seconds()))
+    access = ctx.codec.access_token(user.id, session_id=out.new.family_id, scopes=scopes, now=now)
+    return TokenPair(
+        access_token=access,
+        refresh_token=new_refresh,
+        expires_in=ctx.security.access_token_ttl_s,
+        refresh_expires_in=int(ttl.total_seconds()),
+    )
 
 
 def logout(ctx: AuthContext, refresh_token: str) -> None:
@@ -194,18 +276,24 @@ def principal_from_access_token(ctx: AuthContext, token: str) -> Principal:
     claims = ctx.codec.decode(token)
     user = ctx.store.users.find(claims.sub)
     if user is None:
-        raise AuthenticationError("The account of this token no longer exists.",
-                                  details={"reason": "no_user"})
+        raise AuthenticationError(
+            "The account of this token no longer exists.", details={"reason": "no_user"}
+        )
     if user.disabled:
-        raise AuthenticationError("This account is disabled; ask an admin to enable it.",
-                                  details={"reason": "disabled"})
+        raise AuthenticationError(
+            "This account is disabled; ask an admin to enable it.", details={"reason": "disabled"}
+        )
     valid_after = user.tokens_valid_after
     if valid_after is not None and claims.iat < int(valid_after.timestamp()):
-        raise AuthenticationError("This token was issued before your password or 2FA "
-                                  "changed; sign in again.", details={"reason": "stale"})
+        raise AuthenticationError(
+            "This token was issued before your password or 2FA changed; sign in again.",
+            details={"reason": "stale"},
+        )
     if claims.sid and not ctx.store.tokens.session_active(claims.sid, ctx.now()):
-        raise AuthenticationError("This session has ended (signed out or revoked); sign in "
-                                  "again.", details={"reason": "session_ended"})
+        raise AuthenticationError(
+            "This session has ended (signed out or revoked); sign in again.",
+            details={"reason": "session_ended"},
+        )
     scopes = list(claims.scopes)
     if SELF_2FA_SCOPE in scopes and user.totp_enabled:
         scopes = []  # enrolled since the token was issued

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from engine.auth import accounts, apikeys, audit, projects, rbac, sessions, totp
+from engine.auth.clientip import client_address
 from engine.auth.context import AuthContext, build_context
 from engine.auth.ratelimit import RateLimiter
 from engine.auth.types import (
@@ -39,7 +40,8 @@ __all__ = [
     "ApiKeyInfo", "AuditEntry", "InvitationInfo", "LoginResult", "Principal", "ProjectInfo",
     "TokenPair", "TotpEnrolment", "UserInfo",
     "accept_invitation", "allowed_actions", "audit_log", "authorize", "authorize_resource",
-    "change_password", "confirm_totp", "context", "create_api_key", "create_owner",
+    "change_password", "client_address", "confirm_totp", "context", "create_api_key",
+    "create_owner",
     "create_project", "default_project", "disable_totp", "disable_user", "enable_user",
     "export_audit", "filter_visible", "has_owner", "invite", "jwks", "list_api_keys",
     "list_invitations", "list_projects", "list_users", "login", "logout", "me",

@@ -14,7 +14,7 @@ from engine.errors import ValidationError
 from studio.api import routes_auth
 from studio.api.routing import Call, Router
 from studio.api.schemas import In, PageQuery
-from studio.api.security import auth_backend
+from studio.api.security import auth_backend, client_ip
 from studio.api.serialize import json_response
 
 __all__ = ["routers"]
@@ -142,8 +142,7 @@ def accept_invitation(call: Call) -> Response:
             body=ResetRequestIn, status=202, errors=(429,))
 def request_reset(call: Call) -> Response:
     """Mails a reset link if the account exists (the answer is the same either way)."""
-    client = call.request.client
-    call.auth.request_password_reset(call.body.email, ip=client.host if client else None)
+    call.auth.request_password_reset(call.body.email, ip=client_ip(call.request))
     return json_response({"status": "sent if the account exists"}, 202)
 
 

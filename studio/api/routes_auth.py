@@ -18,11 +18,17 @@ from starlette.responses import Response
 from engine.errors import AuthenticationError
 from studio.api.routing import Call, Router
 from studio.api.schemas import In, Out
-from studio.api.security import SESSION_COOKIE
+from studio.api.security import SESSION_COOKIE, client_ip
 from studio.api.serialize import json_response
 
-__all__ = ["CHALLENGE_COOKIE", "REFRESH_COOKIE", "clear_session_cookies", "login_body",
-           "router", "set_session_cookies"]
+__all__ = [
+    "CHALLENGE_COOKIE",
+    "REFRESH_COOKIE",
+    "clear_session_cookies",
+    "login_body",
+    "router",
+    "set_session_cookies",
+]
 
 router = Router("Auth")
 REFRESH_COOKIE = "aura_refresh"
@@ -43,14 +49,18 @@ class LoginIn(In):
 
 
 class TwoFactorIn(In):
-    challenge_token: str | None = Field(None, max_length=4096, description="Default: the "
-                                        "aura_2fa_challenge cookie (single sign-on).")
+    challenge_token: str | None = Field(
+        None,
+        max_length=4096,
+        description="Default: the aura_2fa_challenge cookie (single sign-on).",
+    )
     code: str = Field(max_length=64, description="TOTP or recovery code.")
 
 
 class RefreshIn(In):
-    refresh_token: str | None = Field(None, max_length=4096, description="Default: the "
-                                      "aura_refresh cookie.")
+    refresh_token: str | None = Field(
+        None, max_length=4096, description="Default: the aura_refresh cookie."
+    )
 
 
 class PasswordIn(In):
@@ -86,19 +96,32 @@ class MeOut(Out):
 
 
 def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    return client_ip(request)
 
 
 def set_session_cookies(resp: Response, body: dict[str, Any], request: Request) -> Response:
     """Sets the studio's httpOnly cookies from a token pair's ``to_dict()``."""
     secure = request.url.scheme == "https"
     if body.get("access_token"):
-        resp.set_cookie(SESSION_COOKIE, body["access_token"], max_age=body.get("expires_in"),
-                        httponly=True, samesite="lax", secure=secure, path="/")
+        resp.set_cookie(
+            SESSION_COOKIE,
+            body["access_token"],
+            max_age=body.get("expires_in"),
+            httponly=True,
+            samesite="lax",
+            secure=secure,
+            path="/",
+        )
     if body.get("refresh_token"):
-        resp.set_cookie(REFRESH_COOKIE, body["refresh_token"],
-                        max_age=body.get("refresh_expires_in") or None, httponly=True,
-                        samesite="strict", secure=secure, path=_REFRESH_PATH)
+        resp.set_cookie(
+            REFRESH_COOKIE,
+            body["refresh_token"],
+            max_age=body.get("refresh_expires_in") or None,
+            httponly=True,
+            samesite="strict",
+            secure=secure,
+            path=_REFRESH_PATH,
+        )
     return resp
 
 
@@ -120,9 +143,12 @@ def login_body(result: Any) -> dict[str, Any]:
 
 def _login_body(result: Any) -> dict[str, Any]:
     tokens = result.tokens.to_dict() if result.tokens else {}
-    return {**tokens, "needs_2fa": result.needs_2fa,
-            "challenge_token": result.challenge_token,
-            "must_enrol_2fa": result.must_enrol_2fa}
+    return {
+        **tokens,
+        "needs_2fa": result.needs_2fa,
+        "challenge_token": result.challenge_token,
+        "must_enrol_2fa": result.must_enrol_2fa,
+    }
 
 
 @router.get("/auth/status", action=None, summary="Is the instance set up")
@@ -131,8 +157,15 @@ def auth_status(call: Call) -> dict[str, Any]:
     return {"has_owner": call.auth.has_owner()}
 
 
-@router.post("/auth/setup", action=None, summary="Create the first owner", body=SetupIn,
-             response=LoginOut, status=201, errors=(409,))
+@router.post(
+    "/auth/setup",
+    action=None,
+    summary="Create the first owner",
+    body=SetupIn,
+    response=LoginOut,
+    status=201,
+    errors=(409,),
+)
 def setup_owner(call: Call) -> Response:
     """First run only: creates the owner account and signs it in; 409 afterwards."""
     b: SetupIn = call.body
@@ -141,8 +174,14 @@ def setup_owner(call: Call) -> Response:
     return _with_cookies(_login_body(result), call.request, 201)
 
 
-@router.post("/auth/login", action=None, summary="Sign in", body=LoginIn, response=LoginOut,
-             errors=(401, 403, 429))
+@router.post(
+    "/auth/login",
+    action=None,
+    summary="Sign in",
+    body=LoginIn,
+    response=LoginOut,
+    errors=(401, 403, 429),
+)
 def login(call: Call) -> Response:
     """E-mail and password (and a 2FA code). With 2FA on and no code, answers
     ``needs_2fa`` and a ``challenge_token`` for POST /auth/2fa."""
@@ -154,15 +193,22 @@ def login(call: Call) -> Response:
     return _with_cookies(_login_body(result), call.request)
 
 
-@router.post("/auth/2fa", action=None, summary="Finish a 2FA sign-in", body=TwoFactorIn,
-             response=LoginOut, errors=(401, 429))
+@router.post(
+    "/auth/2fa",
+    action=None,
+    summary="Finish a 2FA sign-in",
+    body=TwoFactorIn,
+    response=LoginOut,
+    errors=(401, 429),
+)
 def verify_2fa(call: Call) -> Response:
     """Completes a login that answered ``needs_2fa`` (the challenge comes in the body, or
     in the ``aura_2fa_challenge`` cookie after a single sign-on)."""
     challenge = call.body.challenge_token or call.request.cookies.get(CHALLENGE_COOKIE)
     if not challenge:
-        raise AuthenticationError("Send the 'challenge_token' from the sign-in answer; "
-                                  "sign in again if you have none.")
+        raise AuthenticationError(
+            "Send the 'challenge_token' from the sign-in answer; sign in again if you have none."
+        )
     tokens = call.auth.verify_2fa(challenge, call.body.code, ip=_ip(call.request))
     resp = _with_cookies(tokens.to_dict(), call.request)
     if CHALLENGE_COOKIE in call.request.cookies:
@@ -173,13 +219,21 @@ def verify_2fa(call: Call) -> Response:
 def _refresh_token(call: Call) -> str:
     token = call.body.refresh_token or call.request.cookies.get(REFRESH_COOKIE)
     if not token:
-        raise AuthenticationError("Send the refresh token (body 'refresh_token' or the "
-                                  "aura_refresh cookie); sign in again if you have none.")
+        raise AuthenticationError(
+            "Send the refresh token (body 'refresh_token' or the "
+            "aura_refresh cookie); sign in again if you have none."
+        )
     return str(token)
 
 
-@router.post("/auth/refresh", action=None, summary="New tokens", body=RefreshIn,
-             response=LoginOut, errors=(401,))
+@router.post(
+    "/auth/refresh",
+    action=None,
+    summary="New tokens",
+    body=RefreshIn,
+    response=LoginOut,
+    errors=(401,),
+)
 def refresh(call: Call) -> Response:
     """Exchanges a refresh token (used up) for a new token pair."""
     return _with_cookies(call.auth.refresh(_refresh_token(call)).to_dict(), call.request)
@@ -204,16 +258,26 @@ def jwks(call: Call) -> dict[str, Any]:
 def me(call: Call) -> dict[str, Any]:
     """The caller's account and every action they may do."""
     info = call.auth.me(call.principal).to_dict()
-    return {**info, "api_key_id": call.principal.api_key_id,
-            "allowed_actions": call.auth.allowed_actions(call.principal)}
+    return {
+        **info,
+        "api_key_id": call.principal.api_key_id,
+        "allowed_actions": call.auth.allowed_actions(call.principal),
+    }
 
 
-@router.post("/auth/password", action="self", summary="Change my password", body=PasswordIn,
-             response=LoginOut, errors=(401, 403))
+@router.post(
+    "/auth/password",
+    action="self",
+    summary="Change my password",
+    body=PasswordIn,
+    response=LoginOut,
+    errors=(401, 403),
+)
 def change_password(call: Call) -> Response:
     """Changes the password; every other session ends, a new one is returned."""
-    tokens = call.auth.change_password(call.principal, call.body.old_password,
-                                       call.body.new_password)
+    tokens = call.auth.change_password(
+        call.principal, call.body.old_password, call.body.new_password
+    )
     return _with_cookies(tokens.to_dict(), call.request)
 
 
@@ -223,23 +287,34 @@ def start_2fa(call: Call) -> dict[str, Any]:
     return asdict(call.auth.start_totp_enrolment(call.principal))
 
 
-@router.post("/auth/2fa/confirm", action="self", summary="Turn 2FA on", body=CodeIn,
-             errors=(401, 403))
+@router.post(
+    "/auth/2fa/confirm", action="self", summary="Turn 2FA on", body=CodeIn, errors=(401, 403)
+)
 def confirm_2fa(call: Call) -> dict[str, Any]:
     """Turns 2FA on with a first code; returns recovery codes (shown once)."""
     return {"recovery_codes": call.auth.confirm_totp(call.principal, call.body.code)}
 
 
-@router.post("/auth/2fa/disable", action="self", summary="Turn 2FA off", body=CodeIn,
-             status=204, errors=(401, 403))
+@router.post(
+    "/auth/2fa/disable",
+    action="self",
+    summary="Turn 2FA off",
+    body=CodeIn,
+    status=204,
+    errors=(401, 403),
+)
 def disable_2fa(call: Call) -> None:
     """Turns 2FA off with a current code (not when the role requires it)."""
     call.auth.disable_totp(call.principal, call.body.code)
 
 
-@router.post("/auth/2fa/recovery-codes", action="self", summary="New recovery codes",
-             body=CodeIn, errors=(401, 403))
+@router.post(
+    "/auth/2fa/recovery-codes",
+    action="self",
+    summary="New recovery codes",
+    body=CodeIn,
+    errors=(401, 403),
+)
 def recovery_codes(call: Call) -> dict[str, Any]:
     """Replaces the recovery codes after a current TOTP code."""
-    return {"recovery_codes": call.auth.regenerate_recovery_codes(call.principal,
-                                                                  call.body.code)}
+    return {"recovery_codes": call.auth.regenerate_recovery_codes(call.principal, call.body.code)}

@@ -29,7 +29,7 @@ from engine.errors import AuraError
 from studio.api import routes_auth
 from studio.api.routing import Call, Router
 from studio.api.schemas import In, Out
-from studio.api.security import auth_backend
+from studio.api.security import auth_backend, client_ip
 from studio.api.serialize import json_response
 
 __all__ = ["BIND_COOKIE", "routers"]
@@ -53,7 +53,7 @@ def _svc() -> Any:
 
 
 def _ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    return client_ip(request)
 
 
 def _wants_json(request: Request) -> bool:

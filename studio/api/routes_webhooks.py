@@ -22,6 +22,7 @@ from engine.triggers import webhooks
 from studio.api.errors import PayloadTooLarge
 from studio.api.routing import Call, Router
 from studio.api.schemas import In, Out
+from studio.api.security import client_ip
 
 __all__ = ["router", "webhook_routes"]
 
@@ -99,7 +100,7 @@ def _request_data(request: Request, path: str) -> webhooks.WebhookRequest:
         prev = query.get(k)
         query[k] = v if prev is None else [*prev, v] if isinstance(prev, list) else [prev, v]
     return webhooks.WebhookRequest(request.method, path, headers, query, b"",
-                                   request.client.host if request.client else None)
+                                   client_ip(request))
 
 
 async def _read_body(request: Request, limit: int) -> bytes:

@@ -33,7 +33,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from engine.errors import NotFoundError, ValidationError
-from studio.api.security import authenticate
+from studio.api.security import authenticate, check_cookie_body, client_ip
 from studio.api.serialize import json_response
 
 __all__ = ["Call", "Operation", "Router", "parse_model"]
@@ -160,9 +160,8 @@ class Call:
               details: dict[str, Any] | None = None) -> None:
         """Records an audit event for this caller (no-op without the auth service)."""
         if self.auth is not None:
-            client = self.request.client
             self.auth.record_audit(self.principal, event, target_type, target_id, details,
-                                   client.host if client else None)
+                                   client_ip(self.request))
 
 
 def _where(loc: tuple[Any, ...], origin: str) -> str:
@@ -206,6 +205,7 @@ def _query(op: Operation, request: Request) -> Any:
 async def _body(op: Operation, request: Request) -> Any:
     if op.body is None:
         return None
+    check_cookie_body(request)
     raw = await request.body()
     if not raw.strip():
         data: Any = {}

@@ -6,6 +6,12 @@ httpOnly ``aura_session`` cookie (the studio) or ``X-API-Key`` (machines) and tu
 a principal by ``engine.services.auth``. When that service is not installed (early
 development builds) :data:`LOCAL_PRINCIPAL` is used for every request: the server then
 trusts everyone who can reach it, which is why ``aura up`` binds to loopback.
+
+Cross-site request forgery: a browser sends the cookie by itself, so a cookie session is
+accepted for a state-changing request (not GET/HEAD/OPTIONS) only when the request names
+its ``Origin`` and that origin is this server; and an operation that takes a body takes
+it only as JSON (:func:`check_cookie_body`). Requests with an ``Authorization`` or
+``X-API-Key`` header, and webhooks, are not affected.
 """
 
 from __future__ import annotations
@@ -22,8 +28,17 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from engine.auth.types import Principal
 from engine.errors import AuraError, AuthenticationError, PermissionDenied
 
-__all__ = ["LOCAL_PRINCIPAL", "SESSION_COOKIE", "AuthMiddleware", "Principal",
-           "auth_backend", "authenticate"]
+__all__ = [
+    "LOCAL_PRINCIPAL",
+    "SESSION_COOKIE",
+    "AuthMiddleware",
+    "Principal",
+    "UnsupportedMediaType",
+    "auth_backend",
+    "authenticate",
+    "check_cookie_body",
+    "client_ip",
+]
 
 SESSION_COOKIE = "aura_session"
 
@@ -59,14 +74,65 @@ def _credentials(headers: dict[str, str]) -> tuple[str, str] | None:
     return None
 
 
-def _cross_site(scope: Scope, headers: dict[str, str]) -> bool:
-    """A state-changing request from another site's page (cookie sessions only)."""
-    if scope.get("method") in ("GET", "HEAD", "OPTIONS"):
-        return False
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class UnsupportedMediaType(AuraError):
+    """The request body is not in a format the operation accepts."""
+
+    code = "unsupported_media_type"
+    http_status = 415
+
+
+def client_ip(request: Request) -> str | None:
+    """The caller's address: the peer, or what a trusted proxy's ``X-Forwarded-For``
+    says (``AURA_TRUSTED_PROXIES``; see :mod:`engine.auth.clientip`)."""
+    from engine.services.auth import client_address
+
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.getlist("x-forwarded-for"))
+
+
+def _origin_problem(scope: Scope, headers: dict[str, str]) -> str | None:
+    """Why a state-changing cookie request may not use the cookie (None: it may)."""
+    if scope.get("method") in _SAFE_METHODS:
+        return None
     origin = headers.get("origin")
-    if not origin or origin == "null":
-        return origin == "null"
-    return urlsplit(origin).netloc != headers.get("host", "")
+    if not origin:
+        return (
+            "This request changes something but names no Origin, so the session "
+            "cookie is not accepted for it (cross-site request forgery protection). "
+            "Browsers send Origin by themselves; scripts should send 'Authorization: "
+            "Bearer <token>' or 'X-API-Key' instead of the cookie."
+        )
+    if origin == "null" or urlsplit(origin).netloc != headers.get("host", ""):
+        return (
+            "This request comes from another site's page; the session cookie is not "
+            "accepted for it. Call the API with an Authorization header instead."
+        )
+    return None
+
+
+def check_cookie_body(request: Request) -> None:
+    """Refuses a body that is not JSON on a request signed in by the session cookie (a
+    page of another site can send a cookie with a plain-text or form body, not JSON).
+
+    Raises:
+        UnsupportedMediaType: the cookie signed the request in and its Content-Type is
+            not JSON.
+    """
+    if request.scope.get("state", {}).get("auth_via") != "cookie":
+        return
+    if request.method in _SAFE_METHODS:
+        return
+    kind = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if kind == "application/json" or (kind.startswith("application/") and kind.endswith("+json")):
+        return
+    raise UnsupportedMediaType(
+        f"This operation takes a JSON body, but the request says Content-Type "
+        f"{kind or '(none)'!r}. Send 'Content-Type: application/json'.",
+        details={"content_type": kind or None},
+    )
 
 
 class AuthMiddleware:
@@ -74,8 +140,8 @@ class AuthMiddleware:
     in ``auth_error``) for ``/api/`` requests. It never refuses a request itself:
     operations decide, and public ones (health, webhooks, login) ignore it.
 
-    A cookie session is refused for state-changing requests whose ``Origin`` is another
-    site (the cookie is also ``SameSite=Lax``)."""
+    A cookie session is refused for state-changing requests without an ``Origin`` or
+    whose ``Origin`` is another site (the cookie is also ``SameSite=Lax``)."""
 
     def __init__(self, app: ASGIApp, backend: ModuleType | None = None) -> None:
         self.app = app
@@ -93,23 +159,25 @@ class AuthMiddleware:
                     await self._resolve(scope, state, headers, *found)
         await self.app(scope, receive, send)
 
-    async def _resolve(self, scope: Scope, state: dict[str, Any], headers: dict[str, str],
-                       kind: str, secret: str) -> None:
+    async def _resolve(
+        self, scope: Scope, state: dict[str, Any], headers: dict[str, str], kind: str, secret: str
+    ) -> None:
         assert self.backend is not None
-        if kind == "cookie" and _cross_site(scope, headers):
-            state["auth_error"] = PermissionDenied(
-                "This request comes from another site's page; the session cookie is not "
-                "accepted for it. Call the API with an Authorization header instead.")
-            return
+        if kind == "cookie":
+            problem = _origin_problem(scope, headers)
+            if problem is not None:
+                state["auth_error"] = PermissionDenied(problem, details={"reason": "csrf"})
+                return
+            state["auth_via"] = "cookie"
         try:
             if kind == "api_key":
-                client = scope.get("client")
                 state["principal"] = await run_in_threadpool(
-                    self.backend.principal_from_api_key, secret,
-                    ip=client[0] if client else None)
+                    self.backend.principal_from_api_key, secret, ip=client_ip(Request(scope))
+                )
             else:
                 state["principal"] = await run_in_threadpool(
-                    self.backend.principal_from_access_token, secret)
+                    self.backend.principal_from_access_token, secret
+                )
         except AuraError as exc:
             state["auth_error"] = exc
 
@@ -129,5 +197,6 @@ async def authenticate(request: Request, action: str | None) -> Any:
             raise state["auth_error"]
         raise AuthenticationError(
             "Log in first: send 'Authorization: Bearer <access token>' (from POST "
-            "/api/v1/auth/login) or an 'X-API-Key' header.")
+            "/api/v1/auth/login) or an 'X-API-Key' header."
+        )
     return principal

@@ -53,7 +53,13 @@ def _text(form: dict[str, Any], key: str) -> str:
 
 
 def _ip(state: rx.State) -> str | None:
-    return str(state.router.session.client_ip or "") or None
+    """The address signing in: the websocket's peer, or what a trusted proxy says
+    (``AURA_TRUSTED_PROXIES``), so the per-address login limit counts the right one."""
+    from engine.services.auth import client_address
+
+    raw = state.router.headers.raw_headers
+    peer = str(raw.get("asgi-scope-client") or state.router.session.client_ip or "")
+    return client_address(peer or None, raw.get("x-forwarded-for"))
 
 
 class LoginState(AuthState):
