@@ -1,0 +1,91 @@
+"""The importer over the real workflow fixtures (../shared/fixtures: 114 n8n templates,
+CC BY 4.0, and 38 Node-RED example flows, Apache-2.0 — licences and sources in each
+folder's ATTRIBUTION.md). Totals are pinned so they can only go up."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from engine.cli import app
+from engine.errors import WorkflowValidationError
+from engine.interop import export_n8n, import_data, import_path, totals
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures"
+if not FIXTURES.is_dir():
+    FIXTURES = Path("/work/shared/fixtures")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not FIXTURES.is_dir(), reason="workflow fixtures not here"),
+]
+
+
+@pytest.fixture(scope="module")
+def n8n_results() -> list:
+    return import_path(FIXTURES / "n8n", fmt="n8n")
+
+
+def test_every_n8n_template_imports_and_the_totals_only_go_up(n8n_results: list) -> None:
+    t = totals([r.report for r in n8n_results])
+    assert (t.workflows, t.imported, t.failed) == (114, 114, 0)
+    assert t.expressions == 1572  # every '=' parameter string of the set is counted
+    assert t.known_mapped >= 808 and t.pct_known_mapped >= 99.0
+    assert t.translated >= 1499 and t.pct_translated >= 95.0
+    assert t.fully_mapped >= 7
+    assert t.mapped + t.mapped_with_notes >= 808
+
+
+def test_every_node_red_flow_imports_and_the_totals_only_go_up() -> None:
+    results = import_path(FIXTURES / "node-red", fmt="auto")
+    t = totals([r.report for r in results])
+    assert (t.imported, t.failed) == (39, 0)  # 38 files, one holds two flows
+    assert t.known_mapped >= 203 and t.pct_known_mapped >= 95.0
+    assert t.translated >= 42
+    assert t.fully_mapped >= 15
+
+
+def test_export_back_to_n8n_round_trips_nodes_and_connections(n8n_results: list) -> None:
+    exported = 0
+    for r in n8n_results:
+        try:
+            out = export_n8n(r.workflow)
+        except WorkflowValidationError:  # nodes n8n has no twin for
+            continue
+        exported += 1
+        [back] = import_data(json.loads(json.dumps(out)), fmt="n8n")
+        assert back.workflow is not None, back.report.error
+        assert sorted((n.name, n.type) for n in back.workflow.nodes) == sorted(
+            (n.name, n.type) for n in r.workflow.nodes
+        )
+        assert sorted(c.key for c in back.workflow.connections) == sorted(
+            c.key for c in r.workflow.connections
+        )
+    assert exported >= 71
+
+
+def test_cli_dry_run_over_a_folder_prints_totals_and_writes_the_report(tmp_path: Path) -> None:
+    report = tmp_path / "r.json"
+    res = CliRunner().invoke(
+        app,
+        [
+            "workflow",
+            "import",
+            "--from",
+            "auto",
+            str(FIXTURES / "node-red"),
+            "--dry-run",
+            "--report",
+            str(report),
+        ],
+        catch_exceptions=False,
+    )
+    assert res.exit_code == 0, res.output
+    assert "39/39 workflows imported (0 failed)" in " ".join(res.output.split())
+    data = json.loads(report.read_text())
+    assert data["totals"]["imported"] == 39
+    assert all(w["id"] is None for w in data["workflows"])
+    first = data["workflows"][0]["report"]
+    assert {"nodes", "credentials", "counts", "fully_mapped"} <= set(first)
