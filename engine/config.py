@@ -138,9 +138,10 @@ class MetricsSettings(_Area):
 
 class LogSettings(_Area):
     model_config = SettingsConfigDict(env_prefix="AURA_LOG_", env_file=".env", extra="ignore")
-    format: Literal["auto", "console", "json"] = Field(
-        "auto", description="'console' (readable, coloured in a terminal), 'json' (one JSON "
-        "object a line, for log collectors) or 'auto' (console in a terminal, JSON otherwise).")
+    format: Literal["console", "json", "auto"] = Field(
+        "console", description="'console' (readable, coloured in a terminal), 'json' (one "
+        "JSON object a line, for log collectors) or 'auto' (console in a terminal, JSON "
+        "otherwise).")
 
 
 class RetentionSettings(_Area):

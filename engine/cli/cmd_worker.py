@@ -3,7 +3,6 @@ one Redis and one database)."""
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
@@ -14,23 +13,45 @@ __all__ = ["worker"]
 
 
 def worker(
-    queues: Annotated[str, typer.Option("--queues", "-q", help="Comma-separated RQ queues "
-                                        "to take executions from, in priority order.")
-                      ] = "default",
-    processes: Annotated[int, typer.Option("--processes", "-n", min=1, help="Worker "
-                                           "processes to run (each runs one execution at "
-                                           "a time).")] = 1,
-    burst: Annotated[bool, typer.Option("--burst", help="Exit once the queues are empty.")
-                     ] = False,
-    fork: Annotated[bool | None, typer.Option("--fork/--no-fork", help="Run each execution "
-                                              "in a forked process (isolation) or in the "
-                                              "worker process (speed). Default: per queue.",
-                                              show_default=False)] = None,
-    grace: Annotated[float, typer.Option("--grace", help="Seconds to let running executions "
-                                         "finish on shutdown before killing them.")] = 30.0,
-    max_jobs: Annotated[int | None, typer.Option("--max-jobs", help="Recycle a worker "
-                                                 "process after this many executions.")
-                        ] = None,
+    queues: Annotated[
+        str,
+        typer.Option(
+            "--queues",
+            "-q",
+            help="Comma-separated RQ queues to take executions from, in priority order.",
+        ),
+    ] = "default",
+    processes: Annotated[
+        int,
+        typer.Option(
+            "--processes",
+            "-n",
+            min=1,
+            help="Worker processes to run (each runs one execution at a time).",
+        ),
+    ] = 1,
+    burst: Annotated[bool, typer.Option("--burst", help="Exit once the queues are empty.")] = False,
+    fork: Annotated[
+        bool | None,
+        typer.Option(
+            "--fork/--no-fork",
+            help="Run each execution "
+            "in a forked process (isolation) or in the "
+            "worker process (speed). Default: per queue.",
+            show_default=False,
+        ),
+    ] = None,
+    grace: Annotated[
+        float,
+        typer.Option(
+            "--grace",
+            help="Seconds to let running executions finish on shutdown before killing them.",
+        ),
+    ] = 30.0,
+    max_jobs: Annotated[
+        int | None,
+        typer.Option("--max-jobs", help="Recycle a worker process after this many executions."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every job.")] = False,
 ) -> None:
     """Run queue workers: take queued executions from Redis and run them.
@@ -40,6 +61,7 @@ def worker(
     for you).
     """
     from engine.config import settings
+    from engine.observability.logging import configure_logging
     from engine.runtimes import redis_connection
     from engine.runtimes.rq.supervisor import Supervisor
     from engine.runtimes.rq.worker import use_fork
@@ -47,21 +69,34 @@ def worker(
 
     names = [q.strip() for q in queues.split(",") if q.strip()] or ["default"]
     level = "INFO" if verbose else "WARNING"
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        force=True)
+    configure_logging(level, process="worker")
     with reporting():
         conn = redis_connection()
         conn.ping()
         get_store()
     s = settings()
-    kind = "forking (an execution per process)" if use_fork(names, fork) else \
-        "simple (executions inside the worker process)"
-    console.print(f"[bold]AURA worker[/]: {processes} process(es), {kind}, queues "
-                  f"{', '.join(names)}{' (burst)' if burst else ''}")
-    console.print(f"  redis: {_safe_url(s.redis.url or '')}   database: "
-                  f"{'SQLite ' + str(s.data_dir) if not s.db.url else 'external'}")
-    Supervisor(names, processes=processes, burst=burst, fork=fork, log_level=level,
-               grace_s=grace, max_jobs=max_jobs).run()
+    kind = (
+        "forking (an execution per process)"
+        if use_fork(names, fork)
+        else "simple (executions inside the worker process)"
+    )
+    console.print(
+        f"[bold]AURA worker[/]: {processes} process(es), {kind}, queues "
+        f"{', '.join(names)}{' (burst)' if burst else ''}"
+    )
+    console.print(
+        f"  redis: {_safe_url(s.redis.url or '')}   database: "
+        f"{'SQLite ' + str(s.data_dir) if not s.db.url else 'external'}"
+    )
+    Supervisor(
+        names,
+        processes=processes,
+        burst=burst,
+        fork=fork,
+        log_level=level,
+        grace_s=grace,
+        max_jobs=max_jobs,
+    ).run()
 
 
 def _safe_url(url: str) -> str:

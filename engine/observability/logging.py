@@ -59,6 +59,11 @@ def register_secrets(values: Iterable[str | None]) -> None:
     _process_secrets.update(v for v in values if isinstance(v, str) and len(v) >= 4)
 
 
+def bind_request(request_id: str) -> None:
+    """Binds an HTTP request's id to this context's log lines (the API, per request)."""
+    structlog.contextvars.bind_contextvars(request_id=request_id)
+
+
 def bind_execution(
     execution_id: str, workflow_id: str | None, secrets: set[str] | None = None
 ) -> None:

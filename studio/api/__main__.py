@@ -7,45 +7,66 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 from typing import Any
 
 
 def main(argv: list[str] | None = None) -> None:
     """Parses the command line and serves until interrupted."""
-    parser = argparse.ArgumentParser(prog="python -m studio.api",
-                                     description="Serve the AURA HTTP API and webhooks.")
-    parser.add_argument("--host", default=os.environ.get("AURA_API_HOST", "127.0.0.1"),
-                        help="address to listen on (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=int(os.environ.get("AURA_API_PORT",
-                                                                       "5678")),
-                        help="port (default 5678)")
-    parser.add_argument("--runtime", choices=("inline", "rq"), default=None,
-                        help="where executions run (default: rq when installed)")
-    parser.add_argument("--log-level", default=os.environ.get("AURA_LOG_LEVEL", "info"),
-                        help="log level (default info)")
-    parser.add_argument("--workers", type=int, default=int(os.environ.get(
-        "AURA_API_WORKERS", "1")), help="server processes (default 1; test webhooks and "
-        "inline background runs are per process)")
+    parser = argparse.ArgumentParser(
+        prog="python -m studio.api", description="Serve the AURA HTTP API and webhooks."
+    )
+    parser.add_argument(
+        "--host",
+        default=os.environ.get("AURA_API_HOST", "127.0.0.1"),
+        help="address to listen on (default 127.0.0.1)",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=int(os.environ.get("AURA_API_PORT", "5678")),
+        help="port (default 5678)",
+    )
+    parser.add_argument(
+        "--runtime",
+        choices=("inline", "rq"),
+        default=None,
+        help="where executions run (default: rq when installed)",
+    )
+    parser.add_argument(
+        "--log-level",
+        default=os.environ.get("AURA_LOG_LEVEL", "info"),
+        help="log level (default info)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("AURA_API_WORKERS", "1")),
+        help="server processes (default 1; test webhooks and "
+        "inline background runs are per process)",
+    )
     parser.add_argument("--access-log", action="store_true", help="log every request")
     args = parser.parse_args(argv)
 
     import uvicorn
 
+    from engine.observability.logging import configure_logging
     from studio.api.app import create_app
 
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    options: dict[str, Any] = {"host": args.host, "port": args.port,
-                               "log_level": args.log_level.lower(),
-                               "access_log": args.access_log, "proxy_headers": False,
-                               "server_header": False}
+    configure_logging(args.log_level, process="api")
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_config": None,
+        "log_level": args.log_level.lower(),
+        "access_log": args.access_log,
+        "proxy_headers": False,
+        "server_header": False,
+    }
     if args.runtime:
         os.environ["AURA_RUNTIME"] = args.runtime
     if args.workers > 1:
-        uvicorn.run("studio.api.app:create_app", factory=True, workers=args.workers,
-                    **options)
+        uvicorn.run("studio.api.app:create_app", factory=True, workers=args.workers, **options)
     else:
         uvicorn.run(create_app(runtime=args.runtime), **options)
 

@@ -1,10 +1,12 @@
 """The AURA HTTP server: a Starlette app with the REST API (``/api/v1``), webhooks
-(``/webhook``, ``/webhook-test``) and health checks (``/healthz``, ``/readyz``).
+(``/webhook``, ``/webhook-test``), health checks (``/healthz``, ``/readyz``) and
+Prometheus metrics (``/metrics``).
 
 It has no Reflex imports so that it runs standalone (``python -m studio.api``) and can be
 mounted inside the Reflex studio backend alike.
 
-Layers, outermost first: :class:`~studio.api.errors.ErrorMiddleware` (request id, body
+Layers, outermost first: :class:`~studio.api.routes_metrics.MetricsMiddleware` (counts
+requests) → :class:`~studio.api.errors.ErrorMiddleware` (request id, body
 limit, last-resort 500) → :class:`~studio.api.security.AuthMiddleware` (who is calling)
 → Starlette's exception handlers (AuraError → 4xx JSON) → the routes.
 """
@@ -29,6 +31,7 @@ from studio.api import (
     routes_events,
     routes_executions,
     routes_health,
+    routes_metrics,
     routes_nodes,
     routes_oidc,
     routes_queues,
@@ -41,6 +44,7 @@ from studio.api import (
 )
 from studio.api.errors import ErrorMiddleware, exception_handlers
 from studio.api.openapi import docs_html, openapi_document
+from studio.api.routes_metrics import MetricsMiddleware
 from studio.api.routing import API_PREFIX, Operation, build_routes
 from studio.api.runner import make_runner
 from studio.api.security import AuthMiddleware, auth_backend
@@ -112,10 +116,12 @@ def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None,
         Route(f"{API_PREFIX}/docs", docs, methods=["GET"]),
         *build_routes(ops),
         *routes_webhooks.webhook_routes(),
+        routes_metrics.metrics_route(),
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(ErrorMiddleware, max_body_bytes=limit),
+        middleware=[Middleware(MetricsMiddleware, routes=routes),
+                    Middleware(ErrorMiddleware, max_body_bytes=limit),
                     Middleware(AuthMiddleware, backend=backend)],
         exception_handlers=exception_handlers,
         lifespan=lifespan,

@@ -24,6 +24,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.errors import AuraError
+from engine.observability.logging import bind_request
 from studio.api.serialize import error_body, json_response
 
 __all__ = ["ErrorMiddleware", "PayloadTooLarge", "exception_handlers"]
@@ -150,6 +151,7 @@ class ErrorMiddleware:
         if not _RID.match(rid):
             rid = uuid.uuid4().hex[:16]
         scope.setdefault("state", {})["request_id"] = rid
+        bind_request(rid)  # into the log lines of this request
         started = False
 
         async def send_with_id(message: Message) -> None:
