@@ -200,8 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-jobs", type=int, default=None)
     args = p.parse_args(argv)
     _die_with_supervisor()
-    logging.basicConfig(level=args.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    from engine.observability.logging import configure_logging
+
+    configure_logging(args.log_level, process="worker")
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
     run_worker(queues, burst=args.burst, fork=args.fork, log_level=args.log_level.upper(),
                max_jobs=args.max_jobs)
