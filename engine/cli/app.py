@@ -65,7 +65,7 @@ def version() -> None:
 
 
 def main() -> None:
-    import logging
+    from engine.observability.logging import configure_logging
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging("WARNING", process="cli")
     guarded(lambda: app(prog_name="aura"))
