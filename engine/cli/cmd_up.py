@@ -128,6 +128,9 @@ def up(
     lock = UpLock(s.data_dir)
     with reporting():
         lock.acquire()
+        from engine.observability.metrics import fresh_start
+
+        fresh_start()  # metrics count from zero with this fleet (running processes kept)
         if s.redis.url:
             url, where = s.redis.url, "external"
         else:

@@ -92,8 +92,13 @@ def collect(path: Path) -> list[Any]:
 
 
 def wipe(path: Path) -> None:
-    """Deletes every metric file (a fresh start of the whole machine, ``aura up``)."""
-    if path.is_dir():
-        with _locked(path, exclusive=True):
-            for f in path.glob("*.db"):
+    """Deletes the files of processes that have ended, and the archives: a fresh start
+    of the machine's fleet (``aura up``). Files of running processes stay (they still
+    write to them)."""
+    if not path.is_dir():
+        return
+    with _locked(path, exclusive=True):
+        for f in path.glob("*.db"):
+            pid = f.stem.rpartition("_")[2]
+            if not (pid.isdigit() and _alive(int(pid))):
                 f.unlink(missing_ok=True)

@@ -22,6 +22,7 @@ from typing import Any
 __all__ = [
     "CONTENT_TYPE",
     "execution_finished",
+    "fresh_start",
     "http_request",
     "metrics_dir",
     "node_finished",
@@ -197,6 +198,13 @@ def retention_pass(m: _Metrics, executions: int, audit: int, *, ok: bool) -> Non
     m.retention_passes.labels("ok" if ok else "error").inc()
     m.retention_deleted.labels("executions").inc(executions)
     m.retention_deleted.labels("audit_events").inc(audit)
+
+
+def fresh_start() -> None:
+    """Forgets what ended processes counted (``aura up``, before it starts its fleet)."""
+    from engine.observability import _multiproc
+
+    _multiproc.wipe(metrics_dir())
 
 
 def render(extra: list[Any] | None = None) -> bytes:
