@@ -3,8 +3,10 @@
 Types (:mod:`engine.events.types`): ``execution.queued``, ``execution.started``,
 ``node.started``, ``node.finished``, ``execution.waiting``, ``execution.finished``. Each
 is a JSON object with ``type``, ``id``, ``ts`` (ISO 8601, UTC), ``execution_id``,
-``workflow_id``, ``workflow_name``, ``mode`` and type-specific fields (status, timings,
-item counts; never item data or secrets).
+``workflow_id``, ``workflow_name``, ``mode``, ``seq`` (the run's own order) and
+type-specific fields (status, timings, item counts; ``node.finished`` also the node's
+output, capped by ``AURA_EVENTS_NODE_ITEMS`` / ``AURA_EVENTS_NODE_BYTES``, for live
+viewers; never secrets).
 
 Transport (:mod:`engine.events.bus`): Redis pub/sub on ``aura:events`` and
 ``aura:events:<execution_id>`` plus the capped list ``aura:events:recent`` when

@@ -33,17 +33,21 @@ MAX_BATCH = 500
 
 PUBLISH_SCRIPT = """
 local keep = tonumber(ARGV[1])
-local n = (#ARGV - 1) / 2
+local n = (#ARGV - 1) / 3
 for i = 1, n do
-  local eid, data = ARGV[2 * i], ARGV[2 * i + 1]
+  local eid, data, kept = ARGV[3 * i - 1], ARGV[3 * i], ARGV[3 * i + 1]
   redis.call('PUBLISH', KEYS[1], data)
   if eid ~= '' then redis.call('PUBLISH', KEYS[1] .. ':' .. eid, data) end
-  if keep > 0 then redis.call('LPUSH', KEYS[2], data) end
+  if keep > 0 then redis.call('LPUSH', KEYS[2], kept ~= '' and kept or data) end
 end
 if keep > 0 then redis.call('LTRIM', KEYS[2], 0, keep - 1) end
 return n
 """
-"""KEYS: the global channel, the recent list; ARGV: keep, then (execution id, JSON) pairs."""
+"""KEYS: the global channel, the recent list; ARGV: keep, then (execution id, JSON, JSON
+kept in the recent list or '' for the same) triples."""
+
+NODE_DATA = ("outputs", "logs")
+"""Fields that travel on the channels but are not kept in the recent list."""
 
 
 class RedisSender(threading.Thread):
@@ -54,10 +58,10 @@ class RedisSender(threading.Thread):
         self.config = config
         self._pending: deque[Event] = deque()
         self._cond = threading.Condition(threading.Lock())
-        self._queued = 0       # events accepted or dropped so far
-        self._done = 0         # events sent or dropped so far
-        self._idle = False     # the thread waits for a first event
-        self._hurry = False    # a flush is waiting: skip the linger
+        self._queued = 0  # events accepted or dropped so far
+        self._done = 0  # events sent or dropped so far
+        self._idle = False  # the thread waits for a first event
+        self._hurry = False  # a flush is waiting: skip the linger
         self._down_until = 0.0
         self._warned = False
         self._stopping = False
@@ -73,8 +77,10 @@ class RedisSender(threading.Thread):
         full)."""
         with self._cond:
             self._queued += len(events)
-            if (time.monotonic() < self._down_until
-                    or len(self._pending) + len(events) > self.config.max_pending):
+            if (
+                time.monotonic() < self._down_until
+                or len(self._pending) + len(events) > self.config.max_pending
+            ):
                 self._done += len(events)
                 self.dropped += len(events)
                 return
@@ -126,8 +132,7 @@ class RedisSender(threading.Thread):
                 if linger > 0 and not self._hurry and not self._stopping:
                     self._cond.wait(linger)  # let the run's next events join the batch
                 self._hurry = False
-                batch = [self._pending.popleft()
-                         for _ in range(min(MAX_BATCH, len(self._pending)))]
+                batch = [self._pending.popleft() for _ in range(min(MAX_BATCH, len(self._pending)))]
             self._send(batch)
             with self._cond:
                 self._done += len(batch)
@@ -144,6 +149,12 @@ class RedisSender(threading.Thread):
             for ev in batch:
                 args.append(ev.get("execution_id") or "")
                 args.append(json.dumps(ev, separators=(",", ":"), default=str))
+                slim = {k: v for k, v in ev.items() if k not in NODE_DATA}
+                args.append(
+                    ""
+                    if len(slim) == len(ev)
+                    else json.dumps(slim, separators=(",", ":"), default=str)
+                )
             self._script(keys=[GLOBAL_CHANNEL, RECENT_KEY], args=args)
         except Exception as exc:
             self.dropped += len(batch)
@@ -151,9 +162,12 @@ class RedisSender(threading.Thread):
                 self._down_until = time.monotonic() + self.config.retry_s
             if not self._warned:
                 self._warned = True
-                log.warning("live events cannot reach Redis (%s: %s); they are dropped "
-                            "until it answers again (runs are not affected)",
-                            type(exc).__name__, exc)
+                log.warning(
+                    "live events cannot reach Redis (%s: %s); they are dropped "
+                    "until it answers again (runs are not affected)",
+                    type(exc).__name__,
+                    exc,
+                )
             return
         self.sent += len(batch)
         self.batches += 1

@@ -1,18 +1,21 @@
 """Event vocabulary: type names, Redis channel and key names, settings and filtering.
 
-An event is a small JSON object (a ``dict``), never item data or secrets::
+An event is a small JSON object (a ``dict``), never secrets; ``node.finished`` may
+carry the node's output, capped (see :mod:`engine.events.publisher`)::
 
     {"type": "node.finished", "id": "6277e3b5c1a40-1a2b-7",
      "ts": "2025-01-31T12:00:00.123456+00:00", "execution_id": "...",
      "workflow_id": "...", "workflow_name": "Orders", "mode": "webhook",
      "node": "Set", "node_type": "core.set", "status": "succeeded", "duration_ms": 1.2,
-     "input_counts": {"main": 3}, "output_counts": {"main": 3}}
+     "input_counts": {"main": 3}, "output_counts": {"main": 3}, "seq": 4,
+     "outputs": {"main": [{"json": {...}}, ...]}, "logs": []}
 
 Channels: every event goes to :data:`GLOBAL_CHANNEL` (``aura:events``) and to the
 execution's own channel (``aura:events:<execution_id>``); the last
 ``AURA_EVENTS_RECENT`` events are kept in the capped list :data:`RECENT_KEY`
 (``aura:events:recent``, newest first) for ``aura logs`` and for replay after a
-reconnect (``Last-Event-ID``).
+reconnect (``Last-Event-ID``), without node data (``outputs``, ``logs``): those travel
+on the channels only.
 """
 
 from __future__ import annotations
@@ -26,10 +29,23 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["EVENT_TYPES", "EXECUTION_FINISHED", "EXECUTION_QUEUED", "EXECUTION_STARTED",
-           "EXECUTION_WAITING", "GLOBAL_CHANNEL", "NODE_FINISHED", "NODE_STARTED",
-           "RECENT_KEY", "Event", "EventSettings", "execution_channel", "matches",
-           "new_event", "parse_types"]
+__all__ = [
+    "EVENT_TYPES",
+    "EXECUTION_FINISHED",
+    "EXECUTION_QUEUED",
+    "EXECUTION_STARTED",
+    "EXECUTION_WAITING",
+    "GLOBAL_CHANNEL",
+    "NODE_FINISHED",
+    "NODE_STARTED",
+    "RECENT_KEY",
+    "Event",
+    "EventSettings",
+    "execution_channel",
+    "matches",
+    "new_event",
+    "parse_types",
+]
 
 Event = dict[str, Any]
 """One event: a JSON-able dict with at least ``type``, ``id`` and ``ts``."""
@@ -40,8 +56,14 @@ NODE_STARTED = "node.started"
 NODE_FINISHED = "node.finished"
 EXECUTION_WAITING = "execution.waiting"
 EXECUTION_FINISHED = "execution.finished"
-EVENT_TYPES: tuple[str, ...] = (EXECUTION_QUEUED, EXECUTION_STARTED, NODE_STARTED,
-                                NODE_FINISHED, EXECUTION_WAITING, EXECUTION_FINISHED)
+EVENT_TYPES: tuple[str, ...] = (
+    EXECUTION_QUEUED,
+    EXECUTION_STARTED,
+    NODE_STARTED,
+    NODE_FINISHED,
+    EXECUTION_WAITING,
+    EXECUTION_FINISHED,
+)
 """Every type the engine publishes, in lifecycle order."""
 
 GLOBAL_CHANNEL = "aura:events"
@@ -51,22 +73,54 @@ RECENT_KEY = "aura:events:recent"
 class EventSettings(BaseSettings):
     """``AURA_EVENTS_*`` settings."""
 
-    model_config = SettingsConfigDict(env_prefix="AURA_EVENTS_", env_file=".env",
-                                      extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="AURA_EVENTS_", env_file=".env", extra="ignore")
     enabled: bool = Field(True, description="Publish live execution events.")
-    recent: int = Field(1000, ge=0, description="Events kept in 'aura:events:recent' for "
-                        "'aura logs' and stream replay (0: none).")
-    heartbeat_s: float = Field(15.0, gt=0, description="Comment line sent on an idle "
-                               "event stream (SSE) so proxies keep it open.")
-    flush_timeout_s: float = Field(2.0, ge=0, description="How long the end of a run waits "
-                                   "for its events to reach Redis.")
-    linger_s: float = Field(0.02, ge=0, description="How long the sender waits for more "
-                            "events before sending a batch to Redis (the end of a run "
-                            "sends at once).")
-    max_pending: int = Field(10_000, gt=0, description="Events buffered per process while "
-                             "Redis is slow; beyond it new events are dropped.")
-    retry_s: float = Field(5.0, gt=0, description="After Redis failed, events are dropped "
-                           "for this long before the next attempt.")
+    recent: int = Field(
+        1000,
+        ge=0,
+        description="Events kept in 'aura:events:recent' for "
+        "'aura logs' and stream replay (0: none).",
+    )
+    heartbeat_s: float = Field(
+        15.0,
+        gt=0,
+        description="Comment line sent on an idle event stream (SSE) so proxies keep it open.",
+    )
+    flush_timeout_s: float = Field(
+        2.0, ge=0, description="How long the end of a run waits for its events to reach Redis."
+    )
+    linger_s: float = Field(
+        0.02,
+        ge=0,
+        description="How long the sender waits for more "
+        "events before sending a batch to Redis (the end of a run "
+        "sends at once).",
+    )
+    max_pending: int = Field(
+        10_000,
+        gt=0,
+        description="Events buffered per process while "
+        "Redis is slow; beyond it new events are dropped.",
+    )
+    retry_s: float = Field(
+        5.0,
+        gt=0,
+        description="After Redis failed, events are dropped for this long before the next attempt.",
+    )
+    node_items: int = Field(
+        50,
+        ge=0,
+        description="Items of each output port a "
+        "'node.finished' event carries for live viewers (0: counts "
+        "only). The stored record keeps the workflow's own limit.",
+    )
+    node_bytes: int = Field(
+        256 * 1024,
+        ge=0,
+        description="Largest node output (JSON bytes) "
+        "a 'node.finished' event carries; a larger one is left out "
+        "('data_truncated') and viewers read it from the record.",
+    )
 
 
 def execution_channel(execution_id: str) -> str:
@@ -90,8 +144,12 @@ def new_event(type: str, **fields: Any) -> Event:
     """An event of ``type`` stamped with a unique ``id`` (``<time µs>-<pid>-<seq>``, all
     hex) and the current UTC time ``ts``."""
     now = datetime.now(UTC)
-    return {"type": type, "id": f"{int(now.timestamp() * 1e6):x}-{_pid}-{next(_seq):x}",
-            "ts": now.isoformat(), **fields}
+    return {
+        "type": type,
+        "id": f"{int(now.timestamp() * 1e6):x}-{_pid}-{next(_seq):x}",
+        "ts": now.isoformat(),
+        **fields,
+    }
 
 
 def parse_types(types: str | Iterable[str] | None) -> frozenset[str] | None:
@@ -104,8 +162,13 @@ def parse_types(types: str | Iterable[str] | None) -> frozenset[str] | None:
     return frozenset(out) or None
 
 
-def matches(event: Event, *, execution_id: str | None = None,
-            workflow_id: str | None = None, types: frozenset[str] | None = None) -> bool:
+def matches(
+    event: Event,
+    *,
+    execution_id: str | None = None,
+    workflow_id: str | None = None,
+    types: frozenset[str] | None = None,
+) -> bool:
     """Whether ``event`` passes the filters (``None``: no filter)."""
     if execution_id and event.get("execution_id") != execution_id:
         return False
@@ -114,6 +177,7 @@ def matches(event: Event, *, execution_id: str | None = None,
     if types:
         kind = str(event.get("type", ""))
         if kind not in types and not any(
-                t.endswith((".", ".*")) and kind.startswith(t.rstrip("*")) for t in types):
+            t.endswith((".", ".*")) and kind.startswith(t.rstrip("*")) for t in types
+        ):
             return False
     return True

@@ -6,8 +6,9 @@ recorded like any other (``engine.services.runs.execute_recorded``) with a snaps
 the definition, so its execution page shows the workflow exactly as it ran.
 
 :func:`run_canvas_queued` submits the same snapshot to the workers instead and posts the
-same node events onto the same queue (from the execution's live events and its recorded
-node runs), so the editor's consumer has one code path; :func:`cancel_queued` stops it.
+same node events onto the same queue (from the execution's live events, then its record:
+:mod:`studio.logic.live`), so the editor's consumer has one code path;
+:func:`cancel_queued` stops it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from engine.sdk import get_catalog
 from engine.sdk.items import Item
 from engine.services.runs import execute_recorded
 from engine.services.store import get_store
+from studio.logic.live import Follower
 
 __all__ = ["MAX_UI_ITEMS", "QueueHooks", "QueuedRun", "cancel_queued", "error_text",
            "node_event", "reuse_from", "run_canvas", "run_canvas_queued"]
@@ -155,8 +157,8 @@ def run_canvas_queued(p: Principal, definition: dict[str, Any], workflow_id: str
     """Submits the definition (a snapshot, pinned data included) to the workers as a
     manual execution for ``p`` (who needs ``workflow:execute``), then posts the same
     events as :func:`run_canvas` onto ``hooks`` until it finishes (or parks at a Wait
-    node): ``node.started`` from the live events, each finished node from its recorded
-    run (inputs and outputs). Blocks; run it in a worker thread.
+    node), from its live events, then its stored record
+    (:class:`studio.logic.live.Follower`). Blocks; run it in a worker thread.
 
     Raises:
         ValidationError: a partial run (``destination`` or ``reuse``): those run here only.
@@ -179,71 +181,8 @@ def run_canvas_queued(p: Principal, definition: dict[str, Any], workflow_id: str
                                       mode="manual")
         submit(execution_id=eid)
         hooks.post({"kind": "started", "execution_id": eid})
-        return _Follower(wf, eid, hooks).follow(sub)
-
-
-class _Follower:
-    """Turns an execution's live events and recorded node runs into editor events."""
-
-    def __init__(self, wf: Any, eid: str, hooks: QueueHooks) -> None:
-        self.eid = eid
-        self.hooks = hooks
-        self.store = get_store()
-        self.ids = {n.name: n.id for n in wf.nodes}
-        self.connections = list(wf.connections)
-        self.outputs: dict[str, dict[str, list[Any]]] = {}
-        self.posted: set[str] = set()
-
-    def follow(self, sub: Any) -> QueuedRun:
-        from engine.store.enums import ExecutionStatus
-
-        while True:
-            event = sub.get(timeout=1.0)
-            kind = event.get("type") if event else None
-            if event and kind == "node.started":
-                name = str(event.get("node"))
-                self.hooks.post({"kind": "node", "node": name,
-                                 "node_id": self.ids.get(name) or name, "status": "running"})
-                continue
-            self.post_finished()
-            if kind == "node.finished":
-                continue
-            row = self.store.executions.get(self.eid)
-            if ExecutionStatus(row.status).finished or row.status == "waiting":
-                self.post_finished()
-                runs = [{"node": r.node_name, "status": r.status}
-                        for r in self.store.executions.node_runs(self.eid)]
-                return QueuedRun(self.eid, str(row.status), row.error, runs)
-
-    def _inputs(self, name: str) -> dict[str, list[Any]]:
-        """What the node received: its sources' recorded outputs (the store keeps no
-        inputs)."""
-        out: dict[str, list[Any]] = {}
-        for c in self.connections:
-            if c.target == name:
-                items = self.outputs.get(c.source, {}).get(c.output) or []
-                out.setdefault(c.input, []).extend(items)
-        return {p: items[:MAX_UI_ITEMS] for p, items in out.items()}
-
-    def post_finished(self) -> None:
-        """Posts each recorded, finished node run not posted yet (in recorded order)."""
-        for r in self.store.executions.node_runs(self.eid):
-            if r.id in self.posted or r.status == "running":
-                continue
-            self.posted.add(r.id)
-            outputs = {p: list(items or [])[:MAX_UI_ITEMS]
-                       for p, items in (r.output or {}).items()}
-            self.outputs[r.node_name] = outputs
-            ms = ((r.finished_at - r.started_at).total_seconds() * 1000
-                  if r.started_at and r.finished_at else None)
-            self.hooks.post({
-                "kind": "node", "node": r.node_name,
-                "node_id": self.ids.get(r.node_name) or r.node_name,
-                "status": "succeeded" if r.status == "reused" else str(r.status),
-                "counts": r.output_counts, "input_counts": r.input_counts,
-                "error": error_text(r.error) if r.error else "",
-                "error_detail": r.error or {}, "inputs": self._inputs(r.node_name),
-                "outputs": outputs, "logs": list(r.logs)[-200:], "duration_ms": ms})
+        status, error, runs = Follower(wf, eid, hooks).follow(sub)
+        return QueuedRun(eid, status, error, runs)
 
 
 def cancel_queued(p: Principal, execution_id: str) -> None:

@@ -11,7 +11,8 @@ from typing import Any
 
 import reflex as rx
 
-from studio.logic import backend, canvas, runner
+from engine.graph import load_workflow
+from studio.logic import backend, canvas, live, runner
 from studio.state.editor import EditorState
 
 __all__ = ["RunState"]
@@ -51,8 +52,10 @@ class RunState(EditorState):
         if value not in ("here", "queue"):
             return None
         if value == "queue" and not self.queue_available:
-            return rx.toast.warning("No Redis is configured (AURA_REDIS_URL), so there are "
-                                    "no workers to run on; runs stay on this server.")
+            return rx.toast.warning(
+                "No Redis is configured (AURA_REDIS_URL), so there are "
+                "no workers to run on; runs stay on this server."
+            )
         self.run_on = value
         return None
 
@@ -93,8 +96,14 @@ class RunState(EditorState):
             self.execution_id = ev["execution_id"]
             return
         status = dict(self.node_status)
-        status[ev["node_id"]] = {"status": ev["status"], "counts": ev.get("counts") or {},
-                                 "error": ev.get("error", "")}
+        if not live.supersedes(status.get(ev["node_id"]), ev):
+            return  # a late event: the node already shows a newer state
+        status[ev["node_id"]] = {
+            "status": ev["status"],
+            "counts": ev.get("counts") or {},
+            "error": ev.get("error", ""),
+            "seq": ev.get("seq"),
+        }
         self.node_status = status
         if ev["status"] != "running":
             self._data = {**self._data, ev["node"]: ev}
@@ -107,8 +116,9 @@ class RunState(EditorState):
             if self.running or not self.loaded:
                 return None
             if self.viewer_only:
-                return rx.toast.error("Read only: you may not run this workflow. Ask an "
-                                      "admin for the editor role.")
+                return rx.toast.error(
+                    "Read only: you may not run this workflow. Ask an admin for the editor role."
+                )
             try:
                 principal = self.principal()
             except Exception as exc:
@@ -116,10 +126,14 @@ class RunState(EditorState):
             wf = self.workflow_dict()
             node = canvas.node_by_id(wf, node_id) if node_id else None
             dest = node["name"] if node else None
-            reuse = runner.reuse_from(self._data, runner.ancestors(wf, dest)) \
-                if only and dest else {}
+            reuse = (
+                runner.reuse_from(self._data, runner.ancestors(wf, dest)) if only and dest else {}
+            )
             keep = {n["id"] for n in wf["nodes"] if n["name"] in reuse}
-            self.node_status = {k: v for k, v in self.node_status.items() if k in keep}
+            # rows kept from the last run (reused by this one) are not newer than its events
+            self.node_status = {
+                k: {**v, "seq": None} for k, v in self.node_status.items() if k in keep
+            }
             self.running = True
             self.run_error = ""
             self.run_summary = ""
@@ -127,13 +141,14 @@ class RunState(EditorState):
             wid = self.current_id or None
             # runs up to a node (and single-node runs) reuse earlier data from this
             # editor, which only this server has: they always run here
-            self._queued = self.runtime == "queue" and not dest
-            run_fn: Any = runner.run_canvas_queued if self._queued else runner.run_canvas
+            self._queued = queued = self.runtime == "queue" and not dest
+            run_fn: Any = runner.run_canvas_queued if queued else runner.run_canvas
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
         hooks = runner.QueueHooks(loop, queue)
-        job = loop.run_in_executor(None, functools.partial(
-            run_fn, principal, wf, wid, hooks, dest, reuse))
+        job = loop.run_in_executor(
+            None, functools.partial(run_fn, principal, wf, wid, hooks, dest, reuse)
+        )
         while True:
             getter = asyncio.ensure_future(queue.get())
             done, _ = await asyncio.wait({getter, job}, return_when=asyncio.FIRST_COMPLETED)
@@ -148,7 +163,16 @@ class RunState(EditorState):
             ev = queue.get_nowait()
             async with self:
                 self._apply(ev)
+        final: list[dict[str, Any]] = []
+        if job.exception() is None and not queued:
+            # a run here ends showing its stored record too, like a run on the workers
+            eid = job.result().id
+            final = await loop.run_in_executor(
+                None, lambda: live.recorded_rows(load_workflow(wf), eid)
+            )
         async with self:
+            for ev in final:
+                self._apply(ev)
             self.running = False
             try:
                 result = job.result()
@@ -160,9 +184,15 @@ class RunState(EditorState):
 
             if result.ok:
                 n = len(result.node_runs)
-                where = " on the workers" if self._queued else (
-                    " on this server (partial runs always run here)"
-                    if dest and self.runtime == "queue" else "")
+                where = (
+                    " on the workers"
+                    if self._queued
+                    else (
+                        " on this server (partial runs always run here)"
+                        if dest and self.runtime == "queue"
+                        else ""
+                    )
+                )
                 self.run_summary = f"Ran {n} node{'s' if n != 1 else ''}{where} successfully."
                 return [rx.toast.success(self.run_summary), NodePanelState.refresh]
             if str(result.status) == "waiting":
@@ -170,8 +200,9 @@ class RunState(EditorState):
                 return [rx.toast.info(self.run_summary), NodePanelState.refresh]
             err = result.error or {}
             where = err.get("node")
-            self.run_error = (f"'{where}' failed: " if where else "The workflow failed: ") + \
-                runner.error_text(err)
+            self.run_error = (
+                f"'{where}' failed: " if where else "The workflow failed: "
+            ) + runner.error_text(err)
             self.run_error_node = next((n["id"] for n in wf["nodes"] if n["name"] == where), "")
             return [rx.toast.error(self.run_error, duration=8000), NodePanelState.refresh]
 
@@ -209,8 +240,9 @@ class RunState(EditorState):
         self._snapshot()
         pins[node["name"]] = copy.deepcopy([{"json": i.get("json", {})} for i in items])
         self._patch_nodes([node_id])
-        return rx.toast.success(f"Pinned {len(items)} item{'s' if len(items) != 1 else ''} "
-                                f"of '{node['name']}'.")
+        return rx.toast.success(
+            f"Pinned {len(items)} item{'s' if len(items) != 1 else ''} of '{node['name']}'."
+        )
 
     def set_pinned(self, node_id: str, items: list[dict[str, Any]] | None) -> None:
         node = canvas.node_by_id(self._wf, node_id)

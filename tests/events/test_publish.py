@@ -1,5 +1,6 @@
-"""Runs publish their events: order, counts, statuses, no item data; per-execution
-channels and type filters; the recent list; a Redis that is down; no Redis at all."""
+"""Runs publish their events: order (``seq``), counts, statuses, node output for live
+viewers (capped, redacted, not kept in the recent list); per-execution channels and type
+filters; the recent list; a Redis that is down; no Redis at all."""
 
 from __future__ import annotations
 
@@ -25,16 +26,25 @@ from tests.events.conftest import (
     store_workflow,
 )
 
-ORDER = ["execution.started", "node.started", "node.finished", "node.started",
-         "node.finished", "execution.finished"]
+ORDER = [
+    "execution.started",
+    "node.started",
+    "node.finished",
+    "node.started",
+    "node.finished",
+    "execution.finished",
+]
 
 
 def _run(wid: str, items: int = 3) -> Any:
     from engine.services.runs import load_stored, run_workflow
 
     wf, _ = load_stored(wid)
-    return run_workflow(wf, workflow_id=wid, input_items=[
-        Item(json={"secret": f"{MARKER}-{i}"}) for i in range(items)])
+    return run_workflow(
+        wf,
+        workflow_id=wid,
+        input_items=[Item(json={"secret": f"{MARKER}-{i}"}) for i in range(items)],
+    )
 
 
 def _check_run_events(got: list[dict[str, Any]], execution_id: str, wid: str) -> None:
@@ -52,7 +62,12 @@ def _check_run_events(got: list[dict[str, Any]], execution_id: str, wid: str) ->
     assert end["status"] == "succeeded" and end["items"] == 3 and end["nodes"] == 2
     assert end["duration_ms"] >= set_done["duration_ms"] and end["last_node"] == "Set"
     assert len({e["id"] for e in got}) == len(got)
-    assert MARKER not in json.dumps(got)  # counts only, never items
+    assert [e["seq"] for e in got] == [1, 2, 3, 4, 5, 6]
+    # node.finished carries the output a live viewer shows
+    assert [i["json"]["secret"] for i in set_done["outputs"]["main"]] == [
+        f"{MARKER}-{i}" for i in range(3)
+    ]
+    assert "outputs" not in got[1] and "outputs" not in end
 
 
 def test_a_run_publishes_its_events_in_order_over_redis(redis_env: str) -> None:
@@ -63,26 +78,36 @@ def test_a_run_publishes_its_events_in_order_over_redis(redis_env: str) -> None:
     assert str(res.status) == "succeeded"
     _check_run_events(got, res.id, wid)
     kept = events.recent(50, execution_id=res.id)
-    assert [e["type"] for e in kept] == ORDER and kept == got
+    assert [e["type"] for e in kept] == ORDER
+    assert kept == [{k: v for k, v in e.items() if k not in ("outputs", "logs")} for e in got]
+    assert MARKER not in json.dumps(kept)  # the recent list keeps no item data
 
 
-def test_a_failed_run_says_where_and_why_without_data(redis_env: str) -> None:
+def test_a_failed_run_says_where_and_why(redis_env: str) -> None:
     wid = store_workflow(linear("Broken", set_node(), fail_node("the order is invalid")))
     with events.subscribe(workflow_id=wid, types="node.finished,execution.finished") as sub:
         res = _run(wid, items=1)
         got = collect(sub, finished)
     assert [(e["type"], e.get("node"), e["status"]) for e in got] == [
-        ("node.finished", "Start", "succeeded"), ("node.finished", "Set", "succeeded"),
-        ("node.finished", "Fail", "failed"), ("execution.finished", None, "failed")]
+        ("node.finished", "Start", "succeeded"),
+        ("node.finished", "Set", "succeeded"),
+        ("node.finished", "Fail", "failed"),
+        ("execution.finished", None, "failed"),
+    ]
     assert "the order is invalid" in got[2]["error"]["message"]
     assert "the order is invalid" in got[3]["error"]["message"]
-    assert res.id == got[3]["execution_id"] and MARKER not in json.dumps(got)
+    assert res.id == got[3]["execution_id"] and "details" not in got[2]["error"]
 
 
 def test_error_messages_are_redacted_and_shortened() -> None:
-    summary = events.error_summary({"type": "NodeExecutionError", "message":
-                                    "token sk-live-1234 refused " + "x" * 900,
-                                    "details": {"item": MARKER}}, {"sk-live-1234"})
+    summary = events.error_summary(
+        {
+            "type": "NodeExecutionError",
+            "message": "token sk-live-1234 refused " + "x" * 900,
+            "details": {"item": MARKER},
+        },
+        {"sk-live-1234"},
+    )
     assert summary is not None
     assert "sk-live-1234" not in summary["message"] and "***" in summary["message"]
     assert len(summary["message"]) <= events.publisher.MAX_MESSAGE
@@ -103,8 +128,8 @@ def test_an_execution_channel_carries_only_that_execution(redis_env: str) -> Non
 
 
 def test_a_redis_that_is_down_never_fails_a_run_and_is_logged_once(
-        redis_env: str, monkeypatch: pytest.MonkeyPatch,
-        caplog: pytest.LogCaptureFixture) -> None:
+    redis_env: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     from engine.config import reset_settings
     from engine.graph import load_workflow
     from engine.services.runs import run_workflow
@@ -148,3 +173,74 @@ def test_without_redis_async_subscribers_get_runs_of_other_threads(local_env: No
     got = asyncio.run(follow())
     assert [e["type"] for e in got] == ["execution.started", "execution.finished"]
     assert not events.local_bus()._sinks  # the subscription detached when closed
+
+
+def _node_run(outputs: dict[str, list[Item]], logs: list[str] | None = None) -> Any:
+    from engine.executor.result import NodeRunRecord
+    from engine.store.enums import NodeRunStatus
+
+    now = datetime.now(UTC)
+    return NodeRunRecord(
+        node="HTTP",
+        node_id="n1",
+        type="core.http_request",
+        type_version=1,
+        index=0,
+        status=NodeRunStatus.SUCCEEDED,
+        started_at=now,
+        finished_at=now,
+        outputs=outputs,
+        logs=logs or [],
+    )
+
+
+def _finished_event(run: Any, secrets: set[str] | None = None) -> dict[str, Any]:
+    from engine.events.publisher import EventPublisher
+    from engine.executor.result import ExecutionResult
+    from engine.store.enums import ExecutionStatus
+
+    got: list[Any] = []
+    pub = EventPublisher(
+        workflow_id=None, workflow_name="W", mode="manual", secrets=secrets, publish=got.append
+    )
+    pub.node_finished(
+        ExecutionResult(id="e1", status=ExecutionStatus.RUNNING, started_at=datetime.now(UTC)), run
+    )
+    return dict(got[0])
+
+
+def test_node_output_in_events_is_redacted_like_the_record() -> None:
+    run = _node_run(
+        {"main": [Item(json={"auth": "Bearer sk-live-1234", "n": 1})]}, logs=["sent sk-live-1234"]
+    )
+    ev = _finished_event(run, {"sk-live-1234"})
+    assert ev["outputs"]["main"][0]["json"]["n"] == 1
+    assert "sk-live-1234" not in json.dumps(ev) and "***" in json.dumps(ev)
+
+
+def test_node_output_in_events_is_capped_by_the_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    many = {"main": [Item(json={"i": i, "pad": "x" * 100}) for i in range(300)]}
+    events.reset()
+    ev = _finished_event(_node_run(many))
+    assert len(ev["outputs"]["main"]) == 50 and ev["output_counts"] == {"main": 300}
+
+    monkeypatch.setenv("AURA_EVENTS_NODE_ITEMS", "3")
+    events.reset()
+    assert [i["json"]["i"] for i in _finished_event(_node_run(many))["outputs"]["main"]] == [
+        0,
+        1,
+        2,
+    ]
+
+    monkeypatch.setenv("AURA_EVENTS_NODE_BYTES", "200")
+    events.reset()
+    ev = _finished_event(_node_run(many))
+    assert ev["data_truncated"] is True and "outputs" not in ev
+    assert ev["output_counts"] == {"main": 300}
+
+    monkeypatch.setenv("AURA_EVENTS_NODE_ITEMS", "0")
+    events.reset()
+    ev = _finished_event(_node_run(many))
+    assert "outputs" not in ev and "data_truncated" not in ev
+    monkeypatch.undo()
+    events.reset()

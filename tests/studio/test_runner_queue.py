@@ -13,7 +13,7 @@ import pytest
 
 from engine.auth.types import Principal
 from engine.errors import AuraError, PermissionDenied, ValidationError
-from studio.logic import backend, runner
+from studio.logic import backend, live, runner
 from tests.support.env import FAILING_WORKFLOW as FAILING
 from tests.support.env import LONG_WAIT_WORKFLOW as LONG
 from tests.support.env import Env, wait_until, worker_env
@@ -23,24 +23,38 @@ pytestmark = pytest.mark.redis
 
 OWNER = Principal(user_id=None, email=None, role="owner")
 
-SIMPLE = {"name": "Simple", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
-    {"name": "Set", "type": "core.set", "position": [300, 0],
-     "parameters": {"assignments": [{"name": "n", "value": "{{ 20 + 1 }}"}]}}],
-    "connections": [{"source": "Start", "target": "Set"}]}
+SIMPLE = {
+    "name": "Simple",
+    "nodes": [
+        {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
+        {
+            "name": "Set",
+            "type": "core.set",
+            "position": [300, 0],
+            "parameters": {"assignments": [{"name": "n", "value": "{{ 20 + 1 }}"}]},
+        },
+    ],
+    "connections": [{"source": "Start", "target": "Set"}],
+}
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory, redis_url: str  # noqa: F811
-        ) -> Iterator[Env]:
+def env(
+    tmp_path_factory: pytest.TempPathFactory,
+    redis_url: str,  # noqa: F811
+) -> Iterator[Env]:
     """One queue environment and one long-running worker process for the module."""
     with worker_env(tmp_path_factory.mktemp("studio-queue") / "data", redis_url) as e:
         yield e
 
 
-def run_queued(definition: dict[str, Any], wid: str | None,
-               started: threading.Event | None = None,
-               principal: Principal = OWNER, **kw: Any) -> tuple[list[dict[str, Any]], Any]:
+def run_queued(
+    definition: dict[str, Any],
+    wid: str | None,
+    started: threading.Event | None = None,
+    principal: Principal = OWNER,
+    **kw: Any,
+) -> tuple[list[dict[str, Any]], Any]:
     """Runs as the editor's RunState does: events onto an asyncio queue, read as they
     come. Returns (events in arrival order, result)."""
 
@@ -48,8 +62,9 @@ def run_queued(definition: dict[str, Any], wid: str | None,
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
         hooks = runner.QueueHooks(loop, queue)
-        job = loop.run_in_executor(None, lambda: runner.run_canvas_queued(
-            principal, definition, wid, hooks, **kw))
+        job = loop.run_in_executor(
+            None, lambda: runner.run_canvas_queued(principal, definition, wid, hooks, **kw)
+        )
         events: list[dict[str, Any]] = []
         while not (job.done() and queue.empty()):
             try:
@@ -72,15 +87,31 @@ def test_node_events_arrive_in_order_with_their_data(env: Env) -> None:
     events, result = run_queued(data, wid)
     assert result.ok, (result.error, env.logs())
     assert events[0] == {"kind": "started", "execution_id": result.id}
-    nodes = [(e["node"], e["status"]) for e in events if e.get("kind") == "node"]
-    assert [n for n in nodes if n[1] != "running"] == [("Start", "succeeded"),
-                                                       ("Set", "succeeded")]
-    assert nodes.index(("Set", "succeeded")) > nodes.index(("Start", "succeeded"))
-    set_ev = next(e for e in events if e.get("node") == "Set" and e["status"] != "running")
-    assert set_ev["outputs"]["main"][0]["json"]["n"] == 21
-    assert set_ev["inputs"]["main"] and set_ev["counts"] == {"main": 1}
+    rows = [e for e in events if e.get("kind") == "node"]
+    live_rows = [e for e in rows if e["seq"] != live.FINAL_SEQ]
+    final = [e for e in rows if e["seq"] == live.FINAL_SEQ]
+    # while it runs: from the events alone (started, then finished with its data)
+    assert [(e["node"], e["status"]) for e in live_rows] == [
+        ("Start", "running"),
+        ("Start", "succeeded"),
+        ("Set", "running"),
+        ("Set", "succeeded"),
+    ]
+    assert [e["seq"] for e in live_rows] == sorted(e["seq"] for e in live_rows)
+    set_live = live_rows[-1]
+    assert set_live["outputs"]["main"][0]["json"]["n"] == 21
+    assert set_live["inputs"]["main"] and set_live["counts"] == {"main": 1}
     ids = {n["name"]: n["id"] for n in data["nodes"]}
-    assert set_ev["node_id"] == ids["Set"]  # the canvas lights up the right node
+    assert set_live["node_id"] == ids["Set"]  # the canvas lights up the right node
+    # once over: the stored record, which the live rows already matched
+    assert [(e["node"], e["status"]) for e in final] == [
+        ("Start", "succeeded"),
+        ("Set", "succeeded"),
+    ]
+    recorded = get_store().executions.node_runs(result.id)
+    assert [e["outputs"] for e in final] == [r.output for r in recorded]
+    assert final[1]["outputs"] == set_live["outputs"]
+    assert final[1]["inputs"] == set_live["inputs"]
     row = get_store().executions.get(result.id)
     assert row.workflow_id == wid and row.mode == "manual" and row.worker_id
     assert backend.last_runs([wid])[wid]["status"] == "succeeded"
@@ -113,10 +144,18 @@ def test_cancel_stops_the_run_on_the_worker(env: Env) -> None:
     try:
         assert started.wait(20), env.logs()
         store = get_store()
-        eid = wait_until(lambda: next((r.id for r in store.executions.list(limit=5)[0]
-                                       if r.workflow_name == LONG["name"]
-                                       and r.status == "running"), None),
-                         what="the run to start on the worker", env=env)
+        eid = wait_until(
+            lambda: next(
+                (
+                    r.id
+                    for r in store.executions.list(limit=5)[0]
+                    if r.workflow_name == LONG["name"] and r.status == "running"
+                ),
+                None,
+            ),
+            what="the run to start on the worker",
+            env=env,
+        )
         wait_until(lambda: store.executions.node_runs(eid), what="Start done", env=env)
         runner.cancel_queued(OWNER, eid)
     finally:
@@ -124,8 +163,9 @@ def test_cancel_stops_the_run_on_the_worker(env: Env) -> None:
     assert not t.is_alive(), "the queued run did not end after cancel"
     events, result = box["out"]
     assert result.status == "cancelled" and not result.ok
-    assert ("Start", "succeeded") in [(e["node"], e["status"]) for e in events
-                                      if e.get("kind") == "node"]
+    assert ("Start", "succeeded") in [
+        (e["node"], e["status"]) for e in events if e.get("kind") == "node"
+    ]
 
 
 def test_partial_runs_are_refused_on_the_queue(env: Env) -> None:
@@ -149,8 +189,9 @@ def test_roles_are_checked_first(env: Env) -> None:
     assert get_store().executions.list(limit=1)[1] == before
 
 
-def test_without_redis_the_message_says_what_to_set(tmp_path: Path, data_dir: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_redis_the_message_says_what_to_set(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.support.fixtures import reset_process_state
 
     monkeypatch.delenv("AURA_REDIS_URL", raising=False)
@@ -161,3 +202,31 @@ def test_without_redis_the_message_says_what_to_set(tmp_path: Path, data_dir: Pa
     finally:
         reset_process_state()
     assert "AURA_REDIS_URL" in exc.value.message
+
+
+def _canvas(rows: list[dict[str, Any]]) -> dict[str, str]:
+    """What the canvas shows after applying ``rows`` as the editor does."""
+    shown: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if live.supersedes(shown.get(row["node"]), row):
+            shown[row["node"]] = row
+    return {name: row["status"] for name, row in shown.items()}
+
+
+def test_late_node_started_events_never_turn_a_finished_node_back_to_running(env: Env) -> None:
+    from engine.services.store import get_store
+
+    events, result = run_queued(FAILING, None)
+    rows = [e for e in events if e.get("kind") == "node"]
+    expected = {r.node_name: r.status for r in get_store().executions.node_runs(result.id)}
+    assert "failed" in expected.values()
+    # every 'running' row delivered last (as a slow pub/sub batch would), with and
+    # without the record's final rows
+    started_late = [e for e in rows if e["status"] != "running"] + [
+        e for e in rows if e["status"] == "running"
+    ]
+    assert _canvas(started_late) == expected
+    without_final = [e for e in started_late if e["seq"] != live.FINAL_SEQ]
+    assert _canvas(without_final) == expected
+    # and rows without a sequence number (a run here) by status alone
+    assert _canvas([{**e, "seq": None} for e in without_final]) == expected
