@@ -4,11 +4,14 @@ workers alike).
 
 While an execution runs, its id, its workflow's id and the credential secrets it has
 resolved are bound to the log context (:mod:`engine.observability.logging`); each node
-run and the execution's end are counted (:mod:`engine.observability.metrics`).
+run and the execution's end are counted (:mod:`engine.observability.metrics`) and
+logged: a failed node or execution at WARNING (with its error, secrets masked), every
+other end at INFO.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 from engine.executor.hooks import ExecutionHooks
@@ -19,6 +22,9 @@ if TYPE_CHECKING:
     from engine.executor.result import ExecutionResult, NodeRunRecord
 
 __all__ = ["ExecutionObserver"]
+
+log = logging.getLogger("aura.execution")
+FAILED = frozenset({"failed", "crashed"})
 
 
 class ExecutionObserver(ExecutionHooks):
@@ -45,12 +51,32 @@ class ExecutionObserver(ExecutionHooks):
             return
         ms = run.duration_ms
         metrics.node_finished(run.type, status, None if ms is None else ms / 1000)
+        if status in FAILED:
+            log.warning(
+                "node failed",
+                extra={"node": run.node, "node_type": run.type, "error": _message(run.error)},
+            )
 
     def execution_finished(self, result: ExecutionResult) -> None:
         seconds = None
         if result.finished_at is not None:
             seconds = (result.finished_at - result.started_at).total_seconds()
-        metrics.execution_finished(
-            self.workflow_id, self.workflow_name, self.mode, str(result.status), seconds
+        status = str(result.status)
+        metrics.execution_finished(self.workflow_id, self.workflow_name, self.mode, status, seconds)
+        log.log(
+            logging.WARNING if status in FAILED else logging.INFO,
+            "execution %s",
+            status,
+            extra={
+                "workflow": self.workflow_name,
+                "mode": self.mode,
+                "status": status,
+                "duration_s": None if seconds is None else round(seconds, 3),
+                "error": _message(result.error) if status in FAILED else None,
+            },
         )
         aura_logging.unbind_execution()
+
+
+def _message(error: dict[str, object] | None) -> str | None:
+    return None if not error else str(error.get("message") or error)[:2000]
