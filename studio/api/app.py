@@ -31,6 +31,7 @@ from studio.api import (
     routes_events,
     routes_executions,
     routes_health,
+    routes_import,
     routes_metrics,
     routes_nodes,
     routes_oidc,
@@ -59,8 +60,9 @@ VERSION = "1.0.0"
 def operations(*, auth: bool = True) -> list[Operation]:
     """Every API operation, in document order (``auth=False``: without sign-in, users,
     projects, API keys, audit and security settings)."""
-    routers = [routes_health.router, routes_workflows.router, routes_webhooks.router,
-               routes_executions.router, routes_variables.router, routes_nodes.router,
+    routers = [routes_health.router, routes_import.router, routes_workflows.router,
+               routes_webhooks.router, routes_executions.router, routes_variables.router,
+               routes_nodes.router,
                routes_credentials.router, *(routes_admin.routers() if auth else []),
                *(routes_security.routers() if auth else []),
                *(routes_oidc.routers() if auth else []),

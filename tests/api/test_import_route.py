@@ -1,0 +1,65 @@
+"""POST /api/v1/workflows/import: convert an n8n document, show the report, save on demand."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.testclient import TestClient
+
+N8N = {
+    "name": "Greeter",
+    "nodes": [
+        {
+            "name": "Start",
+            "type": "n8n-nodes-base.manualTrigger",
+            "typeVersion": 1,
+            "position": [0, 0],
+            "parameters": {},
+        },
+        {
+            "name": "Hi",
+            "type": "n8n-nodes-base.set",
+            "typeVersion": 3.4,
+            "position": [200, 0],
+            "parameters": {
+                "assignments": {
+                    "assignments": [
+                        {"name": "greeting", "value": "=Hello {{ $json.name }}", "type": "string"}
+                    ]
+                }
+            },
+        },
+        {
+            "name": "Post",
+            "type": "n8n-nodes-base.slack",
+            "typeVersion": 2.2,
+            "position": [400, 0],
+            "parameters": {"text": "={{ $json.greeting }}"},
+        },
+    ],
+    "connections": {
+        "Start": {"main": [[{"node": "Hi", "type": "main", "index": 0}]]},
+        "Hi": {"main": [[{"node": "Post", "type": "main", "index": 0}]]},
+    },
+}
+
+
+def test_import_reports_before_saving_and_saves_on_demand(client: TestClient) -> None:
+    r = client.post("/api/v1/workflows/import", json={"document": N8N})
+    assert r.status_code == 200, r.text
+    [w] = r.json()["workflows"]
+    assert w["id"] is None and w["workflow"]["name"] == "Greeter"
+    statuses = {n["name"]: n["status"] for n in w["report"]["nodes"]}
+    assert statuses == {"Start": "mapped", "Hi": "mapped", "Post": "not_supported"}
+    assert client.get("/api/v1/workflows").json()["total"] == 0
+    r = client.post("/api/v1/workflows/import", json={"document": N8N, "save": True})
+    saved: dict[str, Any] = r.json()["workflows"][0]
+    got = client.get(f"/api/v1/workflows/{saved['id']}")
+    assert got.status_code == 200 and got.json()["name"] == "Greeter"
+
+
+def test_a_document_of_neither_tool_is_a_clear_422(client: TestClient) -> None:
+    r = client.post("/api/v1/workflows/import", json={"document": {"hello": 1}})
+    assert r.status_code == 422, r.text
+    body = r.json()
+    assert set(body) >= {"error", "message", "details"} and "n8n" in body["message"]
