@@ -59,7 +59,9 @@ def _dead_files(path: Path) -> list[tuple[str, Path]]:
 
 def compact(path: Path, at_least: int = COMPACT_AT) -> int:
     """Folds the files of dead processes into the archive files; returns how many."""
-    from prometheus_client.mmap_dict import MmapedDict
+    from prometheus_client import mmap_dict
+
+    MmapedDict: Any = mmap_dict.MmapedDict  # untyped
 
     if len(_dead_files(path)) < at_least:
         return 0
@@ -83,12 +85,14 @@ def compact(path: Path, at_least: int = COMPACT_AT) -> int:
 
 def collect(path: Path) -> list[Any]:
     """The metrics of every process of this machine, added up."""
-    from prometheus_client.multiprocess import MultiProcessCollector
+    from prometheus_client import multiprocess
+
+    collector: Any = multiprocess.MultiProcessCollector  # untyped
 
     compact(path)
     with _locked(path, exclusive=False):
         files = glob.glob(os.path.join(path, "*.db"))
-        return list(MultiProcessCollector.merge(files, accumulate=True))
+        return list(collector.merge(files, accumulate=True))
 
 
 def wipe(path: Path) -> None:

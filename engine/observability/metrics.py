@@ -63,7 +63,9 @@ def setup() -> bool:
         path = metrics_dir()
         path.mkdir(parents=True, exist_ok=True)
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)
-        from prometheus_client import values
+        from prometheus_client import values as _values
+
+        values: Any = _values  # untyped
 
         # the value class is chosen when prometheus_client is first imported: choose
         # again in case something imported it before the directory was set
