@@ -20,6 +20,7 @@ from engine.auth.types import Principal
 from engine.credentials import TestResult, get_kind, mask, merge_update, secret_values
 from engine.credentials.masking import dump, validate
 from engine.errors import CredentialError, ValidationError
+from engine.services import access
 from engine.services.auth import context
 from engine.store.credentials import CredentialInfo
 from engine.vault.cipher import cipher_from_settings
@@ -60,7 +61,8 @@ def _name(name: str) -> str:
 
 
 def _check(principal: Principal, action: str, credential_id: str) -> None:
-    projects.authorize_resource(context(), principal, action, "credential", credential_id)
+    """PermissionDenied, or NotFoundError when the caller may not even read it."""
+    access.resource(principal, action, "credential", credential_id)
 
 
 def kinds() -> list[dict[str, Any]]:

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal, update
+from sqlalchemy import func, literal, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, select
 
@@ -200,11 +200,15 @@ class ExecutionRepository(Repository):
              status: ExecutionStatus | str | Iterable[ExecutionStatus | str] | None = None,
              mode: ExecutionMode | str | None = None, since: datetime | None = None,
              until: datetime | None = None, project_id: str | None = None,
-             parent_execution_id: str | None = None, limit: int = 50, offset: int = 0
-             ) -> tuple[builtins.list[Execution], int]:
+             parent_execution_id: str | None = None, limit: int = 50, offset: int = 0,
+             in_projects: Iterable[str] | None = None, or_workflows: Iterable[str] = (),
+             ids: Iterable[str] | None = None) -> tuple[builtins.list[Execution], int]:
         """One page of executions, newest first, and the total count matching.
 
-        ``since`` (inclusive) and ``until`` (exclusive) bound ``created_at``.
+        ``since`` (inclusive) and ``until`` (exclusive) bound ``created_at``. With
+        ``in_projects``, only executions of those projects or of the workflows
+        ``or_workflows`` (what a caller may see, :mod:`engine.services.access`); with
+        ``ids``, only those executions.
         """
         check_aware(since=since, until=until)
         E = Execution
@@ -224,6 +228,11 @@ class ExecutionRepository(Repository):
             conds.append(col(E.project_id) == project_id)
         if parent_execution_id is not None:
             conds.append(col(E.parent_execution_id) == parent_execution_id)
+        if in_projects is not None:
+            conds.append(or_(col(E.project_id).in_(list(in_projects)),
+                             col(E.workflow_id).in_(list(or_workflows))))
+        if ids is not None:
+            conds.append(col(E.id).in_(list(ids)))
         limit, offset = page(limit, offset)
         with self._db.read() as s:
             total = s.exec(select(func.count()).select_from(E).where(*conds)).one()

@@ -18,7 +18,8 @@ Any other ``Accept`` gets the recent events as JSON (``{"items": [...]}``), whic
 keeps API fuzzers and plain ``curl`` from hanging on an endless body.
 
 Callers who may not read every project (not owner/admin) only see the events of
-executions in projects they may read.
+executions they may read (:mod:`engine.services.access`); naming another project's
+execution answers 404, as for an unknown one.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 
 from engine.errors import NotFoundError, PermissionDenied
+from engine.services import access
 from studio.api.routing import Call, Router
 from studio.api.schemas import In
 from studio.api.serialize import json_response
@@ -53,31 +55,33 @@ def open_streams() -> int:
 
 
 class EventsQuery(In):
-    execution_id: str | None = Field(None, max_length=64, description="Only this "
-                                     "execution's events.")
-    workflow_id: str | None = Field(None, max_length=64, description="Only events of "
-                                    "this workflow's executions.")
-    types: list[str] | None = Field(None, max_length=20, description="Only these types, "
-                                    "comma-separated or repeated (e.g. 'node.finished' or "
-                                    "'execution.*').")
-    limit: int = Field(100, ge=1, le=1000, description="JSON answers: how many recent "
-                       "events.")
+    execution_id: str | None = Field(
+        None, max_length=64, description="Only this execution's events."
+    )
+    workflow_id: str | None = Field(
+        None, max_length=64, description="Only events of this workflow's executions."
+    )
+    types: list[str] | None = Field(
+        None,
+        max_length=20,
+        description="Only these types, "
+        "comma-separated or repeated (e.g. 'node.finished' or "
+        "'execution.*').",
+    )
+    limit: int = Field(100, ge=1, le=1000, description="JSON answers: how many recent events.")
 
 
 class _Access:
     """Which events the caller may see (cached per execution)."""
 
     def __init__(self, call: Call) -> None:
-        self.call = call
-        self.all = call.sees_all
+        self.principal = call.principal
+        self.all = access.sees_all(call.principal)
         self.known: dict[str, bool] = {}
 
     def _check(self, execution_id: str) -> bool:
-        from engine.services.store import get_store
-
         try:
-            row = get_store().executions.get(execution_id)
-            self.call.authorize(row.project_id)
+            access.execution(self.principal, execution_id)
         except (NotFoundError, PermissionDenied):
             return False
         return True
@@ -97,11 +101,8 @@ def _frame(event: dict[str, Any]) -> str:
 
 
 def _first_execution(call: Call) -> None:
-    """404 for an unknown execution; 403 when the caller may not read it."""
-    from engine.services.store import get_store
-
-    row = get_store().executions.get(call.query.execution_id)
-    call.authorize(row.project_id)
+    """404 for an unknown execution or one the caller may not read."""
+    access.execution(call.principal, call.query.execution_id)
 
 
 async def _stream(call: Call, request: Request) -> AsyncIterator[str]:
@@ -118,9 +119,13 @@ async def _stream(call: Call, request: Request) -> AsyncIterator[str]:
         last_id = request.headers.get("last-event-id", "")
         seen: set[str] = set()
         if last_id:
-            missed = await run_in_threadpool(events.replay_after, last_id,
-                                             execution_id=q.execution_id,
-                                             workflow_id=q.workflow_id, types=q.types)
+            missed = await run_in_threadpool(
+                events.replay_after,
+                last_id,
+                execution_id=q.execution_id,
+                workflow_id=q.workflow_id,
+                types=q.types,
+            )
             for old in missed:
                 seen.add(str(old.get("id")))
                 if await access.allows(old):
@@ -147,8 +152,14 @@ async def _stream(call: Call, request: Request) -> AsyncIterator[str]:
             await sub.aclose()  # also when the stream was cancelled (client gone)
 
 
-@router.get("/events", action="execution:read", summary="Follow live execution events",
-            query=EventsQuery, media_type="text/event-stream", errors=(404,))
+@router.get(
+    "/events",
+    action="execution:read",
+    summary="Follow live execution events",
+    query=EventsQuery,
+    media_type="text/event-stream",
+    errors=(404,),
+)
 async def stream_events(call: Call) -> Response:
     """Server-Sent Events of executions (``execution.queued``, ``execution.started``,
     ``node.started``, ``node.finished``, ``execution.waiting``, ``execution.finished``)
@@ -162,12 +173,20 @@ async def stream_events(call: Call) -> Response:
         await run_in_threadpool(_first_execution, call)
     request = call.request
     if "text/event-stream" not in request.headers.get("accept", ""):
-        kept = await run_in_threadpool(events.recent, q.limit, execution_id=q.execution_id,
-                                       workflow_id=q.workflow_id, types=q.types)
+        kept = await run_in_threadpool(
+            events.recent,
+            q.limit,
+            execution_id=q.execution_id,
+            workflow_id=q.workflow_id,
+            types=q.types,
+        )
         access = _Access(call)
         return json_response({"items": [e for e in kept if await access.allows(e)]})
-    return StreamingResponse(_stream(call, request), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        _stream(call, request),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 def routers() -> list[Router]:

@@ -5,6 +5,8 @@
 * ``POST /api/v1/queues/{name}/jobs/{id}/requeue``: puts a failed job back on its queue;
 * ``GET /api/v1/workers``: the RQ workers with their state and current job.
 
+What each caller sees and may requeue is decided in :mod:`engine.services.queues`.
+
 A job carries one execution id (its first argument, see
 :func:`engine.runtimes.queue.enqueue`). A server that runs workflows in-process (no
 ``AURA_REDIS_URL``) answers 404 on all of these; the console then falls back on what
@@ -18,7 +20,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from engine.errors import ConflictError, NotFoundError
+from engine.services import queues
 from studio.api.routing import Call, Router
 from studio.api.schemas import In, Out
 
@@ -26,8 +28,6 @@ __all__ = ["router", "routers"]
 
 router = Router("Queues")
 
-EXC_INFO_CHARS = 2000
-NO_QUEUES = "this server runs workflows in-process; there are no queues (set AURA_REDIS_URL)"
 JobState = Literal["queued", "started", "scheduled", "failed", "deferred"]
 
 
@@ -46,8 +46,9 @@ class QueuesOut(Out):
 
 
 class JobsQuery(In):
-    state: JobState = Field("queued", description="Which jobs: queued, started, "
-                            "scheduled, failed or deferred.")
+    state: JobState = Field(
+        "queued", description="Which jobs: queued, started, scheduled, failed or deferred."
+    )
     limit: int = Field(100, ge=1, le=1000, description="At most this many jobs.")
 
 
@@ -57,8 +58,7 @@ class JobOut(Out):
     status: str | None
     enqueued_at: datetime | None
     ended_at: datetime | None
-    exc_info: str | None = Field(description="The failure's traceback (last 2000 "
-                                 "characters).")
+    exc_info: str | None = Field(description="The failure's traceback (last 2000 characters).")
 
 
 class JobsOut(Out):
@@ -82,145 +82,66 @@ class WorkersOut(Out):
     items: list[WorkerOut]
 
 
-def _connection() -> Any:
-    from engine.runtimes import redis_configured, redis_connection
-
-    if not redis_configured():
-        raise NotFoundError(NO_QUEUES)
-    return redis_connection()
-
-
-def _registry(queue: Any, state: str) -> Any:
-    return {"started": queue.started_job_registry, "scheduled": queue.scheduled_job_registry,
-            "failed": queue.failed_job_registry,
-            "deferred": queue.deferred_job_registry}[state]
-
-
-def _execution_id(job: Any) -> str | None:
-    try:
-        args = job.args
-    except Exception:  # undecodable payload: still list the job
-        return None
-    return str(args[0]) if args else None
-
-
-def _text(value: Any) -> str | None:
-    """An RQ status (a str enum, or the plain string read back from Redis) as text."""
-    return None if value is None else str(getattr(value, "value", value))
-
-
-def _job(job: Any) -> dict[str, Any]:
-    try:
-        result = job.latest_result()
-        exc = result.exc_string if result is not None else None
-    except Exception:
-        exc = None
-    try:
-        status = _text(job.get_status(refresh=False))
-    except Exception:
-        status = None
-    return {"id": job.id, "execution_id": _execution_id(job), "status": status,
-            "enqueued_at": job.enqueued_at, "ended_at": job.ended_at,
-            "exc_info": exc[-EXC_INFO_CHARS:] if exc else None}
-
-
-@router.get("/queues", action="execution:read", summary="List queues", response=QueuesOut,
-            errors=(404,))
+@router.get(
+    "/queues",
+    action="execution:read",
+    summary="List queues",
+    response=QueuesOut,
+    errors=(404,),
+    scope="service",
+)
 def list_queues(call: Call) -> dict[str, Any]:
     """Every RQ queue with its queued, started, scheduled, failed and deferred job
-    counts and how many workers listen on it. 404 when this server has no Redis."""
-    from rq import Queue, Worker
-
-    conn = _connection()
-    listening: dict[str, int] = {}
-    for w in Worker.all(connection=conn):
-        for queue_name in w.queue_names():
-            listening[queue_name] = listening.get(queue_name, 0) + 1
-    items = []
-    for q in sorted(Queue.all(connection=conn), key=lambda q: q.name):
-        items.append({"name": q.name, "queued": q.count,
-                      "started": q.started_job_registry.count,
-                      "scheduled": q.scheduled_job_registry.count,
-                      "failed": q.failed_job_registry.count,
-                      "deferred": q.deferred_job_registry.count,
-                      "workers": listening.get(q.name, 0)})
-    return {"items": items}
+    counts and how many workers listen on it. 404 when this server has no Redis.
+    Owners and admins count every job; others the jobs of executions they may see."""
+    return {"items": queues.list_queues(call.principal)}
 
 
-@router.get("/queues/{name}/jobs", action="execution:read", summary="List a queue's jobs",
-            query=JobsQuery, response=JobsOut, errors=(404,))
+@router.get(
+    "/queues/{name}/jobs",
+    action="execution:read",
+    summary="List a queue's jobs",
+    query=JobsQuery,
+    response=JobsOut,
+    errors=(404,),
+    scope="service",
+)
 def list_jobs(call: Call) -> dict[str, Any]:
     """The jobs of one queue in one state (default queued), with their execution id and,
-    for failed jobs, the end of the traceback."""
-    from rq import Queue
-    from rq.job import Job
-
-    conn = _connection()
-    queue = Queue(call.path["name"], connection=conn)
-    limit = call.query.limit
-    if call.query.state == "queued":
-        ids = queue.get_job_ids(0, limit)
-    else:
-        ids = _registry(queue, call.query.state).get_job_ids(0, limit - 1)
-    jobs = Job.fetch_many(ids[:limit], connection=conn)
-    return {"items": [_job(j) for j in jobs if j is not None]}
+    for failed jobs, the end of the traceback: only jobs of executions the caller may
+    see (owners and admins: every job)."""
+    q = call.query
+    return {"items": queues.list_jobs(call.principal, call.path["name"], q.state, q.limit)}
 
 
-@router.post("/queues/{name}/jobs/{id}/requeue", action="execution:cancel",
-             summary="Requeue a failed job", response=JobOut, errors=(404, 409))
+@router.post(
+    "/queues/{name}/jobs/{id}/requeue",
+    action="execution:cancel",
+    summary="Requeue a failed job",
+    response=JobOut,
+    errors=(404, 409),
+    scope="service",
+)
 def requeue_job(call: Call) -> dict[str, Any]:
     """Puts a failed job back on its queue (the worker runs its execution again if it
-    is still queued). 404 for an unknown job, 409 when the job has not failed."""
-    from rq import Queue
-    from rq.exceptions import InvalidJobOperation, NoSuchJobError
-    from rq.job import Job
-
-    conn = _connection()
-    name, job_id = call.path["name"], call.path["id"]
-    try:
-        job = Job.fetch(job_id, connection=conn)
-    except NoSuchJobError:
-        raise NotFoundError(f"No job {job_id!r} in queue {name!r}.",
-                            details={"queue": name, "id": job_id}) from None
-    if job.origin != name:
-        raise NotFoundError(f"No job {job_id!r} in queue {name!r}.",
-                            details={"queue": name, "id": job_id})
-    registry = Queue(name, connection=conn).failed_job_registry
-    if job_id not in registry.get_job_ids(cleanup=False):
-        status = _job(job)["status"]
-        raise ConflictError(f"Job {job_id} is {status}; only failed jobs can be requeued.",
-                            details={"queue": name, "id": job_id, "status": status})
-    try:
-        job = registry.requeue(job)
-    except InvalidJobOperation:  # requeued by somebody else meanwhile
-        raise ConflictError(f"Job {job_id} is no longer failed.",
-                            details={"queue": name, "id": job_id}) from None
-    return _job(job)
+    is still queued). 404 for an unknown job or one of an execution the caller may not
+    see, 403 when they may only read it, 409 when the job has not failed."""
+    return queues.requeue(call.principal, call.path["name"], call.path["id"])
 
 
-@router.get("/workers", action="execution:read", summary="List workers",
-            response=WorkersOut, errors=(404,))
+@router.get(
+    "/workers",
+    action="execution:read",
+    summary="List workers",
+    response=WorkersOut,
+    errors=(404,),
+    scope="service",
+)
 def list_workers(call: Call) -> dict[str, Any]:
     """The RQ workers: state (idle, busy, suspended...), queues, the job and execution
-    they are running, host, pid, last heartbeat and job counts."""
-    from rq import Worker
-    from rq.job import Job
-
-    conn = _connection()
-    items = []
-    for w in sorted(Worker.all(connection=conn), key=lambda w: w.name):
-        current = w.get_current_job_id()
-        execution_id = None
-        if current:
-            job = Job.fetch_many([current], connection=conn)[0]
-            execution_id = _execution_id(job) if job is not None else None
-        items.append({"name": w.name, "state": _text(w.get_state()),
-                      "queues": w.queue_names(), "current_job_id": current,
-                      "current_execution_id": execution_id, "hostname": w.hostname,
-                      "pid": w.pid, "last_heartbeat": w.last_heartbeat,
-                      "successful_jobs": w.successful_job_count,
-                      "failed_jobs": w.failed_job_count})
-    return {"items": items}
+    they are running (when the caller may see it), host, pid, last heartbeat and job
+    counts."""
+    return {"items": queues.list_workers(call.principal)}
 
 
 def routers() -> list[Router]:

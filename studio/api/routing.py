@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +42,9 @@ __all__ = ["Call", "Operation", "Router", "parse_model"]
 Handler = Callable[["Call"], Any]
 API_PREFIX = "/api/v1"
 MAX_INT_PARAM = 2**31 - 1
+MAX_PATH_PARAM = 256
+"""Longest id or name a path may carry; a longer one names nothing (404)."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass
@@ -117,10 +121,16 @@ class Call:
         return getattr(self.principal, "user_id", None)
 
     def authorize(self, project_id: str | None = None, action: str | None = None) -> None:
-        """Checks ``action`` (default: the operation's) in ``project_id``."""
+        """Checks ``action`` (default: the operation's) in ``project_id`` (NotFoundError
+        when the caller is not a member there)."""
         act = action or (self.operation.action if self.operation else None)
         if self.auth is not None and act not in (None, "self"):
-            self.auth.authorize(self.principal, act, project_id=project_id)
+            if project_id is None:
+                self.auth.authorize(self.principal, act)
+            else:  # a project the caller is not in answers 404, like a missing one
+                from engine.services import access
+
+                access.project(self.principal, act, project_id)
         self.authorized = True
 
     def authorize_in(self, project_id: str | None, action: str | None = None) -> None:
@@ -132,12 +142,15 @@ class Call:
 
     def authorize_resource(self, kind: str, id: str, action: str | None = None
                            ) -> str | None:
-        """Checks ``action`` on a workflow or credential; returns its project id."""
+        """Checks ``action`` on a workflow or credential; returns its project id.
+        NotFoundError when the caller may not even read it."""
         act = action or (self.operation.action if self.operation else None)
         self.authorized = True
         if self.auth is None or act is None:
             return None
-        return self.auth.authorize_resource(self.principal, act, kind, id)  # type: ignore
+        from engine.services import access  # 404 for what the caller may not read
+
+        return access.resource(self.principal, act, kind, id)
 
     @property
     def sees_all(self) -> bool:
@@ -199,7 +212,44 @@ def _query(op: Operation, request: Request) -> Any:
         key = f.alias or name
         if key in params:
             data[key] = params.getlist(key) if _is_list(f.annotation) else params[key]
+            if any("\x00" in v for v in params.getlist(key)):
+                raise ValidationError(f"query.{key}: contains a NUL character; send "
+                                      "printable text.", details=[{
+                                          "path": f"query.{key}", "type": "nul_character",
+                                          "message": "contains a NUL character"}])
     return parse_model(op.query, data, "query")
+
+
+def _nul_path(data: Any) -> str | None:
+    """Where a JSON document holds a string with a NUL character (no database stores
+    one as text), e.g. ``body.nodes[0].name``; None when nowhere."""
+    todo: list[tuple[str, Any]] = [("body", data)]
+    while todo:
+        where, value = todo.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return where
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                if "\x00" in k:
+                    return f"{where} (a key)"
+                todo.append((f"{where}.{k}", v))
+        elif isinstance(value, list):
+            todo.extend((f"{where}[{i}]", v) for i, v in enumerate(value))
+    return None
+
+
+def _check_path(request: Request) -> None:
+    """404 for a path id that no resource can have: above the largest integer, longer
+    than :data:`MAX_PATH_PARAM` or with control characters (``abc%12``)."""
+    for name, value in request.path_params.items():
+        if isinstance(value, int) and value > MAX_INT_PARAM:
+            raise NotFoundError(f"There is no {name} {value}.", details={name: value})
+        if isinstance(value, str) and (len(value) > MAX_PATH_PARAM or
+                                       _CONTROL.search(value)):
+            raise NotFoundError(f"There is no {name} {value[:64]!r}: ids and names are "
+                                f"at most {MAX_PATH_PARAM} printable characters. Copy the "
+                                "id from a listing.", details={name: value[:64]})
 
 
 async def _body(op: Operation, request: Request) -> Any:
@@ -215,6 +265,12 @@ async def _body(op: Operation, request: Request) -> Any:
         except (ValueError, RecursionError) as exc:
             raise ValidationError(f"The request body is not valid JSON ({exc}); send a JSON "
                                   "document with Content-Type: application/json.") from None
+    where = _nul_path(data)
+    if where is not None:
+        raise ValidationError(f"{where}: contains a NUL character (\\u0000), which cannot "
+                              "be stored; remove it and send the body again.",
+                              details=[{"path": where, "type": "nul_character",
+                                        "message": "contains a NUL character"}])
     return parse_model(op.body, data, "body")
 
 
@@ -264,9 +320,7 @@ def _endpoint(ops: dict[str, Operation]) -> Callable[[Request], Any]:
         method = "GET" if request.method == "HEAD" else request.method
         op = ops[method]
         principal = await authenticate(request, op.action)
-        for name, value in request.path_params.items():
-            if isinstance(value, int) and value > MAX_INT_PARAM:
-                raise NotFoundError(f"There is no {name} {value}.", details={name: value})
+        _check_path(request)
         call = Call(request, principal, dict(request.path_params), _query(op, request),
                     await _body(op, request), op)
         if inspect.iscoroutinefunction(op.handler):

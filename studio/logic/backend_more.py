@@ -13,7 +13,7 @@ from typing import Any
 
 from engine.auth.types import Principal
 from engine.errors import PermissionDenied
-from engine.services import auth
+from engine.services import access, auth
 from engine.services.store import get_store
 
 __all__ = ["credential_slots", "credentials_of_kinds", "delete_execution", "delete_variable",
@@ -100,15 +100,9 @@ def list_executions(p: Principal, workflow_id: str = "", status: str = "",
 
     from engine.services import executions as executions_svc
 
-    auth.authorize(p, "execution:read")
-    all_ = p.role in ("owner", "admin")
     since = datetime.now(UTC) - timedelta(hours=since_hours) if since_hours else None
-    rows, total = get_store().executions.list(workflow_id=workflow_id or None,
-                                              status=status or None, since=since,
-                                              limit=limit if all_ else 1000)
-    if not all_:
-        rows = [r for r in rows if may(p, "execution:read", r.project_id)]
-        total, rows = len(rows), rows[:limit]
+    rows, total = access.executions(p, workflow_id=workflow_id or None,
+                                    status=status or None, since=since, limit=limit)
     return [executions_svc.summary(r) for r in rows], total
 
 
@@ -118,9 +112,8 @@ def execution_detail(p: Principal, eid: str
     from engine.services import executions as executions_svc
 
     store = get_store()
-    data = executions_svc.get(eid)
-    row = store.executions.get(data["id"])
-    auth.authorize(p, "execution:read", project_id=row.project_id)
+    row = access.execution(p, eid)
+    data = executions_svc.get(row.id)
     definition = dict(row.definition) if row.definition else None
     if definition is None and row.workflow_id and row.workflow_version_id:
         try:
@@ -134,7 +127,6 @@ def execution_detail(p: Principal, eid: str
 
 
 def delete_execution(p: Principal, eid: str) -> None:
-    store = get_store()
-    auth.authorize(p, "execution:delete", project_id=store.executions.get(eid).project_id)
-    store.executions.delete(eid, force=True)
+    access.execution(p, eid, "execution:delete")
+    get_store().executions.delete(eid, force=True)
     auth.record_audit(p, "execution.deleted", "execution", eid, {"via": "studio"})

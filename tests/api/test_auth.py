@@ -113,7 +113,8 @@ def test_roles_and_projects(client: TestClient, anon: TestClient) -> None:
     viewer = _viewer(client, anon)
     # the owner's workflow lives in the owner's personal project: invisible to the viewer
     assert anon.get("/api/v1/workflows", headers=viewer).json()["total"] == 0
-    assert anon.get(f"/api/v1/workflows/{wid}", headers=viewer).status_code == 403
+    # ... as if it did not exist (a 403 would confirm it and name its project)
+    assert anon.get(f"/api/v1/workflows/{wid}", headers=viewer).status_code == 404
     denied = anon.post("/api/v1/workflows", json=manual_workflow(), headers=viewer)
     assert denied.status_code == 403 and "editor" in denied.json()["message"]
     assert anon.get("/api/v1/users", headers=viewer).status_code == 403

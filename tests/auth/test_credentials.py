@@ -16,7 +16,7 @@ import pytest
 
 from engine.auth.types import Principal
 from engine.credentials import MASK, describe, get_kind, kind_names
-from engine.errors import CredentialError, PermissionDenied, ValidationError
+from engine.errors import CredentialError, NotFoundError, PermissionDenied, ValidationError
 from tests.auth.conftest import add_user
 
 TOKENS = {"count": 0}
@@ -150,7 +150,7 @@ def test_credentials_belong_to_projects(creds: ModuleType, auth: ModuleType,
     mine = creds.create_credential(ed, "Ed's token", "bearer", {"token": "ed-token-1"})
     assert [c.id for c in creds.list_credentials(ed)] == [mine.id]
     assert creds.list_credentials(vi) == []
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFoundError):  # not in their projects: as if it did not exist
         creds.get_credential(vi, mine.id)
     with pytest.raises(PermissionDenied):
         creds.update_credential(vi, mine.id, name="mine now")
