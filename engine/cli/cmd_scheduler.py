@@ -33,7 +33,7 @@ def scheduler(
     AURA_REDIS_URL ('aura up' starts Redis, a worker and a scheduler for you).
     """
     from engine.observability.logging import configure_logging
-    from engine.observability.retention import RetentionPolicy
+    from engine.observability.retention import RetentionPolicy, interval_text
     from engine.runtimes import redis_connection
     from engine.services.store import get_store
     from engine.triggers.schedules import Scheduler, SchedulerSettings
@@ -63,6 +63,6 @@ def scheduler(
     console.print(
         f"  retention: executions {policy.describe()}, audit log "
         f"{f'{policy.audit_days} days' if policy.audit_days else 'kept forever'}, "
-        + (f"every {policy.interval_s:g} s" if policy.scheduled else "not scheduled")
+        + (f"every {interval_text(policy.interval_s)}" if policy.scheduled else "not scheduled")
     )
     sched.run(stop)

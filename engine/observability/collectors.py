@@ -53,8 +53,13 @@ def _families(conn: Any) -> Iterator[Any]:
         "How long the oldest waiting job of each queue has waited.",
         labels=["queue"],
     )
+    from engine.config import settings
+
     now = datetime.now(UTC)
-    for q in sorted(Queue.all(connection=conn), key=lambda q: q.name):
+    queues = {q.name: q for q in Queue.all(connection=conn)}
+    name = settings().queue.name  # shown from the start, before its first job
+    queues.setdefault(name, Queue(name, connection=conn))
+    for q in sorted(queues.values(), key=lambda q: q.name):
         jobs.add_metric([q.name, "queued"], q.count)
         jobs.add_metric([q.name, "started"], q.started_job_registry.count)
         jobs.add_metric([q.name, "scheduled"], q.scheduled_job_registry.count)

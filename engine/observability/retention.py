@@ -31,6 +31,7 @@ __all__ = [
     "RetentionTask",
     "apply_retention",
     "database_bytes",
+    "interval_text",
     "last_run",
     "retention_status",
 ]
@@ -67,7 +68,7 @@ class RetentionPolicy:
         """E.g. "30 days, at most 10,000 executions"."""
         parts = []
         if self.max_age_days and self.max_age_days > 0:
-            parts.append(f"{self.max_age_days} days")
+            parts.append(f"{self.max_age_days} day{'s' if self.max_age_days != 1 else ''}")
         if self.max_count and self.max_count > 0:
             parts.append(f"at most {self.max_count:,} executions")
         return ", ".join(parts) or "kept forever"
@@ -185,6 +186,14 @@ def retention_status(store: Any = None) -> dict[str, Any]:
         "last_run": last,
         "next_run": next_due,
     }
+
+
+def interval_text(seconds: float) -> str:
+    """E.g. "1 h", "15 min", "90 s"."""
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)} {unit}"
+    return f"{seconds:g} s"
 
 
 class RetentionTask:

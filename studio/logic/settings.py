@@ -56,12 +56,12 @@ def facts() -> list[dict[str, str]]:
 def retention_facts() -> list[dict[str, str]]:
     """What retention enforces (AURA_EXEC_RETENTION_*, AURA_RETENTION_*) and its last
     run, scheduled or by hand."""
-    from engine.observability.retention import retention_status
+    from engine.observability.retention import interval_text, retention_status
 
     st = retention_status()
     audit = f"{st['audit_days']} days" if st["audit_days"] else "kept forever"
     when = (
-        f"applied by the scheduler every {_every(st['interval_s'])}"
+        f"applied by the scheduler every {interval_text(st['interval_s'])}"
         if st["scheduled"]
         else "not scheduled (AURA_RETENTION_ENABLED=false): run 'aura execution prune'"
     )
@@ -81,13 +81,6 @@ def retention_facts() -> list[dict[str, str]]:
         {"label": "Execution retention", "value": f"{st['executions']}; audit log {audit}; {when}"},
         {"label": "Retention last ran", "value": ran},
     ]
-
-
-def _every(seconds: float) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)} {unit}"
-    return f"{seconds:g} s"
 
 
 def new_workflow_settings() -> dict[str, Any]:
