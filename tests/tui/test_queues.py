@@ -30,7 +30,9 @@ async def test_fallback_views_and_requeue(server: Server, config_file: Path,
         assert "queue API (/api/v1/queues)" in note and "worker API" in note
         queues = cells(screen.query_one("#qs-queues", DataTable))
         assert queues[0][0] == "executions" and int(queues[0][4]) >= 1  # failed
-        workers = cells(screen.query_one("#qs-workers", DataTable))
+        # the two tables fill from separate requests: wait for the workers one too
+        workers = await wait_for(pilot, lambda: cells(screen.query_one("#qs-workers",
+                                                                       DataTable)))
         assert workers[0][0] == "n/a (no worker API)"
 
         assert failed in [j.execution_id for j in screen.jobs]
