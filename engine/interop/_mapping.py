@@ -63,6 +63,8 @@ class MapContext:
         self.js = js_expressions
         self.notes: list[str] = []
         self.expressions: list[ExpressionNote] = []
+        self.object_input = False
+        """Node-RED: the node before this one sends objects (not text) in msg.payload."""
 
     def get(self, path: str, default: Any = None) -> Any:
         """The raw value at a dotted ``path`` of the parameters."""

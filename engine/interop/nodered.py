@@ -10,6 +10,7 @@ place in a flow: they are listed in ``meta.interop.config_nodes``.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from typing import Any
 
@@ -113,19 +114,110 @@ def _inject(raw: dict[str, Any], name: str, catalog: Catalog) -> tuple[Draft, Dr
         return first, None
     rep.notes.append(f"what it injects is set by the next node, '{name} payload'")
     settle_status(rep)
-    return first, Draft(
+    return first, _companion(first, f"{name} payload", assignments)
+
+
+def _companion(first: Draft, name: str, assignments: list[dict[str, Any]]) -> Draft:
+    """An Edit Fields node right after ``first`` that builds the Node-RED message."""
+    pos = first.node.position
+    return Draft(
         NodeDef(
-            name=f"{name} payload",
+            name=name,
             type="core.set",
             parameters={"assignments": assignments},
             position=(pos[0] + 180, pos[1]),
         ),
         Mapped("core.set"),
-        rep,
+        first.report,
     )
 
 
-def _draft(raw: dict[str, Any], name: str, catalog: Catalog, subflows: dict[str, Any]) -> Draft:
+def _http_in_msg(first: Draft) -> Draft:
+    """After a webhook: ``msg.payload`` (the query for GET, else the body) and ``msg.req``
+    (headers, params, query, body), as Node-RED's http in node gives them."""
+    method = first.node.parameters.get("http_method", "GET")
+    payload = "{{ $json.query }}" if method == "GET" else "{{ $json.body }}"
+    req = (
+        '{{ {"headers": $json.headers, "params": $json.params, "query": $json.query, '
+        '"body": $json.body, "method": $json.method} }}'
+    )
+    first.report.notes.append(
+        f"the next node, '{first.node.name} msg', sets msg.payload and msg.req like Node-RED"
+    )
+    return _companion(
+        first,
+        f"{first.node.name} msg",
+        [{"name": "payload", "value": payload}, {"name": "req", "value": req}],
+    )
+
+
+_SPLIT_TEXT = "{{ $json.payload.split(%s) if is_string($json.payload) else $json.payload }}"
+
+
+def _companions(raw: dict[str, Any], d: Draft) -> list[tuple[bool, Draft]]:
+    """Nodes added before (True) or after (False) a mapped node so the msg model holds:
+    CSV rows in msg.payload, text split like Node-RED, msg.payload/msg.req after http in."""
+    t, p, name = d.node.type, d.node.parameters, d.node.name
+    out: list[tuple[bool, Draft]] = []
+    if t == "core.csv" and p.get("operation") == "build":
+        rows = _companion(d, f"{name} rows", [])
+        rows.node.type, rows.node.parameters = "core.split_out", {"field": ["payload"]}
+        rows.mapped = Mapped("core.split_out")
+        d.report.notes.append(
+            f"'{name} rows' before it turns the list in msg.payload into one item per row"
+        )
+        out.append((True, rows))
+    elif t == "core.csv":
+        msg = _companion(d, f"{name} msg", [{"name": "payload", "value": "{{ $json }}"}])
+        msg.node.parameters["keep"] = "none"
+        d.report.notes.append(
+            f"'{name} msg' after it puts each row in msg.payload, as Node-RED does"
+        )
+        out.append((False, msg))
+    elif t == "core.split_out" and raw.get("type") == "split":
+        if raw.get("spltType", "str") != "str":
+            d.report.notes.append("text is split at a separator only (not by length)")
+        raw_sep = str(raw.get("splt", "\\n"))
+        sep = json.dumps(raw_sep.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\r"))
+        parts = _companion(d, f"{name} parts", [{"name": "payload", "value": _SPLIT_TEXT % sep}])
+        d.report.notes.append(f"'{name} parts' before it splits text at {sep}")
+        out.append((True, parts))
+    elif t == "core.webhook_trigger":
+        out.append((False, _http_in_msg(d)))
+    for before, extra in out:
+        if before:
+            x, y = extra.node.position
+            extra.node.position = (x - 360, y)
+    return out
+
+
+_OBJECT_MAKERS = {
+    "inject": lambda n: n.get("payloadType") == "json",
+    "template": lambda n: n.get("output") == "json",
+    "change": lambda n: any(r.get("tot") == "json" for r in n.get("rules") or []),
+    "json": lambda n: n.get("action") == "obj",
+    "http request": lambda n: n.get("ret") == "obj",
+}
+
+
+def _object_inputs(nodes: list[dict[str, Any]]) -> set[str]:
+    """Ids of nodes fed by a node that sends objects (JSON) in msg.payload."""
+    out: set[str] = set()
+    for n in nodes:
+        maker = _OBJECT_MAKERS.get(str(n.get("type")))
+        if maker is not None and maker(n):
+            for targets in n.get("wires") or []:
+                out.update(targets or [])
+    return out
+
+
+def _draft(
+    raw: dict[str, Any],
+    name: str,
+    catalog: Catalog,
+    subflows: dict[str, Any],
+    object_input: bool = False,
+) -> Draft:
     t = str(raw.get("type", ""))
     params = {
         k: v
@@ -134,6 +226,7 @@ def _draft(raw: dict[str, Any], name: str, catalog: Catalog, subflows: dict[str,
     }
     rep = NodeReport(name=name, source_type=t)
     cx = MapContext(params, js_expressions=False)
+    cx.object_input = object_input
     mapper = MAPPERS.get(t)
     if t.startswith("subflow:") and t[8:] in subflows:
         wf = subflows[t[8:]]
@@ -180,6 +273,7 @@ def _one_flow(
     out_of: dict[str, str] = {}  # node id -> AURA name its wires leave from
     into: dict[str, str] = {}  # node id -> AURA name its incoming wires go to
     stickies, config = [], []
+    objects = _object_inputs(nodes)
     for raw in nodes:
         t = raw.get("type")
         if t == "comment":
@@ -194,7 +288,7 @@ def _one_flow(
             continue
         if t in _SKIP:
             continue
-        if "wires" not in raw and "x" not in raw:
+        if _is_config(raw):
             config.append({"id": raw.get("id"), "type": t})
             continue
         label = raw.get("name") or t
@@ -209,8 +303,15 @@ def _one_flow(
                 drafts[second.node.name] = second
                 out_of[raw["id"]] = second.node.name
             continue
-        drafts[name] = _draft(raw, name, catalog, subflows)
+        drafts[name] = _draft(raw, name, catalog, subflows, raw.get("id") in objects)
         into[raw["id"]] = out_of[raw["id"]] = name
+        for before, extra in _companions(raw, drafts[name]):
+            taken.add(extra.node.name)
+            drafts[extra.node.name] = extra
+            if before:
+                into[raw["id"]] = extra.node.name
+            else:
+                out_of[raw["id"]] = extra.node.name
     edges: list[Edge] = []
     for raw in nodes:
         rid = raw.get("id")
@@ -285,6 +386,10 @@ def _link_call(
                             edges.append(Edge(out_of[ret], 0, into[t], 0))
 
 
+def _is_config(raw: dict[str, Any]) -> bool:
+    return "wires" not in raw and "x" not in raw and raw.get("type") not in _SKIP
+
+
 def import_node_red(
     data: list[dict[str, Any]], *, source: str, catalog: Catalog
 ) -> list[tuple[Workflow, WorkflowReport]]:
@@ -312,9 +417,18 @@ def import_node_red(
         subflows[str(sf["id"])] = wf
         out.append((wf, rep))
     tabs = {str(n["id"]): n for n in data if n.get("type") == "tab"}
+    loose = [
+        {"id": n.get("id"), "type": n.get("type")}
+        for ns in groups.values()
+        if all(_is_config(n) for n in ns)
+        for n in ns
+    ]
+    groups = {z: ns for z, ns in groups.items() if not all(_is_config(n) for n in ns)}
     for z, nodes in groups.items():
         label = str(tabs.get(z, {}).get("label") or base or "Node-RED flow")
         if len(groups) > 1 and z not in tabs:
             label = f"{base} ({z or 'global'})"
         out.append(_one_flow(nodes, label, source, catalog, subflows, by_id))
+    for wf, _rep in out:
+        wf.meta["interop"]["config_nodes"].extend(loose)
     return out

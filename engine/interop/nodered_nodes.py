@@ -236,9 +236,10 @@ def map_template(cx: MapContext) -> Mapped:
         text = escape_literal(str(cx.get("template", "")))
     else:
         text = mustache(cx, str(cx.get("template", "")), "template")
-    kind = "object" if cx.get("output") == "json" else "string"
-    if kind == "object":
-        cx.note("the template's text is parsed as JSON")
+    kind = "string"
+    if cx.get("output") == "json":
+        kind = "array" if str(cx.get("template", "")).lstrip().startswith("[") else "object"
+        cx.note(f"the template's text is parsed as a JSON {kind}")
     return Mapped(
         "core.set",
         {
@@ -307,9 +308,13 @@ def map_json(cx: MapContext) -> Mapped:
     field = str(cx.get("property", "payload")).removeprefix("msg.")
     action = cx.get("action", "")
     if action == "":
-        cx.note(
-            "Node-RED converts both ways; this node parses JSON text (use 'stringify' for objects)"
+        action = "str" if cx.object_input else "obj"
+        done = (
+            "turns the object from the node before into JSON text"
+            if action == "str"
+            else "parses JSON text"
         )
+        cx.note(f"Node-RED converts both ways at run time; this node {done}")
     op = "stringify" if action == "str" else "parse"
     p: dict[str, Any] = {"operation": op, "field": field, "output_field": field}
     if op == "stringify" and cx.get("pretty"):
@@ -319,12 +324,22 @@ def map_json(cx: MapContext) -> Mapped:
 
 def map_csv(cx: MapContext) -> Mapped:
     cols = [c.strip() for c in str(cx.get("temp", "")).split(",") if c.strip()]
-    cx.note("Node-RED converts CSV both ways; this node parses CSV text from 'payload'")
+    sep = str(cx.get("sep", ",")).replace("\\t", "\t") or ","
+    if cx.object_input:
+        cx.note(
+            "Node-RED converts CSV both ways at run time; this node builds CSV text in "
+            "'payload' from the objects the node before sends"
+        )
+        return Mapped(
+            "core.csv",
+            {"operation": "build", "destination": "field", "field": "payload", "delimiter": sep},
+        )
+    cx.note("Node-RED converts CSV both ways at run time; this node parses CSV text from 'payload'")
     p: dict[str, Any] = {
         "operation": "parse",
         "source": "field",
         "field": "payload",
-        "delimiter": str(cx.get("sep", ",")).replace("\\t", "\t") or ",",
+        "delimiter": sep,
         "header_row": bool(cx.get("hdrin")),
     }
     if cols and not cx.get("hdrin"):
@@ -337,7 +352,9 @@ def map_csv(cx: MapContext) -> Mapped:
 
 def map_split(cx: MapContext) -> Mapped:
     cx.note("splits a list in 'payload' into items; Node-RED also split text and objects")
-    return Mapped("core.split_out", {"field": ["payload"], "include": "all"})
+    return Mapped(
+        "core.split_out", {"field": ["payload"], "include": "all", "destination": ["payload"]}
+    )
 
 
 def map_join(cx: MapContext) -> Mapped:
