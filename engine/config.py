@@ -113,6 +113,10 @@ class QueueSettings(_Area):
                              "workflow sets none (default one hour; plus timeout_margin_s). "
                              "Past it the worker stops the run, killing its process if a "
                              "node does not return, and takes the next job.")
+    project_concurrency: int = Field(8, ge=0, description="Executions one project may run "
+                                     "at once across all workers, unless an admin set its "
+                                     "own quota (0: no limit). Queued runs of all projects "
+                                     "are served round-robin by project either way.")
     worker_class: str = Field("auto", description="'fork' (a process per execution), "
                               "'simple' (executions in the worker process) or 'auto' (per "
                               "queue, see engine/runtimes/rq/worker.py).")
