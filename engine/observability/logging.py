@@ -32,7 +32,9 @@ import structlog
 
 __all__ = [
     "bind_execution",
+    "bind_request",
     "configure_logging",
+    "ensure_logging",
     "redact_event",
     "register_secrets",
     "unbind_execution",
@@ -107,7 +109,9 @@ def _mask(value: Any, redactor: Any, depth: int = 0) -> Any:
 def redact_event(
     logger: Any, method: str, event: MutableMapping[str, Any]
 ) -> MutableMapping[str, Any]:
-    """A structlog processor: masks secrets in every field of a log event."""
+    """A structlog processor: masks secrets in every field of a log event (and drops
+    uvicorn's ``color_message``, the same text with terminal colour codes)."""
+    event.pop("color_message", None)
     from engine.vault.redact import Redactor
 
     secrets = set(_process_secrets)
@@ -210,6 +214,13 @@ def configure_logging(
         cache_logger_on_first_use=False,
     )
     _configured.update(process=process, format=fmt)
+
+
+def ensure_logging(process: str) -> None:
+    """Configures logging unless this process already has it (server processes that
+    uvicorn spawns build the app without running its command line)."""
+    if not logging.getLogger().handlers:
+        configure_logging(process=process)
 
 
 def _add_process(name: str) -> Any:

@@ -25,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from engine.observability.logging import ensure_logging
 from studio.api import (
     routes_admin,
     routes_credentials,
@@ -60,19 +61,29 @@ VERSION = "1.0.0"
 def operations(*, auth: bool = True) -> list[Operation]:
     """Every API operation, in document order (``auth=False``: without sign-in, users,
     projects, API keys, audit and security settings)."""
-    routers = [routes_health.router, routes_import.router, routes_workflows.router,
-               routes_webhooks.router, routes_executions.router, routes_variables.router,
-               routes_nodes.router,
-               routes_credentials.router, *(routes_admin.routers() if auth else []),
-               *(routes_security.routers() if auth else []),
-               *(routes_oidc.routers() if auth else []),
-               *([routes_studio_session.router] if auth else []),
-               *routes_events.routers(), *routes_services.routers(), *routes_queues.routers()]
+    routers = [
+        routes_health.router,
+        routes_import.router,
+        routes_workflows.router,
+        routes_webhooks.router,
+        routes_executions.router,
+        routes_variables.router,
+        routes_nodes.router,
+        routes_credentials.router,
+        *(routes_admin.routers() if auth else []),
+        *(routes_security.routers() if auth else []),
+        *(routes_oidc.routers() if auth else []),
+        *([routes_studio_session.router] if auth else []),
+        *routes_events.routers(),
+        *routes_services.routers(),
+        *routes_queues.routers(),
+    ]
     return [op for r in routers for op in r.operations]
 
 
-def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None,
-               auth: bool | None = None) -> Starlette:
+def create_app(
+    *, runtime: str | None = None, max_body_bytes: int | None = None, auth: bool | None = None
+) -> Starlette:
     """The HTTP app.
 
     Args:
@@ -83,13 +94,15 @@ def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None,
         auth: require sign-in (default: whenever ``engine.services.auth`` is installed).
             ``False`` trusts every caller; only for embedding behind another gate.
     """
+    ensure_logging("api")
     runner = make_runner(runtime)
     backend = auth_backend() if auth is not False else None
     if auth and backend is None:
         raise RuntimeError("auth=True needs engine.services.auth, which is not installed")
     ops = operations(auth=backend is not None)
-    limit = max_body_bytes or int(os.environ.get("AURA_API_MAX_BODY_BYTES") or
-                                  DEFAULT_MAX_BODY_BYTES)
+    limit = max_body_bytes or int(
+        os.environ.get("AURA_API_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES
+    )
     cache: dict[str, Any] = {}
 
     def document() -> dict[str, Any]:
@@ -122,9 +135,11 @@ def create_app(*, runtime: str | None = None, max_body_bytes: int | None = None,
     ]
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(MetricsMiddleware, routes=routes),
-                    Middleware(ErrorMiddleware, max_body_bytes=limit),
-                    Middleware(AuthMiddleware, backend=backend)],
+        middleware=[
+            Middleware(MetricsMiddleware, routes=routes),
+            Middleware(ErrorMiddleware, max_body_bytes=limit),
+            Middleware(AuthMiddleware, backend=backend),
+        ],
         exception_handlers=exception_handlers,
         lifespan=lifespan,
     )
