@@ -63,3 +63,58 @@ def test_a_document_of_neither_tool_is_a_clear_422(client: TestClient) -> None:
     assert r.status_code == 422, r.text
     body = r.json()
     assert set(body) >= {"error", "message", "details"} and "n8n" in body["message"]
+
+
+NODE_RED_HTTP = [
+    {"id": "tab", "type": "tab", "label": "Hello endpoint"},
+    {
+        "id": "in",
+        "z": "tab",
+        "type": "http in",
+        "url": "/hello",
+        "method": "get",
+        "x": 100,
+        "y": 80,
+        "wires": [["page"]],
+    },
+    {
+        "id": "page",
+        "z": "tab",
+        "type": "template",
+        "name": "page",
+        "field": "payload",
+        "fieldType": "msg",
+        "syntax": "mustache",
+        "output": "str",
+        "template": "<h1>Hello {{payload.name}}</h1><p>{{req.headers.x-caller}}</p>",
+        "x": 300,
+        "y": 80,
+        "wires": [["out"]],
+    },
+    {
+        "id": "out",
+        "z": "tab",
+        "type": "http response",
+        "statusCode": "",
+        "headers": {"Content-Type": "text/html"},
+        "x": 500,
+        "y": 80,
+        "wires": [],
+    },
+]
+
+
+def test_an_imported_node_red_endpoint_answers_real_requests(client: TestClient) -> None:
+    r = client.post(
+        "/api/v1/workflows/import",
+        json={"document": NODE_RED_HTTP, "save": True, "format": "node-red"},
+    )
+    assert r.status_code == 200, r.text
+    [w] = r.json()["workflows"]
+    assert w["report"]["fully_mapped"], w["report"]
+    a = client.post(f"/api/v1/workflows/{w['id']}/activate")
+    assert a.status_code == 200, a.text
+    resp = client.get("/webhook/hello", params={"name": "Ada"}, headers={"X-Caller": "me"})
+    assert resp.status_code == 200, resp.text
+    assert resp.text == "<h1>Hello Ada</h1><p>me</p>"
+    assert resp.headers["content-type"].startswith("text/html")
