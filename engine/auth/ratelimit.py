@@ -25,7 +25,7 @@ from typing import Any
 
 from engine.errors import RateLimited
 
-__all__ = ["DEFAULT_LIMITS", "LocalRateLimiter", "RateLimiter", "limiter"]
+__all__ = ["DEFAULT_LIMITS", "LocalRateLimiter", "RateLimiter", "limiter", "redis_client"]
 
 log = logging.getLogger(__name__)
 
@@ -216,7 +216,9 @@ _clients: dict[str, Any] = {}
 _clients_lock = threading.Lock()
 
 
-def _redis_client(url: str) -> Any:
+def redis_client(url: str) -> Any:
+    """A fail-fast client for ``url`` (1 s timeouts, no retries), one per URL: limits and
+    replay caches must not make requests wait for a dead Redis."""
     with _clients_lock:
         if url not in _clients:
             import redis
@@ -244,5 +246,5 @@ def limiter(
 
         redis_url = settings().redis.url
     d_limit, d_window = DEFAULT_LIMITS.get(name, (60, 60))
-    client = _redis_client(redis_url) if redis_url else None
+    client = redis_client(redis_url) if redis_url else None
     return RateLimiter(client, name, limit or d_limit, window_s or d_window)

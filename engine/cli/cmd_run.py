@@ -111,7 +111,7 @@ def run(
             result = runs.run_workflow(
                 wf, workflow_id=workflow_id, input_items=items_from_json(raw_input)
                 if raw_input is not None else None, mode="cli", destination=node,
-                hooks=progress, record=not no_store)
+                hooks=progress, record=not no_store, principal=runs.SYSTEM)
         finally:
             if live:
                 live.stop()
@@ -156,12 +156,13 @@ def _run_queued(wf: Any, workflow_id: str | None, raw_input: Any, *, as_json: bo
     from engine.runtimes import submit
     from engine.sdk.items import items_from_json
     from engine.services import executions
+    from engine.services.principals import SYSTEM  # the operator at the console
 
     input_items = items_from_json(raw_input) if raw_input is not None else None
     target: dict[str, Any] = ({"workflow_id": workflow_id} if workflow_id
                               else {"definition": wf.to_json_dict()})
     if no_wait:
-        eid = submit(mode="cli", input_items=input_items, **target)
+        eid = submit(mode="cli", input_items=input_items, principal=SYSTEM, **target)
         if as_json:
             print(json.dumps({"id": eid, "status": "queued"}))
         else:
@@ -175,7 +176,8 @@ def _run_queued(wf: Any, workflow_id: str | None, raw_input: Any, *, as_json: bo
         live = Live(Spinner("dots", " queued, waiting for a worker"), console=err_console,
                     transient=True)
     with subscribe(execution_id=eid) as sub:  # live before submit: no event is missed
-        submit(mode="cli", input_items=input_items, execution_id=eid, **target)
+        submit(mode="cli", input_items=input_items, execution_id=eid, principal=SYSTEM,
+               **target)
         if live:
             live.start()
         try:

@@ -64,12 +64,15 @@ class ExecutionRepository(Repository):
                trigger: Mapping[str, Any] | None = None, retry_of: str | None = None,
                attempt: int = 1, parent_execution_id: str | None = None,
                project_id: str | None = None, worker_id: str | None = None,
-               id: str | None = None) -> Execution:
+               id: str | None = None, principal_kind: str = "project",
+               principal_user_id: str | None = None,
+               principal_api_key_id: str | None = None) -> Execution:
         """Records a new execution.
 
         For a stored workflow pass ``workflow_id``: its name, project and current version
         fill in whatever is not given. For an ad-hoc run (a file) pass ``definition``
-        (kept as a snapshot) and ``workflow_name``.
+        (kept as a snapshot) and ``workflow_name``. ``principal_*``: who it acts as (see
+        :mod:`engine.services.principals`); the default is a trigger's, its project.
 
         Raises:
             NotFoundError: ``workflow_id`` names no workflow.
@@ -84,7 +87,8 @@ class ExecutionRepository(Repository):
             mode=md.value, status=st.value, input=jsonable(input),
             trigger=jsonable(trigger) if trigger is not None else None, retry_of=retry_of,
             attempt=attempt, parent_execution_id=parent_execution_id, project_id=project_id,
-            worker_id=worker_id, created_at=now,
+            worker_id=worker_id, created_at=now, principal_kind=principal_kind,
+            principal_user_id=principal_user_id, principal_api_key_id=principal_api_key_id,
             started_at=now if st is not ExecutionStatus.QUEUED else None,
             heartbeat_at=now if st is ExecutionStatus.RUNNING else None,
             finished_at=now if st.finished else None)

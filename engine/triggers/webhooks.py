@@ -318,16 +318,25 @@ def _cors(params: Any, origin: str | None) -> dict[str, str]:
 
 
 def _credentials(target: Target) -> dict[str, dict[str, Any]]:
+    from engine.services.principals import RunAs
     from engine.services.runs import credential_resolver
 
-    resolve_cred = credential_resolver()
+    # the webhook's own credentials, as its runs use them: as the workflow's project
+    resolve_cred = credential_resolver(RunAs.trigger(target.project_id))
     return {slot: resolve_cred(target.node, slot, ref)
             for slot, ref in target.node.credentials.items()}
+
+
+def _trigger_principal(target: Target) -> Any:
+    from engine.services.principals import RunAs
+
+    return RunAs.trigger(target.project_id)
 
 
 def dispatch(target: Target, request: WebhookRequest, *, runner: Runner) -> WebhookResponse:
     """Checks the request against the node's options, starts the execution and answers
     according to the response mode."""
+    from engine.triggers._replay import hmac_options, replayed
     from nodes.core.webhook_trigger.verify import check_request
 
     p = target.params
@@ -338,7 +347,9 @@ def dispatch(target: Target, request: WebhookRequest, *, runner: Runner) -> Webh
                                      "call this webhook; add it to 'Allowed origins'.")
     creds = _credentials(target) if p.authentication != "none" else {}
     rejected = check_request(p, creds, method=request.method, headers=request.headers,
-                             body=request.body, client_ip=request.client_ip)
+                             body=request.body, client_ip=request.client_ip,
+                             **hmac_options()) or replayed(
+        target.workflow_id, target.node.name, p, request.headers)
     if rejected is not None:
         code = {401: "unauthenticated", 403: "forbidden", 405: "method_not_allowed",
                 413: "payload_too_large"}.get(rejected.status, "rejected")
@@ -352,7 +363,8 @@ def dispatch(target: Target, request: WebhookRequest, *, runner: Runner) -> Webh
            "mode": "manual" if target.test else "webhook", "input_items": [item],
            "trigger_node": target.node.name, "published": not target.test,
            "trigger": {"kind": "webhook", "node": target.node.name, "test": target.test,
-                       "method": request.method.upper(), "path": request.path}}
+                       "method": request.method.upper(), "path": request.path},
+           "principal": _trigger_principal(target)}
     if target.version_id:
         job.update(project_id=target.project_id, version_id=target.version_id)
     if p.response_mode == "immediately":

@@ -29,17 +29,28 @@ def _credentials_service() -> Any:
         return None
 
 
-def credentials_of_kinds(p: Principal, kinds: list[str]) -> list[dict[str, str]]:
-    """Stored credentials accepted by a slot that ``p`` may see: ``[{id, name, kind}]``
-    (no secrets)."""
+def credentials_of_kinds(p: Principal, kinds: list[str], workflow_id: str | None = None
+                         ) -> list[dict[str, str]]:
+    """Stored credentials accepted by a slot that ``p`` may use (``credential:use``) and,
+    for a saved workflow, that its project may use too (its triggers run as the
+    project): ``[{id, name, kind}]`` (no secrets)."""
+    from engine.services.principals import RunAs, acting_principal, can_use_credential
+
     svc = _credentials_service()
     rows = svc.list_credentials(p) if svc is not None else get_store().credentials.list()
+    users = [p]
+    if workflow_id:
+        users.append(acting_principal(RunAs.trigger(get_store().workflows.get(workflow_id)
+                                                    .project_id)))
     return [{"id": r.id, "name": r.name, "kind": r.kind} for r in rows
-            if not kinds or r.kind in kinds]
+            if (not kinds or r.kind in kinds) and
+            all(can_use_credential(u, r.id) for u in users)]
 
 
-def credential_slots(p: Principal, node: dict[str, Any]) -> list[dict[str, Any]]:
-    """The node's credential slots with the choices for each and the current one."""
+def credential_slots(p: Principal, node: dict[str, Any], workflow_id: str | None = None
+                     ) -> list[dict[str, Any]]:
+    """The node's credential slots with the choices for each (what ``p`` and the
+    workflow's project may use) and the current one."""
     from studio.logic.specs import spec_dict
 
     info = spec_dict(node["type"], node.get("type_version", 1))
@@ -51,7 +62,7 @@ def credential_slots(p: Principal, node: dict[str, Any]) -> list[dict[str, Any]]
                     "kinds_text": ", ".join(slot["kinds"]), "required": slot["required"],
                     "description": slot.get("description", ""),
                     "selected": ref.get("id", "") or "__none__",
-                    "options": credentials_of_kinds(p, slot["kinds"])})
+                    "options": credentials_of_kinds(p, slot["kinds"], workflow_id)})
     return out
 
 

@@ -129,9 +129,9 @@ def preload() -> None:
     try:
         from engine.executor import RunRequest
         from engine.graph import load_workflow
-        from engine.services.runs import make_executor
+        from engine.services.runs import SYSTEM, make_executor
 
-        make_executor(store, set()).run(RunRequest(workflow=load_workflow(WARM_UP)))
+        make_executor(store, SYSTEM, set()).run(RunRequest(workflow=load_workflow(WARM_UP)))
         store.executions.list(limit=1)
         store.workflows.list(limit=1)
     except Exception as exc:

@@ -34,8 +34,9 @@ class WebhookParams(Params):
         "'header_auth'), HTTP basic auth (credential 'basic_auth'), or an HMAC signature of "
         "the body (credential 'hmac_secret').", json_schema_extra=ui(expression=False))
     hmac_header: str = Field(
-        "X-Signature-256", description="hmac: the request header holding the signature (an "
-        "'sha256=' style prefix is accepted).", json_schema_extra=ui(expression=False))
+        "X-Signature-256", description="hmac: the request header holding "
+        "'t=<unix time>,v1=<signature of \"<t>.<body>\">' (see docs/security.md).",
+        json_schema_extra=ui(expression=False))
     hmac_algorithm: Literal["sha256", "sha1", "sha512"] = Field(
         "sha256", description="hmac: the hash algorithm of the signature.",
         json_schema_extra=ui(expression=False))
