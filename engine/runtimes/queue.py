@@ -242,12 +242,12 @@ def job_timeout(wf: Workflow) -> int:
 
 def enqueue(execution_id: str, *, timeout: int = -1, queue: str | None = None,
             at_front: bool = False) -> None:
-    """Puts an RQ job for an execution that is already recorded as ``queued``."""
-    from rq import Queue
-
+    """Puts an RQ job for an execution that is already recorded as ``queued``, in its
+    project's fair place in the queue (:mod:`engine.runtimes.fair`)."""
     from engine.config import settings
+    from engine.runtimes.fair import FairQueue
 
-    q = Queue(queue or settings().queue.name, connection=redis_connection())
+    q = FairQueue(queue or settings().queue.name, connection=redis_connection())
     q.enqueue_call(JOB_FUNCTION, args=(execution_id,), job_id=execution_id, timeout=timeout,
                    result_ttl=RESULT_TTL_S, failure_ttl=24 * 3600, at_front=at_front,
                    description=f"aura execution {execution_id}")
