@@ -9,6 +9,9 @@ worker concurrency is the number of worker processes across all machines. It:
   executions of any machine, orphans, stuck concurrency slots);
 - restarts a child that dies, first recording its running executions as ``crashed``
   (no waiting for the heartbeat timeout: the supervisor saw the process go);
+- with simple (non-forking) workers, kills a child stuck on an execution (ended
+  elsewhere, past its timeout, or wedged: see :mod:`engine.runtimes.rq.watchdog`) every
+  ``WATCH_INTERVAL_S``, then restarts it like any dead child;
 - on SIGTERM/SIGINT stops the children warmly (each finishes its current execution),
   and after ``grace_s`` kills the rest, whose executions are then crashed (and retried
   if their workflow says so). A second signal skips the wait.
@@ -32,10 +35,13 @@ import uuid
 from dataclasses import dataclass
 from types import FrameType
 
+from engine.runtimes.rq.worker import use_fork
+
 __all__ = ["Supervisor"]
 
 log = logging.getLogger("aura.worker")
 RESTART_BACKOFF_S = (0.5, 1.0, 2.0, 5.0, 10.0)
+WATCH_INTERVAL_S = 1.0
 
 
 @dataclass
@@ -50,9 +56,17 @@ class _Child:
 class Supervisor:
     """Starts, watches and stops the worker processes of one machine."""
 
-    def __init__(self, queues: list[str], *, processes: int = 1, burst: bool = False,
-                 fork: bool | None = None, log_level: str = "WARNING",
-                 grace_s: float = 30.0, max_jobs: int | None = None) -> None:
+    def __init__(
+        self,
+        queues: list[str],
+        *,
+        processes: int = 1,
+        burst: bool = False,
+        fork: bool | None = None,
+        log_level: str = "WARNING",
+        grace_s: float = 30.0,
+        max_jobs: int | None = None,
+    ) -> None:
         self.queues = queues
         self.processes = max(1, processes)
         self.burst = burst
@@ -77,7 +91,12 @@ class Supervisor:
                 self.children.append(self._spawn(i, restarts=0))
             interval = settings().queue.reap_interval_s
             next_maintenance = time.monotonic() + interval
+            watch = not use_fork(self.queues, self.fork)
+            next_watch = time.monotonic() + WATCH_INTERVAL_S
             while not self._stopping:
+                if watch and time.monotonic() >= next_watch:
+                    self._kill_stuck()
+                    next_watch = time.monotonic() + WATCH_INTERVAL_S
                 if not self._check_children():
                     break  # burst: all done
                 if time.monotonic() >= next_maintenance:
@@ -93,8 +112,11 @@ class Supervisor:
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self._stopping += 1
         if self._stopping == 1:
-            log.warning("stopping %d worker process(es) after their current execution "
-                        "(signal again to stop at once)", len(self.children))
+            log.warning(
+                "stopping %d worker process(es) after their current execution "
+                "(signal again to stop at once)",
+                len(self.children),
+            )
         else:
             for c in self.children:
                 _signal(c.proc, signal.SIGKILL)
@@ -102,8 +124,15 @@ class Supervisor:
     # -- children ------------------------------------------------------------------------
     def _spawn(self, index: int, restarts: int) -> _Child:
         wid = f"{self._host}:{os.getpid()}.{index}-{uuid.uuid4().hex[:6]}"
-        cmd = [sys.executable, "-m", "engine.runtimes.rq.worker",
-               "--queues", ",".join(self.queues), "--log-level", self.log_level]
+        cmd = [
+            sys.executable,
+            "-m",
+            "engine.runtimes.rq.worker",
+            "--queues",
+            ",".join(self.queues),
+            "--log-level",
+            self.log_level,
+        ]
         if self.burst:
             cmd.append("--burst")
         if self.fork is not None:
@@ -113,8 +142,9 @@ class Supervisor:
         env = {**os.environ, "AURA_WORKER_ID": wid, "AURA_SUPERVISOR_PID": str(os.getpid())}
         # own session: a Ctrl-C in the terminal reaches the supervisor only, which stops the
         # children once, warmly; they still die with it (PR_SET_PDEATHSIG, see worker.py)
-        proc = subprocess.Popen(cmd, env=env,  # noqa: S603 - our own interpreter and module
-                                start_new_session=True)
+        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            cmd, env=env, start_new_session=True
+        )
         log.info("worker process %s started (pid %d)", wid, proc.pid)
         return _Child(index, wid, proc, time.monotonic(), restarts)
 
@@ -133,8 +163,12 @@ class Supervisor:
                 how = f"was killed by signal {-code}" if code < 0 else f"exited ({code})"
                 crashed = crash_worker(c.worker_id, f"Its worker process ({c.worker_id}) {how}.")
                 if code != 0:
-                    log.warning("worker process %s %s; %d execution(s) marked crashed",
-                                c.worker_id, how, len(crashed))
+                    log.warning(
+                        "worker process %s %s; %d execution(s) marked crashed",
+                        c.worker_id,
+                        how,
+                        len(crashed),
+                    )
             if self.burst or self._stopping:
                 continue
             if self.max_jobs and code == 0:
@@ -142,11 +176,28 @@ class Supervisor:
                 continue
             quick = time.monotonic() - c.started < 10
             restarts = c.restarts + 1 if quick else 0
-            time.sleep(RESTART_BACKOFF_S[min(restarts, len(RESTART_BACKOFF_S) - 1)]
-                       if quick else 0)
+            time.sleep(RESTART_BACKOFF_S[min(restarts, len(RESTART_BACKOFF_S) - 1)] if quick else 0)
             alive.append(self._spawn(c.index, restarts))
         self.children = alive
         return bool(alive)
+
+    def _kill_stuck(self) -> None:
+        """Kills (with its process group) each simple worker stuck on an execution; the
+        next :meth:`_check_children` restarts it."""
+        from engine.runtimes.rq.watchdog import stuck_simple_workers
+
+        by_id = {c.worker_id: c for c in self.children if c.proc.poll() is None}
+        try:
+            stuck = stuck_simple_workers(list(by_id))
+        except Exception as exc:  # Redis or the store away: look again next time
+            log.warning("could not check the worker processes for stuck executions: %s", exc)
+            return
+        for wid, reason in stuck.items():
+            child = by_id[wid]
+            log.warning("killing worker process %s (pid %d): %s", wid, child.proc.pid, reason)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(child.proc.pid, signal.SIGKILL)  # its own session: it and its children
+            child.proc.wait()
 
     def _stop_children(self) -> None:
         from engine.runtimes.recovery import crash_worker
@@ -162,8 +213,10 @@ class Supervisor:
                 log.warning("worker process %s did not stop in time; killing it", c.worker_id)
                 _signal(c.proc, signal.SIGKILL)
                 c.proc.wait()
-            crash_worker(c.worker_id, f"Its worker process ({c.worker_id}) was stopped "
-                         "before the execution finished.")
+            crash_worker(
+                c.worker_id,
+                f"Its worker process ({c.worker_id}) was stopped before the execution finished.",
+            )
         self.children = []
 
     @staticmethod
@@ -171,8 +224,11 @@ class Supervisor:
         crashed = getattr(done, "crashed", [])
         requeued = getattr(done, "requeued", [])
         if crashed or requeued:
-            log.warning("maintenance: %d crashed execution(s) recorded, %d orphaned one(s) "
-                        "re-enqueued", len(crashed), len(requeued))
+            log.warning(
+                "maintenance: %d crashed execution(s) recorded, %d orphaned one(s) re-enqueued",
+                len(crashed),
+                len(requeued),
+            )
 
 
 def _signal(proc: subprocess.Popen[bytes], sig: int) -> None:

@@ -46,12 +46,13 @@ dies with its worker (``PR_SET_PDEATHSIG``). The worker process warms up before 
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
 import os
 import sys
 from typing import Any
 
-__all__ = ["DEFAULT_WORKER_CLASS", "main", "run_worker", "use_fork"]
+__all__ = ["DEFAULT_WORKER_CLASS", "main", "monitoring_interval", "run_worker", "use_fork"]
 
 log = logging.getLogger(__name__)
 
@@ -86,23 +87,78 @@ def _horse_killed(job: Any, retpid: int | None, ret_val: int | None, rusage: Any
         if (utcnow() - job.started_at).total_seconds() >= float(job.timeout):
             from engine.services.store import get_store
 
-            _end(get_store(), None, execution_id, "failed", {
-                "type": "ExecutionTimeout", "code": "timeout",
-                "message": f"The execution was stopped after {job.timeout} s (its timeout "
-                "plus a margin): a node did not return. Raise the workflow's timeout or "
-                "fix the node."})
+            _end(
+                get_store(),
+                None,
+                execution_id,
+                "failed",
+                {
+                    "type": "ExecutionTimeout",
+                    "code": "timeout",
+                    "message": f"The execution was stopped after {job.timeout} s (its timeout "
+                    "plus a margin): a node did not return. Raise the workflow's timeout or "
+                    "fix the node.",
+                },
+            )
             return
     try:
-        crash_execution(execution_id, f"The process running it (pid {retpid}) {what}; a node "
-                        "may have crashed the interpreter or run out of memory.")
+        crash_execution(
+            execution_id,
+            f"The process running it (pid {retpid}) {what}; a node "
+            "may have crashed the interpreter or run out of memory.",
+        )
     except Exception:
         log.exception("could not record the crash of execution %s", execution_id)
 
 
-WARM_UP = {"name": "aura worker warm-up", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger"},
-    {"name": "Set", "type": "core.set", "parameters": {}}],
-    "connections": [{"source": "Start", "target": "Set"}]}
+@functools.cache
+def _aura_worker_class() -> type:
+    """RQ's forking worker plus the watchdog (a function: importing rq is not free)."""
+    from rq import Worker
+
+    class AuraWorker(Worker):
+        """RQ's forking worker whose parent also kills a stuck horse at every monitoring
+        tick (see :mod:`engine.runtimes.rq.watchdog`), not only 60 s past the timeout."""
+
+        def maintain_heartbeats(self, job: Any, execution: Any) -> None:
+            super().maintain_heartbeats(job, execution)
+            from engine.runtimes.rq.watchdog import check
+
+            try:
+                eid = str(job.args[0]) if job.args else str(job.id)
+                timeout = None if job.timeout in (None, -1) else float(job.timeout)
+                reason = check(eid, timeout_s=timeout, started_at=job.started_at)
+            except Exception as exc:  # the store or Redis is away: look again next tick
+                log.warning("could not check execution %s for being stuck: %s", job.id, exc)
+                return
+            if reason:
+                log.warning(
+                    "killing the work horse (pid %s) of execution %s: %s",
+                    self.horse_pid,
+                    eid,
+                    reason,
+                )
+                self.kill_horse()
+
+    return AuraWorker
+
+
+def monitoring_interval() -> int:
+    """Seconds between a forking worker's looks at its horse (RQ wants whole seconds):
+    twice the heartbeat interval, between 1 and 5."""
+    from engine.config import settings
+
+    return int(max(1, min(5, round(2 * settings().queue.heartbeat_interval_s))))
+
+
+WARM_UP = {
+    "name": "aura worker warm-up",
+    "nodes": [
+        {"name": "Start", "type": "core.manual_trigger"},
+        {"name": "Set", "type": "core.set", "parameters": {}},
+    ],
+    "connections": [{"source": "Start", "target": "Set"}],
+}
 
 
 def preload() -> None:
@@ -116,8 +172,12 @@ def preload() -> None:
     from engine.sdk.catalog import get_catalog
     from engine.services.store import get_store
 
-    for module in ("engine.services.runs", "engine.runtimes.queue",
-                   "engine.runtimes.recovery", "redis.lock"):
+    for module in (
+        "engine.services.runs",
+        "engine.runtimes.queue",
+        "engine.runtimes.recovery",
+        "redis.lock",
+    ):
         importlib.import_module(module)
     store = get_store()
     catalog = get_catalog()
@@ -138,12 +198,18 @@ def preload() -> None:
         log.warning("worker warm-up run failed (horses will start cold): %s", exc)
 
 
-def run_worker(queues: list[str], *, burst: bool = False, fork: bool | None = None,
-               worker_id: str | None = None, log_level: str = "WARNING",
-               max_jobs: int | None = None) -> bool:
+def run_worker(
+    queues: list[str],
+    *,
+    burst: bool = False,
+    fork: bool | None = None,
+    worker_id: str | None = None,
+    log_level: str = "WARNING",
+    max_jobs: int | None = None,
+) -> bool:
     """Runs one RQ worker in this process until stopped (or, with ``burst``, until the
     queues are empty). Returns whether it ran any job."""
-    from rq import SimpleWorker, Worker
+    from rq import SimpleWorker
 
     from engine.runtimes import _load
     from engine.runtimes._redis import redis_connection
@@ -157,17 +223,26 @@ def run_worker(queues: list[str], *, burst: bool = False, fork: bool | None = No
     mark_worker_process()
     conn = redis_connection()
     if forking:
-        worker: Any = Worker(queues, connection=conn, name=wid,
-                             work_horse_killed_handler=_horse_killed,
-                             job_monitoring_interval=5)
+        worker: Any = _aura_worker_class()(
+            queues,
+            connection=conn,
+            name=wid,
+            work_horse_killed_handler=_horse_killed,
+            job_monitoring_interval=monitoring_interval(),
+        )
     else:
         worker = SimpleWorker(queues, connection=conn, name=wid)
     worker.log_job_description = False
     from engine.registry import register
 
     # in the service registry while it runs; active: 1 while it runs an execution
-    with register("worker", {"queues": queues, "fork": forking}, id=wid, start=False,
-                  active=lambda: int(worker.get_state() == "busy")):
+    with register(
+        "worker",
+        {"queues": queues, "fork": forking},
+        id=wid,
+        start=False,
+        active=lambda: int(worker.get_state() == "busy"),
+    ):
         return bool(worker.work(burst=burst, logging_level=log_level, max_jobs=max_jobs))
 
 
@@ -204,8 +279,13 @@ def main(argv: list[str] | None = None) -> int:
 
     configure_logging(args.log_level, process="worker")
     queues = [q.strip() for q in args.queues.split(",") if q.strip()]
-    run_worker(queues, burst=args.burst, fork=args.fork, log_level=args.log_level.upper(),
-               max_jobs=args.max_jobs)
+    run_worker(
+        queues,
+        burst=args.burst,
+        fork=args.fork,
+        log_level=args.log_level.upper(),
+        max_jobs=args.max_jobs,
+    )
     return 0
 
 
