@@ -27,6 +27,7 @@ from engine.graph import Workflow, load_workflow
 from engine.runtimes._load import PUBLISHED_MODES, TRIGGER_NODE_KEY, load_definition
 from engine.runtimes._redis import cancel_key, done_channel, redis_configured, redis_connection
 from engine.runtimes.concurrency import check_drop
+from engine.services.principals import RunAs
 from engine.services.store import get_store
 from engine.store.enums import ExecutionStatus
 from engine.store.models import Execution, WorkflowVersion
@@ -34,8 +35,19 @@ from engine.store.models import Execution, WorkflowVersion
 if TYPE_CHECKING:
     from engine.sdk.items import Item
 
-__all__ = ["JOB_FUNCTION", "ExecutionRow", "Runtime", "WaitTimeout", "cancel", "enqueue",
-           "enqueue_existing", "job_timeout", "retry", "submit", "wait_for"]
+__all__ = [
+    "JOB_FUNCTION",
+    "ExecutionRow",
+    "Runtime",
+    "WaitTimeout",
+    "cancel",
+    "enqueue",
+    "enqueue_existing",
+    "job_timeout",
+    "retry",
+    "submit",
+    "wait_for",
+]
 
 log = logging.getLogger(__name__)
 
@@ -55,12 +67,22 @@ class WaitTimeout(ExecutionTimeout):
     http_status = 504
 
 
-def submit(*, workflow_id: str | None = None, definition: dict[str, Any] | None = None,
-           mode: str = "manual", input_items: builtins.list[Item] | None = None,
-           trigger_node: str | None = None, runtime: Runtime = "rq",
-           published: bool | None = None, parent_execution_id: str | None = None,
-           retry_of: str | None = None, trigger: dict[str, Any] | None = None,
-           execution_id: str | None = None, queue: str | None = None) -> str:
+def submit(
+    *,
+    workflow_id: str | None = None,
+    definition: dict[str, Any] | None = None,
+    mode: str = "manual",
+    input_items: builtins.list[Item] | None = None,
+    trigger_node: str | None = None,
+    runtime: Runtime = "rq",
+    published: bool | None = None,
+    parent_execution_id: str | None = None,
+    retry_of: str | None = None,
+    trigger: dict[str, Any] | None = None,
+    execution_id: str | None = None,
+    queue: str | None = None,
+    principal: RunAs | None = None,
+) -> str:
     """Persists a new execution (status ``queued``), then runs it.
 
     Args:
@@ -76,6 +98,8 @@ def submit(*, workflow_id: str | None = None, definition: dict[str, Any] | None 
         execution_id: the id to use; if a ``queued`` execution with this id exists it is
             (re-)dispatched instead (e.g. resuming a parked one).
         queue: the RQ queue (default ``AURA_QUEUE_NAME``).
+        principal: who the execution acts as (recorded on it; the worker rebuilds it from
+            the row). Default: a trigger's, the workflow's project.
 
     Returns:
         The execution id.
@@ -93,8 +117,10 @@ def submit(*, workflow_id: str | None = None, definition: dict[str, Any] | None 
         if existing is not None:
             return _dispatch(store, existing, load_definition(store, existing), runtime, queue)
     if (workflow_id is None) == (definition is None):
-        raise ValidationError("Give either a stored workflow's id or a workflow definition "
-                              "to run, not both and not neither.")
+        raise ValidationError(
+            "Give either a stored workflow's id or a workflow definition "
+            "to run, not both and not neither."
+        )
     if runtime not in ("rq", "inline"):
         raise ValidationError(f"Unknown runtime {runtime!r}; use 'rq' or 'inline'.")
     if runtime == "rq":
@@ -112,12 +138,20 @@ def submit(*, workflow_id: str | None = None, definition: dict[str, Any] | None 
     trig = dict(trigger or {})
     if trigger_node:
         trig[TRIGGER_NODE_KEY] = trigger_node
+    run_as = principal or RunAs.trigger()
     row = store.executions.create(
-        workflow_id=workflow_id, workflow_version_id=version_id, definition=snapshot,
-        workflow_name=None if workflow_id else wf.name, mode=mode,
+        workflow_id=workflow_id,
+        workflow_version_id=version_id,
+        definition=snapshot,
+        workflow_name=None if workflow_id else wf.name,
+        mode=mode,
         input=[i.to_dict() for i in input_items] if input_items is not None else None,
-        trigger=trig or None, retry_of=retry_of, parent_execution_id=parent_execution_id,
-        id=execution_id)
+        trigger=trig or None,
+        retry_of=retry_of,
+        parent_execution_id=parent_execution_id,
+        id=execution_id,
+        **run_as.row_fields(),
+    )
     return _dispatch(store, row, wf, runtime, queue)
 
 
@@ -136,7 +170,8 @@ def wait_for(execution_id: str, timeout_s: float) -> Execution:
     if redis_configured():
         try:
             pubsub = redis_connection().pubsub(  # type: ignore[no-untyped-call]
-                ignore_subscribe_messages=True)
+                ignore_subscribe_messages=True
+            )
             pubsub.subscribe(done_channel(execution_id))
         except Exception as exc:  # Redis down: fall back to polling the database
             log.debug("wait_for: no pub/sub (%s); polling", exc)
@@ -152,7 +187,8 @@ def wait_for(execution_id: str, timeout_s: float) -> Execution:
                 raise WaitTimeout(
                     f"Execution {execution_id} is still {row.status} after {timeout_s:g} s; "
                     "it keeps running. Check it later with 'aura execution show'.",
-                    details={"id": execution_id, "status": row.status})
+                    details={"id": execution_id, "status": row.status},
+                )
             if pubsub is not None:
                 try:
                     pubsub.get_message(timeout=min(left, 1.0))
@@ -183,9 +219,15 @@ def cancel(execution_id: str) -> None:
     row = store.executions.get(execution_id)
     if row.status in ("queued", "waiting"):
         try:
-            ended = store.executions.finish(execution_id, "cancelled", error={
-                "type": "ExecutionCancelled", "code": "cancelled",
-                "message": f"Cancelled while {row.status}."})
+            ended = store.executions.finish(
+                execution_id,
+                "cancelled",
+                error={
+                    "type": "ExecutionCancelled",
+                    "code": "cancelled",
+                    "message": f"Cancelled while {row.status}.",
+                },
+            )
             publish_execution_finished(ended)
             notify_done(redis_connection() if redis_configured() else None, execution_id)
             return
@@ -196,8 +238,10 @@ def cancel(execution_id: str) -> None:
         if redis_configured():
             redis_connection().set(cancel_key(execution_id), "1", ex=CANCEL_FLAG_TTL_S)
         return
-    raise ConflictError(f"Execution {execution_id} already {row.status}; there is nothing "
-                        "to cancel.", details={"id": execution_id, "status": row.status})
+    raise ConflictError(
+        f"Execution {execution_id} already {row.status}; there is nothing to cancel.",
+        details={"id": execution_id, "status": row.status},
+    )
 
 
 def retry(execution_id: str, *, runtime: Runtime = "rq") -> str:
@@ -212,21 +256,32 @@ def retry(execution_id: str, *, runtime: Runtime = "rq") -> str:
     store = get_store()
     row = store.executions.get(execution_id)
     if row.status not in RETRYABLE:
-        raise ConflictError(f"Execution {execution_id} is {row.status}; only failed, crashed "
-                            "or cancelled executions can be retried.",
-                            details={"id": execution_id, "status": row.status})
+        raise ConflictError(
+            f"Execution {execution_id} is {row.status}; only failed, crashed "
+            "or cancelled executions can be retried.",
+            details={"id": execution_id, "status": row.status},
+        )
     wf = load_definition(store, row)
     check_drop(store, wf, row.workflow_id)
     return resubmit(store, row, wf, runtime=runtime)
 
 
 def resubmit(store: Any, row: Execution, wf: Workflow, *, runtime: Runtime = "rq") -> str:
-    """A new execution repeating ``row`` (used by :func:`retry` and crash recovery)."""
+    """A new execution repeating ``row`` (used by :func:`retry` and crash recovery). It
+    runs as a trigger of ``row``'s project, whoever started ``row``."""
     new = store.executions.create(
-        workflow_id=row.workflow_id, workflow_version_id=row.workflow_version_id,
-        definition=row.definition, workflow_name=row.workflow_name or None, mode="retry",
-        input=row.input, trigger=row.trigger, retry_of=row.id, attempt=row.attempt + 1,
-        parent_execution_id=row.parent_execution_id, project_id=row.project_id)
+        workflow_id=row.workflow_id,
+        workflow_version_id=row.workflow_version_id,
+        definition=row.definition,
+        workflow_name=row.workflow_name or None,
+        mode="retry",
+        input=row.input,
+        trigger=row.trigger,
+        retry_of=row.id,
+        attempt=row.attempt + 1,
+        parent_execution_id=row.parent_execution_id,
+        **RunAs.trigger(row.project_id).row_fields(),
+    )
     return _dispatch(store, new, wf, runtime, None)
 
 
@@ -240,17 +295,25 @@ def job_timeout(wf: Workflow) -> int:
     return -1 if limit is None else int(limit + q.timeout_margin_s) + 1
 
 
-def enqueue(execution_id: str, *, timeout: int = -1, queue: str | None = None,
-            at_front: bool = False) -> None:
+def enqueue(
+    execution_id: str, *, timeout: int = -1, queue: str | None = None, at_front: bool = False
+) -> None:
     """Puts an RQ job for an execution that is already recorded as ``queued``, in its
     project's fair place in the queue (:mod:`engine.runtimes.fair`)."""
     from engine.config import settings
     from engine.runtimes.fair import FairQueue
 
     q = FairQueue(queue or settings().queue.name, connection=redis_connection())
-    q.enqueue_call(JOB_FUNCTION, args=(execution_id,), job_id=execution_id, timeout=timeout,
-                   result_ttl=RESULT_TTL_S, failure_ttl=24 * 3600, at_front=at_front,
-                   description=f"aura execution {execution_id}")
+    q.enqueue_call(
+        JOB_FUNCTION,
+        args=(execution_id,),
+        job_id=execution_id,
+        timeout=timeout,
+        result_ttl=RESULT_TTL_S,
+        failure_ttl=24 * 3600,
+        at_front=at_front,
+        description=f"aura execution {execution_id}",
+    )
 
 
 def enqueue_existing(execution_id: str, at_front: bool = True) -> None:
@@ -265,8 +328,7 @@ def enqueue_existing(execution_id: str, at_front: bool = True) -> None:
     enqueue(execution_id, timeout=timeout, at_front=at_front)
 
 
-def _dispatch(store: Any, row: Execution, wf: Workflow, runtime: Runtime,
-              queue: str | None) -> str:
+def _dispatch(store: Any, row: Execution, wf: Workflow, runtime: Runtime, queue: str | None) -> str:
     if runtime == "inline":
         from engine.runtimes.rq.jobs import run_inline
 
@@ -274,14 +336,19 @@ def _dispatch(store: Any, row: Execution, wf: Workflow, runtime: Runtime,
         return row.id
     from engine.events import publish_queued
 
-    publish_queued(row.id, workflow_id=row.workflow_id, workflow_name=wf.name, mode=row.mode,
-                   queue=queue)
+    publish_queued(
+        row.id, workflow_id=row.workflow_id, workflow_name=wf.name, mode=row.mode, queue=queue
+    )
     try:
         enqueue(row.id, timeout=job_timeout(wf), queue=queue)
     except Exception as exc:
         # recorded as queued: a worker re-enqueues it when Redis is back
-        log.warning("execution %s is recorded but could not be enqueued (%s); it will be "
-                    "picked up when a worker can reach Redis", row.id, exc)
+        log.warning(
+            "execution %s is recorded but could not be enqueued (%s); it will be "
+            "picked up when a worker can reach Redis",
+            row.id,
+            exc,
+        )
     return row.id
 
 
@@ -291,18 +358,22 @@ def _existing(store: Any, execution_id: str) -> Execution | None:
     except NotFoundError:
         return None
     if row.status != "queued":
-        raise ConflictError(f"Execution {execution_id} already exists and is {row.status}.",
-                            details={"id": execution_id, "status": row.status})
+        raise ConflictError(
+            f"Execution {execution_id} already exists and is {row.status}.",
+            details={"id": execution_id, "status": row.status},
+        )
     return row
 
 
-def _stored_version(store: Any, workflow_id: str, published: bool
-                    ) -> tuple[Workflow, str | None]:
+def _stored_version(store: Any, workflow_id: str, published: bool) -> tuple[Workflow, str | None]:
     rec = store.workflows.get(workflow_id)
     vid = rec.published_version_id if published else rec.current_version_id
     if vid is None:
-        raise NotFoundError(f"Workflow '{rec.name}' has no published version; publish one "
-                            "first ('aura workflow publish').", details={"id": workflow_id})
+        raise NotFoundError(
+            f"Workflow '{rec.name}' has no published version; publish one "
+            "first ('aura workflow publish').",
+            details={"id": workflow_id},
+        )
     with store.db.read() as s:
         ver = s.get(WorkflowVersion, vid)
     if ver is None:

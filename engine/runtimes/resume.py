@@ -35,9 +35,20 @@ from engine.store.enums import ExecutionStatus
 from engine.store.models import Execution
 from engine.store.types import jsonable, utcnow
 
-__all__ = ["DEFAULT_PUBLIC_URL", "RESUME_KEY", "WAITING_PREFIX", "claim_resume",
-           "clear_checkpoint", "due_waits", "park", "prepare_resume", "public_url", "resume",
-           "resume_due", "resume_url"]
+__all__ = [
+    "DEFAULT_PUBLIC_URL",
+    "RESUME_KEY",
+    "WAITING_PREFIX",
+    "claim_resume",
+    "clear_checkpoint",
+    "due_waits",
+    "park",
+    "prepare_resume",
+    "public_url",
+    "resume",
+    "resume_due",
+    "resume_url",
+]
 
 log = logging.getLogger(__name__)
 RESUME_KEY = "resume"
@@ -59,8 +70,7 @@ def resume_url(execution_id: str, token: str) -> str:
     return f"{public_url()}/{WAITING_PREFIX}/{execution_id}/{token}"
 
 
-def park(store: Any, execution_id: str, checkpoint: Checkpoint, token: str | None
-         ) -> Execution:
+def park(store: Any, execution_id: str, checkpoint: Checkpoint, token: str | None) -> Execution:
     """Moves a running execution to ``waiting`` with its checkpoint, in one update.
 
     ``wait_until`` is the time to resume (or, for a webhook wait, its limit; None waits
@@ -71,14 +81,19 @@ def park(store: Any, execution_id: str, checkpoint: Checkpoint, token: str | Non
     """
     wait = checkpoint.wait
     until = wait.until.astimezone(UTC) if wait.until else None
-    values = {"status": ExecutionStatus.WAITING.value, "checkpoint": jsonable(
-        checkpoint.to_json()), "wait_until": until, "heartbeat_at": None,
-        "resume_token": token if wait.resume == "webhook" else None}
+    values = {
+        "status": ExecutionStatus.WAITING.value,
+        "checkpoint": jsonable(checkpoint.to_json()),
+        "wait_until": until,
+        "heartbeat_at": None,
+        "resume_token": token if wait.resume == "webhook" else None,
+    }
     return _conditional(store, execution_id, ExecutionStatus.RUNNING, values)
 
 
-def claim_resume(store: Any, execution_id: str, payload: dict[str, Any], *,
-                 token: str | None = None) -> Execution:
+def claim_resume(
+    store: Any, execution_id: str, payload: dict[str, Any], *, token: str | None = None
+) -> Execution:
     """Moves a waiting execution to ``queued`` with ``payload`` added to its checkpoint
     (under :data:`RESUME_KEY`). With ``token`` (a webhook resume) the row must hold that
     token. Exactly one of several concurrent callers succeeds.
@@ -91,21 +106,37 @@ def claim_resume(store: Any, execution_id: str, payload: dict[str, Any], *,
 
     row: Execution = store.executions.get(execution_id)
     if token is not None and not hmac.compare_digest(row.resume_token or "", token):
-        raise NotFoundError("This resume URL is unknown or was already used.",
-                            details={"id": execution_id})
+        raise NotFoundError(
+            "This resume URL is unknown or was already used.", details={"id": execution_id}
+        )
     if row.status != ExecutionStatus.WAITING.value or row.checkpoint is None:
-        raise ConflictError(f"Execution {execution_id} is {row.status}, not waiting; it was "
-                            "resumed already or has ended.",
-                            details={"id": execution_id, "status": row.status})
+        raise ConflictError(
+            f"Execution {execution_id} is {row.status}, not waiting; it was "
+            "resumed already or has ended.",
+            details={"id": execution_id, "status": row.status},
+        )
     checkpoint = {**row.checkpoint, RESUME_KEY: jsonable(payload)}
-    values = {"status": ExecutionStatus.QUEUED.value, "checkpoint": checkpoint,
-              "wait_until": None, "resume_token": None, "worker_id": None}
-    return _conditional(store, execution_id, ExecutionStatus.WAITING, values,
-                        token=token)
+    # a resume is a trigger: the rest of the run acts as the execution's project
+    values = {
+        "status": ExecutionStatus.QUEUED.value,
+        "checkpoint": checkpoint,
+        "wait_until": None,
+        "resume_token": None,
+        "worker_id": None,
+        "principal_kind": "project",
+        "principal_user_id": None,
+        "principal_api_key_id": None,
+    }
+    return _conditional(store, execution_id, ExecutionStatus.WAITING, values, token=token)
 
 
-def resume(execution_id: str, payload: dict[str, Any] | None = None, *,
-           token: str | None = None, store: Any = None) -> str:
+def resume(
+    execution_id: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    token: str | None = None,
+    store: Any = None,
+) -> str:
     """Resumes a waiting execution: claims it (:func:`claim_resume`) and dispatches it
     to the workers (or runs it inline here when no Redis is configured).
 
@@ -119,20 +150,26 @@ def resume(execution_id: str, payload: dict[str, Any] | None = None, *,
     claim_resume(store, execution_id, payload or {"kind": "time"}, token=token)
     payload_kind = (payload or {}).get("kind", "time")
     log.info("resuming execution %s (%s)", execution_id, payload_kind)
-    return submit(execution_id=execution_id,
-                  runtime="rq" if redis_configured() else "inline")
+    return submit(execution_id=execution_id, runtime="rq" if redis_configured() else "inline")
 
 
-def due_waits(store: Any, now: datetime | None = None, limit: int = 200
-              ) -> builtins.list[str]:
+def due_waits(store: Any, now: datetime | None = None, limit: int = 200) -> builtins.list[str]:
     """Ids of waiting executions whose ``wait_until`` has come (oldest first). One
     indexed query; cheap when nothing is due."""
     cutoff = now or utcnow()
     with store.db.read() as s:
-        return list(s.exec(select(Execution.id).where(
-            col(Execution.status) == ExecutionStatus.WAITING.value,
-            col(Execution.wait_until).is_not(None), col(Execution.wait_until) <= cutoff,
-        ).order_by(col(Execution.wait_until)).limit(limit)).all())
+        return list(
+            s.exec(
+                select(Execution.id)
+                .where(
+                    col(Execution.status) == ExecutionStatus.WAITING.value,
+                    col(Execution.wait_until).is_not(None),
+                    col(Execution.wait_until) <= cutoff,
+                )
+                .order_by(col(Execution.wait_until))
+                .limit(limit)
+            ).all()
+        )
 
 
 def resume_due(store: Any = None, now: datetime | None = None) -> builtins.list[str]:
@@ -166,8 +203,7 @@ def prepare_resume(store: Any, request: RunRequest) -> Checkpoint | None:
         return None
     cp = Checkpoint.from_json(row.checkpoint)
     payload = row.checkpoint.get(RESUME_KEY) or {}
-    request.reuse = {**cp.outputs, **request.reuse, cp.node: {"main": _resumed_items(cp,
-                                                                                     payload)}}
+    request.reuse = {**cp.outputs, **request.reuse, cp.node: {"main": _resumed_items(cp, payload)}}
     return cp
 
 
@@ -185,12 +221,16 @@ def _resumed_items(cp: Checkpoint, payload: dict[str, Any]) -> list[Item]:
 def clear_checkpoint(store: Any, execution_id: str) -> None:
     """Drops the checkpoint of a finished execution (it can be large)."""
     with store.db.write() as s:
-        s.exec(update(Execution).where(col(Execution.id) == execution_id).values(
-            checkpoint=None))
+        s.exec(update(Execution).where(col(Execution.id) == execution_id).values(checkpoint=None))
 
 
-def _conditional(store: Any, execution_id: str, source: ExecutionStatus,
-                 values: dict[str, Any], token: str | None = None) -> Execution:
+def _conditional(
+    store: Any,
+    execution_id: str,
+    source: ExecutionStatus,
+    values: dict[str, Any],
+    token: str | None = None,
+) -> Execution:
     target = ExecutionStatus(values["status"])
     assert source.can_become(target), (source, target)
     conds = [col(Execution.id) == execution_id, col(Execution.status) == source.value]
@@ -200,12 +240,12 @@ def _conditional(store: Any, execution_id: str, source: ExecutionStatus,
         result = s.exec(update(Execution).where(*conds).values(**values))
         row: Execution | None = s.get(Execution, execution_id, populate_existing=True)
         if row is None:
-            raise NotFoundError(f"No execution with id {execution_id!r}.",
-                                details={"id": execution_id})
+            raise NotFoundError(
+                f"No execution with id {execution_id!r}.", details={"id": execution_id}
+            )
         if result.rowcount == 0:
-            raise ConflictError(f"Execution {execution_id} is {row.status}; it cannot "
-                                f"become {target.value}.",
-                                details={"id": execution_id, "status": row.status,
-                                         "requested": target.value})
+            raise ConflictError(
+                f"Execution {execution_id} is {row.status}; it cannot become {target.value}.",
+                details={"id": execution_id, "status": row.status, "requested": target.value},
+            )
         return row
-

@@ -20,10 +20,17 @@ from engine.executor.result import Checkpoint, ExecutionStatus, NodeRunRecord
 from engine.graph import CredentialRef, NodeDef, Workflow, load_workflow
 from engine.observability.hooks import ExecutionObserver
 from engine.sdk.items import Item
+from engine.services.principals import SYSTEM, RunAs
 from engine.services.store import get_store
 
-__all__ = ["StoreRecorder", "credential_resolver", "execute_recorded", "load_stored",
-           "make_executor", "run_workflow"]
+__all__ = [
+    "StoreRecorder",
+    "credential_resolver",
+    "execute_recorded",
+    "load_stored",
+    "make_executor",
+    "run_workflow",
+]
 
 log = logging.getLogger(__name__)
 LIVE_MODES = frozenset({"manual", "cli", "test"})
@@ -39,10 +46,17 @@ class StoreRecorder(ExecutionHooks):
     parked with its checkpoint and ``resume_token``.
     """
 
-    def __init__(self, store: Any, execution_id: str, workflow: Workflow,
-                 secrets: set[str] | None = None, *,
-                 resumed: Checkpoint | None = None, resume_token: str | None = None,
-                 live: bool = True) -> None:
+    def __init__(
+        self,
+        store: Any,
+        execution_id: str,
+        workflow: Workflow,
+        secrets: set[str] | None = None,
+        *,
+        resumed: Checkpoint | None = None,
+        resume_token: str | None = None,
+        live: bool = True,
+    ) -> None:
         self.store = store
         self.execution_id = execution_id
         self.workflow = workflow
@@ -74,14 +88,25 @@ class StoreRecorder(ExecutionHooks):
             return
         status = str(run.status)
         fields: dict[str, Any] = dict(
-            node_type=run.type, type_version=run.type_version,
-            status=status, started_at=run.started_at, finished_at=run.finished_at,
-            attempts=max(1, run.attempts), input_counts=run.input_counts,
+            node_type=run.type,
+            type_version=run.type_version,
+            status=status,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            attempts=max(1, run.attempts),
+            input_counts=run.input_counts,
             output_counts=run.output_counts,
-            output=self._redact({p: [i.to_dict() for i in items[:self.max_items]]
-                                 for p, items in run.outputs.items()}),
-            error=self._redact(run.error), logs=self._redact(run.logs), position=run.index,
-            max_items=self.max_items)
+            output=self._redact(
+                {
+                    p: [i.to_dict() for i in items[: self.max_items]]
+                    for p, items in run.outputs.items()
+                }
+            ),
+            error=self._redact(run.error),
+            logs=self._redact(run.logs),
+            position=run.index,
+            max_items=self.max_items,
+        )
         if self.live:
             self.store.node_runs.record(self.execution_id, run.node, **fields)
         else:
@@ -94,15 +119,23 @@ class StoreRecorder(ExecutionHooks):
             self.store.node_runs.record_many(self.execution_id, pending)
 
     def _complete_waiting_run(self, run: NodeRunRecord) -> None:
-        rows = [r for r in self.store.node_runs.list(self.execution_id, run.node)
-                if r.status == "waiting"]
+        rows = [
+            r
+            for r in self.store.node_runs.list(self.execution_id, run.node)
+            if r.status == "waiting"
+        ]
         if not rows:
             return
         self.store.node_runs.update(
-            rows[-1].id, status="succeeded", finished_at=run.finished_at,
-            output=self._redact({p: [i.to_dict() for i in items]
-                                 for p, items in run.outputs.items()}),
-            output_counts=run.output_counts, max_items=self.max_items)
+            rows[-1].id,
+            status="succeeded",
+            finished_at=run.finished_at,
+            output=self._redact(
+                {p: [i.to_dict() for i in items] for p, items in run.outputs.items()}
+            ),
+            output_counts=run.output_counts,
+            max_items=self.max_items,
+        )
 
     def execution_finished(self, result: ExecutionResult) -> None:
         self.flush()
@@ -122,44 +155,70 @@ class StoreRecorder(ExecutionHooks):
             from engine.runtimes.resume import clear_checkpoint
 
             clear_checkpoint(self.store, self.execution_id)
-        self.store.executions.finish(self.execution_id, str(result.status),
-                                     error=self._redact(result.error), output_summary=summary)
+        self.store.executions.finish(
+            self.execution_id,
+            str(result.status),
+            error=self._redact(result.error),
+            output_summary=summary,
+        )
         keep = s.save_data_success if result.ok else s.save_data_error
         if keep == "none":
             for row in self.store.node_runs.list(self.execution_id):
-                self.store.node_runs.update(row.id, output=None, input=None,
-                                            output_counts=row.output_counts,
-                                            input_counts=row.input_counts)
+                self.store.node_runs.update(
+                    row.id,
+                    output=None,
+                    input=None,
+                    output_counts=row.output_counts,
+                    input_counts=row.input_counts,
+                )
 
 
-def credential_resolver(secrets: set[str] | None = None) -> Any:
+def credential_resolver(run_as: RunAs, secrets: set[str] | None = None) -> Any:
     """Decrypts a node's credential from the vault (refreshing OAuth2 tokens that are
-    about to expire) and remembers its secret strings so the recorder can redact them."""
+    about to expire) and remembers its secret strings so the recorder can redact them —
+    only when ``run_as``, the execution's principal, may use it now (else the node fails
+    with a :class:`CredentialError` and nothing is decrypted)."""
     from engine.services import credentials as cred_service
+    from engine.services.principals import acting_principal, check_credential
+
+    acting: list[Any] = []  # the auth principal, read once per execution
 
     def resolve(node: NodeDef, slot: str, ref: CredentialRef) -> dict[str, Any]:
+        if run_as.kind != "system" and not acting:
+            try:
+                acting.append(acting_principal(run_as))
+            except AuraError as exc:
+                raise CredentialError(
+                    f"Node '{node.name}', credential '{slot}': {exc.message}"
+                ) from None
+        check_credential(
+            run_as, ref.id, node=node.name, slot=slot, principal=acting[0] if acting else None
+        )
         try:
             return dict(cred_service.resolve(ref.id, secrets))
         except AuraError as exc:
-            raise CredentialError(f"Node '{node.name}', credential '{slot}': {exc.message}"
-                                  ) from None
+            raise CredentialError(
+                f"Node '{node.name}', credential '{slot}': {exc.message}"
+            ) from None
 
     return resolve
 
 
-def make_executor(store: Any | None, secrets: set[str] | None = None) -> Executor:
+def make_executor(store: Any | None, run_as: RunAs, secrets: set[str] | None = None) -> Executor:
+    """An executor whose credentials and sub-workflows (by id or name) are those
+    ``run_as`` may use and run (see :mod:`engine.services.principals`)."""
     if store is None:
         return Executor()
 
     def loader(ref: str) -> Workflow:
-        from engine.services.workflows import find
+        from engine.services.principals import find_workflow
 
-        rec = find(ref)
+        rec = find_workflow(run_as, ref)
         wf = load_workflow(store.workflows.definition(rec.id))
         wf.id = rec.id
         return wf
 
-    return Executor(credentials=credential_resolver(secrets), workflow_loader=loader)
+    return Executor(credentials=credential_resolver(run_as, secrets), workflow_loader=loader)
 
 
 def load_stored(ref: str) -> tuple[Workflow, str]:
@@ -172,8 +231,9 @@ def load_stored(ref: str) -> tuple[Workflow, str]:
     return wf, rec.id
 
 
-def execute_recorded(store: Any, request: RunRequest, *, workflow_id: str | None,
-                     hooks: ExecutionHooks | None = None) -> ExecutionResult:
+def execute_recorded(
+    store: Any, request: RunRequest, *, workflow_id: str | None, hooks: ExecutionHooks | None = None
+) -> ExecutionResult:
     """Runs ``request`` (whose execution row exists) recording into ``store``; then the
     workflow's error workflow if it failed; then saves static data.
 
@@ -191,13 +251,26 @@ def execute_recorded(store: Any, request: RunRequest, *, workflow_id: str | None
         request.static_data = store.workflows.get_static_data(workflow_id)
     before = copy.deepcopy(request.static_data)
     used_secrets: set[str] = set()
-    executor = make_executor(store, used_secrets)
-    recorder = StoreRecorder(store, request.execution_id, wf, used_secrets, resumed=resumed,
-                             resume_token=token, live=request.mode in LIVE_MODES)
-    events = EventPublisher(workflow_id=workflow_id, workflow_name=wf.name, mode=request.mode,
-                            secrets=used_secrets, resumed=resumed is not None)
-    chain = MultiHooks(recorder, events) if hooks is None else MultiHooks(recorder, hooks,
-                                                                           events)
+    # who the run acts as comes from its row, never from the caller
+    run_as = RunAs.from_row(store.executions.get(request.execution_id))
+    executor = make_executor(store, run_as, used_secrets)
+    recorder = StoreRecorder(
+        store,
+        request.execution_id,
+        wf,
+        used_secrets,
+        resumed=resumed,
+        resume_token=token,
+        live=request.mode in LIVE_MODES,
+    )
+    events = EventPublisher(
+        workflow_id=workflow_id,
+        workflow_name=wf.name,
+        mode=request.mode,
+        secrets=used_secrets,
+        resumed=resumed is not None,
+    )
+    chain = MultiHooks(recorder, events) if hooks is None else MultiHooks(recorder, hooks, events)
     chain.hooks.append(ExecutionObserver(workflow_id, wf.name, request.mode, used_secrets))
     result = executor.run(request, hooks=chain)
     if workflow_id and request.static_data != before:
@@ -208,7 +281,7 @@ def execute_recorded(store: Any, request: RunRequest, *, workflow_id: str | None
         return result
     if not result.ok and wf.settings.error_workflow and request.mode != "error":
         try:
-            run_error_workflow(store, wf, result, workflow_id)
+            run_error_workflow(store, wf, result, workflow_id, project_id=run_as.project_id)
         except AuraError as exc:
             log.warning("error workflow of '%s' could not run: %s", wf.name, exc.message)
     if request.mode in ("manual", "cli") and not wf.settings.save_manual:
@@ -216,28 +289,50 @@ def execute_recorded(store: Any, request: RunRequest, *, workflow_id: str | None
     return result
 
 
-def run_error_workflow(store: Any, wf: Workflow, failed: ExecutionResult,
-                       workflow_id: str | None) -> ExecutionResult | None:
-    """Runs ``wf.settings.error_workflow`` from its Error Trigger with the failure."""
-    from engine.services.workflows import find
+def run_error_workflow(
+    store: Any,
+    wf: Workflow,
+    failed: ExecutionResult,
+    workflow_id: str | None,
+    *,
+    project_id: str | None = None,
+) -> ExecutionResult | None:
+    """Runs ``wf.settings.error_workflow`` from its Error Trigger with the failure, as a
+    trigger of the failed execution's project; the error workflow must belong to that
+    same project (NotFoundError otherwise)."""
+    from engine.services.workflow_access import error_workflow_in
 
     ref = wf.settings.error_workflow
     assert ref is not None
-    rec = find(ref)
+    rec = error_workflow_in(ref, project_id)
     ewf = load_workflow(store.workflows.definition(rec.id))
     ewf.id = rec.id
     trigger = next((n.name for n in ewf.nodes if n.type == "core.error_trigger"), None)
     if trigger is None:
         raise CredentialError(f"Error workflow '{ewf.name}' has no Error Trigger node.")
     payload = {
-        "execution": {"id": failed.id, "error": failed.error,
-                      "last_node_executed": failed.last_node, "mode": "trigger",
-                      "status": str(failed.status)},
+        "execution": {
+            "id": failed.id,
+            "error": failed.error,
+            "last_node_executed": failed.last_node,
+            "mode": "trigger",
+            "status": str(failed.status),
+        },
         "workflow": {"id": workflow_id, "name": wf.name},
     }
-    row = store.executions.create(workflow_id=rec.id, mode="error", input=payload)
-    req = RunRequest(workflow=ewf, execution_id=row.id, mode="error", trigger_node=trigger,
-                     input_items=[Item(json=payload)])
+    row = store.executions.create(
+        workflow_id=rec.id,
+        mode="error",
+        input=payload,
+        **RunAs.trigger(rec.project_id).row_fields(),
+    )
+    req = RunRequest(
+        workflow=ewf,
+        execution_id=row.id,
+        mode="error",
+        trigger_node=trigger,
+        input_items=[Item(json=payload)],
+    )
     return execute_recorded(store, req, workflow_id=rec.id)
 
 
@@ -273,21 +368,42 @@ class _Heartbeat:
         self.thread.join(timeout=5)
 
 
-def run_workflow(wf: Workflow, *, workflow_id: str | None = None,
-                 input_items: list[Item] | None = None, mode: str = "manual",
-                 destination: str | None = None, hooks: ExecutionHooks | None = None,
-                 record: bool = True, **request: Any) -> ExecutionResult:
-    """Runs a workflow in this process; records it in the store unless ``record=False``."""
+def run_workflow(
+    wf: Workflow,
+    *,
+    workflow_id: str | None = None,
+    input_items: list[Item] | None = None,
+    mode: str = "manual",
+    destination: str | None = None,
+    hooks: ExecutionHooks | None = None,
+    record: bool = True,
+    principal: RunAs = SYSTEM,
+    **request: Any,
+) -> ExecutionResult:
+    """Runs a workflow in this process as ``principal`` (default: the console operator);
+    records it in the store unless ``record=False`` (then no credentials and no stored
+    sub-workflows can be reached)."""
     if not record:
-        req = RunRequest(workflow=wf, mode=mode, input_items=input_items,
-                         destination=destination, **request)
+        req = RunRequest(
+            workflow=wf, mode=mode, input_items=input_items, destination=destination, **request
+        )
         return Executor().run(req, hooks=hooks)
     store = get_store()
     row = store.executions.create(
-        workflow_id=workflow_id, workflow_name=None if workflow_id else wf.name,
-        definition=None if workflow_id else wf.to_json_dict(), mode=mode,
-        input=[i.to_dict() for i in input_items] if input_items else None)
-    req = RunRequest(workflow=wf, execution_id=row.id, mode=mode, input_items=input_items,
-                     destination=destination, **request)
+        workflow_id=workflow_id,
+        workflow_name=None if workflow_id else wf.name,
+        definition=None if workflow_id else wf.to_json_dict(),
+        mode=mode,
+        input=[i.to_dict() for i in input_items] if input_items else None,
+        **principal.row_fields(),
+    )
+    req = RunRequest(
+        workflow=wf,
+        execution_id=row.id,
+        mode=mode,
+        input_items=input_items,
+        destination=destination,
+        **request,
+    )
     with _Heartbeat(store, row.id):
         return execute_recorded(store, req, workflow_id=workflow_id, hooks=hooks)

@@ -6,14 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.errors import NotFoundError, WorkflowValidationError
+from engine.errors import AuraError, NotFoundError, WorkflowValidationError
 from engine.graph import Workflow, load_workflow, validate
 from engine.graph.io import parse_json
 from engine.sdk import get_catalog
 from engine.services.store import get_store
 
-__all__ = ["export", "find", "import_definition", "import_files", "list_", "load_any",
-           "summary"]
+__all__ = ["export", "find", "import_definition", "import_files", "list_", "load_any", "summary"]
 
 
 def find(ref: str) -> Any:
@@ -29,15 +28,18 @@ def find(ref: str) -> Any:
         pass
     if len(ref) >= 6:
         with store.db.read() as s:
-            rows = s.exec(select(WorkflowRecord).where(
-                col(WorkflowRecord.id).startswith(ref)).limit(2)).all()
+            rows = s.exec(
+                select(WorkflowRecord).where(col(WorkflowRecord.id).startswith(ref)).limit(2)
+            ).all()
         if len(rows) == 1:
             return rows[0]
     try:
         return store.workflows.get_by_name(ref)
     except NotFoundError:
-        raise NotFoundError(f"No workflow with id or name '{ref}'. List them with 'aura "
-                            "workflow list', or give a path to a .json file.") from None
+        raise NotFoundError(
+            f"No workflow with id or name '{ref}'. List them with 'aura "
+            "workflow list', or give a path to a .json file."
+        ) from None
 
 
 def load_any(ref: str) -> Workflow:
@@ -54,14 +56,11 @@ def load_any(ref: str) -> Workflow:
 
 
 def import_definition(data: Any, *, source: str = "input") -> dict[str, Any]:
-    """Validates and stores one workflow definition; returns ``{id, name, warnings}``."""
-    wf = load_workflow(data, what=f"workflow in {source}")
+    """Validates and stores one workflow definition (outside any project, as the console
+    operator: it may reference only credentials and an error workflow outside projects
+    too, which is what its triggers can reach); returns ``{id, name, warnings}``."""
+    wf = _checked(data, source)
     report = validate(wf, get_catalog())
-    if not report.ok:
-        first = report.errors[0]
-        raise WorkflowValidationError(
-            f"{source}: '{wf.name}' is not valid: {first.message}",
-            details=[p.to_dict() for p in report.errors])
     store = get_store()
     keep_id = wf.id
     if keep_id:
@@ -71,8 +70,7 @@ def import_definition(data: Any, *, source: str = "input") -> dict[str, Any]:
         except NotFoundError:
             pass
     rec = store.workflows.create(wf, f"Imported from {source}", id=keep_id)
-    return {"id": rec.id, "name": rec.name,
-            "warnings": [p.message for p in report.warnings]}
+    return {"id": rec.id, "name": rec.name, "warnings": [p.message for p in report.warnings]}
 
 
 def import_files(files: list[Path]) -> list[dict[str, Any]]:
@@ -88,14 +86,30 @@ def import_files(files: list[Path]) -> list[dict[str, Any]]:
         entries = data if isinstance(data, list) else [data]
         for i, entry in enumerate(entries):
             where = f"{f}" if len(entries) == 1 else f"{f} (workflow #{i + 1})"
-            wf = load_workflow(entry, what=f"workflow in {where}")
-            report = validate(wf, get_catalog())
-            if not report.ok:
-                raise WorkflowValidationError(
-                    f"{where}: '{wf.name}' is not valid: {report.errors[0].message}. "
-                    "Nothing was imported.", details=[p.to_dict() for p in report.errors])
+            _checked(entry, where, suffix=" Nothing was imported.")
             pending.append((entry, where))
     return [import_definition(entry, source=where) for entry, where in pending]
+
+
+def _checked(data: Any, where: str, suffix: str = "") -> Workflow:
+    """The workflow in ``data``, valid and referencing only what its triggers may reach
+    (raises WorkflowValidationError, CredentialError or ValidationError otherwise)."""
+    from engine.auth.types import Principal
+    from engine.services.workflow_access import check_references
+
+    wf = load_workflow(data, what=f"workflow in {where}")
+    report = validate(wf, get_catalog())
+    if not report.ok:
+        raise WorkflowValidationError(
+            f"{where}: '{wf.name}' is not valid: {report.errors[0].message}.{suffix}",
+            details=[p.to_dict() for p in report.errors],
+        )
+    operator = Principal(user_id=None, email="console", role="owner")
+    try:
+        check_references(operator, wf, project_id=None)
+    except AuraError as exc:
+        raise type(exc)(f"{where}: {exc.message}{suffix}", details=exc.details) from None
+    return wf
 
 
 def export(ref: str | None, *, published: bool = False) -> list[dict[str, Any]]:
@@ -114,16 +128,30 @@ def export(ref: str | None, *, published: bool = False) -> list[dict[str, Any]]:
 
 
 def summary(rec: Any) -> dict[str, Any]:
-    return {"id": rec.id, "name": rec.name, "active": rec.active, "tags": list(rec.tags or []),
-            "folder": rec.folder, "version": rec.version_counter,
-            "published": rec.published_version_id is not None,
-            "created_at": rec.created_at.isoformat(), "updated_at": rec.updated_at.isoformat()}
+    return {
+        "id": rec.id,
+        "name": rec.name,
+        "active": rec.active,
+        "tags": list(rec.tags or []),
+        "folder": rec.folder,
+        "version": rec.version_counter,
+        "published": rec.published_version_id is not None,
+        "created_at": rec.created_at.isoformat(),
+        "updated_at": rec.updated_at.isoformat(),
+    }
 
 
-def list_(*, search: str | None = None, tag: str | None = None, active: bool | None = None,
-          limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    rows, total = get_store().workflows.list(search=search, tag=tag, active=active,
-                                             limit=limit, offset=offset)
+def list_(
+    *,
+    search: str | None = None,
+    tag: str | None = None,
+    active: bool | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    rows, total = get_store().workflows.list(
+        search=search, tag=tag, active=active, limit=limit, offset=offset
+    )
     return [summary(r) for r in rows], total
 
 

@@ -24,8 +24,18 @@ from sqlmodel import Field, SQLModel
 
 from engine.store.types import JSONValue, UTCDateTime, new_id, utcnow
 
-__all__ = ["Credential", "Execution", "NodeRun", "Setting", "StoreModel", "Variable",
-           "Webhook", "WorkflowRecord", "WorkflowVersion", "metadata"]
+__all__ = [
+    "Credential",
+    "Execution",
+    "NodeRun",
+    "Setting",
+    "StoreModel",
+    "Variable",
+    "Webhook",
+    "WorkflowRecord",
+    "WorkflowVersion",
+    "metadata",
+]
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -87,8 +97,9 @@ class WorkflowVersion(StoreModel, table=True):
     __table_args__ = (UniqueConstraint("workflow_id", "number"),)
 
     id: str = _id()
-    workflow_id: str = Field(foreign_key="workflow.id", ondelete="CASCADE", index=True,
-                             max_length=32)
+    workflow_id: str = Field(
+        foreign_key="workflow.id", ondelete="CASCADE", index=True, max_length=32
+    )
     number: int
     definition: dict[str, Any] = Field(sa_type=JSONValue)
     checksum: str = Field(max_length=64)
@@ -128,6 +139,11 @@ class Execution(StoreModel, table=True):
     wait_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     resume_token: str | None = Field(default=None, max_length=200)
     project_id: str | None = _project()
+    principal_kind: str = Field(default="project", max_length=16)
+    """Who the execution acts as: user, api_key, project (triggers) or system (see
+    engine.services.principals); workers rebuild it from these columns alone."""
+    principal_user_id: str | None = Field(default=None, max_length=32)
+    principal_api_key_id: str | None = Field(default=None, max_length=32)
     data_pruned: bool = Field(default=False)
     checkpoint: dict[str, Any] | None = Field(default=None, sa_type=JSONValue)
     """A parked execution's resume state (see engine.executor.result.Checkpoint)."""
@@ -179,9 +195,13 @@ class Variable(StoreModel, table=True):
     __tablename__ = "variable"
     __table_args__ = (
         UniqueConstraint("project_id", "key"),
-        Index("uq_variable_global_key", "key", unique=True,
-              sqlite_where=text("project_id IS NULL"),
-              postgresql_where=text("project_id IS NULL")),
+        Index(
+            "uq_variable_global_key",
+            "key",
+            unique=True,
+            sqlite_where=text("project_id IS NULL"),
+            postgresql_where=text("project_id IS NULL"),
+        ),
     )
 
     id: str = _id()
@@ -207,8 +227,9 @@ class Webhook(StoreModel, table=True):
     __table_args__ = (UniqueConstraint("method", "path"),)
 
     id: str = _id()
-    workflow_id: str = Field(foreign_key="workflow.id", ondelete="CASCADE", index=True,
-                             max_length=32)
+    workflow_id: str = Field(
+        foreign_key="workflow.id", ondelete="CASCADE", index=True, max_length=32
+    )
     node_name: str = Field(max_length=200)
     method: str = Field(max_length=10)
     path: str = Field(max_length=500)

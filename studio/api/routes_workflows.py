@@ -20,7 +20,9 @@ from engine.sdk import get_catalog
 from engine.sdk.items import items_from_json
 from engine.services import executions as exec_services
 from engine.services import workflows as wf_services
+from engine.services.principals import RunAs
 from engine.services.store import get_store
+from engine.services.workflow_access import check_references
 from engine.triggers import webhooks
 from studio.api.routing import Call, Router
 from studio.api.schemas import In, Out, Page, PageQuery
@@ -33,8 +35,9 @@ router = Router("Workflows")
 
 # -- models ---------------------------------------------------------------------------
 class WorkflowQuery(PageQuery):
-    search: str | None = Field(None, max_length=200, description="Text in name or "
-                               "description (case-insensitive).")
+    search: str | None = Field(
+        None, max_length=200, description="Text in name or description (case-insensitive)."
+    )
     tag: str | None = Field(None, max_length=200, description="Only workflows with this tag.")
     active: bool | None = Field(None, description="Only active (true) or inactive (false).")
     project_id: str | None = Field(None, max_length=64, description="Only this project.")
@@ -42,15 +45,22 @@ class WorkflowQuery(PageQuery):
 
 class SaveQuery(In):
     message: str = Field("", max_length=2000, description="Version message.")
-    allow_invalid: bool = Field(False, description="Save even if the node catalog finds "
-                                "problems (unknown nodes, bad parameters): a draft.")
-    base_version: int | None = Field(None, ge=0, description="The version you edited; a "
-                                     "newer save by someone else is then a 409.")
+    allow_invalid: bool = Field(
+        False,
+        description="Save even if the node catalog finds "
+        "problems (unknown nodes, bad parameters): a draft.",
+    )
+    base_version: int | None = Field(
+        None,
+        ge=0,
+        description="The version you edited; a newer save by someone else is then a 409.",
+    )
 
 
 class CreateQuery(SaveQuery):
-    project_id: str | None = Field(None, max_length=64, description="Project to create it "
-                                   "in; default: your personal project.")
+    project_id: str | None = Field(
+        None, max_length=64, description="Project to create it in; default: your personal project."
+    )
 
 
 class WorkflowSummary(Out):
@@ -96,8 +106,9 @@ class VersionOut(Out):
 
 
 class PublishIn(In):
-    version: int | None = Field(None, ge=1, description="Version to publish; default: the "
-                                "current draft.")
+    version: int | None = Field(
+        None, ge=1, description="Version to publish; default: the current draft."
+    )
 
 
 class ActivationOut(Out):
@@ -109,14 +120,21 @@ class ActivationOut(Out):
 
 class RunIn(In):
     input_items: list[dict[str, Any]] | None = Field(
-        None, max_length=100_000, description="Items for the start node: JSON objects, or "
-        "{json, binary} items.")
-    trigger_node: str | None = Field(None, max_length=128, description="Node to start "
-                                     "from; default: the manual trigger, else the first one.")
-    version: Literal["draft", "published"] = Field("draft", description="Run the draft or "
-                                                   "the published version.")
-    timeout_s: float = Field(300.0, gt=0, le=3600, description="With wait=true: how long "
-                             "to wait for the end.")
+        None,
+        max_length=100_000,
+        description="Items for the start node: JSON objects, or {json, binary} items.",
+    )
+    trigger_node: str | None = Field(
+        None,
+        max_length=128,
+        description="Node to start from; default: the manual trigger, else the first one.",
+    )
+    version: Literal["draft", "published"] = Field(
+        "draft", description="Run the draft or the published version."
+    )
+    timeout_s: float = Field(
+        300.0, gt=0, le=3600, description="With wait=true: how long to wait for the end."
+    )
 
 
 class RunQuery(In):
@@ -141,7 +159,9 @@ def _check(wf: Workflow, allow_invalid: bool) -> dict[str, Any]:
         first = report["errors"][0]
         raise WorkflowValidationError(
             f"'{wf.name}' is not valid: {first['message']} (at {first['path']}). Fix it, or "
-            "save it as a draft with allow_invalid=true.", details=report["errors"])
+            "save it as a draft with allow_invalid=true.",
+            details=report["errors"],
+        )
     return report
 
 
@@ -151,8 +171,11 @@ def _version_numbers(workflow_id: str) -> dict[str, int]:
     from engine.store.models import WorkflowVersion
 
     with get_store().db.read() as s:
-        rows = s.exec(select(WorkflowVersion.id, WorkflowVersion.number).where(
-            WorkflowVersion.workflow_id == workflow_id)).all()
+        rows = s.exec(
+            select(WorkflowVersion.id, WorkflowVersion.number).where(
+                WorkflowVersion.workflow_id == workflow_id
+            )
+        ).all()
     return {vid: num for vid, num in rows}
 
 
@@ -160,17 +183,25 @@ def _full(workflow_id: str, report: dict[str, Any] | None = None) -> dict[str, A
     store = get_store()
     rec = store.workflows.get(workflow_id)
     numbers = _version_numbers(workflow_id) if rec.published_version_id else {}
-    return {**wf_services.summary(rec),
-            "published_version": numbers.get(rec.published_version_id or ""),
-            "definition": store.workflows.definition(workflow_id), "validation": report}
+    return {
+        **wf_services.summary(rec),
+        "published_version": numbers.get(rec.published_version_id or ""),
+        "definition": store.workflows.definition(workflow_id),
+        "validation": report,
+    }
 
 
 def _version(v: Any, rec: Any, *, definition: bool = False) -> dict[str, Any]:
-    return {"number": v.number, "message": v.message, "author_id": v.author_id,
-            "created_at": v.created_at.isoformat(), "checksum": v.checksum,
-            "current": v.id == rec.current_version_id,
-            "published": v.id == rec.published_version_id,
-            "definition": v.definition if definition else None}
+    return {
+        "number": v.number,
+        "message": v.message,
+        "author_id": v.author_id,
+        "created_at": v.created_at.isoformat(),
+        "checksum": v.checksum,
+        "current": v.id == rec.current_version_id,
+        "published": v.id == rec.published_version_id,
+        "definition": v.definition if definition else None,
+    }
 
 
 def _author(call: Call) -> str | None:
@@ -178,8 +209,13 @@ def _author(call: Call) -> str | None:
 
 
 # -- CRUD -------------------------------------------------------------------------------
-@router.get("/workflows", action="workflow:read", summary="List workflows",
-            query=WorkflowQuery, response=Page[WorkflowSummary])
+@router.get(
+    "/workflows",
+    action="workflow:read",
+    summary="List workflows",
+    query=WorkflowQuery,
+    response=Page[WorkflowSummary],
+)
 def list_workflows(call: Call) -> dict[str, Any]:
     """Most recently updated first; filter by text, tag and active state."""
     q = call.query
@@ -189,14 +225,27 @@ def list_workflows(call: Call) -> dict[str, Any]:
         rows, total = store.workflows.list(limit=q.limit, offset=q.offset, **kw)
     else:
         rows = call.visible("workflow", store.workflows.list(limit=1000, **kw)[0])
-        total, rows = len(rows), rows[q.offset:q.offset + q.limit]
-    return {"items": [wf_services.summary(r) for r in rows], "total": total,
-            "limit": q.limit, "offset": q.offset}
+        total, rows = len(rows), rows[q.offset : q.offset + q.limit]
+    return {
+        "items": [wf_services.summary(r) for r in rows],
+        "total": total,
+        "limit": q.limit,
+        "offset": q.offset,
+    }
 
 
-@router.post("/workflows", action="workflow:create", summary="Create a workflow",
-             body=Workflow, query=CreateQuery, response=WorkflowOut, status=201,
-             errors=(409,), scope="handler", audit="workflow.created")
+@router.post(
+    "/workflows",
+    action="workflow:create",
+    summary="Create a workflow",
+    body=Workflow,
+    query=CreateQuery,
+    response=WorkflowOut,
+    status=201,
+    errors=(409,),
+    scope="handler",
+    audit="workflow.created",
+)
 def create_workflow(call: Call) -> Response:
     """Stores the definition as version 1 (a new id is always assigned) in the given
     project, by default the caller's personal one."""
@@ -204,38 +253,70 @@ def create_workflow(call: Call) -> Response:
     project_id = call.query.project_id or call.default_project()
     call.authorize_in(project_id)
     report = _check(wf, call.query.allow_invalid)
+    check_references(call.principal, wf, project_id=project_id)
     wf.id = None
-    rec = get_store().workflows.create(wf, call.query.message or "Created",
-                                       author_id=_author(call), project_id=project_id)
+    rec = get_store().workflows.create(
+        wf, call.query.message or "Created", author_id=_author(call), project_id=project_id
+    )
     call.target_id = rec.id
-    return json_response(_full(rec.id, report), 201,
-                         {"Location": f"/api/v1/workflows/{rec.id}"})
+    return json_response(_full(rec.id, report), 201, {"Location": f"/api/v1/workflows/{rec.id}"})
 
 
-@router.get("/workflows/{id}", action="workflow:read", summary="Get a workflow",
-            response=WorkflowOut, errors=(404,), resource="workflow")
+@router.get(
+    "/workflows/{id}",
+    action="workflow:read",
+    summary="Get a workflow",
+    response=WorkflowOut,
+    errors=(404,),
+    resource="workflow",
+)
 def get_workflow(call: Call) -> dict[str, Any]:
     """The workflow with its draft definition."""
     return _full(call.path["id"])
 
 
-@router.put("/workflows/{id}", action="workflow:update",
-            summary="Save a workflow (new version)", body=Workflow, query=SaveQuery,
-            response=WorkflowOut, errors=(404, 409), resource="workflow",
-            audit="workflow.updated")
+@router.put(
+    "/workflows/{id}",
+    action="workflow:update",
+    summary="Save a workflow (new version)",
+    body=Workflow,
+    query=SaveQuery,
+    response=WorkflowOut,
+    errors=(404, 409),
+    resource="workflow",
+    audit="workflow.updated",
+)
 def update_workflow(call: Call) -> dict[str, Any]:
     """Saves the definition as a new draft version (unchanged definitions add none).
     The published version, which triggers run, changes only with publish."""
     wid = call.path["id"]
-    get_store().workflows.get(wid)
+    rec = get_store().workflows.get(wid)
     report = _check(call.body, call.query.allow_invalid)
-    get_store().workflows.save(wid, call.body, call.query.message,
-                               author_id=_author(call), base_version=call.query.base_version)
+    check_references(
+        call.principal,
+        call.body,
+        project_id=rec.project_id,
+        previous=get_store().workflows.definition(wid),
+    )
+    get_store().workflows.save(
+        wid,
+        call.body,
+        call.query.message,
+        author_id=_author(call),
+        base_version=call.query.base_version,
+    )
     return _full(wid, report)
 
 
-@router.delete("/workflows/{id}", action="workflow:delete", summary="Delete a workflow",
-               status=204, errors=(404,), resource="workflow", audit="workflow.deleted")
+@router.delete(
+    "/workflows/{id}",
+    action="workflow:delete",
+    summary="Delete a workflow",
+    status=204,
+    errors=(404,),
+    resource="workflow",
+    audit="workflow.deleted",
+)
 def delete_workflow(call: Call) -> None:
     """Deletes the workflow, its versions and webhooks; its executions stay."""
     wid = call.path["id"]
@@ -245,8 +326,14 @@ def delete_workflow(call: Call) -> None:
 
 
 # -- versions ---------------------------------------------------------------------------
-@router.get("/workflows/{id}/versions", action="workflow:read", summary="List versions",
-            response=Page[VersionOut], errors=(404,), resource="workflow")
+@router.get(
+    "/workflows/{id}/versions",
+    action="workflow:read",
+    summary="List versions",
+    response=Page[VersionOut],
+    errors=(404,),
+    resource="workflow",
+)
 def list_versions(call: Call) -> dict[str, Any]:
     """Every version, newest first (without definitions)."""
     store = get_store()
@@ -255,31 +342,55 @@ def list_versions(call: Call) -> dict[str, Any]:
     return {"items": items, "total": len(items), "limit": len(items), "offset": 0}
 
 
-@router.get("/workflows/{id}/versions/{number:int}", action="workflow:read",
-            summary="Get a version", response=VersionOut, errors=(404,), resource="workflow")
+@router.get(
+    "/workflows/{id}/versions/{number:int}",
+    action="workflow:read",
+    summary="Get a version",
+    response=VersionOut,
+    errors=(404,),
+    resource="workflow",
+)
 def get_version(call: Call) -> dict[str, Any]:
     """One version with its definition."""
     store = get_store()
     rec = store.workflows.get(call.path["id"])
-    return _version(store.workflows.get_version(rec.id, call.path["number"]), rec,
-                    definition=True)
+    return _version(store.workflows.get_version(rec.id, call.path["number"]), rec, definition=True)
 
 
-@router.post("/workflows/{id}/versions/{number:int}/restore", action="workflow:update",
-             summary="Restore a version", response=VersionOut, errors=(404,),
-             resource="workflow", audit="workflow.version_restored")
+@router.post(
+    "/workflows/{id}/versions/{number:int}/restore",
+    action="workflow:update",
+    summary="Restore a version",
+    response=VersionOut,
+    errors=(404,),
+    resource="workflow",
+    audit="workflow.version_restored",
+)
 def restore_version(call: Call) -> dict[str, Any]:
     """Makes an old version's definition the draft again, as a new version."""
     store = get_store()
     wid = call.path["id"]
+    check_references(
+        call.principal,
+        store.workflows.get_version(wid, call.path["number"]).definition,
+        project_id=store.workflows.get(wid).project_id,
+        previous=store.workflows.definition(wid),
+    )
     v = store.workflows.restore(wid, call.path["number"], author_id=_author(call))
     return _version(v, store.workflows.get(wid), definition=True)
 
 
 # -- state ------------------------------------------------------------------------------
-@router.post("/workflows/{id}/publish", action="workflow:activate",
-             summary="Publish a version", body=PublishIn, response=ActivationOut,
-             errors=(404, 409), resource="workflow", audit="workflow.published")
+@router.post(
+    "/workflows/{id}/publish",
+    action="workflow:activate",
+    summary="Publish a version",
+    body=PublishIn,
+    response=ActivationOut,
+    errors=(404, 409),
+    resource="workflow",
+    audit="workflow.published",
+)
 def publish_workflow(call: Call) -> dict[str, Any]:
     """Marks a version (default: the draft) as the one triggers run; an active workflow
     re-registers its webhooks for it."""
@@ -303,27 +414,47 @@ def publish_workflow(call: Call) -> dict[str, Any]:
     return {"active": False, "published_version": number, "webhooks": []}
 
 
-@router.post("/workflows/{id}/activate", action="workflow:activate",
-             summary="Activate a workflow", response=ActivationOut, errors=(404, 409),
-             resource="workflow", audit="workflow.activated")
+@router.post(
+    "/workflows/{id}/activate",
+    action="workflow:activate",
+    summary="Activate a workflow",
+    response=ActivationOut,
+    errors=(404, 409),
+    resource="workflow",
+    audit="workflow.activated",
+)
 def activate_workflow(call: Call) -> dict[str, Any]:
     """Turns the triggers on (publishing the draft first if nothing is published);
     409 when another workflow already uses a webhook path."""
     return webhooks.activate(call.path["id"])
 
 
-@router.post("/workflows/{id}/deactivate", action="workflow:activate",
-             summary="Deactivate a workflow", response=ActivationOut, errors=(404,),
-             resource="workflow", audit="workflow.deactivated")
+@router.post(
+    "/workflows/{id}/deactivate",
+    action="workflow:activate",
+    summary="Deactivate a workflow",
+    response=ActivationOut,
+    errors=(404,),
+    resource="workflow",
+    audit="workflow.deactivated",
+)
 def deactivate_workflow(call: Call) -> dict[str, Any]:
     """Turns the triggers off (webhooks answer 404 from now on)."""
     return webhooks.deactivate(call.path["id"])
 
 
 # -- run and validate ---------------------------------------------------------------------
-@router.post("/workflows/{id}/run", action="workflow:execute", summary="Run a workflow",
-             body=RunIn, query=RunQuery, response=RunOut, status=202, errors=(404,),
-             resource="workflow")
+@router.post(
+    "/workflows/{id}/run",
+    action="workflow:execute",
+    summary="Run a workflow",
+    body=RunIn,
+    query=RunQuery,
+    response=RunOut,
+    status=202,
+    errors=(404,),
+    resource="workflow",
+)
 def run_workflow(call: Call) -> Response:
     """Starts a manual execution; with ``?wait=true`` waits and returns the result."""
     store = get_store()
@@ -334,16 +465,27 @@ def run_workflow(call: Call) -> Response:
     wf.id = wid
     _check(wf, False)
     if body.trigger_node is not None and body.trigger_node not in wf.node_names():
-        raise ValidationError(f"There is no node '{body.trigger_node}' in '{wf.name}'; "
-                              f"start from one of: {', '.join(wf.node_names())}.")
-    job = {"workflow_id": wid, "workflow": wf, "mode": "manual",
-           "input_items": items_from_json(body.input_items) if body.input_items else None,
-           "trigger_node": body.trigger_node, "published": body.version == "published",
-           "trigger": {"kind": "api"}}
+        raise ValidationError(
+            f"There is no node '{body.trigger_node}' in '{wf.name}'; "
+            f"start from one of: {', '.join(wf.node_names())}."
+        )
+    job = {
+        "workflow_id": wid,
+        "workflow": wf,
+        "mode": "manual",
+        "input_items": items_from_json(body.input_items) if body.input_items else None,
+        "trigger_node": body.trigger_node,
+        "published": body.version == "published",
+        "trigger": {"kind": "api"},
+        "principal": RunAs.caller(call.principal),
+    }
     if not call.query.wait:
         eid = call.runner.submit(**job)
-        return json_response({"execution_id": eid, "status": "queued"}, 202,
-                             {"Location": f"/api/v1/executions/{eid}"})
+        return json_response(
+            {"execution_id": eid, "status": "queued"},
+            202,
+            {"Location": f"/api/v1/executions/{eid}"},
+        )
     outcome = call.runner.run(timeout_s=body.timeout_s, **job)
     execution: dict[str, Any] | None
     try:
@@ -351,20 +493,37 @@ def run_workflow(call: Call) -> Response:
     except NotFoundError:  # not kept (settings.save_manual is off)
         execution = outcome.result.to_dict(max_items=100) if outcome.result else None
     output = [i.to_dict() for i in outcome.result.output] if outcome.result else None
-    return json_response({"execution_id": outcome.execution_id, "status": outcome.status,
-                          "execution": execution, "output": output}, 200)
+    return json_response(
+        {
+            "execution_id": outcome.execution_id,
+            "status": outcome.status,
+            "execution": execution,
+            "output": output,
+        },
+        200,
+    )
 
 
-@router.post("/workflows/{id}/validate", action="workflow:read",
-             summary="Validate a stored workflow", response=ValidationOut, errors=(404,),
-             resource="workflow")
+@router.post(
+    "/workflows/{id}/validate",
+    action="workflow:read",
+    summary="Validate a stored workflow",
+    response=ValidationOut,
+    errors=(404,),
+    resource="workflow",
+)
 def validate_stored(call: Call) -> dict[str, Any]:
     """Problems of the draft: unknown nodes, bad parameters, broken connections, cycles."""
     return _report(load_workflow(get_store().workflows.definition(call.path["id"])))
 
 
-@router.post("/workflows/validate", action="workflow:read",
-             summary="Validate a definition", body=Workflow, response=ValidationOut)
+@router.post(
+    "/workflows/validate",
+    action="workflow:read",
+    summary="Validate a definition",
+    body=Workflow,
+    response=ValidationOut,
+)
 def validate_definition(call: Call) -> dict[str, Any]:
     """Problems of a definition that is not stored (nothing is saved)."""
     return _report(call.body)

@@ -24,6 +24,7 @@ from engine.errors import AuraError, ConflictError, RateLimited
 from engine.graph import Workflow, load_workflow, validate
 from engine.sdk import get_catalog
 from engine.sdk.items import Item, items_from_json
+from engine.services.principals import RunAs
 from engine.services.store import get_store
 from engine.store.enums import FINISHED, ExecutionStatus
 from engine.triggers.webhooks import RunOutcome
@@ -84,8 +85,9 @@ class InlineRunner:
 
     name = "inline"
 
-    def __init__(self, background_workers: int = 4, max_pending: int = 1000,
-                 pending_wait_s: float = 30.0) -> None:
+    def __init__(
+        self, background_workers: int = 4, max_pending: int = 1000, pending_wait_s: float = 30.0
+    ) -> None:
         self._workers = background_workers
         self._pending_wait_s = pending_wait_s
         self._slots = threading.BoundedSemaphore(max_pending)
@@ -94,12 +96,23 @@ class InlineRunner:
         self._lock = threading.Lock()
 
     # -- starting --------------------------------------------------------------------
-    def _prepare(self, *, workflow_id: str | None, definition: dict[str, Any] | None = None,
-                 workflow: Workflow | None = None, mode: str = "manual",
-                 input_items: list[Item] | None = None, trigger_node: str | None = None,
-                 published: bool = False, trigger: dict[str, Any] | None = None,
-                 retry_of: str | None = None, attempt: int = 1,
-                 project_id: str | None = None, version_id: str | None = None) -> Any:
+    def _prepare(
+        self,
+        *,
+        workflow_id: str | None,
+        definition: dict[str, Any] | None = None,
+        workflow: Workflow | None = None,
+        mode: str = "manual",
+        input_items: list[Item] | None = None,
+        trigger_node: str | None = None,
+        published: bool = False,
+        trigger: dict[str, Any] | None = None,
+        retry_of: str | None = None,
+        attempt: int = 1,
+        project_id: str | None = None,
+        version_id: str | None = None,
+        principal: RunAs | None = None,
+    ) -> Any:
         from engine.executor import RunRequest
 
         store = get_store()
@@ -117,19 +130,34 @@ class InlineRunner:
             if published:
                 version_id = rec.published_version_id
         store_mode = "manual" if mode == "test" else mode
+        run_as = (principal or RunAs.trigger()).in_project(project_id)
+        project_id = run_as.project_id
         row = store.executions.create(
-            workflow_id=workflow_id, workflow_version_id=version_id, project_id=project_id,
+            workflow_id=workflow_id,
+            workflow_version_id=version_id,
+            project_id=project_id,
             definition=None if workflow_id else workflow.to_json_dict(),
-            mode=store_mode, input=[i.to_dict() for i in input_items or []] or None,
-            trigger={**(trigger or {}), "node": trigger_node}, retry_of=retry_of,
-            attempt=attempt)
+            mode=store_mode,
+            input=[i.to_dict() for i in input_items or []] or None,
+            trigger={**(trigger or {}), "node": trigger_node},
+            retry_of=retry_of,
+            attempt=attempt,
+            **run_as.principal_fields(),
+        )
         event = threading.Event()
         with self._lock:
             self._events[row.id] = event
-        return RunRequest(workflow=workflow, execution_id=row.id, mode=mode,
-                          trigger_node=trigger_node, input_items=input_items,
-                          cancel_event=event, active=published, validate=False,
-                          vars=store.variables.as_dict(project_id))
+        return RunRequest(
+            workflow=workflow,
+            execution_id=row.id,
+            mode=mode,
+            trigger_node=trigger_node,
+            input_items=input_items,
+            cancel_event=event,
+            active=published,
+            validate=False,
+            vars=store.variables.as_dict(project_id),
+        )
 
     def _execute(self, request: Any, workflow_id: str | None) -> RunOutcome:
         from engine.services.runs import execute_recorded
@@ -156,8 +184,10 @@ class InlineRunner:
         ``max_pending`` wait there: beyond, callers wait up to ``pending_wait_s`` for a
         free place, then get RateLimited (429)."""
         if not self._slots.acquire(timeout=self._pending_wait_s):
-            raise RateLimited("Too many executions are waiting to run in this process; "
-                              "try again shortly.", details={"retry_after": 5})
+            raise RateLimited(
+                "Too many executions are waiting to run in this process; try again shortly.",
+                details={"retry_after": 5},
+            )
         try:
             request = self._prepare(**job)
         except BaseException:
@@ -176,9 +206,11 @@ class InlineRunner:
         except Exception:
             log.exception("execution %s crashed", request.execution_id)
             with contextlib.suppress(AuraError):
-                get_store().executions.finish(request.execution_id, "crashed",
-                                              error={"type": "Crash",
-                                                     "message": "internal error"})
+                get_store().executions.finish(
+                    request.execution_id,
+                    "crashed",
+                    error={"type": "Crash", "message": "internal error"},
+                )
         finally:
             self._slots.release()
 
@@ -192,8 +224,10 @@ class InlineRunner:
         store = get_store()
         row = store.executions.get(execution_id)
         if _finished(row.status):
-            raise ConflictError(f"Execution {execution_id} already {row.status}; there is "
-                                "nothing to cancel.", details={"status": row.status})
+            raise ConflictError(
+                f"Execution {execution_id} already {row.status}; there is nothing to cancel.",
+                details={"status": row.status},
+            )
         with self._lock:
             event = self._events.get(execution_id)
         if event is not None:
@@ -206,22 +240,35 @@ class InlineRunner:
         store = get_store()
         row = store.executions.get(execution_id)
         if row.status not in ("failed", "crashed", "cancelled"):
-            raise ConflictError(f"Execution {execution_id} is {row.status}; only failed, "
-                                "crashed or cancelled executions can be retried.",
-                                details={"status": row.status})
+            raise ConflictError(
+                f"Execution {execution_id} is {row.status}; only failed, "
+                "crashed or cancelled executions can be retried.",
+                details={"status": row.status},
+            )
         definition = None if row.workflow_id else row.definition
         if row.workflow_id is None and not definition:
             raise ConflictError(f"Execution {execution_id} kept no workflow to run again.")
         published = row.mode in _PRODUCTION
-        if row.workflow_id and published and \
-                store.workflows.get(row.workflow_id).published_version_id is None:
+        if (
+            row.workflow_id
+            and published
+            and store.workflows.get(row.workflow_id).published_version_id is None
+        ):
             published = False
         trigger = dict(row.trigger or {})
         items = items_from_json(row.input) if isinstance(row.input, list) else None
-        job = {"workflow_id": row.workflow_id, "definition": definition, "mode": "retry",
-               "input_items": items, "trigger_node": trigger.pop("node", None),
-               "published": published, "trigger": trigger, "retry_of": row.id,
-               "attempt": row.attempt + 1}
+        job = {
+            "workflow_id": row.workflow_id,
+            "definition": definition,
+            "mode": "retry",
+            "input_items": items,
+            "trigger_node": trigger.pop("node", None),
+            "published": published,
+            "trigger": trigger,
+            "retry_of": row.id,
+            "attempt": row.attempt + 1,
+            "principal": RunAs.trigger(row.project_id),
+        }
         return self.run(**job) if wait else self.submit(**job)
 
     def close(self) -> None:
@@ -242,8 +289,11 @@ class QueueRunner:
 
     def submit(self, **job: Any) -> str:
         wf = job.pop("workflow", None)
-        for key in ("attempt", "project_id", "version_id"):
+        project_id = job.pop("project_id", None)
+        for key in ("attempt", "version_id"):
             job.pop(key, None)
+        if job.get("principal") is not None:
+            job["principal"] = job["principal"].in_project(project_id)
         if job.get("workflow_id"):
             job.pop("definition", None)
         elif job.get("definition") is None and wf is not None:

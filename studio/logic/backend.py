@@ -25,10 +25,25 @@ from engine.services import auth
 from engine.services import executions as executions_svc
 from engine.services import workflows as workflows_svc
 from engine.services.store import get_store
+from engine.services.workflow_access import check_references
 
-__all__ = ["ago", "create_workflow", "delete_workflow", "duplicate_workflow",
-           "export_json", "folders_and_tags", "import_text", "last_runs", "list_workflows",
-           "load_definition", "publish", "restore", "save", "set_active", "versions"]
+__all__ = [
+    "ago",
+    "create_workflow",
+    "delete_workflow",
+    "duplicate_workflow",
+    "export_json",
+    "folders_and_tags",
+    "import_text",
+    "last_runs",
+    "list_workflows",
+    "load_definition",
+    "publish",
+    "restore",
+    "save",
+    "set_active",
+    "versions",
+]
 
 
 def ago(iso: str | None, now: datetime | None = None) -> str:
@@ -87,12 +102,16 @@ def _new_project(p: Principal) -> str | None:
 
 
 # -- workflows ---------------------------------------------------------------------------
-def list_workflows(p: Principal, search: str = "", tag: str = "", folder: str | None = None,
-                   limit: int = 200) -> tuple[list[dict[str, Any]], int]:
+def list_workflows(
+    p: Principal, search: str = "", tag: str = "", folder: str | None = None, limit: int = 200
+) -> tuple[list[dict[str, Any]], int]:
     auth.authorize(p, "workflow:read")
-    rows, total = get_store().workflows.list(search=search or None, tag=tag or None,
-                                             folder=folder, limit=limit if _sees_all(p)
-                                             else 10_000)
+    rows, total = get_store().workflows.list(
+        search=search or None,
+        tag=tag or None,
+        folder=folder,
+        limit=limit if _sees_all(p) else 10_000,
+    )
     if not _sees_all(p):
         rows = _visible(p, rows)
         total, rows = len(rows), rows[:limit]
@@ -118,15 +137,27 @@ def last_runs(ids: list[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def create_workflow(p: Principal, name: str = "My workflow", folder: str = "",
-                    definition: dict[str, Any] | None = None) -> str:
+def create_workflow(
+    p: Principal,
+    name: str = "My workflow",
+    folder: str = "",
+    definition: dict[str, Any] | None = None,
+) -> str:
     from studio.logic.settings import new_workflow_settings
 
     project = _new_project(p)
-    wf = load_workflow(definition or {"name": name, "nodes": [], "connections": [],
-                                      "settings": new_workflow_settings()})
-    wid = str(get_store().workflows.create(wf, "Created in the studio", folder=folder,
-                                           project_id=project, author_id=p.user_id).id)
+    wf = load_workflow(
+        definition
+        or {"name": name, "nodes": [], "connections": [], "settings": new_workflow_settings()}
+    )
+    check_references(p, wf, project_id=project)
+    wid = str(
+        get_store()
+        .workflows.create(
+            wf, "Created in the studio", folder=folder, project_id=project, author_id=p.user_id
+        )
+        .id
+    )
     _audit(p, "workflow.created", wid)
     return wid
 
@@ -139,9 +170,16 @@ def duplicate_workflow(p: Principal, wid: str) -> str:
     data = store.workflows.definition(wid)
     data.pop("id", None)
     data["name"] = f"{rec.name} (copy)"[:200]
-    new = str(store.workflows.create(load_workflow(data), f"Copy of {rec.name}",
-                                     folder=rec.folder, project_id=project,
-                                     author_id=p.user_id).id)
+    check_references(p, data, project_id=project)
+    new = str(
+        store.workflows.create(
+            load_workflow(data),
+            f"Copy of {rec.name}",
+            folder=rec.folder,
+            project_id=project,
+            author_id=p.user_id,
+        ).id
+    )
     _audit(p, "workflow.created", new)
     return new
 
@@ -194,14 +232,18 @@ def import_text(p: Principal, text: str | bytes, source: str) -> list[dict[str, 
             from engine.errors import WorkflowValidationError
 
             where = source if len(entries) == 1 else f"{source} (workflow #{i + 1})"
-            raise WorkflowValidationError(f"{where}: '{wf.name}' is not valid: "
-                                          f"{report.errors[0].message}. Nothing was imported.")
+            raise WorkflowValidationError(
+                f"{where}: '{wf.name}' is not valid: "
+                f"{report.errors[0].message}. Nothing was imported."
+            )
+        check_references(p, wf, project_id=project)
     out = []
     for e in entries:
         wf = load_workflow(e, what=f"workflow in {source}")
         wf.id = None
-        rec = get_store().workflows.create(wf, f"Imported from {source}", project_id=project,
-                                           author_id=p.user_id)
+        rec = get_store().workflows.create(
+            wf, f"Imported from {source}", project_id=project, author_id=p.user_id
+        )
         _audit(p, "workflow.created", rec.id)
         out.append({"id": rec.id, "name": rec.name})
     return out
@@ -217,20 +259,35 @@ def load_definition(p: Principal, wid: str) -> tuple[dict[str, Any], dict[str, A
     data["id"] = wid
     published = None
     if rec.published_version_id:
-        published = next((v.number for v in store.workflows.versions(wid)
-                          if v.id == rec.published_version_id), None)
-    return data, {"name": rec.name, "version": rec.version_counter, "published": published,
-                  "active": rec.active, "folder": rec.folder,
-                  "can_edit": may(p, "workflow:update", wid)}
+        published = next(
+            (v.number for v in store.workflows.versions(wid) if v.id == rec.published_version_id),
+            None,
+        )
+    return data, {
+        "name": rec.name,
+        "version": rec.version_counter,
+        "published": published,
+        "active": rec.active,
+        "folder": rec.folder,
+        "can_edit": may(p, "workflow:update", wid),
+    }
 
 
-def save(p: Principal, wid: str, definition: dict[str, Any], message: str = "",
-         base_version: int | None = None) -> int:
+def save(
+    p: Principal,
+    wid: str,
+    definition: dict[str, Any],
+    message: str = "",
+    base_version: int | None = None,
+) -> int:
     """Stores the definition as a new version (none if unchanged); returns its number."""
-    _check(p, "workflow:update", wid)
+    project = _check(p, "workflow:update", wid)
     before = get_store().workflows.get(wid).version_counter
-    ver = get_store().workflows.save(wid, load_workflow(definition), message,
-                                     base_version=base_version, author_id=p.user_id)
+    wf = load_workflow(definition)
+    check_references(p, wf, project_id=project, previous=get_store().workflows.definition(wid))
+    ver = get_store().workflows.save(
+        wid, wf, message, base_version=base_version, author_id=p.user_id
+    )
     if ver.number != before:
         _audit(p, "workflow.updated", wid)
     return int(ver.number)
@@ -240,10 +297,18 @@ def versions(p: Principal, wid: str) -> list[dict[str, Any]]:
     _check(p, "workflow:read", wid)
     store = get_store()
     rec = store.workflows.get(wid)
-    return [{"number": v.number, "message": v.message or "", "id": v.id,
-             "created_at": v.created_at.isoformat(), "ago": ago(v.created_at.isoformat()),
-             "published": v.id == rec.published_version_id,
-             "current": v.id == rec.current_version_id} for v in store.workflows.versions(wid)]
+    return [
+        {
+            "number": v.number,
+            "message": v.message or "",
+            "id": v.id,
+            "created_at": v.created_at.isoformat(),
+            "ago": ago(v.created_at.isoformat()),
+            "published": v.id == rec.published_version_id,
+            "current": v.id == rec.current_version_id,
+        }
+        for v in store.workflows.versions(wid)
+    ]
 
 
 def version_definition(p: Principal, wid: str, number: int) -> dict[str, Any]:
@@ -252,7 +317,14 @@ def version_definition(p: Principal, wid: str, number: int) -> dict[str, Any]:
 
 
 def restore(p: Principal, wid: str, number: int) -> int:
-    _check(p, "workflow:update", wid)
+    project = _check(p, "workflow:update", wid)
+    store = get_store()
+    check_references(
+        p,
+        store.workflows.get_version(wid, number).definition,
+        project_id=project,
+        previous=store.workflows.definition(wid),
+    )
     new = int(get_store().workflows.restore(wid, number, author_id=p.user_id).number)
     _audit(p, "workflow.version_restored", wid)
     return new
@@ -278,5 +350,11 @@ def message_of(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-__all__ += ["NotFoundError", "may", "message_of", "move_to_folder", "unpublish",
-            "version_definition"]
+__all__ += [
+    "NotFoundError",
+    "may",
+    "message_of",
+    "move_to_folder",
+    "unpublish",
+    "version_definition",
+]

@@ -23,12 +23,22 @@ from engine.executor import ExecutionHooks, ExecutionResult, NodeRunRecord, RunR
 from engine.graph import load_workflow, validate
 from engine.sdk import get_catalog
 from engine.sdk.items import Item
+from engine.services.principals import RunAs
 from engine.services.runs import execute_recorded
 from engine.services.store import get_store
 from studio.logic.live import Follower
 
-__all__ = ["MAX_UI_ITEMS", "QueueHooks", "QueuedRun", "cancel_queued", "error_text",
-           "node_event", "reuse_from", "run_canvas", "run_canvas_queued"]
+__all__ = [
+    "MAX_UI_ITEMS",
+    "QueueHooks",
+    "QueuedRun",
+    "cancel_queued",
+    "error_text",
+    "node_event",
+    "reuse_from",
+    "run_canvas",
+    "run_canvas_queued",
+]
 
 MAX_UI_ITEMS = 200
 
@@ -39,14 +49,22 @@ def _cut(ports: dict[str, list[Item]]) -> dict[str, list[dict[str, Any]]]:
 
 def node_event(run: NodeRunRecord, *, finished: bool) -> dict[str, Any]:
     """What the editor needs of a node run: status, counts, error, and its data."""
-    ev: dict[str, Any] = {"node": run.node, "node_id": run.node_id,
-                          "status": str(run.status) if finished else "running"}
+    ev: dict[str, Any] = {
+        "node": run.node,
+        "node_id": run.node_id,
+        "status": str(run.status) if finished else "running",
+    }
     if finished:
-        ev.update(counts=run.output_counts, input_counts=run.input_counts,
-                  error=error_text(run.error) if run.error else "",
-                  error_detail=run.error or {}, inputs=_cut(run.inputs),
-                  outputs=_cut(run.outputs), logs=list(run.logs)[-200:],
-                  duration_ms=run.duration_ms)
+        ev.update(
+            counts=run.output_counts,
+            input_counts=run.input_counts,
+            error=error_text(run.error) if run.error else "",
+            error_detail=run.error or {},
+            inputs=_cut(run.inputs),
+            outputs=_cut(run.outputs),
+            logs=list(run.logs)[-200:],
+            duration_ms=run.duration_ms,
+        )
         if ev["status"] == "reused":
             ev["status"] = "succeeded"
     return ev
@@ -82,15 +100,18 @@ class QueueHooks(ExecutionHooks):
         self._post({"kind": "node", **node_event(run, finished=True)})
 
 
-def reuse_from(last: dict[str, dict[str, Any]], names: set[str]
-               ) -> dict[str, dict[str, list[Item]]]:
+def reuse_from(
+    last: dict[str, dict[str, Any]], names: set[str]
+) -> dict[str, dict[str, list[Item]]]:
     """Outputs of the last run for ``names``, to reuse instead of running them again."""
     out: dict[str, dict[str, list[Item]]] = {}
     for name in names:
         data = last.get(name)
         if data and data.get("status") in ("succeeded", "pinned", "disabled"):
-            out[name] = {p: [Item.from_dict(i) for i in items]
-                         for p, items in (data.get("outputs") or {}).items()}
+            out[name] = {
+                p: [Item.from_dict(i) for i in items]
+                for p, items in (data.get("outputs") or {}).items()
+            }
     return out
 
 
@@ -108,22 +129,44 @@ def ancestors(wf: dict[str, Any], name: str) -> set[str]:
     return seen
 
 
-def run_canvas(p: Principal, definition: dict[str, Any], workflow_id: str | None,
-               hooks: ExecutionHooks, destination: str | None = None,
-               reuse: dict[str, dict[str, list[Item]]] | None = None) -> ExecutionResult:
+def run_canvas(
+    p: Principal,
+    definition: dict[str, Any],
+    workflow_id: str | None,
+    hooks: ExecutionHooks,
+    destination: str | None = None,
+    reuse: dict[str, dict[str, list[Item]]] | None = None,
+) -> ExecutionResult:
     """Runs the definition (in this thread) for ``p`` (who needs ``workflow:execute`` on
     the workflow), recording it as a manual execution."""
     wf = _authorized_workflow(p, definition, workflow_id)
     store = get_store()
-    row = store.executions.create(workflow_id=workflow_id, definition=wf.to_json_dict(),
-                                  workflow_name=wf.name, mode="manual")
-    req = RunRequest(workflow=wf, execution_id=row.id, mode="manual",
-                     destination=destination or None, reuse=reuse or {})
+    row = store.executions.create(
+        workflow_id=workflow_id,
+        definition=wf.to_json_dict(),
+        workflow_name=wf.name,
+        mode="manual",
+        **_run_as(p, workflow_id).row_fields(),
+    )
+    req = RunRequest(
+        workflow=wf,
+        execution_id=row.id,
+        mode="manual",
+        destination=destination or None,
+        reuse=reuse or {},
+    )
     return execute_recorded(store, req, workflow_id=workflow_id, hooks=hooks)
 
 
-def _authorized_workflow(p: Principal, definition: dict[str, Any], workflow_id: str | None
-                         ) -> Any:
+def _run_as(p: Principal, workflow_id: str | None) -> RunAs:
+    """The run's principal: the signed-in user, in the workflow's project (an unsaved
+    canvas: the user's own project)."""
+    from engine.services import auth
+
+    return RunAs.caller(p, None if workflow_id else auth.default_project(p))
+
+
+def _authorized_workflow(p: Principal, definition: dict[str, Any], workflow_id: str | None) -> Any:
     from engine.services import auth
 
     if workflow_id:
@@ -151,9 +194,14 @@ class QueuedRun:
         return self.status == "succeeded"
 
 
-def run_canvas_queued(p: Principal, definition: dict[str, Any], workflow_id: str | None,
-                      hooks: QueueHooks, destination: str | None = None,
-                      reuse: dict[str, dict[str, list[Item]]] | None = None) -> QueuedRun:
+def run_canvas_queued(
+    p: Principal,
+    definition: dict[str, Any],
+    workflow_id: str | None,
+    hooks: QueueHooks,
+    destination: str | None = None,
+    reuse: dict[str, dict[str, list[Item]]] | None = None,
+) -> QueuedRun:
     """Submits the definition (a snapshot, pinned data included) to the workers as a
     manual execution for ``p`` (who needs ``workflow:execute``), then posts the same
     events as :func:`run_canvas` onto ``hooks`` until it finishes (or parks at a Wait
@@ -169,16 +217,23 @@ def run_canvas_queued(p: Principal, definition: dict[str, Any], workflow_id: str
     from engine.runtimes import redis_connection, submit
 
     if destination or reuse:
-        raise ValidationError("Running up to a node or a single node works on this server "
-                              "only: choose 'Run here (this server)' for partial runs.")
+        raise ValidationError(
+            "Running up to a node or a single node works on this server "
+            "only: choose 'Run here (this server)' for partial runs."
+        )
     wf = _authorized_workflow(p, definition, workflow_id)
     eid = uuid.uuid4().hex
     with subscribe(execution_id=eid) as sub:  # live before submit: nothing is missed
         # recorded as run_canvas does (the workflow's id and a snapshot), then dispatched
         redis_connection()  # no Redis configured: say so before recording anything
-        get_store().executions.create(id=eid, workflow_id=workflow_id,
-                                      definition=wf.to_json_dict(), workflow_name=wf.name,
-                                      mode="manual")
+        get_store().executions.create(
+            id=eid,
+            workflow_id=workflow_id,
+            definition=wf.to_json_dict(),
+            workflow_name=wf.name,
+            mode="manual",
+            **_run_as(p, workflow_id).row_fields(),
+        )
         submit(execution_id=eid)
         hooks.post({"kind": "started", "execution_id": eid})
         status, error, runs = Follower(wf, eid, hooks).follow(sub)

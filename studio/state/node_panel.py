@@ -122,15 +122,18 @@ class NodePanelState(RunState):
         self.always_output = bool(node.get("always_output_data"))
         self.pinned = node["name"] in self._wf.get("pinned_data", {})
         p = self.principal_or_none()
-        self.cred_slots = backend_more.credential_slots(p, node) if p else []
+        self.cred_slots = (
+            backend_more.credential_slots(p, node, self.current_id or None) if p else []
+        )
         self._check(node)
         self._load_data(node)
 
     def _check(self, node: dict[str, Any]) -> None:
         params = node.get("parameters") or {}
         self.errors = form.validation_errors(node["type"], node.get("type_version", 1), params)
-        self.previews = preview.preview_all(self._wf, node["name"], params, self._data,
-                                            self._vars())
+        self.previews = preview.preview_all(
+            self._wf, node["name"], params, self._data, self._vars()
+        )
 
     def _vars(self) -> dict[str, str]:
         p = self.principal_or_none()
@@ -315,8 +318,16 @@ class NodePanelState(RunState):
         if cred_id in ("", "__none__"):
             creds.pop(slot, None)
         else:
-            name = next((o["name"] for s in self.cred_slots if s["name"] == slot
-                         for o in s["options"] if o["id"] == cred_id), "")
+            name = next(
+                (
+                    o["name"]
+                    for s in self.cred_slots
+                    if s["name"] == slot
+                    for o in s["options"]
+                    if o["id"] == cred_id
+                ),
+                "",
+            )
             creds[slot] = {"id": cred_id, "name": name}
         self._set("credentials", creds)
 

@@ -6,10 +6,13 @@ the job carries the execution id only. The same function runs executions inline
 wherever it runs:
 
 1. load the row; anything but ``queued`` means somebody else handled it: do nothing;
-2. load the definition (:mod:`engine.runtimes._load`); for a workflow with a
-   concurrency limit, count-then-claim under the workflow's lock, or defer/drop;
+2. load the definition (:mod:`engine.runtimes._load`); for a project at its quota
+   (:mod:`engine.runtimes.quotas`) hold it back; for a workflow with a concurrency
+   limit, count-then-claim under the workflow's lock, or defer/drop;
 3. :func:`engine.services.runs.execute_recorded` claims it (``queued -> running``, exactly
-   one claimer wins), runs it and records node runs, error workflow and static data;
+   one claimer wins), runs it and records node runs, error workflow and static data. It
+   acts as the principal recorded on the row (:mod:`engine.services.principals`), read
+   from the row itself: nothing in the job or from the submitter is trusted;
 4. meanwhile a watch thread heartbeats the row every ``AURA_QUEUE_HEARTBEAT_INTERVAL_S``
    and polls the Redis cancel flag every ``AURA_QUEUE_CANCEL_POLL_S``, setting the
    executor's ``cancel_event`` when a user cancels (or the row was ended elsewhere);
@@ -26,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.errors import AuraError, ConflictError, NotFoundError
 from engine.executor import ExecutionHooks, ExecutionResult
+from engine.runtimes import quotas
 from engine.runtimes._load import load_definition, make_request, worker_identity
 from engine.runtimes._redis import (
     adopt_connection,
@@ -98,8 +102,9 @@ def notify_done(r: redis.Redis | None, execution_id: str) -> None:
 
 
 # -- the run -------------------------------------------------------------------------
-def _run(store: Any, execution_id: str, r: redis.Redis | None, *, limits: bool = True
-         ) -> str | None:
+def _run(
+    store: Any, execution_id: str, r: redis.Redis | None, *, limits: bool = True
+) -> str | None:
     try:
         row = store.executions.get(execution_id)
     except NotFoundError:
@@ -113,6 +118,9 @@ def _run(store: Any, execution_id: str, r: redis.Redis | None, *, limits: bool =
     except AuraError as exc:
         _end(store, r, execution_id, "failed", exc)
         return "failed"
+    seat = quotas.admit(store, r, row) if limits and r is not None else None
+    if seat is not None and seat.held:
+        return None  # its project is at its quota: held until one of its runs ends
     limit = limit_of(wf) if limits and row.workflow_id and r is not None else None
     lock: Lock | None = None
     if limit is not None:
@@ -122,27 +130,36 @@ def _run(store: Any, execution_id: str, r: redis.Redis | None, *, limits: bool =
         if store.executions.running_for_workflow(row.workflow_id) >= limit:
             try:
                 if wf.settings.concurrency_overflow == "drop":
-                    _end(store, r, execution_id, "cancelled", ConflictError(
-                        f"Dropped: workflow '{wf.name}' was already running {limit} "
-                        "execution(s), its concurrency limit."))
+                    _end(
+                        store,
+                        r,
+                        execution_id,
+                        "cancelled",
+                        ConflictError(
+                            f"Dropped: workflow '{wf.name}' was already running {limit} "
+                            "execution(s), its concurrency limit."
+                        ),
+                    )
                     return "cancelled"
                 defer(r, row.workflow_id, execution_id, row.created_at.timestamp())
-                log.info("execution %s deferred: workflow at its limit of %d", execution_id,
-                         limit)
+                log.info("execution %s deferred: workflow at its limit of %d", execution_id, limit)
                 return None
             finally:
                 lock.release()
+                if seat is not None:
+                    seat.free()
     event = threading.Event()
     with _local_lock:
         _local_events[execution_id] = event
     watch = _Watch(store, r, execution_id, event)
-    hooks = _Claimed(lock, watch)
+    hooks = _Claimed(lock, watch, seat.lock if seat is not None else None)
     status: str | None = None
     try:
         from engine.services.runs import execute_recorded
 
-        result = execute_recorded(store, make_request(row, wf, event),
-                                  workflow_id=row.workflow_id, hooks=hooks)
+        result = execute_recorded(
+            store, make_request(row, wf, event), workflow_id=row.workflow_id, hooks=hooks
+        )
         status = str(result.status)
     except ConflictError as exc:
         # lost the claim to another worker or a cancel, or the row was ended under us
@@ -161,11 +178,14 @@ def _run(store: Any, execution_id: str, r: redis.Redis | None, *, limits: bool =
         with _local_lock:
             _local_events.pop(execution_id, None)
         _after(store, r, execution_id, row.workflow_id if limit is not None else None)
+        if seat is not None:
+            quotas.after(store, r, seat)
     return status
 
 
-def _after(store: Any, r: redis.Redis | None, execution_id: str,
-           limited_workflow: str | None) -> None:
+def _after(
+    store: Any, r: redis.Redis | None, execution_id: str, limited_workflow: str | None
+) -> None:
     if r is None:
         return
     try:
@@ -181,19 +201,33 @@ def _after(store: Any, r: redis.Redis | None, execution_id: str,
 
 def _describe(exc: BaseException) -> dict[str, Any]:
     if type(exc).__name__ == "JobTimeoutException":
-        return {"type": "ExecutionTimeout", "code": "timeout",
-                "message": "The execution ran past its timeout and was stopped by the "
-                "worker; raise the workflow's timeout or make it faster."}
+        return {
+            "type": "ExecutionTimeout",
+            "code": "timeout",
+            "message": "The execution ran past its timeout and was stopped by the "
+            "worker; raise the workflow's timeout or make it faster.",
+        }
     if isinstance(exc, AuraError):
-        return {"type": type(exc).__name__, "code": exc.code, "message": exc.message,
-                "details": exc.details}
-    return {"type": type(exc).__name__, "code": "internal_error",
-            "message": f"The worker failed while running this execution: "
-            f"{type(exc).__name__}: {exc}"}
+        return {
+            "type": type(exc).__name__,
+            "code": exc.code,
+            "message": exc.message,
+            "details": exc.details,
+        }
+    return {
+        "type": type(exc).__name__,
+        "code": "internal_error",
+        "message": f"The worker failed while running this execution: {type(exc).__name__}: {exc}",
+    }
 
 
-def _end(store: Any, r: redis.Redis | None, execution_id: str, status: str,
-         error: BaseException | dict[str, Any]) -> None:
+def _end(
+    store: Any,
+    r: redis.Redis | None,
+    execution_id: str,
+    status: str,
+    error: BaseException | dict[str, Any],
+) -> None:
     """Ends a queued or running execution with ``status``, unless it already ended."""
     from engine.events import publish_execution_finished
 
@@ -209,9 +243,11 @@ class _Claimed(ExecutionHooks):
     """Once the claim is committed: records the worker id (so the executions of a dead
     worker can be found at once), releases the concurrency lock, starts the watch."""
 
-    def __init__(self, lock: Lock | None, watch: _Watch) -> None:
+    def __init__(self, lock: Lock | None, watch: _Watch, project_lock: Lock | None = None
+                 ) -> None:
         self.lock = lock
         self.watch = watch
+        self.project_lock = project_lock
 
     def execution_started(self, result: ExecutionResult) -> None:
         self.watch.beat()
@@ -219,19 +255,22 @@ class _Claimed(ExecutionHooks):
         self.watch.start()
 
     def release(self) -> None:
-        lock, self.lock = self.lock, None
-        if lock is not None:
-            try:
-                lock.release()
-            except Exception as exc:  # expired: another worker may hold it now
-                log.warning("concurrency lock already released: %s", exc)
+        locks = (self.lock, self.project_lock)
+        self.lock = self.project_lock = None
+        for lock in locks:
+            if lock is not None:
+                try:
+                    lock.release()
+                except Exception as exc:  # expired: another worker may hold it now
+                    log.warning("concurrency lock already released: %s", exc)
 
 
 class _Watch(threading.Thread):
     """Heartbeats a running execution and turns a cancel request into its event."""
 
-    def __init__(self, store: Any, r: redis.Redis | None, execution_id: str,
-                 event: threading.Event) -> None:
+    def __init__(
+        self, store: Any, r: redis.Redis | None, execution_id: str, event: threading.Event
+    ) -> None:
         super().__init__(name=f"aura-watch-{execution_id[:8]}", daemon=True)
         from engine.config import settings
 
