@@ -37,6 +37,7 @@ from studio.api import (
     routes_nodes,
     routes_oidc,
     routes_queues,
+    routes_retention,
     routes_security,
     routes_services,
     routes_studio_session,
@@ -77,6 +78,7 @@ def operations(*, auth: bool = True) -> list[Operation]:
         *routes_events.routers(),
         *routes_services.routers(),
         *routes_queues.routers(),
+        *routes_retention.routers(),
     ]
     return [op for r in routers for op in r.operations]
 
@@ -121,6 +123,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from engine.services.startup import check_encryption_key
+
+        # refuse to serve with an encryption key that does not decrypt the data
+        await run_in_threadpool(check_encryption_key)
         registration = await run_in_threadpool(routes_services.register_server, runner.name)
         yield
         await run_in_threadpool(registration.stop)
