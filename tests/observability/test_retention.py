@@ -160,3 +160,32 @@ def test_the_scheduler_prunes_old_executions_on_its_own_and_the_file_shrinks(
             lambda: not set(again) & execution_ids(store), 20, "the next scheduled pass", env
         )
         assert isinstance(env, Env)
+
+
+@pytest.mark.postgres
+def test_a_pass_on_postgresql_deletes_beyond_the_limits() -> None:
+    from engine.observability.retention import RetentionPolicy, apply_retention
+    from engine.store import Store
+    from tests.support.env import database_url
+
+    with database_url("postgres") as url:
+        assert url is not None
+        store = Store(url)
+        try:
+            old = old_executions(store, 5, days_ago=40)
+            newest = old_executions(store, 3, days_ago=1)
+            now = datetime.now(UTC)
+            store.audit.add("user.login", at=now - timedelta(days=100))
+            store.audit.add("user.login", at=now)
+            policy = RetentionPolicy(
+                max_age_days=30, max_count=2, audit_days=90, interval_s=3600, scheduled=True
+            )
+            report = apply_retention(store, policy=policy)
+            assert report.error is None
+            assert report.executions_deleted == 6 and report.audit_deleted == 1
+            assert report.bytes_before is None  # no file to measure
+            assert execution_ids(store) == set(newest[1:])
+            assert not set(old) & execution_ids(store)
+            assert store.settings.get(LAST_RUN_SETTING)["executions_deleted"] == 6
+        finally:
+            store.close()
