@@ -225,6 +225,8 @@ class _Emitter:
             return name
         if name in _VARS:
             return name
+        if name == "$executionId":
+            return "$execution.id"
         if name in _NOT_IN_AURA:
             raise Untranslatable(_NOT_IN_AURA[name])
         if name == "NaN" or name == "Infinity":
@@ -252,6 +254,8 @@ class _Emitter:
             return "3.141592653589793"
         if obj[0] == "member" and obj[1] == ("name", "$binary") and name in _BINARY_PROPS:
             return f"$binary.{obj[2]}.{_BINARY_PROPS[name]}"
+        if obj[0] == "member" and obj[1] == ("name", "$binary") and name == "fileExtension":
+            return f'($binary.{obj[2]}.file_name ?? "").split(".").last()'
         if obj[0] == "member" and obj[1] == ("name", "$binary"):
             raise Untranslatable(
                 f"binary data field '{name}' has no AURA equivalent "
@@ -270,6 +274,8 @@ class _Emitter:
 
     def call(self, node: Node) -> str:
         _, callee, args, optional = node
+        if callee[0] == "arrow" and not callee[1] and not args:
+            return self.emit(callee[2])  # (() => { const x = ...; return ... })()
         if callee[0] == "name":
             fn = callee[1]
             if fn in ("$", "$node", "$if", "$ifEmpty"):
@@ -296,6 +302,8 @@ class _Emitter:
                 if meth == "parse":
                     return f"parse_json({self.args(args)[0]})"
             if glob == "Math":
+                if meth in ("max", "min") and len(args) == 1 and args[0][0] == "spread":
+                    return f"{meth}({self.emit(args[0][1])})"
                 if meth in _MATH:
                     return f"{_MATH[meth]}({', '.join(self.args(args))})"
                 if meth == "pow" and len(args) == 2:
@@ -384,6 +392,11 @@ class _Emitter:
             return recv
         if meth in _AS_HELPER and not args:
             return f"{_AS_HELPER[meth]}({self.emit(obj)})"
+        if meth == "hash" and len(args) <= 1:
+            algo = self.emit(args[0]) if args else '"md5"'
+            return f"hash({self.emit(obj)}, {algo})"
+        if meth == "isUrl" and not args:
+            return f'regex_test({self.emit(obj)}, "^https?://[^\\s/$.?#][^\\s]*$")'
         if meth == "toUTC" and not args:
             return f'{recv}{dot}to_timezone("UTC")'
         if meth == "toTitleCase" and not args:

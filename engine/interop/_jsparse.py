@@ -306,16 +306,32 @@ class _Parser:
         return ("arrow", params, self._arrow_body())
 
     def _arrow_body(self) -> Node:
+        """An expression, or a block of ``const x = ...;`` bindings and one ``return``
+        (the bindings are substituted into the returned expression)."""
         if not self.at("{"):
             return self.assign()
         self.take("{")
+        bindings: list[tuple[str, Node]] = []
+        while self.peek()[0] == "name" and self.peek()[1] in ("const", "let", "var"):
+            self.take()
+            kind, name = self.take()
+            if kind != "name":
+                raise Untranslatable("destructuring declarations are not supported")
+            self.take("=")
+            bindings.append((name, self.assign()))
+            if self.at(";"):
+                self.take(";")
         if not self.at("return"):
-            raise Untranslatable("arrow functions with statement bodies are not supported")
+            raise Untranslatable(
+                "arrow functions with statement bodies (if, loops, assignments) are not supported"
+            )
         self.take("return")
         body = self.expression()
         if self.at(";"):
             self.take(";")
         self.take("}")
+        for name, value in reversed(bindings):
+            body = _substitute(body, name, value)
         return body
 
     def conditional(self) -> Node:
@@ -480,6 +496,24 @@ class _Parser:
                 self.take(",")
         self.take("}")
         return ("obj", entries)
+
+
+def _substitute(node: Any, name: str, value: Node) -> Any:
+    """``node`` with the variable ``name`` replaced by ``value`` (not inside an arrow
+    function that rebinds the name)."""
+    if not isinstance(node, tuple) or not node:
+        if isinstance(node, list):
+            return [_substitute(x, name, value) for x in node]
+        return node
+    if node == ("name", name):
+        return value
+    if node[0] == "arrow" and name in node[1]:
+        return node
+    if node[0] == "obj":
+        return ("obj", [(k, _substitute(v, name, value)) for k, v in node[1]])
+    if node[0] in ("member",):
+        return ("member", _substitute(node[1], name, value), node[2], node[3])
+    return tuple(_substitute(x, name, value) if isinstance(x, tuple | list) else x for x in node)
 
 
 def parse_js(src: str) -> Node:

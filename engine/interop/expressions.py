@@ -8,12 +8,12 @@ other strings are literal text. :func:`translate_value` returns the AURA value a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import ExpressionError
 from engine.expressions import compile_template
-from engine.expressions._tokenize import split_template
 from engine.interop._jsemit import emit
 from engine.interop._jsparse import Untranslatable, parse_js
 
@@ -65,11 +65,32 @@ def translate_js(code: str) -> str:
 
 
 def _n8n_parts(text: str) -> list[tuple[bool, str]]:
-    """n8n's split: ``{{`` up to the next ``}}`` that closes it (strings considered)."""
-    try:
-        return split_template(text.replace("\\{{", "\\\\{{"))
-    except ExpressionError as exc:
-        raise Untranslatable(exc.message) from None
+    """n8n's split: each ``{{`` up to the first ``}}`` whose inside reads as one
+    JavaScript expression (so ``}}`` or quotes inside strings and regular expressions
+    do not cut it short); the first ``}}`` when none does."""
+    parts: list[tuple[bool, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        start = text.find("{{", i)
+        if start < 0:
+            parts.append((False, text[i:]))
+            break
+        if start > i:
+            parts.append((False, text[i:start]))
+        ends = [m.start() for m in re.finditer(r"(?=\}\})", text[start + 2 :])]
+        if not ends:
+            raise Untranslatable(f"'{{{{' at position {start} has no matching '}}}}'")
+        end = ends[0]
+        for e in ends[:50]:
+            try:
+                parse_js(text[start + 2 : start + 2 + e])
+            except Untranslatable:
+                continue
+            end = e
+            break
+        parts.append((True, text[start + 2 : start + 2 + end]))
+        i = start + 2 + end + 2
+    return [(is_expr, part) for is_expr, part in parts if is_expr or part]
 
 
 def translate_template(text: str) -> str:

@@ -66,6 +66,23 @@ def run(n8n: str, json: dict[str, Any] | None = None) -> Any:
         ("={{ [...$json.a, 3] }}", {"a": [1, 2]}, [1, 2, 3]),
         ("={{ encodeURIComponent($json.q) }}", {"q": "a b"}, "a%20b"),
         ("=plain {{ 1 + 1 }} text", {}, "plain 2 text"),
+        (
+            "={{ (() => { const t = $json.s.trim(); return t.toUpperCase() + t; })() }}",
+            {"s": " ab "},
+            "ABab",
+        ),
+        (
+            "={{ $json.rows.map(r => { const n = r.a * 2; return n + 1; }) }}",
+            {"rows": [{"a": 1}, {"a": 2}]},
+            [3, 5],
+        ),
+        ("={{ Math.max(...$json.v.map(x => x.n)) }}", {"v": [{"n": 3}, {"n": 9}]}, 9),
+        ("={{ $json.s.hash('sha256').slice(0, 8) }}", {"s": "a"}, "ca978112"),
+        (
+            "={{ $json.from.match(/[^<]+/)[0].trim().replaceAll(/\"/g, '') }}",
+            {"from": '"Ada" <ada@x.test>'},
+            "Ada",
+        ),
     ],
 )
 def test_translated_expressions_evaluate_like_n8n(
@@ -90,7 +107,7 @@ def test_other_nodes_and_input_references_keep_their_meaning() -> None:
     ("n8n", "reason"),
     [
         ("={{ $fromAI('email') }}", "AI agent"),
-        ("={{ (() => { const a = 1; return a; })() }}", "statement bodies"),
+        ("={{ (() => { const a = $json.a; if (!a) return 0; return a; })() }}", "statement bodies"),
         ("={{ $json.items.reduce((a, b) => a + b, 0) }}", "reduce"),
         ("={{ Math.random() }}", "Math.random"),
     ],
