@@ -35,6 +35,7 @@ def scheduler(
     from engine.observability.logging import configure_logging
     from engine.observability.retention import RetentionPolicy, interval_text
     from engine.runtimes import redis_connection
+    from engine.services.startup import check_encryption_key
     from engine.services.store import get_store
     from engine.triggers.schedules import Scheduler, SchedulerSettings
 
@@ -43,6 +44,7 @@ def scheduler(
         conn = redis_connection()
         conn.ping()
         get_store()
+        check_encryption_key()  # refuse to run with a key that cannot decrypt the data
     config = SchedulerSettings()
     if tick is not None:
         config.tick_s = tick

@@ -98,12 +98,14 @@ def up(
     """
     from engine.config import reset_settings, settings
     from engine.sdk import get_catalog
+    from engine.services.startup import check_encryption_key
     from engine.services.store import get_store
 
     s = settings()
     with reporting():
         s.data_dir.mkdir(parents=True, exist_ok=True)
         store = get_store()
+        check_encryption_key()  # refuse to start with a key that cannot decrypt the data
         _, total = store.workflows.list(limit=1)
     cat = get_catalog()
     console.print(f"[bold]AURA[/] data directory: {s.data_dir}")

@@ -65,6 +65,7 @@ def worker(
     from engine.runtimes import redis_connection
     from engine.runtimes.rq.supervisor import Supervisor
     from engine.runtimes.rq.worker import use_fork
+    from engine.services.startup import check_encryption_key
     from engine.services.store import get_store
 
     names = [q.strip() for q in queues.split(",") if q.strip()] or ["default"]
@@ -74,6 +75,7 @@ def worker(
         conn = redis_connection()
         conn.ping()
         get_store()
+        check_encryption_key()  # refuse to run with a key that cannot decrypt the data
     s = settings()
     kind = (
         "forking (an execution per process)"

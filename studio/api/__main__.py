@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 
@@ -54,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     from studio.api.app import create_app
 
     configure_logging(args.log_level, process="api")
+    _check_or_exit()
     options: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
@@ -69,6 +71,19 @@ def main(argv: list[str] | None = None) -> None:
         uvicorn.run("studio.api.app:create_app", factory=True, workers=args.workers, **options)
     else:
         uvicorn.run(create_app(runtime=args.runtime), **options)
+
+
+def _check_or_exit() -> None:
+    """Refuses to start (exit 2, the reason on stderr) when the encryption key does not
+    decrypt this installation's data, or the database cannot be opened."""
+    from engine.errors import AuraError
+    from engine.services.startup import check_encryption_key
+
+    try:
+        check_encryption_key()
+    except AuraError as exc:
+        print(f"AURA API not started: {exc.message}", file=sys.stderr)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -123,6 +123,10 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        from engine.services.startup import check_encryption_key
+
+        # refuse to serve with an encryption key that does not decrypt the data
+        await run_in_threadpool(check_encryption_key)
         registration = await run_in_threadpool(routes_services.register_server, runner.name)
         yield
         await run_in_threadpool(registration.stop)

@@ -1,8 +1,10 @@
 """Health endpoints for process supervisors and load balancers (public).
 
-``/healthz`` answers while the process runs; ``/readyz`` checks the database and, when
-``AURA_REDIS_URL`` is set, Redis, and answers 503 naming what is down; it also counts the
-healthy and unhealthy processes of each kind in the service registry (``engine.registry``).
+``/healthz`` answers while the process runs; ``/readyz`` checks the database, Redis when
+``AURA_REDIS_URL`` is set, and that the encryption key decrypts the stored data (a wrong
+``AURA_ENCRYPTION_KEY`` is never ready), and answers 503 naming what is down; it also
+counts the healthy and unhealthy processes of each kind in the service registry
+(``engine.registry``).
 """
 
 from __future__ import annotations
@@ -30,11 +32,14 @@ class HealthOut(Out):
 
 class ReadyOut(Out):
     status: str = Field(description="'ready', or 'not_ready' with the failing checks.")
-    checks: dict[str, str] = Field(description="database and redis: 'ok', "
-                                   "'not configured' or the error.")
+    checks: dict[str, str] = Field(
+        description="database, redis and encryption_key: 'ok', 'not configured' or the error."
+    )
     services: dict[str, dict[str, int]] = Field(
-        default_factory=dict, description="Registered AURA processes by kind (api, worker, "
-        "scheduler): how many are healthy and unhealthy (details: /api/v1/services).")
+        default_factory=dict,
+        description="Registered AURA processes by kind (api, worker, "
+        "scheduler): how many are healthy and unhealthy (details: /api/v1/services).",
+    )
 
 
 @router.get("/healthz", action=None, summary="Is the process alive", response=HealthOut)
@@ -71,14 +76,31 @@ def _redis() -> str:
         return f"redis does not answer: {type(exc).__name__}"
 
 
-@router.get("/readyz", action=None, summary="Can the server do work", response=ReadyOut,
-            errors=(503,))
+def _key() -> str:
+    """'ok' when the encryption key decrypts the stored data (see engine.vault.keycheck)."""
+    try:
+        from engine.services.startup import encryption_key_status
+
+        return encryption_key_status()
+    except Exception as exc:  # the database check reports a database that is down
+        return f"cannot check the encryption key: {type(exc).__name__}"
+
+
+@router.get(
+    "/readyz", action=None, summary="Can the server do work", response=ReadyOut, errors=(503,)
+)
 def readyz(call: Call) -> Response:
     """Checks the database (and Redis when configured); 503 if one is down."""
-    checks = {"database": _database(), "redis": _redis()}
+    checks = {"database": _database(), "redis": _redis(), "encryption_key": _key()}
     ok = all(v in ("ok", "not configured") for v in checks.values())
-    return json_response({"status": "ready" if ok else "not_ready", "checks": checks,
-                          "services": _services() if ok else {}}, 200 if ok else 503)
+    return json_response(
+        {
+            "status": "ready" if ok else "not_ready",
+            "checks": checks,
+            "services": _services() if ok else {},
+        },
+        200 if ok else 503,
+    )
 
 
 def _services() -> dict[str, dict[str, int]]:

@@ -20,7 +20,8 @@ def test_healthz_and_readyz(client: TestClient) -> None:
     assert client.get("/healthz").json()["status"] == "ok"
     r = client.get("/readyz")
     assert r.status_code == 200
-    assert r.json()["checks"] == {"database": "ok", "redis": "not configured"}
+    assert r.json()["checks"] == {"database": "ok", "redis": "not configured",
+                                  "encryption_key": "ok"}
 
 
 def test_readyz_reports_unreachable_redis(client: TestClient, monkeypatch: Any) -> None:
