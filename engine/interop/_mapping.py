@@ -70,9 +70,12 @@ class MapContext:
         """The raw value at a dotted ``path`` of the parameters."""
         cur: Any = self.p
         for part in path.split("."):
-            if not isinstance(cur, dict) or part not in cur:
+            if isinstance(cur, list) and part.isdigit() and int(part) < len(cur):
+                cur = cur[int(part)]
+            elif isinstance(cur, dict) and part in cur:
+                cur = cur[part]
+            else:
                 return default
-            cur = cur[part]
         return cur
 
     def x(self, path: str, default: Any = None) -> Any:

@@ -57,9 +57,12 @@ def _conditions_v2(cx: MapContext, base: str) -> tuple[list[dict[str, Any]], str
         }
         if operation not in _SINGLE and not op.get("singleValue"):
             cond["right"] = cx.value(c.get("rightValue", ""), f"{base}.conditions[{i}].rightValue")
+        elif c.get("rightValue") not in (None, ""):
+            # unused by single-value operations, in n8n as here
+            cx.value(c["rightValue"], f"{base}.conditions[{i}].rightValue")
         conds.append(cond)
     opts = group.get("options") or {}
-    loose = opts.get("typeValidation") == "loose" or bool(cx.get("looseTypeValidation"))
+    loose = opts.get("typeValidation") == "loose" or bool(cx.literal("looseTypeValidation"))
     return conds, group.get("combinator", "and"), opts.get("caseSensitive", True), loose
 
 
@@ -151,7 +154,7 @@ def map_switch(cx: MapContext) -> Mapped:
         "all_matching_outputs": bool(opts.get("allMatchingOutputs", False)),
         "case_sensitive": not opts.get("ignoreCase", False),
         "loose_type_validation": bool(
-            cx.get("looseTypeValidation") or opts.get("looseTypeValidation")
+            cx.literal("looseTypeValidation") or opts.get("looseTypeValidation")
         ),
     }
     if fallback == "extra" and opts.get("renameFallbackOutput"):

@@ -38,7 +38,10 @@ def _pairs(cx: MapContext, path: str) -> list[dict[str, Any]]:
         if not kv.get("name"):
             continue
         out.append(
-            {"name": str(kv["name"]), "value": cx.value(kv.get("value", ""), f"{path}[{i}].value")}
+            {
+                "name": str(cx.value(kv["name"], f"{path}[{i}].name")),
+                "value": cx.value(kv.get("value", ""), f"{path}[{i}].value"),
+            }
         )
     return out
 
@@ -81,13 +84,16 @@ def _body(cx: MapContext, p: dict[str, Any]) -> None:
                 {
                     "name": str(f.get("name", "file")),
                     "kind": "file",
-                    "binary_property": f.get("inputDataFieldName", "data") or "data",
+                    "binary_property": cx.literal(
+                        f"bodyParameters.parameters.{i}.inputDataFieldName", "data"
+                    )
+                    or "data",
                 }
             )
         elif f.get("name"):
             fields.append(
                 {
-                    "name": str(f["name"]),
+                    "name": str(cx.value(f["name"], f"bodyParameters.parameters[{i}].name")),
                     "value": cx.value(f.get("value", ""), f"bodyParameters.parameters[{i}].value"),
                 }
             )

@@ -42,7 +42,7 @@ def map_set(cx: MapContext) -> Mapped:
     elif v >= 3.3:
         p["assignments"] = [
             {
-                "name": str(a.get("name", "")),
+                "name": str(cx.value(a.get("name", ""), f"assignments[{i}].name")),
                 "value": cx.value(a.get("value"), f"assignments[{i}].value"),
                 "type": _SET_TYPES.get(a.get("type", "string"), "auto"),
             }
@@ -55,7 +55,7 @@ def map_set(cx: MapContext) -> Mapped:
             t = f.get("type", "stringValue")
             out.append(
                 {
-                    "name": str(f.get("name", "")),
+                    "name": str(cx.value(f.get("name", ""), f"fields.values[{i}].name")),
                     "value": cx.value(f.get(t), f"fields.values[{i}].{t}"),
                     "type": _SET_TYPES.get(t.removesuffix("Value"), "auto"),
                 }
@@ -67,7 +67,7 @@ def map_set(cx: MapContext) -> Mapped:
             for i, f in enumerate(items or []):
                 out.append(
                     {
-                        "name": str(f.get("name", "")),
+                        "name": str(cx.value(f.get("name", ""), f"values.{t}[{i}].name")),
                         "value": cx.value(f.get("value"), f"values.{t}[{i}].value"),
                         "type": _SET_TYPES.get(t, "auto"),
                     }
