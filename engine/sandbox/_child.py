@@ -26,7 +26,7 @@ from engine.sandbox._guards import STATE, Violation, make_globals
 from engine.sandbox._policy import FILENAME, FUNCTION, CompileProblem, compile_user_function
 from engine.sandbox._protocol import decode, encode, frame, read_exact, read_frame, write_all
 
-__all__ = ["EXIT_INTERNAL", "EXIT_MEMORY", "main"]
+__all__ = ["EXIT_INTERNAL", "EXIT_MEMORY", "apply_limits", "main"]
 
 EXIT_MEMORY = 3
 EXIT_INTERNAL = 70
@@ -34,8 +34,13 @@ MiB = 1024 * 1024
 _MAX_MESSAGE = 2000
 
 
-def main(ctl_fd: int, ack_fd: int, drop_to: tuple[int, int] | None,
-         prctl: Callable[[int, int], None], zygote_pid: int) -> NoReturn:
+def main(
+    ctl_fd: int,
+    ack_fd: int,
+    drop_to: tuple[int, int] | None,
+    prctl: Callable[[int, int], None],
+    zygote_pid: int,
+) -> NoReturn:
     """Runs in the forked child; never returns."""
     try:
         prctl(1, 9)  # PR_SET_PDEATHSIG = SIGKILL
@@ -45,7 +50,7 @@ def main(ctl_fd: int, ack_fd: int, drop_to: tuple[int, int] | None,
             header = decode(read_frame(ctl_fd, 1 << 16))
         except EOFError:
             os._exit(0)
-        _limit(header, drop_to, prctl)
+        apply_limits(header, drop_to, prctl)
         payload = read_exact(0, int(header["payload_len"]))
         os.write(ack_fd, b"A")
         os.close(ack_fd)
@@ -60,13 +65,24 @@ def main(ctl_fd: int, ack_fd: int, drop_to: tuple[int, int] | None,
     os._exit(0)
 
 
-def _limit(h: dict[str, Any], drop_to: tuple[int, int] | None,
-           prctl: Callable[[int, int], None]) -> None:
+def apply_limits(
+    h: dict[str, Any],
+    drop_to: tuple[int, int] | None,
+    prctl: Callable[[int, int], None],
+    base: tuple[int, int] | None = None,
+) -> None:
+    """Sets the run's resource limits, drops privileges, makes the process undumpable.
+
+    ``base`` (address space, data) in bytes already in use: the memory limit is then
+    counted on top of it, and also applied to the data segment (JavaScript runs, whose
+    engine reserves a large address range before the run starts).
+    """
     cpu = max(1, math.ceil(float(h["timeout"]))) + 1
     nofile = int(h.get("open_files", 32))
+    memory = int(h["memory_mb"]) * MiB
     limits = [
         ("RLIMIT_CPU", (cpu, cpu + 1)),
-        ("RLIMIT_AS", (int(h["memory_mb"]) * MiB,) * 2),
+        ("RLIMIT_AS", ((base[0] if base else 0) + memory,) * 2),
         ("RLIMIT_FSIZE", (0, 0)),
         ("RLIMIT_CORE", (0, 0)),
         ("RLIMIT_NOFILE", (nofile, nofile)),
@@ -74,6 +90,8 @@ def _limit(h: dict[str, Any], drop_to: tuple[int, int] | None,
         ("RLIMIT_MEMLOCK", (0, 0)),
         ("RLIMIT_MSGQUEUE", (0, 0)),
     ]
+    if base is not None:
+        limits.append(("RLIMIT_DATA", (base[1] + memory,) * 2))
     for name, value in limits:
         which = getattr(resource, name, None)
         if which is not None:
@@ -120,11 +138,18 @@ def _call(fn: Callable[..., Any], args: dict[str, Any]) -> tuple[Any, dict[str, 
     except MemoryError as exc:
         return None, {"kind": "memory", "line": _tb_line(exc)}
     except Exception as exc:
-        return None, {"kind": "user", "type": type(exc).__name__, "message": _message(exc),
-                      "line": _tb_line(exc)}
+        return None, {
+            "kind": "user",
+            "type": type(exc).__name__,
+            "message": _message(exc),
+            "line": _tb_line(exc),
+        }
     except BaseException as exc:
-        return None, {"kind": "violation", "message": f"{type(exc).__name__} raised",
-                      "line": _tb_line(exc)}
+        return None, {
+            "kind": "violation",
+            "message": f"{type(exc).__name__} raised",
+            "line": _tb_line(exc),
+        }
     if STATE.violation is not None:
         return None, _violation()
     return value, None
@@ -139,8 +164,11 @@ def _convert(value: Any, limit: int) -> tuple[bytes | None, dict[str, Any] | Non
     except MemoryError:
         return None, {"kind": "memory", "line": None}
     except RecursionError:
-        return None, {"kind": "result", "type": "TypeError",
-                      "message": "the result is nested too deeply"}
+        return None, {
+            "kind": "result",
+            "type": "TypeError",
+            "message": "the result is nested too deeply",
+        }
 
 
 def _stdout(max_lines: int) -> tuple[list[str], bool]:
@@ -196,8 +224,7 @@ def _execute(payload: bytes, h: dict[str, Any]) -> bytes:
     return _execute_each(fn, req, limit, max_lines)
 
 
-def _execute_each(fn: Callable[..., Any], req: dict[str, Any], limit: int,
-                  max_lines: int) -> bytes:
+def _execute_each(fn: Callable[..., Any], req: dict[str, Any], limit: int, max_lines: int) -> bytes:
     entries: list[bytes] = []
     used = 0
     stop = bool(req.get("stop_on_error"))
@@ -218,8 +245,14 @@ def _execute_each(fn: Callable[..., Any], req: dict[str, Any], limit: int,
             entry = encode({"ok": False, "error": error})
             used += len(entry)
             if used > limit:
-                return _respond(None, {"kind": "too_large", "message": "the per-item errors "
-                                       f"are larger than {limit} bytes"}, max_lines)
+                return _respond(
+                    None,
+                    {
+                        "kind": "too_large",
+                        "message": f"the per-item errors are larger than {limit} bytes",
+                    },
+                    max_lines,
+                )
             entries.append(entry)
             if stop:
                 break
@@ -228,4 +261,3 @@ def _execute_each(fn: Callable[..., Any], req: dict[str, Any], limit: int,
             used += len(data)
             entries.append(b'{"ok":true,"value":' + data + b"}")
     return _respond(b"[" + b",".join(entries) + b"]", None, max_lines)
-

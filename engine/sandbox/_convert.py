@@ -61,14 +61,17 @@ class _Walker:
             return value
         if t is int:
             if value.bit_length() > 13_000:
-                raise self.fail("is an integer too large for JSON (more than 4000 digits); "
-                                "return it as a string")
+                raise self.fail(
+                    "is an integer too large for JSON (more than 4000 digits); "
+                    "return it as a string"
+                )
             self.add(len(str(value)))
             return value
         if t is float:
             if not math.isfinite(value):
-                raise self.fail(f"is {value!r}, which JSON cannot represent; return None or a "
-                                "string instead")
+                raise self.fail(
+                    f"is {value!r}, which JSON cannot represent; return None or a string instead"
+                )
             self.add(24)
             return value
         if t in _DATES:
@@ -76,8 +79,10 @@ class _Walker:
             return value.isoformat()
         if t is dict or t is list or t is tuple:
             return self.container(value, t)
-        raise self.fail(f"is of type {_type_name(value)}; return only dicts, lists, strings, "
-                        "numbers, booleans and None")
+        raise self.fail(
+            f"is of type {_type_name(value)}; return only dicts, lists, strings, "
+            "numbers, booleans and None"
+        )
 
     def container(self, value: Any, t: type) -> Any:
         ident = id(value)
@@ -129,8 +134,9 @@ def to_json_bytes(value: Any, limit: int, root: str = "result") -> bytes:
         ResultProblem: not JSON-compatible, or larger than ``limit`` bytes.
     """
     plain = _Walker(limit, root).convert(value)
-    data = json.dumps(plain, ensure_ascii=True, allow_nan=False,
-                      separators=(",", ":")).encode("ascii")
+    data = json.dumps(plain, ensure_ascii=True, allow_nan=False, separators=(",", ":")).encode(
+        "ascii"
+    )
     if len(data) > limit:
         raise ResultProblem("size", f"the result is larger than {limit} bytes")
     return data

@@ -30,16 +30,44 @@ USER_MODULE = "aura_user_code"
 
 
 # -- attribute access ------------------------------------------------------------------
-_DENIED_NAMES = frozenset(INSPECT_ATTRIBUTES) | frozenset({
-    "mro", "format_map", "with_traceback", "tb_lasti", "tb_lineno", "f_lasti", "f_lineno",
-    "gi_running", "gi_suspended", "cr_running", "ag_running", "co_consts", "co_names",
-    "co_varnames", "co_filename", "func_globals", "func_code", "im_func", "im_self",
-    "cell_contents", "load_module", "exec_module",
-})
+_DENIED_NAMES = frozenset(INSPECT_ATTRIBUTES) | frozenset(
+    {
+        "mro",
+        "format_map",
+        "with_traceback",
+        "tb_lasti",
+        "tb_lineno",
+        "f_lasti",
+        "f_lineno",
+        "gi_running",
+        "gi_suspended",
+        "cr_running",
+        "ag_running",
+        "co_consts",
+        "co_names",
+        "co_varnames",
+        "co_filename",
+        "func_globals",
+        "func_code",
+        "im_func",
+        "im_self",
+        "cell_contents",
+        "load_module",
+        "exec_module",
+    }
+)
 _OPAQUE_TYPES: tuple[type, ...] = (
-    types.ModuleType, types.FrameType, types.TracebackType, types.CodeType, types.CellType,
-    types.MappingProxyType, types.GetSetDescriptorType, types.MemberDescriptorType,
-    types.WrapperDescriptorType, types.MethodWrapperType, types.CoroutineType,
+    types.ModuleType,
+    types.FrameType,
+    types.TracebackType,
+    types.CodeType,
+    types.CellType,
+    types.MappingProxyType,
+    types.GetSetDescriptorType,
+    types.MemberDescriptorType,
+    types.WrapperDescriptorType,
+    types.MethodWrapperType,
+    types.CoroutineType,
     types.AsyncGeneratorType,
 )
 _GENERATOR_OK = frozenset({"send", "throw", "close"})
@@ -62,6 +90,7 @@ _FORMATTER = _SafeFormatter()
 def _safe_format(template: str) -> Callable[..., str]:
     def format(*args: Any, **kwargs: Any) -> str:
         return _FORMATTER.vformat(template, args, kwargs)
+
     return format
 
 
@@ -116,17 +145,29 @@ def guarded_getitem(obj: Any, key: Any) -> Any:
 def guard_write(obj: Any) -> Any:
     """Allows ``obj[k] = v`` / ``obj.a = v`` only on plain containers and user classes."""
     cls = type(obj)
-    if isinstance(obj, WRITABLE_TYPES) or cls in STATE.user_classes or (
-            isinstance(obj, type) and obj in STATE.user_classes):
+    if (
+        isinstance(obj, WRITABLE_TYPES)
+        or cls in STATE.user_classes
+        or (isinstance(obj, type) and obj in STATE.user_classes)
+    ):
         return obj
     raise refuse(f"modifying a {cls.__name__} object is not allowed")
 
 
 _INPLACE: dict[str, Callable[[Any, Any], Any]] = {
-    "+=": operator.iadd, "-=": operator.isub, "*=": operator.imul, "/=": operator.itruediv,
-    "//=": operator.ifloordiv, "%=": operator.imod, "**=": operator.ipow,
-    "<<=": operator.ilshift, ">>=": operator.irshift, "|=": operator.ior,
-    "^=": operator.ixor, "&=": operator.iand, "@=": operator.imatmul,
+    "+=": operator.iadd,
+    "-=": operator.isub,
+    "*=": operator.imul,
+    "/=": operator.itruediv,
+    "//=": operator.ifloordiv,
+    "%=": operator.imod,
+    "**=": operator.ipow,
+    "<<=": operator.ilshift,
+    ">>=": operator.irshift,
+    "|=": operator.ior,
+    "^=": operator.ixor,
+    "&=": operator.iand,
+    "@=": operator.imatmul,
 }
 
 
@@ -152,14 +193,20 @@ def apply(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     return func(*args, **kwargs)
 
 
-def guarded_import(name: str, globals: Any = None, locals: Any = None,
-                   fromlist: Iterable[str] | None = (), level: int = 0) -> object:
+def guarded_import(
+    name: str,
+    globals: Any = None,
+    locals: Any = None,
+    fromlist: Iterable[str] | None = (),
+    level: int = 0,
+) -> object:
     """``import`` for user code: only the proxies of :mod:`engine.sandbox._modules`."""
     if level != 0:
         raise refuse("relative imports are not allowed")
     if type(name) is not str or name not in MODULES:
-        raise refuse(f'import of "{name}" is not allowed; available modules: '
-                     f'{", ".join(module_names())}')
+        raise refuse(
+            f'import of "{name}" is not allowed; available modules: {", ".join(module_names())}'
+        )
     if fromlist:
         return MODULES[name]
     return MODULES[name.split(".")[0]]
@@ -167,24 +214,42 @@ def guarded_import(name: str, globals: Any = None, locals: Any = None,
 
 # -- classes -----------------------------------------------------------------------------
 _EXCEPTIONS = (
-    "ArithmeticError", "AssertionError", "AttributeError", "Exception", "IndexError",
-    "KeyError", "LookupError", "NameError", "NotImplementedError", "OverflowError",
-    "RecursionError", "RuntimeError", "StopIteration", "TypeError", "UnboundLocalError",
-    "UnicodeDecodeError", "UnicodeEncodeError", "UnicodeError", "ValueError",
-    "ZeroDivisionError"
+    "ArithmeticError",
+    "AssertionError",
+    "AttributeError",
+    "Exception",
+    "IndexError",
+    "KeyError",
+    "LookupError",
+    "NameError",
+    "NotImplementedError",
+    "OverflowError",
+    "RecursionError",
+    "RuntimeError",
+    "StopIteration",
+    "TypeError",
+    "UnboundLocalError",
+    "UnicodeDecodeError",
+    "UnicodeEncodeError",
+    "UnicodeError",
+    "ValueError",
+    "ZeroDivisionError",
 )
-_SAFE_BASES = frozenset({object, dict, list, tuple, set, str, int, float}
-                        | {getattr(builtins, n) for n in _EXCEPTIONS})
+_SAFE_BASES = frozenset(
+    {object, dict, list, tuple, set, str, int, float} | {getattr(builtins, n) for n in _EXCEPTIONS}
+)
 
 
-def make_class(name: str, bases: tuple[type, ...], namespace: dict[str, Any],
-               **kwargs: Any) -> type:
+def make_class(
+    name: str, bases: tuple[type, ...], namespace: dict[str, Any], **kwargs: Any
+) -> type:
     """The metaclass of every ``class`` statement: checks bases, records the class."""
     if kwargs:
         raise refuse("class keyword arguments are not allowed")
     for base in bases:
-        if not isinstance(base, type) or (base not in _SAFE_BASES
-                                          and base not in STATE.user_classes):
+        if not isinstance(base, type) or (
+            base not in _SAFE_BASES and base not in STATE.user_classes
+        ):
             raise refuse(f"subclassing {getattr(base, '__name__', base)!r} is not allowed")
     cls = type(name, bases, namespace)
     STATE.user_classes.add(cls)
@@ -197,7 +262,7 @@ def _emit(text: str) -> None:
         return
     room = STATE.max_stdout - STATE.stdout_size
     if len(text) > room:
-        text = text[:max(room, 0)]
+        text = text[: max(room, 0)]
         STATE.stdout_truncated = True
     STATE.stdout.append(text)
     STATE.stdout_size += len(text)
@@ -216,8 +281,14 @@ class PrintCollector:
     def __call__(self) -> str:
         return "".join(self.parts)
 
-    def _call_print(self, *objects: Any, sep: str | None = " ", end: str | None = "\n",
-                    file: Any = None, flush: bool = False) -> None:
+    def _call_print(
+        self,
+        *objects: Any,
+        sep: str | None = " ",
+        end: str | None = "\n",
+        file: Any = None,
+        flush: bool = False,
+    ) -> None:
         if STATE.stdout_truncated:
             return
         sep = " " if sep is None else sep
@@ -229,20 +300,72 @@ class PrintCollector:
 
 # -- builtins ----------------------------------------------------------------------------
 _BUILTIN_NAMES = (
-    "abs", "all", "any", "ascii", "bin", "bool", "bytearray", "bytes", "callable", "chr",
-    "classmethod", "complex", "dict", "divmod", "enumerate", "filter", "float", "format",
-    "frozenset", "hash", "hex", "int", "isinstance", "issubclass", "iter", "len", "list",
-    "map", "max", "min", "next", "object", "oct", "ord", "pow", "property", "range", "repr",
-    "reversed", "round", "set", "slice", "sorted", "staticmethod", "str", "sum", "tuple",
-    "zip"
+    "abs",
+    "all",
+    "any",
+    "ascii",
+    "bin",
+    "bool",
+    "bytearray",
+    "bytes",
+    "callable",
+    "chr",
+    "classmethod",
+    "complex",
+    "dict",
+    "divmod",
+    "enumerate",
+    "filter",
+    "float",
+    "format",
+    "frozenset",
+    "hash",
+    "hex",
+    "int",
+    "isinstance",
+    "issubclass",
+    "iter",
+    "len",
+    "list",
+    "map",
+    "max",
+    "min",
+    "next",
+    "object",
+    "oct",
+    "ord",
+    "pow",
+    "property",
+    "range",
+    "repr",
+    "reversed",
+    "round",
+    "set",
+    "slice",
+    "sorted",
+    "staticmethod",
+    "str",
+    "sum",
+    "tuple",
+    "zip",
 )
 
 
 def _builtins() -> dict[str, Any]:
     b: dict[str, Any] = {n: getattr(builtins, n) for n in (*_BUILTIN_NAMES, *_EXCEPTIONS)}
-    b.update({"None": None, "True": True, "False": False, "NotImplemented": NotImplemented,
-              "Ellipsis": Ellipsis, "getattr": guarded_getattr, "hasattr": guarded_hasattr,
-              "__import__": guarded_import, "__build_class__": builtins.__build_class__})
+    b.update(
+        {
+            "None": None,
+            "True": True,
+            "False": False,
+            "NotImplemented": NotImplemented,
+            "Ellipsis": Ellipsis,
+            "getattr": guarded_getattr,
+            "hasattr": guarded_hasattr,
+            "__import__": guarded_import,
+            "__build_class__": builtins.__build_class__,
+        }
+    )
     return b
 
 

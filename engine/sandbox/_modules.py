@@ -75,8 +75,7 @@ def proxy(name: str, members: dict[str, Any]) -> SandboxModule:
                 pass
             if type(attr) is str and attr.startswith("_"):  # implicit lookups (isinstance...)
                 raise AttributeError(attr)
-            raise refuse(f"'{name}.{attr}' is not available in the sandbox "
-                         f"(available: {listing})")
+            raise refuse(f"'{name}.{attr}' is not available in the sandbox (available: {listing})")
 
         def __setattr__(self, attr: str, value: Any) -> None:
             raise refuse(f"module '{name}' is read-only in the sandbox")
@@ -103,11 +102,23 @@ def _public(mod: Any, exclude: str = "") -> dict[str, Any]:
     return {n: getattr(mod, n) for n in dir(mod) if not n.startswith("_") and n not in skip}
 
 
-def _json_dumps(obj: Any, *, indent: int | str | None = None, sort_keys: bool = False,
-                ensure_ascii: bool = True, separators: tuple[str, str] | None = None,
-                default: Callable[[Any], Any] | None = None) -> str:
-    return json.dumps(obj, indent=indent, sort_keys=sort_keys, ensure_ascii=ensure_ascii,
-                      separators=separators, default=default)
+def _json_dumps(
+    obj: Any,
+    *,
+    indent: int | str | None = None,
+    sort_keys: bool = False,
+    ensure_ascii: bool = True,
+    separators: tuple[str, str] | None = None,
+    default: Callable[[Any], Any] | None = None,
+) -> str:
+    return json.dumps(
+        obj,
+        indent=indent,
+        sort_keys=sort_keys,
+        ensure_ascii=ensure_ascii,
+        separators=separators,
+        default=default,
+    )
 
 
 def _json_loads(s: str | bytes) -> Any:
@@ -122,58 +133,94 @@ def _zone(key: str) -> zoneinfo.ZoneInfo:
 
 def _build() -> dict[str, object]:
     mods: dict[str, dict[str, Any]] = {
-        "base64": _pick(base64, "b64encode b64decode urlsafe_b64encode urlsafe_b64decode "
-                        "standard_b64encode standard_b64decode b32encode b32decode "
-                        "b16encode b16decode a85encode a85decode"),
-        "bisect": _pick(bisect, "bisect bisect_left bisect_right insort insort_left "
-                        "insort_right"),
-        "calendar": _pick(calendar, "isleap leapdays monthrange weekday timegm "
-                          "MONDAY TUESDAY WEDNESDAY THURSDAY FRIDAY SATURDAY SUNDAY"),
-        "collections": _pick(collections, "Counter defaultdict OrderedDict deque namedtuple "
-                             "ChainMap"),
+        "base64": _pick(
+            base64,
+            "b64encode b64decode urlsafe_b64encode urlsafe_b64decode "
+            "standard_b64encode standard_b64decode b32encode b32decode "
+            "b16encode b16decode a85encode a85decode",
+        ),
+        "bisect": _pick(bisect, "bisect bisect_left bisect_right insort insort_left insort_right"),
+        "calendar": _pick(
+            calendar,
+            "isleap leapdays monthrange weekday timegm "
+            "MONDAY TUESDAY WEDNESDAY THURSDAY FRIDAY SATURDAY SUNDAY",
+        ),
+        "collections": _pick(
+            collections, "Counter defaultdict OrderedDict deque namedtuple ChainMap"
+        ),
         "copy": _pick(copy, "copy deepcopy"),
-        "datetime": _pick(datetime, "date datetime time timedelta timezone tzinfo "
-                          "MINYEAR MAXYEAR UTC"),
-        "decimal": _pick(decimal, "Decimal Context localcontext getcontext "
-                         "InvalidOperation DivisionByZero ROUND_HALF_UP ROUND_HALF_EVEN "
-                         "ROUND_HALF_DOWN ROUND_UP ROUND_DOWN ROUND_CEILING ROUND_FLOOR"),
+        "datetime": _pick(
+            datetime, "date datetime time timedelta timezone tzinfo MINYEAR MAXYEAR UTC"
+        ),
+        "decimal": _pick(
+            decimal,
+            "Decimal Context localcontext getcontext "
+            "InvalidOperation DivisionByZero ROUND_HALF_UP ROUND_HALF_EVEN "
+            "ROUND_HALF_DOWN ROUND_UP ROUND_DOWN ROUND_CEILING ROUND_FLOOR",
+        ),
         "fractions": _pick(fractions, "Fraction"),
         "functools": _pick(functools, "reduce partial lru_cache cache cmp_to_key"),
-        "hashlib": _pick(hashlib, "md5 sha1 sha224 sha256 sha384 sha512 sha3_256 sha3_512 "
-                         "blake2b blake2s new"),
+        "hashlib": _pick(
+            hashlib, "md5 sha1 sha224 sha256 sha384 sha512 sha3_256 sha3_512 blake2b blake2s new"
+        ),
         "hmac": _pick(hmac, "new compare_digest digest"),
-        "heapq": _pick(heapq, "heappush heappop heapify heapreplace heappushpop nlargest "
-                       "nsmallest merge"),
+        "heapq": _pick(
+            heapq, "heappush heappop heapify heapreplace heappushpop nlargest nsmallest merge"
+        ),
         "html": _pick(html, "escape unescape"),
         "itertools": _public(itertools),
-        "json": {"dumps": _json_dumps, "loads": _json_loads,
-                 "JSONDecodeError": json.JSONDecodeError},
+        "json": {
+            "dumps": _json_dumps,
+            "loads": _json_loads,
+            "JSONDecodeError": json.JSONDecodeError,
+        },
         "math": _public(math),
-        "operator": _pick(operator, "abs add and_ concat contains eq floordiv ge gt "
-                          "index inv invert itemgetter le lshift lt mod mul ne neg not_ or_ "
-                          "pos pow rshift sub truediv truth xor"),
-        "random": _pick(random, "random randint randrange choice choices shuffle sample "
-                        "uniform gauss normalvariate triangular betavariate expovariate "
-                        "getrandbits seed Random"),
-        "re": _pick(re, "compile search match fullmatch findall finditer sub subn split "
-                    "escape error A ASCII I IGNORECASE M MULTILINE S DOTALL X VERBOSE"),
-        "secrets": _pick(secrets, "token_bytes token_hex token_urlsafe choice randbelow "
-                         "compare_digest"),
-        "statistics": _pick(statistics, "mean fmean geometric_mean harmonic_mean median "
-                            "median_low median_high median_grouped mode multimode "
-                            "quantiles pstdev pvariance stdev variance StatisticsError"),
-        "string": _pick(string, "ascii_letters ascii_lowercase ascii_uppercase digits "
-                        "hexdigits octdigits punctuation printable whitespace capwords"),
+        "operator": _pick(
+            operator,
+            "abs add and_ concat contains eq floordiv ge gt "
+            "index inv invert itemgetter le lshift lt mod mul ne neg not_ or_ "
+            "pos pow rshift sub truediv truth xor",
+        ),
+        "random": _pick(
+            random,
+            "random randint randrange choice choices shuffle sample "
+            "uniform gauss normalvariate triangular betavariate expovariate "
+            "getrandbits seed Random",
+        ),
+        "re": _pick(
+            re,
+            "compile search match fullmatch findall finditer sub subn split "
+            "escape error A ASCII I IGNORECASE M MULTILINE S DOTALL X VERBOSE",
+        ),
+        "secrets": _pick(
+            secrets, "token_bytes token_hex token_urlsafe choice randbelow compare_digest"
+        ),
+        "statistics": _pick(
+            statistics,
+            "mean fmean geometric_mean harmonic_mean median "
+            "median_low median_high median_grouped mode multimode "
+            "quantiles pstdev pvariance stdev variance StatisticsError",
+        ),
+        "string": _pick(
+            string,
+            "ascii_letters ascii_lowercase ascii_uppercase digits "
+            "hexdigits octdigits punctuation printable whitespace capwords",
+        ),
         "textwrap": _pick(textwrap, "dedent indent fill wrap shorten"),
-        "time": _pick(time, "time time_ns monotonic perf_counter gmtime strftime "
-                      "struct_time"),
-        "unicodedata": _pick(unicodedata, "normalize category name lookup numeric digit "
-                             "decimal combining east_asian_width"),
-        "urllib.parse": _pick(urllib.parse, "urlparse urlunparse urlsplit urlunsplit urljoin "
-                              "urldefrag urlencode quote quote_plus unquote unquote_plus "
-                              "parse_qs parse_qsl"),
-        "uuid": _pick(uuid, "UUID uuid3 uuid4 uuid5 NAMESPACE_DNS NAMESPACE_URL "
-                      "NAMESPACE_OID NAMESPACE_X500"),
+        "time": _pick(time, "time time_ns monotonic perf_counter gmtime strftime struct_time"),
+        "unicodedata": _pick(
+            unicodedata,
+            "normalize category name lookup numeric digit decimal combining east_asian_width",
+        ),
+        "urllib.parse": _pick(
+            urllib.parse,
+            "urlparse urlunparse urlsplit urlunsplit urljoin "
+            "urldefrag urlencode quote quote_plus unquote unquote_plus "
+            "parse_qs parse_qsl",
+        ),
+        "uuid": _pick(
+            uuid, "UUID uuid3 uuid4 uuid5 NAMESPACE_DNS NAMESPACE_URL NAMESPACE_OID NAMESPACE_X500"
+        ),
         "zoneinfo": {"ZoneInfo": _zone, "ZoneInfoNotFoundError": zoneinfo.ZoneInfoNotFoundError},
     }
     out: dict[str, object] = {name: proxy(name, members) for name, members in mods.items()}
@@ -184,8 +231,7 @@ def _build() -> dict[str, object]:
 MODULES: dict[str, object] = _build()
 """Importable name → proxy. ``urllib`` exists only to reach ``urllib.parse``."""
 
-WRITABLE_TYPES: tuple[type, ...] = (dict, list, bytearray, set, collections.deque,
-                                    decimal.Context)
+WRITABLE_TYPES: tuple[type, ...] = (dict, list, bytearray, set, collections.deque, decimal.Context)
 """Types whose items or attributes user code may assign (besides its own classes)."""
 
 

@@ -37,12 +37,40 @@ __all__ = ["FILENAME", "FUNCTION", "CompileProblem", "check_input_name", "compil
 FILENAME = USER_FILENAME
 FUNCTION = "aura_main"
 _RESERVED = frozenset({"print", "printed", FUNCTION})
-UNAVAILABLE = frozenset({
-    "open", "eval", "exec", "compile", "globals", "locals", "vars", "dir", "type", "input",
-    "breakpoint", "help", "exit", "quit", "memoryview", "id", "super", "setattr", "delattr",
-    "aiter", "anext", "copyright", "credits", "license", "BaseException", "SystemExit",
-    "KeyboardInterrupt", "GeneratorExit", "BaseExceptionGroup", "ExceptionGroup",
-})
+UNAVAILABLE = frozenset(
+    {
+        "open",
+        "eval",
+        "exec",
+        "compile",
+        "globals",
+        "locals",
+        "vars",
+        "dir",
+        "type",
+        "input",
+        "breakpoint",
+        "help",
+        "exit",
+        "quit",
+        "memoryview",
+        "id",
+        "super",
+        "setattr",
+        "delattr",
+        "aiter",
+        "anext",
+        "copyright",
+        "credits",
+        "license",
+        "BaseException",
+        "SystemExit",
+        "KeyboardInterrupt",
+        "GeneratorExit",
+        "BaseExceptionGroup",
+        "ExceptionGroup",
+    }
+)
 """Builtins that user code may not use (unless it defines a name of its own)."""
 
 
@@ -61,8 +89,7 @@ class AuraPolicy(RestrictingNodeTransformer):
     bound: frozenset[str] = frozenset()
 
     def visit_Name(self, node: ast.Name) -> ast.AST | None:
-        if (isinstance(node.ctx, ast.Load) and node.id in UNAVAILABLE
-                and node.id not in self.bound):
+        if isinstance(node.ctx, ast.Load) and node.id in UNAVAILABLE and node.id not in self.bound:
             self.error(node, f"'{node.id}' is not available in the sandbox")
         return super().visit_Name(node)  # type: ignore[return-value]
 
@@ -72,21 +99,33 @@ class AuraPolicy(RestrictingNodeTransformer):
         if isinstance(target, ast.Subscript):
             key = target.slice
             if isinstance(key, ast.Slice) or (
-                    isinstance(key, ast.Tuple) and any(isinstance(e, ast.Slice)
-                                                       for e in key.elts)):
-                self.error(node, "Augmented assignment to a slice is not supported; write "
-                           "'a[i:j] = a[i:j] + x'.")
+                isinstance(key, ast.Tuple) and any(isinstance(e, ast.Slice) for e in key.elts)
+            ):
+                self.error(
+                    node,
+                    "Augmented assignment to a slice is not supported; write "
+                    "'a[i:j] = a[i:j] + x'.",
+                )
                 return node
-            call = ast.Call(func=ast.Name("_inplaceitem_", ast.Load()),
-                            args=[self.visit(target.value), self.visit(key), op,
-                                  self.visit(node.value)], keywords=[])
+            call = ast.Call(
+                func=ast.Name("_inplaceitem_", ast.Load()),
+                args=[self.visit(target.value), self.visit(key), op, self.visit(node.value)],
+                keywords=[],
+            )
         elif isinstance(target, ast.Attribute):
             if target.attr.startswith("_") or target.attr in INSPECT_ATTRIBUTES:
                 self.error(node, f'"{target.attr}" is an invalid attribute name.')
                 return node
-            call = ast.Call(func=ast.Name("_inplaceattr_", ast.Load()),
-                            args=[self.visit(target.value), ast.Constant(target.attr), op,
-                                  self.visit(node.value)], keywords=[])
+            call = ast.Call(
+                func=ast.Name("_inplaceattr_", ast.Load()),
+                args=[
+                    self.visit(target.value),
+                    ast.Constant(target.attr),
+                    op,
+                    self.visit(node.value),
+                ],
+                keywords=[],
+            )
         else:
             return super().visit_AugAssign(node)  # type: ignore[return-value]
         stmt = ast.Expr(value=call)
@@ -129,18 +168,32 @@ def compile_user_function(code: str, arg_names: list[str]) -> types.CodeType:
     except SyntaxError as exc:
         text = (exc.text or "").strip()
         where = f": {text[:80]}{'...' if len(text) > 80 else ''}" if text else ""
-        raise CompileProblem("syntax", f"{exc.msg} (line {exc.lineno}){where}",
-                             exc.lineno) from None
+        raise CompileProblem(
+            "syntax", f"{exc.msg} (line {exc.lineno}){where}", exc.lineno
+        ) from None
     except (RecursionError, MemoryError):
         raise CompileProblem("limit", "the code is nested too deeply to compile") from None
     body: list[ast.stmt] = module.body or [ast.Pass()]
     func = ast.FunctionDef(
         name=FUNCTION,
-        args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=n) for n in arg_names],
-                           vararg=None, kwonlyargs=[], kw_defaults=[], kwarg=None,
-                           defaults=[]),
-        body=body, decorator_list=[], returns=None, type_comment=None,
-        lineno=1, col_offset=0, end_lineno=1, end_col_offset=0)
+        args=ast.arguments(
+            posonlyargs=[],
+            args=[ast.arg(arg=n) for n in arg_names],
+            vararg=None,
+            kwonlyargs=[],
+            kw_defaults=[],
+            kwarg=None,
+            defaults=[],
+        ),
+        body=body,
+        decorator_list=[],
+        returns=None,
+        type_comment=None,
+        lineno=1,
+        col_offset=0,
+        end_lineno=1,
+        end_col_offset=0,
+    )
     wrapper = ast.Module(body=[func], type_ignores=[])
     ast.fix_missing_locations(wrapper)
     errors: list[str] = []

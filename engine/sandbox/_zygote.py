@@ -52,11 +52,20 @@ def _prctl(option: int, arg: int) -> None:
 
 
 class _Pending:
-    """The pre-forked child waiting for its request."""
+    """The pre-forked child waiting for its request.
 
-    def __init__(self, drop_to: tuple[int, int] | None) -> None:
+    A JavaScript child also gets a pipe for its stderr, where V8 reports a fatal
+    out-of-memory before it aborts; the zygote reads it after the child exits.
+    """
+
+    def __init__(self, drop_to: tuple[int, int] | None, language: str = "python") -> None:
         ctl_r, self.ctl_w = os.pipe()
         self.ack_r, ack_w = os.pipe()
+        self.err_r: int | None = None
+        err_w = -1
+        if language == "js":
+            self.err_r, err_w = os.pipe()
+            os.set_blocking(self.err_r, False)
         me = os.getpid()
         pid = os.fork()
         if pid == 0:  # the child
@@ -64,11 +73,18 @@ class _Pending:
                 os.setpgid(0, 0)
                 os.close(self.ctl_w)
                 os.close(self.ack_r)
+                if self.err_r is not None:
+                    os.close(self.err_r)
+                    from engine.sandbox import _js
+
+                    _js.main(ctl_r, ack_w, err_w, drop_to, _prctl, me)
                 _child.main(ctl_r, ack_w, drop_to, _prctl, me)
             finally:
                 os._exit(_child.EXIT_INTERNAL)
         os.close(ctl_r)
         os.close(ack_w)
+        if err_w >= 0:
+            os.close(err_w)
         self.pid = pid
         self.pidfd: int | None = None
         with contextlib.suppress(AttributeError, OSError):
@@ -87,8 +103,21 @@ class _Pending:
                 return False
             time.sleep(0.001)
 
+    def out_of_memory(self) -> bool:
+        """After the child exited: whether it reported a fatal out-of-memory."""
+        if self.err_r is None:
+            return False
+        seen = b""
+        with contextlib.suppress(OSError):
+            while len(seen) < 1 << 16:
+                chunk = os.read(self.err_r, 1 << 16)
+                if not chunk:
+                    break
+                seen += chunk
+        return b"out of memory" in seen.lower()
+
     def close(self) -> None:
-        for fd in (self.ctl_w, self.ack_r, self.pidfd):
+        for fd in (self.ctl_w, self.ack_r, self.pidfd, self.err_r):
             if fd is not None:
                 with contextlib.suppress(OSError):
                     os.close(fd)
@@ -123,15 +152,20 @@ def _run(child: _Pending, header: dict[str, Any]) -> dict[str, Any]:
         os.kill(child.pid, signal.SIGKILL)
         killed = True
     _, status, usage = os.wait4(child.pid, 0)
+    oom = child.out_of_memory()
     child.close()
     _sweep(child.pid)
     return {
-        "kind": "status", "id": nonce,
+        "kind": "status",
+        "id": nonce,
         "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
         "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-        "killed": killed, "consumed": consumed,
+        "killed": killed,
+        "consumed": consumed,
+        "oom": oom,
         "elapsed": round(time.monotonic() - started, 6),
-        "cpu": round(usage.ru_utime + usage.ru_stime, 6), "maxrss_kb": usage.ru_maxrss,
+        "cpu": round(usage.ru_utime + usage.ru_stime, 6),
+        "maxrss_kb": usage.ru_maxrss,
     }
 
 
@@ -171,11 +205,18 @@ def _probe_drop(drop_to: tuple[int, int] | None) -> str | None:
     _, status = os.waitpid(pid, 0)
     if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
         return None
-    return (f"cannot switch sandbox processes to uid {drop_to[0]}; set AURA_SANDBOX_USER to "
-            "an existing unprivileged user, or to '' to keep the current user")
+    return (
+        f"cannot switch sandbox processes to uid {drop_to[0]}; set AURA_SANDBOX_USER to "
+        "an existing unprivileged user, or to '' to keep the current user"
+    )
 
 
-def _warm() -> None:
+def _warm(language: str, memory_mb: int) -> None:
+    if language == "js":
+        from engine.sandbox import _js
+
+        _js.warm(memory_mb)
+        return
     warm_up()
     code = compile_user_function("import json\nreturn [x * 2 for x in items]", ["items"])
     exec(code, make_globals())  # noqa: S102 - our own warm-up program
@@ -186,12 +227,13 @@ def main(config_json: str) -> None:
     config = json.loads(config_json)
     drop = config.get("drop_to")
     drop_to = (int(drop[0]), int(drop[1])) if drop else None
+    language = "js" if config.get("language") == "js" else "python"
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         _prctl(36, 1)  # PR_SET_CHILD_SUBREAPER: orphans of a run come back to us
     sys.stdout = sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - stray prints go nowhere
-    _warm()
+    _warm(language, int(config.get("memory_mb") or 512))
     problem = _probe_drop(drop_to)
     if problem:
         write_all(1, frame(encode({"kind": "failed", "message": problem})))
@@ -199,7 +241,7 @@ def main(config_json: str) -> None:
     gc.collect()
     gc.freeze()
     write_all(1, frame(encode({"kind": "ready", "pid": os.getpid()})))
-    child = _Pending(drop_to)
+    child = _Pending(drop_to, language)
     while True:
         try:
             header = decode(read_frame(0, 1 << 16))
@@ -213,4 +255,4 @@ def main(config_json: str) -> None:
         write_all(1, frame(encode(status)))
         if not status["consumed"]:
             return  # stdin may hold the rest of that payload: let the host replace us
-        child = _Pending(drop_to)
+        child = _Pending(drop_to, language)

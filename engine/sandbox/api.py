@@ -22,10 +22,21 @@ from engine.sandbox.config import SandboxConfig
 from engine.sandbox.errors import SandboxCrashed, SandboxOutputTooLarge, UserCodeError
 from engine.sandbox.pool import CallOutcome, SandboxPool, call_fresh
 
-__all__ = ["EachResult", "RunResult", "configure", "get_pool", "run_code", "run_code_each",
-           "run_code_ex", "run_code_fresh", "shutdown"]
+__all__ = [
+    "EachResult",
+    "RunResult",
+    "configure",
+    "get_js_pool",
+    "get_pool",
+    "run_code",
+    "run_code_each",
+    "run_code_ex",
+    "run_code_fresh",
+    "shutdown",
+]
 
 _pool: SandboxPool | None = None
+_js_pool: SandboxPool | None = None
 _config: SandboxConfig | None = None
 _pool_lock = threading.Lock()
 _EXIT_MEMORY = 3
@@ -66,36 +77,55 @@ def get_pool() -> SandboxPool:
         return _pool
 
 
+def get_js_pool() -> SandboxPool:
+    """The process-wide pool of JavaScript zygotes (started on first use)."""
+    global _js_pool
+    with _pool_lock:
+        if _js_pool is not None and _js_pool.owner != os.getpid():
+            _js_pool.abandon()
+            _js_pool = None
+        if _js_pool is None:
+            _js_pool = SandboxPool(_config, language="js")
+            _js_pool.start()
+        return _js_pool
+
+
 def _after_fork_in_child() -> None:
-    global _pool, _pool_lock
+    global _pool, _js_pool, _pool_lock
     _pool_lock = threading.Lock()
-    if _pool is not None:
-        _pool.abandon()
-        _pool = None
+    for pool in (_pool, _js_pool):
+        if pool is not None:
+            pool.abandon()
+    _pool = _js_pool = None
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def configure(config: SandboxConfig) -> SandboxPool:
-    """Replaces the process-wide pool with one using ``config`` (kept for later pools)."""
-    global _pool, _config
+    """Replaces the process-wide pool with one using ``config`` (kept for later pools;
+    the JavaScript pool is stopped and restarts with it on its next use)."""
+    global _pool, _js_pool, _config
     with _pool_lock:
         _config = config
         old, _pool = _pool, SandboxPool(config)
+        old_js, _js_pool = _js_pool, None
         _pool.start()
-    if old is not None:
-        old.shutdown()
+    for pool in (old, old_js):
+        if pool is not None:
+            pool.shutdown()
     return _pool
 
 
 def shutdown() -> None:
     """Stops every sandbox process of this process (also done at exit)."""
-    global _pool
+    global _pool, _js_pool
     with _pool_lock:
         old, _pool = _pool, None
-    if old is not None:
-        old.shutdown()
+        old_js, _js_pool = _js_pool, None
+    for pool in (old, old_js):
+        if pool is not None:
+            pool.shutdown()
 
 
 # -- request building --------------------------------------------------------------------
@@ -103,14 +133,19 @@ def _check(code: str, timeout_s: float, config: SandboxConfig) -> None:
     if not isinstance(code, str):
         raise ValidationError("The code must be a string.")
     if len(code) > config.max_code_chars:
-        raise SandboxViolation(f"The code is {len(code)} characters long; the sandbox accepts "
-                               f"at most {config.max_code_chars}.")
+        raise SandboxViolation(
+            f"The code is {len(code)} characters long; the sandbox accepts "
+            f"at most {config.max_code_chars}."
+        )
     if not isinstance(timeout_s, int | float) or not math.isfinite(timeout_s) or timeout_s <= 0:
-        raise ValidationError(f"The time limit must be a positive number of seconds, "
-                              f"got {timeout_s!r}.")
+        raise ValidationError(
+            f"The time limit must be a positive number of seconds, got {timeout_s!r}."
+        )
     if timeout_s > config.max_timeout_s:
-        raise ValidationError(f"The time limit {timeout_s:g} s is above the maximum of "
-                              f"{config.max_timeout_s:g} s (AURA_SANDBOX_MAX_TIMEOUT_S).")
+        raise ValidationError(
+            f"The time limit {timeout_s:g} s is above the maximum of "
+            f"{config.max_timeout_s:g} s (AURA_SANDBOX_MAX_TIMEOUT_S)."
+        )
 
 
 def _names(inputs: Any) -> list[str]:
@@ -129,15 +164,22 @@ def _payload(body: dict[str, Any], config: SandboxConfig) -> bytes:
     except (TypeError, ValueError) as exc:
         raise ValidationError(f"The inputs must be JSON-compatible: {exc}.") from None
     if len(data) > config.max_input_bytes:
-        raise SandboxViolation(f"The inputs are {len(data)} bytes of JSON; the sandbox accepts "
-                               f"at most {config.max_input_bytes}.")
+        raise SandboxViolation(
+            f"The inputs are {len(data)} bytes of JSON; the sandbox accepts "
+            f"at most {config.max_input_bytes}."
+        )
     return data
 
 
 def _header(timeout_s: float, memory_mb: int | None, config: SandboxConfig) -> dict[str, Any]:
-    return {"timeout": float(timeout_s), "memory_mb": int(memory_mb or config.memory_mb),
-            "max_result": config.max_result_bytes, "max_stdout": config.max_stdout_bytes,
-            "max_lines": config.max_stdout_lines, "open_files": config.open_files}
+    return {
+        "timeout": float(timeout_s),
+        "memory_mb": int(memory_mb or config.memory_mb),
+        "max_result": config.max_result_bytes,
+        "max_stdout": config.max_stdout_bytes,
+        "max_lines": config.max_stdout_lines,
+        "open_files": config.open_files,
+    }
 
 
 def _call(header: dict[str, Any], payload: bytes, fresh: bool) -> CallOutcome:
@@ -146,8 +188,9 @@ def _call(header: dict[str, Any], payload: bytes, fresh: bool) -> CallOutcome:
     try:
         return get_pool().call(header, payload)
     except TimeoutError:
-        raise SandboxTimeout(f"The code ran longer than its time limit of "
-                             f"{header['timeout']:g} s and was stopped.") from None
+        raise SandboxTimeout(
+            f"The code ran longer than its time limit of {header['timeout']:g} s and was stopped."
+        ) from None
 
 
 # -- outcome mapping ---------------------------------------------------------------------
@@ -164,26 +207,39 @@ def error_from(err: dict[str, Any], memory_mb: int, stdout: list[str]) -> AuraEr
     item = f" (item {index})" if isinstance(index, int) else ""
     exc: AuraError
     if kind in ("violation", "policy"):
-        exc = SandboxViolation(f"The sandbox refused the code{_at(line)}{item}: {msg}. Code "
-                               "nodes may use only the listed modules and builtins and no "
-                               "names starting with '_'.", details={"line": line})
+        hint = err.get("hint") or (
+            "Code nodes may use only the listed modules and builtins "
+            "and no names starting with '_'."
+        )
+        exc = SandboxViolation(
+            f"The sandbox refused the code{_at(line)}{item}: {msg}. {hint}", details={"line": line}
+        )
     elif kind == "limit":
-        exc = SandboxViolation(f"The sandbox refused the code: {msg}. Split long expressions "
-                               "into several statements.", details={"line": line})
+        exc = SandboxViolation(
+            f"The sandbox refused the code: {msg}. Split long expressions into several statements.",
+            details={"line": line},
+        )
     elif kind == "memory":
-        exc = SandboxMemoryError(f"The code used more than its memory limit of {memory_mb} MB"
-                                 f"{_at(line)}{item} and was stopped. Process fewer items per "
-                                 "run or build smaller values.", details={"line": line})
+        exc = SandboxMemoryError(
+            f"The code used more than its memory limit of {memory_mb} MB"
+            f"{_at(line)}{item} and was stopped. Process fewer items per "
+            "run or build smaller values.",
+            details={"line": line},
+        )
     elif kind == "too_large":
-        exc = SandboxOutputTooLarge(f"The code's result is too large: {msg}. Return less data "
-                                    "or split the work over several items.")
+        exc = SandboxOutputTooLarge(
+            f"The code's result is too large: {msg}. Return less data "
+            "or split the work over several items."
+        )
     elif kind == "syntax":
-        exc = UserCodeError(f"SyntaxError in the code: {msg}", error_type="SyntaxError",
-                            line=line)
+        exc = UserCodeError(f"SyntaxError in the code: {msg}", error_type="SyntaxError", line=line)
     elif kind in ("user", "result"):
         etype = str(err.get("type") or "Exception")
-        what = (f"The code's return value{item} cannot be passed on: {msg}" if kind == "result"
-                else f"{etype}{_at(line)}{item}: {msg}")
+        what = (
+            f"The code's return value{item} cannot be passed on: {msg}"
+            if kind == "result"
+            else f"{etype}{_at(line)}{item}: {msg}"
+        )
         exc = UserCodeError(what, error_type=etype, line=line, item_index=index)
     else:
         exc = SandboxCrashed(f"The sandbox failed: {msg or kind}.")
@@ -195,21 +251,27 @@ def error_from(err: dict[str, Any], memory_mb: int, stdout: list[str]) -> AuraEr
 def _crash(status: dict[str, Any], timeout_s: float, memory_mb: int) -> AuraError:
     sig = status.get("signal")
     if status.get("killed") or sig == signal.SIGXCPU:
-        return SandboxTimeout(f"The code ran longer than its time limit of {timeout_s:g} s and "
-                              "was stopped. Make it faster, give it fewer items, or raise "
-                              "the node's time limit.", details={"cpu_s": status.get("cpu")})
-    if status.get("exit") == _EXIT_MEMORY:
-        return SandboxMemoryError(f"The code used more than its memory limit of {memory_mb} MB "
-                                  "and was stopped.")
+        return SandboxTimeout(
+            f"The code ran longer than its time limit of {timeout_s:g} s and "
+            "was stopped. Make it faster, give it fewer items, or raise "
+            "the node's time limit.",
+            details={"cpu_s": status.get("cpu")},
+        )
+    if status.get("exit") == _EXIT_MEMORY or status.get("oom"):
+        return SandboxMemoryError(
+            f"The code used more than its memory limit of {memory_mb} MB and was stopped."
+        )
     how = f"exit code {status.get('exit')}"
     if isinstance(sig, int):
         try:
             how = f"signal {signal.Signals(sig).name}"
         except ValueError:
             how = f"signal {sig}"
-    return SandboxCrashed(f"The sandbox process stopped unexpectedly ({how}); it was replaced. "
-                          "Deep recursion or very deeply nested data can cause this.",
-                          details={"status": status})
+    return SandboxCrashed(
+        f"The sandbox process stopped unexpectedly ({how}); it was replaced. "
+        "Deep recursion or very deeply nested data can cause this.",
+        details={"status": status},
+    )
 
 
 def _unpack(outcome: CallOutcome, timeout_s: float, memory_mb: int) -> dict[str, Any]:
@@ -224,8 +286,14 @@ def _unpack(outcome: CallOutcome, timeout_s: float, memory_mb: int) -> dict[str,
 
 
 # -- public ------------------------------------------------------------------------------
-def run_code_ex(code: str, inputs: dict[str, Any], timeout_s: float = 10.0, *,
-                memory_mb: int | None = None, fresh: bool = False) -> RunResult:
+def run_code_ex(
+    code: str,
+    inputs: dict[str, Any],
+    timeout_s: float = 10.0,
+    *,
+    memory_mb: int | None = None,
+    fresh: bool = False,
+) -> RunResult:
     """Runs ``code`` as the body of a function whose parameters are ``inputs``' keys.
 
     Args:
@@ -253,12 +321,17 @@ def run_code_ex(code: str, inputs: dict[str, Any], timeout_s: float = 10.0, *,
     header = _header(timeout_s, memory_mb, config)
     outcome = _call(header, payload, fresh)
     resp = _unpack(outcome, timeout_s, header["memory_mb"])
-    return RunResult(resp.get("value"), resp["stdout"], bool(resp.get("stdout_truncated")),
-                     float(outcome.status.get("elapsed") or 0.0))
+    return RunResult(
+        resp.get("value"),
+        resp["stdout"],
+        bool(resp.get("stdout_truncated")),
+        float(outcome.status.get("elapsed") or 0.0),
+    )
 
 
-def run_code(code: str, inputs: dict[str, Any], timeout_s: float = 10.0, *,
-             memory_mb: int | None = None) -> Any:
+def run_code(
+    code: str, inputs: dict[str, Any], timeout_s: float = 10.0, *, memory_mb: int | None = None
+) -> Any:
     """Like :func:`run_code_ex` but returns only the value (prints are dropped)."""
     return run_code_ex(code, inputs, timeout_s, memory_mb=memory_mb).result
 
@@ -268,9 +341,15 @@ def run_code_fresh(code: str, inputs: dict[str, Any], timeout_s: float = 10.0) -
     return run_code_ex(code, inputs, timeout_s, fresh=True)
 
 
-def run_code_each(code: str, inputs_list: list[dict[str, Any]], timeout_s: float = 10.0, *,
-                  stop_on_error: bool = False, memory_mb: int | None = None,
-                  views: dict[str, tuple[str, str]] | None = None) -> EachResult:
+def run_code_each(
+    code: str,
+    inputs_list: list[dict[str, Any]],
+    timeout_s: float = 10.0,
+    *,
+    stop_on_error: bool = False,
+    memory_mb: int | None = None,
+    views: dict[str, tuple[str, str]] | None = None,
+) -> EachResult:
     """Runs ``code`` once per entry of ``inputs_list``, all in one sandbox call.
 
     The code is compiled once and called for each entry (every entry must have the same
@@ -294,9 +373,17 @@ def run_code_each(code: str, inputs_list: list[dict[str, Any]], timeout_s: float
     extra = _names({name: None for name, _, _ in view_list})
     if any(src not in names or name in names for name, src, _ in view_list):
         raise ValidationError("views must name new variables and existing inputs.")
-    payload = _payload({"mode": "each", "code": code, "names": names + extra,
-                        "items": inputs_list, "views": view_list,
-                        "stop_on_error": stop_on_error}, config)
+    payload = _payload(
+        {
+            "mode": "each",
+            "code": code,
+            "names": names + extra,
+            "items": inputs_list,
+            "views": view_list,
+            "stop_on_error": stop_on_error,
+        },
+        config,
+    )
     header = _header(timeout_s, memory_mb, config)
     outcome = _call(header, payload, False)
     resp = _unpack(outcome, timeout_s, header["memory_mb"])
@@ -310,5 +397,10 @@ def run_code_each(code: str, inputs_list: list[dict[str, Any]], timeout_s: float
             exc = error_from(err, header["memory_mb"], resp["stdout"])
             assert isinstance(exc, UserCodeError)
             errors[i] = exc
-    return EachResult(results, errors, resp["stdout"], bool(resp.get("stdout_truncated")),
-                      float(outcome.status.get("elapsed") or 0.0))
+    return EachResult(
+        results,
+        errors,
+        resp["stdout"],
+        bool(resp.get("stdout_truncated")),
+        float(outcome.status.get("elapsed") or 0.0),
+    )

@@ -3,6 +3,7 @@
 | setting | env | default |
 |---|---|---|
 | processes kept warm | ``AURA_SANDBOX_POOL_SIZE`` | number of CPUs (at least 2, at most 8) |
+| JavaScript processes kept warm (started on first use) | ``AURA_SANDBOX_JS_POOL_SIZE`` | 2 |
 | address space per run | ``AURA_SANDBOX_MEMORY_MB`` | 512 |
 | largest returned value (JSON) | ``AURA_SANDBOX_MAX_RESULT_BYTES`` | 16 MiB |
 | printed output kept | ``AURA_SANDBOX_MAX_STDOUT_BYTES`` | 256 KiB |
@@ -41,6 +42,7 @@ class SandboxConfig:
     """Limits applied to every sandboxed run, and the size of the warm pool."""
 
     pool_size: int = field(default_factory=_default_pool_size)
+    js_pool_size: int = 2
     memory_mb: int = 512
     max_result_bytes: int = 16 * MiB
     max_stdout_bytes: int = 256 * 1024
@@ -58,6 +60,7 @@ class SandboxConfig:
         """Builds the configuration from ``AURA_SANDBOX_*`` variables (defaults otherwise)."""
         return cls(
             pool_size=max(1, _env_int("AURA_SANDBOX_POOL_SIZE", _default_pool_size())),
+            js_pool_size=max(1, _env_int("AURA_SANDBOX_JS_POOL_SIZE", 2)),
             memory_mb=max(64, _env_int("AURA_SANDBOX_MEMORY_MB", 512)),
             max_result_bytes=_env_int("AURA_SANDBOX_MAX_RESULT_BYTES", 16 * MiB),
             max_stdout_bytes=_env_int("AURA_SANDBOX_MAX_STDOUT_BYTES", 256 * 1024),

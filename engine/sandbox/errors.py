@@ -33,9 +33,16 @@ class UserCodeError(NodeExecutionError):
 
     code = "user_code_error"
 
-    def __init__(self, message: str, *, error_type: str = "Exception", line: int | None = None,
-                 item_index: int | None = None, node: str | None = None,
-                 details: Any = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        error_type: str = "Exception",
+        line: int | None = None,
+        item_index: int | None = None,
+        node: str | None = None,
+        details: Any = None,
+    ) -> None:
         info: dict[str, Any] = {"error_type": error_type, "line": line}
         if item_index is not None:
             info["item_index"] = item_index

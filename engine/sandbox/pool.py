@@ -39,8 +39,10 @@ from engine.sandbox.errors import SandboxCrashed
 __all__ = ["CallOutcome", "SandboxPool", "Zygote"]
 
 _ROOT = str(Path(__file__).resolve().parents[2])
-_BOOT = ("import sys; sys.path.insert(0, sys.argv[1]); "
-         "from engine.sandbox._zygote import main; main(sys.argv[2])")
+_BOOT = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from engine.sandbox._zygote import main; main(sys.argv[2])"
+)
 
 
 def _drop_to(config: SandboxConfig) -> list[int] | None:
@@ -70,15 +72,22 @@ class CallOutcome:
 class Zygote:
     """One warm sandbox process and its pipes."""
 
-    def __init__(self, config: SandboxConfig) -> None:
+    def __init__(self, config: SandboxConfig, language: str = "python") -> None:
         import json
 
-        args = [sys.executable, "-I", "-B", "-c", _BOOT, _ROOT,
-                json.dumps({"drop_to": _drop_to(config)})]
+        boot = {"drop_to": _drop_to(config), "language": language, "memory_mb": config.memory_mb}
+        args = [sys.executable, "-I", "-B", "-c", _BOOT, _ROOT, json.dumps(boot)]
         self.config = config
         self.proc = subprocess.Popen(  # noqa: S603 - our own interpreter and boot code
-            args, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-            env={}, cwd="/", close_fds=True, start_new_session=True)
+            args,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={},
+            cwd="/",
+            close_fds=True,
+            start_new_session=True,
+        )
         assert self.proc.stdin is not None and self.proc.stdout is not None
         self.wfd = self.proc.stdin.fileno()
         self.rfd = self.proc.stdout.fileno()
@@ -102,7 +111,7 @@ class Zygote:
             if not ready:
                 continue
             try:
-                view = view[os.write(self.wfd, view):]
+                view = view[os.write(self.wfd, view) :]
             except BlockingIOError:
                 continue
             except BrokenPipeError:
@@ -133,8 +142,8 @@ class Zygote:
             raise _ProtocolError(f"frame of {size} bytes")
         while len(self.buf) < HEADER.size + size:
             self._fill(deadline)
-        data = bytes(self.buf[HEADER.size:HEADER.size + size])
-        del self.buf[:HEADER.size + size]
+        data = bytes(self.buf[HEADER.size : HEADER.size + size])
+        del self.buf[: HEADER.size + size]
         try:
             msg = decode(data)
         except (ValueError, RecursionError):
@@ -223,10 +232,12 @@ class Zygote:
 
 
 class SandboxPool:
-    """A thread-safe pool of warm zygotes."""
+    """A thread-safe pool of warm zygotes for one language (``python`` or ``js``)."""
 
-    def __init__(self, config: SandboxConfig | None = None) -> None:
+    def __init__(self, config: SandboxConfig | None = None, language: str = "python") -> None:
         self.config = config or SandboxConfig.from_env()
+        self.language = language
+        self.size = self.config.js_pool_size if language == "js" else self.config.pool_size
         self._cond = threading.Condition()
         self._idle: deque[Zygote] = deque()
         self._all: set[Zygote] = set()
@@ -246,22 +257,23 @@ class SandboxPool:
     def _top_up(self) -> None:
         if time.monotonic() - self._failed_at < 1.0:
             return  # a start just failed: back off instead of respawning in a loop
-        while not self._closed and len(self._all) + self._spawning < self.config.pool_size:
+        while not self._closed and len(self._all) + self._spawning < self.size:
             self._spawning += 1
             threading.Thread(target=self._spawn, name="aura-sandbox-spawn", daemon=True).start()
 
     def _spawn(self) -> None:
         z: Zygote | None = None
         try:
-            z = Zygote(self.config)
+            z = Zygote(self.config, self.language)
             z.wait_ready(30.0)
         except Exception as exc:
             if z is not None:
                 z.kill()
             with self._cond:
                 self._spawning -= 1
-                self._last_error = str(exc) if isinstance(exc, SandboxError) else (
-                    f"{type(exc).__name__}: {exc}")
+                self._last_error = (
+                    str(exc) if isinstance(exc, SandboxError) else (f"{type(exc).__name__}: {exc}")
+                )
                 self._failed_at = time.monotonic()
                 self._cond.notify_all()
             return
@@ -294,8 +306,10 @@ class SandboxPool:
                 self._top_up()
                 left = deadline - time.monotonic()
                 if left <= 0:
-                    raise SandboxError("Every sandbox process is busy; try again shortly or "
-                                       "raise AURA_SANDBOX_POOL_SIZE.")
+                    raise SandboxError(
+                        "Every sandbox process is busy; try again shortly or "
+                        "raise AURA_SANDBOX_POOL_SIZE."
+                    )
                 self._cond.wait(min(left, 1.0))
 
     def release(self, z: Zygote, healthy: bool) -> None:
@@ -324,8 +338,9 @@ class SandboxPool:
             healthy = bool(outcome.status.get("consumed"))
             return outcome
         except _ProtocolError as exc:
-            raise SandboxCrashed(f"The sandbox process broke the protocol ({exc}) and was "
-                                 "replaced.") from None
+            raise SandboxCrashed(
+                f"The sandbox process broke the protocol ({exc}) and was replaced."
+            ) from None
         finally:
             self.release(z, healthy)
 
@@ -368,9 +383,11 @@ class SandboxPool:
         atexit.unregister(self.shutdown)
 
 
-def call_fresh(config: SandboxConfig, header: dict[str, Any], payload: bytes) -> CallOutcome:
+def call_fresh(
+    config: SandboxConfig, header: dict[str, Any], payload: bytes, language: str = "python"
+) -> CallOutcome:
     """Runs one request in a zygote started for it and stopped after (the slow path)."""
-    z = Zygote(config)
+    z = Zygote(config, language)
     try:
         z.wait_ready(30.0)
         return z.call(header, payload, config.grace_s)

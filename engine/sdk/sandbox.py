@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from engine.sandbox import EachResult, RunResult
 
-__all__ = ["run_code", "run_code_each", "run_code_ex"]
+__all__ = ["run_code", "run_code_each", "run_code_ex", "run_js"]
 
 
 def run_code(code: str, inputs: dict[str, Any], timeout_s: float = 10.0) -> Any:
@@ -32,9 +32,14 @@ def run_code_ex(code: str, inputs: dict[str, Any], timeout_s: float = 10.0) -> R
     return _run(code, inputs, timeout_s)
 
 
-def run_code_each(code: str, inputs_list: list[dict[str, Any]], timeout_s: float = 10.0, *,
-                  stop_on_error: bool = False,
-                  views: dict[str, tuple[str, str]] | None = None) -> EachResult:
+def run_code_each(
+    code: str,
+    inputs_list: list[dict[str, Any]],
+    timeout_s: float = 10.0,
+    *,
+    stop_on_error: bool = False,
+    views: dict[str, tuple[str, str]] | None = None,
+) -> EachResult:
     """Runs ``code`` once per entry of ``inputs_list`` in a single sandbox call.
 
     See :func:`engine.sandbox.run_code_each`.
@@ -42,3 +47,15 @@ def run_code_each(code: str, inputs_list: list[dict[str, Any]], timeout_s: float
     from engine.sandbox import run_code_each as _run
 
     return _run(code, inputs_list, timeout_s, stop_on_error=stop_on_error, views=views)
+
+
+def run_js(
+    code: str, input: Any, driver: str, *, params: list[str], timeout_s: float = 10.0
+) -> RunResult:
+    """Runs JavaScript ``code`` in a sandbox process through ``driver`` (V8, no I/O).
+
+    See :func:`engine.sandbox.js.run_js`.
+    """
+    from engine.sandbox.js import run_js as _run
+
+    return _run(code, input, driver, params=params, timeout_s=timeout_s)

@@ -35,6 +35,7 @@ NODE_FOLDERS = (
     "execute_workflow",
     "code",
     "placeholder",
+    "code_js",
 )
 
 PACKAGE = NodePackage(

@@ -1,0 +1,1 @@
+"""Code (JavaScript): run the user's JavaScript over the items, in the sandbox."""
