@@ -1,0 +1,137 @@
+"""The JavaScript Code node through the real executor path (``NodeHarness``), V8 included."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine.sdk import Binary, Item
+from engine.sdk.testing import NodeHarness
+
+
+@pytest.fixture(scope="module")
+def js() -> NodeHarness:
+    return NodeHarness("core.code_js")
+
+
+def test_default_code_marks_every_item_and_keeps_lineage(js: NodeHarness) -> None:
+    res = js.run({}, [{"a": 1}, {"a": 2}])
+    assert res.error is None, res.error
+    assert res.json() == [{"a": 1, "seen": True}, {"a": 2, "seen": True}]
+    assert [i.paired_item[0].item for i in res.outputs["main"]] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        ("return {single: true}", [{"single": True}]),
+        ("return null", []),
+        ("return [{json: {wrapped: 1}}, {plain: 2}]", [{"wrapped": 1}, {"plain": 2}]),
+        (
+            "const r = await Promise.all([1, 2].map(async n => n * 3));\nreturn [{r}]",
+            [{"r": [3, 6]}],
+        ),
+    ],
+)
+def test_n8n_return_shapes(js: NodeHarness, src: str, expected: list[Any]) -> None:
+    res = js.run({"code": src}, [{"a": 1}, {"a": 2}])
+    assert res.error is None, res.error
+    assert res.json() == expected
+
+
+def test_n8n_wrong_return_is_explained(js: NodeHarness) -> None:
+    res = js.run({"code": "return 'text'"}, [{"a": 1}])
+    assert res.error is not None and "return an array of items" in res.error.message
+
+
+def test_n8n_paired_item_of_another_node(js: NodeHarness) -> None:
+    res = js.run(
+        {
+            "mode": "each_item",
+            "code": "return {mine: $json.n, theirs: $('Fetch').item.json.v, "
+            "old: $node['Fetch'].json.v}",
+        },
+        [{"n": 1}, {"n": 2}],
+        run_data={"Fetch": [{"v": "x"}, {"v": "y"}]},
+    )
+    assert res.error is None, res.error
+    assert res.json() == [
+        {"mine": 1, "theirs": "x", "old": "x"},
+        {"mine": 2, "theirs": "y", "old": "y"},
+    ]
+
+
+def test_n8n_unknown_node_is_named(js: NodeHarness) -> None:
+    res = js.run({"code": "return $('Nope').all()"}, [{"a": 1}])
+    assert res.error is not None and "Node 'Nope' has not run" in res.error.message
+
+
+def test_each_item_errors_follow_the_error_policy(js: NodeHarness) -> None:
+    code = "if ($json.n === 2) throw new RangeError('two');\nreturn {n: $json.n}"
+    routed = js.run(
+        {"mode": "each_item", "code": code}, [{"n": 1}, {"n": 2}, {"n": 3}], on_error="route"
+    )
+    assert routed.json() == [{"n": 1}, {"n": 3}]
+    assert routed.json("error")[0]["error"]["type"] == "RangeError"
+    kept = js.run({"mode": "each_item", "code": code}, [{"n": 1}, {"n": 2}], on_error="continue")
+    assert [("error" in x) for x in kept.json()] == [False, True]
+    stopped = js.run({"mode": "each_item", "code": code}, [{"n": 1}, {"n": 2}])
+    assert (
+        stopped.error is not None and "RangeError at line 1 (item 1): two" in stopped.error.message
+    )
+
+
+def test_console_log_goes_to_the_node_log(js: NodeHarness) -> None:
+    res = js.run(
+        {"code": "console.log('count', $input.all().length, {k: 1});\nreturn []"}, [{"a": 1}]
+    )
+    assert res.error is None
+    assert any('count 1 {"k":1}' in line for line in res.logs), res.logs
+
+
+def test_binary_is_visible_and_kept(js: NodeHarness) -> None:
+    item = Item(json={"k": 1}, binary={"file": Binary.from_bytes(b"hi", "text/plain", "a.txt")})
+    res = js.run(
+        {"mode": "each_item", "code": "return {name: $binary.file.file_name}"}, [item.to_dict()]
+    )
+    assert res.error is None, res.error
+    assert res.json() == [{"name": "a.txt"}]
+    assert res.outputs["main"][0].binary is not None
+
+
+def test_node_red_messages_outputs_and_send(js: NodeHarness) -> None:
+    code = (
+        "node.send([null, {payload: 'early ' + msg.payload}]);\n"
+        "return [[msg, {payload: msg.payload + '!'}], null];"
+    )
+    res = js.run(
+        {"style": "node_red", "outputs": 2, "code": code}, [{"payload": "a", "topic": "t"}]
+    )
+    assert res.error is None, res.error
+    assert res.json("output_0") == [{"payload": "a", "topic": "t"}, {"payload": "a!"}]
+    assert res.json("output_1") == [{"payload": "early a"}]
+
+
+def test_node_red_context_is_kept_between_runs(js: NodeHarness) -> None:
+    stored: dict[str, Any] = {}
+    code = (
+        "const n = (context.get('count') || 0) + 1;\ncontext.set('count', n);\n"
+        "msg.payload = n;\nreturn msg;"
+    )
+    first = js.run(
+        {"style": "node_red", "code": code}, [{"payload": 0}, {"payload": 0}], static_data=stored
+    )
+    assert first.json() == [{"payload": 1}, {"payload": 2}]
+    second = js.run({"style": "node_red", "code": code}, [{"payload": 0}], static_data=stored)
+    assert second.json() == [{"payload": 3}]
+
+
+def test_node_red_node_error_fails_the_item(js: NodeHarness) -> None:
+    code = "if (msg.payload < 0) { node.error('negative', msg); return null; }\nreturn msg;"
+    res = js.run(
+        {"style": "node_red", "code": code}, [{"payload": 1}, {"payload": -1}], on_error="route"
+    )
+    assert res.json() == [{"payload": 1}]
+    assert res.json("error")[0]["error"]["message"].endswith("negative")
+    assert any("[error] negative" in line for line in res.logs)
