@@ -36,6 +36,9 @@ NODE_FOLDERS = (
     "code",
     "placeholder",
     "code_js",
+    "template",
+    "xml",
+    "yaml",
 )
 
 PACKAGE = NodePackage(

@@ -1,0 +1,1 @@
+"""Template: render a mustache template per item."""

@@ -1,0 +1,1 @@
+"""XML: parse XML text into data, or write data as XML."""

@@ -1,0 +1,1 @@
+"""YAML: parse YAML text into data, or write data as YAML."""
