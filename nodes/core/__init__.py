@@ -39,6 +39,7 @@ NODE_FOLDERS = (
     "template",
     "xml",
     "yaml",
+    "html",
 )
 
 PACKAGE = NodePackage(

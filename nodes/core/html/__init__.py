@@ -1,0 +1,1 @@
+"""HTML: extract values with CSS selectors, or build an HTML table from items."""
