@@ -25,6 +25,8 @@ __all__ = [
     "RetentionSettings",
     "SecuritySettings",
     "Settings",
+    "private_dir",
+    "private_file",
     "reset_settings",
     "settings",
 ]
@@ -32,6 +34,29 @@ __all__ = [
 
 def _default_data_dir() -> Path:
     return Path(os.environ.get("AURA_DATA_DIR") or Path.cwd() / ".aura")
+
+
+def private_dir(path: Path) -> Path:
+    """Creates the directory ``path`` (missing parents too) for this user only (0700),
+    and tightens an existing one that others may read. AURA's data directory and the
+    folders in it that hold secrets (``keys/``, the embedded Redis) are made with it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o700)
+    except OSError:  # not ours to change (a shared mount): leave it as it is
+        pass
+    return path
+
+
+def private_file(path: Path) -> Path:
+    """Tightens an existing file to this user only (0600); a missing one is left alone."""
+    try:
+        if path.stat().st_mode & 0o077:
+            path.chmod(0o600)
+    except OSError:  # missing, or not ours to change
+        pass
+    return path
 
 
 def _split_list(value: Any) -> Any:
@@ -242,6 +267,10 @@ class Settings(_Area):
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+
+    def ensure_data_dir(self) -> Path:
+        """The data directory, created (or tightened) readable by this user only."""
+        return private_dir(self.data_dir)
 
     def database_url(self) -> str:
         if self.db.url:

@@ -101,7 +101,7 @@ class AuthContext:
 def build_context(store: Store, cfg: Settings, *, mailer: Mailer | None = None) -> AuthContext:
     """An :class:`AuthContext` from settings (keys under ``<data dir>/keys/jwt``)."""
     sec = cfg.security
-    cfg.data_dir.mkdir(parents=True, exist_ok=True)
+    cfg.ensure_data_dir()
     keep = timedelta(seconds=max(sec.access_token_ttl_s, 300) + 120)
     keys = SigningKeys(cfg.data_dir / "keys" / "jwt", keep_retired=keep)
     codec = TokenCodec(

@@ -1,6 +1,7 @@
 """Signing keys of access tokens: Ed25519 key pairs in ``<data dir>/keys/jwt/``.
 
-Each key is a PKCS#8 PEM file ``<kid>.pem`` (mode 0600; the directory 0700) whose ``kid``
+Each key is a PKCS#8 PEM file ``<kid>.pem`` (mode 0600; ``keys/`` and ``keys/jwt/`` 0700,
+also when they existed with wider modes; ``state.json`` 0600) whose ``kid``
 is a thumbprint of its public key. ``state.json`` names the current key and when older
 keys were retired. :meth:`SigningKeys.rotate` makes a new current key; retired keys keep
 verifying tokens until those tokens have expired, then they are deleted.
@@ -30,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from engine.config import private_dir
 from engine.store.types import utcnow
 
 __all__ = ["SigningKey", "SigningKeys", "kid_of"]
@@ -53,8 +55,9 @@ class SigningKey:
         return self.private.public_key()
 
     def public_pem(self) -> bytes:
-        return self.public.public_bytes(serialization.Encoding.PEM,
-                                        serialization.PublicFormat.SubjectPublicKeyInfo)
+        return self.public.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -88,8 +91,10 @@ class SigningKeys:
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
-        self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with open(self.directory / ".lock", "a") as lock:
+        private_dir(self.directory.parent)  # keys/: the vault key lives there too
+        private_dir(self.directory)
+        fd = os.open(self.directory / ".lock", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -104,16 +109,16 @@ class SigningKeys:
         return state if isinstance(state, dict) else {"current": None, "retired": {}}
 
     def _write_state(self, state: dict[str, Any]) -> None:
-        tmp = self._state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=1))
-        os.replace(tmp, self._state_path)
+        _write_private(self._state_path, json.dumps(state, indent=1).encode())
 
     def _new_key(self) -> str:
         private = Ed25519PrivateKey.generate()
         kid = kid_of(private.public_key())
-        pem = private.private_bytes(serialization.Encoding.PEM,
-                                    serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
+        pem = private.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
         _write_private(self.directory / f"{kid}.pem", pem)
         return kid
 
@@ -129,8 +134,10 @@ class SigningKeys:
     def _load(self) -> None:
         with self._locked():
             state = self._read_state()
-            if not state.get("current") or not (self.directory /
-                                                f"{state['current']}.pem").exists():
+            if (
+                not state.get("current")
+                or not (self.directory / f"{state['current']}.pem").exists()
+            ):
                 state = {"current": self._new_key(), "retired": state.get("retired") or {}}
                 self._write_state(state)
             self._stamp = self._state_path.stat().st_mtime_ns
@@ -190,9 +197,11 @@ class SigningKeys:
         """The public keys as a JSON Web Key Set (for other verifiers)."""
         out = []
         for kid in self.kids():
-            raw = self._keys[kid].public.public_bytes(serialization.Encoding.Raw,
-                                                      serialization.PublicFormat.Raw)
+            raw = self._keys[kid].public.public_bytes(
+                serialization.Encoding.Raw, serialization.PublicFormat.Raw
+            )
             x = base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
-            out.append({"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig",
-                        "kid": kid, "x": x})
+            out.append(
+                {"kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig", "kid": kid, "x": x}
+            )
         return {"keys": out}

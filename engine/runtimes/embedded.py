@@ -15,6 +15,7 @@ Even if it were lost, nothing would be: executions live in the database and
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import signal
 import socket
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+from engine.config import private_dir, private_file
 from engine.errors import AuraError
 from engine.runtimes._embedded_server import (
     choose_server,
@@ -147,7 +149,7 @@ def start_embedded_redis(
     """
     directory = Path(data_dir) / "redis" if persist and data_dir is not None else None
     if directory is not None:
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)  # its AOF holds execution data: this user only (0700)
     exe = binary or (choose_server(directory) if directory else find_redis_server())
     had_data = directory is not None and has_data(directory)
     port = port or free_port()
@@ -172,7 +174,8 @@ def start_embedded_redis(
     if directory is not None:
         log_file = directory / "server.log"
         args += ["--dir", str(directory), "--appendonly", "yes", "--appendfsync", "everysec"]
-        out: IO[bytes] = open(log_file, "ab")  # noqa: SIM115 - the server writes to it
+        fd = os.open(private_file(log_file), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        out: IO[bytes] = os.fdopen(fd, "ab")  # the server writes to it
     else:
         args += ["--appendonly", "no"]
         out = tempfile.TemporaryFile()  # noqa: SIM115 - read back if the start fails

@@ -7,10 +7,14 @@ read-then-write queue up on the busy timeout instead of failing with "database i
 locked" (a deferred transaction that tries to upgrade to a write lock gets SQLITE_BUSY
 at once). PostgreSQL gets ``pool_pre_ping``, and a value it refuses because it holds a
 NUL character becomes a :class:`~engine.errors.ValidationError` (a 4xx, not a 500).
+A SQLite database file and its ``-wal``/``-shm`` files are readable by this user only
+(0600): the file is created so before SQLite opens it (SQLite gives ``-wal`` and ``-shm``
+the database file's mode), and older ones are tightened.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,11 +28,20 @@ from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
+from engine.config import private_file
 from engine.errors import AuraError, ValidationError
 from engine.store.types import dumps
 
-__all__ = ["WRITE_OPTION", "Database", "DatabaseUnavailable", "create_db_engine", "database_url",
-           "is_memory_sqlite", "sqlite_path", "unavailable"]
+__all__ = [
+    "WRITE_OPTION",
+    "Database",
+    "DatabaseUnavailable",
+    "create_db_engine",
+    "database_url",
+    "is_memory_sqlite",
+    "sqlite_path",
+    "unavailable",
+]
 
 BUSY_TIMEOUT_MS = 30_000
 WRITE_OPTION = "aura_write"
@@ -37,8 +50,7 @@ _WRITE = WRITE_OPTION
 
 def is_memory_sqlite(url: URL) -> bool:
     db = url.database or ""
-    return url.get_backend_name() == "sqlite" and (db in ("", ":memory:") or
-                                                   "mode=memory" in db)
+    return url.get_backend_name() == "sqlite" and (db in ("", ":memory:") or "mode=memory" in db)
 
 
 def sqlite_path(url: URL) -> Path | None:
@@ -49,6 +61,14 @@ def sqlite_path(url: URL) -> Path | None:
     if db.startswith("file:"):
         db = db[5:].split("?", 1)[0]
     return Path(db)
+
+
+def _private_database_files(path: Path) -> None:
+    """The database file and its -wal/-shm for this user only (see the module docstring)."""
+    if not path.exists() and path.parent.is_dir():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # an empty file is a DB
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        private_file(p)
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -81,8 +101,10 @@ class DatabaseUnavailable(AuraError):
     http_status = 503
 
 
-_URL_HINT = ("Set AURA_DB_URL to 'postgresql://user:password@host:5432/database' (or "
-             "leave it unset for SQLite in the data directory).")
+_URL_HINT = (
+    "Set AURA_DB_URL to 'postgresql://user:password@host:5432/database' (or "
+    "leave it unset for SQLite in the data directory)."
+)
 
 
 def database_url(url: str | URL) -> URL:
@@ -101,7 +123,9 @@ def database_url(url: str | URL) -> URL:
     if u.get_backend_name() not in ("sqlite", "postgresql"):
         raise ValidationError(
             f"AURA stores its data in SQLite or PostgreSQL, not {u.get_backend_name()!r}. "
-            f"{_URL_HINT}", details={"url": u.render_as_string(hide_password=True)})
+            f"{_URL_HINT}",
+            details={"url": u.render_as_string(hide_password=True)},
+        )
     return u
 
 
@@ -113,7 +137,9 @@ def unavailable(url: str | URL, exc: BaseException) -> DatabaseUnavailable:
     return DatabaseUnavailable(
         f"Cannot use the database {safe}: {reason[0] if reason else type(exc).__name__}. "
         "Check that the server is running and that AURA_DB_URL (host, port, database, "
-        "user, password) is right.", details={"url": safe})
+        "user, password) is right.",
+        details={"url": safe},
+    )
 
 
 def create_db_engine(url: str | URL, *, echo: bool = False, pool_size: int = 5) -> Engine:
@@ -127,15 +153,22 @@ def create_db_engine(url: str | URL, *, echo: bool = False, pool_size: int = 5) 
         kwargs: dict[str, Any] = {}
         if is_memory_sqlite(u):
             kwargs["poolclass"] = StaticPool
+        path = sqlite_path(u)
+        if path is not None:
+            _private_database_files(path)
         engine = create_engine(
-            u, echo=echo, json_serializer=dumps,
+            u,
+            echo=echo,
+            json_serializer=dumps,
             connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
-            **kwargs)
+            **kwargs,
+        )
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(u, echo=echo, json_serializer=dumps, pool_pre_ping=True,
-                         pool_size=pool_size)
+    return create_engine(
+        u, echo=echo, json_serializer=dumps, pool_pre_ping=True, pool_size=pool_size
+    )
 
 
 class Database:
@@ -149,8 +182,9 @@ class Database:
         self.engine = engine
         self.dialect: str = engine.dialect.name
         self._read = sessionmaker(engine, class_=Session, expire_on_commit=False)
-        self._write = sessionmaker(engine.execution_options(**{_WRITE: True}),
-                                   class_=Session, expire_on_commit=False)
+        self._write = sessionmaker(
+            engine.execution_options(**{_WRITE: True}), class_=Session, expire_on_commit=False
+        )
         self._sqlite_lock = threading.RLock()
 
     @property
@@ -189,5 +223,7 @@ def _refused_text() -> Iterator[None]:
     except DataError as exc:
         if "NUL" not in str(exc.orig):
             raise
-        raise ValidationError("Text with a NUL character (\\u0000) cannot be stored or "
-                              "looked up; remove it and try again.") from None
+        raise ValidationError(
+            "Text with a NUL character (\\u0000) cannot be stored or "
+            "looked up; remove it and try again."
+        ) from None

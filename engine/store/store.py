@@ -55,8 +55,8 @@ class Store:
     def __init__(self, url: str | None = None, *, migrate: bool = True,
                  echo: bool | None = None) -> None:
         cfg = settings()
-        if url is None:
-            cfg.data_dir.mkdir(parents=True, exist_ok=True)
+        if url is None or url == cfg.database_url():
+            cfg.ensure_data_dir()  # 0700, also when an older version left it open
             url = cfg.database_url()
         path = sqlite_path(database_url(url))
         if path is not None:

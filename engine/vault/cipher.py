@@ -20,6 +20,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from engine.config import private_dir, private_file
 from engine.errors import CredentialError
 
 __all__ = ["AesGcmCipher", "Keyring", "cipher_from_settings", "key_id_of", "load_keyring"]
@@ -38,9 +39,11 @@ def _decode_key(text: str) -> bytes:
     except ValueError:
         raw = b""
     if len(raw) != 32:
-        raise CredentialError("AURA_ENCRYPTION_KEY must be 32 random bytes in base64 (44 "
-                              "characters). Generate one with: python -c \"import base64,"
-                              "os;print(base64.b64encode(os.urandom(32)).decode())\"")
+        raise CredentialError(
+            "AURA_ENCRYPTION_KEY must be 32 random bytes in base64 (44 "
+            'characters). Generate one with: python -c "import base64,'
+            'os;print(base64.b64encode(os.urandom(32)).decode())"'
+        )
     return raw
 
 
@@ -60,9 +63,11 @@ class Keyring:
             return self.current
         if key_id in self.old:
             return self.old[key_id]
-        raise CredentialError(f"Credential was encrypted with key {key_id}, which this "
-                              "installation does not have. Restore the old key (keys/ in the "
-                              "data directory) or re-enter the credential.")
+        raise CredentialError(
+            f"Credential was encrypted with key {key_id}, which this "
+            "installation does not have. Restore the old key (keys/ in the "
+            "data directory) or re-enter the credential."
+        )
 
 
 class AesGcmCipher:
@@ -82,17 +87,30 @@ class AesGcmCipher:
         if len(blob) < 3 or blob[:2] != MAGIC:
             raise CredentialError("Stored credential data is not in a format this AURA reads.")
         n = blob[2]
-        kid = blob[3:3 + n].decode(errors="replace")
-        nonce = blob[3 + n:15 + n]
+        kid = blob[3 : 3 + n].decode(errors="replace")
+        nonce = blob[3 + n : 15 + n]
         try:
-            return AESGCM(self.keyring.key(kid)).decrypt(nonce, blob[15 + n:], aad)
+            return AESGCM(self.keyring.key(kid)).decrypt(nonce, blob[15 + n :], aad)
         except InvalidTag:
-            raise CredentialError("Credential data failed its integrity check (wrong key, or "
-                                  "the data was changed or moved to another record).") from None
+            raise CredentialError(
+                "Credential data failed its integrity check (wrong key, or "
+                "the data was changed or moved to another record)."
+            ) from None
 
     @staticmethod
     def blob_key_id(blob: bytes) -> str:
-        return blob[3:3 + blob[2]].decode(errors="replace") if len(blob) > 3 else ""
+        return blob[3 : 3 + blob[2]].decode(errors="replace") if len(blob) > 3 else ""
+
+
+def _tighten(keys_dir: Path) -> None:
+    """``keys/`` (vault and token signing keys) for this user only: folders 0700, files
+    0600, also when an older version left them readable by others."""
+    private_dir(keys_dir)
+    for path in keys_dir.rglob("*"):
+        if path.is_dir():
+            private_dir(path)
+        else:
+            private_file(path)
 
 
 def load_keyring(data_dir: Path, env_key: str | None = None) -> Keyring:
@@ -100,6 +118,7 @@ def load_keyring(data_dir: Path, env_key: str | None = None) -> Keyring:
     keys_dir = data_dir / "keys"
     old: dict[str, bytes] = {}
     if keys_dir.is_dir():
+        _tighten(keys_dir)
         # old-*: keys retired by a rotation; next-*: a rotation's new key before it is
         # installed (so data re-encrypted by a rotation that stopped half-way decrypts)
         for f in [*sorted(keys_dir.glob("old-*.key")), *sorted(keys_dir.glob("next-*.key"))]:
@@ -109,7 +128,7 @@ def load_keyring(data_dir: Path, env_key: str | None = None) -> Keyring:
         return Keyring(_decode_key(env_key), old)
     path = keys_dir / "encryption.key"
     if not path.exists():
-        keys_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(keys_dir)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as out:
             out.write(base64.b64encode(secrets.token_bytes(32)).decode())

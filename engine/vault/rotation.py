@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from engine.config import private_dir
 from engine.errors import CredentialError
 from engine.store.credentials import _aad as credential_aad  # the one AAD format
 from engine.store.models import Credential
@@ -50,7 +51,7 @@ class RotationResult:
 
 
 def _write_key(path: Path, key: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(path.parent)
     tmp = path.with_name(path.name + ".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
@@ -64,8 +65,9 @@ def _totp_aad(user_id: str) -> bytes:
     return f"aura/totp/{user_id}".encode()
 
 
-def rotate_key(store: Any, data_dir: Path, env_key: str | None = None, *,
-               new_key: bytes | None = None) -> RotationResult:
+def rotate_key(
+    store: Any, data_dir: Path, env_key: str | None = None, *, new_key: bytes | None = None
+) -> RotationResult:
     """Generates (or takes) a new key and re-encrypts every secret with it.
 
     Raises:
@@ -86,16 +88,16 @@ def rotate_key(store: Any, data_dir: Path, env_key: str | None = None, *,
     old_path = keys_dir / f"old-{keyring.current_id}.key"
     if not old_path.exists():
         _write_key(old_path, keyring.current)
-    new_cipher = AesGcmCipher(Keyring(key, {**keyring.old, keyring.current_id:
-                                            keyring.current}))
+    new_cipher = AesGcmCipher(Keyring(key, {**keyring.old, keyring.current_id: keyring.current}))
     try:
         creds, totps, sso = _reencrypt(store, old_cipher, new_cipher)
     except Exception:
         next_path.unlink(missing_ok=True)
         raise
     if env_key:
-        return RotationResult(keyring.current_id, new_id, creds, totps,
-                              base64.b64encode(key).decode(), sso)
+        return RotationResult(
+            keyring.current_id, new_id, creds, totps, base64.b64encode(key).decode(), sso
+        )
     _write_key(keys_dir / "encryption.key", key)
     next_path.unlink(missing_ok=True)
     return RotationResult(keyring.current_id, new_id, creds, totps, sso_secrets=sso)
@@ -109,9 +111,11 @@ def _reencrypt(store: Any, old: AesGcmCipher, new: AesGcmCipher) -> tuple[int, i
             try:
                 plain = old.decrypt(row.data, credential_aad(row.id))
             except CredentialError as exc:
-                raise CredentialError(f"Credential '{row.name}' ({row.id}) cannot be "
-                                      f"decrypted, so nothing was rotated: {exc.message}",
-                                      details={"id": row.id}) from None
+                raise CredentialError(
+                    f"Credential '{row.name}' ({row.id}) cannot be "
+                    f"decrypted, so nothing was rotated: {exc.message}",
+                    details={"id": row.id},
+                ) from None
             row.data = new.encrypt(plain, credential_aad(row.id))
             row.key_id = new.key_id
             row.updated_at = now
@@ -122,21 +126,26 @@ def _reencrypt(store: Any, old: AesGcmCipher, new: AesGcmCipher) -> tuple[int, i
             try:
                 plain = old.decrypt(user.totp_secret, _totp_aad(user.id))
             except CredentialError as exc:
-                raise CredentialError(f"The 2FA secret of {user.email} cannot be decrypted, "
-                                      f"so nothing was rotated: {exc.message}") from None
+                raise CredentialError(
+                    f"The 2FA secret of {user.email} cannot be decrypted, "
+                    f"so nothing was rotated: {exc.message}"
+                ) from None
             user.totp_secret = new.encrypt(plain, _totp_aad(user.id))
             s.add(user)
             totps += 1
-        for provider in s.exec(select(OidcProvider).where(
-                col(OidcProvider.client_secret).is_not(None))).all():
+        for provider in s.exec(
+            select(OidcProvider).where(col(OidcProvider.client_secret).is_not(None))
+        ).all():
             assert provider.client_secret is not None
             aad = provider_secret_aad(provider.name)
             try:
                 plain = old.decrypt(provider.client_secret, aad)
             except CredentialError as exc:
-                raise CredentialError(f"The client secret of the sign-in provider "
-                                      f"'{provider.name}' cannot be decrypted, so nothing was "
-                                      f"rotated: {exc.message}") from None
+                raise CredentialError(
+                    f"The client secret of the sign-in provider "
+                    f"'{provider.name}' cannot be decrypted, so nothing was "
+                    f"rotated: {exc.message}"
+                ) from None
             provider.client_secret = new.encrypt(plain, aad)
             s.add(provider)
             sso += 1
@@ -149,6 +158,9 @@ def key_status(store: Any, data_dir: Path, env_key: str | None = None) -> dict[s
     counts: dict[str, int] = {}
     for info in store.credentials.list():
         counts[info.key_id] = counts.get(info.key_id, 0) + 1
-    return {"current": keyring.current_id, "old": sorted(keyring.old),
-            "source": "AURA_ENCRYPTION_KEY" if env_key else str(data_dir / "keys"),
-            "credentials_by_key": counts}
+    return {
+        "current": keyring.current_id,
+        "old": sorted(keyring.old),
+        "source": "AURA_ENCRYPTION_KEY" if env_key else str(data_dir / "keys"),
+        "credentials_by_key": counts,
+    }
