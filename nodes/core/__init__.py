@@ -40,6 +40,8 @@ NODE_FOLDERS = (
     "xml",
     "yaml",
     "html",
+    "loop_over_items",
+    "delay",
 )
 
 PACKAGE = NodePackage(
