@@ -45,6 +45,7 @@ __all__ = [
     "enqueue_existing",
     "job_timeout",
     "retry",
+    "stored_version",
     "submit",
     "wait_for",
 ]
@@ -129,7 +130,7 @@ def submit(
     version_id: str | None = None
     snapshot: dict[str, Any] | None = None
     if workflow_id is not None:
-        wf, version_id = _stored_version(store, workflow_id, use_published)
+        wf, version_id = stored_version(store, workflow_id, use_published)
     else:
         assert definition is not None
         wf = load_workflow(definition, what="the workflow to run")
@@ -365,7 +366,7 @@ def _existing(store: Any, execution_id: str) -> Execution | None:
     return row
 
 
-def _stored_version(store: Any, workflow_id: str, published: bool) -> tuple[Workflow, str | None]:
+def stored_version(store: Any, workflow_id: str, published: bool) -> tuple[Workflow, str | None]:
     rec = store.workflows.get(workflow_id)
     vid = rec.published_version_id if published else rec.current_version_id
     if vid is None:

@@ -1,13 +1,15 @@
-"""Execution services: list and show recorded executions."""
+"""Execution services: start executions (:func:`start` a :class:`RunSpec`, get a
+:class:`RunHandle`; see :mod:`engine.services.execution_start`), list and show them."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from engine.errors import NotFoundError, ValidationError
+from engine.services.execution_start import RunHandle, RunSpec, start
 from engine.services.store import get_store
 
-__all__ = ["get", "list_", "summary"]
+__all__ = ["RunHandle", "RunSpec", "get", "list_", "start", "summary"]
 
 
 def summary(row: Any) -> dict[str, Any]:

@@ -24,6 +24,8 @@ from engine.services.principals import SYSTEM, RunAs
 from engine.services.store import get_store
 
 __all__ = [
+    "SYSTEM",
+    "Heartbeat",
     "StoreRecorder",
     "credential_resolver",
     "execute_recorded",
@@ -336,7 +338,7 @@ def run_error_workflow(
     return execute_recorded(store, req, workflow_id=rec.id)
 
 
-class _Heartbeat:
+class Heartbeat:
     """Marks an in-process execution alive while it runs, like a worker does, so the crash
     reaper of a worker sharing the database never takes a long CLI or editor run for a
     crashed one."""
@@ -359,7 +361,7 @@ class _Heartbeat:
             except Exception:  # a missed beat is not worth failing a run
                 log.debug("heartbeat of %s failed", self.execution_id, exc_info=True)
 
-    def __enter__(self) -> _Heartbeat:
+    def __enter__(self) -> Heartbeat:
         self.thread.start()
         return self
 
@@ -405,5 +407,5 @@ def run_workflow(
         destination=destination,
         **request,
     )
-    with _Heartbeat(store, row.id):
+    with Heartbeat(store, row.id):
         return execute_recorded(store, req, workflow_id=workflow_id, hooks=hooks)

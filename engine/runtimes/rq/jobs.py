@@ -21,10 +21,12 @@ wherever it runs:
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import AuraError, ConflictError, NotFoundError
@@ -45,7 +47,7 @@ if TYPE_CHECKING:
     import redis
     from redis.lock import Lock
 
-__all__ = ["local_cancel", "notify_done", "run_execution", "run_inline"]
+__all__ = ["local_cancel", "local_execution", "notify_done", "run_execution", "run_inline"]
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +91,19 @@ def local_cancel(execution_id: str) -> bool:
         return False
     event.set()
     return True
+
+
+@contextlib.contextmanager
+def local_execution(execution_id: str, event: threading.Event) -> Iterator[None]:
+    """Registers an execution running in this process outside :func:`run_inline` (a
+    partial run), so :func:`engine.runtimes.cancel` sets its ``event``."""
+    with _local_lock:
+        _local_events[execution_id] = event
+    try:
+        yield
+    finally:
+        with _local_lock:
+            _local_events.pop(execution_id, None)
 
 
 def notify_done(r: redis.Redis | None, execution_id: str) -> None:

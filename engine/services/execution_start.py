@@ -1,0 +1,287 @@
+"""The one door to start an execution: :func:`start` a :class:`RunSpec`, get a
+:class:`RunHandle` (RQ's small vocabulary: a spec is what to run and as whom, a handle is
+the execution once recorded).
+
+Every entry point builds a spec naming its **principal** (who the run acts as, recorded
+on the execution; see :mod:`engine.services.principals`) and calls :func:`start`; the
+runtime only decides *where* it runs::
+
+    from engine.services.executions import RunSpec, start
+
+    handle = start(RunSpec(principal=RunAs.caller(p), workflow_id=wid, mode="manual"))
+    row = handle.result(timeout=30)          # the finished execution row
+    for event in handle.events(): ...        # live events (open with watch=True)
+    handle.cancel()
+
+``runtime="rq"`` records the execution as ``queued`` and enqueues it for the workers;
+``"inline"`` records it and runs it in this process, returning when it has finished
+(with the heartbeat a worker would beat, so no reaper takes it for crashed). Partial runs
+(``destination``, ``reuse``) and runs observed through ``hooks`` run inline.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from engine.services.principals import RunAs
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from engine.executor import ExecutionHooks, ExecutionResult
+    from engine.sdk.items import Item
+
+__all__ = ["RunHandle", "RunSpec", "start"]
+
+Runtime = Literal["rq", "inline"]
+
+
+@dataclass
+class RunSpec:
+    """What to run, how, and as whom.
+
+    Attributes:
+        principal: who the execution acts as (required; recorded on it).
+        workflow_id: a stored workflow, or ``definition`` (an ad-hoc workflow, kept as a
+            snapshot on the execution).
+        version: ``"published"`` or ``"draft"``; default: published for trigger,
+            webhook and schedule modes, else the draft.
+        mode: what started it (manual, cli, webhook, schedule, error, retry, ...).
+        input_items: items given to the start node.
+        start_node: the node to start from (default: the executor's choice).
+        destination: a partial run up to (and including) this node (inline).
+        reuse: node outputs of an earlier run to use instead of running them (inline).
+        trigger: metadata recorded with the execution (webhook request, schedule slot).
+        runtime: ``"rq"`` (the workers) or ``"inline"``; default: rq when Redis is
+            configured, else inline.
+        execution_id: the id to use; a ``queued`` execution with this id is
+            (re-)dispatched instead (a resumed one).
+        queue: the RQ queue (default ``AURA_QUEUE_NAME``).
+    """
+
+    principal: RunAs
+    workflow_id: str | None = None
+    definition: dict[str, Any] | None = None
+    version: Literal["draft", "published"] | None = None
+    mode: str = "manual"
+    input_items: builtins.list[Item] | None = None
+    start_node: str | None = None
+    destination: str | None = None
+    reuse: dict[str, dict[str, builtins.list[Item]]] = field(default_factory=dict)
+    trigger: dict[str, Any] | None = None
+    runtime: Runtime | None = None
+    execution_id: str | None = None
+    queue: str | None = None
+    retry_of: str | None = None
+    parent_execution_id: str | None = None
+
+    def chosen_runtime(self) -> Runtime:
+        if self.runtime is not None:
+            return self.runtime
+        from engine.runtimes import redis_configured
+
+        return "rq" if redis_configured() else "inline"
+
+
+class RunHandle:
+    """A started execution: its id, live events, its result and a way to stop it."""
+
+    def __init__(
+        self, execution_id: str, *, outcome: ExecutionResult | None = None, subscription: Any = None
+    ) -> None:
+        self.id = execution_id
+        self.outcome = outcome
+        """The in-process result when it ran inline (None on the workers)."""
+        self._subscription = subscription
+
+    def __repr__(self) -> str:
+        return f"RunHandle({self.id!r})"
+
+    def events(self, timeout: float | None = None) -> Iterator[dict[str, Any]]:
+        """The execution's live events until it has finished (or ``timeout`` seconds
+        pass without one). Started with ``watch=True``, nothing is missed; otherwise
+        only events from now on."""
+        from engine.events import subscribe
+
+        sub = self._subscription or subscribe(execution_id=self.id)
+        self._subscription = None
+        with sub:
+            while True:
+                event = sub.get(timeout=timeout)
+                if event is None:
+                    return
+                yield event
+                if event.get("type") == "execution.finished":
+                    return
+
+    def result(self, timeout: float) -> Any:
+        """The execution row once it has finished (succeeded, failed, cancelled,
+        crashed). Raises :class:`~engine.runtimes.WaitTimeout` after ``timeout``."""
+        from engine.runtimes import wait_for
+
+        return wait_for(self.id, timeout)
+
+    def cancel(self) -> None:
+        """Cancels it (queued or waiting: at once; running: at the next node boundary).
+        Raises ConflictError when it has already finished."""
+        from engine.runtimes import cancel
+
+        cancel(self.id)
+
+    def close(self) -> None:
+        """Drops an unused event subscription."""
+        if self._subscription is not None:
+            self._subscription.close()
+            self._subscription = None
+
+
+def start(spec: RunSpec, *, hooks: ExecutionHooks | None = None, watch: bool = False) -> RunHandle:
+    """Records the execution (as ``spec.principal``) and starts it; see the module.
+
+    Args:
+        hooks: observe the run node by node (runs it inline, in this thread).
+        watch: subscribe to its events before it starts (read them with
+            :meth:`RunHandle.events`).
+
+    Raises:
+        ValidationError: neither or both of ``workflow_id`` and ``definition``; a partial
+            run or hooks with ``runtime="rq"``.
+        NotFoundError: no such workflow, or no published version when one is needed.
+        ConflictError: the workflow is at its concurrency limit with overflow ``drop``.
+        NoRedisConfigured: ``runtime="rq"`` without ``AURA_REDIS_URL``.
+    """
+    from engine.errors import ValidationError
+
+    runtime = spec.chosen_runtime()
+    local = hooks is not None or spec.destination is not None or bool(spec.reuse)
+    if local and runtime == "rq":
+        raise ValidationError(
+            "Partial runs (up to a node, reusing data) and runs observed "
+            "node by node run in this process: use runtime 'inline'."
+        )
+    subscription = None
+    if watch:
+        from engine.events import subscribe
+
+        subscription = subscribe(execution_id=_reserve_id(spec))
+    try:
+        return _start(spec, runtime, local, hooks, subscription)
+    except BaseException:
+        if subscription is not None:
+            subscription.close()
+        raise
+
+
+def _start(
+    spec: RunSpec, runtime: Runtime, local: bool, hooks: ExecutionHooks | None, subscription: Any
+) -> RunHandle:
+    from engine.runtimes import submit
+
+    if local or (spec.workflow_id is not None and spec.definition is not None):
+        # a snapshot of a stored workflow (the editor's canvas), or a run here
+        row, wf = _record(spec)
+        if local:
+            outcome = _run_here(spec, row, wf, hooks)
+            return RunHandle(row.id, outcome=outcome, subscription=subscription)
+        submit(execution_id=row.id, runtime=runtime, queue=spec.queue)
+        return RunHandle(row.id, subscription=subscription)
+    published = None if spec.version is None else spec.version == "published"
+    eid = submit(
+        workflow_id=spec.workflow_id,
+        definition=spec.definition,
+        mode=spec.mode,
+        input_items=spec.input_items,
+        trigger_node=spec.start_node,
+        runtime=runtime,
+        published=published,
+        parent_execution_id=spec.parent_execution_id,
+        retry_of=spec.retry_of,
+        trigger=spec.trigger,
+        execution_id=spec.execution_id,
+        queue=spec.queue,
+        principal=spec.principal,
+    )
+    return RunHandle(eid, subscription=subscription)
+
+
+def _reserve_id(spec: RunSpec) -> str:
+    """The execution id (chosen now, so a subscription can open before it starts)."""
+    import uuid
+
+    if spec.execution_id is None:
+        spec.execution_id = uuid.uuid4().hex
+    return spec.execution_id
+
+
+def _record(spec: RunSpec) -> tuple[Any, Any]:
+    """Records the execution (``queued``) with the definition it runs: the spec's
+    ``definition`` (kept as a snapshot), else the stored workflow's draft or published
+    version."""
+    from engine.errors import ValidationError
+    from engine.graph import load_workflow
+    from engine.runtimes.queue import stored_version
+    from engine.services.store import get_store
+
+    if spec.workflow_id is None and spec.definition is None:
+        raise ValidationError("Give a stored workflow's id or a workflow definition to run.")
+    store = get_store()
+    version_id = None
+    if spec.definition is not None:
+        wf = load_workflow(spec.definition, what="the workflow to run")
+        wf.id = spec.workflow_id
+    else:
+        assert spec.workflow_id is not None
+        wf, version_id = stored_version(store, spec.workflow_id, spec.version == "published")
+    trigger = dict(spec.trigger or {})
+    if spec.start_node:
+        trigger["node"] = spec.start_node
+    row = store.executions.create(
+        workflow_id=spec.workflow_id,
+        workflow_version_id=version_id,
+        definition=wf.to_json_dict() if spec.definition is not None else None,
+        workflow_name=wf.name,
+        mode=spec.mode,
+        input=[i.to_dict() for i in spec.input_items] if spec.input_items else None,
+        trigger=trigger or None,
+        retry_of=spec.retry_of,
+        parent_execution_id=spec.parent_execution_id,
+        id=spec.execution_id,
+        **spec.principal.row_fields(),
+    )
+    return row, wf
+
+
+def _run_here(spec: RunSpec, row: Any, wf: Any, hooks: ExecutionHooks | None) -> ExecutionResult:
+    """Runs a recorded execution in this thread, heartbeating and cancellable."""
+    from engine.executor import RunRequest
+    from engine.services.runs import Heartbeat, execute_recorded
+    from engine.services.store import get_store
+
+    store = get_store()
+    event = threading.Event()
+    request = RunRequest(
+        workflow=wf,
+        execution_id=row.id,
+        mode=spec.mode,
+        trigger_node=spec.start_node,
+        input_items=spec.input_items,
+        destination=spec.destination or None,
+        reuse=dict(spec.reuse),
+        cancel_event=event,
+        vars=store.variables.as_dict(row.project_id),
+    )
+    with _cancellable(row.id, event), Heartbeat(store, row.id):
+        return execute_recorded(store, request, workflow_id=spec.workflow_id, hooks=hooks)
+
+
+@contextlib.contextmanager
+def _cancellable(execution_id: str, event: threading.Event) -> Iterator[None]:
+    """Lets :meth:`RunHandle.cancel` (``engine.runtimes.cancel``) stop this run."""
+    from engine.runtimes.rq.jobs import local_execution
+
+    with local_execution(execution_id, event):
+        yield
