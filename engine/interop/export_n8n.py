@@ -9,257 +9,116 @@ list of such nodes. Expressions are written as ``={{ ... }}``; AURA-only syntax 
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
 from typing import Any
 
 from engine.errors import WorkflowValidationError
 from engine.graph import NodeDef, Workflow
+from engine.interop._export_nodes import EXPORTERS
 
 __all__ = ["export_n8n"]
 
-_PY_ONLY = re.compile(r"\{\{[^}]*\b(if .* else|for \w+ in|not |and|or)\b")
+_JS_FUNCS = {
+    "$",
+    "$node",
+    "$if",
+    "$ifEmpty",
+    "$items",
+    "parseInt",
+    "parseFloat",
+    "Number",
+    "String",
+    "Boolean",
+    "encodeURIComponent",
+    "decodeURIComponent",
+}
+_AURA_METHODS = {
+    "regex_replace",
+    "regex_match",
+    "regex_find_all",
+    "regex_split",
+    "format",
+    "to_timezone",
+    "title",
+    "to_millis",
+    "iso",
+    "item_at",
+    "all_matching",
+}
 
 
-def _x(value: Any) -> Any:
-    """An AURA value as an n8n value: templates get '=', escaped braces are restored."""
-    if isinstance(value, dict):
-        return {k: _x(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_x(v) for v in value]
+def _uses_aura_only(node: Any) -> bool:
+    if isinstance(node, list):
+        return any(_uses_aura_only(x) for x in node)
+    if not isinstance(node, tuple) or not node:
+        return False
+    if node[0] == "call" and node[1][0] == "name" and node[1][1] not in _JS_FUNCS:
+        return True
+    if node[0] == "call" and node[1][0] == "member" and node[1][2] in _AURA_METHODS:
+        return True
+    return any(_uses_aura_only(x) for x in node[1:] if isinstance(x, tuple | list))
+
+
+def _strings(value: Any) -> list[str]:
     if isinstance(value, str):
-        if "{{" in value.replace("\\{{", ""):
-            return "=" + value
-        return value.replace("\\{{", "{{")
-    return value
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
-def _cond(c: dict[str, Any], i: int) -> dict[str, Any]:
-    t = {"date": "dateTime"}.get(c.get("type", "string"), c.get("type", "string"))
-    op = str(c.get("operation", "equals"))
-    camel = (
-        re.sub(r"_([a-z])", lambda m: m.group(1).upper(), op)
-        .replace("isEmpty", "empty")
-        .replace("isNotEmpty", "notEmpty")
-        .replace("isTrue", "true")
-        .replace("isFalse", "false")
-    )
-    camel = {"eq": "equals", "ne": "notEquals"}.get(camel, camel)
-    return {
-        "id": f"c{i}",
-        "leftValue": _x(c.get("left", "")),
-        "rightValue": _x(c.get("right", "")),
-        "operator": {"type": t, "operation": camel},
-    }
+def _not_javascript(value: Any) -> bool:
+    """True if an expression in ``value`` uses AURA syntax or helpers n8n cannot read."""
+    from engine.errors import ExpressionError
+    from engine.expressions._tokenize import split_template
+    from engine.interop._jsparse import Untranslatable, parse_js
+
+    for text in _strings(value):
+        if "{{" not in text:
+            continue
+        try:
+            parts = split_template(text)
+        except ExpressionError:  # JavaScript the importer kept verbatim: n8n reads it
+            parts = []
+        for is_expr, part in parts:
+            try:
+                if is_expr and _uses_aura_only(parse_js(part)):
+                    return True
+            except Untranslatable:
+                return True
+    return False
 
 
-def _group(p: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "options": {
-            "caseSensitive": p.get("case_sensitive", True),
-            "typeValidation": "loose" if p.get("loose_type_validation") else "strict",
-        },
-        "combinator": p.get("combinator", "and"),
-        "conditions": [_cond(c, i) for i, c in enumerate(p.get("conditions") or [])],
-    }
+def _ports(node: NodeDef) -> dict[str, int]:
+    """AURA output port → n8n output index (the error output comes after the others)."""
+    from engine.sdk import get_catalog
+
+    spec = get_catalog().get(node.type, node.type_version)
+    names = [p.name for p in spec.output_ports(node.parameters)]
+    return {**{name: i for i, name in enumerate(names)}, "error": len(names)}
 
 
-def _set(p: dict[str, Any]) -> tuple[str, float, dict[str, Any]]:
+def _notes(node: NodeDef) -> str:
+    """The node's notes without the line the importer added to placeholders."""
+    if node.type == "core.placeholder" and node.notes.startswith("Imported from "):
+        return node.notes.partition("\n")[2]
+    return node.notes
+
+
+def _settings(wf: Workflow) -> dict[str, Any]:
+    s = wf.settings
     out: dict[str, Any] = {
-        "assignments": {
-            "assignments": [
-                {
-                    "id": f"a{i}",
-                    "name": a.get("name", ""),
-                    "value": _x(a.get("value")),
-                    "type": a.get("type", "string")
-                    if a.get("type", "auto") != "auto"
-                    else "string",
-                }
-                for i, a in enumerate(p.get("assignments") or [])
-            ]
-        },
-        "options": {},
+        "executionOrder": "v1",
+        "timezone": s.timezone,
+        "saveDataSuccessExecution": s.save_data_success,
+        "saveDataErrorExecution": s.save_data_error,
+        "saveManualExecutions": s.save_manual,
+        "callerPolicy": {"same_project": "workflowsFromSameOwner"}.get(s.callers, s.callers),
     }
-    keep = p.get("keep", "all")
-    if keep != "none":
-        out["includeOtherFields"] = True
-        if keep in ("selected", "except"):
-            out["include"] = keep
-            out["includeFields" if keep == "selected" else "excludeFields"] = ",".join(
-                p.get("fields") or []
-            )
-    if p.get("mode") == "json":
-        out = {"mode": "raw", "jsonOutput": _x(p.get("json_value")), "options": {}}
-    return "n8n-nodes-base.set", 3.4, out
-
-
-def _http(p: dict[str, Any]) -> tuple[str, float, dict[str, Any]]:
-    out: dict[str, Any] = {
-        "method": p.get("method", "GET"),
-        "url": _x(p.get("url", "")),
-        "options": {},
-    }
-    if p.get("query"):
-        out["sendQuery"] = True
-        out["queryParameters"] = {"parameters": _x(p["query"])}
-    if p.get("headers"):
-        out["sendHeaders"] = True
-        out["headerParameters"] = {"parameters": _x(p["headers"])}
-    body = p.get("body_type", "none")
-    if body != "none":
-        out["sendBody"] = True
-        out["contentType"] = {
-            "json": "json",
-            "form_urlencoded": "form-urlencoded",
-            "multipart": "multipart-form-data",
-            "raw": "raw",
-            "binary": "binaryData",
-        }[body]
-        if p.get("json_body") is not None:
-            out["specifyBody"] = "json"
-            out["jsonBody"] = _x(p["json_body"])
-        elif body == "raw":
-            out["body"] = _x(p.get("raw_body", ""))
-        else:
-            out["bodyParameters"] = {"parameters": _x(p.get("body_fields") or [])}
-    return "n8n-nodes-base.httpRequest", 4.2, out
-
-
-def _simple(
-    n8n_type: str, version: float, conv: Callable[[dict[str, Any]], dict[str, Any]]
-) -> Callable[[dict[str, Any]], tuple[str, float, dict[str, Any]]]:
-    return lambda p: (n8n_type, version, conv(p))
-
-
-_MERGE = {
-    "append": {"mode": "append"},
-    "combine_by_position": {"mode": "combine", "combineBy": "combineByPosition"},
-    "combine_all": {"mode": "combine", "combineBy": "combineAll"},
-    "choose_branch": {"mode": "chooseBranch"},
-}
-_JOIN = {
-    "inner": "keepMatches",
-    "keep_non_matches": "keepNonMatches",
-    "outer": "keepEverything",
-    "left": "enrichInput1",
-    "right": "enrichInput2",
-}
-
-
-def _merge(p: dict[str, Any]) -> dict[str, Any]:
-    mode = p.get("mode", "append")
-    if mode == "combine_by_fields":
-        return {
-            "mode": "combine",
-            "advanced": True,
-            "mergeByFields": {"values": p.get("match_fields") or []},
-            "joinMode": _JOIN[p.get("join", "inner")],
-            "options": {},
-        }
-    return {**_MERGE[mode], "options": {}}
-
-
-_EXPORTERS: dict[str, Callable[[dict[str, Any]], tuple[str, float, dict[str, Any]]]] = {
-    "core.manual_trigger": _simple("n8n-nodes-base.manualTrigger", 1, lambda p: {}),
-    "core.noop": _simple("n8n-nodes-base.noOp", 1, lambda p: {}),
-    "core.error_trigger": _simple("n8n-nodes-base.errorTrigger", 1, lambda p: {}),
-    "core.set": _set,
-    "core.http_request": _http,
-    "core.if": _simple(
-        "n8n-nodes-base.if", 2.2, lambda p: {"conditions": _group(p), "options": {}}
-    ),
-    "core.filter": _simple(
-        "n8n-nodes-base.filter", 2.2, lambda p: {"conditions": _group(p), "options": {}}
-    ),
-    "core.switch": _simple(
-        "n8n-nodes-base.switch",
-        3.2,
-        lambda p: {
-            "rules": {
-                "values": [
-                    {
-                        "conditions": _group(r),
-                        **(
-                            {"renameOutput": True, "outputKey": r["output_name"]}
-                            if r.get("output_name")
-                            else {}
-                        ),
-                    }
-                    for r in p.get("rules") or []
-                ]
-            },
-            "options": {}
-            if p.get("fallback_output", "none") == "none"
-            else {"fallbackOutput": p["fallback_output"]},
-        },
-    ),
-    "core.merge": _simple("n8n-nodes-base.merge", 3, _merge),
-    "core.split_out": _simple(
-        "n8n-nodes-base.splitOut",
-        1,
-        lambda p: {"fieldToSplitOut": ",".join(p.get("field") or []), "options": {}},
-    ),
-    "core.limit": _simple(
-        "n8n-nodes-base.limit",
-        1,
-        lambda p: {
-            "maxItems": p.get("max_items", 1),
-            "keep": "lastItems" if p.get("keep") == "last" else "firstItems",
-        },
-    ),
-    "core.wait": _simple(
-        "n8n-nodes-base.wait",
-        1.1,
-        lambda p: {"amount": _x(p.get("amount", 1)), "unit": p.get("unit", "seconds")},
-    ),
-    "core.stop_and_error": _simple(
-        "n8n-nodes-base.stopAndError", 1, lambda p: {"errorMessage": _x(p.get("message", ""))}
-    ),
-    "core.respond_to_webhook": _simple(
-        "n8n-nodes-base.respondToWebhook",
-        1.1,
-        lambda p: {
-            "respondWith": {
-                "first_item_json": "firstIncomingItem",
-                "all_items": "allIncomingItems",
-                "json": "json",
-                "text": "text",
-                "no_data": "noData",
-                "redirect": "redirect",
-                "binary": "binary",
-            }[p.get("respond_with", "first_item_json")],
-            "responseBody": _x(p.get("response_body") or p.get("response_json") or ""),
-            "options": {},
-        },
-    ),
-    "core.webhook_trigger": _simple(
-        "n8n-nodes-base.webhook",
-        2,
-        lambda p: {
-            "httpMethod": p.get("http_method", "GET"),
-            "path": p.get("path", ""),
-            "responseMode": {
-                "immediately": "onReceived",
-                "last_node": "lastNode",
-                "respond_node": "responseNode",
-            }[p.get("response_mode", "immediately")],
-            "options": {},
-        },
-    ),
-}
-
-
-def _ports(node: NodeDef, params: dict[str, Any]) -> dict[str, int]:
-    if node.type == "core.if":
-        return {"true": 0, "false": 1, "error": 2}
-    if node.type == "core.switch":
-        n = len(params.get("rules") or [])
-        return {**{f"output_{i}": i for i in range(n)}, "fallback": n}
-    if node.type == "core.placeholder":
-        names = params.get("outputs") or ["main"]
-        return {name: i for i, name in enumerate(names)}
-    return {"main": 0, "error": 1}
+    if s.timeout_s:
+        out["executionTimeout"] = int(s.timeout_s)
+    return out
 
 
 def export_n8n(wf: Workflow) -> dict[str, Any]:
@@ -268,9 +127,7 @@ def export_n8n(wf: Workflow) -> dict[str, Any]:
     Raises:
         WorkflowValidationError: some nodes have no n8n equivalent (listed in details).
     """
-    missing = [
-        n.name for n in wf.nodes if n.type not in _EXPORTERS and n.type != "core.placeholder"
-    ]
+    missing = [n.name for n in wf.nodes if n.type not in EXPORTERS and n.type != "core.placeholder"]
     if missing:
         raise WorkflowValidationError(
             f"{len(missing)} node(s) have no n8n equivalent: {', '.join(missing[:10])}. "
@@ -287,7 +144,7 @@ def export_n8n(wf: Workflow) -> dict[str, Any]:
                 p.get("original_parameters") or {},
             )
         else:
-            t, v, params = _EXPORTERS[n.type](n.parameters)
+            t, v, params = EXPORTERS[n.type](n.parameters)
         entry: dict[str, Any] = {
             "id": n.id,
             "name": n.name,
@@ -298,8 +155,12 @@ def export_n8n(wf: Workflow) -> dict[str, Any]:
         }
         if n.disabled and n.type != "core.placeholder":
             entry["disabled"] = True
-        if n.notes and n.type != "core.placeholder":
-            entry["notes"] = n.notes
+        if _notes(n):
+            entry["notes"] = _notes(n)
+        if n.execute_once:
+            entry["executeOnce"] = True
+        if n.always_output_data:
+            entry["alwaysOutputData"] = True
         if n.retry.enabled:
             entry.update(
                 retryOnFail=True,
@@ -310,7 +171,7 @@ def export_n8n(wf: Workflow) -> dict[str, Any]:
             entry["onError"] = (
                 "continueErrorOutput" if n.on_error == "route" else "continueRegularOutput"
             )
-        if _PY_ONLY.search(str(params)):
+        if n.type != "core.placeholder" and _not_javascript(n.parameters):
             notes.append(
                 f"'{n.name}' uses AURA expression syntax n8n does not read; check its expressions"
             )
@@ -319,7 +180,7 @@ def export_n8n(wf: Workflow) -> dict[str, Any]:
     conns: dict[str, Any] = {}
     for c in wf.connections:
         src = by_name[c.source]
-        index = _ports(src, src.parameters).get(c.output, 0)
+        index = _ports(src).get(c.output, 0)
         dst_index = 1 if c.input == "input2" else 0
         outs = conns.setdefault(c.source, {"main": []})["main"]
         while len(outs) <= index:
@@ -346,6 +207,7 @@ def export_n8n(wf: Workflow) -> dict[str, Any]:
         "nodes": nodes,
         "connections": conns,
         "pinData": pins,
-        "settings": {"executionOrder": "v1", "timezone": wf.settings.timezone},
+        "settings": _settings(wf),
+        "tags": [{"name": t} for t in wf.tags],
         "meta": {"exportedFrom": "aura", "notes": notes},
     }

@@ -38,6 +38,24 @@ _V1_OPS = {
     "before": "before",
 }
 _V1_DEFAULT_OP = {"string": "equal", "number": "smaller", "boolean": "equal", "dateTime": "after"}
+_OP_ALIASES = {
+    "empty": "is_empty",
+    "not_empty": "is_not_empty",
+    "true": "is_true",
+    "false": "is_false",
+    "length_equals": "length_eq",
+    "length_not_equals": "length_ne",
+    "does_not_exist": "not_exists",
+}
+_NUMBER_OPS = {"equals": "eq", "not_equals": "ne"}
+
+
+def _operation(type_: str, n8n_op: str) -> str:
+    """n8n's operation name as AURA's canonical one (``notEmpty`` → ``is_not_empty``)."""
+    op = _OP_ALIASES.get(snake(n8n_op), snake(n8n_op))
+    return _NUMBER_OPS.get(op, op) if type_ == "number" else op
+
+
 _SINGLE = {"exists", "notExists", "empty", "notEmpty", "true", "false"}
 
 
@@ -53,7 +71,7 @@ def _conditions_v2(cx: MapContext, base: str) -> tuple[list[dict[str, Any]], str
         cond = {
             "left": cx.value(c.get("leftValue", ""), f"{base}.conditions[{i}].leftValue"),
             "type": _TYPES[t],
-            "operation": snake(operation),
+            "operation": _operation(_TYPES[t], operation),
         }
         if operation not in _SINGLE and not op.get("singleValue"):
             cond["right"] = cx.value(c.get("rightValue", ""), f"{base}.conditions[{i}].rightValue")
@@ -102,7 +120,12 @@ def _conditions_v1(cx: MapContext) -> tuple[list[dict[str, Any]], str]:
 def _group(cx: MapContext, base: str = "conditions") -> dict[str, Any]:
     if float(cx.version) < 2:
         conds, comb = _conditions_v1(cx)
-        return {"conditions": conds, "combinator": comb, "loose_type_validation": True}
+        return {
+            "conditions": conds,
+            "combinator": comb,
+            "case_sensitive": True,
+            "loose_type_validation": True,
+        }
     conds, comb, case, loose = _conditions_v2(cx, base)
     return {
         "conditions": conds,

@@ -425,3 +425,61 @@ def test_a_data_chain_gives_n8n_results() -> None:
     assert [i.json["id"] for i in result.run_for("Top").outputs["main"]] == [3, 2]
     totals = [i.json for i in result.run_for("Totals").outputs["main"]]
     assert sorted((t["g"], t["sum_n"]) for t in totals) == [("a", 7), ("b", 5)]
+
+
+def test_date_time_v2_and_item_lists_run_like_n8n() -> None:
+    def n(name: str, type_: str, version: float, **params: Any) -> dict[str, Any]:
+        return {
+            "name": name,
+            "type": f"n8n-nodes-base.{type_}",
+            "typeVersion": version,
+            "position": [0, 0],
+            "parameters": params,
+        }
+
+    def to(x: str) -> dict[str, Any]:
+        return {"main": [[{"node": x, "type": "main", "index": 0}]]}
+
+    data = {
+        "nodes": [
+            n("Start", "manualTrigger", 1),
+            n(
+                "Data",
+                "set",
+                3.4,
+                mode="raw",
+                jsonOutput='={{ { "list": [{"at": "2024-01-30T10:00:00Z"}] } }}',
+            ),
+            n("Each", "itemLists", 3, operation="splitOutItems", fieldToSplitOut="list"),
+            n(
+                "Later",
+                "dateTime",
+                2,
+                operation="addToDate",
+                magnitude="={{ $json.at }}",
+                timeUnit="days",
+                duration=3,
+                outputFieldName="due",
+            ),
+            n(
+                "Shown",
+                "dateTime",
+                2,
+                operation="formatDate",
+                date="={{ $json.due }}",
+                format="yyyy/MM/dd",
+            ),
+        ],
+        "connections": {
+            "Start": to("Data"),
+            "Data": to("Each"),
+            "Each": to("Later"),
+            "Later": to("Shown"),
+        },
+    }
+    [res] = import_data(data, fmt="n8n")
+    assert all(r.status == "mapped" for r in res.report.nodes), res.report.to_dict()
+    result = Executor().run(RunRequest(workflow=res.workflow))
+    assert result.status == "succeeded", result.error
+    [item] = result.run_for("Shown").outputs["main"]
+    assert item.json["formattedDate"] == "2024/02/02"
