@@ -298,10 +298,10 @@ def run_error_workflow(
     workflow_id: str | None,
     *,
     project_id: str | None = None,
-) -> ExecutionResult | None:
+) -> str:
     """Runs ``wf.settings.error_workflow`` from its Error Trigger with the failure, as a
     trigger of the failed execution's project; the error workflow must belong to that
-    same project (NotFoundError otherwise)."""
+    same project (NotFoundError otherwise). Returns the error workflow's execution id."""
     from engine.services.workflow_access import error_workflow_in
 
     ref = wf.settings.error_workflow
@@ -322,20 +322,20 @@ def run_error_workflow(
         },
         "workflow": {"id": workflow_id, "name": wf.name},
     }
-    row = store.executions.create(
-        workflow_id=rec.id,
-        mode="error",
-        input=payload,
-        **RunAs.trigger(rec.project_id).row_fields(),
+    from engine.services.execution_start import RunSpec, start
+
+    # here, in the failed run's process, as a trigger of the error workflow's project
+    handle = start(
+        RunSpec(
+            principal=RunAs.trigger(rec.project_id),
+            workflow_id=rec.id,
+            mode="error",
+            start_node=trigger,
+            input_items=[Item(json=payload)],
+            runtime="inline",
+        )
     )
-    req = RunRequest(
-        workflow=ewf,
-        execution_id=row.id,
-        mode="error",
-        trigger_node=trigger,
-        input_items=[Item(json=payload)],
-    )
-    return execute_recorded(store, req, workflow_id=rec.id)
+    return handle.id
 
 
 class Heartbeat:
