@@ -33,6 +33,7 @@ from tui.models import (
     Me,
     Page,
     QueueInfo,
+    Quotas,
     Service,
     WorkerInfo,
     Workflow,
@@ -302,6 +303,12 @@ class ApiClient:
         """Queue workers (NotAvailable when the server has no worker API)."""
         data = await self.get(f"{API}/workers", feature="worker API")
         return [WorkerInfo.from_json(d) for d in items_of(data)]
+
+    async def quotas(self) -> Quotas:
+        """Per-project quotas and running/waiting/held counts (NotAvailable when the
+        server has no quota API)."""
+        data = await self.get(f"{API}/quotas", feature="quota API")
+        return Quotas.from_json(data)
 
     async def jobs(self, queue: str, state: str) -> list[Job]:
         """Jobs of a queue in a state (queued, started, scheduled, failed)."""

@@ -13,7 +13,8 @@ from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 __all__ = ["Event", "Execution", "ExecutionSummary", "Health", "Job", "Me", "NodeRun",
-           "Page", "QueueInfo", "Service", "WorkerInfo", "Workflow", "WorkflowSummary",
+           "Page", "ProjectQuota", "QueueInfo", "Quotas", "Service", "WorkerInfo", "Workflow",
+           "WorkflowSummary",
            "items_of", "parse_time"]
 
 JSON = dict[str, Any]
@@ -253,6 +254,39 @@ class QueueInfo:
                    _int(_first(d, "started", "running")),
                    _int(_first(d, "scheduled", "deferred")),
                    _int(_first(d, "failed")))
+
+
+@dataclass(frozen=True)
+class ProjectQuota:
+    """One project's concurrency quota and load (an item of ``GET /api/v1/quotas``,
+    the API's ``QuotaOut``)."""
+
+    project_id: str
+    name: str
+    quota: int | None
+    """Executions it may run at once; None: no limit."""
+    overridden: bool
+    running: int
+    queued: int
+    held: int
+
+    @classmethod
+    def from_json(cls, d: JSON) -> ProjectQuota:
+        return cls(str(d["project_id"]), str(d["name"]), _int(d["quota"]),
+                   bool(d["overridden"]), int(d["running"]), int(d["queued"]),
+                   int(d["held"]))
+
+
+@dataclass(frozen=True)
+class Quotas:
+    """``GET /api/v1/quotas``: the default quota and each visible project's."""
+
+    default_quota: int | None
+    items: list[ProjectQuota]
+
+    @classmethod
+    def from_json(cls, d: JSON) -> Quotas:
+        return cls(_int(d["default_quota"]), [ProjectQuota.from_json(x) for x in d["items"]])
 
 
 @dataclass(frozen=True)

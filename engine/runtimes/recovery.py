@@ -7,7 +7,8 @@
 - :func:`crash_worker`: the same at once for the executions of a worker process known
   to be dead (its supervisor saw it exit; RQ saw its work horse killed).
 - :func:`requeue_orphans`: a ``queued`` execution with no live RQ job (Redis restarted
-  without persistence, a crash between commit and enqueue) is enqueued again.
+  without persistence, a crash between commit and enqueue) is enqueued again, unless a
+  workflow limit or its project's quota holds it back.
 
 Every ``aura worker`` runs :func:`maintenance` (all three, plus releasing stuck
 concurrency slots) when it starts and every ``AURA_QUEUE_REAP_INTERVAL_S``; ``aura up``
@@ -25,6 +26,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from engine.errors import AuraError, ConflictError, NotFoundError
+from engine.runtimes import quotas
 from engine.runtimes._load import load_definition
 from engine.runtimes._redis import redis_connection
 from engine.runtimes.concurrency import is_deferred, promote_stuck, release_slot
@@ -32,12 +34,19 @@ from engine.services.store import get_store
 from engine.store.models import Execution
 from engine.store.types import utcnow
 
-__all__ = ["Maintenance", "crash_execution", "crash_worker", "maintenance", "reap_crashed",
-           "requeue_orphans"]
+__all__ = [
+    "Maintenance",
+    "crash_execution",
+    "crash_worker",
+    "maintenance",
+    "reap_crashed",
+    "requeue_orphans",
+]
 
 log = logging.getLogger(__name__)
-LIVE_JOB_STATUSES = frozenset({"queued", "started", "deferred", "scheduled", "created",
-                               "ready_to_enqueue", "rate_limited"})
+LIVE_JOB_STATUSES = frozenset(
+    {"queued", "started", "deferred", "scheduled", "created", "ready_to_enqueue", "rate_limited"}
+)
 ORPHAN_BATCH = 500
 
 
@@ -63,8 +72,11 @@ def crash_execution(execution_id: str, reason: str, *, store: Any = None) -> str
 
     store = store or get_store()
     try:
-        row = store.executions.set_status(execution_id, "crashed", error={
-            "type": "WorkerCrashed", "code": "crashed", "message": reason})
+        row = store.executions.set_status(
+            execution_id,
+            "crashed",
+            error={"type": "WorkerCrashed", "code": "crashed", "message": reason},
+        )
     except (ConflictError, NotFoundError):
         return None
     log.warning("execution %s crashed: %s", execution_id, reason)
@@ -79,8 +91,13 @@ def crash_execution(execution_id: str, reason: str, *, store: Any = None) -> str
     if wf.settings.retry_on_crash >= row.attempt:
         try:
             retry_id = resubmit(store, row, wf)
-            log.warning("execution %s: retrying its crash as %s (attempt %d of %d)",
-                        execution_id, retry_id, row.attempt + 1, wf.settings.retry_on_crash + 1)
+            log.warning(
+                "execution %s: retrying its crash as %s (attempt %d of %d)",
+                execution_id,
+                retry_id,
+                row.attempt + 1,
+                wf.settings.retry_on_crash + 1,
+            )
         except AuraError as exc:
             log.warning("execution %s could not be retried: %s", execution_id, exc.message)
     if r is not None and row.workflow_id and wf.settings.concurrency is not None:
@@ -88,11 +105,14 @@ def crash_execution(execution_id: str, reason: str, *, store: Any = None) -> str
             release_slot(store, r, row.workflow_id, enqueue_existing)
         except Exception as exc:
             log.warning("could not release a slot of workflow %s: %s", row.workflow_id, exc)
+    if r is not None and row.project_id:
+        quotas.after(store, r, quotas.Seat(row.project_id, held=False))
     return retry_id
 
 
-def reap_crashed(*, store: Any = None, older_than_s: float | None = None
-                 ) -> list[tuple[str, str | None]]:
+def reap_crashed(
+    *, store: Any = None, older_than_s: float | None = None
+) -> list[tuple[str, str | None]]:
     """Ends running executions whose heartbeat is too old. Returns (crashed id, retry id
     or None) pairs. One indexed query when there is nothing to do."""
     from engine.config import settings
@@ -102,21 +122,27 @@ def reap_crashed(*, store: Any = None, older_than_s: float | None = None
     out = []
     for row in store.executions.stale(timedelta(seconds=limit)):
         seen = row.heartbeat_at or row.started_at
-        reason = (f"Its worker ({row.worker_id or 'unknown'}) stopped sending heartbeats "
-                  f"(last at {seen.isoformat() if seen else 'never'}; limit {limit:g} s): "
-                  "the process was probably killed or its machine lost.")
+        reason = (
+            f"Its worker ({row.worker_id or 'unknown'}) stopped sending heartbeats "
+            f"(last at {seen.isoformat() if seen else 'never'}; limit {limit:g} s): "
+            "the process was probably killed or its machine lost."
+        )
         retry_id = crash_execution(row.id, reason, store=store)
         out.append((row.id, retry_id))
     return out
 
 
-def crash_worker(worker_id: str, reason: str, *, store: Any = None
-                 ) -> list[tuple[str, str | None]]:
+def crash_worker(worker_id: str, reason: str, *, store: Any = None) -> list[tuple[str, str | None]]:
     """Ends at once the running executions of a worker process known to be dead."""
     store = store or get_store()
     with store.db.read() as s:
-        ids = list(s.exec(select(Execution.id).where(
-            col(Execution.status) == "running", col(Execution.worker_id) == worker_id)).all())
+        ids = list(
+            s.exec(
+                select(Execution.id).where(
+                    col(Execution.status) == "running", col(Execution.worker_id) == worker_id
+                )
+            ).all()
+        )
     return [(eid, crash_execution(eid, reason, store=store)) for eid in ids]
 
 
@@ -134,16 +160,21 @@ def requeue_orphans(*, store: Any = None, grace_s: float | None = None) -> list[
     r = redis_connection()
     out: list[str] = []
     with store.db.read() as s:
-        rows = list(s.exec(select(Execution.id, Execution.workflow_id).where(
-            col(Execution.status) == "queued", col(Execution.created_at) <= cutoff
-        ).order_by(col(Execution.created_at)).limit(ORPHAN_BATCH)).all())
+        rows = list(
+            s.exec(
+                select(Execution.id, Execution.workflow_id, Execution.project_id)
+                .where(col(Execution.status) == "queued", col(Execution.created_at) <= cutoff)
+                .order_by(col(Execution.created_at))
+                .limit(ORPHAN_BATCH)
+            ).all()
+        )
     if not rows:
         return out
-    jobs = Job.fetch_many([eid for eid, _ in rows], connection=r)
-    for (eid, wid), job in zip(rows, jobs, strict=True):
+    jobs = Job.fetch_many([eid for eid, _, _ in rows], connection=r)
+    for (eid, wid, pid), job in zip(rows, jobs, strict=True):
         if job is not None and _job_status(job) in LIVE_JOB_STATUSES:
             continue
-        if is_deferred(r, wid, eid):
+        if is_deferred(r, wid, eid) or quotas.is_held(r, pid, eid):
             continue
         try:
             enqueue_existing(eid, at_front=False)
@@ -171,6 +202,9 @@ def maintenance(*, store: Any = None) -> Maintenance:
     try:
         done.requeued = requeue_orphans(store=store)
         done.promoted = promote_stuck(store, redis_connection(), enqueue_existing)
+        done.promoted += quotas.promote_stuck(
+            store, redis_connection(), lambda eid: enqueue_existing(eid, at_front=False)
+        )
     except Exception as exc:
         log.warning("looking for orphaned executions failed: %s", exc)
     return done

@@ -37,6 +37,7 @@ from studio.api import (
     routes_nodes,
     routes_oidc,
     routes_queues,
+    routes_quotas,
     routes_retention,
     routes_security,
     routes_services,
@@ -78,6 +79,7 @@ def operations(*, auth: bool = True) -> list[Operation]:
         *routes_events.routers(),
         *routes_services.routers(),
         *routes_queues.routers(),
+        *routes_quotas.routers(),
         *routes_retention.routers(),
     ]
     return [op for r in routers for op in r.operations]

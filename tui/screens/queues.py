@@ -1,6 +1,6 @@
 """Queues and workers (key 4): job counts per queue (queued, started, scheduled,
-failed), the jobs of one state, worker states with their current jobs, and requeueing
-failed jobs.
+failed), per-project quotas with their running, waiting and held executions, the jobs of
+one state, worker states with their current jobs, and requeueing failed jobs.
 
 It reads ``/api/v1/queues``, ``/queues/{name}/jobs`` and ``/api/v1/workers`` when the
 server has them. Without them it shows what ``/executions`` tells (executions queued,
@@ -22,7 +22,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Label, Select
 
 from tui.errors import NotAvailable
-from tui.models import ExecutionSummary, Job, QueueInfo, WorkerInfo
+from tui.models import ExecutionSummary, Job, QueueInfo, Quotas, WorkerInfo
 from tui.screens.base import ConsoleScreen
 from tui.widgets.status_badge import status_text
 
@@ -91,6 +91,8 @@ class QueuesScreen(ConsoleScreen):
             yield Label("", id="qs-note", classes="note")
             yield Label("Queues", classes="section-title")
             yield DataTable(id="qs-queues", cursor_type="row", zebra_stripes=True)
+            yield Label("Project quotas", classes="section-title", id="qs-quotas-title")
+            yield DataTable(id="qs-quotas", cursor_type="row", zebra_stripes=True)
             with Horizontal(classes="section-bar"):
                 yield Label("Jobs", classes="section-title")
                 yield Select([(s, s) for s in JOB_STATES], value="failed",
@@ -103,6 +105,8 @@ class QueuesScreen(ConsoleScreen):
         super().on_mount()
         self.query_one("#qs-queues", DataTable).add_columns(
             "Queue", "Queued", "Started", "Scheduled", "Failed")
+        self.query_one("#qs-quotas", DataTable).add_columns(
+            "Project", "Quota", "Running", "Waiting", "Held by quota")
         self.query_one("#qs-jobs", DataTable).add_columns(
             "State", "Queue / workflow", "Execution", "When", "Error")
         self.query_one("#qs-workers", DataTable).add_columns(
@@ -142,6 +146,7 @@ class QueuesScreen(ConsoleScreen):
         note.display = bool(missing)
         counts = await self._execution_counts()
         self._show_queues(queues, counts)
+        await self._show_quotas()
         await self._load_jobs(queues)
         await self._show_workers(workers)
 
@@ -163,6 +168,25 @@ class QueuesScreen(ConsoleScreen):
             table.add_row(q.name, *("n/a" if v is None else str(v)
                                     for v in (q.queued, q.started, q.scheduled, q.failed)),
                           key=q.name)
+
+    async def _show_quotas(self) -> None:
+        table = self.query_one("#qs-quotas", DataTable)
+        title = self.query_one("#qs-quotas-title", Label)
+        table.clear()
+        try:
+            quotas: Quotas | None = await self.client.quotas()
+        except NotAvailable:
+            quotas = None
+        if quotas is None:
+            title.update("Project quotas")
+            table.add_row("n/a (no quota API on this server)", "-", "-", "-", "-")
+            return
+        default = "no limit" if quotas.default_quota is None else str(quotas.default_quota)
+        title.update(f"Project quotas (default {default} at once)")
+        for p in quotas.items:
+            quota = "no limit" if p.quota is None else str(p.quota)
+            table.add_row(p.name, quota + (" (own)" if p.overridden else ""), str(p.running),
+                          str(p.queued), str(p.held), key=p.project_id)
 
     async def _load_jobs(self, queues: list[QueueInfo] | None) -> None:
         rows: list[JobRow] = []
