@@ -24,7 +24,7 @@ from engine.services.principals import RunAs
 from engine.services.store import get_store
 from engine.services.workflow_access import check_references
 from engine.triggers import webhooks
-from studio.api.routing import Call, Router
+from studio.api.routing import MAX_INT_PARAM, Call, Router
 from studio.api.schemas import In, Out, Page, PageQuery
 from studio.api.serialize import json_response
 
@@ -53,6 +53,7 @@ class SaveQuery(In):
     base_version: int | None = Field(
         None,
         ge=0,
+        le=MAX_INT_PARAM,
         description="The version you edited; a newer save by someone else is then a 409.",
     )
 
@@ -107,7 +108,8 @@ class VersionOut(Out):
 
 class PublishIn(In):
     version: int | None = Field(
-        None, ge=1, description="Version to publish; default: the current draft."
+        None, ge=1, le=MAX_INT_PARAM, description="Version to publish; default: the "
+        "current draft."
     )
 
 
