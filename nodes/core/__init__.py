@@ -42,6 +42,8 @@ NODE_FOLDERS = (
     "html",
     "loop_over_items",
     "delay",
+    "extract_from_file",
+    "convert_to_file",
 )
 
 PACKAGE = NodePackage(
