@@ -303,12 +303,12 @@ class _Emitter:
                     return f"parse_json({self.args(args)[0]})"
             if glob == "Math":
                 if meth in ("max", "min") and len(args) == 1 and args[0][0] == "spread":
-                    return f"{meth}({self.emit(args[0][1])})"
+                    return f"{meth}({self.emit(args[0][1])})"  # Math.max(...list)
                 if meth in _MATH:
                     return f"{_MATH[meth]}({', '.join(self.args(args))})"
                 if meth == "pow" and len(args) == 2:
-                    a, b = self.args(args)
-                    return f"({a}) ** ({b})"
+                    base, power = self.args(args)
+                    return f"({base}) ** ({power})"
                 raise Untranslatable(f"Math.{meth}() has no AURA equivalent")
             if glob == "Object":
                 if meth in _OBJECT:

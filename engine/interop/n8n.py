@@ -94,7 +94,8 @@ def _credentials(
 def _node(raw: dict[str, Any], name: str, catalog: Catalog, report: WorkflowReport) -> Draft:
     type_ = str(raw.get("type", ""))
     version = raw.get("typeVersion", 1)
-    params = raw.get("parameters") if isinstance(raw.get("parameters"), dict) else {}
+    raw_params = raw.get("parameters")
+    params: dict[str, Any] = raw_params if isinstance(raw_params, dict) else {}
     nrep = NodeReport(name=name, source_type=type_, source_version=version)
     cx = MapContext(params, version=version)
     mapped = finish_node(catalog, type_, version, params, cx, MAPPERS.get(type_), nrep)
@@ -148,7 +149,8 @@ def _edges(connections: dict[str, Any], names: dict[str, str]) -> list[Edge]:
 
 
 def _workflow_settings(data: dict[str, Any], report: WorkflowReport) -> WorkflowSettings:
-    s = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+    raw_settings = data.get("settings")
+    s: dict[str, Any] = raw_settings if isinstance(raw_settings, dict) else {}
     ws = WorkflowSettings()
     if s.get("timezone") and s["timezone"] != "DEFAULT":
         try:

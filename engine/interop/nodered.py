@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from engine.graph import NodeDef, StickyNote, Workflow
@@ -191,7 +192,7 @@ def _companions(raw: dict[str, Any], d: Draft) -> list[tuple[bool, Draft]]:
     return out
 
 
-_OBJECT_MAKERS = {
+_OBJECT_MAKERS: dict[str, Callable[[dict[str, Any]], bool]] = {
     "inject": lambda n: n.get("payloadType") == "json",
     "template": lambda n: n.get("output") == "json",
     "change": lambda n: any(r.get("tot") == "json" for r in n.get("rules") or []),

@@ -28,11 +28,10 @@ def _store(
         if it.workflow is not None and not dry_run:
             from engine.services.store import get_store
 
-            kwargs = {"project_id": project_id} if project_id else {}
             rec = get_store().workflows.create(
                 it.workflow,
                 f"Imported from {it.report.format}: {it.report.source.rsplit('/', 1)[-1]}",
-                **kwargs,
+                project_id=project_id,
             )
             entry["id"] = rec.id
         out.append(entry)
