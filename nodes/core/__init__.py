@@ -44,6 +44,8 @@ NODE_FOLDERS = (
     "delay",
     "extract_from_file",
     "convert_to_file",
+    "summarize",
+    "compare_datasets",
 )
 
 PACKAGE = NodePackage(

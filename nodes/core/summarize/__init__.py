@@ -1,0 +1,1 @@
+"""Summarize: count, sum, average... of fields, per group."""
