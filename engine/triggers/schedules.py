@@ -11,8 +11,9 @@ registration exists, so nothing can go stale.
 **When.** Slots come from :func:`nodes.core.schedule_trigger.schedule.next_fire_times`
 (cron or intervals, in the node's or the workflow's IANA timezone, DST-aware). The loop
 sleeps until the earliest next slot (at most a tick), so slots fire on time. Each slot
-is submitted through :func:`engine.runtimes.submit` with ``mode="schedule"``, the
-published version, and the item ``{"timestamp": <slot, ISO, schedule timezone>}``.
+is started through :func:`engine.services.executions.start` with ``mode="schedule"``,
+as a trigger of the workflow's project, on the workers, the published version, and the
+item ``{"timestamp": <slot, ISO, schedule timezone>}``.
 
 **Exactly once.** Leadership is a Redis lock with renewal and fencing tokens
 (:mod:`engine.triggers._leader`); each slot is claimed by one Lua script that checks the
@@ -247,7 +248,7 @@ class Scheduler:
         redis: Any = None,
         config: SchedulerSettings | None = None,
         identity: str | None = None,
-        submit: Callable[..., str] | None = None,
+        start: Callable[[Any], Any] | None = None,
     ) -> None:
         from engine.runtimes import redis_connection
         from engine.services.store import get_store
@@ -256,7 +257,7 @@ class Scheduler:
         self.r = redis or redis_connection()
         self.config = config or SchedulerSettings()
         self.lock = LeaderLock(self.r, LOCK_KEY, self.config.lock_ttl_s, identity)
-        self._submit = submit
+        self._start = start
         self.retention = RetentionTask(self.store)
         self._schedules: dict[str, Schedule] = {}
         self._versions: dict[str, str] = {}
@@ -410,23 +411,22 @@ class Scheduler:
         if res != FIRED:
             return res
         metrics.scheduler_fired((utcnow() - slot).total_seconds())
-        from engine.services.principals import RunAs  # a schedule runs as its project
+        from engine.services.executions import RunSpec, start
+        from engine.services.principals import RunAs
 
-        if self._submit is not None:
-            submit = self._submit
-        else:
-            from engine.runtimes import submit
+        spec = RunSpec(
+            principal=RunAs.trigger(),  # a schedule runs as its workflow's project
+            workflow_id=sch.workflow_id,
+            version="published",
+            mode="schedule",
+            start_node=sch.node,
+            input_items=[Item(json={"timestamp": slot.isoformat()})],
+            execution_id=execution_id_for(sch.workflow_id, sch.node, slot),
+            trigger={"slot": slot.isoformat()},
+            runtime="rq",
+        )
         try:
-            submit(
-                workflow_id=sch.workflow_id,
-                mode="schedule",
-                trigger_node=sch.node,
-                input_items=[Item(json={"timestamp": slot.isoformat()})],
-                published=True,
-                execution_id=execution_id_for(sch.workflow_id, sch.node, slot),
-                trigger={"slot": slot.isoformat()},
-                principal=RunAs.trigger(),
-            )
+            (self._start or start)(spec)
         except ConflictError as exc:
             log.info("schedule %s at %s not run: %s", sch.field, slot, exc.message)
         except AuraError as exc:
