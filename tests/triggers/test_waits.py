@@ -174,7 +174,7 @@ def _fast_forward(eid: str, when: Any) -> None:
 
 def test_a_webhook_wait_resumes_from_its_resume_url(fleet: Env) -> None:
     from studio.api.errors import exception_handlers
-    from studio.api.routes_waits import wait_routes
+    from studio.api.routes_webhooks import webhook_routes
 
     eid = _submit(_workflow({"resume": "webhook", "webhook_method": "POST",
                              "response_code": 202}))
@@ -185,7 +185,8 @@ def test_a_webhook_wait_resumes_from_its_resume_url(fleet: Env) -> None:
     url = before.output["main"][0]["json"]["url"]
     assert url.startswith(f"http://aura.test/webhook-waiting/{eid}/")
     path = url.removeprefix("http://aura.test")
-    app = Starlette(routes=wait_routes(), exception_handlers=exception_handlers)
+    app = Starlette(routes=webhook_routes(), exception_handlers=exception_handlers)
+    app.state.max_body_bytes = 1 << 20
     with TestClient(app) as http:
         assert http.post(path[:-3] + "xyz", json={}).status_code == 404  # wrong token
         assert http.get(path).status_code == 405  # the Wait accepts POST
