@@ -101,6 +101,13 @@ class RunHandle:
     def __repr__(self) -> str:
         return f"RunHandle({self.id!r})"
 
+    @property
+    def subscription(self) -> Any:
+        """The live event subscription opened by ``start(..., watch=True)`` (a
+        :class:`engine.events.Subscription`; None otherwise or once :meth:`events` took
+        it)."""
+        return self._subscription
+
     def events(self, timeout: float | None = None) -> Iterator[dict[str, Any]]:
         """The execution's live events until it has finished (or ``timeout`` seconds
         pass without one). Started with ``watch=True``, nothing is missed; otherwise
@@ -163,6 +170,10 @@ def start(spec: RunSpec, *, hooks: ExecutionHooks | None = None, watch: bool = F
             "Partial runs (up to a node, reusing data) and runs observed "
             "node by node run in this process: use runtime 'inline'."
         )
+    if runtime == "rq":
+        from engine.runtimes import redis_connection
+
+        redis_connection()  # no Redis configured: say so before recording anything
     subscription = None
     if watch:
         from engine.events import subscribe

@@ -14,17 +14,16 @@ same node events onto the same queue (from the execution's live events, then its
 from __future__ import annotations
 
 import asyncio
-import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.auth.types import Principal
-from engine.executor import ExecutionHooks, ExecutionResult, NodeRunRecord, RunRequest
+from engine.executor import ExecutionHooks, ExecutionResult, NodeRunRecord
 from engine.graph import load_workflow, validate
 from engine.sdk import get_catalog
 from engine.sdk.items import Item
+from engine.services.executions import RunSpec, start
 from engine.services.principals import RunAs
-from engine.services.runs import execute_recorded
 from engine.services.store import get_store
 from studio.logic.live import Follower
 
@@ -140,22 +139,23 @@ def run_canvas(
     """Runs the definition (in this thread) for ``p`` (who needs ``workflow:execute`` on
     the workflow), recording it as a manual execution."""
     wf = _authorized_workflow(p, definition, workflow_id)
-    store = get_store()
-    row = store.executions.create(
+    spec = _spec(p, wf, workflow_id, "inline")
+    spec.destination, spec.reuse = destination or None, reuse or {}
+    handle = start(spec, hooks=hooks)
+    assert handle.outcome is not None
+    return handle.outcome
+
+
+def _spec(p: Principal, wf: Any, workflow_id: str | None, runtime: Any) -> RunSpec:
+    """A manual run of the canvas (a snapshot of its definition, pinned data included)
+    for ``p``, recorded against the workflow when it is saved."""
+    return RunSpec(
+        principal=_run_as(p, workflow_id),
         workflow_id=workflow_id,
         definition=wf.to_json_dict(),
-        workflow_name=wf.name,
         mode="manual",
-        **_run_as(p, workflow_id).row_fields(),
+        runtime=runtime,
     )
-    req = RunRequest(
-        workflow=wf,
-        execution_id=row.id,
-        mode="manual",
-        destination=destination or None,
-        reuse=reuse or {},
-    )
-    return execute_recorded(store, req, workflow_id=workflow_id, hooks=hooks)
 
 
 def _run_as(p: Principal, workflow_id: str | None) -> RunAs:
@@ -213,8 +213,6 @@ def run_canvas_queued(
         NoRedisConfigured: no ``AURA_REDIS_URL``.
     """
     from engine.errors import ValidationError
-    from engine.events import subscribe
-    from engine.runtimes import redis_connection, submit
 
     if destination or reuse:
         raise ValidationError(
@@ -222,19 +220,10 @@ def run_canvas_queued(
             "only: choose 'Run here (this server)' for partial runs."
         )
     wf = _authorized_workflow(p, definition, workflow_id)
-    eid = uuid.uuid4().hex
-    with subscribe(execution_id=eid) as sub:  # live before submit: nothing is missed
-        # recorded as run_canvas does (the workflow's id and a snapshot), then dispatched
-        redis_connection()  # no Redis configured: say so before recording anything
-        get_store().executions.create(
-            id=eid,
-            workflow_id=workflow_id,
-            definition=wf.to_json_dict(),
-            workflow_name=wf.name,
-            mode="manual",
-            **_run_as(p, workflow_id).row_fields(),
-        )
-        submit(execution_id=eid)
+    # watch: subscribed before it is dispatched, so no event is missed
+    handle = start(_spec(p, wf, workflow_id, "rq"), watch=True)
+    eid = handle.id
+    with handle.subscription as sub:
         hooks.post({"kind": "started", "execution_id": eid})
         status, error, runs = Follower(wf, eid, hooks).follow(sub)
         return QueuedRun(eid, status, error, runs)
