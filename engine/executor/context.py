@@ -219,6 +219,12 @@ class ExecContext(NodeContext):
         allow = list(self._ex.http_allow) + list(options.pop("allow", []))
         return safe_client(allow=allow, **options)
 
+    def addresses(self, host: str, port: int) -> list[str]:
+        from engine.net import effective_allow, parse_allow, resolve_checked
+
+        allow = effective_allow(parse_allow(list(self._ex.http_allow)))
+        return resolve_checked(host, port, allow)
+
     def run_workflow(self, workflow_ref: str | dict[str, Any], items: list[Item],
                      *, wait: bool = True) -> list[Item]:
         return self._ex.run_subworkflow(self._node, workflow_ref, items, wait=wait)

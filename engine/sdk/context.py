@@ -107,6 +107,21 @@ class NodeContext(abc.ABC):
         """An HTTP client that refuses private, loopback and link-local targets
         (re-checked on every redirect and resolved address) unless allow-listed."""
 
+    def addresses(self, host: str, port: int) -> list[str]:
+        """The addresses of ``host`` a node may open a non-HTTP connection to (a database,
+        a mail server), under the same rule as :meth:`http`: private, loopback and
+        link-local targets are refused unless allow-listed. Connect to one of these
+        addresses (not to the name again), so a second DNS answer cannot differ.
+
+        Raises:
+            SSRFBlocked: the host is refused. OSError: the name does not resolve.
+        """
+        from engine.config import settings
+        from engine.net import effective_allow, parse_allow, resolve_checked
+
+        allow = effective_allow(parse_allow(settings().http.allow))
+        return resolve_checked(host, port, allow)
+
     @abc.abstractmethod
     def run_workflow(self, workflow_ref: str | dict[str, Any], items: list[Item],
                      *, wait: bool = True) -> list[Item]:

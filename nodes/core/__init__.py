@@ -46,6 +46,7 @@ NODE_FOLDERS = (
     "convert_to_file",
     "summarize",
     "compare_datasets",
+    "postgres",
 )
 
 PACKAGE = NodePackage(

@@ -1,0 +1,1 @@
+"""Postgres: run parameterised SQL against a PostgreSQL database."""

@@ -1,0 +1,56 @@
+"""Postgres: run a parameterised SQL statement against PostgreSQL, per item or once."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from engine.sdk import CredentialSlot, Field, NodeSpec, Params, load_docs, ui
+
+
+class PostgresParams(Params):
+    """Parameters of the Postgres node."""
+
+    query: str = Field(
+        "SELECT $1::int AS answer",
+        description="The SQL statement. Values go in as parameters $1, $2, ... (never "
+        "pasted into the text), from 'Parameters'. Not evaluated as an expression.",
+        json_schema_extra=ui("code", language="sql", expression=False),
+    )
+    parameters: list[Any] = Field(
+        default_factory=list,
+        description="The values of $1, $2, ... in order; usually expressions such as "
+        "'{{ $json.email }}', evaluated for each item.",
+    )
+    mode: Literal["each_item", "once"] = Field(
+        "each_item",
+        description="'each_item': run the statement once per input item (with that item's "
+        "parameters); 'once': run it once (with the first item's parameters).",
+    )
+    output: Literal["rows", "summary"] = Field(
+        "rows",
+        description="'rows': one item per returned row; 'summary': one item per statement "
+        "with the number of affected rows.",
+    )
+    transaction: Literal["single", "per_statement"] = Field(
+        "single",
+        description="'single': all statements of the run in one transaction (any failure "
+        "rolls them all back); 'per_statement': each statement commits on its own.",
+    )
+
+
+SPEC = NodeSpec(
+    type="core.postgres",
+    version=1,
+    title="Postgres",
+    description="Run a parameterised SQL statement against a PostgreSQL database.",
+    category="Data",
+    icon="database",
+    params=PostgresParams,
+    credentials=(
+        CredentialSlot(
+            "postgres", ("postgres",), required=True, description="The database to connect to."
+        ),
+    ),
+    run="nodes.core.postgres.run:execute",
+    docs=load_docs(__file__),
+)
