@@ -536,3 +536,30 @@ def test_malformed_ids_are_404_not_500(world: World) -> None:
     # a job id RQ would refuse (dots), in a queue that exists: 404 too
     r = o.post(f"/api/v1/queues/{q}/jobs/a.b/requeue")
     assert r.status_code == 404 and "No job 'a.b'" in r.json()["message"]
+
+
+def test_a_shared_workflows_executions_are_visible_to_the_other_project(
+    world: World,
+) -> None:
+    """Sharing Alpha's workflow with Bob's project as viewer shows him its executions
+    (read only); unsharing hides them again."""
+    w = world
+    bob, wf, eid = w.clients["bob"], w.ids["workflow"], w.ids["succeeded"]
+    r = w.owner.post(
+        f"/api/v1/workflows/{wf}/shares",
+        json={"project_id": w.ids["bob_project"], "role": "viewer"},
+    )
+    assert r.status_code == 204, r.text
+    try:
+        assert bob.get(f"/api/v1/executions/{eid}").json()["status"] == "succeeded"
+        listed = bob.get("/api/v1/executions", params={"workflow_id": wf}).json()
+        assert [e["id"] for e in listed["items"]] == [eid] and listed["total"] == 1
+        assert [e["id"] for e in bob.get("/api/v1/executions").json()["items"]] == [eid]
+        r = bob.post(f"/api/v1/executions/{eid}/retry")
+        assert r.status_code == 403 and w.ids["alpha"] not in r.text
+        assert bob.delete(f"/api/v1/executions/{eid}").status_code == 403
+    finally:
+        r = w.owner.delete(f"/api/v1/workflows/{wf}/shares/{w.ids['bob_project']}")
+        assert r.status_code == 204, r.text
+    assert bob.get(f"/api/v1/executions/{eid}").status_code == 404
+    assert bob.get("/api/v1/executions").json()["total"] == 0
