@@ -47,6 +47,7 @@ NODE_FOLDERS = (
     "summarize",
     "compare_datasets",
     "postgres",
+    "send_email",
 )
 
 PACKAGE = NodePackage(

@@ -1,0 +1,1 @@
+"""Send Email: send one e-mail per item through an SMTP server."""
