@@ -563,3 +563,34 @@ def test_a_shared_workflows_executions_are_visible_to_the_other_project(
         assert r.status_code == 204, r.text
     assert bob.get(f"/api/v1/executions/{eid}").status_code == 404
     assert bob.get("/api/v1/executions").json()["total"] == 0
+
+
+def test_workers_show_their_current_job_only_to_who_may_see_it(world: World) -> None:
+    w = world
+    alice, bob = w.clients["alice"], w.clients["bob"]
+    long = dict(LONG_WAIT_WORKFLOW, name="Alpha long 2")
+    lid = _ok(
+        alice.post("/api/v1/workflows", params={"project_id": w.ids["alpha"]}, json=long),
+        201,
+    )["id"]
+    eid = _ok(alice.post(f"/api/v1/workflows/{lid}/run", json={}), 202)["execution_id"]
+    try:
+        busy = wait_until(
+            lambda: [
+                x
+                for x in alice.get("/api/v1/workers").json()["items"]
+                if x["current_execution_id"] == eid
+            ],
+            what="a worker running it",
+            env=w.env,
+        )
+        mine = {x["name"]: x for x in bob.get("/api/v1/workers").json()["items"]}
+        assert busy[0]["name"] in mine  # Bob sees the worker ...
+        seen = mine[busy[0]["name"]]
+        assert seen["current_job_id"] is None and seen["current_execution_id"] is None
+        assert eid not in bob.get("/api/v1/workers").text  # ... not what it runs
+        r = bob.post(f"/api/v1/executions/{eid}/cancel")
+        assert r.status_code == 404 and w.ids["alpha"] not in r.text
+    finally:
+        assert alice.post(f"/api/v1/executions/{eid}/cancel").status_code == 200
+    assert wait_execution(alice, eid, timeout=30)["status"] == "cancelled"
