@@ -48,6 +48,7 @@ NODE_FOLDERS = (
     "compare_datasets",
     "postgres",
     "send_email",
+    "sqlite",
 )
 
 PACKAGE = NodePackage(

@@ -1,0 +1,1 @@
+"""SQLite: run parameterised SQL against a SQLite database in the data directory."""
