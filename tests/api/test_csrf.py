@@ -5,6 +5,7 @@ Requests with an Authorization header or an API key, and webhooks, are not affec
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -90,3 +91,21 @@ def test_webhooks_take_any_body_without_origin(
     _signed_in_by_cookie(anon)  # a cookie in the jar does not matter to webhooks
     r = anon.post("/webhook/plain", content="hello", headers={"Content-Type": "text/plain"})
     assert r.status_code in (200, 202), r.text
+
+
+def test_every_body_route_refuses_cookie_requests_without_origin_or_json(
+    app: Any, anon: TestClient, client: TestClient
+) -> None:
+    """Walks every operation that takes a body and needs a signed-in caller."""
+    _signed_in_by_cookie(anon)
+    ops = [op for op in app.state.operations if op.body is not None and not op.public]
+    assert len(ops) > 20
+    for op in ops:
+        path = re.sub(r"\{[^}]+\}", "x", op.path)
+        r = anon.request(op.method, path, content="{}", headers={"Content-Type": "text/plain"})
+        assert r.status_code == 403, (op.method, op.path, r.status_code, r.text)
+        assert r.json()["details"] == {"reason": "csrf"}, (op.method, op.path)
+        r = anon.request(
+            op.method, path, content="{}", headers={**SAME, "Content-Type": "text/plain"}
+        )
+        assert r.status_code == 415, (op.method, op.path, r.status_code, r.text)
