@@ -39,6 +39,8 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
 }
 """name -> (limit, window seconds) used by :func:`limiter` when none is given."""
 REDIS_RETRY_S = 30
+SWEEP_AT = 10_000
+"""In process, expired keys are swept once more than this many are kept."""
 """After a Redis error, limit in process for this long before trying Redis again."""
 
 _LUA = """
@@ -87,6 +89,8 @@ class LocalRateLimiter:
         full = f"{self.name}:{key}"
         now = self.clock()
         with self._lock:
+            if len(self._windows) > SWEEP_AT:
+                self._sweep(now)
             q = self._windows.setdefault(full, deque())
             while q and q[0] <= now - self.window_s:
                 q.popleft()
@@ -99,6 +103,17 @@ class LocalRateLimiter:
             if not q:
                 self._windows.pop(full, None)
             return self.limit - len(q)
+
+    def _sweep(self, now: float) -> None:
+        """Forgets this limiter's keys whose attempts all left the window (many addresses
+        trying once each must not grow the table for ever). Called with the lock held."""
+        prefix = f"{self.name}:"
+        for full in [
+            k
+            for k, q in self._windows.items()
+            if k.startswith(prefix) and (not q or q[-1] <= now - self.window_s)
+        ]:
+            del self._windows[full]
 
     def hit(self, key: str) -> int:
         """Counts an attempt; returns how many remain. Raises RateLimited when full."""

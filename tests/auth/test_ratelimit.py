@@ -91,3 +91,19 @@ def test_redis_down_falls_back_instead_of_failing() -> None:
     with pytest.raises(RateLimited):
         lim.hit("k")
     assert time.monotonic() - started < 5
+
+
+def test_many_addresses_trying_once_do_not_grow_the_table_for_ever() -> None:
+    from engine.auth import ratelimit
+
+    LocalRateLimiter.clear_all()
+    clock = FakeClock()
+    lim = LocalRateLimiter("t-sweep", 5, 60, clock=clock)
+    for i in range(ratelimit.SWEEP_AT):
+        lim.hit(f"198.51.100.{i}")
+    clock.t += 61  # all of them left the window
+    lim.hit("still-counting")
+    lim.hit("still-counting")
+    assert len(LocalRateLimiter._windows) <= 2
+    assert lim.check("still-counting") == 3
+    LocalRateLimiter.clear_all()
