@@ -7,6 +7,8 @@ function (``user``) with them in the order of its parameter list, and returns JS
 
 from __future__ import annotations
 
+from nodes.core.code_js.buffer import BUFFER_JS
+
 __all__ = ["N8N_DRIVER", "N8N_PARAMS", "NODE_RED_DRIVER", "NODE_RED_PARAMS"]
 
 N8N_PARAMS = [
@@ -25,6 +27,8 @@ N8N_PARAMS = [
     "$itemIndex",
     "$runIndex",
     "$prevNode",
+    "$getWorkflowStaticData",
+    "Buffer",
 ]
 
 N8N_DRIVER = r"""
@@ -75,13 +79,24 @@ function (input, user, api) {
   const today = new Date(input.now.slice(0, 10) + "T00:00:00.000Z");
   today.toISO = now.toISO;
   const prev = {name: input.prevNode, outputIndex: 0, runIndex: 0};
+  const staticData = input.staticData;
+  function $getWorkflowStaticData(kind) {
+    if (kind !== "global" && kind !== "node") {
+      throw new TypeError("$getWorkflowStaticData takes 'global' or 'node'");
+    }
+    return staticData[kind];
+  }
+  const Buffer = %BUFFER%;
   function call(index) {
     current = index;
     const item = items[index] || {json: {}};
     return user($input, item.json, item.binary || {}, items, $, $node, $items, now, today,
-                input.workflow, input.execution, input.vars, index, 0, prev);
+                input.workflow, input.execution, input.vars, index, 0, prev,
+                $getWorkflowStaticData, Buffer);
   }
-  if (input.mode === "all_items") return call(0);
+  if (input.mode === "all_items") {
+    return Promise.resolve(call(0)).then(v => ({value: v, staticData: staticData}));
+  }
   const results = [], errors = {};
   return (async function () {
     for (let i = 0; i < items.length; i++) {
@@ -93,12 +108,12 @@ function (input, user, api) {
         if (input.stopOnError) break;
       }
     }
-    return {results: results, errors: errors};
+    return {results: results, errors: errors, staticData: staticData};
   })();
 }
 """
 
-NODE_RED_PARAMS = ["msg", "node", "context", "flow", "global", "env", "RED"]
+NODE_RED_PARAMS = ["msg", "node", "context", "flow", "global", "env", "RED", "Buffer"]
 
 NODE_RED_DRIVER = r"""
 function (input, user, api) {
@@ -134,6 +149,7 @@ function (input, user, api) {
   const context = store(input.context), flow = store(input.flow), global = store(input.global);
   const env = {get: function () { return undefined; }};
   const RED = {util: {cloneMessage: clone}};
+  const Buffer = %BUFFER%;
   function say(level) {
     return function () {
       const parts = [];
@@ -159,7 +175,7 @@ function (input, user, api) {
     for (let i = 0; i < input.items.length; i++) {
       index = i;
       try {
-        route(await user(input.items[i], node, context, flow, global, env, RED));
+        route(await user(input.items[i], node, context, flow, global, env, RED, Buffer));
       } catch (e) {
         errors[i] = api.describe(e);
         if (input.stopOnError) break;
@@ -170,3 +186,6 @@ function (input, user, api) {
   })();
 }
 """
+
+N8N_DRIVER = N8N_DRIVER.replace("%BUFFER%", BUFFER_JS.strip())
+NODE_RED_DRIVER = NODE_RED_DRIVER.replace("%BUFFER%", BUFFER_JS.strip())

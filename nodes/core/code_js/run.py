@@ -101,6 +101,8 @@ def _n8n(ctx: NodeContext, params: CodeJsParams) -> dict[str, list[Item]]:
     each = params.mode == "each_item"
     nodes, pairs = _other_nodes(ctx, params.code, len(items), each or ".item" in params.code)
     policy = ctx.node.error_policy
+    stored = ctx.static_data
+    static = {key: dict(stored.get(f"n8n_{key}") or {}) for key in ("global", "node")}
     data = {
         "mode": params.mode,
         "items": [_payload(i) for i in items],
@@ -108,11 +110,17 @@ def _n8n(ctx: NodeContext, params: CodeJsParams) -> dict[str, list[Item]]:
         "paired": pairs,
         "prevNode": "",
         "stopOnError": policy == "stop",
+        "staticData": static,
         **_common(ctx),
     }
-    value = _run(ctx, params, N8N_DRIVER, N8N_PARAMS, data)
+    wrapped = _run(ctx, params, N8N_DRIVER, N8N_PARAMS, data)
+    wrapped = wrapped if isinstance(wrapped, dict) else {}
+    for key, kept in (wrapped.get("staticData") or {}).items():
+        if key in static and isinstance(kept, dict):
+            stored[f"n8n_{key}"] = kept
     if each:
-        return _n8n_each(policy, items, value)
+        return _n8n_each(policy, items, wrapped)
+    value = wrapped.get("value")
     if value is None:
         return {"main": []}
     if isinstance(value, dict):

@@ -135,3 +135,52 @@ def test_node_red_node_error_fails_the_item(js: NodeHarness) -> None:
     assert res.json() == [{"payload": 1}]
     assert res.json("error")[0]["error"]["message"].endswith("negative")
     assert any("[error] negative" in line for line in res.logs)
+
+
+def test_buffer_round_trips_like_node(js: NodeHarness) -> None:
+    code = (
+        "const tex = 'Grüße \\u{1F600} <b>';\n"
+        "const b64 = Buffer.from(tex).toString('base64');\n"
+        "const back = Buffer.from(b64, 'base64').toString('utf8');\n"
+        "return [{b64, back, hex: Buffer.from('hi').toString('hex'),\n"
+        "  len: Buffer.byteLength(tex), url: Buffer.from([251, 255]).toString('base64url'),\n"
+        "  isBuf: Buffer.isBuffer(Buffer.alloc(2)), cat: Buffer.concat([Buffer.from('a'),"
+        " Buffer.from('b')]).toString()}]"
+    )
+    res = js.run({"code": code}, [{}])
+    assert res.error is None, res.error
+    import base64
+
+    tex = "Grüße \U0001f600 <b>"
+    assert res.json() == [
+        {
+            "b64": base64.b64encode(tex.encode()).decode(),
+            "back": tex,
+            "hex": "6869",
+            "len": len(tex.encode()),
+            "url": "-_8",
+            "isBuf": True,
+            "cat": "ab",
+        }
+    ]
+
+
+def test_buffer_in_node_red_style(js: NodeHarness) -> None:
+    res = js.run(
+        {
+            "style": "node_red",
+            "code": "msg.payload = Buffer.from(msg.payload, 'base64').toString();\nreturn msg;",
+        },
+        [{"payload": "aGVsbG8="}],
+    )
+    assert res.json() == [{"payload": "hello"}]
+
+
+def test_workflow_static_data_is_kept_between_runs(js: NodeHarness) -> None:
+    stored: dict[str, Any] = {}
+    code = (
+        "const state = $getWorkflowStaticData('global');\n"
+        "state.runs = (state.runs || 0) + 1;\nreturn [{runs: state.runs}];"
+    )
+    assert js.run({"code": code}, [{}], static_data=stored).json() == [{"runs": 1}]
+    assert js.run({"code": code}, [{}], static_data=stored).json() == [{"runs": 2}]
