@@ -77,6 +77,7 @@ class RunSpec:
     execution_id: str | None = None
     queue: str | None = None
     retry_of: str | None = None
+    attempt: int = 1
     parent_execution_id: str | None = None
 
     def chosen_runtime(self) -> Runtime:
@@ -192,12 +193,18 @@ def _start(
 ) -> RunHandle:
     from engine.runtimes import submit
 
-    if local or (spec.workflow_id is not None and spec.definition is not None):
-        # a snapshot of a stored workflow (the editor's canvas), or a run here
+    if spec.execution_id is not None and _queued(spec.execution_id):
+        # recorded already (by record(), or parked and now resumed): dispatch it
+        submit(execution_id=spec.execution_id, runtime=runtime, queue=spec.queue)
+        return RunHandle(spec.execution_id, subscription=subscription)
+    if runtime == "inline":
+        # recorded running, by this process: no worker takes it for an orphan meanwhile
+        row, wf = _record(spec, check_limit=not local, here=True)
+        outcome = _run_here(spec, row, wf, hooks)
+        return RunHandle(row.id, outcome=outcome, subscription=subscription)
+    if spec.workflow_id is not None and spec.definition is not None:
+        # a snapshot of a stored workflow (the editor's canvas)
         row, wf = _record(spec)
-        if local:
-            outcome = _run_here(spec, row, wf, hooks)
-            return RunHandle(row.id, outcome=outcome, subscription=subscription)
         submit(execution_id=row.id, runtime=runtime, queue=spec.queue)
         return RunHandle(row.id, subscription=subscription)
     published = None if spec.version is None else spec.version == "published"
@@ -219,6 +226,30 @@ def _start(
     return RunHandle(eid, subscription=subscription)
 
 
+def record(spec: RunSpec) -> RunHandle:
+    """Records the execution (``queued``, as ``spec.principal``) without starting it;
+    ``start(RunSpec(principal=..., execution_id=handle.id, runtime=...))`` dispatches it
+    later (e.g. from a background thread, once the caller has its id)."""
+    row, _ = _record(spec, check_limit=True)
+    return RunHandle(row.id)
+
+
+def _queued(execution_id: str) -> bool:
+    from engine.errors import ConflictError, NotFoundError
+    from engine.services.store import get_store
+
+    try:
+        row = get_store().executions.get(execution_id)
+    except NotFoundError:
+        return False
+    if row.status != "queued":
+        raise ConflictError(
+            f"Execution {execution_id} already exists and is {row.status}.",
+            details={"id": execution_id, "status": row.status},
+        )
+    return True
+
+
 def _reserve_id(spec: RunSpec) -> str:
     """The execution id (chosen now, so a subscription can open before it starts)."""
     import uuid
@@ -228,7 +259,7 @@ def _reserve_id(spec: RunSpec) -> str:
     return spec.execution_id
 
 
-def _record(spec: RunSpec) -> tuple[Any, Any]:
+def _record(spec: RunSpec, *, check_limit: bool = False, here: bool = False) -> tuple[Any, Any]:
     """Records the execution (``queued``) with the definition it runs: the spec's
     ``definition`` (kept as a snapshot), else the stored workflow's draft or published
     version."""
@@ -247,6 +278,10 @@ def _record(spec: RunSpec) -> tuple[Any, Any]:
     else:
         assert spec.workflow_id is not None
         wf, version_id = stored_version(store, spec.workflow_id, spec.version == "published")
+    if check_limit and spec.workflow_id is not None:
+        from engine.runtimes.concurrency import check_drop
+
+        check_drop(store, wf, spec.workflow_id)
     trigger = dict(spec.trigger or {})
     if spec.start_node:
         trigger["node"] = spec.start_node
@@ -260,15 +295,22 @@ def _record(spec: RunSpec) -> tuple[Any, Any]:
         trigger=trigger or None,
         retry_of=spec.retry_of,
         parent_execution_id=spec.parent_execution_id,
+        attempt=spec.attempt,
         id=spec.execution_id,
+        status="running" if here else "queued",
+        worker_id=_identity() if here else None,
         **spec.principal.row_fields(),
     )
     return row, wf
 
 
 def _run_here(spec: RunSpec, row: Any, wf: Any, hooks: ExecutionHooks | None) -> ExecutionResult:
-    """Runs a recorded execution in this thread, heartbeating and cancellable."""
+    """Runs a recorded execution in this thread, heartbeating and cancellable. An error
+    that stops it before it could end (a definition that does not validate) ends it
+    ``failed`` and is raised."""
+    from engine.errors import AuraError
     from engine.executor import RunRequest
+    from engine.runtimes._load import PUBLISHED_MODES
     from engine.services.runs import Heartbeat, execute_recorded
     from engine.services.store import get_store
 
@@ -284,9 +326,34 @@ def _run_here(spec: RunSpec, row: Any, wf: Any, hooks: ExecutionHooks | None) ->
         reuse=dict(spec.reuse),
         cancel_event=event,
         vars=store.variables.as_dict(row.project_id),
+        active=spec.mode in PUBLISHED_MODES,
     )
-    with _cancellable(row.id, event), Heartbeat(store, row.id):
-        return execute_recorded(store, request, workflow_id=spec.workflow_id, hooks=hooks)
+    try:
+        with _cancellable(row.id, event), Heartbeat(store, row.id):
+            return execute_recorded(
+                store, request, workflow_id=spec.workflow_id, hooks=hooks, claimed=True
+            )
+    except AuraError as exc:
+        _fail(store, row.id, exc)
+        raise
+
+
+def _identity() -> str:
+    from engine.runtimes._load import worker_identity
+
+    return worker_identity()
+
+
+def _fail(store: Any, execution_id: str, exc: Exception) -> None:
+    """Ends an execution that could not run ``failed`` (unless it already ended)."""
+    from engine.errors import ConflictError, NotFoundError
+    from engine.events import publish_execution_finished
+
+    try:
+        ended = store.executions.finish(execution_id, "failed", error=exc)
+    except (ConflictError, NotFoundError):
+        return
+    publish_execution_finished(ended)
 
 
 @contextlib.contextmanager

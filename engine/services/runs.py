@@ -58,8 +58,10 @@ class StoreRecorder(ExecutionHooks):
         resumed: Checkpoint | None = None,
         resume_token: str | None = None,
         live: bool = True,
+        claimed: bool = False,
     ) -> None:
         self.store = store
+        self.claimed = claimed
         self.execution_id = execution_id
         self.workflow = workflow
         self.max_items = workflow.settings.max_saved_items
@@ -81,7 +83,8 @@ class StoreRecorder(ExecutionHooks):
         return Redactor(self.secrets)(value)
 
     def execution_started(self, result: ExecutionResult) -> None:
-        self.store.executions.set_status(self.execution_id, "running")
+        if not self.claimed:  # queued -> running: exactly one claimer wins
+            self.store.executions.set_status(self.execution_id, "running")
 
     def node_finished(self, result: ExecutionResult, run: NodeRunRecord) -> None:
         if self.resumed is not None and str(run.status) == "reused":
@@ -234,7 +237,12 @@ def load_stored(ref: str) -> tuple[Workflow, str]:
 
 
 def execute_recorded(
-    store: Any, request: RunRequest, *, workflow_id: str | None, hooks: ExecutionHooks | None = None
+    store: Any,
+    request: RunRequest,
+    *,
+    workflow_id: str | None,
+    hooks: ExecutionHooks | None = None,
+    claimed: bool = False,
 ) -> ExecutionResult:
     """Runs ``request`` (whose execution row exists) recording into ``store``; then the
     workflow's error workflow if it failed; then saves static data.
@@ -242,6 +250,8 @@ def execute_recorded(
     A parked execution (it has a checkpoint) is resumed from its checkpoint; a run that
     reaches a parking Wait node ends ``waiting`` (see :mod:`engine.runtimes.resume`).
     ``$execution.resume_url`` is set for every recorded run, with a fresh token.
+    ``claimed``: the row was recorded ``running`` by this process (a run here), so no
+    worker can take it.
     """
     from engine.runtimes.resume import prepare_resume, resume_url
 
@@ -255,6 +265,8 @@ def execute_recorded(
     used_secrets: set[str] = set()
     # who the run acts as comes from its row, never from the caller
     run_as = RunAs.from_row(store.executions.get(request.execution_id))
+    if not request.vars:  # $vars as seen from the execution's project (on workers too)
+        request.vars = store.variables.as_dict(run_as.project_id)
     executor = make_executor(store, run_as, used_secrets)
     recorder = StoreRecorder(
         store,
@@ -264,6 +276,7 @@ def execute_recorded(
         resumed=resumed,
         resume_token=token,
         live=request.mode in LIVE_MODES,
+        claimed=claimed,
     )
     events = EventPublisher(
         workflow_id=workflow_id,

@@ -134,3 +134,25 @@ def test_a_snapshot_of_a_stored_workflow_runs_on_the_workers(workers: Env) -> No
     from engine.services.store import get_store
 
     assert [r.node_name for r in get_store().node_runs.list(row.id)] == ["Start", "A"]
+
+
+def test_variables_reach_runs_on_the_workers(workers: Env) -> None:
+    from engine.services.store import get_store
+
+    get_store().variables.set("GREETING", "hello from $vars")
+    flow = {
+        **FLOW,
+        "nodes": [
+            FLOW["nodes"][0],
+            {
+                "name": "A",
+                "type": "core.set",
+                "parameters": {"assignments": [{"name": "g", "value": "{{ $vars.GREETING }}"}]},
+            },
+        ],
+        "connections": FLOW["connections"][:1],
+    }
+    handle = start(RunSpec(principal=RunAs.trigger(), definition=flow, runtime="rq"))
+    row = handle.result(timeout=30)
+    [a] = [r for r in get_store().node_runs.list(row.id) if r.node_name == "A"]
+    assert a.output["main"][0]["json"]["g"] == "hello from $vars"
