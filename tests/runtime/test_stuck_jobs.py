@@ -131,3 +131,23 @@ def test_catastrophic_regex_in_an_if_answers_on_a_worker(env: Env) -> None:
     assert check.status == "succeeded"
     nxt = wait_until(lambda: finished(second), timeout=60, what="the next run", env=env)
     assert nxt.status == "succeeded" and nxt.worker_id == row.worker_id
+
+
+def test_cancelling_a_run_whose_node_ignores_it_kills_its_process(env: Env, site: Path) -> None:
+    """Stop on a run whose node swallows every signal: the run is recorded cancelled
+    (by the executor giving up on the node, or the worker killing the horse a few
+    seconds later) and the same worker takes the next run."""
+    from engine.runtimes import cancel, submit
+    from engine.services.store import get_store
+
+    start_worker(env, site, "--fork")
+    first = submit(definition=stuck("swallow"))
+    # past Start: the executor no longer looks for a cancel between nodes
+    wait_until(lambda: get_store().node_runs.list(first), timeout=60, what="Start", env=env)
+    cancel(first)
+    second = submit(definition=workflow(set_node()))
+    row = wait_until(lambda: finished(first), timeout=60, what="the cancelled run", env=env)
+    # the executor may give up on the node itself, or the worker kills the horse
+    assert row.status == "cancelled", row.error
+    nxt = wait_until(lambda: finished(second), timeout=60, what="the next run", env=env)
+    assert nxt.status == "succeeded" and nxt.worker_id == row.worker_id

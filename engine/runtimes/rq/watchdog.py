@@ -11,7 +11,9 @@ thread; a loop that swallows ``BaseException`` ignores the timeout. Such an exec
 - it ran past its RQ job timeout (the workflow's timeout, else ``AURA_QUEUE_MAX_JOB_S``,
   plus ``AURA_QUEUE_TIMEOUT_MARGIN_S``) by a grace period: recorded ``failed`` (timeout);
 - its heartbeat is older than ``AURA_QUEUE_HEARTBEAT_TIMEOUT_S``: the process is wedged;
-  recorded ``crashed`` (and retried if the workflow says so).
+  recorded ``crashed`` (and retried if the workflow says so);
+- a user cancelled it more than a grace period ago and it still runs (a node that never
+  looks at the cancel signal): recorded ``cancelled``.
 
 Who looks, and what is killed:
 
@@ -102,6 +104,19 @@ def check(
             },
         )
         return f"it ran past its timeout of {timeout_s:g} s"
+    if _cancelled_for(execution_id) > grace:
+        _end(
+            store,
+            None,
+            execution_id,
+            "cancelled",
+            {
+                "type": "ExecutionCancelled",
+                "code": "cancelled",
+                "message": "Cancelled; a node did not stop by itself, so its process was killed.",
+            },
+        )
+        return "it was cancelled and did not stop"
     seen = _aware(row.heartbeat_at or row.started_at)
     limit = settings().queue.heartbeat_timeout_s
     if seen is not None and (now - seen).total_seconds() > limit:
@@ -141,6 +156,17 @@ def stuck_simple_workers(worker_ids: list[str]) -> dict[str, str]:
         if reason:
             out[wid] = f"execution {eid}: {reason}"
     return out
+
+
+def _cancelled_for(execution_id: str) -> float:
+    """Seconds since a user cancelled the running execution (0: not cancelled)."""
+    from engine.runtimes._redis import cancel_key, redis_configured, redis_connection
+    from engine.runtimes.queue import CANCEL_FLAG_TTL_S
+
+    if not redis_configured():
+        return 0.0
+    ttl = redis_connection().ttl(cancel_key(execution_id))
+    return 0.0 if not isinstance(ttl, int) or ttl < 0 else float(CANCEL_FLAG_TTL_S - ttl)
 
 
 def _timeout(job: Any) -> float | None:
