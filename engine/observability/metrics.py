@@ -14,6 +14,7 @@ route *template* (``/api/v1/workflows/{id}``, never the raw path) and status cod
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import threading
 from pathlib import Path
@@ -38,6 +39,7 @@ DURATION_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900,
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 LAG_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)
 
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _state: dict[str, Any] = {}
 
@@ -136,8 +138,16 @@ class _Metrics:
 
 
 def _m() -> _Metrics | None:
-    if "m" not in _state and not setup():
-        return None
+    if "m" not in _state:
+        if _state.get("broken"):
+            return None
+        try:
+            if not setup():
+                return None
+        except Exception as exc:  # e.g. a read-only data directory: count nothing
+            _state["broken"] = True
+            log.warning("metrics are off in this process: %s", exc)
+            return None
     return _state.get("m")
 
 

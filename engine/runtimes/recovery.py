@@ -26,6 +26,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from engine.errors import AuraError, ConflictError, NotFoundError
+from engine.observability import metrics
 from engine.runtimes import quotas
 from engine.runtimes._load import load_definition
 from engine.runtimes._redis import redis_connection
@@ -87,6 +88,7 @@ def crash_execution(execution_id: str, reason: str, *, store: Any = None) -> str
         wf = load_definition(store, row)
     except AuraError:
         return None
+    metrics.execution_finished(row.workflow_id or "", wf.name, row.mode, "crashed", None)
     retry_id = None
     if wf.settings.retry_on_crash >= row.attempt:
         try:

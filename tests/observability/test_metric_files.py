@@ -70,3 +70,59 @@ def test_counts_of_ended_processes_survive_folding(tmp_path: Path) -> None:
 
     _multiproc.wipe(files)  # aura up: a fresh start
     assert value(_scrape(data), "aura_executions_total", workflow="Orders") == 0
+
+
+def test_a_crashed_execution_is_counted(data_dir: Path) -> None:
+    from engine.observability import metrics
+    from engine.runtimes.recovery import crash_execution
+    from engine.services.store import get_store, reset_store
+
+    reset_store()
+    store = get_store()
+    definition = {
+        "name": "Crashy",
+        "nodes": [{"name": "Start", "type": "core.manual_trigger"}],
+        "connections": [],
+    }
+    row = store.executions.create(
+        status="running", definition=definition, workflow_name="Crashy", mode="webhook"
+    )
+    before = value(
+        samples(metrics.render().decode()),
+        "aura_executions_total",
+        workflow="Crashy",
+        status="crashed",
+    )
+    crash_execution(row.id, "the worker died")
+    after = value(
+        samples(metrics.render().decode()),
+        "aura_executions_total",
+        workflow="Crashy",
+        status="crashed",
+        mode="webhook",
+    )
+    assert after == before + 1
+    reset_store()
+
+
+def test_an_unwritable_metrics_directory_does_not_break_runs(tmp_path: Path) -> None:
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("x")
+    code = (
+        "from engine.graph import load_workflow\n"
+        "from engine.services.runs import run_workflow\n"
+        "r = run_workflow(load_workflow({'name': 'W', 'nodes': [{'name': 'S', "
+        "'type': 'core.manual_trigger'}], 'connections': []}))\n"
+        "print(r.status)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={"AURA_DATA_DIR": str(tmp_path / "data"), "AURA_METRICS_DIR": str(blocked / "metrics")},
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "succeeded"
+    assert "metrics are off in this process" in out.stderr
