@@ -67,7 +67,7 @@ def retention_facts() -> list[dict[str, str]]:
     )
     last = st["last_run"]
     if last is None:
-        ran = "never"
+        ran = "never (the scheduler runs it: 'aura up' or 'aura scheduler')"
     else:
         at = datetime.fromisoformat(last["at"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
         who = "by the scheduler" if last["trigger"] == "scheduler" else "by hand"
