@@ -153,9 +153,10 @@ def test_a_viewer_cannot_edit_a_workflow(new_context: Any, studio: Studio,
     page.keyboard.press("Control+s")
     page.wait_for_selector("text=Read only: you may not change this workflow")
     assert backend.versions(owner, wid)[0]["number"] == 1
-    # and so is the HTTP API, with the same session cookie
+    # and so is the HTTP API, with the same session cookie (from a page of the studio)
     r = context.request.put(f"{studio.backend}/api/v1/workflows/{wid}", data={
-        "name": "Hacked", "nodes": [], "connections": []})
+        "name": "Hacked", "nodes": [], "connections": []},
+        headers={"Origin": studio.backend})
     assert r.status == 403
     assert "editor" in r.json()["message"]
     assert backend.load_definition(owner, wid)[0]["name"] == "Shared report"
