@@ -101,11 +101,12 @@ def test_node_holding_the_interpreter_is_crashed_and_killed(
 
 def test_catastrophic_regex_in_an_if_answers_on_a_worker(env: Env) -> None:
     """The IF condition that pinned a worker for minutes (``^(a+)+$`` on 64 a's and a
-    '!'): on RE2 it answers (false branch) and the next run, of another workflow,
-    succeeds on the same worker process."""
+    '!'), in project A: on RE2 it answers (false branch), and project B's run, queued
+    right behind it, succeeds on the same worker process."""
     from engine.runtimes import submit
     from engine.services.store import get_store
 
+    store = get_store()
     env.worker("--fork")
     redos = workflow(
         {
@@ -123,14 +124,16 @@ def test_catastrophic_regex_in_an_if_answers_on_a_worker(env: Env) -> None:
             },
         }
     )
-    first = submit(definition=redos)
-    second = submit(definition=workflow(set_node()))
+    a, b = store.projects.create("Regex A").id, store.projects.create("Plain B").id
+    first = submit(workflow_id=store.workflows.create(redos, project_id=a).id)
+    second = submit(workflow_id=store.workflows.create(workflow(set_node()), project_id=b).id)
     row = wait_until(lambda: finished(first), timeout=60, what="the regex run", env=env)
     assert row.status == "succeeded", row.error
-    [check] = [r for r in get_store().node_runs.list(first) if r.node_name == "Check"]
+    [check] = [r for r in store.node_runs.list(first) if r.node_name == "Check"]
     assert check.status == "succeeded"
-    nxt = wait_until(lambda: finished(second), timeout=60, what="the next run", env=env)
+    nxt = wait_until(lambda: finished(second), timeout=60, what="B's run", env=env)
     assert nxt.status == "succeeded" and nxt.worker_id == row.worker_id
+    assert nxt.project_id == b
 
 
 def test_cancelling_a_run_whose_node_ignores_it_kills_its_process(env: Env, site: Path) -> None:
