@@ -268,10 +268,11 @@ def _regex(pattern: Any, case_sensitive: bool) -> re.Pattern[str]:
     i m s) is accepted. Back-references and look-around are refused with a message."""
     text = to_string(pattern, True, "right")
     flags = "" if case_sensitive else "i"
-    m = re.fullmatch(r"/(.*)/([a-z]*)", text, re.S)
-    if m:
-        text = m.group(1)
-        flags += "".join(f for f in m.group(2) if f in "ims")
+    end = text.rfind("/")
+    tail = text[end + 1 :]
+    if text.startswith("/") and end > 0 and all("a" <= c <= "z" for c in tail):
+        text = text[1:end]  # a JavaScript literal /body/flags (parsed without backtracking)
+        flags += "".join(f for f in tail if f in "ims")
     try:
         return compile_regex(text, flags=flags, what="the regular expression")
     except RegexError as exc:
