@@ -15,7 +15,7 @@ from engine.interop._export_flow import export_filter, export_if, export_merge, 
 from engine.interop._export_values import opt as _opt
 from engine.interop._export_values import to_n8n_value
 
-__all__ = ["EXPORTERS", "to_n8n_value"]
+__all__ = ["EXPORTERS", "code_js_params", "to_n8n_value"]
 
 Exported = tuple[str, float, dict[str, Any]]
 _WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
@@ -391,10 +391,103 @@ def _date_time(p: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def code_js_params(p: dict[str, Any]) -> dict[str, Any]:
+    """n8n Code node parameters of an n8n-style ``core.code_js``."""
+    return {
+        "jsCode": p.get("code", ""),
+        "mode": "runOnceForEachItem" if p.get("mode") == "each_item" else "runOnceForAllItems",
+    }
+
+
+_RETURN_BACK = {"text": "text", "html": "html", "attribute": "attribute", "value": "value"}
+
+
+def _html(p: dict[str, Any]) -> dict[str, Any]:
+    if p.get("operation") == "table":
+        return {"operation": "convertToHtmlTable", "options": {}}
+    return {
+        "operation": "extractHtmlContent",
+        "dataPropertyName": p.get("field", "data"),
+        "extractionValues": {
+            "values": [
+                {
+                    "key": e.get("key", ""),
+                    "cssSelector": _x(e.get("selector", "")),
+                    "returnValue": _RETURN_BACK[e.get("return_value", "text")],
+                    "attribute": e.get("attribute", ""),
+                    "returnArray": e.get("return_array", False),
+                }
+                for e in p.get("extractions") or []
+            ]
+        },
+        "options": {"trimValues": p.get("trim", True), "cleanUpText": p.get("clean_text", False)},
+    }
+
+
+_EXTRACT_BACK = {
+    "csv": "csv",
+    "xlsx": "xlsx",
+    "pdf": "pdf",
+    "json": "fromJson",
+    "html": "html",
+    "ics": "fromIcs",
+    "text": "text",
+}
+_CONVERT_BACK = {
+    "csv": "csv",
+    "xlsx": "xlsx",
+    "json": "toJson",
+    "html": "html",
+    "text": "toText",
+    "base64": "toBinary",
+}
+
+
+def _extract(p: dict[str, Any]) -> dict[str, Any]:
+    opts: dict[str, Any] = {}
+    _opt(opts, p, "header_row", "headerRow")
+    _opt(opts, p, "sheet", "sheetName")
+    _opt(opts, p, "encoding", "encoding")
+    _opt(opts, p, "max_pages", "maxPages")
+    return {
+        "operation": _EXTRACT_BACK[p.get("format", "csv")],
+        "binaryPropertyName": p.get("binary_property", "data"),
+        "destinationKey": p.get("output_field", "data"),
+        "options": opts,
+    }
+
+
+def _convert(p: dict[str, Any]) -> dict[str, Any]:
+    fmt = p.get("format", "csv")
+    out: dict[str, Any] = {
+        "operation": _CONVERT_BACK[fmt],
+        "binaryPropertyName": p.get("binary_property", "data"),
+    }
+    if fmt in ("text", "base64"):
+        out["sourceProperty"] = p.get("source_field", "data")
+    if fmt == "json":
+        out["mode"] = "each" if p.get("json_mode") == "each_item" else "once"
+    opts: dict[str, Any] = {}
+    _opt(opts, p, "file_name", "fileName")
+    _opt(opts, p, "delimiter", "delimiter")
+    _opt(opts, p, "sheet_name", "sheetName")
+    _opt(opts, p, "mime_type", "mimeType")
+    out["options"] = opts
+    return out
+
+
 EXPORTERS: dict[str, Callable[[dict[str, Any]], Exported]] = {
+    "core.html": _plain("n8n-nodes-base.html", 1.2, _html),
+    "core.extract_from_file": _plain("n8n-nodes-base.extractFromFile", 1, _extract),
+    "core.convert_to_file": _plain("n8n-nodes-base.convertToFile", 1.1, _convert),
     "core.date_time": _plain("n8n-nodes-base.dateTime", 2, _date_time),
     "core.manual_trigger": _plain("n8n-nodes-base.manualTrigger", 1, lambda p: {}),
     "core.noop": _plain("n8n-nodes-base.noOp", 1, lambda p: {}),
+    "core.loop_over_items": _plain(
+        "n8n-nodes-base.splitInBatches",
+        3,
+        lambda p: {"batchSize": p.get("batch_size", 10), "options": {}},
+    ),
     "core.error_trigger": _plain("n8n-nodes-base.errorTrigger", 1, lambda p: {}),
     "core.set": _set,
     "core.http_request": _http,

@@ -63,6 +63,11 @@ class MapContext:
         self.js = js_expressions
         self.notes: list[str] = []
         self.expressions: list[ExpressionNote] = []
+        self.installed: frozenset[str] | None = None
+        """Node types the catalog has (None: not known, assume all)."""
+        self.needs: list[tuple[str, str, str]] = []
+        """Credentials the mapped node needs that the source did not name:
+        ``(what, AURA kind, slot)``."""
         self.object_input = False
         """Node-RED: the node before this one sends objects (not text) in msg.payload."""
 
@@ -98,6 +103,10 @@ class MapContext:
         if isinstance(v, str) and v.startswith("=") and self.js:
             raise Unmappable(f"'{path}' is an expression ({v[:60]}); AURA needs a fixed value here")
         return v
+
+    def has(self, node_type: str) -> bool:
+        """True if ``node_type`` is installed (mappers fall back to other nodes if not)."""
+        return self.installed is None or node_type in self.installed
 
     def note(self, message: str) -> None:
         if message not in self.notes:

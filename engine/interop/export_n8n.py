@@ -14,6 +14,7 @@ from typing import Any
 from engine.errors import WorkflowValidationError
 from engine.graph import NodeDef, Workflow
 from engine.interop._export_nodes import EXPORTERS
+from engine.interop._export_nodes import code_js_params as _code_js
 
 __all__ = ["export_n8n"]
 
@@ -96,6 +97,8 @@ def _ports(node: NodeDef) -> dict[str, int]:
 
     spec = get_catalog().get(node.type, node.type_version)
     names = [p.name for p in spec.output_ports(node.parameters)]
+    if node.type == "core.loop_over_items":
+        names = ["done", "loop"]
     return {**{name: i for i, name in enumerate(names)}, "error": len(names)}
 
 
@@ -121,13 +124,54 @@ def _settings(wf: Workflow) -> dict[str, Any]:
     return out
 
 
+def _inline_loops(wf: Workflow) -> Workflow:
+    """A copy of ``wf`` where each Loop Over Items with an embedded body has the body's
+    nodes back on the canvas, drawn as n8n draws its loop: output 1 → body → loop node."""
+    loops = [
+        n
+        for n in wf.nodes
+        if n.type == "core.loop_over_items"
+        and n.parameters.get("source") == "json"
+        and isinstance(n.parameters.get("workflow_json"), dict)
+    ]
+    if not loops:
+        return wf
+    from engine.graph import Connection, load_workflow
+
+    out = wf.model_copy(deep=True)
+    for loop in loops:
+        body = load_workflow(loop.parameters["workflow_json"], what="loop body")
+        starts = {n.name for n in body.nodes if n.type == "core.workflow_trigger"}
+        names = {n.name for n in body.nodes} - starts
+        if names & set(out.node_names()):
+            continue  # a name clash: leave the loop embedded (exported as a placeholder)
+        out.nodes.extend(n for n in body.nodes if n.name in names)
+        for c in body.connections:
+            if c.source in starts:
+                out.connections.append(
+                    Connection(source=loop.name, output="loop", target=c.target, input=c.input)
+                )
+            elif c.target in names:
+                out.connections.append(c)
+        sinks = [n for n in names if not any(c.source == n for c in body.connections)]
+        out.connections.extend(Connection(source=n, target=loop.name) for n in sinks)
+        out.pinned_data.update(body.pinned_data)
+        out.node(loop.name).parameters = {"batch_size": loop.parameters.get("batch_size", 10)}
+    return out
+
+
 def export_n8n(wf: Workflow) -> dict[str, Any]:
     """The n8n JSON of ``wf``.
 
     Raises:
         WorkflowValidationError: some nodes have no n8n equivalent (listed in details).
     """
-    missing = [n.name for n in wf.nodes if n.type not in EXPORTERS and n.type != "core.placeholder"]
+    wf = _inline_loops(wf)
+    missing = [
+        n.name
+        for n in wf.nodes
+        if n.type not in EXPORTERS and n.type not in ("core.placeholder", "core.code_js")
+    ]
     if missing:
         raise WorkflowValidationError(
             f"{len(missing)} node(s) have no n8n equivalent: {', '.join(missing[:10])}. "
@@ -143,6 +187,14 @@ def export_n8n(wf: Workflow) -> dict[str, Any]:
                 p.get("original_version") or 1,
                 p.get("original_parameters") or {},
             )
+        elif n.type == "core.code_js" and n.parameters.get("style") == "node_red":
+            raise WorkflowValidationError(
+                f"'{n.name}' is Node-RED style JavaScript, which n8n does not run: switch "
+                "it to n8n style first.",
+                details=[{"node": n.name}],
+            )
+        elif n.type == "core.code_js":
+            t, v, params = "n8n-nodes-base.code", 2, _code_js(n.parameters)
         else:
             t, v, params = EXPORTERS[n.type](n.parameters)
         entry: dict[str, Any] = {

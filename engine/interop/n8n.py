@@ -23,6 +23,7 @@ from engine.interop._build import (
 )
 from engine.interop._mapping import MapContext
 from engine.interop.n8n_http import AUTH_KINDS
+from engine.interop.n8n_loops import extract_loops
 from engine.interop.n8n_nodes import MAPPERS
 from engine.interop.report import CredentialNeed, NodeReport, WorkflowReport
 from engine.sdk.catalog import Catalog
@@ -120,6 +121,10 @@ def _node(raw: dict[str, Any], name: str, catalog: Catalog, report: WorkflowRepo
         nd.on_error = "continue"
         nrep.notes.append("a trigger cannot route errors; 'continue' is used")
     _credentials(raw, name, mapped.type, report)
+    for what, kind, slot in cx.needs:
+        report.credentials.append(
+            CredentialNeed(node=name, source_kind=what, source_name="", kind=kind, slot=slot)
+        )
     if raw.get("credentials") and nrep.status != "not_supported":
         nrep.notes.append("needs a credential: create it and pick it on the node")
     settle_status(nrep)
@@ -225,26 +230,30 @@ def import_n8n(
         for e in edges
         if e.kind != "main"
     ]
+    pins: dict[str, list[dict[str, Any]]] = {}
+    for pin_name, items in (data.get("pinData") or {}).items():
+        target = names.get(pin_name)
+        if target and isinstance(items, list):
+            pins[target] = [
+                i if isinstance(i, dict) and "json" in i else {"json": i} for i in items
+            ]
+            report.pinned_nodes.append(target)
+    report.nodes = [d.report for d in drafts.values()]
+    main = extract_loops(drafts, [e for e in edges if e.kind == "main"], report.name, pins, report)
     wf = Workflow(
         name=report.name,
         nodes=[d.node for d in drafts.values()],
         sticky_notes=stickies,
         settings=_workflow_settings(data, report),
+        pinned_data=pins,
     )
-    wf.connections = resolve_edges(drafts, [e for e in edges if e.kind == "main"], report)
+    wf.connections = resolve_edges(drafts, main, report)
     if links:
         report.notes.append(
             f"{len(links)} AI links (models, tools, memory → agents) are kept "
             "in the workflow's meta.interop.links."
         )
     break_cycles(wf, report)
-    for pin_name, items in (data.get("pinData") or {}).items():
-        target = names.get(pin_name)
-        if target and isinstance(items, list):
-            wf.pinned_data[target] = [
-                i if isinstance(i, dict) and "json" in i else {"json": i} for i in items
-            ]
-            report.pinned_nodes.append(target)
     tags = [t.get("name") if isinstance(t, dict) else t for t in data.get("tags") or []]
     wf.tags = ["".join(c for c in str(t) if c.isprintable())[:200] for t in tags if t][:50]
     wf.description = str(data.get("description") or "")[:20_000]
@@ -255,5 +264,4 @@ def import_n8n(
         "original_id": data.get("id"),
     }
     report.sticky_notes = len(stickies)
-    report.nodes = [d.report for d in drafts.values()]
     return wf, report

@@ -12,9 +12,17 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.interop._mapping import MapContext, Mapped, Unmappable
+from engine.interop.n8n_content import (
+    map_code,
+    map_convert_to_file,
+    map_extract_from_file,
+    map_function,
+    map_html,
+)
 from engine.interop.n8n_dates import map_date_time, map_item_lists
 from engine.interop.n8n_flow import map_filter, map_if, map_merge, map_switch
 from engine.interop.n8n_http import map_http_request
+from engine.interop.n8n_loops import map_split_in_batches
 from engine.interop.n8n_triggers import (
     map_execute_workflow,
     map_respond,
@@ -266,7 +274,11 @@ def map_crypto(cx: MapContext) -> Mapped:
         p["value"] = cx.x("value", "")
     if action == "hmac":
         p["secret"] = cx.x("secret", "")
-        cx.note("the HMAC secret is stored in the workflow as in n8n; consider a credential")
+        if p["secret"]:
+            cx.note("the HMAC secret is stored in the workflow as in n8n; consider a credential")
+        else:
+            cx.needs.append(("hmac secret", "hmac_secret", "hmac_secret"))
+            cx.note("the HMAC secret is empty: create an 'hmac_secret' credential for it")
     return Mapped("core.crypto", p)
 
 
@@ -275,47 +287,6 @@ def map_simple(type_: str, *, trigger: bool = False) -> Mapper:
         return Mapped(type_, {}, inputs=[] if trigger else ["main"])
 
     return mapper
-
-
-def map_extract_from_file(cx: MapContext) -> Mapped:
-    op = cx.get("operation", "csv")
-    if op != "csv":
-        raise Unmappable(f"extract from file '{op}' (no AURA node reads it yet)", known=False)
-    opts = cx.get("options") or {}
-    p: dict[str, Any] = {
-        "operation": "parse",
-        "source": "binary",
-        "binary_property": cx.get("binaryPropertyName", "data") or "data",
-    }
-    if opts.get("delimiter"):
-        p["delimiter"] = opts["delimiter"]
-    if "headerRow" in opts:
-        p["header_row"] = bool(opts["headerRow"])
-    return Mapped("core.csv", p)
-
-
-def map_convert_to_file(cx: MapContext) -> Mapped:
-    op = cx.get("operation", "csv")
-    if op != "csv":
-        raise Unmappable(f"convert to file '{op}' (no AURA node writes it yet)", known=False)
-    opts = cx.get("options") or {}
-    p: dict[str, Any] = {"operation": "build", "destination": "binary"}
-    if opts.get("fileName"):
-        p["file_name"] = opts["fileName"]
-    if opts.get("delimiter"):
-        p["delimiter"] = opts["delimiter"]
-    return Mapped("core.csv", p)
-
-
-def map_code(cx: MapContext) -> Mapped:
-    if cx.get("language") in ("python", "pythonNative"):
-        cx.note(
-            "n8n Python code uses _input/_json; AURA's Code node gives `items` (all items "
-            "mode) or `item`/`json` (each item): adapt the code"
-        )
-        mode = "each_item" if cx.get("mode") == "runOnceForEachItem" else "all_items"
-        return Mapped("core.code", {"mode": mode, "code": cx.get("pythonCode", "")})
-    raise Unmappable("JavaScript code: AURA's Code node runs Python", known=False)
 
 
 MAPPERS: dict[str, Mapper] = {
@@ -348,4 +319,7 @@ MAPPERS: dict[str, Mapper] = {
     "n8n-nodes-base.extractFromFile": map_extract_from_file,
     "n8n-nodes-base.convertToFile": map_convert_to_file,
     "n8n-nodes-base.code": map_code,
+    "n8n-nodes-base.function": map_function,
+    "n8n-nodes-base.html": map_html,
+    "n8n-nodes-base.splitInBatches": map_split_in_batches,
 }

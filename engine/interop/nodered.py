@@ -185,6 +185,26 @@ def _companions(raw: dict[str, Any], d: Draft) -> list[tuple[bool, Draft]]:
         out.append((True, parts))
     elif t == "core.webhook_trigger":
         out.append((False, _http_in_msg(d)))
+    elif t == "core.xml" and p.get("operation") == "build":
+        field = str(p.get("field", "payload"))
+        value = (
+            '{{ $json.%s if is_object($json.%s) and len($json.%s) == 1 else {"root": $json.%s} }}'
+        ) % ((field,) * 4)
+        root = _companion(d, f"{name} root", [{"name": field, "value": value}])
+        d.report.notes.append(
+            f"'{name} root' before it wraps data with several keys in <root>, as Node-RED does"
+        )
+        out.append((True, root))
+    elif t == "core.html" and raw.get("as") == "multi":
+        key = str(raw.get("outproperty") or "payload")
+        each = _companion(d, f"{name} each", [])
+        each.node.type, each.node.parameters = (
+            "core.split_out",
+            {"field": [key], "include": "all", "destination": [key]},
+        )
+        each.mapped = Mapped("core.split_out")
+        d.report.notes.append(f"'{name} each' after it sends one message per element")
+        out.append((False, each))
     for before, extra in out:
         if before:
             x, y = extra.node.position
@@ -228,6 +248,7 @@ def _draft(
     rep = NodeReport(name=name, source_type=t)
     cx = MapContext(params, js_expressions=False)
     cx.object_input = object_input
+    cx.installed = frozenset(spec.type for spec in catalog.all())
     mapper = MAPPERS.get(t)
     if t.startswith("subflow:") and t[8:] in subflows:
         wf = subflows[t[8:]]
@@ -337,6 +358,7 @@ def _one_flow(
                         f"'{out_of[rid]}' links to another tab; connect "
                         "the workflows with an Execute Workflow node."
                     )
+    edges += _catch_edges(nodes, drafts, into, out_of)
     wf = Workflow(name=report.name, nodes=[d.node for d in drafts.values()], sticky_notes=stickies)
     wf.connections = resolve_edges(drafts, edges, report)
     break_cycles(wf, report)
@@ -385,6 +407,29 @@ def _link_call(
                     for t in targets or []:
                         if t in into:
                             edges.append(Edge(out_of[ret], 0, into[t], 0))
+
+
+def _catch_edges(
+    nodes: list[dict[str, Any]],
+    drafts: dict[str, Draft],
+    into: dict[str, str],
+    out_of: dict[str, str],
+) -> list[Edge]:
+    """Each catch node gets the errors of the nodes it watches (its scope, or every node
+    of the flow): they route failed items to their 'error' output, wired to the catch."""
+    edges: list[Edge] = []
+    for raw in nodes:
+        if raw.get("type") != "catch" or raw.get("id") not in into:
+            continue
+        scope = raw.get("scope") or [n.get("id") for n in nodes]
+        for rid in scope:
+            name = out_of.get(str(rid))
+            d = drafts.get(name or "")
+            if d is None or not d.mapped.inputs or d.node.disabled or name == into[raw["id"]]:
+                continue
+            d.node.on_error, d.error_output = "route", True
+            edges.append(Edge(name or "", len(d.mapped.outputs), into[raw["id"]], 0))
+    return edges
 
 
 def _is_config(raw: dict[str, Any]) -> bool:

@@ -232,6 +232,18 @@ def map_switch(cx: MapContext) -> Mapped:
 def map_template(cx: MapContext) -> Mapped:
     if cx.get("fieldType", "msg") != "msg":
         raise Unmappable(f"a template written to {cx.get('fieldType')} context")
+    if cx.has("core.template"):
+        field = str(cx.get("field", "payload") or "payload").removeprefix("msg.")
+        fmt = {"json": "json", "yaml": "yaml"}.get(str(cx.get("output", "str")), "text")
+        return Mapped(
+            "core.template",
+            {
+                "template": str(cx.get("template", "")),
+                "output_field": field,
+                "syntax": "plain" if cx.get("syntax") == "plain" else "mustache",
+                "output_format": fmt,
+            },
+        )
     if cx.get("syntax", "mustache") == "plain":
         text = escape_literal(str(cx.get("template", "")))
     else:
@@ -394,10 +406,96 @@ _UNITS = {"milliseconds": 0.001, "seconds": 1, "minutes": 60, "hours": 3600, "da
 
 
 def map_delay(cx: MapContext) -> Mapped:
-    if cx.get("pauseType", "delay") != "delay":
-        raise Unmappable(f"delay mode '{cx.get('pauseType')}' (rate limiting)", known=False)
+    mode = cx.get("pauseType", "delay")
+    if mode == "rate" and cx.has("core.delay"):
+        per = float(cx.get("nbRateUnits", 1) or 1) * _UNITS.get(
+            str(cx.get("rateUnits", "second")) + "s", 1
+        )
+        excess = "drop" if cx.get("drop") else "wait"
+        outputs = ["main"]
+        if cx.get("drop") and str(cx.get("outputs", 1)) == "2":
+            excess, outputs = "second_output", ["main", "dropped"]
+        return Mapped(
+            "core.delay",
+            {
+                "mode": "rate_limit",
+                "rate": int(cx.get("rate", 1) or 1),
+                "interval_s": per,
+                "on_excess": excess,
+            },
+            outputs=outputs,
+        )
+    if mode != "delay":
+        raise Unmappable(f"delay mode '{mode}'", known=mode == "rate")
     seconds = float(cx.get("timeout", 5) or 0) * _UNITS.get(cx.get("timeoutUnits", "seconds"), 1)
+    if cx.has("core.delay"):
+        return Mapped("core.delay", {"mode": "delay", "seconds": seconds})
     return Mapped("core.wait", {"resume": "time_interval", "amount": seconds, "unit": "seconds"})
+
+
+def map_function(cx: MapContext) -> Mapped:
+    if cx.get("libs"):
+        raise Unmappable("the function loads modules (libs)")
+    for part in ("initialize", "finalize"):
+        if str(cx.get(part, "") or "").strip():
+            cx.note(f"its '{part}' code is not carried over: move it into the main code")
+    n = int(cx.get("outputs", 1) or 0)
+    if n < 1:
+        cx.note("it had no outputs in Node-RED; the AURA node has one")
+    n = max(1, n)
+    return Mapped(
+        "core.code_js",
+        {"style": "node_red", "code": str(cx.get("func", "")), "outputs": n},
+        outputs=["main"] if n == 1 else [f"output_{i}" for i in range(n)],
+    )
+
+
+def _both_ways(cx: MapContext, node_type: str, what: str) -> Mapped:
+    field = str(cx.get("property", "payload") or "payload").removeprefix("msg.")
+    op = "build" if cx.object_input else "parse"
+    cx.note(
+        f"Node-RED converts {what} both ways at run time; this node "
+        + (
+            "builds it from the object the node before sends"
+            if op == "build"
+            else f"parses {what} text"
+        )
+    )
+    return Mapped(node_type, {"operation": op, "field": field, "output_field": ""})
+
+
+def map_xml(cx: MapContext) -> Mapped:
+    out = _both_ways(cx, "core.xml", "XML")
+    cx.note("attributes are '@name' keys and text '#text' (Node-RED used '$' and '_')")
+    return out
+
+
+def map_yaml(cx: MapContext) -> Mapped:
+    return _both_ways(cx, "core.yaml", "YAML")
+
+
+def map_html(cx: MapContext) -> Mapped:
+    ret = {"html": "html", "text": "text"}.get(str(cx.get("ret", "html")))
+    if ret is None:
+        raise Unmappable("returning all attributes of the elements")
+    field = str(cx.get("property", "payload") or "payload").removeprefix("msg.")
+    out = str(cx.get("outproperty", "payload") or "payload").removeprefix("msg.")
+    return Mapped(
+        "core.html",
+        {
+            "operation": "extract",
+            "field": field,
+            "keep_source": True,
+            "extractions": [
+                {
+                    "key": out,
+                    "selector": str(cx.get("tag", "")),
+                    "return_value": ret,
+                    "return_array": True,
+                }
+            ],
+        },
+    )
 
 
 def map_range(cx: MapContext) -> Mapped:
@@ -427,10 +525,10 @@ def map_debug(cx: MapContext) -> Mapped:
 
 def map_catch(cx: MapContext) -> Mapped:
     cx.note(
-        "AURA handles errors in an error workflow: move this branch into a workflow "
-        "and set it as this one's error workflow (or use 'On error: route' on a node)"
+        "the nodes it watches send their errors to it through their 'error' output "
+        "('On error: route'); the message's error is in $json.error"
     )
-    return Mapped("core.error_trigger", {}, inputs=[])
+    return Mapped("core.noop", {})
 
 
 def map_noop(cx: MapContext) -> Mapped:
@@ -450,6 +548,10 @@ MAPPERS: dict[str, Callable[[MapContext], Mapped]] = {
     "join": map_join,
     "sort": map_sort,
     "delay": map_delay,
+    "function": map_function,
+    "xml": map_xml,
+    "yaml": map_yaml,
+    "html": map_html,
     "range": map_range,
     "debug": map_debug,
     "catch": map_catch,

@@ -75,6 +75,17 @@ NODE_RED_HTTP = [
         "method": "get",
         "x": 100,
         "y": 80,
+        "wires": [["shout"]],
+    },
+    {
+        "id": "shout",
+        "z": "tab",
+        "type": "function",
+        "name": "shout",
+        "outputs": 1,
+        "func": "msg.payload.name = msg.payload.name.toUpperCase() + '!';\nreturn msg;",
+        "x": 200,
+        "y": 80,
         "wires": [["page"]],
     },
     {
@@ -104,7 +115,9 @@ NODE_RED_HTTP = [
 ]
 
 
-def test_an_imported_node_red_endpoint_answers_real_requests(client: TestClient) -> None:
+def test_an_imported_node_red_endpoint_with_a_function_answers_real_requests(
+    client: TestClient,
+) -> None:
     r = client.post(
         "/api/v1/workflows/import",
         json={"document": NODE_RED_HTTP, "save": True, "format": "node-red"},
@@ -116,5 +129,5 @@ def test_an_imported_node_red_endpoint_answers_real_requests(client: TestClient)
     assert a.status_code == 200, a.text
     resp = client.get("/webhook/hello", params={"name": "Ada"}, headers={"X-Caller": "me"})
     assert resp.status_code == 200, resp.text
-    assert resp.text == "<h1>Hello Ada</h1><p>me</p>"
+    assert resp.text == "<h1>Hello ADA!</h1><p>me</p>"
     assert resp.headers["content-type"].startswith("text/html")

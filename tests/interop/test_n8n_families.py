@@ -9,6 +9,7 @@ import pytest
 
 from engine.executor import Executor, RunRequest
 from engine.interop import import_data
+from engine.sdk import get_catalog
 
 
 def one(type_: str, version: float, params: dict[str, Any], **extra: Any) -> Any:
@@ -314,6 +315,60 @@ def one(type_: str, version: float, params: dict[str, Any], **extra: Any) -> Any
         (
             "code",
             2,
+            {"jsCode": "return $input.all()", "mode": "runOnceForEachItem"},
+            "core.code_js",
+            {"style": "n8n", "mode": "each_item", "code": "return $input.all()"},
+        ),
+        (
+            "html",
+            1.2,
+            {
+                "operation": "extractHtmlContent",
+                "dataPropertyName": "body",
+                "extractionValues": {
+                    "values": [
+                        {
+                            "key": "links",
+                            "cssSelector": "a",
+                            "returnValue": "attribute",
+                            "attribute": "href",
+                            "returnArray": True,
+                        }
+                    ]
+                },
+            },
+            "core.html",
+            {
+                "operation": "extract",
+                "field": "body",
+                "extractions": [
+                    {
+                        "key": "links",
+                        "selector": "a",
+                        "return_value": "attribute",
+                        "attribute": "href",
+                        "return_array": True,
+                    }
+                ],
+            },
+        ),
+        (
+            "extractFromFile",
+            1,
+            {"operation": "pdf", "binaryPropertyName": "file"},
+            "core.extract_from_file",
+            {"format": "pdf", "binary_property": "file"},
+        ),
+        (
+            "convertToFile",
+            1.1,
+            {"operation": "toText", "sourceProperty": "body", "options": {"fileName": "a.txt"}},
+            "core.convert_to_file",
+            {"format": "text", "source_field": "body", "file_name": "a.txt"},
+        ),
+        (
+            "code",
+            2,
             {"language": "python", "pythonCode": "return items"},
             "core.code",
             {"mode": "all_items", "code": "return items"},
@@ -349,6 +404,8 @@ def one(type_: str, version: float, params: dict[str, Any], **extra: Any) -> Any
 def test_family(
     type_: str, version: float, params: dict[str, Any], target: str, expected: dict[str, Any]
 ) -> None:
+    if target not in {spec.type for spec in get_catalog().all()}:
+        pytest.skip(f"{target} is not installed")
     node, report = one(type_, version, params)
     assert node.type == target, report.notes
     for key, value in expected.items():
@@ -359,7 +416,7 @@ def test_unmappable_options_become_placeholders_that_count_as_known() -> None:
     node, report = one("merge", 3, {"mode": "combineBySql", "query": "SELECT 1"})
     assert node.type == "core.placeholder" and report.known
     assert "SQL" in report.notes[0]
-    node, report = one("code", 2, {"jsCode": "return items"})
+    node, report = one("extractFromFile", 1, {"operation": "ods"})
     assert node.type == "core.placeholder" and not report.known
 
 
@@ -483,3 +540,60 @@ def test_date_time_v2_and_item_lists_run_like_n8n() -> None:
     assert result.status == "succeeded", result.error
     [item] = result.run_for("Shown").outputs["main"]
     assert item.json["formattedDate"] == "2024/02/02"
+
+
+def test_loop_over_items_runs_its_body_per_batch_and_code_runs_javascript() -> None:
+    def n(name: str, type_: str, version: float, **params: Any) -> dict[str, Any]:
+        return {
+            "name": name,
+            "type": f"n8n-nodes-base.{type_}",
+            "typeVersion": version,
+            "position": [0, 0],
+            "parameters": params,
+        }
+
+    def to(*targets: tuple[str, int]) -> dict[str, Any]:
+        return {"main": [[{"node": t, "type": "main", "index": 0}] for t, _ in targets]}
+
+    data = {
+        "nodes": [
+            n("Start", "manualTrigger", 1),
+            n("Numbers", "code", 2, jsCode="return [1, 2, 3, 4, 5].map(n => ({ json: { n } }));"),
+            n("Loop", "splitInBatches", 3, batchSize=2, options={}),
+            n(
+                "Times ten",
+                "set",
+                3.4,
+                includeOtherFields=True,
+                assignments={
+                    "assignments": [
+                        {"name": "big", "value": "={{ $json.n * 10 }}", "type": "number"}
+                    ]
+                },
+            ),
+            n("Done", "noOp", 1),
+        ],
+        "connections": {
+            "Start": to(("Numbers", 0)),
+            "Numbers": to(("Loop", 0)),
+            "Loop": {
+                "main": [
+                    [{"node": "Done", "type": "main", "index": 0}],
+                    [{"node": "Times ten", "type": "main", "index": 0}],
+                ]
+            },
+            "Times ten": to(("Loop", 0)),
+        },
+    }
+    [res] = import_data(data, fmt="n8n")
+    wf = res.workflow
+    assert "Times ten" not in wf.node_names()  # moved into the loop's body
+    loop = wf.node("Loop")
+    assert loop.type == "core.loop_over_items" and loop.parameters["batch_size"] == 2
+    assert {(c.source, c.output, c.target) for c in wf.connections} >= {("Loop", "done", "Done")}
+    assert {r.name for r in res.report.nodes} >= {"Times ten", "Loop"}
+    result = Executor().run(RunRequest(workflow=wf))
+    assert result.status == "succeeded", result.error
+    assert [i.json for i in result.run_for("Done").outputs["main"]] == [
+        {"n": k, "big": 10 * k} for k in range(1, 6)
+    ]
