@@ -24,7 +24,7 @@ import contextvars
 import logging
 import re
 import sys
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
@@ -32,11 +32,11 @@ import structlog
 
 __all__ = [
     "bind_execution",
-    "bind_request",
     "configure_logging",
     "ensure_logging",
     "redact_event",
     "register_secrets",
+    "request_context",
     "unbind_execution",
 ]
 
@@ -61,9 +61,12 @@ def register_secrets(values: Iterable[str | None]) -> None:
     _process_secrets.update(v for v in values if isinstance(v, str) and len(v) >= 4)
 
 
-def bind_request(request_id: str) -> None:
-    """Binds an HTTP request's id to this context's log lines (the API, per request)."""
-    structlog.contextvars.bind_contextvars(request_id=request_id)
+@contextlib.contextmanager
+def request_context(request_id: str) -> Iterator[None]:
+    """Binds an HTTP request's id to the log lines written inside the block (the API,
+    around each request); what was bound before comes back afterwards."""
+    with structlog.contextvars.bound_contextvars(request_id=request_id):
+        yield
 
 
 def bind_execution(

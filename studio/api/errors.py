@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.errors import AuraError
-from engine.observability.logging import bind_request
+from engine.observability.logging import request_context
 from studio.api.serialize import error_body, json_response
 
 __all__ = ["ErrorMiddleware", "PayloadTooLarge", "exception_handlers"]
@@ -32,9 +32,17 @@ __all__ = ["ErrorMiddleware", "PayloadTooLarge", "exception_handlers"]
 log = logging.getLogger("studio.api")
 
 _RID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-_HTTP_CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden",
-               404: "not_found", 405: "method_not_allowed", 413: "payload_too_large",
-               415: "unsupported_media_type", 422: "validation_error", 429: "rate_limited"}
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "validation_error",
+    429: "rate_limited",
+}
 
 
 class PayloadTooLarge(AuraError):
@@ -64,12 +72,19 @@ async def _aura_error(request: Request, exc: Exception) -> Response:
 
 async def _pydantic_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, pydantic.ValidationError)
-    problems = [{"path": ".".join(str(p) for p in e.get("loc", ())),
-                 "message": e.get("msg", "invalid")} for e in exc.errors()]
+    problems = [
+        {"path": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "invalid")}
+        for e in exc.errors()
+    ]
     first = problems[0] if problems else {"path": "", "message": "invalid"}
-    return json_response(error_body("validation_error", f"{first['path']}: "
-                                    f"{first['message']}. Fix it and send the request again.",
-                                    problems), 422)
+    return json_response(
+        error_body(
+            "validation_error",
+            f"{first['path']}: {first['message']}. Fix it and send the request again.",
+            problems,
+        ),
+        422,
+    )
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -77,35 +92,53 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code
     headers = dict(exc.headers or {})
     if status == 404:
-        message = (f"There is no {request.url.path}. The API lives under /api/v1 (see "
-                   "/api/v1/docs); webhooks under /webhook/ and /webhook-test/.")
+        message = (
+            f"There is no {request.url.path}. The API lives under /api/v1 (see "
+            "/api/v1/docs); webhooks under /webhook/ and /webhook-test/."
+        )
     elif status == 405:
         allowed = headers.get("Allow") or headers.get("allow") or ""
         message = f"{request.method} is not allowed on {request.url.path}; use {allowed}."
     else:
         message = str(exc.detail)
-    return json_response(error_body(_HTTP_CODES.get(status, "http_error"), message),
-                         status, headers)
+    return json_response(
+        error_body(_HTTP_CODES.get(status, "http_error"), message), status, headers
+    )
 
 
 async def _redis_down(request: Request, exc: Exception) -> Response:
     """Redis unreachable: not the caller's fault, and not a bug — 503 with what to check."""
-    return json_response(error_body(
-        "unavailable", "The queue server (Redis) is not reachable right now; the request was "
-        "not carried out. Try again shortly, or check AURA_REDIS_URL and 'aura services'.",
-        {"request_id": request_id(request)}), 503, {"Retry-After": "5"})
+    return json_response(
+        error_body(
+            "unavailable",
+            "The queue server (Redis) is not reachable right now; the request was "
+            "not carried out. Try again shortly, or check AURA_REDIS_URL and 'aura services'.",
+            {"request_id": request_id(request)},
+        ),
+        503,
+        {"Retry-After": "5"},
+    )
 
 
 async def _database_down(request: Request, exc: Exception) -> Response:
     """The database stopped answering mid-request (server down, connection cut, locked
     too long): 503 with what to check; the cause goes to the log, not to the caller."""
-    log.warning("database unavailable (request %s): %s", request_id(request),
-                str(getattr(exc, "orig", None) or exc).strip().splitlines()[:1])
-    return json_response(error_body(
-        "database_unavailable", "The database is not reachable right now; the request was "
-        "not carried out. Try again shortly, or check the database server and AURA_DB_URL "
-        "('aura db current' tests the connection).",
-        {"request_id": request_id(request)}), 503, {"Retry-After": "5"})
+    log.warning(
+        "database unavailable (request %s): %s",
+        request_id(request),
+        str(getattr(exc, "orig", None) or exc).strip().splitlines()[:1],
+    )
+    return json_response(
+        error_body(
+            "database_unavailable",
+            "The database is not reachable right now; the request was "
+            "not carried out. Try again shortly, or check the database server and AURA_DB_URL "
+            "('aura db current' tests the connection).",
+            {"request_id": request_id(request)},
+        ),
+        503,
+        {"Retry-After": "5"},
+    )
 
 
 exception_handlers: dict[Any, Any] = {
@@ -132,10 +165,13 @@ except ImportError:  # pragma: no cover - sqlalchemy is a dependency
 class ErrorMiddleware:
     """Outermost layer: request id, body size limit, and the last-resort 500."""
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int,
-                 unlimited_prefixes: tuple[str, ...] = ("/webhook/", "/webhook-test/",
-                                                        "/webhook-waiting/")
-                 ) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        unlimited_prefixes: tuple[str, ...] = ("/webhook/", "/webhook-test/", "/webhook-waiting/"),
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.unlimited = unlimited_prefixes
@@ -151,15 +187,17 @@ class ErrorMiddleware:
         if not _RID.match(rid):
             rid = uuid.uuid4().hex[:16]
         scope.setdefault("state", {})["request_id"] = rid
-        bind_request(rid)  # into the log lines of this request
+        with request_context(rid):  # the id in every log line of this request, and no other
+            await self._serve(scope, receive, send, rid)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, rid: str) -> None:
         started = False
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", []),
-                                      (b"x-request-id", rid.encode())]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
             await send(message)
 
         limited = not scope["path"].startswith(self.unlimited)
@@ -172,12 +210,15 @@ class ErrorMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            log.exception("request %s (%s %s) failed", rid, scope.get("method"),
-                          scope.get("path"))
+            log.exception("request %s (%s %s) failed", rid, scope.get("method"), scope.get("path"))
             if not started:
-                body = error_body("internal_error", "Something went wrong on the server; "
-                                  "the error was logged. Quote the request id when you "
-                                  "report it.", {"request_id": rid})
+                body = error_body(
+                    "internal_error",
+                    "Something went wrong on the server; "
+                    "the error was logged. Quote the request id when you "
+                    "report it.",
+                    {"request_id": rid},
+                )
                 await json_response(body, 500)(scope, receive, send_with_id)
 
     def _counting(self, receive: Receive) -> Receive:
@@ -190,15 +231,20 @@ class ErrorMiddleware:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
-                    raise PayloadTooLarge(f"The request body is larger than {limit:,} bytes, "
-                                          "the most this server accepts; send less data.")
+                    raise PayloadTooLarge(
+                        f"The request body is larger than {limit:,} bytes, "
+                        "the most this server accepts; send less data."
+                    )
             return message
 
         return counted
 
     async def _too_large(self, scope: Scope, send: Send, length: int) -> None:
-        body = error_body("payload_too_large", f"The request body is {length:,} bytes; this "
-                          f"server accepts at most {self.max_body_bytes:,}. Send less data.")
+        body = error_body(
+            "payload_too_large",
+            f"The request body is {length:,} bytes; this "
+            f"server accepts at most {self.max_body_bytes:,}. Send less data.",
+        )
         response = json_response(body, 413)
         await response(scope, _no_receive, send)
 

@@ -17,8 +17,8 @@ import pytest
 
 from engine.observability.logging import (
     bind_execution,
-    bind_request,
     configure_logging,
+    request_context,
     unbind_execution,
 )
 from tests.observability.conftest import queue_env, wait_until
@@ -60,21 +60,23 @@ def test_json_lines_carry_ids_and_never_secrets(
     reset_settings()
     configure_logging("INFO", process="worker", stream=captured)
     log = logging.getLogger("engine.test")
-    bind_request("req-77")
-    log.info("connecting to %s", "redis://:r3dis-pw-x@cache:6379/0")
-    log.warning("upstream said: Authorization: Bearer abcDEF123456789.xyz")
-    log.warning("mail failed", extra={"password": "hunter22", "smtp": "smtp-pass-123456"})
-    secrets: set[str] = set()
-    bind_execution("exec-1", "wf-1", secrets)
-    secrets.add("cred-secret-42")  # resolved after the run started: still masked
-    log.error("node said cred-secret-42 twice: cred-secret-42")
-    structlog.get_logger("engine.test").warning("login", api_key="k-123456789", user="bo")
-    try:
-        raise RuntimeError("boom with cred-secret-42")
-    except RuntimeError:
-        log.exception("failed")
-    unbind_execution()
-    log.info("after the run")
+    with request_context("req-77"):
+        log.info("connecting to %s", "redis://:r3dis-pw-x@cache:6379/0")
+        log.warning("upstream said: Authorization: Bearer abcDEF123456789.xyz")
+        log.warning("mail failed", extra={"password": "hunter22", "smtp": "smtp-pass-123456"})
+        secrets: set[str] = set()
+        bind_execution("exec-1", "wf-1", secrets)
+        secrets.add("cred-secret-42")  # resolved after the run started: still masked
+        log.error("node said cred-secret-42 twice: cred-secret-42")
+        structlog.get_logger("engine.test").warning("login", api_key="k-123456789", user="bo")
+        try:
+            raise RuntimeError("boom with cred-secret-42")
+        except RuntimeError:
+            log.exception("failed")
+        unbind_execution()
+
+        log.info("after the run")
+    log.info("after the request")
 
     text = captured.getvalue()
     for secret in (
@@ -87,7 +89,9 @@ def test_json_lines_carry_ids_and_never_secrets(
     ):
         assert secret not in text, secret
     lines = _lines(captured)
-    assert all(line["process"] == "worker" and line["request_id"] == "req-77" for line in lines)
+    assert all(line["process"] == "worker" for line in lines)
+    assert all(line["request_id"] == "req-77" for line in lines[:-1])
+    assert "request_id" not in lines[-1]  # the request is over
     assert lines[0]["event"] == "connecting to redis://:***@cache:6379/0"
     assert lines[2]["password"] == "***" and lines[2]["smtp"] == "***"
     assert lines[3]["execution_id"] == "exec-1" and lines[3]["workflow_id"] == "wf-1"
@@ -218,3 +222,26 @@ def _json_lines(text: str) -> list[dict[str, Any]]:
             except json.JSONDecodeError:
                 continue
     return out
+
+
+def test_a_request_id_stays_inside_its_request(captured: io.StringIO, data_dir: Path) -> None:
+    """The app called in the caller's own task (an ASGI transport, as the studio mounts
+    it): the caller's lines after the call carry no request id."""
+    import asyncio
+
+    from studio.api import create_app
+
+    configure_logging("INFO", fmt="json", stream=captured)
+    app = create_app(runtime="inline", auth=False)
+
+    async def call() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://aura") as c:
+            r = await c.get("/healthz", headers={"X-Request-ID": "req-inside-1"})
+        logging.getLogger("caller").warning("after the call")
+        return r
+
+    r = asyncio.run(call())
+    assert r.headers["x-request-id"] == "req-inside-1"
+    last = _lines(captured)[-1]
+    assert last["event"] == "after the call" and "request_id" not in last
