@@ -90,7 +90,8 @@ def _inject(raw: dict[str, Any], name: str, catalog: Catalog) -> tuple[Draft, Dr
     for i, prop in enumerate(props):
         key = prop.get("p", "payload")
         if key == "payload":
-            v, t = raw.get("payload", prop.get("v", "")), raw.get("payloadType", prop.get("vt"))
+            v = raw.get("payload", prop.get("v", ""))
+            t = raw.get("payloadType", prop.get("vt")) or "date"  # Node-RED's default
         elif key == "topic":
             v, t = raw.get("topic", prop.get("v", "")), "str"
         else:
@@ -115,7 +116,9 @@ def _inject(raw: dict[str, Any], name: str, catalog: Catalog) -> tuple[Draft, Dr
         return first, None
     rep.notes.append(f"what it injects is set by the next node, '{name} payload'")
     settle_status(rep)
-    return first, _companion(first, f"{name} payload", assignments)
+    msg = _companion(first, f"{name} payload", assignments)
+    msg.node.parameters["keep"] = "none"  # an inject starts a new message
+    return first, msg
 
 
 def _companion(first: Draft, name: str, assignments: list[dict[str, Any]]) -> Draft:
@@ -288,7 +291,9 @@ def _one_flow(
     catalog: Catalog,
     subflows: dict[str, Any],
     all_nodes: dict[str, dict[str, Any]],
+    entries: list[str] | None = None,
 ) -> tuple[Workflow, WorkflowReport]:
+    """One tab (or subflow, whose input wires to ``entries``) as a workflow."""
     report = WorkflowReport(source=source, format="node-red", name=name[:200])
     taken: set[str] = set()
     drafts: dict[str, Draft] = {}
@@ -335,6 +340,14 @@ def _one_flow(
             else:
                 out_of[raw["id"]] = extra.node.name
     edges: list[Edge] = []
+    if entries is not None:
+        start = NodeDef(name=clean_name("Subflow input", taken), type="core.workflow_trigger")
+        drafts[start.name] = Draft(
+            start,
+            Mapped("core.workflow_trigger", inputs=[]),
+            NodeReport(name=start.name, source_type="subflow"),
+        )
+        edges += [Edge(start.name, 0, into[e], 0) for e in entries if e in into]
     for raw in nodes:
         rid = raw.get("id")
         if rid not in out_of:
@@ -456,6 +469,12 @@ def import_node_red(
             catalog,
             subflows,
             by_id,
+            entries=[
+                str(w.get("id"))
+                for port in sf.get("in") or []
+                for w in port.get("wires") or []
+                if isinstance(w, dict)
+            ],
         )
         rep.notes.append(
             "A Node-RED subflow, imported as a sub-workflow (Execute Workflow nodes embed it)."

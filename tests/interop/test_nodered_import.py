@@ -143,3 +143,63 @@ def test_link_call_becomes_direct_connections_and_network_nodes_placeholders() -
     result = Executor().run(RunRequest(workflow=res.workflow, trigger_node="inject"))
     assert result.status == "succeeded", result.error
     assert [i.json for i in result.run_for("Done").outputs["main"]] == [{"payload": "hi"}]
+
+
+def test_tabs_become_workflows_and_subflows_sub_workflows() -> None:
+    flow = [
+        {"id": "t1", "type": "tab", "label": "First"},
+        {"id": "t2", "type": "tab", "label": "Second"},
+        {
+            "id": "sf",
+            "type": "subflow",
+            "name": "Double",
+            "in": [{"wires": [{"id": "d"}]}],
+            "out": [{"wires": [{"id": "d", "port": 0}]}],
+        },
+        {
+            "id": "d",
+            "z": "sf",
+            "type": "change",
+            "x": 0,
+            "y": 0,
+            "wires": [[]],
+            "rules": [{"t": "set", "p": "payload", "pt": "msg", "to": "doubled", "tot": "str"}],
+        },
+        {
+            "id": "i1",
+            "z": "t1",
+            "type": "inject",
+            "repeat": "60",
+            "x": 0,
+            "y": 0,
+            "wires": [["use"]],
+        },
+        {"id": "use", "z": "t1", "type": "subflow:sf", "x": 0, "y": 0, "wires": [["seen"]]},
+        {"id": "seen", "z": "t1", "type": "debug", "name": "Seen", "x": 0, "y": 0},
+        {
+            "id": "i2",
+            "z": "t2",
+            "type": "inject",
+            "crontab": "0 9 * * 1",
+            "x": 0,
+            "y": 0,
+            "wires": [[]],
+        },
+    ]
+    results = import_data(flow, fmt="node-red")
+    by_name = {r.report.name: r.workflow for r in results}
+    assert set(by_name) == {"Double", "First", "Second"}
+    first = by_name["First"]
+    assert first.node("inject").parameters == {"rules": [{"interval": "seconds", "every": 60}]}
+    use = first.node("subflow:sf")
+    assert use.type == "core.execute_workflow" and use.parameters["source"] == "json"
+    assert [n["type"] for n in use.parameters["workflow_json"]["nodes"]] == [
+        "core.set",
+        "core.workflow_trigger",
+    ]
+    assert by_name["Second"].node("inject").parameters["rules"][0]["cron_expression"] == (
+        "0 9 * * 1"
+    )
+    result = Executor().run(RunRequest(workflow=first, trigger_node="inject"))
+    assert result.status == "succeeded", result.error
+    assert [i.json for i in result.run_for("Seen").outputs["main"]] == [{"payload": "doubled"}]
