@@ -41,7 +41,12 @@ Replacement policy — one process per run, forked from a zygote that never runs
   child died before reading all of it), or when it breaks the protocol in any way
   (wrong nonce, unexpected or trailing frames, oversized frames, early exit).
 
-Public entry points: :func:`run_code`, :func:`run_code_ex`, :func:`run_code_each`.
+JavaScript (:mod:`engine.sandbox.js`) runs in the same kind of processes, from a pool of
+zygotes of its own that load V8 (``mini-racer``, no JIT) instead of RestrictedPython;
+see :mod:`engine.sandbox._js` for how its limits differ.
+
+Public entry points: :func:`run_code`, :func:`run_code_ex`, :func:`run_code_each`, and
+:func:`engine.sandbox.js.run_js`.
 """
 
 from __future__ import annotations
@@ -50,6 +55,7 @@ from engine.sandbox.api import (
     EachResult,
     RunResult,
     configure,
+    get_js_pool,
     get_pool,
     run_code,
     run_code_each,
@@ -68,6 +74,7 @@ __all__ = [
     "SandboxOutputTooLarge",
     "UserCodeError",
     "configure",
+    "get_js_pool",
     "get_pool",
     "run_code",
     "run_code_each",

@@ -14,6 +14,10 @@ proxies), freezes its heap (``gc.freeze``) and then, forever:
 5. writes a status frame carrying the nonce (exit code, signal, whether it was killed,
    CPU time, peak memory). The child never sees the nonce, so it cannot forge a status.
 
+A JavaScript zygote (``language: js``) warms V8 instead of RestrictedPython and forks
+children that run :mod:`engine.sandbox._js`; it also reads each child's stderr after it
+exits, to report a fatal V8 out-of-memory (``oom`` in the status).
+
 The zygote never runs user code and never parses the payload. If a child died before
 consuming its payload the stdin stream can no longer be trusted: the zygote says so
 (``recycle``) and exits, and the host starts a new one. End of stdin means the host is

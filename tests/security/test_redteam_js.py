@@ -10,14 +10,22 @@ secret of the host appears in what comes back.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import psutil
 import pytest
 
 from engine.errors import SandboxMemoryError, SandboxTimeout, SandboxViolation, ValidationError
-from engine.sandbox import RunResult, SandboxOutputTooLarge, UserCodeError
+from engine.sandbox import RunResult, SandboxOutputTooLarge, UserCodeError, get_js_pool
 from engine.sandbox.js import run_js
 from tests.security.conftest import CANARY_FILE, CANARY_VALUE, SECRET_FILE, SECRET_VALUE
 
@@ -234,7 +242,7 @@ ATTEMPTS = [
     ),
     A(
         "memory_map_growth",
-        "const m = new Map();\nfor (let i = 0; ; i++) m.set(i, {i})",
+        "const m = new Map();\nfor (let i = 0; ; i++) m.set(i, new Array(1e4).fill(i))",
         SM,
         timeout=20,
     ),
@@ -327,3 +335,92 @@ def test_js_runs_in_a_limited_process_and_each_run_starts_clean() -> None:
 def test_js_parameter_names_are_checked_on_the_host() -> None:
     with pytest.raises(ValidationError):
         run_js("return 1", {}, DRIVER, params=["a) { return 1 }; (function ("])
+
+
+def _limits(pid: int) -> dict[str, list[str]]:
+    out = {}
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines()[1:]:
+        name = line[:26].strip()
+        out[name] = line[26:].split()
+    return out
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_running_js_is_limited_unprivileged_and_has_no_environment() -> None:
+    done: dict[str, Any] = {}
+
+    def busy() -> None:
+        try:
+            run_js("while (true) {}", {}, DRIVER, params=[], timeout_s=2.0)
+        except SandboxTimeout as exc:
+            done["error"] = exc
+
+    pool = get_js_pool()
+    t = threading.Thread(target=busy)
+    t.start()
+    running: list[int] = []
+    end = time.monotonic() + 1.5
+    while not running and time.monotonic() < end:
+        time.sleep(0.05)
+        for z in pool.pids():
+            for child in psutil.Process(z).children():
+                with contextlib.suppress(OSError, StopIteration):
+                    if _limits(child.pid)["Max processes"][:2] == ["0", "0"]:
+                        running.append(child.pid)
+    assert running, "no running JavaScript sandbox child found"
+    pid = running[0]
+    limits = _limits(pid)
+    tasks = [
+        Path(f"/proc/{pid}/task/{tid}/status").read_text()
+        for tid in os.listdir(f"/proc/{pid}/task")
+    ]
+    environ = Path(f"/proc/{pid}/environ").read_bytes()
+    t.join()
+    assert isinstance(done.get("error"), SandboxTimeout)
+    assert limits["Max cpu time"][:2] == ["3", "4"]
+    assert limits["Max file size"][:2] == ["0", "0"]
+    assert limits["Max open files"][:2] == ["32", "32"]
+    assert limits["Max core file size"][:2] == ["0", "0"]
+    assert limits["Max data size"][0] != "unlimited"
+    assert limits["Max address space"][0] != "unlimited"
+    assert len(tasks) >= 2 and all("NoNewPrivs:\t1" in s for s in tasks), "every thread"
+    if os.geteuid() == 0:
+        import pwd
+
+        nobody = pwd.getpwnam("nobody").pw_uid
+        assert all(f"Uid:\t{nobody}\t" in s for s in tasks), "root's sandbox must run as nobody"
+    assert not environ.replace(b"LC_CTYPE=C.UTF-8\x00", b""), environ
+
+
+def test_js_pool_survives_killed_sandbox_processes() -> None:
+    pool = get_js_pool()
+    assert run_js("return 1", {}, DRIVER, params=[]).result == 1
+    for pid in pool.pids():
+        os.killpg(pid, signal.SIGKILL)
+    time.sleep(0.1)
+    assert run_js("return 2", {}, DRIVER, params=[]).result == 2
+
+
+def test_js_calls_from_many_threads() -> None:
+    results: dict[int, Any] = {}
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for k in range(3):
+                results[n * 10 + k] = run_js(
+                    "return input.a * input.b",
+                    {"a": n, "b": k},
+                    "function (i, u, a) { return u(i); }",
+                    params=["input"],
+                ).result
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors
+    assert results == {n * 10 + k: n * k for n in range(4) for k in range(3)}
