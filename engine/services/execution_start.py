@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from engine.executor import ExecutionHooks, ExecutionResult
     from engine.sdk.items import Item
 
-__all__ = ["RunHandle", "RunSpec", "start"]
+__all__ = ["RunHandle", "RunSpec", "record", "start"]
 
 Runtime = Literal["rq", "inline"]
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import NotFoundError, ValidationError
-from engine.services.execution_start import RunHandle, RunSpec, start
+from engine.services.execution_start import RunHandle, RunSpec, record, start
 from engine.services.store import get_store
 
-__all__ = ["RunHandle", "RunSpec", "get", "list_", "start", "summary"]
+__all__ = ["RunHandle", "RunSpec", "get", "list_", "record", "start", "summary"]
 
 
 def summary(row: Any) -> dict[str, Any]:

@@ -17,13 +17,14 @@ import logging
 import os
 import threading
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from engine.errors import AuraError, ConflictError, RateLimited
-from engine.graph import Workflow, load_workflow, validate
-from engine.sdk import get_catalog
-from engine.sdk.items import Item, items_from_json
+from engine.sdk.items import items_from_json
+from engine.services.execution_start import Runtime
+from engine.services.executions import RunSpec, record, start
 from engine.services.principals import RunAs
 from engine.services.store import get_store
 from engine.store.enums import FINISHED, ExecutionStatus
@@ -80,6 +81,48 @@ def wait_row(execution_id: str, timeout_s: float) -> Any:
         delay = min(delay * 2, 0.25)
 
 
+def job_spec(job: dict[str, Any], runtime: Runtime) -> RunSpec:
+    """The run spec of a job as webhooks and routes describe it (``workflow_id`` or
+    ``definition`` or ``workflow``, ``mode``, ``input_items``, ``trigger_node``,
+    ``published``, ``trigger``, ``principal``, ``project_id``, ``retry_of``, ``attempt``).
+    Without a principal it is a trigger's (the workflow's project)."""
+    workflow_id = job.get("workflow_id")
+    definition = job.get("definition")
+    if workflow_id is None and definition is None:
+        wf = job.get("workflow")
+        if wf is None:
+            raise ValueError("give workflow_id, definition or workflow")
+        definition = wf.to_json_dict()
+    published = job.get("published")
+    mode = str(job.get("mode") or "manual")
+    principal: RunAs = job.get("principal") or RunAs.trigger()
+    return RunSpec(
+        principal=principal.in_project(job.get("project_id")),
+        workflow_id=workflow_id,
+        definition=None if workflow_id else definition,
+        version=None if published is None else ("published" if published else "draft"),
+        mode="manual" if mode == "test" else mode,
+        input_items=job.get("input_items"),
+        start_node=job.get("trigger_node"),
+        trigger=job.get("trigger"),
+        retry_of=job.get("retry_of"),
+        attempt=int(job.get("attempt") or 1),
+        runtime=runtime,
+    )
+
+
+def _recorded(execution_id: str | None) -> bool:
+    from engine.errors import NotFoundError
+
+    if execution_id is None:
+        return False
+    try:
+        get_store().executions.get(execution_id)
+    except NotFoundError:
+        return False
+    return True
+
+
 class InlineRunner:
     """Runs executions in this process, recorded in the store."""
 
@@ -92,92 +135,22 @@ class InlineRunner:
         self._pending_wait_s = pending_wait_s
         self._slots = threading.BoundedSemaphore(max_pending)
         self._pool: ThreadPoolExecutor | None = None
-        self._events: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
     # -- starting --------------------------------------------------------------------
-    def _prepare(
-        self,
-        *,
-        workflow_id: str | None,
-        definition: dict[str, Any] | None = None,
-        workflow: Workflow | None = None,
-        mode: str = "manual",
-        input_items: list[Item] | None = None,
-        trigger_node: str | None = None,
-        published: bool = False,
-        trigger: dict[str, Any] | None = None,
-        retry_of: str | None = None,
-        attempt: int = 1,
-        project_id: str | None = None,
-        version_id: str | None = None,
-        principal: RunAs | None = None,
-    ) -> Any:
-        from engine.executor import RunRequest
-
-        store = get_store()
-        if workflow is None:
-            if definition is None:
-                if workflow_id is None:
-                    raise ValueError("give workflow_id, definition or workflow")
-                definition = store.workflows.definition(workflow_id, published=published)
-            workflow = load_workflow(definition)
-            workflow.id = workflow_id
-            validate(workflow, get_catalog()).raise_for_errors()
-        if workflow_id is not None and not (published and version_id):
-            rec = store.workflows.get(workflow_id)
-            project_id = rec.project_id
-            if published:
-                version_id = rec.published_version_id
-        store_mode = "manual" if mode == "test" else mode
-        run_as = (principal or RunAs.trigger()).in_project(project_id)
-        project_id = run_as.project_id
-        row = store.executions.create(
-            workflow_id=workflow_id,
-            workflow_version_id=version_id,
-            project_id=project_id,
-            definition=None if workflow_id else workflow.to_json_dict(),
-            mode=store_mode,
-            input=[i.to_dict() for i in input_items or []] or None,
-            trigger={**(trigger or {}), "node": trigger_node},
-            retry_of=retry_of,
-            attempt=attempt,
-            **run_as.principal_fields(),
-        )
-        event = threading.Event()
-        with self._lock:
-            self._events[row.id] = event
-        return RunRequest(
-            workflow=workflow,
-            execution_id=row.id,
-            mode=mode,
-            trigger_node=trigger_node,
-            input_items=input_items,
-            cancel_event=event,
-            active=published,
-            validate=False,
-            vars=store.variables.as_dict(project_id),
-        )
-
-    def _execute(self, request: Any, workflow_id: str | None) -> RunOutcome:
-        from engine.services.runs import execute_recorded
-
-        store = get_store()
-        try:
-            result = execute_recorded(store, request, workflow_id=workflow_id)
-        except AuraError as exc:
-            with contextlib.suppress(AuraError):
-                store.executions.finish(request.execution_id, "failed", error=exc)
-            return RunOutcome(request.execution_id, "failed", None, exc.to_dict())
-        finally:
-            with self._lock:
-                self._events.pop(request.execution_id, None)
-        return RunOutcome(result.id, str(result.status), result, result.error)
-
     def run(self, *, timeout_s: float | None = None, **job: Any) -> RunOutcome:
         """Runs to the end on this thread (the workflow's own timeout applies)."""
-        request = self._prepare(**job)
-        return self._execute(request, job.get("workflow_id"))
+        spec = job_spec(job, "inline")
+        spec.execution_id = uuid.uuid4().hex  # known even if it fails before the end
+        try:
+            handle = start(spec)
+        except AuraError as exc:
+            if not _recorded(spec.execution_id):
+                raise  # nothing was started (no such workflow, a refused spec)
+            return RunOutcome(spec.execution_id, "failed", None, exc.to_dict())
+        result = handle.outcome
+        assert result is not None
+        return RunOutcome(result.id, str(result.status), result, result.error)
 
     def submit(self, **job: Any) -> str:
         """Records the execution and runs it on the background pool. At most
@@ -189,7 +162,8 @@ class InlineRunner:
                 details={"retry_after": 5},
             )
         try:
-            request = self._prepare(**job)
+            spec = job_spec(job, "inline")
+            handle = record(spec)
         except BaseException:
             self._slots.release()
             raise
@@ -197,19 +171,17 @@ class InlineRunner:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="aura-run")
             pool = self._pool
-        pool.submit(self._background, request, job.get("workflow_id"))
-        return str(request.execution_id)
+        pool.submit(self._background, spec.principal, handle.id)
+        return handle.id
 
-    def _background(self, request: Any, workflow_id: str | None) -> None:
-        try:
-            self._execute(request, workflow_id)
+    def _background(self, principal: RunAs, execution_id: str) -> None:
+        try:  # the recorded execution, dispatched here (claimed, watched and recorded)
+            start(RunSpec(principal=principal, execution_id=execution_id, runtime="inline"))
         except Exception:
-            log.exception("execution %s crashed", request.execution_id)
+            log.exception("execution %s crashed", execution_id)
             with contextlib.suppress(AuraError):
                 get_store().executions.finish(
-                    request.execution_id,
-                    "crashed",
-                    error={"type": "Crash", "message": "internal error"},
+                    execution_id, "crashed", error={"type": "Crash", "message": "internal error"}
                 )
         finally:
             self._slots.release()
@@ -221,19 +193,13 @@ class InlineRunner:
 
     def cancel(self, execution_id: str) -> Any:
         """Cancels a queued, waiting or running execution. ConflictError if finished."""
-        store = get_store()
-        row = store.executions.get(execution_id)
-        if _finished(row.status):
-            raise ConflictError(
-                f"Execution {execution_id} already {row.status}; there is nothing to cancel.",
-                details={"status": row.status},
-            )
-        with self._lock:
-            event = self._events.get(execution_id)
-        if event is not None:
-            event.set()
+        from engine.runtimes import cancel
+
+        was = get_store().executions.get(execution_id).status
+        cancel(execution_id)
+        if was == "running":
             return wait_row(execution_id, 10.0)
-        return store.executions.set_status(execution_id, "cancelled")
+        return get_store().executions.get(execution_id)
 
     def retry(self, execution_id: str, *, wait: bool = False) -> str | RunOutcome:
         """Runs a failed, crashed or cancelled execution again with the same input."""
@@ -288,26 +254,16 @@ class QueueRunner:
         self.rt = runtimes
 
     def submit(self, **job: Any) -> str:
-        wf = job.pop("workflow", None)
-        project_id = job.pop("project_id", None)
-        for key in ("attempt", "version_id"):
-            job.pop(key, None)
-        if job.get("principal") is not None:
-            job["principal"] = job["principal"].in_project(project_id)
-        if job.get("workflow_id"):
-            job.pop("definition", None)
-        elif job.get("definition") is None and wf is not None:
-            job["definition"] = wf.to_json_dict()
-        return str(self.rt.submit(runtime="rq", **job))
+        return start(job_spec(job, "rq")).id
 
     def run(self, **job: Any) -> RunOutcome:
         timeout = float(job.pop("timeout_s", 0) or 300.0)
         wf = job.get("workflow")
         if wf is not None and wf.settings.timeout_s:
             timeout = wf.settings.timeout_s + 5
-        eid = self.submit(**job)
-        row = self.rt.wait_for(eid, timeout)
-        return RunOutcome(eid, str(row.status), None, row.error)
+        handle = start(job_spec(job, "rq"))
+        row = handle.result(timeout)
+        return RunOutcome(handle.id, str(row.status), None, row.error)
 
     def wait_for(self, execution_id: str, timeout_s: float) -> Any:
         return self.rt.wait_for(execution_id, timeout_s)
