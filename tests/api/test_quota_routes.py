@@ -87,11 +87,19 @@ def test_quotas_are_listed_set_and_hold_runs_back(
     }
 
     assert _ok(c.put("/api/v1/quotas", json={"project_id": team, "quota": 1}))["quota"] == 1
+    queue = os.environ["AURA_QUEUE_NAME"]
+    wait_until(
+        lambda: (
+            len([w for w in _ok(c.get("/api/v1/workers"))["items"] if queue in w["queues"]]) >= 2
+        ),
+        timeout=60,
+        what="two workers",
+    )
     napping = {
         "name": "Nap",
         "nodes": [
             {"name": "Start", "type": "core.manual_trigger"},
-            {"name": "Nap", "type": "core.wait", "parameters": {"amount": 1, "unit": "seconds"}},
+            {"name": "Nap", "type": "core.wait", "parameters": {"amount": 2, "unit": "seconds"}},
         ],
         "connections": [{"source": "Start", "target": "Nap"}],
     }
