@@ -35,7 +35,7 @@ def _key(item: Item, fields: list[str], loose: bool) -> str | None:
 
 
 def _rest(item: Item, skip: list[str]) -> dict[str, Any]:
-    data = json.loads(json.dumps(item.json))
+    data: dict[str, Any] = json.loads(json.dumps(item.json))
     for f in skip:
         del_path(data, f)
     return data
@@ -46,7 +46,7 @@ def _same(a: Any, b: Any, loose: bool) -> bool:
         return a.keys() == b.keys() and all(_same(a[k], b[k], loose) for k in a)
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(_same(x, y, loose) for x, y in zip(a, b, strict=True))
-    return _norm(a, loose) == _norm(b, loose)
+    return bool(_norm(a, loose) == _norm(b, loose))
 
 
 def _difference(

@@ -84,7 +84,7 @@ def _pdf(p: ExtractFromFileParams, raw: bytes, i: int) -> list[dict[str, Any]]:
         reader = PdfReader(io.BytesIO(raw))
         pages = reader.pages if not p.max_pages else reader.pages[: p.max_pages]
         text = "\n\n".join((page.extract_text() or "").strip() for page in pages)
-        meta = reader.metadata or {}
+        meta: dict[str, Any] = dict(reader.metadata or {})
         info = {str(k).lstrip("/"): str(v) for k, v in meta.items()}
         count = len(reader.pages)
     except (PdfReadError, ValueError, KeyError, TypeError) as exc:

@@ -27,9 +27,8 @@ class _Pinned:
 
     def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
         sock = socket.create_connection((self.address, port), timeout)
-        wrap = getattr(self, "context", None)
-        if isinstance(self, smtplib.SMTP_SSL) and wrap is not None:
-            return wrap.wrap_socket(sock, server_hostname=host)
+        if isinstance(self, smtplib.SMTP_SSL):
+            return self.context.wrap_socket(sock, server_hostname=host)
         return sock
 
 
@@ -48,12 +47,12 @@ def _open(ctx: NodeContext) -> smtplib.SMTP:
     context = ssl.create_default_context()
     try:
         address = ctx.addresses(host, port)[0]
-        smtp: smtplib.SMTP
+        smtp: _Smtp | _SmtpSsl
         if tls == "ssl":
             smtp = _SmtpSsl(timeout=_TIMEOUT_S, context=context)
         else:
             smtp = _Smtp(timeout=_TIMEOUT_S)
-        smtp.address = address  # type: ignore[attr-defined]
+        smtp.address = address
         smtp.connect(host, port)
         smtp.ehlo()
         if tls == "starttls":

@@ -21,7 +21,7 @@ from nodes.core.template.spec import TemplateParams
 def render(template: str, data: dict[str, Any]) -> str:
     """The mustache rendering of ``template`` over ``data``; partials are empty."""
     try:
-        return chevron.render(template, data, partials_dict=collections.defaultdict(str))
+        return str(chevron.render(template, data, partials_dict=collections.defaultdict(str)))
     except chevron.ChevronError as exc:
         raise NodeExecutionError(
             f"The template is not valid mustache: {exc}. Check that "
