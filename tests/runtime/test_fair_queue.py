@@ -99,6 +99,8 @@ def test_another_projects_run_starts_before_most_of_a_flood(env: Env) -> None:
 def test_a_project_never_runs_more_than_its_quota(env: Env) -> None:
     """Two workers, project A's quota set to 1: A's four runs never overlap (the
     extra ones are held back, then released), while B's run uses the second worker."""
+    from rq import Worker
+
     from engine.runtimes import submit
     from engine.runtimes.quotas import load, set_quota
     from engine.services.store import get_store
@@ -107,6 +109,9 @@ def test_a_project_never_runs_more_than_its_quota(env: Env) -> None:
     a, b = project("Quota one"), project("Free")
     set_quota(store, a, 1)
     env.worker("--no-fork", "--processes", "2")
+    wait_until(
+        lambda: len(Worker.all(connection=redis())) >= 2, timeout=60, what="two workers", env=env
+    )
     slow_a = stored(a, wait_node(0.5))
     runs = [submit(workflow_id=slow_a) for _ in range(4)]
     held = wait_until(
