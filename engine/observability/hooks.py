@@ -41,9 +41,10 @@ class ExecutionObserver(ExecutionHooks):
         self.workflow_name = workflow_name or ""
         self.mode = mode or ""
         self.secrets = secrets
+        self._bound: aura_logging.Bound | None = None
 
     def execution_started(self, result: ExecutionResult) -> None:
-        aura_logging.bind_execution(result.id, self.workflow_id, self.secrets)
+        self._bound = aura_logging.bind_execution(result.id, self.workflow_id, self.secrets)
 
     def node_finished(self, result: ExecutionResult, run: NodeRunRecord) -> None:
         status = str(run.status)
@@ -75,7 +76,9 @@ class ExecutionObserver(ExecutionHooks):
                 "error": _message(result.error) if status in FAILED else None,
             },
         )
-        aura_logging.unbind_execution()
+        if self._bound is not None:
+            aura_logging.unbind_execution(self._bound)
+            self._bound = None
 
 
 def _message(error: dict[str, object] | None) -> str | None:

@@ -24,13 +24,15 @@ import contextvars
 import logging
 import re
 import sys
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
 import structlog
 
 __all__ = [
+    "Bound",
     "bind_execution",
     "configure_logging",
     "ensure_logging",
@@ -50,8 +52,8 @@ _SECRET_KEY = re.compile(
 _URL_PASSWORD = re.compile(r"(?P<pre>[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+(?=@)", re.IGNORECASE)
 _BEARER = re.compile(r"(?P<pre>\b(?:bearer|token|basic)\s+)[A-Za-z0-9._~+/=-]{8,}", re.IGNORECASE)
 _process_secrets: set[str] = set()
-_execution_secrets: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar(
-    "aura_execution_secrets", default=None
+_execution_secrets: contextvars.ContextVar[tuple[set[str], ...]] = contextvars.ContextVar(
+    "aura_execution_secrets", default=()
 )
 _configured: dict[str, Any] = {}
 
@@ -69,21 +71,37 @@ def request_context(request_id: str) -> Iterator[None]:
         yield
 
 
+@dataclass(frozen=True)
+class Bound:
+    """What :func:`bind_execution` replaced, to put back with :func:`unbind_execution`."""
+
+    ids: Mapping[str, contextvars.Token[Any]]
+    secrets: contextvars.Token[tuple[set[str], ...]]
+
+
 def bind_execution(
     execution_id: str, workflow_id: str | None, secrets: set[str] | None = None
-) -> None:
+) -> Bound:
     """Binds the running execution to this context's log lines; ``secrets`` (a set the
-    credential resolver keeps filling) are masked in them."""
-    structlog.contextvars.bind_contextvars(
+    credential resolver keeps filling) are masked in them, as are those of the
+    executions it runs inside (a sub-workflow's lines never show its parent's)."""
+    ids = structlog.contextvars.bind_contextvars(
         execution_id=execution_id, workflow_id=workflow_id or None
     )
-    _execution_secrets.set(secrets)
+    outer = _execution_secrets.get()
+    token = _execution_secrets.set((*outer, secrets) if secrets is not None else outer)
+    return Bound(ids, token)
 
 
-def unbind_execution() -> None:
-    """The execution ended: its ids and secrets leave the context."""
-    structlog.contextvars.unbind_contextvars("execution_id", "workflow_id")
-    _execution_secrets.set(None)
+def unbind_execution(bound: Bound) -> None:
+    """The execution ended: the ids and secrets bound before it come back (a parent
+    execution's, or none)."""
+    try:
+        structlog.contextvars.reset_contextvars(**bound.ids)
+        _execution_secrets.reset(bound.secrets)
+    except ValueError:  # ended in another context than it started in: just forget it
+        structlog.contextvars.unbind_contextvars("execution_id", "workflow_id")
+        _execution_secrets.set(())
 
 
 def _mask_text(text: str, redactor: Any) -> str:
@@ -118,9 +136,8 @@ def redact_event(
     from engine.vault.redact import Redactor
 
     secrets = set(_process_secrets)
-    running = _execution_secrets.get()
-    if running:
-        secrets |= set(running)
+    for running in _execution_secrets.get():
+        secrets |= running
     redactor = Redactor(secrets) if secrets else None
     for key, value in list(event.items()):
         if key.startswith("_"):

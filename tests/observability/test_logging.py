@@ -41,7 +41,6 @@ def captured(data_dir: Path) -> Iterator[io.StringIO]:
     root.setLevel(level)
     structlog.contextvars.clear_contextvars()
     structlog.reset_defaults()
-    unbind_execution()
 
 
 def _lines(out: io.StringIO) -> list[dict[str, Any]]:
@@ -65,7 +64,7 @@ def test_json_lines_carry_ids_and_never_secrets(
         log.warning("upstream said: Authorization: Bearer abcDEF123456789.xyz")
         log.warning("mail failed", extra={"password": "hunter22", "smtp": "smtp-pass-123456"})
         secrets: set[str] = set()
-        bind_execution("exec-1", "wf-1", secrets)
+        bound = bind_execution("exec-1", "wf-1", secrets)
         secrets.add("cred-secret-42")  # resolved after the run started: still masked
         log.error("node said cred-secret-42 twice: cred-secret-42")
         structlog.get_logger("engine.test").warning("login", api_key="k-123456789", user="bo")
@@ -73,7 +72,7 @@ def test_json_lines_carry_ids_and_never_secrets(
             raise RuntimeError("boom with cred-secret-42")
         except RuntimeError:
             log.exception("failed")
-        unbind_execution()
+        unbind_execution(bound)
 
         log.info("after the run")
     log.info("after the request")
@@ -245,3 +244,20 @@ def test_a_request_id_stays_inside_its_request(captured: io.StringIO, data_dir: 
     assert r.headers["x-request-id"] == "req-inside-1"
     last = _lines(captured)[-1]
     assert last["event"] == "after the call" and "request_id" not in last
+
+
+def test_an_execution_inside_another_gives_the_outer_one_back(captured: io.StringIO) -> None:
+    configure_logging("INFO", fmt="json", stream=captured)
+    log = logging.getLogger("engine.test")
+    outer = bind_execution("parent", "wf-p", {"parent-secret-1"})
+    inner = bind_execution("child", "wf-c", {"child-secret-2"})
+    log.info("in child: parent-secret-1 child-secret-2")
+    unbind_execution(inner)
+    log.info("in parent again: parent-secret-1 child-secret-2")
+    unbind_execution(outer)
+    log.info("outside: parent-secret-1")
+    child, parent, outside = _lines(captured)
+    assert child["execution_id"] == "child" and child["event"] == "in child: *** ***"
+    assert parent["execution_id"] == "parent" and parent["workflow_id"] == "wf-p"
+    assert parent["event"] == "in parent again: *** child-secret-2"
+    assert "execution_id" not in outside and outside["event"] == "outside: parent-secret-1"
