@@ -4,13 +4,14 @@ tables and totals printed for imports from other tools."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import typer
 from rich.table import Table
 
-from engine.cli._common import console, fail, reporting
+from engine.cli._common import console, err_console, fail, reporting
 
 __all__ = ["export_foreign", "import_foreign"]
 
@@ -73,6 +74,10 @@ def import_foreign(
     for w in result["workflows"]:
         t.add_row(*_row(w))
     console.print(t)
+    failed = [w for w in result["workflows"] if w["report"]["error"]]
+    for w in failed[:20]:
+        err_console.print(f"[red]error[/] {Path(w['source']).name}: {w['report']['error']}")
+    _needs(result["workflows"])
     tot = result["totals"]
     console.print(
         f"{tot['imported']}/{tot['workflows']} workflows imported ({tot['failed']} failed), "
@@ -86,6 +91,38 @@ def import_foreign(
         console.print(f"Report written to {report}")
     if tot["failed"]:
         raise typer.Exit(1)
+
+
+def _needs(workflows: list[dict[str, Any]]) -> None:
+    """What the user must do next: credentials to create, node types to replace."""
+    creds = [(w["name"], c) for w in workflows for c in w["report"]["credentials"]]
+    if creds:
+        t = Table(title="Credentials to create (then pick them on the nodes)", title_justify="left")
+        for col in ("Workflow", "Node", "From", "AURA kind", "Slot"):
+            t.add_column(col)
+        for name, c in creds[:30]:
+            t.add_row(
+                name[:30],
+                c["node"][:30],
+                f"{c['source_kind']} {c['source_name']}"[:40],
+                c["kind"] or "[yellow]none yet[/]",
+                c["slot"] or "",
+            )
+        console.print(t)
+        if len(creds) > 30:
+            console.print(f"… and {len(creds) - 30} more (see --report).")
+    missing = Counter(
+        n["source_type"]
+        for w in workflows
+        for n in w["report"]["nodes"]
+        if n["status"] == "not_supported"
+    )
+    if missing:
+        top = ", ".join(f"{k} x{v}" for k, v in missing.most_common(8))
+        console.print(
+            f"Placeholders to replace ({sum(missing.values())}): {top}"
+            + (" …" if len(missing) > 8 else "")
+        )
 
 
 def export_foreign(ref: str | None, fmt: str, *, output: Path | None, pretty: bool) -> None:
