@@ -142,15 +142,16 @@ def resume(
 
     Returns the execution id. Raises like :func:`claim_resume`.
     """
-    from engine.runtimes._redis import redis_configured
-    from engine.runtimes.queue import submit
+    from engine.services.executions import RunSpec, start
+    from engine.services.principals import RunAs
     from engine.services.store import get_store
 
     store = store or get_store()
     claim_resume(store, execution_id, payload or {"kind": "time"}, token=token)
     payload_kind = (payload or {}).get("kind", "time")
     log.info("resuming execution %s (%s)", execution_id, payload_kind)
-    return submit(execution_id=execution_id, runtime="rq" if redis_configured() else "inline")
+    # the claimed row (queued again, as a trigger of its project) is dispatched
+    return start(RunSpec(principal=RunAs.trigger(), execution_id=execution_id)).id
 
 
 def due_waits(store: Any, now: datetime | None = None, limit: int = 200) -> builtins.list[str]:
