@@ -3,7 +3,9 @@ viewer for the highlighted node's output, input, error and logs.
 
 A node's input is not recorded separately; the screen rebuilds it from the outputs of
 the upstream nodes along the workflow's connections (:func:`node_inputs`). While the
-execution is unfinished the screen follows it (live events, else every 2 s).
+execution is unfinished the screen follows it: from the node events of the server's
+event stream, which carry the rows' data (:mod:`tui.live`), and the stored record once it
+ends; without a stream, by reloading every 2 s.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from tui.errors import ApiError
+from tui.live import apply_event
 from tui.messages import LiveEvent
 from tui.metrics import format_duration
 from tui.models import Execution, NodeRun
@@ -33,13 +36,17 @@ __all__ = ["ExecutionDetailScreen", "node_inputs"]
 FINISHED = {"succeeded", "failed", "cancelled", "crashed"}
 
 
-def node_inputs(definition: dict[str, Any], runs: list[NodeRun], node: str
-                ) -> dict[str, list[Any]] | None:
+def node_inputs(
+    definition: dict[str, Any], runs: list[NodeRun], node: str
+) -> dict[str, list[Any]] | None:
     """The items ``node`` received, per input port, rebuilt from the upstream nodes'
     outputs; None when ``node`` has no incoming connection (a trigger)."""
     outputs = {r.node: r.outputs for r in runs}
-    incoming = [c for c in definition.get("connections") or []
-                if isinstance(c, dict) and c.get("target") == node]
+    incoming = [
+        c
+        for c in definition.get("connections") or []
+        if isinstance(c, dict) and c.get("target") == node
+    ]
     if not incoming:
         return None
     ports: dict[str, list[Any]] = {}
@@ -74,6 +81,7 @@ class ExecutionDetailScreen(ConsoleScreen):
         self.execution: Execution | None = None
         self.definition: dict[str, Any] = {}
         self._timer: Timer | None = None
+        self._seqs: dict[str, int] = {}
 
     def compose_body(self) -> ComposeResult:
         yield Static("Loading…", id="ex-summary")
@@ -90,7 +98,8 @@ class ExecutionDetailScreen(ConsoleScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#node-runs", DataTable).add_columns(
-            "Node", "Type", "Status", "Started", "Took", "In", "Out")
+            "Node", "Type", "Status", "Started", "Took", "In", "Out"
+        )
         self.query_one("#node-runs", DataTable).focus()
         self._timer = self.set_interval(self.aura.poll_interval, self._tick, pause=True)
 
@@ -109,8 +118,16 @@ class ExecutionDetailScreen(ConsoleScreen):
             self.refresh_data()
 
     def on_live_event(self, message: LiveEvent) -> None:
-        if message.event.execution_id == self.execution_id:
-            self.refresh_soon()
+        event = message.event
+        if event.execution_id != self.execution_id:
+            return
+        if self.execution is not None and event.source == "stream":
+            # node events carry what the rows show: no request while the run is live
+            updated = apply_event(self.execution, event.data, self._seqs)
+            if updated is not None:
+                self._show(updated)
+                return
+        self.refresh_soon()  # the run ended (or polled): read its record once
 
     # -- data -------------------------------------------------------------------------
     async def reload(self) -> None:
@@ -121,6 +138,10 @@ class ExecutionDetailScreen(ConsoleScreen):
                 self.definition = (await self.client.workflow(ex.workflow_id)).definition
             except ApiError:  # the workflow was deleted: inputs cannot be rebuilt
                 self.definition = {}
+        self._seqs = {}
+        self._show(ex)
+
+    def _show(self, ex: Execution) -> None:
         self.execution = ex
         self.sub_title = f"Execution {ex.id[:8]} · {ex.workflow_name}"
         self._show_summary(ex)
@@ -128,10 +149,16 @@ class ExecutionDetailScreen(ConsoleScreen):
         row = table.cursor_row
         table.clear()
         for run in ex.node_runs:
-            table.add_row(Text(run.node, style="bold"), run.type.removeprefix("core."),
-                          status_text(run.status),
-                          _when(run.started_at), format_duration(run.duration_ms),
-                          str(run.items_in), str(run.items_out), key=run.node)
+            table.add_row(
+                Text(run.node, style="bold"),
+                run.type.removeprefix("core."),
+                status_text(run.status),
+                _when(run.started_at),
+                format_duration(run.duration_ms),
+                str(run.items_in),
+                str(run.items_out),
+                key=run.node,
+            )
         if ex.node_runs:
             table.move_cursor(row=max(0, min(row, len(ex.node_runs) - 1)), animate=False)
             self._show_node()
@@ -141,9 +168,11 @@ class ExecutionDetailScreen(ConsoleScreen):
         text.append_text(status_text(ex.status))
         text.append(f"  {ex.workflow_name}", style="bold")
         text.append(f" · {ex.mode} · attempt {ex.attempt}\n", style="dim")
-        text.append(f"created {_when(ex.created_at)}  started {_when(ex.started_at)}  "
-                    f"finished {_when(ex.finished_at)}  took "
-                    f"{format_duration(ex.duration_ms)}\n")
+        text.append(
+            f"created {_when(ex.created_at)}  started {_when(ex.started_at)}  "
+            f"finished {_when(ex.finished_at)}  took "
+            f"{format_duration(ex.duration_ms)}\n"
+        )
         text.append(f"id {ex.id}", style="dim")
         if ex.error_message:
             text.append(f"\n✖ {ex.error_message}", style="bold red")
@@ -161,7 +190,8 @@ class ExecutionDetailScreen(ConsoleScreen):
         if run is None or self.execution is None:
             return
         self.query_one("#json-output", JsonView).set_data(
-            run.outputs, f"{run.node} output ({run.items_out} item(s))")
+            run.outputs, f"{run.node} output ({run.items_out} item(s))"
+        )
         inputs = node_inputs(self.definition, self.execution.node_runs, run.node)
         data: Any
         if not self.definition:
@@ -172,7 +202,8 @@ class ExecutionDetailScreen(ConsoleScreen):
             label, data = f"{run.node} input ({run.items_in} item(s))", inputs
         self.query_one("#json-input", JsonView).set_data(data, label)
         self.query_one("#json-error", JsonView).set_data(
-            {"error": run.error, "logs": run.logs}, f"{run.node} error and logs")
+            {"error": run.error, "logs": run.logs}, f"{run.node} error and logs"
+        )
 
     @on(DataTable.RowHighlighted, "#node-runs")
     def _highlighted(self) -> None:
@@ -195,6 +226,7 @@ class ExecutionDetailScreen(ConsoleScreen):
 
     def action_retry(self) -> None:
         """Runs the execution again and follows the new one."""
+
         def follow(new_id: str) -> None:
             self.execution_id = new_id
             self.execution = None
@@ -207,6 +239,7 @@ class ExecutionDetailScreen(ConsoleScreen):
 
     def action_delete(self) -> None:
         """Deletes the execution and goes back."""
+
         def gone() -> None:
             self.dismiss()
 
