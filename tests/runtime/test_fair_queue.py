@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -108,9 +109,22 @@ def test_a_project_never_runs_more_than_its_quota(env: Env) -> None:
     store = get_store()
     a, b = project("Quota one"), project("Free")
     set_quota(store, a, 1)
+    since = datetime.now(UTC) - timedelta(seconds=1)
     env.worker("--no-fork", "--processes", "2")
     wait_until(
-        lambda: len(Worker.all(connection=redis())) >= 2, timeout=60, what="two workers", env=env
+        lambda: (
+            len(
+                [
+                    w
+                    for w in Worker.all(connection=redis())
+                    if w.birth_date and w.birth_date >= since
+                ]
+            )
+            >= 2
+        ),
+        timeout=60,
+        what="two workers",
+        env=env,
     )
     slow_a = stored(a, wait_node(0.5))
     runs = [submit(workflow_id=slow_a) for _ in range(4)]
