@@ -5,8 +5,10 @@ The public API other parts of AURA call (webhooks, schedules, the CLI, the studi
     from engine.runtimes import submit, wait_for, cancel, retry
 
 See :mod:`engine.runtimes.queue` (submit/wait/cancel/retry), :mod:`.recovery` (crashed
-and orphaned executions), :mod:`.concurrency` (per-workflow limits), :mod:`.embedded`
-(a private Redis for ``aura up``) and :mod:`.rq` (job function, workers, supervisor).
+and orphaned executions), :mod:`.concurrency` (per-workflow limits), :mod:`.fair`
+(queues served round-robin by project), :mod:`.quotas` (per-project limits),
+:mod:`.embedded` (a private Redis for ``aura up``) and :mod:`.rq` (job function,
+workers, supervisor, and the watchdog that kills stuck runs).
 """
 
 from __future__ import annotations

@@ -4,7 +4,10 @@ Keys (all under ``aura:``): ``aura:cancel:<execution>`` is the cancel flag a wor
 polls; ``aura:deferred:<workflow>`` is a sorted set (score: creation time) of queued
 executions held back by the workflow's concurrency limit; ``aura:lock:wf:<workflow>``
 serializes "count running, then claim" for such workflows; ``aura:done:<execution>`` is
-the pub/sub channel :func:`engine.runtimes.wait_for` listens on.
+the pub/sub channel :func:`engine.runtimes.wait_for` listens on. Fair queues keep
+``aura:fair:<queue>:rounds`` and ``aura:fair:<queue>:last`` (:mod:`engine.runtimes.fair`);
+project quotas ``aura:held:<project>`` and ``aura:lock:project:<project>``
+(:mod:`engine.runtimes.quotas`).
 """
 
 from __future__ import annotations
