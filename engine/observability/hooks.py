@@ -12,6 +12,8 @@ other end at INFO.
 from __future__ import annotations
 
 import logging
+import sys
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from engine.executor.hooks import ExecutionHooks
@@ -45,6 +47,7 @@ class ExecutionObserver(ExecutionHooks):
 
     def execution_started(self, result: ExecutionResult) -> None:
         self._bound = aura_logging.bind_execution(result.id, self.workflow_id, self.secrets)
+        _count_queue_wait(result)
 
     def node_finished(self, result: ExecutionResult, run: NodeRunRecord) -> None:
         status = str(run.status)
@@ -83,3 +86,18 @@ class ExecutionObserver(ExecutionHooks):
 
 def _message(error: dict[str, object] | None) -> str | None:
     return None if not error else str(error.get("message") or error)[:2000]
+
+
+def _count_queue_wait(result: ExecutionResult) -> None:
+    """In an RQ worker: how long the job of this execution waited in its queue."""
+    rq = sys.modules.get("rq")  # only where RQ runs the job; never imported for this
+    if rq is None:
+        return
+    try:
+        job = rq.get_current_job()
+    except Exception:  # no job, or Redis away: nothing to measure
+        return
+    if job is None or job.enqueued_at is None:
+        return
+    at = job.enqueued_at if job.enqueued_at.tzinfo else job.enqueued_at.replace(tzinfo=UTC)
+    metrics.queue_wait(str(job.origin), (result.started_at - at).total_seconds())

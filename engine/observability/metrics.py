@@ -27,6 +27,7 @@ __all__ = [
     "http_request",
     "metrics_dir",
     "node_finished",
+    "queue_wait",
     "render",
     "retention_pass",
     "scheduler_fired",
@@ -121,6 +122,12 @@ class _Metrics:
             "Webhook calls, by kind (webhook, webhook-test, webhook-waiting) and HTTP status.",
             ["kind", "status"],
         )
+        self.queue_wait = Histogram(
+            "aura_queue_wait_seconds",
+            "How long executions waited in their RQ queue before a worker started them.",
+            ["queue"],
+            buckets=DURATION_BUCKETS,
+        )
         self.scheduler_lag = Histogram(
             "aura_scheduler_lag_seconds",
             "How late schedule slots fired (fire time minus slot time).",
@@ -195,6 +202,12 @@ def http_request(m: _Metrics, method: str, route: str, status: int, seconds: flo
 def webhook_request(m: _Metrics, kind: str, status: int) -> None:
     """Counts a webhook call (``kind``: webhook, webhook-test, webhook-waiting)."""
     m.webhooks.labels(kind, str(status)).inc()
+
+
+@_safely
+def queue_wait(m: _Metrics, queue: str, seconds: float) -> None:
+    """Records how long an execution waited in ``queue`` for a worker."""
+    m.queue_wait.labels(queue).observe(max(0.0, seconds))
 
 
 @_safely

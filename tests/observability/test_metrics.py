@@ -159,6 +159,7 @@ def test_the_api_serves_what_workers_api_and_scheduler_counted(
     assert value(m, "aura_scheduler_lag_seconds_count") >= 1
     assert value(m, "aura_workers", state="idle") + value(m, "aura_workers", state="busy") == 2
     assert value(m, "aura_redis_up") == 1
+    assert value(m, "aura_queue_wait_seconds_count", queue="default") >= 7  # in the workers
     assert ("aura_queue_jobs", frozenset({("queue", "default"), ("state", "queued")})) in m
     assert value(m, "aura_retention_passes_total", result="ok") >= 1  # the scheduler's
 
