@@ -7,15 +7,15 @@ on a worker), so each run publishes, in order::
                                                         | execution.waiting (parked)
 
 Nodes that do not run (pinned, disabled, reused from a checkpoint) publish only
-``node.finished``. Every event of a run carries ``seq`` (1, 2, 3… in the order the run
-produced them), so a viewer that gets them late or out of order keeps the newest state
-of each node (a late ``node.started`` never turns a finished node back into a running
-one). Events carry statuses, timings and item counts, and ``node.finished`` also the
-node's output for live viewers: the first ``AURA_EVENTS_NODE_ITEMS`` items of each port
-and the last log lines, dropped (``data_truncated``) beyond ``AURA_EVENTS_NODE_BYTES``.
-Never parameters or credentials: item data, logs and error messages are redacted with
-the run's secrets (as the stored record is), and messages are cut to
-:data:`MAX_MESSAGE` characters.
+``node.finished``. Every event of a run carries ``seq`` (strictly increasing in the order
+the run produced them, also across a parked run and its resumption), so a viewer that
+gets them late or out of order keeps the newest state of each node (a late
+``node.started`` never turns a finished node back into a running one). Events carry
+statuses, timings and item counts, and ``node.finished`` also the node's output for live
+viewers: the first ``AURA_EVENTS_NODE_ITEMS`` items of each port and the last log lines,
+dropped (``data_truncated``) beyond ``AURA_EVENTS_NODE_BYTES``. Never parameters or
+credentials: item data, logs and error messages are redacted with the run's secrets (as
+the stored record is), and messages are cut to :data:`MAX_MESSAGE` characters.
 
 A hook only builds a small dict and hands it to :func:`engine.events.bus.publish` (a
 deque append). The end of a run has its events sent at once; in a forked RQ work horse
@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -133,7 +134,9 @@ class EventPublisher(ExecutionHooks):
         self._limits: tuple[int, int] | None = None
 
     def _event(self, type: str, result: ExecutionResult, **fields: Any) -> Event:
-        self._seq += 1
+        # microseconds since the epoch, strictly increasing: a resumed run (another
+        # process, later) goes on after the events of the run that parked
+        self._seq = max(self._seq + 1, time.time_ns() // 1000)
         return new_event(
             type,
             execution_id=result.id,

@@ -62,7 +62,8 @@ def _check_run_events(got: list[dict[str, Any]], execution_id: str, wid: str) ->
     assert end["status"] == "succeeded" and end["items"] == 3 and end["nodes"] == 2
     assert end["duration_ms"] >= set_done["duration_ms"] and end["last_node"] == "Set"
     assert len({e["id"] for e in got}) == len(got)
-    assert [e["seq"] for e in got] == [1, 2, 3, 4, 5, 6]
+    seqs = [e["seq"] for e in got]
+    assert seqs == sorted(set(seqs))  # strictly increasing, in the order of the run
     # node.finished carries the output a live viewer shows
     assert [i["json"]["secret"] for i in set_done["outputs"]["main"]] == [
         f"{MARKER}-{i}" for i in range(3)
