@@ -100,6 +100,9 @@ def prune_cmd(
             "AURA_RETENTION_AUDIT_DAYS; 0: keep).",
         ),
     ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Only count what would be deleted.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
 ) -> None:
     """Apply the retention limits now: delete finished executions beyond them (never
@@ -109,7 +112,7 @@ def prune_cmd(
 
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from engine.observability.retention import RetentionPolicy, apply_retention
+    from engine.observability.retention import RetentionPolicy, apply_retention, preview
     from engine.services.store import get_store
 
     policy = RetentionPolicy.from_settings()
@@ -121,6 +124,17 @@ def prune_cmd(
         policy = replace(policy, audit_days=audit_days or None)
     with reporting(as_json):
         store = get_store()
+    if dry_run:
+        would = preview(store, policy=policy)
+        if as_json:
+            print(json.dumps({"would_delete": would}, indent=2))
+        else:
+            console.print(f"Executions kept: {policy.describe()}.")
+            console.print(
+                f"Would delete {would['executions']:,} execution(s) and "
+                f"{would['audit_events']:,} audit event(s); nothing was deleted."
+            )
+        return
     bar = Progress(
         TextColumn("Deleting executions"),
         BarColumn(),

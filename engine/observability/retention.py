@@ -33,6 +33,7 @@ __all__ = [
     "database_bytes",
     "interval_text",
     "last_run",
+    "preview",
     "retention_status",
 ]
 
@@ -159,6 +160,27 @@ def _count(report: RetentionReport) -> None:
     from engine.observability import metrics
 
     metrics.retention_pass(report.executions_deleted, report.audit_deleted, ok=report.error is None)
+
+
+def preview(
+    store: Any = None, *, policy: RetentionPolicy | None = None, now: datetime | None = None
+) -> dict[str, int]:
+    """What a pass would delete now, deleting nothing: ``{"executions": n,
+    "audit_events": n}``."""
+    from engine.services.store import get_store
+    from engine.store import retention as store_retention
+
+    store = store or get_store()
+    policy = policy or RetentionPolicy.from_settings()
+    now = now or utcnow()
+    age = timedelta(days=policy.max_age_days) if policy.max_age_days else None
+    audit = 0
+    if policy.audit_days:
+        audit = store.audit.count(until=now - timedelta(days=policy.audit_days))
+    return {
+        "executions": store_retention.count_prunable(store.db, age, policy.max_count, now=now),
+        "audit_events": audit,
+    }
 
 
 def last_run(store: Any = None) -> dict[str, Any] | None:

@@ -23,7 +23,7 @@ from engine.store.enums import FINISHED
 from engine.store.models import Execution, NodeRun
 from engine.store.types import check_aware, utcnow
 
-__all__ = ["prune_execution_data", "prune_executions", "reclaim_space"]
+__all__ = ["count_prunable", "prune_execution_data", "prune_executions", "reclaim_space"]
 
 BATCH = 500
 
@@ -50,6 +50,12 @@ def _victims(db: Database, max_age: timedelta | None, max_count: int | None,
     with db.read() as s:
         return list(s.exec(select(E.id).where(
             col(E.status).in_([x.value for x in FINISHED]), or_(*expired), *extra)).all())
+
+
+def count_prunable(db: Database, max_age: timedelta | None = None,
+                   max_count: int | None = None, *, now: datetime | None = None) -> int:
+    """How many executions :func:`prune_executions` would delete now (a dry run)."""
+    return len(_victims(db, max_age, max_count, now))
 
 
 def prune_executions(db: Database, max_age: timedelta | None = None,

@@ -64,6 +64,13 @@ def test_prune_by_hand_deletes_old_executions_and_audit_events_and_shrinks_the_f
 
 def test_prune_options_override_the_settings_and_json_reports(store: Any) -> None:
     old_executions(store, 6, days_ago=3)
+    store.audit.add("user.login", at=datetime.now(UTC) - timedelta(days=500))
+    dry = CliRunner().invoke(
+        app, ["execution", "prune", "--keep", "2", "--dry-run"], catch_exceptions=False
+    )
+    assert dry.exit_code == 0, dry.output
+    assert "Would delete 4 execution(s) and 1 audit event(s)" in dry.output
+    assert len(execution_ids(store)) == 6 and store.audit.count() == 1  # nothing went
     result = CliRunner().invoke(
         app, ["execution", "prune", "--days", "0", "--keep", "2", "--json"], catch_exceptions=False
     )
