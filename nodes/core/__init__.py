@@ -47,6 +47,7 @@ NODE_FOLDERS = (
     "summarize",
     "compare_datasets",
     "postgres",
+    "mysql",
     "send_email",
     "sqlite",
 )

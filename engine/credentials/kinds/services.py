@@ -1,10 +1,10 @@
-"""Service kinds: PostgreSQL, SMTP and OpenAI-compatible APIs, each with a live test."""
+"""Service kinds: PostgreSQL, MySQL, SMTP and OpenAI-compatible APIs, each with a live test."""
 
 from __future__ import annotations
 
 import smtplib
 import ssl
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -12,7 +12,7 @@ from engine.credentials._net import TIMEOUT_S, checked_addresses, http_test
 from engine.credentials.base import CredentialKind, TestResult, secret
 from engine.errors import SSRFBlocked
 
-__all__ = ["OpenAICompatible", "Postgres", "Smtp"]
+__all__ = ["MySql", "OpenAICompatible", "Postgres", "Smtp"]
 
 
 class Postgres(CredentialKind):
@@ -26,26 +26,100 @@ class Postgres(CredentialKind):
     user: str = Field(min_length=1, description="User name.")
     password: str = secret("Password.", default="")
     ssl: Literal["disable", "prefer", "require", "verify-full"] = Field(
-        "prefer", description="TLS mode (libpq sslmode).")
+        "prefer", description="TLS mode (libpq sslmode)."
+    )
 
     def test(self) -> TestResult:
         import psycopg
 
         try:
             address = checked_addresses(self.host, self.port)[0]
-            with psycopg.connect(host=self.host, hostaddr=address, port=self.port,
-                                 dbname=self.database, user=self.user,
-                                 password=self.password, sslmode=self.ssl,
-                                 connect_timeout=int(TIMEOUT_S)) as conn:
+            with psycopg.connect(
+                host=self.host,
+                hostaddr=address,
+                port=self.port,
+                dbname=self.database,
+                user=self.user,
+                password=self.password,
+                sslmode=self.ssl,
+                connect_timeout=int(TIMEOUT_S),
+            ) as conn:
                 value = conn.execute("SELECT 1").fetchone()
         except SSRFBlocked as exc:
             return TestResult(False, exc.message)
         except (OSError, psycopg.Error) as exc:
-            return TestResult(False, f"Could not connect to PostgreSQL at {self.host}:"
-                              f"{self.port}: {str(exc).strip()}")
+            return TestResult(
+                False,
+                f"Could not connect to PostgreSQL at {self.host}:{self.port}: {str(exc).strip()}",
+            )
         ok = value is not None and value[0] == 1
-        return TestResult(ok, f"Connected to {self.database} on {self.host}:{self.port} as "
-                          f"{self.user}." if ok else "SELECT 1 did not return 1.")
+        return TestResult(
+            ok,
+            f"Connected to {self.database} on {self.host}:{self.port} as {self.user}."
+            if ok
+            else "SELECT 1 did not return 1.",
+        )
+
+
+class MySql(CredentialKind):
+    kind: ClassVar[str] = "mysql"
+    title: ClassVar[str] = "MySQL / MariaDB"
+    description: ClassVar[str] = "A MySQL or MariaDB database (tested with SELECT 1)."
+
+    host: str = Field(min_length=1, description="Server host name or address.")
+    port: int = Field(3306, ge=1, le=65535, description="Server port.")
+    database: str = Field(min_length=1, description="Database name.")
+    user: str = Field(min_length=1, description="User name.")
+    password: str = secret("Password.", default="")
+    ssl: Literal["disable", "require", "verify"] = Field(
+        "disable",
+        description="TLS: off, required (not verified), or required and "
+        "verified against the host name.",
+    )
+
+    def connect(self, address: str) -> Any:
+        """A PyMySQL connection to ``address`` (an address checked for this host)."""
+        import pymysql
+
+        tls: dict[str, Any] | None = None
+        if self.ssl != "disable":
+            context = ssl.create_default_context()
+            if self.ssl == "require":
+                context.check_hostname = False
+                context.verify_mode = ssl.CERT_NONE
+            tls = {"ssl": context}
+        return pymysql.connect(
+            host=self.host if self.ssl == "verify" else address,
+            port=self.port,
+            user=self.user,
+            password=self.password,
+            database=self.database,
+            connect_timeout=int(TIMEOUT_S),
+            charset="utf8mb4",
+            **(tls or {}),
+        )
+
+    def test(self) -> TestResult:
+        import pymysql
+
+        try:
+            address = checked_addresses(self.host, self.port)[0]
+            with self.connect(address) as conn, conn.cursor() as cur:
+                cur.execute("SELECT 1")
+                value = cur.fetchone()
+        except SSRFBlocked as exc:
+            return TestResult(False, exc.message)
+        except (OSError, pymysql.MySQLError) as exc:
+            return TestResult(
+                False, f"Could not connect to MySQL at {self.host}:{self.port}: {exc}"
+            )
+        ok = value is not None and value[0] == 1
+        return TestResult(
+            ok,
+            f"Connected to {self.database} on {self.host}:{self.port} as {self.user}."
+            if ok
+            else "SELECT 1 did not return 1.",
+        )
 
 
 class Smtp(CredentialKind):
@@ -65,8 +139,7 @@ class Smtp(CredentialKind):
             context = ssl.create_default_context()
             smtp: smtplib.SMTP
             if self.tls == "ssl":
-                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT_S,
-                                        context=context)
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT_S, context=context)
             else:
                 smtp = smtplib.SMTP(self.host, self.port, timeout=TIMEOUT_S)
             with smtp:
@@ -83,22 +156,29 @@ class Smtp(CredentialKind):
         if not 200 <= code < 300:
             return TestResult(False, f"SMTP {self.host}:{self.port} refused EHLO ({code}).")
         name = banner.decode(errors="replace").splitlines()[0] if banner else self.host
-        return TestResult(True, f"SMTP {self.host}:{self.port} answered EHLO ({name})"
-                          f"{' and accepted the login' if self.user else ''}.")
+        return TestResult(
+            True,
+            f"SMTP {self.host}:{self.port} answered EHLO ({name})"
+            f"{' and accepted the login' if self.user else ''}.",
+        )
 
 
 class OpenAICompatible(CredentialKind):
     kind: ClassVar[str] = "openai_compatible"
     title: ClassVar[str] = "OpenAI-compatible API"
-    description: ClassVar[str] = ("An OpenAI-style API (OpenAI, Azure-compatible gateways, "
-                                  "Ollama, vLLM...): base URL, key and default model.")
+    description: ClassVar[str] = (
+        "An OpenAI-style API (OpenAI, Azure-compatible gateways, "
+        "Ollama, vLLM...): base URL, key and default model."
+    )
 
-    base_url: str = Field("https://api.openai.com/v1", min_length=1,
-                          description="API base URL, ending before /models.")
+    base_url: str = Field(
+        "https://api.openai.com/v1",
+        min_length=1,
+        description="API base URL, ending before /models.",
+    )
     api_key: str = secret("API key (sent as a bearer token).", default="")
     model: str = Field("", description="Default model name.")
 
     def test(self) -> TestResult:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        return http_test(self.base_url.rstrip("/") + "/models", what=self.title,
-                         headers=headers)
+        return http_test(self.base_url.rstrip("/") + "/models", what=self.title, headers=headers)

@@ -1,0 +1,1 @@
+"""MySQL: run parameterised SQL against a MySQL or MariaDB database."""
