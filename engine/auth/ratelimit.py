@@ -15,6 +15,7 @@ limiter counts in process for a while (logged) rather than failing every request
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import secrets
@@ -85,7 +86,8 @@ class LocalRateLimiter:
     def __init__(self, name: str, limit: int, window_s: float, clock: Any = time.monotonic) -> None:
         self.name, self.limit, self.window_s, self.clock = name, limit, window_s, clock
 
-    def _check(self, key: str, count: bool) -> int:
+    def _check(self, key: str, count: bool) -> tuple[int, str]:
+        """``(attempts remaining, token of the attempt counted)``; raises when full."""
         full = f"{self.name}:{key}"
         now = self.clock()
         with self._lock:
@@ -102,7 +104,7 @@ class LocalRateLimiter:
                 q.append(now)
             if not q:
                 self._windows.pop(full, None)
-            return self.limit - len(q)
+            return self.limit - len(q), f"l:{now!r}"
 
     def _sweep(self, now: float) -> None:
         """Forgets this limiter's keys whose attempts all left the window (many addresses
@@ -117,11 +119,28 @@ class LocalRateLimiter:
 
     def hit(self, key: str) -> int:
         """Counts an attempt; returns how many remain. Raises RateLimited when full."""
-        return self._check(key, True)
+        return self._check(key, True)[0]
 
     def check(self, key: str) -> int:
         """Raises RateLimited if the next attempt would be refused; counts nothing."""
-        return self._check(key, False)
+        return self._check(key, False)[0]
+
+    def acquire(self, key: str) -> str:
+        """Counts an attempt like :meth:`hit`; returns a token :meth:`release` takes."""
+        return self._check(key, True)[1]
+
+    def release(self, key: str, token: str) -> None:
+        """Takes back the one attempt counted by :meth:`acquire` (it went well)."""
+        if not token.startswith("l:"):
+            return
+        full = f"{self.name}:{key}"
+        with self._lock:
+            q = self._windows.get(full)
+            if q is not None:
+                with contextlib.suppress(ValueError):
+                    q.remove(float(token[2:]))
+                if not q:
+                    self._windows.pop(full, None)
 
     def reset(self, key: str) -> None:
         """Forgets ``key``'s attempts (e.g. after a successful login)."""
@@ -157,18 +176,19 @@ class RateLimiter:
     def _key(self, key: str) -> str:
         return f"aura:rl:{self.name}:{key}"
 
-    def _run(self, key: str, dry: bool) -> int:
+    def _run(self, key: str, dry: bool) -> tuple[int, str]:
+        """``(attempts remaining, token of the attempt counted)``; raises when full."""
         assert self._script is not None
         if time.monotonic() < self._down_until:
-            fallback = self._fallback()
-            return fallback.check(key) if dry else fallback.hit(key)
+            return self._fallback()._check(key, not dry)
+        member = secrets.token_hex(8)
         try:
             allowed, count, retry_ms = self._script(
                 keys=[self._key(key)],
                 args=[
                     self.limit,
                     int(self.window_s * 1000),
-                    secrets.token_hex(8),
+                    member,
                     "1" if dry else "0",
                 ],
             )
@@ -182,11 +202,10 @@ class RateLimiter:
                 REDIS_RETRY_S,
             )
             self._down_until = time.monotonic() + REDIS_RETRY_S
-            fallback = self._fallback()
-            return fallback.check(key) if dry else fallback.hit(key)
+            return self._fallback()._check(key, not dry)
         if not int(allowed):
             raise _refuse(self.name, float(retry_ms), self.limit, self.window_s)
-        return self.limit - int(count)
+        return self.limit - int(count), f"r:{member}"
 
     def hit(self, key: str) -> int:
         """Counts an attempt for ``key``; returns how many remain in the window.
@@ -197,13 +216,33 @@ class RateLimiter:
         """
         if self._local is not None:
             return self._local.hit(key)
-        return self._run(key, False)
+        return self._run(key, False)[0]
 
     def check(self, key: str) -> int:
         """Like :meth:`hit` but counts nothing (raises if the next hit would fail)."""
         if self._local is not None:
             return self._local.check(key)
-        return self._run(key, True)
+        return self._run(key, True)[0]
+
+    def acquire(self, key: str) -> str:
+        """Counts an attempt like :meth:`hit`, atomically, and returns a token that
+        :meth:`release` takes back: count first, then forgive what went well, so that
+        concurrent attempts cannot all slip past a check before any is counted."""
+        if self._local is not None:
+            return self._local.acquire(key)
+        return self._run(key, False)[1]
+
+    def release(self, key: str, token: str) -> None:
+        """Takes back the one attempt :meth:`acquire` counted (wherever it was counted)."""
+        if self._local is not None:
+            self._local.release(key, token)
+        elif token.startswith("l:"):
+            self._fallback().release(key, token)
+        elif token.startswith("r:"):
+            try:
+                self.redis.zrem(self._key(key), token[2:])
+            except Exception as exc:  # Redis down: the attempt stays counted, no harm
+                log.debug("rate limiter %s: release skipped (%s)", self.name, exc)
 
     def _fallback(self) -> LocalRateLimiter:
         """The in-process limiter used while Redis is away (one per limiter, so it counts)."""

@@ -104,13 +104,15 @@ def _complete(ctx: AuthContext, user: User, method: str, ip: str | None) -> Logi
     return LoginResult(tokens=tokens, must_enrol_2fa=bool(_scopes_for(ctx, user)))
 
 
-def _check_address(ctx: AuthContext, ip: str | None, address: str) -> None:
-    """Refuses a login from ``ip`` once it has failed too often with any e-mails (a
-    success does not clear the count: one known account must not unlock guessing)."""
+def _count_address(ctx: AuthContext, ip: str | None, address: str) -> str | None:
+    """Counts a login attempt from ``ip`` (whatever the e-mail) and returns its token, or
+    refuses once too many failed. Counted before the password is checked, atomically, so
+    parallel guesses cannot all pass; :func:`login` takes a successful one back (which
+    does not clear earlier failures: one known account must not unlock guessing)."""
     if not ip:
-        return
+        return None
     try:
-        ctx.limiter("login").check(ip)
+        return ctx.limiter("login").acquire(ip)
     except RateLimited as exc:
         retry = int(exc.details.get("retry_after", 1))
         ctx.audit(
@@ -141,7 +143,16 @@ def login(
             account (``login_max_failures`` in ``login_lock_minutes``), or 2FA locked.
     """
     address = normalize_email(email or "")
-    _check_address(ctx, ip, address)
+    attempt = _count_address(ctx, ip, address)
+    result = _password_login(ctx, address, password, totp_code, ip)
+    if ip and attempt:
+        ctx.limiter("login").release(ip, attempt)  # the password was right
+    return result
+
+
+def _password_login(
+    ctx: AuthContext, address: str, password: str, totp_code: str | None, ip: str | None
+) -> LoginResult:
     account_limit = ctx.limiter("login_account")
     try:
         account_limit.check(address)
@@ -155,9 +166,6 @@ def login(
     if user is None or not ok or user.disabled:
         with contextlib.suppress(RateLimited):
             account_limit.hit(address)
-        if ip:
-            with contextlib.suppress(RateLimited):
-                ctx.limiter("login").hit(ip)
         reason = "unknown_email" if user is None else ("disabled" if ok else "bad_password")
         ctx.audit(
             user.id if user else None,

@@ -131,3 +131,19 @@ def test_the_studio_sign_in_is_throttled_per_address_too(
     # the API sees the same count for that address
     with TestClient(app, client=("203.0.113.30", 40000)) as c:
         assert _login(c, OWNER["email"], OWNER["password"]).status_code == 429
+
+
+def test_parallel_guesses_cannot_slip_past_the_limit(
+    on_redis: str, app: Any, owner: dict[str, Any]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with TestClient(app, client=("203.0.113.40", 40000)) as c:
+        with ThreadPoolExecutor(max_workers=12) as pool:
+            codes = list(pool.map(lambda i: _login(c, f"p{i}@example.com").status_code, range(60)))
+        assert sorted(codes) == [401] * 20 + [429] * 40
+        # successes are taken back: they never use up the address's allowance
+    with TestClient(app, client=("203.0.113.41", 40000)) as c:
+        for _ in range(25):
+            assert _login(c, OWNER["email"], OWNER["password"]).status_code == 200
+        assert _login(c, "q@example.com").status_code == 401

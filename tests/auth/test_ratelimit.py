@@ -107,3 +107,21 @@ def test_many_addresses_trying_once_do_not_grow_the_table_for_ever() -> None:
     assert len(LocalRateLimiter._windows) <= 2
     assert lim.check("still-counting") == 3
     LocalRateLimiter.clear_all()
+
+
+@pytest.mark.redis
+def test_an_acquired_attempt_can_be_taken_back(redis_url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.delete("aura:rl:t-acquire:5.6.7.8")
+    LocalRateLimiter.clear_all()
+    for lim in (RateLimiter(client, "t-acquire", 2, 60), RateLimiter(None, "t-acq-l", 2, 60)):
+        first = lim.acquire("5.6.7.8")
+        second = lim.acquire("5.6.7.8")
+        with pytest.raises(RateLimited):
+            lim.acquire("5.6.7.8")  # counted before the outcome is known: full
+        lim.release("5.6.7.8", second)  # that one went well
+        assert lim.check("5.6.7.8") == 1
+        lim.release("5.6.7.8", first)
+        assert lim.check("5.6.7.8") == 2
