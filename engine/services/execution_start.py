@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from engine.executor import ExecutionHooks, ExecutionResult
     from engine.sdk.items import Item
 
-__all__ = ["RunHandle", "RunSpec", "record", "start"]
+__all__ = ["RunHandle", "RunSpec", "record", "retry_spec", "start"]
 
 Runtime = Literal["rq", "inline"]
 
@@ -50,6 +50,7 @@ class RunSpec:
             snapshot on the execution).
         version: ``"published"`` or ``"draft"``; default: published for trigger,
             webhook and schedule modes, else the draft.
+        version_id: an exact stored version of the workflow instead (a retry).
         mode: what started it (manual, cli, webhook, schedule, error, retry, ...).
         input_items: items given to the start node.
         start_node: the node to start from (default: the executor's choice).
@@ -67,6 +68,7 @@ class RunSpec:
     workflow_id: str | None = None
     definition: dict[str, Any] | None = None
     version: Literal["draft", "published"] | None = None
+    version_id: str | None = None
     mode: str = "manual"
     input_items: builtins.list[Item] | None = None
     start_node: str | None = None
@@ -202,9 +204,11 @@ def _start(
         row, wf = _record(spec, check_limit=not local, here=True)
         outcome = _run_here(spec, row, wf, hooks)
         return RunHandle(row.id, outcome=outcome, subscription=subscription)
-    if spec.workflow_id is not None and spec.definition is not None:
-        # a snapshot of a stored workflow (the editor's canvas)
-        row, wf = _record(spec)
+    if spec.version_id is not None or (
+        spec.workflow_id is not None and spec.definition is not None
+    ):
+        # an exact version (a retry), or a snapshot of a stored workflow (the canvas)
+        row, wf = _record(spec, check_limit=spec.version_id is not None)
         submit(execution_id=row.id, runtime=runtime, queue=spec.queue)
         return RunHandle(row.id, subscription=subscription)
     published = None if spec.version is None else spec.version == "published"
@@ -275,6 +279,8 @@ def _record(spec: RunSpec, *, check_limit: bool = False, here: bool = False) -> 
     if spec.definition is not None:
         wf = load_workflow(spec.definition, what="the workflow to run")
         wf.id = spec.workflow_id
+    elif spec.version_id is not None:
+        wf, version_id = _exact_version(store, spec), spec.version_id
     else:
         assert spec.workflow_id is not None
         wf, version_id = stored_version(store, spec.workflow_id, spec.version == "published")
@@ -302,6 +308,64 @@ def _record(spec: RunSpec, *, check_limit: bool = False, here: bool = False) -> 
         **spec.principal.row_fields(),
     )
     return row, wf
+
+
+def _exact_version(store: Any, spec: RunSpec) -> Any:
+    from engine.errors import NotFoundError
+    from engine.graph import load_workflow
+    from engine.store.models import WorkflowVersion
+
+    with store.db.read() as s:
+        ver = s.get(WorkflowVersion, spec.version_id)
+    if ver is None or ver.workflow_id != spec.workflow_id:
+        raise NotFoundError(
+            f"Version {spec.version_id} of the workflow no longer exists; "
+            "run the workflow again instead."
+        )
+    wf = load_workflow(ver.definition, what="the workflow to run")
+    wf.id = spec.workflow_id
+    return wf
+
+
+def retry_spec(execution_id: str, runtime: Runtime | None = None) -> RunSpec:
+    """The spec that runs a failed, crashed or cancelled execution again: the same
+    workflow version (or snapshot), input and start node, ``retry_of`` set and
+    ``attempt`` one more, as a trigger of its project (whoever started the first).
+
+    Raises:
+        NotFoundError: no such execution.
+        ConflictError: it is not failed, crashed or cancelled, or kept no workflow.
+    """
+    from engine.errors import ConflictError
+    from engine.sdk.items import items_from_json
+    from engine.services.store import get_store
+
+    row = get_store().executions.get(execution_id)
+    if row.status not in ("failed", "crashed", "cancelled"):
+        raise ConflictError(
+            f"Execution {execution_id} is {row.status}; only failed, crashed or cancelled "
+            "executions can be retried.",
+            details={"id": execution_id, "status": row.status},
+        )
+    if row.workflow_id is None and not row.definition:
+        raise ConflictError(f"Execution {execution_id} kept no workflow to run again.")
+    trigger = dict(row.trigger or {})
+    node = trigger.pop("node", None)
+    return RunSpec(
+        principal=RunAs.trigger(row.project_id),
+        workflow_id=row.workflow_id,
+        definition=row.definition,
+        version_id=None if row.definition is not None else row.workflow_version_id,
+        version="published" if row.mode in ("trigger", "webhook", "schedule") else "draft",
+        mode="retry",
+        input_items=items_from_json(row.input) if isinstance(row.input, list) else None,
+        start_node=node if isinstance(node, str) and node else None,
+        trigger=trigger or None,
+        retry_of=row.id,
+        attempt=row.attempt + 1,
+        parent_execution_id=row.parent_execution_id,
+        runtime=runtime,
+    )
 
 
 def _run_here(spec: RunSpec, row: Any, wf: Any, hooks: ExecutionHooks | None) -> ExecutionResult:

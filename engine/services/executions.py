@@ -6,23 +6,39 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import NotFoundError, ValidationError
-from engine.services.execution_start import RunHandle, RunSpec, record, start
+from engine.services.execution_start import RunHandle, RunSpec, record, retry_spec, start
 from engine.services.store import get_store
 
-__all__ = ["RunHandle", "RunSpec", "get", "list_", "record", "start", "summary"]
+__all__ = [
+    "RunHandle",
+    "RunSpec",
+    "get",
+    "list_",
+    "record",
+    "retry_spec",
+    "start",
+    "summary",
+]
 
 
 def summary(row: Any) -> dict[str, Any]:
     dur = None
     if row.started_at and row.finished_at:
         dur = (row.finished_at - row.started_at).total_seconds() * 1000
-    return {"id": row.id, "workflow_id": row.workflow_id, "workflow_name": row.workflow_name,
-            "mode": row.mode, "status": row.status,
-            "created_at": row.created_at.isoformat() if row.created_at else None,
-            "started_at": row.started_at.isoformat() if row.started_at else None,
-            "finished_at": row.finished_at.isoformat() if row.finished_at else None,
-            "duration_ms": dur, "error": row.error, "attempt": row.attempt,
-            "retry_of": row.retry_of}
+    return {
+        "id": row.id,
+        "workflow_id": row.workflow_id,
+        "workflow_name": row.workflow_name,
+        "mode": row.mode,
+        "status": row.status,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "started_at": row.started_at.isoformat() if row.started_at else None,
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+        "duration_ms": dur,
+        "error": row.error,
+        "attempt": row.attempt,
+        "retry_of": row.retry_of,
+    }
 
 
 def _resolve(id: str) -> Any:
@@ -39,8 +55,7 @@ def _resolve(id: str) -> Any:
     with store.db.read() as s:
         rows = s.exec(select(Execution).where(col(Execution.id).startswith(id)).limit(2)).all()
     if len(rows) != 1:
-        raise NotFoundError(f"No execution with id '{id}'. List them with 'aura execution "
-                            "list'.")
+        raise NotFoundError(f"No execution with id '{id}'. List them with 'aura execution list'.")
     return rows[0]
 
 
@@ -49,32 +64,45 @@ def get(id: str) -> dict[str, Any]:
     store = get_store()
     row = _resolve(id)
     data = summary(row)
-    data["node_runs"] = [{
-        "node": r.node_name, "type": r.node_type, "type_version": r.type_version,
-        "index": r.position, "status": r.status,
-        "started_at": r.started_at.isoformat() if r.started_at else None,
-        "finished_at": r.finished_at.isoformat() if r.finished_at else None,
-        "duration_ms": (r.finished_at - r.started_at).total_seconds() * 1000
-        if r.started_at and r.finished_at else None,
-        "attempts": r.attempts, "input_counts": r.input_counts,
-        "output_counts": r.output_counts, "outputs": r.output or {}, "error": r.error,
-        "logs": r.logs,
-    } for r in store.node_runs.list(row.id)]
+    data["node_runs"] = [
+        {
+            "node": r.node_name,
+            "type": r.node_type,
+            "type_version": r.type_version,
+            "index": r.position,
+            "status": r.status,
+            "started_at": r.started_at.isoformat() if r.started_at else None,
+            "finished_at": r.finished_at.isoformat() if r.finished_at else None,
+            "duration_ms": (r.finished_at - r.started_at).total_seconds() * 1000
+            if r.started_at and r.finished_at
+            else None,
+            "attempts": r.attempts,
+            "input_counts": r.input_counts,
+            "output_counts": r.output_counts,
+            "outputs": r.output or {},
+            "error": r.error,
+            "logs": r.logs,
+        }
+        for r in store.node_runs.list(row.id)
+    ]
     return data
 
 
-def list_(*, workflow: str | None = None, status: str | None = None, limit: int = 20,
-          offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+def list_(
+    *, workflow: str | None = None, status: str | None = None, limit: int = 20, offset: int = 0
+) -> tuple[list[dict[str, Any]], int]:
     from engine.store.enums import ExecutionStatus
 
     if status is not None and status not in {s.value for s in ExecutionStatus}:
-        raise ValidationError(f"Unknown status '{status}'; use one of "
-                              f"{', '.join(s.value for s in ExecutionStatus)}.")
+        raise ValidationError(
+            f"Unknown status '{status}'; use one of {', '.join(s.value for s in ExecutionStatus)}."
+        )
     wid = None
     if workflow:
         from engine.services.workflows import find
 
         wid = find(workflow).id
-    rows, total = get_store().executions.list(workflow_id=wid, status=status, limit=limit,
-                                              offset=offset)
+    rows, total = get_store().executions.list(
+        workflow_id=wid, status=status, limit=limit, offset=offset
+    )
     return [summary(r) for r in rows], total

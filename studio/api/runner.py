@@ -21,10 +21,9 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from engine.errors import AuraError, ConflictError, RateLimited
-from engine.sdk.items import items_from_json
+from engine.errors import AuraError, RateLimited
 from engine.services.execution_start import Runtime
-from engine.services.executions import RunSpec, record, start
+from engine.services.executions import RunSpec, record, retry_spec, start
 from engine.services.principals import RunAs
 from engine.services.store import get_store
 from engine.store.enums import FINISHED, ExecutionStatus
@@ -140,7 +139,9 @@ class InlineRunner:
     # -- starting --------------------------------------------------------------------
     def run(self, *, timeout_s: float | None = None, **job: Any) -> RunOutcome:
         """Runs to the end on this thread (the workflow's own timeout applies)."""
-        spec = job_spec(job, "inline")
+        return self._run(job_spec(job, "inline"))
+
+    def _run(self, spec: RunSpec) -> RunOutcome:
         spec.execution_id = uuid.uuid4().hex  # known even if it fails before the end
         try:
             handle = start(spec)
@@ -156,13 +157,16 @@ class InlineRunner:
         """Records the execution and runs it on the background pool. At most
         ``max_pending`` wait there: beyond, callers wait up to ``pending_wait_s`` for a
         free place, then get RateLimited (429)."""
+        return self._submit(job, None)
+
+    def _submit(self, job: dict[str, Any], spec: RunSpec | None) -> str:
         if not self._slots.acquire(timeout=self._pending_wait_s):
             raise RateLimited(
                 "Too many executions are waiting to run in this process; try again shortly.",
                 details={"retry_after": 5},
             )
         try:
-            spec = job_spec(job, "inline")
+            spec = spec or job_spec(job, "inline")
             handle = record(spec)
         except BaseException:
             self._slots.release()
@@ -203,39 +207,8 @@ class InlineRunner:
 
     def retry(self, execution_id: str, *, wait: bool = False) -> str | RunOutcome:
         """Runs a failed, crashed or cancelled execution again with the same input."""
-        store = get_store()
-        row = store.executions.get(execution_id)
-        if row.status not in ("failed", "crashed", "cancelled"):
-            raise ConflictError(
-                f"Execution {execution_id} is {row.status}; only failed, "
-                "crashed or cancelled executions can be retried.",
-                details={"status": row.status},
-            )
-        definition = None if row.workflow_id else row.definition
-        if row.workflow_id is None and not definition:
-            raise ConflictError(f"Execution {execution_id} kept no workflow to run again.")
-        published = row.mode in _PRODUCTION
-        if (
-            row.workflow_id
-            and published
-            and store.workflows.get(row.workflow_id).published_version_id is None
-        ):
-            published = False
-        trigger = dict(row.trigger or {})
-        items = items_from_json(row.input) if isinstance(row.input, list) else None
-        job = {
-            "workflow_id": row.workflow_id,
-            "definition": definition,
-            "mode": "retry",
-            "input_items": items,
-            "trigger_node": trigger.pop("node", None),
-            "published": published,
-            "trigger": trigger,
-            "retry_of": row.id,
-            "attempt": row.attempt + 1,
-            "principal": RunAs.trigger(row.project_id),
-        }
-        return self.run(**job) if wait else self.submit(**job)
+        spec = retry_spec(execution_id, "inline")
+        return self._run(spec) if wait else self._submit({}, spec)
 
     def close(self) -> None:
         """Waits for background executions to end (a later submit starts a new pool)."""
@@ -273,11 +246,11 @@ class QueueRunner:
         return get_store().executions.get(execution_id)
 
     def retry(self, execution_id: str, *, wait: bool = False) -> str | RunOutcome:
-        eid = str(self.rt.retry(execution_id))
+        handle = start(retry_spec(execution_id, "rq"))
         if not wait:
-            return eid
-        row = self.rt.wait_for(eid, 300.0)
-        return RunOutcome(eid, str(row.status), None, row.error)
+            return handle.id
+        row = handle.result(300.0)
+        return RunOutcome(handle.id, str(row.status), None, row.error)
 
     def close(self) -> None:
         """Nothing to wait for: workers own the executions."""

@@ -156,3 +156,30 @@ def test_variables_reach_runs_on_the_workers(workers: Env) -> None:
     row = handle.result(timeout=30)
     [a] = [r for r in get_store().node_runs.list(row.id) if r.node_name == "A"]
     assert a.output["main"][0]["json"]["g"] == "hello from $vars"
+
+
+def test_a_retry_runs_the_same_version_as_its_project(workers: Env) -> None:
+    from engine.graph import load_workflow
+    from engine.services.executions import retry_spec
+    from engine.services.store import get_store
+
+    failing = {
+        **FLOW,
+        "nodes": [
+            FLOW["nodes"][0],
+            {"name": "A", "type": "core.stop_and_error", "parameters": {"message": "v1 fails"}},
+        ],
+        "connections": FLOW["connections"][:1],
+    }
+    wid = _stored(failing)
+    me = RunAs("user", "u2" * 16, None, None)
+    first = start(RunSpec(principal=me, workflow_id=wid, runtime="rq")).result(timeout=30)
+    assert first.status == "failed"
+    get_store().workflows.save(wid, load_workflow(FLOW), "v2 works")  # a newer draft
+    again = start(retry_spec(first.id, "rq")).result(timeout=30)
+    assert (again.status, again.retry_of, again.attempt) == ("failed", first.id, 2)
+    assert again.workflow_version_id == first.workflow_version_id  # v1, not the new draft
+    assert (again.principal_kind, again.principal_user_id) == ("project", None)
+    with pytest.raises(Exception, match="only failed, crashed or cancelled"):
+        ok = start(RunSpec(principal=me, workflow_id=wid, input_items=_items(1), runtime="inline"))
+        retry_spec(ok.id)
