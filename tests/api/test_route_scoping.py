@@ -594,3 +594,21 @@ def test_workers_show_their_current_job_only_to_who_may_see_it(world: World) -> 
     finally:
         assert alice.post(f"/api/v1/executions/{eid}/cancel").status_code == 200
     assert wait_execution(alice, eid, timeout=30)["status"] == "cancelled"
+
+
+def test_an_editor_of_the_project_requeues_its_failed_job(world: World) -> None:
+    """Last: it changes Alpha (the job leaves the failed list)."""
+    w = world
+    alice, q, eid = w.clients["alice"], w.ids["queue"], w.ids["job"]
+    r = alice.post(f"/api/v1/queues/{q}/jobs/{eid}/requeue")
+    assert r.status_code == 200, r.text
+    assert r.json()["id"] == eid and r.json()["execution_id"] == eid
+    # the worker takes it again (the execution stays crashed: only queued ones run)
+    wait_until(
+        lambda: (
+            not alice.get(f"/api/v1/queues/{q}/jobs", params={"state": "failed"}).json()["items"]
+        ),
+        what="the job to leave the failed list",
+        env=w.env,
+    )
+    assert alice.get(f"/api/v1/executions/{eid}").json()["status"] == "crashed"
