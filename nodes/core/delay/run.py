@@ -1,11 +1,22 @@
-"""Delay / Rate Limit: a cancellable sleep, or the first N items per interval."""
+"""Delay / Rate Limit: a cancellable sleep (a parked execution beyond 65 s), or the first N
+items per interval."""
 
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
-from engine.sdk import Item, NodeContext, NodeExecutionError
-from nodes.core.delay.spec import MAX_WAIT_S, DelayParams
+from engine.sdk import Item, NodeContext, WaitRequested
+from nodes.core.delay.spec import INLINE_LIMIT_S, DelayParams
+
+
+def _wait(ctx: NodeContext, seconds: float, count: int) -> None:
+    """Sleeps (cancellably) up to the inline limit; parks the execution beyond it."""
+    if seconds > INLINE_LIMIT_S:
+        ctx.log.info("parking the execution for %.0f s (%d items)", seconds, count)
+        raise WaitRequested(until=ctx.now() + timedelta(seconds=seconds))
+    if seconds > 0:
+        ctx.sleep(seconds)
 
 
 def execute(ctx: NodeContext) -> dict[str, list[Item]]:
@@ -15,19 +26,13 @@ def execute(ctx: NodeContext) -> dict[str, list[Item]]:
     items = [it.derive(index=i) for i, it in enumerate(ctx.items)]
     if p.mode == "delay":
         if items:
-            ctx.sleep(p.seconds)
+            _wait(ctx, p.seconds, len(items))
         return {"main": items}
     if p.on_excess == "wait":
         wait = (math.ceil(len(items) / p.rate) - 1) * p.interval_s if items else 0.0
-        if wait > MAX_WAIT_S:
-            raise NodeExecutionError(
-                f"{len(items)} items at {p.rate} per {p.interval_s:g} s would wait {wait:g} s, "
-                f"more than {MAX_WAIT_S:g} s. Raise the rate, use on_excess 'drop', or use "
-                "Loop Over Items with a pause for long paced runs."
-            )
         if wait > 0:
-            ctx.log.info("rate limit: waiting %.3g s for %d items", wait, len(items))
-            ctx.sleep(wait)
+            ctx.log.info("rate limit: %d items need %.3g s", len(items), wait)
+        _wait(ctx, wait, len(items))
         return {"main": items}
     kept, extra = items[: p.rate], items[p.rate :]
     if extra:

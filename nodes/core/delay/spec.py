@@ -6,7 +6,8 @@ from typing import Any, Literal
 
 from engine.sdk import Field, NodeSpec, Params, Port, load_docs
 
-MAX_WAIT_S = 65.0
+INLINE_LIMIT_S = 65.0
+MAX_DELAY_S = 30 * 86400.0
 
 
 class DelayParams(Params):
@@ -18,11 +19,15 @@ class DelayParams(Params):
         "items per 'Interval'.",
     )
     seconds: float = Field(
-        1.0, ge=0, le=MAX_WAIT_S, description="delay: how long to wait, in seconds."
+        1.0,
+        ge=0,
+        le=MAX_DELAY_S,
+        description="delay: how long to wait, in seconds (above 65 s the execution is "
+        "parked, holding no worker, and resumed when the time comes).",
     )
     rate: int = Field(1, ge=1, description="rate_limit: how many items per interval.")
     interval_s: float = Field(
-        1.0, gt=0, le=MAX_WAIT_S, description="rate_limit: the interval, in seconds."
+        1.0, gt=0, le=86400, description="rate_limit: the interval, in seconds."
     )
     on_excess: Literal["wait", "drop", "second_output"] = Field(
         "wait",
