@@ -21,7 +21,7 @@ from engine.auth.types import Principal
 from engine.errors import AuraError, NotFoundError, PermissionDenied
 from engine.graph import load_workflow, validate
 from engine.sdk import get_catalog
-from engine.services import auth
+from engine.services import access, auth
 from engine.services import executions as executions_svc
 from engine.services import workflows as workflows_svc
 from engine.services.store import get_store
@@ -77,8 +77,9 @@ def _visible(p: Principal, rows: list[Any]) -> list[Any]:
 
 
 def _check(p: Principal, action: str, wid: str) -> str | None:
-    """Authorizes ``action`` on workflow ``wid``; returns its project id."""
-    return auth.authorize_resource(p, action, "workflow", wid)
+    """Authorizes ``action`` on workflow ``wid``; returns its project id. NotFoundError
+    when ``p`` may not even read it (as the API answers)."""
+    return access.resource(p, action, "workflow", wid)
 
 
 def _audit(p: Principal, event: str, wid: str | None) -> None:
