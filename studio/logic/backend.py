@@ -90,7 +90,7 @@ def may(p: Principal, action: str, wid: str) -> bool:
     """Whether ``p`` may do ``action`` on workflow ``wid`` (for read-only views)."""
     try:
         _check(p, action, wid)
-    except PermissionDenied:
+    except (PermissionDenied, NotFoundError):
         return False
     return True
 
