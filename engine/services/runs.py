@@ -395,30 +395,33 @@ def run_workflow(
     principal: RunAs = SYSTEM,
     **request: Any,
 ) -> ExecutionResult:
-    """Runs a workflow in this process as ``principal`` (default: the console operator);
-    records it in the store unless ``record=False`` (then no credentials and no stored
+    """Runs a workflow in this process as ``principal`` (default: the console operator),
+    through :func:`engine.services.executions.start` (a stored one: its draft); records
+    it in the store unless ``record=False`` (then no credentials and no stored
     sub-workflows can be reached)."""
     if not record:
         req = RunRequest(
             workflow=wf, mode=mode, input_items=input_items, destination=destination, **request
         )
         return Executor().run(req, hooks=hooks)
-    store = get_store()
-    row = store.executions.create(
-        workflow_id=workflow_id,
-        workflow_name=None if workflow_id else wf.name,
-        definition=None if workflow_id else wf.to_json_dict(),
-        mode=mode,
-        input=[i.to_dict() for i in input_items] if input_items else None,
-        **principal.row_fields(),
+    from engine.services.execution_start import RunSpec, start
+
+    unknown = set(request) - {"trigger_node", "reuse"}
+    if unknown:
+        raise TypeError(f"run_workflow() got unexpected options {sorted(unknown)}")
+    handle = start(
+        RunSpec(
+            principal=principal,
+            workflow_id=workflow_id,
+            definition=None if workflow_id else wf.to_json_dict(),
+            mode=mode,
+            input_items=input_items,
+            start_node=request.get("trigger_node"),
+            destination=destination,
+            reuse=dict(request.get("reuse") or {}),
+            runtime="inline",
+        ),
+        hooks=hooks,
     )
-    req = RunRequest(
-        workflow=wf,
-        execution_id=row.id,
-        mode=mode,
-        input_items=input_items,
-        destination=destination,
-        **request,
-    )
-    with Heartbeat(store, row.id):
-        return execute_recorded(store, req, workflow_id=workflow_id, hooks=hooks)
+    assert handle.outcome is not None
+    return handle.outcome
