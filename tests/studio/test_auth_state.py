@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from engine.errors import AuthenticationError, PermissionDenied
+from engine.errors import AuthenticationError, NotFoundError, PermissionDenied
 
 OWNER = ("owner@example.com", "Correct-Horse-7", "Olive Owner")
 PASSWORD = "Sturdy-Password-42"
@@ -196,7 +196,7 @@ def test_a_viewer_reads_but_never_writes(auth: Any) -> None:
     data, info = backend.load_definition(viewer, shared)
     assert info["can_edit"] is False and data["name"] == "Report"
     assert backend.load_definition(owner, shared)[1]["can_edit"] is True
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFoundError):  # not theirs to see: as if it did not exist
         backend.load_definition(viewer, private)
     refused = [
         lambda: backend.save(viewer, shared, data),
@@ -226,7 +226,7 @@ def test_editors_work_in_their_own_project(auth: Any) -> None:
     data, info = backend.load_definition(editor, mine)
     assert info["can_edit"]
     assert backend.save(editor, mine, {**data, "name": "Mine, renamed"}) == 2
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFoundError):  # another project's: as if it did not exist
         backend.save(editor, theirs, data)
     # the owner sees everything
     assert {mine, theirs} <= {r["id"] for r in backend.list_workflows(owner)[0]}
