@@ -14,7 +14,8 @@ from typing import Any
 
 from engine.sdk import Item, NodeContext, NodeExecutionError
 from nodes.core.mysql.spec import MySqlParams
-from nodes.core.postgres.run import _statement
+from nodes.core.postgres.run import _statement, each_statement
+from nodes.core.postgres.spec import SqlQueryParams
 
 _MAX_ROWS = 100_000
 
@@ -91,26 +92,16 @@ def _run(conn: Any, text: str, values: dict[str, Any], i: int) -> list[dict[str,
 
 def execute(ctx: NodeContext) -> dict[str, list[Item]]:
     """Runs the statement per item (or once): rows, or affected_rows / last_row_id."""
-    items = ctx.items or [Item(json={})]
     first = ctx.params(0)
     assert isinstance(first, MySqlParams)
     text, needed = _statement(first.query)
     conn = _connect(ctx)
-    out: list[Item] = []
+
+    def run(p: SqlQueryParams, i: int) -> list[dict[str, Any]]:
+        return _run(conn, text, {f"p{n + 1}": _param(v) for n, v in enumerate(p.parameters)}, i)
+
     try:
-        for i, item in enumerate(items[:1] if first.mode == "once" else items):
-            ctx.check_cancelled()
-            p = ctx.params(i) if i else first
-            assert isinstance(p, MySqlParams)
-            if len(p.parameters) < needed:
-                raise NodeExecutionError(
-                    f"The statement uses ${needed} but only "
-                    f"{len(p.parameters)} parameters are given. Add them "
-                    "under 'Parameters', in order."
-                )
-            values = {f"p{n + 1}": _param(v) for n, v in enumerate(p.parameters)}
-            for row in _run(conn, text, values, i):
-                out.append(item.derive(row, index=i, keep_binary=False))
+        out = each_statement(ctx, first, needed, run)
         conn.commit()
     except BaseException:
         conn.rollback()

@@ -11,10 +11,11 @@ import datetime
 import decimal
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from engine.sdk import Item, NodeContext, NodeExecutionError
-from nodes.core.postgres.spec import PostgresParams
+from nodes.core.postgres.spec import PostgresParams, SqlQueryParams
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 _MAX_ROWS = 100_000
@@ -100,30 +101,44 @@ def _run(
     return [{n: _json(v) for n, v in zip(names, row, strict=True)} for row in rows]
 
 
+def each_statement(
+    ctx: NodeContext,
+    first: SqlQueryParams,
+    needed: int,
+    run: Callable[[SqlQueryParams, int], list[dict[str, Any]]],
+) -> list[Item]:
+    """Calls ``run(params, index)`` for each item (or the first, in 'once' mode), after
+    checking that ``$needed`` has a value; its rows become items linked to that item."""
+    items = ctx.items or [Item(json={})]
+    out: list[Item] = []
+    for i, item in enumerate(items[:1] if first.mode == "once" else items):
+        ctx.check_cancelled()
+        p = ctx.params(i) if i else first
+        assert isinstance(p, SqlQueryParams)
+        if len(p.parameters) < needed:
+            raise NodeExecutionError(
+                f"The statement uses ${needed} but only "
+                f"{len(p.parameters)} parameters are given. Add them "
+                "under 'Parameters', in order."
+            )
+        out.extend(item.derive(row, index=i, keep_binary=False) for row in run(p, i))
+    return out
+
+
 def execute(ctx: NodeContext) -> dict[str, list[Item]]:
     """Runs the statement per item (or once) and outputs rows or summaries."""
-    items = ctx.items or [Item(json={})]
     first = ctx.params(0)
     assert isinstance(first, PostgresParams)
     text, needed = _statement(first.query)
-    todo = items[:1] if first.mode == "once" else items
     conn = _connect(ctx)
-    out: list[Item] = []
+
+    def run(p: SqlQueryParams, i: int) -> list[dict[str, Any]]:
+        values = {f"p{n + 1}": _json_param(v) for n, v in enumerate(p.parameters)}
+        return _run(conn, text, values, first, i)
+
     try:
         conn.autocommit = first.transaction == "per_statement"
-        for i, item in enumerate(todo):
-            ctx.check_cancelled()
-            p = ctx.params(i) if i else first
-            assert isinstance(p, PostgresParams)
-            if len(p.parameters) < needed:
-                raise NodeExecutionError(
-                    f"The statement uses ${needed} but only "
-                    f"{len(p.parameters)} parameters are given. Add them "
-                    "under 'Parameters', in order."
-                )
-            values = {f"p{n + 1}": _json_param(v) for n, v in enumerate(p.parameters)}
-            for row in _run(conn, text, values, p, i):
-                out.append(item.derive(row, index=i, keep_binary=False))
+        out = each_statement(ctx, first, needed, run)
         if not conn.autocommit:
             conn.commit()
     except BaseException:

@@ -1,4 +1,8 @@
-"""Postgres: run a parameterised SQL statement against PostgreSQL, per item or once."""
+"""Postgres: run a parameterised SQL statement against PostgreSQL, per item or once.
+
+:class:`SqlQueryParams` (statement, ``$n`` parameters, mode) is shared with the MySQL
+and SQLite nodes.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,11 @@ from typing import Any, Literal
 from engine.sdk import CredentialSlot, Field, NodeSpec, Params, load_docs, ui
 
 
-class PostgresParams(Params):
-    """Parameters of the Postgres node."""
+class SqlQueryParams(Params):
+    """A parameterised statement, run per item or once (the SQL nodes' common fields)."""
 
     query: str = Field(
-        "SELECT $1::int AS answer",
+        "SELECT $1 AS answer",
         description="The SQL statement. Values go in as parameters $1, $2, ... (never "
         "pasted into the text), from 'Parameters'. Not evaluated as an expression.",
         json_schema_extra=ui("code", language="sql", expression=False),
@@ -19,13 +23,18 @@ class PostgresParams(Params):
     parameters: list[Any] = Field(
         default_factory=list,
         description="The values of $1, $2, ... in order; usually expressions such as "
-        "'{{ $json.email }}', evaluated for each item.",
+        "'{{ $json.email }}', evaluated for each item. Objects and lists are sent as JSON.",
     )
     mode: Literal["each_item", "once"] = Field(
         "each_item",
         description="'each_item': run the statement once per input item (with that item's "
         "parameters); 'once': run it once (with the first item's parameters).",
     )
+
+
+class PostgresParams(SqlQueryParams):
+    """Parameters of the Postgres node."""
+
     output: Literal["rows", "summary"] = Field(
         "rows",
         description="'rows': one item per returned row; 'summary': one item per statement "

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from engine.sdk import Item, NodeContext, NodeExecutionError
+from nodes.core.postgres.run import each_statement
+from nodes.core.postgres.spec import SqlQueryParams
 from nodes.core.sqlite.spec import SqliteParams
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
@@ -56,13 +58,7 @@ def _param(value: Any) -> Any:
     return value
 
 
-def _run(conn: sqlite3.Connection, p: SqliteParams, i: int) -> list[dict[str, Any]]:
-    needed = max((int(m) for m in _PLACEHOLDER.findall(p.query)), default=0)
-    if len(p.parameters) < needed:
-        raise NodeExecutionError(
-            f"The statement uses ${needed} but only {len(p.parameters)} "
-            "parameters are given. Add them under 'Parameters', in order."
-        )
+def _run(conn: sqlite3.Connection, p: SqlQueryParams, i: int) -> list[dict[str, Any]]:
     values = {str(n + 1): _param(v) for n, v in enumerate(p.parameters)}
     try:
         cur = conn.execute(p.query, values)
@@ -90,7 +86,6 @@ def _run(conn: sqlite3.Connection, p: SqliteParams, i: int) -> list[dict[str, An
 
 def execute(ctx: NodeContext) -> dict[str, list[Item]]:
     """Runs the statement per item (or once); rows, or affected_rows / last_row_id."""
-    items = ctx.items or [Item(json={})]
     first = ctx.params(0)
     assert isinstance(first, SqliteParams)
     path = database_path(first.database)
@@ -99,16 +94,11 @@ def execute(ctx: NodeContext) -> dict[str, list[Item]]:
             f"There is no SQLite database '{first.database}' yet; turn on "
             "'Create' or check the name."
         )
+    needed = max((int(m) for m in _PLACEHOLDER.findall(first.query)), default=0)
     conn = sqlite3.connect(path, timeout=10.0, isolation_level="DEFERRED")
     conn.set_authorizer(_authorizer)
-    out: list[Item] = []
     try:
-        for i, item in enumerate(items[:1] if first.mode == "once" else items):
-            ctx.check_cancelled()
-            p = ctx.params(i) if i else first
-            assert isinstance(p, SqliteParams)
-            for row in _run(conn, p, i):
-                out.append(item.derive(row, index=i, keep_binary=False))
+        out = each_statement(ctx, first, needed, lambda p, i: _run(conn, p, i))
         conn.commit()
     except BaseException:
         conn.rollback()

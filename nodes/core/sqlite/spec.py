@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from engine.sdk import Field, NodeSpec, load_docs
+from nodes.core.postgres.spec import SqlQueryParams
 
-from engine.sdk import Field, NodeSpec, Params, load_docs, ui
 
-
-class SqliteParams(Params):
+class SqliteParams(SqlQueryParams):
     """Parameters of the SQLite node."""
 
     database: str = Field(
@@ -15,22 +14,6 @@ class SqliteParams(Params):
         description="The database's name: a file '<name>.db' in AURA's data directory "
         "(letters, digits, '-' and '_' only). Workflows using the same name share it.",
         pattern=r"^[A-Za-z0-9_-]{1,64}$",
-    )
-    query: str = Field(
-        "SELECT $1 AS answer",
-        description="The SQL statement. Values go in as parameters $1, $2, ... (never "
-        "pasted into the text), from 'Parameters'. Not evaluated as an expression.",
-        json_schema_extra=ui("code", language="sql", expression=False),
-    )
-    parameters: list[Any] = Field(
-        default_factory=list,
-        description="The values of $1, $2, ... in order; usually expressions such as "
-        "'{{ $json.email }}', evaluated for each item. Objects and lists are stored as JSON.",
-    )
-    mode: Literal["each_item", "once"] = Field(
-        "each_item",
-        description="'each_item': run once per input item with its parameters; 'once': run "
-        "once with the first item's parameters.",
     )
     create: bool = Field(True, description="Create the database if it does not exist yet.")
 
