@@ -239,5 +239,8 @@ class Webhook(StoreModel, table=True):
 # The auth tables (users, sessions, projects, audit...) share this metadata.
 from engine.store import models_auth as _models_auth  # noqa: E402,F401
 
+# The knowledge base tables (bases, documents, chunks with their embeddings) too.
+from engine.store import models_knowledge as _models_knowledge  # noqa: E402,F401
+
 # The single sign-on tables (providers, identities, pending logins) too.
 from engine.store import models_oidc as _models_oidc  # noqa: E402,F401
