@@ -53,7 +53,9 @@ def _as_item(value: Any, where: str) -> Item:
         raise NodeExecutionError(
             f"The code returned {type(value).__name__} {where}; return an object like "
             "{'name': 'value'} (or {'json': {...}}) per item.",
-            details={"where": where}, error_type="TypeError")
+            details={"where": where},
+            error_type="TypeError",
+        )
     if "json" in value and isinstance(value["json"], dict) and set(value) <= _ITEM_KEYS:
         return Item.from_dict(value)
     return Item(json=value)
@@ -74,34 +76,51 @@ def _all_items(ctx: NodeContext, params: CodeParams, items: list[Item]) -> dict[
     if not isinstance(value, list):
         raise NodeExecutionError(
             f"The code returned {type(value).__name__}; in 'all_items' mode return a list of "
-            "objects (one per output item).", error_type="TypeError")
+            "objects (one per output item).",
+            error_type="TypeError",
+        )
     out = [_as_item(v, f"at position {n} of the returned list") for n, v in enumerate(value)]
     if len(out) == len(items) or len(items) == 1:
         for n, item in enumerate(out):
             if item.paired_item is None:
-                item.paired_item = items[n if len(out) == len(items) else 0].derive(
-                    index=n if len(out) == len(items) else 0).paired_item
+                item.paired_item = (
+                    items[n if len(out) == len(items) else 0]
+                    .derive(index=n if len(out) == len(items) else 0)
+                    .paired_item
+                )
     return {"main": out}
 
 
 def _each_item(ctx: NodeContext, params: CodeParams, items: list[Item]) -> dict[str, list[Item]]:
     policy = ctx.node.error_policy
     try:
-        res = run_code_each(params.code, [{"item": _payload(i)} for i in items],
-                            params.timeout_s, stop_on_error=policy == "stop",
-                            views={"json": ("item", "json")})
+        res = run_code_each(
+            params.code,
+            [{"item": _payload(i)} for i in items],
+            params.timeout_s,
+            stop_on_error=policy == "stop",
+            views={"json": ("item", "json")},
+        )
     except Exception as failure:
         _log_error_output(ctx, failure)
         raise
     _log(ctx, res.stdout, res.stdout_truncated)
+    return collect_each(policy, items, res.results, dict(res.errors))
+
+
+def collect_each(
+    policy: str, items: list[Item], results: list[Any], errors: dict[int, NodeExecutionError]
+) -> dict[str, list[Item]]:
+    """Output items of a once-per-item run: ``results[i]`` (an object, a list or None)
+    for item ``i``, or its error handled by the node's error ``policy``."""
     out: list[Item] = []
-    errors: list[Item] = []
+    failed_items: list[Item] = []
     for i, item in enumerate(items):
-        problem: NodeExecutionError | None = res.errors.get(i)
+        problem: NodeExecutionError | None = errors.get(i)
         produced: list[Item] = []
         if problem is None:
             try:
-                produced = _outputs(res.results[i], item, i)
+                produced = _outputs(results[i] if i < len(results) else None, item, i)
             except NodeExecutionError as bad:
                 problem = bad
         if problem is None:
@@ -111,10 +130,10 @@ def _each_item(ctx: NodeContext, params: CodeParams, items: list[Item]) -> dict[
             raise problem
         err = {"message": problem.message, "type": problem.error_type, "item_index": i}
         failed = item.derive({**item.json, "error": err}, index=i)
-        (out if policy == "continue" else errors).append(failed)
+        (out if policy == "continue" else failed_items).append(failed)
     result = {"main": out}
-    if errors:
-        result["error"] = errors
+    if failed_items:
+        result["error"] = failed_items
     return result
 
 

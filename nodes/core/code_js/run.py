@@ -15,7 +15,7 @@ from typing import Any
 
 from engine.sdk import Item, NodeContext, NodeExecutionError
 from engine.sdk.sandbox import run_js
-from nodes.core.code.run import _as_item, _log, _log_error_output, _payload
+from nodes.core.code.run import _as_item, _log, _log_error_output, _payload, collect_each
 from nodes.core.code_js.drivers import N8N_DRIVER, N8N_PARAMS, NODE_RED_DRIVER, NODE_RED_PARAMS
 from nodes.core.code_js.spec import CodeJsParams, outputs_for
 
@@ -145,38 +145,10 @@ def _js_type(value: Any) -> str:
     )
 
 
-def _n8n_each(policy: str, items: list[Item], value: Any) -> dict[str, list[Item]]:
-    results = value.get("results", []) if isinstance(value, dict) else []
-    errors = value.get("errors", {}) if isinstance(value, dict) else {}
-    out: list[Item] = []
-    failed: list[Item] = []
-    for i, source in enumerate(items):
-        problem = _error(errors[str(i)], i) if str(i) in errors else None
-        produced: list[Item] = []
-        if problem is None and i < len(results) and results[i] is not None:
-            try:
-                for v in results[i] if isinstance(results[i], list) else [results[i]]:
-                    item = _as_item(v, f"for item {i}")
-                    if item.paired_item is None:
-                        item.paired_item = source.derive(index=i).paired_item
-                    if item.binary is None and not (isinstance(v, dict) and "json" in v):
-                        item.binary = source.binary
-                    produced.append(item)
-            except NodeExecutionError as bad:
-                problem = bad
-        if problem is None:
-            out.extend(produced)
-            continue
-        if policy == "stop":
-            raise problem
-        err = {"message": problem.message, "type": problem.error_type, "item_index": i}
-        (out if policy == "continue" else failed).append(
-            source.derive({**source.json, "error": err}, index=i)
-        )
-    result = {"main": out}
-    if failed:
-        result["error"] = failed
-    return result
+def _n8n_each(policy: str, items: list[Item], value: dict[str, Any]) -> dict[str, list[Item]]:
+    results = value.get("results") or []
+    errors = {int(k): _error(rec, int(k)) for k, rec in (value.get("errors") or {}).items()}
+    return collect_each(policy, items, results, errors)
 
 
 # -- Node-RED -------------------------------------------------------------------------
