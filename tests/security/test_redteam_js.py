@@ -424,3 +424,52 @@ def test_js_calls_from_many_threads() -> None:
         th.join()
     assert not errors, errors
     assert results == {n * 10 + k: n * k for n in range(4) for k in range(3)}
+
+
+BENIGN = [
+    (
+        "intl",
+        "return new Intl.NumberFormat('de-DE', {style: 'currency', currency: 'EUR'})"
+        ".format(1234.5)",
+        "1.234,50\u00a0€",
+    ),
+    (
+        "dates",
+        "const d = new Date(Date.UTC(2026, 0, 31));\nd.setUTCMonth(1);\n"
+        "return d.toISOString().slice(0, 10)",
+        "2026-03-03",
+    ),
+    (
+        "regex_named_groups",
+        "return '2026-12-06'.match(/(?<y>\\d+)-(?<m>\\d+)/).groups",
+        {"y": "2026", "m": "12"},
+    ),
+    (
+        "modern_syntax",
+        "const {a, ...rest} = {a: 1, b: 2, c: 3};\n"
+        "return [a, rest, rest?.x ?? 'none', [1, 2, 3].at(-1), Object.groupBy([1, 2, 3], "
+        "n => n % 2 ? 'odd' : 'even')]",
+        [1, {"b": 2, "c": 3}, "none", 3, {"odd": [1, 3], "even": [2]}],
+    ),
+    ("async_await", "const f = async x => x * 2;\nreturn await Promise.all([f(1), f(2)])", [2, 4]),
+    (
+        "classes_maps_sets",
+        "class P { #n = 1; inc() { return ++this.#n; } }\n"
+        "const p = new P(); p.inc();\nreturn [p.inc(), [...new Set([1, 1, 2])], "
+        "Object.fromEntries(new Map([['k', 'v']]))]",
+        [3, [1, 2], {"k": "v"}],
+    ),
+    (
+        "json_and_strings",
+        "return JSON.parse(JSON.stringify({s: 'é'.normalize('NFD').length,"
+        " p: 'a-b'.replaceAll('-', '+'), u: 'x'.padStart(3, '.')}))",
+        {"s": 2, "p": "a+b", "u": "..x"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"), [(c, e) for _, c, e in BENIGN], ids=[n for n, _, _ in BENIGN]
+)
+def test_benign_js_runs(code: str, expected: Any) -> None:
+    assert run_js(code, {}, DRIVER, params=[]).result == expected
