@@ -92,7 +92,7 @@ def test_quotas_are_listed_set_and_hold_runs_back(
         lambda: (
             len([w for w in _ok(c.get("/api/v1/workers"))["items"] if queue in w["queues"]]) >= 2
         ),
-        timeout=60,
+        timeout=120,
         what="two workers",
     )
     napping = {

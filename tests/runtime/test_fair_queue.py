@@ -122,7 +122,7 @@ def test_a_project_never_runs_more_than_its_quota(env: Env) -> None:
             )
             >= 2
         ),
-        timeout=60,
+        timeout=120,
         what="two workers",
         env=env,
     )
@@ -135,7 +135,7 @@ def test_a_project_never_runs_more_than_its_quota(env: Env) -> None:
     )
     assert held >= 1
     other = submit(workflow_id=stored(b, wait_node(0.5)))
-    wait_until(lambda: all_done([*runs, other]), timeout=60, what="every run", env=env)
+    wait_until(lambda: all_done([*runs, other]), timeout=120, what="every run", env=env)
     done = sorted(rows(runs), key=lambda r: r.started_at)
     assert [r.status for r in done] == ["succeeded"] * 4
     for earlier, later in itertools.pairwise(done):

@@ -67,11 +67,11 @@ def test_node_swallowing_the_timeout_is_killed_and_the_worker_goes_on(
     start_worker(env, site, mode)
     first = submit(definition=stuck("swallow", timeout_s=2))
     second = submit(definition=workflow(set_node()))
-    row = wait_until(lambda: finished(first), timeout=60, what="the stuck run", env=env)
+    row = wait_until(lambda: finished(first), timeout=120, what="the stuck run", env=env)
     assert row.status == "failed", env.logs()
     assert row.error["code"] == "timeout" and "process was killed" in row.error["message"]
     assert "after 3 s" in row.error["message"]  # its timeout (2 s) + 1: not the default
-    nxt = wait_until(lambda: finished(second), timeout=60, what="the next run", env=env)
+    nxt = wait_until(lambda: finished(second), timeout=120, what="the next run", env=env)
     assert nxt.status == "succeeded", env.logs()
     if mode == "--fork":  # the same worker process (only its horse died) took it
         assert nxt.worker_id == row.worker_id
@@ -89,13 +89,13 @@ def test_node_holding_the_interpreter_is_crashed_and_killed(
     start_worker(env, site, mode)
     first = submit(definition=stuck("hog"))
     second = submit(definition=workflow(set_node()))
-    row = wait_until(lambda: finished(first), timeout=60, what="the stuck run", env=env)
+    row = wait_until(lambda: finished(first), timeout=120, what="the stuck run", env=env)
     assert row.status == "crashed", env.logs()
     assert (
         "stopped responding" in row.error["message"]
         or "stopped sending heartbeats" in row.error["message"]
     )
-    nxt = wait_until(lambda: finished(second), timeout=60, what="the next run", env=env)
+    nxt = wait_until(lambda: finished(second), timeout=120, what="the next run", env=env)
     assert nxt.status == "succeeded", env.logs()
 
 
@@ -127,11 +127,11 @@ def test_catastrophic_regex_in_an_if_answers_on_a_worker(env: Env) -> None:
     a, b = store.projects.create("Regex A").id, store.projects.create("Plain B").id
     first = submit(workflow_id=store.workflows.create(redos, project_id=a).id)
     second = submit(workflow_id=store.workflows.create(workflow(set_node()), project_id=b).id)
-    row = wait_until(lambda: finished(first), timeout=60, what="the regex run", env=env)
+    row = wait_until(lambda: finished(first), timeout=120, what="the regex run", env=env)
     assert row.status == "succeeded", row.error
     [check] = [r for r in store.node_runs.list(first) if r.node_name == "Check"]
     assert check.status == "succeeded"
-    nxt = wait_until(lambda: finished(second), timeout=60, what="B's run", env=env)
+    nxt = wait_until(lambda: finished(second), timeout=120, what="B's run", env=env)
     assert nxt.status == "succeeded" and nxt.worker_id == row.worker_id
     assert nxt.project_id == b
 
@@ -146,11 +146,11 @@ def test_cancelling_a_run_whose_node_ignores_it_kills_its_process(env: Env, site
     start_worker(env, site, "--fork")
     first = submit(definition=stuck("swallow"))
     # past Start: the executor no longer looks for a cancel between nodes
-    wait_until(lambda: get_store().node_runs.list(first), timeout=60, what="Start", env=env)
+    wait_until(lambda: get_store().node_runs.list(first), timeout=120, what="Start", env=env)
     cancel(first)
     second = submit(definition=workflow(set_node()))
-    row = wait_until(lambda: finished(first), timeout=60, what="the cancelled run", env=env)
+    row = wait_until(lambda: finished(first), timeout=120, what="the cancelled run", env=env)
     # the executor may give up on the node itself, or the worker kills the horse
     assert row.status == "cancelled", row.error
-    nxt = wait_until(lambda: finished(second), timeout=60, what="the next run", env=env)
+    nxt = wait_until(lambda: finished(second), timeout=120, what="the next run", env=env)
     assert nxt.status == "succeeded" and nxt.worker_id == row.worker_id
