@@ -170,6 +170,10 @@ function (input, user, api) {
     status: function () {},
     send: function (value) { route(value); },
     done: function () {},
+    linkcall: function () {
+      throw new Error("node.linkcall is not available in AURA's function node: call the " +
+                      "other flow with an Execute Workflow node before or after this one");
+    },
   };
   return (async function () {
     for (let i = 0; i < input.items.length; i++) {

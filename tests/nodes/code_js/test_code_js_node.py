@@ -184,3 +184,10 @@ def test_workflow_static_data_is_kept_between_runs(js: NodeHarness) -> None:
     )
     assert js.run({"code": code}, [{}], static_data=stored).json() == [{"runs": 1}]
     assert js.run({"code": code}, [{}], static_data=stored).json() == [{"runs": 2}]
+
+
+def test_node_red_link_call_says_what_to_use_instead(js: NodeHarness) -> None:
+    res = js.run({"style": "node_red",
+                  "code": "const m = await node.linkcall('sub', msg);\nreturn m;"},
+                 [{"payload": 1}])
+    assert res.error is not None and "Execute Workflow" in res.error.message
