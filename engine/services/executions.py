@@ -8,8 +8,11 @@ from typing import Any
 from engine.errors import NotFoundError, ValidationError
 from engine.services.execution_start import RunHandle, RunSpec, record, retry_spec, start
 from engine.services.store import get_store
+from engine.store.enums import ExecutionMode, ExecutionStatus
 
 __all__ = [
+    "ExecutionMode",
+    "ExecutionStatus",
     "RunHandle",
     "RunSpec",
     "get",

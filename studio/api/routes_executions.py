@@ -10,9 +10,8 @@ from starlette.responses import Response
 
 from engine.services import access
 from engine.services import executions as exec_services
+from engine.services.executions import ExecutionMode, ExecutionStatus
 from engine.services.store import get_store
-from engine.store.enums import ExecutionMode, ExecutionStatus
-from engine.triggers.webhooks import RunOutcome
 from studio.api.routing import Call, Router
 from studio.api.schemas import In, Out, Page, PageQuery
 from studio.api.serialize import json_response
@@ -136,17 +135,19 @@ def retry_execution(call: Call) -> Response:
     """Runs a failed, crashed or cancelled execution again with the same input."""
     eid = _row(call, "workflow:execute").id
     got = call.runner.retry(eid, wait=call.query.wait)
-    if isinstance(got, RunOutcome):
+    if isinstance(got, str):  # queued: its id
         return json_response(
-            {
-                "execution_id": got.execution_id,
-                "status": got.status,
-                "execution": exec_services.get(got.execution_id),
-            },
-            200,
+            {"execution_id": got, "status": "queued"},
+            202,
+            {"Location": f"/api/v1/executions/{got}"},
         )
-    return json_response(
-        {"execution_id": got, "status": "queued"}, 202, {"Location": f"/api/v1/executions/{got}"}
+    return json_response(  # waited for: its outcome
+        {
+            "execution_id": got.execution_id,
+            "status": got.status,
+            "execution": exec_services.get(got.execution_id),
+        },
+        200,
     )
 
 
