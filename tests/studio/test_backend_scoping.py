@@ -13,13 +13,17 @@ from engine.errors import NotFoundError
 from studio.logic import backend, backend_more
 from tests.auth.conftest import add_user, auth, owner  # noqa: F401 (fixtures)
 
-SIMPLE = {"name": "Alice's payroll", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]}],
-    "connections": []}
+SIMPLE = {
+    "name": "Alice's payroll",
+    "nodes": [{"name": "Start", "type": "core.manual_trigger", "position": [0, 0]}],
+    "connections": [],
+}
 
 
 def test_another_projects_workflow_and_execution_do_not_exist_for_bob(
-        auth: ModuleType, owner: Principal) -> None:  # noqa: F811
+    auth: ModuleType,  # noqa: F811
+    owner: Principal,  # noqa: F811
+) -> None:
     from engine.services.store import get_store
 
     alice = add_user(auth, owner, "alice@example.com", "editor")
@@ -28,12 +32,14 @@ def test_another_projects_workflow_and_execution_do_not_exist_for_bob(
     project = get_store().workflows.get(wid).project_id
     eid = get_store().executions.create(workflow_id=wid, status="succeeded").id
 
-    for call in (lambda: backend.load_definition(bob, wid),
-                 lambda: backend.delete_workflow(bob, wid),
-                 lambda: backend.set_active(bob, wid, True),
-                 lambda: backend.export_json(bob, wid),
-                 lambda: backend_more.execution_detail(bob, eid),
-                 lambda: backend_more.delete_execution(bob, eid)):
+    for call in (
+        lambda: backend.load_definition(bob, wid),
+        lambda: backend.delete_workflow(bob, wid),
+        lambda: backend.set_active(bob, wid, True),
+        lambda: backend.export_json(bob, wid),
+        lambda: backend_more.execution_detail(bob, eid),
+        lambda: backend_more.delete_execution(bob, eid),
+    ):
         with pytest.raises(NotFoundError) as caught:
             call()
         assert project not in str(caught.value) and "payroll" not in str(caught.value)
