@@ -158,6 +158,7 @@ ATTEMPTS = [
         "aura_is_frozen",
         "__aura.limits(1e12, 1e12); globalThis.__aura = null;\nreturn 'x'.repeat(20 * 2 ** 20)",
         TOO_LARGE,
+        timeout=15,
     ),
     A(
         "aura_output_cap_kept",
@@ -169,6 +170,7 @@ ATTEMPTS = [
             and r.stdout_truncated
             and sum(len(x) + 1 for x in r.stdout) <= 256 * 1024
         ),
+        timeout=15,
     ),
     A(
         "proto_pollution_is_local",
@@ -261,6 +263,7 @@ ATTEMPTS = [
         "deep_nesting_result",
         "let l = [];\nfor (let i = 0; i < 100000; i++) l = [l];\nreturn l",
         UCE,
+        timeout=15,
     ),
     A(
         "deep_nesting_parse",
@@ -277,21 +280,24 @@ ATTEMPTS = [
             and r.stdout_truncated
             and sum(len(x) + 1 for x in r.stdout) <= 256 * 1024
         ),
+        timeout=15,
     ),
     A("output_flood_forever", "for (;;) console.log('y'.repeat(1000))", ST, timeout=0.5),
-    A("result_too_large_string", "return 'x'.repeat(40 * 2 ** 20)", TOO_LARGE),
+    A("result_too_large_string", "return 'x'.repeat(40 * 2 ** 20)", TOO_LARGE, timeout=15),
     A(
         "result_too_many_items",
         "return Array.from({length: 300000}, () => ({k: 'v'.repeat(100)}))",
         TOO_LARGE,
+        timeout=15,
     ),
     # -- compile-time bombs ---------------------------------------------------------------
-    A("nested_array_literal", "return " + "[" * 45_000 + "]" * 45_000, (UCE, SM)),
+    A("nested_array_literal", "return " + "[" * 45_000 + "]" * 45_000, (UCE, SM), timeout=15),
     A(
         "long_binop_chain",
         "return " + "1+" * 40_000 + "1",
         None,
         check=lambda r: r.result == 40_001,
+        timeout=15,
     ),
     A("huge_code", "let x = 1;\n" * 20_000, SV, "characters"),
     A("syntax_error_line", "let a = 1;\nlet = = 2;", UCE, "line 2"),
