@@ -109,7 +109,7 @@ def test_the_api_serves_what_workers_api_and_scheduler_counted(
 
         def scraped() -> dict[Any, float]:
             r = httpx.get(f"{base}/metrics", timeout=30)  # loopback: no token needed
-            assert r.status_code == 200, r.text
+            assert r.status_code == 200, r.text + env.logs()
             assert r.headers["content-type"].startswith("text/plain")
             return samples(r.text)
 
