@@ -75,6 +75,11 @@ PERMISSIONS: dict[str, Rule] = {
     "execution:read": _p("viewer", "viewer"),
     "execution:cancel": _p("editor", "editor"),
     "execution:delete": _p("editor", "editor"),
+    # knowledge bases (read = list and search; update = add and remove documents)
+    "knowledge:read": _p("viewer", "viewer"),
+    "knowledge:create": _p("editor", "editor"),
+    "knowledge:update": _p("editor", "editor"),
+    "knowledge:delete": _p("editor", "editor"),
     # variables: project ones by project admins, global ones by instance admins
     "variable:read": _p("viewer", "viewer"),
     "variable:update": _p("editor", "admin", "admin"),

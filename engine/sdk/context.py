@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import httpx
     from pydantic import BaseModel
 
+    from engine.sdk.knowledge import KnowledgeAccess
+
 __all__ = [
     "ErrorPolicy",
     "ExecutionInfo",
@@ -121,6 +123,14 @@ class NodeContext(abc.ABC):
 
         allow = effective_allow(parse_allow(settings().http.allow))
         return resolve_checked(host, port, allow)
+
+    @property
+    def knowledge(self) -> KnowledgeAccess:
+        """The knowledge bases this execution may use (add documents, search), as the
+        execution's principal: those of its project, or shared with it."""
+        from engine.sdk.knowledge import knowledge_for
+
+        return knowledge_for(self.execution.id)
 
     @abc.abstractmethod
     def run_workflow(self, workflow_ref: str | dict[str, Any], items: list[Item],

@@ -1,0 +1,362 @@
+"""Knowledge bases on a store: create, list, rename, delete; add documents (load, chunk,
+embed, store, index); search. No authorization here: :mod:`engine.services.knowledge`
+checks who may do what and calls these.
+
+Adding a document under a name the base already holds replaces it when its content
+changed (same content: nothing to do). A document is written in one transaction with its
+chunks and vectors; if indexing fails, its rows are deleted again, so a failed document
+leaves no chunks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import col, func, select
+from sqlmodel import delete as sql_delete
+
+from engine.errors import ConflictError, NotFoundError, ValidationError
+from engine.knowledge.chunking import ChunkingPolicy, split
+from engine.knowledge.embedders import DEFAULT_MODEL, get_embedder
+from engine.knowledge.loaders import load
+from engine.knowledge.vectors import index_for
+from engine.store.models_knowledge import KnowledgeBase, KnowledgeChunk, KnowledgeDocument
+from engine.store.types import utcnow
+
+__all__ = [
+    "Hit",
+    "Ingested",
+    "add_document",
+    "create",
+    "delete",
+    "delete_document",
+    "documents",
+    "get",
+    "list_bases",
+    "rename",
+    "search",
+    "vector_count",
+]
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What adding one document did: ``added``, ``replaced`` or ``unchanged``."""
+
+    document_id: str
+    name: str
+    status: str
+    chunks: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A search result: the chunk, its score (cosine similarity) and where it comes from."""
+
+    chunk_id: str
+    document_id: str
+    document: str
+    score: float
+    text: str
+    start: int
+    end: int
+    position: int
+    heading: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chunk_id": self.chunk_id,
+            "document_id": self.document_id,
+            "document": self.document,
+            "score": round(self.score, 6),
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "position": self.position,
+            "heading": self.heading,
+        }
+
+
+def _name(name: str, what: str = "knowledge base") -> str:
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise ValidationError(f"A {what} needs a name of 1-200 characters.")
+    return name
+
+
+def _taken(store: Any, project_id: str | None, name: str, but: str | None = None) -> None:
+    with store.db.read() as s:
+        q = select(KnowledgeBase.id).where(
+            KnowledgeBase.project_id == project_id, KnowledgeBase.name == name
+        )
+        found = s.exec(q).first()
+    if found is not None and found != but:
+        raise ConflictError(
+            f"The project already has a knowledge base named {name!r}; choose another name.",
+            details={"name": name},
+        )
+
+
+def create(
+    store: Any,
+    project_id: str | None,
+    name: str,
+    *,
+    model: str = DEFAULT_MODEL,
+    chunking: dict[str, Any] | None = None,
+    description: str = "",
+) -> KnowledgeBase:
+    """A new, empty knowledge base of ``project_id``."""
+    name = _name(name)
+    policy = ChunkingPolicy.from_dict(chunking)
+    embedder = get_embedder(model)
+    _taken(store, project_id, name)
+    kb = KnowledgeBase(
+        project_id=project_id,
+        name=name,
+        description=description[:2000],
+        model=embedder.name,
+        dims=embedder.dims,
+        chunking=policy.to_dict(),
+    )
+    with store.db.write() as s:
+        s.add(kb)
+    index_for(store).prepare(kb.id, kb.dims)
+    return kb
+
+
+def get(store: Any, kb_id: str) -> KnowledgeBase:
+    """The base ``kb_id``; NotFoundError when there is none."""
+    with store.db.read() as s:
+        kb = s.get(KnowledgeBase, kb_id)
+    if kb is None:
+        raise NotFoundError(
+            f"No knowledge base with id {kb_id!r}. List them with 'aura kb list'.",
+            details={"id": kb_id},
+        )
+    return kb
+
+
+def find(store: Any, project_ids: list[str | None] | None, ref: str) -> KnowledgeBase:
+    """The base with id ``ref``, else named ``ref`` within ``project_ids``."""
+    with store.db.read() as s:
+        kb = s.get(KnowledgeBase, ref)
+        if kb is None:
+            q = select(KnowledgeBase).where(KnowledgeBase.name == ref)
+            if project_ids is not None:
+                q = q.where(col(KnowledgeBase.project_id).in_(project_ids))
+            kb = s.exec(q.order_by(col(KnowledgeBase.created_at))).first()
+    if kb is None:
+        raise NotFoundError(
+            f"No knowledge base {ref!r}. List them with 'aura kb list'.",
+            details={"knowledge_base": ref},
+        )
+    return kb
+
+
+def list_bases(
+    store: Any, project_ids: list[str | None] | None = None
+) -> list[tuple[KnowledgeBase, int, int]]:
+    """Bases (of ``project_ids``, default all) with their document and chunk counts."""
+    with store.db.read() as s:
+        q = select(KnowledgeBase).order_by(col(KnowledgeBase.name))
+        if project_ids is not None:
+            q = q.where(col(KnowledgeBase.project_id).in_(project_ids))
+        bases = list(s.exec(q).all())
+        docs = dict(
+            s.exec(
+                select(KnowledgeDocument.kb_id, func.count()).group_by(col(KnowledgeDocument.kb_id))
+            ).all()
+        )
+        chunks = dict(
+            s.exec(
+                select(KnowledgeChunk.kb_id, func.count()).group_by(col(KnowledgeChunk.kb_id))
+            ).all()
+        )
+    return [(b, int(docs.get(b.id, 0)), int(chunks.get(b.id, 0))) for b in bases]
+
+
+def rename(store: Any, kb_id: str, name: str) -> KnowledgeBase:
+    kb = get(store, kb_id)
+    name = _name(name)
+    _taken(store, kb.project_id, name, but=kb.id)
+    with store.db.write() as s:
+        row = s.get(KnowledgeBase, kb_id)
+        if row is None:
+            raise NotFoundError(f"No knowledge base with id {kb_id!r}.")
+        row.name, row.updated_at = name, utcnow()
+        s.add(row)
+    return get(store, kb_id)
+
+
+def delete(store: Any, kb_id: str) -> None:
+    """Deletes the base, its documents, chunks and vectors."""
+    get(store, kb_id)
+    index_for(store).drop(kb_id)
+    with store.db.write() as s:
+        s.exec(sql_delete(KnowledgeChunk).where(col(KnowledgeChunk.kb_id) == kb_id))
+        s.exec(sql_delete(KnowledgeDocument).where(col(KnowledgeDocument.kb_id) == kb_id))
+        s.exec(sql_delete(KnowledgeBase).where(col(KnowledgeBase.id) == kb_id))
+
+
+def documents(store: Any, kb_id: str) -> list[KnowledgeDocument]:
+    with store.db.read() as s:
+        return list(
+            s.exec(
+                select(KnowledgeDocument)
+                .where(KnowledgeDocument.kb_id == kb_id)
+                .order_by(col(KnowledgeDocument.name))
+            ).all()
+        )
+
+
+def _chunk_ids(store: Any, document_id: str) -> list[str]:
+    with store.db.read() as s:
+        return list(
+            s.exec(select(KnowledgeChunk.id).where(KnowledgeChunk.document_id == document_id)).all()
+        )
+
+
+def delete_document(store: Any, kb_id: str, document_id: str) -> None:
+    with store.db.read() as s:
+        doc = s.get(KnowledgeDocument, document_id)
+    if doc is None or doc.kb_id != kb_id:
+        raise NotFoundError(
+            f"No document {document_id!r} in this knowledge base.",
+            details={"document_id": document_id},
+        )
+    index_for(store).remove(kb_id, _chunk_ids(store, document_id))
+    with store.db.write() as s:
+        s.exec(sql_delete(KnowledgeChunk).where(col(KnowledgeChunk.document_id) == document_id))
+        s.exec(sql_delete(KnowledgeDocument).where(col(KnowledgeDocument.id) == document_id))
+
+
+def add_document(
+    store: Any,
+    kb: KnowledgeBase,
+    name: str,
+    data: bytes | str,
+    *,
+    content_type: str | None = None,
+    meta: dict[str, Any] | None = None,
+) -> Ingested:
+    """Loads, chunks, embeds, stores and indexes one document (see the module)."""
+    name = _name(name, "document")
+    raw = data.encode() if isinstance(data, str) else bytes(data)
+    if len(raw) > MAX_DOCUMENT_BYTES:
+        raise ValidationError(
+            f"{name!r} is larger than {MAX_DOCUMENT_BYTES // 2**20} MB; "
+            "split it into smaller documents.",
+            details={"document": name},
+        )
+    digest = hashlib.sha256(raw).hexdigest()
+    with store.db.read() as s:
+        old = s.exec(
+            select(KnowledgeDocument).where(
+                KnowledgeDocument.kb_id == kb.id, KnowledgeDocument.name == name
+            )
+        ).first()
+    if old is not None and old.content_hash == digest:
+        return Ingested(old.id, name, "unchanged", old.chunk_count)
+    loaded = load(name, data, content_type)
+    pieces = split(loaded.text, ChunkingPolicy.from_dict(kb.chunking))
+    vectors = get_embedder(kb.model).embed([p.text for p in pieces])
+    doc = KnowledgeDocument(
+        kb_id=kb.id,
+        name=name,
+        content_type=loaded.content_type,
+        content_hash=digest,
+        chars=len(loaded.text),
+        chunk_count=len(pieces),
+        meta={**loaded.meta, **(meta or {})},
+    )
+    rows = [
+        KnowledgeChunk(
+            kb_id=kb.id,
+            document_id=doc.id,
+            position=i,
+            start=p.start,
+            end=p.end,
+            tokens=p.tokens,
+            text=p.text,
+            content_hash=hashlib.sha256(p.text.encode()).hexdigest(),
+            meta={"heading": p.heading} if p.heading else {},
+            dims=kb.dims,
+            embedding=vectors[i].tobytes(),
+        )
+        for i, p in enumerate(pieces)
+    ]
+    index = index_for(store)
+    old_chunks = _chunk_ids(store, old.id) if old is not None else []
+    with store.db.write() as s:
+        if old is not None:
+            s.exec(sql_delete(KnowledgeChunk).where(col(KnowledgeChunk.document_id) == old.id))
+            s.exec(sql_delete(KnowledgeDocument).where(col(KnowledgeDocument.id) == old.id))
+        s.add(doc)
+        s.flush()
+        s.add_all(rows)
+    try:
+        index.remove(kb.id, old_chunks)
+        index.add(kb.id, kb.dims, [(r.id, r.embedding or b"") for r in rows])
+    except BaseException:
+        index.remove(kb.id, [r.id for r in rows])
+        with store.db.write() as s:
+            s.exec(sql_delete(KnowledgeChunk).where(col(KnowledgeChunk.document_id) == doc.id))
+            s.exec(sql_delete(KnowledgeDocument).where(col(KnowledgeDocument.id) == doc.id))
+        raise
+    return Ingested(doc.id, name, "replaced" if old is not None else "added", len(rows))
+
+
+def search(
+    store: Any, kb: KnowledgeBase, query: str, *, k: int = 5, min_score: float | None = None
+) -> list[Hit]:
+    """The ``k`` chunks nearest to ``query`` (cosine), best first."""
+    query = (query or "").strip()
+    if not query:
+        raise ValidationError("Type a question or some words to search for.")
+    if not 1 <= k <= 100:
+        raise ValidationError("Ask for 1 to 100 results (k).", details={"k": k})
+    vector = get_embedder(kb.model).embed([query])[0].tobytes()
+    found = index_for(store).search(kb.id, kb.dims, vector, k)
+    if min_score is not None:
+        found = [(c, sc) for c, sc in found if sc >= min_score]
+    if not found:
+        return []
+    with store.db.read() as s:
+        rows = {
+            c.id: c
+            for c in s.exec(
+                select(KnowledgeChunk).where(col(KnowledgeChunk.id).in_([c for c, _ in found]))
+            ).all()
+        }
+        names = dict(
+            s.exec(
+                select(KnowledgeDocument.id, KnowledgeDocument.name).where(
+                    col(KnowledgeDocument.id).in_({r.document_id for r in rows.values()})
+                )
+            ).all()
+        )
+    return [
+        Hit(
+            c,
+            rows[c].document_id,
+            names.get(rows[c].document_id, ""),
+            sc,
+            rows[c].text,
+            rows[c].start,
+            rows[c].end,
+            rows[c].position,
+            rows[c].meta.get("heading"),
+        )
+        for c, sc in found
+        if c in rows
+    ]
+
+
+def vector_count(store: Any, kb_id: str) -> int:
+    """How many vectors the store's index holds for ``kb_id`` (0 once it is deleted)."""
+    return index_for(store).count(kb_id)

@@ -1,0 +1,236 @@
+"""Vector indexes, one interface on two stores: :class:`VectorIndex`.
+
+* :class:`PgVectorIndex` (PostgreSQL): the chunk's ``embedding`` column *is* the vector
+  (pgvector); search orders by cosine distance through an HNSW index per dimension
+  (``ix_knowledge_chunk_hnsw_<dims>``, a partial expression index ``WHERE dims = N``;
+  migration 0006 makes the 256 one, :meth:`prepare` any other).
+* :class:`SqliteVecIndex` (SQLite): a ``vec0`` table per knowledge base (cosine) in a
+  file beside the database (``<db>.vectors``), opened with ``pysqlite3`` because the
+  standard ``sqlite3`` module here cannot load extensions. The float32 bytes stay in the
+  main database too, so a lost index file is rebuilt from them (:meth:`rebuild`).
+
+Dropping a knowledge base's index frees its vectors (the vec0 table is dropped; on
+PostgreSQL the chunk rows go with the base).
+"""
+
+from __future__ import annotations
+
+import abc
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from engine.config import private_file
+from engine.errors import AuraError
+
+__all__ = ["PgVectorIndex", "SqliteVecIndex", "VectorIndex", "index_for"]
+
+_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def _table(kb_id: str) -> str:
+    if not _ID.match(kb_id):
+        raise ValueError(f"not a knowledge base id: {kb_id!r}")
+    return f"vec_{kb_id}"
+
+
+class VectorIndex(abc.ABC):
+    """Nearest-neighbour search over a knowledge base's chunk vectors (cosine)."""
+
+    @abc.abstractmethod
+    def prepare(self, kb_id: str, dims: int) -> None:
+        """Makes the index ready for a base of ``dims`` dimensions."""
+
+    @abc.abstractmethod
+    def add(self, kb_id: str, dims: int, rows: Sequence[tuple[str, bytes]]) -> None:
+        """Indexes ``(chunk_id, float32 bytes)`` rows (already stored with the chunks)."""
+
+    @abc.abstractmethod
+    def remove(self, kb_id: str, chunk_ids: Iterable[str]) -> None:
+        """Forgets the vectors of these chunks."""
+
+    @abc.abstractmethod
+    def drop(self, kb_id: str) -> None:
+        """Forgets every vector of the base (it is being deleted)."""
+
+    @abc.abstractmethod
+    def search(self, kb_id: str, dims: int, vector: bytes, k: int) -> list[tuple[str, float]]:
+        """The ``k`` nearest chunks: ``(chunk_id, cosine similarity)``, best first."""
+
+    @abc.abstractmethod
+    def count(self, kb_id: str) -> int:
+        """How many vectors the base holds in this index."""
+
+
+def _literal(vector: bytes) -> str:
+    import numpy as np
+
+    return "[" + ",".join(f"{x:.7g}" for x in np.frombuffer(vector, dtype=np.float32)) + "]"
+
+
+class PgVectorIndex(VectorIndex):
+    """pgvector on the store's PostgreSQL (see the module docstring)."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+
+    def prepare(self, kb_id: str, dims: int) -> None:
+        dims = int(dims)
+        with self._db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    f"CREATE INDEX IF NOT EXISTS ix_knowledge_chunk_hnsw_{dims} ON knowledge_chunk "
+                    f"USING hnsw ((embedding::vector({dims})) vector_cosine_ops) "
+                    f"WHERE dims = {dims}"
+                )
+            )
+
+    def add(self, kb_id: str, dims: int, rows: Sequence[tuple[str, bytes]]) -> None:
+        return None  # the chunk row's embedding column is the vector
+
+    def remove(self, kb_id: str, chunk_ids: Iterable[str]) -> None:
+        return None  # deleting the chunk rows removes their vectors
+
+    def drop(self, kb_id: str) -> None:
+        return None  # deleting the base deletes its chunk rows (cascade)
+
+    def search(self, kb_id: str, dims: int, vector: bytes, k: int) -> list[tuple[str, float]]:
+        dims = int(dims)
+        expr = f"(embedding::vector({dims}))"
+        sql = text(
+            f"SELECT id, 1 - ({expr} <=> CAST(:q AS vector({dims}))) AS score "  # noqa: S608
+            f"FROM knowledge_chunk WHERE kb_id = :kb AND dims = {dims} "
+            f"ORDER BY {expr} <=> CAST(:q AS vector({dims})) LIMIT :k"
+        )
+        with self._db.engine.connect() as conn:
+            rows = conn.execute(sql, {"q": _literal(vector), "kb": kb_id, "k": k}).all()
+        return [(r[0], float(r[1])) for r in rows]
+
+    def count(self, kb_id: str) -> int:
+        with self._db.engine.connect() as conn:
+            return int(
+                conn.execute(
+                    text(
+                        "SELECT count(*) FROM knowledge_chunk WHERE kb_id = :kb "
+                        "AND embedding IS NOT NULL"
+                    ),
+                    {"kb": kb_id},
+                ).scalar_one()
+            )
+
+
+class SqliteVecIndex(VectorIndex):
+    """sqlite-vec in a file beside the SQLite database (see the module docstring)."""
+
+    def __init__(self, path: Path | None) -> None:
+        try:
+            import pysqlite3.dbapi2 as sqlite3  # type: ignore[import-not-found]
+            import sqlite_vec  # type: ignore[import-untyped]
+        except ImportError:  # pragma: no cover - both are dependencies on Linux
+            raise AuraError(
+                "Knowledge bases on SQLite need the 'sqlite-vec' and 'pysqlite3-binary' "
+                "packages: pip install sqlite-vec pysqlite3-binary."
+            ) from None
+        self.path = path
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        self._conn = sqlite3.connect(
+            str(path) if path else ":memory:",
+            check_same_thread=False,
+            isolation_level=None,
+            timeout=30,
+        )
+        self._conn.enable_load_extension(True)
+        sqlite_vec.load(self._conn)
+        self._conn.enable_load_extension(False)
+        if path is not None:
+            self._conn.execute("PRAGMA journal_mode = WAL")
+            private_file(path)
+        self._serialize = sqlite_vec.serialize_float32
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def _exists(self, kb_id: str) -> bool:
+        row = self._conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = ?", (_table(kb_id),)
+        ).fetchone()
+        return row is not None
+
+    def prepare(self, kb_id: str, dims: int) -> None:
+        with self._lock:
+            self._conn.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS {_table(kb_id)} USING vec0("
+                f"chunk_id text primary key, embedding float[{int(dims)}] "
+                "distance_metric=cosine)"
+            )
+
+    def add(self, kb_id: str, dims: int, rows: Sequence[tuple[str, bytes]]) -> None:
+        if not rows:
+            return
+        self.prepare(kb_id, dims)
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                self._conn.executemany(
+                    f"INSERT OR REPLACE INTO {_table(kb_id)}(chunk_id, embedding) VALUES (?, ?)",  # noqa: S608
+                    list(rows),
+                )
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._conn.execute("ROLLBACK")
+                raise
+
+    def remove(self, kb_id: str, chunk_ids: Iterable[str]) -> None:
+        ids = [(c,) for c in chunk_ids]
+        with self._lock:
+            if ids and self._exists(kb_id):
+                self._conn.executemany(f"DELETE FROM {_table(kb_id)} WHERE chunk_id = ?", ids)  # noqa: S608
+
+    def drop(self, kb_id: str) -> None:
+        with self._lock:
+            self._conn.execute(f"DROP TABLE IF EXISTS {_table(kb_id)}")
+
+    def search(self, kb_id: str, dims: int, vector: bytes, k: int) -> list[tuple[str, float]]:
+        with self._lock:
+            if not self._exists(kb_id):
+                return []
+            rows = self._conn.execute(
+                f"SELECT chunk_id, distance FROM {_table(kb_id)} "  # noqa: S608
+                "WHERE embedding MATCH ? AND k = ? ORDER BY distance",
+                (vector, int(k)),
+            ).fetchall()
+        return [(r[0], 1.0 - float(r[1])) for r in rows]
+
+    def count(self, kb_id: str) -> int:
+        with self._lock:
+            if not self._exists(kb_id):
+                return 0
+            return int(self._conn.execute(f"SELECT count(*) FROM {_table(kb_id)}").fetchone()[0])  # noqa: S608
+
+
+_INDEXES: dict[str, VectorIndex] = {}
+_LOCK = threading.Lock()
+
+
+def index_for(store: Any) -> VectorIndex:
+    """The vector index of ``store``'s database (one per database and process)."""
+    from engine.store._db import database_url, sqlite_path
+
+    key = f"{id(store.engine)}:{store.url}"
+    with _LOCK:
+        found = _INDEXES.get(key)
+        if found is None:
+            if store.db.dialect == "postgresql":
+                found = PgVectorIndex(store.db)
+            else:
+                path = sqlite_path(database_url(store.url))
+                found = SqliteVecIndex(path.with_name(path.name + ".vectors") if path else None)
+            _INDEXES[key] = found
+        return found
