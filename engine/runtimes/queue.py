@@ -58,7 +58,6 @@ Runtime = Literal["rq", "inline"]
 JOB_FUNCTION = "engine.runtimes.rq.jobs.run_execution"
 CANCEL_FLAG_TTL_S = 7 * 24 * 3600
 RESULT_TTL_S = 60
-RETRYABLE = frozenset({"failed", "crashed", "cancelled"})
 
 
 class WaitTimeout(ExecutionTimeout):
@@ -254,36 +253,9 @@ def retry(execution_id: str, *, runtime: Runtime = "rq") -> str:
         NotFoundError: no such execution.
         ConflictError: it is not failed, crashed or cancelled.
     """
-    store = get_store()
-    row = store.executions.get(execution_id)
-    if row.status not in RETRYABLE:
-        raise ConflictError(
-            f"Execution {execution_id} is {row.status}; only failed, crashed "
-            "or cancelled executions can be retried.",
-            details={"id": execution_id, "status": row.status},
-        )
-    wf = load_definition(store, row)
-    check_drop(store, wf, row.workflow_id)
-    return resubmit(store, row, wf, runtime=runtime)
+    from engine.services.executions import retry_spec, start
 
-
-def resubmit(store: Any, row: Execution, wf: Workflow, *, runtime: Runtime = "rq") -> str:
-    """A new execution repeating ``row`` (used by :func:`retry` and crash recovery). It
-    runs as a trigger of ``row``'s project, whoever started ``row``."""
-    new = store.executions.create(
-        workflow_id=row.workflow_id,
-        workflow_version_id=row.workflow_version_id,
-        definition=row.definition,
-        workflow_name=row.workflow_name or None,
-        mode="retry",
-        input=row.input,
-        trigger=row.trigger,
-        retry_of=row.id,
-        attempt=row.attempt + 1,
-        parent_execution_id=row.parent_execution_id,
-        **RunAs.trigger(row.project_id).row_fields(),
-    )
-    return _dispatch(store, new, wf, runtime, None)
+    return start(retry_spec(execution_id, runtime)).id
 
 
 # -- enqueueing ------------------------------------------------------------------------

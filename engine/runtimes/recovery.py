@@ -68,7 +68,7 @@ def crash_execution(execution_id: str, reason: str, *, store: Any = None) -> str
     the execution is no longer running: someone else recorded its end first.
     """
     from engine.events import publish_execution_finished
-    from engine.runtimes.queue import enqueue_existing, resubmit
+    from engine.runtimes.queue import enqueue_existing
     from engine.runtimes.rq.jobs import notify_done
 
     store = store or get_store()
@@ -92,7 +92,9 @@ def crash_execution(execution_id: str, reason: str, *, store: Any = None) -> str
     retry_id = None
     if wf.settings.retry_on_crash >= row.attempt:
         try:
-            retry_id = resubmit(store, row, wf)
+            from engine.services.executions import retry_spec, start
+
+            retry_id = start(retry_spec(execution_id, "rq")).id
             log.warning(
                 "execution %s: retrying its crash as %s (attempt %d of %d)",
                 execution_id,

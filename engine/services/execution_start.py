@@ -204,11 +204,11 @@ def _start(
         row, wf = _record(spec, check_limit=not local, here=True)
         outcome = _run_here(spec, row, wf, hooks)
         return RunHandle(row.id, outcome=outcome, subscription=subscription)
-    if spec.version_id is not None or (
-        spec.workflow_id is not None and spec.definition is not None
-    ):
-        # an exact version (a retry), or a snapshot of a stored workflow (the canvas)
-        row, wf = _record(spec, check_limit=spec.version_id is not None)
+    retry = spec.version_id is not None or spec.attempt != 1
+    if retry or (spec.workflow_id is not None and spec.definition is not None):
+        # an exact version or a later attempt (a retry), or a snapshot of a stored
+        # workflow (the editor's canvas)
+        row, wf = _record(spec, check_limit=retry)
         submit(execution_id=row.id, runtime=runtime, queue=spec.queue)
         return RunHandle(row.id, subscription=subscription)
     published = None if spec.version is None else spec.version == "published"
