@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
-APT_PACKAGES = {"redis-server": "redis-server"}
+APT_PACKAGES = {"redis-server": "redis-server", "mariadbd": "mariadb-server"}
 BROWSER_PACKAGES = {"chromium": "chromium"}
 
 
@@ -46,7 +46,8 @@ def ensure_system_packages() -> None:
     wanted = dict(APT_PACKAGES)
     if any((ROOT / "tests").rglob("test_browser*.py")):
         wanted.update(BROWSER_PACKAGES)
-    missing = [pkg for binary, pkg in wanted.items() if shutil.which(binary) is None]
+    path = f"{os.environ.get('PATH', '')}:/usr/sbin"  # mariadbd lives in sbin
+    missing = [pkg for binary, pkg in wanted.items() if shutil.which(binary, path=path) is None]
     if not missing:
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
