@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from studio.components.import_dialog import import_button, import_dialog
 from studio.components.shell import empty_state, page, page_header, status_badge
 from studio.state.workflows import MoveState, WorkflowRow, WorkflowsState
 
@@ -201,8 +202,8 @@ def workflows_page() -> rx.Component:
             S.is_viewer,  # viewers read; the backend refuses their changes anyway
             rx.badge(rx.icon("lock", size=12), "Read only — you are a viewer",
                      color_scheme="amber", size="2", id="viewer-badge"),
-            rx.hstack(_import_button(), new_btn, spacing="2"))),
+            rx.hstack(_import_button(), import_button(), new_btn, spacing="2"))),
         _filters(),
         rx.cond(S.loaded, body, rx.center(rx.spinner(), padding="48px")),
-        _new_dialog(), _delete_dialog(), _move_dialog(),
+        _new_dialog(), _delete_dialog(), _move_dialog(), import_dialog(),
     )
