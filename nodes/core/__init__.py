@@ -50,6 +50,8 @@ NODE_FOLDERS = (
     "mysql",
     "send_email",
     "sqlite",
+    "knowledge_insert",
+    "knowledge_search",
 )
 
 PACKAGE = NodePackage(

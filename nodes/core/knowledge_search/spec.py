@@ -1,0 +1,37 @@
+"""Knowledge: Search — the chunks of a knowledge base nearest to a query."""
+
+from __future__ import annotations
+
+from engine.sdk import Field, NodeSpec, Params, load_docs
+
+
+class KnowledgeSearchParams(Params):
+    knowledge_base: str = Field(
+        ..., min_length=1, description="The knowledge base (its id or name in the project)."
+    )
+    query: str = Field(
+        ...,
+        min_length=1,
+        description="What to look for, usually an expression such as {{ $json.question }}.",
+    )
+    top_k: int = Field(4, ge=1, le=100, description="How many chunks to return.")
+    min_score: float | None = Field(
+        None,
+        ge=-1,
+        le=1,
+        description="Leave out chunks scoring below this (cosine "
+        "similarity, -1 to 1). Empty: keep the top k whatever their score.",
+    )
+
+
+SPEC = NodeSpec(
+    type="core.knowledge_search",
+    version=1,
+    title="Knowledge: Search",
+    description="Find the chunks of a knowledge base that best answer a query.",
+    category="AI",
+    icon="book-search",
+    params=KnowledgeSearchParams,
+    run="nodes.core.knowledge_search.run:execute",
+    docs=load_docs(__file__),
+)
