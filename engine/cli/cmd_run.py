@@ -39,31 +39,50 @@ class _Progress(ExecutionHooks):
 
     def node_started(self, result: ExecutionResult, run: NodeRunRecord) -> None:
         if self.live is not None:
-            self.live.update(Spinner("dots", Text(
-                f" {run.node} ({run.type})  [{self.done}/{self.total} nodes done]")))
+            self.live.update(
+                Spinner(
+                    "dots", Text(f" {run.node} ({run.type})  [{self.done}/{self.total} nodes done]")
+                )
+            )
 
     def node_finished(self, result: ExecutionResult, run: NodeRunRecord) -> None:
         self.done += 1
 
 
 def run(
-    target: Annotated[str, typer.Argument(help="A workflow JSON file, or a stored workflow's "
-                                          "id or name.")],
-    input: Annotated[str | None, typer.Option("--input", "-i", help="Input items as JSON (an "
-                                              "object or a list), or @file.json.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the whole result as JSON.")
-                       ] = False,
-    node: Annotated[str | None, typer.Option("--to", help="Partial run: stop after this node.")
-                    ] = None,
+    target: Annotated[
+        str, typer.Argument(help="A workflow JSON file, or a stored workflow's id or name.")
+    ],
+    input: Annotated[
+        str | None,
+        typer.Option(
+            "--input", "-i", help="Input items as JSON (an object or a list), or @file.json."
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the whole result as JSON.")
+    ] = False,
+    node: Annotated[
+        str | None, typer.Option("--to", help="Partial run: stop after this node.")
+    ] = None,
     items: Annotated[int, typer.Option("--items", help="Items shown per node output.")] = 5,
-    no_store: Annotated[bool, typer.Option("--no-store", help="Do not record the execution.")
-                        ] = False,
-    runtime: Annotated[str, typer.Option("--runtime", help="Where it runs: 'inline' (this "
-                                         "process) or 'queue' (the workers; needs "
-                                         "AURA_REDIS_URL).")] = "inline",
+    no_store: Annotated[
+        bool, typer.Option("--no-store", help="Do not record the execution.")
+    ] = False,
+    runtime: Annotated[
+        str,
+        typer.Option(
+            "--runtime",
+            help="Where it runs: 'inline' (this "
+            "process) or 'queue' (the workers; needs "
+            "AURA_REDIS_URL).",
+        ),
+    ] = "inline",
     queue: Annotated[bool, typer.Option("--queue", help="Same as --runtime queue.")] = False,
-    no_wait: Annotated[bool, typer.Option("--no-wait", help="With --queue: print the "
-                                          "execution id and return at once.")] = False,
+    no_wait: Annotated[
+        bool,
+        typer.Option("--no-wait", help="With --queue: print the execution id and return at once."),
+    ] = False,
 ) -> None:
     """Run a workflow now and print each node's output.
 
@@ -84,8 +103,7 @@ def run(
     if queued:
         _check_queue_options(node, no_store, as_json)
     elif no_wait:
-        fail("--no-wait needs --queue (an inline run finishes before it returns).",
-             as_json=as_json)
+        fail("--no-wait needs --queue (an inline run finishes before it returns).", as_json=as_json)
     with reporting(as_json):
         raw_input: Any = parse_json_option(input, "--input")
         path = Path(target)
@@ -97,8 +115,7 @@ def run(
         else:
             wf, workflow_id = runs.load_stored(target)
         if queued:
-            _run_queued(wf, workflow_id, raw_input, as_json=as_json, items=items,
-                        no_wait=no_wait)
+            _run_queued(wf, workflow_id, raw_input, as_json=as_json, items=items, no_wait=no_wait)
             return
         total = len(wf.nodes)
         live = None
@@ -109,9 +126,15 @@ def run(
             live.start()
         try:
             result = runs.run_workflow(
-                wf, workflow_id=workflow_id, input_items=items_from_json(raw_input)
-                if raw_input is not None else None, mode="cli", destination=node,
-                hooks=progress, record=not no_store, principal=runs.SYSTEM)
+                wf,
+                workflow_id=workflow_id,
+                input_items=items_from_json(raw_input) if raw_input is not None else None,
+                mode="cli",
+                destination=node,
+                hooks=progress,
+                record=not no_store,
+                principal=runs.SYSTEM,
+            )
         finally:
             if live:
                 live.stop()
@@ -126,8 +149,10 @@ def _show(data: dict[str, Any], *, as_json: bool, items: int) -> None:
         render_execution(console, data, max_items=items)
     if str(data.get("status")) == "waiting":
         if not as_json:
-            console.print("The execution is parked at a Wait node and resumes on its own "
-                          f"(see 'aura execution show {str(data.get('id'))[:12]}').")
+            console.print(
+                "The execution is parked at a Wait node and resumes on its own "
+                f"(see 'aura execution show {str(data.get('id'))[:12]}')."
+            )
         return
     if str(data.get("status")) != "succeeded":
         raise typer.Exit(EXIT_FAILED)
@@ -137,47 +162,68 @@ def _check_queue_options(node: str | None, no_store: bool, as_json: bool) -> Non
     from engine.runtimes import redis_configured
 
     if node is not None:
-        fail("Partial runs (--to) run inline only; drop --queue to run up to a node.",
-             as_json=as_json)
+        fail(
+            "Partial runs (--to) run inline only; drop --queue to run up to a node.",
+            as_json=as_json,
+        )
     if no_store:
-        fail("Queued runs are always recorded; drop --no-store, or run inline.",
-             as_json=as_json)
+        fail("Queued runs are always recorded; drop --no-store, or run inline.", as_json=as_json)
     if not redis_configured():
-        fail("--queue needs Redis: set AURA_REDIS_URL (e.g. redis://localhost:6379/0) and "
-             "start a worker ('aura worker'), or use 'aura up', which runs an embedded Redis "
-             "and a worker. Or run inline: drop --queue.", code=EXIT_USAGE, as_json=as_json,
-             error="no_redis")
+        fail(
+            "--queue needs Redis: set AURA_REDIS_URL (e.g. redis://localhost:6379/0) and "
+            "start a worker ('aura worker'), or use 'aura up', which runs an embedded Redis "
+            "and a worker. Or run inline: drop --queue.",
+            code=EXIT_USAGE,
+            as_json=as_json,
+            error="no_redis",
+        )
 
 
-def _run_queued(wf: Any, workflow_id: str | None, raw_input: Any, *, as_json: bool,
-                items: int, no_wait: bool) -> None:
+def _run_queued(
+    wf: Any, workflow_id: str | None, raw_input: Any, *, as_json: bool, items: int, no_wait: bool
+) -> None:
     """Submits to the workers, follows the execution's events, then shows it."""
     from engine.events import subscribe
-    from engine.runtimes import submit
     from engine.sdk.items import items_from_json
     from engine.services import executions
+    from engine.services.executions import RunSpec, start
     from engine.services.principals import SYSTEM  # the operator at the console
 
     input_items = items_from_json(raw_input) if raw_input is not None else None
-    target: dict[str, Any] = ({"workflow_id": workflow_id} if workflow_id
-                              else {"definition": wf.to_json_dict()})
+    target: dict[str, Any] = (
+        {"workflow_id": workflow_id} if workflow_id else {"definition": wf.to_json_dict()}
+    )
     if no_wait:
-        eid = submit(mode="cli", input_items=input_items, principal=SYSTEM, **target)
+        spec = RunSpec(
+            principal=SYSTEM, mode="cli", input_items=input_items, runtime="rq", **target
+        )
+        eid = start(spec).id
         if as_json:
             print(json.dumps({"id": eid, "status": "queued"}))
         else:
             console.print(eid)
-            err_console.print(f"Queued. Follow it with 'aura logs --execution {eid}' or "
-                              f"'aura execution show {eid[:12]}'.")
+            err_console.print(
+                f"Queued. Follow it with 'aura logs --execution {eid}' or "
+                f"'aura execution show {eid[:12]}'."
+            )
         return
     eid = uuid.uuid4().hex
     live = None
     if not as_json and sys.stderr.isatty():
-        live = Live(Spinner("dots", " queued, waiting for a worker"), console=err_console,
-                    transient=True)
+        live = Live(
+            Spinner("dots", " queued, waiting for a worker"), console=err_console, transient=True
+        )
     with subscribe(execution_id=eid) as sub:  # live before submit: no event is missed
-        submit(mode="cli", input_items=input_items, execution_id=eid, principal=SYSTEM,
-               **target)
+        start(
+            RunSpec(
+                principal=SYSTEM,
+                mode="cli",
+                input_items=input_items,
+                execution_id=eid,
+                runtime="rq",
+                **target,
+            )
+        )
         if live:
             live.start()
         try:
@@ -201,9 +247,15 @@ def _follow(sub: Any, eid: str, live: Live | None, total: int) -> None:
         event = sub.get(timeout=1.0)
         kind = event.get("type") if event else None
         if event and kind == "node.started" and live is not None:
-            live.update(Spinner("dots", Text(
-                f" {event.get('node')} ({event.get('node_type')})  "
-                f"[{done}/{total} nodes done, on a worker]")))
+            live.update(
+                Spinner(
+                    "dots",
+                    Text(
+                        f" {event.get('node')} ({event.get('node_type')})  "
+                        f"[{done}/{total} nodes done, on a worker]"
+                    ),
+                )
+            )
         elif kind == "node.finished":
             done += 1
         elif kind in ("execution.finished", "execution.waiting"):
@@ -231,5 +283,7 @@ def _cancel(eid: str, as_json: bool) -> None:
 def _missing(target: str) -> Exception:
     from engine.errors import NotFoundError
 
-    return NotFoundError(f"File '{target}' does not exist. Give a path to a workflow JSON file, "
-                         "or the id or name of a stored workflow ('aura workflow list').")
+    return NotFoundError(
+        f"File '{target}' does not exist. Give a path to a workflow JSON file, "
+        "or the id or name of a stored workflow ('aura workflow list')."
+    )
