@@ -138,15 +138,20 @@ def test_reset_links_expire_and_only_the_newest_works(auth: ModuleType, owner: P
         auth.reset_password(second, "Brand-New-Pass-9")
 
 
-def test_without_smtp_the_link_is_logged_in_development(
+def test_without_smtp_the_link_goes_to_a_private_file_in_development(
         auth: ModuleType, owner: Principal, caplog: pytest.LogCaptureFixture) -> None:
     from engine.auth.mailer import SmtpMailer
+    from engine.config import settings
 
     ctx = auth.context()
     ctx.mailer = SmtpMailer(ctx.security, "development")
     with caplog.at_level(logging.WARNING, logger="engine.auth.mail"):
         auth.request_password_reset(OWNER_EMAIL)
-    assert "reset-password?token=pr_" in caplog.text
+    assert "token=" not in caplog.text and "mail" in caplog.text
+    (kept,) = (settings().data_dir / "mail").glob("*.eml")
+    token = kept.read_text().split("token=", 1)[1].split()[0]
+    auth.reset_password(token, "Brand-New-Pass-9")  # the kept link works
+    assert auth.login(OWNER_EMAIL, "Brand-New-Pass-9").tokens is not None
     caplog.clear()
     ctx.mailer = SmtpMailer(ctx.security, "production")
     with caplog.at_level(logging.WARNING, logger="engine.auth.mail"):
