@@ -1,0 +1,153 @@
+"""``/api/v1/knowledge-bases``: knowledge bases, their documents, and search.
+
+Every handler goes through :mod:`engine.services.knowledge`, which authorizes in the
+base's project (a base of another project answers 404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from engine.services import knowledge
+from studio.api.routing import Call, Router
+from studio.api.schemas import In
+
+__all__ = ["router"]
+
+router = Router("Knowledge")
+
+
+class BaseIn(In):
+    name: str = Field(max_length=200, description="The knowledge base's name.")
+    project_id: str | None = Field(
+        None, max_length=64, description="Project; default: your personal project."
+    )
+    model: str = Field(knowledge.DEFAULT_MODEL, max_length=200, description="Embedding model.")
+    chunking: dict[str, int] | None = Field(None, description="{size, overlap} in tokens.")
+    description: str = Field("", max_length=2000, description="What it holds.")
+
+
+class RenameIn(In):
+    name: str = Field(max_length=200, description="The new name.")
+
+
+class DocumentIn(In):
+    name: str = Field(max_length=500, description="Document name (e.g. its file name).")
+    text: str | None = Field(None, description="The text (text or Markdown).")
+    data: str | None = Field(None, description="Or the file, base64 (HTML, PDF...).")
+    content_type: str | None = Field(None, max_length=100, description="MIME type.")
+
+
+class DocumentsIn(In):
+    documents: list[DocumentIn] = Field(max_length=500, description="Documents to add.")
+
+
+class SearchIn(In):
+    query: str = Field(max_length=10_000, description="What to look for.")
+    k: int = Field(5, ge=1, le=100, description="How many chunks.")
+    min_score: float | None = Field(None, ge=-1, le=1, description="Lowest score kept.")
+
+
+@router.get(
+    "/knowledge-bases", action="knowledge:read", summary="List knowledge bases", scope="service"
+)
+def list_bases(call: Call) -> dict[str, Any]:
+    return {"items": [b.to_dict() for b in knowledge.list_bases(call.principal)]}
+
+
+@router.post(
+    "/knowledge-bases",
+    action="knowledge:create",
+    summary="Create a knowledge base",
+    body=BaseIn,
+    status=201,
+    errors=(409,),
+    scope="service",
+)
+def create_base(call: Call) -> dict[str, Any]:
+    b: BaseIn = call.body
+    return knowledge.create_base(
+        call.principal,
+        b.name,
+        project_id=b.project_id,
+        model=b.model,
+        chunking=b.chunking,
+        description=b.description,
+    ).to_dict()
+
+
+@router.get(
+    "/knowledge-bases/{kb_id}",
+    action="knowledge:read",
+    summary="Get a knowledge base",
+    errors=(404,),
+    scope="service",
+)
+def get_base(call: Call) -> dict[str, Any]:
+    return knowledge.get_base(call.principal, call.path["kb_id"]).to_dict()
+
+
+@router.patch(
+    "/knowledge-bases/{kb_id}",
+    action="knowledge:update",
+    summary="Rename a knowledge base",
+    body=RenameIn,
+    errors=(404, 409),
+    scope="service",
+)
+def rename_base(call: Call) -> dict[str, Any]:
+    return knowledge.rename_base(call.principal, call.path["kb_id"], call.body.name).to_dict()
+
+
+@router.delete(
+    "/knowledge-bases/{kb_id}",
+    action="knowledge:delete",
+    summary="Delete a knowledge base and its vectors",
+    status=204,
+    errors=(404,),
+    scope="service",
+)
+def delete_base(call: Call) -> None:
+    knowledge.delete_base(call.principal, call.path["kb_id"])
+
+
+@router.get(
+    "/knowledge-bases/{kb_id}/documents",
+    action="knowledge:read",
+    summary="List documents",
+    errors=(404,),
+    scope="service",
+)
+def list_documents(call: Call) -> dict[str, Any]:
+    return {"items": knowledge.list_documents(call.principal, call.path["kb_id"])}
+
+
+@router.post(
+    "/knowledge-bases/{kb_id}/documents",
+    action="knowledge:update",
+    summary="Add documents",
+    body=DocumentsIn,
+    errors=(404,),
+    scope="service",
+)
+def add_documents(call: Call) -> dict[str, Any]:
+    docs = [d.model_dump() for d in call.body.documents]
+    return {"items": knowledge.add_documents(call.principal, call.path["kb_id"], docs)}
+
+
+@router.post(
+    "/knowledge-bases/{kb_id}/search",
+    action="knowledge:read",
+    summary="Search a knowledge base",
+    body=SearchIn,
+    errors=(404,),
+    scope="service",
+)
+def search(call: Call) -> dict[str, Any]:
+    b: SearchIn = call.body
+    return {
+        "items": knowledge.search(
+            call.principal, call.path["kb_id"], b.query, k=b.k, min_score=b.min_score
+        )
+    }
