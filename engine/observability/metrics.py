@@ -30,6 +30,7 @@ __all__ = [
     "queue_wait",
     "render",
     "retention_pass",
+    "sandbox_call",
     "scheduler_fired",
     "setup",
     "webhook_request",
@@ -38,6 +39,7 @@ __all__ = [
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 DURATION_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600)
 HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+WAIT_BUCKETS = (0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10)
 LAG_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60)
 
 log = logging.getLogger(__name__)
@@ -128,6 +130,18 @@ class _Metrics:
             ["queue"],
             buckets=DURATION_BUCKETS,
         )
+        self.sandbox_calls = Counter(
+            "aura_sandbox_calls",
+            "Calls into the sandbox pools (Code nodes), by language and outcome (run; "
+            "unavailable: no sandbox process became free or could start).",
+            ["language", "outcome"],
+        )
+        self.sandbox_wait = Histogram(
+            "aura_sandbox_wait_seconds",
+            "How long calls waited for a free sandbox process (pool use).",
+            ["language"],
+            buckets=WAIT_BUCKETS,
+        )
         self.scheduler_lag = Histogram(
             "aura_scheduler_lag_seconds",
             "How late schedule slots fired (fire time minus slot time).",
@@ -208,6 +222,13 @@ def webhook_request(m: _Metrics, kind: str, status: int) -> None:
 def queue_wait(m: _Metrics, queue: str, seconds: float) -> None:
     """Records how long an execution waited in ``queue`` for a worker."""
     m.queue_wait.labels(queue).observe(max(0.0, seconds))
+
+
+@_safely
+def sandbox_call(m: _Metrics, language: str, outcome: str, wait_s: float) -> None:
+    """Counts a call into a sandbox pool and how long it waited for a process."""
+    m.sandbox_calls.labels(language, outcome).inc()
+    m.sandbox_wait.labels(language).observe(max(0.0, wait_s))
 
 
 @_safely

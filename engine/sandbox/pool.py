@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.errors import SandboxError
+from engine.observability import metrics
 from engine.sandbox._protocol import HEADER, decode, encode, frame
 from engine.sandbox.config import SandboxConfig
 from engine.sandbox.errors import SandboxCrashed
@@ -331,7 +332,13 @@ class SandboxPool:
             TimeoutError: nothing came back within the time limit plus grace.
             SandboxCrashed: the zygote broke the protocol or died.
         """
-        z = self.acquire()
+        waited = time.monotonic()
+        try:
+            z = self.acquire()
+        except SandboxError:
+            metrics.sandbox_call(self.language, "unavailable", time.monotonic() - waited)
+            raise
+        metrics.sandbox_call(self.language, "run", time.monotonic() - waited)
         healthy = False
         try:
             outcome = z.call(header, payload, self.config.grace_s)

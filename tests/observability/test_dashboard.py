@@ -27,6 +27,7 @@ def _served(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> set[str]:
     metrics.webhook_request("webhook", 202)
     metrics.scheduler_fired(0.01)
     metrics.queue_wait("default", 0.2)
+    metrics.sandbox_call("python", "unavailable", 0.01)
     metrics.retention_pass(1, 1, ok=True)
     text = metrics.render([QueueCollector()]).decode()
     return {s.name for f in text_string_to_metric_families(text) for s in f.samples}

@@ -126,3 +126,35 @@ def test_an_unwritable_metrics_directory_does_not_break_runs(tmp_path: Path) -> 
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "succeeded"
     assert "metrics are off in this process" in out.stderr
+
+
+def test_code_node_calls_count_as_sandbox_pool_use(data_dir: Path) -> None:
+    from engine.graph import load_workflow
+    from engine.observability import metrics
+    from engine.services.runs import run_workflow
+
+    def counts() -> tuple[float, float]:
+        found = samples(metrics.render().decode())
+        return (
+            value(found, "aura_sandbox_calls_total", language="python", outcome="run"),
+            value(found, "aura_sandbox_wait_seconds_count", language="python"),
+        )
+
+    calls, waits = counts()
+    wf = load_workflow(
+        {
+            "name": "Sandboxed",
+            "nodes": [
+                {"name": "Start", "type": "core.manual_trigger"},
+                {
+                    "name": "Code",
+                    "type": "core.code",
+                    "parameters": {"code": "return [{'json': {'n': 1}}]"},
+                },
+            ],
+            "connections": [{"source": "Start", "target": "Code"}],
+        }
+    )
+    result = run_workflow(wf, record=False)
+    assert result.ok, result.error
+    assert counts() == (calls + 1, waits + 1)
