@@ -52,6 +52,7 @@ NODE_FOLDERS = (
     "sqlite",
     "knowledge_insert",
     "knowledge_search",
+    "agent",
 )
 
 PACKAGE = NodePackage(

@@ -1,4 +1,5 @@
-"""Service kinds: PostgreSQL, MySQL, SMTP and OpenAI-compatible APIs, each with a live test."""
+"""Service kinds: PostgreSQL, MySQL, SMTP, OpenAI-compatible and Anthropic APIs, each with a
+live test."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from engine.credentials._net import TIMEOUT_S, checked_addresses, http_test
 from engine.credentials.base import CredentialKind, TestResult, secret
 from engine.errors import SSRFBlocked
 
-__all__ = ["MySql", "OpenAICompatible", "Postgres", "Smtp"]
+__all__ = ["Anthropic", "MySql", "OpenAICompatible", "Postgres", "Smtp"]
 
 
 class Postgres(CredentialKind):
@@ -182,3 +183,25 @@ class OpenAICompatible(CredentialKind):
     def test(self) -> TestResult:
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
         return http_test(self.base_url.rstrip("/") + "/models", what=self.title, headers=headers)
+
+
+class Anthropic(CredentialKind):
+    kind: ClassVar[str] = "anthropic"
+    title: ClassVar[str] = "Anthropic API"
+    description: ClassVar[str] = (
+        "The Anthropic Messages API (Claude): base URL, key and default model."
+    )
+
+    base_url: str = Field(
+        "https://api.anthropic.com", min_length=1, description="API base URL, ending before /v1."
+    )
+    api_key: str = secret("API key.", default="")
+    model: str = Field("", description="Default model name.")
+
+    def test(self) -> TestResult:
+        headers = {
+            "x-api-key": self.api_key,
+            "Authorization": f"Bearer {self.api_key}",
+            "anthropic-version": "2023-06-01",
+        }
+        return http_test(self.base_url.rstrip("/") + "/v1/models", what=self.title, headers=headers)

@@ -1,0 +1,1 @@
+"""The AI Agent node (``ai.agent``)."""

@@ -1,0 +1,103 @@
+"""AI Agent: for each item, the tool-calling loop with the item's prompt; workflows run as
+tools through ``ctx.run_workflow`` (the execution's principal decides which it may run)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.sdk import Item, NodeContext
+from engine.sdk.ai import Tool, ToolDef, chat_model, memory_for, run_agent
+from nodes.core.agent.spec import AgentParams, WorkflowTool
+
+HTTP_TOOL = ToolDef(
+    "http_request",
+    "Fetch a URL over HTTP(S) and return its status and body (cut to 8000 characters).",
+    {
+        "type": "object",
+        "properties": {
+            "url": {"type": "string", "description": "The full URL."},
+            "method": {"type": "string", "enum": ["GET", "POST"]},
+            "body": {"type": "object", "description": "JSON body for POST."},
+        },
+        "required": ["url"],
+    },
+)
+MAX_BODY = 8000
+
+
+def _workflow_tool(ctx: NodeContext, spec: WorkflowTool) -> Tool:
+    def call(arguments: dict[str, Any]) -> Any:
+        out = ctx.run_workflow(spec.workflow_id, [Item(json=arguments)])
+        results = [item.json for item in out]
+        return results[0] if len(results) == 1 else results
+
+    schema = (
+        spec.input_schema
+        if spec.input_schema.get("type") == "object"
+        else {"type": "object", "properties": {}}
+    )
+    return Tool(ToolDef(spec.name, spec.description, schema), call)
+
+
+def _http_tool(ctx: NodeContext, timeout_s: float) -> Tool:
+    def call(arguments: dict[str, Any]) -> Any:
+        method = str(arguments.get("method") or "GET").upper()
+        if method not in ("GET", "POST"):
+            raise ValueError("method must be GET or POST")
+        with ctx.http(timeout=timeout_s) as client:
+            r = client.request(method, str(arguments["url"]), json=arguments.get("body"))
+        return {"status": r.status_code, "body": r.text[:MAX_BODY]}
+
+    return Tool(HTTP_TOOL, call)
+
+
+def execute(ctx: NodeContext) -> dict[str, list[Item]]:
+    """Outputs each item with ``answer``, ``usage`` (tokens), ``model_calls`` and ``steps``."""
+    memory = None
+
+    def one(item: Item, i: int) -> Item:
+        nonlocal memory
+        p = ctx.params(i)
+        assert isinstance(p, AgentParams)
+        tools = [_workflow_tool(ctx, t) for t in p.tools]
+        if p.http_tool:
+            tools.append(_http_tool(ctx, p.timeout_s))
+        with ctx.http(timeout=p.timeout_s) as http:
+            model = chat_model(
+                p.provider,
+                ctx.credentials("model"),
+                http=http,
+                model=p.model,
+                timeout_s=p.timeout_s,
+                max_retries=p.max_retries,
+                temperature=p.temperature,
+                stream=p.stream,
+            )
+            history = []
+            if p.session_key:
+                memory = memory or memory_for(ctx.execution.id)
+                history = memory.load(p.session_key)
+            run = run_agent(
+                model,
+                system=p.system_prompt,
+                history=history,
+                prompt=p.prompt,
+                tools=tools,
+                max_iterations=p.max_iterations,
+                check=ctx.check_cancelled,
+            )
+        if memory is not None and p.session_key:
+            turn = [run.messages[0], run.messages[-1]]  # the question and the final answer
+            memory.append(p.session_key, turn, p.memory_window)
+        return item.derive(
+            {
+                **item.json,
+                "answer": run.answer,
+                "usage": run.usage.to_dict(),
+                "model_calls": run.model_calls,
+                "steps": run.steps,
+            },
+            index=i,
+        )
+
+    return ctx.map(one)
