@@ -36,6 +36,11 @@ app.add_typer(cmd_db.app, name="db", help="Database schema.")
 app.command("up")(cmd_up.up)
 app.add_typer(cmd_user.app, name="user", help="Owner set-up, users, invitations, API keys.")
 app.add_typer(cmd_credentials.app, name="credentials", help="Credentials and the vault key.")
+app.add_typer(
+    __import__("engine.cli.cmd_knowledge", fromlist=["app"]).app,
+    name="kb",
+    help="Knowledge bases: create, ingest, search, list, delete.",
+)
 app.command("worker")(__import__("engine.cli.cmd_worker", fromlist=["worker"]).worker)
 app.command("scheduler")(__import__("engine.cli.cmd_scheduler", fromlist=["scheduler"]).scheduler)
 app.command("logs")(__import__("engine.cli.cmd_logs", fromlist=["logs"]).logs)
