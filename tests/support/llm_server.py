@@ -28,7 +28,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 __all__ = ["LLMServer", "Reply", "last_tool_result"]
@@ -165,6 +165,7 @@ class LLMServer:
             routes=[
                 Route("/v1/chat/completions", self._openai, methods=["POST"]),
                 Route("/v1/messages", self._anthropic, methods=["POST"]),
+                Route("/page", _page, methods=["GET", "POST"]),
             ]
         )
         sock = socket.socket()
@@ -187,6 +188,11 @@ class LLMServer:
         assert self._server is not None and self._thread is not None
         self._server.should_exit = True
         self._thread.join(timeout=10)
+
+
+async def _page(request: Request) -> Response:
+    """A plain page for HTTP tools to fetch."""
+    return PlainTextResponse(f"the page says hi to {request.query_params.get('name', 'you')}")
 
 
 def _error(r: dict[str, Any], body: dict[str, Any]) -> Response:
