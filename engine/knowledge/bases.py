@@ -35,6 +35,7 @@ __all__ = [
     "documents",
     "get",
     "list_bases",
+    "reindex",
     "rename",
     "search",
     "vector_count",
@@ -321,7 +322,10 @@ def search(
     if not 1 <= k <= 100:
         raise ValidationError("Ask for 1 to 100 results (k).", details={"k": k})
     vector = get_embedder(kb.model).embed([query])[0].tobytes()
-    found = index_for(store).search(kb.id, kb.dims, vector, k)
+    index = index_for(store)
+    found = index.search(kb.id, kb.dims, vector, k)
+    if not found and index.count(kb.id) == 0 and reindex(store, kb):
+        found = index.search(kb.id, kb.dims, vector, k)
     if min_score is not None:
         found = [(c, sc) for c, sc in found if sc >= min_score]
     if not found:
@@ -355,6 +359,31 @@ def search(
         for c, sc in found
         if c in rows
     ]
+
+
+def reindex(store: Any, kb: KnowledgeBase, batch: int = 2000) -> int:
+    """Fills the vector index of ``kb`` from the embeddings stored with its chunks (after
+    the SQLite index file was lost or deleted); how many vectors it added."""
+    index = index_for(store)
+    index.prepare(kb.id, kb.dims)
+    added, last = 0, ""
+    while True:
+        with store.db.read() as s:
+            rows = s.exec(
+                select(KnowledgeChunk.id, KnowledgeChunk.embedding)
+                .where(
+                    KnowledgeChunk.kb_id == kb.id,
+                    col(KnowledgeChunk.id) > last,
+                    col(KnowledgeChunk.embedding).is_not(None),
+                )
+                .order_by(col(KnowledgeChunk.id))
+                .limit(batch)
+            ).all()
+        if not rows:
+            return added
+        index.add(kb.id, kb.dims, [(cid, emb) for cid, emb in rows])
+        added += len(rows)
+        last = rows[-1][0]
 
 
 def vector_count(store: Any, kb_id: str) -> int:

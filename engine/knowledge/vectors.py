@@ -27,7 +27,7 @@ from sqlalchemy import text
 from engine.config import private_file
 from engine.errors import AuraError
 
-__all__ = ["PgVectorIndex", "SqliteVecIndex", "VectorIndex", "index_for"]
+__all__ = ["PgVectorIndex", "SqliteVecIndex", "VectorIndex", "forget_index", "index_for"]
 
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
@@ -234,3 +234,12 @@ def index_for(store: Any) -> VectorIndex:
                 found = SqliteVecIndex(path.with_name(path.name + ".vectors") if path else None)
             _INDEXES[key] = found
         return found
+
+
+def forget_index(store: Any) -> None:
+    """Closes ``store``'s index (its file stays) and forgets it in this process."""
+    key = f"{id(store.engine)}:{store.url}"
+    with _LOCK:
+        found = _INDEXES.pop(key, None)
+    if isinstance(found, SqliteVecIndex):
+        found.close()

@@ -140,3 +140,23 @@ def test_names_and_settings_are_checked(kb: ModuleType, erin: Principal) -> None
         kb.create_base(erin, "Other", chunking={"size": 5})
     renamed = kb.rename_base(erin, "Handbook", "Guide")
     assert renamed.name == "Guide" and [b.name for b in kb.list_bases(erin)] == ["Guide"]
+
+
+def test_a_lost_sqlite_vector_file_is_rebuilt_from_the_stored_embeddings(
+    kb: ModuleType, erin: Principal, backend: str
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("the vector index file exists on SQLite only")
+    from engine.knowledge.vectors import forget_index, index_for
+    from engine.services.store import get_store
+
+    kb_id = _filled(kb, erin)
+    store = get_store()
+    path = index_for(store).path  # type: ignore[attr-defined]
+    forget_index(store)
+    path.unlink()
+    assert (
+        kb.search(erin, kb_id, "what should I do so I don't lose my data?")[0]["document"]
+        == "backup.md"
+    )
+    assert kb.vector_count(erin, kb_id) == kb.get_base(erin, kb_id).chunks
