@@ -15,7 +15,7 @@ from engine.errors import NotFoundError
 from engine.sdk.ai import set_memory_provider
 from engine.services.store import get_store
 
-__all__ = ["StoredMemory", "clear_session", "memory_for_execution", "memory_key"]
+__all__ = ["StoredMemory", "memory_for_execution", "memory_key"]
 
 _PREFIX = "agents.memory."
 
@@ -43,11 +43,6 @@ class StoredMemory(ConversationMemory):
             memory_key(self.project_id, session),
             {"session": session, "messages": [m.to_dict() for m in messages]},
         )
-
-
-def clear_session(project_id: str | None, session: str) -> bool:
-    """Forgets a session; True if it existed."""
-    return bool(get_store().settings.delete(memory_key(project_id, session)))
 
 
 def memory_for_execution(execution_id: str) -> ConversationMemory:

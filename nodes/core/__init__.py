@@ -53,6 +53,7 @@ NODE_FOLDERS = (
     "knowledge_insert",
     "knowledge_search",
     "agent",
+    "chat",
 )
 
 PACKAGE = NodePackage(

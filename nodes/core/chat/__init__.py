@@ -1,0 +1,1 @@
+"""The LLM chat node (``ai.chat``)."""
