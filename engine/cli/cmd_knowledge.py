@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from engine.cli._common import console, fail, reporting
@@ -123,18 +124,20 @@ def search(
     kb: Annotated[str, typer.Argument(help="Knowledge base id or name.")],
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("-k", help="How many chunks.")] = 5,
+    mode: Annotated[str, typer.Option(help="vector, text or hybrid.")] = "vector",
     as_json: Annotated[bool, _JSON] = False,
 ) -> None:
     """Show the chunks nearest to a query, with scores and sources."""
     from engine.services import knowledge
 
     with reporting(as_json):
-        hits = knowledge.search(_operator(), kb, query, k=k)
+        hits = knowledge.search(_operator(), kb, query, k=k, mode=mode)
     if as_json:
         print(json.dumps(hits, indent=2))
         return
     for h in hits:
-        console.print(f"[bold]{h['score']:.3f}[/] {h['document']} [{h['start']}:{h['end']}]")
+        where = f"{h['document']} [{h['start']}:{h['end']}] ({', '.join(h['matched'])})"
+        console.print(f"[bold]{h['score']:.3f}[/] {escape(where)}")
         console.print(f"    {h['text'][:300]}", markup=False)
 
 

@@ -1,6 +1,6 @@
 """Knowledge bases on a store: create, list, rename, delete; add documents (load, chunk,
-embed, store, index); search. No authorization here: :mod:`engine.services.knowledge`
-checks who may do what and calls these.
+embed, store, index); rebuild a lost index. Searching is :mod:`engine.knowledge.search`.
+No authorization here: :mod:`engine.services.knowledge` checks who may do what.
 
 Adding a document under a name the base already holds replaces it when its content
 changed (same content: nothing to do). A document is written in one transaction with its
@@ -26,7 +26,6 @@ from engine.store.models_knowledge import KnowledgeBase, KnowledgeChunk, Knowled
 from engine.store.types import utcnow
 
 __all__ = [
-    "Hit",
     "Ingested",
     "add_document",
     "create",
@@ -37,7 +36,6 @@ __all__ = [
     "list_bases",
     "reindex",
     "rename",
-    "search",
     "vector_count",
 ]
 
@@ -52,34 +50,6 @@ class Ingested:
     name: str
     status: str
     chunks: int
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A search result: the chunk, its score (cosine similarity) and where it comes from."""
-
-    chunk_id: str
-    document_id: str
-    document: str
-    score: float
-    text: str
-    start: int
-    end: int
-    position: int
-    heading: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "chunk_id": self.chunk_id,
-            "document_id": self.document_id,
-            "document": self.document,
-            "score": round(self.score, 6),
-            "text": self.text,
-            "start": self.start,
-            "end": self.end,
-            "position": self.position,
-            "heading": self.heading,
-        }
 
 
 def _name(name: str, what: str = "knowledge base") -> str:
@@ -302,7 +272,7 @@ def add_document(
         s.add_all(rows)
     try:
         index.remove(kb.id, old_chunks)
-        index.add(kb.id, kb.dims, [(r.id, r.embedding or b"") for r in rows])
+        index.add(kb.id, kb.dims, [(r.id, r.embedding or b"", r.text) for r in rows])
     except BaseException:
         index.remove(kb.id, [r.id for r in rows])
         with store.db.write() as s:
@@ -310,55 +280,6 @@ def add_document(
             s.exec(sql_delete(KnowledgeDocument).where(col(KnowledgeDocument.id) == doc.id))
         raise
     return Ingested(doc.id, name, "replaced" if old is not None else "added", len(rows))
-
-
-def search(
-    store: Any, kb: KnowledgeBase, query: str, *, k: int = 5, min_score: float | None = None
-) -> list[Hit]:
-    """The ``k`` chunks nearest to ``query`` (cosine), best first."""
-    query = (query or "").strip()
-    if not query:
-        raise ValidationError("Type a question or some words to search for.")
-    if not 1 <= k <= 100:
-        raise ValidationError("Ask for 1 to 100 results (k).", details={"k": k})
-    vector = get_embedder(kb.model).embed([query])[0].tobytes()
-    index = index_for(store)
-    found = index.search(kb.id, kb.dims, vector, k)
-    if not found and index.count(kb.id) == 0 and reindex(store, kb):
-        found = index.search(kb.id, kb.dims, vector, k)
-    if min_score is not None:
-        found = [(c, sc) for c, sc in found if sc >= min_score]
-    if not found:
-        return []
-    with store.db.read() as s:
-        rows = {
-            c.id: c
-            for c in s.exec(
-                select(KnowledgeChunk).where(col(KnowledgeChunk.id).in_([c for c, _ in found]))
-            ).all()
-        }
-        names = dict(
-            s.exec(
-                select(KnowledgeDocument.id, KnowledgeDocument.name).where(
-                    col(KnowledgeDocument.id).in_({r.document_id for r in rows.values()})
-                )
-            ).all()
-        )
-    return [
-        Hit(
-            c,
-            rows[c].document_id,
-            names.get(rows[c].document_id, ""),
-            sc,
-            rows[c].text,
-            rows[c].start,
-            rows[c].end,
-            rows[c].position,
-            rows[c].meta.get("heading"),
-        )
-        for c, sc in found
-        if c in rows
-    ]
 
 
 def reindex(store: Any, kb: KnowledgeBase, batch: int = 2000) -> int:
@@ -370,7 +291,7 @@ def reindex(store: Any, kb: KnowledgeBase, batch: int = 2000) -> int:
     while True:
         with store.db.read() as s:
             rows = s.exec(
-                select(KnowledgeChunk.id, KnowledgeChunk.embedding)
+                select(KnowledgeChunk.id, KnowledgeChunk.embedding, KnowledgeChunk.text)
                 .where(
                     KnowledgeChunk.kb_id == kb.id,
                     col(KnowledgeChunk.id) > last,
@@ -381,7 +302,7 @@ def reindex(store: Any, kb: KnowledgeBase, batch: int = 2000) -> int:
             ).all()
         if not rows:
             return added
-        index.add(kb.id, kb.dims, [(cid, emb) for cid, emb in rows])
+        index.add(kb.id, kb.dims, [(cid, emb, txt) for cid, emb, txt in rows])
         added += len(rows)
         last = rows[-1][0]
 

@@ -1,16 +1,19 @@
-"""Vector indexes, one interface on two stores: :class:`VectorIndex`.
+"""Chunk indexes, one interface on two stores: :class:`VectorIndex` (nearest vectors by
+cosine, and full-text matches).
 
 * :class:`PgVectorIndex` (PostgreSQL): the chunk's ``embedding`` column *is* the vector
   (pgvector); search orders by cosine distance through an HNSW index per dimension
   (``ix_knowledge_chunk_hnsw_<dims>``, a partial expression index ``WHERE dims = N``;
-  migration 0006 makes the 256 one, :meth:`prepare` any other).
-* :class:`SqliteVecIndex` (SQLite): a ``vec0`` table per knowledge base (cosine) in a
-  file beside the database (``<db>.vectors``), opened with ``pysqlite3`` because the
-  standard ``sqlite3`` module here cannot load extensions. The float32 bytes stay in the
-  main database too, so a lost index file is rebuilt from them (:meth:`rebuild`).
+  migration 0006 makes the 256 one, :meth:`prepare` any other). Full text: ``tsvector``
+  (English) ranked by ``ts_rank_cd``.
+* :class:`SqliteVecIndex` (SQLite): a ``vec0`` table (cosine) and an FTS5 table (porter
+  stemming, bm25) per knowledge base in a file beside the database (``<db>.vectors``),
+  opened with ``pysqlite3`` because the standard ``sqlite3`` module here cannot load
+  extensions. Embeddings and texts stay in the main database too, so a lost index file
+  is rebuilt from them (:func:`engine.knowledge.bases.reindex`).
 
-Dropping a knowledge base's index frees its vectors (the vec0 table is dropped; on
-PostgreSQL the chunk rows go with the base).
+Table names are built from knowledge base ids checked to be 32 hex digits, and
+dimensions are integers: nothing a user typed reaches SQL text.
 """
 
 from __future__ import annotations
@@ -27,39 +30,59 @@ from sqlalchemy import text
 from engine.config import private_file
 from engine.errors import AuraError
 
-__all__ = ["PgVectorIndex", "SqliteVecIndex", "VectorIndex", "forget_index", "index_for"]
+__all__ = [
+    "PgVectorIndex",
+    "SqliteVecIndex",
+    "VectorIndex",
+    "forget_index",
+    "index_for",
+    "query_terms",
+]
 
 _ID = re.compile(r"^[0-9a-f]{32}$")
+_WORD = re.compile(r"\w+")
+Row = tuple[str, bytes, str]
+"""What is indexed per chunk: its id, its embedding (float32 bytes) and its text."""
 
 
-def _table(kb_id: str) -> str:
+def _suffix(kb_id: str) -> str:
     if not _ID.match(kb_id):
         raise ValueError(f"not a knowledge base id: {kb_id!r}")
-    return f"vec_{kb_id}"
+    return kb_id
+
+
+def query_terms(query: str) -> list[str]:
+    """The words of a full-text query (punctuation and operators dropped)."""
+    return list(dict.fromkeys(w.lower() for w in _WORD.findall(query)))[:64]
 
 
 class VectorIndex(abc.ABC):
-    """Nearest-neighbour search over a knowledge base's chunk vectors (cosine)."""
+    """Search over a knowledge base's chunks: nearest vectors and full-text matches."""
 
     @abc.abstractmethod
     def prepare(self, kb_id: str, dims: int) -> None:
         """Makes the index ready for a base of ``dims`` dimensions."""
 
     @abc.abstractmethod
-    def add(self, kb_id: str, dims: int, rows: Sequence[tuple[str, bytes]]) -> None:
-        """Indexes ``(chunk_id, float32 bytes)`` rows (already stored with the chunks)."""
+    def add(self, kb_id: str, dims: int, rows: Sequence[Row]) -> None:
+        """Indexes chunks (already stored in the database)."""
 
     @abc.abstractmethod
     def remove(self, kb_id: str, chunk_ids: Iterable[str]) -> None:
-        """Forgets the vectors of these chunks."""
+        """Forgets these chunks."""
 
     @abc.abstractmethod
     def drop(self, kb_id: str) -> None:
-        """Forgets every vector of the base (it is being deleted)."""
+        """Forgets every chunk of the base (it is being deleted)."""
 
     @abc.abstractmethod
     def search(self, kb_id: str, dims: int, vector: bytes, k: int) -> list[tuple[str, float]]:
         """The ``k`` nearest chunks: ``(chunk_id, cosine similarity)``, best first."""
+
+    @abc.abstractmethod
+    def text_search(self, kb_id: str, query: str, k: int) -> list[tuple[str, float]]:
+        """The ``k`` best full-text matches of any of the query's words:
+        ``(chunk_id, relevance)`` (higher is better; scale depends on the store)."""
 
     @abc.abstractmethod
     def count(self, kb_id: str) -> int:
@@ -73,7 +96,7 @@ def _literal(vector: bytes) -> str:
 
 
 class PgVectorIndex(VectorIndex):
-    """pgvector on the store's PostgreSQL (see the module docstring)."""
+    """pgvector and tsvector on the store's PostgreSQL (see the module docstring)."""
 
     def __init__(self, db: Any) -> None:
         self._db = db
@@ -89,7 +112,7 @@ class PgVectorIndex(VectorIndex):
                 )
             )
 
-    def add(self, kb_id: str, dims: int, rows: Sequence[tuple[str, bytes]]) -> None:
+    def add(self, kb_id: str, dims: int, rows: Sequence[Row]) -> None:
         return None  # the chunk row's embedding column is the vector
 
     def remove(self, kb_id: str, chunk_ids: Iterable[str]) -> None:
@@ -110,6 +133,20 @@ class PgVectorIndex(VectorIndex):
             rows = conn.execute(sql, {"q": _literal(vector), "kb": kb_id, "k": k}).all()
         return [(r[0], float(r[1])) for r in rows]
 
+    def text_search(self, kb_id: str, query: str, k: int) -> list[tuple[str, float]]:
+        terms = query_terms(query)
+        if not terms:
+            return []
+        sql = text(
+            "SELECT id, ts_rank_cd(to_tsvector('english', text), q) AS score "
+            "FROM knowledge_chunk, to_tsquery('english', :q) AS q "
+            "WHERE kb_id = :kb AND to_tsvector('english', text) @@ q "
+            "ORDER BY score DESC, id LIMIT :k"
+        )
+        with self._db.engine.connect() as conn:
+            rows = conn.execute(sql, {"q": " | ".join(terms), "kb": kb_id, "k": k}).all()
+        return [(r[0], float(r[1])) for r in rows]
+
     def count(self, kb_id: str) -> int:
         with self._db.engine.connect() as conn:
             return int(
@@ -124,7 +161,7 @@ class PgVectorIndex(VectorIndex):
 
 
 class SqliteVecIndex(VectorIndex):
-    """sqlite-vec in a file beside the SQLite database (see the module docstring)."""
+    """sqlite-vec and FTS5 in a file beside the SQLite database (see the module)."""
 
     def __init__(self, path: Path | None) -> None:
         try:
@@ -150,7 +187,6 @@ class SqliteVecIndex(VectorIndex):
         if path is not None:
             self._conn.execute("PRAGMA journal_mode = WAL")
             private_file(path)
-        self._serialize = sqlite_vec.serialize_float32
         self._lock = threading.Lock()
 
     def close(self) -> None:
@@ -159,28 +195,42 @@ class SqliteVecIndex(VectorIndex):
 
     def _exists(self, kb_id: str) -> bool:
         row = self._conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE name = ?", (_table(kb_id),)
+            "SELECT 1 FROM sqlite_master WHERE name = ?", (f"vec_{_suffix(kb_id)}",)
         ).fetchone()
         return row is not None
 
     def prepare(self, kb_id: str, dims: int) -> None:
+        s = _suffix(kb_id)
         with self._lock:
             self._conn.execute(
-                f"CREATE VIRTUAL TABLE IF NOT EXISTS {_table(kb_id)} USING vec0("
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS vec_{s} USING vec0("
                 f"chunk_id text primary key, embedding float[{int(dims)}] "
                 "distance_metric=cosine)"
             )
+            self._conn.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS fts_{s} USING fts5("
+                "chunk_id UNINDEXED, text, tokenize='porter unicode61')"
+            )
 
-    def add(self, kb_id: str, dims: int, rows: Sequence[tuple[str, bytes]]) -> None:
+    def add(self, kb_id: str, dims: int, rows: Sequence[Row]) -> None:
         if not rows:
             return
         self.prepare(kb_id, dims)
+        s = _suffix(kb_id)
         with self._lock:
             self._conn.execute("BEGIN")
             try:
                 self._conn.executemany(
-                    f"INSERT OR REPLACE INTO {_table(kb_id)}(chunk_id, embedding) VALUES (?, ?)",  # noqa: S608
-                    list(rows),
+                    f"INSERT OR REPLACE INTO vec_{s}(chunk_id, embedding) VALUES (?, ?)",  # noqa: S608
+                    [(c, v) for c, v, _ in rows],
+                )
+                self._conn.executemany(
+                    f"DELETE FROM fts_{s} WHERE chunk_id = ?",  # noqa: S608
+                    [(c,) for c, _, _ in rows],
+                )
+                self._conn.executemany(
+                    f"INSERT INTO fts_{s}(chunk_id, text) VALUES (?, ?)",  # noqa: S608
+                    [(c, t) for c, _, t in rows],
                 )
                 self._conn.execute("COMMIT")
             except BaseException:
@@ -189,30 +239,52 @@ class SqliteVecIndex(VectorIndex):
 
     def remove(self, kb_id: str, chunk_ids: Iterable[str]) -> None:
         ids = [(c,) for c in chunk_ids]
+        s = _suffix(kb_id)
         with self._lock:
             if ids and self._exists(kb_id):
-                self._conn.executemany(f"DELETE FROM {_table(kb_id)} WHERE chunk_id = ?", ids)  # noqa: S608
+                self._conn.executemany(f"DELETE FROM vec_{s} WHERE chunk_id = ?", ids)  # noqa: S608
+                self._conn.executemany(f"DELETE FROM fts_{s} WHERE chunk_id = ?", ids)  # noqa: S608
 
     def drop(self, kb_id: str) -> None:
+        s = _suffix(kb_id)
         with self._lock:
-            self._conn.execute(f"DROP TABLE IF EXISTS {_table(kb_id)}")
+            self._conn.execute(f"DROP TABLE IF EXISTS vec_{s}")
+            self._conn.execute(f"DROP TABLE IF EXISTS fts_{s}")
 
     def search(self, kb_id: str, dims: int, vector: bytes, k: int) -> list[tuple[str, float]]:
         with self._lock:
             if not self._exists(kb_id):
                 return []
             rows = self._conn.execute(
-                f"SELECT chunk_id, distance FROM {_table(kb_id)} "  # noqa: S608
+                f"SELECT chunk_id, distance FROM vec_{_suffix(kb_id)} "  # noqa: S608
                 "WHERE embedding MATCH ? AND k = ? ORDER BY distance",
                 (vector, int(k)),
             ).fetchall()
         return [(r[0], 1.0 - float(r[1])) for r in rows]
 
+    def text_search(self, kb_id: str, query: str, k: int) -> list[tuple[str, float]]:
+        terms = query_terms(query)
+        if not terms:
+            return []
+        match = " OR ".join(f'"{t}"' for t in terms)
+        s = _suffix(kb_id)
+        with self._lock:
+            if not self._exists(kb_id):
+                return []
+            rows = self._conn.execute(
+                f"SELECT chunk_id, bm25(fts_{s}) AS rank FROM fts_{s} "  # noqa: S608
+                f"WHERE fts_{s} MATCH ? ORDER BY rank LIMIT ?",
+                (match, int(k)),
+            ).fetchall()
+        return [(r[0], -float(r[1])) for r in rows]
+
     def count(self, kb_id: str) -> int:
         with self._lock:
             if not self._exists(kb_id):
                 return 0
-            return int(self._conn.execute(f"SELECT count(*) FROM {_table(kb_id)}").fetchone()[0])  # noqa: S608
+            return int(
+                self._conn.execute(f"SELECT count(*) FROM vec_{_suffix(kb_id)}").fetchone()[0]  # noqa: S608
+            )  # noqa: RUF100, S608
 
 
 _INDEXES: dict[str, VectorIndex] = {}
@@ -220,7 +292,7 @@ _LOCK = threading.Lock()
 
 
 def index_for(store: Any) -> VectorIndex:
-    """The vector index of ``store``'s database (one per database and process)."""
+    """The chunk index of ``store``'s database (one per database and process)."""
     from engine.store._db import database_url, sqlite_path
 
     key = f"{id(store.engine)}:{store.url}"

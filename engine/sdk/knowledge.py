@@ -33,10 +33,18 @@ class KnowledgeAccess(abc.ABC):
 
     @abc.abstractmethod
     def search(
-        self, knowledge_base: str, query: str, *, k: int = 5, min_score: float | None = None
+        self,
+        knowledge_base: str,
+        query: str,
+        *,
+        k: int = 5,
+        min_score: float | None = None,
+        mode: str = "vector",
     ) -> list[dict[str, Any]]:
-        """The ``k`` best chunks for ``query``: ``text``, ``score``, ``document``,
-        ``document_id``, ``chunk_id``, ``start``/``end`` offsets, ``position``, ``heading``."""
+        """The ``k`` best chunks for ``query`` (``mode``: vector, text or hybrid):
+        ``text``, ``score``, ``document``, ``document_id``, ``chunk_id``, ``start``/``end``
+        offsets, ``position``, ``heading``, ``matched`` (which searches found it) and
+        ``similarity`` (cosine, when the vector search found it)."""
 
 
 def set_provider(provider: Callable[[str], KnowledgeAccess]) -> None:

@@ -19,6 +19,7 @@ from engine.auth.rbac import authorize, can
 from engine.auth.types import Principal
 from engine.errors import AuraError, NotFoundError, ValidationError
 from engine.knowledge import bases
+from engine.knowledge import search as knowledge_search
 from engine.knowledge.embedders import DEFAULT_MODEL, embedder_names
 from engine.sdk.knowledge import KnowledgeAccess, set_provider
 from engine.services.auth import context
@@ -249,11 +250,19 @@ def delete_document(principal: Principal, ref: str, document_id: str) -> None:
 
 
 def search(
-    principal: Principal, ref: str, query: str, *, k: int = 5, min_score: float | None = None
+    principal: Principal,
+    ref: str,
+    query: str,
+    *,
+    k: int = 5,
+    min_score: float | None = None,
+    mode: str = "vector",
 ) -> list[dict[str, Any]]:
-    """The ``k`` chunks nearest to ``query`` with scores and sources, best first."""
+    """The ``k`` best chunks for ``query`` with scores, sources and what matched them,
+    best first; ``mode``: vector, text or hybrid (see :mod:`engine.knowledge.search`)."""
     kb = _base(principal, ref, "knowledge:read")
-    return [h.to_dict() for h in bases.search(context().store, kb, query, k=k, min_score=min_score)]
+    hits = knowledge_search.search(context().store, kb, query, k=k, min_score=min_score, mode=mode)
+    return [h.to_dict() for h in hits]
 
 
 def vector_count(principal: Principal, kb_id: str) -> int:
@@ -286,9 +295,15 @@ class _RunKnowledge(KnowledgeAccess):
         return add_documents(self._principal(), knowledge_base, documents)
 
     def search(
-        self, knowledge_base: str, query: str, *, k: int = 5, min_score: float | None = None
+        self,
+        knowledge_base: str,
+        query: str,
+        *,
+        k: int = 5,
+        min_score: float | None = None,
+        mode: str = "vector",
     ) -> list[dict[str, Any]]:
-        return search(self._principal(), knowledge_base, query, k=k, min_score=min_score)
+        return search(self._principal(), knowledge_base, query, k=k, min_score=min_score, mode=mode)
 
 
 def for_execution(execution_id: str) -> KnowledgeAccess:

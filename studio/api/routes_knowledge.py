@@ -5,7 +5,7 @@ base's project (a base of another project answers 404)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -46,7 +46,10 @@ class DocumentsIn(In):
 class SearchIn(In):
     query: str = Field(max_length=10_000, description="What to look for.")
     k: int = Field(5, ge=1, le=100, description="How many chunks.")
-    min_score: float | None = Field(None, ge=-1, le=1, description="Lowest score kept.")
+    min_score: float | None = Field(None, ge=-1, le=1, description="Lowest cosine similarity kept.")
+    mode: Literal["vector", "text", "hybrid"] = Field(
+        "vector", description="By meaning, by words, or both fused by rank."
+    )
 
 
 @router.get(
@@ -148,6 +151,6 @@ def search(call: Call) -> dict[str, Any]:
     b: SearchIn = call.body
     return {
         "items": knowledge.search(
-            call.principal, call.path["kb_id"], b.query, k=b.k, min_score=b.min_score
+            call.principal, call.path["kb_id"], b.query, k=b.k, min_score=b.min_score, mode=b.mode
         )
     }

@@ -160,3 +160,16 @@ def test_a_lost_sqlite_vector_file_is_rebuilt_from_the_stored_embeddings(
         == "backup.md"
     )
     assert kb.vector_count(erin, kb_id) == kb.get_base(erin, kb_id).chunks
+
+
+def test_full_text_and_hybrid_search_say_what_matched(kb: ModuleType, erin: Principal) -> None:
+    kb_id = _filled(kb, erin)
+    words = kb.search(erin, kb_id, "pg_dump nightly", mode="text", k=3)
+    assert [h["document"] for h in words] == ["backup.md"]  # only it has the words
+    assert words[0]["matched"] == ["text"] and words[0]["similarity"] is None
+    both = kb.search(erin, kb_id, "keep the dumps safe every night", mode="hybrid", k=3)
+    assert both[0]["document"] == "backup.md" and both[0]["matched"] == ["vector", "text"]
+    assert both[0]["similarity"] > 0 and both[0]["score"] > both[1]["score"]
+    assert kb.search(erin, kb_id, "zebra quantum", mode="text") == []
+    with pytest.raises(ValidationError, match="Unknown search mode"):
+        kb.search(erin, kb_id, "x", mode="fuzzy")

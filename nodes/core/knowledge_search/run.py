@@ -12,7 +12,9 @@ def execute(ctx: NodeContext) -> list[Item]:
     def one(item: Item, i: int) -> Item:
         p = ctx.params(i)
         assert isinstance(p, KnowledgeSearchParams)
-        hits = ctx.knowledge.search(p.knowledge_base, p.query, k=p.top_k, min_score=p.min_score)
+        hits = ctx.knowledge.search(
+            p.knowledge_base, p.query, k=p.top_k, min_score=p.min_score, mode=p.mode
+        )
         sources = list(dict.fromkeys(h["document"] for h in hits))
         return item.derive(
             {**item.json, "query": p.query, "results": hits, "sources": sources}, index=i

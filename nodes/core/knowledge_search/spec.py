@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from engine.sdk import Field, NodeSpec, Params, load_docs
 
 
@@ -15,6 +17,11 @@ class KnowledgeSearchParams(Params):
         description="What to look for, usually an expression such as {{ $json.question }}.",
     )
     top_k: int = Field(4, ge=1, le=100, description="How many chunks to return.")
+    mode: Literal["vector", "text", "hybrid"] = Field(
+        "vector",
+        description="vector: by meaning; text: by the query's words (full text); hybrid: "
+        "both, fused by rank.",
+    )
     min_score: float | None = Field(
         None,
         ge=-1,
