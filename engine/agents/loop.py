@@ -18,7 +18,7 @@ from typing import Any
 
 from engine.agents.providers import ChatModel
 from engine.agents.types import Message, ToolCall, ToolDef, Usage
-from engine.errors import AuraError
+from engine.errors import AuraError, ExecutionCancelled, ExecutionTimeout
 
 __all__ = ["AgentLimitReached", "AgentRun", "Tool", "run_agent"]
 
@@ -72,6 +72,8 @@ def _run_tool(call: ToolCall, tools: dict[str, Tool]) -> tuple[str, bool]:
         ), False
     try:
         return _observation(tool.call(call.arguments)), True
+    except (ExecutionCancelled, ExecutionTimeout):
+        raise  # the run stops; this is not something for the model to see
     except AuraError as exc:
         return f"Error: the tool '{call.name}' failed: {exc.message}", False
     except Exception as exc:
