@@ -73,23 +73,35 @@ def _count(text: str) -> int:
     return len(_TOKEN.findall(text))
 
 
+_BLANK = re.compile(r"\n[ \t]*\n")
+
+
+def _spans(text: str, start: int, end: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+    """The non-blank pieces of ``text[start:end]`` between matches of ``pattern``,
+    trimmed of surrounding whitespace, as offsets into ``text``."""
+    out: list[tuple[int, int]] = []
+    pos = start
+    for m in [*pattern.finditer(text, start, end), None]:
+        stop = m.start() if m is not None else end
+        piece = text[pos:stop]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            out.append((pos + lead, pos + len(piece.rstrip())))
+        if m is not None:
+            pos = m.end()
+    return out
+
+
 def _sections(text: str) -> list[tuple[str | None, list[tuple[int, int]]]]:
     """Sections (heading, sentence spans). A heading line is part of its section's first
     sentence list, so its words are searchable too."""
     out: list[tuple[str | None, list[tuple[int, int]]]] = [(None, [])]
-    for block in re.finditer(r"\S(?:.*?\S)?(?=\n[ \t]*\n|\Z)", text, re.S):
-        first_line = block.group().split("\n", 1)[0]
-        m = _HEADING.match(first_line)
+    for b_start, b_end in _spans(text, 0, len(text), _BLANK):
+        line_end = text.find("\n", b_start, b_end)
+        m = _HEADING.match(text[b_start : line_end if line_end >= 0 else b_end])
         if m:
             out.append((m.group(2), []))
-        spans = out[-1][1]
-        pos = block.start()
-        for piece in _SENTENCE_END.split(block.group()):
-            idx = text.find(piece, pos)
-            if piece.strip():
-                lead = len(piece) - len(piece.lstrip())
-                spans.append((idx + lead, idx + len(piece.rstrip())))
-            pos = idx + len(piece)
+        out[-1][1].extend(_spans(text, b_start, b_end, _SENTENCE_END))
     return [(h, s) for h, s in out if s]
 
 
