@@ -63,6 +63,9 @@ class MapContext:
         self.js = js_expressions
         self.notes: list[str] = []
         self.expressions: list[ExpressionNote] = []
+        self.node: dict[str, Any] = {}
+        """The whole source node (ids, webhook ids...), for mappers that need more than
+        its parameters."""
         self.installed: frozenset[str] | None = None
         """Node types the catalog has (None: not known, assume all)."""
         self.needs: list[tuple[str, str, str]] = []

@@ -13,6 +13,7 @@ from typing import Any
 
 from engine.errors import WorkflowValidationError
 from engine.graph import NodeDef, Workflow
+from engine.interop._export_ai import export_agent
 from engine.interop._export_nodes import EXPORTERS
 from engine.interop._export_nodes import code_js_params as _code_js
 
@@ -170,7 +171,8 @@ def export_n8n(wf: Workflow) -> dict[str, Any]:
     missing = [
         n.name
         for n in wf.nodes
-        if n.type not in EXPORTERS and n.type not in ("core.placeholder", "core.code_js")
+        if n.type not in EXPORTERS
+        and n.type not in ("core.placeholder", "core.code_js", "ai.agent")
     ]
     if missing:
         raise WorkflowValidationError(
@@ -179,6 +181,11 @@ def export_n8n(wf: Workflow) -> dict[str, Any]:
             details=[{"node": m} for m in missing],
         )
     nodes, notes = [], []
+    ai_links: list[tuple[str, str, str]] = [
+        (str(x.get("source")), str(x.get("kind")), str(x.get("target")))
+        for x in (wf.meta.get("interop") or {}).get("links") or []
+        if isinstance(x, dict)
+    ]
     for n in wf.nodes:
         if n.type == "core.placeholder":
             p = n.parameters
@@ -195,6 +202,11 @@ def export_n8n(wf: Workflow) -> dict[str, Any]:
             )
         elif n.type == "core.code_js":
             t, v, params = "n8n-nodes-base.code", 2, _code_js(n.parameters)
+        elif n.type == "ai.agent":
+            params, subs, links = export_agent(n)
+            t, v = "@n8n/n8n-nodes-langchain.agent", 1.7
+            nodes.extend(subs)
+            ai_links.extend(links)
         else:
             t, v, params = EXPORTERS[n.type](n.parameters)
         entry: dict[str, Any] = {
@@ -234,10 +246,14 @@ def export_n8n(wf: Workflow) -> dict[str, Any]:
         src = by_name[c.source]
         index = _ports(src).get(c.output, 0)
         dst_index = 1 if c.input == "input2" else 0
-        outs = conns.setdefault(c.source, {"main": []})["main"]
+        outs = conns.setdefault(c.source, {}).setdefault("main", [])
         while len(outs) <= index:
             outs.append([])
         outs[index].append({"node": c.target, "type": "main", "index": dst_index})
+    for source, kind, target in ai_links:
+        conns.setdefault(source, {}).setdefault(kind, [[]])[0].append(
+            {"node": target, "type": kind, "index": 0}
+        )
     for note in wf.sticky_notes:
         nodes.append(
             {

@@ -22,6 +22,7 @@ from engine.interop._build import (
     settle_status,
 )
 from engine.interop._mapping import MapContext
+from engine.interop.n8n_ai import attach_ai
 from engine.interop.n8n_http import AUTH_KINDS
 from engine.interop.n8n_loops import extract_loops
 from engine.interop.n8n_nodes import MAPPERS
@@ -99,6 +100,7 @@ def _node(raw: dict[str, Any], name: str, catalog: Catalog, report: WorkflowRepo
     params: dict[str, Any] = raw_params if isinstance(raw_params, dict) else {}
     nrep = NodeReport(name=name, source_type=type_, source_version=version)
     cx = MapContext(params, version=version)
+    cx.node = raw
     mapped = finish_node(catalog, type_, version, params, cx, MAPPERS.get(type_), nrep)
     nrep.expressions = cx.expressions
     pos = raw.get("position") or [0, 0]
@@ -225,11 +227,6 @@ def import_n8n(
         names[str(raw.get("name"))] = new
         drafts[new] = _node(raw, new, catalog, report)
     edges = _edges(data.get("connections") or {}, names)
-    links = [
-        {"kind": e.kind, "source": e.source, "target": e.target, "index": e.in_index}
-        for e in edges
-        if e.kind != "main"
-    ]
     pins: dict[str, list[dict[str, Any]]] = {}
     for pin_name, items in (data.get("pinData") or {}).items():
         target = names.get(pin_name)
@@ -239,6 +236,12 @@ def import_n8n(
             ]
             report.pinned_nodes.append(target)
     report.nodes = [d.report for d in drafts.values()]
+    edges = attach_ai(drafts, edges, report)
+    links = [
+        {"kind": e.kind, "source": e.source, "target": e.target, "index": e.in_index}
+        for e in edges
+        if e.kind != "main"
+    ]
     main = extract_loops(drafts, [e for e in edges if e.kind == "main"], report.name, pins, report)
     wf = Workflow(
         name=report.name,

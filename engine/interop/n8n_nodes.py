@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.interop._mapping import MapContext, Mapped, Unmappable
+from engine.interop.n8n_ai import map_agent, map_chain_llm, map_chat_trigger
 from engine.interop.n8n_content import (
     map_code,
     map_convert_to_file,
@@ -321,5 +322,9 @@ MAPPERS: dict[str, Mapper] = {
     "n8n-nodes-base.code": map_code,
     "n8n-nodes-base.function": map_function,
     "n8n-nodes-base.html": map_html,
+    "@n8n/n8n-nodes-langchain.agent": map_agent,
+    "@n8n/n8n-nodes-langchain.chainLlm": map_chain_llm,
+    "@n8n/n8n-nodes-langchain.chatTrigger": map_chat_trigger,
+    "@n8n/n8n-nodes-langchain.manualChatTrigger": map_simple("core.manual_trigger", trigger=True),
     "n8n-nodes-base.splitInBatches": map_split_in_batches,
 }

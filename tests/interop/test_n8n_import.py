@@ -278,34 +278,82 @@ def test_a_loop_back_edge_is_dropped_with_a_note_and_names_are_made_valid() -> N
     assert len(res.workflow.connections) == 2
 
 
-def test_ai_links_are_kept_in_meta_not_dropped() -> None:
-    agent = {
-        "name": "Agent",
-        "type": "@n8n/n8n-nodes-langchain.agent",
-        "typeVersion": 1.7,
+def _lc(node_name: str, type_: str, **params: Any) -> dict[str, Any]:
+    return {
+        "name": node_name,
+        "type": f"@n8n/n8n-nodes-langchain.{type_}",
+        "typeVersion": 1.3,
         "position": [0, 0],
-        "parameters": {"text": "={{ $json.q }}"},
+        "parameters": params,
     }
-    model = {
-        "name": "Model",
-        "type": "@n8n/n8n-nodes-langchain.lmChatOpenAi",
-        "typeVersion": 1,
-        "position": [0, 0],
-        "parameters": {},
-    }
+
+
+def _link(kind: str, target: str) -> dict[str, Any]:
+    return {kind: [[{"node": target, "type": kind, "index": 0}]]}
+
+
+def test_an_agent_takes_in_its_model_memory_and_tools_and_keeps_other_links() -> None:
+    agent = _lc(
+        "Agent",
+        "agent",
+        promptType="define",
+        text="={{ $json.q }}",
+        options={"systemMessage": "Be brief.", "maxIterations": 4},
+    )
+    model = _lc(
+        "Model", "lmChatOpenAi", model={"value": "gpt-4o-mini"}, options={"temperature": 0.2}
+    )
+    model["credentials"] = {"openAiApi": {"id": "1", "name": "OpenAI key"}}
+    memory = _lc(
+        "Memory", "memoryBufferWindow", sessionIdType="customKey", sessionKey="={{ $json.chat_id }}"
+    )
+    tool = _lc(
+        "Lookup",
+        "toolWorkflow",
+        name="lookup",
+        description="Finds an order.",
+        source="database",
+        workflowId={"__rl": True, "value": "abc", "mode": "id"},
+    )
+    parser = _lc("Parser", "outputParserStructured", jsonSchemaExample="{}")
     res = imported(
         n8n(
             agent,
             model,
+            memory,
+            tool,
+            parser,
             conns={
-                "Model": {
-                    "ai_languageModel": [
-                        [{"node": "Agent", "type": "ai_languageModel", "index": 0}]
-                    ]
-                }
+                "Model": _link("ai_languageModel", "Agent"),
+                "Memory": _link("ai_memory", "Agent"),
+                "Lookup": _link("ai_tool", "Agent"),
+                "Parser": _link("ai_outputParser", "Agent"),
             },
         )
     )
-    assert res.workflow.meta["interop"]["links"] == [
-        {"kind": "ai_languageModel", "source": "Model", "target": "Agent", "index": 0}
+    wf = res.workflow
+    assert sorted(wf.node_names()) == ["Agent", "Parser"]  # the others are inside the agent
+    p = wf.node("Agent").parameters
+    assert (
+        p["provider"],
+        p["model"],
+        p["temperature"],
+        p["prompt"],
+        p["system_prompt"],
+        p["max_iterations"],
+        p["session_key"],
+    ) == ("openai", "gpt-4o-mini", 0.2, "{{ $json.q }}", "Be brief.", 4, "{{ $json.chat_id }}")
+    assert p["tools"] == [
+        {"name": "lookup", "workflow_id": "abc", "description": "Finds an order."}
+    ]
+    [cred] = res.report.credentials
+    assert (cred.node, cred.slot, cred.kind, cred.source_name) == (
+        "Agent",
+        "model",
+        "openai_compatible",
+        "OpenAI key",
+    )
+    assert {n.name: n.status for n in res.report.nodes}["Model"] == "mapped_with_notes"
+    assert wf.meta["interop"]["links"] == [
+        {"kind": "ai_outputParser", "source": "Parser", "target": "Agent", "index": 0}
     ]

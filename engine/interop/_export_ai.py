@@ -1,0 +1,77 @@
+"""AURA's ``ai.agent`` → n8n's Agent with its sub-nodes (chat model, memory, tools) and
+the ``ai_*`` links between them, the shape :func:`engine.interop.n8n_ai.attach_ai`
+folds back into one node."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.graph import NodeDef
+from engine.interop._export_values import to_n8n_value
+
+__all__ = ["export_agent"]
+
+LC = "@n8n/n8n-nodes-langchain."
+
+
+def export_agent(
+    node: NodeDef,
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[tuple[str, str, str]]]:
+    """The agent's parameters, its sub-node entries and its links ``(sub, kind, agent)``."""
+    p = node.parameters
+    opts: dict[str, Any] = {}
+    if p.get("system_prompt"):
+        opts["systemMessage"] = to_n8n_value(p["system_prompt"])
+    if "max_iterations" in p:
+        opts["maxIterations"] = p["max_iterations"]
+    params = {"promptType": "define", "text": to_n8n_value(p.get("prompt", "")), "options": opts}
+    x, y = node.position
+    subs: list[dict[str, Any]] = []
+    links: list[tuple[str, str, str]] = []
+
+    def sub(suffix: str, type_: str, version: float, kind: str, sp: dict[str, Any]) -> None:
+        name = f"{node.name} {suffix}"
+        subs.append(
+            {
+                "id": f"{node.id}-{suffix.replace(' ', '-')}"[:64],
+                "name": name,
+                "type": LC + type_,
+                "typeVersion": version,
+                "position": [x + 80 * len(subs), y + 200],
+                "parameters": sp,
+            }
+        )
+        links.append((name, kind, node.name))
+
+    model_opts = {"temperature": p["temperature"]} if p.get("temperature") is not None else {}
+    model_params: dict[str, Any] = {"options": model_opts}
+    if p.get("model"):
+        model_params["model"] = p["model"]
+    if p.get("provider") == "anthropic":
+        sub("model", "lmChatAnthropic", 1.3, "ai_languageModel", model_params)
+    else:
+        sub("model", "lmChatOpenAi", 1, "ai_languageModel", model_params)
+    if p.get("session_key"):
+        sub(
+            "memory",
+            "memoryBufferWindow",
+            1.3,
+            "ai_memory",
+            {"sessionIdType": "customKey", "sessionKey": to_n8n_value(p["session_key"])},
+        )
+    for i, tool in enumerate(p.get("tools") or []):
+        sub(
+            f"tool {i + 1}",
+            "toolWorkflow",
+            1.2,
+            "ai_tool",
+            {
+                "name": tool.get("name", ""),
+                "description": tool.get("description", ""),
+                "source": "database",
+                "workflowId": {"__rl": True, "mode": "id", "value": tool.get("workflow_id", "")},
+            },
+        )
+    if p.get("http_tool"):
+        sub("http tool", "toolHttpRequest", 1.1, "ai_tool", {})
+    return params, subs, links
