@@ -75,3 +75,48 @@ def test_another_users_run_cannot_reach_the_knowledge_base(
     assert not result.ok
     assert "No knowledge base" in str(result.error)
     assert kb.get_base(erin, base.id).documents == 0
+
+
+def test_binary_files_from_items_are_added_as_documents(kb: ModuleType, erin: Principal) -> None:
+    from engine.sdk.items import Binary
+    from engine.services import runs
+    from engine.services.principals import RunAs
+    from tests.knowledge.pdf import make_pdf
+
+    kb.create_base(erin, "Files")
+    wf = load_workflow(
+        {
+            "name": "files",
+            "nodes": [
+                {"name": "Start", "type": "core.manual_trigger"},
+                {
+                    "name": "Add",
+                    "type": "core.knowledge_insert",
+                    "parameters": {"knowledge_base": "Files", "binary_property": "data"},
+                },
+            ],
+            "connections": [{"source": "Start", "target": "Add"}],
+        }
+    )
+    pdf = Binary.from_bytes(
+        make_pdf(["Invoices are emailed on the first day of the month."]),
+        "application/pdf",
+        "invoices.pdf",
+    )
+    page = Binary.from_bytes(
+        b"<html><body><nav>Menu</nav><p>Refunds take five days.</p></body></html>",
+        "text/html",
+        "refunds.html",
+    )
+    items = [
+        Item(json={}, binary={"data": pdf}),
+        Item(json={}, binary={"data": page}),
+        Item(json={"name": "missing"}),
+    ]
+    result = runs.run_workflow(wf, input_items=items[:2], principal=RunAs.caller(erin))
+    assert result.ok, result.error
+    assert [i.json["status"] for i in result.output] == ["added", "added"]
+    hits = kb.search(erin, "Files", "when are bills sent?", k=1)
+    assert hits[0]["document"] == "invoices.pdf" and "first day" in hits[0]["text"]
+    failed = runs.run_workflow(wf, input_items=items[2:], principal=RunAs.caller(erin))
+    assert not failed.ok and "no binary property 'data'" in str(failed.error)
