@@ -2,9 +2,10 @@
 conversation (with the tools the model may call) and returns a :class:`Reply`.
 
 * :class:`OpenAIChat`: the ``openai`` SDK's Chat Completions, with a base URL, so it also
-  talks to Ollama, vLLM, LM Studio, OpenRouter and other compatible servers; optionally
-  streaming (the reply is assembled from the chunks, tool calls included).
+  talks to Ollama, vLLM, LM Studio, OpenRouter and other compatible servers.
 * :class:`AnthropicChat`: the ``anthropic`` SDK's Messages API.
+
+Both can stream (the reply is assembled from the events, tool calls included).
 
 Both send through an ``httpx2`` client given by the caller (AURA's SSRF-guarded one, see
 :mod:`engine.agents._transport`). Retries with backoff honouring ``Retry-After`` on 429
@@ -208,10 +209,12 @@ class AnthropicChat:
         max_retries: int = 2,
         temperature: float | None = None,
         max_tokens: int = 1024,
+        stream: bool = False,
     ) -> None:
         import anthropic
 
         self.model = model
+        self.stream = stream
         self.temperature = temperature
         self.max_tokens = max_tokens
         self._errors = (anthropic.AnthropicError,)
@@ -264,7 +267,11 @@ class AnthropicChat:
         if self.temperature is not None:
             kwargs["temperature"] = self.temperature
         try:
-            r = self._client.messages.create(**kwargs)
+            if self.stream:
+                with self._client.messages.stream(**kwargs) as events:
+                    r = events.get_final_message()
+            else:
+                r = self._client.messages.create(**kwargs)
         except self._errors as exc:
             raise _failure("Anthropic", exc) from None
         text = "".join(b.text for b in r.content if b.type == "text")

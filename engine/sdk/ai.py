@@ -87,6 +87,7 @@ def chat_model(
             http_client=client,
             max_retries=max_retries,
             temperature=temperature,
+            stream=stream,
         )
     return OpenAIChat(
         api_key=key,

@@ -35,7 +35,8 @@ def _answer_with_tool_result(body: dict[str, object]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    ("provider", "stream"), [("openai", False), ("openai", True), ("anthropic", False)]
+    ("provider", "stream"),
+    [("openai", False), ("openai", True), ("anthropic", False), ("anthropic", True)],
 )
 def test_the_model_calls_a_tool_and_answers_with_its_result(
     llm: LLMServer, provider: str, stream: bool
@@ -61,6 +62,7 @@ def test_the_model_calls_a_tool_and_answers_with_its_result(
     first, second = llm.requests
     path = "/v1/chat/completions" if provider == "openai" else "/v1/messages"
     assert first.path == second.path == path
+    assert bool(first.body.get("stream")) is stream  # the answer really came as a stream
     # the tool was offered in the provider's own format; the key went only as its header
     if provider == "openai":
         assert first.body["tools"][0]["function"]["name"] == "weather"

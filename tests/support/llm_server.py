@@ -147,18 +147,19 @@ class LLMServer:
                 }
             )
             stop = "tool_use"
-        return JSONResponse(
-            {
-                "id": f"msg_{len(self.requests)}",
-                "type": "message",
-                "role": "assistant",
-                "model": body.get("model", "fake"),
-                "content": content,
-                "stop_reason": stop,
-                "stop_sequence": None,
-                "usage": {"input_tokens": 13, "output_tokens": 5},
-            }
-        )
+        message = {
+            "id": f"msg_{len(self.requests)}",
+            "type": "message",
+            "role": "assistant",
+            "model": body.get("model", "fake"),
+            "content": content,
+            "stop_reason": stop,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 13, "output_tokens": 5},
+        }
+        if body.get("stream"):
+            return StreamingResponse(_events(message), media_type="text/event-stream")
+        return JSONResponse(message)
 
     def __enter__(self) -> LLMServer:
         app = Starlette(
@@ -198,6 +199,50 @@ async def _page(request: Request) -> Response:
 def _error(r: dict[str, Any], body: dict[str, Any]) -> Response:
     headers = {"retry-after": str(r["retry_after"])} if "retry_after" in r else {}
     return JSONResponse(body, status_code=int(r["status"]), headers=headers)
+
+
+def _events(message: dict[str, Any]) -> Any:
+    """The reply as Anthropic's message stream: text in pieces, tool input in two parts."""
+
+    def event(kind: str, data: dict[str, Any]) -> str:
+        return f"event: {kind}\ndata: {json.dumps({'type': kind, **data})}\n\n"
+
+    start = {
+        **message,
+        "content": [],
+        "stop_reason": None,
+        "usage": {"input_tokens": message["usage"]["input_tokens"], "output_tokens": 0},
+    }
+    yield event("message_start", {"message": start})
+    for i, block in enumerate(message["content"]):
+        if block["type"] == "text":
+            yield event(
+                "content_block_start", {"index": i, "content_block": {"type": "text", "text": ""}}
+            )
+            for piece in re.findall(r"\s*\S+", block["text"]):
+                yield event(
+                    "content_block_delta",
+                    {"index": i, "delta": {"type": "text_delta", "text": piece}},
+                )
+        else:
+            yield event(
+                "content_block_start", {"index": i, "content_block": {**block, "input": {}}}
+            )
+            args = json.dumps(block["input"])
+            for part in (args[: len(args) // 2], args[len(args) // 2 :]):
+                yield event(
+                    "content_block_delta",
+                    {"index": i, "delta": {"type": "input_json_delta", "partial_json": part}},
+                )
+        yield event("content_block_stop", {"index": i})
+    yield event(
+        "message_delta",
+        {
+            "delta": {"stop_reason": message["stop_reason"], "stop_sequence": None},
+            "usage": {"output_tokens": message["usage"]["output_tokens"]},
+        },
+    )
+    yield event("message_stop", {})
 
 
 def _chunks(

@@ -93,7 +93,7 @@ class AgentParams(ModelParams):
         20, ge=2, le=500, description="Messages of the conversation kept and sent to the model."
     )
     stream: bool = Field(
-        False, description="Stream the model's answer (OpenAI-compatible servers only)."
+        False, description="Receive the model's answer as a stream (both providers)."
     )
 
 
