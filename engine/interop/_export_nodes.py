@@ -8,6 +8,8 @@ AURA gives back the same parameters. Values pass through :func:`to_n8n_value`: t
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -476,7 +478,53 @@ def _convert(p: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _sql(p: dict[str, Any]) -> dict[str, Any]:
+    """n8n pastes values into the SQL text: each ``$n`` becomes its ``{{ }}`` again."""
+    params = list(p.get("parameters") or [])
+
+    def back(m: re.Match[str]) -> str:
+        i = int(m.group(1)) - 1
+        value = params[i] if 0 <= i < len(params) else m.group(0)
+        if isinstance(value, str) and value.startswith("{{") and value.endswith("}}"):
+            return value
+        return json.dumps(value) if not isinstance(value, str) else f"'{value}'"
+
+    query = re.sub(r"\$(\d+)", back, str(p.get("query", "")))
+    return {
+        "operation": "executeQuery",
+        "query": ("=" + query) if "{{" in query else query,
+        "options": {},
+    }
+
+
+def _email(p: dict[str, Any]) -> dict[str, Any]:
+    fmt = "both" if p.get("text") and p.get("html") else ("text" if p.get("text") else "html")
+    out: dict[str, Any] = {
+        "fromEmail": _x(p.get("from_email", "")),
+        "toEmail": _x(p.get("to_email", "")),
+        "subject": _x(p.get("subject", "")),
+        "emailFormat": fmt,
+        "options": {},
+    }
+    if "text" in p:
+        out["text"] = _x(p["text"])
+    if "html" in p:
+        out["html"] = _x(p["html"])
+    for src, dst in (
+        ("cc", "ccEmail"),
+        ("bcc", "bccEmail"),
+        ("reply_to", "replyTo"),
+        ("attachments", "attachments"),
+    ):
+        if p.get(src):
+            out["options"][dst] = _x(p[src])
+    return out
+
+
 EXPORTERS: dict[str, Callable[[dict[str, Any]], Exported]] = {
+    "core.postgres": _plain("n8n-nodes-base.postgres", 2.5, _sql),
+    "core.mysql": _plain("n8n-nodes-base.mySql", 2.4, _sql),
+    "core.send_email": _plain("n8n-nodes-base.emailSend", 2.1, _email),
     "core.html": _plain("n8n-nodes-base.html", 1.2, _html),
     "core.extract_from_file": _plain("n8n-nodes-base.extractFromFile", 1, _extract),
     "core.convert_to_file": _plain("n8n-nodes-base.convertToFile", 1.1, _convert),

@@ -36,9 +36,16 @@ CREDENTIAL_KINDS = {
     "openAiApi": "openai_compatible",
     "postgres": "postgres",
     "smtp": "smtp",
+    "mySql": "mysql",
     "httpBasicAuth": "basic_auth",
 }
-_SLOTS = {"core.http_request": "auth", "core.webhook_trigger": None}
+_SLOTS = {
+    "core.http_request": "auth",
+    "core.webhook_trigger": None,
+    "core.postgres": "postgres",
+    "core.mysql": "mysql",
+    "core.send_email": "smtp",
+}
 _STICKY_COLORS = {1: "yellow", 2: "brown", 3: "pink", 4: "green", 5: "blue", 6: "purple", 7: "gray"}
 _CALLERS = {"any": "any", "none": "none", "workflowsFromSameOwner": "same_project"}
 
@@ -123,7 +130,7 @@ def _node(raw: dict[str, Any], name: str, catalog: Catalog, report: WorkflowRepo
         nd.on_error = "continue"
         nrep.notes.append("a trigger cannot route errors; 'continue' is used")
     _credentials(raw, name, mapped.type, report)
-    for what, kind, slot in cx.needs:
+    for what, kind, slot in [] if raw.get("credentials") else cx.needs:
         report.credentials.append(
             CredentialNeed(node=name, source_kind=what, source_name="", kind=kind, slot=slot)
         )

@@ -8,11 +8,21 @@ reader or writer the node becomes a placeholder counted as *not known*.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from engine.interop._mapping import MapContext, Mapped, Unmappable
+from engine.interop.expressions import ExpressionNote, translate_value
 
-__all__ = ["map_code", "map_convert_to_file", "map_extract_from_file", "map_function", "map_html"]
+__all__ = [
+    "map_code",
+    "map_convert_to_file",
+    "map_email_send",
+    "map_extract_from_file",
+    "map_function",
+    "map_html",
+    "map_sql",
+]
 
 
 def map_code(cx: MapContext) -> Mapped:
@@ -166,3 +176,91 @@ def map_convert_to_file(cx: MapContext) -> Mapped:
     if opts.get("mimeType"):
         p["mime_type"] = opts["mimeType"]
     return Mapped("core.convert_to_file", p)
+
+
+_QUOTED = re.compile(r"""(['"])\{\{(.*?)\}\}\1|\{\{(.*?)\}\}""", re.S)
+_IDENTIFIER_BEFORE = re.compile(
+    r"(?i)\b(from|into|update|table|describe|join|exists|"
+    r"truncate|on|by)\s*$"
+)
+
+
+def _parameterised(cx: MapContext) -> dict[str, Any]:
+    """n8n pastes ``{{ }}`` values into SQL text; AURA sends them as ``$n`` parameters
+    (no SQL injection). A value in an identifier's place cannot be a parameter."""
+    query = cx.get("query", "")
+    if not isinstance(query, str) or not query.strip():
+        raise Unmappable("the query is empty")
+    text = query[1:] if query.startswith("=") else query
+    if _QUOTED.fullmatch(text.strip()):
+        raise Unmappable(
+            "the whole statement comes from the data (AURA runs fixed, "
+            "parameterised statements only)"
+        )
+    params: list[Any] = []
+    parts: list[ExpressionNote] = []
+
+    def repl(m: re.Match[str]) -> str:
+        if _IDENTIFIER_BEFORE.search(text[: m.start()]):
+            raise Unmappable(
+                "a value is pasted where a table or column name goes; SQL "
+                "parameters can only carry values"
+            )
+        expr = m.group(2) if m.group(2) is not None else m.group(3)
+        params.append(translate_value("={{" + expr + "}}", f"query[{len(params)}]", parts))
+        return f"${len(params)}"
+
+    sql = _QUOTED.sub(repl, text)
+    if query.startswith("="):  # one n8n expression: the whole query
+        bad = [n.note for n in parts if not n.ok]
+        cx.expressions.append(ExpressionNote("query", query, None if bad else sql, "; ".join(bad)))
+    if any(not n.ok for n in parts):
+        raise Unmappable("a value in the SQL text cannot be translated")
+    if params:
+        cx.note(
+            f"the {len(params)} value(s) pasted into the SQL text are sent as "
+            "parameters $1, $2... instead"
+        )
+    return {"query": sql, "parameters": params}
+
+
+def map_sql(node_type: str) -> Any:
+    def mapper(cx: MapContext) -> Mapped:
+        if cx.get("operation", "executeQuery") != "executeQuery":
+            raise Unmappable(f"operation '{cx.get('operation')}' (write it as a SQL query)")
+        p = _parameterised(cx)
+        if (cx.get("options") or {}).get(
+            "queryBatching"
+        ) == "independently" and node_type == "core.postgres":
+            p["transaction"] = "per_statement"
+        cx.needs.append(
+            ("database", node_type.removeprefix("core."), node_type.removeprefix("core."))
+        )
+        return Mapped(node_type, p)
+
+    return mapper
+
+
+def map_email_send(cx: MapContext) -> Mapped:
+    if cx.get("operation", "send") != "send":
+        raise Unmappable(f"operation '{cx.get('operation')}' (waiting for a reply)")
+    opts = cx.get("options") or {}
+    fmt = cx.get("emailFormat", "html" if float(cx.version) >= 2 else "text")
+    p: dict[str, Any] = {
+        "from_email": cx.x("fromEmail", ""),
+        "to_email": cx.x("toEmail", ""),
+        "subject": cx.x("subject", ""),
+    }
+    if fmt in ("text", "both"):
+        p["text"] = cx.x("text", "")
+    if fmt in ("html", "both"):
+        p["html"] = cx.x("html", "") or cx.x("message", "")
+    for src, dst in (
+        ("ccEmail", "cc"),
+        ("bccEmail", "bcc"),
+        ("replyTo", "reply_to"),
+        ("attachments", "attachments"),
+    ):
+        if opts.get(src):
+            p[dst] = cx.value(opts[src], f"options.{src}")
+    return Mapped("core.send_email", p)

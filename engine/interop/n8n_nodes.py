@@ -16,9 +16,11 @@ from engine.interop.n8n_ai import map_agent, map_chain_llm, map_chat_trigger
 from engine.interop.n8n_content import (
     map_code,
     map_convert_to_file,
+    map_email_send,
     map_extract_from_file,
     map_function,
     map_html,
+    map_sql,
 )
 from engine.interop.n8n_dates import map_date_time, map_item_lists
 from engine.interop.n8n_flow import map_filter, map_if, map_merge, map_switch
@@ -322,6 +324,9 @@ MAPPERS: dict[str, Mapper] = {
     "n8n-nodes-base.code": map_code,
     "n8n-nodes-base.function": map_function,
     "n8n-nodes-base.html": map_html,
+    "n8n-nodes-base.postgres": map_sql("core.postgres"),
+    "n8n-nodes-base.mySql": map_sql("core.mysql"),
+    "n8n-nodes-base.emailSend": map_email_send,
     "@n8n/n8n-nodes-langchain.agent": map_agent,
     "@n8n/n8n-nodes-langchain.chainLlm": map_chain_llm,
     "@n8n/n8n-nodes-langchain.chatTrigger": map_chat_trigger,

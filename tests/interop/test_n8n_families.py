@@ -597,3 +597,45 @@ def test_loop_over_items_runs_its_body_per_batch_and_code_runs_javascript() -> N
     assert [i.json for i in result.run_for("Done").outputs["main"]] == [
         {"n": k, "big": 10 * k} for k in range(1, 6)
     ]
+
+
+def test_sql_values_pasted_into_the_text_become_parameters() -> None:
+    node, report = one(
+        "postgres",
+        2.5,
+        {
+            "operation": "executeQuery",
+            "query": "=SELECT * FROM orders WHERE id = {{ $json.id }} AND note = '{{ $json.n }}'",
+        },
+    )
+    assert node.type == "core.postgres"
+    assert node.parameters["query"] == "SELECT * FROM orders WHERE id = $1 AND note = $2"
+    assert node.parameters["parameters"] == ["{{ $json.id }}", "{{ $json.n }}"]
+    assert any("parameters $1" in n for n in report.notes)
+    node, report = one(
+        "mySql", 2.4, {"operation": "executeQuery", "query": "DESCRIBE {{ $json.table }};"}
+    )
+    assert node.type == "core.placeholder" and "table or column name" in report.notes[0]
+    node, report = one("mySql", 2.4, {"operation": "executeQuery", "query": "{{ $json.q }}"})
+    assert node.type == "core.placeholder" and "whole statement" in report.notes[0]
+
+
+def test_send_email_maps_addresses_and_bodies() -> None:
+    node, _ = one(
+        "emailSend",
+        2.1,
+        {
+            "fromEmail": "shop@x.test",
+            "toEmail": "={{ $json.to }}",
+            "subject": "=Re: {{ $json.s }}",
+            "html": "<b>Hi</b>",
+            "options": {"ccEmail": "boss@x.test"},
+        },
+    )
+    assert node.type == "core.send_email"
+    assert {k: node.parameters[k] for k in ("to_email", "subject", "html", "cc")} == {
+        "to_email": "{{ $json.to }}",
+        "subject": "Re: {{ $json.s }}",
+        "html": "<b>Hi</b>",
+        "cc": "boss@x.test",
+    }
