@@ -11,7 +11,7 @@ from pydantic import Field
 
 from engine.services import knowledge
 from studio.api.routing import Call, Router
-from studio.api.schemas import In
+from studio.api.schemas import In, Out
 
 __all__ = ["router"]
 
@@ -52,8 +52,74 @@ class SearchIn(In):
     )
 
 
+class KnowledgeBaseOut(Out):
+    id: str
+    name: str
+    project_id: str | None = None
+    description: str = ""
+    model: str = Field(description="The embedding model.")
+    dims: int = Field(description="Its vectors' dimensions.")
+    chunking: dict[str, int] = Field(description="{size, overlap} in tokens.")
+    documents: int
+    chunks: int
+    created_at: str
+    updated_at: str
+
+
+class KnowledgeBaseList(Out):
+    items: list[KnowledgeBaseOut]
+
+
+class DocumentOut(Out):
+    id: str
+    name: str
+    content_type: str
+    chars: int
+    chunks: int
+    meta: dict[str, Any]
+    updated_at: str
+
+
+class DocumentList(Out):
+    items: list[DocumentOut]
+
+
+class IngestOut(Out):
+    name: str
+    status: Literal["added", "replaced", "unchanged", "failed"]
+    chunks: int
+    document_id: str | None = None
+    error: str | None = Field(None, description="Why a failed document was not added.")
+
+
+class IngestList(Out):
+    items: list[IngestOut]
+
+
+class HitOut(Out):
+    chunk_id: str
+    document_id: str
+    document: str = Field(description="The document's name (cite it).")
+    score: float = Field(description="Cosine similarity (vector), text rank, or RRF.")
+    text: str
+    start: int = Field(description="Offset of the chunk in the document's text.")
+    end: int
+    position: int = Field(description="The chunk's index in its document.")
+    heading: str | None = None
+    matched: list[str] = Field(description="Which searches found it: vector, text.")
+    similarity: float | None = None
+
+
+class HitList(Out):
+    items: list[HitOut]
+
+
 @router.get(
-    "/knowledge-bases", action="knowledge:read", summary="List knowledge bases", scope="service"
+    "/knowledge-bases",
+    action="knowledge:read",
+    summary="List knowledge bases",
+    response=KnowledgeBaseList,
+    scope="service",
 )
 def list_bases(call: Call) -> dict[str, Any]:
     return {"items": [b.to_dict() for b in knowledge.list_bases(call.principal)]}
@@ -66,6 +132,7 @@ def list_bases(call: Call) -> dict[str, Any]:
     body=BaseIn,
     status=201,
     errors=(409,),
+    response=KnowledgeBaseOut,
     scope="service",
 )
 def create_base(call: Call) -> dict[str, Any]:
@@ -85,6 +152,7 @@ def create_base(call: Call) -> dict[str, Any]:
     action="knowledge:read",
     summary="Get a knowledge base",
     errors=(404,),
+    response=KnowledgeBaseOut,
     scope="service",
 )
 def get_base(call: Call) -> dict[str, Any]:
@@ -97,6 +165,7 @@ def get_base(call: Call) -> dict[str, Any]:
     summary="Rename a knowledge base",
     body=RenameIn,
     errors=(404, 409),
+    response=KnowledgeBaseOut,
     scope="service",
 )
 def rename_base(call: Call) -> dict[str, Any]:
@@ -120,6 +189,7 @@ def delete_base(call: Call) -> None:
     action="knowledge:read",
     summary="List documents",
     errors=(404,),
+    response=DocumentList,
     scope="service",
 )
 def list_documents(call: Call) -> dict[str, Any]:
@@ -132,6 +202,7 @@ def list_documents(call: Call) -> dict[str, Any]:
     summary="Add documents",
     body=DocumentsIn,
     errors=(404,),
+    response=IngestList,
     scope="service",
 )
 def add_documents(call: Call) -> dict[str, Any]:
@@ -145,6 +216,7 @@ def add_documents(call: Call) -> dict[str, Any]:
     summary="Search a knowledge base",
     body=SearchIn,
     errors=(404,),
+    response=HitList,
     scope="service",
 )
 def search(call: Call) -> dict[str, Any]:

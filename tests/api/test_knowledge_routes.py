@@ -34,3 +34,14 @@ def test_create_add_search_delete(client: TestClient) -> None:
     assert client.delete(f"/api/v1/knowledge-bases/{kb_id}").status_code == 204
     r = client.get(f"/api/v1/knowledge-bases/{kb_id}")
     assert r.status_code == 404 and "aura kb list" in r.json()["message"]
+
+
+def test_openapi_documents_the_knowledge_routes(client: TestClient) -> None:
+    spec = client.get("/api/v1/openapi.json").json()
+    search = spec["paths"]["/api/v1/knowledge-bases/{kb_id}/search"]["post"]
+    assert search["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/HitList"
+    }
+    hit = spec["components"]["schemas"]["HitOut"]["properties"]
+    assert {"document", "score", "start", "end", "matched"} <= set(hit)
+    assert "404" in search["responses"]
