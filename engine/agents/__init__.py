@@ -4,7 +4,7 @@ memory. Nodes reach this through :mod:`engine.sdk.ai`; studio and CLI through
 
 from __future__ import annotations
 
-from engine.agents.loop import AgentLimitReached, AgentRun, Tool, run_agent
+from engine.agents.loop import AgentLimitReached, AgentRun, MalformedToolCall, Tool, run_agent
 from engine.agents.memory import ConversationMemory, window
 from engine.agents.providers import AnthropicChat, ChatModel, ModelError, OpenAIChat
 from engine.agents.types import Message, Reply, ToolCall, ToolDef, Usage
@@ -15,6 +15,7 @@ __all__ = [
     "AnthropicChat",
     "ChatModel",
     "ConversationMemory",
+    "MalformedToolCall",
     "Message",
     "ModelError",
     "OpenAIChat",

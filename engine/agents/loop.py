@@ -4,7 +4,8 @@ hands their results back as observations, until a final answer or the iteration 
 Tools are given by the caller (:class:`Tool`); the model can call only those. A tool's
 output is data for the model, never instructions to AURA. An unknown tool, arguments
 that are not a JSON object, or a tool that fails become an observation the model sees
-(it may correct itself), not a crash. Every model call and tool call is a step, kept with
+(it may correct itself), not a crash; unreadable arguments a second time in a row end
+the run with a clear error. Every model call and tool call is a step, kept with
 its timing and tokens.
 """
 
@@ -20,9 +21,16 @@ from engine.agents.providers import ChatModel
 from engine.agents.types import Message, ToolCall, ToolDef, Usage
 from engine.errors import AuraError, ExecutionCancelled, ExecutionTimeout
 
-__all__ = ["AgentLimitReached", "AgentRun", "Tool", "run_agent"]
+__all__ = ["AgentLimitReached", "AgentRun", "MalformedToolCall", "Tool", "run_agent"]
 
 MAX_OBSERVATION_CHARS = 20_000
+
+
+class MalformedToolCall(AuraError):
+    """The model could not give readable tool arguments even after being told once."""
+
+    code = "malformed_tool_call"
+    http_status = 422
 
 
 class AgentLimitReached(AuraError):
@@ -97,12 +105,15 @@ def run_agent(
 
     Raises:
         AgentLimitReached: ``max_iterations`` model calls gave no final answer.
+        MalformedToolCall: tool arguments were unreadable twice in a row (the model is
+            told the first time and may repair them).
         ModelError: the provider failed.
     """
     by_name = {t.definition.name: t for t in tools}
     defs = [t.definition for t in tools]
     new = [Message("user", prompt)]
     run = AgentRun("", new)
+    malformed = 0  # replies in a row with unreadable tool arguments
     for _ in range(max_iterations):
         if check is not None:
             check()
@@ -126,6 +137,15 @@ def run_agent(
         if not reply.tool_calls:
             run.answer = reply.text
             return run
+        bad = next((c for c in reply.tool_calls if c.arguments is None), None)
+        malformed = malformed + 1 if bad is not None else 0
+        if bad is not None and malformed > 1:  # it was told once and could not repair it
+            raise MalformedToolCall(
+                f"The model sent arguments for the tool '{bad.name}' that are not a JSON "
+                f"object, again after being told (last: {bad.raw[:200]!r}). Try another "
+                "model, or describe the tool's arguments more plainly.",
+                details={"tool": bad.name, "usage": run.usage.to_dict()},
+            )
         for call in reply.tool_calls:
             started = time.perf_counter()
             observation, ok = _run_tool(call, by_name)
@@ -140,11 +160,10 @@ def run_agent(
                 }
             )
             new.append(Message("tool", observation, tool_call_id=call.id))
-    asked = sorted({c.name for c in new[-1].tool_calls} if new[-1].tool_calls else set())
     last = [s["name"] for s in run.steps if s["type"] == "tool"][-3:]
     raise AgentLimitReached(
         f"The agent made {max_iterations} model calls without a final answer (it kept "
-        f"calling tools: {', '.join(last) or ', '.join(asked)}). Raise 'Max iterations' if "
+        f"calling tools: {', '.join(last)}). Raise 'Max iterations' if "
         "the task needs more steps, or say in the system prompt when to stop and answer.",
         details={
             "max_iterations": max_iterations,

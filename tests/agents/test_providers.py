@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.agents import Message, ModelError, Tool, ToolDef, run_agent
+from engine.agents import MalformedToolCall, Message, ModelError, Tool, ToolDef, run_agent
 from engine.errors import SSRFBlocked
 from engine.net import safe_client
 from engine.sdk.ai import chat_model
@@ -127,3 +127,19 @@ def test_model_calls_obey_the_outbound_guard(
     with pytest.raises((SSRFBlocked, ModelError)):
         run_agent(_model(llm, "openai", max_retries=0), system="", history=[], prompt="hi")
     assert llm.requests == []
+
+
+def test_unreadable_arguments_twice_in_a_row_end_the_run_clearly(llm: LLMServer) -> None:
+    llm.play({"tool": "weather", "raw_args": "{city: Oslo"})  # every time
+    with pytest.raises(MalformedToolCall) as err:
+        run_agent(
+            _model(llm, "openai"),
+            system="",
+            history=[],
+            prompt="?",
+            tools=[Tool(WEATHER, lambda a: "never")],
+        )
+    assert "not a JSON object, again after being told" in err.value.message
+    assert "{city: Oslo" in err.value.message
+    assert len(llm.requests) == 2  # one repair attempt
+    assert "must be a JSON object" in last_tool_result(llm.requests[1].body)
