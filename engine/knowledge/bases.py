@@ -103,28 +103,11 @@ def create(
 def get(store: Any, kb_id: str) -> KnowledgeBase:
     """The base ``kb_id``; NotFoundError when there is none."""
     with store.db.read() as s:
-        kb = s.get(KnowledgeBase, kb_id)
+        kb: KnowledgeBase | None = s.get(KnowledgeBase, kb_id)
     if kb is None:
         raise NotFoundError(
             f"No knowledge base with id {kb_id!r}. List them with 'aura kb list'.",
             details={"id": kb_id},
-        )
-    return kb
-
-
-def find(store: Any, project_ids: list[str | None] | None, ref: str) -> KnowledgeBase:
-    """The base with id ``ref``, else named ``ref`` within ``project_ids``."""
-    with store.db.read() as s:
-        kb = s.get(KnowledgeBase, ref)
-        if kb is None:
-            q = select(KnowledgeBase).where(KnowledgeBase.name == ref)
-            if project_ids is not None:
-                q = q.where(col(KnowledgeBase.project_id).in_(project_ids))
-            kb = s.exec(q.order_by(col(KnowledgeBase.created_at))).first()
-    if kb is None:
-        raise NotFoundError(
-            f"No knowledge base {ref!r}. List them with 'aura kb list'.",
-            details={"knowledge_base": ref},
         )
     return kb
 

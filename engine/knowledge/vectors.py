@@ -165,8 +165,8 @@ class SqliteVecIndex(VectorIndex):
 
     def __init__(self, path: Path | None) -> None:
         try:
-            import pysqlite3.dbapi2 as sqlite3  # type: ignore[import-not-found]
-            import sqlite_vec  # type: ignore[import-untyped]
+            import pysqlite3.dbapi2 as sqlite3
+            import sqlite_vec
         except ImportError:  # pragma: no cover - both are dependencies on Linux
             raise AuraError(
                 "Knowledge bases on SQLite need the 'sqlite-vec' and 'pysqlite3-binary' "

@@ -6,7 +6,7 @@ from engine.sdk import Item, NodeContext
 from nodes.core.knowledge_search.spec import KnowledgeSearchParams
 
 
-def execute(ctx: NodeContext) -> list[Item]:
+def execute(ctx: NodeContext) -> dict[str, list[Item]]:
     """Outputs each item with ``query``, ``results`` (best first) and ``sources``."""
 
     def one(item: Item, i: int) -> Item:
