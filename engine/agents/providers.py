@@ -27,6 +27,10 @@ from engine.errors import AuraError
 __all__ = ["AnthropicChat", "ChatModel", "ModelError", "OpenAIChat", "parse_arguments"]
 
 
+OUTPUT_TOOL = "output"
+"""The tool Anthropic models are made to call for structured output."""
+
+
 class ModelError(AuraError):
     """The model provider refused or failed a call (after the SDK's retries)."""
 
@@ -40,9 +44,16 @@ class ChatModel(Protocol):
     model: str
 
     def complete(
-        self, system: str, messages: Sequence[Message], tools: Sequence[ToolDef] = ()
+        self,
+        system: str,
+        messages: Sequence[Message],
+        tools: Sequence[ToolDef] = (),
+        *,
+        schema: dict[str, Any] | None = None,
     ) -> Reply:
-        """The model's next reply to ``messages`` (after the ``system`` prompt)."""
+        """The model's next reply to ``messages`` (after the ``system`` prompt). With
+        ``schema`` (a JSON Schema of an object) the reply's text is a JSON object meant to
+        follow it (structured output; no tools then)."""
         ...
 
 
@@ -122,7 +133,12 @@ class OpenAIChat:
         return out
 
     def complete(
-        self, system: str, messages: Sequence[Message], tools: Sequence[ToolDef] = ()
+        self,
+        system: str,
+        messages: Sequence[Message],
+        tools: Sequence[ToolDef] = (),
+        *,
+        schema: dict[str, Any] | None = None,
     ) -> Reply:
         kwargs: dict[str, Any] = {
             "model": self.model,
@@ -140,6 +156,11 @@ class OpenAIChat:
                 }
                 for t in tools
             ]
+        if schema is not None:
+            kwargs["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "output", "schema": schema},
+            }
         if self.temperature is not None:
             kwargs["temperature"] = self.temperature
         try:
@@ -250,7 +271,12 @@ class AnthropicChat:
         return out
 
     def complete(
-        self, system: str, messages: Sequence[Message], tools: Sequence[ToolDef] = ()
+        self,
+        system: str,
+        messages: Sequence[Message],
+        tools: Sequence[ToolDef] = (),
+        *,
+        schema: dict[str, Any] | None = None,
     ) -> Reply:
         kwargs: dict[str, Any] = {
             "model": self.model,
@@ -264,6 +290,15 @@ class AnthropicChat:
                 {"name": t.name, "description": t.description, "input_schema": t.parameters}
                 for t in tools
             ]
+        if schema is not None:  # structured output: a tool the model must call
+            kwargs["tools"] = [
+                {
+                    "name": OUTPUT_TOOL,
+                    "description": "Give the answer in this form.",
+                    "input_schema": schema,
+                }
+            ]
+            kwargs["tool_choice"] = {"type": "tool", "name": OUTPUT_TOOL}
         if self.temperature is not None:
             kwargs["temperature"] = self.temperature
         try:
@@ -283,4 +318,7 @@ class AnthropicChat:
             if b.type == "tool_use"
         )
         usage = Usage(r.usage.input_tokens, r.usage.output_tokens)
+        if schema is not None:
+            out = next((c for c in calls if c.name == OUTPUT_TOOL), None)
+            text, calls = (out.raw if out else text), ()
         return Reply(text, calls, usage, r.model or self.model, r.stop_reason or "")

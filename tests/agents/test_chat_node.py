@@ -4,6 +4,8 @@ the answer is not JSON."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from engine.sdk.testing import NodeHarness
@@ -42,3 +44,30 @@ def test_json_output_is_parsed_or_fails_clearly(llm: LLMServer) -> None:
     res = _run(llm, json_output=True)
     assert res.error is not None
     assert 'did not answer with a JSON object: "Sorry, I can\'t."' in res.error.message
+
+
+@pytest.mark.parametrize("provider", ["openai", "anthropic"])
+def test_structured_output_follows_the_schema(llm: LLMServer, provider: str) -> None:
+    schema = {
+        "type": "object",
+        "required": ["city", "temp"],
+        "properties": {"city": {"type": "string"}, "temp": {"type": "number"}},
+    }
+    answer = {"city": "Oslo", "temp": 21}
+    llm.play(
+        {"tool": "output", "args": answer}
+        if provider == "anthropic"
+        else {"text": json.dumps(answer)}
+    )
+    res = _run(llm, provider, json_schema=schema)
+    assert res.error is None, res.error
+    assert [i.json["data"] for i in res.outputs["main"]] == [answer, answer]
+    sent = llm.requests[0].body
+    if provider == "openai":
+        assert sent["response_format"]["json_schema"]["schema"] == schema
+    else:
+        assert sent["tool_choice"] == {"type": "tool", "name": "output"}
+        assert sent["tools"][0]["input_schema"] == schema
+    llm.play({"text": json.dumps({"city": "Oslo"})})
+    res = _run(llm, json_schema=schema)
+    assert res.error is not None and "lacks the required field(s) temp" in res.error.message

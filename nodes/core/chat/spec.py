@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from engine.sdk import CredentialSlot, Field, NodeSpec, load_docs
+from typing import Any
+
+from engine.sdk import CredentialSlot, Field, NodeSpec, load_docs, ui
 from nodes.core.agent.spec import MODEL_KINDS, ModelParams
 
 
@@ -13,6 +15,13 @@ class ChatParams(ModelParams):
         False,
         description="Ask for a JSON object and output it parsed in 'data' (the node fails "
         "with the model's text if it is not JSON).",
+    )
+    json_schema: dict[str, Any] | None = Field(
+        None,
+        description="Structured output: a JSON Schema (an object with 'properties') the "
+        "answer must follow, sent to the model; the answer is output parsed in 'data', and "
+        "the node fails if a 'required' field is missing.",
+        json_schema_extra=ui("json", expression=False),
     )
 
 
