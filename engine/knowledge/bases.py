@@ -34,6 +34,7 @@ __all__ = [
     "documents",
     "get",
     "list_bases",
+    "named",
     "reindex",
     "rename",
     "vector_count",
@@ -110,6 +111,13 @@ def get(store: Any, kb_id: str) -> KnowledgeBase:
             details={"id": kb_id},
         )
     return kb
+
+
+def named(store: Any, name: str) -> list[KnowledgeBase]:
+    """The bases called ``name`` (in any project), oldest first."""
+    with store.db.read() as s:
+        q = select(KnowledgeBase).where(KnowledgeBase.name == name)
+        return list(s.exec(q.order_by(col(KnowledgeBase.created_at))).all())
 
 
 def list_bases(

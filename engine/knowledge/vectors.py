@@ -5,7 +5,8 @@ cosine, and full-text matches).
   (pgvector); search orders by cosine distance through an HNSW index per dimension
   (``ix_knowledge_chunk_hnsw_<dims>``, a partial expression index ``WHERE dims = N``;
   migration 0006 makes the 256 one, :meth:`prepare` any other). Full text: ``tsvector``
-  (English) ranked by ``ts_rank_cd``.
+  (English) ranked by ``ts_rank_cd``, through a GIN expression index
+  (``ix_knowledge_chunk_fts``, made by :meth:`prepare` with the first knowledge base).
 * :class:`SqliteVecIndex` (SQLite): a ``vec0`` table (cosine) and an FTS5 table (porter
   stemming, bm25) per knowledge base in a file beside the database (``<db>.vectors``),
   opened with ``pysqlite3`` because the standard ``sqlite3`` module here cannot load
@@ -109,6 +110,12 @@ class PgVectorIndex(VectorIndex):
                     f"CREATE INDEX IF NOT EXISTS ix_knowledge_chunk_hnsw_{dims} ON knowledge_chunk "
                     f"USING hnsw ((embedding::vector({dims})) vector_cosine_ops) "
                     f"WHERE dims = {dims}"
+                )
+            )
+            conn.execute(
+                text(
+                    "CREATE INDEX IF NOT EXISTS ix_knowledge_chunk_fts ON knowledge_chunk "
+                    "USING gin (to_tsvector('english', text))"
                 )
             )
 

@@ -108,8 +108,8 @@ def _base(principal: Principal, ref: str, action: str) -> KnowledgeBase:
     if kb is None:
         named = [
             b
-            for b, _, _ in bases.list_bases(store)
-            if b.name == ref and can(principal, "knowledge:read", project_id=b.project_id)
+            for b in bases.named(store, ref)
+            if can(principal, "knowledge:read", project_id=b.project_id)
         ]
         if not named:
             raise _missing(ref)
@@ -266,9 +266,16 @@ def search(
 
 
 def vector_count(principal: Principal, kb_id: str) -> int:
-    """How many vectors the store holds for ``kb_id`` (admins; for checks after delete)."""
-    authorize(principal, "knowledge:read")
-    return bases.vector_count(context().store, kb_id)
+    """How many vectors the store holds for ``kb_id``: for readers of the base, and (once
+    it is deleted, to check nothing is left) for owners and admins."""
+    store = context().store
+    try:
+        bases.get(store, kb_id)
+    except NotFoundError:
+        authorize(principal, "settings:read")  # admins
+    else:
+        _base(principal, kb_id, "knowledge:read")
+    return bases.vector_count(store, kb_id)
 
 
 class _RunKnowledge(KnowledgeAccess):
