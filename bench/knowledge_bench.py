@@ -4,7 +4,8 @@ Run: ``.venv/bin/python bench/knowledge_bench.py [CHUNKS]`` (default 10,000). Do
 are AURA's own ``docs/*.md`` and ``README.md``, repeated (each copy under its own name)
 until the knowledge base holds about CHUNKS chunks. Prints: model load time, embedding
 throughput, end-to-end ingest (load + split + embed + store + index) in chunks per
-second, and search latency p50/p99 over 200 questions, on SQLite (sqlite-vec) and on
+second, and search latency p50/p99 over 200 questions per mode (vector, text,
+hybrid; the vector ones include embedding the question), on SQLite (sqlite-vec) and on
 embedded PostgreSQL (pgvector, HNSW).
 """
 
@@ -38,6 +39,7 @@ def _texts() -> list[tuple[str, str]]:
 
 def _bench_store(label: str, url: str, target: int) -> None:
     from engine.knowledge import bases
+    from engine.knowledge.search import MODES, search
     from engine.store import Store
 
     store = Store(url)
@@ -54,16 +56,17 @@ def _bench_store(label: str, url: str, target: int) -> None:
         f"{label}: ingested {chunks} chunks in {ingest:.1f} s = {chunks / ingest:.0f} "
         "chunks/s end to end"
     )
-    lat = []
-    for i in range(200):
-        t = time.perf_counter()
-        bases.search(store, kb, QUESTIONS[i % len(QUESTIONS)], k=5)
-        lat.append((time.perf_counter() - t) * 1000)
-    lat.sort()
-    print(
-        f"{label}: search (embed query + top-5) p50 {statistics.median(lat):.1f} ms, "
-        f"p99 {lat[int(len(lat) * 0.99) - 1]:.1f} ms at {chunks} chunks"
-    )
+    for mode in MODES:
+        lat = []
+        for i in range(200):
+            t = time.perf_counter()
+            search(store, kb, QUESTIONS[i % len(QUESTIONS)], k=5, mode=mode)
+            lat.append((time.perf_counter() - t) * 1000)
+        lat.sort()
+        print(
+            f"{label}: {mode} search (top 5) p50 {statistics.median(lat):.1f} ms, "
+            f"p99 {lat[int(len(lat) * 0.99) - 1]:.1f} ms at {chunks} chunks"
+        )
     bases.delete(store, kb.id)
     store.close()
 
