@@ -2,7 +2,8 @@
 as a signed-in editor, against the local LLM server: what a user notices — the agent
 calls a tool workflow and answers with its result; another project's workflow is refused
 as a tool; the API key is nowhere in the stored execution; a looping model stops at the
-iteration limit with a clear error; a session remembers earlier turns."""
+iteration limit with a clear error; a session remembers earlier turns; knowledge search
+reaches the project's own knowledge bases only."""
 
 from __future__ import annotations
 
@@ -214,3 +215,27 @@ def test_the_http_tool_fetches_a_page(llm: LLMServer, people: People) -> None:
         "status": 200,
         "body": "the page says hi to Bob",
     }
+
+
+def test_the_agent_searches_its_projects_knowledge_base(llm: LLMServer, people: People) -> None:
+    from engine.services import knowledge
+
+    for who, text in (
+        (people.bob, "Backups run every night at 2 am."),
+        (people.erin, f"Erin's secret plan: {PRIVATE}."),
+    ):
+        base = knowledge.create_base(who, f"Notes {who.email}")
+        knowledge.add_documents(who, base.id, [{"name": "notes.txt", "text": text}])
+    cred = _credential(people.bob, llm)
+    search = {"tool": "search_knowledge", "args": {"query": "when do backups run?"}}
+    wid = _agent_workflow(people, people.bob, cred, knowledge_bases=["Notes bob@example.com"])
+    llm.play(search, _answer)
+    out = _agent_out(_run(people, people.bob, wid))
+    hits = json.loads(out["answer"].removeprefix("Tool said: "))
+    assert hits[0]["document"] == "notes.txt" and "2 am" in hits[0]["text"]
+    # Erin's base is not Bob's to search: the model is told it is not found
+    wid = _agent_workflow(people, people.bob, cred, knowledge_bases=["Notes erin@example.com"])
+    llm.play(search, _answer)
+    execution = _run(people, people.bob, wid)
+    assert "No knowledge base 'Notes erin@example.com'" in _agent_out(execution)["answer"]
+    assert PRIVATE not in json.dumps(execution, default=str)

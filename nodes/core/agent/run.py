@@ -1,5 +1,6 @@
 """AI Agent: for each item, the tool-calling loop with the item's prompt; workflows run as
-tools through ``ctx.run_workflow`` (the execution's principal decides which it may run)."""
+tools through ``ctx.run_workflow`` and knowledge bases are searched through
+``ctx.knowledge`` (the execution's principal decides which it may reach)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ HTTP_TOOL = ToolDef(
     },
 )
 MAX_BODY = 8000
+KNOWLEDGE_HITS = 4
 
 
 def _workflow_tool(ctx: NodeContext, spec: WorkflowTool) -> Tool:
@@ -51,6 +53,37 @@ def _http_tool(ctx: NodeContext, timeout_s: float) -> Tool:
     return Tool(HTTP_TOOL, call)
 
 
+def _knowledge_tool(ctx: NodeContext, bases: list[str]) -> Tool:
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {"query": {"type": "string", "description": "What to look for."}},
+        "required": ["query"],
+    }
+    if len(bases) > 1:
+        schema["properties"]["knowledge_base"] = {"type": "string", "enum": bases}
+        schema["required"].append("knowledge_base")
+
+    def call(arguments: dict[str, Any]) -> Any:
+        base = str(arguments.get("knowledge_base") or bases[0])
+        if base not in bases:
+            raise ValueError(f"knowledge_base must be one of {', '.join(bases)}")
+        hits = ctx.knowledge.search(base, str(arguments["query"]), k=KNOWLEDGE_HITS)
+        return [
+            {"text": h["text"], "document": h["document"], "score": round(h["score"], 3)}
+            for h in hits
+        ]
+
+    described = ", ".join(f"'{b}'" for b in bases)
+    return Tool(
+        ToolDef(
+            "search_knowledge",
+            f"Search the knowledge base {described} for passages that answer a query.",
+            schema,
+        ),
+        call,
+    )
+
+
 def execute(ctx: NodeContext) -> dict[str, list[Item]]:
     """Outputs each item with ``answer``, ``usage`` (tokens), ``model_calls`` and ``steps``."""
     memory = None
@@ -62,6 +95,8 @@ def execute(ctx: NodeContext) -> dict[str, list[Item]]:
         tools = [_workflow_tool(ctx, t) for t in p.tools]
         if p.http_tool:
             tools.append(_http_tool(ctx, p.timeout_s))
+        if p.knowledge_bases:
+            tools.append(_knowledge_tool(ctx, p.knowledge_bases))
         with ctx.http(timeout=p.timeout_s) as http:
             model = chat_model(
                 p.provider,

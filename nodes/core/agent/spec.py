@@ -81,6 +81,11 @@ class AgentParams(ModelParams):
         description="Also give the model an 'http_request' tool (GET or POST a URL; private "
         "addresses refused unless allow-listed).",
     )
+    knowledge_bases: list[str] = Field(
+        default_factory=list,
+        description="Knowledge bases (ids or names) the model may search with a "
+        "'search_knowledge' tool: those of this execution's project, or shared with it.",
+    )
     max_iterations: int = Field(
         10, ge=1, le=100, description="Most model calls per item before the node fails."
     )
@@ -101,7 +106,8 @@ SPEC = NodeSpec(
     type="ai.agent",
     version=1,
     title="AI Agent",
-    description="Answer with a language model that can call workflows and HTTP as tools.",
+    description="Answer with a language model that can call workflows, HTTP and knowledge "
+    "search as tools.",
     category="AI",
     icon="bot",
     params=AgentParams,
