@@ -1,7 +1,8 @@
 """The AI Agent node through the HTTP API on a real ``aura worker`` over a real Redis, as
 two editors of two projects (the run-time authorization world): the worker decrypts the
 key under Bob's principal, calls the local LLM server and Bob's tool workflow; Erin's
-workflow is no tool for Bob; the key never shows in what the API returns."""
+workflow is no tool for Bob; the key never shows in what the API returns; a session's
+memory carries from one run to the next."""
 
 from __future__ import annotations
 
@@ -41,11 +42,12 @@ def _credential(w: World, user: User, llm: LLMServer) -> str:
     return str(r.json()["id"])
 
 
-def _agent(w: World, user: User, cred: str, tool_workflow: str) -> str:
+def _agent(w: World, user: User, cred: str, tool_workflow: str, **params: Any) -> str:
     agent = {
         "name": "Agent",
         "type": "ai.agent",
         "parameters": {
+            **params,
             "prompt": "What does the tool say?",
             "tools": [
                 {"name": "lookup", "description": "Looks it up.", "workflow_id": tool_workflow}
@@ -98,3 +100,15 @@ def test_the_agent_runs_on_the_worker_as_its_principal(world: World) -> None:
         assert "No workflow with id or name" in _answer(refused)
         assert PRIVATE_OUTPUT not in json.dumps(refused)
         assert all(PRIVATE_OUTPUT not in json.dumps(r.body) for r in llm.requests)
+
+
+def test_a_session_continues_across_runs_on_the_worker(world: World) -> None:
+    w = world
+    with LLMServer() as llm:
+        cred = _credential(w, w.bob, llm)
+        wid = _agent(w, w.bob, cred, _tool(w, w.bob, "unused"), session_key="support-1")
+        for n in (1, 2):
+            llm.play({"text": f"answer {n}"})
+            assert _answer(w.run(w.bob, wid)) == f"answer {n}"
+        sent = [m["content"] for m in llm.requests[0].body["messages"]]
+        assert sent == ["What does the tool say?", "answer 1", "What does the tool say?"]
