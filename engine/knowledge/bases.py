@@ -3,9 +3,10 @@ embed, store, index); rebuild a lost index. Searching is :mod:`engine.knowledge.
 No authorization here: :mod:`engine.services.knowledge` checks who may do what.
 
 Adding a document under a name the base already holds replaces it when its content
-changed (same content: nothing to do). A document is written in one transaction with its
-chunks and vectors; if indexing fails, its rows are deleted again, so a failed document
-leaves no chunks.
+changed (same content: nothing to do); chunks whose text did not change keep their
+embeddings (found by the text's sha256), only new text is embedded. A document is
+written in one transaction with its chunks and vectors; if indexing fails, its rows are
+deleted again, so a failed document leaves no chunks.
 """
 
 from __future__ import annotations
@@ -45,12 +46,15 @@ MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
 
 @dataclass(frozen=True)
 class Ingested:
-    """What adding one document did: ``added``, ``replaced`` or ``unchanged``."""
+    """What adding one document did: ``added``, ``replaced`` or ``unchanged``; its
+    ``chunks``, and how many of them had to be ``embedded`` (a replaced document's
+    unchanged chunks keep their embeddings)."""
 
     document_id: str
     name: str
     status: str
     chunks: int
+    embedded: int = 0
 
 
 def _name(name: str, what: str = "knowledge base") -> str:
@@ -197,6 +201,18 @@ def delete_document(store: Any, kb_id: str, document_id: str) -> None:
         s.exec(sql_delete(KnowledgeDocument).where(col(KnowledgeDocument.id) == document_id))
 
 
+def _old_embeddings(store: Any, document_id: str) -> dict[str, bytes]:
+    """The stored embeddings of a document's chunks, by the chunk text's sha256."""
+    with store.db.read() as s:
+        rows = s.exec(
+            select(KnowledgeChunk.content_hash, KnowledgeChunk.embedding).where(
+                KnowledgeChunk.document_id == document_id,
+                col(KnowledgeChunk.embedding).is_not(None),
+            )
+        ).all()
+    return {h: e for h, e in rows if e is not None}
+
+
 def add_document(
     store: Any,
     kb: KnowledgeBase,
@@ -223,10 +239,15 @@ def add_document(
             )
         ).first()
     if old is not None and old.content_hash == digest:
-        return Ingested(old.id, name, "unchanged", old.chunk_count)
+        return Ingested(old.id, name, "unchanged", old.chunk_count, 0)
     loaded = load(name, data, content_type)
     pieces = split(loaded.text, ChunkingPolicy.from_dict(kb.chunking))
-    vectors = get_embedder(kb.model).embed([p.text for p in pieces])
+    hashes = [hashlib.sha256(p.text.encode()).hexdigest() for p in pieces]
+    known = _old_embeddings(store, old.id) if old is not None else {}
+    fresh = [i for i, h in enumerate(hashes) if h not in known]
+    embedded = get_embedder(kb.model).embed([pieces[i].text for i in fresh])
+    vectors = {hashes[i]: embedded[j].tobytes() for j, i in enumerate(fresh)}
+    vectors = {**known, **vectors}
     doc = KnowledgeDocument(
         kb_id=kb.id,
         name=name,
@@ -245,10 +266,10 @@ def add_document(
             end=p.end,
             tokens=p.tokens,
             text=p.text,
-            content_hash=hashlib.sha256(p.text.encode()).hexdigest(),
+            content_hash=hashes[i],
             meta={"heading": p.heading} if p.heading else {},
             dims=kb.dims,
-            embedding=vectors[i].tobytes(),
+            embedding=vectors[hashes[i]],
         )
         for i, p in enumerate(pieces)
     ]
@@ -270,7 +291,8 @@ def add_document(
             s.exec(sql_delete(KnowledgeChunk).where(col(KnowledgeChunk.document_id) == doc.id))
             s.exec(sql_delete(KnowledgeDocument).where(col(KnowledgeDocument.id) == doc.id))
         raise
-    return Ingested(doc.id, name, "replaced" if old is not None else "added", len(rows))
+    status = "replaced" if old is not None else "added"
+    return Ingested(doc.id, name, status, len(rows), len(fresh))
 
 
 def reindex(store: Any, kb: KnowledgeBase, batch: int = 2000) -> int:

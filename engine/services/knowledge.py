@@ -220,10 +220,18 @@ def add_documents(
                 meta=dict(doc.get("meta") or {}),
             )
         except AuraError as exc:
-            out.append({"name": name, "status": "failed", "chunks": 0, "error": exc.message})
+            out.append(
+                {"name": name, "status": "failed", "chunks": 0, "embedded": 0, "error": exc.message}
+            )
             continue
         out.append(
-            {"name": r.name, "document_id": r.document_id, "status": r.status, "chunks": r.chunks}
+            {
+                "name": r.name,
+                "document_id": r.document_id,
+                "status": r.status,
+                "chunks": r.chunks,
+                "embedded": r.embedded,
+            }
         )
     return out
 

@@ -88,6 +88,7 @@ class IngestOut(Out):
     name: str
     status: Literal["added", "replaced", "unchanged", "failed"]
     chunks: int
+    embedded: int = Field(0, description="Chunks embedded (unchanged ones are reused).")
     document_id: str | None = None
     error: str | None = Field(None, description="Why a failed document was not added.")
 

@@ -173,3 +173,17 @@ def test_full_text_and_hybrid_search_say_what_matched(kb: ModuleType, erin: Prin
     assert kb.search(erin, kb_id, "zebra quantum", mode="text") == []
     with pytest.raises(ValidationError, match="Unknown search mode"):
         kb.search(erin, kb_id, "x", mode="fuzzy")
+
+
+def test_a_changed_document_embeds_only_its_new_text(kb: ModuleType, erin: Principal) -> None:
+    base = kb.create_base(erin, "Notes", chunking={"size": 20, "overlap": 0})
+    paragraphs = [f"Paragraph {i} talks about topic number {i} in some detail." for i in range(4)]
+    first = kb.add_documents(erin, base.id, [{"name": "n.md", "text": "\n\n".join(paragraphs)}])
+    assert (first[0]["chunks"], first[0]["embedded"]) == (4, 4)
+    paragraphs[2] = "Refunds are paid back to your card within five working days, always."
+    again = kb.add_documents(erin, base.id, [{"name": "n.md", "text": "\n\n".join(paragraphs)}])
+    assert (again[0]["status"], again[0]["chunks"], again[0]["embedded"]) == ("replaced", 4, 1)
+    assert kb.search(erin, base.id, "how long until I get my money back?", k=1)[0][
+        "text"
+    ].startswith("Refunds")
+    assert kb.get_base(erin, base.id).chunks == 4
