@@ -66,7 +66,14 @@ def parse_arguments(raw: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _failure(provider: str, exc: Exception) -> ModelError:
+def _failure(provider: str, exc: Exception) -> AuraError:
+    """What the user sees of a failed call: the outbound guard's own refusal (it says
+    what to allow), or a :class:`ModelError` naming the HTTP status or the error."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, AuraError):  # e.g. SSRFBlocked, raised inside the SDK
+            return cause
+        cause = cause.__cause__ or cause.__context__
     status = getattr(exc, "status_code", None)
     what = f"HTTP {status}" if status else type(exc).__name__
     detail = getattr(exc, "message", None) or str(exc)

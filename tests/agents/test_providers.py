@@ -124,9 +124,29 @@ def test_model_calls_obey_the_outbound_guard(
     monkeypatch.setenv("AURA_HTTP_ALLOW", "")
     reset_settings()
     llm.play({"text": "should not be reached"})
-    with pytest.raises((SSRFBlocked, ModelError)):
-        run_agent(_model(llm, "openai", max_retries=0), system="", history=[], prompt="hi")
+    for provider in ("openai", "anthropic"):
+        with pytest.raises(SSRFBlocked) as err:
+            run_agent(_model(llm, provider, max_retries=0), system="", history=[], prompt="hi")
+        assert "AURA_HTTP_ALLOW" in err.value.message, err.value.message
     assert llm.requests == []
+
+
+def test_a_server_that_is_down_gives_a_clear_error(llm: LLMServer) -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    model = chat_model(
+        "openai",
+        {"base_url": f"http://127.0.0.1:{port}/v1", "api_key": KEY, "model": "m"},
+        http=safe_client(),
+        max_retries=1,
+    )
+    with pytest.raises(ModelError) as err:
+        run_agent(model, system="", history=[], prompt="hi")
+    assert "model call failed (APIConnectionError)" in err.value.message
+    assert "Check the credential's base URL" in err.value.message
 
 
 def test_unreadable_arguments_twice_in_a_row_end_the_run_clearly(llm: LLMServer) -> None:
