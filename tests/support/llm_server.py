@@ -66,6 +66,7 @@ class LLMServer:
     script: list[Reply] = field(default_factory=list)
     requests: list[Seen] = field(default_factory=list)
     port: int = 0
+    keys: set[str] = field(default_factory=set)
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -121,6 +122,13 @@ class LLMServer:
             }
         )
 
+    async def _models(self, request: Request) -> Response:
+        """The model list, for credential tests: 401 unless a key in ``keys`` is sent."""
+        sent = request.headers.get("authorization", "").removeprefix("Bearer ")
+        if sent not in self.keys:
+            return JSONResponse({"error": {"message": "invalid key"}}, status_code=401)
+        return JSONResponse({"data": [{"id": "fake-1", "type": "model"}]})
+
     async def _anthropic(self, request: Request) -> Response:
         body = await request.json()
         self.requests.append(Seen(request.url.path, dict(request.headers), body))
@@ -167,6 +175,7 @@ class LLMServer:
                 Route("/v1/chat/completions", self._openai, methods=["POST"]),
                 Route("/v1/messages", self._anthropic, methods=["POST"]),
                 Route("/page", _page, methods=["GET", "POST"]),
+                Route("/v1/models", self._models, methods=["GET"]),
             ]
         )
         sock = socket.socket()
