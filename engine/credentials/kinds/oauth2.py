@@ -27,14 +27,15 @@ def _client(**kwargs: Any) -> Any:
     from authlib.deprecate import AuthlibDeprecationWarning
 
     from engine.credentials._net import TIMEOUT_S
-    from engine.net import SafeTransport, effective_allow
+    from engine.net import effective_allow
+    from engine.net.bridge import authlib_transport
 
-    with warnings.catch_warnings():  # authlib prefers the httpx2 fork; httpx is fine
+    with warnings.catch_warnings():  # authlib prefers the httpx2 fork; both work
         warnings.simplefilter("ignore", AuthlibDeprecationWarning)
         from authlib.integrations.httpx_client import OAuth2Client
 
     allow = effective_allow()
-    return OAuth2Client(transport=SafeTransport(allow=allow), timeout=TIMEOUT_S,
+    return OAuth2Client(transport=authlib_transport(allow), timeout=TIMEOUT_S,
                         trust_env=False, **kwargs)
 
 
