@@ -327,3 +327,15 @@ def test_postgres_runs_select_1(creds: ModuleType, owner: Principal, web: str) -
             assert not bad.ok and "nope" in bad.message
         finally:
             listener.close()
+
+
+def test_oauth2_token_url_on_a_private_address_is_refused(creds: ModuleType, owner: Principal,
+                                                          _server: str) -> None:
+    """Without an allow-list entry the token URL on loopback is never contacted (whichever
+    httpx flavour Authlib runs on)."""
+    before = TOKENS["count"]
+    result = creds.test_credential_data(owner, "oauth2",
+                                        {"client_id": "cid", "client_secret": "csecret",
+                                         "token_url": f"{_server}/token"})
+    assert not result.ok and "127.0.0.1" in result.message
+    assert TOKENS["count"] == before
