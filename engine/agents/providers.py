@@ -8,7 +8,7 @@ conversation (with the tools the model may call) and returns a :class:`Reply`.
 Both can stream (the reply is assembled from the events, tool calls included).
 
 Both send through an ``httpx2`` client given by the caller (AURA's SSRF-guarded one, see
-:mod:`engine.agents._transport`). Retries with backoff honouring ``Retry-After`` on 429
+:mod:`engine.net.bridge`). Retries with backoff honouring ``Retry-After`` on 429
 and 5xx are the SDKs' own (``max_retries``). A provider failure becomes a
 :class:`ModelError` whose message never contains the API key.
 """

@@ -67,9 +67,9 @@ def chat_model(
 ) -> ChatModel:
     """A model of ``provider`` with the credential's base URL and key (``model`` empty:
     the credential's default model)."""
-    from engine.agents._transport import guarded_client
     from engine.agents.providers import AnthropicChat, OpenAIChat
     from engine.errors import CredentialError
+    from engine.net.bridge import guarded_client
 
     name = model or str(credential.get("model") or "")
     if not name:
