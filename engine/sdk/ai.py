@@ -79,17 +79,10 @@ def chat_model(
     base_url = str(credential.get("base_url") or DEFAULT_BASE_URLS[provider])
     client = guarded_client(http, timeout_s)
     key = str(credential.get("api_key") or "")
-    if provider == "anthropic":
-        return AnthropicChat(
-            api_key=key,
-            base_url=base_url,
-            model=name,
-            http_client=client,
-            max_retries=max_retries,
-            temperature=temperature,
-            stream=stream,
-        )
-    return OpenAIChat(
+    cls: type[AnthropicChat] | type[OpenAIChat] = (
+        AnthropicChat if provider == "anthropic" else OpenAIChat
+    )
+    return cls(
         api_key=key,
         base_url=base_url,
         model=name,

@@ -102,10 +102,7 @@ def execute(ctx: NodeContext) -> dict[str, list[Item]]:
                 p.provider,
                 ctx.credentials("model"),
                 http=http,
-                model=p.model,
-                timeout_s=p.timeout_s,
-                max_retries=p.max_retries,
-                temperature=p.temperature,
+                **p.chat_options(),
                 stream=p.stream,
             )
             history = []

@@ -66,6 +66,15 @@ class ModelParams(Params):
         description="Retries of a failed model call (429 and 5xx, honouring Retry-After).",
     )
 
+    def chat_options(self) -> dict[str, Any]:
+        """The keyword arguments of ``engine.sdk.ai.chat_model`` these parameters set."""
+        return {
+            "model": self.model,
+            "timeout_s": self.timeout_s,
+            "max_retries": self.max_retries,
+            "temperature": self.temperature,
+        }
+
 
 class AgentParams(ModelParams):
     """Parameters of the AI Agent node."""
