@@ -273,6 +273,9 @@ def add_document(
         )
         for i, p in enumerate(pieces)
     ]
+    if store.db.dialect == "postgresql":  # the stored tsvector full-text search reads
+        for r in rows:
+            r.fts = func.to_tsvector("english", r.text)  # type: ignore[assignment]
     index = index_for(store)
     old_chunks = _chunk_ids(store, old.id) if old is not None else []
     with store.db.write() as s:

@@ -5,8 +5,7 @@ cosine, and full-text matches).
   (pgvector); search orders by cosine distance through an HNSW index per dimension
   (``ix_knowledge_chunk_hnsw_<dims>``, a partial expression index ``WHERE dims = N``;
   migration 0006 makes the 256 one, :meth:`prepare` any other). Full text: ``tsvector``
-  (English) ranked by ``ts_rank_cd``, through a GIN expression index
-  (``ix_knowledge_chunk_fts``, made by :meth:`prepare` with the first knowledge base).
+  (English, the chunk's stored ``fts`` column, GIN-indexed) ranked by ``ts_rank_cd``.
 * :class:`SqliteVecIndex` (SQLite): a ``vec0`` table (cosine) and an FTS5 table (porter
   stemming, bm25) per knowledge base in a file beside the database (``<db>.vectors``),
   opened with ``pysqlite3`` because the standard ``sqlite3`` module here cannot load
@@ -112,12 +111,6 @@ class PgVectorIndex(VectorIndex):
                     f"WHERE dims = {dims}"
                 )
             )
-            conn.execute(
-                text(
-                    "CREATE INDEX IF NOT EXISTS ix_knowledge_chunk_fts ON knowledge_chunk "
-                    "USING gin (to_tsvector('english', text))"
-                )
-            )
 
     def add(self, kb_id: str, dims: int, rows: Sequence[Row]) -> None:
         return None  # the chunk row's embedding column is the vector
@@ -145,9 +138,9 @@ class PgVectorIndex(VectorIndex):
         if not terms:
             return []
         sql = text(
-            "SELECT id, ts_rank_cd(to_tsvector('english', text), q) AS score "
+            "SELECT id, ts_rank_cd(fts, q) AS score "
             "FROM knowledge_chunk, to_tsquery('english', :q) AS q "
-            "WHERE kb_id = :kb AND to_tsvector('english', text) @@ q "
+            "WHERE kb_id = :kb AND fts @@ q "
             "ORDER BY score DESC, id LIMIT :k"
         )
         with self._db.engine.connect() as conn:

@@ -1,7 +1,7 @@
 """The tables of knowledge bases: a base per project, its documents and their chunks.
 
 They live on the store's one :data:`~engine.store.models.metadata` (``models.py`` imports
-this module); Alembic's migration ``0006`` creates them.
+this module); Alembic's migrations ``0006`` and ``0007`` (the full-text column) create them.
 
 A chunk keeps its embedding in ``embedding``: a pgvector ``vector`` on PostgreSQL (searched
 through an HNSW index per dimension, see :mod:`engine.knowledge.vectors`), float32 bytes
@@ -52,6 +52,21 @@ class Embedding(TypeDecorator[bytes]):
         return np.asarray(value, dtype=np.float32).tobytes()
 
 
+class TextSearchVector(TypeDecorator[str]):
+    """A full-text column: ``tsvector`` on PostgreSQL (filled from the chunk's text when it
+    is written); unused text elsewhere (SQLite indexes text with FTS5 beside the DB)."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import TSVECTOR
+
+            return dialect.type_descriptor(TSVECTOR())
+        return dialect.type_descriptor(Text())
+
+
 class KnowledgeBase(StoreModel, table=True):
     """A knowledge base of a project, with its embedding model and chunking policy."""
 
@@ -99,6 +114,8 @@ class KnowledgeChunk(StoreModel, table=True):
             postgresql_using="hnsw",
             postgresql_where=text("dims = 256"),
         ).ddl_if(dialect="postgresql"),
+        # full-text search over the chunks' tsvector (GIN; on SQLite the column stays empty)
+        Index("ix_knowledge_chunk_fts", "fts", postgresql_using="gin"),
     )
 
     id: str = _id()
@@ -117,3 +134,4 @@ class KnowledgeChunk(StoreModel, table=True):
     meta: dict[str, Any] = Field(default_factory=dict, sa_type=JSONValue)
     dims: int
     embedding: bytes | None = Field(default=None, sa_type=Embedding)
+    fts: str | None = Field(default=None, sa_type=TextSearchVector)
