@@ -16,6 +16,17 @@ from engine.errors import SSRFBlocked
 __all__ = ["Anthropic", "MySql", "OpenAICompatible", "Postgres", "Smtp"]
 
 
+def _select_one_result(value: Any, database: str, host: str, port: int, user: str) -> TestResult:
+    """The test's verdict on the row ``SELECT 1`` returned (either SQL kind)."""
+    ok = value is not None and value[0] == 1
+    return TestResult(
+        ok,
+        f"Connected to {database} on {host}:{port} as {user}."
+        if ok
+        else "SELECT 1 did not return 1.",
+    )
+
+
 class Postgres(CredentialKind):
     kind: ClassVar[str] = "postgres"
     title: ClassVar[str] = "PostgreSQL"
@@ -53,13 +64,7 @@ class Postgres(CredentialKind):
                 False,
                 f"Could not connect to PostgreSQL at {self.host}:{self.port}: {str(exc).strip()}",
             )
-        ok = value is not None and value[0] == 1
-        return TestResult(
-            ok,
-            f"Connected to {self.database} on {self.host}:{self.port} as {self.user}."
-            if ok
-            else "SELECT 1 did not return 1.",
-        )
+        return _select_one_result(value, self.database, self.host, self.port, self.user)
 
 
 class MySql(CredentialKind):
@@ -114,13 +119,7 @@ class MySql(CredentialKind):
             return TestResult(
                 False, f"Could not connect to MySQL at {self.host}:{self.port}: {exc}"
             )
-        ok = value is not None and value[0] == 1
-        return TestResult(
-            ok,
-            f"Connected to {self.database} on {self.host}:{self.port} as {self.user}."
-            if ok
-            else "SELECT 1 did not return 1.",
-        )
+        return _select_one_result(value, self.database, self.host, self.port, self.user)
 
 
 class Smtp(CredentialKind):
