@@ -9,6 +9,7 @@ failure (stop, continue with the error on the item, or route to the ``error`` ou
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from engine.sdk import Item, NodeContext, NodeExecutionError
@@ -61,6 +62,35 @@ def _as_item(value: Any, where: str) -> Item:
     return Item(json=value)
 
 
+def returned_items(
+    value: Any,
+    items: list[Item],
+    type_name: Callable[[Any], str],
+    hint: str,
+    sequence: str,
+) -> dict[str, list[Item]]:
+    """The output of an 'all_items' run from what the code returned: nothing for None,
+    one item for an object, one per object of a list (``sequence`` names the list in
+    the language's words). An item without lineage is paired with the input at its
+    position (or the only input). Anything else is refused with ``hint``."""
+    if value is None:
+        return {"main": []}
+    if isinstance(value, dict):
+        value = [value]
+    if not isinstance(value, list):
+        raise NodeExecutionError(
+            f"The code returned {type_name(value)}; in 'all_items' mode return {hint}",
+            error_type="TypeError",
+        )
+    out = [_as_item(v, f"at position {n} of the returned {sequence}") for n, v in enumerate(value)]
+    if len(out) == len(items) or len(items) == 1:
+        for n, item in enumerate(out):
+            if item.paired_item is None:
+                idx = n if len(out) == len(items) else 0
+                item.paired_item = items[idx].derive(index=idx).paired_item
+    return {"main": out}
+
+
 def _all_items(ctx: NodeContext, params: CodeParams, items: list[Item]) -> dict[str, list[Item]]:
     try:
         res = run_code_ex(params.code, {"items": [_payload(i) for i in items]}, params.timeout_s)
@@ -68,27 +98,13 @@ def _all_items(ctx: NodeContext, params: CodeParams, items: list[Item]) -> dict[
         _log_error_output(ctx, exc)
         raise
     _log(ctx, res.stdout, res.stdout_truncated)
-    value = res.result
-    if value is None:
-        return {"main": []}
-    if isinstance(value, dict):
-        value = [value]
-    if not isinstance(value, list):
-        raise NodeExecutionError(
-            f"The code returned {type(value).__name__}; in 'all_items' mode return a list of "
-            "objects (one per output item).",
-            error_type="TypeError",
-        )
-    out = [_as_item(v, f"at position {n} of the returned list") for n, v in enumerate(value)]
-    if len(out) == len(items) or len(items) == 1:
-        for n, item in enumerate(out):
-            if item.paired_item is None:
-                item.paired_item = (
-                    items[n if len(out) == len(items) else 0]
-                    .derive(index=n if len(out) == len(items) else 0)
-                    .paired_item
-                )
-    return {"main": out}
+    return returned_items(
+        res.result,
+        items,
+        lambda v: type(v).__name__,
+        "a list of objects (one per output item).",
+        "list",
+    )
 
 
 def _each_item(ctx: NodeContext, params: CodeParams, items: list[Item]) -> dict[str, list[Item]]:

@@ -15,7 +15,13 @@ from typing import Any
 
 from engine.sdk import Item, NodeContext, NodeExecutionError
 from engine.sdk.sandbox import run_js
-from nodes.core.code.run import _as_item, _log, _log_error_output, _payload, collect_each
+from nodes.core.code.run import (
+    _log,
+    _log_error_output,
+    _payload,
+    collect_each,
+    returned_items,
+)
 from nodes.core.code_js.drivers import N8N_DRIVER, N8N_PARAMS, NODE_RED_DRIVER, NODE_RED_PARAMS
 from nodes.core.code_js.spec import CodeJsParams, outputs_for
 
@@ -120,23 +126,13 @@ def _n8n(ctx: NodeContext, params: CodeJsParams) -> dict[str, list[Item]]:
             stored[f"n8n_{key}"] = kept
     if each:
         return _n8n_each(policy, items, wrapped)
-    value = wrapped.get("value")
-    if value is None:
-        return {"main": []}
-    if isinstance(value, dict):
-        value = [value]
-    if not isinstance(value, list):
-        raise NodeExecutionError(
-            f"The code returned {_js_type(value)}; in 'all_items' mode return an array of "
-            "items (objects), e.g. return $input.all();",
-            error_type="TypeError",
-        )
-    out = [_as_item(v, f"at position {n} of the returned array") for n, v in enumerate(value)]
-    for n, item in enumerate(out):
-        if item.paired_item is None and items and (len(out) == len(items) or len(items) == 1):
-            idx = n if len(out) == len(items) else 0
-            item.paired_item = items[idx].derive(index=idx).paired_item
-    return {"main": out}
+    return returned_items(
+        wrapped.get("value"),
+        items,
+        _js_type,
+        "an array of items (objects), e.g. return $input.all();",
+        "array",
+    )
 
 
 def _js_type(value: Any) -> str:
