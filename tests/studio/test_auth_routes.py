@@ -60,8 +60,9 @@ def _cookie_headers(r: Any) -> list[str]:
 def test_a_login_ticket_sets_the_cookies_once_and_returns_to_the_studio(api: Any) -> None:
     with _client(api) as c:
         ticket = _login_ticket()
-        r = c.get("/api/v1/auth/studio-session", params={"ticket": ticket,
-                                                          "next": "/workflows/abc?x=1"})
+        r = c.get(
+            "/api/v1/auth/studio-session", params={"ticket": ticket, "next": "/workflows/abc?x=1"}
+        )
         assert r.status_code == 302
         assert r.headers["location"] == f"{STUDIO}/workflows/abc?x=1"
         cookies = _cookie_headers(r)
@@ -97,12 +98,19 @@ def test_an_expired_or_unknown_ticket_is_refused(api: Any) -> None:
     # a logout ticket cannot sign anyone in
     other = tickets.issue("logout", origin=STUDIO)
     with _client(api) as c:
-        assert c.get("/api/v1/auth/studio-session",
-                     params={"ticket": other}).status_code == 401
+        assert c.get("/api/v1/auth/studio-session", params={"ticket": other}).status_code == 401
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/x", "//evil.example/x",
-                                    "/\\evil.example", "javascript:alert(1)", "workflows"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/x",
+        "//evil.example/x",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "workflows",
+    ],
+)
 def test_next_must_be_a_path_on_the_site(api: Any, target: str) -> None:
     ticket = _login_ticket()
     with _client(api) as c:
@@ -118,8 +126,7 @@ def test_next_must_be_a_path_on_the_site(api: Any, target: str) -> None:
 def test_a_ticket_never_sends_the_browser_to_another_host(api: Any) -> None:
     ticket = _login_ticket(origin="https://evil.example")
     with _client(api) as c:
-        r = c.get("/api/v1/auth/studio-session", params={"ticket": ticket,
-                                                          "next": "/workflows"})
+        r = c.get("/api/v1/auth/studio-session", params={"ticket": ticket, "next": "/workflows"})
         assert r.status_code == 302 and r.headers["location"] == "/workflows"
 
 
@@ -131,8 +138,7 @@ def test_an_expired_access_cookie_is_renewed_with_the_refresh_cookie(api: Any) -
         old_refresh = c.cookies.get("aura_refresh")
         c.cookies.delete("aura_session")  # the browser dropped it at max-age
         ticket = tickets.issue("refresh", origin=STUDIO)
-        r = c.get("/api/v1/auth/studio-refresh", params={"ticket": ticket,
-                                                          "next": "/executions"})
+        r = c.get("/api/v1/auth/studio-refresh", params={"ticket": ticket, "next": "/executions"})
         assert r.status_code == 302 and r.headers["location"] == f"{STUDIO}/executions"
         assert c.cookies.get("aura_session") and c.cookies.get("aura_refresh") != old_refresh
         assert c.get("/api/v1/auth/me").status_code == 200
@@ -143,8 +149,10 @@ def test_a_session_that_cannot_be_renewed_goes_to_login(api: Any) -> None:
 
     with _client(api) as c:
         # never signed in: straight to the login page, coming back afterwards
-        r = c.get("/api/v1/auth/studio-refresh", params={
-            "ticket": tickets.issue("refresh", origin=STUDIO), "next": "/credentials"})
+        r = c.get(
+            "/api/v1/auth/studio-refresh",
+            params={"ticket": tickets.issue("refresh", origin=STUDIO), "next": "/credentials"},
+        )
         assert r.status_code == 302
         loc = urlsplit(r.headers["location"])
         assert f"{loc.scheme}://{loc.netloc}" == STUDIO and loc.path == "/login"
@@ -152,14 +160,25 @@ def test_a_session_that_cannot_be_renewed_goes_to_login(api: Any) -> None:
         # a refresh token already used (copied): the session ends, the reason is shown
         c.get("/api/v1/auth/studio-session", params={"ticket": _login_ticket()})
         stolen = c.cookies.get("aura_refresh")
-        c.get("/api/v1/auth/studio-refresh")
-        c.cookies.set("aura_refresh", stolen or "", path="/api/v1/auth")
-        r = c.get("/api/v1/auth/studio-refresh", params={"next": "/workflows"})
+        assert stolen
+        renewed = c.get("/api/v1/auth/studio-refresh")
+        assert urlsplit(renewed.headers["location"]).path == "/workflows"
+        assert c.cookies.get("aura_refresh") not in (None, stolen)
+        # whoever copied the old cookie replays it from their own browser, which holds
+        # only that cookie (sent next to the rotated one, the server would pick one)
+        with _client(api) as thief:
+            thief.cookies.set("aura_refresh", stolen, path="/api/v1/auth")
+            r = thief.get("/api/v1/auth/studio-refresh", params={"next": "/workflows"})
         loc = urlsplit(r.headers["location"])
         assert loc.path == "/login"
         assert "already used" in parse_qs(loc.query)["error"][0]
-        assert any(v.startswith("aura_session=") and "max-age=0" in v.lower()
-                   for v in _cookie_headers(r))
+        assert any(
+            v.startswith("aura_session=") and "max-age=0" in v.lower() for v in _cookie_headers(r)
+        )
+        # and the session it belonged to is over for its owner too
+        r = c.get("/api/v1/auth/studio-refresh", params={"next": "/workflows"})
+        loc = urlsplit(r.headers["location"])
+        assert loc.path == "/login" and "ended" in parse_qs(loc.query)["error"][0]
 
 
 def test_logout_ends_the_session_and_clears_the_cookies(api: Any) -> None:
@@ -169,8 +188,9 @@ def test_logout_ends_the_session_and_clears_the_cookies(api: Any) -> None:
         c.get("/api/v1/auth/studio-session", params={"ticket": _login_ticket()})
         refresh = c.cookies.get("aura_refresh")
         access = c.cookies.get("aura_session")
-        r = c.get("/api/v1/auth/studio-logout",
-                  params={"ticket": tickets.issue("logout", origin=STUDIO)})
+        r = c.get(
+            "/api/v1/auth/studio-logout", params={"ticket": tickets.issue("logout", origin=STUDIO)}
+        )
         assert r.status_code == 302 and r.headers["location"] == f"{STUDIO}/login"
         assert not c.cookies.get("aura_session")
         # the old tokens no longer work
@@ -184,7 +204,10 @@ def test_logout_ends_the_session_and_clears_the_cookies(api: Any) -> None:
 
 @pytest.mark.redis
 def test_tickets_live_in_redis_for_every_backend_process(
-        api: Any, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    api: Any,
+    redis_url: str,  # noqa: F811 (the fixture)
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import redis
 
     from engine.config import reset_settings
@@ -203,8 +226,9 @@ def test_tickets_live_in_redis_for_every_backend_process(
         with _client(api) as c:
             r = c.get("/api/v1/auth/studio-session", params={"ticket": ticket})
             assert r.status_code == 302
-            assert c.get("/api/v1/auth/studio-session",
-                         params={"ticket": ticket}).status_code == 401
+            assert (
+                c.get("/api/v1/auth/studio-session", params={"ticket": ticket}).status_code == 401
+            )
     finally:
         monkeypatch.delenv("AURA_REDIS_URL")
         reset_settings()
@@ -217,14 +241,20 @@ def test_the_2fa_challenge_of_a_single_sign_on_reaches_the_login_page(api: Any) 
     ticket = tickets.issue("challenge", origin=STUDIO)
     with _client(api) as c:
         c.cookies.set("aura_2fa_challenge", "the-challenge", path="/api/v1/auth")
-        r = c.get("/api/v1/auth/studio-challenge", params={
-            "ticket": ticket, "next": "/login?needs_2fa=1&next=%2Fworkflows"})
+        r = c.get(
+            "/api/v1/auth/studio-challenge",
+            params={"ticket": ticket, "next": "/login?needs_2fa=1&next=%2Fworkflows"},
+        )
         assert r.status_code == 302
         assert r.headers["location"] == f"{STUDIO}/login?needs_2fa=1&next=%2Fworkflows"
-        assert any(v.startswith("aura_2fa_challenge=") and "max-age=0" in v.lower()
-                   for v in _cookie_headers(r))
+        assert any(
+            v.startswith("aura_2fa_challenge=") and "max-age=0" in v.lower()
+            for v in _cookie_headers(r)
+        )
         assert tickets.take(ticket, "challenge-filled") == {
-            "kind": "challenge-filled", "challenge": "the-challenge"}
+            "kind": "challenge-filled",
+            "challenge": "the-challenge",
+        }
         # once only
         again = c.get("/api/v1/auth/studio-challenge", params={"ticket": ticket})
         assert again.status_code == 401
@@ -242,8 +272,7 @@ def test_the_studio_backend_serves_the_api_but_not_to_other_pages_scripts(api: A
     assert c.get("/_event/").text == "reflex"
     c.get("/api/v1/auth/studio-session", params={"ticket": _login_ticket()})
     assert c.get("/api/v1/auth/me").status_code == 200
-    assert c.get("/api/v1/auth/me",
-                 headers={"Origin": "http://testserver"}).status_code == 200
+    assert c.get("/api/v1/auth/me", headers={"Origin": "http://testserver"}).status_code == 200
     # a script on another origin (site or port) is not signed in with the cookie
     for origin in ("https://evil.example", "http://testserver:3999", "null"):
         r = c.get("/api/v1/auth/me", headers={"Origin": origin})
