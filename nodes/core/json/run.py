@@ -61,6 +61,38 @@ def _copy(obj: dict[str, Any]) -> dict[str, Any]:
     return copy.deepcopy(obj)
 
 
+def source_value(item: Item, field: str, i: int) -> Any:
+    """What to convert: the whole item when ``field`` is empty, else the field's value
+    (a missing field is the user's error)."""
+    value = item.json if not field else get_field(item.json, field)
+    if value is _MISSING:
+        raise NodeExecutionError(
+            f"Item {i} has no field '{field}'. Check 'Field' (leave it "
+            "empty to convert the whole item)."
+        )
+    return value
+
+
+def write_field(
+    item: Item,
+    i: int,
+    field: str,
+    output_field: str,
+    default: str,
+    value: Any,
+    *,
+    keep_source: bool = False,
+) -> Item:
+    """A copy of ``item`` with ``value`` at ``output_field`` (else ``field``, else
+    ``default``); the converted ``field`` goes unless ``keep_source`` or it is the target."""
+    out = _copy(item.json)
+    target = output_field or field or default
+    if field and not keep_source and target != field:
+        del_field(out, field)
+    set_field(out, target, value)
+    return item.derive(out, index=i)
+
+
 def _parse(p: JsonParams, item: Item, i: int) -> Item | list[Item] | None:
     raw = get_field(item.json, p.field)
     if raw is _MISSING:
@@ -148,12 +180,7 @@ def _stringify(p: JsonParams, item: Item, i: int) -> Item:
         ensure_ascii=p.ascii_only,
         default=str,
     )
-    out_field = p.output_field or p.field or "json"
-    base = _copy(item.json)
-    if p.field and not p.keep_source and out_field != p.field:
-        del_field(base, p.field)
-    set_field(base, out_field, text)
-    return item.derive(base, index=i)
+    return write_field(item, i, p.field, p.output_field, "json", text, keep_source=p.keep_source)
 
 
 def execute(ctx: NodeContext) -> dict[str, list[Item]]:

@@ -3,14 +3,13 @@ entities: ``disable_entities``) and expat limits entity amplification."""
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 from xml.parsers.expat import ExpatError
 
 import xmltodict
 
 from engine.sdk import Item, NodeContext, NodeExecutionError
-from nodes.core.json.run import _MISSING, del_field, get_field, set_field
+from nodes.core.json.run import _MISSING, get_field, set_field, source_value, write_field
 from nodes.core.xml.spec import XmlParams
 
 
@@ -38,18 +37,11 @@ def _parse(p: XmlParams, item: Item, i: int) -> Item:
         ) from None
     except ValueError as exc:  # entities refused
         raise NodeExecutionError(f"Item {i}: field '{p.field}' was refused: {exc}.") from None
-    out = copy.deepcopy(item.json)
-    set_field(out, p.output_field or p.field, value)
-    return item.derive(out, index=i)
+    return write_field(item, i, p.field, p.output_field, "", value, keep_source=True)
 
 
 def _build(p: XmlParams, item: Item, i: int) -> Item:
-    value: Any = item.json if not p.field else get_field(item.json, p.field)
-    if value is _MISSING:
-        raise NodeExecutionError(
-            f"Item {i} has no field '{p.field}'. Check 'Field' (leave it "
-            "empty to convert the whole item)."
-        )
+    value: Any = source_value(item, p.field, i)
     if not isinstance(value, dict) or len(value) != 1:
         keys = ", ".join(list(value)[:5]) if isinstance(value, dict) else type(value).__name__
         raise NodeExecutionError(
@@ -66,14 +58,11 @@ def _build(p: XmlParams, item: Item, i: int) -> Item:
         )
     except ValueError as exc:
         raise NodeExecutionError(f"Item {i}: the data cannot be written as XML: {exc}.") from None
-    out = copy.deepcopy(item.json)
-    target = p.output_field or p.field or "xml"
-    if not p.field:
-        out = {}
-    elif p.output_field and p.output_field != p.field:
-        del_field(out, p.field)
-    set_field(out, target, text)
-    return item.derive(out, index=i)
+    if not p.field:  # the whole item became the document: the text replaces it
+        out: dict[str, Any] = {}
+        set_field(out, p.output_field or "xml", text)
+        return item.derive(out, index=i)
+    return write_field(item, i, p.field, p.output_field, "xml", text)
 
 
 def execute(ctx: NodeContext) -> dict[str, list[Item]]:

@@ -7,14 +7,13 @@ or :data:`MAX_DEPTH` levels, so such a "billion laughs" text fails cleanly.
 
 from __future__ import annotations
 
-import copy
 import datetime
 from typing import Any
 
 import yaml
 
 from engine.sdk import Item, NodeContext, NodeExecutionError
-from nodes.core.json.run import _MISSING, del_field, get_field, set_field
+from nodes.core.json.run import _MISSING, get_field, source_value, write_field
 from nodes.core.yaml.spec import YamlParams
 
 MAX_NODES = 1_000_000
@@ -66,27 +65,15 @@ def _parse(p: YamlParams, item: Item, i: int) -> Item:
         if not isinstance(raw, str)
         else load_yaml(raw, f"Item {i}: field '{p.field}'", p.all_documents)
     )
-    out = copy.deepcopy(item.json)
-    set_field(out, p.output_field or p.field, value)
-    return item.derive(out, index=i)
+    return write_field(item, i, p.field, p.output_field, "", value, keep_source=True)
 
 
 def _build(p: YamlParams, item: Item, i: int) -> Item:
-    value = item.json if not p.field else get_field(item.json, p.field)
-    if value is _MISSING:
-        raise NodeExecutionError(
-            f"Item {i} has no field '{p.field}'. Check 'Field' (leave it "
-            "empty to convert the whole item)."
-        )
+    value = source_value(item, p.field, i)
     text = yaml.safe_dump(
         value, sort_keys=p.sort_keys, allow_unicode=True, default_flow_style=False
     )
-    out = copy.deepcopy(item.json)
-    target = p.output_field or p.field or "yaml"
-    if p.field and p.output_field and p.output_field != p.field:
-        del_field(out, p.field)
-    set_field(out, target, text)
-    return item.derive(out, index=i)
+    return write_field(item, i, p.field, p.output_field, "yaml", text)
 
 
 def execute(ctx: NodeContext) -> dict[str, list[Item]]:
