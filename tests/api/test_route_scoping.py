@@ -63,6 +63,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "share_credential": {"project_id": "{bob_project}", "role": "editor"},
     "move_credential": {"project_id": "{bob_project}"},
     "put_provider": {"preset": "github", "client_id": "taken-over"},
+    "rename_base": {"name": "taken over"},
+    "add_documents": {"documents": [{"name": "planted.md", "text": "planted"}]},
+    "search": {"query": "when does Alpha pay"},
 }
 """A valid body for each operation that needs one (so the walk reaches the access
 check rather than stopping at validation; each would change Alpha's things)."""
@@ -231,6 +234,21 @@ def _build_alpha(w: World, alice: TestClient) -> None:
         201,
     )
     w.ids["variable"] = "ALPHA_LIMIT"
+    kb = _ok(
+        alice.post(
+            "/api/v1/knowledge-bases",
+            json={"name": "Alpha handbook", "project_id": alpha},
+        ),
+        201,
+    )["id"]
+    _ok(
+        alice.post(
+            f"/api/v1/knowledge-bases/{kb}/documents",
+            json={"documents": [{"name": "pay.md", "text": "Alpha pays on the 4th."}]},
+        ),
+        200,
+    )
+    w.ids["kb"] = kb
     key = _ok(
         alice.post("/api/v1/api-keys", json={"name": "alpha key", "scopes": ["workflow:read"]}), 201
     )
@@ -276,6 +294,9 @@ def _build_alpha(w: World, alice: TestClient) -> None:
         "killed by signal",
         "Work-horse terminated",
         "provider-secret-55",
+        "Alpha handbook",
+        "Alpha pays on the 4th",
+        kb,
         w.ids["alice_id"],
         eid,
         w.ids["succeeded"],
@@ -313,12 +334,15 @@ def _value(path: str, name: str, ids: dict[str, str]) -> str:
         ("/api-keys/", "api_key"),
         ("/auth/identities/", "identity"),
         ("/oidc-providers/", "provider"),
+        ("/knowledge-bases/", "kb"),
         ("/auth/oidc/", "provider"),
     ]
     if name == "name" and "/queues/" in path:
         return ids["queue"]
     for prefix, what in by_prefix:
-        if prefix in path and (name == "id" or (name == "name" and what == "provider")):
+        if prefix in path and (
+            name == "id" or (name == "name" and what == "provider") or name == f"{what}_id"
+        ):
             return ids[what]
     raise AssertionError(
         f"the walk does not know what {{{name}}} of {path} names: add it "
