@@ -33,6 +33,21 @@ def _seed(definition: dict[str, Any]) -> str:
     return backend.create_workflow(_operator(), definition=definition)
 
 
+def _seed_as_owner(definition: dict[str, Any]) -> str:
+    """Stores a workflow as the signed-in owner would: in the owner's personal project,
+    where the owner's credentials may be used."""
+    from engine.services import auth
+    from engine.services.store import get_store
+    from studio.logic import backend
+    from tests.studio.conftest import OWNER
+
+    user = get_store().users.by_email(OWNER["email"])
+    assert user is not None
+    p = auth.principal_for_session(user.id)
+    assert p is not None
+    return backend.create_workflow(p, definition=definition)
+
+
 def _orders() -> dict[str, Any]:
     data = json.loads(EXAMPLE.read_text())
     data["name"] = f"Orders {uuid.uuid4().hex[:6]}"
@@ -276,8 +291,8 @@ def test_credentials_typed_forms_test_and_pick(page: Any, studio_url: str, shot:
     assert "s3cret-token" not in page.content()
     shot(page, "credentials-edit")
     page.keyboard.press("Escape")
-    # a node with a credential slot offers it
-    wid = _seed({"name": "Calls API", "nodes": [
+    # a node with a credential slot offers it (in a workflow of the owner's project)
+    wid = _seed_as_owner({"name": "Calls API", "nodes": [
         {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
         {"name": "Call", "type": "core.http_request", "position": [300, 0],
          "parameters": {"url": "http://127.0.0.1:9/x"}}],
