@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from engine.sdk.items import Item
@@ -124,10 +125,11 @@ class NodeContext(abc.ABC):
         allow = effective_allow(parse_allow(settings().http.allow))
         return resolve_checked(host, port, allow)
 
-    @property
+    @cached_property
     def knowledge(self) -> KnowledgeAccess:
         """The knowledge bases this execution may use (add documents, search), as the
-        execution's principal: those of its project, or shared with it."""
+        execution's principal: those of its project, or shared with it (one accessor per
+        node run, so the principal is read once, not per item)."""
         from engine.sdk.knowledge import knowledge_for
 
         return knowledge_for(self.execution.id)

@@ -291,8 +291,16 @@ class _RunKnowledge(KnowledgeAccess):
 
     def __init__(self, execution_id: str) -> None:
         self.execution_id = execution_id
+        self._acting: Principal | None = None
 
     def _principal(self) -> Principal:
+        """The execution's principal, read once per execution (like its credentials'),
+        not again for every item a node adds or searches."""
+        if self._acting is None:
+            self._acting = self._read_principal()
+        return self._acting
+
+    def _read_principal(self) -> Principal:
         from engine.services.principals import RunAs, acting_principal
 
         try:
