@@ -147,6 +147,11 @@ class Execution(StoreModel, table=True):
     data_pruned: bool = Field(default=False)
     checkpoint: dict[str, Any] | None = Field(default=None, sa_type=JSONValue)
     """A parked execution's resume state (see engine.executor.result.Checkpoint)."""
+    kind: str = Field(
+        default="workflow", max_length=16, sa_column_kwargs={"server_default": "workflow"}
+    )
+    """``workflow``, or ``agent`` for an agent run (engine.agents.runs)."""
+    agent_id: str | None = Field(default=None, max_length=32, index=True)
 
 
 class NodeRun(StoreModel, table=True):
@@ -244,3 +249,6 @@ from engine.store import models_knowledge as _models_knowledge  # noqa: E402,F40
 
 # The single sign-on tables (providers, identities, pending logins) too.
 from engine.store import models_oidc as _models_oidc  # noqa: E402,F401
+
+# The agent tables (agents, versions, run steps, approvals, usage ledger) too.
+from engine.store import models_agents as _models_agents  # noqa: E402,F401

@@ -24,7 +24,9 @@ TABLES = {"workflow", "workflow_version", "execution", "node_run", "credential",
           # 0004: single sign-on
           "oidc_provider", "oidc_identity", "oidc_login",
           # 0006: knowledge bases
-          "knowledge_base", "knowledge_document", "knowledge_chunk"}
+          "knowledge_base", "knowledge_document", "knowledge_chunk",
+          # 0008: agents
+          "agent", "agent_version", "agent_step", "approval", "usage_entry"}
 
 
 def _tables(url: str) -> set[str]:
