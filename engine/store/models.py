@@ -241,7 +241,11 @@ class Webhook(StoreModel, table=True):
     created_at: datetime = _created()
 
 
-# The auth tables (users, sessions, projects, audit...) share this metadata.
+# The agent tables (agents, versions, run steps, approvals, usage ledger) share this
+# metadata.
+from engine.store import models_agents as _models_agents  # noqa: E402,F401
+
+# The auth tables (users, sessions, projects, audit...) too.
 from engine.store import models_auth as _models_auth  # noqa: E402,F401
 
 # The knowledge base tables (bases, documents, chunks with their embeddings) too.
@@ -249,6 +253,3 @@ from engine.store import models_knowledge as _models_knowledge  # noqa: E402,F40
 
 # The single sign-on tables (providers, identities, pending logins) too.
 from engine.store import models_oidc as _models_oidc  # noqa: E402,F401
-
-# The agent tables (agents, versions, run steps, approvals, usage ledger) too.
-from engine.store import models_agents as _models_agents  # noqa: E402,F401

@@ -92,9 +92,7 @@ def upgrade() -> None:
             name="fk_agent_step_execution_id_execution",
         ),
         sa.PrimaryKeyConstraint("id", name="pk_agent_step"),
-        sa.UniqueConstraint(
-            "execution_id", "position", name="uq_agent_step_execution_id_position"
-        ),
+        sa.UniqueConstraint("execution_id", "position", name="uq_agent_step_execution_id_position"),
     )
     op.create_table(
         "approval",
