@@ -20,6 +20,7 @@ __all__ = [
     "HttpSettings",
     "LogSettings",
     "MetricsSettings",
+    "OtelSettings",
     "QueueSettings",
     "RedisSettings",
     "RetentionSettings",
@@ -145,6 +146,11 @@ class QueueSettings(_Area):
     worker_class: str = Field("auto", description="'fork' (a process per execution), "
                               "'simple' (executions in the worker process) or 'auto' (per "
                               "queue, see engine/runtimes/rq/worker.py).")
+    webhooks_here: bool = Field(True, description="Production webhooks that answer after "
+                                "their run (last node, Respond to Webhook) run in the API "
+                                "process instead of on a worker: no queue hop, no fork. "
+                                "'Respond immediately' webhooks and workflows with a "
+                                "concurrency limit still run on the workers.")
 
 
 class MetricsSettings(_Area):
@@ -171,6 +177,16 @@ class LogSettings(_Area):
         "console", description="'console' (readable, coloured in a terminal), 'json' (one "
         "JSON object a line, for log collectors) or 'auto' (console in a terminal, JSON "
         "otherwise).")
+
+
+class OtelSettings(_Area):
+    model_config = SettingsConfigDict(env_prefix="AURA_OTEL_", env_file=".env", extra="ignore")
+    endpoint: str | None = Field(None, description="OTLP/HTTP collector base URL, e.g. "
+                                 "'http://otel-collector:4318'; when set, API requests, "
+                                 "executions and node runs are traced (spans sent to "
+                                 "<endpoint>/v1/traces). Unset (default): no tracing at all.")
+    service_name: str = Field("aura", description="service.name of the spans (the process "
+                              "kind is added: 'aura-api', 'aura-worker'...).")
 
 
 class RetentionSettings(_Area):
@@ -267,6 +283,7 @@ class Settings(_Area):
     metrics: MetricsSettings = Field(default_factory=MetricsSettings)
     log: LogSettings = Field(default_factory=LogSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
+    otel: OtelSettings = Field(default_factory=OtelSettings)
 
     def ensure_data_dir(self) -> Path:
         """The data directory, created (or tightened) readable by this user only."""
