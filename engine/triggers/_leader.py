@@ -109,7 +109,7 @@ class LeaderLock:
         self.fence, self.value = fence, f"{fence}:{self.identity}"
         self._lost.clear()
         self._start_renewing()
-        log.warning("scheduler %s is now the leader (fence %d)", self.identity, fence)
+        log.info("scheduler %s is now the leader (fence %d)", self.identity, fence)
         return True
 
     def renew(self) -> bool:

@@ -245,6 +245,8 @@ def test_errors_in_plain_words_and_executions(page: Any, studio_url: str, shot: 
 
 
 def test_every_page_renders_in_light_and_dark(page: Any, studio_url: str, shot: Any) -> None:
+    missing: list[str] = []  # any 404 the browser meets (the favicon was one on every page)
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
     page.goto(f"{studio_url}/variables")
     page.fill("#var-key", "API_BASE")
     page.fill("#var-value", "https://example.test")
@@ -265,6 +267,7 @@ def test_every_page_renders_in_light_and_dark(page: Any, studio_url: str, shot: 
     page.wait_for_selector("#node-panel")
     shot(page, "node-panel-dark")
     assert re.search(r"If", page.inner_text("#node-params"))
+    assert missing == []
 
 
 def test_credentials_typed_forms_test_and_pick(page: Any, studio_url: str, shot: Any) -> None:
