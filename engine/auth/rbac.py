@@ -80,6 +80,13 @@ PERMISSIONS: dict[str, Rule] = {
     "knowledge:create": _p("editor", "editor"),
     "knowledge:update": _p("editor", "editor"),
     "knowledge:delete": _p("editor", "editor"),
+    # agents (run = start a run or chat; approval:decide = approve or reject in the inbox)
+    "agent:read": _p("viewer", "viewer"),
+    "agent:create": _p("editor", "editor"),
+    "agent:update": _p("editor", "editor"),
+    "agent:delete": _p("editor", "editor"),
+    "agent:run": _p("editor", "editor"),
+    "approval:decide": _p("editor", "editor"),
     # variables: project ones by project admins, global ones by instance admins
     "variable:read": _p("viewer", "viewer"),
     "variable:update": _p("editor", "admin", "admin"),
