@@ -21,6 +21,7 @@ from engine.errors import (
     NodeExecutionError,
 )
 from engine.executor.params import build_plan
+from engine.graph.messages import param_path, plain_message
 from engine.graph.validate import contains_expression
 from engine.sdk.context import ExecutionInfo, NodeContext, NodeInfo, WorkflowInfo
 from engine.sdk.items import Item
@@ -68,8 +69,10 @@ class Interrupt:
         if self.event.is_set():
             raise ExecutionCancelled("The execution was cancelled.")
         if self.deadline is not None and time.monotonic() > self.deadline:
-            raise ExecutionTimeout("The workflow ran longer than its timeout setting "
-                                   "(Settings → Timeout); raise it or make the workflow faster.")
+            raise ExecutionTimeout(
+                "The workflow ran longer than its timeout setting "
+                "(Settings → Timeout); raise it or make the workflow faster."
+            )
 
     @property
     def stopped(self) -> bool:
@@ -94,8 +97,14 @@ class Interrupt:
 class ExecContext(NodeContext):
     """Context for one run of one node inside an :class:`Execution`."""
 
-    def __init__(self, execution: Execution, node: NodeDef, spec: NodeSpec,
-                 inputs: dict[str, list[Item]], logs: list[str]) -> None:
+    def __init__(
+        self,
+        execution: Execution,
+        node: NodeDef,
+        spec: NodeSpec,
+        inputs: dict[str, list[Item]],
+        logs: list[str],
+    ) -> None:
         self._ex = execution
         self._node = node
         self._spec = spec
@@ -139,19 +148,28 @@ class ExecContext(NodeContext):
             json=item.json if item else {},
             item_index=index,
             items=items,
-            binary={k: {"mime_type": b.mime_type, "file_name": b.file_name,
-                        "file_size": b.file_size} for k, b in item.binary.items()}
-            if item and item.binary else None,
+            binary={
+                k: {"mime_type": b.mime_type, "file_name": b.file_name, "file_size": b.file_size}
+                for k, b in item.binary.items()
+            }
+            if item and item.binary
+            else None,
             node_name=self._node.name,
             run_data=ex.run_data_view(self._node.name),
             vars=ex.request.vars,
             env=ex.env,
             timezone=ex.workflow.settings.timezone,
             now=ex.now,
-            workflow={"id": ex.workflow.id, "name": ex.workflow.name,
-                      "active": ex.workflow_info.active},
-            execution={"id": ex.id, "mode": ex.request.mode,
-                       "resume_url": ex.execution_info.resume_url},
+            workflow={
+                "id": ex.workflow.id,
+                "name": ex.workflow.name,
+                "active": ex.workflow_info.active,
+            },
+            execution={
+                "id": ex.id,
+                "mode": ex.request.mode,
+                "resume_url": ex.execution_info.resume_url,
+            },
         )
 
     def evaluate(self, value: Any, index: int = 0, path: str = "") -> Any:
@@ -163,8 +181,11 @@ class ExecContext(NodeContext):
     def _param_plans(self) -> dict[str, Any]:
         if self._plans is None:
             skip = self._ex.no_expression_fields(self._spec)
-            self._plans = {k: p for k, v in self._node.parameters.items()
-                           if k not in skip and (p := build_plan(v, k)) is not None}
+            self._plans = {
+                k: p
+                for k, v in self._node.parameters.items()
+                if k not in skip and (p := build_plan(v, k)) is not None
+            }
         return self._plans
 
     def params(self, index: int = 0) -> BaseModel:
@@ -194,15 +215,16 @@ class ExecContext(NodeContext):
         except pydantic.ValidationError as exc:
             problems = []
             for e in exc.errors():
-                path = ".".join(str(p) for p in e.get("loc", ())) or "(parameters)"
-                problems.append({"path": path, "message": e.get("msg", "invalid")})
+                problems.append({"path": param_path(e.get("loc", ())), "message": plain_message(e)})
             first = problems[0]
             where = f" for item {index}" if index is not None else ""
             raise NodeExecutionError(
-                f"Parameter '{first['path']}'{where}: {first['message']}. Fix the value in the "
+                f"Parameter '{first['path']}'{where}: {first['message']} Fix the value in the "
                 "node's parameters (if it is an expression, check what it evaluates to).",
-                node=self._node.name, details={"problems": problems},
-                error_type="ParameterError") from None
+                node=self._node.name,
+                details={"problems": problems},
+                error_type="ParameterError",
+            ) from None
 
     # -- services --------------------------------------------------------------
     def credentials(self, slot: str) -> dict[str, Any]:
@@ -210,7 +232,8 @@ class ExecContext(NodeContext):
         if ref is None:
             raise CredentialError(
                 f"Node '{self._node.name}' needs a credential in slot '{slot}'. Choose one in the "
-                "node's Credentials section.")
+                "node's Credentials section."
+            )
         return self._ex.resolve_credential(self._node, slot, ref)
 
     def http(self, **options: Any) -> httpx.Client:
@@ -225,8 +248,9 @@ class ExecContext(NodeContext):
         allow = effective_allow(parse_allow(list(self._ex.http_allow)))
         return resolve_checked(host, port, allow)
 
-    def run_workflow(self, workflow_ref: str | dict[str, Any], items: list[Item],
-                     *, wait: bool = True) -> list[Item]:
+    def run_workflow(
+        self, workflow_ref: str | dict[str, Any], items: list[Item], *, wait: bool = True
+    ) -> list[Item]:
         return self._ex.run_subworkflow(self._node, workflow_ref, items, wait=wait)
 
     def run_code(self, code: str, inputs: dict[str, Any], timeout_s: float) -> Any:
@@ -249,11 +273,19 @@ class ExecContext(NodeContext):
         self._ex.interrupt.sleep(seconds)
 
 
-def make_info(execution_id: str, mode: str, resume_url: str | None,
-              workflow_id: str | None, name: str, tz: str, active: bool
-              ) -> tuple[WorkflowInfo, ExecutionInfo]:
-    return (WorkflowInfo(workflow_id, name, tz, active),
-            ExecutionInfo(execution_id, mode, resume_url))
+def make_info(
+    execution_id: str,
+    mode: str,
+    resume_url: str | None,
+    workflow_id: str | None,
+    name: str,
+    tz: str,
+    active: bool,
+) -> tuple[WorkflowInfo, ExecutionInfo]:
+    return (
+        WorkflowInfo(workflow_id, name, tz, active),
+        ExecutionInfo(execution_id, mode, resume_url),
+    )
 
 
 CredentialResolver = Callable[..., dict[str, Any]]

@@ -41,7 +41,7 @@ __all__ = ["Fn", "Source", "compile_expression"]
 Fn = Callable[[State], Any]
 _REFUSED = {
     ast.Lambda: "Functions (lambda) are not allowed in expressions; use a list "
-                "comprehension such as [x.name for x in list].",
+    "comprehension such as [x.name for x in list].",
     ast.NamedExpr: "Assignments (:=) are not allowed in expressions.",
     ast.Starred: "Unpacking with * is not allowed in expressions; use concat() or +.",
     ast.Await: "'await' is not allowed in expressions.",
@@ -70,13 +70,14 @@ class Source:
 def attr_name(raw: str) -> tuple[str, bool]:
     """The field name behind an escaped attribute and whether it was ``?.`` access."""
     optional = raw.startswith(OPTIONAL)
-    name = raw[len(OPTIONAL):] if optional else raw
-    if name.startswith(KEYWORD) and keyword.iskeyword(name[len(KEYWORD):]):
-        return name[len(KEYWORD):], optional
+    name = raw[len(OPTIONAL) :] if optional else raw
+    if name.startswith(KEYWORD) and keyword.iskeyword(name[len(KEYWORD) :]):
+        return name[len(KEYWORD) :], optional
     if name.startswith("_"):
         raise ExpressionRefused(
             f"Cannot access attribute '{name}': names starting with '_' are not allowed. "
-            f"To read a field with that name, write $json[\"{name}\"].")
+            f'To read a field with that name, write $json["{name}"].'
+        )
     return name, optional
 
 
@@ -90,12 +91,14 @@ class Compiler:
 
     def expr(self, node: ast.AST, depth: int) -> Fn:
         if depth > self.limits.max_depth:
-            raise ExpressionLimitError(f"The expression is nested too deeply (more than "
-                                       f"{self.limits.max_depth} levels).")
+            raise ExpressionLimitError(
+                f"The expression is nested too deeply (more than {self.limits.max_depth} levels)."
+            )
         handler = _HANDLERS.get(type(node))
         if handler is None:
             message = _REFUSED.get(type(node)) or (
-                f"'{type(node).__name__}' is not allowed in expressions.")
+                f"'{type(node).__name__}' is not allowed in expressions."
+            )
             raise ExpressionRefused(message)
         return handler(self, node, depth + 1)
 
@@ -106,8 +109,10 @@ class Compiler:
     def constant(self, node: ast.Constant, depth: int) -> Fn:
         v = node.value
         if v is not None and type(v) not in (bool, int, float, str):
-            raise ExpressionRefused(f"{type(v).__name__} literals are not supported; "
-                                    "use numbers, text, true/false or null.")
+            raise ExpressionRefused(
+                f"{type(v).__name__} literals are not supported; "
+                "use numbers, text, true/false or null."
+            )
         if type(v) is int and v.bit_length() > self.limits.max_int_bits:
             raise ExpressionLimitError("The number literal is too large.")
         return lambda st: v
@@ -115,15 +120,16 @@ class Compiler:
     def name(self, node: ast.Name, depth: int) -> Fn:
         n = node.id
         if n.startswith(RESERVED):
-            return dollar_name(n[len(RESERVED):])
+            return dollar_name(n[len(RESERVED) :])
         if self.in_scope(n):
             return lambda st: st.locals[n]
         if n in CONSTANTS:
             c = CONSTANTS[n]
             return lambda st: c
         if n in HELPERS:
-            raise ExpressionSyntaxError(f"'{n}' is a function: call it, e.g. "
-                                        f"{HELPERS[n].signature}.")
+            raise ExpressionSyntaxError(
+                f"'{n}' is a function: call it, e.g. {HELPERS[n].signature}."
+            )
         raise unknown_name(n)
 
     # -- access --------------------------------------------------------------------------
@@ -133,11 +139,13 @@ class Compiler:
         if isinstance(base, ast.Name) and base.id == RESERVED + "env":
             return lambda st: env_lookup(st, name)
         if isinstance(base, ast.Name) and base.id == RESERVED + "json":
+
             def json_field(st: State) -> Any:
                 d = st.ctx.json
                 if type(d) is dict:
                     return d.get(name)
                 return get_field(st, d, name, "$json")
+
             return json_field
         obj = self.expr(base, depth)
         src = Source(base)
@@ -149,6 +157,7 @@ class Compiler:
             if optional and v is None:
                 return None
             return get_field(st, v, name, src)
+
         return field
 
     def subscript(self, node: ast.Subscript, depth: int) -> Fn:
@@ -157,21 +166,25 @@ class Compiler:
             return self.dollar_call("node", [sl], {}, depth)
         if isinstance(sl, ast.Slice):
             obj = self.expr(base, depth)
-            parts = [None if p is None else self.expr(p, depth)
-                     for p in (sl.lower, sl.upper, sl.step)]
+            parts = [
+                None if p is None else self.expr(p, depth) for p in (sl.lower, sl.upper, sl.step)
+            ]
             src = Source(base)
 
             def sliced(st: State) -> Any:
                 lo, hi, step = (None if p is None else p(st) for p in parts)
                 return get_slice(st, obj(st), lo, hi, step, src)
+
             return sliced
         key = self.expr(sl, depth)
         if isinstance(base, ast.Name) and base.id == RESERVED + "env":
+
             def env_item(st: State) -> Any:
                 k = key(st)
                 if not isinstance(k, str):
                     raise ExpressionError("Environment variable names are text.")
                 return env_lookup(st, k)
+
             return env_item
         obj = self.expr(base, depth)
         src = Source(base)
@@ -182,6 +195,7 @@ class Compiler:
             if type(v) is dict and type(k) is str:
                 return v.get(k)
             return get_index(st, v, k, src)
+
         return item
 
     # -- calls ---------------------------------------------------------------------------
@@ -193,13 +207,14 @@ class Compiler:
             if kw.arg is None:
                 raise ExpressionRefused("Unpacking with ** is not allowed in calls.")
             if kw.arg.startswith("_"):
-                raise ExpressionRefused(f"Argument names starting with '_' are not allowed "
-                                        f"('{kw.arg}').")
+                raise ExpressionRefused(
+                    f"Argument names starting with '_' are not allowed ('{kw.arg}')."
+                )
         func = node.func
         kwnodes = {kw.arg: kw.value for kw in node.keywords if kw.arg is not None}
         if isinstance(func, ast.Name):
             if func.id.startswith(RESERVED):
-                return self.dollar_call(func.id[len(RESERVED):], node.args, kwnodes, depth)
+                return self.dollar_call(func.id[len(RESERVED) :], node.args, kwnodes, depth)
             if func.id in HELPERS and not self.in_scope(func.id):
                 return self.helper_call(func.id, node.args, kwnodes, depth)
             if func.id in CONSTANTS or self.in_scope(func.id):
@@ -207,20 +222,28 @@ class Compiler:
             raise unknown_name(func.id)
         if isinstance(func, ast.Attribute):
             return self.method_call(func, node.args, kwnodes, depth)
-        raise ExpressionRefused("Only helper functions and methods can be called, e.g. "
-                                "upper($json.name) or $json.name.upper().")
+        raise ExpressionRefused(
+            "Only helper functions and methods can be called, e.g. "
+            "upper($json.name) or $json.name.upper()."
+        )
 
-    def dollar_call(self, name: str, args: list[ast.expr], kwargs: dict[str, ast.expr],
-                    depth: int) -> Fn:
-        if name == "node" and args and isinstance(args[0], ast.Constant) \
-                and isinstance(args[0].value, str):
+    def dollar_call(
+        self, name: str, args: list[ast.expr], kwargs: dict[str, ast.expr], depth: int
+    ) -> Fn:
+        if (
+            name == "node"
+            and args
+            and isinstance(args[0], ast.Constant)
+            and isinstance(args[0].value, str)
+        ):
             self.nodes.add(args[0].value)
         fns = [self.expr(a, depth) for a in args]
         kws = {k: self.expr(v, depth) for k, v in kwargs.items()}
         return dollar_call(name, fns, kws)
 
-    def helper_call(self, name: str, args: list[ast.expr], kwargs: dict[str, ast.expr],
-                    depth: int) -> Fn:
+    def helper_call(
+        self, name: str, args: list[ast.expr], kwargs: dict[str, ast.expr], depth: int
+    ) -> Fn:
         h = HELPERS[name]
         try:
             h.params.bind(*args, **kwargs)
@@ -237,6 +260,7 @@ class Compiler:
                 if (type(r) is str or type(r) is list) and len(r) > 1024:
                     st.charge(len(r) >> 7)
                 return r
+
             return call1
 
         def call(st: State) -> Any:
@@ -244,10 +268,12 @@ class Compiler:
             if (type(r) is str or type(r) is list) and len(r) > 1024:
                 st.charge(len(r) >> 7)
             return r
+
         return call
 
-    def method_call(self, func: ast.Attribute, args: list[ast.expr],
-                    kwargs: dict[str, ast.expr], depth: int) -> Fn:
+    def method_call(
+        self, func: ast.Attribute, args: list[ast.expr], kwargs: dict[str, ast.expr], depth: int
+    ) -> Fn:
         name, optional = attr_name(func.attr)
         obj = self.expr(func.value, depth)
         fns = [self.expr(a, depth) for a in args]
@@ -258,11 +284,13 @@ class Compiler:
             v = obj(st)
             if optional and v is None:
                 return None
-            r = call_method(st, v, name, [a(st) for a in fns],
-                            {k: c(st) for k, c in kws.items()}, src)
+            r = call_method(
+                st, v, name, [a(st) for a in fns], {k: c(st) for k, c in kws.items()}, src
+            )
             if (type(r) is str or type(r) is list) and len(r) > 1024:
                 st.charge(len(r) >> 7)
             return r
+
         return call
 
     # -- operators -----------------------------------------------------------------------
@@ -286,6 +314,7 @@ class Compiler:
     def boolop(self, node: ast.BoolOp, depth: int) -> Fn:
         fns = [self.expr(v, depth) for v in node.values]
         if isinstance(node.op, ast.And):
+
             def all_(st: State) -> Any:
                 v = None
                 for f in fns:
@@ -293,6 +322,7 @@ class Compiler:
                     if not v:
                         return v
                 return v
+
             return all_
 
         def any_(st: State) -> Any:
@@ -302,6 +332,7 @@ class Compiler:
                 if v:
                     return v
             return v
+
         return any_
 
     def compare(self, node: ast.Compare, depth: int) -> Fn:
@@ -320,6 +351,7 @@ class Compiler:
                     return False
                 a = b
             return True
+
         return chain
 
     def ifexp(self, node: ast.IfExp, depth: int) -> Fn:
@@ -332,8 +364,10 @@ class Compiler:
         return lambda st: [f(st) for f in fns]
 
     def dict_(self, node: ast.Dict, depth: int) -> Fn:
-        pairs = [(None if k is None else self.expr(k, depth), self.expr(v, depth))
-                 for k, v in zip(node.keys, node.values, strict=True)]
+        pairs = [
+            (None if k is None else self.expr(k, depth), self.expr(v, depth))
+            for k, v in zip(node.keys, node.values, strict=True)
+        ]
 
         def build(st: State) -> dict[str, Any]:
             out: dict[str, Any] = {}
@@ -350,10 +384,10 @@ class Compiler:
                     raise ExpressionError("Object keys must be text; use str(...) for others.")
                 out[key] = val
             return out
+
         return build
 
-    def comprehension(self, node: ast.ListComp | ast.GeneratorExp | ast.DictComp,
-                      depth: int) -> Fn:
+    def comprehension(self, node: ast.ListComp | ast.GeneratorExp | ast.DictComp, depth: int) -> Fn:
         return compile_comprehension(self, node, depth)
 
 
@@ -362,36 +396,76 @@ def unknown_name(n: str) -> ExpressionError:
     if n.startswith("_"):
         return ExpressionRefused(f"Names starting with '_' are not allowed ('{n}').")
     if hasattr(builtins, n) or n in ("exec", "eval", "compile", "globals", "locals"):
-        return ExpressionRefused(f"'{n}' is not available in expressions. Variables start "
-                                 "with $ ($json, $node(...)); see the list of helpers.")
-    hint = f" Did you mean ${n}?" if n in ("json", "item", "input", "node", "vars", "env",
-                                            "now", "today", "index") else ""
-    return ExpressionSyntaxError(f"Unknown name '{n}'.{hint} Variables start with $, "
-                                 "e.g. $json.field; functions are helpers such as len().")
+        return ExpressionRefused(
+            f"'{n}' is not available in expressions. Variables start "
+            "with $ ($json, $node(...)); see the list of helpers."
+        )
+    hint = (
+        f" Did you mean ${n}?"
+        if n in ("json", "item", "input", "node", "vars", "env", "now", "today", "index")
+        else ""
+    )
+    return ExpressionSyntaxError(
+        f"Unknown name '{n}'.{hint} Variables start with $, "
+        "e.g. $json.field; functions are helpers such as len()."
+    )
 
 
 _HANDLERS: dict[type, Callable[[Compiler, Any, int], Fn]] = {
-    ast.Constant: Compiler.constant, ast.Name: Compiler.name,
-    ast.Attribute: Compiler.attribute, ast.Subscript: Compiler.subscript,
-    ast.Call: Compiler.call, ast.BinOp: Compiler.binop, ast.UnaryOp: Compiler.unaryop,
-    ast.BoolOp: Compiler.boolop, ast.Compare: Compiler.compare, ast.IfExp: Compiler.ifexp,
-    ast.List: Compiler.list_, ast.Tuple: Compiler.list_, ast.Dict: Compiler.dict_,
-    ast.ListComp: Compiler.comprehension, ast.GeneratorExp: Compiler.comprehension,
+    ast.Constant: Compiler.constant,
+    ast.Name: Compiler.name,
+    ast.Attribute: Compiler.attribute,
+    ast.Subscript: Compiler.subscript,
+    ast.Call: Compiler.call,
+    ast.BinOp: Compiler.binop,
+    ast.UnaryOp: Compiler.unaryop,
+    ast.BoolOp: Compiler.boolop,
+    ast.Compare: Compiler.compare,
+    ast.IfExp: Compiler.ifexp,
+    ast.List: Compiler.list_,
+    ast.Tuple: Compiler.list_,
+    ast.Dict: Compiler.dict_,
+    ast.ListComp: Compiler.comprehension,
+    ast.GeneratorExp: Compiler.comprehension,
     ast.DictComp: Compiler.comprehension,
 }
 
 
-def compile_expression(source: str, limits: Limits) -> tuple[Fn, set[str]]:
+def _where(source: str, original: str, exc: SyntaxError) -> str:
+    """``at character 16 (after '$json.price *')``: where the parser stopped, counted in
+    the text the user wrote (``source`` is its Python form, re-spaced by the tokenizer)."""
+    line = source.split("\n")[max(0, (exc.lineno or 1) - 1)] if source else ""
+    col = (exc.offset or 0) - 1
+    if col < 0 or col >= len(line.rstrip()):
+        return "at the end (something is missing)"
+    before = "\n".join([*source.split("\n")[: max(0, (exc.lineno or 1) - 1)], line[:col]])
+    before = before.replace(RESERVED, "$").replace(OPTIONAL, "").replace(KEYWORD, "")
+    wanted = sum(1 for ch in before if not ch.isspace() and ch != "?")
+    seen, pos = 0, 0
+    while pos < len(original) and seen < wanted:
+        if not original[pos].isspace() and original[pos] != "?":
+            seen += 1
+        pos += 1
+    shown = " ".join(original[:pos].split())[-24:]
+    if not shown:
+        return "at the start"
+    return f"at character {len(original[:pos].lstrip()) + 1} (after '{shown}')"
+
+
+def compile_expression(source: str, limits: Limits, original: str = "") -> tuple[Fn, set[str]]:
     """Compiles Python-syntax ``source``; returns the closure and the node names it
     reads with ``$node('literal')``."""
     try:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as exc:
-        msg = (exc.msg or "invalid syntax").replace(RESERVED, "$")
-        raise ExpressionSyntaxError(f"Invalid expression syntax: {msg}.") from None
+        msg = (exc.msg or "").replace(RESERVED, "$")
+        why = "" if msg in ("", "invalid syntax") else f": {msg}"
+        where = _where(source, original or source, exc)
+        raise ExpressionSyntaxError(f"Invalid expression syntax {where}{why}.") from None
     except (RecursionError, MemoryError, ValueError, OverflowError) as exc:
-        raise ExpressionLimitError(f"The expression is too complex or too large to "
-                                   f"read ({type(exc).__name__}).") from None
+        raise ExpressionLimitError(
+            f"The expression is too complex or too large to read ({type(exc).__name__})."
+        ) from None
     c = Compiler(limits)
     try:
         fn = c.expr(tree.body, 1)

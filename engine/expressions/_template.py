@@ -47,8 +47,9 @@ class Template:
         self.source = source
         self.limits = limits
         if len(source) > limits.max_template:
-            raise ExpressionLimitError(f"The value is longer than {limits.max_template:,} "
-                                       "characters.")
+            raise ExpressionLimitError(
+                f"The value is longer than {limits.max_template:,} characters."
+            )
         parts: list[str | Fn] = []
         nodes: set[str] = set()
         for is_expr, text in split_template(source):
@@ -56,10 +57,11 @@ class Template:
                 parts.append(text)
                 continue
             if len(text) > limits.max_source:
-                raise ExpressionLimitError(f"An expression is longer than "
-                                           f"{limits.max_source:,} characters.")
+                raise ExpressionLimitError(
+                    f"An expression is longer than {limits.max_source:,} characters."
+                )
             try:
-                fn, used = compile_expression(to_python(text), limits)
+                fn, used = compile_expression(to_python(text), limits, text)
             except ExpressionError as exc:
                 raise with_source(exc, "{{ " + text.strip() + " }}") from None
             parts.append(fn)
@@ -67,8 +69,9 @@ class Template:
         self.nodes: frozenset[str] = frozenset(nodes)
         """Node names read with ``$node("literal")`` (for renames and dependency checks)."""
         native = [p for p in parts if not isinstance(p, str)]
-        if len(native) == 1 and all(isinstance(p, str) and not p.strip() for p in parts
-                                    if p is not native[0]):
+        if len(native) == 1 and all(
+            isinstance(p, str) and not p.strip() for p in parts if p is not native[0]
+        ):
             self._fn: Fn | None = native[0]
             self._parts: tuple[str | Fn, ...] = ()
         else:
@@ -121,8 +124,12 @@ def with_source(exc: ExpressionError, source: str) -> ExpressionError:
     snippet = " ".join(source.split())
     snippet = snippet if len(snippet) <= 80 else snippet[:77] + "..."
     details = exc.details if exc.details is not None else {"expression": source}
-    return type(exc)(f"{exc.bare_message} (expression: {snippet})", node=exc.node,
-                     parameter=exc.parameter, details=details)
+    return type(exc)(
+        f"{exc.bare_message} (expression: {snippet})",
+        node=exc.node,
+        parameter=exc.parameter,
+        details=details,
+    )
 
 
 def wrap_exception(exc: BaseException) -> ExpressionError:
@@ -140,4 +147,3 @@ def wrap_exception(exc: BaseException) -> ExpressionError:
 def compile_cached(source: str) -> Template:
     """The compiled Template of ``source`` with default limits (LRU cache)."""
     return Template(source)
-
