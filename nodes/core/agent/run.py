@@ -4,10 +4,12 @@ tools through ``ctx.run_workflow`` and knowledge bases are searched through
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 from engine.sdk import Item, NodeContext
 from engine.sdk.ai import Tool, ToolDef, chat_model, memory_for, run_agent
+from engine.sdk.mcp import mcp_for
 from nodes.core.agent.spec import AgentParams, WorkflowTool
 
 HTTP_TOOL = ToolDef(
@@ -97,7 +99,10 @@ def execute(ctx: NodeContext) -> dict[str, list[Item]]:
             tools.append(_http_tool(ctx, p.timeout_s))
         if p.knowledge_bases:
             tools.append(_knowledge_tool(ctx, p.knowledge_bases))
-        with ctx.http(timeout=p.timeout_s) as http:
+        with ExitStack() as stack:
+            if p.mcp_servers:
+                tools += stack.enter_context(mcp_for(ctx.execution.id).toolbox(p.mcp_servers))
+            http = stack.enter_context(ctx.http(timeout=p.timeout_s))
             model = chat_model(
                 p.provider,
                 ctx.credentials("model"),

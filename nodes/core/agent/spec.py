@@ -95,6 +95,11 @@ class AgentParams(ModelParams):
         description="Knowledge bases (ids or names) the model may search with a "
         "'search_knowledge' tool: those of this execution's project, or shared with it.",
     )
+    mcp_servers: list[str] = Field(
+        default_factory=list,
+        description="MCP servers of this execution's project (their names, from the "
+        "project's MCP settings) whose tools the model may call, named '<server>__<tool>'.",
+    )
     max_iterations: int = Field(
         10, ge=1, le=100, description="Most model calls per item before the node fails."
     )
