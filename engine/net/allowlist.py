@@ -33,8 +33,8 @@ _cache: dict[str, Any] = {}
 
 def _open_store() -> Any:
     """The process-wide store if this process opened one (never opens one itself)."""
-    module = sys.modules.get("engine.services.store")
-    return getattr(module, "_store", None) if module is not None else None
+    module = sys.modules.get("engine.store.current")
+    return module.opened_store() if module is not None else None
 
 
 def runtime_entries() -> list[str]:

@@ -122,8 +122,8 @@ def apply_retention(
         progress: ``progress(done, total)`` while executions are deleted.
         record: keep the report as the last run.
     """
-    from engine.services.store import get_store
     from engine.store import retention as store_retention
+    from engine.store.current import get_store
 
     store = store or get_store()
     policy = policy or RetentionPolicy.from_settings()
@@ -167,8 +167,8 @@ def preview(
 ) -> dict[str, int]:
     """What a pass would delete now, deleting nothing: ``{"executions": n,
     "audit_events": n}``."""
-    from engine.services.store import get_store
     from engine.store import retention as store_retention
+    from engine.store.current import get_store
 
     store = store or get_store()
     policy = policy or RetentionPolicy.from_settings()
@@ -185,7 +185,7 @@ def preview(
 
 def last_run(store: Any = None) -> dict[str, Any] | None:
     """The report of the last pass (scheduled or manual), or None."""
-    from engine.services.store import get_store
+    from engine.store.current import get_store
 
     value = (store or get_store()).settings.get(LAST_RUN_SETTING)
     return dict(value) if isinstance(value, dict) else None

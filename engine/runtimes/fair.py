@@ -91,7 +91,7 @@ class FairQueue(Queue):
 def project_of(execution_id: str) -> str:
     """The project whose turn an execution takes (:data:`NO_PROJECT` when it has none
     or cannot be read)."""
-    from engine.services.store import get_store
+    from engine.store.current import get_store
 
     try:
         return get_store().executions.get(execution_id).project_id or NO_PROJECT

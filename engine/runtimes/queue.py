@@ -28,7 +28,7 @@ from engine.runtimes._load import PUBLISHED_MODES, TRIGGER_NODE_KEY, load_defini
 from engine.runtimes._redis import cancel_key, done_channel, redis_configured, redis_connection
 from engine.runtimes.concurrency import check_drop
 from engine.services.principals import RunAs
-from engine.services.store import get_store
+from engine.store.current import get_store
 from engine.store.enums import ExecutionStatus
 from engine.store.models import Execution, WorkflowVersion
 

@@ -31,7 +31,7 @@ from engine.runtimes import quotas
 from engine.runtimes._load import load_definition
 from engine.runtimes._redis import redis_connection
 from engine.runtimes.concurrency import is_deferred, promote_stuck, release_slot
-from engine.services.store import get_store
+from engine.store.current import get_store
 from engine.store.models import Execution
 from engine.store.types import utcnow
 

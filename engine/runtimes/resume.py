@@ -144,7 +144,7 @@ def resume(
     """
     from engine.services.executions import RunSpec, start
     from engine.services.principals import RunAs
-    from engine.services.store import get_store
+    from engine.store.current import get_store
 
     store = store or get_store()
     claim_resume(store, execution_id, payload or {"kind": "time"}, token=token)
@@ -176,7 +176,7 @@ def due_waits(store: Any, now: datetime | None = None, limit: int = 200) -> buil
 def resume_due(store: Any = None, now: datetime | None = None) -> builtins.list[str]:
     """Resumes every due time wait (the scheduler's tick). Returns the ids resumed by
     this call; a wait resumed by someone else meanwhile is skipped."""
-    from engine.services.store import get_store
+    from engine.store.current import get_store
 
     store = store or get_store()
     out = []

@@ -11,7 +11,7 @@ from typing import Any
 from engine.errors import AuraError, ConflictError
 from engine.graph import NodeDef, Workflow, load_workflow, validate
 from engine.sdk import get_catalog
-from engine.services.store import get_store
+from engine.store.current import get_store
 
 __all__ = ["ANY_METHODS", "assign_paths", "claims", "default_path", "node_params",
            "prepared", "webhook_nodes"]

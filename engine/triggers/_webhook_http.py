@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 
 from engine.errors import AuraError
 from engine.sdk.items import Binary, Item
-from engine.services.store import get_store
+from engine.store.current import get_store
 from engine.store.types import dumps
 
 __all__ = ["BadWebhookRequest", "RunOutcome", "WebhookMethodNotAllowed", "WebhookRequest",

@@ -191,7 +191,7 @@ def set_missed_policy(
     """Sets the missed-slot policy for every workflow (``workflow_id=None``) or one;
     ``None`` removes it (back to ``AURA_SCHEDULER_MISSED``). Applies when the scheduler
     next loads the workflow's schedules (a new version, or a new leader)."""
-    from engine.services.store import get_store
+    from engine.store.current import get_store
 
     if policy not in (None, "skip", "fire_once"):
         raise ValueError(f"unknown missed-slot policy {policy!r}; use 'skip' or 'fire_once'")
@@ -251,7 +251,7 @@ class Scheduler:
         start: Callable[[Any], Any] | None = None,
     ) -> None:
         from engine.runtimes import redis_connection
-        from engine.services.store import get_store
+        from engine.store.current import get_store
 
         self.store = store or get_store()
         self.r = redis or redis_connection()

@@ -23,7 +23,7 @@ from typing import Any
 from engine.errors import NotFoundError
 from engine.runtimes.resume import public_url, resume, resume_url
 from engine.sdk.items import Item
-from engine.services.store import get_store
+from engine.store.current import get_store
 from engine.store.types import utcnow
 from engine.triggers._webhook_http import WebhookMethodNotAllowed
 

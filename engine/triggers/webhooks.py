@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 from engine.errors import AuraError, ConflictError, NotFoundError, ValidationError
 from engine.graph import NodeDef, Workflow
-from engine.services.store import get_store
+from engine.store.current import get_store
 from engine.triggers._webhook_defs import (
     ANY_METHODS,
     assign_paths,

@@ -214,7 +214,7 @@ def test_other_processes_follow_a_change_within_the_cache_time(
 
 def test_no_store_open_means_only_the_environment_list(monkeypatch: pytest.MonkeyPatch
                                                         ) -> None:
-    from engine.services import store as store_mod
+    from engine.store import current as store_mod
 
     monkeypatch.setattr(store_mod, "_store", None)
     allowlist.invalidate()

@@ -41,7 +41,7 @@ from engine.runtimes._redis import (
     redis_connection,
 )
 from engine.runtimes.concurrency import defer, limit_of, release_slot, slot_lock
-from engine.services.store import get_store
+from engine.store.current import get_store
 
 if TYPE_CHECKING:
     import redis
@@ -342,9 +342,9 @@ def _in_horse_setup() -> None:
         return
     _horse_ready = True
     _die_with_parent()
-    from engine.services import store as store_service
+    from engine.store.current import opened_store
 
-    current = store_service._store
+    current = opened_store()
     if current is not None:
         current.engine.dispose(close=False)
 

@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from engine.errors import NotFoundError
-from engine.services.store import get_store
+from engine.store.current import get_store
 from engine.store.enums import ExecutionStatus
 from engine.store.types import utcnow
 

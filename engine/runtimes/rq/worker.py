@@ -85,7 +85,7 @@ def _horse_killed(job: Any, retpid: int | None, ret_val: int | None, rusage: Any
         from engine.store.types import utcnow
 
         if (utcnow() - job.started_at).total_seconds() >= float(job.timeout):
-            from engine.services.store import get_store
+            from engine.store.current import get_store
 
             _end(
                 get_store(),
@@ -172,7 +172,7 @@ def preload() -> None:
     import importlib
 
     from engine.sdk.catalog import get_catalog
-    from engine.services.store import get_store
+    from engine.store.current import get_store
 
     for module in (
         "engine.services.runs",
