@@ -1,57 +1,305 @@
-"""Agent services: the stored conversation memory the agent node uses (per project and
-session key, in the key-value ``setting`` table), registered for :mod:`engine.sdk.ai`.
+"""Agent services: the one door the API, the CLI, the studio and the console use for
+agents — the registry (create, edit, version, duplicate, export/import, lifecycle), runs
+and chat (:mod:`engine.services.agent_runs`), approvals (:mod:`engine.services.approvals`)
+and the token and cost ledger (:mod:`engine.services.ledger`), all re-exported here.
 
-The memory of a run is that of its execution's project (read from the execution's row),
-so a session key chosen in one project never reads another project's conversation.
+Every call is authorized in the agent's project (``agent:*`` actions of
+:mod:`engine.auth.rbac`). An agent the caller may not read does not exist for them
+(:class:`~engine.errors.NotFoundError`, worded as for a missing one). An agent's
+references are checked when it is saved: its model credential must be one the caller
+may use, its workflow tools workflows the caller may run (run time checks again, as the
+run's principal).
+
+Example::
+
+    from engine.services import agents
+
+    view = agents.create_agent(me, "Helper", {"instructions": "Be brief.",
+                               "model": {"credential_id": cid}})
+    agents.set_state(me, view.id, "active")
+    handle = agents.start_run(me, view.id, "What is 2+2?")
+    row = handle.result(timeout=60)          # an execution of kind 'agent'
+    agents.run_steps(me, handle.id)          # its steps, with timings and tokens
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from engine.agents import ConversationMemory, Message
-from engine.errors import NotFoundError
-from engine.sdk.ai import set_memory_provider
-from engine.services.store import get_store
+from engine.agents import registry
+from engine.agents.definition import EXPORT_FORMAT, AgentDefinition, load_definition
+from engine.auth import projects
+from engine.auth.rbac import authorize, can
+from engine.auth.types import Principal
+from engine.errors import NotFoundError, ValidationError
+from engine.services.agent_memory import StoredMemory, memory_for_execution, memory_key
+from engine.services.auth import context
+from engine.store.models_agents import AgentRecord
 
-__all__ = ["StoredMemory", "memory_for_execution", "memory_key"]
-
-_PREFIX = "agents.memory."
-
-
-def memory_key(project_id: str | None, session: str) -> str:
-    """The setting key of a session (a hash: keys are bounded, session keys are not)."""
-    digest = hashlib.sha256(session.encode()).hexdigest()[:40]
-    return f"{_PREFIX}{project_id or '-'}.{digest}"
-
-
-class StoredMemory(ConversationMemory):
-    """The sessions of ``project_id`` in the store."""
-
-    def __init__(self, project_id: str | None) -> None:
-        self.project_id = project_id
-
-    def load(self, session: str) -> list[Message]:
-        value = get_store().settings.get(memory_key(self.project_id, session))
-        if not isinstance(value, dict):
-            return []
-        return [Message.from_dict(m) for m in value.get("messages", [])]
-
-    def save(self, session: str, messages: Sequence[Message]) -> None:
-        get_store().settings.set(
-            memory_key(self.project_id, session),
-            {"session": session, "messages": [m.to_dict() for m in messages]},
-        )
+__all__ = [
+    "AgentView",
+    "StoredMemory",
+    "agent_versions",
+    "create_agent",
+    "duplicate_agent",
+    "export_agent",
+    "find_agent",
+    "get_agent",
+    "import_agent",
+    "list_agents",
+    "memory_for_execution",
+    "memory_key",
+    "save_agent",
+    "set_state",
+    "update_agent",
+]
 
 
-def memory_for_execution(execution_id: str) -> ConversationMemory:
-    """The memory of execution ``execution_id``: its project's sessions."""
+@dataclass(frozen=True)
+class AgentView:
+    """An agent as the API shows it: identity, state, its newest version's definition."""
+
+    id: str
+    name: str
+    description: str
+    project_id: str | None
+    state: str
+    version: int
+    version_id: str | None
+    definition: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "description": self.description,
+            "project_id": self.project_id,
+            "state": self.state,
+            "version": self.version,
+            "version_id": self.version_id,
+            "definition": self.definition,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+
+def _view(rec: AgentRecord) -> AgentView:
+    _, ver = registry.current(context().store, rec.id)
+    return AgentView(
+        rec.id,
+        rec.name,
+        rec.description,
+        rec.project_id,
+        rec.state,
+        rec.version_counter,
+        rec.current_version_id,
+        dict(ver.definition),
+        rec.created_at,
+        rec.updated_at,
+    )
+
+
+def _missing(ref: str) -> NotFoundError:
+    return NotFoundError(
+        f"No agent {ref!r}. List them with 'aura agent list'.", details={"agent": ref}
+    )
+
+
+def find_agent(principal: Principal, ref: str, action: str = "agent:read") -> AgentRecord:
+    """The agent ``ref`` (its id, or its name in the caller's projects) if the caller may
+    ``action`` on it. Raises NotFoundError when they may not even read it,
+    PermissionDenied when they may read but not ``action``."""
+    store = context().store
     try:
-        project_id = get_store().executions.get(execution_id).project_id
+        rec: AgentRecord | None = registry.get(store, ref)
     except NotFoundError:
-        project_id = None  # an unrecorded run (tests, record=False): no project
-    return StoredMemory(project_id)
+        rec = None
+    if rec is None:
+        mine = [
+            r
+            for r in registry.named(store, ref)
+            if can(principal, "agent:read", project_id=r.project_id)
+        ]
+        if not mine:
+            raise _missing(ref)
+        rec = mine[0]
+    if not can(principal, "agent:read", project_id=rec.project_id):
+        raise _missing(ref)
+    authorize(principal, action, project_id=rec.project_id)
+    return rec
 
 
-set_memory_provider(memory_for_execution)
+def check_references(
+    principal: Principal, definition: AgentDefinition, project_id: str | None
+) -> None:
+    """Refuses (422) a model credential the caller may not use and workflow tools they may
+    not run; the run checks again as its principal."""
+    from engine.services.principals import RunAs, can_use_credential, find_workflow
+
+    cid = definition.model.credential_id
+    if cid and not can_use_credential(principal, cid):
+        raise ValidationError(
+            f"The model credential {cid} is not one you may use (deleted, or neither "
+            "owned by nor shared with your projects). Choose one of your credentials.",
+            details={"field": "model.credential_id"},
+        )
+    run_as = RunAs.caller(principal, project_id)
+    for tool in definition.tools:
+        if tool.kind != "workflow" or not tool.workflow_id:
+            continue
+        try:
+            find_workflow(run_as, tool.workflow_id)
+        except NotFoundError:
+            raise ValidationError(
+                f"Tool '{tool.name}': no workflow {tool.workflow_id!r} that you may run. "
+                "Pick one of your project's workflows, or have it shared with the project.",
+                details={"field": f"tools.{tool.name}.workflow_id"},
+            ) from None
+
+
+def create_agent(
+    principal: Principal,
+    name: str,
+    definition: Any = None,
+    *,
+    project_id: str | None = None,
+    description: str = "",
+) -> AgentView:
+    """A new agent (``draft``, version 1) in ``project_id`` (default: the caller's own)."""
+    ctx = context()
+    project_id = project_id or projects.default_project(ctx, principal)
+    authorize(principal, "agent:create", project_id=project_id)
+    parsed = load_definition(definition or {}, what=f"agent '{name}'")
+    check_references(principal, parsed, project_id)
+    rec = registry.create(
+        ctx.store,
+        name=name,
+        definition=parsed,
+        project_id=project_id,
+        description=description,
+        author_id=principal.user_id,
+    )
+    ctx.audit(principal, "agent.created", "agent", rec.id, {"name": rec.name})
+    return _view(rec)
+
+
+def list_agents(
+    principal: Principal, *, project_id: str | None = None, state: str | None = None
+) -> list[AgentView]:
+    """The agents the caller may read (of ``project_id`` / in ``state`` when given)."""
+    authorize(principal, "agent:read", project_id=project_id)
+    rows = registry.list_agents(
+        context().store, [project_id] if project_id else None, states=[state] if state else None
+    )
+    return [_view(r) for r in rows if can(principal, "agent:read", project_id=r.project_id)]
+
+
+def get_agent(principal: Principal, ref: str) -> AgentView:
+    return _view(find_agent(principal, ref))
+
+
+def save_agent(
+    principal: Principal,
+    ref: str,
+    definition: Any,
+    *,
+    message: str = "",
+    base_version: int | None = None,
+) -> AgentView:
+    """Saves a new version of the agent's definition (nothing when unchanged)."""
+    rec = find_agent(principal, ref, "agent:update")
+    parsed = load_definition(definition, what=f"agent '{rec.name}'")
+    check_references(principal, parsed, rec.project_id)
+    ctx = context()
+    ver = registry.save(
+        ctx.store,
+        rec.id,
+        parsed,
+        message=message,
+        author_id=principal.user_id,
+        base_version=base_version,
+    )
+    ctx.audit(principal, "agent.saved", "agent", rec.id, {"version": ver.number})
+    return get_agent(principal, rec.id)
+
+
+def update_agent(
+    principal: Principal, ref: str, *, name: str | None = None, description: str | None = None
+) -> AgentView:
+    """Renames the agent or changes its description (no new version)."""
+    rec = find_agent(principal, ref, "agent:update")
+    rec = registry.update_info(context().store, rec.id, name=name, description=description)
+    return _view(rec)
+
+
+def set_state(principal: Principal, ref: str, state: str) -> AgentView:
+    """Activates, pauses, retires or reopens (``draft``) the agent."""
+    rec = find_agent(principal, ref, "agent:update")
+    ctx = context()
+    rec = registry.set_state(ctx.store, rec.id, state)
+    ctx.audit(principal, f"agent.{state}", "agent", rec.id, {"name": rec.name})
+    return _view(rec)
+
+
+def agent_versions(principal: Principal, ref: str) -> list[dict[str, Any]]:
+    """The agent's versions, newest first (number, message, author, when, definition)."""
+    rec = find_agent(principal, ref)
+    return [
+        {
+            "id": v.id,
+            "number": v.number,
+            "message": v.message,
+            "author_id": v.author_id,
+            "created_at": v.created_at.isoformat(),
+            "definition": v.definition,
+        }
+        for v in registry.versions(context().store, rec.id)
+    ]
+
+
+def duplicate_agent(
+    principal: Principal, ref: str, *, name: str | None = None, project_id: str | None = None
+) -> AgentView:
+    """A new draft agent with the definition of ``ref``'s newest version."""
+    src = get_agent(principal, ref)
+    return create_agent(
+        principal,
+        name or f"{src.name} (copy)",
+        src.definition,
+        project_id=project_id or src.project_id,
+        description=src.description,
+    )
+
+
+def export_agent(principal: Principal, ref: str) -> dict[str, Any]:
+    """The agent as portable JSON (format ``aura-agent/1``: name, description and the
+    definition; no ids of this instance besides the ones the definition references)."""
+    view = get_agent(principal, ref)
+    return {
+        "format": EXPORT_FORMAT,
+        "name": view.name,
+        "description": view.description,
+        "definition": view.definition,
+    }
+
+
+def import_agent(
+    principal: Principal, data: Any, *, project_id: str | None = None, name: str | None = None
+) -> AgentView:
+    """A new draft agent from :func:`export_agent`'s JSON."""
+    if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+        raise ValidationError(
+            f"This is not an exported agent (expected an object with format "
+            f"'{EXPORT_FORMAT}', as 'aura agent export' writes)."
+        )
+    return create_agent(
+        principal,
+        name or str(data.get("name") or ""),
+        data.get("definition") or {},
+        project_id=project_id,
+        description=str(data.get("description") or ""),
+    )
