@@ -265,6 +265,18 @@ class SecuritySettings(_Area):
                              mode="before")(lambda v: _split_list(v))
 
 
+class AgentSettings(_Area):
+    model_config = SettingsConfigDict(env_prefix="AURA_AGENTS_", env_file=".env", extra="ignore")
+    threads: int = Field(64, ge=1, le=1024, description="Agent runs one worker process "
+                         "carries at once (threads waiting on model and tool I/O; the "
+                         "worker itself is free meanwhile, see engine/runtimes/agent_host.py).")
+    resume_limit: int = Field(3, ge=0, description="How often an agent run whose worker "
+                              "died is resumed on another worker before it is crashed.")
+    prices: str = Field("", description="Price table as JSON: {\"model or prefix*\": "
+                        "{\"input\": USD per million tokens, \"output\": ...}}; an admin "
+                        "can also set it at run time (setting 'agents.prices').")
+
+
 class Settings(_Area):
     model_config = SettingsConfigDict(env_prefix="AURA_", env_file=".env", extra="ignore")
     data_dir: Path = Field(default_factory=_default_data_dir, description="Where the SQLite "
@@ -284,6 +296,7 @@ class Settings(_Area):
     log: LogSettings = Field(default_factory=LogSettings)
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     otel: OtelSettings = Field(default_factory=OtelSettings)
+    agents: AgentSettings = Field(default_factory=AgentSettings)
 
     def ensure_data_dir(self) -> Path:
         """The data directory, created (or tightened) readable by this user only."""
