@@ -48,6 +48,7 @@ from studio.api import (
     routes_workflows,
 )
 from studio.api.errors import ErrorMiddleware, exception_handlers
+from studio.api.mcp_server import MCP_PATH, McpEndpoint
 from studio.api.openapi import docs_html, openapi_document
 from studio.api.routes_metrics import MetricsMiddleware
 from studio.api.routing import API_PREFIX, Operation, build_routes
@@ -132,11 +133,14 @@ def create_app(
         # refuse to serve with an encryption key that does not decrypt the data
         await run_in_threadpool(check_encryption_key)
         registration = await run_in_threadpool(routes_services.register_server, runner.name)
-        yield
+        async with mcp.lifespan():
+            yield
         await run_in_threadpool(registration.stop)
         runner.close()
 
+    mcp = McpEndpoint()  # AURA as an MCP server (API keys only)
     routes: list[BaseRoute] = [
+        Route(MCP_PATH, mcp),
         Route(f"{API_PREFIX}/openapi.json", openapi_json, methods=["GET"]),
         Route(f"{API_PREFIX}/docs", docs, methods=["GET"]),
         *build_routes(ops),
