@@ -56,7 +56,7 @@ _REWORD: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"^Extra inputs are not permitted$",
             "This node has no such parameter; remove it (was it renamed?).",
         ),
-        (r"^String should match pattern .*$", "The text has the wrong form."),
+        (r"^String should match pattern '(.*)'$", r"Must match the pattern \1."),
         (r"^Invalid JSON.*$", "Enter valid JSON."),
     )
 )

@@ -63,8 +63,9 @@ class AllowList:
     network_ports: tuple[tuple[Network, int], ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.hosts or self.suffixes or self.networks or self.host_ports
-                    or self.network_ports)
+        return bool(
+            self.hosts or self.suffixes or self.networks or self.host_ports or self.network_ports
+        )
 
     def merged(self, other: AllowList) -> AllowList:
         """Everything either list allows."""
@@ -72,10 +73,13 @@ class AllowList:
             return self
         if not self:
             return other
-        return AllowList(self.hosts | other.hosts, (*self.suffixes, *other.suffixes),
-                         (*self.networks, *other.networks),
-                         self.host_ports | other.host_ports,
-                         (*self.network_ports, *other.network_ports))
+        return AllowList(
+            self.hosts | other.hosts,
+            (*self.suffixes, *other.suffixes),
+            (*self.networks, *other.networks),
+            self.host_ports | other.host_ports,
+            (*self.network_ports, *other.network_ports),
+        )
 
     def allows_host(self, host: str, port: int | None = None) -> bool:
         """True when ``host`` (a name, not an address) is allow-listed by name (on
@@ -98,8 +102,7 @@ class AllowList:
 
 
 _LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?$")
-_HOST_PORT = re.compile(
-    r"^(?:\[(?P<v6>[0-9a-f:.%a-z]+)\]|(?P<host>[^:\[\]]+)):(?P<port>[^:]*)$")
+_HOST_PORT = re.compile(r"^(?:\[(?P<v6>[0-9a-f:.%a-z]+)\]|(?P<host>[^:\[\]]+)):(?P<port>[^:]*)$")
 
 
 def _split_port(entry: str) -> tuple[str, int | None]:
@@ -113,8 +116,10 @@ def _split_port(entry: str) -> tuple[str, int | None]:
         return entry, None
     text = m.group("port")
     if not text.isdigit() or not 1 <= int(text) <= 65535:
-        raise ValueError(f"allow-list entry {entry!r} has an invalid port {text!r}: use a "
-                         "number from 1 to 65535, e.g. 'intranet.local:8443'")
+        raise ValueError(
+            f"allow-list entry {entry!r} has an invalid port {text!r}: use a "
+            "number from 1 to 65535, e.g. 'intranet.local:8443'"
+        )
     return (m.group("v6") or m.group("host") or ""), int(text)
 
 
@@ -132,20 +137,29 @@ def normalize_allow_entry(raw: str) -> str:
     if not entry:
         raise ValueError("an allow-list entry is empty")
     if any(c.isspace() for c in entry) or "," in entry:
-        raise ValueError(f"{raw!r} holds several entries; put one host, address or range "
-                         "per entry")
+        parts = [p for p in re.split(r"[\s,]+", entry) if p]
+        if len(parts) > 1 and all(_looks_like_entry(p) for p in parts):
+            raise ValueError(
+                f"{raw!r} holds several entries; put one host, address or range per entry"
+            )
+        _check_host(entry, raw)  # not a list of entries: say what an entry looks like
     if "://" in entry or ("/" in entry and parse_ip_literal(entry.split("/", 1)[0]) is None):
-        raise ValueError(f"{raw!r} is a URL or a path; write only the host, e.g. "
-                         "'intranet.local' or 'intranet.local:8443'")
+        raise ValueError(
+            f"{raw!r} is a URL or a path; write only the host, e.g. "
+            "'intranet.local' or 'intranet.local:8443'"
+        )
     if "/" in entry:
         try:
             net = ipaddress.ip_network(entry.strip("[]"), strict=False)
         except ValueError:
-            raise ValueError(f"{raw!r} is not a valid CIDR range; write e.g. '10.0.0.0/8' "
-                             "or 'fd00::/8'") from None
+            raise ValueError(
+                f"{raw!r} is not a valid CIDR range; write e.g. '10.0.0.0/8' or 'fd00::/8'"
+            ) from None
         if net.prefixlen == 0:
-            raise ValueError(f"{raw!r} would let nodes reach every address, cloud metadata "
-                             "included; list the networks you trust, e.g. '10.0.0.0/8'")
+            raise ValueError(
+                f"{raw!r} would let nodes reach every address, cloud metadata "
+                "included; list the networks you trust, e.g. '10.0.0.0/8'"
+            )
         return str(net)
     literal = parse_ip_literal(entry)
     if literal is not None:
@@ -156,9 +170,11 @@ def normalize_allow_entry(raw: str) -> str:
             ip = ipaddress.ip_address(host)
         except ValueError:
             if host.startswith(("*.", ".")):
-                raise ValueError(f"{raw!r}: a port cannot be combined with a wildcard; "
-                                 "allow the subdomains without a port, or list each host "
-                                 "with its port") from None
+                raise ValueError(
+                    f"{raw!r}: a port cannot be combined with a wildcard; "
+                    "allow the subdomains without a port, or list each host "
+                    "with its port"
+                ) from None
             return f"{_check_host(host, raw)}:{port}"
         return f"[{ip}]:{port}" if ip.version == 6 else f"{ip}:{port}"
     if entry.startswith(("*.", ".")):
@@ -166,13 +182,20 @@ def normalize_allow_entry(raw: str) -> str:
     return _check_host(entry, raw)
 
 
+def _looks_like_entry(text: str) -> bool:
+    """True for something shaped like one allow-list entry (a host, address or range)."""
+    return bool(re.fullmatch(r"[a-z0-9_.*:\[\]/-]+", text))
+
+
 def _check_host(host: str, raw: str) -> str:
     name = host.rstrip(".")
     labels = name.split(".")
     if not name or len(name) > 253 or not all(_LABEL.match(label) for label in labels):
-        raise ValueError(f"{raw!r} is not a host name, IP address or CIDR range; write e.g. "
-                         "'intranet.local', '*.corp.example', '10.0.0.5', '10.0.0.0/8' or "
-                         "'intranet.local:8443'")
+        raise ValueError(
+            f"{raw!r} is not a host name, IP address or CIDR range; write e.g. "
+            "'intranet.local', '*.corp.example', '10.0.0.5', '10.0.0.0/8' or "
+            "'intranet.local:8443'"
+        )
     return name
 
 
@@ -225,8 +248,13 @@ def parse_allow(entries: Iterable[str] | str | None) -> AllowList:
             suffixes.append(entry)
         else:
             hosts.add(entry.rstrip("."))
-    return AllowList(frozenset(hosts), tuple(suffixes), tuple(networks),
-                     frozenset(host_ports), tuple(network_ports))
+    return AllowList(
+        frozenset(hosts),
+        tuple(suffixes),
+        tuple(networks),
+        frozenset(host_ports),
+        tuple(network_ports),
+    )
 
 
 def parse_ip_literal(host: str) -> IPAddress | None:
@@ -299,8 +327,7 @@ def _blocked(host: str, ip: IPAddress, reason: str) -> SSRFBlocked:
     )
 
 
-def check_address(host: str, ip: IPAddress, allow: AllowList, port: int | None = None
-                  ) -> None:
+def check_address(host: str, ip: IPAddress, allow: AllowList, port: int | None = None) -> None:
     """Raises :class:`SSRFBlocked` unless ``ip`` is public or allow-listed (on ``port``)."""
     reason = blocked_reason(ip)
     if reason is None or allow.allows_ip(ip, port):

@@ -47,7 +47,16 @@ def ui(kind: str | None = None, *, expression: bool = True, **options: Any) -> d
 
     ``kind`` is one of ``text, textarea, number, boolean, options, json, code,
     collection, key_value, credential, datetime``; ``expression=False`` marks a field
-    whose value is never evaluated as an ``{{ expression }}``.
+    whose value is never evaluated as an ``{{ expression }}``. Other options, all
+    derived by the editor for every node that declares them:
+
+    - ``labels={"manual": "Manual mapping"}``: readable labels of a fixed set of values
+      (a ``Literal``/``Enum`` field is drawn as a select).
+    - ``show={"mode": ["manual"]}`` / ``hide={...}``: the field applies only when (or
+      not when) sibling fields hold one of the listed values, like n8n's
+      ``displayOptions``; hidden fields are neither drawn nor checked.
+    - ``options_by={"type": {"string": [{"value": "equals", "label": "is equal to"}]}}``:
+      the choices depend on a sibling field; the value must be one of them when saved.
     """
     extra: dict[str, Any] = {"x-aura-expression": expression}
     if kind:

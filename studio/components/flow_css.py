@@ -33,8 +33,9 @@ CANVAS_CSS = """
   align-items: center; justify-content: center; background: var(--accent-3);
   color: var(--accent-11); }
 .aura-node-text { min-width: 0; flex: 1; }
-.aura-node-name { font-size: 13px; font-weight: 600; white-space: nowrap; overflow: hidden;
-  text-overflow: ellipsis; }
+.aura-node-name { font-size: 13px; font-weight: 600; line-height: 1.25; overflow: hidden;
+  display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical;
+  overflow-wrap: anywhere; }
 .aura-node-sub { font-size: 11px; color: var(--gray-10); white-space: nowrap; overflow: hidden;
   text-overflow: ellipsis; }
 .aura-badge { position: absolute; top: -9px; right: -9px; min-width: 20px; height: 20px;
@@ -101,9 +102,11 @@ CANVAS_CSS = """
 .aura-fields-row > .aura-field { flex: 1; min-width: 0; }
 .aura-field { display: flex; flex-direction: column; gap: 4px; }
 .aura-field .aura-help { line-height: 1.35; }
-.aura-field .rt-SegmentedControlRoot { opacity: .35; transition: opacity .15s; }
-.aura-field:hover .rt-SegmentedControlRoot, .aura-field:focus-within .rt-SegmentedControlRoot
-  { opacity: 1; }
+.aura-field .rt-SegmentedControlRoot { flex-shrink: 0; }
+.aura-field .rt-SegmentedControlItem[data-state="on"] { color: var(--accent-11); font-weight: 600; }
+.aura-field .rt-SegmentedControlItem[data-state="off"] { color: var(--gray-11); }
+.aura-field .rt-SegmentedControlIndicator::before { background-color: var(--accent-3);
+  box-shadow: inset 0 0 0 1px var(--accent-7); }
 .aura-field.has-error .rt-TextFieldRoot, .aura-field.has-error .rt-TextAreaRoot
   { box-shadow: inset 0 0 0 1px var(--red-8); }
 .aura-req { color: var(--red-10); }
@@ -113,6 +116,8 @@ CANVAS_CSS = """
   border-radius: 6px; background: var(--green-2); color: var(--green-11);
   border: 1px solid var(--green-5); word-break: break-word; }
 .aura-preview.bad { background: var(--red-2); color: var(--red-11); border-color: var(--red-5); }
+.aura-preview.pending { background: var(--gray-2); color: var(--gray-11);
+  border-color: var(--gray-5); font-family: var(--default-font-family); }
 .aura-preview-label { font-weight: 700; margin-right: 8px; font-family: var(--default-font-family);
   text-transform: uppercase; font-size: 10px; letter-spacing: .05em; }
 .aura-coll-item { display: flex; gap: 8px; padding: 10px; border-radius: 8px;

@@ -89,9 +89,10 @@ const AuraNode = memo(function AuraNode({ id, data, selected }) {
       ))}
       <div className="aura-node-icon">{Icon ? <Icon size={20} strokeWidth={1.75} /> : null}</div>
       <div className="aura-node-text">
-        <div className="aura-node-name">{data.name}</div>
-        <div className="aura-node-sub">{data.unknown ? "Unknown: " + data.type :
-                                         data.disabled ? "Disabled" : data.title}</div>
+        <div className="aura-node-name" title={data.name}>{data.name}</div>
+        {data.unknown || data.disabled || data.name !== data.title ?
+          <div className="aura-node-sub">{data.unknown ? "Unknown: " + data.type :
+                                          data.disabled ? "Disabled" : data.title}</div> : null}
       </div>
       {st ? <div className={"aura-badge " + st} title={run.error || st}
                  data-testid="node-status">{st === "running" ? <span className="aura-spin" /> :

@@ -24,6 +24,24 @@ function auraGet(obj, path) {
   return cur;
 }
 function auraSingular(label) { return label.endsWith("s") ? label.slice(0, -1) : label; }
+function auraSibling(values, fields, key) {
+  if (values && key in values) return values[key];
+  const f = fields.find((x) => x.key === key);
+  return f ? f.default : undefined;
+}
+// show/hide declared on the spec (like n8n's displayOptions): a field applies only when
+// its siblings hold one of the listed values
+function auraVisible(f, values, fields) {
+  for (const [k, allowed] of Object.entries(f.show || {}))
+    if (!allowed.map(String).includes(String(auraSibling(values, fields, k)))) return false;
+  for (const [k, refused] of Object.entries(f.hide || {}))
+    if (refused.map(String).includes(String(auraSibling(values, fields, k)))) return false;
+  return true;
+}
+function auraOptions(f, values, fields) {
+  if (!f.options_by) return f.options || [];
+  return (f.options_by.options || {})[String(auraSibling(values, fields, f.options_by.field))] || [];
+}
 
 function AuraCode({ value, language, onCommit, dark, readOnly, minHeight }) {
   const [text, setText] = useState(value);
@@ -39,7 +57,7 @@ function AuraCode({ value, language, onCommit, dark, readOnly, minHeight }) {
   );
 }
 
-function AuraInput({ f, path, value, ctx, expr }) {
+function AuraInput({ f, path, value, ctx, expr, options }) {
   const commit = (v) => ctx.change(path, v, expr ? "text" : f.kind, !!f.integer);
   const common = { disabled: ctx.readOnly, "data-path": path,
                    "aria-label": f.label };
@@ -52,19 +70,24 @@ function AuraInput({ f, path, value, ctx, expr }) {
   switch (f.kind) {
     case "boolean":
       return <Switch {...common} checked={!!value} onCheckedChange={(v) => commit(v)} />;
-    case "options":
-      if (f.free || !(f.options || []).length)
+    case "options": {
+      const opts = (options || []).filter((o) => o.value !== "");
+      if (f.free || !opts.length)
         return <TextField.Root {...common} defaultValue={auraText(value)} list={"dl-" + path}
                                onKeyDown={onKey} onBlur={(e) => { if (e.target.value !== auraText(value)) commit(e.target.value); }}>
-                 <datalist id={"dl-" + path}>{(f.options || []).map((o) => <option key={o.value} value={o.value} />)}</datalist>
+                 <datalist id={"dl-" + path}>{opts.map((o) => <option key={o.value} value={o.value} label={o.label} />)}</datalist>
                </TextField.Root>;
+      const cur = value === null || value === undefined || value === "" ? undefined : String(value);
+      // a stored value outside the choices stays visible (and is flagged) until changed
+      const shown = cur !== undefined && !opts.some((o) => o.value === cur)
+        ? [...opts, { value: cur, label: cur + " (not a choice)" }] : opts;
       return (
-        <Select.Root value={value === null || value === undefined ? undefined : String(value)}
-                     onValueChange={(v) => commit(v)} disabled={ctx.readOnly}>
+        <Select.Root value={cur} onValueChange={(v) => commit(v)} disabled={ctx.readOnly}>
           <Select.Trigger {...common} placeholder="Choose…" style={{ width: "100%" }} />
-          <Select.Content>{f.options.filter((o) => o.value !== "").map((o) => <Select.Item key={o.value} value={o.value}>{o.label}</Select.Item>)}</Select.Content>
+          <Select.Content position="popper">{shown.map((o) => <Select.Item key={o.value} value={o.value}>{o.label}</Select.Item>)}</Select.Content>
         </Select.Root>
       );
+    }
     case "number":
       return <TextField.Root {...common} type="text" inputMode="decimal" defaultValue={auraText(value)}
                              onKeyDown={onKey} onBlur={(e) => { if (e.target.value !== auraText(value)) commit(e.target.value); }} />;
@@ -119,7 +142,7 @@ function AuraCollection({ f, path, value, ctx }) {
   );
 }
 
-function AuraField({ f, path, value, ctx, compact }) {
+function AuraField({ f, path, value, ctx, compact, options }) {
   const err = (ctx.errors || {})[path];
   const prev = (ctx.previews || {})[path];
   const nested = f.kind === "collection" || f.kind === "key_value";
@@ -142,11 +165,11 @@ function AuraField({ f, path, value, ctx, compact }) {
       <div className="aura-input">
         {nested ? <AuraCollection f={f} path={path} value={value} ctx={ctx} />
                 : <AuraInput key={path + ":" + ctx.rev + (expr ? ":x" : "")} f={f} path={path}
-                             value={value} ctx={ctx} expr={expr} />}
+                             value={value} ctx={ctx} expr={expr} options={options} />}
       </div>
       {expr && prev ? (
-        <div className={"aura-preview" + (prev.ok ? "" : " bad")} data-testid="expr-preview">
-          <span className="aura-preview-label">{prev.ok ? "Result" : "Problem"}</span>{prev.text}
+        <div className={"aura-preview" + (prev.pending ? " pending" : prev.ok ? "" : " bad")} data-testid="expr-preview">
+          <span className="aura-preview-label">{prev.pending ? "Preview" : prev.ok ? "Result" : "Problem"}</span>{prev.text}
         </div>
       ) : null}
       {err ? <Text as="div" size="1" color="red" className="aura-error" data-testid="field-error">{err}</Text> : null}
@@ -154,13 +177,15 @@ function AuraField({ f, path, value, ctx, compact }) {
   );
 }
 
-function AuraFields({ fields, prefix, values, ctx, compact }) {
+function AuraFields({ fields, prefix, values, ctx, compact, level }) {
+  const siblings = level || fields;
   return (
     <div className={compact ? "aura-fields-row" : "aura-fields"}>
-      {fields.map((f) => {
+      {fields.filter((f) => auraVisible(f, values, siblings)).map((f) => {
         const path = prefix ? prefix + "." + f.key : f.key;
         const v = values && f.key in values ? values[f.key] : f.default;
-        return <AuraField key={f.key} f={f} path={path} value={v} ctx={ctx} compact={compact} />;
+        return <AuraField key={f.key} f={f} path={path} value={v} ctx={ctx} compact={compact}
+                          options={auraOptions(f, values, siblings)} />;
       })}
     </div>
   );
@@ -180,16 +205,17 @@ function AuraForm(props) {
   }), [props.errors, props.previews, props.modes, props.rev, props.readOnly, props.colorMode]);
   const fields = props.fields || [];
   const values = props.values || {};
-  const main = fields.filter((f, i) => i < 4 || f.required || (f.key in values && JSON.stringify(values[f.key]) !== JSON.stringify(f.default)) || (props.errors || {})[f.key]);
-  const more = fields.filter((f) => !main.includes(f));
+  const shown = fields.filter((f) => auraVisible(f, values, fields));
+  const main = shown.filter((f, i) => i < 4 || f.required || (f.key in values && JSON.stringify(values[f.key]) !== JSON.stringify(f.default)) || (props.errors || {})[f.key]);
+  const more = shown.filter((f) => !main.includes(f));
   if (!fields.length) return <Text size="2" color="gray">This node has no parameters.</Text>;
   return (
     <div className="aura-form">
-      <AuraFields fields={main} prefix="" values={values} ctx={ctx} />
+      <AuraFields fields={main} prefix="" values={values} ctx={ctx} level={fields} />
       {more.length ? (
         <details className="aura-more">
           <summary>More options ({more.length})</summary>
-          <AuraFields fields={more} prefix="" values={values} ctx={ctx} />
+          <AuraFields fields={more} prefix="" values={values} ctx={ctx} level={fields} />
         </details>
       ) : null}
     </div>

@@ -16,9 +16,18 @@ from engine.errors import PermissionDenied
 from engine.services import access, auth
 from engine.services.store import get_store
 
-__all__ = ["credential_slots", "credentials_of_kinds", "delete_execution", "delete_variable",
-           "execution_detail", "list_executions", "list_variables", "may", "set_variable",
-           "variables_dict"]
+__all__ = [
+    "credential_slots",
+    "credentials_of_kinds",
+    "delete_execution",
+    "delete_variable",
+    "execution_detail",
+    "list_executions",
+    "list_variables",
+    "may",
+    "set_variable",
+    "variables_dict",
+]
 
 
 def _credentials_service() -> Any:
@@ -29,8 +38,9 @@ def _credentials_service() -> Any:
         return None
 
 
-def credentials_of_kinds(p: Principal, kinds: list[str], workflow_id: str | None = None
-                         ) -> list[dict[str, str]]:
+def credentials_of_kinds(
+    p: Principal, kinds: list[str], workflow_id: str | None = None
+) -> list[dict[str, str]]:
     """Stored credentials accepted by a slot that ``p`` may use (``credential:use``) and,
     for a saved workflow, that its project may use too (its triggers run as the
     project): ``[{id, name, kind}]`` (no secrets)."""
@@ -40,15 +50,19 @@ def credentials_of_kinds(p: Principal, kinds: list[str], workflow_id: str | None
     rows = svc.list_credentials(p) if svc is not None else get_store().credentials.list()
     users = [p]
     if workflow_id:
-        users.append(acting_principal(RunAs.trigger(get_store().workflows.get(workflow_id)
-                                                    .project_id)))
-    return [{"id": r.id, "name": r.name, "kind": r.kind} for r in rows
-            if (not kinds or r.kind in kinds) and
-            all(can_use_credential(u, r.id) for u in users)]
+        users.append(
+            acting_principal(RunAs.trigger(get_store().workflows.get(workflow_id).project_id))
+        )
+    return [
+        {"id": r.id, "name": r.name, "kind": r.kind}
+        for r in rows
+        if (not kinds or r.kind in kinds) and all(can_use_credential(u, r.id) for u in users)
+    ]
 
 
-def credential_slots(p: Principal, node: dict[str, Any], workflow_id: str | None = None
-                     ) -> list[dict[str, Any]]:
+def credential_slots(
+    p: Principal, node: dict[str, Any], workflow_id: str | None = None
+) -> list[dict[str, Any]]:
     """The node's credential slots with the choices for each (what ``p`` and the
     workflow's project may use) and the current one."""
     from studio.logic.specs import spec_dict
@@ -58,11 +72,17 @@ def credential_slots(p: Principal, node: dict[str, Any], workflow_id: str | None
     out = []
     for slot in info.get("credentials") or []:
         ref = chosen.get(slot["name"]) or {}
-        out.append({"name": slot["name"], "kinds": slot["kinds"],
-                    "kinds_text": ", ".join(slot["kinds"]), "required": slot["required"],
-                    "description": slot.get("description", ""),
-                    "selected": ref.get("id", "") or "__none__",
-                    "options": credentials_of_kinds(p, slot["kinds"], workflow_id)})
+        out.append(
+            {
+                "name": slot["name"],
+                "kinds": slot["kinds"],
+                "kinds_text": ", ".join(slot["kinds"]),
+                "required": slot["required"],
+                "description": slot.get("description", ""),
+                "selected": ref.get("id", "") or "__none__",
+                "options": credentials_of_kinds(p, slot["kinds"], workflow_id),
+            }
+        )
     return out
 
 
@@ -83,8 +103,11 @@ def list_variables(p: Principal) -> list[dict[str, str]]:
 
 def set_variable(p: Principal, key: str, value: str) -> None:
     auth.authorize(p, "variable:update")
-    get_store().variables.set(key, value)
-    auth.record_audit(p, "variable.updated", "variable", key, {"via": "studio"})
+    store = get_store().variables
+    existed = key in store.as_dict()
+    store.set(key, value)
+    action = "variable.updated" if existed else "variable.created"
+    auth.record_audit(p, action, "variable", key, {"via": "studio"})
 
 
 def delete_variable(p: Principal, key: str) -> None:
@@ -103,22 +126,24 @@ def may(p: Principal, action: str, project_id: str | None = None) -> bool:
 
 
 # -- executions -----------------------------------------------------------------------------
-def list_executions(p: Principal, workflow_id: str = "", status: str = "",
-                    since_hours: int = 0, limit: int = 100
-                    ) -> tuple[list[dict[str, Any]], int]:
+def list_executions(
+    p: Principal, workflow_id: str = "", status: str = "", since_hours: int = 0, limit: int = 100
+) -> tuple[list[dict[str, Any]], int]:
     """Executions ``p`` may read, newest first, with the filters of the executions page."""
     from datetime import UTC, datetime, timedelta
 
     from engine.services import executions as executions_svc
 
     since = datetime.now(UTC) - timedelta(hours=since_hours) if since_hours else None
-    rows, total = access.executions(p, workflow_id=workflow_id or None,
-                                    status=status or None, since=since, limit=limit)
+    rows, total = access.executions(
+        p, workflow_id=workflow_id or None, status=status or None, since=since, limit=limit
+    )
     return [executions_svc.summary(r) for r in rows], total
 
 
-def execution_detail(p: Principal, eid: str
-                     ) -> tuple[dict[str, Any], dict[str, Any] | None, list[dict[str, Any]]]:
+def execution_detail(
+    p: Principal, eid: str
+) -> tuple[dict[str, Any], dict[str, Any] | None, list[dict[str, Any]]]:
     """(summary, the workflow as it ran or None, node runs with their data)."""
     from engine.services import executions as executions_svc
 

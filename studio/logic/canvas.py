@@ -16,9 +16,26 @@ from typing import Any
 
 from studio.logic.specs import output_ports, spec_dict
 
-__all__ = ["NODE_W", "STICKY", "add_node", "add_sticky", "connect", "delete", "disconnect",
-           "edge_id", "flow_edges", "flow_node", "flow_nodes", "move", "node_by_id",
-           "node_height", "rename", "set_node_field", "unique_name", "update_sticky"]
+__all__ = [
+    "NODE_W",
+    "STICKY",
+    "add_node",
+    "add_sticky",
+    "connect",
+    "delete",
+    "disconnect",
+    "edge_id",
+    "flow_edges",
+    "flow_node",
+    "flow_nodes",
+    "move",
+    "node_by_id",
+    "node_height",
+    "rename",
+    "set_node_field",
+    "unique_name",
+    "update_sticky",
+]
 
 NODE_W = 220
 STICKY = "sticky:"
@@ -27,10 +44,14 @@ _NUM_SUFFIX = re.compile(r"^(.*?)(\d+)$")
 
 _ALWAYS = {"id", "name", "type", "type_version", "parameters"}
 _NODE_DEFAULTS: dict[str, Any] = {
-    "credentials": {}, "disabled": False, "notes": "", "on_error": "stop",
-    "execute_once": False, "always_output_data": False,
-    "retry": {"enabled": False, "max_tries": 3, "wait_s": 1.0, "backoff": 2.0,
-              "max_wait_s": 300.0}}
+    "credentials": {},
+    "disabled": False,
+    "notes": "",
+    "on_error": "stop",
+    "execute_once": False,
+    "always_output_data": False,
+    "retry": {"enabled": False, "max_tries": 3, "wait_s": 1.0, "backoff": 2.0, "max_wait_s": 300.0},
+}
 
 
 def _new_id() -> str:
@@ -71,35 +92,59 @@ def flow_node(node: dict[str, Any], wf: dict[str, Any]) -> dict[str, Any]:
     ins = [{"name": p["name"], "title": p["title"]} for p in info["inputs"]]
     outs = output_ports(node)
     x, y = node.get("position") or (0, 0)
-    definition = {k: v for k, v in node.items()
-                  if k != "position" and (k in _ALWAYS or v != _NODE_DEFAULTS.get(k))}
+    definition = {
+        k: v
+        for k, v in node.items()
+        if k != "position" and (k in _ALWAYS or v != _NODE_DEFAULTS.get(k))
+    }
     return {
-        "id": node["id"], "type": "aura", "position": {"x": float(x), "y": float(y)},
+        "id": node["id"],
+        "type": "aura",
+        "position": {"x": float(x), "y": float(y)},
         "data": {
-            "name": node["name"], "title": info["title"], "type": node["type"],
-            "icon": info["icon"], "category": info["category"], "inputs": ins,
-            "outputs": outs, "trigger": bool(info.get("trigger")),
-            "unknown": bool(info.get("unknown")), "disabled": bool(node.get("disabled")),
-            "notes": node.get("notes") or "", "pinned": node["name"] in wf.get(
-                "pinned_data", {}), "def": definition,
+            "name": node["name"],
+            "title": info["title"],
+            "type": node["type"],
+            "icon": info["icon"],
+            "category": info["category"],
+            "inputs": ins,
+            "outputs": outs,
+            "trigger": bool(info.get("trigger")),
+            "unknown": bool(info.get("unknown")),
+            "disabled": bool(node.get("disabled")),
+            "notes": node.get("notes") or "",
+            "pinned": node["name"] in wf.get("pinned_data", {}),
+            "def": definition,
         },
-        "width": NODE_W, "height": node_height(len(ins), len(outs)),
+        "width": NODE_W,
+        "height": node_height(len(ins), len(outs)),
     }
 
 
 def _sticky_node(note: dict[str, Any]) -> dict[str, Any]:
     x, y = note.get("position") or (0, 0)
     w, h = note.get("size") or (240, 160)
-    return {"id": STICKY + note["id"], "type": "sticky", "position": {"x": x, "y": y},
-            "data": {"content": note.get("content", ""), "color": note.get("color", "yellow"),
-                     "note_id": note["id"]},
-            "width": w, "height": h, "style": {"width": w, "height": h}, "zIndex": -1}
+    return {
+        "id": STICKY + note["id"],
+        "type": "sticky",
+        "position": {"x": x, "y": y},
+        "data": {
+            "content": note.get("content", ""),
+            "color": note.get("color", "yellow"),
+            "note_id": note["id"],
+        },
+        "width": w,
+        "height": h,
+        "style": {"width": w, "height": h},
+        "zIndex": -1,
+    }
 
 
 def flow_nodes(wf: dict[str, Any]) -> list[dict[str, Any]]:
     """Sticky notes (drawn underneath) then nodes."""
-    return [_sticky_node(s) for s in wf.get("sticky_notes", [])] + \
-        [flow_node(n, wf) for n in wf["nodes"]]
+    return [_sticky_node(s) for s in wf.get("sticky_notes", [])] + [
+        flow_node(n, wf) for n in wf["nodes"]
+    ]
 
 
 def edge_id(source_id: str, output: str, target_id: str, input_: str) -> str:
@@ -111,8 +156,14 @@ def _flow_edge(c: dict[str, Any], ids: dict[str, str]) -> dict[str, Any] | None:
     if s is None or t is None:
         return None
     out, inp = c.get("output", "main"), c.get("input", "main")
-    return {"id": edge_id(s, out, t, inp), "source": s, "target": t, "sourceHandle": out,
-            "targetHandle": inp, "type": "aura"}
+    return {
+        "id": edge_id(s, out, t, inp),
+        "source": s,
+        "target": t,
+        "sourceHandle": out,
+        "targetHandle": inp,
+        "type": "aura",
+    }
 
 
 def flow_edges(wf: dict[str, Any]) -> list[dict[str, Any]]:
@@ -121,13 +172,29 @@ def flow_edges(wf: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 # -- edits -------------------------------------------------------------------------------
-def add_node(wf: dict[str, Any], type_: str, x: float, y: float, *,
-             version: int | None = None, name: str | None = None) -> dict[str, Any]:
+def add_node(
+    wf: dict[str, Any],
+    type_: str,
+    x: float,
+    y: float,
+    *,
+    version: int | None = None,
+    name: str | None = None,
+) -> dict[str, Any]:
     """Appends a node of ``type_`` at (x, y) with a unique name; returns it."""
     info = spec_dict(type_, version)
-    node = {"id": _new_id(), "name": unique_name(wf, name or info["title"]), "type": type_,
-            "type_version": info.get("version") or 1, "parameters": {}, "credentials": {},
-            "position": [round(x), round(y)], "disabled": False, "notes": ""}
+    default = info["title"].split(", ")[0]  # "No Operation, do nothing" -> "No Operation"
+    node = {
+        "id": _new_id(),
+        "name": unique_name(wf, name or default),
+        "type": type_,
+        "type_version": info.get("version") or 1,
+        "parameters": {},
+        "credentials": {},
+        "position": [round(x), round(y)],
+        "disabled": False,
+        "notes": "",
+    }
     wf["nodes"].append(node)
     return node
 
@@ -163,8 +230,9 @@ def _reaches(wf: dict[str, Any], start: str, goal: str) -> bool:
     return False
 
 
-def check_connection(wf: dict[str, Any], source_id: str, output: str, target_id: str,
-                     input_: str) -> str | None:
+def check_connection(
+    wf: dict[str, Any], source_id: str, output: str, target_id: str, input_: str
+) -> str | None:
     """Why this connection cannot be made, or None if it can."""
     src, dst = node_by_id(wf, source_id), node_by_id(wf, target_id)
     if src is None or dst is None:
@@ -181,25 +249,31 @@ def check_connection(wf: dict[str, Any], source_id: str, output: str, target_id:
     if input_ not in ins:
         return f"'{dst['name']}' has no input '{input_}' (inputs: {', '.join(ins)})."
     key = (src["name"], output, dst["name"], input_)
-    if any((c["source"], c.get("output", "main"), c["target"], c.get("input", "main")) == key
-           for c in wf["connections"]):
+    if any(
+        (c["source"], c.get("output", "main"), c["target"], c.get("input", "main")) == key
+        for c in wf["connections"]
+    ):
         return "These ports are already connected."
     if _reaches(wf, dst["name"], src["name"]):
-        return (f"Connecting '{src['name']}' to '{dst['name']}' would make a loop; workflows "
-                "run left to right without cycles.")
+        return (
+            f"Connecting '{src['name']}' to '{dst['name']}' would make a loop; workflows "
+            "run left to right without cycles."
+        )
     return None
 
 
-def connect(wf: dict[str, Any], source_id: str, output: str, target_id: str,
-            input_: str) -> str | None:
+def connect(
+    wf: dict[str, Any], source_id: str, output: str, target_id: str, input_: str
+) -> str | None:
     """Adds a connection after :func:`check_connection`; returns the refusal, if any."""
     problem = check_connection(wf, source_id, output, target_id, input_)
     if problem:
         return problem
     src, dst = node_by_id(wf, source_id), node_by_id(wf, target_id)
     assert src is not None and dst is not None
-    wf["connections"].append({"source": src["name"], "output": output,
-                              "target": dst["name"], "input": input_})
+    wf["connections"].append(
+        {"source": src["name"], "output": output, "target": dst["name"], "input": input_}
+    )
     return None
 
 
@@ -209,9 +283,16 @@ def disconnect(wf: dict[str, Any], edge_ids: list[str]) -> int:
     wanted = set(edge_ids)
     before = len(wf["connections"])
     wf["connections"] = [
-        c for c in wf["connections"]
-        if edge_id(ids.get(c["source"], ""), c.get("output", "main"), ids.get(c["target"], ""),
-                   c.get("input", "main")) not in wanted]
+        c
+        for c in wf["connections"]
+        if edge_id(
+            ids.get(c["source"], ""),
+            c.get("output", "main"),
+            ids.get(c["target"], ""),
+            c.get("input", "main"),
+        )
+        not in wanted
+    ]
     return before - len(wf["connections"])
 
 
@@ -220,8 +301,9 @@ def delete(wf: dict[str, Any], ids: list[str]) -> list[str]:
     wanted = set(ids)
     gone = {n["name"] for n in wf["nodes"] if n["id"] in wanted}
     wf["nodes"] = [n for n in wf["nodes"] if n["id"] not in wanted]
-    wf["connections"] = [c for c in wf["connections"]
-                         if c["source"] not in gone and c["target"] not in gone]
+    wf["connections"] = [
+        c for c in wf["connections"] if c["source"] not in gone and c["target"] not in gone
+    ]
     for name in gone:
         wf.get("pinned_data", {}).pop(name, None)
     notes = wf.get("sticky_notes", [])
@@ -277,19 +359,35 @@ def set_node_field(wf: dict[str, Any], node_id: str, field: str, value: Any) -> 
     node = node_by_id(wf, node_id)
     if node is None:
         return "That node no longer exists."
-    if field not in {"disabled", "notes", "on_error", "execute_once", "always_output_data",
-                     "retry", "type_version", "credentials"}:
+    if field not in {
+        "disabled",
+        "notes",
+        "on_error",
+        "execute_once",
+        "always_output_data",
+        "retry",
+        "type_version",
+        "credentials",
+    }:
         return f"'{field}' is not a node setting."
     node[field] = value
     if field == "on_error" and value != "route":
-        wf["connections"] = [c for c in wf["connections"]
-                             if not (c["source"] == node["name"] and c.get("output") == "error")]
+        wf["connections"] = [
+            c
+            for c in wf["connections"]
+            if not (c["source"] == node["name"] and c.get("output") == "error")
+        ]
     return None
 
 
 def add_sticky(wf: dict[str, Any], x: float, y: float, content: str = "") -> dict[str, Any]:
-    note = {"id": _new_id(), "content": content or "## Note\nDouble-click to edit.",
-            "position": [round(x), round(y)], "size": [260, 160], "color": "yellow"}
+    note = {
+        "id": _new_id(),
+        "content": content or "## Note\nDouble-click to edit.",
+        "position": [round(x), round(y)],
+        "size": [260, 160],
+        "color": "yellow",
+    }
     wf.setdefault("sticky_notes", []).append(note)
     return note
 

@@ -9,6 +9,11 @@ A descriptor is a plain dict the form component renders::
 ``kind`` follows the spec's ``x-aura-ui`` hint when there is one, otherwise the JSON
 Schema type: text, textarea, password, number, boolean, options, json, code, collection,
 key_value, list (of strings), credential, datetime, any (a free value).
+
+What the spec declares with :func:`engine.sdk.ui` is derived here for every node: option
+labels (``labels``), fields that apply only to some values of their siblings (``show`` /
+``hide``, like n8n's ``displayOptions``: hidden fields are neither drawn nor checked) and
+choices that depend on a sibling (``options_by``); :mod:`.form_rules` applies them to values.
 """
 
 from __future__ import annotations
@@ -18,14 +23,30 @@ import json
 import re
 from typing import Any
 
-from engine.graph import validate_params
 from studio.logic.specs import spec_or_none
 
-__all__ = ["default_item", "describe", "describe_schema", "get_path", "parse_path",
-           "remove_path", "set_path", "validation_errors"]
+__all__ = [
+    "default_item",
+    "describe",
+    "describe_schema",
+    "get_path",
+    "parse_path",
+    "remove_path",
+    "set_path",
+]
 
-_ACRONYMS = {"url": "URL", "id": "ID", "json": "JSON", "http": "HTTP", "csv": "CSV",
-             "ssl": "SSL", "api": "API", "s": "(s)", "ms": "(ms)", "sql": "SQL"}
+_ACRONYMS = {
+    "url": "URL",
+    "id": "ID",
+    "json": "JSON",
+    "http": "HTTP",
+    "csv": "CSV",
+    "ssl": "SSL",
+    "api": "API",
+    "s": "(s)",
+    "ms": "(ms)",
+    "sql": "SQL",
+}
 
 
 def _label(key: str, title: str | None) -> str:
@@ -40,16 +61,26 @@ def _label(key: str, title: str | None) -> str:
 def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     ref = schema.get("$ref")
     if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        return {**defs.get(ref.split("/")[-1], {}), **{k: v for k, v in schema.items()
-                                                      if k != "$ref"}}
+        return {
+            **defs.get(ref.split("/")[-1], {}),
+            **{k: v for k, v in schema.items() if k != "$ref"},
+        }
     return schema
 
 
-def _enum_options(schema: dict[str, Any]) -> list[dict[str, str]] | None:
+def _option_label(value: Any, labels: dict[str, str]) -> str:
+    text = labels.get(str(value)) or str(value).replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _enum_options(
+    schema: dict[str, Any], labels: dict[str, str] | None = None
+) -> list[dict[str, str]] | None:
+    labels = labels or {}
     if "enum" in schema:
-        return [{"value": str(v), "label": str(v).replace("_", " ")} for v in schema["enum"]]
+        return [{"value": str(v), "label": _option_label(v, labels)} for v in schema["enum"]]
     if "const" in schema:
-        return [{"value": str(schema["const"]), "label": str(schema["const"])}]
+        return [{"value": str(schema["const"]), "label": _option_label(schema["const"], labels)}]
     return None
 
 
@@ -67,14 +98,31 @@ def _kind(prop: dict[str, Any], defs: dict[str, Any]) -> tuple[str, dict[str, An
         item = _resolve(prop.get("items") or {}, defs)
         extra["fields"] = _fields(item, defs) if item.get("properties") else []
         return hint, extra
-    if hint in ("json", "textarea", "password", "datetime", "credential", "text", "number",
-                "boolean"):
+    if hint in (
+        "json",
+        "textarea",
+        "password",
+        "datetime",
+        "credential",
+        "text",
+        "number",
+        "boolean",
+    ):
         return hint, extra
     if prop.get("format") == "password" or prop.get("x-aura-secret"):
         return "password", extra
+    if isinstance(prop.get("x-aura-options-by"), dict):
+        by = prop["x-aura-options-by"]
+        key = next(iter(by), "")
+        extra["options_by"] = {"field": key, "options": by.get(key) or {}}
+        extra["options"] = []
+        extra["free"] = False
+        return "options", extra
+    labels = prop.get("x-aura-labels") or {}
     if hint == "options" or "enum" in base or any("enum" in s for s in non_null):
-        opts = _enum_options(base) or next((o for s in non_null if (o := _enum_options(s))),
-                                           None)
+        opts = _enum_options(base, labels) or next(
+            (o for s in non_null if (o := _enum_options(s, labels))), None
+        )
         extra["options"] = opts or []
         extra["free"] = len(non_null) > 1 or not opts  # other values may be typed
         return "options", extra
@@ -111,13 +159,25 @@ def _fields(schema: dict[str, Any], defs: dict[str, Any]) -> list[dict[str, Any]
         prop = _resolve(raw, defs)
         kind, extra = _kind(prop, defs)
         default = prop.get("default")
-        out.append({
-            "key": key, "label": _label(key, prop.get("title")), "kind": kind,
-            "help": prop.get("description", ""), "required": key in required,
-            "default": default, "expression": prop.get("x-aura-expression", True) is not False,
-            "sensitive": bool(prop.get("x-aura-sensitive")), "fields": [], "options": [],
-            "free": False, **extra,
-        })
+        out.append(
+            {
+                "key": key,
+                "label": _label(key, prop.get("title")),
+                "kind": kind,
+                "help": prop.get("description", ""),
+                "required": key in required,
+                "default": default,
+                "expression": prop.get("x-aura-expression", True) is not False,
+                "sensitive": bool(prop.get("x-aura-sensitive")),
+                "fields": [],
+                "options": [],
+                "free": False,
+                "show": prop.get("x-aura-show") or None,
+                "hide": prop.get("x-aura-hide") or None,
+                "options_by": None,
+                **extra,
+            }
+        )
     return out
 
 
@@ -130,8 +190,7 @@ def describe(type_: str, version: int | None = None) -> list[dict[str, Any]]:
     return _fields(schema, schema.get("$defs", {}))
 
 
-def describe_schema(schema: dict[str, Any], *, expressions: bool = True
-                    ) -> list[dict[str, Any]]:
+def describe_schema(schema: dict[str, Any], *, expressions: bool = True) -> list[dict[str, Any]]:
     """Field descriptors of any JSON Schema object (credential kinds use this)."""
     fields = _fields(schema, schema.get("$defs", {}))
     if not expressions:
@@ -142,10 +201,20 @@ def describe_schema(schema: dict[str, Any], *, expressions: bool = True
 
 def default_item(fields: list[dict[str, Any]]) -> dict[str, Any]:
     """A new collection entry: each sub-field's default (or an empty value)."""
-    empty = {"boolean": False, "number": 0, "collection": [], "key_value": [], "list": [],
-             "json": {}}
-    return {f["key"]: copy.deepcopy(f["default"]) if f["default"] is not None
-            else copy.deepcopy(empty.get(f["kind"], "")) for f in fields}
+    empty = {
+        "boolean": False,
+        "number": 0,
+        "collection": [],
+        "key_value": [],
+        "list": [],
+        "json": {},
+    }
+    return {
+        f["key"]: copy.deepcopy(f["default"])
+        if f["default"] is not None
+        else copy.deepcopy(empty.get(f["kind"], ""))
+        for f in fields
+    }
 
 
 # -- values by path ------------------------------------------------------------------------
@@ -238,24 +307,3 @@ def coerce(kind: str, text: Any, integer: bool = False) -> Any:
     if kind == "list" and isinstance(text, str):
         return [line.strip() for line in text.replace(",", "\n").splitlines() if line.strip()]
     return text
-
-
-def validation_errors(type_: str, version: int | None, params: dict[str, Any]
-                      ) -> dict[str, str]:
-    """Inline messages by field path; fields holding expressions are checked at run time."""
-    spec = spec_or_none(type_, version)
-    if spec is None:
-        return {}
-    out: dict[str, str] = {}
-    for path, msg in validate_params(spec, params):
-        parts = [p for p in path.split(".") if _PART.fullmatch(p)]
-        out.setdefault(".".join(parts) or path, _plain(msg))
-    return out
-
-
-_PART = re.compile(r"\d+|[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _plain(msg: str) -> str:
-    msg = msg.replace("Field required", "Required")
-    return msg[:1].upper() + msg[1:]

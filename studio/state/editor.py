@@ -16,7 +16,7 @@ from typing import Any
 import reflex as rx
 
 from studio.auth import AuthState
-from studio.logic import backend, canvas, clipboard, layout
+from studio.logic import backend, canvas, clipboard, form_rules, layout
 
 __all__ = ["EditorState"]
 
@@ -77,8 +77,12 @@ class EditorState(AuthState):
         from studio.state.palette import PaletteState
         from studio.state.run import RunState
 
-        return [RunState.clear, PaletteState.close_palette, NodePanelState.close_panel,
-                HistoryState.close_history]
+        return [
+            RunState.clear,
+            PaletteState.close_palette,
+            NodePanelState.close_panel,
+            HistoryState.close_history,
+        ]
 
     def _open(self, data: dict[str, Any], info: dict[str, Any]) -> None:
         self._wf = data
@@ -97,32 +101,46 @@ class EditorState(AuthState):
         self._seq += 1
         cmds = list(self.flow_cmds)
         if len(cmds) >= MAX_CMDS:
-            cmds = [{"seq": self._seq, "reset": True, "nodes": canvas.flow_nodes(self._wf),
-                     "edges": canvas.flow_edges(self._wf)}]
+            cmds = [
+                {
+                    "seq": self._seq,
+                    "reset": True,
+                    "nodes": canvas.flow_nodes(self._wf),
+                    "edges": canvas.flow_edges(self._wf),
+                }
+            ]
             self._seq += 1
         cmds.append({"seq": self._seq, **cmd})
         self.flow_cmds = cmds
 
     def _reset(self, fit: bool = False, select: list[str] | None = None) -> None:
         self._seq += 1
-        self.flow_cmds = [{"seq": self._seq, "reset": True, "fit": fit,
-                           "nodes": canvas.flow_nodes(self._wf),
-                           "edges": canvas.flow_edges(self._wf), "select": select}]
+        self.flow_cmds = [
+            {
+                "seq": self._seq,
+                "reset": True,
+                "fit": fit,
+                "nodes": canvas.flow_nodes(self._wf),
+                "edges": canvas.flow_edges(self._wf),
+                "select": select,
+            }
+        ]
         self.node_count = len(self._wf["nodes"])
 
     def _patch_nodes(self, ids: list[str], **extra: Any) -> None:
         """Sends the current drawing of these nodes (and all edges touching them)."""
         wanted = set(ids)
         nodes = [canvas.flow_node(n, self._wf) for n in self._wf["nodes"] if n["id"] in wanted]
-        edges = [e for e in canvas.flow_edges(self._wf)
-                 if e["source"] in wanted or e["target"] in wanted]
+        edges = [
+            e for e in canvas.flow_edges(self._wf) if e["source"] in wanted or e["target"] in wanted
+        ]
         self._cmd(nodes=nodes, edges=edges, **extra)
         self.node_count = len(self._wf["nodes"])
 
     # -- history -------------------------------------------------------------------------
     def _snapshot(self) -> None:
         """Remembers the workflow before an edit (for undo) and marks it unsaved."""
-        self._undo = [*self._undo[-(MAX_UNDO - 1):], json.dumps(self._wf)]
+        self._undo = [*self._undo[-(MAX_UNDO - 1) :], json.dumps(self._wf)]
         self._redo = []
         self.dirty = True
         self._sync_flags()
@@ -168,7 +186,7 @@ class EditorState(AuthState):
             return
         before = json.dumps(self._wf)
         if canvas.move(self._wf, moves):
-            self._undo = [*self._undo[-(MAX_UNDO - 1):], before]
+            self._undo = [*self._undo[-(MAX_UNDO - 1) :], before]
             self._redo = []
             self.dirty = True
             self._sync_flags()
@@ -177,8 +195,9 @@ class EditorState(AuthState):
     def on_connect(self, c: dict[str, Any]) -> Any:
         if self.read_only:
             return None
-        problem = canvas.check_connection(self._wf, c["source"], c["output"], c["target"],
-                                          c["input"])
+        problem = canvas.check_connection(
+            self._wf, c["source"], c["output"], c["target"], c["input"]
+        )
         if problem:
             return rx.toast.warning(problem)
         self._snapshot()
@@ -204,8 +223,9 @@ class EditorState(AuthState):
     def on_drop_node(self, type_: str, pos: dict[str, Any]) -> Any:
         return self._add(type_, float(pos.get("x", 0)), float(pos.get("y", 0)))
 
-    def _add(self, type_: str, x: float, y: float, connect_from: dict[str, Any] | None = None
-             ) -> Any:
+    def _add(
+        self, type_: str, x: float, y: float, connect_from: dict[str, Any] | None = None
+    ) -> Any:
         if self.read_only:
             return None
         self._snapshot()
@@ -233,13 +253,14 @@ class EditorState(AuthState):
         ids, problem = clipboard.paste(self._wf, text, where)
         if problem:
             return rx.toast.warning(problem)
-        self._undo = [*self._undo[-(MAX_UNDO - 1):], before]
+        self._undo = [*self._undo[-(MAX_UNDO - 1) :], before]
         self._redo = []
         self.dirty = True
         self._sync_flags()
         flow_ids = [i for i in ids if not i.startswith(canvas.STICKY)]
-        notes = [n for n in canvas.flow_nodes(self._wf) if n["id"] in set(ids) and
-                 n["type"] == "sticky"]
+        notes = [
+            n for n in canvas.flow_nodes(self._wf) if n["id"] in set(ids) and n["type"] == "sticky"
+        ]
         self._patch_nodes(flow_ids, select=ids)
         if notes:
             self._cmd(nodes=notes)
@@ -308,8 +329,7 @@ class EditorState(AuthState):
         if name == "sticky_resize" and not self.read_only:
             self._snapshot()
             canvas.move(self._wf, [{"id": node_id, "x": payload["x"], "y": payload["y"]}])
-            canvas.update_sticky(self._wf, node_id,
-                                 size=[payload["width"], payload["height"]])
+            canvas.update_sticky(self._wf, node_id, size=[payload["width"], payload["height"]])
         return None
 
     @rx.event
@@ -318,8 +338,12 @@ class EditorState(AuthState):
         from studio.state.palette import PaletteState
         from studio.state.run import RunState
 
-        simple = {"undo": self.undo, "redo": self.redo, "tidy": self.tidy,
-                  "sticky": self.add_sticky}
+        simple = {
+            "undo": self.undo,
+            "redo": self.redo,
+            "tidy": self.tidy,
+            "sticky": self.add_sticky,
+        }
         if action in simple:
             return simple[action]()
         if action == "save":
@@ -352,14 +376,31 @@ class EditorState(AuthState):
     def save(self) -> Any:
         """Stores the canvas as a new version of the workflow."""
         if self.viewer_only:
-            return rx.toast.error("Read only: you may not change this workflow. Ask an "
-                                  "admin for the editor role.")
+            return rx.toast.error(
+                "Read only: you may not change this workflow. Ask an admin for the editor role."
+            )
         if self.read_only or not self.current_id:
             return None
+        refused = form_rules.workflow_refusals(self._wf)
+        if refused:
+            from studio.state.node_panel import NodePanelState
+
+            first = refused[0]
+            more = f" ({len(refused) - 1} more like it)" if len(refused) > 1 else ""
+            return [
+                NodePanelState.open_node(first["id"]),
+                rx.toast.error(
+                    f"Not saved: node '{first['node']}': {first['message']}{more}", duration=10000
+                ),
+            ]
         try:
-            number = backend.save(self.principal(), self.current_id,
-                                  copy.deepcopy(self._wf), "Saved in the editor",
-                                  base_version=self.version)
+            number = backend.save(
+                self.principal(),
+                self.current_id,
+                copy.deepcopy(self._wf),
+                "Saved in the editor",
+                base_version=self.version,
+            )
         except Exception as exc:
             return self.refuse(exc, duration=10000)
         changed = number != self.version
@@ -367,9 +408,12 @@ class EditorState(AuthState):
         self.dirty = False
         from studio.state.history import HistoryState
 
-        return [HistoryState.refresh,
-                rx.toast.success(f"Saved as version {number}." if changed else
-                                 "No changes since the last save.")]
+        return [
+            HistoryState.refresh,
+            rx.toast.success(
+                f"Saved as version {number}." if changed else "No changes since the last save."
+            ),
+        ]
 
     @rx.event
     def publish(self) -> Any:
@@ -388,15 +432,16 @@ class EditorState(AuthState):
             return self.refuse(exc)
         from studio.state.history import HistoryState
 
-        return [HistoryState.refresh,
-                rx.toast.success(f"Version {self.published} is published.")]
+        return [HistoryState.refresh, rx.toast.success(f"Version {self.published} is published.")]
 
     @rx.event
     def export(self) -> Any:
         data = copy.deepcopy(self._wf)
         safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in self.name)[:60]
-        return rx.download(data=json.dumps(data, indent=2, ensure_ascii=False),
-                           filename=f"{safe or 'workflow'}.json")
+        return rx.download(
+            data=json.dumps(data, indent=2, ensure_ascii=False),
+            filename=f"{safe or 'workflow'}.json",
+        )
 
     def workflow_dict(self) -> dict[str, Any]:
         """A copy of the workflow as it is on the canvas now."""

@@ -8,7 +8,7 @@ from typing import Any
 
 import reflex as rx
 
-from studio.logic import backend_more, canvas, form, preview, specs
+from studio.logic import backend_more, canvas, form, form_rules, preview, specs
 from studio.logic import items as items_view
 from studio.state.run import RunState
 
@@ -27,6 +27,24 @@ def _find_field(fields: list[dict[str, Any]], path: str) -> dict[str, Any] | Non
             return None
         level = cur.get("fields") or []
     return cur
+
+
+def _empty_output_text(status: str, *, is_trigger: bool, past_run: bool) -> str:
+    """What the Output column says when there are no items, for how the node ran."""
+    if status == "failed":
+        return "No output: this node failed (the error is above)."
+    if status in ("cancelled", "crashed"):
+        return f"No output: the run was {status} before this node finished."
+    if status:
+        return "This node ran and output no items."
+    if past_run:
+        return "This node did not run in this execution."
+    if is_trigger:
+        return "Run the workflow to see what this trigger outputs."
+    return (
+        "No output yet: run this node (or the workflow) to see its items, then pin "
+        "them to reuse while you build."
+    )
 
 
 class NodePanelState(RunState):
@@ -74,6 +92,8 @@ class NodePanelState(RunState):
     node_error: str = ""
     node_logs: list[str] = []
     has_run: bool = False
+    out_empty: str = ""
+    _touched: list[str] = []
 
     # -- open / close ---------------------------------------------------------------------
     @rx.event
@@ -90,6 +110,7 @@ class NodePanelState(RunState):
         self.is_trigger = bool(info.get("trigger"))
         self.fields = form.describe(node["type"], node.get("type_version", 1))
         self.modes = {}
+        self._touched = []
         self.out_port = ""
         self.panel_open = True
         self.refresh()
@@ -130,7 +151,13 @@ class NodePanelState(RunState):
 
     def _check(self, node: dict[str, Any]) -> None:
         params = node.get("parameters") or {}
-        self.errors = form.validation_errors(node["type"], node.get("type_version", 1), params)
+        errors = form_rules.validation_errors(node["type"], node.get("type_version", 1), params)
+        # an empty field the user has not touched yet (a new assignment) is not an error yet
+        self.errors = {
+            path: msg
+            for path, msg in errors.items()
+            if path in self._touched or form.get_path(params, path) not in (None, "", [])
+        }
         self.previews = preview.preview_all(
             self._wf, node["name"], params, self._data, self._vars()
         )
@@ -146,6 +173,11 @@ class NodePanelState(RunState):
         self.node_run_status = run.get("status", "")
         self.node_error = run.get("error", "")
         self.node_logs = list(run.get("logs") or [])
+        self.out_empty = _empty_output_text(
+            self.node_run_status,
+            is_trigger=self.is_trigger,
+            past_run=self.read_only and not self.current_id,
+        )
         inp = preview.input_items(self._wf, name, self._data)
         self.in_count = len(inp)
         self.in_cols, self.in_rows = items_view.table(inp)
@@ -186,7 +218,31 @@ class NodePanelState(RunState):
             return
         self._snapshot()
         form.set_path(params, path, stored)
-        self._changed(node)
+        self._touched = [*self._touched, path]
+        rev = self._follow_choices(params, path)
+        self._changed(node, rev=rev)
+
+    def _follow_choices(self, params: dict[str, Any], path: str) -> bool:
+        """Siblings whose choices depend on the field at ``path`` (an If condition's
+        operation on its type) take their first choice if their value is not one."""
+        parent, level = form_rules.level_fields(self.fields, path)
+        key = str(form.parse_path(path)[-1])
+        siblings = form.get_path(params, parent) if parent else params
+        changed = False
+        for f in level:
+            by = f.get("options_by") or {}
+            if by.get("field") != key or not isinstance(siblings, dict):
+                continue
+            opts = form_rules.options_of(f, siblings, level)
+            value = siblings.get(f["key"], f["default"])
+            if (
+                opts
+                and not (isinstance(value, str) and "{{" in value)
+                and str(value) not in {o["value"] for o in opts}
+            ):
+                siblings[f["key"]] = opts[0]["value"]
+                changed = True
+        return changed
 
     @rx.event
     def on_add_item(self, path: str) -> None:
@@ -229,11 +285,12 @@ class NodePanelState(RunState):
         value = form.get_path(params, path)
         self._snapshot()
         if mode == "expression":
-            if not (isinstance(value, str) and "{{" in value):
+            # text stays as it is (it becomes the expression's literal text); other fixed
+            # values are written as an expression of themselves; nothing is pre-filled
+            if not isinstance(value, str) and value is not None:
                 import json
 
-                inner = "" if value in (None, "") else json.dumps(value, ensure_ascii=False)
-                form.set_path(params, path, f"{{{{ {inner} }}}}" if inner else "{{ $json }}")
+                form.set_path(params, path, f"{{{{ {json.dumps(value, ensure_ascii=False)} }}}}")
             self.modes = {**self.modes, path: "expression"}
         else:
             f = _find_field(self.fields, path)

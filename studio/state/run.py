@@ -179,7 +179,7 @@ class RunState(EditorState):
             except Exception as exc:
                 self.run_error = backend.message_of(exc)
                 self.run_error_node = ""
-                return rx.toast.error(self.run_error, duration=10000)
+                return None  # the banner over the canvas says it (once, no toast)
             from studio.state.node_panel import NodePanelState
 
             if result.ok:
@@ -204,7 +204,7 @@ class RunState(EditorState):
                 f"'{where}' failed: " if where else "The workflow failed: "
             ) + runner.error_text(err)
             self.run_error_node = next((n["id"] for n in wf["nodes"] if n["name"] == where), "")
-            return [rx.toast.error(self.run_error, duration=8000), NodePanelState.refresh]
+            return NodePanelState.refresh  # the banner says it (once, no toast)
 
     @rx.event
     def run_node(self, node_id: str) -> Any:

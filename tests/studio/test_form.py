@@ -3,7 +3,7 @@ item views and version diffs."""
 
 from __future__ import annotations
 
-from studio.logic import diff, form, items, preview
+from studio.logic import diff, form, form_rules, items, preview
 
 
 def test_every_catalog_node_gets_a_form() -> None:
@@ -14,8 +14,16 @@ def test_every_catalog_node_gets_a_form() -> None:
         for f in form.describe(spec.type, spec.version):
             kinds.add(f["kind"])
             assert f["label"] and f["key"]
-    assert {"text", "number", "boolean", "options", "json", "code", "collection",
-            "key_value"} <= kinds
+    assert {
+        "text",
+        "number",
+        "boolean",
+        "options",
+        "json",
+        "code",
+        "collection",
+        "key_value",
+    } <= kinds
 
 
 def test_nested_collections_are_described() -> None:
@@ -48,12 +56,12 @@ def test_coerce_keeps_expressions_and_parses_numbers() -> None:
 
 
 def test_inline_validation_by_path() -> None:
-    errs = form.validation_errors("core.http_request", None, {})
-    assert errs == {"url": "Required"}
-    errs = form.validation_errors("core.if", None, {"conditions": [{"type": "nope"}]})
+    errs = form_rules.validation_errors("core.http_request", None, {})
+    assert errs == {"url": "Required: enter a value."}
+    errs = form_rules.validation_errors("core.if", None, {"conditions": [{"type": "nope"}]})
     assert "conditions.0.type" in errs
     # expressions are checked at run time, not here
-    assert form.validation_errors("core.http_request", None, {"url": "{{ $json.u }}"}) == {}
+    assert form_rules.validation_errors("core.http_request", None, {"url": "{{ $json.u }}"}) == {}
 
 
 def test_default_item_of_a_collection() -> None:
@@ -62,11 +70,19 @@ def test_default_item_of_a_collection() -> None:
 
 
 def test_expression_preview_uses_last_run_data() -> None:
-    wf = {"name": "w", "nodes": [], "settings": {},
-          "connections": [{"source": "A", "output": "main", "target": "B", "input": "main"}]}
+    wf = {
+        "name": "w",
+        "nodes": [],
+        "settings": {},
+        "connections": [{"source": "A", "output": "main", "target": "B", "input": "main"}],
+    }
     data = {"A": {"status": "succeeded", "outputs": {"main": [{"json": {"price": 21}}]}}}
-    out = preview.preview_all(wf, "B", {"x": "{{ $json.price * 2 }}", "y": "plain",
-                                        "z": ["{{ $json.nope.deeper }}"]}, data)
+    out = preview.preview_all(
+        wf,
+        "B",
+        {"x": "{{ $json.price * 2 }}", "y": "plain", "z": ["{{ $json.nope.deeper }}"]},
+        data,
+    )
     assert out["x"] == {"ok": True, "text": "42"}
     assert "y" not in out
     assert out["z.0"]["ok"] is False and out["z.0"]["text"]
@@ -82,14 +98,33 @@ def test_item_views() -> None:
 
 
 def test_diff_in_words() -> None:
-    old = {"name": "w", "nodes": [{"id": "1", "name": "A", "type": "core.noop",
-                                   "parameters": {"x": 1}, "position": [0, 0]}],
-           "connections": []}
-    new = {"name": "w2", "nodes": [{"id": "1", "name": "A2", "type": "core.noop",
-                                    "parameters": {"x": 2}, "position": [0, 0]},
-                                   {"id": "2", "name": "B", "type": "core.set",
-                                    "parameters": {}, "position": [1, 1]}],
-           "connections": [{"source": "A2", "target": "B"}]}
+    old = {
+        "name": "w",
+        "nodes": [
+            {
+                "id": "1",
+                "name": "A",
+                "type": "core.noop",
+                "parameters": {"x": 1},
+                "position": [0, 0],
+            }
+        ],
+        "connections": [],
+    }
+    new = {
+        "name": "w2",
+        "nodes": [
+            {
+                "id": "1",
+                "name": "A2",
+                "type": "core.noop",
+                "parameters": {"x": 2},
+                "position": [0, 0],
+            },
+            {"id": "2", "name": "B", "type": "core.set", "parameters": {}, "position": [1, 1]},
+        ],
+        "connections": [{"source": "A2", "target": "B"}],
+    }
     changes = diff.diff(old, new)
     kinds = {(c["kind"], c["what"]) for c in changes}
     assert ("changed", "Name") in kinds and ("added", "Node 'B'") in kinds

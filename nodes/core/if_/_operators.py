@@ -13,6 +13,7 @@ from engine.sdk.regex import RegexError, compile_regex
 
 __all__ = [
     "OPERATIONS",
+    "OPERATION_CHOICES",
     "SINGLE_VALUE",
     "ConditionTypeError",
     "apply_operation",
@@ -79,6 +80,47 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
 SINGLE_VALUE = frozenset(
     {"is_empty", "is_not_empty", "exists", "not_exists", "is_true", "is_false"}
 )
+
+_LABELS: dict[str, str] = {
+    "equals": "is equal to",
+    "not_equals": "is not equal to",
+    "contains": "contains",
+    "not_contains": "does not contain",
+    "starts_with": "starts with",
+    "not_starts_with": "does not start with",
+    "ends_with": "ends with",
+    "not_ends_with": "does not end with",
+    "regex": "matches regex",
+    "not_regex": "does not match regex",
+    "is_empty": "is empty",
+    "is_not_empty": "is not empty",
+    "exists": "exists",
+    "not_exists": "does not exist",
+    "eq": "is equal to",
+    "ne": "is not equal to",
+    "gt": "is greater than",
+    "gte": "is greater than or equal to",
+    "lt": "is less than",
+    "lte": "is less than or equal to",
+    "is_true": "is true",
+    "is_false": "is false",
+    "before": "is before",
+    "after": "is after",
+    "before_or_equals": "is before or equal to",
+    "after_or_equals": "is after or equal to",
+    "length_eq": "length is equal to",
+    "length_ne": "length is not equal to",
+    "length_gt": "length is greater than",
+    "length_gte": "length is greater than or equal to",
+    "length_lt": "length is less than",
+    "length_lte": "length is less than or equal to",
+    "has_key": "has key",
+    "not_has_key": "does not have key",
+}
+OPERATION_CHOICES: dict[str, list[dict[str, str]]] = {
+    t: [{"value": op, "label": _LABELS[op]} for op in ops] for t, ops in OPERATIONS.items()
+}
+"""The editor's choices of operation by value type, with readable labels."""
 
 # n8n spellings (after camelCase -> snake_case) and other common names.
 _ALIASES: dict[str, str] = {
