@@ -72,6 +72,13 @@ def crash_execution(execution_id: str, reason: str, *, store: Any = None) -> str
     from engine.runtimes.rq.jobs import notify_done
 
     store = store or get_store()
+    try:  # an agent run resumes on another worker from its last recorded step
+        from engine.runtimes.rq.agent_jobs import recover
+
+        if recover(execution_id, reason):
+            return None
+    except (ConflictError, NotFoundError):
+        return None
     try:
         row = store.executions.set_status(
             execution_id,
@@ -166,7 +173,7 @@ def requeue_orphans(*, store: Any = None, grace_s: float | None = None) -> list[
     with store.db.read() as s:
         rows = list(
             s.exec(
-                select(Execution.id, Execution.workflow_id, Execution.project_id)
+                select(Execution.id, Execution.workflow_id, Execution.project_id, Execution.kind)
                 .where(col(Execution.status) == "queued", col(Execution.created_at) <= cutoff)
                 .order_by(col(Execution.created_at))
                 .limit(ORPHAN_BATCH)
@@ -174,14 +181,19 @@ def requeue_orphans(*, store: Any = None, grace_s: float | None = None) -> list[
         )
     if not rows:
         return out
-    jobs = Job.fetch_many([eid for eid, _, _ in rows], connection=r)
-    for (eid, wid, pid), job in zip(rows, jobs, strict=True):
+    jobs = Job.fetch_many([eid for eid, _, _, _ in rows], connection=r)
+    for (eid, wid, pid, kind), job in zip(rows, jobs, strict=True):
         if job is not None and _job_status(job) in LIVE_JOB_STATUSES:
             continue
         if is_deferred(r, wid, eid) or quotas.is_held(r, pid, eid):
             continue
         try:
-            enqueue_existing(eid, at_front=False)
+            if kind == "agent":
+                from engine.runtimes.rq.agent_jobs import enqueue_agent
+
+                enqueue_agent(eid)
+            else:
+                enqueue_existing(eid, at_front=False)
             out.append(eid)
         except NotFoundError:
             continue

@@ -42,18 +42,33 @@ __all__ = [
     "AgentView",
     "StoredMemory",
     "agent_versions",
+    "budget_status",
+    "chat",
     "create_agent",
+    "decide",
     "duplicate_agent",
+    "expire_due",
     "export_agent",
     "find_agent",
     "get_agent",
+    "get_approval",
+    "get_run",
     "import_agent",
+    "inbox",
     "list_agents",
+    "list_runs",
     "memory_for_execution",
     "memory_key",
+    "price_table",
+    "resume",
+    "run_steps",
     "save_agent",
+    "set_prices",
+    "set_project_budget",
     "set_state",
+    "start_run",
     "update_agent",
+    "usage",
 ]
 
 
@@ -303,3 +318,22 @@ def import_agent(
         project_id=project_id,
         description=str(data.get("description") or ""),
     )
+
+
+# runs, approvals and the ledger live in their own modules; callers use this one door
+from engine.services.agent_runs import (  # noqa: E402
+    chat,
+    get_run,
+    list_runs,
+    resume,
+    run_steps,
+    start_run,
+)
+from engine.services.approvals import decide, expire_due, get_approval, inbox  # noqa: E402
+from engine.services.ledger import (  # noqa: E402
+    budget_status,
+    price_table,
+    set_prices,
+    set_project_budget,
+    usage,
+)

@@ -6,9 +6,12 @@ is a dict in a neutral form, or a function of the request body returning one:
 
 * ``{"text": "..."}``: a final answer;
 * ``{"tool": "name", "args": {...}}`` (or ``"raw_args": "not json"``): a tool call;
-* ``{"status": 429, "retry_after": 0}``: an error answer.
+* ``{"status": 429, "retry_after": 0}``: an error answer;
+* any of them with ``"delay": seconds``: answered that much later (without holding
+  other calls up: a slow model).
 
-Every request is kept (path, headers, JSON body) so tests can check what the SDKs sent.
+Every request is kept (path, headers, JSON body) so tests can check what the SDKs sent;
+``pages`` counts the fetches of ``/page`` (an HTTP tool's target) by ``name``.
 When the script runs out, the last reply repeats (a model that loops forever). Replies
 are rendered in the wire format of the endpoint called: ``/v1/chat/completions``
 (OpenAI, with ``stream: true`` as SSE chunks) or ``/v1/messages`` (Anthropic).
@@ -16,6 +19,7 @@ are rendered in the wire format of the endpoint called: ``/v1/chat/completions``
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import socket
@@ -67,6 +71,7 @@ class LLMServer:
     requests: list[Seen] = field(default_factory=list)
     port: int = 0
     keys: set[str] = field(default_factory=set)
+    pages: list[str] = field(default_factory=list)
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -80,6 +85,7 @@ class LLMServer:
         with self._lock:
             self.script = list(replies)
             self.requests.clear()
+            self.pages.clear()
 
     def _next(self, body: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
@@ -92,6 +98,8 @@ class LLMServer:
         body = await request.json()
         self.requests.append(Seen(request.url.path, dict(request.headers), body))
         r = self._next(body)
+        if r.get("delay"):
+            await asyncio.sleep(float(r["delay"]))
         if "status" in r:
             return _error(r, {"error": {"message": "scripted error", "type": "rate_limit"}})
         message: dict[str, Any] = {"role": "assistant", "content": r.get("text")}
@@ -133,6 +141,8 @@ class LLMServer:
         body = await request.json()
         self.requests.append(Seen(request.url.path, dict(request.headers), body))
         r = self._next(body)
+        if r.get("delay"):
+            await asyncio.sleep(float(r["delay"]))
         if "status" in r:
             return _error(
                 r,
@@ -169,12 +179,18 @@ class LLMServer:
             return StreamingResponse(_events(message), media_type="text/event-stream")
         return JSONResponse(message)
 
+    async def _page(self, request: Request) -> Response:
+        """A plain page for HTTP tools to fetch."""
+        name = request.query_params.get("name", "you")
+        self.pages.append(name)
+        return PlainTextResponse(f"the page says hi to {name}")
+
     def __enter__(self) -> LLMServer:
         app = Starlette(
             routes=[
                 Route("/v1/chat/completions", self._openai, methods=["POST"]),
                 Route("/v1/messages", self._anthropic, methods=["POST"]),
-                Route("/page", _page, methods=["GET", "POST"]),
+                Route("/page", self._page, methods=["GET", "POST"]),
                 Route("/v1/models", self._models, methods=["GET"]),
             ]
         )
@@ -198,11 +214,6 @@ class LLMServer:
         assert self._server is not None and self._thread is not None
         self._server.should_exit = True
         self._thread.join(timeout=10)
-
-
-async def _page(request: Request) -> Response:
-    """A plain page for HTTP tools to fetch."""
-    return PlainTextResponse(f"the page says hi to {request.query_params.get('name', 'you')}")
 
 
 def _error(r: dict[str, Any], body: dict[str, Any]) -> Response:

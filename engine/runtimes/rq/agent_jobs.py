@@ -1,0 +1,89 @@
+"""Agent runs on the queue: :func:`enqueue_agent` puts the job of an agent execution
+(:data:`AGENT_JOB_FUNCTION`, :func:`engine.services.agent_runs.run_agent_execution`) on
+the queue; :func:`recover` hands a run whose worker died back to it.
+
+Agent executions go on the same queues as workflows (the job carries the id only). In
+a worker that runs jobs in its own process (``--no-fork``, the ``fast`` queue's
+SimpleWorker) the job claims the run, hands it to the process's
+:class:`~engine.runtimes.agent_host.AgentHost` and returns at once: the worker is free
+for the next job while the model thinks. In a forked work horse the run is carried out
+in the horse (it must finish before the horse exits), holding that worker meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+
+__all__ = ["AGENT_JOB_FUNCTION", "enqueue_agent", "fresh_after_fork", "recover"]
+
+log = logging.getLogger(__name__)
+
+AGENT_JOB_FUNCTION = "engine.services.agent_runs.run_agent_execution"
+
+
+def enqueue_agent(execution_id: str, *, at_front: bool = False, queue: str | None = None) -> None:
+    """Puts the job of a recorded, ``queued`` agent execution on the queue (its
+    project's fair place; no job timeout: limits are the agent's own)."""
+    from engine.config import settings
+    from engine.runtimes._redis import redis_connection
+    from engine.runtimes.fair import FairQueue
+
+    q = FairQueue(queue or settings().queue.name, connection=redis_connection())
+    q.enqueue_call(
+        AGENT_JOB_FUNCTION,
+        args=(execution_id,),
+        job_id=execution_id,
+        timeout=-1,
+        result_ttl=60,
+        failure_ttl=24 * 3600,
+        at_front=at_front,
+        description=f"aura agent run {execution_id}",
+    )
+
+
+def recover(execution_id: str, reason: str) -> bool:
+    """Hands a running agent run whose worker died back to the queue, to be resumed from
+    its last recorded step (at most ``AURA_AGENTS_RESUME_LIMIT`` times). False when it is
+    not an agent run, or was resumed that often already (then it crashes as usual)."""
+    from sqlmodel import col, update
+
+    from engine.config import settings
+    from engine.store.current import get_store
+    from engine.store.models import Execution
+
+    store = get_store()
+    row = store.executions.get(execution_id)
+    if row.kind != "agent" or row.status != "running":
+        return False
+    resumes = int((row.checkpoint or {}).get("resumes", 0))
+    if resumes >= settings().agents.resume_limit:
+        return False
+    checkpoint = {"resumes": resumes + 1, "last_loss": reason[:500]}
+    with store.db.write() as s:
+        moved = s.exec(
+            update(Execution)
+            .where(col(Execution.id) == execution_id, col(Execution.status) == "running")
+            .values(status="queued", worker_id=None, heartbeat_at=None, checkpoint=checkpoint)
+        ).rowcount
+    if not moved:
+        return False
+    log.warning("agent run %s lost its worker (%s); resuming it on another", execution_id, reason)
+    try:
+        enqueue_agent(execution_id, at_front=True)
+    except Exception as exc:  # queued: the orphan sweep enqueues it when Redis is back
+        log.warning("could not enqueue agent run %s again: %s", execution_id, exc)
+    return True
+
+
+def fresh_after_fork() -> None:
+    """In a work horse: its own agent host (the parent's threads did not survive the
+    fork) and its own SQLite writer lock (a parent thread may have held it)."""
+    import threading
+
+    from engine.runtimes.agent_host import reset_agent_host
+    from engine.store.current import opened_store
+
+    reset_agent_host()
+    store = opened_store()
+    if store is not None and hasattr(store.db, "_sqlite_lock"):
+        store.db._sqlite_lock = threading.RLock()

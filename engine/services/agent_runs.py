@@ -1,0 +1,618 @@
+"""Agent runs: executions of kind ``agent``, started here and carried out on the workers.
+
+:func:`start_run` records the execution (as the caller's principal, in the agent's
+project, with the agent's newest version and the prompt) and dispatches it like any
+execution: ``rq`` puts a job on the queue (:func:`run_agent_execution`),
+``inline`` runs it here. On a worker, :func:`run_on_worker` claims it and hands it to the
+process's :class:`~engine.runtimes.agent_host.AgentHost`, so the worker is free while the
+model thinks.
+
+The run itself (:func:`_execute`) builds the model from the agent's vault credential
+(checked as the run's principal), its tools (workflows the principal may run, HTTP
+through the outbound guard, knowledge search), its session memory, and lets a
+:class:`~engine.agents.thinking.Thinker` work against a
+:class:`~engine.services.agent_journal.StoreJournal`: each finished step is a row, so a
+run whose worker died is resumed by another (:func:`recover`) from its last step. A
+sensitive tool parks the run (``waiting``, no thread held) until :mod:`approvals`
+decides. The answer lands in the execution's ``output_summary``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from engine.agents import registry
+from engine.agents.definition import ToolSpec, load_definition
+from engine.agents.loop import Tool
+from engine.agents.thinking import Parked, Thinker
+from engine.agents.types import Message, ToolCall, ToolDef
+from engine.auth.types import Principal
+from engine.errors import AuraError, ConflictError, CredentialError, ValidationError
+from engine.services.agent_journal import StoreJournal, step_dict, steps_of
+from engine.services.execution_start import RunHandle
+from engine.services.principals import RunAs
+from engine.services.store import get_store
+from engine.store.types import utcnow
+
+__all__ = [
+    "chat",
+    "get_run",
+    "list_runs",
+    "resume",
+    "run_agent_execution",
+    "run_on_worker",
+    "run_steps",
+    "start_run",
+]
+
+log = logging.getLogger(__name__)
+
+MAX_PROMPT = 100_000
+MAX_BODY = 8000
+HTTP_TOOL = ToolDef(
+    "http_request",
+    "Fetch a URL over HTTP(S) and return its status and body (cut to 8000 characters).",
+    {
+        "type": "object",
+        "properties": {
+            "url": {"type": "string", "description": "The full URL."},
+            "method": {"type": "string", "enum": ["GET", "POST"]},
+            "body": {"type": "object", "description": "JSON body for POST."},
+        },
+        "required": ["url"],
+    },
+)
+
+
+# -- starting ------------------------------------------------------------------------
+def start_run(
+    principal: Principal,
+    ref: str,
+    prompt: str,
+    *,
+    session: str | None = None,
+    runtime: str | None = None,
+    mode: str = "manual",
+    watch: bool = False,
+) -> RunHandle:
+    """Starts a run of agent ``ref`` (id or name) for ``prompt`` as the caller.
+
+    ``session``: a conversation id; the agent's memory carries from run to run within it.
+    Drafts and active agents run; paused and retired ones refuse (409). A budget past
+    its stop refuses too (409).
+    """
+    from engine.services import ledger
+    from engine.services.agents import find_agent
+
+    rec = find_agent(principal, ref, "agent:run")
+    if rec.state in ("paused", "retired"):
+        raise ConflictError(
+            f"Agent '{rec.name}' is {rec.state}; "
+            + ("activate it to run it." if rec.state == "paused" else "reopen it as a draft."),
+            details={"state": rec.state},
+        )
+    prompt = (prompt or "").strip()
+    if not prompt or len(prompt) > MAX_PROMPT:
+        raise ValidationError(f"Give the agent a prompt of 1-{MAX_PROMPT} characters.")
+    store = get_store()
+    _, ver = registry.current(store, rec.id)
+    ledger.check_budget(rec.id, load_definition(ver.definition).budget, rec.name, rec.project_id)
+    run_as = RunAs.caller(principal, rec.project_id)
+    row = _record(store, rec, ver.id, run_as, prompt, session, mode)
+    subscription = None
+    if watch:
+        from engine.events import subscribe
+
+        subscription = subscribe(execution_id=row.id)
+    _dispatch(row.id, _runtime(runtime), name=rec.name, mode=mode)
+    return RunHandle(row.id, subscription=subscription)
+
+
+def _runtime(runtime: str | None) -> str:
+    if runtime is not None:
+        return runtime
+    from engine.runtimes import redis_configured
+
+    return "rq" if redis_configured() else "inline"
+
+
+def _record(
+    store: Any,
+    rec: Any,
+    version_id: str,
+    run_as: RunAs,
+    prompt: str,
+    session: str | None,
+    mode: str,
+) -> Any:
+    from engine.store.models import Execution
+
+    row = Execution(
+        kind="agent",
+        agent_id=rec.id,
+        workflow_name=rec.name,
+        mode=mode,
+        status="queued",
+        input={"prompt": prompt, "session": session},
+        trigger={"agent_version_id": version_id},
+        project_id=rec.project_id,
+        created_at=utcnow(),
+        **run_as.principal_fields(),
+    )
+    with store.db.write() as s:
+        s.add(row)
+    return row
+
+
+def _dispatch(execution_id: str, runtime: str, *, name: str = "", mode: str = "manual") -> None:
+    if runtime == "inline":
+        run_on_worker(execution_id, hosted=False)
+        return
+    from engine.events import publish_queued
+    from engine.runtimes.rq.agent_jobs import enqueue_agent
+
+    publish_queued(execution_id, workflow_id=None, workflow_name=name, mode=mode)
+    enqueue_agent(execution_id)
+
+
+# -- on the worker ---------------------------------------------------------------------
+def run_agent_execution(execution_id: str) -> str | None:
+    """The RQ job of agent runs (see :mod:`engine.runtimes.rq.agent_jobs`): claims the
+    queued agent execution and hosts it (a worker running jobs in its own process) or
+    runs it here (a forked work horse, which must finish it before exiting)."""
+    import os
+
+    from rq import get_current_job
+
+    from engine.runtimes._redis import adopt_connection
+    from engine.runtimes.rq import jobs
+    from engine.runtimes.rq.agent_jobs import fresh_after_fork
+
+    jobs._in_horse_setup()
+    job = get_current_job()
+    if job is not None and job.connection is not None:
+        adopt_connection(job.connection)
+    in_worker_process = jobs._WORKER_PID is not None and os.getpid() == jobs._WORKER_PID
+    if not in_worker_process:
+        fresh_after_fork()
+    return run_on_worker(execution_id, hosted=in_worker_process)
+
+
+def run_on_worker(execution_id: str, *, hosted: bool) -> str | None:
+    """Claims the queued agent execution and runs it: on a thread of this process's
+    agent host when ``hosted`` (returns ``"hosted"`` at once), else here until it ends
+    or parks. None when there was nothing to do (claimed elsewhere, cancelled)."""
+    from engine.runtimes._load import worker_identity
+    from engine.runtimes.agent_host import agent_host
+
+    store = get_store()
+    try:
+        row = store.executions.set_status(execution_id, "running", worker_id=worker_identity())
+    except AuraError as exc:
+        log.info("agent run %s not claimed: %s", execution_id, exc.message)
+        return None
+    _publish_started(row)
+    host = agent_host()
+    if hosted and host.try_submit(execution_id, lambda ev: _execute(execution_id, ev)):
+        return "hosted"
+    host.run_here(execution_id, lambda ev: _execute(execution_id, ev))
+    return str(store.executions.get(execution_id).status)
+
+
+def _publish_started(row: Any) -> None:
+    from engine.events import bus
+    from engine.events.types import EXECUTION_STARTED, new_event
+
+    try:
+        bus.publish(
+            new_event(
+                EXECUTION_STARTED,
+                execution_id=row.id,
+                workflow_id=None,
+                workflow_name=row.workflow_name,
+                mode=row.mode,
+                kind="agent",
+                agent_id=row.agent_id,
+                status="running",
+            )
+        )
+    except Exception as exc:
+        log.debug("could not publish the start of %s: %s", row.id, exc)
+
+
+def _execute(execution_id: str, cancel: threading.Event) -> None:
+    """Carries the claimed run to its end, or parks it for an approval."""
+    from engine.runtimes.rq.jobs import local_execution
+
+    store = get_store()
+    row = store.executions.get(execution_id)
+    try:
+        with local_execution(execution_id, cancel):
+            answer, summary = _think(store, row, cancel)
+        _end(execution_id, "succeeded", output={"answer": answer, **summary})
+    except Parked as parked:
+        _park(execution_id, parked.approval_id)
+    except AuraError as exc:
+        status = "cancelled" if exc.code == "cancelled" else "failed"
+        _end(
+            execution_id,
+            status,
+            error={
+                "type": type(exc).__name__,
+                "code": exc.code,
+                "message": exc.message,
+                "details": exc.details,
+            },
+        )
+    except Exception as exc:
+        log.exception("agent run %s failed unexpectedly", execution_id)
+        _end(
+            execution_id,
+            "failed",
+            error={
+                "type": type(exc).__name__,
+                "code": "internal_error",
+                "message": f"The agent run failed: {type(exc).__name__}: {exc}",
+            },
+        )
+
+
+def _think(store: Any, row: Any, cancel: threading.Event) -> tuple[str, dict[str, Any]]:
+    from engine.net import safe_client
+    from engine.sdk.ai import chat_model
+    from engine.services import approvals, credentials
+    from engine.services.agent_memory import StoredMemory
+    from engine.services.ledger import price_table
+    from engine.services.principals import check_credential
+
+    ver = registry.version(store, str((row.trigger or {}).get("agent_version_id")))
+    d = load_definition(ver.definition, what=f"agent '{row.workflow_name}'")
+    run_as = RunAs.from_row(row)
+    cid = d.model.credential_id
+    if not cid:
+        raise CredentialError(
+            f"Agent '{row.workflow_name}' has no model credential; choose one in its Model "
+            "settings."
+        )
+    where = f"agent '{row.workflow_name}'"
+    check_credential(run_as, cid, node=where, slot="model")
+    secrets: set[str] = set()
+    cred = credentials.resolve(cid, secrets)
+    prompt, session = str(row.input["prompt"]), row.input.get("session")
+    memory = StoredMemory(row.project_id) if session and d.memory.kind == "window" else None
+    history: list[Message] = memory.load(session) if memory is not None and session else []
+
+    def decide(call: ToolCall) -> tuple[str | None, str]:
+        from engine.vault.redact import redact
+
+        return approvals.request_for_call(
+            row.id,
+            call.id,
+            title=f"Agent '{row.workflow_name}' wants to call '{call.name}'",
+            subject={
+                "tool": call.name,
+                "arguments": redact(call.arguments, secrets),
+                "agent_id": row.agent_id,
+                "prompt": redact(prompt[:500], secrets),
+            },
+            project_id=row.project_id,
+            requested_by=row.principal_user_id,
+            timeout_s=d.approval_timeout_s,
+        )
+
+    journal = StoreJournal(
+        store,
+        row.id,
+        secrets=secrets,
+        cancel=cancel,
+        decide=decide,
+        attribution={"agent_id": row.agent_id, "workflow_id": None, "project_id": row.project_id},
+    )
+    table = price_table()
+    with safe_client(timeout=d.model.timeout_s) as http:
+        model = chat_model(
+            d.model.provider,
+            cred,
+            http=http,
+            model=d.model.model,
+            timeout_s=d.model.timeout_s,
+            max_retries=d.model.max_retries,
+            temperature=d.model.temperature,
+            stream=d.model.stream,
+        )
+        thinker = Thinker(
+            model,
+            d.instructions,
+            prompt,
+            journal,
+            tools=[_tool(t, row, run_as, cancel, secrets) for t in d.tools],
+            sensitive=frozenset(t.name for t in d.tools if t.sensitive),
+            history=history,
+            limits=d.limits,
+            price=table.cost,
+            strategy=d.strategy,
+        )
+        answer = thinker.run()
+    if memory is not None and session:
+        memory.append(
+            session, [Message("user", prompt), Message("assistant", answer)], d.memory.window
+        )
+    steps = thinker.steps
+    return answer, {
+        "steps": len(steps),
+        "tokens_in": sum(s.tokens_in for s in steps),
+        "tokens_out": sum(s.tokens_out for s in steps),
+        "cost": round(sum(s.cost for s in steps), 6),
+    }
+
+
+def _tool(
+    spec: ToolSpec, row: Any, run_as: RunAs, cancel: threading.Event, secrets: set[str]
+) -> Tool:
+    if spec.kind == "workflow":
+        return _workflow_tool(spec, row, run_as, cancel, secrets)
+    if spec.kind == "http":
+        return _http_tool(spec)
+    return _knowledge_tool(spec, row)
+
+
+def _workflow_tool(
+    spec: ToolSpec, row: Any, run_as: RunAs, cancel: threading.Event, secrets: set[str]
+) -> Tool:
+    def call(arguments: dict[str, Any]) -> Any:
+        from engine.executor import RunRequest
+        from engine.graph import load_workflow
+        from engine.sdk.items import Item
+        from engine.services.principals import find_workflow
+        from engine.services.runs import make_executor
+
+        store = get_store()
+        rec = find_workflow(run_as, str(spec.workflow_id))
+        wf = load_workflow(store.workflows.definition(rec.id))
+        wf.id = rec.id
+        executor = make_executor(store, run_as, secrets)
+        start = None
+        for n in wf.nodes:
+            try:
+                if executor.catalog.get(n.type, n.type_version).trigger == "subworkflow":
+                    start = n.name
+                    break
+            except AuraError:
+                continue
+        res = executor.run(
+            RunRequest(
+                workflow=wf,
+                mode="subworkflow",
+                trigger_node=start,
+                input_items=[Item(json=arguments)],
+                cancel_event=cancel,
+                vars=store.variables.as_dict(row.project_id),
+            )
+        )
+        if not res.ok:
+            msg = (res.error or {}).get("message", "failed")
+            raise ValidationError(f"workflow '{wf.name}' {res.status}: {msg}")
+        out = [item.json for item in res.output]
+        return out[0] if len(out) == 1 else out
+
+    schema = (
+        spec.input_schema
+        if spec.input_schema.get("type") == "object"
+        else {"type": "object", "properties": {}}
+    )
+    return Tool(
+        ToolDef(spec.name, spec.description or f"Runs a workflow ({spec.name}).", schema), call
+    )
+
+
+def _http_tool(spec: ToolSpec) -> Tool:
+    def call(arguments: dict[str, Any]) -> Any:
+        from engine.net import safe_client
+
+        method = str(arguments.get("method") or "GET").upper()
+        if method not in ("GET", "POST"):
+            raise ValidationError("method must be GET or POST")
+        with safe_client(timeout=30) as client:
+            r = client.request(method, str(arguments["url"]), json=arguments.get("body"))
+        return {"status": r.status_code, "body": r.text[:MAX_BODY]}
+
+    return Tool(
+        ToolDef(spec.name, spec.description or HTTP_TOOL.description, HTTP_TOOL.parameters), call
+    )
+
+
+def _knowledge_tool(spec: ToolSpec, row: Any) -> Tool:
+    bases = list(spec.knowledge_bases)
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {"query": {"type": "string", "description": "What to look for."}},
+        "required": ["query"],
+    }
+    if len(bases) > 1:
+        schema["properties"]["knowledge_base"] = {"type": "string", "enum": bases}
+
+    def call(arguments: dict[str, Any]) -> Any:
+        from engine.services.knowledge import for_execution
+
+        base = str(arguments.get("knowledge_base") or bases[0])
+        if base not in bases:
+            raise ValidationError(f"knowledge_base must be one of {', '.join(bases)}")
+        hits = for_execution(row.id).search(base, str(arguments["query"]), k=4)
+        return [
+            {"text": h["text"], "document": h["document"], "score": round(h["score"], 3)}
+            for h in hits
+        ]
+
+    described = ", ".join(f"'{b}'" for b in bases)
+    return Tool(
+        ToolDef(
+            spec.name,
+            spec.description or f"Search the knowledge base {described} for passages on a query.",
+            schema,
+        ),
+        call,
+    )
+
+
+# -- ends, parking, resuming -------------------------------------------------------------
+def _end(
+    execution_id: str,
+    status: str,
+    *,
+    output: dict[str, Any] | None = None,
+    error: dict[str, Any] | None = None,
+) -> None:
+    from engine.events import publish_execution_finished
+    from engine.runtimes._redis import cancel_key, redis_configured, redis_connection
+    from engine.runtimes.rq.jobs import notify_done
+
+    store = get_store()
+    try:
+        row = store.executions.finish(execution_id, status, error=error, output_summary=output)
+    except AuraError as exc:  # ended elsewhere meanwhile (cancelled while parked...)
+        log.info("agent run %s: %s", execution_id, exc.message)
+        return
+    publish_execution_finished(row)
+    if redis_configured():
+        r = redis_connection()
+        try:
+            r.delete(cancel_key(execution_id))
+        except Exception as exc:
+            log.debug("could not clear the cancel flag of %s: %s", execution_id, exc)
+        notify_done(r, execution_id)
+
+
+def _move(execution_id: str, source: str, values: dict[str, Any]) -> bool:
+    from sqlmodel import col, update
+
+    from engine.store.models import Execution
+
+    with get_store().db.write() as s:
+        done = s.exec(
+            update(Execution)
+            .where(col(Execution.id) == execution_id, col(Execution.status) == source)
+            .values(**values)
+        )
+    return bool(done.rowcount)
+
+
+def _park(execution_id: str, approval_id: str) -> None:
+    from engine.events import bus
+    from engine.events.types import EXECUTION_WAITING, new_event
+
+    if _move(
+        execution_id, "running", {"status": "waiting", "heartbeat_at": None, "worker_id": None}
+    ):
+        bus.publish(
+            new_event(
+                EXECUTION_WAITING,
+                execution_id=execution_id,
+                kind="agent",
+                status="waiting",
+                approval_id=approval_id,
+            )
+        )
+        bus.kick()
+
+
+def resume(execution_id: str) -> None:
+    """Sends a parked agent run back to the workers (after its approval was decided)."""
+    if _move(execution_id, "waiting", {"status": "queued", "worker_id": None}):
+        _dispatch(execution_id, _runtime(None), mode="resume")
+
+
+# -- reading ---------------------------------------------------------------------------
+def run_steps(principal: Principal, execution_id: str) -> list[dict[str, Any]]:
+    """The recorded steps of an agent run the caller may read, in order."""
+    from engine.services import access
+
+    access.execution(principal, execution_id)
+    return [step_dict(s) for s in steps_of(get_store(), execution_id)]
+
+
+def _run_dict(row: Any) -> dict[str, Any]:
+    out = row.output_summary or {}
+    return {
+        "id": row.id,
+        "agent_id": row.agent_id,
+        "agent": row.workflow_name,
+        "status": row.status,
+        "mode": row.mode,
+        "prompt": (row.input or {}).get("prompt"),
+        "session": (row.input or {}).get("session"),
+        "answer": out.get("answer"),
+        "tokens_in": out.get("tokens_in"),
+        "tokens_out": out.get("tokens_out"),
+        "cost": out.get("cost"),
+        "error": row.error,
+        "created_at": row.created_at.isoformat(),
+        "started_at": row.started_at.isoformat() if row.started_at else None,
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+    }
+
+
+def get_run(principal: Principal, execution_id: str) -> dict[str, Any]:
+    """An agent run (status, prompt, answer, tokens, cost, error) with its steps."""
+    from engine.services import access
+
+    row = access.execution(principal, execution_id)
+    if row.kind != "agent":
+        raise ValidationError(f"Execution {execution_id} is a workflow run, not an agent run.")
+    return {**_run_dict(row), "steps": run_steps(principal, execution_id)}
+
+
+def list_runs(principal: Principal, ref: str, *, limit: int = 50) -> list[dict[str, Any]]:
+    """The newest runs of an agent the caller may read."""
+    from sqlmodel import col, select
+
+    from engine.services.agents import find_agent
+    from engine.store.models import Execution
+
+    rec = find_agent(principal, ref)
+    with get_store().db.read() as s:
+        rows = s.exec(
+            select(Execution)
+            .where(col(Execution.agent_id) == rec.id)
+            .order_by(col(Execution.created_at).desc())
+            .limit(limit)
+        ).all()
+    return [_run_dict(r) for r in rows]
+
+
+def chat(
+    principal: Principal, ref: str, message: str, *, session: str, timeout: float = 300.0
+) -> dict[str, Any]:
+    """One turn of a conversation: runs the agent for ``message`` in ``session`` and
+    waits for it (a run waiting for an approval comes back ``waiting``)."""
+    handle = start_run(principal, ref, message, session=session, mode="chat")
+    row = _wait(handle, timeout)
+    return _run_dict(row)
+
+
+def _wait(handle: RunHandle, timeout: float) -> Any:
+    import time
+
+    deadline = time.monotonic() + timeout
+    store = get_store()
+    while True:
+        row = store.executions.get(handle.id)
+        if row.status in ("succeeded", "failed", "cancelled", "crashed", "waiting"):
+            return row
+        if time.monotonic() > deadline:
+            return row
+        time.sleep(0.05)
+
+
+def _on_decision(execution_id: str) -> None:
+    resume(execution_id)
+
+
+def _register() -> None:
+    from engine.services import approvals
+
+    approvals.on_decision("tool", _on_decision)
+
+
+_register()
