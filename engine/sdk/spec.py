@@ -113,6 +113,8 @@ class NodeSpec:
         trigger: set on trigger nodes (they start executions and have no inputs).
         docs: long Markdown documentation. aliases: foreign type names (n8n, Node-RED)
             that import as this node.
+        tool: an AI agent may be given this node as a tool: the model's arguments are
+            its one input item, its output items the answer (``ai.agent``'s node tools).
     """
 
     type: str
@@ -130,6 +132,7 @@ class NodeSpec:
     trigger: TriggerKind | None = None
     docs: str = ""
     aliases: tuple[str, ...] = ()
+    tool: bool = False
     outputs_for: Callable[[Any], tuple[Port, ...]] | None = field(default=None, compare=False)
     package: str = "core"
 

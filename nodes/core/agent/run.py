@@ -11,6 +11,7 @@ from engine.sdk import Item, NodeContext
 from engine.sdk.ai import Tool, ToolDef, chat_model, memory_for, run_agent
 from engine.sdk.mcp import mcp_for
 from nodes.core.agent.spec import AgentParams, WorkflowTool
+from nodes.core.agent.tools import code_tool, node_tool
 
 HTTP_TOOL = ToolDef(
     "http_request",
@@ -99,6 +100,9 @@ def execute(ctx: NodeContext) -> dict[str, list[Item]]:
             tools.append(_http_tool(ctx, p.timeout_s))
         if p.knowledge_bases:
             tools.append(_knowledge_tool(ctx, p.knowledge_bases))
+        tools += [node_tool(ctx, t) for t in p.node_tools]
+        if p.code_tool:
+            tools.append(code_tool(ctx, p.code_timeout_s))
         with ExitStack() as stack:
             if p.mcp_servers:
                 tools += stack.enter_context(mcp_for(ctx.execution.id).toolbox(p.mcp_servers))

@@ -36,6 +36,36 @@ class WorkflowTool(Params):
     )
 
 
+class NodeTool(Params):
+    """A node the model may call as a tool (one whose spec allows it)."""
+
+    name: str = Field(
+        ...,
+        pattern=r"^[A-Za-z0-9_-]{1,64}$",
+        description="The tool's name as the model sees it (letters, digits, _ and -).",
+    )
+    description: str = Field(
+        ..., min_length=1, description="What the tool does and when to use it."
+    )
+    node_type: str = Field(
+        ...,
+        description="The node to run, e.g. core.http_request (only nodes that can be tools).",
+    )
+    parameters: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The node's parameters; {{ $json.<argument> }} reads the model's arguments.",
+    )
+    credentials: dict[str, str] = Field(
+        default_factory=dict,
+        description="The node's credentials: slot name -> credential id (the execution's "
+        "principal must be allowed to use them).",
+    )
+    input_schema: dict[str, Any] = Field(
+        default_factory=lambda: {"type": "object", "properties": {}},
+        description="JSON Schema of the arguments the model must give (an object).",
+    )
+
+
 class ModelParams(Params):
     """The model to call (shared by the AI nodes)."""
 
@@ -99,6 +129,21 @@ class AgentParams(ModelParams):
         default_factory=list,
         description="MCP servers of this execution's project (their names, from the "
         "project's MCP settings) whose tools the model may call, named '<server>__<tool>'.",
+    )
+    node_tools: list[NodeTool] = Field(
+        default_factory=list,
+        description="Nodes the model may call as tools (HTTP Request, Date & Time, Crypto, "
+        "SQLite, Send Email...); its arguments are the node's input item. Their parameters "
+        "are not evaluated for the agent's item: they see the model's arguments.",
+        json_schema_extra=ui("collection", expression=False),
+    )
+    code_tool: bool = Field(
+        False,
+        description="Also give the model a 'run_python' tool: Python in the sandbox (no "
+        "files, no network), its 'return' value is the answer.",
+    )
+    code_timeout_s: float = Field(
+        10, gt=0, le=120, description="Seconds one 'run_python' call may take."
     )
     max_iterations: int = Field(
         10, ge=1, le=100, description="Most model calls per item before the node fails."

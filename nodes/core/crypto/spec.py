@@ -113,4 +113,5 @@ SPEC = NodeSpec(
     permissions=frozenset({"credentials"}),
     docs=load_docs(__file__),
     aliases=("n8n-nodes-base.crypto",),
+    tool=True,
 )

@@ -30,6 +30,7 @@ Part = Literal[
     "offset_minutes",
 ]
 
+
 def _default_units() -> list[Unit]:
     return ["days"]
 
@@ -156,4 +157,5 @@ SPEC = NodeSpec(
     run="nodes.core.date_time.run:execute",
     docs=load_docs(__file__),
     aliases=("n8n-nodes-base.dateTime", "moment"),
+    tool=True,
 )

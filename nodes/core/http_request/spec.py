@@ -191,4 +191,5 @@ SPEC = NodeSpec(
     permissions=frozenset({"network", "credentials"}),
     docs=load_docs(__file__),
     aliases=("n8n-nodes-base.httpRequest", "http request"),
+    tool=True,
 )

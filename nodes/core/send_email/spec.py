@@ -42,4 +42,5 @@ SPEC = NodeSpec(
     ),
     run="nodes.core.send_email.run:execute",
     docs=load_docs(__file__),
+    tool=True,
 )

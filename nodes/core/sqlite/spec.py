@@ -28,4 +28,5 @@ SPEC = NodeSpec(
     params=SqliteParams,
     run="nodes.core.sqlite.run:execute",
     docs=load_docs(__file__),
+    tool=True,
 )
