@@ -101,6 +101,9 @@ PERMISSIONS: dict[str, Rule] = {
     "audit:read": Rule("admin"),
     "settings:read": Rule("admin"),
     "settings:update": Rule("admin"),
+    # node packages (marketplace): everyone signed in browses, admins install and trust
+    "package:read": Rule("viewer"),
+    "package:manage": Rule("admin"),
     "apikey:manage": Rule("viewer"),
     "vault:rotate": Rule("owner"),
 }

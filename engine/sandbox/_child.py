@@ -8,7 +8,9 @@ Order of events, each step before any byte of user code is read:
    dumpable (no ptrace from sibling sandboxes), no new privileges;
 3. read the request (code and inputs) from stdin and acknowledge it;
 4. compile with the restricted policy, run, convert the value to JSON *here*, write
-   one response frame to stdout and exit. Nothing of this process is reused.
+   one response frame to stdout and exit. Nothing of this process is reused. A node
+   package run (mode ``package``) may first write *call* frames and read the host's
+   answers on stdin (:mod:`engine.sandbox._package`).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import Any, NoReturn
 
 from engine.sandbox._convert import ResultProblem, to_json_bytes
 from engine.sandbox._guards import STATE, Violation, make_globals
+from engine.sandbox._package import make_ctx
 from engine.sandbox._policy import FILENAME, FUNCTION, CompileProblem, compile_user_function
 from engine.sandbox._protocol import decode, encode, frame, read_exact, read_frame, write_all
 
@@ -214,14 +217,25 @@ def _execute(payload: bytes, h: dict[str, Any]) -> bytes:
         return _respond(None, {"kind": "memory", "line": None}, max_lines)
     except Violation:
         return _respond(None, _violation(), max_lines)
-    if req["mode"] == "once":
-        value, error = _call(fn, req["inputs"])
+    if req["mode"] in ("once", "package"):
+        args = req["inputs"] if req["mode"] == "once" else _package_args(req)
+        value, error = _call(fn, args)
         if error is None:
             data, error = _convert(value, limit)
             del value
             return _respond(data, error, max_lines)
         return _respond(None, error, max_lines)
     return _execute_each(fn, req, limit, max_lines)
+
+
+def _package_args(req: dict[str, Any]) -> dict[str, Any]:
+    """``ctx`` (brokered by the host, see :mod:`engine.sandbox._package`) and ``items``."""
+    from engine.sandbox._guards import _emit
+
+    def emit(level: str, message: Any) -> None:
+        _emit(f"{message}\n" if level == "info" else f"[{level}] {message}\n")
+
+    return {"ctx": make_ctx(req, emit), "items": req["items"]}
 
 
 def _execute_each(fn: Callable[..., Any], req: dict[str, Any], limit: int, max_lines: int) -> bytes:

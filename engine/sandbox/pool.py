@@ -28,6 +28,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ from engine.sandbox._protocol import HEADER, decode, encode, frame
 from engine.sandbox.config import SandboxConfig
 from engine.sandbox.errors import SandboxCrashed
 
-__all__ = ["CallOutcome", "SandboxPool", "Zygote"]
+__all__ = ["MAX_BROKER_CALLS", "Broker", "CallOutcome", "SandboxPool", "Zygote"]
 
 _ROOT = str(Path(__file__).resolve().parents[2])
 _BOOT = (
@@ -62,12 +63,27 @@ class _ProtocolError(Exception):
     pass
 
 
-class CallOutcome:
-    """What came back from one call: the child's response (or None) and the status."""
+Broker = Callable[[dict[str, Any]], dict[str, Any]]
+"""Answers a run's call frame (node packages' ``ctx.http``...); never raises."""
+MAX_BROKER_CALLS = 1000
 
-    def __init__(self, response: dict[str, Any] | None, status: dict[str, Any]) -> None:
+
+class CallOutcome:
+    """What came back from one call: the child's response (or None), the status, and
+    how many call frames the host answered (a brokered run)."""
+
+    def __init__(self, response: dict[str, Any] | None, status: dict[str, Any],
+                 calls: int = 0) -> None:
         self.response = response
         self.status = status
+        self.calls = calls
+
+    @property
+    def clean(self) -> bool:
+        """Whether the zygote's stdin holds nothing unread: the payload was consumed and,
+        if answers to call frames were sent, the run lived to read them all."""
+        return bool(self.status.get("consumed")) and (
+            self.calls == 0 or self.response is not None)
 
 
 class Zygote:
@@ -174,8 +190,12 @@ class Zygote:
         if msg.get("kind") != "ready":
             raise _ProtocolError("zygote did not start")
 
-    def call(self, header: dict[str, Any], payload: bytes, grace: float) -> CallOutcome:
-        """Runs one request; raises on anything irregular (the caller discards us)."""
+    def call(self, header: dict[str, Any], payload: bytes, grace: float,
+             broker: Broker | None = None) -> CallOutcome:
+        """Runs one request; raises on anything irregular (the caller discards us).
+
+        With a ``broker``, the run may write call frames before its result; each is
+        answered on the zygote's stdin, which only the run reads while it lives."""
         self.calls += 1
         nonce = secrets.token_hex(16)
         head = dict(header, op="run", id=nonce, payload_len=len(payload))
@@ -183,11 +203,19 @@ class Zygote:
         self._send(frame(encode(head)) + payload, deadline)
         max_size = int(header["max_result"]) + 4 * int(header["max_stdout"]) + (1 << 20)
         response: dict[str, Any] | None = None
+        calls = 0
         while True:
             try:
                 msg = self.recv(deadline, max_size)
             except EOFError:
                 raise _ProtocolError("zygote exited") from None
+            if msg.get("kind") == "call" and broker is not None and response is None:
+                calls += 1
+                if calls > MAX_BROKER_CALLS:
+                    raise _ProtocolError(f"more than {MAX_BROKER_CALLS} calls")
+                if not self._send(frame(encode(broker(msg))), deadline):
+                    raise _ProtocolError("zygote exited")
+                continue
             if msg.get("kind") == "status":
                 if msg.get("id") != nonce:
                     raise _ProtocolError("status with a wrong nonce")
@@ -198,7 +226,7 @@ class Zygote:
             response = msg
         if status.get("consumed") and self._has_trailing_bytes():
             raise _ProtocolError("trailing bytes after the status")
-        return CallOutcome(response, status)
+        return CallOutcome(response, status, calls)
 
     @property
     def reusable(self) -> bool:
@@ -325,8 +353,9 @@ class SandboxPool:
             self._top_up()
         z.kill()
 
-    def call(self, header: dict[str, Any], payload: bytes) -> CallOutcome:
-        """Runs one request on a warm zygote.
+    def call(self, header: dict[str, Any], payload: bytes,
+             broker: Broker | None = None) -> CallOutcome:
+        """Runs one request on a warm zygote (``broker``: see :meth:`Zygote.call`).
 
         Raises:
             TimeoutError: nothing came back within the time limit plus grace.
@@ -341,8 +370,8 @@ class SandboxPool:
         metrics.sandbox_call(self.language, "run", time.monotonic() - waited)
         healthy = False
         try:
-            outcome = z.call(header, payload, self.config.grace_s)
-            healthy = bool(outcome.status.get("consumed"))
+            outcome = z.call(header, payload, self.config.grace_s, broker)
+            healthy = outcome.clean
             return outcome
         except _ProtocolError as exc:
             raise SandboxCrashed(

@@ -4,7 +4,8 @@ Node packages are found through the ``aura.nodes`` entry-point group; each entry
 names a :class:`NodePackage` listing the *spec* modules it provides. Spec modules are
 cheap to import (pydantic models and metadata); run functions are imported on first use.
 The built-in library ``nodes.core`` is always present, even when the distribution's
-entry-point metadata is missing (running from a source tree).
+entry-point metadata is missing (running from a source tree). Sandboxed marketplace
+packages are added from their manifests (:mod:`engine.marketplace.live`).
 """
 
 from __future__ import annotations
@@ -144,6 +145,8 @@ class Catalog:
 
 
 _catalog: Catalog | None = None
+_base: list[NodePackage] | None = None
+_stamp: int | None = None
 _catalog_lock = threading.Lock()
 
 
@@ -164,9 +167,21 @@ def discover_packages() -> list[NodePackage]:
 
 
 def get_catalog(*, reload: bool = False) -> Catalog:
-    """The process-wide catalog, built on first use."""
-    global _catalog
+    """The process-wide catalog, built on first use and rebuilt when the set of
+    installed marketplace packages changes (:mod:`engine.marketplace.live`; their specs
+    come from manifests, their code is never imported). A package node never replaces a
+    built-in or entry-point node."""
+    global _catalog, _base, _stamp
+    from engine.marketplace.live import current
+
+    stamp, specs = current()
     with _catalog_lock:
-        if _catalog is None or reload:
-            _catalog = Catalog(discover_packages())
+        if _base is None or reload or stamp != _stamp:
+            _base = discover_packages()
+        if _catalog is None or reload or stamp != _stamp:
+            catalog = Catalog(_base)
+            for spec in specs:
+                if spec.key not in catalog and spec.type not in catalog._aliases:
+                    catalog.add(spec)
+            _catalog, _stamp = catalog, stamp
         return _catalog

@@ -1,0 +1,176 @@
+"""Trusted packages: ordinary wheels with an ``aura.nodes`` entry point, run in-process.
+
+They are installed by an operator (``pip install``), found through their entry points
+and listed with the marketplace packages, marked ``trusted``. Their code runs in the
+worker and API processes, so a wheel is *allowed* only when the owner approved it: by
+its distribution name and version, either because it was signed by a trusted publisher
+(``aura packages trust-wheel DIST --signature FILE``) or explicitly (``--owner-approved``).
+Approvals live in the setting ``marketplace.trusted_wheels``. The catalog skips an
+entry point whose distribution is not approved when this process has a store open
+(:func:`allowed`); the listing shows it as blocked, with what to do. The built-in
+library (``nodes.core``) is part of AURA and always allowed.
+
+Listing reads distribution metadata only; nothing is imported.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from datetime import UTC, datetime
+from importlib.metadata import entry_points
+from typing import Any
+
+from engine.errors import NotFoundError, PackageInstallError
+
+__all__ = ["SETTING_KEY", "allowed", "approve", "discovered", "revoke", "trusted_listing"]
+
+SETTING_KEY = "marketplace.trusted_wheels"
+GROUP = "aura.nodes"
+BUILTIN_DISTS = {"aura"}
+
+
+def discovered() -> list[dict[str, str]]:
+    """Every ``aura.nodes`` entry point outside AURA itself: dist name, version, entry."""
+    out = []
+    for ep in entry_points(group=GROUP):
+        dist = getattr(ep, "dist", None)
+        name = str(dist.metadata["Name"]) if dist is not None else ep.name
+        if name.lower() in BUILTIN_DISTS or ep.value.startswith("nodes.core"):
+            continue
+        out.append(
+            {
+                "dist": name,
+                "version": str(dist.version) if dist is not None else "",
+                "entry_point": ep.name,
+                "value": ep.value,
+            }
+        )
+    return out
+
+
+def approvals(store: Any) -> dict[str, dict[str, Any]]:
+    value = store.settings.get(SETTING_KEY)
+    return dict(value) if isinstance(value, dict) else {}
+
+
+def allowed(dist: str, version: str) -> bool:
+    """Whether the catalog may load this wheel's nodes in this process: always without
+    an open store (a bare script or test harness), else only when approved."""
+    from engine.store.current import opened_store
+
+    store = opened_store()
+    if store is None or dist.lower() in BUILTIN_DISTS:
+        return True
+    try:
+        entry = approvals(store).get(dist.lower())
+    except Exception:
+        return False
+    return entry is not None and entry.get("version") in (version, "*")
+
+
+def approve(
+    store: Any,
+    dist: str,
+    version: str,
+    *,
+    actor: str,
+    signature: dict[str, Any] | None = None,
+    owner_approved: bool = False,
+) -> dict[str, Any]:
+    """Approves ``dist`` ``version``: signed by a trusted publisher (the signature covers
+    ``aura-wheel:<dist>@<version>``) or explicitly by the owner."""
+    from engine.marketplace.trust import publishers
+    from engine.vault.signing import verify
+
+    known = {d["dist"].lower(): d for d in discovered()}
+    if dist.lower() not in known:
+        raise NotFoundError(
+            f"No installed wheel '{dist}' has an aura.nodes entry point; "
+            "install it with pip first.",
+            details={"dist": dist},
+        )
+    signed_by = None
+    if signature:
+        publisher = str(signature.get("publisher") or "")
+        key = publishers(store).get(publisher)
+        if key is None:
+            raise PackageInstallError(
+                f"Publisher '{publisher}' is not trusted.", details={"check": "untrusted_publisher"}
+            )
+        message = f"aura-wheel:{dist.lower()}@{version}".encode()
+        try:
+            raw = base64.b64decode(str(signature.get("signature") or ""), validate=True)
+        except ValueError:
+            raw = b""
+        if not verify(key["public_key"], message, raw):
+            raise PackageInstallError(
+                f"The wheel signature does not verify with the key of '{publisher}'.",
+                details={"check": "signature"},
+            )
+        signed_by = publisher
+    elif not owner_approved:
+        raise PackageInstallError(
+            f"{dist} {version} runs in-process with full trust: give a "
+            "signature by a trusted publisher, or approve it explicitly "
+            "as the owner.",
+            details={"check": "unsigned"},
+        )
+    entry = {
+        "version": version,
+        "signed_by": signed_by,
+        "owner_approved": owner_approved,
+        "approved_by": actor,
+        "approved_at": datetime.now(UTC).isoformat(),
+        "id": hashlib.sha256(f"{dist}@{version}".encode()).hexdigest()[:12],
+    }
+    current = approvals(store)
+    current[dist.lower()] = entry
+    store.settings.set(SETTING_KEY, current)
+    _reload(store)
+    return entry
+
+
+def revoke(store: Any, dist: str) -> None:
+    current = approvals(store)
+    if current.pop(dist.lower(), None) is None:
+        raise NotFoundError(f"Wheel '{dist}' is not approved.")
+    store.settings.set(SETTING_KEY, current)
+    _reload(store)
+
+
+def _reload(store: Any) -> None:
+    from engine.marketplace.live import bump
+
+    bump(store)
+
+
+def trusted_listing(store: Any) -> list[dict[str, Any]]:
+    """The wheels as package rows (``kind: trusted``) for the installed list."""
+    ok = approvals(store)
+    out = []
+    for d in discovered():
+        entry = ok.get(d["dist"].lower())
+        approved = entry is not None and entry.get("version") in (d["version"], "*")
+        out.append(
+            {
+                "name": d["dist"],
+                "kind": "trusted",
+                "trusted": True,
+                "active": d["version"],
+                "enabled": approved,
+                "versions": [d["version"]],
+                "node_types": [],
+                "extra_hosts": [],
+                "signed_by": (entry or {}).get("signed_by"),
+                "override": bool((entry or {}).get("owner_approved")),
+                "installed_at": None,
+                "installed_by": (entry or {}).get("approved_by"),
+                "sha256": None,
+                "permissions": {},
+                "manifest": None,
+                "blocked": not approved,
+                "entry_point": d["value"],
+            }
+        )
+    return out
