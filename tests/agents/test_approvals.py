@@ -72,9 +72,7 @@ def test_reject_never_calls_the_tool_and_tells_the_model(people: People, llm: LL
     assert tool["status"] == "failed"
 
 
-def test_viewers_see_but_cannot_decide_and_requests_expire(
-    people: People, llm: LLMServer
-) -> None:
+def test_viewers_see_but_cannot_decide_and_requests_expire(people: People, llm: LLMServer) -> None:
     from datetime import timedelta
 
     from engine.services import agents, approvals
@@ -88,7 +86,9 @@ def test_viewers_see_but_cannot_decide_and_requests_expire(
         from engine.auth.types import Principal
 
         viewer = Principal(
-            user_id="v", email="v@example.com", role="viewer",
+            user_id="v",
+            email="v@example.com",
+            role="viewer",
             projects={people.project(people.bob): "viewer"},
         )
         agents.decide(viewer, request["id"], "approve")
