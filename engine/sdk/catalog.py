@@ -25,6 +25,9 @@ __all__ = ["Catalog", "NodePackage", "get_catalog"]
 
 log = logging.getLogger(__name__)
 ENTRY_POINT_GROUP = "aura.nodes"
+BUILT_IN = "nodes.core:PACKAGE"
+"""The built-in library's ``core`` entry point as ``pyproject.toml`` declares it; used as
+is when the distribution's metadata is missing (a source tree that was never installed)."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,7 @@ class Catalog:
         self._specs: dict[tuple[str, int], NodeSpec] = {}
         self._aliases: dict[str, str] = {}
         self._runs: dict[tuple[str, int], Callable[..., Any]] = {}
+        self._hooks: dict[tuple[str, int, str], Callable[..., Any]] = {}
         self.packages: dict[str, NodePackage] = {}
         self.load_errors: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -143,6 +147,27 @@ class Catalog:
                 self._runs[spec.key] = fn
         return fn
 
+    def hook(self, spec: NodeSpec, name: str) -> Callable[..., Any]:
+        """Imports (once) and returns the trigger hook ``name`` that ``spec`` declares
+        (:mod:`engine.sdk.hooks`).
+
+        Raises:
+            UnknownNodeType: the node declares no such hook.
+        """
+        key = (spec.type, spec.version, name)
+        fn = self._hooks.get(key)
+        if fn is None:
+            path = spec.hooks.get(name)
+            if path is None:
+                raise UnknownNodeType(
+                    f"Node type '{spec.type}' v{spec.version} declares no '{name}' hook, "
+                    "so it cannot serve as this trigger; use a node that does.",
+                    details={"type": spec.type, "version": spec.version, "hook": name})
+            with self._lock:
+                fn = load_path(path)
+                self._hooks[key] = fn
+        return fn
+
 
 _catalog: Catalog | None = None
 _base: list[NodePackage] | None = None
@@ -150,11 +175,27 @@ _stamp: int | None = None
 _catalog_lock = threading.Lock()
 
 
+def _built_in() -> NodePackage:
+    """The built-in library, found through its ``core`` entry point (never imported by
+    name: the engine does not depend on ``nodes``)."""
+    path = next((ep.value for ep in entry_points(group=ENTRY_POINT_GROUP, name="core")),
+                BUILT_IN)
+    pkg = load_path(path)
+    if not isinstance(pkg, NodePackage):
+        raise TypeError(f"the 'core' entry point {path} is not a NodePackage")
+    return pkg
+
+
+def load_path(path: str) -> Any:
+    """The object a ``module:attribute`` import path names (imported on this call)."""
+    mod_name, _, attr = path.partition(":")
+    return getattr(importlib.import_module(mod_name), attr)
+
+
 def discover_packages() -> list[NodePackage]:
     """Built-ins first, then every ``aura.nodes`` entry point."""
-    from nodes.core import PACKAGE as CORE
-
-    found: dict[str, NodePackage] = {CORE.name: CORE}
+    core = _built_in()
+    found: dict[str, NodePackage] = {core.name: core}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             pkg = ep.load()

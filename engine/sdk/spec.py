@@ -8,12 +8,14 @@ the catalog can list every node without importing any heavy dependency.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
+
+from engine.sdk.hooks import TRIGGER_HOOKS
 
 __all__ = [
     "CATEGORIES",
@@ -111,6 +113,8 @@ class NodeSpec:
         credentials: credential slots. permissions: what the node may do
             (``network``, ``workflows``...), shown to users and enforced for packages.
         trigger: set on trigger nodes (they start executions and have no inputs).
+        hooks: the trigger's hooks by name, as lazy import paths ``module:function``
+            (which names each trigger kind takes: :mod:`engine.sdk.hooks`).
         docs: long Markdown documentation. aliases: foreign type names (n8n, Node-RED)
             that import as this node.
         tool: an AI agent may be given this node as a tool: the model's arguments are
@@ -134,6 +138,7 @@ class NodeSpec:
     aliases: tuple[str, ...] = ()
     tool: bool = False
     outputs_for: Callable[[Any], tuple[Port, ...]] | None = field(default=None, compare=False)
+    hooks: Mapping[str, str] = field(default_factory=dict, compare=False)
     package: str = "core"
 
     def __post_init__(self) -> None:
@@ -150,6 +155,14 @@ class NodeSpec:
             raise ValueError(f"{self.type}: run must be 'module:function', got {self.run!r}")
         if self.trigger and self.inputs:
             raise ValueError(f"{self.type}: trigger nodes have no inputs")
+        allowed = TRIGGER_HOOKS.get(self.trigger or "", ())
+        for name, path in self.hooks.items():
+            if name not in allowed:
+                raise ValueError(f"{self.type}: a {self.trigger or 'non-trigger'} node has no "
+                                 f"hook {name!r}; it may declare {list(allowed)}")
+            if ":" not in path:
+                raise ValueError(f"{self.type}: hook {name} must be 'module:function', "
+                                 f"got {path!r}")
 
     @property
     def key(self) -> tuple[str, int]:

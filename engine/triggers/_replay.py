@@ -14,8 +14,9 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Mapping
 from typing import Any
+
+from engine.sdk.hooks import Rejection
 
 __all__ = ["first_use", "forget_all", "hmac_options", "replayed"]
 
@@ -89,14 +90,13 @@ def hmac_options() -> dict[str, Any]:
     }
 
 
-def replayed(workflow_id: str, node: str, params: Any, headers: Mapping[str, str]) -> Any:
-    """A 401 rejection when this signed request (same signature header for the same
-    webhook node) was already accepted within the replay window; None otherwise (and the
-    signature is remembered). Call it only once the signature checked out."""
+def replayed(workflow_id: str, node: str, token: str | None) -> Rejection | None:
+    """A 401 rejection when this signed request (``token``: the node's ``replay_token``
+    hook, the same signature header for the same webhook node) was already accepted
+    within the replay window; None otherwise (and the signature is remembered). Call it
+    only once the signature checked out."""
     from engine.config import settings
-    from nodes.core.webhook_trigger.verify import Rejection, replay_token
 
-    token = replay_token(params, headers)
     if token is None:
         return None
     tolerance = settings().security.webhook_hmac_tolerance_s

@@ -8,12 +8,13 @@ workflow's published version changes). Activating a workflow makes its Schedule 
 nodes fire from the next slot on; deactivating stops them within a tick. No
 registration exists, so nothing can go stale.
 
-**When.** Slots come from :func:`nodes.core.schedule_trigger.schedule.next_fire_times`
-(cron or intervals, in the node's or the workflow's IANA timezone, DST-aware). The loop
-sleeps until the earliest next slot (at most a tick), so slots fire on time. Each slot
-is started through :func:`engine.services.executions.start` with ``mode="schedule"``,
-as a trigger of the workflow's project, on the workers, the published version, and the
-item ``{"timestamp": <slot, ISO, schedule timezone>}``.
+**When.** Slots come from the trigger node's ``fire_times`` hook (its spec declares it,
+:mod:`engine.sdk.hooks`; the Schedule Trigger's: cron or intervals, in the node's or the
+workflow's IANA timezone, DST-aware). The loop sleeps until the earliest next slot (at
+most a tick), so slots fire on time. Each slot is started through
+:func:`engine.services.executions.start` with ``mode="schedule"``, as a trigger of the
+workflow's project, on the workers, the published version, and the item
+``{"timestamp": <slot, ISO, schedule timezone>}``.
 
 **Exactly once.** Leadership is a Redis lock with renewal and fencing tokens
 (:mod:`engine.triggers._leader`); each slot is claimed by one Lua script that checks the
@@ -56,7 +57,6 @@ from engine.sdk.items import Item
 from engine.store.models import WorkflowRecord, WorkflowVersion
 from engine.store.types import canonical_json, utcnow
 from engine.triggers._leader import FIRED, LeaderLock
-from nodes.core.schedule_trigger.schedule import next_fire_times
 
 __all__ = [
     "LAST_KEY",
@@ -75,6 +75,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 Policy = Literal["skip", "fire_once"]
+FireTimes = Callable[..., list[datetime]]
+"""A schedule trigger's ``fire_times`` hook (:mod:`engine.sdk.hooks`)."""
 LOCK_KEY = "aura:scheduler:leader"
 LAST_KEY = "aura:scheduler:last"
 SLOT_PREFIX = "aura:scheduler:slot"
@@ -119,7 +121,12 @@ class SchedulerSettings(BaseSettings):
 
 # -- pure slot arithmetic ----------------------------------------------------------------
 def latest_slot(
-    params: Any, after: datetime, before: datetime, *, default_timezone: str = "UTC"
+    params: Any,
+    after: datetime,
+    before: datetime,
+    *,
+    fire_times: FireTimes,
+    default_timezone: str = "UTC",
 ) -> datetime | None:
     """The last slot in ``(after, before]``, or None. Looks back through growing
     windows, so a long outage costs a few computations, not one per missed slot."""
@@ -127,7 +134,7 @@ def latest_slot(
         start = after if window is None else max(after, before - timedelta(seconds=window))
         best, cur = None, start
         for _ in range(1000):
-            ts = next_fire_times(params, cur, 256, default_timezone=default_timezone)
+            ts = fire_times(params, cur, 256, default_timezone=default_timezone)
             inside = [t for t in ts if t <= before]
             if inside:
                 best, cur = inside[-1], inside[-1]
@@ -145,6 +152,7 @@ def plan_slots(
     *,
     grace_s: float,
     policy: Policy,
+    fire_times: FireTimes,
     default_timezone: str = "UTC",
     limit: int = 10_000,
 ) -> tuple[list[datetime], datetime]:
@@ -156,13 +164,15 @@ def plan_slots(
     cutoff = now - timedelta(seconds=grace_s)
     if cursor < cutoff:
         if policy == "fire_once":
-            missed = latest_slot(params, cursor, cutoff, default_timezone=default_timezone)
+            missed = latest_slot(
+                params, cursor, cutoff, fire_times=fire_times, default_timezone=default_timezone
+            )
             if missed is not None:
                 out.append(missed)
         cursor = cutoff
     batch = 8
     while len(out) < limit:
-        ts = next_fire_times(params, cursor, batch, default_timezone=default_timezone)
+        ts = fire_times(params, cursor, batch, default_timezone=default_timezone)
         due = [t for t in ts if t <= now]
         out.extend(due)
         if len(due) < batch:
@@ -218,6 +228,7 @@ class Schedule:
     signature: str
     policy: Policy
     cursor: datetime
+    fire_times: FireTimes
     next_slot: datetime | None = None
 
     @property
@@ -225,7 +236,7 @@ class Schedule:
         return f"{self.workflow_id}:{self.node}"
 
     def advance(self) -> None:
-        nxt = next_fire_times(self.params, self.cursor, 1, default_timezone=self.timezone)
+        nxt = self.fire_times(self.params, self.cursor, 1, default_timezone=self.timezone)
         self.next_slot = nxt[0] if nxt else None
 
 
@@ -313,6 +324,7 @@ class Scheduler:
                 now,
                 grace_s=self.config.grace,
                 policy=sch.policy,
+                fire_times=sch.fire_times,
                 default_timezone=sch.timezone,
             )
             for slot in slots:
@@ -362,14 +374,18 @@ class Scheduler:
             self._versions[wid] = vid
             found = _schedule_nodes(wid, defs.get(vid))
             self._replace(
-                wid, [(n, p, tz, _policy(policies, wid, self.config)) for n, p, tz in found], now
+                wid,
+                [(n, p, tz, _policy(policies, wid, self.config), f) for n, p, tz, f in found],
+                now,
             )
 
     # -- helpers ---------------------------------------------------------------------
-    def _replace(self, wid: str, found: list[tuple[str, Any, str, Policy]], now: datetime) -> None:
+    def _replace(
+        self, wid: str, found: list[tuple[str, Any, str, Policy, FireTimes]], now: datetime
+    ) -> None:
         old = {k: v for k, v in self._schedules.items() if v.workflow_id == wid}
         keep: set[str] = set()
-        for node, params, tz, policy in found:
+        for node, params, tz, policy, fire_times in found:
             sig = canonical_json([params.model_dump(mode="json"), tz])[:4000]
             key = f"{wid}:{node}"
             keep.add(key)
@@ -377,7 +393,8 @@ class Scheduler:
             if prev is not None and prev.signature == sig:
                 prev.policy = policy
                 continue
-            sch = Schedule(wid, node, params, tz, sig, policy, self._resume_point(key, sig, now))
+            resume_at = self._resume_point(key, sig, now)
+            sch = Schedule(wid, node, params, tz, sig, policy, resume_at, fire_times)
             sch.advance()
             self._schedules[key] = sch
         gone = [k for k in old if k not in keep]
@@ -450,9 +467,11 @@ def _policy(policies: dict[str, Any], wid: str, config: SchedulerSettings) -> Po
     return "fire_once" if value == "fire_once" else "skip"
 
 
-def _schedule_nodes(wid: str, definition: dict[str, Any] | None) -> list[tuple[str, Any, str]]:
-    """(node name, validated params, default timezone) of the enabled Schedule Trigger
-    nodes of a definition; an invalid node is logged and left out."""
+def _schedule_nodes(
+    wid: str, definition: dict[str, Any] | None
+) -> list[tuple[str, Any, str, FireTimes]]:
+    """(node name, validated params, default timezone, its ``fire_times`` hook) of the
+    enabled schedule trigger nodes of a definition; an invalid node is logged and left out."""
     from engine.graph import load_workflow
     from engine.sdk import get_catalog
 
@@ -472,7 +491,8 @@ def _schedule_nodes(wid: str, definition: dict[str, Any] | None) -> list[tuple[s
         if spec.trigger != "schedule" or n.disabled:
             continue
         try:
-            out.append((n.name, spec.params.model_validate(n.parameters), wf.settings.timezone))
+            params = spec.params.model_validate(n.parameters)
+            out.append((n.name, params, wf.settings.timezone, cat.hook(spec, "fire_times")))
         except Exception as exc:
             log.warning("workflow %s, node '%s': schedule ignored: %s", wid, n.name, exc)
     return out

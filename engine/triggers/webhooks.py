@@ -8,7 +8,8 @@
 * :func:`arm_test` listens on ``/webhook-test/<path>`` for the DRAFT for ``TEST_TTL_S``
   seconds; the first request runs it once and disarms the workflow.
 * :func:`handle` (= :func:`resolve` + :func:`dispatch`) answers a request: origin, body
-  limit, IP allowlist and authentication checks (``nodes.core.webhook_trigger.verify``),
+  limit, IP allowlist and authentication checks (the hooks the node's spec declares,
+  :mod:`engine.sdk.hooks`),
   the request becomes the trigger item ``{headers, params, query, body, method, path}``,
   and the response follows the node's mode: ``immediately``, ``last_node`` or
   ``respond_node`` (a Respond to Webhook node).
@@ -299,7 +300,7 @@ def preflight(path: str, request: WebhookRequest, *, test: bool = False) -> Webh
     except WebhookMethodNotAllowed as exc:
         return WebhookResponse(204, headers={"Allow": ", ".join(exc.details["allowed"])})
     origin = request.headers.get("origin")
-    cors = _cors(target.params, origin)
+    cors = _cors(target, origin)
     if origin and not cors:
         return WebhookResponse.error(403, "origin_not_allowed", f"Origin {origin} may not "
                                      "call this webhook; add it to 'Allowed origins'.")
@@ -311,10 +312,17 @@ def preflight(path: str, request: WebhookRequest, *, test: bool = False) -> Webh
     return WebhookResponse(204, headers=cors)
 
 
-def _cors(params: Any, origin: str | None) -> dict[str, str]:
-    from nodes.core.webhook_trigger.verify import cors_headers
+def _hook(target: Target, name: str) -> Any:
+    """The webhook node's hook ``name``, as its spec declares it (:mod:`engine.sdk.hooks`)."""
+    from engine.sdk import get_catalog
 
-    return cors_headers(params, origin)
+    cat = get_catalog()
+    return cat.hook(cat.get(target.node.type, target.node.type_version), name)
+
+
+def _cors(target: Target, origin: str | None) -> dict[str, str]:
+    cors: dict[str, str] = _hook(target, "cors_headers")(target.params, origin)
+    return cors
 
 
 def _credentials(target: Target) -> dict[str, dict[str, Any]]:
@@ -337,11 +345,11 @@ def dispatch(target: Target, request: WebhookRequest, *, runner: Runner) -> Webh
     """Checks the request against the node's options, starts the execution and answers
     according to the response mode."""
     from engine.triggers._replay import hmac_options, replayed
-    from nodes.core.webhook_trigger.verify import check_request
-
+    check_request = _hook(target, "check_request")
+    replay_token = _hook(target, "replay_token")
     p = target.params
     origin = request.headers.get("origin")
-    cors = _cors(p, origin)
+    cors = _cors(target, origin)
     if origin and not cors:
         return WebhookResponse.error(403, "origin_not_allowed", f"Origin {origin} may not "
                                      "call this webhook; add it to 'Allowed origins'.")
@@ -349,7 +357,7 @@ def dispatch(target: Target, request: WebhookRequest, *, runner: Runner) -> Webh
     rejected = check_request(p, creds, method=request.method, headers=request.headers,
                              body=request.body, client_ip=request.client_ip,
                              **hmac_options()) or replayed(
-        target.workflow_id, target.node.name, p, request.headers)
+        target.workflow_id, target.node.name, replay_token(p, request.headers))
     if rejected is not None:
         code = {401: "unauthenticated", 403: "forbidden", 405: "method_not_allowed",
                 413: "payload_too_large"}.get(rejected.status, "rejected")

@@ -1,60 +1,20 @@
-"""The built-in core nodes, registered as the ``core`` node package."""
+"""The built-in core nodes, registered as the ``core`` node package.
+
+Every folder here holding a ``spec.py`` is a node; the list is read from the folder, so a
+new node needs no registration beyond its folder. The engine finds this package through
+the ``aura.nodes`` entry point ``core = "nodes.core:PACKAGE"`` (``pyproject.toml``).
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from engine.sdk import NodePackage
 
 __all__ = ["NODE_FOLDERS", "PACKAGE"]
 
-NODE_FOLDERS = (
-    "manual_trigger",
-    "schedule_trigger",
-    "webhook_trigger",
-    "respond_to_webhook",
-    "error_trigger",
-    "workflow_trigger",
-    "set",
-    "if_",
-    "switch",
-    "merge",
-    "filter",
-    "sort",
-    "limit",
-    "aggregate",
-    "split_out",
-    "remove_duplicates",
-    "rename_keys",
-    "date_time",
-    "crypto",
-    "json",
-    "csv",
-    "http_request",
-    "wait",
-    "noop",
-    "stop_and_error",
-    "execute_workflow",
-    "code",
-    "placeholder",
-    "code_js",
-    "template",
-    "xml",
-    "yaml",
-    "html",
-    "loop_over_items",
-    "delay",
-    "extract_from_file",
-    "convert_to_file",
-    "summarize",
-    "compare_datasets",
-    "postgres",
-    "mysql",
-    "send_email",
-    "sqlite",
-    "knowledge_insert",
-    "knowledge_search",
-    "agent",
-    "chat",
-)
+NODE_FOLDERS = tuple(sorted(p.parent.name for p in Path(__file__).parent.glob("*/spec.py")))
+"""The node folders, read from disk (each has a ``spec.py``)."""
 
 PACKAGE = NodePackage(
     name="core",

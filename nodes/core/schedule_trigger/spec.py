@@ -108,6 +108,7 @@ SPEC = NodeSpec(
     run="nodes.core.schedule_trigger.run:execute",
     inputs=(),
     trigger="schedule",
+    hooks={"fire_times": "nodes.core.schedule_trigger.schedule:next_fire_times"},
     docs=load_docs(__file__),
     aliases=("n8n-nodes-base.scheduleTrigger", "n8n-nodes-base.cron"),
 )

@@ -124,6 +124,11 @@ SPEC = NodeSpec(
     run="nodes.core.webhook_trigger.run:execute",
     inputs=(),
     trigger="webhook",
+    hooks={
+        "check_request": "nodes.core.webhook_trigger.verify:check_request",
+        "cors_headers": "nodes.core.webhook_trigger.verify:cors_headers",
+        "replay_token": "nodes.core.webhook_trigger.verify:replay_token",
+    },
     credentials=(
         CredentialSlot("header_auth", ("header_auth",), description="authentication "
                        "'header_auth': data {name, value}: the header and its secret value."),

@@ -1,6 +1,7 @@
 """Request checks for the webhook layer: method, size, IP allowlist, authentication, CORS.
 
-Pure functions (standard library only) so the HTTP layer can call them before it starts an
+Pure functions (standard library only), the webhook trigger's hooks (its spec declares
+them, :mod:`engine.sdk.hooks`): the webhook layer calls them before it starts an
 execution. They return a :class:`Rejection` (status, message, headers) instead of raising,
 leaving the HTTP response to the caller; the messages are safe to show to the caller.
 
@@ -23,8 +24,9 @@ import hmac
 import ipaddress
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
+
+from engine.sdk.hooks import Rejection
 
 __all__ = [
     "DEFAULT_TOLERANCE_S",
@@ -37,15 +39,6 @@ __all__ = [
 
 DEFAULT_TOLERANCE_S = 300
 """How far a signed timestamp may be from now, in seconds, unless the caller says."""
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """Why a request is refused: HTTP ``status``, a ``message`` and headers to send."""
-
-    status: int
-    message: str
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 def _p(params: Any, name: str, default: Any = None) -> Any:
