@@ -1,0 +1,1 @@
+"""The Text Classifier node (``ai.classify``)."""

@@ -1,0 +1,1 @@
+"""The Information Extractor node (``ai.extract``)."""
