@@ -10,10 +10,17 @@ from typing import Any
 import pydantic
 
 from engine.errors import WorkflowValidationError
+from engine.graph.messages import plain_message
 from engine.graph.model import FORMAT, Workflow
 
-__all__ = ["MAX_FILE_BYTES", "MAX_JSON_DEPTH", "dump_workflow", "load_workflow", "parse_json",
-           "workflow_json_schema"]
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_JSON_DEPTH",
+    "dump_workflow",
+    "load_workflow",
+    "parse_json",
+    "workflow_json_schema",
+]
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_JSON_DEPTH = 64
@@ -39,19 +46,23 @@ def parse_json(text: str | bytes, *, what: str = "input", max_depth: int = MAX_J
     """Parses JSON text, refusing oversized or over-nested documents with a clear message."""
     if len(text) > MAX_FILE_BYTES:
         raise WorkflowValidationError(
-            f"The {what} is {len(text):,} bytes; the limit is {MAX_FILE_BYTES:,}.")
+            f"The {what} is {len(text):,} bytes; the limit is {MAX_FILE_BYTES:,}."
+        )
     try:
         data = json.loads(text)
     except RecursionError:
         raise WorkflowValidationError(
-            f"The {what} is nested too deeply to read (limit {max_depth} levels).") from None
+            f"The {what} is nested too deeply to read (limit {max_depth} levels)."
+        ) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise WorkflowValidationError(
             f"The {what} is not valid JSON: {exc}. Export workflows with 'aura workflow "
-            "export' or from the studio to get a valid file.") from None
+            "export' or from the studio to get a valid file."
+        ) from None
     if not _depth_ok(data, max_depth):
         raise WorkflowValidationError(
-            f"The {what} is nested more than {max_depth} levels deep; flatten the data.")
+            f"The {what} is nested more than {max_depth} levels deep; flatten the data."
+        )
     return data
 
 
@@ -63,20 +74,25 @@ def _format_pydantic(exc: pydantic.ValidationError, data: dict[str, Any]) -> lis
         for part in loc:
             if isinstance(part, int):
                 # name the node instead of its index when possible
-                if path == "nodes" and isinstance(data.get("nodes"), list) and part < len(
-                        data["nodes"]) and isinstance(data["nodes"][part], dict) and \
-                        data["nodes"][part].get("name"):
+                if (
+                    path == "nodes"
+                    and isinstance(data.get("nodes"), list)
+                    and part < len(data["nodes"])
+                    and isinstance(data["nodes"][part], dict)
+                    and data["nodes"][part].get("name")
+                ):
                     path += f"[{data['nodes'][part]['name']!r}]"
                 else:
                     path += f"[{part}]"
             else:
                 path += f".{part}" if path else str(part)
-        out.append({"path": path, "message": e.get("msg", "invalid"), "type": e.get("type")})
+        out.append({"path": path, "message": plain_message(e), "type": e.get("type")})
     return out
 
 
-def load_workflow(source: str | bytes | dict[str, Any] | Path, *, what: str = "workflow"
-                  ) -> Workflow:
+def load_workflow(
+    source: str | bytes | dict[str, Any] | Path, *, what: str = "workflow"
+) -> Workflow:
     """A :class:`Workflow` from JSON text, a dict, or a file path.
 
     Structure only: use :func:`engine.graph.validate` for node types, ports and cycles.
@@ -94,11 +110,13 @@ def load_workflow(source: str | bytes | dict[str, Any] | Path, *, what: str = "w
     if not isinstance(data, dict):
         raise WorkflowValidationError(
             f"A {what} must be a JSON object with 'nodes' and 'connections', "
-            f"got {type(data).__name__}.")
+            f"got {type(data).__name__}."
+        )
     if "nodes" not in data and "connections" not in data:
         raise WorkflowValidationError(
             f"This {what} has neither 'nodes' nor 'connections'; it does not look like an "
-            "AURA workflow.")
+            "AURA workflow."
+        )
     data = _upgrade(dict(data))
     try:
         return Workflow.model_validate(data)
@@ -107,8 +125,8 @@ def load_workflow(source: str | bytes | dict[str, Any] | Path, *, what: str = "w
         first = problems[0]
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise WorkflowValidationError(
-            f"Invalid {what}: {first['path']}: {first['message']}{more}.",
-            details=problems) from None
+            f"Invalid {what}: {first['path']}: {first['message']}{more}.", details=problems
+        ) from None
 
 
 def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
@@ -118,7 +136,8 @@ def _upgrade(data: dict[str, Any]) -> dict[str, Any]:
         if fmt in seen or fmt not in _UPGRADERS:
             raise WorkflowValidationError(
                 f"Unknown workflow format {fmt!r}; this AURA reads {FORMAT!r}. "
-                "Upgrade AURA or re-export the workflow.")
+                "Upgrade AURA or re-export the workflow."
+            )
         seen.add(fmt)
         data = _UPGRADERS[fmt](data)
         fmt = data.get("format", FORMAT)
