@@ -5,7 +5,9 @@ conversation (with the tools the model may call) and returns a :class:`Reply`.
   talks to Ollama, vLLM, LM Studio, OpenRouter and other compatible servers.
 * :class:`AnthropicChat`: the ``anthropic`` SDK's Messages API.
 
-Both can stream (the reply is assembled from the events, tool calls included).
+Both can stream (the reply is assembled from the events, tool calls included); a
+model's ``on_text`` callback, when set, gets each piece of answer text as it arrives
+(the chat trigger shows answers while they are written).
 
 Both send through an ``httpx2`` client given by the caller (AURA's SSRF-guarded one, see
 :mod:`engine.net.bridge`). Retries with backoff honouring ``Retry-After`` on 429
@@ -16,7 +18,7 @@ and 5xx are the SDKs' own (``max_retries``). A provider failure becomes a
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 import httpx2
@@ -103,6 +105,7 @@ class OpenAIChat:
         self.model = model
         self.stream = stream
         self.temperature = temperature
+        self.on_text: Callable[[str], None] | None = None
         self._errors = (openai.OpenAIError,)
         self._client = openai.OpenAI(
             api_key=api_key or "none",
@@ -211,6 +214,8 @@ class OpenAIChat:
                 finish = choice.finish_reason or finish
                 if choice.delta.content:
                     text.append(choice.delta.content)
+                    if self.on_text is not None:
+                        self.on_text(choice.delta.content)
                 for d in choice.delta.tool_calls or ():
                     p = parts.setdefault(d.index, {"id": "", "name": "", "args": ""})
                     p["id"] = d.id or p["id"]
@@ -245,6 +250,7 @@ class AnthropicChat:
         self.stream = stream
         self.temperature = temperature
         self.max_tokens = max_tokens
+        self.on_text: Callable[[str], None] | None = None
         self._errors = (anthropic.AnthropicError,)
         self._client = anthropic.Anthropic(
             api_key=api_key or "none",
@@ -311,6 +317,9 @@ class AnthropicChat:
         try:
             if self.stream:
                 with self._client.messages.stream(**kwargs) as events:
+                    if self.on_text is not None:
+                        for piece in events.text_stream:
+                            self.on_text(piece)
                     r = events.get_final_message()
             else:
                 r = self._client.messages.create(**kwargs)

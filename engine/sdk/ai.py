@@ -40,6 +40,7 @@ __all__ = [
     "ToolDef",
     "Usage",
     "chat_model",
+    "delta_sink",
     "memory_for",
     "run_agent",
     "set_memory_provider",
@@ -64,9 +65,11 @@ def chat_model(
     max_retries: int = 2,
     temperature: float | None = None,
     stream: bool = False,
+    on_text: Callable[[str], None] | None = None,
 ) -> ChatModel:
     """A model of ``provider`` with the credential's base URL and key (``model`` empty:
-    the credential's default model)."""
+    the credential's default model). ``on_text`` gets the answer's text pieces as they
+    stream in (with ``stream=True``)."""
     from engine.agents.providers import AnthropicChat, OpenAIChat
     from engine.errors import CredentialError
     from engine.net.bridge import guarded_client
@@ -82,7 +85,7 @@ def chat_model(
     cls: type[AnthropicChat] | type[OpenAIChat] = (
         AnthropicChat if provider == "anthropic" else OpenAIChat
     )
-    return cls(
+    chat = cls(
         api_key=key,
         base_url=base_url,
         model=name,
@@ -91,6 +94,35 @@ def chat_model(
         temperature=temperature,
         stream=stream,
     )
+    chat.on_text = on_text
+    return chat
+
+
+AGENT_DELTA_EVENT = "agent.delta"
+"""The live event with a piece of a streamed answer (``node``, ``text``)."""
+
+
+def delta_sink(execution_id: str, node: str) -> Callable[[str], None]:
+    """An ``on_text`` that publishes each piece as an ``agent.delta`` event of the
+    execution (for the chat trigger's stream; never recorded, never fails the run)."""
+    from datetime import UTC, datetime
+    from uuid import uuid4
+
+    from engine.events import publish
+
+    def sink(text: str) -> None:
+        publish(
+            {
+                "type": AGENT_DELTA_EVENT,
+                "id": uuid4().hex,
+                "ts": datetime.now(UTC).isoformat(),
+                "execution_id": execution_id,
+                "node": node,
+                "text": text,
+            }
+        )
+
+    return sink
 
 
 def set_memory_provider(provider: Callable[[str], ConversationMemory]) -> None:

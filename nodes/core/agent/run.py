@@ -8,7 +8,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from engine.sdk import Item, NodeContext
-from engine.sdk.ai import Tool, ToolDef, chat_model, memory_for, run_agent
+from engine.sdk.ai import Tool, ToolDef, chat_model, delta_sink, memory_for, run_agent
 from engine.sdk.mcp import mcp_for
 from nodes.core.agent.spec import AgentParams, WorkflowTool
 from nodes.core.agent.tools import code_tool, node_tool
@@ -113,6 +113,7 @@ def execute(ctx: NodeContext) -> dict[str, list[Item]]:
                 http=http,
                 **p.chat_options(),
                 stream=p.stream,
+                on_text=delta_sink(ctx.execution.id, ctx.node.name) if p.stream else None,
             )
             history = []
             if p.session_key:

@@ -1,0 +1,1 @@
+"""The Chat Trigger node (``ai.chat_trigger``)."""
