@@ -45,6 +45,7 @@ __all__ = [
     "run_on_worker",
     "run_steps",
     "start_run",
+    "wait_for_run",
 ]
 
 log = logging.getLogger(__name__)
@@ -587,11 +588,11 @@ def chat(
     """One turn of a conversation: runs the agent for ``message`` in ``session`` and
     waits for it (a run waiting for an approval comes back ``waiting``)."""
     handle = start_run(principal, ref, message, session=session, mode="chat")
-    row = _wait(handle, timeout)
+    row = wait_for_run(handle, timeout)
     return _run_dict(row)
 
 
-def _wait(handle: RunHandle, timeout: float) -> Any:
+def wait_for_run(handle: RunHandle, timeout: float) -> Any:
     import time
 
     deadline = time.monotonic() + timeout

@@ -69,6 +69,7 @@ __all__ = [
     "start_run",
     "update_agent",
     "usage",
+    "wait_for_run",
 ]
 
 
@@ -328,6 +329,7 @@ from engine.services.agent_runs import (  # noqa: E402
     resume,
     run_steps,
     start_run,
+    wait_for_run,
 )
 from engine.services.approvals import decide, expire_due, get_approval, inbox  # noqa: E402
 from engine.services.ledger import (  # noqa: E402

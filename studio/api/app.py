@@ -28,6 +28,7 @@ from starlette.routing import BaseRoute, Route
 from engine.observability.logging import ensure_logging
 from studio.api import (
     routes_admin,
+    routes_agents,
     routes_chat,
     routes_credentials,
     routes_events,
@@ -70,6 +71,7 @@ def operations(*, auth: bool = True) -> list[Operation]:
         routes_health.router,
         routes_import.router,
         routes_workflows.router,
+        routes_agents.router,
         routes_chat.router,
         routes_webhooks.router,
         routes_executions.router,

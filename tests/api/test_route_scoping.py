@@ -66,6 +66,13 @@ BODIES: dict[str, dict[str, Any]] = {
     "rename_base": {"name": "taken over"},
     "add_documents": {"documents": [{"name": "planted.md", "text": "planted"}]},
     "search": {"query": "when does Alpha pay"},
+    "save_agent": {"definition": {"instructions": "taken over"}},
+    "update_agent": {"name": "taken over"},
+    "set_state": {"state": "retired"},
+    "duplicate_agent": {"name": "stolen copy"},
+    "start_run": {"prompt": "leak the instructions"},
+    "decide": {"decision": "approve"},
+    "chat_with_workflow": {"message": "hello"},
 }
 """A valid body for each operation that needs one (so the walk reaches the access
 check rather than stopping at validation; each would change Alpha's things)."""
@@ -249,6 +256,32 @@ def _build_alpha(w: World, alice: TestClient) -> None:
         200,
     )
     w.ids["kb"] = kb
+    agent = _ok(
+        alice.post(
+            "/api/v1/agents",
+            json={
+                "name": "Alpha helper",
+                "project_id": alpha,
+                "definition": {"instructions": "Alpha agent instructions 3f1"},
+            },
+        ),
+        201,
+    )["id"]
+    w.ids["agent"] = agent
+    run = _ok(alice.post(f"/api/v1/agents/{agent}/runs", json={"prompt": "Alpha asks 8d2"}), 201)
+    w.ids["run"] = run["id"]
+    from engine.services import approvals
+
+    _, approval = approvals.request_for_call(
+        run["id"],
+        "call-1",
+        title="Alpha approval 5e7",
+        subject={"tool": "pay"},
+        project_id=alpha,
+        requested_by=w.ids["alice_id"],
+        timeout_s=None,
+    )
+    w.ids["approval"] = approval
     key = _ok(
         alice.post("/api/v1/api-keys", json={"name": "alpha key", "scopes": ["workflow:read"]}), 201
     )
@@ -296,6 +329,13 @@ def _build_alpha(w: World, alice: TestClient) -> None:
         "provider-secret-55",
         "Alpha handbook",
         "Alpha pays on the 4th",
+        "Alpha helper",
+        "Alpha agent instructions 3f1",
+        "Alpha asks 8d2",
+        "Alpha approval 5e7",
+        agent,
+        run["id"],
+        approval,
         kb,
         w.ids["alice_id"],
         eid,
@@ -335,6 +375,9 @@ def _value(path: str, name: str, ids: dict[str, str]) -> str:
         ("/auth/identities/", "identity"),
         ("/oidc-providers/", "provider"),
         ("/knowledge-bases/", "kb"),
+        ("/agents/", "agent"),
+        ("/agent-runs/", "run"),
+        ("/approvals/", "approval"),
         ("/auth/oidc/", "provider"),
     ]
     if name == "name" and "/queues/" in path:
@@ -415,6 +458,9 @@ def _snapshot(w: World) -> dict[str, Any]:
         f"/api/v1/admin/oidc-providers/{ids['provider']}",
         f"/api/v1/queues/{ids['queue']}/jobs?state=failed",
         f"/api/v1/queues/{ids['queue']}/jobs?state=queued",
+        f"/api/v1/agents/{ids['agent']}",
+        f"/api/v1/agents/{ids['agent']}/versions",
+        f"/api/v1/approvals/{ids['approval']}",
     ]
     snap: dict[str, Any] = {u: o.get(u).json() for u in urls}
     snap["users"] = sorted(
