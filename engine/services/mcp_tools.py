@@ -12,6 +12,11 @@ A caller sees and calls only the exposed workflows it may execute (``workflow:ex
 API key scopes included); anything else is "no such tool", as for a missing one. A call
 is an execution like any other (recorded, under the key's principal, ``trigger.kind =
 "mcp"``), run in this process; its answer is the last node's items.
+
+**Agents** (:mod:`engine.services.agents`) in state *active* that the caller may run
+(``agent:run``) are tools too, named ``agent_<name>``, taking ``prompt`` and an optional
+``session`` (a conversation id); a call is an agent run (on the workers when they run
+agents) and its answer the agent's. Drafts, paused and retired agents are not offered.
 """
 
 from __future__ import annotations
@@ -36,9 +41,23 @@ _TYPES = {
 }
 
 
+AGENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "prompt": {"type": "string", "description": "What to ask the agent."},
+        "session": {
+            "type": "string",
+            "description": "A conversation id: runs with the same one continue a conversation.",
+        },
+    },
+    "required": ["prompt"],
+}
+AGENT_TIMEOUT_S = 300.0
+
+
 @dataclass(frozen=True)
 class ExposedTool:
-    """A workflow as an MCP tool."""
+    """A workflow (or an agent, when ``agent_id`` is set) as an MCP tool."""
 
     name: str
     description: str
@@ -46,6 +65,7 @@ class ExposedTool:
     workflow_id: str
     project_id: str | None
     published: bool
+    agent_id: str | None = None
 
 
 def expose_settings(definition: dict[str, Any]) -> dict[str, Any] | None:
@@ -110,7 +130,63 @@ def exposed_tools(principal: Principal) -> list[ExposedTool]:
                 name, description, input_schema(definition), rec.id, rec.project_id, published
             ),
         )
+    for agent in _agents(principal):
+        tools.setdefault(agent.name, agent)
     return list(tools.values())
+
+
+def _agents(principal: Principal) -> list[ExposedTool]:
+    """The active agents ``principal`` may run, as tools."""
+    from engine.auth.rbac import can
+    from engine.services.agents import list_agents
+
+    try:
+        agents = list_agents(principal, state="active")
+    except AuraError:  # e.g. a key without agent scopes
+        return []
+    return [
+        ExposedTool(
+            "agent_" + _slug(a.name)[:58],
+            a.description or f"Ask the agent '{a.name}'.",
+            AGENT_SCHEMA,
+            "",
+            a.project_id,
+            False,
+            agent_id=a.id,
+        )
+        for a in sorted(agents, key=lambda a: a.created_at)
+        if can(principal, "agent:run", project_id=a.project_id)
+    ]
+
+
+def _call_agent(principal: Principal, tool: ExposedTool, arguments: dict[str, Any]) -> Any:
+    import uuid
+
+    from engine.services.agent_runs import start_run, wait_for_run
+
+    assert tool.agent_id is not None
+    handle = start_run(
+        principal,
+        tool.agent_id,
+        str(arguments.get("prompt") or ""),
+        session=str(arguments.get("session") or "") or uuid.uuid4().hex,
+        mode="mcp",
+    )
+    row = wait_for_run(handle, AGENT_TIMEOUT_S)
+    summary = row.output_summary or {}
+    if row.status == "succeeded":
+        return {"answer": summary.get("answer"), "run_id": row.id}
+    if row.status == "waiting":
+        raise _WorkflowFailed(
+            "The agent is waiting for a person to approve a tool call; its run "
+            f"{row.id} goes on once someone decides in the approvals inbox.",
+            details={"execution_id": row.id},
+        )
+    message = (row.error or {}).get("message") if isinstance(row.error, dict) else None
+    raise _WorkflowFailed(
+        f"The agent's run ended as '{row.status}': {message or 'no answer'}",
+        details={"execution_id": row.id},
+    )
 
 
 class _WorkflowFailed(AuraError):
@@ -136,6 +212,8 @@ def call_tool(principal: Principal, name: str, arguments: dict[str, Any]) -> lis
             f"No tool named '{name}': list the tools to see the workflows you may run.",
             details={"tool": name},
         )
+    if tool.agent_id is not None:
+        return [_call_agent(principal, tool, arguments)]
     handle = executions.start(
         executions.RunSpec(
             principal=RunAs.caller(principal, tool.project_id),

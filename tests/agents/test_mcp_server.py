@@ -167,3 +167,28 @@ def test_a_key_without_the_execute_scope_sees_no_tools(people: People, api: str)
     listing, result = _client_run(api, key, work)
     assert listing.tools == []
     assert result.is_error
+
+
+def test_active_agents_are_tools_too(people: People, api: str, llm: Any) -> None:
+    from engine.services import agents, credentials
+
+    data = {"base_url": llm.url, "api_key": "sk-mcp-agent-1", "model": "gpt-x"}
+    cred = credentials.create_credential(people.bob, "LLM", "openai_compatible", data).id
+    definition = {"instructions": "Be brief.", "model": {"credential_id": cred}}
+    helper = agents.create_agent(people.bob, "Order helper", definition, description="Orders.")
+    agents.set_state(people.bob, helper.id, "active")
+    agents.create_agent(people.bob, "Draft helper", definition)  # a draft: not offered
+    _, key = _key(people.bob)
+    llm.play({"text": "Order T-7 ships tomorrow."})
+
+    async def work(c: Any) -> Any:
+        return await c.list_tools(), await c.call_tool(
+            "agent_order_helper", {"prompt": "Where is T-7?"}
+        )
+
+    listing, result = _client_run(api, key, work)
+    assert [(t.name, t.description) for t in listing.tools] == [("agent_order_helper", "Orders.")]
+    assert listing.tools[0].input_schema["required"] == ["prompt"]
+    assert not result.is_error, result.content
+    assert result.structured_content["result"]["answer"] == "Order T-7 ships tomorrow."
+    assert llm.requests[-1].body["messages"][-1]["content"] == "Where is T-7?"
