@@ -41,6 +41,11 @@ app.add_typer(
     name="kb",
     help="Knowledge bases: create, ingest, search, list, delete.",
 )
+app.add_typer(
+    __import__("engine.cli.cmd_agents", fromlist=["app"]).app,
+    name="agent",
+    help="AI agents: list, show, run, chat, export, import; the approvals inbox.",
+)
 app.command("worker")(__import__("engine.cli.cmd_worker", fromlist=["worker"]).worker)
 app.command("scheduler")(__import__("engine.cli.cmd_scheduler", fromlist=["scheduler"]).scheduler)
 app.command("logs")(__import__("engine.cli.cmd_logs", fromlist=["logs"]).logs)

@@ -16,13 +16,20 @@ KEY = "sk-api-agent-key-90a1"
 def _agent(client: TestClient, llm: LLMServer, **definition: Any) -> str:  # noqa: F811
     cred = client.post(
         "/api/v1/credentials",
-        json={"name": "LLM", "kind": "openai_compatible",
-              "data": {"base_url": llm.url, "api_key": KEY, "model": "gpt-x"}},
+        json={
+            "name": "LLM",
+            "kind": "openai_compatible",
+            "data": {"base_url": llm.url, "api_key": KEY, "model": "gpt-x"},
+        },
     )
     assert cred.status_code == 201, cred.text
-    r = client.post("/api/v1/agents", json={
-        "name": "Helper", "definition": {"model": {"credential_id": cred.json()["id"]},
-                                         **definition}})
+    r = client.post(
+        "/api/v1/agents",
+        json={
+            "name": "Helper",
+            "definition": {"model": {"credential_id": cred.json()["id"]}, **definition},
+        },
+    )
     assert r.status_code == 201, r.text
     return str(r.json()["id"])
 
@@ -30,8 +37,10 @@ def _agent(client: TestClient, llm: LLMServer, **definition: Any) -> str:  # noq
 def test_run_and_steps_through_the_api(client: TestClient, llm: LLMServer) -> None:  # noqa: F811
     agent = _agent(client, llm, tools=[{"kind": "http"}])
     page = llm.url.removesuffix("/v1") + "/page?name=API"
-    llm.play({"tool": "http_request", "args": {"url": page}},
-             lambda body: {"text": last_tool_result(body)[:80]})
+    llm.play(
+        {"tool": "http_request", "args": {"url": page}},
+        lambda body: {"text": last_tool_result(body)[:80]},
+    )
     r = client.post(f"/api/v1/agents/{agent}/runs", json={"prompt": "Fetch it", "wait": 30})
     assert r.status_code == 201, r.text
     run = r.json()
@@ -66,7 +75,8 @@ def test_approval_through_the_api(client: TestClient, llm: LLMServer) -> None:  
 
 
 def test_registry_errors_export_import_and_openapi(
-    client: TestClient, llm: LLMServer  # noqa: F811
+    client: TestClient,
+    llm: LLMServer,  # noqa: F811
 ) -> None:
     agent = _agent(client, llm)
     bad = client.put(f"/api/v1/agents/{agent}", json={"definition": {"strategy": "guess"}})
@@ -81,5 +91,9 @@ def test_registry_errors_export_import_and_openapi(
     state = client.post(f"/api/v1/agents/{agent}/state", json={"state": "paused"})
     assert state.status_code == 409 and "can become active, retired" in state.json()["message"]
     paths = client.get("/api/v1/openapi.json").json()["paths"]
-    assert {"/api/v1/agents", "/api/v1/agents/{agent_id}/runs", "/api/v1/approvals",
-            "/api/v1/usage"} <= set(paths)
+    assert {
+        "/api/v1/agents",
+        "/api/v1/agents/{agent_id}/runs",
+        "/api/v1/approvals",
+        "/api/v1/usage",
+    } <= set(paths)
