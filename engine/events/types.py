@@ -29,6 +29,8 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from engine.observability import correlation
+
 __all__ = [
     "EVENT_TYPES",
     "EXECUTION_FINISHED",
@@ -142,14 +144,19 @@ os.register_at_fork(after_in_child=_after_fork)
 
 def new_event(type: str, **fields: Any) -> Event:
     """An event of ``type`` stamped with a unique ``id`` (``<time µs>-<pid>-<seq>``, all
-    hex) and the current UTC time ``ts``."""
+    hex), the current UTC time ``ts`` and the correlation id bound where it is made
+    (:mod:`engine.observability.correlation`), if any."""
     now = datetime.now(UTC)
-    return {
+    event = {
         "type": type,
         "id": f"{int(now.timestamp() * 1e6):x}-{_pid}-{next(_seq):x}",
         "ts": now.isoformat(),
         **fields,
     }
+    cid = correlation.current()
+    if cid is not None:
+        event.setdefault("correlation_id", cid)
+    return event
 
 
 def parse_types(types: str | Iterable[str] | None) -> frozenset[str] | None:

@@ -6,7 +6,8 @@ While an execution runs, its id, its workflow's id and the credential secrets it
 resolved are bound to the log context (:mod:`engine.observability.logging`); each node
 run and the execution's end are counted (:mod:`engine.observability.metrics`) and
 logged: a failed node or execution at WARNING (with its error, secrets masked), every
-other end at INFO.
+other end at INFO. With tracing on (:mod:`engine.observability.tracing`) the execution
+and each node run are spans.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import sys
 from datetime import UTC
 from typing import TYPE_CHECKING
 
+from engine.events.bus import forked_child
 from engine.executor.hooks import ExecutionHooks
 from engine.observability import logging as aura_logging
-from engine.observability import metrics
+from engine.observability import metrics, tracing
 
 if TYPE_CHECKING:
     from engine.executor.result import ExecutionResult, NodeRunRecord
@@ -44,13 +46,41 @@ class ExecutionObserver(ExecutionHooks):
         self.mode = mode or ""
         self.secrets = secrets
         self._bound: aura_logging.Bound | None = None
+        self._span: tracing.SpanHandle | None = None
+        self._node_spans: dict[tuple[str, int], tracing.SpanHandle] = {}
 
     def execution_started(self, result: ExecutionResult) -> None:
         self._bound = aura_logging.bind_execution(result.id, self.workflow_id, self.secrets)
         _count_queue_wait(result)
+        self._span = tracing.start(
+            f"execution {self.workflow_name}".strip(),
+            {
+                "aura.execution_id": result.id,
+                "aura.workflow_id": self.workflow_id or None,
+                "aura.workflow": self.workflow_name,
+                "aura.mode": self.mode,
+            },
+        )
+
+    def node_started(self, result: ExecutionResult, run: NodeRunRecord) -> None:
+        if self._span is None:
+            return
+        span = tracing.start(
+            f"node {run.node}",
+            {"aura.node": run.node, "aura.node_type": run.type, "aura.execution_id": result.id},
+        )
+        if span is not None:
+            self._node_spans[(run.node, run.index)] = span
 
     def node_finished(self, result: ExecutionResult, run: NodeRunRecord) -> None:
         status = str(run.status)
+        span = self._node_spans.pop((run.node, run.index), None)
+        if span is not None:
+            tracing.end(
+                span,
+                error=_message(run.error) if status in FAILED else None,
+                attributes={"aura.status": status},
+            )
         if status == "reused":  # taken from a checkpoint, not run again
             return
         ms = run.duration_ms
@@ -79,6 +109,18 @@ class ExecutionObserver(ExecutionHooks):
                 "error": _message(result.error) if status in FAILED else None,
             },
         )
+        if self._span is not None:
+            for left in self._node_spans.values():  # nodes stopped by a cancel or a crash
+                tracing.end(left, error="did not finish")
+            self._node_spans.clear()
+            tracing.end(
+                self._span,
+                error=_message(result.error) if status in FAILED else None,
+                attributes={"aura.status": status},
+            )
+            self._span = None
+            if forked_child():
+                tracing.flush()  # a work horse exits right after its execution
         if self._bound is not None:
             aura_logging.unbind_execution(self._bound)
             self._bound = None

@@ -36,6 +36,7 @@ __all__ = [
     "bind_execution",
     "configure_logging",
     "ensure_logging",
+    "process_kind",
     "redact_event",
     "register_secrets",
     "request_context",
@@ -234,6 +235,11 @@ def configure_logging(
         cache_logger_on_first_use=False,
     )
     _configured.update(process=process, format=fmt)
+
+
+def process_kind() -> str | None:
+    """The process kind logging was configured with (``api``, ``worker``...), if any."""
+    return _configured.get("process")
 
 
 def ensure_logging(process: str) -> None:

@@ -269,16 +269,31 @@ def job_timeout(wf: Workflow) -> int:
 
 
 def enqueue(
-    execution_id: str, *, timeout: int = -1, queue: str | None = None, at_front: bool = False
+    execution_id: str,
+    *,
+    timeout: int = -1,
+    queue: str | None = None,
+    at_front: bool = False,
+    correlation_id: str | None = None,
 ) -> None:
     """Puts an RQ job for an execution that is already recorded as ``queued``, in its
-    project's fair place in the queue (:mod:`engine.runtimes.fair`)."""
+    project's fair place in the queue (:mod:`engine.runtimes.fair`). The job's ``meta``
+    carries ``correlation_id`` and the trace parent when it is first dispatched (given
+    here, from the request or trigger); a job put back (after a concurrency or quota
+    hold, or an orphan) keeps those of its earlier job."""
     from engine.config import settings
+    from engine.observability import correlation, tracing
     from engine.runtimes.fair import FairQueue
 
-    q = FairQueue(queue or settings().queue.name, connection=redis_connection())
+    conn = redis_connection()
+    q = FairQueue(queue or settings().queue.name, connection=conn)
+    if correlation_id is not None:
+        meta = {**correlation.job_meta(correlation_id), **tracing.inject()}
+    else:
+        meta = _kept_meta(conn, execution_id)
     q.enqueue_call(
         JOB_FUNCTION,
+        meta=meta,
         args=(execution_id,),
         job_id=execution_id,
         timeout=timeout,
@@ -287,6 +302,21 @@ def enqueue(
         at_front=at_front,
         description=f"aura execution {execution_id}",
     )
+
+
+def _kept_meta(conn: Any, execution_id: str) -> dict[str, Any]:
+    """Correlation id and trace parent of the execution's earlier RQ job, if Redis still
+    has it (else none: the worker correlates the run by its execution id)."""
+    from rq.job import Job
+
+    from engine.observability import correlation
+
+    try:
+        meta = Job.fetch(execution_id, connection=conn).meta
+    except Exception:  # no earlier job, or unreadable
+        return {}
+    keep = (correlation.META_KEY, "traceparent", "tracestate")
+    return {k: v for k, v in meta.items() if k in keep and isinstance(v, str)}
 
 
 def enqueue_existing(execution_id: str, at_front: bool = True) -> None:
@@ -313,7 +343,14 @@ def _dispatch(store: Any, row: Execution, wf: Workflow, runtime: Runtime, queue:
         row.id, workflow_id=row.workflow_id, workflow_name=wf.name, mode=row.mode, queue=queue
     )
     try:
-        enqueue(row.id, timeout=job_timeout(wf), queue=queue)
+        from engine.observability import correlation
+
+        enqueue(
+            row.id,
+            timeout=job_timeout(wf),
+            queue=queue,
+            correlation_id=correlation.current() or row.id,
+        )
     except Exception as exc:
         # recorded as queued: a worker re-enqueues it when Redis is back
         log.warning(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import math
 import os
 import signal
@@ -35,6 +36,7 @@ __all__ = [
     "shutdown",
 ]
 
+log = logging.getLogger(__name__)
 _pool: SandboxPool | None = None
 _js_pool: SandboxPool | None = None
 _config: SandboxConfig | None = None
@@ -277,7 +279,14 @@ def _crash(status: dict[str, Any], timeout_s: float, memory_mb: int) -> AuraErro
 def _unpack(outcome: CallOutcome, timeout_s: float, memory_mb: int) -> dict[str, Any]:
     resp = outcome.response
     if resp is None or outcome.status.get("killed"):
-        raise _crash(outcome.status, timeout_s, memory_mb)
+        exc = _crash(outcome.status, timeout_s, memory_mb)
+        # the caller's context (execution, correlation id) is on the line: who hit the limit
+        log.warning(
+            "sandbox process stopped: %s",
+            exc.code,
+            extra={"cpu_s": outcome.status.get("cpu")},
+        )
+        raise exc
     stdout = [str(x) for x in resp.get("stdout") or []]
     if not resp.get("ok"):
         raise error_from(resp.get("error") or {}, memory_mb, stdout)

@@ -164,6 +164,13 @@ def start(spec: RunSpec, *, hooks: ExecutionHooks | None = None, watch: bool = F
         ConflictError: the workflow is at its concurrency limit with overflow ``drop``.
         NoRedisConfigured: ``runtime="rq"`` without ``AURA_REDIS_URL``.
     """
+    from engine.observability import correlation
+
+    with correlation.ensure():  # a schedule, the CLI...: a new id; a request's is kept
+        return _start_correlated(spec, hooks, watch)
+
+
+def _start_correlated(spec: RunSpec, hooks: ExecutionHooks | None, watch: bool) -> RunHandle:
     from engine.errors import ValidationError
 
     runtime = spec.chosen_runtime()

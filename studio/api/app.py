@@ -7,8 +7,9 @@ mounted inside the Reflex studio backend alike.
 
 Layers, outermost first: :class:`~studio.api.routes_metrics.MetricsMiddleware` (counts
 requests) → :class:`~studio.api.errors.ErrorMiddleware` (request id, body
-limit, last-resort 500) → :class:`~studio.api.security.AuthMiddleware` (who is calling)
-→ Starlette's exception handlers (AuraError → 4xx JSON) → the routes.
+limit, last-resort 500) → :class:`~studio.api.tracing.TracingMiddleware` (a span per
+request, only with ``AURA_OTEL_ENDPOINT``) → :class:`~studio.api.security.AuthMiddleware`
+(who is calling) → Starlette's exception handlers (AuraError → 4xx JSON) → the routes.
 """
 
 from __future__ import annotations
@@ -156,6 +157,7 @@ def create_app(
         middleware=[
             Middleware(MetricsMiddleware, routes=routes),
             Middleware(ErrorMiddleware, max_body_bytes=limit),
+            *_tracing(routes),
             Middleware(AuthMiddleware, backend=backend),
         ],
         exception_handlers=exception_handlers,
@@ -166,3 +168,14 @@ def create_app(
     app.state.auth = backend
     app.state.operations = ops
     return app
+
+
+def _tracing(routes: list[BaseRoute]) -> list[Middleware]:
+    """A span per request when tracing is on (``AURA_OTEL_ENDPOINT``); else nothing."""
+    from engine.observability import tracing
+
+    if not tracing.enabled():
+        return []
+    from studio.api.tracing import TracingMiddleware
+
+    return [Middleware(TracingMiddleware, routes=routes)]

@@ -7,7 +7,8 @@
   traceback; the traceback never reaches the response.
 
 :class:`ErrorMiddleware` (the outermost layer) also stamps the request id
-(``X-Request-ID``) and enforces the request body size limit.
+(``X-Request-ID``) and the correlation id (``X-Correlation-ID``, see
+:mod:`engine.observability.correlation`), and enforces the request body size limit.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.errors import AuraError
+from engine.observability import correlation
 from engine.observability.logging import request_context
 from studio.api.serialize import error_body, json_response
 
@@ -180,24 +182,28 @@ class ErrorMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        rid = ""
+        rid = cid = ""
         for k, v in scope["headers"]:
             if k == b"x-request-id":
                 rid = v.decode("latin-1")
+            elif k == b"x-correlation-id":
+                cid = v.decode("latin-1")
         if not _RID.match(rid):
             rid = uuid.uuid4().hex[:16]
         scope.setdefault("state", {})["request_id"] = rid
-        with request_context(rid):  # the id in every log line of this request, and no other
-            await self._serve(scope, receive, send, rid)
+        # the ids in every log line, event and span of this request, and no other
+        with request_context(rid), correlation.bound(correlation.valid(cid) or rid) as cid:
+            await self._serve(scope, receive, send, rid, cid)
 
-    async def _serve(self, scope: Scope, receive: Receive, send: Send, rid: str) -> None:
+    async def _serve(self, scope: Scope, receive: Receive, send: Send, rid: str, cid: str) -> None:
         started = False
+        ids = [(b"x-request-id", rid.encode()), (b"x-correlation-id", cid.encode())]
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+                message["headers"] = [*message.get("headers", []), *ids]
             await send(message)
 
         limited = not scope["path"].startswith(self.unlimited)

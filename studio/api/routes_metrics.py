@@ -130,18 +130,22 @@ class MetricsMiddleware:
                 break
 
     def _template(self, scope: Scope) -> str:
-        """The matched route's path template; never the raw path (unbounded labels)."""
-        probe: dict[str, Any] = {
-            "type": "http",
-            "path": scope.get("path", ""),
-            "method": scope.get("method", "GET"),
-            "root_path": "",
-        }
-        partial = None
-        for route in self.routes:
-            match, _ = route.matches(probe)
-            if match == Match.FULL:
-                return str(getattr(route, "path", "other"))
-            if match == Match.PARTIAL and partial is None:
-                partial = str(getattr(route, "path", "other"))
-        return partial or "other"
+        return route_template(self.routes, scope)
+
+
+def route_template(routes: list[BaseRoute], scope: Scope) -> str:
+    """The matched route's path template; never the raw path (unbounded labels)."""
+    probe: dict[str, Any] = {
+        "type": "http",
+        "path": scope.get("path", ""),
+        "method": scope.get("method", "GET"),
+        "root_path": "",
+    }
+    partial = None
+    for route in routes:
+        match, _ = route.matches(probe)
+        if match == Match.FULL:
+            return str(getattr(route, "path", "other"))
+        if match == Match.PARTIAL and partial is None:
+            partial = str(getattr(route, "path", "other"))
+    return partial or "other"

@@ -12,6 +12,7 @@ Both implement :class:`engine.triggers.webhooks.Runner` plus ``wait_for``, ``can
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import importlib
 import logging
 import os
@@ -175,7 +176,9 @@ class InlineRunner:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(self._workers, thread_name_prefix="aura-run")
             pool = self._pool
-        pool.submit(self._background, spec.principal, handle.id)
+        # the request's context (correlation id, trace) goes with the run to the pool
+        context = contextvars.copy_context()
+        pool.submit(context.run, self._background, spec.principal, handle.id)
         return handle.id
 
     def _background(self, principal: RunAs, execution_id: str) -> None:

@@ -1,9 +1,10 @@
 """The RQ job: run one queued execution, by id.
 
 :func:`run_execution` is what RQ imports (``engine.runtimes.rq.jobs.run_execution``);
-the job carries the execution id only. The same function runs executions inline
-(:func:`run_inline`), so an execution is claimed, watched and recorded the same way
-wherever it runs:
+the job carries the execution id only (and, in its ``meta``, the correlation id of the
+request or trigger that queued it: :mod:`engine.observability.correlation`). The same
+function runs executions inline (:func:`run_inline`), so an execution is claimed, watched
+and recorded the same way wherever it runs:
 
 1. load the row; anything but ``queued`` means somebody else handled it: do nothing;
 2. load the definition (:mod:`engine.runtimes._load`); for a project at its quota
@@ -69,10 +70,15 @@ def run_execution(execution_id: str) -> str | None:
     _in_horse_setup()
     from rq import get_current_job
 
+    from engine.observability import correlation, tracing
+
     job = get_current_job()
     if job is not None and job.connection is not None:
         adopt_connection(job.connection)
-    return _run(get_store(), execution_id, redis_connection())
+    # the id of the request or trigger that queued it on every line, event and span
+    meta = job.meta if job is not None else None
+    with correlation.bound(correlation.from_job(meta, execution_id)), tracing.extracted(meta):
+        return _run(get_store(), execution_id, redis_connection())
 
 
 def run_inline(execution_id: str) -> str | None:
