@@ -11,9 +11,11 @@ from __future__ import annotations
 import copy
 import logging
 import secrets
+import threading
+import time
 from typing import Any
 
-from engine.errors import AuraError, CredentialError
+from engine.errors import AuraError, ConflictError, CredentialError
 from engine.events import EventPublisher
 from engine.executor import ExecutionHooks, ExecutionResult, Executor, MultiHooks, RunRequest
 from engine.executor.result import Checkpoint, ExecutionStatus, NodeRunRecord
@@ -73,6 +75,9 @@ class StoreRecorder(ExecutionHooks):
         # comes from the event stream. Editor and CLI runs are written as they happen.
         self.live = live
         self._pending: list[dict[str, Any]] = []
+        settings = workflow.settings
+        # neither outcome keeps node data: buffered runs never convert it
+        self._keeps_none = settings.save_data_success == settings.save_data_error == "none"
 
     def _redact(self, value: Any) -> Any:
         """Secrets of the credentials used so far never reach the store."""
@@ -101,7 +106,9 @@ class StoreRecorder(ExecutionHooks):
             attempts=max(1, run.attempts),
             input_counts=run.input_counts,
             output_counts=run.output_counts,
-            output=self._redact(
+            output=None
+            if self._keeps_none and not self.live
+            else self._redact(
                 {
                     p: [i.to_dict() for i in items[: self.max_items]]
                     for p, items in run.outputs.items()
@@ -143,14 +150,18 @@ class StoreRecorder(ExecutionHooks):
         )
 
     def execution_finished(self, result: ExecutionResult) -> None:
-        self.flush()
         if result.status == ExecutionStatus.WAITING:
             from engine.runtimes.resume import park
 
+            self.flush()
             assert result.checkpoint is not None
             park(self.store, self.execution_id, result.checkpoint, self.resume_token)
             return
         s = self.workflow.settings
+        keep = s.save_data_success if result.ok else s.save_data_error
+        pending, self._pending = self._pending, []
+        if keep == "none":  # saving less costs less: the data is never written
+            pending = [{**r, "output": None} for r in pending]
         summary: dict[str, Any] = {"last_node": result.last_node, "items": len(result.output)}
         if result.webhook_response is not None:
             # a Respond-to-Webhook answer, read back by the HTTP server when a worker ran it
@@ -160,22 +171,20 @@ class StoreRecorder(ExecutionHooks):
             from engine.runtimes.resume import clear_checkpoint
 
             clear_checkpoint(self.store, self.execution_id)
-        self.store.executions.finish(
-            self.execution_id,
-            str(result.status),
-            error=self._redact(result.error),
-            output_summary=summary,
-        )
-        keep = s.save_data_success if result.ok else s.save_data_error
-        if keep == "none":
-            for row in self.store.node_runs.list(self.execution_id):
-                self.store.node_runs.update(
-                    row.id,
-                    output=None,
-                    input=None,
-                    output_counts=row.output_counts,
-                    input_counts=row.input_counts,
-                )
+        try:  # the buffered node runs and the final status: one transaction
+            self.store.executions.finish(
+                self.execution_id,
+                str(result.status),
+                error=self._redact(result.error),
+                output_summary=summary,
+                node_runs=pending,
+            )
+        except ConflictError:  # e.g. cancelled meanwhile: what the nodes did is kept
+            if pending:
+                self.store.node_runs.record_many(self.execution_id, pending)
+            raise
+        if keep == "none" and (self.live or self.resumed is not None):
+            self.store.node_runs.drop_data(self.execution_id)  # written as they ran
 
 
 def credential_resolver(run_as: RunAs, secrets: set[str] | None = None) -> Any:
@@ -353,34 +362,44 @@ def run_error_workflow(
 
 class Heartbeat:
     """Marks an in-process execution alive while it runs, like a worker does, so the crash
-    reaper of a worker sharing the database never takes a long CLI or editor run for a
-    crashed one."""
+    reaper of a worker sharing the database never takes a long CLI, editor or webhook run
+    for a crashed one. One daemon thread per process beats every execution running in it
+    (``AURA_QUEUE_HEARTBEAT_INTERVAL_S``), not a thread per execution."""
+
+    _lock = threading.Lock()
+    _running: dict[str, Any] = {}  # execution id -> its store
+    _thread: threading.Thread | None = None
 
     def __init__(self, store: Any, execution_id: str) -> None:
-        import threading
-
-        from engine.config import settings
-
         self.store = store
         self.execution_id = execution_id
-        self.interval = settings().queue.heartbeat_interval_s
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._beat, name="aura-heartbeat", daemon=True)
 
-    def _beat(self) -> None:
-        while not self.stop.wait(self.interval):
-            try:
-                self.store.executions.heartbeat(self.execution_id)
-            except Exception:  # a missed beat is not worth failing a run
-                log.debug("heartbeat of %s failed", self.execution_id, exc_info=True)
+    @classmethod
+    def _beat(cls) -> None:
+        from engine.config import settings
+
+        while True:
+            time.sleep(settings().queue.heartbeat_interval_s)
+            with cls._lock:
+                running = list(cls._running.items())
+            for execution_id, store in running:
+                try:
+                    store.executions.heartbeat(execution_id)
+                except Exception:  # a missed beat is not worth failing a run
+                    log.debug("heartbeat of %s failed", execution_id, exc_info=True)
 
     def __enter__(self) -> Heartbeat:
-        self.thread.start()
+        cls = type(self)
+        with cls._lock:
+            cls._running[self.execution_id] = self.store
+            if cls._thread is None or not cls._thread.is_alive():  # also after a fork
+                cls._thread = threading.Thread(target=cls._beat, name="aura-heartbeat", daemon=True)
+                cls._thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.thread.join(timeout=5)
+        with type(self)._lock:
+            type(self)._running.pop(self.execution_id, None)
 
 
 def run_workflow(

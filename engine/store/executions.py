@@ -10,7 +10,7 @@ attempt, durable waits, sub-workflow parent) are recorded here too.
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -23,13 +23,25 @@ from engine.store._db import Database
 from engine.store._repo import Repository, page
 from engine.store.enums import FINISHED, TRANSITIONS, ExecutionMode, ExecutionStatus
 from engine.store.models import Execution, NodeRun, WorkflowRecord
-from engine.store.node_runs import NodeRunRepository
+from engine.store.node_runs import NodeRunRepository, build_rows
 from engine.store.types import UTCDateTime, check_aware, error_dict, jsonable, utcnow
 
 __all__ = ["ExecutionRepository"]
 
-_SETTABLE = frozenset({"started_at", "finished_at", "error", "output_summary", "worker_id",
-                       "heartbeat_at", "wait_until", "resume_token", "attempt", "trigger"})
+_SETTABLE = frozenset(
+    {
+        "started_at",
+        "finished_at",
+        "error",
+        "output_summary",
+        "worker_id",
+        "heartbeat_at",
+        "wait_until",
+        "resume_token",
+        "attempt",
+        "trigger",
+    }
+)
 _HINT = "List executions with 'aura execution list'."
 
 
@@ -37,16 +49,20 @@ def _status(value: ExecutionStatus | str) -> ExecutionStatus:
     try:
         return ExecutionStatus(value)
     except ValueError:
-        raise ValidationError(f"Unknown execution status {value!r}; use one of "
-                              f"{', '.join(s.value for s in ExecutionStatus)}.") from None
+        raise ValidationError(
+            f"Unknown execution status {value!r}; use one of "
+            f"{', '.join(s.value for s in ExecutionStatus)}."
+        ) from None
 
 
 def _mode(value: ExecutionMode | str) -> ExecutionMode:
     try:
         return ExecutionMode(value)
     except ValueError:
-        raise ValidationError(f"Unknown execution mode {value!r}; use one of "
-                              f"{', '.join(m.value for m in ExecutionMode)}.") from None
+        raise ValidationError(
+            f"Unknown execution mode {value!r}; use one of "
+            f"{', '.join(m.value for m in ExecutionMode)}."
+        ) from None
 
 
 class ExecutionRepository(Repository):
@@ -56,17 +72,27 @@ class ExecutionRepository(Repository):
         super().__init__(db)
         self._node_runs = node_runs
 
-    def create(self, *, workflow_id: str | None = None,
-               workflow_version_id: str | None = None, workflow_name: str | None = None,
-               definition: Mapping[str, Any] | None = None,
-               mode: ExecutionMode | str = ExecutionMode.MANUAL,
-               status: ExecutionStatus | str = ExecutionStatus.QUEUED, input: Any = None,
-               trigger: Mapping[str, Any] | None = None, retry_of: str | None = None,
-               attempt: int = 1, parent_execution_id: str | None = None,
-               project_id: str | None = None, worker_id: str | None = None,
-               id: str | None = None, principal_kind: str = "project",
-               principal_user_id: str | None = None,
-               principal_api_key_id: str | None = None) -> Execution:
+    def create(
+        self,
+        *,
+        workflow_id: str | None = None,
+        workflow_version_id: str | None = None,
+        workflow_name: str | None = None,
+        definition: Mapping[str, Any] | None = None,
+        mode: ExecutionMode | str = ExecutionMode.MANUAL,
+        status: ExecutionStatus | str = ExecutionStatus.QUEUED,
+        input: Any = None,
+        trigger: Mapping[str, Any] | None = None,
+        retry_of: str | None = None,
+        attempt: int = 1,
+        parent_execution_id: str | None = None,
+        project_id: str | None = None,
+        worker_id: str | None = None,
+        id: str | None = None,
+        principal_kind: str = "project",
+        principal_user_id: str | None = None,
+        principal_api_key_id: str | None = None,
+    ) -> Execution:
         """Records a new execution.
 
         For a stored workflow pass ``workflow_id``: its name, project and current version
@@ -81,24 +107,35 @@ class ExecutionRepository(Repository):
         st, md = _status(status), _mode(mode)
         now = utcnow()
         ex = Execution(
-            workflow_id=workflow_id, workflow_version_id=workflow_version_id,
+            workflow_id=workflow_id,
+            workflow_version_id=workflow_version_id,
             workflow_name=workflow_name or "",
             definition=jsonable(definition) if definition is not None else None,
-            mode=md.value, status=st.value, input=jsonable(input),
-            trigger=jsonable(trigger) if trigger is not None else None, retry_of=retry_of,
-            attempt=attempt, parent_execution_id=parent_execution_id, project_id=project_id,
-            worker_id=worker_id, created_at=now, principal_kind=principal_kind,
-            principal_user_id=principal_user_id, principal_api_key_id=principal_api_key_id,
+            mode=md.value,
+            status=st.value,
+            input=jsonable(input),
+            trigger=jsonable(trigger) if trigger is not None else None,
+            retry_of=retry_of,
+            attempt=attempt,
+            parent_execution_id=parent_execution_id,
+            project_id=project_id,
+            worker_id=worker_id,
+            created_at=now,
+            principal_kind=principal_kind,
+            principal_user_id=principal_user_id,
+            principal_api_key_id=principal_api_key_id,
             started_at=now if st is not ExecutionStatus.QUEUED else None,
             heartbeat_at=now if st is ExecutionStatus.RUNNING else None,
-            finished_at=now if st.finished else None)
+            finished_at=now if st.finished else None,
+        )
         if id is not None:
             ex.id = id
         if workflow_name is None and definition is not None:
             ex.workflow_name = str(definition.get("name") or "")
         try:
             with self._db.write() as s:
-                if workflow_id is not None:
+                known = workflow_name and workflow_version_id and project_id
+                if workflow_id is not None and not known:  # (else the foreign key checks it)
                     wf = self._require(s, WorkflowRecord, workflow_id, "workflow")
                     ex.workflow_name = workflow_name or wf.name
                     ex.workflow_version_id = workflow_version_id or wf.current_version_id
@@ -107,9 +144,11 @@ class ExecutionRepository(Repository):
         except IntegrityError:
             # two processes creating the same id (schedulers in a split brain): one wins
             if id is None or not self._exists(id):
+                if workflow_id is not None:
+                    with self._db.read() as s:  # deleted meanwhile: say so
+                        self._require(s, WorkflowRecord, workflow_id, "workflow")
                 raise
-            raise ConflictError(f"Execution {id} exists already.",
-                                details={"id": id}) from None
+            raise ConflictError(f"Execution {id} exists already.", details={"id": id}) from None
         return ex
 
     def _exists(self, id: str) -> bool:
@@ -117,7 +156,14 @@ class ExecutionRepository(Repository):
             return s.get(Execution, id) is not None
 
     # -- life cycle ----------------------------------------------------------------------
-    def set_status(self, id: str, status: ExecutionStatus | str, **fields: Any) -> Execution:
+    def set_status(
+        self,
+        id: str,
+        status: ExecutionStatus | str,
+        *,
+        node_runs: Sequence[Mapping[str, Any]] = (),
+        **fields: Any,
+    ) -> Execution:
         """Moves the execution to ``status``, setting ``fields`` in the same update.
 
         Stamps ``started_at`` on the first start, ``heartbeat_at`` when running,
@@ -125,7 +171,9 @@ class ExecutionRepository(Repository):
         ``resume_token``; going back to ``queued`` clears ``worker_id``.
 
         The check and the change are one statement, so of several callers making the same
-        change (two workers claiming a queued execution) exactly one succeeds.
+        change (two workers claiming a queued execution) exactly one succeeds. ``node_runs``
+        (as for :meth:`NodeRunRepository.record_many`) are stored in the same transaction,
+        only if the change is made.
 
         Raises:
             ConflictError: the current status cannot become ``status`` (e.g. finished).
@@ -143,8 +191,9 @@ class ExecutionRepository(Repository):
             values["output_summary"] = jsonable(values["output_summary"])
         now = utcnow()
         if target is ExecutionStatus.RUNNING:
-            values.setdefault("started_at", func.coalesce(
-                col(Execution.started_at), literal(now, UTCDateTime())))
+            values.setdefault(
+                "started_at", func.coalesce(col(Execution.started_at), literal(now, UTCDateTime()))
+            )
             values.setdefault("heartbeat_at", now)
         if target.finished:
             values.setdefault("finished_at", now)
@@ -155,23 +204,38 @@ class ExecutionRepository(Repository):
             values.setdefault("worker_id", None)
         sources = [s.value for s in ExecutionStatus if target in TRANSITIONS[s]]
         with self._db.write() as s:
-            result = s.exec(update(Execution).where(
-                col(Execution.id) == id, col(Execution.status).in_(sources)).values(
-                status=target.value, **values))
-            row = s.get(Execution, id, populate_existing=True)
+            # one statement changes and returns the row (when the change is allowed)
+            row = s.execute(
+                update(Execution)
+                .where(col(Execution.id) == id, col(Execution.status).in_(sources))
+                .values(status=target.value, **values)
+                .returning(Execution),
+                execution_options={"synchronize_session": False},
+            ).scalar_one_or_none()
+            changed = row is not None
             if row is None:
-                raise NotFoundError(f"No execution with id {id!r}. {_HINT}",
-                                    details={"id": id})
-            if result.rowcount == 0:
+                row = s.get(Execution, id, populate_existing=True)
+            if row is None:
+                raise NotFoundError(f"No execution with id {id!r}. {_HINT}", details={"id": id})
+            if not changed:
                 raise ConflictError(
                     f"Execution {id} is {row.status}; it cannot become {target.value}.",
-                    details={"id": id, "status": row.status, "requested": target.value})
+                    details={"id": id, "status": row.status, "requested": target.value},
+                )
+            if node_runs:
+                s.add_all(build_rows(id, node_runs))
             return row
 
-    def finish(self, id: str, status: ExecutionStatus | str,
-               error: BaseException | Mapping[str, Any] | None = None,
-               output_summary: Mapping[str, Any] | None = None) -> Execution:
-        """Ends the execution with a final status (succeeded, failed, cancelled, crashed)."""
+    def finish(
+        self,
+        id: str,
+        status: ExecutionStatus | str,
+        error: BaseException | Mapping[str, Any] | None = None,
+        output_summary: Mapping[str, Any] | None = None,
+        node_runs: Sequence[Mapping[str, Any]] = (),
+    ) -> Execution:
+        """Ends the execution with a final status (succeeded, failed, cancelled, crashed),
+        storing ``node_runs`` in the same transaction (see :meth:`set_status`)."""
         st = _status(status)
         if not st.finished:
             raise ValidationError(f"finish() needs a final status, not {st.value!r}.")
@@ -180,7 +244,7 @@ class ExecutionRepository(Repository):
             fields["error"] = error
         if output_summary is not None:
             fields["output_summary"] = output_summary
-        return self.set_status(id, st, **fields)
+        return self.set_status(id, st, node_runs=node_runs, **fields)
 
     def heartbeat(self, id: str, worker_id: str | None = None) -> bool:
         """Marks a running execution alive; False if it is not running any more (a worker
@@ -189,9 +253,13 @@ class ExecutionRepository(Repository):
         if worker_id is not None:
             values["worker_id"] = worker_id
         with self._db.write() as s:
-            result = s.exec(update(Execution).where(
-                col(Execution.id) == id,
-                col(Execution.status) == ExecutionStatus.RUNNING.value).values(**values))
+            result = s.exec(
+                update(Execution)
+                .where(
+                    col(Execution.id) == id, col(Execution.status) == ExecutionStatus.RUNNING.value
+                )
+                .values(**values)
+            )
             return bool(result.rowcount)
 
     # -- reading -------------------------------------------------------------------------
@@ -200,13 +268,22 @@ class ExecutionRepository(Repository):
         with self._db.read() as s:
             return self._require(s, Execution, id, "execution", _HINT)
 
-    def list(self, *, workflow_id: str | None = None,
-             status: ExecutionStatus | str | Iterable[ExecutionStatus | str] | None = None,
-             mode: ExecutionMode | str | None = None, since: datetime | None = None,
-             until: datetime | None = None, project_id: str | None = None,
-             parent_execution_id: str | None = None, limit: int = 50, offset: int = 0,
-             in_projects: Iterable[str] | None = None, or_workflows: Iterable[str] = (),
-             ids: Iterable[str] | None = None) -> tuple[builtins.list[Execution], int]:
+    def list(
+        self,
+        *,
+        workflow_id: str | None = None,
+        status: ExecutionStatus | str | Iterable[ExecutionStatus | str] | None = None,
+        mode: ExecutionMode | str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        project_id: str | None = None,
+        parent_execution_id: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+        in_projects: Iterable[str] | None = None,
+        or_workflows: Iterable[str] = (),
+        ids: Iterable[str] | None = None,
+    ) -> tuple[builtins.list[Execution], int]:
         """One page of executions, newest first, and the total count matching.
 
         ``since`` (inclusive) and ``until`` (exclusive) bound ``created_at``. With
@@ -233,36 +310,58 @@ class ExecutionRepository(Repository):
         if parent_execution_id is not None:
             conds.append(col(E.parent_execution_id) == parent_execution_id)
         if in_projects is not None:
-            conds.append(or_(col(E.project_id).in_(list(in_projects)),
-                             col(E.workflow_id).in_(list(or_workflows))))
+            conds.append(
+                or_(
+                    col(E.project_id).in_(list(in_projects)),
+                    col(E.workflow_id).in_(list(or_workflows)),
+                )
+            )
         if ids is not None:
             conds.append(col(E.id).in_(list(ids)))
         limit, offset = page(limit, offset)
         with self._db.read() as s:
             total = s.exec(select(func.count()).select_from(E).where(*conds)).one()
-            rows = s.exec(select(E).where(*conds).order_by(
-                col(E.created_at).desc(), col(E.id).desc()).limit(limit).offset(offset)).all()
+            rows = s.exec(
+                select(E)
+                .where(*conds)
+                .order_by(col(E.created_at).desc(), col(E.id).desc())
+                .limit(limit)
+                .offset(offset)
+            ).all()
         return list(rows), int(total)
 
     def running_for_workflow(self, workflow_id: str) -> int:
         """How many executions of the workflow are running now (for concurrency limits)."""
         with self._db.read() as s:
-            return int(s.exec(select(func.count()).select_from(Execution).where(
-                col(Execution.workflow_id) == workflow_id,
-                col(Execution.status) == ExecutionStatus.RUNNING.value)).one())
+            return int(
+                s.exec(
+                    select(func.count())
+                    .select_from(Execution)
+                    .where(
+                        col(Execution.workflow_id) == workflow_id,
+                        col(Execution.status) == ExecutionStatus.RUNNING.value,
+                    )
+                ).one()
+            )
 
-    def stale(self, older_than: timedelta, *, now: datetime | None = None
-              ) -> builtins.list[Execution]:
+    def stale(
+        self, older_than: timedelta, *, now: datetime | None = None
+    ) -> builtins.list[Execution]:
         """Running executions whose last heartbeat (or start) is older than
         ``older_than``: their worker probably died (candidates for ``crashed``)."""
         check_aware(now=now)
         cutoff = (now or utcnow()) - older_than
-        seen = func.coalesce(col(Execution.heartbeat_at), col(Execution.started_at),
-                             col(Execution.created_at))
+        seen = func.coalesce(
+            col(Execution.heartbeat_at), col(Execution.started_at), col(Execution.created_at)
+        )
         with self._db.read() as s:
-            return list(s.exec(select(Execution).where(
-                col(Execution.status) == ExecutionStatus.RUNNING.value,
-                seen < cutoff).order_by(col(Execution.created_at))).all())
+            return list(
+                s.exec(
+                    select(Execution)
+                    .where(col(Execution.status) == ExecutionStatus.RUNNING.value, seen < cutoff)
+                    .order_by(col(Execution.created_at))
+                ).all()
+            )
 
     # -- node runs -----------------------------------------------------------------------
     def record_node_run(self, execution_id: str, node_name: str, **fields: Any) -> NodeRun:
@@ -283,7 +382,9 @@ class ExecutionRepository(Repository):
         with self._db.write() as s:
             row = self._require(s, Execution, id, "execution", _HINT)
             if not force and ExecutionStatus(row.status) not in FINISHED:
-                raise ConflictError(f"Execution {id} is {row.status}; cancel it before "
-                                    "deleting it.", details={"id": id, "status": row.status})
+                raise ConflictError(
+                    f"Execution {id} is {row.status}; cancel it before deleting it.",
+                    details={"id": id, "status": row.status},
+                )
             s.exec(delete(NodeRun).where(col(NodeRun.execution_id) == id))
             s.exec(delete(Execution).where(col(Execution.id) == id))

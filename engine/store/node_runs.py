@@ -22,20 +22,34 @@ from engine.store.enums import NodeRunStatus
 from engine.store.models import Execution, NodeRun
 from engine.store.types import check_aware, error_dict, utcnow
 
-__all__ = ["NodeRunRepository"]
+__all__ = ["NodeRunRepository", "build_rows"]
 
 Ports = Mapping[str, Sequence[Any]]
 
-_UPDATABLE = frozenset({"status", "started_at", "finished_at", "attempts", "input_counts",
-                        "output_counts", "input", "output", "error", "logs"})
+_UPDATABLE = frozenset(
+    {
+        "status",
+        "started_at",
+        "finished_at",
+        "attempts",
+        "input_counts",
+        "output_counts",
+        "input",
+        "output",
+        "error",
+        "logs",
+    }
+)
 
 
 def _status(value: NodeRunStatus | str) -> NodeRunStatus:
     try:
         return NodeRunStatus(value)
     except ValueError:
-        raise ValidationError(f"Unknown node run status {value!r}; use one of "
-                              f"{', '.join(s.value for s in NodeRunStatus)}.") from None
+        raise ValidationError(
+            f"Unknown node run status {value!r}; use one of "
+            f"{', '.join(s.value for s in NodeRunStatus)}."
+        ) from None
 
 
 def _counts(ports: Ports | None) -> dict[str, int]:
@@ -53,16 +67,27 @@ def _bound(ports: Ports | None, max_items: int | None) -> dict[str, list[Any]] |
 class NodeRunRepository(Repository):
     """Record, update and read node runs. Rows come back detached."""
 
-    def record(self, execution_id: str, node_name: str, *, node_type: str = "",
-               type_version: int = 1, run_index: int = 0,
-               status: NodeRunStatus | str = NodeRunStatus.SUCCEEDED,
-               started_at: datetime | None = None, finished_at: datetime | None = None,
-               attempts: int = 1, input_counts: Mapping[str, int] | None = None,
-               output_counts: Mapping[str, int] | None = None, input: Ports | None = None,
-               output: Ports | None = None,
-               error: BaseException | Mapping[str, Any] | None = None,
-               logs: Sequence[str] | None = None, position: int | None = None,
-               max_items: int | None = None) -> NodeRun:
+    def record(
+        self,
+        execution_id: str,
+        node_name: str,
+        *,
+        node_type: str = "",
+        type_version: int = 1,
+        run_index: int = 0,
+        status: NodeRunStatus | str = NodeRunStatus.SUCCEEDED,
+        started_at: datetime | None = None,
+        finished_at: datetime | None = None,
+        attempts: int = 1,
+        input_counts: Mapping[str, int] | None = None,
+        output_counts: Mapping[str, int] | None = None,
+        input: Ports | None = None,
+        output: Ports | None = None,
+        error: BaseException | Mapping[str, Any] | None = None,
+        logs: Sequence[str] | None = None,
+        position: int | None = None,
+        max_items: int | None = None,
+    ) -> NodeRun:
         """Stores one run of ``node_name``; ``position`` defaults to the next in order.
 
         Counts default to the number of items given per port (before bounding).
@@ -74,68 +99,74 @@ class NodeRunRepository(Repository):
         check_aware(started_at=started_at, finished_at=finished_at)
         now = utcnow()
         run = NodeRun(
-            execution_id=execution_id, node_name=node_name, node_type=node_type,
-            type_version=type_version, run_index=run_index, status=st.value,
+            execution_id=execution_id,
+            node_name=node_name,
+            node_type=node_type,
+            type_version=type_version,
+            run_index=run_index,
+            status=st.value,
             started_at=started_at or now,
             finished_at=finished_at or (None if st is NodeRunStatus.RUNNING else now),
             attempts=attempts,
             input_counts=dict(input_counts) if input_counts is not None else _counts(input),
-            output_counts=dict(output_counts) if output_counts is not None
-            else _counts(output),
-            input=_bound(input, max_items), output=_bound(output, max_items),
-            error=error_dict(error), logs=[str(line) for line in logs or ()])
+            output_counts=dict(output_counts) if output_counts is not None else _counts(output),
+            input=_bound(input, max_items),
+            output=_bound(output, max_items),
+            error=error_dict(error),
+            logs=[str(line) for line in logs or ()],
+        )
         try:
             with self._db.write() as s:
                 if s.get(Execution, execution_id) is None:
-                    raise NotFoundError(f"No execution with id {execution_id!r}.",
-                                        details={"id": execution_id})
+                    raise NotFoundError(
+                        f"No execution with id {execution_id!r}.", details={"id": execution_id}
+                    )
                 if position is None:
-                    last = s.exec(select(func.max(NodeRun.position)).where(
-                        NodeRun.execution_id == execution_id)).one()
+                    last = s.exec(
+                        select(func.max(NodeRun.position)).where(
+                            NodeRun.execution_id == execution_id
+                        )
+                    ).one()
                     position = 0 if last is None else int(last) + 1
                 run.position = position
                 s.add(run)
         except IntegrityError:  # the execution was deleted meanwhile
-            raise NotFoundError(f"No execution with id {execution_id!r}.",
-                                details={"id": execution_id}) from None
+            raise NotFoundError(
+                f"No execution with id {execution_id!r}.", details={"id": execution_id}
+            ) from None
         return run
 
     def record_many(self, execution_id: str, runs: Sequence[Mapping[str, Any]]) -> int:
         """Stores several runs of one execution in one transaction (the keyword arguments
         of :meth:`record` per run, ``position`` required). Returns how many were stored."""
-        rows = []
-        now = utcnow()
-        for r in runs:
-            st = _status(r.get("status", NodeRunStatus.SUCCEEDED))
-            max_items = r.get("max_items")
-            rows.append(NodeRun(
-                execution_id=execution_id, node_name=r["node_name"],
-                node_type=r.get("node_type", ""), type_version=r.get("type_version", 1),
-                run_index=r.get("run_index", 0), status=st.value,
-                started_at=r.get("started_at") or now,
-                finished_at=r.get("finished_at") or (None if st is NodeRunStatus.RUNNING
-                                                     else now),
-                attempts=r.get("attempts", 1),
-                input_counts=dict(r["input_counts"]) if r.get("input_counts") is not None
-                else _counts(r.get("input")),
-                output_counts=dict(r["output_counts"]) if r.get("output_counts") is not None
-                else _counts(r.get("output")),
-                input=_bound(r.get("input"), max_items), output=_bound(r.get("output"),
-                                                                        max_items),
-                error=error_dict(r.get("error")), logs=[str(x) for x in r.get("logs") or ()],
-                position=r["position"]))
+        rows = build_rows(execution_id, runs)
         if not rows:
             return 0
         try:
             with self._db.write() as s:
                 if s.get(Execution, execution_id) is None:
-                    raise NotFoundError(f"No execution with id {execution_id!r}.",
-                                        details={"id": execution_id})
+                    raise NotFoundError(
+                        f"No execution with id {execution_id!r}.", details={"id": execution_id}
+                    )
                 s.add_all(rows)
         except IntegrityError:
-            raise NotFoundError(f"No execution with id {execution_id!r}.",
-                                details={"id": execution_id}) from None
+            raise NotFoundError(
+                f"No execution with id {execution_id!r}.", details={"id": execution_id}
+            ) from None
         return len(rows)
+
+    def drop_data(self, execution_id: str) -> int:
+        """Forgets the item data (input and output) of every run of the execution, keeping
+        statuses, timings and counts; one statement. Returns how many runs it changed."""
+        from sqlalchemy import null, update
+
+        with self._db.write() as s:
+            result = s.exec(
+                update(NodeRun)
+                .where(col(NodeRun.execution_id) == execution_id)
+                .values(input=null(), output=null())
+            )
+            return int(result.rowcount or 0)
 
     def update(self, id: str, *, max_items: int | None = None, **fields: Any) -> NodeRun:
         """Changes a recorded run (e.g. ``running`` -> ``succeeded`` with its output).
@@ -177,5 +208,45 @@ class NodeRunRepository(Repository):
         if node_name is not None:
             stmt = stmt.where(NodeRun.node_name == node_name)
         with self._db.read() as s:
-            return list(s.exec(stmt.order_by(col(NodeRun.position), col(NodeRun.run_index),
-                                             col(NodeRun.started_at))).all())
+            return list(
+                s.exec(
+                    stmt.order_by(
+                        col(NodeRun.position), col(NodeRun.run_index), col(NodeRun.started_at)
+                    )
+                ).all()
+            )
+
+
+def build_rows(execution_id: str, runs: Sequence[Mapping[str, Any]]) -> list[NodeRun]:
+    """The NodeRun rows of several runs of one execution (the keyword arguments of
+    :meth:`NodeRunRepository.record` per run, ``position`` required), not yet stored."""
+    rows = []
+    now = utcnow()
+    for r in runs:
+        st = _status(r.get("status", NodeRunStatus.SUCCEEDED))
+        max_items = r.get("max_items")
+        rows.append(
+            NodeRun(
+                execution_id=execution_id,
+                node_name=r["node_name"],
+                node_type=r.get("node_type", ""),
+                type_version=r.get("type_version", 1),
+                run_index=r.get("run_index", 0),
+                status=st.value,
+                started_at=r.get("started_at") or now,
+                finished_at=r.get("finished_at") or (None if st is NodeRunStatus.RUNNING else now),
+                attempts=r.get("attempts", 1),
+                input_counts=dict(r["input_counts"])
+                if r.get("input_counts") is not None
+                else _counts(r.get("input")),
+                output_counts=dict(r["output_counts"])
+                if r.get("output_counts") is not None
+                else _counts(r.get("output")),
+                input=_bound(r.get("input"), max_items),
+                output=_bound(r.get("output"), max_items),
+                error=error_dict(r.get("error")),
+                logs=[str(x) for x in r.get("logs") or ()],
+                position=r["position"],
+            )
+        )
+    return rows

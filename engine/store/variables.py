@@ -27,15 +27,20 @@ def _check(key: str, value: str | None = None) -> None:
     if not isinstance(key, str) or not KEY_RE.match(key):
         raise ValidationError(
             f"Invalid variable key {key!r}: use letters, digits and underscores, not "
-            "starting with a digit (at most 128 characters), e.g. API_BASE_URL.")
+            "starting with a digit (at most 128 characters), e.g. API_BASE_URL."
+        )
     if value is not None and not isinstance(value, str):
-        raise ValidationError(f"Variable {key} must be a string, not "
-                              f"{type(value).__name__}; convert it first.")
+        raise ValidationError(
+            f"Variable {key} must be a string, not {type(value).__name__}; convert it first."
+        )
 
 
 def _scope(project_id: str | None) -> ColumnElement[bool]:
-    return col(Variable.project_id).is_(None) if project_id is None \
+    return (
+        col(Variable.project_id).is_(None)
+        if project_id is None
         else col(Variable.project_id) == project_id
+    )
 
 
 class VariableRepository(Repository):
@@ -62,33 +67,43 @@ class VariableRepository(Repository):
         with self._db.read() as s:
             row = self._find(s, key, project_id)
         if row is None:
-            raise NotFoundError(f"No variable {key!r}; list them with 'aura variable list'.",
-                                details={"key": key, "project_id": project_id})
+            raise NotFoundError(
+                f"No variable {key!r}; list them with 'aura variable list'.",
+                details={"key": key, "project_id": project_id},
+            )
         return row
 
     def list(self, *, project_id: str | None = None) -> builtins.list[Variable]:
         """The variables of one scope (global by default), by key."""
         with self._db.read() as s:
-            return builtins.list(s.exec(select(Variable).where(_scope(project_id)).order_by(
-                col(Variable.key))).all())
+            return builtins.list(
+                s.exec(select(Variable).where(_scope(project_id)).order_by(col(Variable.key))).all()
+            )
 
     def as_dict(self, project_id: str | None = None) -> dict[str, str]:
         """``$vars`` as seen from a project: global values, overridden by the project's."""
-        merged = {v.key: v.value for v in self.list()}
-        if project_id is not None:
-            merged.update({v.key: v.value for v in self.list(project_id=project_id)})
+        scope = (
+            _scope(None)
+            if project_id is None
+            else (col(Variable.project_id).is_(None) | (col(Variable.project_id) == project_id))
+        )
+        with self._db.read() as s:  # one query (every execution reads it)
+            rows = s.exec(
+                select(Variable.key, Variable.value, Variable.project_id).where(scope)
+            ).all()
+        merged = {k: v for k, v, p in rows if p is None}
+        merged.update({k: v for k, v, p in rows if p is not None})
         return merged
 
     def delete(self, key: str, *, project_id: str | None = None) -> None:
         """Deletes variable ``key`` of the scope. Raises NotFoundError."""
         with self._db.write() as s:
-            result = s.exec(delete(Variable).where(col(Variable.key) == key,
-                                                   _scope(project_id)))
+            result = s.exec(delete(Variable).where(col(Variable.key) == key, _scope(project_id)))
             if not result.rowcount:
-                raise NotFoundError(f"No variable {key!r}.",
-                                    details={"key": key, "project_id": project_id})
+                raise NotFoundError(
+                    f"No variable {key!r}.", details={"key": key, "project_id": project_id}
+                )
 
     @staticmethod
     def _find(s: Session, key: str, project_id: str | None) -> Variable | None:
-        return s.exec(select(Variable).where(col(Variable.key) == key,
-                                             _scope(project_id))).first()
+        return s.exec(select(Variable).where(col(Variable.key) == key, _scope(project_id))).first()

@@ -30,7 +30,7 @@ from engine.services.store import get_store
 from engine.store.enums import FINISHED, ExecutionStatus
 from engine.triggers.webhooks import RunOutcome
 
-__all__ = ["InlineRunner", "QueueRunner", "make_runner"]
+__all__ = ["InlineRunner", "QueueRunner", "make_runner", "run_here", "webhook_here"]
 
 log = logging.getLogger("studio.api.runner")
 _PRODUCTION = {"webhook", "trigger", "schedule"}
@@ -123,6 +123,33 @@ def _recorded(execution_id: str | None) -> bool:
     return True
 
 
+def run_here(spec: RunSpec) -> RunOutcome:
+    """Runs ``spec`` (runtime inline) on this thread, recorded, to its end."""
+    spec.execution_id = uuid.uuid4().hex  # known even if it fails before the end
+    try:
+        handle = start(spec)
+    except AuraError as exc:
+        if not _recorded(spec.execution_id):
+            raise  # nothing was started (no such workflow, a refused spec)
+        return RunOutcome(spec.execution_id, "failed", None, exc.to_dict())
+    result = handle.outcome
+    assert result is not None
+    return RunOutcome(result.id, str(result.status), result, result.error)
+
+
+def webhook_here(job: dict[str, Any]) -> bool:
+    """Whether a production webhook that answers after its run runs in this process
+    rather than on a worker (``AURA_QUEUE_WEBHOOKS_HERE``, on by default): no queue
+    hop, no fork, the answer straight from the run. A workflow with a concurrency limit
+    still goes to the workers, which enforce the limit across processes."""
+    from engine.config import settings
+
+    if job.get("mode") != "webhook" or not settings().queue.webhooks_here:
+        return False
+    wf = job.get("workflow")
+    return wf is not None and wf.settings.concurrency is None
+
+
 class InlineRunner:
     """Runs executions in this process, recorded in the store."""
 
@@ -143,16 +170,7 @@ class InlineRunner:
         return self._run(job_spec(job, "inline"))
 
     def _run(self, spec: RunSpec) -> RunOutcome:
-        spec.execution_id = uuid.uuid4().hex  # known even if it fails before the end
-        try:
-            handle = start(spec)
-        except AuraError as exc:
-            if not _recorded(spec.execution_id):
-                raise  # nothing was started (no such workflow, a refused spec)
-            return RunOutcome(spec.execution_id, "failed", None, exc.to_dict())
-        result = handle.outcome
-        assert result is not None
-        return RunOutcome(result.id, str(result.status), result, result.error)
+        return run_here(spec)
 
     def submit(self, **job: Any) -> str:
         """Records the execution and runs it on the background pool. At most
@@ -233,6 +251,9 @@ class QueueRunner:
         return start(job_spec(job, "rq")).id
 
     def run(self, **job: Any) -> RunOutcome:
+        if webhook_here(job):
+            job.pop("timeout_s", None)
+            return run_here(job_spec(job, "inline"))
         timeout = float(job.pop("timeout_s", 0) or 300.0)
         wf = job.get("workflow")
         if wf is not None and wf.settings.timeout_s:

@@ -38,8 +38,9 @@ def queue_client(request: pytest.FixtureRequest, tmp_path: Path, redis_url: str 
           else default_db())
 
     queue = f"api-{os.getpid()}-{id(tmp_path)}"
+    # webhooks too go to the worker here (by default they run in the API process)
     with queue_env(db, tmp_path / "aura-data", redis_url, flush=False,
-                   AURA_QUEUE_NAME=queue) as env:
+                   AURA_QUEUE_NAME=queue, AURA_QUEUE_WEBHOOKS_HERE="false") as env:
         env.worker("--queues", queue)
         app = create_app(runtime="rq")
         assert app.state.runner.name == "rq"

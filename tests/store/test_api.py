@@ -31,7 +31,8 @@ def test_repository_methods(sqlite_store: Store) -> None:
     assert {"create", "set_status", "finish", "heartbeat", "get", "list", "delete",
             "record_node_run", "node_runs", "running_for_workflow", "stale"} == \
         methods(s.executions)
-    assert {"record", "record_many", "update", "get", "list"} == methods(s.node_runs)
+    assert {"record", "record_many", "drop_data", "update", "get", "list"} == methods(
+        s.node_runs)
     assert {"create", "get", "get_data", "update", "list", "delete"} == methods(s.credentials)
     assert {"set", "get", "list", "as_dict", "delete"} == methods(s.variables)
     assert {"get", "set", "delete", "all"} == methods(s.settings)
