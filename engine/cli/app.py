@@ -37,14 +37,14 @@ app.command("up")(cmd_up.up)
 app.add_typer(cmd_user.app, name="user", help="Owner set-up, users, invitations, API keys.")
 app.add_typer(cmd_credentials.app, name="credentials", help="Credentials and the vault key.")
 app.add_typer(
+    __import__("engine.cli.cmd_packages", fromlist=["app"]).app,
+    name="packages",
+    help="Node packages: search, install, upgrade, rollback, uninstall; build and publish.",
+)
+app.add_typer(
     __import__("engine.cli.cmd_knowledge", fromlist=["app"]).app,
     name="kb",
     help="Knowledge bases: create, ingest, search, list, delete.",
-)
-app.add_typer(
-    __import__("engine.cli.cmd_agents", fromlist=["app"]).app,
-    name="agent",
-    help="AI agents: list, show, run, chat, export, import; the approvals inbox.",
 )
 app.command("worker")(__import__("engine.cli.cmd_worker", fromlist=["worker"]).worker)
 app.command("scheduler")(__import__("engine.cli.cmd_scheduler", fromlist=["scheduler"]).scheduler)

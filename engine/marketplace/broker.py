@@ -105,8 +105,9 @@ class Broker:
         method = str(args.get("method") or "GET")
         kwargs: dict[str, Any] = {
             "headers": {str(k): str(v) for k, v in dict(args.get("headers") or {}).items()},
-            "params": dict(args.get("params") or {}),
         }
+        if args.get("params"):  # an empty dict would drop the URL's own query string
+            kwargs["params"] = dict(args["params"])
         if args.get("json") is not None:
             kwargs["json"] = args["json"]
         elif args.get("data") is not None:

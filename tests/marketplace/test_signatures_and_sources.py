@@ -122,7 +122,8 @@ def test_an_unknown_publisher_is_refused(store: Any, catalogue: Path) -> None:
 
 
 def test_a_package_signed_by_another_key_is_refused(
-        trusted: Any, tmp_path: Path, other_key: tuple[bytes, bytes]) -> None:
+    trusted: Any, tmp_path: Path, other_key: tuple[bytes, bytes]
+) -> None:
     data, sig = built(tmp_path / "p", key=other_key[0])
     with pytest.raises(PackageInstallError) as info:
         packages.install_file(OWNER, data, sig, allow_unsigned=True)
@@ -132,7 +133,8 @@ def test_a_package_signed_by_another_key_is_refused(
 
 
 def test_a_publisher_may_only_sign_its_own_namespace(
-        trusted: Any, tmp_path: Path, acme_key: tuple[bytes, bytes]) -> None:
+    trusted: Any, tmp_path: Path, acme_key: tuple[bytes, bytes]
+) -> None:
     data, _ = built(tmp_path / "p", manifest("evil/text-tools"))
     from engine.marketplace.build import sign_package
 
@@ -153,19 +155,22 @@ def test_unsigned_package_needs_the_audited_override(store: Any, tmp_path: Path)
     assert events and events[0].details["override"] is True
 
 
-def test_installing_and_trusting_are_admin_actions(store: Any, tmp_path: Path,
-                                                   acme_key: tuple[bytes, bytes]) -> None:
+def test_installing_and_trusting_are_admin_actions(
+    store: Any, tmp_path: Path, acme_key: tuple[bytes, bytes]
+) -> None:
     data, _ = built(tmp_path / "p")
     with pytest.raises(PermissionDenied):
         packages.install_file(EDITOR, data, None, allow_unsigned=True)
     with pytest.raises(PermissionDenied):
         packages.trust_publisher(EDITOR, "acme", acme_key[1].decode())
     assert packages.installed(EDITOR) == [] or all(
-        p["kind"] == "trusted" for p in packages.installed(EDITOR))
+        p["kind"] == "trusted" for p in packages.installed(EDITOR)
+    )
 
 
 def test_a_catalogue_copied_elsewhere_still_installs_offline(
-        trusted: Any, catalogue: Path, tmp_path: Path) -> None:
+    trusted: Any, catalogue: Path, tmp_path: Path
+) -> None:
     mirror = tmp_path / "usb-stick" / "aura-catalogue"
     shutil.copytree(catalogue, mirror)
     info = packages.install_from_catalogue(OWNER, "acme/text-tools", source=str(mirror))
