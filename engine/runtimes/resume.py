@@ -204,13 +204,28 @@ def prepare_resume(store: Any, request: RunRequest) -> Checkpoint | None:
         return None
     cp = Checkpoint.from_json(row.checkpoint)
     payload = row.checkpoint.get(RESUME_KEY) or {}
-    request.reuse = {**cp.outputs, **request.reuse, cp.node: {"main": _resumed_items(cp, payload)}}
+    port = _resumed_port(cp, payload)
+    request.reuse = {**cp.outputs, **request.reuse, cp.node: {port: _resumed_items(cp, payload)}}
     return cp
+
+
+def _resumed_port(cp: Checkpoint, payload: dict[str, Any]) -> str:
+    """The output the waiting node's items leave by: the resumer's ``port`` (an approval's
+    decision) or how it was resumed (``time``, ``webhook``), mapped through the wait's
+    ``options["ports"]``; ``main`` by default."""
+    ports = cp.wait.options.get("ports") if isinstance(cp.wait.options, dict) else None
+    if not isinstance(ports, dict):
+        return str(payload.get("port") or "main")
+    key = payload.get("port") or payload.get("kind") or "time"
+    return str(ports.get(key, key if payload.get("port") else "main"))
 
 
 def _resumed_items(cp: Checkpoint, payload: dict[str, Any]) -> list[Item]:
     main = cp.inputs.get("main") or next(iter(cp.inputs.values()), [])
     item = payload.get("item")
+    merge = payload.get("merge")
+    if isinstance(merge, dict):  # e.g. an approval's decision, added to every item
+        return [i.derive({**i.json, **merge}, index=k) for k, i in enumerate(main)]
     if payload.get("kind") == "webhook" and isinstance(item, dict):
         got = Item.from_dict(item)
         if main:

@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 __all__ = ["ResumeKind", "WaitRequested"]
 
-ResumeKind = Literal["time", "webhook"]
+ResumeKind = Literal["time", "webhook", "external"]
 
 
 @dataclass(eq=False)
@@ -32,12 +32,15 @@ class WaitRequested(Exception):
         until: when to resume (timezone-aware). For ``resume="webhook"`` it is the
             optional limit: at that time the execution resumes without webhook data.
             None with ``resume="webhook"`` waits for the call forever.
-        resume: ``time`` (at ``until``) or ``webhook`` (when the execution's resume URL,
-            ``$execution.resume_url``, is called).
+        resume: ``time`` (at ``until``), ``webhook`` (when the execution's resume URL,
+            ``$execution.resume_url``, is called) or ``external`` (when a service resumes
+            it, e.g. a person's decision on an approval; at ``until`` if given).
         webhook_method: the HTTP method the resume URL accepts (webhook resumes).
         webhook_suffix: an optional path after the resume URL (several waits apart).
         response_code: status code answered to the caller of the resume URL.
         options: anything else the node wants to keep with the wait (JSON values).
+            ``options["ports"]`` maps how it was resumed (``time``, ``webhook``, or the
+            resumer's ``port``) to the output port its items leave by (default ``main``).
     """
 
     until: datetime | None = None
@@ -50,8 +53,10 @@ class WaitRequested(Exception):
     def __post_init__(self) -> None:
         if self.until is not None and self.until.tzinfo is None:
             raise ValueError("WaitRequested.until must be timezone-aware")
-        if self.resume not in ("time", "webhook"):
-            raise ValueError(f"unknown resume kind {self.resume!r}; use 'time' or 'webhook'")
+        if self.resume not in ("time", "webhook", "external"):
+            raise ValueError(
+                f"unknown resume kind {self.resume!r}; use 'time', 'webhook' or 'external'"
+            )
         if self.resume == "time" and self.until is None:
             raise ValueError("a time wait needs 'until'")
         super().__init__(self.describe())
@@ -62,6 +67,9 @@ class WaitRequested(Exception):
         if self.resume == "webhook":
             limit = f" (at the latest until {when})" if when else ""
             return f"waiting for a {self.webhook_method} call of the resume URL{limit}"
+        if self.resume == "external":
+            limit = f" (at the latest until {when})" if when else ""
+            return f"waiting for a decision{limit}"
         return f"waiting until {when}"
 
     def to_json(self) -> dict[str, Any]:

@@ -177,18 +177,72 @@ def decide(
         approval_id,
         {"execution_id": current["execution_id"]},
     )
-    _wake(current["kind"], current["execution_id"])
+    _wake(current["kind"], approval_id)
     return get_approval(principal, approval_id)
 
 
-def _wake(kind: str, execution_id: str | None) -> None:
+def _wake(kind: str, approval_id: str) -> None:
+    """Resumes the run waiting for the (now decided or expired) approval."""
+    with get_store().db.read() as s:
+        a = s.get(Approval, approval_id)
+    if a is None or not a.execution_id:
+        return
+    if kind == "node":
+        _resume_node(a)
+        return
     resume = _resumers.get(kind)
     if resume is None and kind == "tool":
         import engine.services.agent_runs  # noqa: F401 (registers the agent resumer)
 
         resume = _resumers.get(kind)
-    if execution_id and resume is not None:
-        resume(execution_id)
+    if resume is not None:
+        resume(a.execution_id)
+
+
+PORTS = {"approved": "approved", "rejected": "rejected", "expired": "timeout"}
+
+
+def _resume_node(a: Approval) -> None:
+    """Resumes a workflow parked at an Approval node; its items leave by the port of the
+    decision, each with ``approval`` (status, who, comment) added."""
+    from engine.runtimes.resume import resume
+
+    payload = {
+        "kind": "approval",
+        "port": PORTS.get(a.status, "timeout"),
+        "merge": {
+            "approval": {
+                "id": a.id,
+                "status": a.status,
+                "decided_by": a.decided_by,
+                "comment": a.comment,
+            }
+        },
+    }
+    try:
+        resume(a.execution_id or "", payload)
+    except (ConflictError, NotFoundError):
+        return  # resumed already (its time limit), or cancelled meanwhile
+
+
+def _request_for_node(
+    execution_id: str, node: str, *, title: str, details: Any, timeout_s: float | None
+) -> str:
+    """The provider of :func:`engine.sdk.approvals.request_approval`."""
+    from engine.store.types import new_id
+
+    row = get_store().executions.get(execution_id)
+    _, approval_id = request_for_call(
+        execution_id,
+        f"node:{node}:{new_id()}",
+        title=title or f"Approve '{node}'",
+        subject={"node": node, "workflow": row.workflow_name, "details": details},
+        project_id=row.project_id,
+        requested_by=row.principal_user_id,
+        timeout_s=timeout_s,
+        kind="node",
+    )
+    return approval_id
 
 
 def expire_due(now: datetime | None = None) -> list[str]:
@@ -214,5 +268,14 @@ def expire_due(now: datetime | None = None) -> list[str]:
             ).rowcount
         if done:
             out.append(a.id)
-            _wake(a.kind, a.execution_id)
+            _wake(a.kind, a.id)
     return out
+
+
+def _register() -> None:
+    from engine.sdk.approvals import set_approval_provider
+
+    set_approval_provider(_request_for_node)
+
+
+_register()

@@ -1,0 +1,1 @@
+"""Approval: a person approves or rejects before the workflow goes on."""
