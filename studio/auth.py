@@ -29,8 +29,8 @@ from urllib.parse import quote, urlencode, urlsplit
 
 import reflex as rx
 
-from engine.auth.types import Principal
 from engine.errors import AuraError, AuthenticationError
+from engine.services.auth import Principal
 
 __all__ = ["AuthState", "NotSignedIn", "current_principal", "requires_login",
            "session_principal"]

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from engine.auth import accounts, apikeys, audit, projects, rbac, sessions, totp
+from engine.auth._util import digest as token_digest
 from engine.auth.clientip import client_address
 from engine.auth.context import AuthContext, build_context
 from engine.auth.ratelimit import RateLimiter
@@ -37,7 +38,8 @@ from engine.errors import AuthenticationError, PermissionDenied, ValidationError
 from engine.services.store import get_store
 
 __all__ = [
-    "ApiKeyInfo", "AuditEntry", "InvitationInfo", "LoginResult", "Principal", "ProjectInfo",
+    "PERMISSIONS", "ApiKeyInfo", "AuditEntry", "InvitationInfo", "LoginResult", "Principal",
+    "ProjectInfo",
     "TokenPair", "TotpEnrolment", "UserInfo",
     "accept_invitation", "allowed_actions", "audit_log", "authorize", "authorize_resource",
     "change_password", "client_address", "confirm_totp", "context", "create_api_key",
@@ -50,8 +52,11 @@ __all__ = [
     "remove_project_member", "request_password_reset", "required_2fa_roles", "reset",
     "reset_2fa", "reset_password", "revoke_api_key", "revoke_invitation",
     "rotate_signing_key", "set_project_member", "set_required_2fa_roles", "set_role", "share",
-    "start_totp_enrolment", "unshare", "verify_2fa",
+    "start_totp_enrolment", "token_digest", "unshare", "verify_2fa",
 ]
+
+PERMISSIONS = rbac.PERMISSIONS
+"""Every action and the roles allowed it (:data:`engine.auth.rbac.PERMISSIONS`)."""
 
 _ctx: AuthContext | None = None
 _lock = threading.Lock()

@@ -18,15 +18,15 @@ from engine.auth import projects
 from engine.auth.rbac import authorize
 from engine.auth.types import Principal
 from engine.credentials import TestResult, get_kind, mask, merge_update, secret_values
-from engine.credentials.masking import dump, validate
+from engine.credentials.masking import MASK, dump, validate
 from engine.errors import CredentialError, ValidationError
 from engine.services import access
 from engine.services.auth import context
 from engine.store.credentials import CredentialInfo
 from engine.vault.cipher import cipher_from_settings
 
-__all__ = ["CredentialView", "create_credential", "delete_credential", "get_credential",
-           "key_status", "kinds", "list_credentials", "resolve", "rotate_key",
+__all__ = ["MASK", "CredentialView", "create_credential", "delete_credential", "get_credential",
+           "get_kind", "key_status", "kinds", "list_credentials", "resolve", "rotate_key",
            "secrets_of", "test_credential", "test_credential_data", "update_credential"]
 
 

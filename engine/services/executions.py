@@ -6,15 +6,21 @@ from __future__ import annotations
 from typing import Any
 
 from engine.errors import NotFoundError, ValidationError
+from engine.executor import ExecutionHooks, ExecutionResult, NodeRunRecord
 from engine.services.execution_start import RunHandle, RunSpec, record, retry_spec, start
 from engine.services.store import get_store
-from engine.store.enums import ExecutionMode, ExecutionStatus
+from engine.store.enums import FINISHED, ExecutionMode, ExecutionStatus
 
 __all__ = [
+    "FINISHED",
+    "ExecutionHooks",
     "ExecutionMode",
+    "ExecutionResult",
     "ExecutionStatus",
+    "NodeRunRecord",
     "RunHandle",
     "RunSpec",
+    "cancel",
     "get",
     "list_",
     "record",
@@ -22,6 +28,19 @@ __all__ = [
     "start",
     "summary",
 ]
+
+
+def cancel(execution_id: str) -> None:
+    """Cancels an execution: a queued or waiting one at once, a running one at its next
+    node boundary (:func:`engine.runtimes.cancel`).
+
+    Raises:
+        NotFoundError: no such execution.
+        ConflictError: it has already finished.
+    """
+    from engine.runtimes import cancel as cancel_execution
+
+    cancel_execution(execution_id)
 
 
 def summary(row: Any) -> dict[str, Any]:

@@ -23,12 +23,25 @@ from engine.auth.types import LoginResult, Principal
 from engine.errors import PermissionDenied, ValidationError
 from engine.services.auth import context
 
-__all__ = ["SignInRefused", "check_next", "check_password_login", "delete_provider",
-           "finish_login", "get_login_methods", "list_identities", "list_providers",
-           "login_options", "save_provider", "set_login_methods", "start_login",
-           "unlink_identity"]
+__all__ = [
+    "SignInRefused",
+    "check_next",
+    "check_password_login",
+    "delete_provider",
+    "finish_login",
+    "get_login_methods",
+    "list_identities",
+    "list_providers",
+    "login_options",
+    "oidc_settings",
+    "save_provider",
+    "set_login_methods",
+    "start_login",
+    "unlink_identity",
+]
 
 SignInRefused = oidc.SignInRefused
+oidc_settings = oidc_config.oidc_settings
 START_PATH = "/api/v1/auth/oidc/{name}/start"
 
 

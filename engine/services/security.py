@@ -22,7 +22,7 @@ from engine.net import allowlist
 from engine.net.ssrf import normalize_allow_entry
 
 __all__ = ["MAX_ENTRIES", "HttpAllowList", "check_allow_entries", "get_http_allow_list",
-           "set_http_allow_list"]
+           "normalize_allow_entry", "set_http_allow_list"]
 
 MAX_ENTRIES = 500
 

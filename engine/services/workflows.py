@@ -12,7 +12,31 @@ from engine.graph.io import parse_json
 from engine.sdk import get_catalog
 from engine.services.store import get_store
 
-__all__ = ["export", "find", "import_definition", "import_files", "list_", "load_any", "summary"]
+__all__ = [
+    "export",
+    "find",
+    "import_definition",
+    "import_files",
+    "list_",
+    "load_any",
+    "summary",
+    "version_numbers",
+]
+
+
+def version_numbers(workflow_id: str) -> dict[str, int]:
+    """``{version id: version number}`` of every saved version of a workflow."""
+    from sqlmodel import select
+
+    from engine.store.models import WorkflowVersion
+
+    with get_store().db.read() as s:
+        rows = s.exec(
+            select(WorkflowVersion.id, WorkflowVersion.number).where(
+                WorkflowVersion.workflow_id == workflow_id
+            )
+        ).all()
+    return {vid: number for vid, number in rows}
 
 
 def find(ref: str) -> Any:

@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> None:
 
     import uvicorn
 
-    from engine.observability.logging import configure_logging
+    from engine.services.observability import configure_logging
     from studio.api.app import create_app
 
     configure_logging(args.log_level, process="api")

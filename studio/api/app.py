@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from engine.observability.logging import ensure_logging
+from engine.services.observability import ensure_logging
 from studio.api import (
     routes_admin,
     routes_agents,

@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.errors import AuraError
 from engine.observability import correlation
-from engine.observability.logging import request_context
+from engine.services.observability import request_context
 from studio.api.serialize import error_body, json_response
 
 __all__ = ["ErrorMiddleware", "PayloadTooLarge", "exception_handlers"]

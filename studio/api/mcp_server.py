@@ -21,8 +21,8 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Receive, Scope, Send
 
-from engine.auth.types import Principal
 from engine.errors import AuraError, AuthenticationError
+from engine.services.auth import Principal
 from studio.api.serialize import json_response
 
 __all__ = ["MCP_PATH", "McpEndpoint"]

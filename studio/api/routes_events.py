@@ -107,11 +107,11 @@ def _first_execution(call: Call) -> None:
 
 async def _stream(call: Call, request: Request) -> AsyncIterator[str]:
     global _open
-    from engine import events
+    from engine.services import events
 
     q = call.query
     access = _Access(call)
-    heartbeat = events.bus.event_settings().heartbeat_s
+    heartbeat = events.heartbeat_s()
     sub = await events.asubscribe(q.execution_id, q.types, workflow_id=q.workflow_id)
     _open += 1
     try:
@@ -166,7 +166,7 @@ async def stream_events(call: Call) -> Response:
     with statuses, timings and item counts, never item data. Filter by execution,
     workflow and types. Without ``Accept: text/event-stream``: the recent events as
     JSON ``{"items": [...]}``, oldest first."""
-    from engine import events
+    from engine.services import events
 
     q = call.query
     if q.execution_id:

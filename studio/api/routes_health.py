@@ -106,7 +106,7 @@ def readyz(call: Call) -> Response:
 def _services() -> dict[str, dict[str, int]]:
     """Healthy/unhealthy counts per kind from the service registry (never fails)."""
     try:
-        from engine.registry import instances
+        from engine.services.fleet import instances
 
         out: dict[str, dict[str, int]] = {}
         for inst in instances():

@@ -78,12 +78,11 @@ def _check_access(request: Request) -> None:
 
 async def metrics(request: Request) -> Response:
     """The Prometheus text of this machine's AURA processes."""
-    from engine.observability import metrics as m
-    from engine.observability.collectors import QueueCollector
+    from engine.services.observability import render_metrics
 
     _check_access(request)
-    body = await run_in_threadpool(m.render, [QueueCollector()])
-    return Response(body, media_type=m.CONTENT_TYPE)
+    body, content_type = await run_in_threadpool(render_metrics)
+    return Response(body, media_type=content_type)
 
 
 def metrics_route() -> Route:
@@ -120,13 +119,15 @@ class MetricsMiddleware:
             self._count(scope, status, time.perf_counter() - started)
 
     def _count(self, scope: Scope, status: int, seconds: float) -> None:
-        from engine.observability import metrics
+        from engine.services import observability as metrics
 
         path = str(scope.get("path", ""))
-        metrics.http_request(str(scope.get("method", "")), self._template(scope), status, seconds)
+        metrics.count_http_request(
+            str(scope.get("method", "")), self._template(scope), status, seconds
+        )
         for kind in WEBHOOK_KINDS:
             if path.startswith(f"/{kind}/"):
-                metrics.webhook_request(kind, status)
+                metrics.count_webhook_request(kind, status)
                 break
 
     def _template(self, scope: Scope) -> str:

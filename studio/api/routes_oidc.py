@@ -62,7 +62,7 @@ def _wants_json(request: Request) -> bool:
 
 
 def _redirect_uri(request: Request, name: str) -> str:
-    from engine.auth.oidc_config import oidc_settings
+    from engine.services.oidc import oidc_settings
 
     base = oidc_settings().public_url or str(request.base_url)
     return f"{base.rstrip('/')}{_BIND_PATH}/{name}/callback"
@@ -148,7 +148,7 @@ def start(call: Call) -> Response:
         if _wants_json(request):
             raise
         return _failure(request, exc, _checked_next(call.query.next))
-    from engine.auth.oidc_config import oidc_settings
+    from engine.services.oidc import oidc_settings
 
     resp = RedirectResponse(url, 302)
     resp.set_cookie(BIND_COOKIE, browser, max_age=oidc_settings().login_ttl_s,

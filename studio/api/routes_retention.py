@@ -50,7 +50,7 @@ class RetentionOut(Out):
 @router.get("/retention", action="settings:read", summary="Show retention", response=RetentionOut)
 def show(call: Call) -> dict[str, Any]:
     """The retention limits in force and the last pass."""
-    from engine.observability.retention import retention_status
+    from engine.services.observability import retention_status
 
     return retention_status()
 
@@ -64,7 +64,7 @@ def show(call: Call) -> dict[str, Any]:
 def run(call: Call) -> dict[str, Any]:
     """Deletes finished executions beyond the limits and old audit events now, then gives
     SQLite space back; answers with the report (also shown as the last run)."""
-    from engine.observability.retention import apply_retention
+    from engine.services.observability import apply_retention
 
     report = apply_retention(trigger="manual").to_json()
     call.audit(

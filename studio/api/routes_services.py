@@ -42,7 +42,7 @@ class ServicesOut(Out):
 
 def services_summary() -> list[dict[str, Any]]:
     """Every registered instance as JSON (for ``/readyz``)."""
-    from engine.registry import instances
+    from engine.services.fleet import instances
 
     return [i.to_json() for i in instances()]
 
@@ -52,7 +52,7 @@ def services_summary() -> list[dict[str, Any]]:
 def list_services(call: Call) -> dict[str, Any]:
     """API servers, workers and schedulers that heartbeat into the registry, with
     health, version, uptime and load."""
-    from engine.registry import instances
+    from engine.services.fleet import instances
 
     return {"items": [i.to_json() for i in instances(call.query.kind)]}
 
@@ -65,7 +65,7 @@ def routers() -> list[Router]:
 def register_server(runtime: str) -> Any:
     """Registers this API server process (kind ``api``; ``active``: open event streams);
     returns the started :class:`engine.registry.Registration`."""
-    from engine.registry import register
+    from engine.services.fleet import register
     from studio.api.routes_events import open_streams
 
     return register("api", {"runtime": runtime}, active=open_streams)

@@ -17,8 +17,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from engine.services import webhooks
 from engine.services.store import get_store
-from engine.triggers import webhooks
 from studio.api.errors import PayloadTooLarge
 from studio.api.routing import Call, Router
 from studio.api.schemas import In, Out
@@ -144,7 +144,7 @@ async def _webhook(request: Request) -> Response:
 async def _waiting(request: Request) -> Response:
     """``/webhook-waiting/<execution id>/<token>[/<suffix>]``: resumes an execution parked
     at a Wait node set to resume on a webhook (each resume URL works once)."""
-    from engine.triggers import waits
+    from engine.services import webhooks as waits
 
     p = request.path_params
     eid, token, suffix = p["execution_id"], p["token"], p.get("suffix", "")

@@ -19,11 +19,11 @@ from engine.graph import Workflow, load_workflow, validate
 from engine.sdk import get_catalog
 from engine.sdk.items import items_from_json
 from engine.services import executions as exec_services
+from engine.services import webhooks
 from engine.services import workflows as wf_services
 from engine.services.principals import RunAs
 from engine.services.store import get_store
 from engine.services.workflow_access import check_references
-from engine.triggers import webhooks
 from studio.api.routing import MAX_INT_PARAM, Call, Router
 from studio.api.schemas import In, Out, Page, PageQuery
 from studio.api.serialize import json_response
@@ -168,17 +168,9 @@ def _check(wf: Workflow, allow_invalid: bool) -> dict[str, Any]:
 
 
 def _version_numbers(workflow_id: str) -> dict[str, int]:
-    from sqlmodel import select
+    from engine.services.workflows import version_numbers
 
-    from engine.store.models import WorkflowVersion
-
-    with get_store().db.read() as s:
-        rows = s.exec(
-            select(WorkflowVersion.id, WorkflowVersion.number).where(
-                WorkflowVersion.workflow_id == workflow_id
-            )
-        ).all()
-    return {vid: num for vid, num in rows}
+    return version_numbers(workflow_id)
 
 
 def _full(workflow_id: str, report: dict[str, Any] | None = None) -> dict[str, Any]:

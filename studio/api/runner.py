@@ -24,11 +24,17 @@ from typing import Any
 
 from engine.errors import AuraError, RateLimited
 from engine.services.execution_start import Runtime
-from engine.services.executions import RunSpec, record, retry_spec, start
+from engine.services.executions import (
+    FINISHED,
+    ExecutionStatus,
+    RunSpec,
+    record,
+    retry_spec,
+    start,
+)
 from engine.services.principals import RunAs
 from engine.services.store import get_store
-from engine.store.enums import FINISHED, ExecutionStatus
-from engine.triggers.webhooks import RunOutcome
+from engine.services.webhooks import RunOutcome
 
 __all__ = ["InlineRunner", "QueueRunner", "make_runner", "run_here", "webhook_here"]
 
@@ -218,7 +224,7 @@ class InlineRunner:
 
     def cancel(self, execution_id: str) -> Any:
         """Cancels a queued, waiting or running execution. ConflictError if finished."""
-        from engine.runtimes import cancel
+        from engine.services.executions import cancel
 
         was = get_store().executions.get(execution_id).status
         cancel(execution_id)

@@ -25,8 +25,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from engine.auth.types import Principal
 from engine.errors import AuraError, AuthenticationError, PermissionDenied
+from engine.services.auth import Principal
 
 __all__ = [
     "LOCAL_PRINCIPAL",

@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from engine.store.types import dumps
+from engine.services.store import dumps
 
 __all__ = ["error_body", "json_response"]
 

@@ -26,7 +26,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from engine.auth._util import digest
+from engine.services.auth import token_digest as digest
 
 __all__ = ["TICKET_TTL_S", "fill", "issue", "origin_allowed", "safe_next", "take"]
 
@@ -39,13 +39,9 @@ _lock = threading.Lock()
 
 
 def _redis() -> Any:
-    from engine.config import settings
+    from engine.services.kv import shared_redis
 
-    if not settings().redis.url:
-        return None
-    from engine.runtimes import redis_connection
-
-    return redis_connection()
+    return shared_redis()
 
 
 def issue(kind: str, *, origin: str = "", tokens: dict[str, Any] | None = None,

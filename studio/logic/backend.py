@@ -17,13 +17,13 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from engine.auth.types import Principal
 from engine.errors import AuraError, NotFoundError, PermissionDenied
 from engine.graph import load_workflow, validate
 from engine.sdk import get_catalog
 from engine.services import access, auth
 from engine.services import executions as executions_svc
 from engine.services import workflows as workflows_svc
+from engine.services.auth import Principal
 from engine.services.store import get_store
 from engine.services.workflow_access import check_references
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from engine.auth.types import Principal
 from engine.errors import PermissionDenied
 from engine.services import access, auth
+from engine.services.auth import Principal
 from engine.services.store import get_store
 
 __all__ = [

@@ -62,8 +62,7 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 
 def validation_errors(kind: str, data: dict[str, Any], editing: bool) -> dict[str, str]:
     """Inline messages per field (masked secrets count as set when editing)."""
-    from engine.credentials import get_kind
-    from engine.credentials.masking import MASK
+    from engine.services.credentials import MASK, get_kind
 
     try:
         cls = get_kind(kind)

@@ -178,7 +178,7 @@ class Follower:
         )
 
     def _over_without_event(self) -> bool:
-        from engine.store.enums import ExecutionStatus
+        from engine.services.executions import ExecutionStatus
 
         status = get_store().executions.get(self.eid).status
         return bool(ExecutionStatus(status).finished or status == "waiting")

@@ -100,7 +100,7 @@ def preview_all(
     if not leaves:
         return {}
     try:
-        from engine.expressions import ExpressionContext, evaluate
+        from engine.services.expressions import ExpressionContext, evaluate
     except ImportError:  # the expression engine is not installed in this build
         return {p: {"ok": False, "text": "Previews need the expression engine."} for p, _ in leaves}
     items = [Item.from_dict(i) for i in input_items(wf, name, data)]

@@ -17,12 +17,17 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from engine.auth.types import Principal
-from engine.executor import ExecutionHooks, ExecutionResult, NodeRunRecord
 from engine.graph import load_workflow, validate
 from engine.sdk import get_catalog
 from engine.sdk.items import Item
-from engine.services.executions import RunSpec, start
+from engine.services.auth import Principal
+from engine.services.executions import (
+    ExecutionHooks,
+    ExecutionResult,
+    NodeRunRecord,
+    RunSpec,
+    start,
+)
 from engine.services.principals import RunAs
 from engine.services.store import get_store
 from studio.logic.live import Follower
@@ -237,8 +242,8 @@ def cancel_queued(p: Principal, execution_id: str) -> None:
         NotFoundError: no such execution.
         ConflictError: it has already finished.
     """
-    from engine.runtimes import cancel
     from engine.services import auth
+    from engine.services.executions import cancel
 
     row = get_store().executions.get(execution_id)
     if row.workflow_id:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from engine.auth.types import Principal
+from engine.services.auth import Principal
 from engine.services.store import get_store
 
 __all__ = ["facts", "new_workflow_settings", "read", "retention_facts", "write"]
@@ -56,7 +56,7 @@ def facts() -> list[dict[str, str]]:
 def retention_facts() -> list[dict[str, str]]:
     """What retention enforces (AURA_EXEC_RETENTION_*, AURA_RETENTION_*) and its last
     run, scheduled or by hand."""
-    from engine.observability.retention import interval_text, retention_status
+    from engine.services.observability import interval_text, retention_status
 
     st = retention_status()
     audit = f"{st['audit_days']} days" if st["audit_days"] else "kept forever"

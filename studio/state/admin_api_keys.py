@@ -19,7 +19,7 @@ EXPIRY_CHOICES = [("30", "30 days"), ("90", "90 days"), ("365", "1 year"),
 
 def scope_areas() -> list[dict[str, str]]:
     """One row per permission area: its name, and its read action if it has one."""
-    from engine.auth.rbac import PERMISSIONS
+    from engine.services.auth import PERMISSIONS
 
     areas: dict[str, str] = {}
     for action in PERMISSIONS:

@@ -97,7 +97,7 @@ class AdminSecurityState(AdminGate, AuthState):
         sign-on, else the studio backend as this browser reaches it (as the callback
         route computes it), else ``AURA_STUDIO_URL``."""
         try:
-            from engine.auth.oidc_config import oidc_settings
+            from engine.services.oidc import oidc_settings
 
             public = str(oidc_settings().public_url or "")
         except Exception:  # single sign-on not installed or not configured
@@ -251,8 +251,8 @@ class AdminSecurityState(AdminGate, AuthState):
 
     @rx.event
     def add_entry(self) -> Any:
-        from engine.net import normalize_allow_entry
         from engine.services import security
+        from engine.services.security import normalize_allow_entry
 
         raw = self.new_entry.strip()
         if not raw:
