@@ -79,6 +79,10 @@ def contains_expression(value: Any) -> bool:
     return False
 
 
+def _is_expression(value: Any) -> bool:
+    return isinstance(value, str) and "{{" in value
+
+
 def _value_at(data: Any, loc: tuple[Any, ...]) -> Any:
     cur = data
     for part in loc:
@@ -98,8 +102,12 @@ def validate_params(spec: NodeSpec, params: dict[str, Any]) -> list[tuple[str, s
         out = []
         for e in exc.errors():
             loc = tuple(e.get("loc", ()))
-            # an expression anywhere along the path may produce a valid value at run time
-            if any(contains_expression(_value_at(params, loc[: i + 1])) for i in range(len(loc))):
+            # an expression at the failing value (or inside it), or one that computes a
+            # whole parent (a list given as '{{ ... }}'), may produce a valid value at run
+            # time; an expression in a sibling entry says nothing about this one
+            if contains_expression(_value_at(params, loc)) or any(
+                _is_expression(_value_at(params, loc[:i])) for i in range(1, len(loc))
+            ):
                 continue
             path = ".".join(str(p) for p in loc) or "(parameters)"
             out.append((path, plain_message(e)))

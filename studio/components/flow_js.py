@@ -225,6 +225,9 @@ function auraApply(rf, c) {
 // hundreds of tiny nodes makes every drag slow, and nobody can read them anyway.
 function auraFit(rf) {
   const ns = rf.getNodes().filter((n) => n.type === "aura");
+  // React Flow 12 queues a fit asked for on an empty canvas until nodes appear: the first
+  // node dropped would then be centred instead of staying where it was dropped
+  if (!ns.length) return;
   if (ns.length <= 120) { rf.fitView({ padding: 0.2, maxZoom: 1, duration: 0 }); return; }
   const first = [...ns].sort((a, b) => a.position.x - b.position.x).slice(0, 60);
   rf.fitView({ padding: 0.15, maxZoom: 1, minZoom: 0.4, nodes: first.map((n) => ({ id: n.id })), duration: 0 });

@@ -12,6 +12,7 @@ __all__ = ["empty_state", "page", "page_header", "status_badge", "user_menu"]
 NAV = [
     ("Workflows", "/workflows", "workflow"),
     ("Executions", "/executions", "list-checks"),
+    ("Agents", "/agents", "bot"),
     ("Credentials", "/credentials", "key-round"),
     ("Variables", "/variables", "variable"),
     ("Settings", "/settings", "settings"),
@@ -56,11 +57,11 @@ def user_menu(compact: bool = False) -> rx.Component:
     trigger = rx.button(
         rx.avatar(fallback=AuthState.user_name[:1].upper(), size="1", radius="full"),
         rx.cond(compact, rx.fragment(), rx.vstack(
-            rx.text(AuthState.user_name, size="1", weight="medium", trim="both",
+            rx.text(AuthState.user_name, size="1", weight="medium", line_height="16px",
                     max_width="100px", overflow="hidden", text_overflow="ellipsis",
                     white_space="nowrap"),
-            rx.text(AuthState.user_role, size="1", color_scheme="gray", trim="both"),
-            spacing="0", align="start")),
+            rx.text(AuthState.user_role, size="1", color_scheme="gray", line_height="16px"),
+            spacing="0", gap="2px", align="start")),
         variant="ghost", color_scheme="gray", size="2", id="user-menu",
         aria_label="Account menu", height="auto", padding="4px",
     )

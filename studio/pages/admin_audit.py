@@ -57,7 +57,7 @@ def _filters() -> rx.Component:
         rx.hstack(
             _label("Action", rx.input(name="action", default_value=S.action, key=S.action,
                                       placeholder="e.g. user.* or apikey.created",
-                                      width="200px", id="audit-action")),
+                                      width="240px", id="audit-action")),
             _label("Target id", rx.input(name="target_id", default_value=S.target_id,
                                          key=S.target_id, placeholder="id", width="120px",
                                          id="audit-target-id")),

@@ -30,8 +30,9 @@ def _add_form() -> rx.Component:
     return rx.form(
         rx.hstack(
             rx.input(placeholder="KEY, e.g. API_BASE_URL", value=S.new_key,
-                     on_change=S.set_new_key, width="240px", id="var-key",
-                     font_family="monospace"),
+                     on_change=S.set_new_key, width="260px", id="var-key",
+                     font_family="monospace", style={"lineHeight": "1.5"},
+                     aria_label="Key"),
             rx.input(placeholder="Value", value=S.new_value, on_change=S.set_new_value,
                      flex="1", id="var-value"),
             rx.button(rx.icon("plus", size=14), "Add variable", type="submit", id="var-add"),

@@ -148,3 +148,11 @@ def test_allow_list_wording(entry: str, says: str) -> None:
 
     with pytest.raises(ValueError, match=says):
         normalize_allow_entry(entry)
+
+
+def test_an_expression_in_one_entry_does_not_hide_a_problem_in_another() -> None:
+    params = {"assignments": [{"name": "", "value": "{{ $json.price * 2 }}"}]}
+    assert form_rules.validation_errors("core.set", 1, params) == {
+        "assignments.0.name": "Required: enter a value."}
+    # a list computed by an expression as a whole is checked when it runs
+    assert form_rules.validation_errors("core.set", 1, {"assignments": "{{ $json.a }}"}) == {}
