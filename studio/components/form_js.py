@@ -31,11 +31,12 @@ function auraSibling(values, fields, key) {
 }
 // show/hide declared on the spec (like n8n's displayOptions): a field applies only when
 // its siblings hold one of the listed values
+function auraRuleText(v) { return v === null || v === undefined ? "null" : String(v); }
 function auraVisible(f, values, fields) {
   for (const [k, allowed] of Object.entries(f.show || {}))
-    if (!allowed.map(String).includes(String(auraSibling(values, fields, k)))) return false;
+    if (!allowed.map(auraRuleText).includes(auraRuleText(auraSibling(values, fields, k)))) return false;
   for (const [k, refused] of Object.entries(f.hide || {}))
-    if (refused.map(String).includes(String(auraSibling(values, fields, k)))) return false;
+    if (refused.map(auraRuleText).includes(auraRuleText(auraSibling(values, fields, k)))) return false;
   return true;
 }
 function auraOptions(f, values, fields) {

@@ -29,13 +29,20 @@ def _sibling(values: dict[str, Any], fields: list[dict[str, Any]], key: str) -> 
     return next((f["default"] for f in fields if f["key"] == key), None)
 
 
+def _text(value: Any) -> str:
+    """A value as the rules compare it (as the browser does: ``true``, ``null``)."""
+    if isinstance(value, bool) or value is None:
+        return "true" if value is True else "false" if value is False else "null"
+    return str(value)
+
+
 def visible(f: dict[str, Any], values: dict[str, Any], fields: list[dict[str, Any]]) -> bool:
     """False if the field's ``show``/``hide`` rules leave it out for its siblings' values."""
     for key, allowed in (f.get("show") or {}).items():
-        if str(_sibling(values, fields, key)) not in {str(a) for a in allowed}:
+        if _text(_sibling(values, fields, key)) not in {_text(a) for a in allowed}:
             return False
     for key, refused in (f.get("hide") or {}).items():
-        if str(_sibling(values, fields, key)) in {str(a) for a in refused}:
+        if _text(_sibling(values, fields, key)) in {_text(a) for a in refused}:
             return False
     return True
 

@@ -27,7 +27,8 @@ class BodyField(Params):
         "named in 'Binary property' instead of a text value.",
     )
     binary_property: str = Field(
-        "data", description="Multipart 'file' fields: the item's binary property to upload."
+        "data",
+        description="Multipart 'file' fields: the item's binary property to upload.",
     )
 
 
@@ -47,6 +48,17 @@ class HttpRequestParams(Params):
         description="How to authenticate, using the credential in the 'auth' slot: "
         "header_auth (a header name and value), bearer (token), basic_auth, digest_auth, "
         "api_key (in a header or the query string), oauth2 (the access token).",
+        json_schema_extra=ui(
+            labels={
+                "none": "None",
+                "header_auth": "Header auth",
+                "bearer": "Bearer token",
+                "basic_auth": "Basic auth",
+                "digest_auth": "Digest auth",
+                "api_key": "API key",
+                "oauth2": "OAuth2",
+            }
+        ),
     )
     query: list[KeyValue] = Field(
         default_factory=list,
@@ -62,30 +74,59 @@ class HttpRequestParams(Params):
         default_factory=list, description="Request headers.", json_schema_extra=ui("key_value")
     )
     body_type: Literal["none", "json", "form_urlencoded", "multipart", "raw", "binary"] = Field(
-        "none", description="What to send as the request body."
+        "none",
+        description="What to send as the request body.",
+        json_schema_extra=ui(
+            labels={
+                "none": "No body",
+                "json": "JSON",
+                "form_urlencoded": "Form (URL-encoded)",
+                "multipart": "Multipart form",
+                "raw": "Raw text",
+                "binary": "File (binary)",
+            }
+        ),
     )
     body_fields: list[BodyField] = Field(
         default_factory=list,
         description="Fields of a form, multipart or JSON body.",
-        json_schema_extra=ui("collection"),
+        json_schema_extra=ui(
+            "collection", show={"body_type": ["json", "form_urlencoded", "multipart"]}
+        ),
     )
     json_body: Any = Field(
         None,
         description="JSON body (an object, a list or JSON text); used instead of "
         "'Body fields' when set.",
-        json_schema_extra=ui("json"),
+        json_schema_extra=ui("json", show={"body_type": ["json"]}),
     )
     raw_body: str = Field(
-        "", description="Body text for the 'raw' body type.", json_schema_extra=ui("textarea")
+        "",
+        description="Body text for the 'raw' body type.",
+        json_schema_extra=ui("textarea", show={"body_type": ["raw"]}),
     )
-    raw_content_type: str = Field("text/plain", description="Content-Type of a raw body.")
+    raw_content_type: str = Field(
+        "text/plain",
+        description="Content-Type of a raw body.",
+        json_schema_extra=ui(show={"body_type": ["raw"]}),
+    )
     binary_property: str = Field(
-        "data", description="For the 'binary' body type: the input item's binary property to send."
+        "data",
+        description="For the 'binary' body type: the input item's binary property to send.",
+        json_schema_extra=ui(show={"body_type": ["binary"]}),
     )
     response_format: Literal["auto", "json", "text", "binary"] = Field(
         "auto",
         description="How to read the response: 'auto' follows its Content-Type; "
         "'binary' stores it as a file on the item.",
+        json_schema_extra=ui(
+            labels={
+                "auto": "Automatic (by Content-Type)",
+                "json": "JSON",
+                "text": "Text",
+                "binary": "File (binary)",
+            }
+        ),
     )
     output_field: str = Field(
         "data",
@@ -103,7 +144,7 @@ class HttpRequestParams(Params):
         "",
         description="Dotted path of a list inside the response to split into items, "
         "e.g. 'data.results' (default: the body itself when it is a list).",
-        json_schema_extra=ui(expression=False),
+        json_schema_extra=ui(expression=False, show={"split_into_items": [True]}),
     )
     timeout_s: float | None = Field(
         None, description="Seconds to wait for the server (default: AURA_HTTP_TIMEOUT_S).", gt=0
@@ -131,46 +172,81 @@ class HttpRequestParams(Params):
         "URL), 'link_header' (RFC 8288 Link: rel=next), 'page' (a page number or offset "
         "parameter incremented each request), 'cursor' (a cursor from the response sent "
         "back as a parameter).",
+        json_schema_extra=ui(
+            labels={
+                "off": "Off",
+                "next_url": "Next URL in the response",
+                "link_header": "Link header (rel=next)",
+                "page": "Page number or offset",
+                "cursor": "Cursor",
+            }
+        ),
     )
     next_url_field: str = Field(
         "next",
         description="next_url mode: path of the next URL in the response, e.g. "
         "'links.next' or '$response.body.next' or '$response.headers.x-next'.",
-        json_schema_extra=ui(expression=False),
+        json_schema_extra=ui(expression=False, show={"pagination": ["next_url"]}),
     )
     page_parameter: str = Field(
         "page",
         description="page/cursor mode: name of the parameter to send ('page', "
         "'offset', 'cursor'...).",
+        json_schema_extra=ui(show={"pagination": ["page", "cursor"]}),
     )
     page_parameter_in: Literal["query", "body"] = Field(
         "query",
         description="page/cursor mode: send the parameter in the query string or "
         "as a field of the JSON body.",
+        json_schema_extra=ui(show={"pagination": ["page", "cursor"]}),
     )
-    page_start: int = Field(1, description="page mode: value of the first request (0 for offsets).")
+    page_start: int = Field(
+        1,
+        description="page mode: value of the first request (0 for offsets).",
+        json_schema_extra=ui(show={"pagination": ["page"]}),
+    )
     page_increment: int = Field(
-        1, description="page mode: added after each request (the page size for offsets)."
+        1,
+        description="page mode: added after each request (the page size for offsets).",
+        json_schema_extra=ui(show={"pagination": ["page"]}),
     )
     cursor_field: str = Field(
         "next_cursor",
         description="cursor mode: path of the next cursor in the response.",
-        json_schema_extra=ui(expression=False),
+        json_schema_extra=ui(expression=False, show={"pagination": ["cursor"]}),
     )
     complete_when: Literal["empty_response", "field_empty", "max_pages"] = Field(
         "empty_response",
         description="page mode: stop when a response is empty (empty "
         "body or empty list), when 'Stop field' is empty or missing, or only at 'Max "
         "pages'.",
+        json_schema_extra=ui(
+            show={"pagination": ["page"]},
+            labels={
+                "empty_response": "The response is empty",
+                "field_empty": "A field is empty",
+                "max_pages": "Max pages reached",
+            },
+        ),
     )
     stop_field: str = Field(
         "",
         description="page mode with 'field_empty': path in the response, e.g. 'data'.",
-        json_schema_extra=ui(expression=False),
+        json_schema_extra=ui(
+            expression=False, show={"pagination": ["page"], "complete_when": ["field_empty"]}
+        ),
     )
-    max_pages: int = Field(100, description="Most pages to fetch per item.", ge=1)
+    max_pages: int = Field(
+        100,
+        description="Most pages to fetch per item.",
+        ge=1,
+        json_schema_extra=ui(hide={"pagination": ["off"]}),
+    )
     page_interval_ms: int = Field(
-        0, description="Pause between page requests, in milliseconds.", ge=0
+        0,
+        description="Pause between page requests, in milliseconds.",
+        ge=0,
+        json_schema_extra=ui(hide={"pagination": ["off"]}),
     )
 
 
