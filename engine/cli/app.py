@@ -18,13 +18,29 @@ from engine.cli._common import guarded
 
 __all__ = ["app", "main"]
 
+
+def _hide_flag_types() -> None:
+    """Typer 0.29 prints a type for every option, "--help <bool>" included; a flag takes no
+    value, so its type column stays empty (as click and earlier Typer showed it)."""
+    from typer.core import TyperOption
+
+    shown = TyperOption.display_type_rich
+
+    def display_type_rich(self: TyperOption, ctx: object) -> str | None:
+        return None if self.is_flag else shown(self, ctx)  # type: ignore[arg-type]
+
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+_hide_flag_types()
+
 app = typer.Typer(
     name="aura",
     no_args_is_help=True,
     add_completion=False,
     help="AURA: workflow automation. Run workflows, manage them, and start the server.",
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 app.command("run")(cmd_run.run)
 app.add_typer(
@@ -45,6 +61,11 @@ app.add_typer(
     __import__("engine.cli.cmd_knowledge", fromlist=["app"]).app,
     name="kb",
     help="Knowledge bases: create, ingest, search, list, delete.",
+)
+app.add_typer(
+    __import__("engine.cli.cmd_agents", fromlist=["app"]).app,
+    name="agent",
+    help="AI agents: list, show, run, chat, export, import; the approvals inbox.",
 )
 app.command("worker")(__import__("engine.cli.cmd_worker", fromlist=["worker"]).worker)
 app.command("scheduler")(__import__("engine.cli.cmd_scheduler", fromlist=["scheduler"]).scheduler)

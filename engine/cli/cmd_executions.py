@@ -36,16 +36,19 @@ def list_cmd(
         console.print("No executions yet. Run a workflow: aura run FILE.json")
         return
     t = Table(title=f"Executions ({len(rows)} of {total})", title_justify="left")
-    for col in ("Id", "Workflow", "Mode", "Status", "Started", "Duration"):
-        t.add_column(col)
+    # at 80 columns only the workflow name may shrink: ids, times and durations stay whole
+    t.add_column("Id", no_wrap=True)
+    t.add_column("Workflow", overflow="ellipsis", min_width=8)
+    for col in ("Mode", "Status", "Started (UTC)", "Duration"):
+        t.add_column(col, no_wrap=True)
     for r in rows:
         dur = r.get("duration_ms")
         t.add_row(
-            r["id"][:12],
+            r["id"][:8],
             r.get("workflow_name") or "",
             r.get("mode") or "",
             status_text(r["status"]),
-            str(r.get("started_at") or "")[:19],
+            str(r.get("started_at") or "")[:16].replace("T", " "),
             f"{dur:.0f} ms" if dur is not None else "",
         )
     console.print(t)

@@ -22,6 +22,10 @@ ANY_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 
 def webhook_nodes(wf: Workflow) -> list[NodeDef]:
     """The enabled nodes of ``wf`` whose type is a webhook trigger."""
+    return _triggers(wf, ("webhook",))
+
+
+def _triggers(wf: Workflow, kinds: tuple[str, ...]) -> list[NodeDef]:
     cat = get_catalog()
     out = []
     for n in wf.nodes:
@@ -29,9 +33,19 @@ def webhook_nodes(wf: Workflow) -> list[NodeDef]:
             spec = cat.get(n.type, n.type_version)
         except AuraError:
             continue
-        if spec.trigger == "webhook" and not n.disabled:
+        if spec.trigger in kinds and not n.disabled:
             out.append(n)
     return out
+
+
+LISTENING = ("webhook", "schedule", "poll")
+"""Trigger kinds that act only while their workflow is active."""
+
+
+def listening_triggers(wf: Workflow) -> list[NodeDef]:
+    """The enabled trigger nodes of ``wf`` that activation turns on (webhooks, schedules,
+    polls); manual, sub-workflow and error triggers work whether active or not."""
+    return _triggers(wf, LISTENING)
 
 
 def default_path(node: NodeDef) -> str:

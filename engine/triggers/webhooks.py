@@ -32,6 +32,7 @@ from engine.triggers._webhook_defs import (
     ANY_METHODS,
     assign_paths,
     default_path,
+    listening_triggers,
     node_params,
     prepared,
     webhook_nodes,
@@ -127,8 +128,15 @@ def activate(workflow_id: str) -> dict[str, Any]:
     rec = store.workflows.set_active(workflow_id, True)
     version = store.workflows.versions(workflow_id)
     number = next((v.number for v in version if v.id == rec.published_version_id), None)
-    return {"active": True, "published_version": number,
-            "webhooks": [{"method": m, "path": p, "node": n} for m, p, n in claims]}
+    out: dict[str, Any] = {
+        "active": True, "published_version": number,
+        "webhooks": [{"method": m, "path": p, "node": n} for m, p, n in claims]}
+    if not listening_triggers(wf):
+        out["notice"] = (
+            f"'{rec.name}' has no Webhook or Schedule trigger, so being active changes "
+            "nothing: it runs only when started by hand, as a sub-workflow or as an error "
+            "workflow. Add a Webhook or Schedule trigger to have it start by itself.")
+    return out
 
 
 def deactivate(workflow_id: str) -> dict[str, Any]:

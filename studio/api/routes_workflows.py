@@ -118,6 +118,9 @@ class ActivationOut(Out):
     published_version: int | None = None
     webhooks: list[dict[str, Any]] = []
     removed_webhooks: int | None = None
+    notice: str | None = Field(
+        None, description="Set when activation changes nothing (no Webhook or Schedule "
+        "trigger); say it to the user.")
 
 
 class RunIn(In):

@@ -123,6 +123,16 @@ def test_publish_activate_deactivate(client: TestClient, create: Callable[..., s
     assert client.get(f"{API}/{wid}/webhooks").json()["production"] == []
 
 
+def test_activating_a_workflow_without_a_listening_trigger_says_so(
+        client: TestClient, create: Callable[..., str]) -> None:
+    manual = create(manual_workflow(x=1))
+    r = client.post(f"{API}/{manual}/activate")
+    assert r.status_code == 200 and r.json()["active"] is True
+    assert "no Webhook or Schedule trigger" in r.json()["notice"]
+    hooked = create(webhook_workflow(path="listens"))
+    assert client.post(f"{API}/{hooked}/activate").json().get("notice") is None
+
+
 def test_run_async_and_wait(client: TestClient, create: Callable[..., str]) -> None:
     wid = create(manual_workflow(x=1))
     r = client.post(f"{API}/{wid}/run", json={})

@@ -118,6 +118,21 @@ def test_import_list_show_run_export_round_trip(tmp_path: Path) -> None:
     assert exported["id"] == wid and exported["nodes"][1]["name"] == "Hello"
 
 
+def test_execution_list_fits_80_columns(tmp_path: Path, monkeypatch: Any) -> None:
+    from engine.cli._common import console
+
+    wid = json.loads(aura("workflow", "import", "--input", write(tmp_path, "g.json", {
+        **GOOD, "name": "a workflow with a rather long name indeed"}), "--json").stdout)[0]["id"]
+    assert aura("run", wid).exit_code == 0
+    item = json.loads(aura("execution", "list", "--json").stdout)["items"][0]
+    monkeypatch.setattr(console, "_width", 80)
+    out = aura("execution", "list").stdout
+    assert max(len(line) for line in out.splitlines()) <= 80
+    row = next(line for line in out.splitlines() if item["id"][:8] in line)
+    assert str(item["started_at"])[:16].replace("T", " ") in row  # date and time, whole
+    assert "succeeded" in row and " ms" in row
+
+
 def test_export_all_separate_and_reimport(tmp_path: Path) -> None:
     for name in ("one", "two"):
         aura("workflow", "import", "--input", write(tmp_path, f"{name}.json",

@@ -151,12 +151,13 @@ async def test_every_screen_fits_80x24(server: Server, config_file: Path,
         await signed_in(pilot)
         await pilot.press(key)
         await wait_for(pilot, lambda: app.current_mode == SCREENS_ORDER[int(key) - 1][0])
-        await pilot.pause(0.5)
         screen = app.screen
         assert screen.has_class("-narrow")
-        for table in screen.query(DataTable):  # every table is on screen and usable
-            if table.display:
-                assert table.region.height >= 2, table.id
-                assert table.region.right <= 80
+        tables = [t for t in screen.query(DataTable) if t.display]
+        # every table is on screen and usable (rows arrive when the server has answered)
+        await wait_for(pilot, lambda: all(t.region.height >= 2 for t in tables),
+                       what="every table showing rows")
+        for table in tables:
+            assert table.region.right <= 80, table.id
         bar = screen.query_one(ConnectionBar)
         assert bar.region.y == 1 and bar.region.width == 80

@@ -60,7 +60,10 @@ async def test_live_list_and_filters(server: Server, config_file: Path,
         screen.query_one("#ex-status", Select).value = "failed"
         await wait_for(pilot, lambda: screen.rows and
                        {r.status for r in screen.rows} == {"failed"}, what="failed only")
-        assert "The warehouse API is down" in column(table, 7)[0]
+        assert "The warehouse API is down" in column(table, 4)[0]  # Error, after Duration
+        error_line = text_of(screen.query_one("#ex-error", Label))  # the highlighted run's
+        assert "The warehouse API is down" in error_line and error_line.startswith(
+            screen.rows[0].id[:8])
         await pilot.press("0")
         await wait_for(pilot, lambda: {r.status for r in screen.rows} > {"failed"})
 

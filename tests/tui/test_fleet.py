@@ -36,8 +36,10 @@ async def test_dashboard_uses_the_registry_queues_and_workers(
         rows = cells(services)
         assert [r[0] for r in rows] == ["studio-1", "worker-a", "scheduler"]
         assert "healthy" in rows[0][2] and "stale" in rows[2][2]
-        assert rows[0][4] == "2 h 01 m" and rows[2][4] == "3 d 00 h"
-        assert "3 service(s)" in text_of(screen.query_one("#services-note", Label))
+        assert rows[0][3] == "2 h 01 m" and rows[2][3] == "3 d 00 h"
+        assert rows[0][5] == "app-1"
+        assert "3 service(s) in the registry, all on AURA 0.1.0" in text_of(
+            screen.query_one("#services-note", Label))
         queues = cells(screen.query_one("#queues", DataTable))
         assert queues[0] == ["default", "4", "1", "2", "1"]
         assert text_of(screen.query_one("#queues-note", Label)) == ""

@@ -85,6 +85,9 @@ async def test_activate_and_deactivate(server: Server, config_file: Path,
                        what="active")
         with server.client() as c:
             assert c.get(f"/workflows/{wid}").json()["active"] is True
+        # its only trigger is manual: the operator is told that activation changes nothing
+        warned = [n for n in app._notifications if n.severity == "warning"]
+        assert warned and "no Webhook or Schedule trigger" in warned[-1].message
         screen.query_one("#wf-active", Select).value = "active"
         table = screen.query_one("#wf-table", DataTable)
         await wait_for(pilot, lambda: column(table, 0) == ["Greet orders"], what="only active")

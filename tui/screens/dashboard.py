@@ -39,6 +39,17 @@ def _na(value: int | None) -> str:
     return "n/a" if value is None else str(value)
 
 
+def _versions(services: list[Service]) -> str:
+    """"all on AURA 0.1.0", or each version with its count while an upgrade rolls."""
+    counts: dict[str, int] = {}
+    for svc in services:
+        counts[svc.version or "unknown version"] = counts.get(svc.version or "unknown version",
+                                                              0) + 1
+    if len(counts) == 1:
+        return f"all on AURA {next(iter(counts))}"
+    return "versions " + ", ".join(f"{v} ({n})" for v, n in sorted(counts.items()))
+
+
 class DashboardScreen(ConsoleScreen):
     """Services, workers, queues and execution activity."""
 
@@ -67,7 +78,7 @@ class DashboardScreen(ConsoleScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#services", DataTable).add_columns(
-            "Service", "Kind", "Health", "Version", "Uptime", "Load", "Host")
+            "Service", "Kind", "Health", "Uptime", "Load", "Host")
         self.query_one("#queues", DataTable).add_columns(
             "Queue", "Queued", "Started", "Scheduled", "Failed")
         self._timer = self.set_interval(REFRESH_S, self.refresh_data, pause=True)
@@ -127,18 +138,20 @@ class DashboardScreen(ConsoleScreen):
         table.clear()
         if isinstance(services, NotAvailable):
             state = "ready" if health.ready else "degraded"
-            table.add_row("api (this server)", "api", status_text(state), version,
+            table.add_row("api (this server)", "api", status_text(state),
                           _uptime(health.uptime_s), "n/a", self.client.url, key="api")
             checks = ", ".join(f"{k}: {v}" for k, v in health.checks.items())
-            note.update(f"Service registry: not available on this server "
+            note.update(f"AURA {version}. Service registry: not available on this server "
                         f"({services.path} answered 404); showing the API server only. "
                         f"Checks: {checks}")
             return
+        # 80 columns hold six: the pid is part of every service name already, and the
+        # versions (one, unless an upgrade is rolling) are summed up in the note below
         for svc in services:
-            host = f"{svc.host}:{svc.pid}" if svc.host and svc.pid else svc.host or "n/a"
-            table.add_row(svc.name, svc.kind, status_text(svc.status), svc.version or "n/a",
-                          _uptime(svc.uptime_s), _na(svc.load), host)
-        note.update(f"{len(services)} service(s) in the registry." if services else
+            table.add_row(svc.name, svc.kind, status_text(svc.status),
+                          _uptime(svc.uptime_s), _na(svc.load), svc.host or "n/a")
+        note.update(f"{len(services)} service(s) in the registry, {_versions(services)}."
+                    if services else
                     "The service registry is empty: no process has registered yet.")
 
     def _show_fleet(self, queues: list[QueueInfo] | NotAvailable,

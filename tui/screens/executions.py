@@ -28,6 +28,13 @@ __all__ = ["STATUSES", "ExecutionsScreen"]
 
 STATUSES = ["queued", "running", "waiting", "succeeded", "failed", "cancelled", "crashed"]
 PAGE = 100
+NAME_MAX = 28  # longer workflow names end in "…" in the list
+ERROR_MIN = 12
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _when(at: datetime | None) -> str:
@@ -63,12 +70,15 @@ class ExecutionsScreen(ConsoleScreen):
                          id="ex-status")
             yield Select([], prompt="All workflows", id="ex-workflow")
         yield DataTable(id="ex-table", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="ex-error", classes="note error-line")
         yield Label("", id="ex-info", classes="note")
 
     def on_mount(self) -> None:
         super().on_mount()
+        # what tells runs apart comes first; at 80 columns the error is cut to fit the
+        # screen and the highlighted run's whole error shows under the table
         self.query_one("#ex-table", DataTable).add_columns(
-            "Status", "Workflow", "Mode", "Created", "Duration", "Try", "Id", "Error")
+            "Status", "Workflow", "Created", "Duration", "Error", "Mode", "Try", "Id")
         self.query_one("#ex-table", DataTable).focus()
         self._timer = self.set_interval(self.aura.poll_interval, self._tick, pause=True)
 
@@ -157,17 +167,37 @@ class ExecutionsScreen(ConsoleScreen):
         keep = self.selected.id if self.selected else None
         self.rows = result.items
         self.total = result.total
+        self._fill_table(keep)
+
+    def _fill_table(self, keep: str | None) -> None:
         table = self.query_one("#ex-table", DataTable)
         table.clear()
-        for ex in self.rows:
-            table.add_row(status_text(ex.status), Text(ex.workflow_name, style="bold"),
-                          ex.mode, _when(ex.created_at), format_duration(ex.duration_ms),
-                          str(ex.attempt), ex.id[:8],
-                          Text(ex.error_message[:60], style="red"), key=ex.id)
+        names = [_clip(ex.workflow_name, NAME_MAX) for ex in self.rows]
+        # Status 11, Created 14, Duration 8, and two cells of padding per column
+        room = self.size.width - 2 - 11 - max(map(len, names), default=8) - 14 - 8 - 10
+        for ex, name in zip(self.rows, names, strict=True):
+            table.add_row(status_text(ex.status), Text(name, style="bold"),
+                          _when(ex.created_at), format_duration(ex.duration_ms),
+                          Text(_clip(ex.error_message, max(ERROR_MIN, room)), style="red"),
+                          ex.mode, str(ex.attempt), ex.id[:8], key=ex.id)
         ids = [e.id for e in self.rows]
         if keep in ids:
             table.move_cursor(row=ids.index(keep), animate=False)
         self._show_info()
+        self._show_error()
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self._fill_table(self.selected.id if self.selected else None)
+
+    @on(DataTable.RowHighlighted, "#ex-table")
+    def _show_error(self) -> None:
+        """The highlighted run's whole error, under the table."""
+        ex = self.selected
+        line = self.query_one("#ex-error", Label)
+        line.update(Text(f"{ex.id[:8]}: {ex.error_message}", style="red")
+                    if ex is not None and ex.error_message else "")
+        line.display = bool(ex is not None and ex.error_message)
 
     def _show_info(self) -> None:
         total = getattr(self, "total", 0)

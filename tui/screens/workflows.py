@@ -26,7 +26,7 @@ ACTIVE_CHOICES = [("All workflows", "all"), ("Active", "active"), ("Inactive", "
 
 
 def _when(wf: WorkflowSummary) -> str:
-    return wf.updated_at.astimezone().strftime("%Y-%m-%d %H:%M") if wf.updated_at else "-"
+    return wf.updated_at.astimezone().strftime("%m-%d %H:%M") if wf.updated_at else "-"
 
 
 class WorkflowsScreen(ConsoleScreen):
@@ -61,7 +61,7 @@ class WorkflowsScreen(ConsoleScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#wf-table", DataTable).add_columns(
-            "Name", "State", "Ver", "Published", "Tags", "Updated")
+            "Name", "State", "Updated", "Ver", "Published", "Tags")  # tags may run off
         self.query_one("#wf-table", DataTable).focus()
 
     # -- data -------------------------------------------------------------------------
@@ -85,9 +85,9 @@ class WorkflowsScreen(ConsoleScreen):
         table.clear()
         for wf in self.rows:
             table.add_row(Text(wf.name, style="bold"),
-                          status_text("active" if wf.active else "inactive"),
+                          status_text("active" if wf.active else "inactive"), _when(wf),
                           f"v{wf.version}", "yes" if wf.published else "no",
-                          ", ".join(wf.tags), _when(wf), key=wf.id)
+                          ", ".join(wf.tags), key=wf.id)
         ids = [w.id for w in self.rows]
         if keep in ids:
             table.move_cursor(row=ids.index(keep))
@@ -166,7 +166,11 @@ class WorkflowsScreen(ConsoleScreen):
         hooks = len(result.get("webhooks") or [])
         state = "activated" if active else "deactivated"
         extra = f" ({hooks} webhook(s))" if active and hooks else ""
-        self.notify(f"{wf.name} {state}{extra}.", timeout=3)
+        if result.get("notice"):  # active, but nothing listens: say so, and why
+            self.notify(f"{wf.name} {state}. {result['notice']}", severity="warning",
+                        timeout=10)
+        else:
+            self.notify(f"{wf.name} {state}{extra}.", timeout=3)
         await self.reload()
 
     def action_run(self) -> None:
