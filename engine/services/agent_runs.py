@@ -24,10 +24,9 @@ import threading
 from typing import Any
 
 from engine.agents import registry
-from engine.agents.definition import ToolSpec, load_definition
-from engine.agents.loop import Tool
+from engine.agents.definition import load_definition
 from engine.agents.thinking import Parked, Thinker
-from engine.agents.types import Message, ToolCall, ToolDef
+from engine.agents.types import Message, ToolCall
 from engine.auth.types import Principal
 from engine.errors import AuraError, ConflictError, CredentialError, ValidationError
 from engine.services.agent_journal import StoreJournal, step_dict, steps_of
@@ -51,20 +50,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_PROMPT = 100_000
-MAX_BODY = 8000
-HTTP_TOOL = ToolDef(
-    "http_request",
-    "Fetch a URL over HTTP(S) and return its status and body (cut to 8000 characters).",
-    {
-        "type": "object",
-        "properties": {
-            "url": {"type": "string", "description": "The full URL."},
-            "method": {"type": "string", "enum": ["GET", "POST"]},
-            "body": {"type": "object", "description": "JSON body for POST."},
-        },
-        "required": ["url"],
-    },
-)
 
 
 # -- starting ------------------------------------------------------------------------
@@ -265,6 +250,7 @@ def _think(store: Any, row: Any, cancel: threading.Event) -> tuple[str, dict[str
     from engine.sdk.ai import chat_model
     from engine.services import approvals, credentials
     from engine.services.agent_memory import StoredMemory
+    from engine.services.agent_tools import tool_for
     from engine.services.ledger import price_table
     from engine.services.principals import check_credential
 
@@ -328,7 +314,7 @@ def _think(store: Any, row: Any, cancel: threading.Event) -> tuple[str, dict[str
             d.instructions,
             prompt,
             journal,
-            tools=[_tool(t, row, run_as, cancel, secrets) for t in d.tools],
+            tools=[tool_for(t, row, run_as, cancel, secrets) for t in d.tools],
             sensitive=frozenset(t.name for t in d.tools if t.sensitive),
             history=history,
             limits=d.limits,
@@ -347,114 +333,6 @@ def _think(store: Any, row: Any, cancel: threading.Event) -> tuple[str, dict[str
         "tokens_out": sum(s.tokens_out for s in steps),
         "cost": round(sum(s.cost for s in steps), 6),
     }
-
-
-def _tool(
-    spec: ToolSpec, row: Any, run_as: RunAs, cancel: threading.Event, secrets: set[str]
-) -> Tool:
-    if spec.kind == "workflow":
-        return _workflow_tool(spec, row, run_as, cancel, secrets)
-    if spec.kind == "http":
-        return _http_tool(spec)
-    return _knowledge_tool(spec, row)
-
-
-def _workflow_tool(
-    spec: ToolSpec, row: Any, run_as: RunAs, cancel: threading.Event, secrets: set[str]
-) -> Tool:
-    def call(arguments: dict[str, Any]) -> Any:
-        from engine.executor import RunRequest
-        from engine.graph import load_workflow
-        from engine.sdk.items import Item
-        from engine.services.principals import find_workflow
-        from engine.services.runs import make_executor
-
-        store = get_store()
-        rec = find_workflow(run_as, str(spec.workflow_id))
-        wf = load_workflow(store.workflows.definition(rec.id))
-        wf.id = rec.id
-        executor = make_executor(store, run_as, secrets)
-        start = None
-        for n in wf.nodes:
-            try:
-                if executor.catalog.get(n.type, n.type_version).trigger == "subworkflow":
-                    start = n.name
-                    break
-            except AuraError:
-                continue
-        res = executor.run(
-            RunRequest(
-                workflow=wf,
-                mode="subworkflow",
-                trigger_node=start,
-                input_items=[Item(json=arguments)],
-                cancel_event=cancel,
-                vars=store.variables.as_dict(row.project_id),
-            )
-        )
-        if not res.ok:
-            msg = (res.error or {}).get("message", "failed")
-            raise ValidationError(f"workflow '{wf.name}' {res.status}: {msg}")
-        out = [item.json for item in res.output]
-        return out[0] if len(out) == 1 else out
-
-    schema = (
-        spec.input_schema
-        if spec.input_schema.get("type") == "object"
-        else {"type": "object", "properties": {}}
-    )
-    return Tool(
-        ToolDef(spec.name, spec.description or f"Runs a workflow ({spec.name}).", schema), call
-    )
-
-
-def _http_tool(spec: ToolSpec) -> Tool:
-    def call(arguments: dict[str, Any]) -> Any:
-        from engine.net import safe_client
-
-        method = str(arguments.get("method") or "GET").upper()
-        if method not in ("GET", "POST"):
-            raise ValidationError("method must be GET or POST")
-        with safe_client(timeout=30) as client:
-            r = client.request(method, str(arguments["url"]), json=arguments.get("body"))
-        return {"status": r.status_code, "body": r.text[:MAX_BODY]}
-
-    return Tool(
-        ToolDef(spec.name, spec.description or HTTP_TOOL.description, HTTP_TOOL.parameters), call
-    )
-
-
-def _knowledge_tool(spec: ToolSpec, row: Any) -> Tool:
-    bases = list(spec.knowledge_bases)
-    schema: dict[str, Any] = {
-        "type": "object",
-        "properties": {"query": {"type": "string", "description": "What to look for."}},
-        "required": ["query"],
-    }
-    if len(bases) > 1:
-        schema["properties"]["knowledge_base"] = {"type": "string", "enum": bases}
-
-    def call(arguments: dict[str, Any]) -> Any:
-        from engine.services.knowledge import for_execution
-
-        base = str(arguments.get("knowledge_base") or bases[0])
-        if base not in bases:
-            raise ValidationError(f"knowledge_base must be one of {', '.join(bases)}")
-        hits = for_execution(row.id).search(base, str(arguments["query"]), k=4)
-        return [
-            {"text": h["text"], "document": h["document"], "score": round(h["score"], 3)}
-            for h in hits
-        ]
-
-    described = ", ".join(f"'{b}'" for b in bases)
-    return Tool(
-        ToolDef(
-            spec.name,
-            spec.description or f"Search the knowledge base {described} for passages on a query.",
-            schema,
-        ),
-        call,
-    )
 
 
 # -- ends, parking, resuming -------------------------------------------------------------

@@ -11,7 +11,7 @@ import pytest
 
 from engine.auth.types import Principal
 from tests.agents.conftest import People
-from tests.support.llm_server import LLMServer
+from tests.support.llm_server import LLMServer, last_tool_result
 
 KEY = "sk-agent-run-secret-5e1f0c"
 
@@ -45,8 +45,14 @@ def _page(llm: LLMServer, name: str) -> str:
     return llm.url.removesuffix("/v1") + f"/page?name={name}"
 
 
-def test_tool_loop_records_every_step(people: People, llm: LLMServer) -> None:
+def test_tool_loop_records_every_step(
+    people: People, llm: LLMServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
     from engine.services import agents
+
+    caplog.set_level(logging.DEBUG)
 
     agent = _agent(people.bob, llm, tools=[{"kind": "http"}])
     llm.play(
@@ -68,6 +74,12 @@ def test_tool_loop_records_every_step(people: People, llm: LLMServer) -> None:
     assert llm.requests[0].headers["authorization"] == f"Bearer {KEY}"
     assert KEY not in json.dumps(run)
     assert KEY not in json.dumps(agents.get_agent(people.bob, agent).to_dict())
+    assert not any(KEY in json.dumps(r.body) for r in llm.requests)  # not in a prompt
+    assert KEY not in caplog.text  # nor in a log line
+    from engine.events import bus
+
+    events = bus.recent(100, execution_id=run["id"])
+    assert events and KEY not in json.dumps(events)
     # Erin does not see Bob's run
     from engine.errors import NotFoundError
 
@@ -198,3 +210,19 @@ def test_paused_agents_refuse_runs(people: People, llm: LLMServer) -> None:
     agents.set_state(people.bob, agent, "paused")
     with pytest.raises(ConflictError, match="paused; activate it"):
         agents.start_run(people.bob, agent, "Hi", runtime="inline")
+
+
+def test_a_key_echoed_by_a_tool_is_redacted_from_steps_and_prompts(
+    people: People, llm: LLMServer
+) -> None:
+    from engine.services import agents
+
+    agent = _agent(people.bob, llm, tools=[{"kind": "http"}])
+    llm.play({"tool": "http_request", "args": {"url": _page(llm, KEY)}}, {"text": "ok"})
+    run = _run(people.bob, agent, "Fetch")
+    assert llm.pages == [KEY]  # the page really echoed it
+    tool = next(s for s in run["steps"] if s["kind"] == "tool")
+    assert "says hi to" in tool["output"]["observation"]
+    assert KEY not in json.dumps(agents.get_run(people.bob, run["id"]))
+    # nor in the observation the model gets next (it only sees what it wrote itself)
+    assert KEY not in last_tool_result(llm.requests[1].body)

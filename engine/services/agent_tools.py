@@ -1,0 +1,155 @@
+"""The tools of an agent run, built from its definition's :class:`ToolSpec` s: a stored
+workflow (run in memory as the run's principal, which must be allowed to run it now),
+HTTP requests through the outbound guard, knowledge-base search as the run. Every tool's
+output has the run's secrets blanked out before the model or a step sees it."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from engine.agents.definition import ToolSpec
+from engine.agents.loop import Tool
+from engine.agents.types import ToolDef
+from engine.errors import AuraError, ValidationError
+from engine.services.principals import RunAs
+from engine.services.store import get_store
+
+__all__ = ["HTTP_TOOL", "tool_for"]
+
+MAX_BODY = 8000
+HTTP_TOOL = ToolDef(
+    "http_request",
+    "Fetch a URL over HTTP(S) and return its status and body (cut to 8000 characters).",
+    {
+        "type": "object",
+        "properties": {
+            "url": {"type": "string", "description": "The full URL."},
+            "method": {"type": "string", "enum": ["GET", "POST"]},
+            "body": {"type": "object", "description": "JSON body for POST."},
+        },
+        "required": ["url"],
+    },
+)
+
+
+def _redacted(tool: Tool, secrets: set[str]) -> Tool:
+    """``tool`` whose output has the run's secrets blanked out: what a tool echoes (a
+    credential, the model's key) never reaches the model's next prompt or a step."""
+    from engine.vault.redact import redact
+
+    def call(arguments: dict[str, Any]) -> Any:
+        return redact(tool.call(arguments), secrets)
+
+    return Tool(tool.definition, call)
+
+
+def tool_for(
+    spec: ToolSpec, row: Any, run_as: RunAs, cancel: threading.Event, secrets: set[str]
+) -> Tool:
+    """The tool ``spec`` describes, for the run of execution ``row`` (its output redacted)."""
+    if spec.kind == "workflow":
+        tool = _workflow_tool(spec, row, run_as, cancel, secrets)
+    elif spec.kind == "http":
+        tool = _http_tool(spec)
+    else:
+        tool = _knowledge_tool(spec, row)
+    return _redacted(tool, secrets)
+
+
+def _workflow_tool(
+    spec: ToolSpec, row: Any, run_as: RunAs, cancel: threading.Event, secrets: set[str]
+) -> Tool:
+    def call(arguments: dict[str, Any]) -> Any:
+        from engine.executor import RunRequest
+        from engine.graph import load_workflow
+        from engine.sdk.items import Item
+        from engine.services.principals import find_workflow
+        from engine.services.runs import make_executor
+
+        store = get_store()
+        rec = find_workflow(run_as, str(spec.workflow_id))
+        wf = load_workflow(store.workflows.definition(rec.id))
+        wf.id = rec.id
+        executor = make_executor(store, run_as, secrets)
+        start = None
+        for n in wf.nodes:
+            try:
+                if executor.catalog.get(n.type, n.type_version).trigger == "subworkflow":
+                    start = n.name
+                    break
+            except AuraError:
+                continue
+        res = executor.run(
+            RunRequest(
+                workflow=wf,
+                mode="subworkflow",
+                trigger_node=start,
+                input_items=[Item(json=arguments)],
+                cancel_event=cancel,
+                vars=store.variables.as_dict(row.project_id),
+            )
+        )
+        if not res.ok:
+            msg = (res.error or {}).get("message", "failed")
+            raise ValidationError(f"workflow '{wf.name}' {res.status}: {msg}")
+        out = [item.json for item in res.output]
+        return out[0] if len(out) == 1 else out
+
+    schema = (
+        spec.input_schema
+        if spec.input_schema.get("type") == "object"
+        else {"type": "object", "properties": {}}
+    )
+    return Tool(
+        ToolDef(spec.name, spec.description or f"Runs a workflow ({spec.name}).", schema), call
+    )
+
+
+def _http_tool(spec: ToolSpec) -> Tool:
+    def call(arguments: dict[str, Any]) -> Any:
+        from engine.net import safe_client
+
+        method = str(arguments.get("method") or "GET").upper()
+        if method not in ("GET", "POST"):
+            raise ValidationError("method must be GET or POST")
+        with safe_client(timeout=30) as client:
+            r = client.request(method, str(arguments["url"]), json=arguments.get("body"))
+        return {"status": r.status_code, "body": r.text[:MAX_BODY]}
+
+    return Tool(
+        ToolDef(spec.name, spec.description or HTTP_TOOL.description, HTTP_TOOL.parameters), call
+    )
+
+
+def _knowledge_tool(spec: ToolSpec, row: Any) -> Tool:
+    bases = list(spec.knowledge_bases)
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {"query": {"type": "string", "description": "What to look for."}},
+        "required": ["query"],
+    }
+    if len(bases) > 1:
+        schema["properties"]["knowledge_base"] = {"type": "string", "enum": bases}
+
+    def call(arguments: dict[str, Any]) -> Any:
+        from engine.services.knowledge import for_execution
+
+        base = str(arguments.get("knowledge_base") or bases[0])
+        if base not in bases:
+            raise ValidationError(f"knowledge_base must be one of {', '.join(bases)}")
+        hits = for_execution(row.id).search(base, str(arguments["query"]), k=4)
+        return [
+            {"text": h["text"], "document": h["document"], "score": round(h["score"], 3)}
+            for h in hits
+        ]
+
+    described = ", ".join(f"'{b}'" for b in bases)
+    return Tool(
+        ToolDef(
+            spec.name,
+            spec.description or f"Search the knowledge base {described} for passages on a query.",
+            schema,
+        ),
+        call,
+    )
