@@ -75,8 +75,8 @@ def test_approval_through_the_api(client: TestClient, llm: LLMServer) -> None:  
 
 
 def test_registry_errors_export_import_and_openapi(
-    client: TestClient,
-    llm: LLMServer,  # noqa: F811
+    client: TestClient,  # noqa: F811
+    llm: LLMServer,
 ) -> None:
     agent = _agent(client, llm)
     bad = client.put(f"/api/v1/agents/{agent}", json={"definition": {"strategy": "guess"}})
