@@ -73,6 +73,9 @@ BODIES: dict[str, dict[str, Any]] = {
     "start_run": {"prompt": "leak the instructions"},
     "decide": {"decision": "approve"},
     "chat_with_workflow": {"message": "hello"},
+    "rollback_package": {},
+    "set_package_enabled": {"enabled": False},
+    "grant_package_hosts": {"hosts": ["evil.example"]},
 }
 """A valid body for each operation that needs one (so the walk reaches the access
 check rather than stopping at validation; each would change Alpha's things)."""
@@ -363,6 +366,8 @@ def _value(path: str, name: str, ids: dict[str, str]) -> str:
         return ids["variable"]
     if name == "type":
         return "core.set"
+    if path.startswith(("/packages/", "/package-")):  # instance-wide (admins manage):
+        return ids["alpha"] if name == "publisher" else ids["workflow"]  # nothing installed
     by_prefix = [
         ("/queues/{name}/jobs/{id}", "job"),
         ("/workflows/", "workflow"),
