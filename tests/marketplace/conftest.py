@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.conftest import app, client, owner  # noqa: F401 (the API tests' fixtures)
 from tests.support.fixtures import reset_process_state
 
 

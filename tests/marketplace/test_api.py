@@ -11,15 +11,13 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from engine.marketplace import sources
-from tests.api.conftest import app, client, owner  # noqa: F401 (fixtures)
 from tests.marketplace._helpers import built, manifest, raw_zip
 
 API = "/api/v1"
 
 
 def _upload(c: TestClient, data: bytes, **extra: Any) -> Any:
-    return c.post(f"{API}/packages/upload",
-                  json={"file": base64.b64encode(data).decode(), **extra})
+    return c.post(f"{API}/packages/upload", json={"file": base64.b64encode(data).decode(), **extra})
 
 
 def test_upload_needs_a_signature_or_the_override(client: TestClient, tmp_path: Path) -> None:
@@ -64,19 +62,25 @@ def test_manage_one_package(client: TestClient, tmp_path: Path) -> None:
     assert r.status_code == 404 and "not installed" in r.json()["message"]
 
 
-def test_a_workflow_using_an_uninstalled_node_fails_clearly(client: TestClient,
-                                                           tmp_path: Path) -> None:
+def test_a_workflow_using_an_uninstalled_node_fails_clearly(
+    client: TestClient, tmp_path: Path
+) -> None:
     data, _ = built(tmp_path / "p")
     _upload(client, data, allow_unsigned=True)
-    wf = {"name": "uses package", "nodes": [
-        {"name": "Start", "type": "core.manual_trigger"},
-        {"name": "Up", "type": "acme.upper", "parameters": {"field": "w"}}],
-        "connections": [{"source": "Start", "target": "Up"}]}
+    wf = {
+        "name": "uses package",
+        "nodes": [
+            {"name": "Start", "type": "core.manual_trigger"},
+            {"name": "Up", "type": "acme.upper", "parameters": {"field": "w"}},
+        ],
+        "connections": [{"source": "Start", "target": "Up"}],
+    }
     r = client.post(f"{API}/workflows", json=wf)
     assert r.status_code == 201, r.text
     wid = r.json()["id"]
-    r = client.post(f"{API}/workflows/{wid}/run", params={"wait": "true"},
-                    json={"input_items": [{"w": "ok"}]})
+    r = client.post(
+        f"{API}/workflows/{wid}/run", params={"wait": "true"}, json={"input_items": [{"w": "ok"}]}
+    )
     assert r.status_code in (200, 202), r.text
     assert '"OK"' in r.text  # the package node ran (in the sandbox)
     client.delete(f"{API}/packages/acme/text-tools")
@@ -85,18 +89,24 @@ def test_a_workflow_using_an_uninstalled_node_fails_clearly(client: TestClient,
     assert "Unknown node type 'acme.upper'" in r.json()["message"]
 
 
-def test_catalogue_install_over_the_api(client: TestClient, tmp_path: Path,
-                                        acme_key: tuple[bytes, bytes]) -> None:
+def test_catalogue_install_over_the_api(
+    client: TestClient, tmp_path: Path, acme_key: tuple[bytes, bytes]
+) -> None:
     cat = tmp_path / "cat"
     data, sig = built(tmp_path / "p", key=acme_key[0])
     assert sig is not None
     sources.publish(cat, data, sig, name="Acme")
     sources.sign_index(cat, acme_key[0], "acme")
-    r = client.post(f"{API}/package-publishers",
-                    json={"name": "acme", "public_key": acme_key[1].decode()})
+    r = client.post(
+        f"{API}/package-publishers", json={"name": "acme", "public_key": acme_key[1].decode()}
+    )
     assert r.status_code == 201, r.text
-    assert client.post(f"{API}/package-sources",
-                       json={"name": "acme", "location": str(cat)}).status_code == 201
+    assert (
+        client.post(
+            f"{API}/package-sources", json={"name": "acme", "location": str(cat)}
+        ).status_code
+        == 201
+    )
     listing = client.get(f"{API}/package-catalogue", params={"search": "text"}).json()
     assert listing["signer"] == "acme" and listing["packages"][0]["verified"] is True
     r = client.post(f"{API}/packages/install", json={"name": "acme/text-tools"})
