@@ -62,8 +62,11 @@ class InstallIn(In):
     name: str = Field(min_length=3, max_length=100, description="'publisher/name'.")
     version: str | None = Field(None, max_length=50, description="Default: the newest.")
     source: str | None = Field(None, max_length=2000, description="Default: the first source.")
-    allow_unsigned: bool = Field(False, description="Admin override for an unsigned or "
-                                 "untrusted package (audited, shown on the package).")
+    allow_unsigned: bool = Field(
+        False,
+        description="Admin override for an unsigned or "
+        "untrusted package (audited, shown on the package).",
+    )
 
 
 class UploadIn(In):
@@ -102,8 +105,7 @@ def _name(call: Call) -> str:
     return f"{call.path['publisher']}/{call.path['name']}"
 
 
-@router.get("/packages", action="package:read", summary="Installed packages",
-            response=PackageList)
+@router.get("/packages", action="package:read", summary="Installed packages", response=PackageList)
 def list_packages(call: Call) -> dict[str, Any]:
     """Sandboxed packages and trusted wheels, with their versions and permissions."""
     from engine.services import packages
@@ -111,30 +113,50 @@ def list_packages(call: Call) -> dict[str, Any]:
     return {"items": packages.installed(call.principal)}
 
 
-@router.get("/package-catalogue", action="package:read", summary="Browse a catalogue",
-            query=CatalogueQuery, response=CatalogueOut, errors=(400, 404, 422))
+@router.get(
+    "/package-catalogue",
+    action="package:read",
+    summary="Browse a catalogue",
+    query=CatalogueQuery,
+    response=CatalogueOut,
+    errors=(400, 404, 422),
+)
 def get_catalogue(call: Call) -> dict[str, Any]:
     """The catalogue's packages (its signature checked), marked installed/updatable."""
     from engine.services import packages
 
     q: CatalogueQuery = call.query
-    return packages.catalogue(call.principal, source=q.source, search=q.search,
-                              category=q.category)
+    return packages.catalogue(call.principal, source=q.source, search=q.search, category=q.category)
 
 
-@router.post("/packages/install", action="package:manage", summary="Install a package",
-             body=InstallIn, response=PackageOut, status=201, errors=(400, 404, 409, 422))
+@router.post(
+    "/packages/install",
+    action="package:manage",
+    summary="Install a package",
+    body=InstallIn,
+    response=PackageOut,
+    status=201,
+    errors=(400, 404, 409, 422),
+)
 def install_package(call: Call) -> dict[str, Any]:
     """Installs (or upgrades to) a catalogue package after every check passes."""
     from engine.services import packages
 
     b: InstallIn = call.body
-    return packages.install_from_catalogue(call.principal, b.name, version=b.version,
-                                           source=b.source, allow_unsigned=b.allow_unsigned)
+    return packages.install_from_catalogue(
+        call.principal, b.name, version=b.version, source=b.source, allow_unsigned=b.allow_unsigned
+    )
 
 
-@router.post("/packages/upload", action="package:manage", summary="Install a package file",
-             body=UploadIn, response=PackageOut, status=201, errors=(400, 409, 422))
+@router.post(
+    "/packages/upload",
+    action="package:manage",
+    summary="Install a package file",
+    body=UploadIn,
+    response=PackageOut,
+    status=201,
+    errors=(400, 409, 422),
+)
 def upload_package(call: Call) -> dict[str, Any]:
     """Installs an uploaded package file (and its signature record)."""
     from engine.services import packages
@@ -144,12 +166,18 @@ def upload_package(call: Call) -> dict[str, Any]:
         data = base64.b64decode(b.file, validate=True)
     except (binascii.Error, ValueError):
         raise ValidationError("'file' must be the package file encoded in base64.") from None
-    return packages.install_file(call.principal, data, b.signature,
-                                 allow_unsigned=b.allow_unsigned, source="upload")
+    return packages.install_file(
+        call.principal, data, b.signature, allow_unsigned=b.allow_unsigned, source="upload"
+    )
 
 
-@router.get("/packages/{publisher}/{name}", action="package:read",
-            summary="An installed package", response=PackageOut, errors=(404,))
+@router.get(
+    "/packages/{publisher}/{name}",
+    action="package:read",
+    summary="An installed package",
+    response=PackageOut,
+    errors=(404,),
+)
 def get_package(call: Call) -> dict[str, Any]:
     """Versions, nodes, permissions, signature and who installed it."""
     from engine.services import packages
@@ -157,9 +185,14 @@ def get_package(call: Call) -> dict[str, Any]:
     return packages.get_package(call.principal, _name(call))
 
 
-@router.post("/packages/{publisher}/{name}/rollback", action="package:manage",
-             summary="Roll a package back", body=RollbackIn, response=PackageOut,
-             errors=(404, 409))
+@router.post(
+    "/packages/{publisher}/{name}/rollback",
+    action="package:manage",
+    summary="Roll a package back",
+    body=RollbackIn,
+    response=PackageOut,
+    errors=(404, 409),
+)
 def rollback_package(call: Call) -> dict[str, Any]:
     """Makes an earlier installed version active."""
     from engine.services import packages
@@ -167,9 +200,14 @@ def rollback_package(call: Call) -> dict[str, Any]:
     return packages.rollback(call.principal, _name(call), call.body.version)
 
 
-@router.put("/packages/{publisher}/{name}/enabled", action="package:manage",
-            summary="Enable or disable a package", body=EnabledIn, response=PackageOut,
-            errors=(404,))
+@router.put(
+    "/packages/{publisher}/{name}/enabled",
+    action="package:manage",
+    summary="Enable or disable a package",
+    body=EnabledIn,
+    response=PackageOut,
+    errors=(404,),
+)
 def set_package_enabled(call: Call) -> dict[str, Any]:
     """A disabled package's nodes disappear everywhere (runs using them fail clearly)."""
     from engine.services import packages
@@ -177,9 +215,14 @@ def set_package_enabled(call: Call) -> dict[str, Any]:
     return packages.set_enabled(call.principal, _name(call), call.body.enabled)
 
 
-@router.put("/packages/{publisher}/{name}/hosts", action="package:manage",
-            summary="Grant hosts to a package", body=HostsIn, response=PackageOut,
-            errors=(404, 422))
+@router.put(
+    "/packages/{publisher}/{name}/hosts",
+    action="package:manage",
+    summary="Grant hosts to a package",
+    body=HostsIn,
+    response=PackageOut,
+    errors=(404, 422),
+)
 def grant_package_hosts(call: Call) -> dict[str, Any]:
     """Hosts the package may reach beyond its manifest (e.g. a self-hosted server)."""
     from engine.services import packages
@@ -187,8 +230,13 @@ def grant_package_hosts(call: Call) -> dict[str, Any]:
     return packages.grant_hosts(call.principal, _name(call), call.body.hosts)
 
 
-@router.delete("/packages/{publisher}/{name}", action="package:manage",
-               summary="Uninstall a package", query=UninstallQuery, errors=(404, 409))
+@router.delete(
+    "/packages/{publisher}/{name}",
+    action="package:manage",
+    summary="Uninstall a package",
+    query=UninstallQuery,
+    errors=(404, 409),
+)
 def uninstall_package(call: Call) -> dict[str, Any]:
     """Refused (409, naming them) while active workflows use it, unless ``force``."""
     from engine.services import packages
@@ -203,16 +251,26 @@ def list_sources(call: Call) -> dict[str, Any]:
     return {"items": packages.list_sources(call.principal)}
 
 
-@router.post("/package-sources", action="package:manage", summary="Add a catalogue source",
-             body=SourceIn, status=201, errors=(422,))
+@router.post(
+    "/package-sources",
+    action="package:manage",
+    summary="Add a catalogue source",
+    body=SourceIn,
+    status=201,
+    errors=(422,),
+)
 def add_source(call: Call) -> dict[str, Any]:
     from engine.services import packages
 
     return {"items": packages.add_source(call.principal, call.body.name, call.body.location)}
 
 
-@router.delete("/package-sources/{name}", action="package:manage",
-               summary="Remove a catalogue source", errors=(404,))
+@router.delete(
+    "/package-sources/{name}",
+    action="package:manage",
+    summary="Remove a catalogue source",
+    errors=(404,),
+)
 def remove_source(call: Call) -> dict[str, Any]:
     from engine.services import packages
 
@@ -226,16 +284,27 @@ def list_publishers(call: Call) -> dict[str, Any]:
     return {"items": packages.trusted_publishers(call.principal)}
 
 
-@router.post("/package-publishers", action="package:manage", summary="Trust a publisher",
-             body=PublisherIn, status=201, errors=(422,))
+@router.post(
+    "/package-publishers",
+    action="package:manage",
+    summary="Trust a publisher",
+    body=PublisherIn,
+    status=201,
+    errors=(422,),
+)
 def trust_publisher(call: Call) -> dict[str, Any]:
     from engine.services import packages
 
     return packages.trust_publisher(call.principal, call.body.name, call.body.public_key)
 
 
-@router.delete("/package-publishers/{name}", action="package:manage",
-               summary="Stop trusting a publisher", status=204, errors=(404,))
+@router.delete(
+    "/package-publishers/{name}",
+    action="package:manage",
+    summary="Stop trusting a publisher",
+    status=204,
+    errors=(404,),
+)
 def untrust_publisher(call: Call) -> None:
     from engine.services import packages
 
