@@ -1,5 +1,5 @@
 """``aura agent ...``: AI agents from the terminal (as the console operator): list, show,
-run, chat, export, import, and the approvals inbox (approve, reject).
+state, run, chat, export, import, and the approvals inbox (approve, reject).
 
 Runs go through :func:`engine.services.agents.start_run` like the API's: on the workers
 when Redis is configured (``--inline`` runs one here), their steps printed as they are
@@ -140,6 +140,19 @@ def _report(run: dict[str, Any], as_json: bool) -> None:
             as_json=as_json,
             error=(run.get("error") or {}).get("code", "failed"),
         )
+
+
+@app.command("state")
+def state(
+    agent: Annotated[str, typer.Argument(help="Agent id or name.")],
+    new_state: Annotated[str, typer.Argument(help="draft, active, paused or retired.")],
+) -> None:
+    """Activate, pause, retire or reopen (draft) an agent."""
+    from engine.services import agents
+
+    with reporting():
+        view = agents.set_state(_operator(), agent, new_state)
+    console.print(f"[green]✓[/] {escape(view.name)} is {view.state}.")
 
 
 @app.command("run")

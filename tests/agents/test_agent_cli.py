@@ -45,8 +45,10 @@ def test_agent_commands(people: People, llm: LLMServer, tmp_path: Path) -> None:
     file.write_text(json.dumps(exported))
     code, out = aura("agent", "import", str(file))
     assert code == 0 and "Imported Clerk" in out, out
+    code, out = aura("agent", "state", "Clerk", "active")
+    assert code == 0 and "Clerk is active" in out, out
     code, out = aura("agent", "list")
-    assert code == 0 and "Clerk" in out and "http_request" in out
+    assert code == 0 and "Clerk" in out and "http_request" in out and "active" in out
     page = llm.url.removesuffix("/v1") + "/page?name=CLI"
     llm.play({"tool": "http_request", "args": {"url": page}}, {"text": "The page was read."})
     code, out = aura("agent", "run", "Clerk", "Read the page", "--inline")
