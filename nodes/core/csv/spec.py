@@ -14,10 +14,17 @@ class CsvParams(Params):
         "parse",
         description="'parse' turns CSV into one item per row; 'build' turns all "
         "input items into one CSV.",
+        json_schema_extra=ui(
+            labels={"parse": "Parse CSV into items", "build": "Build CSV from items"}
+        ),
     )
     source: Literal["field", "binary"] = Field(
         "field",
         description="parse: read CSV text from a field, or from a file in the item's binary data.",
+        json_schema_extra=ui(
+            show={"operation": ["parse"]},
+            labels={"field": "A text field", "binary": "A file (binary property)"},
+        ),
     )
     field: str = Field(
         "data",
@@ -47,27 +54,55 @@ class CsvParams(Params):
         True,
         description="parse: the first row holds column names (off: columns are named "
         "column_1, column_2...); build: write a header row.",
+        json_schema_extra=ui(show={"operation": ["parse"]}),
     )
     column_names: list[str] = Field(
         default_factory=list,
         description="parse: names to use instead of the header row; "
         "build: the columns to write, in order (empty: every field, in order of first "
         "appearance).",
+        json_schema_extra=ui(show={"operation": ["parse"]}),
     )
     skip_rows: int = Field(
-        0, description="parse: lines to skip before the header (titles, notes).", ge=0
+        0,
+        description="parse: lines to skip before the header (titles, notes).",
+        ge=0,
+        json_schema_extra=ui(show={"operation": ["parse"]}),
     )
-    skip_empty_lines: bool = Field(True, description="parse: ignore blank lines.")
-    max_rows: int = Field(0, description="parse: stop after this many data rows (0: all).", ge=0)
-    trim: bool = Field(False, description="parse: strip spaces around values.")
+    skip_empty_lines: bool = Field(
+        True,
+        description="parse: ignore blank lines.",
+        json_schema_extra=ui(show={"operation": ["parse"]}),
+    )
+    max_rows: int = Field(
+        0,
+        description="parse: stop after this many data rows (0: all).",
+        ge=0,
+        json_schema_extra=ui(show={"operation": ["parse"]}),
+    )
+    trim: bool = Field(
+        False,
+        description="parse: strip spaces around values.",
+        json_schema_extra=ui(show={"operation": ["parse"]}),
+    )
     auto_type: bool = Field(
         False,
         description="parse: turn numeric text into numbers ('42', '-3.5', '1e3'); "
         "values with leading zeros such as '007' stay text.",
+        json_schema_extra=ui(show={"operation": ["parse"]}),
     )
-    empty_as_null: bool = Field(False, description="parse: empty cells become null instead of ''.")
+    empty_as_null: bool = Field(
+        False,
+        description="parse: empty cells become null instead of ''.",
+        json_schema_extra=ui(show={"operation": ["parse"]}),
+    )
     output_mode: Literal["items", "list"] = Field(
-        "items", description="parse: one item per row, or one item with all rows in 'Output field'."
+        "items",
+        description="parse: one item per row, or one item with all rows in 'Output field'.",
+        json_schema_extra=ui(
+            show={"operation": ["parse"]},
+            labels={"items": "One item per row", "list": "One item with all rows"},
+        ),
     )
     output_field: str = Field(
         "rows",
@@ -75,16 +110,30 @@ class CsvParams(Params):
         json_schema_extra=ui(expression=False),
     )
     destination: Literal["field", "binary"] = Field(
-        "binary", description="build: write the CSV to a file (binary property) or to a text field."
+        "binary",
+        description="build: write the CSV to a file (binary property) or to a text field.",
+        json_schema_extra=ui(
+            show={"operation": ["build"]},
+            labels={"field": "A text field", "binary": "A file (binary property)"},
+        ),
     )
-    file_name: str = Field("data.csv", description="build: file name of the CSV file.")
+    file_name: str = Field(
+        "data.csv",
+        description="build: file name of the CSV file.",
+        json_schema_extra=ui(show={"operation": ["build"]}),
+    )
     line_terminator: Literal["\n", "\r\n"] = Field(
-        "\n", description="build: line ending, '\\n' or '\\r\\n' (Excel, RFC 4180)."
+        "\n",
+        description="build: line ending, '\\n' or '\\r\\n' (Excel, RFC 4180).",
+        json_schema_extra=ui(
+            show={"operation": ["build"]}, labels={"\n": "LF (\\n)", "\r\n": "CRLF (\\r\\n, Excel)"}
+        ),
     )
     escape_formulas: bool = Field(
         False,
         description="build: prefix values starting with =, +, - or @ with a quote so "
         "spreadsheets do not run them as formulas.",
+        json_schema_extra=ui(show={"operation": ["build"]}),
     )
 
 
