@@ -7,8 +7,10 @@ calls). Its RQ job only claims the execution and hands it to this process's
 ``AURA_AGENTS_THREADS`` runs wait on their models side by side. (A forking worker runs
 agent jobs in its own process for this, see :mod:`engine.runtimes.rq.worker`.) Measured
 with ``bench/agent_bench.py`` (2 workers, 50 concurrent runs, 2 s model answers): see
-``docs/agents.md``. Parking between steps instead (as the Wait node does) would free the
-worker only *between* model calls, not during them, which is where the time goes.
+``docs/agents.md``. Parking between steps instead (as the Wait node does) would free
+the worker only *between* model calls, not during them, which is where the time goes.
+A forked child (a work horse) forgets the host and gets its own SQLite writer lock
+(:func:`reset_agent_host`, run at every fork).
 
 One watch thread heartbeats every hosted execution (so the reaper does not take them for
 crashed) and turns a cancel request (the Redis flag) into the run's event. When the
@@ -19,6 +21,7 @@ resumes each from its last recorded step (:mod:`engine.services.agent_runs`).
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -155,6 +158,19 @@ def agent_host() -> AgentHost:
 
 
 def reset_agent_host() -> None:
-    """Forgets the host (a forked child must not use its parent's threads)."""
+    """Forgets the host (a forked child must not use its parent's threads), and gives
+    the child its own SQLite writer lock: a parent thread may have held it at the fork,
+    and no thread of the child would ever release it."""
     global _host
     _host = None
+    try:
+        from engine.store.current import opened_store
+
+        store = opened_store()
+        if store is not None and hasattr(store.db, "_sqlite_lock"):
+            store.db._sqlite_lock = threading.RLock()
+    except Exception as exc:  # never fail a fork
+        log.debug("could not reset the store lock after a fork: %s", exc)
+
+
+os.register_at_fork(after_in_child=reset_agent_host)

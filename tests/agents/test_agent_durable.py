@@ -136,3 +136,25 @@ def test_forking_worker_runs_an_agent_with_a_workflow_tool(env: Env, llm: LLMSer
     row = handle.result(timeout=60)
     assert row.status == "succeeded", (row.error, env.logs())
     assert "sunny in Oslo" in row.output_summary["answer"]
+
+
+def test_one_worker_carries_several_runs_while_their_models_think(env: Env, llm: LLMServer) -> None:
+    """One forking worker process: three runs wait on their slow models at the same
+    time (the worker handed each to its threads instead of holding itself)."""
+    from engine.services import agents
+
+    llm.play({"text": "slow answer", "delay": 8})
+    agent = _agent(llm)
+    env.worker()
+    handles = [agents.start_run(OPERATOR, agent, f"question {i}", runtime="rq") for i in range(3)]
+    wait_until(
+        lambda: len(llm.requests) == 3,
+        timeout=60,
+        what="three model calls in flight at once",
+        env=env,
+    )
+    assert all(_row(h.id).status == "running" for h in handles)
+    assert len({_row(h.id).worker_id for h in handles}) == 1
+    for h in handles:
+        row = h.result(timeout=60)
+        assert row.status == "succeeded" and row.output_summary["answer"] == "slow answer"

@@ -6,8 +6,9 @@ Agent executions go on the same queues as workflows (the job carries the id only
 a worker that runs jobs in its own process (``--no-fork``, the ``fast`` queue's
 SimpleWorker) the job claims the run, hands it to the process's
 :class:`~engine.runtimes.agent_host.AgentHost` and returns at once: the worker is free
-for the next job while the model thinks. In a forked work horse the run is carried out
-in the horse (it must finish before the horse exits), holding that worker meanwhile.
+for the next job while the model thinks. A forking worker does not fork for these jobs
+(:mod:`engine.runtimes.rq.worker`); should one run in a work horse all the same, the
+run is carried out there, holding that worker until it ends or parks.
 """
 
 from __future__ import annotations
@@ -76,14 +77,8 @@ def recover(execution_id: str, reason: str) -> bool:
 
 
 def fresh_after_fork() -> None:
-    """In a work horse: its own agent host (the parent's threads did not survive the
-    fork) and its own SQLite writer lock (a parent thread may have held it)."""
-    import threading
-
+    """In a work horse: its own agent host and SQLite writer lock (also done at every
+    fork by :func:`engine.runtimes.agent_host.reset_agent_host`)."""
     from engine.runtimes.agent_host import reset_agent_host
-    from engine.store.current import opened_store
 
     reset_agent_host()
-    store = opened_store()
-    if store is not None and hasattr(store.db, "_sqlite_lock"):
-        store.db._sqlite_lock = threading.RLock()

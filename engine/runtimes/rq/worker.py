@@ -118,7 +118,22 @@ def _aura_worker_class() -> type:
 
     class AuraWorker(Worker):
         """RQ's forking worker whose parent also kills a stuck horse at every monitoring
-        tick (see :mod:`engine.runtimes.rq.watchdog`), not only 60 s past the timeout."""
+        tick (see :mod:`engine.runtimes.rq.watchdog`), not only 60 s past the timeout.
+        Agent runs are not forked: their job only claims the run and hands it to this
+        process's threads (:mod:`engine.runtimes.agent_host`), so the worker is free
+        while models think."""
+
+        def execute_job(self, job: Any, queue: Any) -> None:
+            from engine.runtimes.rq.agent_jobs import AGENT_JOB_FUNCTION
+
+            if job.func_name != AGENT_JOB_FUNCTION:
+                super().execute_job(job, queue)
+                return
+            from rq.worker import WorkerStatus
+
+            execution = self.prepare_execution(job)  # as RQ's SimpleWorker does
+            self.perform_job(job, queue, execution)
+            self.set_state(WorkerStatus.IDLE)
 
         def maintain_heartbeats(self, job: Any, execution: Any) -> None:
             super().maintain_heartbeats(job, execution)
