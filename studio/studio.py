@@ -20,6 +20,7 @@ from studio.pages.credentials import credentials_page
 from studio.pages.editor import editor_page
 from studio.pages.executions import execution_page, executions_page
 from studio.pages.login import invite_page, login_page, reset_page, setup_page
+from studio.pages.marketplace import marketplace_page
 from studio.pages.settings import settings_page
 from studio.pages.variables import variables_page
 from studio.pages.workflows import workflows_page
@@ -34,6 +35,7 @@ from studio.state.credentials import CredentialsState
 from studio.state.editor import EditorState
 from studio.state.execution_view import ExecutionViewState
 from studio.state.executions import ExecutionsState
+from studio.state.marketplace import MarketplaceState
 from studio.state.settings import SettingsState
 from studio.state.variables import VariablesState
 from studio.state.workflows import WorkflowsState
@@ -70,6 +72,7 @@ PAGES = [
     (admin_api_keys_page, "/admin/api-keys", "API keys", AdminApiKeysState.load),
     (admin_audit_page, "/admin/audit", "Audit log", AdminAuditState.load),
     (admin_security_page, "/admin/security", "Security", AdminSecurityState.load),
+    (marketplace_page, "/admin/marketplace", "Marketplace", MarketplaceState.load),
 ]
 PUBLIC_PAGES = [  # no sign-in needed (each redirects once it makes no sense)
     (login_page, "/login", "Sign in", LoginState.load),

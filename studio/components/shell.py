@@ -24,6 +24,7 @@ ADMIN_NAV = [
     ("API keys", "/admin/api-keys", "key-square"),
     ("Audit log", "/admin/audit", "scroll-text"),
     ("Security", "/admin/security", "shield"),
+    ("Marketplace", "/admin/marketplace", "store"),
 ]
 """The Admin section: owners and admins see all of it; everyone else sees only their
 API keys."""
