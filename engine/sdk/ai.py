@@ -52,6 +52,7 @@ DEFAULT_BASE_URLS = {
     "anthropic": "https://api.anthropic.com",
 }
 _PROVIDER_MODULE = "engine.services.agents"
+_LEDGER_MODULE = "engine.services.ledger"
 _memory: Callable[[str], ConversationMemory] | None = None
 
 
@@ -66,10 +67,13 @@ def chat_model(
     temperature: float | None = None,
     stream: bool = False,
     on_text: Callable[[str], None] | None = None,
+    usage_for: str | None = None,
 ) -> ChatModel:
     """A model of ``provider`` with the credential's base URL and key (``model`` empty:
     the credential's default model). ``on_text`` gets the answer's text pieces as they
-    stream in (with ``stream=True``)."""
+    stream in (with ``stream=True``). ``usage_for`` = an execution id: each call's tokens
+    and cost go to the ledger, attributed to that execution's workflow and project
+    (:mod:`engine.services.ledger`)."""
     from engine.agents.providers import AnthropicChat, OpenAIChat
     from engine.errors import CredentialError
     from engine.net.bridge import guarded_client
@@ -95,7 +99,17 @@ def chat_model(
         stream=stream,
     )
     chat.on_text = on_text
-    return chat
+    if usage_for is None:
+        return chat
+    from engine.agents.metered import MeteredModel
+
+    execution_id = usage_for
+    return MeteredModel(
+        chat,
+        lambda reply: importlib.import_module(_LEDGER_MODULE).record_node_usage(
+            execution_id, reply.model, reply.usage
+        ),
+    )
 
 
 AGENT_DELTA_EVENT = "agent.delta"

@@ -30,6 +30,7 @@ __all__ = [
     "budget_status",
     "check_budget",
     "price_table",
+    "record_node_usage",
     "set_prices",
     "set_project_budget",
     "usage",
@@ -55,6 +56,30 @@ def set_prices(principal: Principal, prices: Any) -> dict[str, dict[str, float]]
     table = parse_prices(prices)
     get_store().settings.set(PRICES_KEY, table)
     return table
+
+
+def record_node_usage(execution_id: str, model: str, usage: Any) -> None:
+    """Records one model call of a workflow node (AI Agent, LLM...) in the ledger,
+    attributed to the execution's workflow and project."""
+    store = get_store()
+    try:
+        row = store.executions.get(execution_id)
+        workflow_id, project_id = row.workflow_id, row.project_id
+    except Exception:  # an unrecorded run (tests, record=False): no attribution
+        workflow_id = project_id = None
+        execution_id = None  # type: ignore[assignment]
+    with store.db.write() as s:
+        s.add(
+            UsageEntry(
+                execution_id=execution_id,
+                workflow_id=workflow_id,
+                project_id=project_id,
+                model=(model or "")[:200],
+                tokens_in=usage.input_tokens,
+                tokens_out=usage.output_tokens,
+                cost=price_table().cost(model or "", usage),
+            )
+        )
 
 
 def _month_start() -> datetime:

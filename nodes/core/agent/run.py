@@ -114,6 +114,7 @@ def execute(ctx: NodeContext) -> dict[str, list[Item]]:
                 **p.chat_options(),
                 stream=p.stream,
                 on_text=delta_sink(ctx.execution.id, ctx.node.name) if p.stream else None,
+                usage_for=ctx.execution.id,
             )
             history = []
             if p.session_key:

@@ -50,6 +50,7 @@ def execute(ctx: NodeContext) -> dict[str, list[Item]]:
                 ctx.credentials("model"),
                 http=http,
                 **p.chat_options(),
+                usage_for=ctx.execution.id,
             )
             reply = model.complete(system, [Message("user", p.prompt)], schema=p.json_schema)
         out = {
