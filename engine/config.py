@@ -1,7 +1,10 @@
 """Typed settings, read from ``AURA_*`` environment variables (and ``.env``).
 
-Split by area like Prefect: ``settings().db.url`` is ``AURA_DB_URL``. The settings
-reference in the docs is generated from these classes, so every field has a description.
+Split by area like Prefect: ``settings().db.url`` is ``AURA_DB_URL``; the engine's settings
+are fields of this one tree (variables a process hands its children, such as
+``AURA_WORKER_ID``, are not settings). The settings
+reference, docs/settings.md, is generated from these classes
+(:mod:`engine.config_reference`), so every field has a description.
 """
 
 from __future__ import annotations
@@ -16,14 +19,19 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = [
     "DbSettings",
+    "EventSettings",
     "ExecutionSettings",
     "HttpSettings",
     "LogSettings",
     "MetricsSettings",
+    "OidcSettings",
     "OtelSettings",
     "QueueSettings",
     "RedisSettings",
+    "RegistrySettings",
     "RetentionSettings",
+    "SandboxSettings",
+    "SchedulerSettings",
     "SecuritySettings",
     "Settings",
     "private_dir",
@@ -277,6 +285,99 @@ class AgentSettings(_Area):
                         "can also set it at run time (setting 'agents.prices').")
 
 
+class EventSettings(_Area):
+    model_config = SettingsConfigDict(env_prefix="AURA_EVENTS_", env_file=".env", extra="ignore")
+    enabled: bool = Field(True, description="Publish live execution events.")
+    recent: int = Field(1000, ge=0, description="Events kept in 'aura:events:recent' for "
+                        "'aura logs' and stream replay (0: none).")
+    heartbeat_s: float = Field(15.0, gt=0, description="Comment line sent on an idle event "
+                               "stream (SSE) so proxies keep it open.")
+    flush_timeout_s: float = Field(2.0, ge=0, description="How long the end of a run waits "
+                                   "for its events to reach Redis.")
+    linger_s: float = Field(0.02, ge=0, description="How long the sender waits for more "
+                            "events before sending a batch to Redis (the end of a run sends "
+                            "at once).")
+    max_pending: int = Field(10_000, gt=0, description="Events buffered per process while "
+                             "Redis is slow; beyond it new events are dropped.")
+    retry_s: float = Field(5.0, gt=0, description="After Redis failed, events are dropped "
+                           "for this long before the next attempt.")
+    node_items: int = Field(50, ge=0, description="Items of each output port a "
+                            "'node.finished' event carries for live viewers (0: counts only). "
+                            "The stored record keeps the workflow's own limit.")
+    node_bytes: int = Field(256 * 1024, ge=0, description="Largest node output (JSON bytes) "
+                            "a 'node.finished' event carries; a larger one is left out "
+                            "('data_truncated') and viewers read it from the record.")
+
+
+class RegistrySettings(_Area):
+    model_config = SettingsConfigDict(env_prefix="AURA_REGISTRY_", env_file=".env",
+                                      extra="ignore")
+    enabled: bool = Field(True, description="Register this process in the service registry.")
+    heartbeat_s: float = Field(5.0, gt=0, description="How often a process refreshes its "
+                               "record; it is unhealthy after two missed heartbeats.")
+    ttl_s: float = Field(30.0, gt=0, description="A record not refreshed for this long "
+                         "expires and is removed (at least three heartbeats).")
+
+    @property
+    def ttl(self) -> float:
+        """The TTL, never shorter than three heartbeats."""
+        return max(self.ttl_s, 3 * self.heartbeat_s)
+
+
+class SchedulerSettings(_Area):
+    model_config = SettingsConfigDict(env_prefix="AURA_SCHEDULER_", env_file=".env",
+                                      extra="ignore")
+    tick_s: float = Field(1.0, gt=0, description="Longest pause between two checks.")
+    lock_ttl_s: float = Field(10.0, gt=0, description="Leader lock lifetime; a standby takes "
+                              "over at most this long after the leader dies.")
+    grace_s: float | None = Field(None, ge=0, description="A slot this late still fires; "
+                                  "older ones follow the missed policy (default: twice the "
+                                  "lock TTL plus a tick).")
+    missed: Literal["skip", "fire_once"] = Field("skip", description="Slots missed while "
+                                                 "every scheduler was down: 'skip' them, or "
+                                                 "'fire_once' (the most recent one).")
+    refresh_s: float = Field(1.0, gt=0, description="How often the active workflows are "
+                             "re-read (activations, deactivations, new versions).")
+
+    @property
+    def grace(self) -> float:
+        return self.grace_s if self.grace_s is not None else 2 * self.lock_ttl_s + self.tick_s
+
+
+class OidcSettings(_Area):
+    model_config = SettingsConfigDict(env_prefix="AURA_OIDC_", env_file=".env", extra="ignore")
+    public_url: str | None = Field(None, description="Base URL the provider redirects "
+                                   "back to (``<url>/api/v1/auth/oidc/<name>/callback``); "
+                                   "default: the URL of the request that started login.")
+    providers: str | None = Field(None, description="Providers as JSON (a list of "
+                                  "objects with 'name', or an object name -> provider).")
+    rate_limit: int = Field(30, ge=1, description="Sign-in starts and callbacks allowed "
+                            "per client address per rate_window_s.")
+    rate_window_s: int = Field(60, ge=1, description="Window of rate_limit, in seconds.")
+    http_timeout_s: float = Field(10.0, gt=0, description="Timeout of each request to a "
+                                  "provider.")
+    login_ttl_s: int = Field(600, ge=30, description="How long a started sign-in may take.")
+
+
+class SandboxSettings(_Area):
+    model_config = SettingsConfigDict(env_prefix="AURA_SANDBOX_", env_file=".env",
+                                      extra="ignore")
+    pool_size: int = Field(default_factory=lambda: max(2, min(8, os.cpu_count() or 2)),
+                           description="Sandbox processes kept warm (default: the number "
+                           "of CPUs, at least 2, at most 8).")
+    js_pool_size: int = Field(2, description="JavaScript processes kept warm (started on "
+                              "first use).")
+    memory_mb: int = Field(512, description="Address space per run (at least 64).")
+    max_result_bytes: int = Field(16 * 1024 * 1024, description="Largest returned value "
+                                  "(JSON).")
+    max_stdout_bytes: int = Field(256 * 1024, description="Printed output kept.")
+    max_code_chars: int = Field(100_000, description="Largest code.")
+    max_input_bytes: int = Field(64 * 1024 * 1024, description="Largest inputs (JSON).")
+    max_timeout_s: float = Field(600.0, description="Longest time limit a caller may ask.")
+    user: str = Field("nobody", description="Run sandboxed code as this user when AURA runs "
+                      "as root (empty: keep root).")
+
+
 class Settings(_Area):
     model_config = SettingsConfigDict(env_prefix="AURA_", env_file=".env", extra="ignore")
     data_dir: Path = Field(default_factory=_default_data_dir, description="Where the SQLite "
@@ -297,6 +398,11 @@ class Settings(_Area):
     retention: RetentionSettings = Field(default_factory=RetentionSettings)
     otel: OtelSettings = Field(default_factory=OtelSettings)
     agents: AgentSettings = Field(default_factory=AgentSettings)
+    events: EventSettings = Field(default_factory=EventSettings)
+    registry: RegistrySettings = Field(default_factory=RegistrySettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
+    oidc: OidcSettings = Field(default_factory=OidcSettings)
 
     def ensure_data_dir(self) -> Path:
         """The data directory, created (or tightened) readable by this user only."""

@@ -35,11 +35,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
 from engine.auth.context import AuthContext
 from engine.auth.rbac import check_role, rank
+from engine.config import OidcSettings
 from engine.errors import ConflictError, NotFoundError, ValidationError
 from engine.store.models_oidc import OidcProvider, provider_secret_aad
 
@@ -56,24 +54,8 @@ _ENV_FIELDS = ("client_id", "client_secret", "preset", "issuer", "base_url", "te
                "scopes", "label", "auto_create", "default_role", "enabled")
 
 
-class OidcSettings(BaseSettings):
-    """``AURA_OIDC_*`` settings of single sign-on (read when used)."""
-
-    model_config = SettingsConfigDict(env_prefix="AURA_OIDC_", extra="ignore")
-    public_url: str | None = Field(None, description="Base URL the provider redirects "
-                                   "back to (``<url>/api/v1/auth/oidc/<name>/callback``); "
-                                   "default: the URL of the request that started login.")
-    providers: str | None = Field(None, description="Providers as JSON (a list of "
-                                  "objects with 'name', or an object name -> provider).")
-    rate_limit: int = Field(30, ge=1, description="Sign-in starts and callbacks allowed "
-                            "per client address per rate_window_s.")
-    rate_window_s: int = Field(60, ge=1, description="Window of rate_limit, in seconds.")
-    http_timeout_s: float = Field(10.0, gt=0, description="Timeout of each request to a "
-                                  "provider.")
-    login_ttl_s: int = Field(600, ge=30, description="How long a started sign-in may take.")
-
-
 def oidc_settings() -> OidcSettings:
+    """The ``AURA_OIDC_*`` settings, read now (:class:`engine.config.OidcSettings`)."""
     return OidcSettings()
 
 

@@ -26,9 +26,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
-
+from engine.config import EventSettings
 from engine.observability import correlation
 
 __all__ = [
@@ -70,59 +68,6 @@ EVENT_TYPES: tuple[str, ...] = (
 
 GLOBAL_CHANNEL = "aura:events"
 RECENT_KEY = "aura:events:recent"
-
-
-class EventSettings(BaseSettings):
-    """``AURA_EVENTS_*`` settings."""
-
-    model_config = SettingsConfigDict(env_prefix="AURA_EVENTS_", env_file=".env", extra="ignore")
-    enabled: bool = Field(True, description="Publish live execution events.")
-    recent: int = Field(
-        1000,
-        ge=0,
-        description="Events kept in 'aura:events:recent' for "
-        "'aura logs' and stream replay (0: none).",
-    )
-    heartbeat_s: float = Field(
-        15.0,
-        gt=0,
-        description="Comment line sent on an idle event stream (SSE) so proxies keep it open.",
-    )
-    flush_timeout_s: float = Field(
-        2.0, ge=0, description="How long the end of a run waits for its events to reach Redis."
-    )
-    linger_s: float = Field(
-        0.02,
-        ge=0,
-        description="How long the sender waits for more "
-        "events before sending a batch to Redis (the end of a run "
-        "sends at once).",
-    )
-    max_pending: int = Field(
-        10_000,
-        gt=0,
-        description="Events buffered per process while "
-        "Redis is slow; beyond it new events are dropped.",
-    )
-    retry_s: float = Field(
-        5.0,
-        gt=0,
-        description="After Redis failed, events are dropped for this long before the next attempt.",
-    )
-    node_items: int = Field(
-        50,
-        ge=0,
-        description="Items of each output port a "
-        "'node.finished' event carries for live viewers (0: counts "
-        "only). The stored record keeps the workflow's own limit.",
-    )
-    node_bytes: int = Field(
-        256 * 1024,
-        ge=0,
-        description="Largest node output (JSON bytes) "
-        "a 'node.finished' event carries; a larger one is left out "
-        "('data_truncated') and viewers read it from the record.",
-    )
 
 
 def execution_channel(execution_id: str) -> str:

@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from engine.config import RegistrySettings
 
 __all__ = ["EXPIRED", "HEALTHY", "INDEX_KEY", "UNHEALTHY", "Instance", "RegistrySettings",
            "health_of", "instance_key"]
@@ -37,24 +36,6 @@ INDEX_KEY = "aura:registry:index"
 def instance_key(instance_id: str) -> str:
     """The hash holding one instance's record (expires with its TTL)."""
     return f"aura:registry:instance:{instance_id}"
-
-
-class RegistrySettings(BaseSettings):
-    """``AURA_REGISTRY_*`` settings."""
-
-    model_config = SettingsConfigDict(env_prefix="AURA_REGISTRY_", env_file=".env",
-                                      extra="ignore")
-    enabled: bool = Field(True, description="Register this process in the service "
-                          "registry.")
-    heartbeat_s: float = Field(5.0, gt=0, description="How often a process refreshes its "
-                               "record; it is unhealthy after two missed heartbeats.")
-    ttl_s: float = Field(30.0, gt=0, description="A record not refreshed for this long "
-                         "expires and is removed (at least three heartbeats).")
-
-    @property
-    def ttl(self) -> float:
-        """The TTL, never shorter than three heartbeats."""
-        return max(self.ttl_s, 3 * self.heartbeat_s)
 
 
 def health_of(age_s: float, interval_s: float, ttl_s: float) -> str:

@@ -1,16 +1,5 @@
-"""Limits and pool size of the sandbox, from ``AURA_SANDBOX_*`` environment variables.
-
-| setting | env | default |
-|---|---|---|
-| processes kept warm | ``AURA_SANDBOX_POOL_SIZE`` | number of CPUs (at least 2, at most 8) |
-| JavaScript processes kept warm (started on first use) | ``AURA_SANDBOX_JS_POOL_SIZE`` | 2 |
-| address space per run | ``AURA_SANDBOX_MEMORY_MB`` | 512 |
-| largest returned value (JSON) | ``AURA_SANDBOX_MAX_RESULT_BYTES`` | 16 MiB |
-| printed output kept | ``AURA_SANDBOX_MAX_STDOUT_BYTES`` | 256 KiB |
-| largest code | ``AURA_SANDBOX_MAX_CODE_CHARS`` | 100 000 |
-| largest inputs (JSON) | ``AURA_SANDBOX_MAX_INPUT_BYTES`` | 64 MiB |
-| longest time limit a caller may ask | ``AURA_SANDBOX_MAX_TIMEOUT_S`` | 600 |
-| run as this user when AURA runs as root | ``AURA_SANDBOX_USER`` | ``nobody`` (empty: keep root) |
+"""Limits and pool size of the sandbox: the ``AURA_SANDBOX_*`` settings
+(:class:`engine.config.SandboxSettings`, listed in docs/settings.md) plus fixed limits.
 """
 
 from __future__ import annotations
@@ -21,16 +10,6 @@ from dataclasses import dataclass, field
 __all__ = ["SandboxConfig"]
 
 MiB = 1024 * 1024
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be an integer, got {raw!r}") from None
 
 
 def _default_pool_size() -> int:
@@ -57,15 +36,18 @@ class SandboxConfig:
 
     @classmethod
     def from_env(cls) -> SandboxConfig:
-        """Builds the configuration from ``AURA_SANDBOX_*`` variables (defaults otherwise)."""
+        """Builds the configuration from the ``AURA_SANDBOX_*`` settings, read now."""
+        from engine.config import SandboxSettings
+
+        env = SandboxSettings()
         return cls(
-            pool_size=max(1, _env_int("AURA_SANDBOX_POOL_SIZE", _default_pool_size())),
-            js_pool_size=max(1, _env_int("AURA_SANDBOX_JS_POOL_SIZE", 2)),
-            memory_mb=max(64, _env_int("AURA_SANDBOX_MEMORY_MB", 512)),
-            max_result_bytes=_env_int("AURA_SANDBOX_MAX_RESULT_BYTES", 16 * MiB),
-            max_stdout_bytes=_env_int("AURA_SANDBOX_MAX_STDOUT_BYTES", 256 * 1024),
-            max_code_chars=_env_int("AURA_SANDBOX_MAX_CODE_CHARS", 100_000),
-            max_input_bytes=_env_int("AURA_SANDBOX_MAX_INPUT_BYTES", 64 * MiB),
-            max_timeout_s=float(_env_int("AURA_SANDBOX_MAX_TIMEOUT_S", 600)),
-            run_as_user=os.environ.get("AURA_SANDBOX_USER", "nobody"),
+            pool_size=max(1, env.pool_size),
+            js_pool_size=max(1, env.js_pool_size),
+            memory_mb=max(64, env.memory_mb),
+            max_result_bytes=env.max_result_bytes,
+            max_stdout_bytes=env.max_stdout_bytes,
+            max_code_chars=env.max_code_chars,
+            max_input_bytes=env.max_input_bytes,
+            max_timeout_s=env.max_timeout_s,
+            run_as_user=env.user,
         )

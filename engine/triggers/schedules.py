@@ -46,10 +46,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlmodel import col, select
 
+from engine.config import SchedulerSettings
 from engine.errors import AuraError, ConflictError
 from engine.observability import metrics
 from engine.observability.retention import RetentionTask
@@ -82,41 +81,6 @@ LAST_KEY = "aura:scheduler:last"
 SLOT_PREFIX = "aura:scheduler:slot"
 MISSED_SETTING = "scheduler.missed"
 _ID_NAMESPACE = uuid.UUID("5b0f3d4e-7c1a-4d55-9a57-a0a5c4e1d001")
-
-
-class SchedulerSettings(BaseSettings):
-    """``AURA_SCHEDULER_*`` settings."""
-
-    model_config = SettingsConfigDict(env_prefix="AURA_SCHEDULER_", env_file=".env", extra="ignore")
-    tick_s: float = Field(1.0, gt=0, description="Longest pause between two checks.")
-    lock_ttl_s: float = Field(
-        10.0,
-        gt=0,
-        description="Leader lock lifetime; a standby "
-        "takes over at most this long after the leader dies.",
-    )
-    grace_s: float | None = Field(
-        None,
-        ge=0,
-        description="A slot this late still fires; "
-        "older ones follow the missed policy (default: twice "
-        "the lock TTL plus a tick).",
-    )
-    missed: Policy = Field(
-        "skip",
-        description="Slots missed while every scheduler was "
-        "down: 'skip' them, or 'fire_once' (the most recent one).",
-    )
-    refresh_s: float = Field(
-        1.0,
-        gt=0,
-        description="How often the active workflows are "
-        "re-read (activations, deactivations, new versions).",
-    )
-
-    @property
-    def grace(self) -> float:
-        return self.grace_s if self.grace_s is not None else 2 * self.lock_ttl_s + self.tick_s
 
 
 # -- pure slot arithmetic ----------------------------------------------------------------
