@@ -125,8 +125,14 @@ def inbox(
     """Approvals in ``status`` (default: pending) the caller may decide, oldest first
     (overdue ones are expired first, and their runs resumed)."""
     expire_due()
+    from engine.store.models import Execution
+
     with get_store().db.read() as s:
         stmt = select(Approval).where(col(Approval.status) == status)
+        if status == "pending":  # a run cancelled while it waited asks nobody any more
+            stmt = stmt.join(Execution, col(Execution.id) == col(Approval.execution_id)).where(
+                col(Execution.status) == "waiting"
+            )
         rows = s.exec(stmt.order_by(col(Approval.created_at)).limit(limit * 5)).all()
     mine = [a for a in rows if can(principal, "approval:decide", project_id=a.project_id)]
     mine = [a for a in mine if a.assignee_id in (None, principal.user_id)]

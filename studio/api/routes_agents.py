@@ -374,3 +374,35 @@ def usage(call: Call) -> dict[str, Any]:
     return {
         "items": agents.usage(call.principal, by=q.by, project_id=q.project_id, agent_id=q.agent_id)
     }
+
+
+class PricesIn(In):
+    prices: dict[str, dict[str, float]] = Field(
+        description='USD per million tokens: {"model or prefix*": {"input": .., "output": ..}}.'
+    )
+
+
+@router.put(
+    "/usage/prices",
+    action="settings:update",
+    summary="Set the price table",
+    body=PricesIn,
+    errors=(422,),
+)
+def set_prices(call: Call) -> dict[str, Any]:
+    return {"prices": agents.set_prices(call.principal, call.body.prices)}
+
+
+@router.get(
+    "/agents/{agent_id}/budget",
+    action="agent:read",
+    summary="This month's spending against the budgets",
+    errors=(404,),
+    scope="service",
+)
+def budget(call: Call) -> dict[str, Any]:
+    from engine.agents.definition import Budget
+
+    view = agents.get_agent(call.principal, _agent(call))
+    spec = Budget.model_validate(view.definition.get("budget") or {})
+    return agents.budget_status(view.id, spec, view.project_id)

@@ -52,6 +52,13 @@ def test_run_and_steps_through_the_api(client: TestClient, llm: LLMServer) -> No
     assert [x["id"] for x in listed] == [run["id"]]
     usage = client.get("/api/v1/usage", params={"by": "agent_id"}).json()["items"]
     assert usage[0]["agent_id"] == agent and usage[0]["tokens_in"] == 22
+    budget = client.get(f"/api/v1/agents/{agent}/budget").json()
+    assert budget["agent"]["state"] == "ok" and budget["agent"]["spent"] == 0
+    bad = client.put("/api/v1/usage/prices", json={"prices": {"gpt-x": {"in": 1}}})
+    assert bad.status_code == 422
+    ok = client.put("/api/v1/usage/prices",
+                    json={"prices": {"gpt-*": {"input": 1000, "output": 1000}}})
+    assert ok.status_code == 200, ok.text
     # the execution is an ordinary one too, of kind agent
     assert client.get(f"/api/v1/executions/{run['id']}").status_code == 200
 

@@ -63,5 +63,9 @@ def test_agent_commands(people: People, llm: LLMServer, tmp_path: Path) -> None:
     assert shown["runs"][0]["answer"] == "The page was read." and llm.pages == ["CLI"]
     code, out = aura("agent", "export", "Clerk")
     assert json.loads(out)["definition"]["tools"][0]["sensitive"] is True
+    llm.play({"text": "Hello Ada."}, {"text": "You are Ada."})
+    code, out = aura("agent", "chat", "Clerk", "--session", "s1", input="I am Ada\nWho am I?\n\n")
+    assert code == 0 and "agent> Hello Ada." in out and "agent> You are Ada." in out, out
+    assert "I am Ada" in json.dumps(llm.requests[1].body["messages"])  # the session's memory
     code, out = aura("agent", "run", "Nobody", "Hi")
     assert code == 2 and "No agent 'Nobody'" in out and "Traceback" not in out

@@ -96,3 +96,17 @@ def test_viewers_see_but_cannot_decide_and_requests_expire(people: People, llm: 
     run = agents.get_run(people.bob, eid)
     assert run["status"] == "succeeded" and "person expired this call" in run["answer"]
     assert llm.pages == []
+
+
+def test_a_cancelled_run_leaves_the_inbox(people: People, llm: LLMServer) -> None:
+    from engine.runtimes import cancel
+    from engine.services import agents
+
+    eid = _waiting_run(people, llm, _sensitive(people, llm))
+    (request,) = agents.inbox(people.bob)
+    cancel(eid)
+    assert agents.get_run(people.bob, eid)["status"] == "cancelled"
+    assert agents.inbox(people.bob) == []
+    agents.decide(people.bob, request["id"], "approve")  # too late: nothing runs
+    assert agents.get_run(people.bob, eid)["status"] == "cancelled"
+    assert llm.pages == []
