@@ -101,7 +101,7 @@ def run(
         fail(f"Unknown runtime '{runtime}'; use 'inline' or 'queue'.", as_json=as_json)
     queued = queue or runtime == "queue"
     if queued:
-        _check_queue_options(node, no_store, as_json)
+        _check_queue_options(no_store, as_json)
     elif no_wait:
         fail("--no-wait needs --queue (an inline run finishes before it returns).", as_json=as_json)
     with reporting(as_json):
@@ -115,7 +115,15 @@ def run(
         else:
             wf, workflow_id = runs.load_stored(target)
         if queued:
-            _run_queued(wf, workflow_id, raw_input, as_json=as_json, items=items, no_wait=no_wait)
+            _run_queued(
+                wf,
+                workflow_id,
+                raw_input,
+                as_json=as_json,
+                items=items,
+                no_wait=no_wait,
+                destination=node,
+            )
             return
         total = len(wf.nodes)
         live = None
@@ -158,14 +166,9 @@ def _show(data: dict[str, Any], *, as_json: bool, items: int) -> None:
         raise typer.Exit(EXIT_FAILED)
 
 
-def _check_queue_options(node: str | None, no_store: bool, as_json: bool) -> None:
+def _check_queue_options(no_store: bool, as_json: bool) -> None:
     from engine.runtimes import redis_configured
 
-    if node is not None:
-        fail(
-            "Partial runs (--to) run inline only; drop --queue to run up to a node.",
-            as_json=as_json,
-        )
     if no_store:
         fail("Queued runs are always recorded; drop --no-store, or run inline.", as_json=as_json)
     if not redis_configured():
@@ -180,7 +183,14 @@ def _check_queue_options(node: str | None, no_store: bool, as_json: bool) -> Non
 
 
 def _run_queued(
-    wf: Any, workflow_id: str | None, raw_input: Any, *, as_json: bool, items: int, no_wait: bool
+    wf: Any,
+    workflow_id: str | None,
+    raw_input: Any,
+    *,
+    as_json: bool,
+    items: int,
+    no_wait: bool,
+    destination: str | None = None,
 ) -> None:
     """Submits to the workers, follows the execution's events, then shows it."""
     from engine.events import subscribe
@@ -193,6 +203,7 @@ def _run_queued(
     target: dict[str, Any] = (
         {"workflow_id": workflow_id} if workflow_id else {"definition": wf.to_json_dict()}
     )
+    target["destination"] = destination
     if no_wait:
         spec = RunSpec(
             principal=SYSTEM, mode="cli", input_items=input_items, runtime="rq", **target

@@ -89,8 +89,9 @@ class RunRequest:
     validate: bool = True
 
 
-SubworkflowRunner = Callable[["Execution", NodeDef, "str | dict[str, Any]", list[Item], bool],
-                             list[Item]]
+SubworkflowRunner = Callable[
+    ["Execution", NodeDef, "str | dict[str, Any]", list[Item], bool], list[Item]
+]
 CredentialResolver = Callable[[NodeDef, str, CredentialRef], dict[str, Any]]
 WorkflowLoader = Callable[[str], Workflow]
 
@@ -98,13 +99,18 @@ WorkflowLoader = Callable[[str], Workflow]
 class Executor:
     """Runs workflows. Reusable and thread-safe; one :class:`Execution` per run."""
 
-    def __init__(self, catalog: Catalog | None = None, *, hooks: ExecutionHooks | None = None,
-                 credentials: CredentialResolver | None = None,
-                 workflow_loader: WorkflowLoader | None = None,
-                 subworkflow_runner: SubworkflowRunner | None = None,
-                 http_allow: list[str] | None = None,
-                 env_allow: list[str] | None = None,
-                 max_depth: int | None = None) -> None:
+    def __init__(
+        self,
+        catalog: Catalog | None = None,
+        *,
+        hooks: ExecutionHooks | None = None,
+        credentials: CredentialResolver | None = None,
+        workflow_loader: WorkflowLoader | None = None,
+        subworkflow_runner: SubworkflowRunner | None = None,
+        http_allow: list[str] | None = None,
+        env_allow: list[str] | None = None,
+        max_depth: int | None = None,
+    ) -> None:
         from engine.config import settings
 
         s = settings()
@@ -118,8 +124,7 @@ class Executor:
         self.env = {k: os.environ[k] for k in allow if k in os.environ}
         self.max_depth = max_depth or s.execution.max_subworkflow_depth
 
-    def run(self, request: RunRequest, *, hooks: ExecutionHooks | None = None
-            ) -> ExecutionResult:
+    def run(self, request: RunRequest, *, hooks: ExecutionHooks | None = None) -> ExecutionResult:
         """Runs the workflow to completion and returns the result (never raises for
         failures inside the workflow; raises WorkflowValidationError for bad input)."""
         return Execution(self, request, hooks or self.hooks).run()
@@ -153,12 +158,14 @@ class Execution:
         self.workflow_info = WorkflowInfo(wf.id, wf.name, wf.settings.timezone, request.active)
         self.execution_info = ExecutionInfo(self.id, request.mode, request.resume_url)
         timeout = request.timeout_s or wf.settings.timeout_s
-        self.interrupt = Interrupt(request.cancel_event,
-                                   time.monotonic() + timeout if timeout else None)
+        self.interrupt = Interrupt(
+            request.cancel_event, time.monotonic() + timeout if timeout else None
+        )
         self.result = ExecutionResult(self.id, ExecutionStatus.RUNNING, self.now)
         self.specs: dict[str, NodeSpec] = {}
-        self.use_pinned = (request.mode in MANUAL_MODES if request.use_pinned is None
-                           else request.use_pinned)
+        self.use_pinned = (
+            request.mode in MANUAL_MODES if request.use_pinned is None else request.use_pinned
+        )
         self.parked: Checkpoint | None = None
 
     # -- helpers used by ExecContext ------------------------------------------------
@@ -173,15 +180,19 @@ class Execution:
         if self.executor.credentials is None:
             raise CredentialError(
                 f"Node '{node.name}' uses a credential, but this run has no credential store. "
-                "Run the workflow from the studio or with 'aura run' against a data directory.")
+                "Run the workflow from the studio or with 'aura run' against a data directory."
+            )
         return self.executor.credentials(node, slot, ref)
 
-    def run_subworkflow(self, node: NodeDef, ref: str | dict[str, Any], items: list[Item],
-                        *, wait: bool) -> list[Item]:
+    def run_subworkflow(
+        self, node: NodeDef, ref: str | dict[str, Any], items: list[Item], *, wait: bool
+    ) -> list[Item]:
         if self.request.depth + 1 > self.executor.max_depth:
             raise NodeExecutionError(
                 f"Sub-workflows are nested more than {self.executor.max_depth} deep; a "
-                "workflow probably calls itself. Break the loop.", node=node.name)
+                "workflow probably calls itself. Break the loop.",
+                node=node.name,
+            )
         if self.executor.subworkflow_runner is not None:
             return self.executor.subworkflow_runner(self, node, ref, items, wait)
         if isinstance(ref, dict):
@@ -191,23 +202,44 @@ class Execution:
         elif self.executor.workflow_loader is not None:
             wf = self.executor.workflow_loader(ref)
         else:
-            raise NodeExecutionError(f"Cannot load workflow '{ref}': no workflow store in this "
-                                     "run. Pass the definition as JSON instead.", node=node.name)
-        start = next((n.name for n in wf.nodes if self._spec_or_none(n) is not None
-                      and self._spec_or_none(n).trigger == "subworkflow"), None)  # type: ignore
-        child = RunRequest(workflow=wf, mode="subworkflow", trigger_node=start,
-                           input_items=items, vars=self.request.vars, depth=self.request.depth + 1,
-                           cancel_event=self.interrupt.event)
+            raise NodeExecutionError(
+                f"Cannot load workflow '{ref}': no workflow store in this "
+                "run. Pass the definition as JSON instead.",
+                node=node.name,
+            )
+        start = next(
+            (
+                n.name
+                for n in wf.nodes
+                if self._spec_or_none(n) is not None
+                and self._spec_or_none(n).trigger == "subworkflow"
+            ),
+            None,
+        )  # type: ignore
+        child = RunRequest(
+            workflow=wf,
+            mode="subworkflow",
+            trigger_node=start,
+            input_items=items,
+            vars=self.request.vars,
+            depth=self.request.depth + 1,
+            cancel_event=self.interrupt.event,
+        )
         res = Execution(self.executor, child, ExecutionHooks()).run()
         if res.status == ExecutionStatus.WAITING:
             raise NodeExecutionError(
                 f"Sub-workflow '{wf.name}' reached a Wait node that parks the execution; "
                 "durable waits work only in the top-level workflow. Move the Wait into the "
-                "calling workflow or make it short (65 s or less).", node=node.name)
+                "calling workflow or make it short (65 s or less).",
+                node=node.name,
+            )
         if not res.ok:
             msg = (res.error or {}).get("message", "failed")
-            raise NodeExecutionError(f"Sub-workflow '{wf.name}' {res.status}: {msg}",
-                                     node=node.name, details={"sub_execution": res.id})
+            raise NodeExecutionError(
+                f"Sub-workflow '{wf.name}' {res.status}: {msg}",
+                node=node.name,
+                details={"sub_execution": res.id},
+            )
         return res.output if wait else items
 
     def _spec_or_none(self, node: NodeDef) -> NodeSpec | None:
@@ -253,8 +285,9 @@ class Execution:
         req, wf = self.request, self.workflow
         if req.trigger_node:
             if req.trigger_node not in self.specs:
-                raise WorkflowValidationError(f"There is no node '{req.trigger_node}' to start "
-                                              "from.")
+                raise WorkflowValidationError(
+                    f"There is no node '{req.trigger_node}' to start from."
+                )
             return [req.trigger_node]
         triggers = [n.name for n in wf.nodes if self.specs[n.name].trigger and not n.disabled]
         manual = [t for t in triggers if self.specs[t].trigger == "manual"]
@@ -264,8 +297,9 @@ class Execution:
             return triggers[:1]
         roots = self.graph.roots()
         if not roots:
-            raise WorkflowValidationError("The workflow has no node to start from: add a "
-                                          "Manual Trigger.")
+            raise WorkflowValidationError(
+                "The workflow has no node to start from: add a Manual Trigger."
+            )
         return roots
 
     def _walk(self, starts: list[str]) -> None:
@@ -309,8 +343,9 @@ class Execution:
         if not is_start and not got_items:
             return None  # nothing arrived: this branch ends here
         if name in self.request.reuse:
-            return self._record_static(node, spec, inputs, self.request.reuse[name],
-                                       NodeRunStatus.REUSED)
+            return self._record_static(
+                node, spec, inputs, self.request.reuse[name], NodeRunStatus.REUSED
+            )
         if self.use_pinned and name in self.workflow.pinned_data:
             pinned = items_from_json(self.workflow.pinned_data[name])
             first = spec.outputs[0].name if spec.outputs else "main"
@@ -318,13 +353,17 @@ class Execution:
         if node.disabled:
             passed = list(inputs.get("main") or next(iter(inputs.values()), []))
             first = spec.outputs[0].name if spec.outputs else "main"
-            return self._record_static(node, spec, inputs, {first: passed},
-                                       NodeRunStatus.DISABLED)
+            return self._record_static(node, spec, inputs, {first: passed}, NodeRunStatus.DISABLED)
         return self._execute(node, spec, inputs)
 
-    def _record_static(self, node: NodeDef, spec: NodeSpec, inputs: dict[str, list[Item]],
-                       outputs: dict[str, list[Item]], status: NodeRunStatus
-                       ) -> dict[str, list[Item]]:
+    def _record_static(
+        self,
+        node: NodeDef,
+        spec: NodeSpec,
+        inputs: dict[str, list[Item]],
+        outputs: dict[str, list[Item]],
+        status: NodeRunStatus,
+    ) -> dict[str, list[Item]]:
         run = self._new_run(node, spec, inputs)
         now = datetime.now(UTC)
         run.started_at = run.finished_at = now
@@ -335,16 +374,23 @@ class Execution:
         self.hooks.node_finished(self.result, run)
         return outputs
 
-    def _new_run(self, node: NodeDef, spec: NodeSpec, inputs: dict[str, list[Item]]
-                 ) -> NodeRunRecord:
-        run = NodeRunRecord(node=node.name, node_id=node.id, type=spec.type,
-                            type_version=spec.version, index=len(self.result.node_runs),
-                            inputs=inputs)
+    def _new_run(
+        self, node: NodeDef, spec: NodeSpec, inputs: dict[str, list[Item]]
+    ) -> NodeRunRecord:
+        run = NodeRunRecord(
+            node=node.name,
+            node_id=node.id,
+            type=spec.type,
+            type_version=spec.version,
+            index=len(self.result.node_runs),
+            inputs=inputs,
+        )
         self.result.node_runs.append(run)
         return run
 
-    def _execute(self, node: NodeDef, spec: NodeSpec, inputs: dict[str, list[Item]]
-                 ) -> dict[str, list[Item]]:
+    def _execute(
+        self, node: NodeDef, spec: NodeSpec, inputs: dict[str, list[Item]]
+    ) -> dict[str, list[Item]]:
         if node.execute_once:
             inputs = {p: v[:1] for p, v in inputs.items()}
         run = self._new_run(node, spec, inputs)
@@ -382,33 +428,41 @@ class Execution:
                 raise _NodeFailed(run.error or {})
             err = _error_dict(error, node.name)
             main_in = inputs.get("main") or next(iter(inputs.values()), [])
-            err_items = [i.derive({**i.json, "error": err}, index=k)
-                         for k, i in enumerate(main_in)] or [Item(json={"error": err})]
+            err_items = [
+                i.derive({**i.json, "error": err}, index=k) for k, i in enumerate(main_in)
+            ] or [Item(json={"error": err})]
             outputs = {"main" if node.on_error == "continue" else "error": err_items}
             run.error = err
         if WEBHOOK_RESPONSE_KEY in outputs:
             resp = outputs.pop(WEBHOOK_RESPONSE_KEY)
             if resp and self.result.webhook_response is None:
                 self.result.webhook_response = resp[0].json
+                self.result.webhook_attachment = next(iter((resp[0].binary or {}).values()), None)
         if node.always_output_data and not any(outputs.values()):
             first = spec.outputs[0].name if spec.outputs else "main"
             outputs[first] = [Item(json={})]
         self._finish_run(run, NodeRunStatus.SUCCEEDED, outputs, None, keep_error=True)
         return outputs
 
-    def _park(self, run: NodeRunRecord, inputs: dict[str, list[Item]],
-              wait: WaitRequested) -> None:
+    def _park(self, run: NodeRunRecord, inputs: dict[str, list[Item]], wait: WaitRequested) -> None:
         """Records ``run`` as waiting and keeps what a resumed run needs."""
         run.finished_at = datetime.now(UTC)
         run.status = NodeRunStatus.WAITING
         run.logs.append(f"info: {wait.describe()}")
-        self.parked = Checkpoint(node=run.node, inputs=inputs,
-                                 outputs=dict(self.run_data.outputs), wait=wait)
+        self.parked = Checkpoint(
+            node=run.node, inputs=inputs, outputs=dict(self.run_data.outputs), wait=wait
+        )
         self.hooks.node_finished(self.result, run)
 
-    def _finish_run(self, run: NodeRunRecord, status: NodeRunStatus,
-                    outputs: dict[str, list[Item]], error: BaseException | None,
-                    *, keep_error: bool = False) -> None:
+    def _finish_run(
+        self,
+        run: NodeRunRecord,
+        status: NodeRunStatus,
+        outputs: dict[str, list[Item]],
+        error: BaseException | None,
+        *,
+        keep_error: bool = False,
+    ) -> None:
         run.finished_at = datetime.now(UTC)
         run.status = status
         run.outputs = outputs
@@ -432,8 +486,10 @@ class Execution:
             return {"main": _check_items(out, spec)}
         if isinstance(out, dict):
             return {str(k): _check_items(v, spec) for k, v in out.items()}
-        raise NodeExecutionError(f"Node {spec.type} returned {type(out).__name__}; a node must "
-                                 "return a list of items or a dict of port -> items.")
+        raise NodeExecutionError(
+            f"Node {spec.type} returned {type(out).__name__}; a node must "
+            "return a list of items or a dict of port -> items."
+        )
 
 
 async def _await(aw: Any) -> Any:
@@ -442,8 +498,9 @@ async def _await(aw: Any) -> Any:
 
 def _check_items(v: Any, spec: NodeSpec) -> list[Item]:
     if not isinstance(v, list):
-        raise NodeExecutionError(f"Node {spec.type} returned {type(v).__name__} for a port; "
-                                 "expected a list of items.")
+        raise NodeExecutionError(
+            f"Node {spec.type} returned {type(v).__name__} for a port; expected a list of items."
+        )
     return [x if isinstance(x, Item) else Item.from_dict(x) for x in v]
 
 
@@ -456,14 +513,18 @@ class _NodeFailed(Exception):
 def _error_dict(exc: BaseException, node: str) -> dict[str, Any]:
     if isinstance(exc, AuraError):
         etype = getattr(exc, "error_type", None) or type(exc).__name__
-        d: dict[str, Any] = {"type": etype, "code": exc.code, "message": exc.message,
-                             "node": node}
+        d: dict[str, Any] = {"type": etype, "code": exc.code, "message": exc.message, "node": node}
         if exc.details is not None:
             d["details"] = exc.details
         return d
     # an unexpected exception inside a node: keep the last frames for the developer
     tb = traceback.extract_tb(exc.__traceback__)[-3:]
-    return {"type": type(exc).__name__, "code": "node_crashed", "node": node,
-            "message": f"{type(exc).__name__}: {exc}",
-            "details": {"where": [f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}"
-                                  for f in tb]}}
+    return {
+        "type": type(exc).__name__,
+        "code": "node_crashed",
+        "node": node,
+        "message": f"{type(exc).__name__}: {exc}",
+        "details": {
+            "where": [f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} in {f.name}" for f in tb]
+        },
+    }

@@ -6,12 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from engine.sdk.items import Item, items_from_json
+from engine.sdk.items import Binary, Item, items_from_json
 from engine.sdk.waits import WaitRequested
 from engine.store.enums import ExecutionStatus, NodeRunStatus
 
-__all__ = ["Checkpoint", "ExecutionResult", "ExecutionStatus", "NodeRunRecord",
-           "NodeRunStatus"]
+__all__ = ["Checkpoint", "ExecutionResult", "ExecutionStatus", "NodeRunRecord", "NodeRunStatus"]
 
 
 @dataclass
@@ -46,21 +45,31 @@ class NodeRunRecord:
             return (self.finished_at - self.started_at).total_seconds() * 1000
         return None
 
-    def to_dict(self, *, max_items: int | None = None, include_input: bool = False
-                ) -> dict[str, Any]:
+    def to_dict(
+        self, *, max_items: int | None = None, include_input: bool = False
+    ) -> dict[str, Any]:
         def cut(ports: dict[str, list[Item]]) -> dict[str, list[dict[str, Any]]]:
-            return {p: [i.to_dict() for i in (v if max_items is None else v[:max_items])]
-                    for p, v in ports.items()}
+            return {
+                p: [i.to_dict() for i in (v if max_items is None else v[:max_items])]
+                for p, v in ports.items()
+            }
 
         d: dict[str, Any] = {
-            "node": self.node, "node_id": self.node_id, "type": self.type,
-            "type_version": self.type_version, "index": self.index,
+            "node": self.node,
+            "node_id": self.node_id,
+            "type": self.type,
+            "type_version": self.type_version,
+            "index": self.index,
             "status": str(self.status),
             "started_at": self.started_at.isoformat() if self.started_at else None,
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
-            "duration_ms": self.duration_ms, "attempts": self.attempts,
-            "input_counts": self.input_counts, "output_counts": self.output_counts,
-            "outputs": cut(self.outputs), "error": self.error, "logs": self.logs,
+            "duration_ms": self.duration_ms,
+            "attempts": self.attempts,
+            "input_counts": self.input_counts,
+            "output_counts": self.output_counts,
+            "outputs": cut(self.outputs),
+            "error": self.error,
+            "logs": self.logs,
         }
         if include_input:
             d["inputs"] = cut(self.inputs)
@@ -86,20 +95,29 @@ class Checkpoint:
 
     def to_json(self) -> dict[str, Any]:
         """JSON for the execution row's ``checkpoint`` column."""
-        return {"v": 1, "node": self.node,
-                "inputs": {p: [i.to_dict() for i in v] for p, v in self.inputs.items()},
-                "outputs": {n: {p: [i.to_dict() for i in v] for p, v in ports.items()}
-                            for n, ports in self.outputs.items()},
-                "wait": self.wait.to_json()}
+        return {
+            "v": 1,
+            "node": self.node,
+            "inputs": {p: [i.to_dict() for i in v] for p, v in self.inputs.items()},
+            "outputs": {
+                n: {p: [i.to_dict() for i in v] for p, v in ports.items()}
+                for n, ports in self.outputs.items()
+            },
+            "wait": self.wait.to_json(),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Checkpoint:
         """Inverse of :meth:`to_json` (extra keys, such as a resume payload, ignored)."""
-        return cls(node=data["node"],
-                   inputs={p: items_from_json(v) for p, v in data["inputs"].items()},
-                   outputs={n: {p: items_from_json(v) for p, v in ports.items()}
-                            for n, ports in data["outputs"].items()},
-                   wait=WaitRequested.from_json(data["wait"]))
+        return cls(
+            node=data["node"],
+            inputs={p: items_from_json(v) for p, v in data["inputs"].items()},
+            outputs={
+                n: {p: items_from_json(v) for p, v in ports.items()}
+                for n, ports in data["outputs"].items()
+            },
+            wait=WaitRequested.from_json(data["wait"]),
+        )
 
 
 @dataclass
@@ -114,6 +132,8 @@ class ExecutionResult:
     error: dict[str, Any] | None = None
     last_node: str | None = None
     webhook_response: dict[str, Any] | None = None
+    webhook_attachment: Binary | None = None
+    """The binary attachment a Respond to Webhook answer sends (``body_type`` binary)."""
     checkpoint: Checkpoint | None = None
     """Set when ``status`` is ``WAITING``: what a resumed run needs."""
 
@@ -139,11 +159,26 @@ class ExecutionResult:
     def ok(self) -> bool:
         return self.status == ExecutionStatus.SUCCEEDED
 
+    def answer(self) -> dict[str, Any]:
+        """What a caller waiting for this run gets back (a webhook's answer), as JSON:
+        the Respond to Webhook ``response`` (None if none ran) and its binary
+        ``attachment``, and the ``json`` of the last node's ``items``. Taken from the run
+        itself, never from its record: it does not depend on what the data-retention
+        settings keep, nor on where the run ran."""
+        att = self.webhook_attachment
+        return {
+            "response": self.webhook_response,
+            "attachment": att.to_dict() if att is not None else None,
+            "items": [i.json for i in self.output],
+        }
+
     def to_dict(self, *, max_items: int | None = None) -> dict[str, Any]:
         return {
-            "id": self.id, "status": str(self.status),
+            "id": self.id,
+            "status": str(self.status),
             "started_at": self.started_at.isoformat(),
             "finished_at": self.finished_at.isoformat() if self.finished_at else None,
-            "error": self.error, "last_node": self.last_node,
+            "error": self.error,
+            "last_node": self.last_node,
             "node_runs": [r.to_dict(max_items=max_items) for r in self.node_runs],
         }

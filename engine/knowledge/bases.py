@@ -12,16 +12,16 @@ deleted again, so a failed document leaves no chunks.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import col, func, select
 from sqlmodel import delete as sql_delete
 
 from engine.errors import ConflictError, NotFoundError, ValidationError
-from engine.knowledge.chunking import ChunkingPolicy, split
+from engine.knowledge.chunking import Chunk, ChunkingPolicy, split
 from engine.knowledge.embedders import DEFAULT_MODEL, get_embedder
-from engine.knowledge.loaders import load
+from engine.knowledge.loaders import Loaded, load
 from engine.knowledge.vectors import index_for
 from engine.store.models_knowledge import KnowledgeBase, KnowledgeChunk, KnowledgeDocument
 from engine.store.types import utcnow
@@ -213,6 +213,27 @@ def _old_embeddings(store: Any, document_id: str) -> dict[str, bytes]:
     return {h: e for h, e in rows if e is not None}
 
 
+def _pieces(loaded: Loaded, policy: ChunkingPolicy,
+            doc_meta: dict[str, Any]) -> tuple[list[Chunk], list[dict[str, Any]]]:
+    """The chunks of a loaded document and each one's metadata (what searches filter on):
+    the document's metadata, the chunk's heading, and for CSV/JSON the record's fields and
+    number; a record is chunked on its own, so no chunk mixes two rows."""
+    base = {k: v for k, v in doc_meta.items() if isinstance(v, str | int | float | bool)}
+    if loaded.records is None:
+        pieces = split(loaded.text, policy)
+        return pieces, [{**base, **({"heading": p.heading} if p.heading else {})}
+                        for p in pieces]
+    out: list[Chunk] = []
+    metas: list[dict[str, Any]] = []
+    offset = 0
+    for number, record in enumerate(loaded.records):
+        for p in split(record.text, policy):
+            out.append(replace(p, start=p.start + offset, end=p.end + offset))
+            metas.append({**base, **record.meta, "record": number})
+        offset += len(record.text) + 2  # the blank line between records in loaded.text
+    return out, metas
+
+
 def add_document(
     store: Any,
     kb: KnowledgeBase,
@@ -241,7 +262,7 @@ def add_document(
     if old is not None and old.content_hash == digest:
         return Ingested(old.id, name, "unchanged", old.chunk_count, 0)
     loaded = load(name, data, content_type)
-    pieces = split(loaded.text, ChunkingPolicy.from_dict(kb.chunking))
+    pieces, metas = _pieces(loaded, ChunkingPolicy.from_dict(kb.chunking), meta or {})
     hashes = [hashlib.sha256(p.text.encode()).hexdigest() for p in pieces]
     known = _old_embeddings(store, old.id) if old is not None else {}
     fresh = [i for i, h in enumerate(hashes) if h not in known]
@@ -267,7 +288,7 @@ def add_document(
             tokens=p.tokens,
             text=p.text,
             content_hash=hashes[i],
-            meta={"heading": p.heading} if p.heading else {},
+            meta=metas[i],
             dims=kb.dims,
             embedding=vectors[hashes[i]],
         )

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from engine.errors import ValidationError
 from engine.knowledge.bases import reindex
 from engine.knowledge.embedders import get_embedder
+from engine.knowledge.filters import EXACT_LIMIT, matching_chunks, normalise, rank_exact
 from engine.knowledge.vectors import index_for
 from engine.store.models_knowledge import KnowledgeBase, KnowledgeChunk, KnowledgeDocument
 
@@ -43,6 +44,7 @@ class Hit:
     heading: str | None
     matched: list[str] = field(default_factory=list)
     similarity: float | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -57,16 +59,22 @@ class Hit:
             "heading": self.heading,
             "matched": list(self.matched),
             "similarity": None if self.similarity is None else round(self.similarity, 6),
+            "meta": dict(self.meta),
         }
 
 
-def _vector(store: Any, kb: KnowledgeBase, query: str, k: int) -> list[tuple[str, float]]:
-    vector = get_embedder(kb.model).embed([query])[0].tobytes()
+def _vector(store: Any, kb: KnowledgeBase, query: str, k: int,
+            allowed: set[str] | None = None) -> list[tuple[str, float]]:
+    embedded = get_embedder(kb.model).embed([query])[0]
+    if allowed is not None and len(allowed) <= EXACT_LIMIT:
+        return rank_exact(store, kb.id, allowed, embedded, k)
+    vector = embedded.tobytes()
     index = index_for(store)
-    found = index.search(kb.id, kb.dims, vector, k)
+    want = k if allowed is None else min(max(20 * k, 200), 10_000)
+    found = index.search(kb.id, kb.dims, vector, want)
     if not found and index.count(kb.id) == 0 and reindex(store, kb):
-        found = index.search(kb.id, kb.dims, vector, k)
-    return found
+        found = index.search(kb.id, kb.dims, vector, want)
+    return found if allowed is None else [h for h in found if h[0] in allowed][:k]
 
 
 def _fuse(rankings: dict[str, list[tuple[str, float]]]) -> list[tuple[str, float]]:
@@ -85,8 +93,10 @@ def search(
     k: int = 5,
     min_score: float | None = None,
     mode: str = "vector",
+    filters: dict[str, Any] | None = None,
 ) -> list[Hit]:
-    """The ``k`` best chunks for ``query`` (see the module), best first."""
+    """The ``k`` best chunks for ``query`` (see the module) among those whose metadata
+    matches ``filters`` (see :mod:`engine.knowledge.filters`), best first."""
     query = (query or "").strip()
     if not query:
         raise ValidationError("Type a question or some words to search for.")
@@ -96,14 +106,22 @@ def search(
         raise ValidationError(
             f"Unknown search mode {mode!r}; use one of {', '.join(MODES)}.", details={"mode": mode}
         )
+    wanted = normalise(filters)
+    allowed = matching_chunks(store, kb.id, wanted) if wanted else None
+    if allowed is not None and not allowed:
+        return []
     pool = k if mode == "vector" else max(4 * k, 20)
     rankings: dict[str, list[tuple[str, float]]] = {}
     if mode in ("vector", "hybrid"):
-        rankings["vector"] = _vector(store, kb, query, pool)
+        rankings["vector"] = _vector(store, kb, query, pool, allowed)
         if min_score is not None:
             rankings["vector"] = [(c, s) for c, s in rankings["vector"] if s >= min_score]
     if mode in ("text", "hybrid"):
-        rankings["text"] = index_for(store).text_search(kb.id, query, pool)
+        if allowed is None:
+            rankings["text"] = index_for(store).text_search(kb.id, query, pool)
+        else:  # the index ranks the whole base: ask for more, keep the matching ones
+            more = index_for(store).text_search(kb.id, query, min(max(20 * pool, 200), 10_000))
+            rankings["text"] = [h for h in more if h[0] in allowed][:pool]
     found = rankings[mode] if mode != "hybrid" else _fuse(rankings)
     found = found[:k]
     if not found:
@@ -142,6 +160,7 @@ def search(
                 r.meta.get("heading"),
                 matched,
                 similarity.get(cid),
+                {k: v for k, v in (r.meta or {}).items() if k != "heading"},
             )
         )
     return out

@@ -2,9 +2,11 @@
 
 The public API other parts of AURA call (webhooks, schedules, the CLI, the studio)::
 
-    from engine.runtimes import submit, wait_for, cancel, retry
+    from engine.runtimes import dispatch, wait_for, cancel
 
-See :mod:`engine.runtimes.queue` (submit/wait/cancel/retry), :mod:`.recovery` (crashed
+Executions are recorded (and started) by :func:`engine.services.executions.start`, the
+one door; a runtime dispatches a recorded one. See :mod:`engine.runtimes.queue`
+(dispatch/wait/cancel), :mod:`.recovery` (crashed
 and orphaned executions), :mod:`.concurrency` (per-workflow limits), :mod:`.fair`
 (queues served round-robin by project), :mod:`.quotas` (per-project limits),
 :mod:`.embedded` (a private Redis for ``aura up``) and :mod:`.rq` (job function,
@@ -19,9 +21,8 @@ from engine.runtimes.queue import (
     Runtime,
     WaitTimeout,
     cancel,
+    dispatch,
     enqueue,
-    retry,
-    submit,
     wait_for,
 )
 from engine.runtimes.recovery import (
@@ -38,13 +39,12 @@ __all__ = [
     "WaitTimeout",
     "cancel",
     "crash_execution",
+    "dispatch",
     "enqueue",
     "maintenance",
     "reap_crashed",
     "redis_configured",
     "redis_connection",
     "requeue_orphans",
-    "retry",
-    "submit",
     "wait_for",
 ]

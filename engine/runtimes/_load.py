@@ -6,8 +6,11 @@ recorded at submit time (``workflow_version_id``: the published version for trig
 webhook and schedule runs, the draft for manual ones), else — for rows written by older
 code — the published or draft definition chosen by mode.
 
-Run options travel in the row's ``trigger`` JSON: ``trigger["node"]`` is the node to
-start from. Other keys are the trigger's own metadata (webhook request, schedule...).
+Run options travel in the row: ``trigger["node"]`` is the node to start from,
+``trigger["destination"]`` the last node of a partial run (other ``trigger`` keys are the
+trigger's own metadata: webhook request, schedule...), and ``checkpoint["reuse"]`` the
+node outputs a partial run reuses instead of running those nodes (recorded by
+:mod:`engine.services.execution_start`; a parked run's checkpoint has a ``node`` instead).
 """
 
 from __future__ import annotations
@@ -22,12 +25,22 @@ from engine.graph import Workflow, load_workflow
 from engine.sdk.items import items_from_json
 from engine.store.models import Execution, WorkflowVersion
 
-__all__ = ["PUBLISHED_MODES", "load_definition", "make_request", "worker_identity"]
+__all__ = [
+    "DESTINATION_KEY",
+    "PUBLISHED_MODES",
+    "REUSE_KEY",
+    "START_NODE_KEY",
+    "load_definition",
+    "make_request",
+    "worker_identity",
+]
 
 PUBLISHED_MODES = frozenset({"trigger", "webhook", "schedule"})
 """Modes that run a workflow's published version rather than its draft."""
 
-TRIGGER_NODE_KEY = "node"
+START_NODE_KEY = "node"
+DESTINATION_KEY = "destination"
+REUSE_KEY = "reuse"
 
 
 def load_definition(store: Any, row: Execution) -> Workflow:
@@ -43,13 +56,14 @@ def load_definition(store: Any, row: Execution) -> Workflow:
         with store.db.read() as s:
             ver = s.get(WorkflowVersion, row.workflow_version_id)
         if ver is None:
-            raise NotFoundError(f"Version {row.workflow_version_id} of workflow "
-                                f"'{row.workflow_name}' no longer exists; execution {row.id} "
-                                "cannot run. Trigger the workflow again.")
+            raise NotFoundError(
+                f"Version {row.workflow_version_id} of workflow "
+                f"'{row.workflow_name}' no longer exists; execution {row.id} "
+                "cannot run. Trigger the workflow again."
+            )
         wf = load_workflow(ver.definition, what=f"workflow '{row.workflow_name}'")
     elif row.workflow_id:
-        data = store.workflows.definition(row.workflow_id,
-                                          published=row.mode in PUBLISHED_MODES)
+        data = store.workflows.definition(row.workflow_id, published=row.mode in PUBLISHED_MODES)
         wf = load_workflow(data, what=f"workflow '{row.workflow_name}'")
     else:
         raise NotFoundError(f"Execution {row.id} has neither a workflow nor a definition.")
@@ -58,16 +72,24 @@ def load_definition(store: Any, row: Execution) -> Workflow:
     return wf
 
 
-def make_request(row: Execution, wf: Workflow, cancel_event: threading.Event | None
-                 ) -> RunRequest:
+def make_request(row: Execution, wf: Workflow, cancel_event: threading.Event | None) -> RunRequest:
     """The run request of a queued execution row."""
     trigger = row.trigger or {}
-    node = trigger.get(TRIGGER_NODE_KEY)
+    node, dest = trigger.get(START_NODE_KEY), trigger.get(DESTINATION_KEY)
+    carried = (row.checkpoint or {}).get(REUSE_KEY) or {}
     return RunRequest(
-        workflow=wf, execution_id=row.id, mode=row.mode,
+        workflow=wf,
+        execution_id=row.id,
+        mode=row.mode,
         trigger_node=node if isinstance(node, str) and node else None,
         input_items=items_from_json(row.input) if row.input is not None else None,
-        cancel_event=cancel_event, active=row.mode in PUBLISHED_MODES)
+        destination=dest if isinstance(dest, str) and dest else None,
+        reuse={
+            n: {p: items_from_json(v) for p, v in ports.items()} for n, ports in carried.items()
+        },
+        cancel_event=cancel_event,
+        active=row.mode in PUBLISHED_MODES,
+    )
 
 
 _identity: str | None = None

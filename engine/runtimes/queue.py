@@ -1,39 +1,35 @@
-"""The queue runtime's public API: submit, wait for, cancel and retry executions.
+"""The queue runtime's public API: dispatch, wait for and cancel executions.
 
-An execution is persisted (status ``queued``) *before* anything is put on a queue, and
+Executions are recorded by :func:`engine.services.executions.start` (the one door);
+this runtime only decides where a recorded one runs. An execution is persisted (status
+``queued``) *before* anything is put on a queue, and
 an RQ job carries only its id, so nothing is lost when Redis restarts or a worker dies:
 :func:`engine.runtimes.recovery.requeue_orphans` re-enqueues queued rows without a job,
 :func:`engine.runtimes.recovery.reap_crashed` ends rows whose worker stopped beating.
 
 Example::
 
-    from engine.runtimes import submit, wait_for
+    from engine.services.executions import RunSpec, start
 
-    eid = submit(workflow_id=wf_id, mode="webhook", published=True,
-                 input_items=[Item(json=body)], trigger_node="Webhook")
-    row = wait_for(eid, timeout_s=30)      # engine.store.models.Execution
+    handle = start(RunSpec(principal=RunAs.trigger(project_id), workflow_id=wf_id,
+                           mode="webhook", input_items=[Item(json=body)], runtime="rq"))
+    row = handle.result(timeout=30)        # engine.runtimes.wait_for: the finished row
 """
 
 from __future__ import annotations
 
-import builtins
 import contextlib
 import logging
 import time
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from engine.errors import ConflictError, ExecutionTimeout, NotFoundError, ValidationError
-from engine.graph import Workflow, load_workflow
-from engine.runtimes._load import PUBLISHED_MODES, TRIGGER_NODE_KEY, load_definition
+from engine.errors import ConflictError, ExecutionTimeout, ValidationError
+from engine.graph import Workflow
+from engine.runtimes._load import load_definition
 from engine.runtimes._redis import cancel_key, done_channel, redis_configured, redis_connection
-from engine.runtimes.concurrency import check_drop
-from engine.services.principals import RunAs
 from engine.store.current import get_store
 from engine.store.enums import ExecutionStatus
-from engine.store.models import Execution, WorkflowVersion
-
-if TYPE_CHECKING:
-    from engine.sdk.items import Item
+from engine.store.models import Execution
 
 __all__ = [
     "JOB_FUNCTION",
@@ -41,12 +37,10 @@ __all__ = [
     "Runtime",
     "WaitTimeout",
     "cancel",
+    "dispatch",
     "enqueue",
     "enqueue_existing",
     "job_timeout",
-    "retry",
-    "stored_version",
-    "submit",
     "wait_for",
 ]
 
@@ -67,92 +61,56 @@ class WaitTimeout(ExecutionTimeout):
     http_status = 504
 
 
-def submit(
+def dispatch(
+    execution_id: str,
     *,
-    workflow_id: str | None = None,
-    definition: dict[str, Any] | None = None,
-    mode: str = "manual",
-    input_items: builtins.list[Item] | None = None,
-    trigger_node: str | None = None,
     runtime: Runtime = "rq",
-    published: bool | None = None,
-    parent_execution_id: str | None = None,
-    retry_of: str | None = None,
-    trigger: dict[str, Any] | None = None,
-    execution_id: str | None = None,
     queue: str | None = None,
-    principal: RunAs | None = None,
-) -> str:
-    """Persists a new execution (status ``queued``), then runs it.
-
-    Args:
-        workflow_id: a stored workflow. Runs its published version when ``published``
-            (default: for modes trigger, webhook and schedule), else its draft.
-        definition: an ad-hoc workflow (JSON dict) instead; kept as a snapshot.
-        mode: what started it (manual, trigger, webhook, schedule, ...).
-        input_items: items given to the start node.
-        trigger_node: the node to start from (default: the executor's choice).
-        runtime: ``rq`` enqueues a job for the workers; ``inline`` runs it now, in this
-            process, and returns when it has finished.
-        trigger: metadata recorded with the execution (webhook request, schedule...).
-        execution_id: the id to use; if a ``queued`` execution with this id exists it is
-            (re-)dispatched instead (e.g. resuming a parked one).
-        queue: the RQ queue (default ``AURA_QUEUE_NAME``).
-        principal: who the execution acts as (recorded on it; the worker rebuilds it from
-            the row). Default: a trigger's, the workflow's project.
-
-    Returns:
-        The execution id.
+    row: Execution | None = None,
+    workflow: Workflow | None = None,
+) -> None:
+    """Runs a recorded ``queued`` execution (recorded by
+    :func:`engine.services.executions.start`, the one door): ``rq`` publishes
+    ``execution.queued`` and enqueues its job for the workers; ``inline`` runs it in this
+    process and returns when it has finished. ``row`` and ``workflow``: the row and its
+    definition when the caller has them (else they are read).
 
     Raises:
-        ValidationError: neither or both of ``workflow_id`` and ``definition``.
-        NotFoundError: no such workflow, or no published version when one is needed.
-        ConflictError: the workflow is at its concurrency limit with overflow ``drop``;
-            or ``execution_id`` names an execution that is not queued.
         NoRedisConfigured: ``runtime='rq'`` without ``AURA_REDIS_URL``.
     """
-    store = get_store()
-    if execution_id is not None:
-        existing = _existing(store, execution_id)
-        if existing is not None:
-            return _dispatch(store, existing, load_definition(store, existing), runtime, queue)
-    if (workflow_id is None) == (definition is None):
-        raise ValidationError(
-            "Give either a stored workflow's id or a workflow definition "
-            "to run, not both and not neither."
-        )
     if runtime not in ("rq", "inline"):
         raise ValidationError(f"Unknown runtime {runtime!r}; use 'rq' or 'inline'.")
-    if runtime == "rq":
-        redis_connection()  # fail before recording anything when Redis is not configured
-    use_published = mode in PUBLISHED_MODES if published is None else published
-    version_id: str | None = None
-    snapshot: dict[str, Any] | None = None
-    if workflow_id is not None:
-        wf, version_id = stored_version(store, workflow_id, use_published)
-    else:
-        assert definition is not None
-        wf = load_workflow(definition, what="the workflow to run")
-        snapshot = wf.to_json_dict()
-    check_drop(store, wf, workflow_id)
-    trig = dict(trigger or {})
-    if trigger_node:
-        trig[TRIGGER_NODE_KEY] = trigger_node
-    run_as = principal or RunAs.trigger()
-    row = store.executions.create(
-        workflow_id=workflow_id,
-        workflow_version_id=version_id,
-        definition=snapshot,
-        workflow_name=None if workflow_id else wf.name,
-        mode=mode,
-        input=[i.to_dict() for i in input_items] if input_items is not None else None,
-        trigger=trig or None,
-        retry_of=retry_of,
-        parent_execution_id=parent_execution_id,
-        id=execution_id,
-        **run_as.row_fields(),
+    if runtime == "inline":
+        from engine.runtimes.rq.jobs import run_inline
+
+        run_inline(execution_id)
+        return
+    redis_connection()  # no Redis configured: say so
+    store = get_store()
+    row = row or store.executions.get(execution_id)
+    wf = workflow or load_definition(store, row)
+    from engine.events import publish_queued
+
+    publish_queued(
+        row.id, workflow_id=row.workflow_id, workflow_name=wf.name, mode=row.mode, queue=queue
     )
-    return _dispatch(store, row, wf, runtime, queue)
+    try:
+        from engine.observability import correlation
+
+        enqueue(
+            row.id,
+            timeout=job_timeout(wf),
+            queue=queue,
+            correlation_id=correlation.current() or row.id,
+        )
+    except Exception as exc:
+        # recorded as queued: a worker re-enqueues it when Redis is back
+        log.warning(
+            "execution %s is recorded but could not be enqueued (%s); it will be "
+            "picked up when a worker can reach Redis",
+            row.id,
+            exc,
+        )
 
 
 def wait_for(execution_id: str, timeout_s: float) -> Execution:
@@ -244,20 +202,6 @@ def cancel(execution_id: str) -> None:
     )
 
 
-def retry(execution_id: str, *, runtime: Runtime = "rq") -> str:
-    """Runs a failed, crashed or cancelled execution again as a new execution: same
-    workflow version (or snapshot), same input and start node, ``retry_of`` set and
-    ``attempt`` one more. Returns the new id.
-
-    Raises:
-        NotFoundError: no such execution.
-        ConflictError: it is not failed, crashed or cancelled.
-    """
-    from engine.services.executions import retry_spec, start
-
-    return start(retry_spec(execution_id, runtime)).id
-
-
 # -- enqueueing ------------------------------------------------------------------------
 def job_timeout(wf: Workflow) -> int:
     """RQ job timeout (seconds; -1: none) for a workflow: its timeout plus a margin."""
@@ -329,65 +273,3 @@ def enqueue_existing(execution_id: str, at_front: bool = True) -> None:
     except Exception:
         timeout = -1  # the job itself will record why the definition cannot load
     enqueue(execution_id, timeout=timeout, at_front=at_front)
-
-
-def _dispatch(store: Any, row: Execution, wf: Workflow, runtime: Runtime, queue: str | None) -> str:
-    if runtime == "inline":
-        from engine.runtimes.rq.jobs import run_inline
-
-        run_inline(row.id)
-        return row.id
-    from engine.events import publish_queued
-
-    publish_queued(
-        row.id, workflow_id=row.workflow_id, workflow_name=wf.name, mode=row.mode, queue=queue
-    )
-    try:
-        from engine.observability import correlation
-
-        enqueue(
-            row.id,
-            timeout=job_timeout(wf),
-            queue=queue,
-            correlation_id=correlation.current() or row.id,
-        )
-    except Exception as exc:
-        # recorded as queued: a worker re-enqueues it when Redis is back
-        log.warning(
-            "execution %s is recorded but could not be enqueued (%s); it will be "
-            "picked up when a worker can reach Redis",
-            row.id,
-            exc,
-        )
-    return row.id
-
-
-def _existing(store: Any, execution_id: str) -> Execution | None:
-    try:
-        row: Execution = store.executions.get(execution_id)
-    except NotFoundError:
-        return None
-    if row.status != "queued":
-        raise ConflictError(
-            f"Execution {execution_id} already exists and is {row.status}.",
-            details={"id": execution_id, "status": row.status},
-        )
-    return row
-
-
-def stored_version(store: Any, workflow_id: str, published: bool) -> tuple[Workflow, str | None]:
-    rec = store.workflows.get(workflow_id)
-    vid = rec.published_version_id if published else rec.current_version_id
-    if vid is None:
-        raise NotFoundError(
-            f"Workflow '{rec.name}' has no published version; publish one "
-            "first ('aura workflow publish').",
-            details={"id": workflow_id},
-        )
-    with store.db.read() as s:
-        ver = s.get(WorkflowVersion, vid)
-    if ver is None:
-        raise NotFoundError(f"Version {vid} of workflow '{rec.name}' is missing.")
-    wf = load_workflow(ver.definition, what=f"workflow '{rec.name}'")
-    wf.id = workflow_id
-    return wf, vid

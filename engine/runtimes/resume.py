@@ -142,8 +142,8 @@ def resume(
 
     Returns the execution id. Raises like :func:`claim_resume`.
     """
-    from engine.services.executions import RunSpec, start
-    from engine.services.principals import RunAs
+    from engine.runtimes._redis import redis_configured
+    from engine.runtimes.queue import dispatch
     from engine.store.current import get_store
 
     store = store or get_store()
@@ -151,7 +151,8 @@ def resume(
     payload_kind = (payload or {}).get("kind", "time")
     log.info("resuming execution %s (%s)", execution_id, payload_kind)
     # the claimed row (queued again, as a trigger of its project) is dispatched
-    return start(RunSpec(principal=RunAs.trigger(), execution_id=execution_id)).id
+    dispatch(execution_id, runtime="rq" if redis_configured() else "inline")
+    return execution_id
 
 
 def due_waits(store: Any, now: datetime | None = None, limit: int = 200) -> builtins.list[str]:
@@ -200,8 +201,8 @@ def prepare_resume(store: Any, request: RunRequest) -> Checkpoint | None:
         row = store.executions.get(request.execution_id)
     except NotFoundError:
         return None
-    if not row.checkpoint:
-        return None
+    if not row.checkpoint or "node" not in row.checkpoint:
+        return None  # never parked (a partial run's checkpoint carries only its reuse)
     cp = Checkpoint.from_json(row.checkpoint)
     payload = row.checkpoint.get(RESUME_KEY) or {}
     port = _resumed_port(cp, payload)

@@ -40,8 +40,10 @@ class KnowledgeAccess(abc.ABC):
         k: int = 5,
         min_score: float | None = None,
         mode: str = "vector",
+        filters: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
-        """The ``k`` best chunks for ``query`` (``mode``: vector, text or hybrid):
+        """The ``k`` best chunks for ``query`` (``mode``: vector, text or hybrid) among
+        those whose metadata matches ``filters`` ({field: value or [values]}):
         ``text``, ``score``, ``document``, ``document_id``, ``chunk_id``, ``start``/``end``
         offsets, ``position``, ``heading``, ``matched`` (which searches found it) and
         ``similarity`` (cosine, when the vector search found it)."""

@@ -15,8 +15,10 @@ runtime only decides *where* it runs::
 
 ``runtime="rq"`` records the execution as ``queued`` and enqueues it for the workers;
 ``"inline"`` records it and runs it in this process, returning when it has finished
-(with the heartbeat a worker would beat, so no reaper takes it for crashed). Partial runs
-(``destination``, ``reuse``) and runs observed through ``hooks`` run inline.
+(with the heartbeat a worker would beat, so no reaper takes it for crashed). Runs observed
+through ``hooks`` run inline; partial runs (``destination``, ``reuse``) run on either, the
+reused data travelling with the execution. This module (with
+:mod:`engine.services._execution_record`) is the only place that records executions.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from engine.services._execution_record import record_row
 from engine.services.principals import RunAs
 
 if TYPE_CHECKING:
@@ -54,8 +57,9 @@ class RunSpec:
         mode: what started it (manual, cli, webhook, schedule, error, retry, ...).
         input_items: items given to the start node.
         start_node: the node to start from (default: the executor's choice).
-        destination: a partial run up to (and including) this node (inline).
-        reuse: node outputs of an earlier run to use instead of running them (inline).
+        destination: a partial run up to (and including) this node.
+        reuse: node outputs of an earlier run to use instead of running them (kept on
+            the queued row for a worker, cleared when the run ends).
         trigger: metadata recorded with the execution (webhook request, schedule slot).
         runtime: ``"rq"`` (the workers) or ``"inline"``; default: rq when Redis is
             configured, else inline.
@@ -81,6 +85,9 @@ class RunSpec:
     retry_of: str | None = None
     attempt: int = 1
     parent_execution_id: str | None = None
+    record: bool = True
+    """False: run it here without recording it (``aura run --no-store``): no execution
+    row, no credentials and no stored sub-workflows (they need a recorded principal)."""
 
     def chosen_runtime(self) -> Runtime:
         if self.runtime is not None:
@@ -135,6 +142,17 @@ class RunHandle:
 
         return wait_for(self.id, timeout)
 
+    def answer(self) -> dict[str, Any] | None:
+        """What the finished run answers its waiter (a webhook's answer; see
+        :meth:`engine.executor.ExecutionResult.answer`): from the in-process result, or
+        as the worker kept it when the run's ``trigger`` asked for it (None otherwise)."""
+        if self.outcome is not None:
+            answer: dict[str, Any] = self.outcome.answer()
+            return answer
+        from engine.runtimes.answers import answer as kept
+
+        return kept(self.id)
+
     def cancel(self) -> None:
         """Cancels it (queued or waiting: at once; running: at the next node boundary).
         Raises ConflictError when it has already finished."""
@@ -158,8 +176,8 @@ def start(spec: RunSpec, *, hooks: ExecutionHooks | None = None, watch: bool = F
             :meth:`RunHandle.events`).
 
     Raises:
-        ValidationError: neither or both of ``workflow_id`` and ``definition``; a partial
-            run or hooks with ``runtime="rq"``.
+        ValidationError: neither ``workflow_id`` nor ``definition``; hooks with
+            ``runtime="rq"``.
         NotFoundError: no such workflow, or no published version when one is needed.
         ConflictError: the workflow is at its concurrency limit with overflow ``drop``.
         NoRedisConfigured: ``runtime="rq"`` without ``AURA_REDIS_URL``.
@@ -173,12 +191,13 @@ def start(spec: RunSpec, *, hooks: ExecutionHooks | None = None, watch: bool = F
 def _start_correlated(spec: RunSpec, hooks: ExecutionHooks | None, watch: bool) -> RunHandle:
     from engine.errors import ValidationError
 
+    if not spec.record:
+        return _run_unrecorded(spec, hooks)
     runtime = spec.chosen_runtime()
-    local = hooks is not None or spec.destination is not None or bool(spec.reuse)
-    if local and runtime == "rq":
+    if hooks is not None and runtime == "rq":
         raise ValidationError(
-            "Partial runs (up to a node, reusing data) and runs observed "
-            "node by node run in this process: use runtime 'inline'."
+            "Runs observed node by node run in this process: use runtime 'inline' "
+            "(or follow a run on the workers from its events)."
         )
     if runtime == "rq":
         from engine.runtimes import redis_connection
@@ -190,7 +209,7 @@ def _start_correlated(spec: RunSpec, hooks: ExecutionHooks | None, watch: bool) 
 
         subscription = subscribe(execution_id=_reserve_id(spec))
     try:
-        return _start(spec, runtime, local, hooks, subscription)
+        return _start(spec, runtime, hooks, subscription)
     except BaseException:
         if subscription is not None:
             subscription.close()
@@ -198,50 +217,38 @@ def _start_correlated(spec: RunSpec, hooks: ExecutionHooks | None, watch: bool) 
 
 
 def _start(
-    spec: RunSpec, runtime: Runtime, local: bool, hooks: ExecutionHooks | None, subscription: Any
+    spec: RunSpec, runtime: Runtime, hooks: ExecutionHooks | None, subscription: Any
 ) -> RunHandle:
-    from engine.runtimes import submit
+    from engine.runtimes import dispatch
 
     if spec.execution_id is not None and _queued(spec.execution_id):
         # recorded already (by record(), or parked and now resumed): dispatch it
-        submit(execution_id=spec.execution_id, runtime=runtime, queue=spec.queue)
+        dispatch(spec.execution_id, runtime=runtime, queue=spec.queue)
         return RunHandle(spec.execution_id, subscription=subscription)
+    check_limit = not _from_editor(spec) and hooks is None
     if runtime == "inline":
         # recorded running, by this process: no worker takes it for an orphan meanwhile
-        row, wf = _record(spec, check_limit=not local, here=True)
+        row, wf = record_row(spec, check_limit=check_limit, here=True)
         outcome = _run_here(spec, row, wf, hooks)
         return RunHandle(row.id, outcome=outcome, subscription=subscription)
-    retry = spec.version_id is not None or spec.attempt != 1
-    if retry or (spec.workflow_id is not None and spec.definition is not None):
-        # an exact version or a later attempt (a retry), or a snapshot of a stored
-        # workflow (the editor's canvas)
-        row, wf = _record(spec, check_limit=retry)
-        submit(execution_id=row.id, runtime=runtime, queue=spec.queue)
-        return RunHandle(row.id, subscription=subscription)
-    published = None if spec.version is None else spec.version == "published"
-    eid = submit(
-        workflow_id=spec.workflow_id,
-        definition=spec.definition,
-        mode=spec.mode,
-        input_items=spec.input_items,
-        trigger_node=spec.start_node,
-        runtime=runtime,
-        published=published,
-        parent_execution_id=spec.parent_execution_id,
-        retry_of=spec.retry_of,
-        trigger=spec.trigger,
-        execution_id=spec.execution_id,
-        queue=spec.queue,
-        principal=spec.principal,
-    )
-    return RunHandle(eid, subscription=subscription)
+    row, wf = record_row(spec, check_limit=check_limit)
+    dispatch(row.id, runtime=runtime, queue=spec.queue, row=row, workflow=wf)
+    return RunHandle(row.id, subscription=subscription)
+
+
+def _from_editor(spec: RunSpec) -> bool:
+    """A canvas run (a snapshot of a stored workflow, or a partial run): the editor's own
+    try, never dropped by the workflow's concurrency limit."""
+    snapshot = spec.workflow_id is not None and spec.definition is not None
+    partial = spec.destination is not None or bool(spec.reuse)
+    return partial or (snapshot and spec.version_id is None and spec.attempt == 1)
 
 
 def record(spec: RunSpec) -> RunHandle:
     """Records the execution (``queued``, as ``spec.principal``) without starting it;
     ``start(RunSpec(principal=..., execution_id=handle.id, runtime=...))`` dispatches it
     later (e.g. from a background thread, once the caller has its id)."""
-    row, _ = _record(spec, check_limit=True)
+    row, _ = record_row(spec, check_limit=True)
     return RunHandle(row.id)
 
 
@@ -268,70 +275,6 @@ def _reserve_id(spec: RunSpec) -> str:
     if spec.execution_id is None:
         spec.execution_id = uuid.uuid4().hex
     return spec.execution_id
-
-
-def _record(spec: RunSpec, *, check_limit: bool = False, here: bool = False) -> tuple[Any, Any]:
-    """Records the execution (``queued``) with the definition it runs: the spec's
-    ``definition`` (kept as a snapshot), else the stored workflow's draft or published
-    version."""
-    from engine.errors import ValidationError
-    from engine.graph import load_workflow
-    from engine.runtimes.queue import stored_version
-    from engine.services.store import get_store
-
-    if spec.workflow_id is None and spec.definition is None:
-        raise ValidationError("Give a stored workflow's id or a workflow definition to run.")
-    store = get_store()
-    version_id = None
-    if spec.definition is not None:
-        wf = load_workflow(spec.definition, what="the workflow to run")
-        wf.id = spec.workflow_id
-    elif spec.version_id is not None:
-        wf, version_id = _exact_version(store, spec), spec.version_id
-    else:
-        assert spec.workflow_id is not None
-        wf, version_id = stored_version(store, spec.workflow_id, spec.version == "published")
-    if check_limit and spec.workflow_id is not None:
-        from engine.runtimes.concurrency import check_drop
-
-        check_drop(store, wf, spec.workflow_id)
-    trigger = dict(spec.trigger or {})
-    if spec.start_node:
-        trigger["node"] = spec.start_node
-    row = store.executions.create(
-        workflow_id=spec.workflow_id,
-        workflow_version_id=version_id,
-        definition=wf.to_json_dict() if spec.definition is not None else None,
-        workflow_name=wf.name,
-        mode=spec.mode,
-        input=[i.to_dict() for i in spec.input_items] if spec.input_items else None,
-        trigger=trigger or None,
-        retry_of=spec.retry_of,
-        parent_execution_id=spec.parent_execution_id,
-        attempt=spec.attempt,
-        id=spec.execution_id,
-        status="running" if here else "queued",
-        worker_id=_identity() if here else None,
-        **spec.principal.row_fields(),
-    )
-    return row, wf
-
-
-def _exact_version(store: Any, spec: RunSpec) -> Any:
-    from engine.errors import NotFoundError
-    from engine.graph import load_workflow
-    from engine.store.models import WorkflowVersion
-
-    with store.db.read() as s:
-        ver = s.get(WorkflowVersion, spec.version_id)
-    if ver is None or ver.workflow_id != spec.workflow_id:
-        raise NotFoundError(
-            f"Version {spec.version_id} of the workflow no longer exists; "
-            "run the workflow again instead."
-        )
-    wf = load_workflow(ver.definition, what="the workflow to run")
-    wf.id = spec.workflow_id
-    return wf
 
 
 def retry_spec(execution_id: str, runtime: Runtime | None = None) -> RunSpec:
@@ -409,10 +352,26 @@ def _run_here(spec: RunSpec, row: Any, wf: Any, hooks: ExecutionHooks | None) ->
         raise
 
 
-def _identity() -> str:
-    from engine.runtimes._load import worker_identity
+def _run_unrecorded(spec: RunSpec, hooks: ExecutionHooks | None) -> RunHandle:
+    from engine.errors import ValidationError
+    from engine.executor import Executor, RunRequest
+    from engine.graph import load_workflow
 
-    return worker_identity()
+    if spec.definition is None or spec.runtime == "rq":
+        raise ValidationError(
+            "A run that is not recorded runs a definition here: give the definition "
+            "and runtime 'inline'."
+        )
+    request = RunRequest(
+        workflow=load_workflow(spec.definition, what="the workflow to run"),
+        mode=spec.mode,
+        trigger_node=spec.start_node,
+        input_items=spec.input_items,
+        destination=spec.destination or None,
+        reuse=dict(spec.reuse),
+    )
+    result = Executor().run(request, hooks=hooks)
+    return RunHandle(result.id, outcome=result)
 
 
 def _fail(store: Any, execution_id: str, exc: Exception) -> None:

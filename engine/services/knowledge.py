@@ -186,6 +186,35 @@ def delete_base(principal: Principal, ref: str) -> None:
     ctx.audit(principal, "knowledge.deleted", "knowledge_base", kb.id, {"name": kb.name})
 
 
+def _fetch(url: str) -> tuple[bytes, str | None]:
+    """The body and content type at ``url``, through AURA's SSRF-safe client (private
+    addresses refused unless allow-listed), at most the size of a document."""
+    import httpx
+
+    from engine.net.client import safe_client
+
+    if not url.lower().startswith(("http://", "https://")):
+        raise ValidationError(f"Cannot fetch {url!r}: give an http:// or https:// address.",
+                              details={"url": url})
+    limit = bases.MAX_DOCUMENT_BYTES
+    try:
+        with safe_client(timeout=30) as client, client.stream("GET", url) as resp:
+            if resp.status_code >= 400:
+                raise ValidationError(
+                    f"Fetching {url} answered HTTP {resp.status_code}; check the address.",
+                    details={"url": url, "status": resp.status_code})
+            body = bytearray()
+            for piece in resp.iter_bytes():
+                body += piece
+                if len(body) > limit:
+                    raise ValidationError(
+                        f"{url} is larger than {limit // 2**20} MB; add a smaller document.",
+                        details={"url": url})
+            return bytes(body), resp.headers.get("content-type")
+    except httpx.HTTPError as exc:  # a private address is refused before: SSRFBlocked
+        raise ValidationError(f"Cannot fetch {url}: {exc}.", details={"url": url}) from None
+
+
 def _payload(doc: dict[str, Any]) -> bytes | str:
     if doc.get("text") is not None:
         return str(doc["text"])
@@ -197,7 +226,8 @@ def _payload(doc: dict[str, Any]) -> bytes | str:
             return base64.b64decode(data, validate=True)
         except ValueError:
             raise ValidationError("A document's 'data' must be base64.") from None
-    raise ValidationError("A document needs 'text' or 'data' (bytes, or base64 in JSON).")
+    raise ValidationError(
+        "A document needs 'text', 'data' (bytes, or base64 in JSON) or 'url'.")
 
 
 def add_documents(
@@ -209,16 +239,18 @@ def add_documents(
     store = context().store
     out: list[dict[str, Any]] = []
     for doc in documents:
-        name = str(doc.get("name") or "").strip()
+        url = str(doc.get("url") or "").strip()
+        name = str(doc.get("name") or url).strip()
         try:
-            r = bases.add_document(
-                store,
-                kb,
-                name,
-                _payload(doc),
-                content_type=doc.get("content_type"),
-                meta=dict(doc.get("meta") or {}),
-            )
+            content_type = doc.get("content_type")
+            if url and doc.get("text") is None and doc.get("data") is None:
+                payload, fetched_type = _fetch(url)
+                content_type = content_type or fetched_type
+                meta = {"url": url, **dict(doc.get("meta") or {})}
+            else:
+                payload, meta = _payload(doc), dict(doc.get("meta") or {})
+            r = bases.add_document(store, kb, name, payload, content_type=content_type,
+                                   meta=meta)
         except AuraError as exc:
             out.append(
                 {"name": name, "status": "failed", "chunks": 0, "embedded": 0, "error": exc.message}
@@ -265,11 +297,14 @@ def search(
     k: int = 5,
     min_score: float | None = None,
     mode: str = "vector",
+    filters: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """The ``k`` best chunks for ``query`` with scores, sources and what matched them,
-    best first; ``mode``: vector, text or hybrid (see :mod:`engine.knowledge.search`)."""
+    best first; ``mode``: vector, text or hybrid (see :mod:`engine.knowledge.search`);
+    ``filters``: metadata the chunks must have (see :mod:`engine.knowledge.filters`)."""
     kb = _base(principal, ref, "knowledge:read")
-    hits = knowledge_search.search(context().store, kb, query, k=k, min_score=min_score, mode=mode)
+    hits = knowledge_search.search(context().store, kb, query, k=k, min_score=min_score,
+                                   mode=mode, filters=filters)
     return [h.to_dict() for h in hits]
 
 
@@ -325,8 +360,10 @@ class _RunKnowledge(KnowledgeAccess):
         k: int = 5,
         min_score: float | None = None,
         mode: str = "vector",
+        filters: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
-        return search(self._principal(), knowledge_base, query, k=k, min_score=min_score, mode=mode)
+        return search(self._principal(), knowledge_base, query, k=k, min_score=min_score,
+                      mode=mode, filters=filters)
 
 
 def for_execution(execution_id: str) -> KnowledgeAccess:

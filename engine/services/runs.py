@@ -61,9 +61,11 @@ class StoreRecorder(ExecutionHooks):
         resume_token: str | None = None,
         live: bool = True,
         claimed: bool = False,
+        carried: bool = False,
     ) -> None:
         self.store = store
         self.claimed = claimed
+        self.carried = carried  # the row's checkpoint carries a partial run's reused data
         self.execution_id = execution_id
         self.workflow = workflow
         self.max_items = workflow.settings.max_saved_items
@@ -166,7 +168,7 @@ class StoreRecorder(ExecutionHooks):
         if result.webhook_response is not None:
             # a Respond-to-Webhook answer, read back by the HTTP server when a worker ran it
             summary["webhook_response"] = self._redact(result.webhook_response)
-        if self.resumed is not None:
+        if self.resumed is not None or self.carried:
             # before the final status: whoever sees the execution finished sees no checkpoint
             from engine.runtimes.resume import clear_checkpoint
 
@@ -273,7 +275,8 @@ def execute_recorded(
     before = copy.deepcopy(request.static_data)
     used_secrets: set[str] = set()
     # who the run acts as comes from its row, never from the caller
-    run_as = RunAs.from_row(store.executions.get(request.execution_id))
+    row = store.executions.get(request.execution_id)
+    run_as = RunAs.from_row(row)
     if not request.vars:  # $vars as seen from the execution's project (on workers too)
         request.vars = store.variables.as_dict(run_as.project_id)
     executor = make_executor(store, run_as, used_secrets)
@@ -286,6 +289,7 @@ def execute_recorded(
         resume_token=token,
         live=request.mode in LIVE_MODES,
         claimed=claimed,
+        carried=resumed is None and bool(row.checkpoint),
     )
     events = EventPublisher(
         workflow_id=workflow_id,
@@ -418,11 +422,6 @@ def run_workflow(
     through :func:`engine.services.executions.start` (a stored one: its draft); records
     it in the store unless ``record=False`` (then no credentials and no stored
     sub-workflows can be reached)."""
-    if not record:
-        req = RunRequest(
-            workflow=wf, mode=mode, input_items=input_items, destination=destination, **request
-        )
-        return Executor().run(req, hooks=hooks)
     from engine.services.execution_start import RunSpec, start
 
     unknown = set(request) - {"trigger_node", "reuse"}
@@ -431,8 +430,9 @@ def run_workflow(
     handle = start(
         RunSpec(
             principal=principal,
-            workflow_id=workflow_id,
-            definition=None if workflow_id else wf.to_json_dict(),
+            workflow_id=workflow_id if record else None,
+            definition=None if workflow_id and record else wf.to_json_dict(),
+            record=record,
             mode=mode,
             input_items=input_items,
             start_node=request.get("trigger_node"),

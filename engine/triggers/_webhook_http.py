@@ -13,12 +13,19 @@ from urllib.parse import parse_qs
 
 from engine.errors import AuraError
 from engine.sdk.items import Binary, Item
-from engine.store.current import get_store
 from engine.store.types import dumps
 
-__all__ = ["BadWebhookRequest", "RunOutcome", "WebhookMethodNotAllowed", "WebhookRequest",
-           "WebhookResponse", "find_entry", "output_items", "request_item",
-           "respond_node_response"]
+__all__ = [
+    "BadWebhookRequest",
+    "RunOutcome",
+    "WebhookMethodNotAllowed",
+    "WebhookRequest",
+    "WebhookResponse",
+    "find_entry",
+    "output_items",
+    "request_item",
+    "respond_node_response",
+]
 
 
 def _match(pattern: str, path: str) -> dict[str, str] | None:
@@ -34,8 +41,9 @@ def _match(pattern: str, path: str) -> dict[str, str] | None:
     return out
 
 
-def find_entry(entries: list[tuple[str, str, Any]], method: str, path: str
-          ) -> tuple[Any, dict[str, str]] | None:
+def find_entry(
+    entries: list[tuple[str, str, Any]], method: str, path: str
+) -> tuple[Any, dict[str, str]] | None:
     """Best entry (method, pattern, value) for the request: exact, then most literal."""
     best: tuple[int, Any, dict[str, str]] | None = None
     for m, pattern, value in entries:
@@ -85,58 +93,61 @@ class WebhookResponse:
     execution_id: str | None = None
 
     @classmethod
-    def json(cls, status: int, value: Any, headers: Mapping[str, str] | None = None,
-             execution_id: str | None = None) -> WebhookResponse:
+    def json(
+        cls,
+        status: int,
+        value: Any,
+        headers: Mapping[str, str] | None = None,
+        execution_id: str | None = None,
+    ) -> WebhookResponse:
         h = {"Content-Type": "application/json", **(headers or {})}
         return cls(status, dumps(value).encode("utf-8"), h, execution_id)
 
     @classmethod
-    def error(cls, status: int, code: str, message: str, details: Any = None,
-              headers: Mapping[str, str] | None = None) -> WebhookResponse:
-        return cls.json(status, {"error": code, "message": message, "details": details},
-                        headers)
+    def error(
+        cls,
+        status: int,
+        code: str,
+        message: str,
+        details: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> WebhookResponse:
+        return cls.json(status, {"error": code, "message": message, "details": details}, headers)
 
 
 @dataclass
 class RunOutcome:
-    """A finished execution: ``result`` is the ExecutionResult when it ran in-process."""
+    """A finished execution: ``result`` is the ExecutionResult when it ran in-process;
+    ``answer`` what a worker kept for the waiter otherwise
+    (:meth:`engine.executor.ExecutionResult.answer`, through
+    :meth:`engine.services.executions.RunHandle.answer`)."""
 
     execution_id: str
     status: str
     result: Any = None
     error: dict[str, Any] | None = None
+    answer: dict[str, Any] | None = None
 
+    def answered(self) -> dict[str, Any]:
+        """The run's answer, wherever it ran (empty when none came back)."""
+        if self.answer is not None:
+            return self.answer
+        return self.result.answer() if self.result is not None else {}
 
 
 def output_items(outcome: RunOutcome) -> list[Item]:
-    if outcome.result is not None:
-        return list(outcome.result.output)
-    store = get_store()
-    last = (store.executions.get(outcome.execution_id).output_summary or {}).get("last_node")
-    runs = [r for r in store.node_runs.list(outcome.execution_id) if r.node_name == last]
-    out = (runs[-1].output or {}) if runs else {}
-    port: list[Any] = out.get("main") or next(iter(out.values()), [])
-    return [Item.from_dict(x) for x in port]
+    """The last node's items (their ``json``), as the run produced them."""
+    return [Item(json=j) for j in outcome.answered().get("items") or []]
 
 
-def respond_node_response(outcome: RunOutcome, extra: dict[str, str]
-                           ) -> WebhookResponse | None:
+def respond_node_response(outcome: RunOutcome, extra: dict[str, str]) -> WebhookResponse | None:
     """The response a Respond to Webhook node set, or None if none ran."""
-    resp: dict[str, Any] | None = None
-    attachment: Binary | None = None
-    if outcome.result is not None:
-        resp = outcome.result.webhook_response
-        prop = (resp or {}).get("binary_property")
-        if prop:
-            run = next((r for r in reversed(outcome.result.node_runs)
-                        if r.type == "core.respond_to_webhook"), None)
-            items = run.outputs.get("main", []) if run else []
-            attachment = (items[0].binary or {}).get(prop) if items else None
-    else:
-        row = get_store().executions.get(outcome.execution_id)
-        resp = (row.output_summary or {}).get("webhook_response")
+    answer = outcome.answered()
+    resp: dict[str, Any] | None = answer.get("response")
     if not resp:
         return None
+    att = answer.get("attachment")
+    attachment = Binary.from_dict(att) if isinstance(att, dict) else None
     headers = {**extra, **{str(k): str(v) for k, v in (resp.get("headers") or {}).items()}}
     kind, body = resp.get("body_type", "json"), resp.get("body")
     status = int(resp.get("status") or 200)
@@ -155,10 +166,17 @@ def respond_node_response(outcome: RunOutcome, extra: dict[str, str]
 def request_item(params: Any, request: WebhookRequest, path_params: dict[str, str]) -> Item:
     """The trigger item ``{headers, params, query, body, method, path}`` (+ binary)."""
     body, binary = _parse_body(params, request)
-    return Item(json={"headers": dict(request.headers), "params": dict(path_params),
-                      "query": dict(request.query), "body": body,
-                      "method": request.method.upper(), "path": request.path.strip("/")},
-                binary=binary or None)
+    return Item(
+        json={
+            "headers": dict(request.headers),
+            "params": dict(path_params),
+            "query": dict(request.query),
+            "body": body,
+            "method": request.method.upper(),
+            "path": request.path.strip("/"),
+        },
+        binary=binary or None,
+    )
 
 
 def _no_constant(name: str) -> Any:
@@ -178,8 +196,10 @@ def _parse_body(params: Any, request: WebhookRequest) -> tuple[Any, dict[str, Bi
         try:
             return json.loads(raw, parse_constant=_no_constant), {}
         except (ValueError, RecursionError) as exc:
-            raise BadWebhookRequest(f"The request body is not valid JSON ({exc}); send "
-                                    "valid JSON or another Content-Type.") from None
+            raise BadWebhookRequest(
+                f"The request body is not valid JSON ({exc}); send "
+                "valid JSON or another Content-Type."
+            ) from None
     if ctype == "application/x-www-form-urlencoded":
         return _flat(parse_qs(raw.decode("utf-8", "replace"), keep_blank_values=True)), {}
     if ctype == "multipart/form-data":
@@ -201,7 +221,8 @@ def _multipart(content_type: str, raw: bytes, prop: str) -> tuple[Any, dict[str,
     from email.policy import HTTP
 
     msg = BytesParser(policy=HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n" + raw)
+        b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\n\r\n" + raw
+    )
     if not msg.is_multipart():
         raise BadWebhookRequest("The multipart body cannot be read; check its boundary.")
     fields: dict[str, list[str]] = {}

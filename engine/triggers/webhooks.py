@@ -389,6 +389,7 @@ def dispatch(target: Target, request: WebhookRequest, *, runner: Runner) -> Webh
         if p.response_data == "no_body":
             return WebhookResponse(status, b"", extra, eid)
         return WebhookResponse.json(status, {"execution_id": eid}, extra, eid)
+    job["trigger"]["answer"] = True  # a worker keeps the answer for this request
     outcome = runner.run(**job)
     if outcome.status == "waiting":
         return WebhookResponse.json(202, {"execution_id": outcome.execution_id,

@@ -33,10 +33,19 @@ class RenameIn(In):
 
 
 class DocumentIn(In):
-    name: str = Field(max_length=500, description="Document name (e.g. its file name).")
+    name: str = Field(
+        "", max_length=500,
+        description="Document name (e.g. its file name); a URL's document is named by it.")
     text: str | None = Field(None, description="The text (text or Markdown).")
-    data: str | None = Field(None, description="Or the file, base64 (HTML, PDF...).")
+    data: str | None = Field(
+        None, description="Or the file, base64 (HTML, PDF, DOCX, CSV, JSON...).")
+    url: str | None = Field(
+        None, max_length=4000,
+        description="Or an http(s) address AURA fetches (private addresses refused).")
     content_type: str | None = Field(None, max_length=100, description="MIME type.")
+    meta: dict[str, Any] = Field(
+        default_factory=dict, max_length=50,
+        description="Metadata every chunk of the document carries (search filters use it).")
 
 
 class DocumentsIn(In):
@@ -50,6 +59,10 @@ class SearchIn(In):
     mode: Literal["vector", "text", "hybrid"] = Field(
         "vector", description="By meaning, by words, or both fused by rank."
     )
+    filters: dict[str, Any] | None = Field(
+        None,
+        description='Metadata the chunks must have: {"field": value} or {"field": [values]} '
+        '(document metadata, CSV/JSON record fields, "document", "heading").')
 
 
 class KnowledgeBaseOut(Out):
@@ -109,6 +122,9 @@ class HitOut(Out):
     heading: str | None = None
     matched: list[str] = Field(description="Which searches found it: vector, text.")
     similarity: float | None = None
+    meta: dict[str, Any] = Field(
+        default_factory=dict,
+        description="The chunk's metadata: its document's, and a CSV/JSON record's fields.")
 
 
 class HitList(Out):
@@ -224,6 +240,6 @@ def search(call: Call) -> dict[str, Any]:
     b: SearchIn = call.body
     return {
         "items": knowledge.search(
-            call.principal, call.path["kb_id"], b.query, k=b.k, min_score=b.min_score, mode=b.mode
-        )
+            call.principal, call.path["kb_id"], b.query, k=b.k, min_score=b.min_score,
+            mode=b.mode, filters=b.filters)
     }

@@ -2,7 +2,7 @@
 
 :class:`InlineRunner` runs in this process (tests, ``--runtime inline``): ``run`` on the
 calling thread, ``submit`` on a small background pool. :class:`QueueRunner` hands
-executions to ``engine.runtimes`` (RQ workers) when that package provides ``submit``.
+executions to ``engine.runtimes`` (RQ workers) when that package provides ``dispatch``.
 :func:`make_runner` picks one; switching is this one function.
 
 Both implement :class:`engine.triggers.webhooks.Runner` plus ``wait_for``, ``cancel`` and
@@ -47,7 +47,7 @@ def _runtimes() -> Any | None:
         mod = importlib.import_module("engine.runtimes")
     except ImportError:
         return None
-    return mod if hasattr(mod, "submit") and hasattr(mod, "wait_for") else None
+    return mod if hasattr(mod, "dispatch") and hasattr(mod, "wait_for") else None
 
 
 def make_runner(runtime: str | None = None) -> InlineRunner | QueueRunner:
@@ -266,7 +266,7 @@ class QueueRunner:
             timeout = wf.settings.timeout_s + 5
         handle = start(job_spec(job, "rq"))
         row = handle.result(timeout)
-        return RunOutcome(handle.id, str(row.status), None, row.error)
+        return RunOutcome(handle.id, str(row.status), None, row.error, handle.answer())
 
     def wait_for(self, execution_id: str, timeout_s: float) -> Any:
         return self.rt.wait_for(execution_id, timeout_s)

@@ -213,20 +213,18 @@ def run_canvas_queued(
     node), from its live events, then its stored record
     (:class:`studio.logic.live.Follower`). Blocks; run it in a worker thread.
 
+    A partial run (up to ``destination``, with the outputs of ``reuse`` instead of
+    running those nodes) goes to the workers too: the reused data travels with the
+    execution.
+
     Raises:
-        ValidationError: a partial run (``destination`` or ``reuse``): those run here only.
         NoRedisConfigured: no ``AURA_REDIS_URL``.
     """
-    from engine.errors import ValidationError
-
-    if destination or reuse:
-        raise ValidationError(
-            "Running up to a node or a single node works on this server "
-            "only: choose 'Run here (this server)' for partial runs."
-        )
     wf = _authorized_workflow(p, definition, workflow_id)
+    spec = _spec(p, wf, workflow_id, "rq")
+    spec.destination, spec.reuse = destination or None, reuse or {}
     # watch: subscribed before it is dispatched, so no event is missed
-    handle = start(_spec(p, wf, workflow_id, "rq"), watch=True)
+    handle = start(spec, watch=True)
     eid = handle.id
     with handle.subscription as sub:
         hooks.post({"kind": "started", "execution_id": eid})

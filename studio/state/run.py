@@ -139,9 +139,9 @@ class RunState(EditorState):
             self.run_summary = ""
             self.execution_id = ""
             wid = self.current_id or None
-            # runs up to a node (and single-node runs) reuse earlier data from this
-            # editor, which only this server has: they always run here
-            self._queued = queued = self.runtime == "queue" and not dest
+            # runs up to a node (and single-node runs) too: the data they reuse from
+            # this editor travels with the execution
+            self._queued = queued = self.runtime == "queue"
             run_fn: Any = runner.run_canvas_queued if queued else runner.run_canvas
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Any] = asyncio.Queue()
@@ -184,15 +184,7 @@ class RunState(EditorState):
 
             if result.ok:
                 n = len(result.node_runs)
-                where = (
-                    " on the workers"
-                    if self._queued
-                    else (
-                        " on this server (partial runs always run here)"
-                        if dest and self.runtime == "queue"
-                        else ""
-                    )
-                )
+                where = " on the workers" if self._queued else ""
                 self.run_summary = f"Ran {n} node{'s' if n != 1 else ''}{where} successfully."
                 return [rx.toast.success(self.run_summary), NodePanelState.refresh]
             if str(result.status) == "waiting":

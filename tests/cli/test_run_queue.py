@@ -25,21 +25,34 @@ pytestmark = pytest.mark.redis
 
 runner = CliRunner()
 
-GOOD = {"name": "greet", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger"},
-    {"name": "Hello", "type": "core.set", "parameters": {"assignments": [
-        {"name": "greeting", "value": "hi from a worker"}]}}],
-    "connections": [{"source": "Start", "target": "Hello"}]}
+GOOD = {
+    "name": "greet",
+    "nodes": [
+        {"name": "Start", "type": "core.manual_trigger"},
+        {
+            "name": "Hello",
+            "type": "core.set",
+            "parameters": {"assignments": [{"name": "greeting", "value": "hi from a worker"}]},
+        },
+    ],
+    "connections": [{"source": "Start", "target": "Hello"}],
+}
 
-SLOW = {"name": "slow", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger"},
-    {"name": "Pause", "type": "core.wait", "parameters": {"amount": 0.5, "unit": "seconds"}}],
-    "connections": [{"source": "Start", "target": "Pause"}]}
+SLOW = {
+    "name": "slow",
+    "nodes": [
+        {"name": "Start", "type": "core.manual_trigger"},
+        {"name": "Pause", "type": "core.wait", "parameters": {"amount": 0.5, "unit": "seconds"}},
+    ],
+    "connections": [{"source": "Start", "target": "Pause"}],
+}
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory, redis_url: str  # noqa: F811
-        ) -> Iterator[Env]:
+def env(
+    tmp_path_factory: pytest.TempPathFactory,
+    redis_url: str,  # noqa: F811
+) -> Iterator[Env]:
     """One queue environment and one long-running worker process for the module."""
     with worker_env(tmp_path_factory.mktemp("cli-queue") / "data", redis_url) as e:
         yield e
@@ -76,8 +89,9 @@ def test_queue_run_json_has_every_node_and_ran_on_a_worker(env: Env, tmp_path: P
     assert row.worker_id and str(os.getpid()) not in row.worker_id.split(":")[-1]
 
 
-def test_queue_run_of_a_failing_workflow_exits_one_naming_the_node(env: Env, tmp_path: Path
-                                                                   ) -> None:
+def test_queue_run_of_a_failing_workflow_exits_one_naming_the_node(
+    env: Env, tmp_path: Path
+) -> None:
     r = aura("run", write(tmp_path, "bad.json", FAILING), "--queue")
     assert r.exit_code == 1, r.output + env.logs()
     assert "Error in node 'Stop'" in r.output and "out of stock" in r.output
@@ -100,20 +114,37 @@ def test_no_wait_prints_an_id_that_later_finishes(env: Env, tmp_path: Path) -> N
     eid = r.stdout.strip().splitlines()[0]
     store = get_store()
     assert store.executions.get(eid).status in ("queued", "running")
-    wait_until(lambda: store.executions.get(eid).status == "succeeded",
-               what="the --no-wait execution to succeed", env=env)
+    wait_until(
+        lambda: store.executions.get(eid).status == "succeeded",
+        what="the --no-wait execution to succeed",
+        env=env,
+    )
     shown = aura("execution", "show", eid)
     assert "Pause" in shown.output and "succeeded" in shown.output
 
 
 def test_queue_options_that_cannot_apply_are_clear(env: Env, tmp_path: Path) -> None:
     path = write(tmp_path, "wf.json", GOOD)
-    r = aura("run", path, "--queue", "--to", "Hello")
-    assert r.exit_code == 2 and "inline only" in r.output
     r = aura("run", path, "--no-wait")
     assert r.exit_code == 2 and "needs --queue" in r.output
     r = aura("run", path, "--runtime", "moon")
     assert r.exit_code == 2 and "'inline' or 'queue'" in r.output
+
+
+def test_a_run_up_to_a_node_runs_on_a_worker(env: Env, tmp_path: Path) -> None:
+    from engine.services.store import get_store
+
+    more = {
+        **GOOD,
+        "nodes": [*GOOD["nodes"], {"name": "After", "type": "core.set"}],
+        "connections": [*GOOD["connections"], {"source": "Hello", "target": "After"}],
+    }
+    r = aura("run", write(tmp_path, "to.json", more), "--queue", "--to", "Hello", "--json")
+    assert r.exit_code == 0, r.output + env.logs()
+    eid = json.loads(r.stdout)["id"]
+    row = get_store().executions.get(eid)
+    assert row.worker_id and row.worker_id.split(":")[-1] != str(os.getpid())
+    assert [n.node_name for n in get_store().executions.node_runs(eid)] == ["Start", "Hello"]
 
 
 def test_ctrl_c_cancels_the_queued_execution(env: Env, tmp_path: Path) -> None:
@@ -122,17 +153,24 @@ def test_ctrl_c_cancels_the_queued_execution(env: Env, tmp_path: Path) -> None:
     path = write(tmp_path, "long.json", LONG)
     out = tmp_path / "cli.log"
     with open(out, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "engine", "run", path, "--queue"],
-                                env={**os.environ, **env.vars}, stdout=log,
-                                stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "engine", "run", path, "--queue"],
+            env={**os.environ, **env.vars},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     try:
         store = get_store()
 
         def napping() -> bool:
             rows = [r for r in store.executions.list(limit=5)[0] if r.workflow_name == LONG["name"]]
             # running, Start recorded: the Wait node is sleeping
-            return bool(rows) and rows[0].status == "running" and bool(
-                store.node_runs.list(rows[0].id))
+            return (
+                bool(rows)
+                and rows[0].status == "running"
+                and bool(store.node_runs.list(rows[0].id))
+            )
+
         wait_until(napping, what="the worker to reach the Wait node", env=env)
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=30) == 1, out.read_text()
@@ -145,8 +183,9 @@ def test_ctrl_c_cancels_the_queued_execution(env: Env, tmp_path: Path) -> None:
     assert row.status == "cancelled"
 
 
-def test_queue_without_redis_says_what_to_set(tmp_path: Path, data_dir: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_queue_without_redis_says_what_to_set(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from tests.support.fixtures import reset_process_state
 
     monkeypatch.delenv("AURA_REDIS_URL", raising=False)

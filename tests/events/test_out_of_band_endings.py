@@ -20,7 +20,8 @@ def _queue(data_dir: Path) -> str:
 
 
 def test_cancelling_a_queued_run_publishes_finished(redis_env: str, data_dir: Path) -> None:
-    from engine.runtimes.queue import cancel, submit
+    from engine.runtimes.queue import cancel
+    from tests.support.runs import submit
 
     wid = store_workflow(linear("Cancelled", set_node()))
     with events.subscribe(workflow_id=wid) as sub:
@@ -36,9 +37,9 @@ def test_cancelling_a_queued_run_publishes_finished(redis_env: str, data_dir: Pa
 
 
 def test_crashing_a_running_run_publishes_finished(redis_env: str, data_dir: Path) -> None:
-    from engine.runtimes.queue import submit
     from engine.runtimes.recovery import crash_execution
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
     wid = store_workflow(linear("Crashed", set_node()))
     eid = submit(workflow_id=wid, published=False, queue=_queue(data_dir))
@@ -53,15 +54,23 @@ def test_crashing_a_running_run_publishes_finished(redis_env: str, data_dir: Pat
     assert end["started_at"] is not None and end["finished_at"] is not None
 
 
-def test_publishing_never_raises_without_redis(data_dir: Path,
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_publishing_never_raises_without_redis(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from engine.events import publish_execution_finished
 
     monkeypatch.setenv("AURA_REDIS_URL", "redis://127.0.0.1:1/0")
     events.reset()
-    row = SimpleNamespace(id="e1", workflow_id="w1", workflow_name="W", mode="manual",
-                          status="crashed", started_at=None, finished_at=None,
-                          error={"code": "crashed", "message": "gone"})
+    row = SimpleNamespace(
+        id="e1",
+        workflow_id="w1",
+        workflow_name="W",
+        mode="manual",
+        status="crashed",
+        started_at=None,
+        finished_at=None,
+        error={"code": "crashed", "message": "gone"},
+    )
     try:
         publish_execution_finished(row)  # Redis unreachable: dropped, never raised
         events.flush(2.0)

@@ -116,7 +116,7 @@ def test_error_messages_are_redacted_and_shortened() -> None:
 
 
 def test_an_execution_channel_carries_only_that_execution(redis_env: str) -> None:
-    from engine.runtimes import submit
+    from tests.support.runs import submit
 
     definition = linear("Orders", set_node())
     eid = uuid.uuid4().hex

@@ -28,9 +28,13 @@ def worker(redis_env: str, data_dir: Path) -> Iterator[str]:
     queue = f"events-{os.getpid()}-{id(data_dir)}"
     env = {**os.environ, "AURA_REDIS_URL": redis_env, "AURA_DATA_DIR": str(data_dir)}
     with (data_dir / "worker.log").open("ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "engine", "worker", "--queues", queue,
-                                 "--fork"], env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "engine", "worker", "--queues", queue, "--fork"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         yield queue
     finally:
@@ -40,7 +44,7 @@ def worker(redis_env: str, data_dir: Path) -> Iterator[str]:
 
 
 def test_a_queued_run_streams_from_the_worker(worker: str, data_dir: Path) -> None:
-    from engine.runtimes import submit
+    from tests.support.runs import submit
 
     wid = store_workflow(linear("Orders", set_node()))
     with events.subscribe(workflow_id=wid) as sub:
@@ -51,8 +55,14 @@ def test_a_queued_run_streams_from_the_worker(worker: str, data_dir: Path) -> No
             print((data_dir / "worker.log").read_text())
             raise
     assert [e["type"] for e in got] == [
-        "execution.queued", "execution.started", "node.started", "node.finished",
-        "node.started", "node.finished", "execution.finished"]
+        "execution.queued",
+        "execution.started",
+        "node.started",
+        "node.finished",
+        "node.started",
+        "node.finished",
+        "execution.finished",
+    ]
     assert {e["execution_id"] for e in got} == {eid}
     assert got[0]["queue"] == worker and got[-1]["status"] == "succeeded"
     pids = {e["id"].split("-")[1] for e in got}

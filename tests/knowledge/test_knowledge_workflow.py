@@ -13,7 +13,7 @@ from engine.sdk import Item
 from tests.knowledge.conftest import DOCS
 
 
-def _workflow(kb_name: str, question: str) -> Any:
+def _workflow(kb_name: str, question: str, filters: dict[str, Any] | None = None) -> Any:
     return load_workflow(
         {
             "name": "fill and ask",
@@ -28,7 +28,8 @@ def _workflow(kb_name: str, question: str) -> Any:
                 {
                     "name": "Ask",
                     "type": "core.knowledge_search",
-                    "parameters": {"knowledge_base": kb_name, "query": question, "top_k": 2},
+                    "parameters": {"knowledge_base": kb_name, "query": question, "top_k": 2,
+                                   "filters": filters or {}},
                 },
             ],
             "connections": [
@@ -65,6 +66,11 @@ def test_a_workflow_fills_a_knowledge_base_and_answers_from_it(
     assert answer["sources"][0] == "backup.md"
     assert "pg_dump" in answer["results"][0]["text"]
     assert kb.get_base(erin, "Handbook").documents == len(DOCS)
+    # the same question, only among the cat documents (by name)
+    narrowed = _run(erin, _workflow("Handbook", "what should I do so I don't lose my data?",
+                                    {"document": "cats.txt"}))
+    assert narrowed.ok, narrowed.error
+    assert narrowed.output[0].json["sources"] == ["cats.txt"]
 
 
 def test_another_users_run_cannot_reach_the_knowledge_base(

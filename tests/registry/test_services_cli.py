@@ -32,12 +32,20 @@ def worker(registry_env: str, data_dir: Path) -> Iterator[tuple[subprocess.Popen
     reset_store()
     get_store()  # migrate before the worker opens the database
     queue = f"services-{os.getpid()}-{id(data_dir)}"
-    env = {**os.environ, "AURA_REDIS_URL": registry_env, "AURA_DATA_DIR": str(data_dir),
-           "AURA_REGISTRY_HEARTBEAT_S": "0.3"}
+    env = {
+        **os.environ,
+        "AURA_REDIS_URL": registry_env,
+        "AURA_DATA_DIR": str(data_dir),
+        "AURA_REGISTRY_HEARTBEAT_S": "0.3",
+    }
     with (data_dir / "worker.log").open("ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "engine", "worker", "--queues", queue],
-                                env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "engine", "worker", "--queues", queue],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         yield proc, queue
     finally:
@@ -51,10 +59,11 @@ def _mine(queue: str) -> list[registry.Instance]:
     return [i for i in registry.instances("worker") if i.meta.get("queues") == [queue]]
 
 
-def test_services_lists_a_running_worker(worker: tuple[subprocess.Popen[bytes], str],
-                                         data_dir: Path) -> None:
-    from engine.runtimes import submit
+def test_services_lists_a_running_worker(
+    worker: tuple[subprocess.Popen[bytes], str], data_dir: Path
+) -> None:
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
     proc, queue = worker
     [inst] = wait_until(lambda: _mine(queue), timeout=20, what="the worker to register")
@@ -67,11 +76,14 @@ def test_services_lists_a_running_worker(worker: tuple[subprocess.Popen[bytes], 
     data = json.loads(runner.invoke(app, ["services", "--json"]).output)
     assert inst.id in {i["id"] for i in data["items"]}
     # a running execution shows as load
-    wf: dict[str, Any] = {"name": "Slow", "nodes": [
-        {"name": "Start", "type": "core.manual_trigger"},
-        {"name": "Wait", "type": "core.wait", "parameters": {"amount": 1.5,
-                                                              "unit": "seconds"}}],
-        "connections": [{"source": "Start", "target": "Wait"}]}
+    wf: dict[str, Any] = {
+        "name": "Slow",
+        "nodes": [
+            {"name": "Start", "type": "core.manual_trigger"},
+            {"name": "Wait", "type": "core.wait", "parameters": {"amount": 1.5, "unit": "seconds"}},
+        ],
+        "connections": [{"source": "Start", "target": "Wait"}],
+    }
     eid = submit(definition=wf, queue=queue)
     wait_until(lambda: [i for i in _mine(queue) if i.active == 1], what="active 1")
     wait_until(lambda: get_store().executions.get(eid).status == "succeeded", what="the run")
@@ -90,30 +102,38 @@ def test_services_needs_redis(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -
     assert out.exit_code == 2 and "No Redis is configured" in out.output
 
 
-def test_the_api_lists_services_to_admins(registry_env: str, kind: str,
-                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_api_lists_services_to_admins(
+    registry_env: str, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from starlette.testclient import TestClient
 
     from engine.services import auth
     from engine.services.store import reset_store
     from studio.api import create_app
 
-    for k, v in {"AURA_PASSWORD_HASH_TIME_COST": "1", "AURA_PASSWORD_HASH_MEMORY_KIB": "1024",
-                 "AURA_PASSWORD_HASH_PARALLELISM": "1"}.items():
+    for k, v in {
+        "AURA_PASSWORD_HASH_TIME_COST": "1",
+        "AURA_PASSWORD_HASH_MEMORY_KIB": "1024",
+        "AURA_PASSWORD_HASH_PARALLELISM": "1",
+    }.items():
         monkeypatch.setenv(k, v)
     reset_store()
     auth.reset()
     try:
-        with registry.register(kind, {"weight": 2}) as reg, \
-                TestClient(create_app(runtime="inline")) as c:
+        with (
+            registry.register(kind, {"weight": 2}) as reg,
+            TestClient(create_app(runtime="inline")) as c,
+        ):
             assert c.get("/api/v1/services").status_code == 401
-            token = c.post("/api/v1/auth/setup", json={
-                "email": "o@example.com", "password": "correct horse battery staple"}
-                ).json()["access_token"]
+            token = c.post(
+                "/api/v1/auth/setup",
+                json={"email": "o@example.com", "password": "correct horse battery staple"},
+            ).json()["access_token"]
             c.headers["Authorization"] = f"Bearer {token}"
             items = c.get("/api/v1/services", params={"kind": kind}).json()["items"]
             assert [(i["id"], i["health"], i["weight"]) for i in items] == [
-                (reg.id, "healthy", 2.0)]
+                (reg.id, "healthy", 2.0)
+            ]
             apis = c.get("/api/v1/services", params={"kind": "api"}).json()["items"]
             assert os.getpid() in {i["pid"] for i in apis}  # the app registered itself
             ready = c.get("/readyz").json()

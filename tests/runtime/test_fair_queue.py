@@ -82,7 +82,7 @@ def all_done(ids: list[str]) -> bool:
 def test_another_projects_run_starts_before_most_of_a_flood(env: Env) -> None:
     """One worker; project A queues 20 runs that each hold the worker a while, then
     project B queues one: B's run starts after at most a few of A's, not after all 20."""
-    from engine.runtimes import submit
+    from tests.support.runs import submit
 
     env.worker("--no-fork")
     heavy = stored(project("Flood"), wait_node(0.3))
@@ -102,9 +102,9 @@ def test_a_project_never_runs_more_than_its_quota(env: Env) -> None:
     extra ones are held back, then released), while B's run uses the second worker."""
     from rq import Worker
 
-    from engine.runtimes import submit
     from engine.runtimes.quotas import load, set_quota
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
     store = get_store()
     a, b = project("Quota one"), project("Free")

@@ -19,7 +19,8 @@ pytestmark = pytest.mark.redis
 
 
 def test_worker_finishes_the_running_execution_on_sigterm(env: Env) -> None:
-    from engine.runtimes import submit, wait_for
+    from engine.runtimes import wait_for
+    from tests.support.runs import submit
 
     proc = env.worker("--processes", "1")
     eid = submit(definition=workflow(wait_node(1.5)))
@@ -38,9 +39,14 @@ def _start_up(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], list[s
         args = (*args, "--studio-port", "0")  # the web studio's build is tested elsewhere
     env = {k: v for k, v in os.environ.items() if k not in ("AURA_REDIS_URL", "AURA_DB_URL")}
     env.update(QUEUE_ENV, AURA_DATA_DIR=str(tmp_path / "data"))
-    proc = subprocess.Popen([sys.executable, "-m", "engine", "up", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "engine", "up", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     lines: list[str] = []
     assert proc.stdout is not None
     deadline = time.monotonic() + 60
@@ -64,15 +70,17 @@ def _stop_up(proc: subprocess.Popen[str], lines: list[str]) -> str:
 
 
 def test_up_runs_executions_on_embedded_redis_and_stops_cleanly(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import redis
 
     from engine.runtimes.embedded import embedded_url
 
     proc, lines = _start_up(tmp_path, "--no-api", "--no-scheduler")
     try:
-        assert re.search(r"redis: redis://:\*\*\*@127.0.0.1:\d+/0 \(embedded",
-                         "\n".join(lines)), lines  # the password is not printed
+        assert re.search(r"redis: redis://:\*\*\*@127.0.0.1:\d+/0 \(embedded", "\n".join(lines)), (
+            lines
+        )  # the password is not printed
         url = embedded_url(tmp_path / "data")
         assert url
         monkeypatch.setenv("AURA_DATA_DIR", str(tmp_path / "data"))
@@ -81,7 +89,8 @@ def test_up_runs_executions_on_embedded_redis_and_stops_cleanly(
         from tests.runtime.conftest import _reset
 
         _reset()
-        from engine.runtimes import submit, wait_for
+        from engine.runtimes import wait_for
+        from tests.support.runs import submit
 
         eid = submit(definition=workflow(wait_node(0.1)))
         assert wait_for(eid, timeout_s=30).status == "succeeded"
@@ -127,23 +136,33 @@ def test_up_starts_the_api_and_scheduler_when_installed(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_a_wrong_database_url_is_a_clear_message_not_a_bug(tmp_path: Path,
-                                                           redis_url: str) -> None:
+def test_a_wrong_database_url_is_a_clear_message_not_a_bug(tmp_path: Path, redis_url: str) -> None:
     """``aura worker``, ``aura scheduler`` and ``aura db upgrade`` with a database they
     cannot use say what to check (exit 2), never 'This is a bug in AURA', and never print
     the password."""
     from engine.runtimes.embedded import free_port
 
     closed = f"postgres://aura:s3cret-pw@127.0.0.1:{free_port()}/aura"
-    cases = [(["worker", "--burst"], closed, "Cannot use the database"),
-             (["scheduler"], closed, "Cannot use the database"),
-             (["db", "upgrade"], closed, "Cannot use the database"),
-             (["worker", "--burst"], "mysql://aura@127.0.0.1/aura", "SQLite or PostgreSQL")]
+    cases = [
+        (["worker", "--burst"], closed, "Cannot use the database"),
+        (["scheduler"], closed, "Cannot use the database"),
+        (["db", "upgrade"], closed, "Cannot use the database"),
+        (["worker", "--burst"], "mysql://aura@127.0.0.1/aura", "SQLite or PostgreSQL"),
+    ]
     for args, url, expected in cases:
-        env = {**os.environ, "AURA_DATA_DIR": str(tmp_path / "data"), "AURA_DB_URL": url,
-               "AURA_REDIS_URL": redis_url}
-        done = subprocess.run([sys.executable, "-m", "engine", *args], env=env, timeout=60,
-                              capture_output=True, text=True)
+        env = {
+            **os.environ,
+            "AURA_DATA_DIR": str(tmp_path / "data"),
+            "AURA_DB_URL": url,
+            "AURA_REDIS_URL": redis_url,
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "engine", *args],
+            env=env,
+            timeout=60,
+            capture_output=True,
+            text=True,
+        )
         out = done.stdout + done.stderr
         assert done.returncode == 2, (args, url, out)
         assert expected in out and "bug in AURA" not in out, out
@@ -158,8 +177,13 @@ def test_an_unreachable_redis_is_a_clear_message_not_a_bug(tmp_path: Path) -> No
     url = f"redis://:r3dis-pw@127.0.0.1:{free_port()}/0"
     for args in (["worker", "--burst"], ["scheduler"]):
         env = {**os.environ, "AURA_DATA_DIR": str(tmp_path / "data"), "AURA_REDIS_URL": url}
-        done = subprocess.run([sys.executable, "-m", "engine", *args], env=env, timeout=60,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "engine", *args],
+            env=env,
+            timeout=60,
+            capture_output=True,
+            text=True,
+        )
         out = done.stdout + done.stderr
         assert done.returncode == 2, (args, out)
         assert "Cannot reach Redis" in out and "AURA_REDIS_URL" in out, out
@@ -167,8 +191,9 @@ def test_an_unreachable_redis_is_a_clear_message_not_a_bug(tmp_path: Path) -> No
 
 
 @pytest.mark.postgres
-def test_postgres_urls_as_hosting_providers_write_them(tmp_path: Path,
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_postgres_urls_as_hosting_providers_write_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """``postgres://`` (Heroku, Render, Supabase...) and ``postgresql://`` both open
     PostgreSQL through psycopg 3."""
     from sqlalchemy.engine import make_url
@@ -180,7 +205,6 @@ def test_postgres_urls_as_hosting_providers_write_them(tmp_path: Path,
     with database_url("postgres") as url:
         assert url is not None
         for scheme in ("postgres", "postgresql"):
-            plain = make_url(url).set(drivername=scheme).render_as_string(
-                hide_password=False)
+            plain = make_url(url).set(drivername=scheme).render_as_string(hide_password=False)
             with open_store(plain) as store:
                 assert store.dialect == "postgresql" and store.revision()

@@ -34,8 +34,9 @@ def workers(env: Env) -> Env:
 
 
 def test_submit_runs_on_a_worker_and_records_node_runs(workers: Env) -> None:
-    from engine.runtimes import submit, wait_for
+    from engine.runtimes import wait_for
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
     wid = store_workflow(workflow(set_node()))
     eid = submit(workflow_id=wid, input_items=None)
@@ -43,14 +44,14 @@ def test_submit_runs_on_a_worker_and_records_node_runs(workers: Env) -> None:
     assert row.status == "succeeded", (row.error, workers.logs())
     assert row.worker_id and row.finished_at is not None
     runs = get_store().node_runs.list(eid)
-    assert [(r.node_name, r.status) for r in runs] == [("Start", "succeeded"),
-                                                       ("Set", "succeeded")]
+    assert [(r.node_name, r.status) for r in runs] == [("Start", "succeeded"), ("Set", "succeeded")]
 
 
 def test_ad_hoc_definition_runs_its_snapshot(workers: Env) -> None:
-    from engine.runtimes import submit, wait_for
+    from engine.runtimes import wait_for
     from engine.sdk.items import Item
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
     eid = submit(definition=workflow(set_node("Copy")), input_items=[Item(json={"n": 7})])
     row = wait_for(eid, timeout_s=30)
@@ -60,8 +61,8 @@ def test_ad_hoc_definition_runs_its_snapshot(workers: Env) -> None:
 
 
 def test_inline_runtime_needs_no_worker(env: Env) -> None:
-    from engine.runtimes import submit
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
     eid = submit(definition=workflow(set_node()), runtime="inline")
     row = get_store().executions.get(eid)
@@ -70,8 +71,9 @@ def test_inline_runtime_needs_no_worker(env: Env) -> None:
 
 @both_databases
 def test_cancel_a_running_execution(workers: Env) -> None:
-    from engine.runtimes import cancel, submit, wait_for
+    from engine.runtimes import cancel, wait_for
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
     eid = submit(definition=workflow(wait_node(30)))
     # running, and past Start: the Wait node is sleeping (cancellably)
@@ -89,7 +91,8 @@ def test_cancel_a_running_execution(workers: Env) -> None:
 
 @both_databases
 def test_workflow_timeout_fails_the_execution(workers: Env) -> None:
-    from engine.runtimes import submit, wait_for
+    from engine.runtimes import wait_for
+    from tests.support.runs import submit
 
     eid = submit(definition=workflow(wait_node(30), timeout_s=1))
     row = wait_for(eid, timeout_s=15)
@@ -101,12 +104,12 @@ def test_workflow_timeout_fails_the_execution(workers: Env) -> None:
 def test_nan_and_infinity_are_recorded_as_null(workers: Env) -> None:
     """Items with NaN or Infinity (a Code node, a lenient JSON API) are recorded as null,
     as JSON.stringify does, on both databases (PostgreSQL refused the whole execution)."""
-    from engine.runtimes import submit, wait_for
+    from engine.runtimes import wait_for
     from engine.sdk.items import Item
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
-    values = {"nan": float("nan"), "inf": float("inf"), "list": [1.0, float("-inf")],
-              "ok": 2.5}
+    values = {"nan": float("nan"), "inf": float("inf"), "list": [1.0, float("-inf")], "ok": 2.5}
     eid = submit(definition=workflow(set_node("Copy")), input_items=[Item(json=values)])
     row = wait_for(eid, timeout_s=30)
     assert row.status == "succeeded", (row.error, workers.logs())
@@ -117,7 +120,8 @@ def test_nan_and_infinity_are_recorded_as_null(workers: Env) -> None:
 
 
 def test_wait_for_times_out_while_it_keeps_running(workers: Env) -> None:
-    from engine.runtimes import WaitTimeout, cancel, submit
+    from engine.runtimes import WaitTimeout, cancel
+    from tests.support.runs import submit
 
     eid = submit(definition=workflow(wait_node(30)))
     with pytest.raises(WaitTimeout, match="still"):
@@ -129,25 +133,27 @@ def test_wait_for_times_out_while_it_keeps_running(workers: Env) -> None:
 
 def test_cancel_queued_and_retry(env: Env) -> None:
     """Queued executions are cancelled at once; retry makes a new linked execution."""
-    from engine.runtimes import cancel, retry, submit
+    from engine.runtimes import cancel
+    from engine.services.executions import retry_spec, start
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
     eid = submit(definition=workflow(set_node()), queue="nobody-listens")
     cancel(eid)
     row = get_store().executions.get(eid)
     assert row.status == "cancelled"
-    new = retry(eid, runtime="inline")
+    new = start(retry_spec(eid, "inline")).id
     again = get_store().executions.get(new)
     assert (again.retry_of, again.attempt, again.status) == (eid, 2, "succeeded")
     with pytest.raises(ConflictError, match="only failed"):
-        retry(new)
+        retry_spec(new)
 
 
 def test_concurrency_limit_queue_runs_one_at_a_time(workers: Env) -> None:
-    from engine.runtimes import submit, wait_for
+    from engine.runtimes import wait_for
+    from tests.support.runs import submit
 
-    wid = store_workflow(workflow(wait_node(0.6), concurrency=1,
-                                  concurrency_overflow="queue"))
+    wid = store_workflow(workflow(wait_node(0.6), concurrency=1, concurrency_overflow="queue"))
     ids = [submit(workflow_id=wid) for _ in range(3)]
     rows = [wait_for(i, timeout_s=30) for i in ids]
     assert [r.status for r in rows] == ["succeeded"] * 3, workers.logs()
@@ -157,10 +163,10 @@ def test_concurrency_limit_queue_runs_one_at_a_time(workers: Env) -> None:
 
 
 def test_concurrency_limit_drop_refuses_extra_executions(workers: Env) -> None:
-    from engine.runtimes import cancel, submit, wait_for
+    from engine.runtimes import cancel, wait_for
+    from tests.support.runs import submit
 
-    wid = store_workflow(workflow(wait_node(30), concurrency=1,
-                                  concurrency_overflow="drop"))
+    wid = store_workflow(workflow(wait_node(30), concurrency=1, concurrency_overflow="drop"))
     first = submit(workflow_id=wid)
     wait_until(lambda: status_of(first) == "running", what="running", env=workers)
     with pytest.raises(ConflictError, match="concurrency limit is 1"):
@@ -170,8 +176,9 @@ def test_concurrency_limit_drop_refuses_extra_executions(workers: Env) -> None:
 
 
 def test_published_version_runs_for_triggers(workers: Env) -> None:
-    from engine.runtimes import submit, wait_for
+    from engine.runtimes import wait_for
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
     store = get_store()
     wid = store_workflow(workflow(set_node("Published")))
@@ -187,14 +194,16 @@ def test_published_version_runs_for_triggers(workers: Env) -> None:
 def test_killed_work_horse_is_crashed_at_once(workers: Env) -> None:
     """kill -9 of the process running an execution (a forked horse): RQ reports it and
     the execution is crashed without waiting for the heartbeat timeout."""
-    from engine.runtimes import submit, wait_for
+    from engine.runtimes import wait_for
+    from tests.support.runs import submit
 
     eid = submit(definition=workflow(wait_node(30)))
     wait_until(lambda: status_of(eid) == "running", what="running", env=workers)
     supervisor = workers.shared[0].pid
     # the horse is the grandchild of the supervisor (supervisor -> worker -> horse)
-    horses = wait_until(lambda: [p for p in descendants(supervisor)
-                                 if p not in _children(supervisor)], what="horse")
+    horses = wait_until(
+        lambda: [p for p in descendants(supervisor) if p not in _children(supervisor)], what="horse"
+    )
     for pid in horses:
         os.kill(pid, signal.SIGKILL)
     row = wait_for(eid, timeout_s=2.5)  # well under the 3 s heartbeat timeout

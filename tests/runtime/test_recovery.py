@@ -26,8 +26,9 @@ def test_killed_worker_is_crashed_by_heartbeat_and_retried(env: Env) -> None:
     """kill -9 of a whole ``aura worker`` (supervisor and its processes): nobody sees it
     die, so another worker finds the stale heartbeat, marks the execution crashed and
     submits a retry (retry_on_crash=1), which it runs."""
-    from engine.runtimes import cancel, submit, wait_for
+    from engine.runtimes import cancel, wait_for
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
     victim = env.worker("--no-fork")
     eid = submit(definition=workflow(wait_node(30), retry_on_crash=1))
@@ -40,20 +41,25 @@ def test_killed_worker_is_crashed_by_heartbeat_and_retried(env: Env) -> None:
     assert row.status == "crashed"
     assert "stopped sending heartbeats" in row.error["message"]
     store = get_store()
-    retry = wait_until(lambda: [r for r in store.executions.list(status="running")[0]
-                                if r.retry_of == eid], what="the retry to run", env=env)[0]
+    retry = wait_until(
+        lambda: [r for r in store.executions.list(status="running")[0] if r.retry_of == eid],
+        what="the retry to run",
+        env=env,
+    )[0]
     assert (retry.attempt, retry.mode) == (2, "retry")
     cancel(retry.id)
     assert wait_for(retry.id, timeout_s=10).status == "cancelled"
 
 
-def test_queued_executions_survive_a_redis_restart(env: Env, monkeypatch: pytest.MonkeyPatch
-                                                   ) -> None:
+def test_queued_executions_survive_a_redis_restart(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Executions queued before Redis lost its data are re-enqueued by the next worker."""
     import redis
 
-    from engine.runtimes import submit, wait_for
+    from engine.runtimes import wait_for
     from tests.support.redis import redis_server
+    from tests.support.runs import submit
 
     previous = env.redis_url
     with redis_server() as server:
@@ -72,8 +78,9 @@ def test_queued_executions_survive_a_redis_restart(env: Env, monkeypatch: pytest
 
 
 def test_requeue_orphans_skips_live_jobs(env: Env) -> None:
-    from engine.runtimes import requeue_orphans, submit
+    from engine.runtimes import requeue_orphans
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
     live = submit(definition=workflow(set_node()), queue="idle")
     orphan = get_store().executions.create(definition=workflow(set_node()), mode="manual").id

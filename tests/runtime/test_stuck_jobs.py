@@ -62,7 +62,7 @@ def test_node_swallowing_the_timeout_is_killed_and_the_worker_goes_on(
 ) -> None:
     """A loop that swallows RQ's timeout exception: past the workflow's timeout (2 s)
     its process is killed, the run fails saying so, the next run succeeds."""
-    from engine.runtimes import submit
+    from tests.support.runs import submit
 
     start_worker(env, site, mode)
     first = submit(definition=stuck("swallow", timeout_s=2))
@@ -84,7 +84,7 @@ def test_node_holding_the_interpreter_is_crashed_and_killed(
     """C code holding the interpreter (backtracking ``re``; no workflow timeout, so the
     default of one hour applies): its heartbeat stops, it is declared crashed and its
     process killed; the next run succeeds."""
-    from engine.runtimes import submit
+    from tests.support.runs import submit
 
     start_worker(env, site, mode)
     first = submit(definition=stuck("hog"))
@@ -103,8 +103,8 @@ def test_catastrophic_regex_in_an_if_answers_on_a_worker(env: Env) -> None:
     """The IF condition that pinned a worker for minutes (``^(a+)+$`` on 64 a's and a
     '!'), in project A: on RE2 it answers (false branch), and project B's run, queued
     right behind it, succeeds on the same worker process."""
-    from engine.runtimes import submit
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
     store = get_store()
     env.worker("--fork")
@@ -140,8 +140,9 @@ def test_cancelling_a_run_whose_node_ignores_it_kills_its_process(env: Env, site
     """Stop on a run whose node swallows every signal: the run is recorded cancelled
     (by the executor giving up on the node, or the worker killing the horse a few
     seconds later) and the same worker takes the next run."""
-    from engine.runtimes import cancel, submit
+    from engine.runtimes import cancel
     from engine.services.store import get_store
+    from tests.support.runs import submit
 
     start_worker(env, site, "--fork")
     first = submit(definition=stuck("swallow"))

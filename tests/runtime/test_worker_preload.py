@@ -17,7 +17,7 @@ from tests.support.env import Env
 
 HORSE = """
 import json, os, sys
-from engine.runtimes import submit
+from tests.support.runs import submit
 from engine.runtimes.rq.jobs import mark_worker_process, run_execution
 from engine.runtimes.rq.worker import preload
 

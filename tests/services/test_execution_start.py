@@ -113,7 +113,42 @@ def test_partial_runs_and_observed_runs_run_here(workers: Env) -> None:
     assert handle.outcome is not None and handle.outcome.output[0].json["a"] == 42
     assert handle.result(timeout=1).status == "succeeded"
     with pytest.raises(ValidationError, match="in this process"):
-        start(RunSpec(principal=RunAs.trigger(), workflow_id=wid, destination="A", runtime="rq"))
+        start(RunSpec(principal=RunAs.trigger(), workflow_id=wid, runtime="rq"), hooks=seen)
+
+
+def test_a_partial_run_on_the_workers_takes_its_reused_data_along(workers: Env) -> None:
+    """Run up to B reusing A's output from an earlier run: the worker runs B on the data
+    it was given (not on what A would compute), and the carried data is gone after."""
+    import os
+
+    from engine.sdk.items import Item
+    from engine.services.store import get_store
+
+    wid = _stored(
+        {
+            **FLOW,
+            "nodes": [*FLOW["nodes"], {"name": "C", "type": "core.set"}],
+            "connections": [*FLOW["connections"], {"source": "B", "target": "C"}],
+        }
+    )
+    earlier = {"main": [Item(json={"a": 1000, "from": "the editor"})]}
+    handle = start(
+        RunSpec(
+            principal=RunAs.trigger(),
+            workflow_id=wid,
+            destination="B",
+            reuse={"Start": {"main": [Item(json={"n": 0})]}, "A": earlier},
+            runtime="rq",
+        )
+    )
+    row = handle.result(timeout=30)
+    assert row.status == "succeeded", row.error
+    assert row.worker_id and row.worker_id.split(":")[-1] != str(os.getpid())
+    runs = {r.node_name: r for r in get_store().node_runs.list(row.id)}
+    assert set(runs) == {"Start", "A", "B"}  # C is past the destination
+    assert runs["A"].status == "reused"
+    assert runs["B"].output["main"][0]["json"] == {"a": 1000, "from": "the editor", "b": 2}
+    assert row.checkpoint is None  # the carried data does not outlive the run
 
 
 def test_a_snapshot_of_a_stored_workflow_runs_on_the_workers(workers: Env) -> None:

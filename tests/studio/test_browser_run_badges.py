@@ -171,3 +171,76 @@ def test_every_badge_and_the_node_panel_show_the_record(
     page.wait_for_selector("#node-panel")
     assert "out of stock" in page.locator("#node-error").inner_text()
     assert _panel_json(page, "in") == [i["json"] for i in runs["Prep"].output["main"]]
+
+
+LONGER = {
+    **GOOD,
+    "name": "Badges partial",
+    "nodes": [
+        *GOOD["nodes"],
+        {
+            "name": "After",
+            "type": "core.set",
+            "position": [840, 0],
+            "parameters": {"assignments": [{"name": "done", "value": True}]},
+        },
+    ],
+    "connections": [*GOOD["connections"], {"source": "Double", "target": "After"}],
+}
+
+
+def _on_a_worker(wid: str, runs_before: int) -> Any:
+    """The workflow's newest execution, once it is a new one that ended; checked to have
+    run on a worker."""
+    import os
+
+    from engine.services.store import get_store
+    from tests.support.env import wait_until
+
+    def ended() -> bool:
+        rows, total = get_store().executions.list(workflow_id=wid, limit=1)
+        return total > runs_before and rows[0].status in ("succeeded", "failed")
+
+    wait_until(ended, timeout=60, what="the new run to end")
+    row, _ = _recorded(wid)
+    assert row.worker_id and row.worker_id.split(":")[-1] != str(os.getpid())
+    return row
+
+
+def test_partial_runs_on_the_workers_show_every_badge(
+    page: Any,
+    studio_url: str,
+    with_redis: None,  # noqa: F811 (the fixture)
+    shot: Any,
+) -> None:
+    """'Run up to here' and 'Run this node' with the queue chosen run on a worker; every
+    node ends with its recorded badge (reused nodes green, nodes past the destination
+    none), never a spinner."""
+    wid = _run(page, studio_url, LONGER, "queue")
+    _on_a_worker(wid, 0)
+    _final_badges(page, wid, LONGER)
+    page.wait_for_selector("text=Ran 4 nodes on the workers", timeout=60_000)
+
+    page.locator(NODE.format("Double")).dblclick()
+    page.wait_for_selector("#node-panel")
+    page.locator("#node-panel").get_by_role("button", name="Run up to here").click()
+    _on_a_worker(wid, 1)
+    runs = _final_badges(page, wid, LONGER)
+    assert set(runs) == {"Start", "Make", "Double"}  # After is past the destination
+    page.wait_for_selector("text=Ran 3 nodes on the workers", timeout=60_000)
+
+    page.click("#run-node")
+    _on_a_worker(wid, 2)
+    runs = _final_badges(page, wid, LONGER)
+    assert {n: r.status for n, r in runs.items()} == {  # (errors shown if not)
+        "Start": "reused",
+        "Make": "reused",
+        "Double": "succeeded",
+    }, {n: r.error for n, r in runs.items()}
+    assert [i["json"] for i in runs["Double"].output["main"]] == [
+        {"n": 21, "label": "first", "m": 42}
+    ]
+    page.wait_for_function(
+        "document.querySelector('#out-count')?.innerText.startsWith('1 item')", timeout=10_000
+    )
+    shot(page, "editor-badges-partial-queue")

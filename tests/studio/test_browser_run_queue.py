@@ -17,16 +17,28 @@ from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fix
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.redis]
 
 NODE = '[data-testid="aura-node"][data-name="{}"]'
-SIMPLE = {"name": "On workers", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
-    {"name": "Set", "type": "core.set", "position": [300, 0],
-     "parameters": {"assignments": [{"name": "n", "value": "{{ 20 + 1 }}"}]}}],
-    "connections": [{"source": "Start", "target": "Set"}]}
+SIMPLE = {
+    "name": "On workers",
+    "nodes": [
+        {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
+        {
+            "name": "Set",
+            "type": "core.set",
+            "position": [300, 0],
+            "parameters": {"assignments": [{"name": "n", "value": "{{ 20 + 1 }}"}]},
+        },
+    ],
+    "connections": [{"source": "Start", "target": "Set"}],
+}
 
 
 @pytest.fixture
-def with_redis(studio: Any, redis_url: str,  # noqa: F811
-               monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[None]:
+def with_redis(
+    studio: Any,
+    redis_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+) -> Iterator[None]:
     """The studio (its backend runs in this process) sees AURA_REDIS_URL, and one worker
     process serves its data directory."""
     from engine.config import reset_settings
@@ -34,9 +46,13 @@ def with_redis(studio: Any, redis_url: str,  # noqa: F811
     monkeypatch.setenv("AURA_REDIS_URL", redis_url)
     reset_settings()
     log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen([sys.executable, "-m", "engine", "worker"],
-                              env={**os.environ, **FAST_ENV, "AURA_REDIS_URL": redis_url},
-                              stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "engine", "worker"],
+        env={**os.environ, **FAST_ENV, "AURA_REDIS_URL": redis_url},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         yield
     finally:
@@ -47,14 +63,16 @@ def with_redis(studio: Any, redis_url: str,  # noqa: F811
         reset_settings()
 
 
-def test_run_on_workers_is_the_default_with_redis(page: Any, studio_url: str,
-                                                  with_redis: None, shot: Any) -> None:
+def test_run_on_workers_is_the_default_with_redis(
+    page: Any, studio_url: str, with_redis: None, shot: Any
+) -> None:
     from engine.auth.types import Principal
     from engine.services.store import get_store
     from studio.logic import backend
 
-    wid = backend.create_workflow(Principal(user_id=None, email=None, role="owner"),
-                                  definition=SIMPLE)
+    wid = backend.create_workflow(
+        Principal(user_id=None, email=None, role="owner"), definition=SIMPLE
+    )
     page.goto(f"{studio_url}/workflows/{wid}")
     page.wait_for_selector('[data-testid="aura-node"]', timeout=60_000)
     page.wait_for_selector("#run-on >> text=Run on workers (queue)", timeout=10_000)
@@ -66,18 +84,19 @@ def test_run_on_workers_is_the_default_with_redis(page: Any, studio_url: str,
     assert rows and rows[0].status == "succeeded"
     assert rows[0].worker_id and rows[0].worker_id.split(":")[-1] != str(os.getpid())
 
-    # "Run this node" reuses this editor's data: it runs here even with the queue chosen
+    # "Run this node" reuses this editor's data, which travels with it to the workers
     page.locator(NODE.format("Set")).dblclick()
     page.wait_for_selector("#node-panel")
     page.click("#run-node")
-    page.wait_for_selector("text=partial runs always run here", timeout=30_000)
+    page.wait_for_selector("text=Ran 2 nodes on the workers successfully.", timeout=30_000)
     page.wait_for_function(
-        "document.querySelector('#out-count')?.innerText.startsWith('1 item')", timeout=10_000)
+        "document.querySelector('#out-count')?.innerText.startsWith('1 item')", timeout=10_000
+    )
     page.click("#close-node-panel")
     page.wait_for_selector("#node-panel", state="detached")
     rows, _ = get_store().executions.list(workflow_id=wid)
     assert len(rows) == 2 and rows[0].status == "succeeded"
-    assert not rows[0].worker_id or rows[0].worker_id.split(":")[-1] == str(os.getpid())
+    assert rows[0].worker_id and rows[0].worker_id.split(":")[-1] != str(os.getpid())
 
     page.click("#run-on")
     page.get_by_role("option", name="Run here (this server)").click()
@@ -92,8 +111,10 @@ def test_without_redis_runs_stay_here(page: Any, studio_url: str) -> None:
     from engine.auth.types import Principal
     from studio.logic import backend
 
-    wid = backend.create_workflow(Principal(user_id=None, email=None, role="owner"),
-                                  definition={**SIMPLE, "name": "Here only"})
+    wid = backend.create_workflow(
+        Principal(user_id=None, email=None, role="owner"),
+        definition={**SIMPLE, "name": "Here only"},
+    )
     page.goto(f"{studio_url}/workflows/{wid}")
     page.wait_for_selector('[data-testid="aura-node"]', timeout=60_000)
     page.wait_for_selector("#run-on >> text=Run here (this server)", timeout=10_000)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from engine.auth.types import Principal
-from engine.errors import AuraError, PermissionDenied, ValidationError
+from engine.errors import AuraError, PermissionDenied
 from studio.logic import backend, live, runner
 from tests.support.env import FAILING_WORKFLOW as FAILING
 from tests.support.env import LONG_WAIT_WORKFLOW as LONG
@@ -168,14 +168,47 @@ def test_cancel_stops_the_run_on_the_worker(env: Env) -> None:
     ]
 
 
-def test_partial_runs_are_refused_on_the_queue(env: Env) -> None:
+def test_run_this_node_on_the_workers_reuses_the_editor_data(env: Env) -> None:
+    """'Run this node' with the queue chosen: the worker runs only that node, on the
+    input the editor had from its last run (not on what the nodes before would compute
+    now), and the editor sees it as it would a run here."""
+    import os
+
     from engine.services.store import get_store
 
-    before = get_store().executions.list(limit=1)[1]
-    with pytest.raises(ValidationError) as exc:
-        runner.run_canvas_queued(OWNER, SIMPLE, None, None, "Set")  # type: ignore[arg-type]
-    assert "Run here" in exc.value.message
-    assert get_store().executions.list(limit=1)[1] == before
+    flow = {
+        **SIMPLE,
+        "nodes": [
+            *SIMPLE["nodes"],
+            {
+                "name": "Twice",
+                "type": "core.set",
+                "position": [600, 0],
+                "parameters": {"assignments": [{"name": "m", "value": "{{ $json.n * 2 }}"}]},
+            },
+        ],
+        "connections": [*SIMPLE["connections"], {"source": "Set", "target": "Twice"}],
+    }
+    wid = backend.create_workflow(OWNER, definition=flow)
+    data, _ = backend.load_definition(OWNER, wid)
+    last = {  # what the editor kept of its last run (as RunState._data)
+        "Start": {"status": "succeeded", "outputs": {"main": [{"json": {}}]}},
+        "Set": {"status": "succeeded", "outputs": {"main": [{"json": {"n": 50}}]}},
+    }
+    reuse = runner.reuse_from(last, runner.ancestors(data, "Twice"))
+    events, result = run_queued(data, wid, destination="Twice", reuse=reuse)
+    assert result.ok, (result.error, env.logs())
+    row = get_store().executions.get(result.id)
+    assert row.worker_id and row.worker_id.split(":")[-1] != str(os.getpid())
+    final = {e["node"]: e for e in events if e.get("seq") == live.FINAL_SEQ}
+    assert final["Twice"]["outputs"]["main"][0]["json"] == {"n": 50, "m": 100}
+    assert final["Twice"]["inputs"]["main"][0]["json"] == {"n": 50}
+    assert {n: e["status"] for n, e in final.items()} == {
+        "Start": "succeeded",
+        "Set": "succeeded",
+        "Twice": "succeeded",
+    }
+    assert get_store().executions.node_runs(result.id)[1].status == "reused"
 
 
 def test_roles_are_checked_first(env: Env) -> None:
@@ -230,3 +263,48 @@ def test_late_node_started_events_never_turn_a_finished_node_back_to_running(env
     assert _canvas(without_final) == expected
     # and rows without a sequence number (a run here) by status alone
     assert _canvas([{**e, "seq": None} for e in without_final]) == expected
+
+
+def test_run_this_node_after_a_run_up_to_it_on_the_workers(env: Env) -> None:
+    """As in the editor: a run up to a node on the workers, then 'Run this node' reusing
+    what the editor kept of that run (its final rows)."""
+    from engine.services.store import get_store
+
+    flow = {
+        "name": "Chain",
+        "nodes": [
+            {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
+            {
+                "name": "Make",
+                "type": "core.set",
+                "position": [280, 0],
+                "parameters": {"assignments": [{"name": "n", "value": "{{ 20 + 1 }}"}]},
+            },
+            {
+                "name": "Double",
+                "type": "core.set",
+                "position": [560, 0],
+                "parameters": {"assignments": [{"name": "m", "value": "{{ $json.n * 2 }}"}]},
+            },
+            {"name": "After", "type": "core.set", "position": [840, 0]},
+        ],
+        "connections": [
+            {"source": "Start", "target": "Make"},
+            {"source": "Make", "target": "Double"},
+            {"source": "Double", "target": "After"},
+        ],
+    }
+    wid = backend.create_workflow(OWNER, definition=flow)
+    data, _ = backend.load_definition(OWNER, wid)
+    kept: dict[str, Any] = {}
+    events, result = run_queued(data, wid, destination="Double")
+    assert result.ok, (result.error, env.logs())
+    for ev in events:  # as RunState._apply keeps node data
+        if ev.get("kind") == "node" and ev["status"] != "running":
+            kept[ev["node"]] = ev
+    reuse = runner.reuse_from(kept, runner.ancestors(data, "Double"))
+    assert set(reuse) == {"Start", "Make"}
+    events, result = run_queued(data, wid, destination="Double", reuse=reuse)
+    runs = {r.node_name: r for r in get_store().executions.node_runs(result.id)}
+    assert result.ok, (result.error, {n: r.error for n, r in runs.items()}, env.logs())
+    assert runs["Double"].output["main"][0]["json"] == {"n": 21, "m": 42}

@@ -7,7 +7,7 @@ set in this process and handed to the ``aura worker``, ``aura scheduler`` and
 
     with queue_env("postgres", tmp_path / "data", redis_url) as env:
         env.worker("--burst")                 # a real process, its output in a log file
-        eid = submit(definition=...)          # this process uses the same store and Redis
+        eid = submit(definition=...)          # tests.support.runs: this process shares them
         wait_until(lambda: ..., what="...", env=env)   # failures print the process logs
 
 The schema comes from the product's Alembic migrations (``get_store()`` migrates the new
@@ -35,10 +35,23 @@ import pytest
 
 from tests.support.fixtures import reset_process_state
 
-__all__ = ["DATABASES", "DEFAULT_ENV", "FAILING_WORKFLOW", "FAST_ENV", "LONG_WAIT_WORKFLOW",
-           "PG_TIMEZONE", "Env", "both_databases", "database_url", "default_db",
-           "descendants", "pytest_generate_tests", "queue_env", "wait_until",
-           "worker_env"]
+__all__ = [
+    "DATABASES",
+    "DEFAULT_ENV",
+    "FAILING_WORKFLOW",
+    "FAST_ENV",
+    "LONG_WAIT_WORKFLOW",
+    "PG_TIMEZONE",
+    "Env",
+    "both_databases",
+    "database_url",
+    "default_db",
+    "descendants",
+    "pytest_generate_tests",
+    "queue_env",
+    "wait_until",
+    "worker_env",
+]
 
 DATABASES = ("sqlite", "postgres")
 PG_TIMEZONE = "Asia/Kathmandu"
@@ -63,9 +76,13 @@ FAST_ENV = {
 """Short heartbeat, reaping, scheduler and password-hashing timings for tests."""
 
 both_databases = pytest.mark.parametrize(
-    "db", [pytest.param("sqlite", id="sqlite"),
-           pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)],
-    indirect=True)
+    "db",
+    [
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    ],
+    indirect=True,
+)
 """Runs a test (that takes the ``db`` fixture) on SQLite and on PostgreSQL."""
 
 
@@ -77,13 +94,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         return
     for mark in metafunc.definition.iter_markers("parametrize"):
         names = mark.args[0] if mark.args else mark.kwargs.get("argnames", "")
-        if "db" in ([n.strip() for n in names.split(",")] if isinstance(names, str)
-                    else list(names)):
+        if "db" in (
+            [n.strip() for n in names.split(",")] if isinstance(names, str) else list(names)
+        ):
             return
     default = default_db()
     marks = [pytest.mark.postgres] if default == "postgres" else []
-    metafunc.parametrize("db", [pytest.param(default, id=default, marks=marks)],
-                         indirect=True)
+    metafunc.parametrize("db", [pytest.param(default, id=default, marks=marks)], indirect=True)
 
 
 def default_db() -> str:
@@ -113,10 +130,14 @@ def _set_timezone(url: str, zone: str) -> None:
     from sqlalchemy.engine import make_url
 
     u = make_url(url)
-    with psycopg.connect(u.set(drivername="postgresql").render_as_string(
-            hide_password=False), autocommit=True) as conn:
-        conn.execute(sql.SQL("ALTER DATABASE {} SET timezone TO {}").format(
-            sql.Identifier(u.database or ""), sql.Literal(zone)))
+    with psycopg.connect(
+        u.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
+    ) as conn:
+        conn.execute(
+            sql.SQL("ALTER DATABASE {} SET timezone TO {}").format(
+                sql.Identifier(u.database or ""), sql.Literal(zone)
+            )
+        )
 
 
 class Env:
@@ -124,14 +145,24 @@ class Env:
     processes it starts. ``procs`` die after each test (:meth:`stop_all`), ``shared``
     ones with the environment (``stop_all(shared=True)``)."""
 
-    def __init__(self, data_dir: Path, redis_url: str, db: str = "sqlite",
-                 db_url: str | None = None, **overrides: str) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        redis_url: str,
+        db: str = "sqlite",
+        db_url: str | None = None,
+        **overrides: str,
+    ) -> None:
         self.data_dir = data_dir
         self.redis_url = redis_url
         self.db = db
         self.db_url = db_url
-        self.vars: dict[str, str] = {"AURA_DATA_DIR": str(data_dir),
-                                     "AURA_REDIS_URL": redis_url, **FAST_ENV, **overrides}
+        self.vars: dict[str, str] = {
+            "AURA_DATA_DIR": str(data_dir),
+            "AURA_REDIS_URL": redis_url,
+            **FAST_ENV,
+            **overrides,
+        }
         if db_url:
             self.vars["AURA_DB_URL"] = db_url
         self.procs: list[subprocess.Popen[bytes]] = []
@@ -153,8 +184,14 @@ class Env:
         reset_process_state()
 
     # -- processes ------------------------------------------------------------------------
-    def spawn(self, command: str, *args: str, shared: bool = False, module: str = "engine",
-              **extra_env: str) -> subprocess.Popen[bytes]:
+    def spawn(
+        self,
+        command: str,
+        *args: str,
+        shared: bool = False,
+        module: str = "engine",
+        **extra_env: str,
+    ) -> subprocess.Popen[bytes]:
         """Starts ``python -m MODULE COMMAND ARGS`` (``aura worker``, ``aura scheduler``;
         ``module="studio.api"`` with ``command=""`` for the API) in its own process
         group, its output in ``<data dir>/<command>-N.log``."""
@@ -164,21 +201,32 @@ class Env:
         self._logs += 1
         argv = [sys.executable, "-m", module, *([command] if command else []), *args]
         with open(log, "ab") as out:
-            proc = subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            proc = subprocess.Popen(
+                argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
         (self.shared if shared else self.procs).append(proc)
         return proc
 
-    def worker(self, *args: str, shared: bool = False, **extra_env: str
-               ) -> subprocess.Popen[bytes]:
+    def worker(self, *args: str, shared: bool = False, **extra_env: str) -> subprocess.Popen[bytes]:
         """Starts ``aura worker ARGS``."""
         return self.spawn("worker", *args, shared=shared, **extra_env)
 
     def api(self, port: int, *args: str, **extra_env: str) -> subprocess.Popen[bytes]:
         """Starts the HTTP API and webhooks (``python -m studio.api``, rq runtime)."""
-        return self.spawn("", "--host", "127.0.0.1", "--port", str(port), "--runtime", "rq",
-                          "--log-level", "warning", *args, module="studio.api",
-                          **extra_env)
+        return self.spawn(
+            "",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--runtime",
+            "rq",
+            "--log-level",
+            "warning",
+            *args,
+            module="studio.api",
+            **extra_env,
+        )
 
     def kill(self, proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
         """Sends ``sig`` to the process and everything below it; waits for it to end."""
@@ -204,13 +252,16 @@ class Env:
 
     def logs(self) -> str:
         """The end of every process log (for assertion messages)."""
-        return "\n".join(f"--- {f.name}\n" + f.read_text(errors="replace")[-3000:]
-                         for f in sorted(self.data_dir.glob("*.log")))
+        return "\n".join(
+            f"--- {f.name}\n" + f.read_text(errors="replace")[-3000:]
+            for f in sorted(self.data_dir.glob("*.log"))
+        )
 
 
 @contextlib.contextmanager
-def queue_env(db: str, data_dir: Path, redis_url: str, *, flush: bool = True,
-              **overrides: str) -> Iterator[Env]:
+def queue_env(
+    db: str, data_dir: Path, redis_url: str, *, flush: bool = True, **overrides: str
+) -> Iterator[Env]:
     """An :class:`Env` on database ``db``, applied to this process, its schema migrated;
     every process it started is killed and this process's state reset afterwards."""
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -242,21 +293,30 @@ def worker_env(data_dir: Path, redis_url: str) -> Iterator[Env]:
         yield env
 
 
-FAILING_WORKFLOW: dict[str, Any] = {"name": "Fails", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger"},
-    {"name": "Stop", "type": "core.stop_and_error", "parameters": {"message": "out of stock"}}],
-    "connections": [{"source": "Start", "target": "Stop"}]}
+FAILING_WORKFLOW: dict[str, Any] = {
+    "name": "Fails",
+    "nodes": [
+        {"name": "Start", "type": "core.manual_trigger"},
+        {"name": "Stop", "type": "core.stop_and_error", "parameters": {"message": "out of stock"}},
+    ],
+    "connections": [{"source": "Start", "target": "Stop"}],
+}
 """Fails in its node 'Stop' with "out of stock"."""
 
-LONG_WAIT_WORKFLOW: dict[str, Any] = {"name": "Long", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger"},
-    {"name": "Nap", "type": "core.wait", "parameters": {"amount": 60, "unit": "seconds"}}],
-    "connections": [{"source": "Start", "target": "Nap"}]}
+LONG_WAIT_WORKFLOW: dict[str, Any] = {
+    "name": "Long",
+    "nodes": [
+        {"name": "Start", "type": "core.manual_trigger"},
+        {"name": "Nap", "type": "core.wait", "parameters": {"amount": 60, "unit": "seconds"}},
+    ],
+    "connections": [{"source": "Start", "target": "Nap"}],
+}
 """Waits 60 s in its node 'Nap' (something to cancel)."""
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 20.0, what: str = "condition",
-               env: Env | None = None) -> Any:
+def wait_until(
+    check: Callable[[], Any], timeout: float = 20.0, what: str = "condition", env: Env | None = None
+) -> Any:
     """Polls ``check`` until it returns something truthy; fails after ``timeout`` s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

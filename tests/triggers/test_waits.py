@@ -13,22 +13,29 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from engine.runtimes import submit, wait_for
+from engine.runtimes import wait_for
 from tests.support.redis import redis_server
+from tests.support.runs import submit
 from tests.triggers.conftest import Env, both_databases, wait_until
 
 START = {"name": "Start", "type": "core.manual_trigger", "parameters": {}}
 
 
 def _set(name: str, **fields: Any) -> dict[str, Any]:
-    return {"name": name, "type": "core.set", "parameters": {
-        "assignments": [{"name": k, "value": v} for k, v in fields.items()]}}
+    return {
+        "name": name,
+        "type": "core.set",
+        "parameters": {"assignments": [{"name": k, "value": v} for k, v in fields.items()]},
+    }
 
 
 def _workflow(wait: dict[str, Any]) -> dict[str, Any]:
-    nodes = [START, _set("Before", url="{{ $execution.resume_url }}"),
-             {"name": "Wait", "type": "core.wait", "parameters": wait},
-             _set("After", done=True)]
+    nodes = [
+        START,
+        _set("Before", url="{{ $execution.resume_url }}"),
+        {"name": "Wait", "type": "core.wait", "parameters": wait},
+        _set("After", done=True),
+    ]
     conns = [{"source": a["name"], "target": b["name"]} for a, b in itertools.pairwise(nodes)]
     return {"name": "durable wait", "nodes": nodes, "connections": conns}
 
@@ -71,13 +78,13 @@ def fleet(clean: Env) -> Iterator[Env]:
 
 
 def test_a_parked_wait_holds_no_worker_and_resumes_on_time(fleet: Env) -> None:
-    eid = _submit(_workflow({"resume": "specific_time",
-                             "date_time": "{{ $now.plus(3, 'seconds') }}"}))
+    eid = _submit(
+        _workflow({"resume": "specific_time", "date_time": "{{ $now.plus(3, 'seconds') }}"})
+    )
     row = wait_until(lambda: (r := _row(eid)).status == "waiting" and r, 20, "parked", fleet)
     assert row.wait_until is not None and row.checkpoint["node"] == "Wait"
     assert row.resume_token is None  # a time wait has no resume URL to call
-    assert _runs(eid) == [("Start", "succeeded"), ("Before", "succeeded"),
-                          ("Wait", "waiting")]
+    assert _runs(eid) == [("Start", "succeeded"), ("Before", "succeeded"), ("Wait", "waiting")]
     # the only worker is free: another execution runs to the end meanwhile
     other = _submit({"name": "meanwhile", "nodes": [START], "connections": []})
     assert wait_for(other, timeout_s=10).status == "succeeded"
@@ -86,15 +93,20 @@ def test_a_parked_wait_holds_no_worker_and_resumes_on_time(fleet: Env) -> None:
     assert done.status == "succeeded" and done.checkpoint is None
     assert done.finished_at >= row.wait_until
     # nodes before the Wait ran once; the Wait passed its input on
-    assert _runs(eid) == [("Start", "succeeded"), ("Before", "succeeded"),
-                          ("Wait", "succeeded"), ("After", "succeeded")]
+    assert _runs(eid) == [
+        ("Start", "succeeded"),
+        ("Before", "succeeded"),
+        ("Wait", "succeeded"),
+        ("After", "succeeded"),
+    ]
     out = _after_output(eid)
     assert out["n"] == 1 and out["done"] is True
 
 
 @both_databases
-def test_a_wait_survives_restarting_every_process(clean: Env,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_wait_survives_restarting_every_process(
+    clean: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Two executions park (a 90 s wait, a wait for its resume URL); worker, scheduler
     and API are killed and Redis comes back empty; once they are started again the
     scheduler resumes the first and the new API process resumes the second from its URL
@@ -111,8 +123,7 @@ def test_a_wait_survives_restarting_every_process(clean: Env,
         clean.worker()
         clean.spawn("scheduler")
         clean.api(port)
-        wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 60, "the API",
-                   clean)
+        wait_until(lambda: _answers(f"http://127.0.0.1:{port}/healthz"), 60, "the API", clean)
 
     with redis_server() as server:
         clean.use_redis(server.url, monkeypatch)
@@ -120,10 +131,15 @@ def test_a_wait_survives_restarting_every_process(clean: Env,
             start_everything()
             timed = _submit(_workflow({"amount": 90, "unit": "seconds"}))  # > 65 s: parks
             hooked = _submit(_workflow({"resume": "webhook", "webhook_method": "POST"}))
-            row = wait_until(lambda: (r := _row(timed)).status == "waiting" and r, 30,
-                             "the timed wait to park", clean)
-            wait_until(lambda: _row(hooked).status == "waiting", 30,
-                       "the webhook wait to park", clean)
+            row = wait_until(
+                lambda: (r := _row(timed)).status == "waiting" and r,
+                30,
+                "the timed wait to park",
+                clean,
+            )
+            wait_until(
+                lambda: _row(hooked).status == "waiting", 30, "the webhook wait to park", clean
+            )
             clean.stop_all()  # worker, scheduler and API gone (SIGKILL)...
             server.restart()  # ...and Redis comes back empty
             reset_connections()
@@ -176,8 +192,7 @@ def test_a_webhook_wait_resumes_from_its_resume_url(fleet: Env) -> None:
     from studio.api.errors import exception_handlers
     from studio.api.routes_webhooks import webhook_routes
 
-    eid = _submit(_workflow({"resume": "webhook", "webhook_method": "POST",
-                             "response_code": 202}))
+    eid = _submit(_workflow({"resume": "webhook", "webhook_method": "POST", "response_code": 202}))
     wait_until(lambda: _row(eid).status == "waiting", 20, "parked", fleet)
     from engine.services.store import get_store
 
@@ -191,8 +206,7 @@ def test_a_webhook_wait_resumes_from_its_resume_url(fleet: Env) -> None:
         assert http.post(path[:-3] + "xyz", json={}).status_code == 404  # wrong token
         assert http.get(path).status_code == 405  # the Wait accepts POST
         resp = http.post(path + "?via=mail", json={"approved": True})
-        assert resp.status_code == 202 and resp.json() == {"execution_id": eid,
-                                                           "resumed": True}
+        assert resp.status_code == 202 and resp.json() == {"execution_id": eid, "resumed": True}
         assert http.post(path, json={"approved": False}).status_code == 404  # used once
     assert wait_for(eid, timeout_s=20).status == "succeeded", fleet.logs()
     out = _after_output(eid)  # the Wait outputs the request, like a Webhook trigger
@@ -201,8 +215,11 @@ def test_a_webhook_wait_resumes_from_its_resume_url(fleet: Env) -> None:
 
 
 def test_a_webhook_wait_with_a_limit_continues_without_the_call(fleet: Env) -> None:
-    eid = _submit(_workflow({"resume": "webhook", "limit_wait": True,
-                             "limit_amount": 2, "limit_unit": "seconds"}))
+    eid = _submit(
+        _workflow(
+            {"resume": "webhook", "limit_wait": True, "limit_amount": 2, "limit_unit": "seconds"}
+        )
+    )
     assert wait_for(eid, timeout_s=20).status == "succeeded", fleet.logs()
     out = _after_output(eid)  # the Wait passed its input on: no request data
     assert out["n"] == 1 and out["done"] is True and "body" not in out

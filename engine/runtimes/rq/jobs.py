@@ -41,6 +41,7 @@ from engine.runtimes._redis import (
     redis_configured,
     redis_connection,
 )
+from engine.runtimes.answers import keep_answer, wants_answer
 from engine.runtimes.concurrency import defer, limit_of, release_slot, slot_lock
 from engine.store.current import get_store
 
@@ -84,7 +85,7 @@ def run_execution(execution_id: str) -> str | None:
 def run_inline(execution_id: str) -> str | None:
     """Runs the queued execution in this process (``runtime='inline'``). It starts at
     once: a concurrency limit with overflow ``queue`` does not hold it back (``drop`` is
-    enforced by :func:`engine.runtimes.submit`)."""
+    enforced by :func:`engine.services.executions.start`)."""
     r = redis_connection() if redis_configured() else None
     return _run(get_store(), execution_id, r, limits=False)
 
@@ -182,6 +183,8 @@ def _run(
             store, make_request(row, wf, event), workflow_id=row.workflow_id, hooks=hooks
         )
         status = str(result.status)
+        if wants_answer(row):  # before the end is announced: the waiter reads it then
+            keep_answer(r, execution_id, result)
     except ConflictError as exc:
         # lost the claim to another worker or a cancel, or the row was ended under us
         log.info("execution %s: %s", execution_id, exc.message)
@@ -264,8 +267,7 @@ class _Claimed(ExecutionHooks):
     """Once the claim is committed: records the worker id (so the executions of a dead
     worker can be found at once), releases the concurrency lock, starts the watch."""
 
-    def __init__(self, lock: Lock | None, watch: _Watch, project_lock: Lock | None = None
-                 ) -> None:
+    def __init__(self, lock: Lock | None, watch: _Watch, project_lock: Lock | None = None) -> None:
         self.lock = lock
         self.watch = watch
         self.project_lock = project_lock

@@ -32,7 +32,7 @@ Default per queue (``AURA_QUEUE_WORKER_CLASS=auto``; ``--fork/--no-fork`` overri
   next to real workflows (HTTP and LLM calls take 100 ms to seconds); it caps trivial
   workflows at ~19 executions/s per process on this machine.
 - ``fast``: **SimpleWorker** (5x the throughput, 14 ms latency), for operators who
-  route short, trusted, high-volume workflows there (``submit(..., queue="fast")``,
+  route short, trusted, high-volume workflows there (``RunSpec(..., queue="fast")``,
   ``aura worker -q fast``) and run it with ``--max-jobs`` to recycle leaky processes. A
   crash is still detected (the supervisor sees the process exit, or the heartbeat
   reaper) and the process restarted.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from engine.sdk import Field, NodeSpec, Params, load_docs
 
@@ -28,6 +28,11 @@ class KnowledgeSearchParams(Params):
         le=1,
         description="Leave out chunks scoring below this (cosine "
         "similarity, -1 to 1). Empty: keep the top k whatever their score.",
+    )
+    filters: dict[str, Any] = Field(
+        default_factory=dict,
+        description='Only chunks with this metadata, e.g. {"category": "billing"} or '
+        '{"year": [2025, 2026]}: document metadata, CSV/JSON record fields, "document".',
     )
 
 
