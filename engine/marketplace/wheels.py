@@ -5,10 +5,10 @@ and listed with the marketplace packages, marked ``trusted``. Their code runs in
 worker and API processes, so a wheel is *allowed* only when the owner approved it: by
 its distribution name and version, either because it was signed by a trusted publisher
 (``aura packages trust-wheel DIST --signature FILE``) or explicitly (``--owner-approved``).
-Approvals live in the setting ``marketplace.trusted_wheels``. The catalog skips an
-entry point whose distribution is not approved when this process has a store open
-(:func:`allowed`); the listing shows it as blocked, with what to do. The built-in
-library (``nodes.core``) is part of AURA and always allowed.
+Approvals live in the setting ``marketplace.trusted_wheels``; the listing shows an
+unapproved wheel as blocked, with what to do. (Not enforced yet: the node catalog still
+loads every entry point; see docs/marketplace.md.) The built-in library (``nodes.core``)
+is part of AURA and needs no approval.
 
 Listing reads distribution metadata only; nothing is imported.
 """
@@ -23,7 +23,7 @@ from typing import Any
 
 from engine.errors import NotFoundError, PackageInstallError
 
-__all__ = ["SETTING_KEY", "allowed", "approve", "discovered", "revoke", "trusted_listing"]
+__all__ = ["SETTING_KEY", "approvals", "approve", "discovered", "revoke", "trusted_listing"]
 
 SETTING_KEY = "marketplace.trusted_wheels"
 GROUP = "aura.nodes"
@@ -52,21 +52,6 @@ def discovered() -> list[dict[str, str]]:
 def approvals(store: Any) -> dict[str, dict[str, Any]]:
     value = store.settings.get(SETTING_KEY)
     return dict(value) if isinstance(value, dict) else {}
-
-
-def allowed(dist: str, version: str) -> bool:
-    """Whether the catalog may load this wheel's nodes in this process: always without
-    an open store (a bare script or test harness), else only when approved."""
-    from engine.store.current import opened_store
-
-    store = opened_store()
-    if store is None or dist.lower() in BUILTIN_DISTS:
-        return True
-    try:
-        entry = approvals(store).get(dist.lower())
-    except Exception:
-        return False
-    return entry is not None and entry.get("version") in (version, "*")
 
 
 def approve(
