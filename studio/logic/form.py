@@ -13,7 +13,8 @@ key_value, list (of strings), credential, datetime, any (a free value).
 What the spec declares with :func:`engine.sdk.ui` is derived here for every node: option
 labels (``labels``), fields that apply only to some values of their siblings (``show`` /
 ``hide``, like n8n's ``displayOptions``: hidden fields are neither drawn nor checked) and
-choices that depend on a sibling (``options_by``); :mod:`.form_rules` applies them to values.
+choices that depend on a sibling (``options_by``), a help text shorter than the field's
+description (``help``); :mod:`.form_rules` applies them to values.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def _fields(schema: dict[str, Any], defs: dict[str, Any]) -> list[dict[str, Any]
                 "key": key,
                 "label": _label(key, prop.get("title")),
                 "kind": kind,
-                "help": prop.get("description", ""),
+                "help": prop.get("x-aura-help") or prop.get("description", ""),
                 "required": key in required,
                 "default": default,
                 "expression": prop.get("x-aura-expression", True) is not False,

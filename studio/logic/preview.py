@@ -121,6 +121,9 @@ def preview_all(
     for path, text in leaves:
         try:
             value = evaluate(text, ctx, node=name, parameter=param_path(path))
+            if not items and value is None:
+                out[path] = {"ok": True, "pending": True, "text": _NO_DATA}
+                continue
             shown = _show(value)
             if not items:
                 shown += "  (no input data yet: run the previous nodes to preview real items)"

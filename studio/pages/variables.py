@@ -31,7 +31,6 @@ def _add_form() -> rx.Component:
         rx.hstack(
             rx.input(placeholder="KEY, e.g. API_BASE_URL", value=S.new_key,
                      on_change=S.set_new_key, width="260px", id="var-key",
-                     font_family="monospace", style={"lineHeight": "1.5"},
                      aria_label="Key"),
             rx.input(placeholder="Value", value=S.new_value, on_change=S.set_new_value,
                      flex="1", id="var-value"),

@@ -39,6 +39,14 @@ def _nav_pages() -> list[tuple[str, str]]:
     return [(href.strip("/").replace("/", "-"), href) for _, href, _ in [*NAV, *ADMIN_NAV]]
 
 
+def _context(browser: Any, size: str, theme: str) -> Any:
+    """A browser context of that size whose studio colour mode is ``theme`` (the studio
+    keeps its mode in the browser's storage, as the Settings page sets it)."""
+    context = browser.new_context(viewport=SIZES[size], color_scheme=theme)
+    context.add_init_script(f"window.localStorage.setItem('theme', '{theme}')")
+    return context
+
+
 @pytest.fixture(scope="module")
 def sample(browser: Any, studio: Any, owner_account: dict[str, str]) -> dict[str, str]:
     """A workflow to draw, and a failed past execution to look at (run in the editor)."""
@@ -67,7 +75,7 @@ def test_every_page_at_both_sizes_and_themes(browser: Any, studio: Any, sample: 
                                              owner_account: dict[str, str], size: str,
                                              theme: str) -> None:
     out = _out()
-    context = browser.new_context(viewport=SIZES[size], color_scheme=theme)
+    context = _context(browser, size, theme)
     sign_in(context, studio, owner_account["email"], owner_account["password"])
     page = context.new_page()
     missing: list[str] = []
@@ -75,6 +83,8 @@ def test_every_page_at_both_sizes_and_themes(browser: Any, studio: Any, sample: 
     problems: list[str] = []
 
     def look(name: str) -> None:
+        dark = "" if theme == "dark" else "!"
+        page.wait_for_function(f"{dark}document.documentElement.classList.contains('dark')")
         page.wait_for_timeout(400)
         wide = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
         if wide:
@@ -107,7 +117,7 @@ def test_every_page_at_both_sizes_and_themes(browser: Any, studio: Any, sample: 
     look("account")
     context.close()
 
-    signed_out = browser.new_context(viewport=SIZES[size], color_scheme=theme)
+    signed_out = _context(browser, size, theme)
     login = signed_out.new_page()
     login.goto(f"{studio.url}/login")
     login.wait_for_selector("input[type=password]", timeout=60_000)

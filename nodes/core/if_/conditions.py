@@ -61,7 +61,11 @@ class Condition(Params):
         "string: equals, contains, starts_with, regex, is_empty; number: eq, "
         "gt, lte; date: before, after; array: contains, length_gt; object: "
         "has_key; every type: exists, not_exists.",
-        json_schema_extra=ui("options", options_by={"type": OPERATION_CHOICES}),
+        json_schema_extra=ui(
+            "options",
+            options_by={"type": OPERATION_CHOICES},
+            help="The comparison; its choices follow the type.",
+        ),
     )
     right: Any = Field(
         None,
