@@ -11,6 +11,8 @@ import reflex as rx
 from studio.api.mount import with_api
 from studio.auth import requires_login
 from studio.pages.account import account_page
+from studio.pages.agent_view import agent_page
+from studio.pages.agents import agents_page, approvals_page
 from studio.pages.admin_api_keys import admin_api_keys_page
 from studio.pages.admin_audit import admin_audit_page
 from studio.pages.admin_projects import admin_projects_page
@@ -29,6 +31,8 @@ from studio.state.admin_audit import AdminAuditState
 from studio.state.admin_projects import AdminProjectsState
 from studio.state.admin_security import AdminSecurityState
 from studio.state.admin_users import AdminUsersState
+from studio.state.agent_view import AgentViewState
+from studio.state.agents import AgentsState
 from studio.state.auth import InviteState, LoginState, ResetState, SetupState
 from studio.state.auth_account import AccountState
 from studio.state.credentials import CredentialsState
@@ -63,6 +67,9 @@ PAGES = [
     (executions_page, "/executions", "Executions", ExecutionsState.load),
     (execution_page, "/executions/[execution_id]", "Execution",
      ExecutionViewState.load_execution),
+    (agents_page, "/agents", "Agents", AgentsState.load),
+    (agent_page, "/agents/[agent_id]", "Agent", AgentViewState.load),
+    (approvals_page, "/approvals", "Approvals", AgentsState.load),
     (credentials_page, "/credentials", "Credentials", CredentialsState.load),
     (variables_page, "/variables", "Variables", VariablesState.load),
     (settings_page, "/settings", "Settings", SettingsState.load),

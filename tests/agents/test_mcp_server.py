@@ -75,7 +75,7 @@ def _client_run(url: str, key: str, work: Any) -> Any:
 
     async def main() -> Any:
         async with (
-            httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"}) as http,
+            httpx2.AsyncClient(headers={"Authorization": f"Bearer {key}"}, timeout=60) as http,
             Client(streamable_http_client(url, http_client=http), mode="legacy") as c,
         ):
             return await work(c)
