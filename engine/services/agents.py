@@ -29,7 +29,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.agents import registry
-from engine.agents.definition import EXPORT_FORMAT, AgentDefinition, load_definition
+from engine.agents.definition import EXPORT_FORMAT, AgentDefinition, Budget, load_definition
 from engine.auth import projects
 from engine.auth.rbac import authorize, can
 from engine.auth.types import Principal
@@ -40,6 +40,7 @@ from engine.store.models_agents import AgentRecord
 
 __all__ = [
     "AgentView",
+    "Budget",
     "StoredMemory",
     "agent_versions",
     "budget_status",

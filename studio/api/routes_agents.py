@@ -401,7 +401,7 @@ def set_prices(call: Call) -> dict[str, Any]:
     scope="service",
 )
 def budget(call: Call) -> dict[str, Any]:
-    from engine.agents.definition import Budget
+    from engine.services.agents import Budget
 
     view = agents.get_agent(call.principal, _agent(call))
     spec = Budget.model_validate(view.definition.get("budget") or {})
