@@ -130,7 +130,8 @@ def test_set_fields_follow_the_chosen_mode(page: Any, studio_url: str, shot: Any
     assert page.locator('[data-testid="field-error"]').count() == 0
     page.locator('[data-field="assignments.0.value"]').get_by_role(
         "radio", name="Expression").click()
-    expr = page.locator('[data-path="assignments.0.value"]')
+    # the expression editor replaces the fixed input once the server switched the mode
+    expr = page.locator('[data-field="assignments.0.value"] textarea')
     expr.wait_for()
     assert expr.input_value() == ""
     # before any run, the preview reads the trigger's pinned item; Input counts it

@@ -103,7 +103,7 @@ def test_build_configure_run_pin_save_reload(page: Any, studio_url: str, shot: A
     page.locator('[data-path="assignments.0.name"]').press("Tab")
     page.locator('[data-field="assignments.0.value"]').get_by_role(
         "radio", name="Expression").click()
-    expr = page.locator('[data-path="assignments.0.value"]')
+    expr = page.locator('[data-field="assignments.0.value"] textarea')
     expr.wait_for()
     assert expr.input_value() == ""  # nothing pre-filled (issue 19)
     expr.fill("Hello {{ 'wor' + 'ld' }}")
