@@ -4,7 +4,9 @@ show what each node produced."""
 from __future__ import annotations
 
 import json
+import signal
 import sys
+import threading
 import uuid
 from pathlib import Path
 from typing import Annotated, Any
@@ -224,37 +226,46 @@ def _run_queued(
         live = Live(
             Spinner("dots", " queued, waiting for a worker"), console=err_console, transient=True
         )
-    with subscribe(execution_id=eid) as sub:  # live before submit: no event is missed
-        start(
-            RunSpec(
-                principal=SYSTEM,
-                mode="cli",
-                input_items=input_items,
-                execution_id=eid,
-                runtime="rq",
-                **target,
+    # Ctrl-C sets a flag the follow loop reads at least once a second: raised as
+    # KeyboardInterrupt inside a Redis read, it left the subscription's connection half
+    # read, and closing it could then hang the command (a second Ctrl-C still stops it)
+    interrupted = threading.Event()
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+    try:
+        with subscribe(execution_id=eid) as sub:  # live before submit: no event is missed
+            start(
+                RunSpec(
+                    principal=SYSTEM,
+                    mode="cli",
+                    input_items=input_items,
+                    execution_id=eid,
+                    runtime="rq",
+                    **target,
+                )
             )
-        )
-        if live:
-            live.start()
-        try:
-            _follow(sub, eid, live, len(wf.nodes))
-        except KeyboardInterrupt:
-            _cancel(eid, as_json)
-        finally:
             if live:
-                live.stop()
+                live.start()
+            try:
+                _follow(sub, eid, live, len(wf.nodes), interrupted)
+            finally:
+                if live:
+                    live.stop()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if interrupted.is_set():
+        _cancel(eid, as_json)
     _show(executions.get(eid), as_json=as_json, items=items)
 
 
-def _follow(sub: Any, eid: str, live: Live | None, total: int) -> None:
-    """Blocks until the execution finishes or parks, updating the live line."""
+def _follow(sub: Any, eid: str, live: Live | None, total: int,
+            interrupted: threading.Event) -> None:
+    """Blocks until the execution finishes or parks (or Ctrl-C), updating the live line."""
     from engine.services.store import get_store
     from engine.store.enums import ExecutionStatus
 
     done = 0
     store = get_store()
-    while True:
+    while not interrupted.is_set():
         event = sub.get(timeout=1.0)
         kind = event.get("type") if event else None
         if event and kind == "node.started" and live is not None:
