@@ -8,7 +8,7 @@ runtime's own cost.
 (a) forking ``Worker`` vs ``SimpleWorker``, 1 process each:
     - throughput: N executions recorded as queued, their jobs pushed at once, time
       until all have finished → executions/s;
-    - latency: ``submit()`` then ``wait_for()`` one at a time → median and p95 ms.
+    - latency: ``start()`` then ``result()`` one at a time → median and p95 ms.
 (b) queue throughput (issue 4, item 10): executions/s with 1 and 2 worker processes
     against a no-op RQ job on the same Redis and the same worker processes (the
     ceiling of RQ itself), printed as a ratio.
@@ -160,14 +160,17 @@ class Bench:
         return rate, (self.worker_cpu_s() - cpu) * 1000 / n
 
     def latency_ms(self, n: int) -> tuple[float, float]:
-        """Median and p95 of submit() → wait_for() on an idle worker."""
-        from engine.runtimes import submit, wait_for
+        """Median and p95 of start() → result() on an idle worker."""
+        from engine.services.executions import RunSpec, start
+        from engine.services.principals import RunAs
 
         out = []
         for _ in range(n):
             t = time.perf_counter()
-            eid = submit(workflow_id=self.wid, queue=QUEUE)
-            row = wait_for(eid, 30)
+            handle = start(
+                RunSpec(principal=RunAs.trigger(), workflow_id=self.wid, queue=QUEUE, runtime="rq")
+            )
+            row = handle.result(30)
             assert row.status == "succeeded", row.error
             out.append((time.perf_counter() - t) * 1000)
         out.sort()

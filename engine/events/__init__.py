@@ -14,7 +14,7 @@ Transport (:mod:`engine.events.bus`): Redis pub/sub on ``aura:events`` and
 on the network and never fails it.
 
 Who uses it: :func:`engine.services.runs.execute_recorded` adds an
-:class:`EventPublisher` to every recorded run; :func:`engine.runtimes.submit` publishes
+:class:`EventPublisher` to every recorded run; :func:`engine.runtimes.dispatch` publishes
 ``execution.queued``; ``GET /api/v1/events`` (Server-Sent Events) and ``aura logs``
 follow them with :func:`asubscribe` and :func:`subscribe`.
 """
