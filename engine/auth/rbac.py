@@ -106,6 +106,7 @@ PERMISSIONS: dict[str, Rule] = {
     "package:manage": Rule("admin"),
     "apikey:manage": Rule("viewer"),
     "vault:rotate": Rule("owner"),
+    "streams:manage": Rule("owner"),
 }
 """action -> what it needs. The HTTP routes and studio actions name these actions."""
 

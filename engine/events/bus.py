@@ -117,6 +117,10 @@ def publish(events: Event | list[Event]) -> None:
             _redis_sender().put(batch)
         else:
             local_bus().publish(batch)
+        from engine.observability import streaming
+
+        for event in batch:  # to the outside systems the owner configured, if any
+            streaming.offer_event(event)
     except Exception:  # publishing must never fail a run
         log.debug("publishing events failed", exc_info=True)
 

@@ -121,6 +121,10 @@ class ExecutionObserver(ExecutionHooks):
             self._span = None
             if forked_child():
                 tracing.flush()  # a work horse exits right after its execution
+        if forked_child():  # a work horse exits right after its execution
+            from engine.observability import streaming
+
+            streaming.flush()
         if self._bound is not None:
             aura_logging.unbind_execution(self._bound)
             self._bound = None

@@ -15,6 +15,9 @@ execution binds ``execution_id`` and ``workflow_id`` while it runs
 - masks passwords in URLs (``redis://:pw@host``) and ``Bearer`` tokens in any text;
 - masks the process's own secrets (signing and encryption keys, SMTP password, metrics
   token) and the credential secrets the running execution has resolved.
+
+Lines also go, masked the same way, to the log streams the owner configured
+(:mod:`engine.observability.streaming`).
 """
 
 from __future__ import annotations
@@ -227,6 +230,7 @@ def configure_logging(
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
+    root.addHandler(_stream_handler(shared))
     root.setLevel(level.upper() if isinstance(level, str) else level)
     structlog.configure(
         processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -235,6 +239,27 @@ def configure_logging(
         cache_logger_on_first_use=False,
     )
     _configured.update(process=process, format=fmt)
+
+
+def _stream_handler(shared: list[Any]) -> logging.Handler:
+    """The handler that offers each line, rendered as JSON with secrets masked, to the
+    log streams the owner configured (:mod:`engine.observability.streaming`)."""
+    from engine.observability.streaming import StreamHandler
+
+    handler = StreamHandler()
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                redact_event,
+                structlog.processors.JSONRenderer(default=str),
+            ],
+        )
+    )
+    handler.set_name("aura-streams")
+    return handler
 
 
 def process_kind() -> str | None:

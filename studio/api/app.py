@@ -46,6 +46,7 @@ from studio.api import (
     routes_retention,
     routes_security,
     routes_services,
+    routes_streams,
     routes_studio_session,
     routes_variables,
     routes_webhooks,
@@ -91,6 +92,7 @@ def operations(*, auth: bool = True) -> list[Operation]:
         *routes_queues.routers(),
         *routes_quotas.routers(),
         *routes_retention.routers(),
+        *routes_streams.routers(),
     ]
     return [op for r in routers for op in r.operations]
 
