@@ -320,8 +320,7 @@ def node_panel() -> rx.Component:
                 S.in_rows,
                 S.in_json,
                 S.in_schema,
-                "No input data yet: run the previous nodes. Then drag fields from "
-                "the Schema view into a parameter to use them in an expression.",
+                S.in_empty,
             ),
             flex="1",
             border_right=f"1px solid {rx.color('gray', 5)}",

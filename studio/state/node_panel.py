@@ -93,6 +93,7 @@ class NodePanelState(RunState):
     node_logs: list[str] = []
     has_run: bool = False
     out_empty: str = ""
+    in_empty: str = ""
     _touched: list[str] = []
 
     # -- open / close ---------------------------------------------------------------------
@@ -173,6 +174,12 @@ class NodePanelState(RunState):
         self.node_run_status = run.get("status", "")
         self.node_error = run.get("error", "")
         self.node_logs = list(run.get("logs") or [])
+        self.in_empty = (
+            "This node got no input in this execution."
+            if self.read_only and not self.current_id
+            else "No input data yet: run the previous nodes (or pin data on them). Then "
+            "drag fields from the Schema view into a parameter to use them in an expression."
+        )
         self.out_empty = _empty_output_text(
             self.node_run_status,
             is_trigger=self.is_trigger,

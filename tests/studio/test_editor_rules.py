@@ -156,3 +156,13 @@ def test_an_expression_in_one_entry_does_not_hide_a_problem_in_another() -> None
         "assignments.0.name": "Required: enter a value."}
     # a list computed by an expression as a whole is checked when it runs
     assert form_rules.validation_errors("core.set", 1, {"assignments": "{{ $json.a }}"}) == {}
+
+
+def test_output_panel_of_a_past_failed_execution_says_what_happened() -> None:
+    from studio.state.node_panel import _empty_output_text
+
+    failed = _empty_output_text("failed", is_trigger=False, past_run=True)
+    assert "failed" in failed and "run this node" not in failed
+    assert "did not run in this execution" in _empty_output_text(
+        "", is_trigger=False, past_run=True)
+    assert "run this node" in _empty_output_text("", is_trigger=False, past_run=False)
