@@ -273,6 +273,11 @@ def _build_alpha(w: World, alice: TestClient) -> None:
     w.ids["agent"] = agent
     run = _ok(alice.post(f"/api/v1/agents/{agent}/runs", json={"prompt": "Alpha asks 8d2"}), 201)
     w.ids["run"] = run["id"]
+    wait_until(  # it fails (no model credential); ended before the walk's snapshot
+        lambda: alice.get(f"/api/v1/agent-runs/{run['id']}").json()["status"] == "failed",
+        what="the agent run's end",
+        env=w.env,
+    )
     from engine.services import approvals
 
     _, approval = approvals.request_for_call(
