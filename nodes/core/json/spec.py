@@ -13,6 +13,9 @@ class JsonParams(Params):
     operation: Literal["parse", "stringify"] = Field(
         "parse",
         description="'parse' turns JSON text into data; 'stringify' turns data into JSON text.",
+        json_schema_extra=ui(
+            labels={"parse": "Parse JSON text into data", "stringify": "Turn data into JSON text"}
+        ),
     )
     field: str = Field(
         "data",
@@ -31,11 +34,24 @@ class JsonParams(Params):
         description="parse: put the value in 'Output field', 'merge' an object's "
         "keys into the item, 'replace' the item with the object, or 'split' a list into "
         "one item per element.",
+        json_schema_extra=ui(
+            show={"operation": ["parse"]},
+            labels={
+                "field": "Into the output field",
+                "merge": "Merge the object into the item",
+                "replace": "Replace the item",
+                "split": "One item per list element",
+            },
+        ),
     )
     empty_value: Literal["error", "null", "skip"] = Field(
         "error",
         description="parse: what to do with empty text: fail, use null, or leave "
         "the item unchanged.",
+        json_schema_extra=ui(
+            show={"operation": ["parse"]},
+            labels={"error": "Fail", "null": "Use null", "skip": "Leave the item unchanged"},
+        ),
     )
     ignore_missing: bool = Field(
         False, description="Pass items without the field through unchanged instead of failing."
@@ -43,13 +59,27 @@ class JsonParams(Params):
     keep_source: bool = Field(
         True, description="Keep 'Field' when the result goes to another field."
     )
-    pretty: bool = Field(False, description="stringify: indent the JSON text.")
-    indent: int = Field(
-        2, description="stringify: spaces per level when 'pretty' is on.", ge=0, le=8
+    pretty: bool = Field(
+        False,
+        description="stringify: indent the JSON text.",
+        json_schema_extra=ui(show={"operation": ["stringify"]}),
     )
-    sort_keys: bool = Field(False, description="stringify: sort object keys.")
+    indent: int = Field(
+        2,
+        description="stringify: spaces per level when 'pretty' is on.",
+        ge=0,
+        le=8,
+        json_schema_extra=ui(show={"operation": ["stringify"], "pretty": [True]}),
+    )
+    sort_keys: bool = Field(
+        False,
+        description="stringify: sort object keys.",
+        json_schema_extra=ui(show={"operation": ["stringify"]}),
+    )
     ascii_only: bool = Field(
-        False, description="stringify: escape non-ASCII characters as \\uXXXX."
+        False,
+        description="stringify: escape non-ASCII characters as \\uXXXX.",
+        json_schema_extra=ui(show={"operation": ["stringify"]}),
     )
 
 
