@@ -30,6 +30,7 @@ from engine.services.observability import ensure_logging
 from studio.api import (
     routes_admin,
     routes_agents,
+    routes_analytics,
     routes_chat,
     routes_credentials,
     routes_events,
@@ -95,6 +96,7 @@ def operations(*, auth: bool = True) -> list[Operation]:
         *routes_quotas.routers(),
         *routes_retention.routers(),
         *routes_streams.routers(),
+        *routes_analytics.routers(),
     ]
     return [op for r in routers for op in r.operations]
 

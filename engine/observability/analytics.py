@@ -1,0 +1,297 @@
+"""Analytics: what the executions of a period add up to, aggregated by the database (the
+same SQL on SQLite and PostgreSQL; percentiles by rank with window functions).
+
+:func:`analytics` answers, for a period (default: the last 24 hours) and optionally one
+project or workflow:
+
+- ``totals``: executions by status, failure rate, p50/p95 duration;
+- ``series``: executions per hour (or day) by status, every bucket present (zeros too);
+- ``workflows``: per workflow, executions, failures, failure rate, p50/p95 duration;
+- ``node_types``: per node type, runs, failures, failure rate, p50/p95 duration;
+- ``failing_nodes``: the nodes that failed most (workflow, node, type, failures).
+
+Failure rate is failed and crashed executions over finished ones (succeeded, failed,
+crashed, cancelled). Durations are from start to end, in milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy.sql import ColumnElement
+
+from engine.store.models import Execution, NodeRun
+
+__all__ = ["FAILED", "FINISHED", "Period", "analytics"]
+
+FAILED = ("failed", "crashed")
+FINISHED = ("succeeded", "failed", "crashed", "cancelled")
+Bucket = Literal["hour", "day"]
+MAX_BUCKETS = 24 * 62
+TOP = 10
+
+
+@dataclass(frozen=True)
+class Period:
+    """The executions created in ``[start, end)``, counted per ``bucket``."""
+
+    start: datetime
+    end: datetime
+    bucket: Bucket
+
+    @classmethod
+    def of(cls, since: datetime | None, until: datetime | None, bucket: Bucket | None) -> Period:
+        """A period from optional bounds (default: the 24 hours up to now); the bucket
+        defaults to hours for up to three days, else days."""
+        from engine.errors import ValidationError
+
+        end = (until or datetime.now(UTC)).astimezone(UTC)
+        start = (since or end - timedelta(hours=24)).astimezone(UTC)
+        if start >= end:
+            raise ValidationError("The period starts after it ends; give since before until.")
+        chosen: Bucket = bucket or ("hour" if end - start <= timedelta(days=3) else "day")
+        step = timedelta(hours=1) if chosen == "hour" else timedelta(days=1)
+        if (end - start) / step > MAX_BUCKETS:
+            raise ValidationError(
+                f"That period has more than {MAX_BUCKETS} {chosen}s; "
+                "choose a shorter one or bucket by day."
+            )
+        return cls(start, end, chosen)
+
+    def buckets(self) -> list[datetime]:
+        """The start of every bucket of the period, oldest first."""
+        if self.bucket == "hour":
+            first = self.start.replace(minute=0, second=0, microsecond=0)
+            step = timedelta(hours=1)
+        else:
+            first = self.start.replace(hour=0, minute=0, second=0, microsecond=0)
+            step = timedelta(days=1)
+        out, t = [], first
+        while t < self.end:
+            out.append(t)
+            t += step
+        return out
+
+
+def _ms(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
+    if dialect == "sqlite":
+        return (func.julianday(end) - func.julianday(start)) * 86_400_000.0
+    return func.extract("epoch", end - start) * 1000.0
+
+
+def _bucket(dialect: str, column: Any, unit: Bucket) -> ColumnElement[Any]:
+    if dialect == "sqlite":
+        fmt = "%Y-%m-%dT%H:00:00" if unit == "hour" else "%Y-%m-%dT00:00:00"
+        return func.strftime(fmt, column)
+    utc = func.timezone("UTC", column)  # the session's time zone must not matter
+    return func.to_char(func.date_trunc(unit, utc), 'YYYY-MM-DD"T"HH24:MI:SS')
+
+
+def _percentiles(rows: Any, key: Any, value: Any, extra: list[Any] | None = None) -> Any:
+    """p50 and p95 (nearest rank) of ``value`` per ``key`` from the subquery ``rows``."""
+    ranked = (
+        select(
+            key.label("key"),
+            value.label("v"),
+            func.row_number().over(partition_by=key, order_by=value).label("rn"),
+            func.count().over(partition_by=key).label("n"),
+            *(extra or []),
+        )
+        .select_from(rows)
+        .subquery()
+    )
+    return select(
+        ranked.c.key,
+        func.min(case((ranked.c.rn >= ranked.c.n * 0.5, ranked.c.v))).label("p50"),
+        func.min(case((ranked.c.rn >= ranked.c.n * 0.95, ranked.c.v))).label("p95"),
+    ).group_by(ranked.c.key)
+
+
+def _rate(failed: int, finished: int) -> float | None:
+    return round(failed / finished, 4) if finished else None
+
+
+def _round(v: Any) -> float | None:
+    return None if v is None else round(float(v), 3)
+
+
+def analytics(
+    store: Any,
+    period: Period,
+    *,
+    project_id: str | None = None,
+    workflow_id: str | None = None,
+    project_ids: list[str] | None = None,
+) -> dict[str, Any]:
+    """The figures of the executions created in ``period`` (see the module).
+
+    Args:
+        project_id, workflow_id: only this project's or workflow's executions.
+        project_ids: only executions of these projects (a caller's scope); None: all.
+    """
+    dialect = store.engine.dialect.name
+    where: list[Any] = [Execution.created_at >= period.start, Execution.created_at < period.end]
+    if project_id is not None:
+        where.append(Execution.project_id == project_id)
+    if workflow_id is not None:
+        where.append(Execution.workflow_id == workflow_id)
+    if project_ids is not None:
+        where.append(Execution.project_id.in_(project_ids))  # type: ignore[union-attr]
+    cond = and_(*where)
+    ex_ms = _ms(dialect, Execution.started_at, Execution.finished_at)
+    timed = and_(
+        cond,
+        Execution.started_at.is_not(None),  # type: ignore[union-attr]
+        Execution.finished_at.is_not(None),  # type: ignore[union-attr]
+        Execution.status.in_(FINISHED),  # type: ignore[attr-defined]
+    )
+    with store.db.read() as s:
+        bucket = _bucket(dialect, Execution.created_at, period.bucket).label("t")
+        series_rows = s.execute(
+            select(bucket, Execution.status, func.count())
+            .where(cond)
+            .group_by(bucket, Execution.status)
+        ).all()
+        wf_rows = s.execute(
+            select(
+                Execution.workflow_id,
+                func.max(Execution.workflow_name),
+                func.count(),
+                func.sum(case((Execution.status.in_(FAILED), 1), else_=0)),  # type: ignore[attr-defined]
+                func.sum(case((Execution.status.in_(FINISHED), 1), else_=0)),  # type: ignore[attr-defined]
+            )
+            .where(cond)
+            .group_by(Execution.workflow_id)
+        ).all()
+        timed_rows = select(Execution.workflow_id, ex_ms.label("ms")).where(timed).subquery()
+        wf_pct = {
+            r.key: r
+            for r in s.execute(_percentiles(timed_rows, timed_rows.c.workflow_id, timed_rows.c.ms))
+        }
+        all_rows = select(literal("all").label("k"), ex_ms.label("ms")).where(timed).subquery()
+        total_pct = s.execute(_percentiles(all_rows, all_rows.c.k, all_rows.c.ms)).first()
+        nr_ms = _ms(dialect, NodeRun.started_at, NodeRun.finished_at)
+        runs = (
+            select(
+                NodeRun.node_type,
+                NodeRun.node_name,
+                NodeRun.status,
+                nr_ms.label("ms"),
+                Execution.workflow_name,
+                Execution.workflow_id,
+            )
+            .join(Execution, Execution.id == NodeRun.execution_id)
+            .where(cond, NodeRun.status != "reused")
+            .subquery()
+        )
+        type_rows = s.execute(
+            select(
+                runs.c.node_type,
+                func.count(),
+                func.sum(case((runs.c.status.in_(FAILED), 1), else_=0)),
+            ).group_by(runs.c.node_type)
+        ).all()
+        type_pct = _node_type_percentiles(s, runs)
+        failing = s.execute(
+            select(
+                runs.c.workflow_id,
+                func.max(runs.c.workflow_name),
+                runs.c.node_name,
+                runs.c.node_type,
+                func.count().label("failures"),
+            )
+            .where(runs.c.status.in_(FAILED))
+            .group_by(runs.c.workflow_id, runs.c.node_name, runs.c.node_type)
+            .order_by(func.count().desc(), runs.c.node_name)
+            .limit(TOP)
+        ).all()
+    return _answer(period, series_rows, wf_rows, wf_pct, total_pct, type_rows, type_pct, failing)
+
+
+def _node_type_percentiles(s: Any, runs: Any) -> dict[Any, Any]:
+    timed = select(runs.c.node_type, runs.c.ms).where(runs.c.ms.is_not(None)).subquery()
+    return {r.key: r for r in s.execute(_percentiles(timed, timed.c.node_type, timed.c.ms))}
+
+
+def _answer(
+    period: Period,
+    series_rows: Any,
+    wf_rows: Any,
+    wf_pct: dict[Any, Any],
+    total_pct: Any,
+    type_rows: Any,
+    type_pct: dict[Any, Any],
+    failing: Any,
+) -> dict[str, Any]:
+    by_bucket: dict[str, dict[str, int]] = {}
+    by_status: dict[str, int] = {}
+    for t, status, n in series_rows:
+        key = str(t)[:19]
+        by_bucket.setdefault(key, {})[status] = int(n)
+        by_status[status] = by_status.get(status, 0) + int(n)
+    series = []
+    for start in period.buckets():
+        counts = by_bucket.get(start.strftime("%Y-%m-%dT%H:%M:%S"), {})
+        series.append({"t": start.isoformat(), "total": sum(counts.values()), "by_status": counts})
+    failed = sum(by_status.get(s, 0) for s in FAILED)
+    finished = sum(by_status.get(s, 0) for s in FINISHED)
+    workflows = []
+    for wid, name, n, nf, nfin in wf_rows:
+        pct = wf_pct.get(wid)
+        workflows.append(
+            {
+                "workflow_id": wid,
+                "workflow_name": name or "",
+                "executions": int(n),
+                "failed": int(nf or 0),
+                "failure_rate": _rate(int(nf or 0), int(nfin or 0)),
+                "p50_ms": _round(pct.p50) if pct else None,
+                "p95_ms": _round(pct.p95) if pct else None,
+            }
+        )
+    workflows.sort(key=lambda w: (-w["executions"], w["workflow_name"]))
+    node_types = []
+    for node_type, n, nf in type_rows:
+        pct = type_pct.get(node_type)
+        node_types.append(
+            {
+                "node_type": node_type,
+                "runs": int(n),
+                "failed": int(nf or 0),
+                "failure_rate": _rate(int(nf or 0), int(n)),
+                "p50_ms": _round(pct.p50) if pct else None,
+                "p95_ms": _round(pct.p95) if pct else None,
+            }
+        )
+    node_types.sort(key=lambda t: (-t["runs"], t["node_type"]))
+    return {
+        "period": {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "bucket": period.bucket,
+        },
+        "totals": {
+            "executions": sum(by_status.values()),
+            "by_status": by_status,
+            "failed": failed,
+            "failure_rate": _rate(failed, finished),
+            "p50_ms": _round(total_pct.p50) if total_pct else None,
+            "p95_ms": _round(total_pct.p95) if total_pct else None,
+        },
+        "series": series,
+        "workflows": workflows,
+        "node_types": node_types,
+        "failing_nodes": [
+            {
+                "workflow_id": wid,
+                "workflow_name": name or "",
+                "node": node,
+                "node_type": node_type,
+                "failures": int(n),
+            }
+            for wid, name, node, node_type, n in failing
+        ],
+    }

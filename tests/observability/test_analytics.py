@@ -1,0 +1,212 @@
+"""Analytics computed by the database, the same on SQLite and PostgreSQL (its sessions in
+a non-UTC time zone): counts per hour and status, failure rates, p50/p95 durations per
+workflow and node type, the most failing nodes; and the API that serves them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.observability.analytics import Period, analytics
+from engine.store import Store, metadata
+from engine.store.models import Execution, NodeRun
+from tests.support.postgres import postgres_database
+
+DAY = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def _pg_url() -> Iterator[str]:
+    with postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        s = Store(f"sqlite:///{tmp_path / 'aura.db'}")
+    else:
+        from sqlalchemy import text
+
+        s = Store(request.getfixturevalue("_pg_url"))
+        names = ", ".join(t.name for t in metadata.sorted_tables)
+        with s.engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE TABLE {names} CASCADE"))
+    yield s
+    s.close()
+
+
+def _run(
+    s: Any,
+    wid: str,
+    name: str,
+    hour: float,
+    status: str,
+    ms: float | None,
+    nodes: list[tuple[str, str, str, float]] = (),  # type: ignore[assignment]
+) -> None:
+    created = DAY + timedelta(hours=hour)
+    started = created + timedelta(seconds=1) if ms is not None else None
+    finished = (
+        started + timedelta(milliseconds=ms) if started is not None and ms is not None else None
+    )
+    ex = Execution(
+        workflow_id=wid,
+        workflow_name=name,
+        status=status,
+        created_at=created,
+        started_at=started,
+        finished_at=finished if status != "running" else None,
+    )
+    s.add(ex)
+    s.flush()
+    for node, node_type, node_status, node_ms in nodes:
+        at = started or created
+        s.add(
+            NodeRun(
+                execution_id=ex.id,
+                node_name=node,
+                node_type=node_type,
+                status=node_status,
+                started_at=at,
+                finished_at=at + timedelta(milliseconds=node_ms),
+            )
+        )
+
+
+def _fill(store: Store) -> None:
+    start = ("Start", "core.manual_trigger", "succeeded", 10.0)
+    with store.db.write() as s:
+        for i in range(1, 11):  # Orders at 02:xx: 100..1000 ms, the last two failed
+            failed = i > 8
+            charge = ("Charge", "core.http_request", "failed" if failed else "succeeded", 50.0)
+            _run(
+                s,
+                "wa",
+                "Orders",
+                2 + i / 100,
+                "failed" if failed else "succeeded",
+                100.0 * i,
+                [start, charge],
+            )
+        _run(s, "wb", "Mail", 5.1, "succeeded", 200.0)
+        _run(s, "wb", "Mail", 5.2, "failed", 300.0, [("Send", "core.send_email", "failed", 5.0)])
+        _run(s, "wb", "Mail", 5.3, "crashed", 400.0, [("Send", "core.send_email", "crashed", 7.0)])
+        _run(s, "wb", "Mail", 5.4, "cancelled", None)
+        _run(s, "wb", "Mail", 11.5, "running", 0.0)
+        _run(s, "wa", "Orders", -3, "failed", 5000.0)  # the day before: outside
+
+
+def test_figures_are_computed_by_the_database(store: Store) -> None:
+    _fill(store)
+    period = Period.of(DAY, DAY + timedelta(hours=12), None)
+    got = analytics(store, period)
+
+    assert got["period"]["bucket"] == "hour"
+    totals = got["totals"]
+    assert totals["executions"] == 15
+    assert totals["by_status"] == {
+        "succeeded": 9,
+        "failed": 3,
+        "crashed": 1,
+        "cancelled": 1,
+        "running": 1,
+    }
+    assert totals["failed"] == 4 and totals["failure_rate"] == round(4 / 14, 4)
+    # 13 finished with a duration: 100..1000, 200, 300, 400 -> nearest-rank p50 400, p95 1000
+    assert totals["p50_ms"] == pytest.approx(400, abs=1) and totals["p95_ms"] == pytest.approx(
+        1000, abs=1
+    )
+
+    series = got["series"]
+    assert len(series) == 12 and series[0]["t"] == DAY.isoformat()
+    assert [b["total"] for b in series] == [0, 0, 10, 0, 0, 4, 0, 0, 0, 0, 0, 1]
+    assert series[2]["by_status"] == {"succeeded": 8, "failed": 2}
+    assert series[5]["by_status"] == {"succeeded": 1, "failed": 1, "crashed": 1, "cancelled": 1}
+
+    orders, mail = got["workflows"]
+    assert orders["workflow_name"] == "Orders" and orders["executions"] == 10
+    assert orders["failed"] == 2 and orders["failure_rate"] == 0.2
+    assert orders["p50_ms"] == pytest.approx(500, abs=1)
+    assert orders["p95_ms"] == pytest.approx(1000, abs=1)
+    assert mail["executions"] == 5 and mail["failed"] == 2 and mail["failure_rate"] == 0.5
+    assert mail["p50_ms"] == pytest.approx(300, abs=1)
+
+    types = {t["node_type"]: t for t in got["node_types"]}
+    assert types["core.manual_trigger"]["runs"] == 10
+    assert types["core.manual_trigger"]["failure_rate"] == 0
+    assert types["core.manual_trigger"]["p50_ms"] == pytest.approx(10, abs=1)
+    assert types["core.http_request"]["failed"] == 2
+    assert types["core.send_email"]["failure_rate"] == 1.0
+    assert types["core.send_email"]["p95_ms"] == pytest.approx(7, abs=1)
+
+    assert [(n["workflow_name"], n["node"], n["failures"]) for n in got["failing_nodes"]] == [
+        ("Orders", "Charge", 2),
+        ("Mail", "Send", 2),
+    ]
+
+    only_mail = analytics(store, period, workflow_id="wb")
+    assert only_mail["totals"]["executions"] == 5
+    assert [w["workflow_id"] for w in only_mail["workflows"]] == ["wb"]
+    by_day = analytics(store, Period.of(DAY - timedelta(days=1), DAY + timedelta(days=1), "day"))
+    assert [b["total"] for b in by_day["series"]] == [1, 15]
+
+
+def test_a_period_that_makes_no_sense_is_refused() -> None:
+    from engine.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="before until"):
+        Period.of(DAY, DAY - timedelta(hours=1), None)
+    with pytest.raises(ValidationError, match="shorter"):
+        Period.of(DAY - timedelta(days=400), DAY, "hour")
+    assert Period.of(DAY - timedelta(days=10), DAY, None).bucket == "day"
+
+
+def test_the_api_serves_the_figures_to_admins_only(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from starlette.testclient import TestClient
+
+    from engine.auth.passwords import PasswordHasher
+    from engine.services.store import get_store
+    from studio.api import create_app
+    from tests.observability.test_metrics import OWNER
+    from tests.support.fixtures import reset_process_state
+
+    monkeypatch.setenv("AURA_PASSWORD_HASH_TIME_COST", "1")
+    monkeypatch.setenv("AURA_PASSWORD_HASH_MEMORY_KIB", "1024")
+    reset_process_state()
+    try:
+        with TestClient(create_app(runtime="inline", auth=True)) as c:
+            token = c.post("/api/v1/auth/setup", json=OWNER).json()["access_token"]
+            _fill(get_store())
+            params = {"since": DAY.isoformat(), "until": (DAY + timedelta(hours=12)).isoformat()}
+            r = c.get(
+                "/api/v1/analytics", params=params, headers={"Authorization": f"Bearer {token}"}
+            )
+            assert r.status_code == 200, r.text
+            assert r.json() == analytics(
+                get_store(), Period.of(DAY, DAY + timedelta(hours=12), None)
+            )
+            bad = c.get(
+                "/api/v1/analytics",
+                params={"since": params["until"], "until": params["since"]},
+                headers={"Authorization": f"Bearer {token}"},
+            )
+            assert bad.status_code == 422 and "before until" in bad.json()["message"]
+            hasher = PasswordHasher(time_cost=1, memory_kib=1024, parallelism=1)
+            get_store().users.create(
+                "ed@example.com", password_hash=hasher.hash("editor pass phrase 1"), role="editor"
+            )
+            editor = c.post(
+                "/api/v1/auth/login",
+                json={"email": "ed@example.com", "password": "editor pass phrase 1"},
+            ).json()["access_token"]
+            r = c.get("/api/v1/analytics", headers={"Authorization": f"Bearer {editor}"})
+            assert r.status_code == 403
+    finally:
+        reset_process_state()
