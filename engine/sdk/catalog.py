@@ -147,6 +147,14 @@ class Catalog:
                 self._runs[spec.key] = fn
         return fn
 
+    def trigger_kind(self, type_: str, version: int | None = None) -> str | None:
+        """The trigger kind (``webhook``, ``schedule``, ``error``...) of a node type, or
+        None for a node that is no trigger or a type not installed."""
+        try:
+            return self.get(type_, version).trigger
+        except UnknownNodeType:
+            return None
+
     def hook(self, spec: NodeSpec, name: str) -> Callable[..., Any]:
         """Imports (once) and returns the trigger hook ``name`` that ``spec`` declares
         (:mod:`engine.sdk.hooks`).

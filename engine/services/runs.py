@@ -335,7 +335,12 @@ def run_error_workflow(
     rec = error_workflow_in(ref, project_id)
     ewf = load_workflow(store.workflows.definition(rec.id))
     ewf.id = rec.id
-    trigger = next((n.name for n in ewf.nodes if n.type == "core.error_trigger"), None)
+    from engine.sdk import get_catalog
+
+    cat = get_catalog()
+    trigger = next(
+        (n.name for n in ewf.nodes if cat.trigger_kind(n.type, n.type_version) == "error"), None
+    )
     if trigger is None:
         raise CredentialError(f"Error workflow '{ewf.name}' has no Error Trigger node.")
     payload = {
