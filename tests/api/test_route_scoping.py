@@ -371,7 +371,7 @@ def _value(path: str, name: str, ids: dict[str, str]) -> str:
         return ids["variable"]
     if name == "type":
         return "core.set"
-    if path.startswith(("/packages/", "/package-")):  # instance-wide (admins manage):
+    if "/packages/" in path or "/package-" in path:  # instance-wide (admins manage):
         return ids["alpha"] if name == "publisher" else ids["workflow"]  # nothing installed
     by_prefix = [
         ("/queues/{name}/jobs/{id}", "job"),
