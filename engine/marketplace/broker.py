@@ -68,7 +68,8 @@ class Broker:
 
     def __call__(self, msg: dict[str, Any]) -> dict[str, Any]:
         op = msg.get("op")
-        args = msg.get("args") if isinstance(msg.get("args"), dict) else {}
+        raw = msg.get("args")
+        args: dict[str, Any] = raw if isinstance(raw, dict) else {}
         try:
             if op == "http":
                 return self._http(args)

@@ -265,11 +265,11 @@ def parse_manifest(data: bytes | str | dict[str, Any]) -> Manifest:
             + (f" ({len(problems) - 1} more problems.)" if len(problems) > 1 else ""),
             details={"check": "manifest", "problems": problems},
         ) from None
-    problems = _cross_checks(manifest)
-    if problems:
+    cross = _cross_checks(manifest)
+    if cross:
         raise PackageInstallError(
-            f"The manifest is invalid: {problems[0]}",
-            details={"check": "manifest", "problems": problems},
+            f"The manifest is invalid: {cross[0]}",
+            details={"check": "manifest", "problems": cross},
         )
     return manifest
 

@@ -190,7 +190,7 @@ def publish(
     rel = f"packages/{package_filename(pkg.name, pkg.version)}"
     (root / rel).write_bytes(data)
     index_path = root / INDEX
-    index = (
+    index: dict[str, Any] = (
         json.loads(index_path.read_text(encoding="utf-8"))
         if index_path.is_file()
         else {"format": 1, "name": name or "AURA catalogue", "packages": []}
@@ -212,10 +212,10 @@ def publish(
         "permissions": m.permissions.model_dump(mode="json"),
         "nodes": [{"type": n.type, "version": n.version, "title": n.title} for n in m.nodes],
     }
-    index["packages"] = [
+    kept: list[dict[str, Any]] = [
         e for e in index["packages"] if (e.get("name"), e.get("version")) != (m.name, m.version)
-    ] + [entry]
-    index["packages"].sort(key=lambda e: (e["name"], e["version"]))
+    ]
+    index["packages"] = sorted([*kept, entry], key=lambda e: (e["name"], e["version"]))
     index["generated_at"] = datetime.now(UTC).isoformat()
     if name:
         index["name"] = name

@@ -133,7 +133,7 @@ def _reload(store: Any) -> None:
 def trusted_listing(store: Any) -> list[dict[str, Any]]:
     """The wheels as package rows (``kind: trusted``) for the installed list."""
     ok = approvals(store)
-    out = []
+    out: list[dict[str, Any]] = []
     for d in discovered():
         entry = ok.get(d["dist"].lower())
         approved = entry is not None and entry.get("version") in (d["version"], "*")

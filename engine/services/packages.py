@@ -148,7 +148,8 @@ def catalogue(
             {
                 **entry,
                 "installed": active,
-                "update_available": bool(active) and Version(entry["version"]) > Version(active),
+                "update_available": active is not None
+                and Version(entry["version"]) > Version(str(active)),
                 "verified": entry.get("publisher") in trust.publishers(store),
             }
         )
