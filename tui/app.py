@@ -26,6 +26,7 @@ from tui.errors import AuthRequired, ConsoleError, Unreachable
 from tui.feed import LiveFeed
 from tui.messages import FeedModeChanged, LiveEvent
 from tui.models import Event, Me
+from tui.screens.agents import AgentsScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.executions import ExecutionsScreen
 from tui.screens.help import HelpScreen
@@ -37,7 +38,8 @@ from tui.screens.workflows import WorkflowsScreen
 __all__ = ["SCREENS_ORDER", "AuraConsole"]
 
 SCREENS_ORDER = [("dashboard", "Dashboard"), ("workflows", "Workflows"),
-                 ("executions", "Executions"), ("queues", "Queues"), ("logs", "Logs")]
+                 ("executions", "Executions"), ("queues", "Queues"), ("logs", "Logs"),
+                 ("agents", "Agents")]
 THEMES = ("textual-dark", "textual-light")
 
 
@@ -59,7 +61,8 @@ class AuraConsole(App[None]):
     CSS_PATH = "app.tcss"
     MODES: ClassVar[dict[str, Any]] = {
         "dashboard": DashboardScreen, "workflows": WorkflowsScreen,
-        "executions": ExecutionsScreen, "queues": QueuesScreen, "logs": LogsScreen}
+        "executions": ExecutionsScreen, "queues": QueuesScreen, "logs": LogsScreen,
+        "agents": AgentsScreen}
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(i), f"show('{mode}')", title, show=False)
           for i, (mode, title) in enumerate(SCREENS_ORDER, 1)),

@@ -1,0 +1,80 @@
+"""Typed results of the agents API for the console: agents, their runs and the approvals
+inbox (``/api/v1/agents``, ``/agents/{id}/runs``, ``/approvals``), frozen dataclasses
+built from the JSON those routes publish (``AgentOut``, ``RunOut``, ``ApprovalOut``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from tui.models import parse_time
+
+__all__ = ["AgentRun", "AgentSummary", "Approval"]
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class AgentSummary:
+    id: str
+    name: str
+    state: str
+    version: int
+    model: str
+    tools: int
+
+    @classmethod
+    def from_json(cls, d: JSON) -> AgentSummary:
+        definition = d.get("definition") or {}
+        model = definition.get("model") or {}
+        return cls(
+            str(d["id"]),
+            str(d.get("name") or ""),
+            str(d.get("state") or ""),
+            int(d.get("version") or 0),
+            str(model.get("model") or model.get("provider") or ""),
+            len(definition.get("tools") or []),
+        )
+
+
+@dataclass(frozen=True)
+class AgentRun:
+    id: str
+    status: str
+    prompt: str
+    answer: str
+    tokens: int
+    cost: float
+    created_at: datetime | None
+
+    @classmethod
+    def from_json(cls, d: JSON) -> AgentRun:
+        return cls(
+            str(d["id"]),
+            str(d.get("status") or ""),
+            str(d.get("prompt") or ""),
+            str(d.get("answer") or ""),
+            int(d.get("tokens_in") or 0) + int(d.get("tokens_out") or 0),
+            float(d.get("cost") or 0),
+            parse_time(d.get("created_at")),
+        )
+
+
+@dataclass(frozen=True)
+class Approval:
+    id: str
+    kind: str
+    title: str
+    execution_id: str
+    created_at: datetime | None
+
+    @classmethod
+    def from_json(cls, d: JSON) -> Approval:
+        return cls(
+            str(d["id"]),
+            str(d.get("kind") or ""),
+            str(d.get("title") or ""),
+            str(d.get("execution_id") or ""),
+            parse_time(d.get("created_at")),
+        )

@@ -1,0 +1,162 @@
+"""Agents (key 6): the agents with their state, the runs of the highlighted one (live:
+redrawn as runs start, take steps and end), and the approvals inbox, where ``y``
+approves and ``n`` rejects the highlighted tool call.
+
+It reads ``/api/v1/agents``, ``/agents/{id}/runs`` and ``/approvals``, and posts
+``/approvals/{id}/decision``.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Label
+
+from tui.client import API
+from tui.messages import LiveEvent
+from tui.models import items_of
+from tui.models_agents import AgentRun, AgentSummary, Approval
+from tui.screens.base import ConsoleScreen
+from tui.widgets.status_badge import status_text
+
+__all__ = ["AgentsScreen"]
+
+LIVE_TYPES = ("agent.step", "execution.started", "execution.finished", "execution.waiting")
+
+
+def _when(run: AgentRun | Approval) -> str:
+    return run.created_at.astimezone().strftime("%m-%d %H:%M:%S") if run.created_at else "-"
+
+
+class AgentsScreen(ConsoleScreen):
+    """Agents, their live runs and the inbox."""
+
+    TITLE_TEXT = "Agents"
+    BINDINGS = [
+        Binding("y", "decide('approve')", "Approve"),
+        Binding("n", "decide('reject')", "Reject"),
+        Binding("i", "focus_inbox", "Inbox"),
+        Binding("escape", "focus_agents", "Agents", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.agents: list[AgentSummary] = []
+        self.runs: list[AgentRun] = []
+        self.approvals: list[Approval] = []
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(classes="split"):
+            with Vertical():
+                yield Label("Agents", classes="section-title")
+                yield DataTable(id="agents-table", cursor_type="row", zebra_stripes=True)
+                yield Label(
+                    "Waiting for your decision (y approve, n reject)", classes="section-title"
+                )
+                yield DataTable(id="inbox-table", cursor_type="row", zebra_stripes=True)
+            with Vertical():
+                yield Label("Runs", id="runs-title", classes="section-title")
+                yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#agents-table", DataTable).add_columns(
+            "Name", "State", "Ver", "Model", "Tools"
+        )
+        self.query_one("#inbox-table", DataTable).add_columns("Waiting since", "Kind", "What")
+        self.query_one("#runs-table", DataTable).add_columns(
+            "When", "Status", "Prompt", "Answer", "Tokens", "Cost"
+        )
+        self.query_one("#agents-table", DataTable).focus()
+
+    @property
+    def selected(self) -> AgentSummary | None:
+        table = self.query_one("#agents-table", DataTable)
+        if not self.agents or not 0 <= table.cursor_row < len(self.agents):
+            return None
+        return self.agents[table.cursor_row]
+
+    async def reload(self) -> None:
+        keep = self.selected.id if self.selected else None
+        data = await self.client.get(f"{API}/agents")
+        self.agents = [AgentSummary.from_json(d) for d in items_of(data)]
+        table = self.query_one("#agents-table", DataTable)
+        table.clear()
+        for a in self.agents:
+            table.add_row(
+                Text(a.name, style="bold"),
+                status_text(a.state),
+                f"v{a.version}",
+                a.model,
+                str(a.tools),
+                key=a.id,
+            )
+        ids = [a.id for a in self.agents]
+        if keep in ids:
+            table.move_cursor(row=ids.index(keep))
+        inbox = await self.client.get(f"{API}/approvals")
+        self.approvals = [Approval.from_json(d) for d in items_of(inbox)]
+        box = self.query_one("#inbox-table", DataTable)
+        box.clear()
+        for a in self.approvals:
+            box.add_row(_when(a), a.kind, a.title, key=a.id)
+        self._runs_worker()
+
+    async def _load_runs(self) -> None:
+        agent = self.selected
+        runs: list[AgentRun] = []
+        if agent is not None:
+            data = await self.client.get(f"{API}/agents/{agent.id}/runs")
+            runs = [AgentRun.from_json(d) for d in items_of(data)]
+            self.query_one("#runs-title", Label).update(f"Runs of {agent.name}")
+        table = self.query_one("#runs-table", DataTable)
+        table.clear()  # after the fetch: no other load can interleave from here on
+        self.runs = runs
+        for r in self.runs:
+            table.add_row(
+                _when(r),
+                status_text(r.status),
+                r.prompt[:60],
+                r.answer[:60],
+                str(r.tokens),
+                f"{r.cost:.4f}",
+            )
+
+    @work(group="runs", exclusive=True)
+    async def _runs_worker(self) -> None:
+        await self.guard(self._load_runs())
+
+    @on(DataTable.RowHighlighted, "#agents-table")
+    def _agent_highlighted(self) -> None:
+        self._runs_worker()
+
+    def on_live_event(self, message: LiveEvent) -> None:
+        if message.event.type in LIVE_TYPES:
+            self.refresh_soon()
+
+    # -- actions ----------------------------------------------------------------------
+    def action_focus_inbox(self) -> None:
+        self.query_one("#inbox-table", DataTable).focus()
+
+    def action_focus_agents(self) -> None:
+        self.query_one("#agents-table", DataTable).focus()
+
+    def action_decide(self, decision: str) -> None:
+        table = self.query_one("#inbox-table", DataTable)
+        if not self.approvals or not 0 <= table.cursor_row < len(self.approvals):
+            self.notify("Nothing waits for your decision.", severity="warning")
+            return
+        self._decide(self.approvals[table.cursor_row], decision)
+
+    @work(group="decide")
+    async def _decide(self, approval: Approval, decision: str) -> None:
+        done = await self.guard(
+            self.client.post(f"{API}/approvals/{approval.id}/decision", {"decision": decision})
+        )
+        if done is not None:
+            verb = "Approved" if decision == "approve" else "Rejected"
+            self.notify(f"{verb}: {approval.title}")
+            self.refresh_data()
