@@ -288,6 +288,15 @@ class ApiClient:
         """Deletes a finished execution."""
         await self.request("DELETE", f"{API}/executions/{execution_id}", retry=False)
 
+    async def analytics(self, *, since: datetime, bucket: str = "minute") -> dict[str, Any]:
+        """Execution figures since ``since``, computed by the server (NotAvailable when it
+        has no analytics API; ApiError 403 for users who may not read them)."""
+        params = {"since": since.isoformat(), "bucket": bucket}
+        data: dict[str, Any] = await self.get(
+            f"{API}/analytics", params=params, feature="analytics API"
+        )
+        return data
+
     # -- fleet (routes that may not exist yet) -----------------------------------------
     async def services(self) -> list[Service]:
         """The service registry (NotAvailable when the server has none)."""

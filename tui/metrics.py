@@ -1,20 +1,29 @@
-"""Figures the dashboard derives from the execution list when the server has no metrics
-endpoint: executions and failures per minute, status counts, success rate, durations.
+"""The dashboard's figures: executions and failures per minute, status counts, success
+rate, durations. :func:`from_analytics` reads them from the server's analytics API
+(computed by its database); :func:`activity` derives them from the execution list when
+the server has no such API or the user may not read it.
 
-Pure functions over :class:`~tui.models.ExecutionSummary` lists, so they are tested
-without a server.
+Pure functions, so they are tested without a server.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from tui.models import ExecutionSummary
 
-__all__ = ["FAILED_STATUSES", "Activity", "activity", "format_duration", "per_minute"]
+__all__ = [
+    "FAILED_STATUSES",
+    "Activity",
+    "activity",
+    "format_duration",
+    "from_analytics",
+    "per_minute",
+]
 
 FAILED_STATUSES = frozenset({"failed", "crashed"})
 
@@ -40,6 +49,8 @@ class Activity:
     by_status: dict[str, int]
     median_ms: float | None
     truncated: bool
+    source: str = "client"
+    """``server`` (its analytics API) or ``client`` (counted here from the list)."""
 
     @property
     def failures(self) -> int:
@@ -70,6 +81,22 @@ def activity(rows: Sequence[ExecutionSummary], now: datetime, minutes: int = 60,
     return Activity(len(recent), per_minute(created, now, minutes),
                     per_minute([t for t in failed_at if t is not None], now, minutes),
                     dict(Counter(r.status for r in recent)), median, truncated)
+
+
+def from_analytics(data: Mapping[str, Any]) -> Activity:
+    """The figures of ``GET /api/v1/analytics?bucket=minute`` (the server counted them)."""
+    series = list(data.get("series") or [])
+    totals = data.get("totals") or {}
+    return Activity(
+        int(totals.get("executions") or 0),
+        [float(b.get("total") or 0) for b in series],
+        [float(sum(int((b.get("by_status") or {}).get(s, 0)) for s in FAILED_STATUSES))
+         for b in series],
+        {str(k): int(v) for k, v in (totals.get("by_status") or {}).items()},
+        totals.get("p50_ms"),
+        False,
+        source="server",
+    )
 
 
 def format_duration(ms: float | None) -> str:

@@ -15,7 +15,7 @@ import os
 import socket
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 __all__ = ["SEVERITY", "send"]
@@ -123,7 +123,7 @@ def _otlp(url: str, records: Sequence[Record], service: str) -> None:
         out.append(
             LogRecord(
                 time_unix_nano=when,
-                severity_number=number,
+                severity_number=cast(Any, number),
                 severity_text=text,
                 body=_any(str(r.get("message") or "")),
                 attributes=attrs,

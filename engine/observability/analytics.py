@@ -5,7 +5,8 @@ same SQL on SQLite and PostgreSQL; percentiles by rank with window functions).
 project or workflow:
 
 - ``totals``: executions by status, failure rate, p50/p95 duration;
-- ``series``: executions per hour (or day) by status, every bucket present (zeros too);
+- ``series``: executions per minute, hour or day by status, every bucket present (zeros
+  too);
 - ``workflows``: per workflow, executions, failures, failure rate, p50/p95 duration;
 - ``node_types``: per node type, runs, failures, failure rate, p50/p95 duration;
 - ``failing_nodes``: the nodes that failed most (workflow, node, type, failures).
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import Table, and_, case, func, literal, select
 from sqlalchemy.sql import ColumnElement
 
 from engine.store.models import Execution, NodeRun
@@ -29,9 +30,13 @@ __all__ = ["FAILED", "FINISHED", "Period", "analytics"]
 
 FAILED = ("failed", "crashed")
 FINISHED = ("succeeded", "failed", "crashed", "cancelled")
-Bucket = Literal["hour", "day"]
+Bucket = Literal["minute", "hour", "day"]
+_STEP = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
 MAX_BUCKETS = 24 * 62
 TOP = 10
+EXECUTION: Table = Execution.__table__  # type: ignore[attr-defined]
+NODE_RUN: Table = NodeRun.__table__  # type: ignore[attr-defined]
+EX, NR = EXECUTION.c, NODE_RUN.c
 
 
 @dataclass(frozen=True)
@@ -53,8 +58,7 @@ class Period:
         if start >= end:
             raise ValidationError("The period starts after it ends; give since before until.")
         chosen: Bucket = bucket or ("hour" if end - start <= timedelta(days=3) else "day")
-        step = timedelta(hours=1) if chosen == "hour" else timedelta(days=1)
-        if (end - start) / step > MAX_BUCKETS:
+        if (end - start) / _STEP[chosen] > MAX_BUCKETS:
             raise ValidationError(
                 f"That period has more than {MAX_BUCKETS} {chosen}s; "
                 "choose a shorter one or bucket by day."
@@ -63,12 +67,12 @@ class Period:
 
     def buckets(self) -> list[datetime]:
         """The start of every bucket of the period, oldest first."""
-        if self.bucket == "hour":
-            first = self.start.replace(minute=0, second=0, microsecond=0)
-            step = timedelta(hours=1)
-        else:
-            first = self.start.replace(hour=0, minute=0, second=0, microsecond=0)
-            step = timedelta(days=1)
+        first = self.start.replace(second=0, microsecond=0)
+        if self.bucket != "minute":
+            first = first.replace(minute=0)
+        if self.bucket == "day":
+            first = first.replace(hour=0)
+        step = _STEP[self.bucket]
         out, t = [], first
         while t < self.end:
             out.append(t)
@@ -84,7 +88,9 @@ def _ms(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
 
 def _bucket(dialect: str, column: Any, unit: Bucket) -> ColumnElement[Any]:
     if dialect == "sqlite":
-        fmt = "%Y-%m-%dT%H:00:00" if unit == "hour" else "%Y-%m-%dT00:00:00"
+        fmt = {"minute": "%Y-%m-%dT%H:%M:00", "hour": "%Y-%m-%dT%H:00:00"}.get(
+            unit, "%Y-%m-%dT00:00:00"
+        )
         return func.strftime(fmt, column)
     utc = func.timezone("UTC", column)  # the session's time zone must not matter
     return func.to_char(func.date_trunc(unit, utc), 'YYYY-MM-DD"T"HH24:MI:SS')
@@ -133,58 +139,56 @@ def analytics(
         project_ids: only executions of these projects (a caller's scope); None: all.
     """
     dialect = store.engine.dialect.name
-    where: list[Any] = [Execution.created_at >= period.start, Execution.created_at < period.end]
+    where: list[Any] = [EX.created_at >= period.start, EX.created_at < period.end]
     if project_id is not None:
-        where.append(Execution.project_id == project_id)
+        where.append(EX.project_id == project_id)
     if workflow_id is not None:
-        where.append(Execution.workflow_id == workflow_id)
+        where.append(EX.workflow_id == workflow_id)
     if project_ids is not None:
-        where.append(Execution.project_id.in_(project_ids))  # type: ignore[union-attr]
+        where.append(EX.project_id.in_(project_ids))
     cond = and_(*where)
-    ex_ms = _ms(dialect, Execution.started_at, Execution.finished_at)
+    ex_ms = _ms(dialect, EX.started_at, EX.finished_at)
     timed = and_(
         cond,
-        Execution.started_at.is_not(None),  # type: ignore[union-attr]
-        Execution.finished_at.is_not(None),  # type: ignore[union-attr]
-        Execution.status.in_(FINISHED),  # type: ignore[attr-defined]
+        EX.started_at.is_not(None),
+        EX.finished_at.is_not(None),
+        EX.status.in_(FINISHED),
     )
     with store.db.read() as s:
-        bucket = _bucket(dialect, Execution.created_at, period.bucket).label("t")
+        bucket = _bucket(dialect, EX.created_at, period.bucket).label("t")
         series_rows = s.execute(
-            select(bucket, Execution.status, func.count())
-            .where(cond)
-            .group_by(bucket, Execution.status)
+            select(bucket, EX.status, func.count()).where(cond).group_by(bucket, EX.status)
         ).all()
         wf_rows = s.execute(
             select(
-                Execution.workflow_id,
-                func.max(Execution.workflow_name),
+                EX.workflow_id,
+                func.max(EX.workflow_name),
                 func.count(),
-                func.sum(case((Execution.status.in_(FAILED), 1), else_=0)),  # type: ignore[attr-defined]
-                func.sum(case((Execution.status.in_(FINISHED), 1), else_=0)),  # type: ignore[attr-defined]
+                func.sum(case((EX.status.in_(FAILED), 1), else_=0)),
+                func.sum(case((EX.status.in_(FINISHED), 1), else_=0)),
             )
             .where(cond)
-            .group_by(Execution.workflow_id)
+            .group_by(EX.workflow_id)
         ).all()
-        timed_rows = select(Execution.workflow_id, ex_ms.label("ms")).where(timed).subquery()
+        timed_rows = select(EX.workflow_id, ex_ms.label("ms")).where(timed).subquery()
         wf_pct = {
             r.key: r
             for r in s.execute(_percentiles(timed_rows, timed_rows.c.workflow_id, timed_rows.c.ms))
         }
         all_rows = select(literal("all").label("k"), ex_ms.label("ms")).where(timed).subquery()
         total_pct = s.execute(_percentiles(all_rows, all_rows.c.k, all_rows.c.ms)).first()
-        nr_ms = _ms(dialect, NodeRun.started_at, NodeRun.finished_at)
+        nr_ms = _ms(dialect, NR.started_at, NR.finished_at)
         runs = (
             select(
-                NodeRun.node_type,
-                NodeRun.node_name,
-                NodeRun.status,
+                NR.node_type,
+                NR.node_name,
+                NR.status,
                 nr_ms.label("ms"),
-                Execution.workflow_name,
-                Execution.workflow_id,
+                EX.workflow_name,
+                EX.workflow_id,
             )
-            .join(Execution, Execution.id == NodeRun.execution_id)
-            .where(cond, NodeRun.status != "reused")
+            .join(EXECUTION, EX.id == NR.execution_id)
+            .where(cond, NR.status != "reused")
             .subquery()
         )
         type_rows = s.execute(

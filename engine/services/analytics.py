@@ -13,7 +13,7 @@ def get_analytics(
     *,
     since: datetime | None = None,
     until: datetime | None = None,
-    bucket: Literal["hour", "day"] | None = None,
+    bucket: Literal["minute", "hour", "day"] | None = None,
     project_id: str | None = None,
     workflow_id: str | None = None,
 ) -> dict[str, Any]:

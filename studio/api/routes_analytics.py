@@ -22,7 +22,7 @@ router = Router("Analytics")
 class AnalyticsQuery(In):
     since: datetime | None = Field(None, description="Start (ISO 8601); default 24 h ago.")
     until: datetime | None = Field(None, description="End (ISO 8601); default now.")
-    bucket: Literal["hour", "day"] | None = Field(
+    bucket: Literal["minute", "hour", "day"] | None = Field(
         None, description="Series step; default hours up to 3 days, else days."
     )
     project_id: str | None = Field(None, max_length=32, description="Only this project.")
@@ -45,7 +45,7 @@ class TotalsOut(BaseModel):
 
 
 class BucketOut(BaseModel):
-    t: str = Field(description="Start of the hour or day (UTC).")
+    t: str = Field(description="Start of the minute, hour or day (UTC).")
     total: int
     by_status: dict[str, int]
 

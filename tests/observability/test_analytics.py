@@ -154,6 +154,16 @@ def test_figures_are_computed_by_the_database(store: Store) -> None:
     assert [w["workflow_id"] for w in only_mail["workflows"]] == ["wb"]
     by_day = analytics(store, Period.of(DAY - timedelta(days=1), DAY + timedelta(days=1), "day"))
     assert [b["total"] for b in by_day["series"]] == [1, 15]
+    minutes = analytics(
+        store, Period.of(DAY + timedelta(hours=5), DAY + timedelta(hours=6), "minute")
+    )
+    assert len(minutes["series"]) == 60
+    assert [(b["t"][11:16], b["total"]) for b in minutes["series"] if b["total"]] == [
+        ("05:06", 1),
+        ("05:12", 1),
+        ("05:18", 1),
+        ("05:24", 1),
+    ]
 
 
 def test_a_period_that_makes_no_sense_is_refused() -> None:

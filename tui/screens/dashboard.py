@@ -3,8 +3,10 @@
 Services come from the service registry (``/api/v1/services``) and fall back to the API
 server's own health; queue depths and workers from ``/api/v1/queues`` and
 ``/api/v1/workers`` when the server has them. Executions per minute, failures, success
-rate and median duration are computed from ``/executions`` over the last hour (see
-:mod:`tui.metrics`); whatever the server cannot tell is shown as "n/a".
+rate and median duration over the last hour come from the server's analytics API
+(``/api/v1/analytics``, computed by its database); for servers without it, or users who
+may not read it, they are counted from ``/executions`` (see :mod:`tui.metrics`).
+Whatever the server cannot tell is shown as "n/a".
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from textual.containers import Grid, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import DataTable, Label
 
-from tui.errors import NotAvailable
-from tui.metrics import Activity, activity, format_duration
+from tui.errors import ApiError, NotAvailable
+from tui.metrics import Activity, activity, format_duration, from_analytics
 from tui.models import Health, QueueInfo, Service, WorkerInfo
 from tui.screens.base import ConsoleScreen
 from tui.widgets.metric import MetricCard
@@ -51,7 +53,8 @@ def _versions(services: list[Service]) -> str:
 
 
 class DashboardScreen(ConsoleScreen):
-    """Services, workers, queues and execution activity."""
+    """Services, workers, queues and execution activity (the last hour's figures from the
+    server's analytics API when it has one)."""
 
     TITLE_TEXT = "Dashboard"
     BINDINGS = [Binding("r", "reload", "Refresh")]
@@ -106,17 +109,32 @@ class DashboardScreen(ConsoleScreen):
     async def reload(self) -> None:
         client = self.client
         now = datetime.now(UTC)
-        recent, counts, services, queues, workers, health, version = await asyncio.gather(
-            client.executions(since=now - timedelta(hours=1), limit=1000),
+        figures, counts, services, queues, workers, health, version = await asyncio.gather(
+            self._figures(now),
             asyncio.gather(*(client.executions(status=s, limit=1)
                              for s in ("running", "queued", "waiting", "failed", "crashed"))),
             self._optional(client.services()), self._optional(client.queues()),
             self._optional(client.workers()), client.health(), client.version())
-        self.last_activity = activity(recent.items, now, truncated=recent.total > 1000)
+        self.last_activity = figures
         self._show_activity(self.last_activity, [p.total for p in counts])
         self._show_services(services, health, version)
         self._show_fleet(queues, workers, [p.total for p in counts],
                          [] if isinstance(services, NotAvailable) else services)
+
+    async def _figures(self, now: datetime) -> Activity:
+        """The last hour's figures from the server's analytics API; counted here from the
+        execution list when the server has none or the user may not read it."""
+        client = self.client
+        since = now - timedelta(hours=1)
+        try:
+            return from_analytics(await client.analytics(since=since))
+        except NotAvailable:
+            pass
+        except ApiError as exc:
+            if exc.status != 403:
+                raise
+        recent = await client.executions(since=since, limit=1000)
+        return activity(recent.items, now, truncated=recent.total > 1000)
 
     def _show_activity(self, act: Activity, active: list[int]) -> None:
         more = "≥" if act.truncated else ""
