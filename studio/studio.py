@@ -11,13 +11,13 @@ import reflex as rx
 from studio.api.mount import with_api
 from studio.auth import requires_login
 from studio.pages.account import account_page
-from studio.pages.agent_view import agent_page
-from studio.pages.agents import agents_page, approvals_page
 from studio.pages.admin_api_keys import admin_api_keys_page
 from studio.pages.admin_audit import admin_audit_page
 from studio.pages.admin_projects import admin_projects_page
 from studio.pages.admin_security import admin_security_page
 from studio.pages.admin_users import admin_users_page
+from studio.pages.agent_view import agent_page
+from studio.pages.agents import agents_page, approvals_page
 from studio.pages.credentials import credentials_page
 from studio.pages.editor import editor_page
 from studio.pages.executions import execution_page, executions_page
