@@ -113,6 +113,11 @@ def test_set_fields_follow_the_chosen_mode(page: Any, studio_url: str, shot: Any
     assert form.locator('[data-field="assignments"]').count() == 1
     assert form.locator('[data-field="json_value"]').count() == 0
     assert form.locator('[data-field="fields"]').count() == 0  # Keep is "All fields"
+    # the Fixed/Expression toggles look active, not greyed out, without hovering
+    page.mouse.move(5, 5)
+    toggle = page.locator('[data-field="keep"] .rt-SegmentedControlRoot')
+    assert toggle.evaluate("(el) => getComputedStyle(el).opacity") == "1"
+    assert toggle.get_by_role("radio", checked=True).inner_text() == "Fixed"
     mode = page.locator('[data-field="mode"] button[role="combobox"]')
     assert mode.inner_text() == "Manual mapping"  # a label, not the raw value 'manual'
     mode.click()
@@ -195,6 +200,8 @@ def test_first_node_lands_where_dropped(page: Any, studio_url: str) -> None:
     target = {"x": 180, "y": 160}  # top left, far from the centre
     page.locator('[data-node-type="core.manual_trigger"]').drag_to(pane, target_position=target)
     page.wait_for_selector(NODE.format("Manual Trigger"))
+    # named after its title, so no subtitle repeats it ("If / If")
+    assert page.locator(f'{NODE.format("Manual Trigger")} .aura-node-sub').count() == 0
     page.wait_for_timeout(600)
     node = page.locator(f'.react-flow__node:has({NODE.format("Manual Trigger")})').bounding_box()
     assert node is not None

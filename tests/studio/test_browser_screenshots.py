@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +52,7 @@ def sample(browser: Any, studio: Any, owner_account: dict[str, str]) -> dict[str
     data = json.loads(EXAMPLE.read_text())
     data["name"] = "Orders"
     wid = _seed(data)
-    fails = _seed({"name": f"Fails {uuid.uuid4().hex[:4]}", "nodes": [
+    fails = _seed({"name": "Check orders (fails)", "nodes": [
         {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
         {"name": "Check", "type": "core.stop_and_error", "position": [300, 0],
          "parameters": {"message": "The order has no customer"}}],
@@ -107,11 +106,14 @@ def test_every_page_at_both_sizes_and_themes(browser: Any, studio: Any, sample: 
     page.wait_for_selector("#palette")
     look("editor-palette")
     page.goto(f"{studio.url}/executions")
-    page.wait_for_selector("h1")
-    if page.locator(".ex-row .ex-link").count():
-        page.locator(".ex-row .ex-link").first.click()
-        page.wait_for_selector('[data-testid="aura-node"]', timeout=60_000)
-        look("execution-detail")
+    page.wait_for_selector(".ex-row .ex-link", timeout=60_000)
+    page.locator(".ex-row", has_text="Check orders").locator(".ex-link").first.click()
+    page.wait_for_selector('[data-testid="aura-node"][data-status="failed"]', timeout=60_000)
+    look("execution-detail")
+    page.locator(NODE.format("Check")).dblclick()
+    page.wait_for_selector("#node-panel")
+    assert "No output: this node failed" in page.inner_text("#node-panel")
+    look("execution-detail-node")
     page.goto(f"{studio.url}/account")
     page.wait_for_selector("h1")
     look("account")
