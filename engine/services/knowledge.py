@@ -243,6 +243,7 @@ def add_documents(
         name = str(doc.get("name") or url).strip()
         try:
             content_type = doc.get("content_type")
+            payload: bytes | str
             if url and doc.get("text") is None and doc.get("data") is None:
                 payload, fetched_type = _fetch(url)
                 content_type = content_type or fetched_type
