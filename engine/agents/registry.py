@@ -103,7 +103,7 @@ def create(
 
 def get(store: Any, agent_id: str) -> AgentRecord:
     with store.db.read() as s:
-        rec = s.get(AgentRecord, agent_id)
+        rec: AgentRecord | None = s.get(AgentRecord, agent_id)
     if rec is None:
         raise _missing(agent_id)
     return rec
@@ -150,7 +150,7 @@ def versions(store: Any, agent_id: str) -> list[AgentVersion]:
 
 def version(store: Any, version_id: str) -> AgentVersion:
     with store.db.read() as s:
-        ver = s.get(AgentVersion, version_id)
+        ver: AgentVersion | None = s.get(AgentVersion, version_id)
     if ver is None:
         raise NotFoundError(f"Agent version {version_id} no longer exists.")
     return ver
@@ -187,7 +187,9 @@ def save(
                 "changes.",
                 details={"current_version": rec.version_counter},
             )
-        cur = s.get(AgentVersion, rec.current_version_id) if rec.current_version_id else None
+        cur: AgentVersion | None = (
+            s.get(AgentVersion, rec.current_version_id) if rec.current_version_id else None
+        )
         if cur is not None and cur.checksum == checksum(data):
             return cur
         return _add_version(s, rec, data, message or "Saved", author_id)
@@ -197,7 +199,7 @@ def update_info(
     store: Any, agent_id: str, *, name: str | None = None, description: str | None = None
 ) -> AgentRecord:
     with store.db.write() as s:
-        rec = s.get(AgentRecord, agent_id)
+        rec: AgentRecord | None = s.get(AgentRecord, agent_id)
         if rec is None:
             raise _missing(agent_id)
         if name is not None:
@@ -219,7 +221,7 @@ def set_state(store: Any, agent_id: str, state: str) -> AgentRecord:
     if state not in STATES:
         raise ValidationError(f"Unknown agent state {state!r}; use one of {', '.join(STATES)}.")
     with store.db.write() as s:
-        rec = s.get(AgentRecord, agent_id, with_for_update=True)
+        rec: AgentRecord | None = s.get(AgentRecord, agent_id, with_for_update=True)
         if rec is None:
             raise _missing(agent_id)
         if state != rec.state and state not in TRANSITIONS[rec.state]:

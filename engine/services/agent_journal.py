@@ -145,7 +145,9 @@ class StoreJournal:
                         tokens_in=step.tokens_in,
                         tokens_out=step.tokens_out,
                         cost=step.cost,
-                        **self.attribution,
+                        agent_id=self.attribution.get("agent_id"),
+                        workflow_id=self.attribution.get("workflow_id"),
+                        project_id=self.attribution.get("project_id"),
                     )
                 )
         self._next += 1

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -174,14 +175,14 @@ def usage(
         raise ValidationError(f"Group usage by one of {', '.join(GROUPS)}.")
     key = getattr(UsageEntry, by)
     with get_store().db.read() as s:
-        stmt = select(
+        stmt = sa.select(
             key,
-            UsageEntry.project_id,
+            col(UsageEntry.project_id),
             func.count(),
             func.sum(UsageEntry.tokens_in),
             func.sum(UsageEntry.tokens_out),
             func.sum(UsageEntry.cost),
-        ).group_by(key, UsageEntry.project_id)
+        ).group_by(key, col(UsageEntry.project_id))
         for field, value in (
             ("project_id", project_id),
             ("agent_id", agent_id),
@@ -192,7 +193,7 @@ def usage(
                 stmt = stmt.where(getattr(UsageEntry, field) == value)
         if since is not None:
             stmt = stmt.where(col(UsageEntry.created_at) >= since)
-        rows = s.exec(stmt).all()
+        rows = s.execute(stmt).all()
     totals: dict[Any, dict[str, Any]] = {}
     for value, pid, calls, tin, tout, cost in rows:
         if not can(principal, "execution:read", project_id=pid):
