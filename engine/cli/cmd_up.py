@@ -5,9 +5,11 @@
    with its append-only file in ``<data dir>/redis`` (:mod:`engine.runtimes.embedded`);
 3. recover: crashed executions and queued ones whose jobs were lost are dealt with
    (:func:`engine.runtimes.recovery.maintenance`);
-4. start the child processes — each gets ``AURA_REDIS_URL`` — and print what runs where:
-   the queue worker(s) (``aura worker``), the scheduler (``aura scheduler``) and the HTTP
-   API/webhook server (``python -m studio.api``), each only if installed;
+4. start what runs — each gets ``AURA_REDIS_URL`` — and print what runs where: the HTTP
+   API/webhook server (``python -m studio.api``, a child process; short synchronous
+   webhooks run there), and on threads of this process the scheduler and the supervisor
+   of the queue worker processes (as ``aura scheduler`` and ``aura worker`` would: one
+   process fewer each, ~100 MiB apiece), each only if installed;
    ``<data dir>/up.json`` tells other ``aura`` commands of the same data directory
    where this instance's Redis and API are (:mod:`engine.cli._instance`);
 5. watch them (a child that dies is restarted, with back-off) until Ctrl-C or SIGTERM,
@@ -24,7 +26,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from types import FrameType
 from typing import Annotated
@@ -257,20 +261,69 @@ def _children(
                 ],
             )
         )
-    # -- the scheduler (cron triggers and durable waits) ---------------------------------
-    if scheduler and importlib.util.find_spec("engine.cli.cmd_scheduler") is not None:
-        out.append(Child("scheduler", [py, "-m", "engine", "scheduler"]))
     # -- the studio UI (Reflex, production build on one port) ----------------------------
     studio = _studio_child(host, studio_port) if studio_port else None
     if studio is not None:
         out.append(studio)
-    # -- queue workers --------------------------------------------------------------------
-    if workers:
+    # (the scheduler and the supervisor of the queue workers run in this process:
+    # see _Job; a process each cost ~100 MiB for threads that mostly sleep)
+    return out
+
+
+class _Job:
+    """A job ``aura up`` does itself on a thread, restarted (with back-off) if it fails:
+    the scheduler, and the supervisor of the queue worker processes."""
+
+    def __init__(
+        self, name: str, run: Callable[[], object], stop: Callable[[], None], note: str = ""
+    ) -> None:
+        self.name, self._run, self._stop, self.note = name, run, stop, note
+        self.stopping = False
+        self.thread = threading.Thread(target=self._loop, name=f"aura-up-{name}", daemon=True)
+
+    def _loop(self) -> None:
+        failures = 0
+        while not self.stopping:
+            began = time.monotonic()
+            try:
+                self._run()
+                return
+            except Exception:
+                log.exception("%s failed; restarting it", self.name)
+            failures = failures + 1 if time.monotonic() - began < 10 else 0
+            time.sleep(min(30.0, 0.5 * 2**failures))
+
+    def stop(self, timeout: float) -> None:
+        self.stopping = True
+        self._stop()
+        self.thread.join(timeout)
+        console.print(f"  stopped {self.name}")
+
+
+def _jobs(workers: int, scheduler: bool, grace: float) -> list[_Job]:
+    out: list[_Job] = []
+    if scheduler and importlib.util.find_spec("engine.triggers.schedules") is not None:
+        from engine.triggers.schedules import Scheduler, SchedulerSettings
+
+        sched, stop = Scheduler(config=SchedulerSettings()), threading.Event()
         out.append(
-            Child(
+            _Job(
+                "scheduler",
+                lambda: sched.run(stop),
+                stop.set,
+                f"in this process ({sched.lock.identity})",
+            )
+        )
+    if workers:
+        from engine.runtimes.rq.supervisor import Supervisor
+
+        sup = Supervisor(["default"], processes=workers, grace_s=grace)
+        out.append(
+            _Job(
                 "worker",
-                [py, "-m", "engine", "worker", "--processes", str(workers)],
-                notes=[f"{workers} process(es)"],
+                lambda: sup.run(signals=False),
+                sup.stop,
+                f"{workers} process(es), supervised by this process",
             )
         )
     return out
@@ -301,6 +354,7 @@ def _run(
     if api and not os.environ.get("AURA_PUBLIC_URL"):
         env["AURA_PUBLIC_URL"] = f"http://{host}:{port}"
     children = _children(workers, host, port, api, scheduler, studio_port)
+    jobs = _jobs(workers, scheduler, grace)
     stopping = {"n": 0}
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
@@ -309,6 +363,9 @@ def _run(
             for c in children:
                 if c.alive() and c.proc is not None:
                     c.proc.kill()
+            for j in jobs:
+                if j.name == "worker":
+                    j._stop()  # a second stop: the worker processes now
 
     old = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -319,10 +376,13 @@ def _run(
                 f"  started {c.name} (pid {c.proc.pid if c.proc else '?'})"
                 f"{': ' + detail if detail else ''}"
             )
+        for j in jobs:
+            j.thread.start()
+            console.print(f"  started {j.name}: {j.note}")
         missing = [
             n
             for n, on in (("api", api), ("scheduler", scheduler))
-            if on and n not in {c.name for c in children}
+            if on and n not in {c.name for c in children} | {j.name for j in jobs}
         ]
         if missing:
             console.print(f"  [dim]not installed, not started: {', '.join(missing)}[/]")
@@ -334,7 +394,7 @@ def _run(
                     _restart(c, env)
             time.sleep(0.25)
     finally:
-        _stop(children, grace)
+        _stop(children, grace, jobs)
         for sig, handler in old.items():
             signal.signal(sig, handler)
 
@@ -381,9 +441,15 @@ def _restart(c: Child, env: dict[str, str]) -> None:
     c.start(env)
 
 
-def _stop(children: list[Child], grace: float) -> None:
+def _stop(children: list[Child], grace: float, jobs: Sequence[_Job] = ()) -> None:
     """API first (no new work), then scheduler, then workers (they finish what runs)."""
     order = {"studio": 0, "api": 0, "scheduler": 1, "worker": 2}
+    _stop_children(children, grace, order)
+    for j in sorted(jobs, key=lambda j: order.get(j.name, 1)):
+        j.stop(grace + 5 if j.name == "worker" else 10)
+
+
+def _stop_children(children: list[Child], grace: float, order: dict[str, int]) -> None:
     for c in sorted(children, key=lambda c: order.get(c.name, 1)):
         if not c.alive() or c.proc is None:
             continue

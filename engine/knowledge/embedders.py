@@ -13,9 +13,10 @@ import abc
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 from engine.errors import ValidationError
 
@@ -66,6 +67,8 @@ class WordLlamaEmbedder(Embedder):
         self.dims = int(table.shape[1])
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        import numpy as np  # here: a process that never embeds never loads numpy
+
         if not texts:
             return np.zeros((0, self.dims), dtype=np.float32)
         out = self._model.embed(list(texts), norm=True, return_np=True)

@@ -15,13 +15,15 @@ hits than ``k`` and the matching ones kept).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from sqlmodel import select
 
 from engine.errors import ValidationError
 from engine.store.models_knowledge import KnowledgeChunk, KnowledgeDocument
+
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = ["EXACT_LIMIT", "matching_chunks", "normalise", "rank_exact"]
 
@@ -40,14 +42,17 @@ def normalise(filters: dict[str, Any] | None) -> dict[str, list[Any]]:
     if not isinstance(filters, dict) or len(filters) > MAX_FIELDS:
         raise ValidationError(
             f"A filter is an object of at most {MAX_FIELDS} fields, for example "
-            '{"category": "billing"} or {"year": [2025, 2026]}.', details={"filters": filters})
+            '{"category": "billing"} or {"year": [2025, 2026]}.',
+            details={"filters": filters},
+        )
     out: dict[str, list[Any]] = {}
     for key, value in filters.items():
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, str | int | float | bool) for v in values):
             raise ValidationError(
                 f"Filter field {key!r}: give a text, number or true/false, or a list of them.",
-                details={"field": key, "value": value})
+                details={"field": key, "value": value},
+            )
         out[str(key)] = values
     return out
 
@@ -74,22 +79,34 @@ def _matches(meta: dict[str, Any], document: str, wanted: dict[str, list[Any]]) 
 def matching_chunks(store: Any, kb_id: str, wanted: dict[str, list[Any]]) -> set[str]:
     """The ids of ``kb_id``'s chunks whose metadata matches ``wanted``."""
     with store.db.read() as s:
-        names = dict(s.exec(select(KnowledgeDocument.id, KnowledgeDocument.name)
-                            .where(KnowledgeDocument.kb_id == kb_id)).all())
-        rows = s.exec(select(KnowledgeChunk.id, KnowledgeChunk.document_id,
-                             KnowledgeChunk.meta).where(KnowledgeChunk.kb_id == kb_id)).all()
+        names = dict(
+            s.exec(
+                select(KnowledgeDocument.id, KnowledgeDocument.name).where(
+                    KnowledgeDocument.kb_id == kb_id
+                )
+            ).all()
+        )
+        rows = s.exec(
+            select(KnowledgeChunk.id, KnowledgeChunk.document_id, KnowledgeChunk.meta).where(
+                KnowledgeChunk.kb_id == kb_id
+            )
+        ).all()
     return {cid for cid, did, meta in rows if _matches(meta or {}, names.get(did, ""), wanted)}
 
 
-def rank_exact(store: Any, kb_id: str, ids: set[str], vector: np.ndarray,
-               k: int) -> list[tuple[str, float]]:
+def rank_exact(
+    store: Any, kb_id: str, ids: set[str], vector: np.ndarray, k: int
+) -> list[tuple[str, float]]:
     """The ``k`` chunks among ``ids`` (of ``kb_id``) nearest to ``vector`` by cosine
     similarity, from the embeddings stored with them."""
+    import numpy as np  # here: a process that never ranks vectors never loads numpy
+
     if not ids:
         return []
     with store.db.read() as s:
-        rows = s.exec(select(KnowledgeChunk.id, KnowledgeChunk.embedding)
-                      .where(KnowledgeChunk.kb_id == kb_id)).all()
+        rows = s.exec(
+            select(KnowledgeChunk.id, KnowledgeChunk.embedding).where(KnowledgeChunk.kb_id == kb_id)
+        ).all()
     rows = [(cid, emb) for cid, emb in rows if emb and cid in ids]
     if not rows:
         return []

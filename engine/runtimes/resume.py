@@ -192,15 +192,16 @@ def resume_due(store: Any = None, now: datetime | None = None) -> builtins.list[
     return out
 
 
-def prepare_resume(store: Any, request: RunRequest) -> Checkpoint | None:
+def prepare_resume(store: Any, request: RunRequest, row: Any = None) -> Checkpoint | None:
     """If the execution of ``request`` was parked, turns ``request`` into its resume:
     ``reuse`` = the checkpoint's outputs, and the waiting node's output = its input
     items, or (webhook resume) the webhook request item. Returns the checkpoint, or None
-    for an execution that never waited."""
-    try:
-        row = store.executions.get(request.execution_id)
-    except NotFoundError:
-        return None
+    for an execution that never waited. ``row``: the execution's row, if at hand."""
+    if row is None:
+        try:
+            row = store.executions.get(request.execution_id)
+        except NotFoundError:
+            return None
     if not row.checkpoint or "node" not in row.checkpoint:
         return None  # never parked (a partial run's checkpoint carries only its reuse)
     cp = Checkpoint.from_json(row.checkpoint)

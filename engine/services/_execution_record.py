@@ -13,6 +13,7 @@ partial run reuses in ``checkpoint["reuse"]`` (cleared when the run ends).
 
 from __future__ import annotations
 
+import copy
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -124,13 +125,24 @@ def stored_version(store: Any, workflow_id: str, published: bool) -> tuple[Workf
             "first ('aura workflow publish').",
             details={"id": workflow_id},
         )
-    with store.db.read() as s:
-        ver = s.get(WorkflowVersion, vid)
-    if ver is None:
-        raise NotFoundError(f"Version {vid} of workflow '{rec.name}' is missing.")
-    wf = load_workflow(ver.definition, what=f"workflow '{rec.name}'")
+    definition = _definitions.get((id(store), vid))
+    if definition is None:
+        with store.db.read() as s:
+            ver = s.get(WorkflowVersion, vid)
+        if ver is None:
+            raise NotFoundError(f"Version {vid} of workflow '{rec.name}' is missing.")
+        definition = ver.definition
+        if len(_definitions) >= 256:
+            _definitions.clear()
+        _definitions[(id(store), vid)] = definition
+    wf = load_workflow(copy.deepcopy(definition), what=f"workflow '{rec.name}'")
     wf.id = workflow_id
     return wf, vid
+
+
+_definitions: dict[tuple[int, str], Any] = {}
+"""Definitions of stored versions read by this process (a version never changes; the
+workflow record, which says which version is published, is read every time)."""
 
 
 def _exact_version(store: Any, spec: RunSpec) -> Workflow:

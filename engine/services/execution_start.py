@@ -339,13 +339,12 @@ def _run_here(spec: RunSpec, row: Any, wf: Any, hooks: ExecutionHooks | None) ->
         destination=spec.destination or None,
         reuse=dict(spec.reuse),
         cancel_event=event,
-        vars=store.variables.as_dict(row.project_id),
         active=spec.mode in PUBLISHED_MODES,
     )
     try:
         with _cancellable(row.id, event), Heartbeat(store, row.id):
             return execute_recorded(
-                store, request, workflow_id=spec.workflow_id, hooks=hooks, claimed=True
+                store, request, workflow_id=spec.workflow_id, hooks=hooks, claimed=True, row=row
             )
     except AuraError as exc:
         _fail(store, row.id, exc)

@@ -254,6 +254,7 @@ def execute_recorded(
     workflow_id: str | None,
     hooks: ExecutionHooks | None = None,
     claimed: bool = False,
+    row: Any = None,
 ) -> ExecutionResult:
     """Runs ``request`` (whose execution row exists) recording into ``store``; then the
     workflow's error workflow if it failed; then saves static data.
@@ -262,12 +263,15 @@ def execute_recorded(
     reaches a parking Wait node ends ``waiting`` (see :mod:`engine.runtimes.resume`).
     ``$execution.resume_url`` is set for every recorded run, with a fresh token.
     ``claimed``: the row was recorded ``running`` by this process (a run here), so no
-    worker can take it.
+    worker can take it. ``row``: that row as this process just recorded it (else it is
+    read).
     """
     from engine.runtimes.resume import prepare_resume, resume_url
 
     wf = request.workflow
-    resumed = prepare_resume(store, request)
+    if row is None:
+        row = store.executions.get(request.execution_id)
+    resumed = prepare_resume(store, request, row=row)
     token = secrets.token_urlsafe(24)
     request.resume_url = resume_url(request.execution_id, token)
     if workflow_id:
@@ -275,7 +279,6 @@ def execute_recorded(
     before = copy.deepcopy(request.static_data)
     used_secrets: set[str] = set()
     # who the run acts as comes from its row, never from the caller
-    row = store.executions.get(request.execution_id)
     run_as = RunAs.from_row(row)
     if not request.vars:  # $vars as seen from the execution's project (on workers too)
         request.vars = store.variables.as_dict(run_as.project_id)
@@ -387,8 +390,13 @@ class Heartbeat:
     def _beat(cls) -> None:
         from engine.config import settings
 
+        interval = 5.0
         while True:
-            time.sleep(settings().queue.heartbeat_interval_s)
+            try:
+                interval = settings().queue.heartbeat_interval_s
+            except Exception:  # the environment changing under us: keep the last one
+                log.debug("heartbeat interval unreadable", exc_info=True)
+            time.sleep(interval)
             with cls._lock:
                 running = list(cls._running.items())
             for execution_id, store in running:

@@ -186,6 +186,37 @@ class Database:
             engine.execution_options(**{_WRITE: True}), class_=Session, expire_on_commit=False
         )
         self._sqlite_lock = threading.RLock()
+        self._writes: dict[str, int] = {}
+        event.listen(engine, "after_cursor_execute", self._count_write)
+        event.listen(engine, "commit", self._count_commit)
+
+    # -- write counters (for caches of this process) ----------------------------------------
+    def writes(self, *tables: str) -> int:
+        """How many writes to ``tables`` this process has made (statements, then their
+        commit). A cache of rows of those tables is valid while the number is unchanged
+        (other processes' writes are not seen: such caches also expire)."""
+        return sum(self._writes.get(t, 0) for t in tables)
+
+    def _count_write(
+        self,
+        conn: Connection,
+        cursor: Any,
+        statement: str,
+        params: Any,
+        context: Any,
+        executemany: bool,
+    ) -> None:
+        if context is None or not (context.isinsert or context.isupdate or context.isdelete):
+            return
+        table = getattr(getattr(context.compiled, "statement", None), "table", None)
+        name = getattr(table, "name", None)
+        if name is not None:
+            self._writes[name] = self._writes.get(name, 0) + 1
+            conn.info.setdefault("aura_written", set()).add(name)
+
+    def _count_commit(self, conn: Connection) -> None:
+        for name in conn.info.pop("aura_written", ()):  # readers now see the change
+            self._writes[name] = self._writes.get(name, 0) + 1
 
     @property
     def is_sqlite(self) -> bool:

@@ -23,7 +23,7 @@ from engine.store._db import Database
 from engine.store._repo import Repository, page
 from engine.store.enums import FINISHED, TRANSITIONS, ExecutionMode, ExecutionStatus
 from engine.store.models import Execution, NodeRun, WorkflowRecord
-from engine.store.node_runs import NodeRunRepository, build_rows
+from engine.store.node_runs import NodeRunRepository, build_rows, insert_rows
 from engine.store.types import UTCDateTime, check_aware, error_dict, jsonable, utcnow
 
 __all__ = ["ExecutionRepository"]
@@ -222,8 +222,7 @@ class ExecutionRepository(Repository):
                     f"Execution {id} is {row.status}; it cannot become {target.value}.",
                     details={"id": id, "status": row.status, "requested": target.value},
                 )
-            if node_runs:
-                s.add_all(build_rows(id, node_runs))
+            insert_rows(s, build_rows(id, node_runs))
             return row
 
     def finish(

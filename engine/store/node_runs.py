@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
@@ -20,9 +20,9 @@ from engine.errors import NotFoundError, ValidationError
 from engine.store._repo import Repository
 from engine.store.enums import NodeRunStatus
 from engine.store.models import Execution, NodeRun
-from engine.store.types import check_aware, error_dict, utcnow
+from engine.store.types import check_aware, error_dict, new_id, utcnow
 
-__all__ = ["NodeRunRepository", "build_rows"]
+__all__ = ["NodeRunRepository", "build_rows", "insert_rows"]
 
 Ports = Mapping[str, Sequence[Any]]
 
@@ -148,7 +148,7 @@ class NodeRunRepository(Repository):
                     raise NotFoundError(
                         f"No execution with id {execution_id!r}.", details={"id": execution_id}
                     )
-                s.add_all(rows)
+                insert_rows(s, rows)
         except IntegrityError:
             raise NotFoundError(
                 f"No execution with id {execution_id!r}.", details={"id": execution_id}
@@ -217,36 +217,46 @@ class NodeRunRepository(Repository):
             )
 
 
-def build_rows(execution_id: str, runs: Sequence[Mapping[str, Any]]) -> list[NodeRun]:
-    """The NodeRun rows of several runs of one execution (the keyword arguments of
-    :meth:`NodeRunRepository.record` per run, ``position`` required), not yet stored."""
+def build_rows(execution_id: str, runs: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The column values of several runs of one execution (the keyword arguments of
+    :meth:`NodeRunRepository.record` per run, ``position`` required), for one bulk
+    ``INSERT`` (no ORM object per row: they cost more than the statement)."""
     rows = []
     now = utcnow()
     for r in runs:
         st = _status(r.get("status", NodeRunStatus.SUCCEEDED))
         max_items = r.get("max_items")
+        input_counts, output_counts = r.get("input_counts"), r.get("output_counts")
         rows.append(
-            NodeRun(
-                execution_id=execution_id,
-                node_name=r["node_name"],
-                node_type=r.get("node_type", ""),
-                type_version=r.get("type_version", 1),
-                run_index=r.get("run_index", 0),
-                status=st.value,
-                started_at=r.get("started_at") or now,
-                finished_at=r.get("finished_at") or (None if st is NodeRunStatus.RUNNING else now),
-                attempts=r.get("attempts", 1),
-                input_counts=dict(r["input_counts"])
-                if r.get("input_counts") is not None
+            {
+                "id": new_id(),
+                "execution_id": execution_id,
+                "node_name": r["node_name"],
+                "node_type": r.get("node_type", ""),
+                "type_version": r.get("type_version", 1),
+                "run_index": r.get("run_index", 0),
+                "position": r["position"],
+                "status": st.value,
+                "started_at": r.get("started_at") or now,
+                "finished_at": r.get("finished_at")
+                or (None if st is NodeRunStatus.RUNNING else now),
+                "attempts": r.get("attempts", 1),
+                "input_counts": dict(input_counts)
+                if input_counts is not None
                 else _counts(r.get("input")),
-                output_counts=dict(r["output_counts"])
-                if r.get("output_counts") is not None
+                "output_counts": dict(output_counts)
+                if output_counts is not None
                 else _counts(r.get("output")),
-                input=_bound(r.get("input"), max_items),
-                output=_bound(r.get("output"), max_items),
-                error=error_dict(r.get("error")),
-                logs=[str(x) for x in r.get("logs") or ()],
-                position=r["position"],
-            )
+                "input": _bound(r.get("input"), max_items),
+                "output": _bound(r.get("output"), max_items),
+                "error": error_dict(r.get("error")),
+                "logs": [str(x) for x in r.get("logs") or ()],
+            }
         )
     return rows
+
+
+def insert_rows(session: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Inserts :func:`build_rows` values in ``session`` (one executemany)."""
+    if rows:
+        session.execute(insert(NodeRun.__table__), list(rows))  # type: ignore[arg-type]

@@ -52,7 +52,7 @@ from engine.triggers._webhook_http import (
     respond_node_response,
 )
 
-__all__ = ["TEST_TTL_S", "BadWebhookRequest", "RunOutcome", "Runner", "Target",
+__all__ = ["CACHE_TTL_S", "TEST_TTL_S", "BadWebhookRequest", "RunOutcome", "Runner", "Target",
            "WebhookMethodNotAllowed", "WebhookRequest", "WebhookResponse", "activate",
            "arm_test", "assign_paths", "deactivate", "default_path", "disarm_test",
            "dispatch", "handle", "request_item", "resolve", "test_listeners",
@@ -215,7 +215,34 @@ def test_listeners(workflow_id: str) -> list[dict[str, Any]]:
 
 
 # -- resolving a request ---------------------------------------------------------------
+CACHE_TTL_S = 1.0
+"""How long a resolved webhook (its registrations and workflow record) is reused. Writes
+of this process to those tables drop it at once; another process's (an ``aura``
+command, a second API process) are seen within this time."""
+_TABLES = ("webhook", "workflow", "workflow_version")
+_memo: dict[tuple[str, str], tuple[Any, int, float, Any]] = {}
+
+
+def _memoized(kind: str, key: str, load: Any) -> Any:
+    """``load()``, reused while nothing of :data:`_TABLES` was written here and for at
+    most :data:`CACHE_TTL_S` (every request would otherwise cost two queries more)."""
+    store = get_store()
+    writes, now = store.db.writes(*_TABLES), time.monotonic()
+    hit = _memo.get((kind, key))
+    if hit is not None and hit[0] is store and hit[1] == writes and now - hit[2] < CACHE_TTL_S:
+        return hit[3]
+    value = load()
+    if len(_memo) > 1024:
+        _memo.clear()
+    _memo[(kind, key)] = (store, writes, now, value)
+    return value
+
+
 def _store_entries(path: str) -> list[tuple[str, str, Any]]:
+    return list(_memoized("path", path, lambda: _load_entries(path)))
+
+
+def _load_entries(path: str) -> list[tuple[str, str, Any]]:
     from sqlmodel import col, or_, select
 
     from engine.store.models import Webhook
@@ -234,7 +261,7 @@ _cache_lock = threading.Lock()
 def _published(workflow_id: str) -> tuple[Workflow, Any]:
     """The published workflow (cached per version) and its record."""
     store = get_store()
-    rec = store.workflows.get(workflow_id)
+    rec = _memoized("workflow", workflow_id, lambda: store.workflows.get(workflow_id))
     if not rec.active or rec.published_version_id is None:
         raise NotFoundError(f"The workflow of this webhook is not active. {_NOT_FOUND_HINT}")
     key = (workflow_id, rec.published_version_id)

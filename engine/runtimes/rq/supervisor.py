@@ -79,12 +79,18 @@ class Supervisor:
         self._host = socket.gethostname()
 
     # -- life --------------------------------------------------------------------------
-    def run(self) -> int:
-        """Runs until stopped (or, in burst mode, until every child is done)."""
+    def run(self, *, signals: bool = True) -> int:
+        """Runs until stopped (or, in burst mode, until every child is done). With
+        ``signals=False`` (on a thread of another process, e.g. ``aura up``) it leaves
+        signals alone and stops on :meth:`stop`."""
         from engine.config import settings
         from engine.runtimes.recovery import maintenance
 
-        old = {s: signal.signal(s, self._on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+        old = (
+            {s: signal.signal(s, self._on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+            if signals
+            else {}
+        )
         try:
             self._report(maintenance())
             for i in range(self.processes):
@@ -108,6 +114,12 @@ class Supervisor:
             for s, h in old.items():
                 signal.signal(s, h)
         return 0
+
+    def stop(self, now: bool = False) -> None:
+        """Stops the children after their current execution (``now``: at once)."""
+        self._on_signal(signal.SIGTERM, None)
+        if now and self._stopping < 2:
+            self._on_signal(signal.SIGTERM, None)
 
     def _on_signal(self, signum: int, frame: FrameType | None) -> None:
         self._stopping += 1
