@@ -226,3 +226,23 @@ def test_a_key_echoed_by_a_tool_is_redacted_from_steps_and_prompts(
     assert KEY not in json.dumps(agents.get_run(people.bob, run["id"]))
     # nor in the observation the model gets next (it only sees what it wrote itself)
     assert KEY not in last_tool_result(llm.requests[1].body)
+
+
+def test_an_anthropic_agent_runs_its_tools(people: People, llm: LLMServer) -> None:
+    from engine.services import agents, credentials
+
+    data = {"base_url": llm.url.removesuffix("/v1"), "api_key": KEY, "model": "claude-x"}
+    cred = credentials.create_credential(people.bob, "Claude", "anthropic", data)
+    agent = agents.create_agent(
+        people.bob,
+        "Claude helper",
+        {"model": {"provider": "anthropic", "credential_id": cred.id}, "tools": [{"kind": "http"}]},
+    ).id
+    llm.play(
+        {"tool": "http_request", "args": {"url": _page(llm, "Claude")}},
+        lambda body: {"text": last_tool_result(body)[:80]},
+    )
+    run = _run(people.bob, agent, "Fetch it")
+    assert run["status"] == "succeeded" and "says hi to Claude" in run["answer"]
+    assert llm.requests[0].path == "/v1/messages"
+    assert (run["tokens_in"], run["tokens_out"]) == (26, 10)
