@@ -67,6 +67,11 @@ app.add_typer(
     name="agent",
     help="AI agents: list, show, run, chat, export, import; the approvals inbox.",
 )
+app.add_typer(
+    __import__("engine.cli.cmd_docs", fromlist=["app"]).app,
+    name="docs",
+    help="The documentation site: build it, or serve it while you edit.",
+)
 app.command("worker")(__import__("engine.cli.cmd_worker", fromlist=["worker"]).worker)
 app.command("scheduler")(__import__("engine.cli.cmd_scheduler", fromlist=["scheduler"]).scheduler)
 app.command("logs")(__import__("engine.cli.cmd_logs", fromlist=["logs"]).logs)
