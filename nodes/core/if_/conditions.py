@@ -70,7 +70,7 @@ class Condition(Params):
     right: Any = Field(
         None,
         description="The value to compare with (unused by single-value "
-        "operations such as is_empty, exists or is_true).",
+        "operations such as is empty, exists or is true).",
     )
 
     @model_validator(mode="after")
