@@ -117,7 +117,7 @@ def test_set_fields_follow_the_chosen_mode(page: Any, studio_url: str, shot: Any
     page.mouse.move(5, 5)
     toggle = page.locator('[data-field="keep"] .rt-SegmentedControlRoot')
     assert toggle.evaluate("(el) => getComputedStyle(el).opacity") == "1"
-    assert toggle.get_by_role("radio", checked=True).inner_text() == "Fixed"
+    assert toggle.get_by_role("radio", name="Fixed").get_attribute("aria-checked") == "true"
     mode = page.locator('[data-field="mode"] button[role="combobox"]')
     assert mode.inner_text() == "Manual mapping"  # a label, not the raw value 'manual'
     mode.click()
