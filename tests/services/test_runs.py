@@ -52,6 +52,28 @@ def test_save_data_none_keeps_status_but_drops_items(store: Any) -> None:
     assert store.node_runs.list(res.id)[1].output_counts == {"main": 1}
 
 
+def test_production_runs_write_kept_node_data_only(store: Any) -> None:
+    """A webhook-mode run writes its node runs with the final status, at the end: the
+    data of a success is dropped before writing, that of a failure kept."""
+    keep_failures = {"save_data_success": "none", "save_data_error": "all"}
+    ok = wf("ok", START, {"name": "A", "type": "core.set"}, conns=[("Start", "A")],
+            settings=keep_failures)
+    res = runs.run_workflow(load_workflow(ok), mode="webhook")
+    rows = store.node_runs.list(res.id)
+    assert store.executions.get(res.id).status == "succeeded"
+    assert [r.node_name for r in rows] == ["Start", "A"]
+    assert all(r.output is None for r in rows) and rows[1].output_counts == {"main": 1}
+
+    bad = wf("bad", START, {"name": "Boom", "type": "core.stop_and_error",
+                            "parameters": {"message": "no"}}, conns=[("Start", "Boom")],
+             settings=keep_failures)
+    res = runs.run_workflow(load_workflow(bad), mode="webhook")
+    rows = store.node_runs.list(res.id)
+    assert store.executions.get(res.id).status == "failed"
+    assert rows[0].output["main"][0]["json"] == {}
+    assert rows[1].status == "failed"
+
+
 def test_failed_run_starts_the_error_workflow(store: Any) -> None:
     handler = wf("on-error", {"name": "Err", "type": "core.error_trigger"},
                  {"name": "Note", "type": "core.set", "parameters": {"assignments": [
