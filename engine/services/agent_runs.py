@@ -84,9 +84,10 @@ def start_run(
         raise ValidationError(f"Give the agent a prompt of 1-{MAX_PROMPT} characters.")
     store = get_store()
     _, ver = registry.current(store, rec.id)
-    ledger.check_budget(rec.id, load_definition(ver.definition).budget, rec.name, rec.project_id)
+    budget = load_definition(ver.definition).budget
+    warnings = ledger.check_budget(rec.id, budget, rec.name, rec.project_id)
     run_as = RunAs.caller(principal, rec.project_id)
-    row = _record(store, rec, ver.id, run_as, prompt, session, mode)
+    row = _record(store, rec, ver.id, run_as, prompt, session, mode, warnings)
     subscription = None
     if watch:
         from engine.events import subscribe
@@ -112,6 +113,7 @@ def _record(
     prompt: str,
     session: str | None,
     mode: str,
+    warnings: list[str] | None = None,
 ) -> Any:
     from engine.store.models import Execution
 
@@ -122,7 +124,7 @@ def _record(
         mode=mode,
         status="queued",
         input={"prompt": prompt, "session": session},
-        trigger={"agent_version_id": version_id},
+        trigger={"agent_version_id": version_id, "warnings": warnings},
         project_id=rec.project_id,
         created_at=utcnow(),
         **run_as.principal_fields(),
@@ -426,6 +428,7 @@ def _run_dict(row: Any) -> dict[str, Any]:
         "tokens_out": out.get("tokens_out"),
         "cost": out.get("cost"),
         "error": row.error,
+        "warnings": (row.trigger or {}).get("warnings") or [],
         "created_at": row.created_at.isoformat(),
         "started_at": row.started_at.isoformat() if row.started_at else None,
         "finished_at": row.finished_at.isoformat() if row.finished_at else None,

@@ -146,9 +146,13 @@ def budget_status(agent_id: str, budget: Budget, project_id: str | None) -> dict
     }
 
 
-def check_budget(agent_id: str, budget: Budget, name: str, project_id: str | None = None) -> None:
-    """Refuses (409) a new run when the agent's or its project's budget is used up."""
+def check_budget(
+    agent_id: str, budget: Budget, name: str, project_id: str | None = None
+) -> list[str]:
+    """Refuses (409) a new run when the agent's or its project's budget is used up;
+    returns the warnings of budgets past their ``warn`` (the run records them)."""
     status = budget_status(agent_id, budget, project_id)
+    warnings = []
     for who, what in (("agent", f"agent '{name}'"), ("project", "this project")):
         b = status[who]
         if b["state"] == "stopped":
@@ -157,6 +161,12 @@ def check_budget(agent_id: str, budget: Budget, name: str, project_id: str | Non
                 f"{b['stop']:g}); raise it or wait for next month.",
                 details={"budget": who, **b},
             )
+        if b["state"] == "warning":
+            warnings.append(
+                f"The monthly spending of {what} ({b['spent']:.4f}) is past its warning "
+                f"level ({b['warn']:g})."
+            )
+    return warnings
 
 
 def usage(

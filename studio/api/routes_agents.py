@@ -107,6 +107,7 @@ class RunOut(Out):
     tokens_out: int | None = None
     cost: float | None = None
     error: dict[str, Any] | None = None
+    warnings: list[str] = Field(default_factory=list, description="Budgets past warn.")
     created_at: str
     started_at: str | None = None
     finished_at: str | None = None

@@ -187,6 +187,24 @@ def test_ledger_prices_and_budgets(people: People, llm: LLMServer) -> None:
         }
     ]
     assert agents.usage(people.erin, by="agent_id") == []
+    from engine.services.agents import save_agent
+
+    save_agent(
+        people.bob,
+        agent,
+        {**agents.get_agent(people.bob, agent).definition, "budget": {"warn": 0.01}},
+    )
+    llm.play({"text": "Two."})
+    warned = _run(people.bob, agent, "Count on")
+    assert warned["status"] == "succeeded"
+    assert warned["warnings"] == [
+        "The monthly spending of agent 'Helper' (0.0250) is past its warning level (0.01)."
+    ]
+    save_agent(
+        people.bob,
+        agent,
+        {**agents.get_agent(people.bob, agent).definition, "budget": {"stop": 0.04}},
+    )
     with pytest.raises(ConflictError, match="monthly budget of agent 'Helper' is used up"):
         agents.start_run(people.bob, agent, "Count again", runtime="inline")
 
