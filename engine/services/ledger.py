@@ -5,7 +5,7 @@ definition) and per project (setting ``agents.budget.<project id>``) warn or sto
 
 A budget covers the current calendar month (UTC). Past ``stop``, new runs of the agent
 (or of any agent of the project) are refused with a 409 saying which budget and how
-much was spent; past ``warn``, runs go on and :func:`budget_status` reports it.
+much was spent; past ``warn``, runs go on and carry a warning (:func:`check_budget`).
 """
 
 from __future__ import annotations
