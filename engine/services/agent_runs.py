@@ -474,6 +474,8 @@ def chat(
 
 
 def wait_for_run(handle: RunHandle, timeout: float) -> Any:
+    """The run's execution row once it has ended or parked (``waiting`` for an
+    approval), or as it is after ``timeout`` seconds."""
     import time
 
     deadline = time.monotonic() + timeout

@@ -216,6 +216,8 @@ def list_agents(
 
 
 def get_agent(principal: Principal, ref: str) -> AgentView:
+    """The agent ``ref`` (id, or name in the caller's projects) with its newest version's
+    definition. Raises NotFoundError when the caller may not read it."""
     return _view(find_agent(principal, ref))
 
 
