@@ -1,5 +1,6 @@
-"""Observability for the HTTP layer: request logging, Prometheus metrics and the
-retention task (the service API of :mod:`engine.observability`).
+"""Observability for the HTTP layer: request logging, correlation ids, traces,
+Prometheus metrics and the retention task (the service API of
+:mod:`engine.observability`).
 
 Metrics and retention are imported on first use; logging is needed at start.
 """
@@ -8,11 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.observability import correlation, tracing
 from engine.observability.logging import configure_logging, ensure_logging, request_context
 
 __all__ = [
     "apply_retention",
     "configure_logging",
+    "correlation",
     "count_http_request",
     "count_webhook_request",
     "ensure_logging",
@@ -20,6 +23,7 @@ __all__ = [
     "render_metrics",
     "request_context",
     "retention_status",
+    "tracing",
 ]
 
 

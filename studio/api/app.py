@@ -180,7 +180,7 @@ def create_app(
 
 def _tracing(routes: list[BaseRoute]) -> list[Middleware]:
     """A span per request when tracing is on (``AURA_OTEL_ENDPOINT``); else nothing."""
-    from engine.observability import tracing
+    from engine.services.observability import tracing
 
     if not tracing.enabled():
         return []

@@ -25,8 +25,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.errors import AuraError
-from engine.observability import correlation
-from engine.services.observability import request_context
+from engine.services.observability import correlation, request_context
 from studio.api.serialize import error_body, json_response
 
 __all__ = ["ErrorMiddleware", "PayloadTooLarge", "exception_handlers"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from engine.observability import tracing
+from engine.services.observability import tracing
 from studio.api.routes_metrics import route_template
 
 __all__ = ["TracingMiddleware"]
