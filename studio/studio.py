@@ -21,6 +21,8 @@ from studio.pages.agents import agents_page, approvals_page
 from studio.pages.credentials import credentials_page
 from studio.pages.editor import editor_page
 from studio.pages.executions import execution_page, executions_page
+from studio.pages.knowledge import knowledge_page
+from studio.pages.knowledge_base import knowledge_base_page
 from studio.pages.login import invite_page, login_page, reset_page, setup_page
 from studio.pages.marketplace import marketplace_page
 from studio.pages.settings import settings_page
@@ -39,6 +41,7 @@ from studio.state.credentials import CredentialsState
 from studio.state.editor import EditorState
 from studio.state.execution_view import ExecutionViewState
 from studio.state.executions import ExecutionsState
+from studio.state.knowledge import KnowledgeBaseState, KnowledgeState
 from studio.state.marketplace import MarketplaceState
 from studio.state.settings import SettingsState
 from studio.state.variables import VariablesState
@@ -70,6 +73,8 @@ PAGES = [
     (agents_page, "/agents", "Agents", AgentsState.load),
     (agent_page, "/agents/[agent_id]", "Agent", AgentViewState.load),
     (approvals_page, "/approvals", "Approvals", AgentsState.load),
+    (knowledge_page, "/knowledge", "Knowledge", KnowledgeState.load),
+    (knowledge_base_page, "/knowledge/[kb_id]", "Knowledge base", KnowledgeBaseState.load),
     (credentials_page, "/credentials", "Credentials", CredentialsState.load),
     (variables_page, "/variables", "Variables", VariablesState.load),
     (settings_page, "/settings", "Settings", SettingsState.load),

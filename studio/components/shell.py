@@ -13,6 +13,7 @@ NAV = [
     ("Workflows", "/workflows", "workflow"),
     ("Executions", "/executions", "list-checks"),
     ("Agents", "/agents", "bot"),
+    ("Knowledge", "/knowledge", "library"),
     ("Credentials", "/credentials", "key-round"),
     ("Variables", "/variables", "variable"),
     ("Settings", "/settings", "settings"),

@@ -1,0 +1,372 @@
+"""The knowledge pages' state: the list of knowledge bases (create, delete) and one base
+(its documents, adding and deleting documents, a test search). Everything goes through
+:mod:`engine.services.knowledge`, as the signed-in user."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+import reflex as rx
+
+from engine.errors import AuraError, AuthenticationError
+from studio.auth import AuthState
+
+__all__ = ["KnowledgeBaseState", "KnowledgeState"]
+
+UPLOAD_TYPES = {
+    "text/plain": [".txt"],
+    "text/markdown": [".md", ".markdown"],
+    "text/html": [".html", ".htm"],
+    "application/pdf": [".pdf"],
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": [".docx"],
+    "text/csv": [".csv"],
+    "application/json": [".json", ".jsonl"],
+}
+"""What the upload box accepts (the loaders of :mod:`engine.knowledge`)."""
+
+
+def _when(iso: str) -> str:
+    return iso[:16].replace("T", " ")
+
+
+def _base_row(v: Any) -> dict[str, str]:
+    return {
+        "id": v.id,
+        "name": v.name,
+        "documents": str(v.documents),
+        "chunks": str(v.chunks),
+        "model": v.model,
+        "chunking": f"{v.chunking.get('size', 200)} / {v.chunking.get('overlap', 30)}",
+        "updated": _when(v.updated_at.isoformat()),
+    }
+
+
+def _doc_row(d: dict[str, Any]) -> dict[str, str]:
+    return {
+        "id": d["id"],
+        "name": d["name"],
+        "type": d["content_type"] or "",
+        "chunks": str(d["chunks"]),
+        "updated": _when(d["updated_at"]),
+    }
+
+
+def _hit_row(h: dict[str, Any]) -> dict[str, str]:
+    # the metadata the text does not already show (a CSV row's fields are its text)
+    meta = {k: v for k, v in (h.get("meta") or {}).items() if f"{k}: {v}" not in h["text"]}
+    return {
+        "document": h["document"],
+        "heading": h.get("heading") or "",
+        "score": f"{h['score']:.4f}",
+        "matched": " + ".join(h.get("matched") or []),
+        "text": h["text"][:600],
+        "meta": ", ".join(f"{k}: {v}" for k, v in list(meta.items())[:8]),
+    }
+
+
+def _message(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, AuraError) else f"{type(exc).__name__}: {exc}"
+
+
+class KnowledgeState(AuthState):
+    """The list page: the knowledge bases the user may read, New and Delete."""
+
+    bases: list[dict[str, str]] = []
+    loaded: bool = False
+    create_open: bool = False
+    new_name: str = ""
+    new_size: str = "200"
+    new_overlap: str = "30"
+    create_error: str = ""
+    confirm_id: str = ""
+    confirm_name: str = ""
+
+    @rx.event
+    def load(self) -> Any:
+        from engine.services import knowledge
+
+        p = self.principal_or_none()
+        if p is None:
+            return None
+        try:
+            self.bases = [_base_row(v) for v in knowledge.list_bases(p)]
+        except Exception as exc:
+            return self.refuse(exc)
+        finally:
+            self.loaded = True
+        return None
+
+    @rx.event
+    def open_create(self) -> None:
+        self.create_open, self.create_error = True, ""
+        self.new_name, self.new_size, self.new_overlap = "", "200", "30"
+
+    @rx.event
+    def set_create_open(self, value: bool) -> None:
+        self.create_open = value
+
+    @rx.event
+    def set_new_name(self, value: str) -> None:
+        self.new_name, self.create_error = value, ""
+
+    @rx.event
+    def set_new_size(self, value: str) -> None:
+        self.new_size = value
+
+    @rx.event
+    def set_new_overlap(self, value: str) -> None:
+        self.new_overlap = value
+
+    @rx.event
+    def create(self) -> Any:
+        from engine.services import knowledge
+
+        name = self.new_name.strip()
+        if not name:
+            self.create_error = "Give the knowledge base a name, e.g. Handbook."
+            return None
+        try:
+            chunking = {"size": int(self.new_size), "overlap": int(self.new_overlap)}
+        except ValueError:
+            self.create_error = "Chunk size and overlap are whole numbers of tokens."
+            return None
+        try:
+            view = knowledge.create_base(self.principal(), name, chunking=chunking)
+        except Exception as exc:
+            self.create_error = _message(exc)
+            quiet = isinstance(exc, AuraError) and not isinstance(exc, AuthenticationError)
+            return None if quiet else self.refuse(exc)
+        self.create_open = False
+        return [
+            rx.redirect(f"/knowledge/{view.id}"),
+            rx.toast.success(f"Created {view.name}. Add documents to it."),
+        ]
+
+    @rx.event
+    def ask_delete(self, kb_id: str, name: str) -> None:
+        self.confirm_id, self.confirm_name = kb_id, name
+
+    @rx.event
+    def cancel_delete(self) -> None:
+        self.confirm_id = self.confirm_name = ""
+
+    @rx.event
+    def confirm_delete(self) -> Any:
+        from engine.services import knowledge
+
+        kb_id, name = self.confirm_id, self.confirm_name
+        self.confirm_id = self.confirm_name = ""
+        try:
+            knowledge.delete_base(self.principal(), kb_id)
+        except Exception as exc:
+            return self.refuse(exc)
+        self.load()
+        return rx.toast.success(f"Deleted {name}, its documents and their vectors.")
+
+
+class KnowledgeBaseState(AuthState):
+    """One knowledge base: its documents, adding (upload, pasted text, URL), deleting a
+    document, and a test search."""
+
+    base_id: str = ""
+    name: str = ""
+    summary: str = ""
+    missing: str = ""
+    documents: list[dict[str, str]] = []
+    busy: bool = False
+    results: list[dict[str, str]] = []
+    paste_name: str = ""
+    paste_text: str = ""
+    url: str = ""
+    query: str = ""
+    mode: str = "hybrid"
+    k: str = "5"
+    filters: str = ""
+    search_error: str = ""
+    searched: bool = False
+    hits: list[dict[str, str]] = []
+    confirm_doc: str = ""
+    confirm_doc_name: str = ""
+
+    @rx.event
+    def load(self) -> Any:
+        from engine.services import knowledge
+
+        p = self.principal_or_none()
+        if p is None:
+            return None
+        kb_id = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
+        if kb_id != self.base_id:
+            self.base_id, self.hits, self.searched, self.search_error = kb_id, [], False, ""
+            self.results = []
+        try:
+            view = knowledge.get_base(p, kb_id)
+            self.documents = [_doc_row(d) for d in knowledge.list_documents(p, kb_id)]
+        except AuraError as exc:
+            self.missing, self.name, self.documents = exc.message, "", []
+            return None
+        self.missing, self.name = "", view.name
+        size, overlap = view.chunking.get("size", 200), view.chunking.get("overlap", 30)
+        self.summary = (
+            f"{view.documents} documents, {view.chunks} chunks · {view.model} "
+            f"({view.dims} dimensions) · chunks of {size} tokens, "
+            f"{overlap} overlapping"
+        )
+        return None
+
+    async def _add(self, docs: list[dict[str, Any]]) -> AsyncIterator[Any]:
+        """Adds ``docs`` off the event loop, with the busy flag shown meanwhile."""
+        from engine.services import knowledge
+
+        self.busy = True
+        yield
+        try:
+            out = await asyncio.to_thread(
+                knowledge.add_documents, self.principal(), self.base_id, docs
+            )
+        except Exception as exc:
+            self.busy = False
+            yield self.refuse(exc)
+            return
+        self.busy = False
+        self.results = [
+            {
+                "name": r["name"],
+                "status": r["status"],
+                "chunks": str(r["chunks"]),
+                "error": r.get("error", ""),
+            }
+            for r in out
+        ]
+        self.load()
+        failed = [r for r in out if r["status"] == "failed"]
+        if failed:
+            yield rx.toast.error(f"{failed[0]['name']}: {failed[0]['error']}", duration=10000)
+        else:
+            yield rx.toast.success(f"Added {len(out)} document(s).")
+
+    @rx.event
+    async def upload(self, files: list[rx.UploadFile]) -> AsyncIterator[Any]:
+        docs = [
+            {
+                "name": f.filename or "upload",
+                "data": await f.read(),
+                "content_type": f.content_type or None,
+            }
+            for f in files
+        ]
+        async for update in self._add(docs):
+            yield update
+
+    @rx.event
+    def set_paste_name(self, value: str) -> None:
+        self.paste_name = value
+
+    @rx.event
+    def set_paste_text(self, value: str) -> None:
+        self.paste_text = value
+
+    @rx.event
+    def set_url(self, value: str) -> None:
+        self.url = value
+
+    @rx.event
+    async def add_text(self) -> AsyncIterator[Any]:
+        if not self.paste_text.strip():
+            yield rx.toast.error("Paste some text to add.")
+            return
+        name = self.paste_name.strip() or "Pasted text"
+        text = self.paste_text
+        self.paste_text = self.paste_name = ""
+        async for update in self._add(
+            [{"name": name, "text": text, "content_type": "text/markdown"}]
+        ):
+            yield update
+
+    @rx.event
+    async def add_url(self) -> AsyncIterator[Any]:
+        url = self.url.strip()
+        if not url:
+            yield rx.toast.error("Give the address of a page or file, https://…")
+            return
+        self.url = ""
+        async for update in self._add([{"url": url}]):
+            yield update
+
+    @rx.event
+    def ask_delete_doc(self, doc_id: str, name: str) -> None:
+        self.confirm_doc, self.confirm_doc_name = doc_id, name
+
+    @rx.event
+    def cancel_delete_doc(self) -> None:
+        self.confirm_doc = self.confirm_doc_name = ""
+
+    @rx.event
+    def confirm_delete_doc(self) -> Any:
+        from engine.services import knowledge
+
+        doc_id, name = self.confirm_doc, self.confirm_doc_name
+        self.confirm_doc = self.confirm_doc_name = ""
+        try:
+            knowledge.delete_document(self.principal(), self.base_id, doc_id)
+        except Exception as exc:
+            return self.refuse(exc)
+        self.load()
+        return rx.toast.success(f"Deleted {name}.")
+
+    @rx.event
+    def set_query(self, value: str) -> None:
+        self.query = value
+
+    @rx.event
+    def set_mode(self, value: str) -> None:
+        self.mode = value
+
+    @rx.event
+    def set_k(self, value: str) -> None:
+        self.k = value
+
+    @rx.event
+    def set_filters(self, value: str) -> None:
+        self.filters, self.search_error = value, ""
+
+    @rx.event
+    def search(self) -> Any:
+        from engine.services import knowledge
+
+        self.search_error = ""
+        if not self.query.strip():
+            self.search_error = "Type a question or some words to search for."
+            return None
+        filters: dict[str, Any] | None = None
+        if self.filters.strip():
+            try:
+                filters = json.loads(self.filters)
+            except ValueError as exc:
+                self.search_error = (
+                    f"Filters are not valid JSON ({exc.msg}); write them "
+                    'like {"team": "billing"}.'
+                )
+                return None
+            if not isinstance(filters, dict):
+                self.search_error = 'Filters are a JSON object, e.g. {"team": "billing"}.'
+                return None
+        try:
+            k = int(self.k)
+        except ValueError:
+            self.search_error = "k is the number of results, a whole number from 1 to 100."
+            return None
+        try:
+            hits = knowledge.search(
+                self.principal(), self.base_id, self.query, k=k, mode=self.mode, filters=filters
+            )
+        except AuraError as exc:
+            self.search_error, self.hits = exc.message, []
+            return None
+        except Exception as exc:
+            return self.refuse(exc)
+        self.hits, self.searched = [_hit_row(h) for h in hits], True
+        return None
