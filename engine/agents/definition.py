@@ -54,9 +54,11 @@ class ModelSettings(_Model):
 
 
 class ToolSpec(_Model):
-    """A tool the agent may call: a stored workflow, HTTP requests, or knowledge search."""
+    """A tool the agent may call: a stored workflow, HTTP requests, knowledge search, or
+    the tools of MCP servers of the agent's project (``mcp``: one spec, many tools, named
+    ``<server>__<tool>``)."""
 
-    kind: Literal["workflow", "http", "knowledge"] = Field(description="What the tool does.")
+    kind: Literal["workflow", "http", "knowledge", "mcp"] = Field(description="What the tool does.")
     name: str = Field("", description="Name the model calls it by (default from the kind).")
     description: str = Field("", description="What the model is told the tool does.")
     workflow_id: str | None = Field(None, description="The workflow a 'workflow' tool runs.")
@@ -67,16 +69,25 @@ class ToolSpec(_Model):
     knowledge_bases: list[str] = Field(
         default_factory=list, description="Knowledge bases a 'knowledge' tool searches."
     )
+    servers: list[str] = Field(
+        default_factory=list, description="MCP servers (of the project) an 'mcp' tool offers."
+    )
     sensitive: bool = Field(False, description="Each call waits for a person's approval.")
 
     @model_validator(mode="after")
     def _complete(self) -> ToolSpec:
         if not self.name:
-            self.name = {"http": "http_request", "knowledge": "search_knowledge"}.get(self.kind, "")
+            self.name = {
+                "http": "http_request",
+                "knowledge": "search_knowledge",
+                "mcp": "mcp_" + "_".join(self.servers)[:60],
+            }.get(self.kind, "")
         if self.kind == "workflow" and not self.workflow_id:
             raise ValueError(f"the workflow tool '{self.name}' needs a workflow_id")
         if not _TOOL_NAME.match(self.name):
             raise ValueError(f"tool name {self.name!r} must be 1-64 letters, digits, '_' or '-'")
+        if self.kind == "mcp" and not self.servers:
+            raise ValueError(f"the MCP tool '{self.name}' needs servers")
         if self.kind == "knowledge" and not self.knowledge_bases:
             raise ValueError(f"the knowledge tool '{self.name}' needs knowledge_bases")
         return self

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from contextlib import ExitStack
 from typing import Any
 
 from engine.agents import registry
@@ -31,6 +32,7 @@ from engine.auth.types import Principal
 from engine.errors import AuraError, ConflictError, CredentialError, ValidationError
 from engine.services.agent_journal import StoreJournal, step_dict, steps_of
 from engine.services.execution_start import RunHandle
+from engine.services.mcp import for_execution as mcp_for_execution
 from engine.services.principals import RunAs
 from engine.services.store import get_store
 from engine.store.types import utcnow
@@ -300,7 +302,14 @@ def _think(store: Any, row: Any, cancel: threading.Event) -> tuple[str, dict[str
         attribution={"agent_id": row.agent_id, "workflow_id": None, "project_id": row.project_id},
     )
     table = price_table()
-    with safe_client(timeout=d.model.timeout_s) as http:
+    with ExitStack() as stack:
+        http = stack.enter_context(safe_client(timeout=d.model.timeout_s))
+        tools = [tool_for(t, row, run_as, cancel, secrets) for t in d.tools if t.kind != "mcp"]
+        sensitive = {t.name for t in d.tools if t.sensitive and t.kind != "mcp"}
+        for spec in (t for t in d.tools if t.kind == "mcp"):  # connected for this run
+            offered = stack.enter_context(mcp_for_execution(row.id).toolbox(spec.servers))
+            tools += offered
+            sensitive |= {t.definition.name for t in offered} if spec.sensitive else set()
         model = chat_model(
             d.model.provider,
             cred,
@@ -316,8 +325,8 @@ def _think(store: Any, row: Any, cancel: threading.Event) -> tuple[str, dict[str
             d.instructions,
             prompt,
             journal,
-            tools=[tool_for(t, row, run_as, cancel, secrets) for t in d.tools],
-            sensitive=frozenset(t.name for t in d.tools if t.sensitive),
+            tools=tools,
+            sensitive=frozenset(sensitive),
             history=history,
             limits=d.limits,
             price=table.cost,
