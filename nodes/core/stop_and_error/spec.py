@@ -9,13 +9,22 @@ from engine.sdk import Field, NodeSpec, Params, load_docs, ui
 
 class StopAndErrorParams(Params):
     error_type: Literal["message", "object"] = Field(
-        "message", description="Fail with an error message, or with an error object (JSON).")
-    message: str = Field("An error occurred", description="Message mode: the error message; "
-                         "can be an expression such as '{{ \"Bad order \" + $json.id }}'.")
+        "message",
+        description="Fail with an error message, or with an error object (JSON).",
+        json_schema_extra=ui(labels={"message": "A message", "object": "An error object (JSON)"}),
+    )
+    message: str = Field(
+        "An error occurred",
+        description="Message mode: the error message; "
+        "can be an expression such as '{{ \"Bad order \" + $json.id }}'.",
+        json_schema_extra=ui(show={"error_type": ["message"]}),
+    )
     error_object: dict[str, Any] | str = Field(
-        default_factory=dict, description="Object mode: a JSON object describing the error; "
+        default_factory=dict,
+        description="Object mode: a JSON object describing the error; "
         "its 'message' (or 'description') becomes the error message.",
-        json_schema_extra=ui("json"))
+        json_schema_extra=ui("json", show={"error_type": ["object"]}),
+    )
 
 
 SPEC = NodeSpec(
