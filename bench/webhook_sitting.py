@@ -200,8 +200,9 @@ def table(results_dir: Path, since: float) -> str:
             continue
         for line in path.read_text().splitlines():
             d = json.loads(line)
-            if d.get("meta"):
-                idle[str(d["peer"])] = float(d["idle_rss"]["rss_mib"])
+            if d.get("meta"):  # n8n's runner names its rows n8n-<variant>
+                name = f"{d['peer']}-{d['variant']}" if d.get("variant") else str(d["peer"])
+                idle[name] = float(d["idle_rss"]["rss_mib"])
             elif "concurrency" in d:
                 rows[(str(d["peer"]), int(d["concurrency"]))] = d
     n8n10 = next((d for (p, c), d in rows.items() if p.startswith("n8n") and c == 10), None)
