@@ -32,8 +32,7 @@ def _need_mkdocs() -> None:
         import mkdocs  # noqa: F401
     except ImportError:
         raise ValidationError(
-            "Building the docs needs MkDocs and its Material theme: "
-            "pip install 'aura[docs]'."
+            "Building the docs needs MkDocs and its Material theme: pip install 'aura[docs]'."
         ) from None
 
 

@@ -59,8 +59,9 @@ class Activity:
     @property
     def success_rate(self) -> float | None:
         """Succeeded over finished (None when nothing finished)."""
-        done = sum(self.by_status.get(s, 0) for s in ("succeeded", "failed", "crashed",
-                                                        "cancelled"))
+        done = sum(
+            self.by_status.get(s, 0) for s in ("succeeded", "failed", "crashed", "cancelled")
+        )
         return self.by_status.get("succeeded", 0) / done if done else None
 
     @property
@@ -68,19 +69,24 @@ class Activity:
         return int(self.per_minute[-1]) if self.per_minute else 0
 
 
-def activity(rows: Sequence[ExecutionSummary], now: datetime, minutes: int = 60,
-             truncated: bool = False) -> Activity:
+def activity(
+    rows: Sequence[ExecutionSummary], now: datetime, minutes: int = 60, truncated: bool = False
+) -> Activity:
     """Counts and per-minute series over the executions created in the window."""
     start = now - timedelta(minutes=minutes)
     recent = [r for r in rows if r.created_at is not None and r.created_at >= start]
     created = [r.created_at for r in recent if r.created_at is not None]
-    failed_at = [r.finished_at or r.created_at for r in recent
-                 if r.status in FAILED_STATUSES]
+    failed_at = [r.finished_at or r.created_at for r in recent if r.status in FAILED_STATUSES]
     durations = sorted(r.duration_ms for r in recent if r.duration_ms is not None)
     median = durations[len(durations) // 2] if durations else None
-    return Activity(len(recent), per_minute(created, now, minutes),
-                    per_minute([t for t in failed_at if t is not None], now, minutes),
-                    dict(Counter(r.status for r in recent)), median, truncated)
+    return Activity(
+        len(recent),
+        per_minute(created, now, minutes),
+        per_minute([t for t in failed_at if t is not None], now, minutes),
+        dict(Counter(r.status for r in recent)),
+        median,
+        truncated,
+    )
 
 
 def from_analytics(data: Mapping[str, Any]) -> Activity:
@@ -90,8 +96,10 @@ def from_analytics(data: Mapping[str, Any]) -> Activity:
     return Activity(
         int(totals.get("executions") or 0),
         [float(b.get("total") or 0) for b in series],
-        [float(sum(int((b.get("by_status") or {}).get(s, 0)) for s in FAILED_STATUSES))
-         for b in series],
+        [
+            float(sum(int((b.get("by_status") or {}).get(s, 0)) for s in FAILED_STATUSES))
+            for b in series
+        ],
         {str(k): int(v) for k, v in (totals.get("by_status") or {}).items()},
         totals.get("p50_ms"),
         False,

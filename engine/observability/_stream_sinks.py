@@ -23,8 +23,13 @@ __all__ = ["SEVERITY", "send"]
 Record = dict[str, Any]
 SEVERITY = {"debug": 7, "info": 6, "warning": 4, "error": 3, "critical": 2}
 """syslog severities of AURA's levels (events are ``info``, failed ones ``warning``)."""
-_OTLP_SEVERITY = {"debug": (5, "DEBUG"), "info": (9, "INFO"), "warning": (13, "WARN"),
-                  "error": (17, "ERROR"), "critical": (21, "FATAL")}
+_OTLP_SEVERITY = {
+    "debug": (5, "DEBUG"),
+    "info": (9, "INFO"),
+    "warning": (13, "WARN"),
+    "error": (17, "ERROR"),
+    "critical": (21, "FATAL"),
+}
 _FACILITY_LOCAL0 = 16
 TIMEOUT_S = 5.0
 
@@ -132,9 +137,7 @@ def _otlp(url: str, records: Sequence[Record], service: str) -> None:
     request = ExportLogsServiceRequest(
         resource_logs=[
             ResourceLogs(
-                resource=Resource(
-                    attributes=[KeyValue(key="service.name", value=_any(service))]
-                ),
+                resource=Resource(attributes=[KeyValue(key="service.name", value=_any(service))]),
                 scope_logs=[ScopeLogs(scope=InstrumentationScope(name="aura"), log_records=out)],
             )
         ]
