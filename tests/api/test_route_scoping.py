@@ -76,6 +76,8 @@ BODIES: dict[str, dict[str, Any]] = {
     "rollback_package": {},
     "set_package_enabled": {"enabled": False},
     "grant_package_hosts": {"hosts": ["evil.example"]},
+    "save_mcp_server": {"name": "planted", "transport": "http",
+                        "url": "https://evil.example/mcp"},
 }
 """A valid body for each operation that needs one (so the walk reaches the access
 check rather than stopping at validation; each would change Alpha's things)."""
@@ -365,6 +367,8 @@ def _value(path: str, name: str, ids: dict[str, str]) -> str:
         return "1"
     if name == "user_id":
         return ids["bob_id"]  # Bob adding or removing himself in Alpha
+    if "/mcp-servers" in path:  # Alpha's project's MCP servers
+        return ids["alpha"] if name == "project_id" else "alpha-tools"
     if name == "project_id":
         return ids["bob_project"]  # unsharing from Bob's project
     if name == "key":
@@ -465,6 +469,7 @@ def _snapshot(w: World) -> dict[str, Any]:
         f"/api/v1/credentials/{ids['credential']}",
         f"/api/v1/variables/{ids['variable']}?project_id={ids['alpha']}",
         f"/api/v1/projects/{ids['alpha']}/members",
+        f"/api/v1/projects/{ids['alpha']}/mcp-servers",
         f"/api/v1/admin/oidc-providers/{ids['provider']}",
         f"/api/v1/queues/{ids['queue']}/jobs?state=failed",
         f"/api/v1/queues/{ids['queue']}/jobs?state=queued",
