@@ -3,15 +3,31 @@ one (one base's page is :mod:`studio.pages.knowledge_base`)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import reflex as rx
 
 from studio.components.admin import confirm_dialog, dialog_buttons
 from studio.components.shell import empty_state, page, page_header
 from studio.state.knowledge import KnowledgeState
 
-__all__ = ["knowledge_page"]
+__all__ = ["delete_cell", "knowledge_page"]
 
 S = KnowledgeState
+
+
+def delete_cell(name: rx.Var, on_click: Any) -> rx.Component:
+    """A table cell with the red trash button that asks before deleting ``name``."""
+    return rx.table.cell(
+        rx.icon_button(
+            rx.icon("trash-2", size=14),
+            size="1",
+            variant="ghost",
+            color_scheme="red",
+            on_click=on_click,
+            aria_label="Delete " + name,
+        )
+    )
 
 
 def _base_row(r: rx.Var) -> rx.Component:
@@ -22,16 +38,7 @@ def _base_row(r: rx.Var) -> rx.Component:
         rx.table.cell(rx.code(r["model"], size="1", variant="ghost")),
         rx.table.cell(rx.text(r["chunking"], size="2", color_scheme="gray")),
         rx.table.cell(rx.text(r["updated"], size="2", color_scheme="gray")),
-        rx.table.cell(
-            rx.icon_button(
-                rx.icon("trash-2", size=14),
-                size="1",
-                variant="ghost",
-                color_scheme="red",
-                on_click=S.ask_delete(r["id"], r["name"]),
-                aria_label="Delete " + r["name"],
-            )
-        ),
+        delete_cell(r["name"], S.ask_delete(r["id"], r["name"])),
         align="center",
         class_name="kb-row",
     )

@@ -8,6 +8,7 @@ import reflex as rx
 
 from studio.components.admin import card, confirm_dialog
 from studio.components.shell import page
+from studio.pages.knowledge import delete_cell
 from studio.state.knowledge import UPLOAD_TYPES, KnowledgeBaseState
 
 __all__ = ["knowledge_base_page"]
@@ -21,16 +22,7 @@ def _doc_row(d: rx.Var) -> rx.Component:
         rx.table.cell(rx.code(d["type"], size="1", variant="ghost")),
         rx.table.cell(d["chunks"]),
         rx.table.cell(rx.text(d["updated"], size="2", color_scheme="gray")),
-        rx.table.cell(
-            rx.icon_button(
-                rx.icon("trash-2", size=14),
-                size="1",
-                variant="ghost",
-                color_scheme="red",
-                on_click=B.ask_delete_doc(d["id"], d["name"]),
-                aria_label="Delete " + d["name"],
-            )
-        ),
+        delete_cell(d["name"], B.ask_delete_doc(d["id"], d["name"])),
         align="center",
         class_name="kb-doc",
     )
@@ -144,6 +136,10 @@ def _hit(h: rx.Var) -> rx.Component:
             ),
             rx.spacer(),
             rx.badge(h["matched"], variant="soft", color_scheme="indigo"),
+            rx.cond(
+                (h["similarity"] != "") & (h["matched"] != "vector"),
+                rx.text(h["similarity"], size="1", color_scheme="gray"),
+            ),
             rx.code(h["score"], size="1", variant="ghost"),
             align="center",
             width="100%",
@@ -225,6 +221,47 @@ def _search_card() -> rx.Component:
     )
 
 
+def _title() -> rx.Component:
+    """The base's name, with Rename turning it into a field."""
+    edit = rx.form(
+        rx.hstack(
+            rx.input(
+                value=B.new_name,
+                on_change=B.set_new_name,
+                id="kb-new-name",
+                size="3",
+                width="320px",
+                auto_focus=True,
+            ),
+            rx.button("Rename", type="submit", id="kb-rename-save"),
+            rx.button(
+                "Cancel",
+                type="button",
+                variant="soft",
+                color_scheme="gray",
+                on_click=B.cancel_rename,
+            ),
+            align="center",
+            spacing="2",
+        ),
+        on_submit=lambda _: B.rename(),
+    )
+    shown = rx.hstack(
+        rx.heading(B.name, size="6", id="kb-title"),
+        rx.icon_button(
+            rx.icon("pencil", size=14),
+            variant="ghost",
+            color_scheme="gray",
+            on_click=B.start_rename,
+            aria_label="Rename",
+            id="kb-rename",
+        ),
+        align="center",
+        spacing="2",
+    )
+    return rx.cond(B.renaming, edit, shown)
+
+
 def knowledge_base_page() -> rx.Component:
     docs = rx.cond(
         B.documents.length() > 0,
@@ -277,16 +314,20 @@ def knowledge_base_page() -> rx.Component:
                 margin_top="12px",
                 id="kb-missing",
             ),
-            rx.vstack(
+            rx.cond(
+                B.name == "",
+                rx.center(rx.spinner(), padding="48px"),
                 rx.vstack(
-                    rx.heading(B.name, size="6", id="kb-title"),
-                    rx.text(B.summary, size="2", color_scheme="gray", id="kb-summary"),
-                    spacing="1",
-                    padding_y="12px",
+                    rx.vstack(
+                        _title(),
+                        rx.text(B.summary, size="2", color_scheme="gray", id="kb-summary"),
+                        spacing="1",
+                        padding_y="12px",
+                    ),
+                    body,
+                    spacing="0",
+                    width="100%",
                 ),
-                body,
-                spacing="0",
-                width="100%",
             ),
         ),
         confirm_dialog(

@@ -61,6 +61,7 @@ def _hit_row(h: dict[str, Any]) -> dict[str, str]:
         "document": h["document"],
         "heading": h.get("heading") or "",
         "score": f"{h['score']:.4f}",
+        "similarity": "" if h.get("similarity") is None else f"cosine {h['similarity']:.3f}",
         "matched": " + ".join(h.get("matched") or []),
         "text": h["text"][:600],
         "meta": ", ".join(f"{k}: {v}" for k, v in list(meta.items())[:8]),
@@ -190,6 +191,8 @@ class KnowledgeBaseState(AuthState):
     hits: list[dict[str, str]] = []
     confirm_doc: str = ""
     confirm_doc_name: str = ""
+    renaming: bool = False
+    new_name: str = ""
 
     @rx.event
     def load(self) -> Any:
@@ -201,7 +204,7 @@ class KnowledgeBaseState(AuthState):
         kb_id = str(self.router.url.path).rstrip("/").rsplit("/", 1)[-1]
         if kb_id != self.base_id:
             self.base_id, self.hits, self.searched, self.search_error = kb_id, [], False, ""
-            self.results = []
+            self.results, self.renaming = [], False
         try:
             view = knowledge.get_base(p, kb_id)
             self.documents = [_doc_row(d) for d in knowledge.list_documents(p, kb_id)]
@@ -295,6 +298,30 @@ class KnowledgeBaseState(AuthState):
         self.url = ""
         async for update in self._add([{"url": url}]):
             yield update
+
+    @rx.event
+    def start_rename(self) -> None:
+        self.renaming, self.new_name = True, self.name
+
+    @rx.event
+    def cancel_rename(self) -> None:
+        self.renaming = False
+
+    @rx.event
+    def set_new_name(self, value: str) -> None:
+        self.new_name = value
+
+    @rx.event
+    def rename(self) -> Any:
+        from engine.services import knowledge
+
+        try:
+            view = knowledge.rename_base(self.principal(), self.base_id, self.new_name.strip())
+        except Exception as exc:
+            return self.refuse(exc)
+        self.renaming = False
+        self.load()
+        return rx.toast.success(f"Renamed to {view.name}.")
 
     @rx.event
     def ask_delete_doc(self, doc_id: str, name: str) -> None:

@@ -74,7 +74,9 @@ def test_create_upload_search_filter_delete(page: Any, studio_url: str, shot: An
     page.click("#kb-create")
     page.wait_for_url("**/knowledge/*", timeout=WAIT)
     page.wait_for_selector("#kb-no-docs", timeout=WAIT)
-    assert page.inner_text("#kb-title") == name
+    page.wait_for_function(
+        "n => document.querySelector('#kb-title')?.innerText === n", arg=name, timeout=WAIT
+    )
     assert "chunks of 60 tokens, 10 overlapping" in page.inner_text("#kb-summary")
 
     # upload a Markdown file and a CSV (one call, as a multi-file drop would)
@@ -101,6 +103,16 @@ def test_create_upload_search_filter_delete(page: Any, studio_url: str, shot: An
     assert "empty" in failed.inner_text().lower()
     assert page.locator(".kb-doc").count() == 2
 
+    # pasted text is a document too; deleting one asks first
+    page.fill("#kb-paste-name", "note.md")
+    page.fill("#kb-paste-text", "# Parking\n\nVisitors park on level two of the garage.")
+    page.click("#kb-add-text")
+    page.locator(".kb-doc", has_text="note.md").wait_for(timeout=WAIT)
+    page.get_by_label("Delete note.md").click()
+    page.click("#kb-doc-delete-ok")
+    page.locator(".kb-doc", has_text="note.md").wait_for(state="detached", timeout=WAIT)
+    assert page.locator(".kb-doc").count() == 2
+
     # search: the handbook's backup section comes first, with its heading and score
     _search(page, "how do I restore a backup of the database?")
     first = page.locator(".kb-hit").first
@@ -123,6 +135,15 @@ def test_create_upload_search_filter_delete(page: Any, studio_url: str, shot: An
     page.click("#kb-search")
     page.wait_for_selector("#kb-search-error", timeout=WAIT)
     assert "not valid JSON" in page.inner_text("#kb-search-error")
+
+    # rename it
+    page.click("#kb-rename")
+    name = f"{name} renamed"
+    page.fill("#kb-new-name", name)
+    page.click("#kb-rename-save")
+    page.wait_for_function(
+        "n => document.querySelector('#kb-title')?.innerText === n", arg=name, timeout=WAIT
+    )
 
     # back to the list: counts, then delete with confirmation
     page.click("#nav-knowledge")
