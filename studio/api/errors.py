@@ -25,6 +25,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from engine.errors import AuraError
+from engine.graph.messages import plain_message
 from engine.services.observability import correlation, request_context
 from studio.api.serialize import error_body, json_response
 
@@ -74,14 +75,14 @@ async def _aura_error(request: Request, exc: Exception) -> Response:
 async def _pydantic_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, pydantic.ValidationError)
     problems = [
-        {"path": ".".join(str(p) for p in e.get("loc", ())), "message": e.get("msg", "invalid")}
+        {"path": ".".join(str(p) for p in e.get("loc", ())), "message": plain_message(e)}
         for e in exc.errors()
     ]
-    first = problems[0] if problems else {"path": "", "message": "invalid"}
+    first = problems[0] if problems else {"path": "", "message": "Invalid."}
     return json_response(
         error_body(
             "validation_error",
-            f"{first['path']}: {first['message']}. Fix it and send the request again.",
+            f"{first['path']}: {first['message']} Fix it and send the request again.",
             problems,
         ),
         422,

@@ -34,6 +34,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from engine.errors import NotFoundError, ValidationError
+from engine.graph.messages import plain_message
 from studio.api.security import authenticate, check_cookie_body, client_ip
 from studio.api.serialize import json_response
 
@@ -190,11 +191,11 @@ def parse_model(model: type[BaseModel], data: Any, origin: str) -> Any:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
         problems = [{"path": _where(tuple(e.get("loc", ())), origin),
-                     "message": e.get("msg", "invalid"), "type": e.get("type")}
+                     "message": plain_message(e), "type": e.get("type")}
                     for e in exc.errors()]
         first = problems[0]
-        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-        raise ValidationError(f"{first['path']}: {first['message']}{more}. Fix the "
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise ValidationError(f"{first['path']}: {first['message']}{more} Fix the "
                               f"{origin} and send it again.", details=problems) from None
 
 
