@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from engine.graph.messages import plain_message
 from studio.logic import form
 
 __all__ = ["available", "delete", "fields_of", "kinds", "list_rows", "load", "save", "test",
@@ -78,8 +79,7 @@ def validation_errors(kind: str, data: dict[str, Any], editing: bool) -> dict[st
         out: dict[str, str] = {}
         for e in errs():
             path = ".".join(str(p) for p in e.get("loc", ())) or "data"
-            out.setdefault(path, str(e.get("msg", "invalid")).replace("Field required",
-                                                                   "Required"))
+            out.setdefault(path, plain_message(e))
         return out
     return {}
 

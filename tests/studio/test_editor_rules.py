@@ -166,3 +166,12 @@ def test_output_panel_of_a_past_failed_execution_says_what_happened() -> None:
     assert "did not run in this execution" in _empty_output_text(
         "", is_trigger=False, past_run=True)
     assert "run this node" in _empty_output_text("", is_trigger=False, past_run=False)
+
+
+def test_credential_forms_speak_plainly() -> None:
+    from studio.logic import credentials
+
+    assert credentials.validation_errors("bearer", {}, False) == {
+        "token": "Required: enter a value."}
+    errors = credentials.validation_errors("api_key", {"key": "k", "in": "body"}, False)
+    assert errors == {"in": "Choose one of: header, query."}
