@@ -35,7 +35,8 @@ class AgentIn(In):
 class AgentSaveIn(In):
     definition: dict[str, Any] = Field(description="The new definition (a new version).")
     message: str = Field("", max_length=500, description="What changed.")
-    base_version: int | None = Field(None, description="The version you edited (conflicts).")
+    base_version: int | None = Field(
+        None, ge=1, le=2**31 - 1, description="The version you edited (conflicts).")
 
 
 class AgentPatchIn(In):
