@@ -38,7 +38,7 @@ def _result(r: rx.Var) -> rx.Component:
         ),
         rx.text(r["name"], size="1", weight="medium"),
         rx.text(
-            rx.cond(ok, r["status"] + ", " + r["chunks"] + " chunks", r["error"]),
+            rx.cond(ok, r["detail"], r["error"]),
             size="1",
             color=rx.cond(ok, rx.color("gray", 11), rx.color("red", 11)),
         ),

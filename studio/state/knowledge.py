@@ -239,7 +239,7 @@ class KnowledgeBaseState(AuthState):
             {
                 "name": r["name"],
                 "status": r["status"],
-                "chunks": str(r["chunks"]),
+                "detail": f"{r['status']}, {r['chunks']} chunk" + ("" if r["chunks"] == 1 else "s"),
                 "error": r.get("error", ""),
             }
             for r in out

@@ -92,6 +92,7 @@ def test_create_upload_search_filter_delete(page: Any, studio_url: str, shot: An
     assert set(rows) == {"handbook.md", "tickets.csv"}
     assert "4" in rows["tickets.csv"].split("\t")  # one chunk per CSV row
     assert "2 documents" in page.inner_text("#kb-summary")
+    assert "added, 4 chunks" in page.locator(".kb-result", has_text="tickets.csv").inner_text()
 
     # a document that cannot be read says why; the others stay
     page.set_input_files(
@@ -108,6 +109,7 @@ def test_create_upload_search_filter_delete(page: Any, studio_url: str, shot: An
     page.fill("#kb-paste-text", "# Parking\n\nVisitors park on level two of the garage.")
     page.click("#kb-add-text")
     page.locator(".kb-doc", has_text="note.md").wait_for(timeout=WAIT)
+    assert "added, 1 chunk" in page.locator(".kb-result", has_text="note.md").inner_text()
     page.get_by_label("Delete note.md").click()
     page.click("#kb-doc-delete-ok")
     page.locator(".kb-doc", has_text="note.md").wait_for(state="detached", timeout=WAIT)
