@@ -21,8 +21,9 @@ Listings filter with :func:`execution_scope` (a SQL condition: no page is cut sh
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from engine.auth.rbac import PERMISSIONS, authorize, can, rank, scope_allows
 from engine.auth.types import Principal
@@ -35,6 +36,7 @@ __all__ = [
     "execution",
     "execution_scope",
     "executions",
+    "in_projects",
     "may_execution",
     "project",
     "resource",
@@ -187,3 +189,37 @@ def resource(principal: Principal, action: str, kind: str, resource_id: str) -> 
         raise NotFoundError(
             f"No {kind} with id {resource_id!r}.", details={"id": resource_id}
         ) from None
+
+
+T = TypeVar("T")
+
+
+def in_projects(
+    principal: Principal,
+    ref: str,
+    *,
+    by_id: Callable[[str], T],
+    by_name: Callable[[str], list[T]],
+    read: str,
+    action: str,
+    missing: Callable[[str], NotFoundError],
+) -> T:
+    """The project-owned thing ``ref`` (its id, or its name among the projects the caller
+    may ``read`` in) if the caller may ``action`` on it: :class:`NotFoundError` (from
+    ``missing``) when they may not even read it, PermissionDenied when they may read but
+    not ``action``. The thing has a ``project_id``."""
+    try:
+        found: T | None = by_id(ref)
+    except NotFoundError:
+        found = None
+    if found is None:
+        mine = [t for t in by_name(ref)
+                if can(principal, read, project_id=t.project_id)]  # type: ignore[attr-defined]
+        if not mine:
+            raise missing(ref)
+        found = mine[0]
+    project_id = found.project_id  # type: ignore[attr-defined]
+    if not can(principal, read, project_id=project_id):
+        raise missing(ref)
+    authorize(principal, action, project_id=project_id)
+    return found

@@ -34,6 +34,7 @@ from engine.auth import projects
 from engine.auth.rbac import authorize, can
 from engine.auth.types import Principal
 from engine.errors import NotFoundError, ValidationError
+from engine.services import access
 from engine.services.agent_memory import StoredMemory, memory_for_execution, memory_key
 from engine.services.auth import context
 from engine.store.models_agents import AgentRecord
@@ -131,23 +132,10 @@ def find_agent(principal: Principal, ref: str, action: str = "agent:read") -> Ag
     ``action`` on it. Raises NotFoundError when they may not even read it,
     PermissionDenied when they may read but not ``action``."""
     store = context().store
-    try:
-        rec: AgentRecord | None = registry.get(store, ref)
-    except NotFoundError:
-        rec = None
-    if rec is None:
-        mine = [
-            r
-            for r in registry.named(store, ref)
-            if can(principal, "agent:read", project_id=r.project_id)
-        ]
-        if not mine:
-            raise _missing(ref)
-        rec = mine[0]
-    if not can(principal, "agent:read", project_id=rec.project_id):
-        raise _missing(ref)
-    authorize(principal, action, project_id=rec.project_id)
-    return rec
+    return access.in_projects(
+        principal, ref, by_id=lambda r: registry.get(store, r),
+        by_name=lambda r: registry.named(store, r), read="agent:read", action=action,
+        missing=_missing)
 
 
 def check_references(

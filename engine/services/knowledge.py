@@ -22,6 +22,7 @@ from engine.knowledge import bases
 from engine.knowledge import search as knowledge_search
 from engine.knowledge.embedders import DEFAULT_MODEL, embedder_names
 from engine.sdk.knowledge import KnowledgeAccess, set_provider
+from engine.services import access
 from engine.services.auth import context
 from engine.store.models_knowledge import KnowledgeBase
 
@@ -101,23 +102,10 @@ def _base(principal: Principal, ref: str, action: str) -> KnowledgeBase:
     """The base ``ref`` (id, or a name in the caller's projects) if the caller may
     ``action`` on it; NotFoundError when they may not even read it."""
     store = context().store
-    try:
-        kb = bases.get(store, ref)
-    except NotFoundError:
-        kb = None
-    if kb is None:
-        named = [
-            b
-            for b in bases.named(store, ref)
-            if can(principal, "knowledge:read", project_id=b.project_id)
-        ]
-        if not named:
-            raise _missing(ref)
-        kb = named[0]
-    if not can(principal, "knowledge:read", project_id=kb.project_id):
-        raise _missing(ref)
-    authorize(principal, action, project_id=kb.project_id)
-    return kb
+    return access.in_projects(
+        principal, ref, by_id=lambda r: bases.get(store, r),
+        by_name=lambda r: bases.named(store, r), read="knowledge:read", action=action,
+        missing=_missing)
 
 
 def models() -> list[str]:
