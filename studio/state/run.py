@@ -126,9 +126,7 @@ class RunState(EditorState):
             wf = self.workflow_dict()
             node = canvas.node_by_id(wf, node_id) if node_id else None
             dest = node["name"] if node else None
-            reuse = (
-                runner.reuse_from(self._data, runner.ancestors(wf, dest)) if only and dest else {}
-            )
+            reuse = self._reuse_for(wf, dest) if only and dest else {}
             keep = {n["id"] for n in wf["nodes"] if n["name"] in reuse}
             # rows kept from the last run (reused by this one) are not newer than its events
             self.node_status = {
@@ -203,6 +201,17 @@ class RunState(EditorState):
         return RunState.run(node_id, True)
 
     # -- data of the last run -----------------------------------------------------------
+    def _reuse_for(self, wf: dict[str, Any], dest: str) -> dict[str, Any]:
+        """The last run's outputs of the nodes before ``dest``, for 'Run this node'.
+
+        Read through Reflex, ``self._data`` hands out its dicts and lists wrapped in
+        ``MutableProxy``; items built on those serialize nested values as their Python
+        repr (the stored record, a queued run's payload), so ``$json`` breaks in the
+        run. A deep copy gives the run plain JSON of its own."""
+        names = runner.ancestors(wf, dest)
+        kept = {n: copy.deepcopy(self._data[n]) for n in names if n in self._data}
+        return runner.reuse_from(kept, names)
+
     def node_data(self, name: str) -> dict[str, Any]:
         return self._data.get(name, {})
 
