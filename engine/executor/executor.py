@@ -211,11 +211,10 @@ class Execution:
             (
                 n.name
                 for n in wf.nodes
-                if self._spec_or_none(n) is not None
-                and self._spec_or_none(n).trigger == "subworkflow"
+                if getattr(self._spec_or_none(n), "trigger", None) == "subworkflow"
             ),
             None,
-        )  # type: ignore
+        )
         child = RunRequest(
             workflow=wf,
             mode="subworkflow",

@@ -58,7 +58,7 @@ def answer(execution_id: str) -> dict[str, Any] | None:
     """The answer a worker kept for ``execution_id`` (None: none kept, or expired)."""
     if not redis_configured():
         return None
-    raw = redis_connection().get(_key(execution_id))
+    raw: Any = redis_connection().get(_key(execution_id))
     if raw is None:
         return None
     value = json.loads(raw)

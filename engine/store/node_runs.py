@@ -259,4 +259,4 @@ def build_rows(execution_id: str, runs: Sequence[Mapping[str, Any]]) -> list[dic
 def insert_rows(session: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """Inserts :func:`build_rows` values in ``session`` (one executemany)."""
     if rows:
-        session.execute(insert(NodeRun.__table__), list(rows))  # type: ignore[arg-type]
+        session.execute(insert(NodeRun.__table__), list(rows))  # type: ignore[attr-defined]

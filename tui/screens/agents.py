@@ -101,8 +101,8 @@ class AgentsScreen(ConsoleScreen):
         self.approvals = [Approval.from_json(d) for d in items_of(inbox)]
         box = self.query_one("#inbox-table", DataTable)
         box.clear()
-        for a in self.approvals:
-            box.add_row(_when(a), a.kind, a.title, key=a.id)
+        for ap in self.approvals:
+            box.add_row(_when(ap), ap.kind, ap.title, key=ap.id)
         self._runs_worker()
 
     async def _load_runs(self) -> None:
