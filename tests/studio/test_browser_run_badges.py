@@ -231,13 +231,6 @@ def test_run_up_to_a_node_on_the_workers_shows_every_badge(
     shot(page, "editor-badges-partial-queue")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Known bug: the data the editor keeps of its last run (RunState._data) comes "
-    "back with each item's json turned into its Python repr string, so 'Run this node' "
-    "reuses {'json': \"{'n': 21, ...}\"} and an expression on $json.n fails (here and "
-    "on the workers alike; the logic path is right: tests/studio/test_runner_queue.py)",
-)
 def test_run_this_node_on_the_workers_shows_every_badge(
     page: Any,
     studio_url: str,
