@@ -12,7 +12,6 @@ import copy
 import logging
 import secrets
 import threading
-import time
 from typing import Any
 
 from engine.errors import AuraError, ConflictError, CredentialError
@@ -381,6 +380,7 @@ class Heartbeat:
     _lock = threading.Lock()
     _running: dict[str, Any] = {}  # execution id -> its store
     _thread: threading.Thread | None = None
+    _wake = threading.Event()  # a run came in: beat now, then at the current interval
 
     def __init__(self, store: Any, execution_id: str) -> None:
         self.store = store
@@ -396,7 +396,8 @@ class Heartbeat:
                 interval = settings().queue.heartbeat_interval_s
             except Exception:  # the environment changing under us: keep the last one
                 log.debug("heartbeat interval unreadable", exc_info=True)
-            time.sleep(interval)
+            cls._wake.wait(interval)
+            cls._wake.clear()
             with cls._lock:
                 running = list(cls._running.items())
             for execution_id, store in running:
@@ -412,6 +413,7 @@ class Heartbeat:
             if cls._thread is None or not cls._thread.is_alive():  # also after a fork
                 cls._thread = threading.Thread(target=cls._beat, name="aura-heartbeat", daemon=True)
                 cls._thread.start()
+        cls._wake.set()
         return self
 
     def __exit__(self, *exc: object) -> None:
