@@ -34,12 +34,11 @@ from tui.screens.login import LoginScreen
 from tui.screens.logs import LogsScreen
 from tui.screens.queues import QueuesScreen
 from tui.screens.workflows import WorkflowsScreen
+from tui.widgets.nav_bar import SCREENS
 
 __all__ = ["SCREENS_ORDER", "AuraConsole"]
 
-SCREENS_ORDER = [("dashboard", "Dashboard"), ("workflows", "Workflows"),
-                 ("executions", "Executions"), ("queues", "Queues"), ("logs", "Logs"),
-                 ("agents", "Agents")]
+SCREENS_ORDER = SCREENS
 THEMES = ("textual-dark", "textual-light")
 
 

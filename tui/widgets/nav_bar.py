@@ -9,7 +9,9 @@ from textual.widgets import Static
 __all__ = ["NavBar"]
 
 SCREENS = [("dashboard", "Dashboard"), ("workflows", "Workflows"),
-           ("executions", "Executions"), ("queues", "Queues"), ("logs", "Logs")]
+           ("executions", "Executions"), ("queues", "Queues"), ("logs", "Logs"),
+           ("agents", "Agents")]
+"""The screens, in the order of their keys (1-6); the app's modes follow it."""
 
 
 class NavBar(Static):
