@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.env import FAST_ENV
+from tests.support.env import FAST_ENV, wait_until
 from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.redis]
@@ -88,14 +88,20 @@ def test_run_on_workers_is_the_default_with_redis(
     page.locator(NODE.format("Set")).dblclick()
     page.wait_for_selector("#node-panel")
     page.click("#run-node")
+
+    def second_run_ended() -> Any:
+        rows, _ = get_store().executions.list(workflow_id=wid)
+        return len(rows) == 2 and rows[0].status not in ("queued", "running") and rows
+
+    # the first run's "Ran 2 nodes…" is still on screen: wait for the second run itself
+    rows = wait_until(second_run_ended, timeout=60, what="the second run to end")
     page.wait_for_selector("text=Ran 2 nodes on the workers successfully.", timeout=30_000)
     page.wait_for_function(
         "document.querySelector('#out-count')?.innerText.startsWith('1 item')", timeout=10_000
     )
     page.click("#close-node-panel")
     page.wait_for_selector("#node-panel", state="detached")
-    rows, _ = get_store().executions.list(workflow_id=wid)
-    assert len(rows) == 2 and rows[0].status == "succeeded"
+    assert rows[0].status == "succeeded"
     assert rows[0].worker_id and rows[0].worker_id.split(":")[-1] != str(os.getpid())
 
     page.click("#run-on")
