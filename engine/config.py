@@ -10,7 +10,7 @@ reference, docs/settings.md, is generated from these classes
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+import threading
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -414,11 +414,31 @@ class Settings(_Area):
         return f"sqlite:///{self.data_dir / 'aura.db'}"
 
 
-@lru_cache(maxsize=1)
+_cache_lock = threading.Lock()
+_cached: Settings | None = None
+_generation = 0
+
+
 def settings() -> Settings:
-    """The process settings (cached; call :func:`reset_settings` after changing env)."""
-    return Settings()
+    """The process settings (cached; call :func:`reset_settings` after changing env).
+
+    A value read while :func:`reset_settings` ran (by another thread, e.g. a heartbeat) is
+    returned to its reader but never cached: it may hold the environment from before."""
+    global _cached
+    cached = _cached
+    if cached is not None:
+        return cached
+    with _cache_lock:
+        generation = _generation
+    value = Settings()
+    with _cache_lock:
+        if generation == _generation and _cached is None:
+            _cached = value
+        return _cached if _cached is not None else value
 
 
 def reset_settings() -> None:
-    settings.cache_clear()
+    global _cached, _generation
+    with _cache_lock:
+        _generation += 1
+        _cached = None
