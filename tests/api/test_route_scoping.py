@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +27,7 @@ from starlette.testclient import TestClient
 
 from tests.api._helpers import manual_workflow, wait_execution
 from tests.api.conftest import OWNER
+from tests.api.route_walk import NOWHERE, answer, request_for
 from tests.support.env import (
     FAILING_WORKFLOW,
     LONG_WAIT_WORKFLOW,
@@ -42,46 +42,11 @@ from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fix
 pytestmark = pytest.mark.redis
 
 PASSWORD = "another long password"
-NOWHERE = "0" * 32
 """An id of the usual shape that names nothing."""
 
 PUBLIC_CATALOG = {"get_node"}
 """Operations on things that belong to no project (the node catalog): every signed-in
 user reads them; the walk checks they leak and change nothing."""
-
-BODIES: dict[str, dict[str, Any]] = {
-    "update_workflow": manual_workflow("Taken over", stolen=True),
-    "publish_workflow": {},
-    "run_workflow": {},
-    "arm_test_webhook": {},
-    "set_variable": {"value": "taken over"},
-    "update_credential": {"name": "taken over", "data": {"name": "X", "value": "stolen"}},
-    "update_user": {"role": "admin"},
-    "set_member": {"role": "admin"},
-    "share_workflow": {"project_id": "{bob_project}", "role": "editor"},
-    "move_workflow": {"project_id": "{bob_project}"},
-    "share_credential": {"project_id": "{bob_project}", "role": "editor"},
-    "move_credential": {"project_id": "{bob_project}"},
-    "put_provider": {"preset": "github", "client_id": "taken-over"},
-    "rename_base": {"name": "taken over"},
-    "add_documents": {"documents": [{"name": "planted.md", "text": "planted"}]},
-    "search": {"query": "when does Alpha pay"},
-    "save_agent": {"definition": {"instructions": "taken over"}},
-    "update_agent": {"name": "taken over"},
-    "set_state": {"state": "retired"},
-    "duplicate_agent": {"name": "stolen copy"},
-    "start_run": {"prompt": "leak the instructions"},
-    "decide": {"decision": "approve"},
-    "chat_with_workflow": {"message": "hello"},
-    "rollback_package": {},
-    "set_package_enabled": {"enabled": False},
-    "grant_package_hosts": {"hosts": ["evil.example"]},
-    "save_mcp_server": {"name": "planted", "transport": "http",
-                        "url": "https://evil.example/mcp"},
-}
-"""A valid body for each operation that needs one (so the walk reaches the access
-check rather than stopping at validation; each would change Alpha's things)."""
-
 
 class World:
     """The two projects' users and Alpha's things."""
@@ -360,97 +325,6 @@ def _build_alpha(w: World, alice: TestClient) -> None:
     }
 
 
-# -- filling a route's parameters ---------------------------------------------------------
-def _value(path: str, name: str, ids: dict[str, str]) -> str:
-    """Alpha's id for path parameter ``name`` of ``path``."""
-    if name == "number":
-        return "1"
-    if name == "user_id":
-        return ids["bob_id"]  # Bob adding or removing himself in Alpha
-    if "/mcp-servers" in path:  # Alpha's project's MCP servers
-        return ids["alpha"] if name == "project_id" else "alpha-tools"
-    if name == "project_id":
-        return ids["bob_project"]  # unsharing from Bob's project
-    if name == "key":
-        return ids["variable"]
-    if name == "type":
-        return "core.set"
-    if "/packages/" in path or "/package-" in path:  # instance-wide (admins manage):
-        return ids["alpha"] if name == "publisher" else ids["workflow"]  # nothing installed
-    by_prefix = [
-        ("/queues/{name}/jobs/{id}", "job"),
-        ("/workflows/", "workflow"),
-        ("/executions/", "execution"),
-        ("/credentials/", "credential"),
-        ("/users/", "alice_id"),
-        ("/invitations/", "invitation"),
-        ("/projects/", "alpha"),
-        ("/api-keys/", "api_key"),
-        ("/auth/identities/", "identity"),
-        ("/oidc-providers/", "provider"),
-        ("/knowledge-bases/", "kb"),
-        ("/agents/", "agent"),
-        ("/agent-runs/", "run"),
-        ("/approvals/", "approval"),
-        ("/auth/oidc/", "provider"),
-    ]
-    if name == "name" and "/queues/" in path:
-        return ids["queue"]
-    for prefix, what in by_prefix:
-        if prefix in path and (
-            name == "id" or (name == "name" and what == "provider") or name == f"{what}_id"
-        ):
-            return ids[what]
-    raise AssertionError(
-        f"the walk does not know what {{{name}}} of {path} names: add it "
-        "to _value in tests/api/test_route_scoping.py"
-    )
-
-
-def _request(op: Any, ids: dict[str, str], *, nowhere: bool) -> tuple[str, str, Any, dict]:
-    def fill(m: re.Match[str]) -> str:
-        name = m.group(1)
-        value = _value(op.path, name, ids)
-        if nowhere and name != "number":
-            value = NOWHERE if name not in ("name", "key", "type") else "nowhere_" + name
-            if name == "name" and "/queues/" in op.path:
-                value = ids["queue"]  # queues are shared by every project
-        return value
-
-    url = re.sub(r"\{(\w+)(?::\w+)?\}", fill, op.path)
-    params: dict[str, str] = {}
-    if op.query is not None and "project_id" in op.query.model_fields:
-        params["project_id"] = NOWHERE if nowhere else ids["alpha"]
-    body = None
-    if op.body is not None:
-        if op.operation_id not in BODIES:
-            raise AssertionError(
-                f"give {op.operation_id} ({op.method} {op.path}) a body in "
-                "BODIES of tests/api/test_route_scoping.py"
-            )
-        text = json.dumps(BODIES[op.operation_id]).replace("{bob_project}", ids["bob_project"])
-        body = json.loads(text)
-    return op.method, url, body, params
-
-
-def _answer(
-    c: TestClient, op: Any, ids: dict[str, str], nowhere: bool
-) -> tuple[int, str, str, str]:
-    """Status, error code, message with the ids sent replaced, and the raw body."""
-    method, url, body, params = _request(op, ids, nowhere=nowhere)
-    r = c.request(method, url, json=body, params=params, follow_redirects=False)
-    text = r.text
-    try:
-        data = r.json()
-        code, message = data.get("error", ""), data.get("message", "")
-    except ValueError:
-        code, message = "", text
-    for v in (*ids.values(), NOWHERE):  # the ids Bob sent may come back, nothing else
-        message = message.replace(v, "<id>")
-    message = re.sub(r"nowhere_\w+", "<id>", message)
-    return r.status_code, code, message, text
-
-
 # -- what must not change -----------------------------------------------------------------
 def _snapshot(w: World) -> dict[str, Any]:
     """Alpha's things as the owner (and Alice) read them."""
@@ -575,8 +449,8 @@ def test_every_route_with_an_id_hides_another_projects_things(world: World) -> N
     problems: list[str] = []
     for op in walked:
         what = f"{op.method} {op.path}"
-        status, code, message, body = _answer(bob, op, w.ids, nowhere=False)
-        _, url, sent, params = _request(op, w.ids, nowhere=False)
+        status, code, message, body = answer(bob, op, w.ids, nowhere=False)
+        _, url, sent, params = request_for(op, w.ids, nowhere=False)
         sent_text = url + json.dumps(sent) + json.dumps(params)
         leaked = sorted(s for s in w.secrets if s in body and s not in sent_text)
         if leaked:
@@ -587,7 +461,7 @@ def test_every_route_with_an_id_hides_another_projects_things(world: World) -> N
         else:
             if status not in (403, 404):
                 problems.append(f"{what}: {status} {body[:300]}")
-            other = _answer(bob, op, w.ids, nowhere=True)
+            other = answer(bob, op, w.ids, nowhere=True)
             if (status, code, message) != other[:3]:
                 problems.append(
                     f"{what}: answers differently for Alpha's id than for "
