@@ -12,6 +12,7 @@ Whatever the server cannot tell is shown as "n/a".
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -43,10 +44,7 @@ def _na(value: int | None) -> str:
 
 def _versions(services: list[Service]) -> str:
     """"all on AURA 0.1.0", or each version with its count while an upgrade rolls."""
-    counts: dict[str, int] = {}
-    for svc in services:
-        counts[svc.version or "unknown version"] = counts.get(svc.version or "unknown version",
-                                                              0) + 1
+    counts = Counter(svc.version or "unknown version" for svc in services)
     if len(counts) == 1:
         return f"all on AURA {next(iter(counts))}"
     return "versions " + ", ".join(f"{v} ({n})" for v, n in sorted(counts.items()))
