@@ -58,6 +58,7 @@ async def test_live_list_and_filters(server: Server, config_file: Path,
         assert "succeeded" in column(table, 0)[0] and column(table, 1)[0] == "Greet orders"
 
         screen.query_one("#ex-status", Select).value = "failed"
+        await screen.reload()  # a poll lands before the select's message is handled
         await wait_for(pilot, lambda: screen.rows and
                        {r.status for r in screen.rows} == {"failed"}, what="failed only")
         assert "The warehouse API is down" in column(table, 4)[0]  # Error, after Duration

@@ -62,7 +62,7 @@ class ExecutionsScreen(ConsoleScreen):
         self.workflow_filter: str | None = None
         self._workflow_names: dict[str, str] = {}
         self._timer: Timer | None = None
-        self._syncing = False
+        self._selects_stale = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="ex-filters", classes="filters"):
@@ -103,47 +103,50 @@ class ExecutionsScreen(ConsoleScreen):
         self._show_info()
 
     # -- filters ----------------------------------------------------------------------
+    # The selects are the filters' view. A filter set from code (the workflows screen,
+    # key 0) marks the selects stale and the next reload shows it; a reload never writes
+    # a select otherwise, so a poll landing while the user picks a value cannot undo it.
+    # A select's Changed event reads the select's value now (set_options posts a NULL
+    # before the value is put back) and does nothing when that filter is applied.
     def filter_workflow(self, workflow_id: str | None) -> None:
         """Shows only ``workflow_id``'s executions (None: all)."""
         self.workflow_filter = workflow_id
+        self._selects_stale = True
         self.refresh_data()
 
     def filter_status(self, status: str | None) -> None:
         """Shows only executions in ``status`` (None: all)."""
         self.status_filter = status
+        self._selects_stale = True
         self.refresh_data()
 
     @on(Select.Changed, "#ex-status")
     def _status_changed(self, event: Select.Changed) -> None:
-        if not self._syncing:
-            self.filter_status(None if event.value is Select.NULL else str(event.value))
+        value = None if event.select.value is Select.NULL else str(event.select.value)
+        if value != self.status_filter:
+            self.status_filter = value
+            self.refresh_data()
 
     @on(Select.Changed, "#ex-workflow")
     def _workflow_changed(self, event: Select.Changed) -> None:
-        if not self._syncing:
-            self.filter_workflow(None if event.value is Select.NULL else str(event.value))
+        value = None if event.select.value is Select.NULL else str(event.select.value)
+        if value != self.workflow_filter:
+            self.workflow_filter = value
+            self.refresh_data()
 
     def _sync_selects(self, options_changed: bool) -> None:
-        """Makes the selects show the filters (set from code, e.g. the workflows screen)."""
+        """Makes the selects show the filters set from code and the workflows' names."""
+        if not (options_changed or self._selects_stale):
+            return
+        self._selects_stale = False
         wf = self.query_one("#ex-workflow", Select)
         status = self.query_one("#ex-status", Select)
-        want_wf = self.workflow_filter if self.workflow_filter in self._workflow_names \
+        if options_changed:
+            options = sorted(self._workflow_names.items(), key=lambda kv: kv[1].lower())
+            wf.set_options([(name, wid) for wid, name in options])
+        wf.value = self.workflow_filter if self.workflow_filter in self._workflow_names \
             else Select.NULL
-        want_status = self.status_filter if self.status_filter in STATUSES else Select.NULL
-        if not options_changed and wf.value == want_wf and status.value == want_status:
-            return
-        self._syncing = True
-        try:
-            if options_changed:
-                options = sorted(self._workflow_names.items(), key=lambda kv: kv[1].lower())
-                wf.set_options([(name, wid) for wid, name in options])
-            wf.value = want_wf
-            status.value = want_status
-        finally:
-            self.call_after_refresh(self._end_sync)
-
-    def _end_sync(self) -> None:
-        self._syncing = False
+        status.value = self.status_filter if self.status_filter in STATUSES else Select.NULL
 
     # -- data -------------------------------------------------------------------------
     @property
@@ -162,8 +165,11 @@ class ExecutionsScreen(ConsoleScreen):
             self._sync_selects(True)
         else:
             self._sync_selects(False)
-        result = await self.client.executions(status=self.status_filter,
-                                              workflow_id=self.workflow_filter, limit=PAGE)
+        asked = (self.status_filter, self.workflow_filter)
+        result = await self.client.executions(status=asked[0], workflow_id=asked[1],
+                                              limit=PAGE)
+        if asked != (self.status_filter, self.workflow_filter):
+            return  # the filters changed meanwhile: the reload they asked for shows them
         keep = self.selected.id if self.selected else None
         self.rows = result.items
         self.total = result.total
@@ -233,7 +239,7 @@ class ExecutionsScreen(ConsoleScreen):
         """Shows every execution again."""
         self.status_filter = None
         self.workflow_filter = None
-        self._sync_selects(False)
+        self._selects_stale = True
         self.refresh_data()
 
     def action_retry(self) -> None:
