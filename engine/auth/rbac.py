@@ -107,7 +107,7 @@ PERMISSIONS: dict[str, Rule] = {
     "apikey:manage": Rule("viewer"),
     "vault:rotate": Rule("owner"),
     "streams:manage": Rule("owner"),
-    "analytics:read": Rule("admin"),
+    "analytics:read": _p("viewer", "viewer"),  # scoped to the caller's projects
 }
 """action -> what it needs. The HTTP routes and studio actions name these actions."""
 

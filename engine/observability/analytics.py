@@ -9,7 +9,9 @@ project or workflow:
   too);
 - ``workflows``: per workflow, executions, failures, failure rate, p50/p95 duration;
 - ``node_types``: per node type, runs, failures, failure rate, p50/p95 duration;
-- ``failing_nodes``: the nodes that failed most (workflow, node, type, failures).
+- ``failing_nodes``: the nodes that failed most (workflow, node, type, failures);
+- ``queue_wait`` and ``llm``: queue wait percentiles and LLM tokens and cost
+  (:mod:`.analytics_usage`).
 
 Failure rate is failed and crashed executions over finished ones (succeeded, failed,
 crashed, cancelled). Durations are from start to end, in milliseconds.
@@ -24,6 +26,7 @@ from typing import Any, Literal
 from sqlalchemy import Table, and_, case, func, literal, select
 from sqlalchemy.sql import ColumnElement
 
+from engine.observability.analytics_usage import llm_usage, queue_wait
 from engine.store.models import Execution, NodeRun
 
 __all__ = ["FAILED", "FINISHED", "Period", "analytics"]
@@ -212,7 +215,21 @@ def analytics(
             .order_by(func.count().desc(), runs.c.node_name)
             .limit(TOP)
         ).all()
-    return _answer(period, series_rows, wf_rows, wf_pct, total_pct, type_rows, type_pct, failing)
+        more = {
+            "queue_wait": queue_wait(
+                s, EXECUTION, cond, lambda a, b: _ms(dialect, a, b), _percentiles
+            ),
+            "llm": llm_usage(
+                s,
+                period.start,
+                period.end,
+                project_id=project_id,
+                workflow_id=workflow_id,
+                project_ids=project_ids,
+            ),
+        }
+    answer = _answer(period, series_rows, wf_rows, wf_pct, total_pct, type_rows, type_pct, failing)
+    return {**answer, **more}
 
 
 def _node_type_percentiles(s: Any, runs: Any) -> dict[Any, Any]:

@@ -1,7 +1,8 @@
 """``GET /api/v1/analytics``: what the executions of a period add up to, computed by the
 database (counts per hour or day and status, failure rates, p50/p95 durations per
 workflow and node type, the most failing nodes) for the studio's Analytics page and the
-console's dashboard. Admins only: the figures span every project."""
+console's dashboard. Owners and admins see every project; everyone else the projects
+they are a member of."""
 
 from __future__ import annotations
 
@@ -77,6 +78,38 @@ class FailingNode(BaseModel):
     failures: int
 
 
+class ModeWait(BaseModel):
+    mode: str
+    executions: int
+    p50_ms: float | None
+    p95_ms: float | None
+    max_ms: float | None
+
+
+class QueueWaitOut(BaseModel):
+    executions: int = Field(description="Executions that started (queued ones not yet).")
+    p50_ms: float | None = Field(description="Median time from queued to started.")
+    p95_ms: float | None
+    max_ms: float | None
+    modes: list[ModeWait]
+
+
+class ModelUsage(BaseModel):
+    model: str
+    calls: int
+    tokens_in: int
+    tokens_out: int
+    cost: float
+
+
+class LlmOut(BaseModel):
+    calls: int = Field(description="Model calls recorded in the usage ledger.")
+    tokens_in: int
+    tokens_out: int
+    cost: float
+    models: list[ModelUsage]
+
+
 class AnalyticsOut(Out):
     period: PeriodOut
     totals: TotalsOut
@@ -84,6 +117,8 @@ class AnalyticsOut(Out):
     workflows: list[WorkflowFigures]
     node_types: list[NodeTypeFigures]
     failing_nodes: list[FailingNode]
+    queue_wait: QueueWaitOut
+    llm: LlmOut
 
 
 @router.get(
@@ -97,6 +132,7 @@ def show_analytics(call: Call) -> dict[str, Any]:
     """Figures of the executions created in the period, aggregated by the database."""
     q = call.query
     return get_analytics(
+        call.principal,
         since=q.since,
         until=q.until,
         bucket=q.bucket,

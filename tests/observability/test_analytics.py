@@ -14,6 +14,7 @@ import pytest
 from engine.observability.analytics import Period, analytics
 from engine.store import Store, metadata
 from engine.store.models import Execution, NodeRun
+from engine.store.models_auth import Project
 from tests.support.postgres import postgres_database
 
 DAY = datetime(2026, 12, 1, tzinfo=UTC)
@@ -166,6 +167,82 @@ def test_figures_are_computed_by_the_database(store: Store) -> None:
     ]
 
 
+def _waited(s: Any, project: str, mode: str, wait_ms: float | None) -> None:
+    created = DAY + timedelta(hours=3)
+    started = None if wait_ms is None else created + timedelta(milliseconds=wait_ms)
+    s.add(
+        Execution(
+            workflow_id=f"w{project}",
+            workflow_name=f"Flow {project}",
+            status="queued" if started is None else "succeeded",
+            mode=mode,
+            project_id=project,
+            created_at=created,
+            started_at=started,
+            finished_at=None if started is None else started + timedelta(milliseconds=5),
+        )
+    )
+
+
+def test_queue_wait_llm_usage_and_project_scope(store: Store) -> None:
+    from engine.store.models_agents import UsageEntry
+
+    with store.db.write() as s:
+        for p in ("pa", "pb"):
+            s.add(Project(id=p, name=p))
+        for wait in (100.0, 200.0, 300.0, 400.0):
+            _waited(s, "pa", "webhook", wait)
+        _waited(s, "pa", "manual", 1000.0)
+        _waited(s, "pa", "webhook", None)  # still queued: no wait measured yet
+        _waited(s, "pb", "manual", 9000.0)
+        at = DAY + timedelta(hours=3)
+        for project, model, tin, tout, cost in (
+            ("pa", "gpt-small", 100, 20, 0.25),
+            ("pa", "gpt-small", 50, 30, 0.5),
+            ("pa", "claude-mini", 10, 5, 0.125),
+            ("pb", "gpt-small", 999, 999, 9.0),
+            ("pa", "gpt-small", 7, 7, 7.0),  # the day before: outside
+        ):
+            s.add(
+                UsageEntry(
+                    project_id=project,
+                    workflow_id=f"w{project}",
+                    model=model,
+                    tokens_in=tin,
+                    tokens_out=tout,
+                    cost=cost,
+                    created_at=at if cost != 7.0 else DAY - timedelta(hours=1),
+                )
+            )
+    period = Period.of(DAY, DAY + timedelta(hours=12), None)
+
+    mine = analytics(store, period, project_ids=["pa"])
+    assert mine["totals"]["executions"] == 6
+    wait = mine["queue_wait"]
+    # started ones: 100, 200, 300, 400, 1000 -> nearest-rank p50 300, p95 1000
+    assert wait["executions"] == 5
+    assert wait["p50_ms"] == pytest.approx(300, abs=1)
+    assert wait["p95_ms"] == pytest.approx(1000, abs=1)
+    assert wait["max_ms"] == pytest.approx(1000, abs=1)
+    modes = {m["mode"]: m for m in wait["modes"]}
+    assert modes["webhook"]["executions"] == 4
+    assert modes["webhook"]["p95_ms"] == pytest.approx(400, abs=1)
+    assert modes["manual"]["p50_ms"] == pytest.approx(1000, abs=1)
+    llm = mine["llm"]
+    assert (llm["calls"], llm["tokens_in"], llm["tokens_out"], llm["cost"]) == (3, 160, 55, 0.875)
+    assert [(m["model"], m["calls"], m["cost"]) for m in llm["models"]] == [
+        ("gpt-small", 2, 0.75),
+        ("claude-mini", 1, 0.125),
+    ]
+
+    everything = analytics(store, period)
+    assert everything["totals"]["executions"] == 7
+    assert everything["queue_wait"]["max_ms"] == pytest.approx(9000, abs=1)
+    assert everything["llm"]["cost"] == 9.875
+    assert analytics(store, period, project_ids=[])["llm"]["calls"] == 0
+    assert analytics(store, period, project_id="pb")["queue_wait"]["executions"] == 1
+
+
 def test_a_period_that_makes_no_sense_is_refused() -> None:
     from engine.errors import ValidationError
 
@@ -176,7 +253,7 @@ def test_a_period_that_makes_no_sense_is_refused() -> None:
     assert Period.of(DAY - timedelta(days=10), DAY, None).bucket == "day"
 
 
-def test_the_api_serves_the_figures_to_admins_only(
+def test_the_api_serves_everything_to_admins_and_members_their_projects(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from starlette.testclient import TestClient
@@ -216,7 +293,11 @@ def test_the_api_serves_the_figures_to_admins_only(
                 "/api/v1/auth/login",
                 json={"email": "ed@example.com", "password": "editor pass phrase 1"},
             ).json()["access_token"]
-            r = c.get("/api/v1/analytics", headers={"Authorization": f"Bearer {editor}"})
-            assert r.status_code == 403
+            as_editor = {"Authorization": f"Bearer {editor}"}
+            r = c.get("/api/v1/analytics", params=params, headers=as_editor)
+            assert r.status_code == 200, r.text  # a member of no project: nothing of theirs
+            assert r.json()["totals"]["executions"] == 0
+            r = c.get("/api/v1/analytics", params={"project_id": "elsewhere"}, headers=as_editor)
+            assert r.status_code == 404 and "No project" in r.json()["message"]
     finally:
         reset_process_state()
