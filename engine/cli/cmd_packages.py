@@ -2,7 +2,7 @@
 
 Operators: ``search``, ``install`` (a catalogue name, a file or a URL), ``upgrade``,
 ``rollback``, ``uninstall``, ``enable``/``disable``, ``list``, ``show``, ``grant-hosts``,
-``source add|list|remove``, ``trust add|list|remove``, ``approve-wheel``. Authors:
+``source add|list|remove``, ``trust add|list|remove|wheel|revoke-wheel``. Authors:
 ``new``, ``test``, ``build``, ``publish`` (see :mod:`engine.cli.cmd_packages_author`).
 Every failure is a message saying which check failed, with exit code 2.
 """
@@ -249,7 +249,7 @@ def list_installed(as_json: Annotated[bool, _JSON] = False) -> None:
     for p in rows:
         state = "enabled" if p["enabled"] else "disabled"
         if p.get("blocked"):
-            state = "blocked: approve with 'aura packages approve-wheel'"
+            state = f"{p['status']}: 'aura packages trust wheel {p['name']} {p['active']}'"
         table.add_row(
             p["name"],
             p["kind"],
@@ -370,6 +370,45 @@ def trust_remove(publisher: Annotated[str, typer.Argument(help="Publisher namesp
     with reporting():
         packages.untrust_publisher(_operator(), publisher)
     console.print(f"[green]✓[/] '{publisher}' is no longer trusted.")
+
+
+@trust_app.command("wheel")
+def trust_wheel(
+    dist: Annotated[str, typer.Argument(help="Distribution name of the installed wheel.")],
+    version: Annotated[str, typer.Argument(help="Its version ('*': any).")],
+    signature: Annotated[
+        Path | None,
+        typer.Option(help="Signature record by a trusted publisher (JSON: publisher, signature)."),
+    ] = None,
+    owner_approved: Annotated[
+        bool, typer.Option("--owner-approved", help="Approve explicitly as the owner (audited).")
+    ] = False,
+) -> None:
+    """Let a trusted wheel (runs in-process) load its nodes; it waits for this until then."""
+    from engine.services import packages
+
+    with reporting():
+        sig = json.loads(signature.read_text(encoding="utf-8")) if signature else None
+        entry = packages.approve_wheel(
+            _operator(), dist, version, signature=sig, owner_approved=owner_approved
+        )
+    how = f"signed by {entry['signed_by']}" if entry["signed_by"] else "approved by the owner"
+    console.print(
+        f"[green]✓[/] {escape(dist)} {version} {how}; every process loads its nodes on its "
+        "next run."
+    )
+
+
+@trust_app.command("revoke-wheel")
+def trust_revoke_wheel(
+    dist: Annotated[str, typer.Argument(help="Distribution name of the approved wheel.")],
+) -> None:
+    """Withdraw a wheel's approval: its nodes unload everywhere."""
+    from engine.services import packages
+
+    with reporting():
+        packages.revoke_wheel(_operator(), dist)
+    console.print(f"[green]✓[/] {escape(dist)} waits for approval again; its nodes are unloaded.")
 
 
 from engine.cli import cmd_packages_author  # noqa: E402  (registers the author commands)

@@ -1,4 +1,4 @@
-"""``aura packages new|test|build|publish|keygen|approve-wheel``: for package authors and
+"""``aura packages new|test|build|publish|keygen``: for package authors and
 catalogue maintainers.
 
 ``new`` scaffolds a package folder; ``test`` runs the conformance suite and the cases in
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.markup import escape
@@ -203,38 +203,6 @@ def keygen(
     console.print(f"[green]✓[/] {priv_path} (keep secret) and {out.name}.pub.pem (share).")
 
 
-def approve_wheel(
-    dist: Annotated[str, typer.Argument(help="Distribution name of the installed wheel.")],
-    version: Annotated[str, typer.Argument(help="Its version ('*': any).")],
-    signature: Annotated[
-        Path | None, typer.Option(help="Signature record by a trusted publisher.")
-    ] = None,
-    owner_approved: Annotated[
-        bool, typer.Option("--owner-approved", help="Approve explicitly as the owner.")
-    ] = False,
-) -> None:
-    """Allow a trusted (in-process) wheel's nodes to load."""
-    from engine.marketplace import wheels
-    from engine.services import auth
-    from engine.services.store import get_store
-
-    sig: dict[str, Any] | None = None
-    if signature is not None:
-        sig = json.loads(signature.read_text(encoding="utf-8"))
-    with reporting():
-        entry = wheels.approve(
-            get_store(),
-            dist,
-            version,
-            actor="console",
-            signature=sig,
-            owner_approved=owner_approved,
-        )
-        auth.record_audit(None, "package.wheel_approved", "package", dist, dict(entry))
-    console.print(f"[green]✓[/] {dist} {version} approved; workers load it on their next run.")
-
-
 def register(app: typer.Typer) -> None:
     for fn in (new, test, build, publish, keygen):
         app.command(fn.__name__)(fn)
-    app.command("approve-wheel")(approve_wheel)

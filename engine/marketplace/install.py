@@ -32,6 +32,7 @@ __all__ = [
     "aura_version",
     "install",
     "packages_dir",
+    "preview",
     "rollback",
     "set_enabled",
     "uninstall",
@@ -98,6 +99,57 @@ def _check_types(store: Any, pkg: Package) -> None:
                 )
 
 
+def _checks(
+    store: Any, data: bytes, signature: dict[str, Any] | None
+) -> tuple[Package, str | None, PackageInstallError | None]:
+    """Every check short of the sandboxed tests: ``(package, signed by, the refusal an
+    admin override would excuse (unsigned, untrusted publisher) or None)``."""
+    pkg = load_package(data)
+    _check_version_range(pkg)
+    signed_by: str | None = None
+    excusable: PackageInstallError | None = None
+    try:
+        signed_by = verify_package(store, pkg, signature)
+    except PackageInstallError as exc:
+        if (exc.details or {}).get("check") not in ("unsigned", "untrusted_publisher"):
+            raise
+        excusable = exc
+    entry = live.installed_state(store).get(pkg.name) or {}
+    if pkg.version in (entry.get("versions") or {}):
+        raise ConflictError(
+            f"{pkg.name} {pkg.version} is already installed.",
+            details={"name": pkg.name, "version": pkg.version, "check": "installed"},
+        )
+    _check_types(store, pkg)
+    return pkg, signed_by, excusable
+
+
+def preview(store: Any, data: bytes, signature: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What installing this file would do, checked but not installed (an uploaded file
+    shown before the admin confirms): name, version, title, description, nodes,
+    permissions, who signed it, and ``needs_override`` (why it installs only with the
+    admin override) or ``""``. The package's tests run in the sandbox at install.
+
+    Raises:
+        PackageInstallError: naming the failed check; ConflictError: already installed.
+    """
+    pkg, signed_by, excusable = _checks(store, data, signature)
+    m = pkg.manifest
+    current = live.installed_state(store).get(pkg.name) or {}
+    return {
+        "name": pkg.name,
+        "version": pkg.version,
+        "title": m.title,
+        "description": m.description,
+        "nodes": [{"type": n.type, "version": n.version, "title": n.title} for n in m.nodes],
+        "permissions": m.permissions.model_dump(mode="json"),
+        "signed_by": signed_by,
+        "needs_override": excusable.message if excusable is not None else "",
+        "upgrade_from": current.get("active"),
+        "sha256": pkg.sha256,
+    }
+
+
 def install(
     store: Any,
     data: bytes,
@@ -118,25 +170,12 @@ def install(
         PackageInstallError: naming the failed check (``details["check"]``).
         ConflictError: this version is already installed.
     """
-    pkg = load_package(data)
-    _check_version_range(pkg)
-    signed_by: str | None = None
-    override = False
-    try:
-        signed_by = verify_package(store, pkg, signature)
-    except PackageInstallError as exc:
-        check = (exc.details or {}).get("check")
-        if not (allow_unsigned and check in ("unsigned", "untrusted_publisher")):
-            raise
-        override = True
+    pkg, signed_by, needs_override = _checks(store, data, signature)
+    if needs_override is not None and not allow_unsigned:
+        raise needs_override
+    override = needs_override is not None
     state = live.installed_state(store)
     entry = state.get(pkg.name) or {"versions": {}, "enabled": True, "extra_hosts": []}
-    if pkg.version in entry["versions"]:
-        raise ConflictError(
-            f"{pkg.name} {pkg.version} is already installed.",
-            details={"name": pkg.name, "version": pkg.version},
-        )
-    _check_types(store, pkg)
     from engine.marketplace.conformance import check_package
 
     check_package(pkg)

@@ -41,6 +41,7 @@ __all__ = [
     "record_key",
     "save_state",
     "staged",
+    "wheel_approvals",
 ]
 
 log = logging.getLogger(__name__)
@@ -69,6 +70,7 @@ class _Loaded:
     generation: int = 0
     specs: list[Any] = field(default_factory=list)
     nodes: dict[tuple[str, int], Found] = field(default_factory=dict)
+    wheels: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 _lock = threading.Lock()
@@ -121,10 +123,12 @@ def invalidate() -> None:
 
 def _load(store: Any, stamp: int) -> _Loaded:
     from engine.marketplace.specs import node_specs
+    from engine.marketplace.wheels import approvals
 
     out = _Loaded(
         stamp=stamp, checked_at=time.monotonic(), store=store, generation=_loaded.generation + 1
     )
+    out.wheels = approvals(store)
     for name, entry in sorted(installed_state(store).items()):
         if not entry.get("enabled", True) or entry.get("kind") == "trusted":
             continue
@@ -172,6 +176,15 @@ def current() -> tuple[int, list[Any]]:
     with _lock:
         _loaded = loaded
     return loaded.generation, list(loaded.specs)
+
+
+def wheel_approvals() -> dict[str, dict[str, Any]]:
+    """The owner's approvals of trusted wheels as this process last read them with the
+    stamp (:func:`current`); none without an open store, so no wheel loads then."""
+    current()
+    store = _store()
+    with _lock:
+        return dict(_loaded.wheels) if store is not None and _loaded.store is store else {}
 
 
 def lookup(type_: str, version: int) -> Found:

@@ -20,6 +20,7 @@ from packaging.version import InvalidVersion, Version
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from engine.errors import PackageInstallError
+from engine.graph.messages import param_path, plain_message
 from engine.sdk.spec import CATEGORIES, PORT_RE, TYPE_RE
 
 __all__ = [
@@ -223,9 +224,12 @@ class Manifest(_Model):
 def _pretty(err: ValidationError) -> list[dict[str, str]]:
     out = []
     for e in err.errors():
-        where = ".".join(str(p) for p in e["loc"]) or "(manifest)"
-        msg = str(e["msg"]).removeprefix("Value error, ")
-        out.append({"field": where, "message": msg})
+        where = param_path(e["loc"]) if e["loc"] else "(manifest)"
+        msg = {
+            "missing": "missing; add it",
+            "extra_forbidden": "not a manifest field; remove it (see docs/marketplace.md)",
+        }.get(e["type"]) or plain_message(e)
+        out.append({"field": where, "message": msg.rstrip(".")})
     return out
 
 

@@ -2,13 +2,16 @@
 
 They are installed by an operator (``pip install``), found through their entry points
 and listed with the marketplace packages, marked ``trusted``. Their code runs in the
-worker and API processes, so a wheel is *allowed* only when the owner approved it: by
+worker and API processes, so a wheel is *loaded* only when the owner approved it: by
 its distribution name and version, either because it was signed by a trusted publisher
-(``aura packages trust-wheel DIST --signature FILE``) or explicitly (``--owner-approved``).
-Approvals live in the setting ``marketplace.trusted_wheels``; the listing shows an
-unapproved wheel as blocked, with what to do. (Not enforced yet: the node catalog still
-loads every entry point; see docs/marketplace.md.) The built-in library (``nodes.core``)
-is part of AURA and needs no approval.
+(``aura packages trust wheel DIST VERSION --signature FILE``) or explicitly
+(``--owner-approved``). Approvals live in the setting ``marketplace.trusted_wheels`` and
+every change bumps the package-set stamp, so each process loads (or drops) the wheel's
+nodes on its next catalog use (:func:`allowed`, read by
+:func:`engine.sdk.catalog.discover_packages`). Until then the listing shows the wheel as
+"waiting for approval" and its entry point is never imported. A new version of an
+approved wheel waits for approval again. The built-in library (``nodes.core``) is part of
+AURA and needs no approval.
 
 Listing reads distribution metadata only; nothing is imported.
 """
@@ -18,34 +21,60 @@ from __future__ import annotations
 import base64
 import hashlib
 from datetime import UTC, datetime
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint, entry_points
 from typing import Any
 
 from engine.errors import NotFoundError, PackageInstallError
 
-__all__ = ["SETTING_KEY", "approvals", "approve", "discovered", "revoke", "trusted_listing"]
+__all__ = [
+    "SETTING_KEY",
+    "WAITING",
+    "allowed",
+    "approvals",
+    "approve",
+    "discovered",
+    "is_builtin",
+    "revoke",
+    "trusted_listing",
+]
 
 SETTING_KEY = "marketplace.trusted_wheels"
 GROUP = "aura.nodes"
 BUILTIN_DISTS = {"aura"}
+WAITING = "waiting for approval"
+
+
+def _dist(ep: EntryPoint) -> tuple[str, str]:
+    """``(distribution name, version)`` of an entry point (its own name when unknown)."""
+    dist = getattr(ep, "dist", None)
+    if dist is None:
+        return ep.name, ""
+    return str(dist.metadata["Name"]), str(dist.version)
+
+
+def is_builtin(ep: EntryPoint) -> bool:
+    """The built-in library's entry point (part of AURA, needs no approval)."""
+    return _dist(ep)[0].lower() in BUILTIN_DISTS or ep.value.startswith("nodes.core")
+
+
+def allowed(ep: EntryPoint, approved: dict[str, dict[str, Any]]) -> bool:
+    """Whether ``ep`` may be imported: built in, or its wheel's version is approved in
+    ``approved`` (:func:`approvals`)."""
+    if is_builtin(ep):
+        return True
+    name, version = _dist(ep)
+    entry = approved.get(name.lower())
+    return entry is not None and entry.get("version") in (version, "*")
 
 
 def discovered() -> list[dict[str, str]]:
     """Every ``aura.nodes`` entry point outside AURA itself: dist name, version, entry."""
     out = []
     for ep in entry_points(group=GROUP):
-        dist = getattr(ep, "dist", None)
-        name = str(dist.metadata["Name"]) if dist is not None else ep.name
-        if name.lower() in BUILTIN_DISTS or ep.value.startswith("nodes.core"):
+        if is_builtin(ep):
             continue
-        out.append(
-            {
-                "dist": name,
-                "version": str(dist.version) if dist is not None else "",
-                "entry_point": ep.name,
-                "value": ep.value,
-            }
-        )
+        name, version = _dist(ep)
+        out.append({"dist": name, "version": version, "entry_point": ep.name, "value": ep.value})
     return out
 
 
@@ -137,6 +166,8 @@ def trusted_listing(store: Any) -> list[dict[str, Any]]:
     for d in discovered():
         entry = ok.get(d["dist"].lower())
         approved = entry is not None and entry.get("version") in (d["version"], "*")
+        if not approved:
+            entry = None  # an approval of another version says nothing about this one
         out.append(
             {
                 "name": d["dist"],
@@ -155,6 +186,7 @@ def trusted_listing(store: Any) -> list[dict[str, Any]]:
                 "permissions": {},
                 "manifest": None,
                 "blocked": not approved,
+                "status": "approved" if approved else WAITING,
                 "entry_point": d["value"],
             }
         )

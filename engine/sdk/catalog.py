@@ -1,7 +1,8 @@
 """The node catalog: finds node specs without importing their run modules.
 
 Node packages are found through the ``aura.nodes`` entry-point group; each entry point
-names a :class:`NodePackage` listing the *spec* modules it provides. Spec modules are
+names a :class:`NodePackage` listing the *spec* modules it provides; a wheel outside AURA
+is loaded only once the owner approved it (:mod:`engine.marketplace.wheels`). Spec modules are
 cheap to import (pydantic models and metadata); run functions are imported on first use.
 The built-in library ``nodes.core`` is always present, even when the distribution's
 entry-point metadata is missing (running from a source tree). Sandboxed marketplace
@@ -201,10 +202,18 @@ def load_path(path: str) -> Any:
 
 
 def discover_packages() -> list[NodePackage]:
-    """Built-ins first, then every ``aura.nodes`` entry point."""
+    """Built-ins first, then every ``aura.nodes`` entry point of a trusted wheel the owner
+    approved (:mod:`engine.marketplace.wheels`); an unapproved one is not even imported."""
+    from engine.marketplace.live import wheel_approvals
+    from engine.marketplace.wheels import allowed
+
     core = _built_in()
     found: dict[str, NodePackage] = {core.name: core}
+    approved = wheel_approvals()
     for ep in entry_points(group=ENTRY_POINT_GROUP):
+        if not allowed(ep, approved):
+            log.info("node package %s waits for the owner's approval; not loaded", ep.value)
+            continue
         try:
             pkg = ep.load()
         except Exception as exc:

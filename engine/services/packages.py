@@ -22,6 +22,7 @@ from engine.marketplace import live, sources, trust, wheels
 __all__ = [
     "SOURCES_KEY",
     "add_source",
+    "approve_wheel",
     "catalogue",
     "get_package",
     "grant_hosts",
@@ -29,7 +30,9 @@ __all__ = [
     "install_from_catalogue",
     "installed",
     "list_sources",
+    "preview_file",
     "remove_source",
+    "revoke_wheel",
     "rollback",
     "set_enabled",
     "trust_publisher",
@@ -199,6 +202,15 @@ def install_file(
     return get_package(None, entry["name"])
 
 
+def preview_file(
+    principal: Principal | None, data: bytes, signature: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Checks a package file without installing it (an upload shown before the admin
+    confirms); see :func:`engine.marketplace.install.preview`."""
+    _authorize(principal, "package:manage")
+    return ops.preview(_store(), data, signature)
+
+
 def install_from_catalogue(
     principal: Principal | None,
     name: str,
@@ -306,6 +318,37 @@ def uninstall(principal: Principal | None, name: str, *, force: bool = False) ->
         },
     )
     return result
+
+
+# -- trusted wheels ------------------------------------------------------------------------
+def approve_wheel(
+    principal: Principal | None,
+    dist: str,
+    version: str,
+    *,
+    signature: dict[str, Any] | None = None,
+    owner_approved: bool = False,
+) -> dict[str, Any]:
+    """Lets a trusted wheel's nodes load in-process (every process, on its next catalog
+    use): signed by a trusted publisher, or approved explicitly (audited either way)."""
+    _authorize(principal, "package:manage")
+    entry = wheels.approve(
+        _store(),
+        dist,
+        version,
+        actor=_actor(principal),
+        signature=signature,
+        owner_approved=owner_approved,
+    )
+    _audit(principal, "package.wheel_approved", dist, dict(entry))
+    return entry
+
+
+def revoke_wheel(principal: Principal | None, dist: str) -> None:
+    """Withdraws a wheel's approval: its nodes unload everywhere (it waits again)."""
+    _authorize(principal, "package:manage")
+    wheels.revoke(_store(), dist)
+    _audit(principal, "package.wheel_revoked", dist, {})
 
 
 # -- trust store ---------------------------------------------------------------------------

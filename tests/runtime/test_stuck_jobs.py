@@ -1,8 +1,9 @@
 """No execution can hold a worker: real workers on real Redis, real stuck nodes.
 
-A node that never returns (installed through a real ``aura.nodes`` entry point, see
-:mod:`tests.support.stuck_nodes`) is killed once it is past its timeout or has stopped
-heartbeating, its execution says why, and the same worker takes the next job.
+A node that never returns (installed through a real ``aura.nodes`` entry point and
+approved by the operator, see :mod:`tests.support.stuck_nodes`) is killed once it is past
+its timeout or has stopped heartbeating, its execution says why, and the same worker takes
+the next job.
 """
 
 from __future__ import annotations
@@ -20,12 +21,19 @@ pytestmark = [pytest.mark.redis, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The stuck node package, installed for this process and the workers."""
+def site(env: Env, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The stuck node package, installed for this process and the workers, and approved
+    by the operator (a trusted wheel's nodes load only once approved)."""
+    from typer.testing import CliRunner
+
+    from engine.cli import app
     from engine.sdk.catalog import get_catalog
     from tests.support.stuck_nodes import install
 
     path = install(tmp_path_factory.mktemp("site"))
+    approve = ["packages", "trust", "wheel", "stuck-nodes", "1.0", "--owner-approved"]
+    result = CliRunner().invoke(app, approve, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
     get_catalog(reload=True)
     yield path
     sys.path.remove(str(path))

@@ -13,6 +13,7 @@ from engine.executor import Executor, RunRequest
 from engine.graph import load_workflow
 from engine.sdk import get_catalog
 from engine.sdk.catalog import Catalog, discover_packages
+from tests.support.fixtures import reset_process_state
 
 PKG_SPEC = '''
 from engine.sdk import Field, NodeSpec, Params
@@ -39,9 +40,21 @@ def execute(ctx):
 '''
 
 
+def approve(dist: str, version: str) -> None:
+    """The owner approves a trusted wheel, as an operator would (``aura packages trust
+    wheel``); without it the catalog does not load the wheel's entry point."""
+    from typer.testing import CliRunner
+
+    from engine.cli import app
+
+    cmd = ["packages", "trust", "wheel", dist, version, "--owner-approved"]
+    result = CliRunner().invoke(app, cmd, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+
+
 @pytest.fixture
-def installed_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    """A real distribution on sys.path with an ``aura.nodes`` entry point."""
+def installed_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data_dir: Path) -> Any:
+    """A real distribution on sys.path with an ``aura.nodes`` entry point, approved."""
     site = tmp_path / "site"
     pkg = site / "acme_nodes"
     pkg.mkdir(parents=True)
@@ -59,9 +72,11 @@ def installed_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: acme-nodes\nVersion: 1.2.0\n")
     (dist / "entry_points.txt").write_text("[aura.nodes]\nacme = acme_nodes:PACKAGE\n")
     monkeypatch.syspath_prepend(str(site))
+    approve("acme-nodes", "1.2.0")
     yield
     for mod in [m for m in sys.modules if m.startswith("acme_nodes")]:
         del sys.modules[mod]
+    reset_process_state()
 
 
 def test_installed_package_is_discovered_without_importing_run_code(
@@ -93,7 +108,8 @@ def test_old_versions_stay_runnable(installed_package: Any) -> None:
 
 
 def test_a_broken_package_does_not_hide_the_others(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+                                                   monkeypatch: pytest.MonkeyPatch,
+                                                   data_dir: Path) -> None:
     site = tmp_path / "site"
     (site / "broken_nodes").mkdir(parents=True)
     (site / "broken_nodes" / "__init__.py").write_text("raise ImportError('oops')\n")
@@ -102,8 +118,11 @@ def test_a_broken_package_does_not_hide_the_others(tmp_path: Path,
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-nodes\nVersion: 0.1\n")
     (dist / "entry_points.txt").write_text("[aura.nodes]\nbroken = broken_nodes:PACKAGE\n")
     monkeypatch.syspath_prepend(str(site))
+    approve("broken-nodes", "0.1")
     cat = Catalog(discover_packages())
     assert "core.set" in {s.type for s in cat.all()}
+    assert "broken" not in cat.packages
+    reset_process_state()
 
 
 def test_public_sdk_surface_is_pinned() -> None:
