@@ -380,7 +380,8 @@ class Heartbeat:
     _lock = threading.Lock()
     _running: dict[str, Any] = {}  # execution id -> its store
     _thread: threading.Thread | None = None
-    _wake = threading.Event()  # a run came in: beat now, then at the current interval
+    _wake = threading.Event()  # the interval got shorter: beat now, then at the new one
+    _sleeping = float("inf")  # the interval the thread waits for now
 
     def __init__(self, store: Any, execution_id: str) -> None:
         self.store = store
@@ -396,6 +397,7 @@ class Heartbeat:
                 interval = settings().queue.heartbeat_interval_s
             except Exception:  # the environment changing under us: keep the last one
                 log.debug("heartbeat interval unreadable", exc_info=True)
+            cls._sleeping = interval
             cls._wake.wait(interval)
             cls._wake.clear()
             with cls._lock:
@@ -413,12 +415,26 @@ class Heartbeat:
             if cls._thread is None or not cls._thread.is_alive():  # also after a fork
                 cls._thread = threading.Thread(target=cls._beat, name="aura-heartbeat", daemon=True)
                 cls._thread.start()
-        cls._wake.set()
+        # a run's row is stamped when it starts running, so the first beat is due one
+        # interval later; wake the thread only when it sleeps longer than the interval
+        # now set (not on every run: under load that was a write per run started)
+        if _heartbeat_interval() < cls._sleeping:
+            cls._wake.set()
         return self
 
     def __exit__(self, *exc: object) -> None:
         with type(self)._lock:
             type(self)._running.pop(self.execution_id, None)
+
+
+def _heartbeat_interval() -> float:
+    from engine.config import settings
+
+    try:
+        return float(settings().queue.heartbeat_interval_s)
+    except Exception:  # the environment changing under us: let the thread decide
+        log.debug("heartbeat interval unreadable", exc_info=True)
+        return 0.0
 
 
 def run_workflow(
