@@ -18,6 +18,7 @@ from studio.pages.admin_security import admin_security_page
 from studio.pages.admin_users import admin_users_page
 from studio.pages.agent_view import agent_page
 from studio.pages.agents import agents_page, approvals_page
+from studio.pages.analytics import analytics_page
 from studio.pages.credentials import credentials_page
 from studio.pages.editor import editor_page
 from studio.pages.executions import execution_page, executions_page
@@ -25,6 +26,7 @@ from studio.pages.knowledge import knowledge_page
 from studio.pages.knowledge_base import knowledge_base_page
 from studio.pages.login import invite_page, login_page, reset_page, setup_page
 from studio.pages.marketplace import marketplace_page
+from studio.pages.mcp_servers import mcp_servers_page
 from studio.pages.settings import settings_page
 from studio.pages.variables import variables_page
 from studio.pages.workflows import workflows_page
@@ -35,6 +37,7 @@ from studio.state.admin_security import AdminSecurityState
 from studio.state.admin_users import AdminUsersState
 from studio.state.agent_view import AgentViewState
 from studio.state.agents import AgentsState
+from studio.state.analytics import AnalyticsState
 from studio.state.auth import InviteState, LoginState, ResetState, SetupState
 from studio.state.auth_account import AccountState
 from studio.state.credentials import CredentialsState
@@ -43,6 +46,7 @@ from studio.state.execution_view import ExecutionViewState
 from studio.state.executions import ExecutionsState
 from studio.state.knowledge import KnowledgeBaseState, KnowledgeState
 from studio.state.marketplace import MarketplaceState
+from studio.state.mcp_servers import McpServersState
 from studio.state.settings import SettingsState
 from studio.state.variables import VariablesState
 from studio.state.workflows import WorkflowsState
@@ -70,9 +74,11 @@ PAGES = [
     (executions_page, "/executions", "Executions", ExecutionsState.load),
     (execution_page, "/executions/[execution_id]", "Execution",
      ExecutionViewState.load_execution),
+    (analytics_page, "/analytics", "Analytics", AnalyticsState.load),
     (agents_page, "/agents", "Agents", AgentsState.load),
     (agent_page, "/agents/[agent_id]", "Agent", AgentViewState.load),
     (approvals_page, "/approvals", "Approvals", AgentsState.load),
+    (mcp_servers_page, "/mcp-servers", "MCP servers", McpServersState.load),
     (knowledge_page, "/knowledge", "Knowledge", KnowledgeState.load),
     (knowledge_base_page, "/knowledge/[kb_id]", "Knowledge base", KnowledgeBaseState.load),
     (credentials_page, "/credentials", "Credentials", CredentialsState.load),

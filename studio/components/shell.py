@@ -12,6 +12,7 @@ __all__ = ["empty_state", "page", "page_header", "status_badge", "user_menu"]
 NAV = [
     ("Workflows", "/workflows", "workflow"),
     ("Executions", "/executions", "list-checks"),
+    ("Analytics", "/analytics", "chart-column"),
     ("Agents", "/agents", "bot"),
     ("Knowledge", "/knowledge", "library"),
     ("Credentials", "/credentials", "key-round"),
