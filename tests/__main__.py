@@ -64,7 +64,8 @@ def ensure_system_packages() -> None:
 
 def run_groups(extra: list[str]) -> int:
     groups = [
-        ("core", ["tests", "-m", "not browser", "--ignore=tests/tui"]),
+        # the slowest tests are listed at the end: where to look when the suite grows
+        ("core", ["tests", "-m", "not browser", "--ignore=tests/tui", "--durations=25"]),
     ]
     if (ROOT / "tests" / "tui").is_dir():
         groups.append(("console", ["tests/tui", "-m", "not browser"]))
