@@ -12,6 +12,7 @@ deleted again, so a failed document leaves no chunks.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -42,6 +43,11 @@ __all__ = [
 ]
 
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+EMBED_BATCH = 64
+"""Chunks embedded per call to the model (progress is reported after each batch)."""
+
+ChunkProgress = Callable[[int, int], None]
+"""Called with (chunks done, chunks of the document) while a document is embedded."""
 
 
 @dataclass(frozen=True)
@@ -213,16 +219,16 @@ def _old_embeddings(store: Any, document_id: str) -> dict[str, bytes]:
     return {h: e for h, e in rows if e is not None}
 
 
-def _pieces(loaded: Loaded, policy: ChunkingPolicy,
-            doc_meta: dict[str, Any]) -> tuple[list[Chunk], list[dict[str, Any]]]:
+def _pieces(
+    loaded: Loaded, policy: ChunkingPolicy, doc_meta: dict[str, Any]
+) -> tuple[list[Chunk], list[dict[str, Any]]]:
     """The chunks of a loaded document and each one's metadata (what searches filter on):
     the document's metadata, the chunk's heading, and for CSV/JSON the record's fields and
     number; a record is chunked on its own, so no chunk mixes two rows."""
     base = {k: v for k, v in doc_meta.items() if isinstance(v, str | int | float | bool)}
     if loaded.records is None:
         pieces = split(loaded.text, policy)
-        return pieces, [{**base, **({"heading": p.heading} if p.heading else {})}
-                        for p in pieces]
+        return pieces, [{**base, **({"heading": p.heading} if p.heading else {})} for p in pieces]
     out: list[Chunk] = []
     metas: list[dict[str, Any]] = []
     offset = 0
@@ -234,6 +240,29 @@ def _pieces(loaded: Loaded, policy: ChunkingPolicy,
     return out, metas
 
 
+def _embed(
+    model: str,
+    pieces: list[Chunk],
+    hashes: list[str],
+    fresh: list[int],
+    progress: ChunkProgress | None,
+) -> dict[str, bytes]:
+    """The embeddings of the ``fresh`` pieces by their hash, in batches (``progress``
+    after each)."""
+    embedder = get_embedder(model)
+    total, reused = len(pieces), len(pieces) - len(fresh)
+    out: dict[str, bytes] = {}
+    if progress is not None:
+        progress(reused, total)
+    for at in range(0, len(fresh), EMBED_BATCH):
+        batch = fresh[at : at + EMBED_BATCH]
+        embedded = embedder.embed([pieces[i].text for i in batch])
+        out.update({hashes[i]: embedded[j].tobytes() for j, i in enumerate(batch)})
+        if progress is not None:
+            progress(reused + at + len(batch), total)
+    return out
+
+
 def add_document(
     store: Any,
     kb: KnowledgeBase,
@@ -242,8 +271,10 @@ def add_document(
     *,
     content_type: str | None = None,
     meta: dict[str, Any] | None = None,
+    progress: ChunkProgress | None = None,
 ) -> Ingested:
-    """Loads, chunks, embeds, stores and indexes one document (see the module)."""
+    """Loads, chunks, embeds, stores and indexes one document (see the module);
+    ``progress`` hears how many of its chunks are done after each batch embedded."""
     name = _name(name, "document")
     raw = data.encode() if isinstance(data, str) else bytes(data)
     if len(raw) > MAX_DOCUMENT_BYTES:
@@ -266,9 +297,8 @@ def add_document(
     hashes = [hashlib.sha256(p.text.encode()).hexdigest() for p in pieces]
     known = _old_embeddings(store, old.id) if old is not None else {}
     fresh = [i for i, h in enumerate(hashes) if h not in known]
-    embedded = get_embedder(kb.model).embed([pieces[i].text for i in fresh])
-    vectors = {hashes[i]: embedded[j].tobytes() for j, i in enumerate(fresh)}
-    vectors = {**known, **vectors}
+    vectors = dict(known)
+    vectors.update(_embed(kb.model, pieces, hashes, fresh, progress))
     doc = KnowledgeDocument(
         kb_id=kb.id,
         name=name,

@@ -9,7 +9,6 @@ execution's principal (:mod:`engine.services.principals`), read from the executi
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,18 +16,20 @@ from typing import Any
 from engine.auth import projects
 from engine.auth.rbac import authorize, can
 from engine.auth.types import Principal
-from engine.errors import AuraError, NotFoundError, ValidationError
+from engine.errors import NotFoundError, ValidationError
 from engine.knowledge import bases
 from engine.knowledge import search as knowledge_search
 from engine.knowledge.embedders import DEFAULT_MODEL, embedder_names
 from engine.sdk.knowledge import KnowledgeAccess, set_provider
 from engine.services import access
+from engine.services._knowledge_docs import add_one
 from engine.services.auth import context
 from engine.store.models_knowledge import KnowledgeBase
 
 __all__ = [
     "KnowledgeBaseView",
     "add_documents",
+    "authorized",
     "create_base",
     "delete_base",
     "delete_document",
@@ -103,9 +104,20 @@ def _base(principal: Principal, ref: str, action: str) -> KnowledgeBase:
     ``action`` on it; NotFoundError when they may not even read it."""
     store = context().store
     return access.in_projects(
-        principal, ref, by_id=lambda r: bases.get(store, r),
-        by_name=lambda r: bases.named(store, r), read="knowledge:read", action=action,
-        missing=_missing)
+        principal,
+        ref,
+        by_id=lambda r: bases.get(store, r),
+        by_name=lambda r: bases.named(store, r),
+        read="knowledge:read",
+        action=action,
+        missing=_missing,
+    )
+
+
+def authorized(principal: Principal, ref: str, action: str) -> KnowledgeBase:
+    """The base ``ref`` (id or name) if ``principal`` may ``action`` on it (for the
+    other knowledge services: ingest jobs, chunks)."""
+    return _base(principal, ref, action)
 
 
 def models() -> list[str]:
@@ -174,87 +186,15 @@ def delete_base(principal: Principal, ref: str) -> None:
     ctx.audit(principal, "knowledge.deleted", "knowledge_base", kb.id, {"name": kb.name})
 
 
-def _fetch(url: str) -> tuple[bytes, str | None]:
-    """The body and content type at ``url``, through AURA's SSRF-safe client (private
-    addresses refused unless allow-listed), at most the size of a document."""
-    import httpx
-
-    from engine.net.client import safe_client
-
-    if not url.lower().startswith(("http://", "https://")):
-        raise ValidationError(f"Cannot fetch {url!r}: give an http:// or https:// address.",
-                              details={"url": url})
-    limit = bases.MAX_DOCUMENT_BYTES
-    try:
-        with safe_client(timeout=30) as client, client.stream("GET", url) as resp:
-            if resp.status_code >= 400:
-                raise ValidationError(
-                    f"Fetching {url} answered HTTP {resp.status_code}; check the address.",
-                    details={"url": url, "status": resp.status_code})
-            body = bytearray()
-            for piece in resp.iter_bytes():
-                body += piece
-                if len(body) > limit:
-                    raise ValidationError(
-                        f"{url} is larger than {limit // 2**20} MB; add a smaller document.",
-                        details={"url": url})
-            return bytes(body), resp.headers.get("content-type")
-    except httpx.HTTPError as exc:  # a private address is refused before: SSRFBlocked
-        raise ValidationError(f"Cannot fetch {url}: {exc}.", details={"url": url}) from None
-
-
-def _payload(doc: dict[str, Any]) -> bytes | str:
-    if doc.get("text") is not None:
-        return str(doc["text"])
-    data = doc.get("data")
-    if isinstance(data, bytes):
-        return data
-    if isinstance(data, str):
-        try:
-            return base64.b64decode(data, validate=True)
-        except ValueError:
-            raise ValidationError("A document's 'data' must be base64.") from None
-    raise ValidationError(
-        "A document needs 'text', 'data' (bytes, or base64 in JSON) or 'url'.")
-
-
 def add_documents(
     principal: Principal, ref: str, documents: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """Adds documents; one result per document (see
-    :meth:`engine.sdk.knowledge.KnowledgeAccess.add_documents`)."""
+    """Adds documents here and now; one result per document (see
+    :meth:`engine.sdk.knowledge.KnowledgeAccess.add_documents`). Long ingests go to the
+    workers instead: :func:`engine.services.knowledge_ingest.start_ingest`."""
     kb = _base(principal, ref, "knowledge:update")
     store = context().store
-    out: list[dict[str, Any]] = []
-    for doc in documents:
-        url = str(doc.get("url") or "").strip()
-        name = str(doc.get("name") or url).strip()
-        try:
-            content_type = doc.get("content_type")
-            payload: bytes | str
-            if url and doc.get("text") is None and doc.get("data") is None:
-                payload, fetched_type = _fetch(url)
-                content_type = content_type or fetched_type
-                meta = {"url": url, **dict(doc.get("meta") or {})}
-            else:
-                payload, meta = _payload(doc), dict(doc.get("meta") or {})
-            r = bases.add_document(store, kb, name, payload, content_type=content_type,
-                                   meta=meta)
-        except AuraError as exc:
-            out.append(
-                {"name": name, "status": "failed", "chunks": 0, "embedded": 0, "error": exc.message}
-            )
-            continue
-        out.append(
-            {
-                "name": r.name,
-                "document_id": r.document_id,
-                "status": r.status,
-                "chunks": r.chunks,
-                "embedded": r.embedded,
-            }
-        )
-    return out
+    return [add_one(store, kb, doc) for doc in documents]
 
 
 def list_documents(principal: Principal, ref: str) -> list[dict[str, Any]]:
@@ -292,8 +232,9 @@ def search(
     best first; ``mode``: vector, text or hybrid (see :mod:`engine.knowledge.search`);
     ``filters``: metadata the chunks must have (see :mod:`engine.knowledge.filters`)."""
     kb = _base(principal, ref, "knowledge:read")
-    hits = knowledge_search.search(context().store, kb, query, k=k, min_score=min_score,
-                                   mode=mode, filters=filters)
+    hits = knowledge_search.search(
+        context().store, kb, query, k=k, min_score=min_score, mode=mode, filters=filters
+    )
     return [h.to_dict() for h in hits]
 
 
@@ -351,8 +292,15 @@ class _RunKnowledge(KnowledgeAccess):
         mode: str = "vector",
         filters: dict[str, Any] | None = None,
     ) -> list[dict[str, Any]]:
-        return search(self._principal(), knowledge_base, query, k=k, min_score=min_score,
-                      mode=mode, filters=filters)
+        return search(
+            self._principal(),
+            knowledge_base,
+            query,
+            k=k,
+            min_score=min_score,
+            mode=mode,
+            filters=filters,
+        )
 
 
 def for_execution(execution_id: str) -> KnowledgeAccess:

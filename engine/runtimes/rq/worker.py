@@ -73,9 +73,21 @@ def use_fork(queues: list[str], fork: bool | None = None) -> bool:
     return any(DEFAULT_WORKER_CLASS.get(q, "fork") == "fork" for q in queues)
 
 
+def _runs_execution(job: Any) -> bool:
+    """Whether ``job`` runs an execution (its first argument is the execution id), not
+    another kind of work such as a knowledge base ingest (which keeps its own record)."""
+    from engine.runtimes.queue import JOB_FUNCTION
+    from engine.runtimes.rq.agent_jobs import AGENT_JOB_FUNCTION
+
+    return job.func_name in (JOB_FUNCTION, AGENT_JOB_FUNCTION)
+
+
 def _horse_killed(job: Any, retpid: int | None, ret_val: int | None, rusage: Any) -> None:
     """RQ saw the horse running ``job`` die: end its execution now (no heartbeat wait)."""
     from engine.runtimes.recovery import crash_execution
+
+    if not _runs_execution(job):
+        return  # RQ records the failed job; its owner reads that (e.g. an ingest's progress)
 
     execution_id = str(job.args[0]) if job.args else str(job.id)
     sig = os.WTERMSIG(ret_val) if ret_val and os.WIFSIGNALED(ret_val) else None
@@ -137,6 +149,8 @@ def _aura_worker_class() -> type:
 
         def maintain_heartbeats(self, job: Any, execution: Any) -> None:
             super().maintain_heartbeats(job, execution)
+            if not _runs_execution(job):
+                return
             from engine.runtimes.rq.watchdog import check
 
             try:
