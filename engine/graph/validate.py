@@ -12,6 +12,7 @@ from typing import Any
 import pydantic
 
 from engine.errors import UnknownNodeType, WorkflowValidationError
+from engine.graph.choices import bad_choices, plain_path
 from engine.graph.index import Graph
 from engine.graph.messages import param_path, plain_message
 from engine.graph.model import Workflow
@@ -38,9 +39,11 @@ class Problem:
     message: str
     code: str
     node: str | None = None
+    extra: dict[str, Any] | None = None  # more about it, e.g. a bad choice's allowed values
 
     def to_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "message": self.message, "code": self.code, "node": self.node}
+        out = {"path": self.path, "message": self.message, "code": self.code, "node": self.node}
+        return {**out, **self.extra} if self.extra else out
 
 
 @dataclass
@@ -159,7 +162,21 @@ def validate(wf: Workflow, catalog: Catalog) -> ValidationReport:
             )
             continue
         specs[n.name] = spec
+        choices = bad_choices(spec, n.parameters)
+        for b in choices:
+            r.errors.append(
+                Problem(
+                    f"{where}.parameters.{b.path}",
+                    f"Node '{n.name}', parameter '{param_path(b.path)}': {b.message}",
+                    "invalid_choice",
+                    n.name,
+                    b.details(),
+                )
+            )
         for path, msg in validate_params(spec, n.parameters):
+            plain = plain_path(path)
+            if any(b.path == plain or b.path.startswith(plain + ".") for b in choices):
+                continue  # said above, with the choices
             r.errors.append(
                 Problem(
                     f"{where}.parameters.{path}",

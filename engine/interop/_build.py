@@ -14,6 +14,8 @@ from typing import Any
 
 from engine.errors import UnknownNodeType
 from engine.graph import Connection, Graph, NodeDef, Workflow, validate_params
+from engine.graph.choices import bad_choices
+from engine.graph.messages import param_path
 from engine.interop._mapping import PLACEHOLDER, MapContext, Mapped, Unmappable, placeholder
 from engine.interop.expressions import ExpressionNote
 from engine.interop.report import NodeReport, WorkflowReport
@@ -87,10 +89,13 @@ def finish_node(
             reason = f"the AURA node {mapped.type} is not installed"
             report.known = False
         else:
-            problems = validate_params(spec, mapped.params)
+            # a value outside a select's choices first: the node's own check does not
+            # see one inside an entry holding an expression (an If condition's operation)
+            problems = [(b.path, b.message) for b in bad_choices(spec, mapped.params)]
+            problems = problems or validate_params(spec, mapped.params)
             if problems:
                 path, msg = problems[0]
-                reason = f"the mapped parameter '{path}' is not valid: {msg}"
+                reason = f"the mapped parameter '{param_path(path)}' is not valid: {msg}"
     if reason is not None:
         report.status = "not_supported"
         report.notes.insert(0, reason)

@@ -1,4 +1,6 @@
-"""Workflow services: load from files or the store, import, export, list."""
+"""Workflow services: load from files or the store, create and save (the one save path:
+values outside a parameter's fixed choices are refused there, whatever the door),
+import, export, list."""
 
 from __future__ import annotations
 
@@ -13,15 +15,50 @@ from engine.sdk import get_catalog
 from engine.services.store import get_store
 
 __all__ = [
+    "check_choices",
+    "create",
     "export",
     "find",
     "import_definition",
     "import_files",
     "list_",
     "load_any",
+    "save",
     "summary",
     "version_numbers",
 ]
+
+
+def check_choices(wf: Workflow) -> None:
+    """Refuses a workflow holding a parameter value outside its fixed choices (a select
+    such as the If operation), even as a draft that may otherwise be invalid: such a
+    value fails only at run time. Expressions are checked when they run.
+
+    Raises:
+        WorkflowValidationError: naming the node, the parameter, the value and the
+            choices (their labels); ``details`` has one entry per value, with
+            ``allowed: [{value, label}]``.
+    """
+    bad = [p for p in validate(wf, get_catalog()).errors if p.code == "invalid_choice"]
+    if bad:
+        more = f" ({len(bad) - 1} more like it)" if len(bad) > 1 else ""
+        raise WorkflowValidationError(
+            f"'{wf.name}' was not saved: {bad[0].message}{more}",
+            details=[p.to_dict() for p in bad],
+        )
+
+
+def create(wf: Workflow, message: str = "", **kw: Any) -> Any:
+    """Stores a new workflow (version 1) after :func:`check_choices`; ``kw`` as
+    :meth:`engine.store.workflows.WorkflowRepo.create` takes them."""
+    check_choices(wf)
+    return get_store().workflows.create(wf, message, **kw)
+
+
+def save(workflow_id: str, wf: Workflow, message: str = "", **kw: Any) -> Any:
+    """Stores a new draft version after :func:`check_choices`; returns the version."""
+    check_choices(wf)
+    return get_store().workflows.save(workflow_id, wf, message, **kw)
 
 
 def version_numbers(workflow_id: str) -> dict[str, int]:
@@ -93,7 +130,7 @@ def import_definition(data: Any, *, source: str = "input") -> dict[str, Any]:
             keep_id = None  # that id is taken: import as a copy with a new id
         except NotFoundError:
             pass
-    rec = store.workflows.create(wf, f"Imported from {source}", id=keep_id)
+    rec = create(wf, f"Imported from {source}", id=keep_id)
     return {"id": rec.id, "name": rec.name, "warnings": [p.message for p in report.warnings]}
 
 

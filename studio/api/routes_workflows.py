@@ -81,6 +81,11 @@ class ProblemOut(Out):
     message: str
     code: str
     node: str | None = None
+    parameter: str | None = Field(None, description="invalid_choice: the parameter's path.")
+    value: Any = Field(None, description="invalid_choice: the value outside the choices.")
+    allowed: list[dict[str, str]] | None = Field(
+        None, description="invalid_choice: the choices, as [{value, label}]."
+    )
 
 
 class ValidationOut(Out):
@@ -108,8 +113,7 @@ class VersionOut(Out):
 
 class PublishIn(In):
     version: int | None = Field(
-        None, ge=1, le=MAX_INT_PARAM, description="Version to publish; default: the "
-        "current draft."
+        None, ge=1, le=MAX_INT_PARAM, description="Version to publish; default: the current draft."
     )
 
 
@@ -119,8 +123,10 @@ class ActivationOut(Out):
     webhooks: list[dict[str, Any]] = []
     removed_webhooks: int | None = None
     notice: str | None = Field(
-        None, description="Set when activation changes nothing (no Webhook or Schedule "
-        "trigger); say it to the user.")
+        None,
+        description="Set when activation changes nothing (no Webhook or Schedule "
+        "trigger); say it to the user.",
+    )
 
 
 class RunIn(In):
@@ -159,6 +165,7 @@ def _report(wf: Workflow) -> dict[str, Any]:
 
 
 def _check(wf: Workflow, allow_invalid: bool) -> dict[str, Any]:
+    wf_services.check_choices(wf)  # never saved, not even as a draft
     report = _report(wf)
     if not report["ok"] and not allow_invalid:
         first = report["errors"][0]
@@ -252,7 +259,7 @@ def create_workflow(call: Call) -> Response:
     report = _check(wf, call.query.allow_invalid)
     check_references(call.principal, wf, project_id=project_id)
     wf.id = None
-    rec = get_store().workflows.create(
+    rec = wf_services.create(
         wf, call.query.message or "Created", author_id=_author(call), project_id=project_id
     )
     call.target_id = rec.id
@@ -295,7 +302,7 @@ def update_workflow(call: Call) -> dict[str, Any]:
         project_id=rec.project_id,
         previous=get_store().workflows.definition(wid),
     )
-    get_store().workflows.save(
+    wf_services.save(
         wid,
         call.body,
         call.query.message,

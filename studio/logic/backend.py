@@ -153,11 +153,9 @@ def create_workflow(
     )
     check_references(p, wf, project_id=project)
     wid = str(
-        get_store()
-        .workflows.create(
+        workflows_svc.create(
             wf, "Created in the studio", folder=folder, project_id=project, author_id=p.user_id
-        )
-        .id
+        ).id
     )
     _audit(p, "workflow.created", wid)
     return wid
@@ -242,7 +240,7 @@ def import_text(p: Principal, text: str | bytes, source: str) -> list[dict[str, 
     for e in entries:
         wf = load_workflow(e, what=f"workflow in {source}")
         wf.id = None
-        rec = get_store().workflows.create(
+        rec = workflows_svc.create(
             wf, f"Imported from {source}", project_id=project, author_id=p.user_id
         )
         _audit(p, "workflow.created", rec.id)
@@ -286,9 +284,7 @@ def save(
     before = get_store().workflows.get(wid).version_counter
     wf = load_workflow(definition)
     check_references(p, wf, project_id=project, previous=get_store().workflows.definition(wid))
-    ver = get_store().workflows.save(
-        wid, wf, message, base_version=base_version, author_id=p.user_id
-    )
+    ver = workflows_svc.save(wid, wf, message, base_version=base_version, author_id=p.user_id)
     if ver.number != before:
         _audit(p, "workflow.updated", wid)
     return int(ver.number)
