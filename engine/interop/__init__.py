@@ -18,7 +18,7 @@ from engine.graph import Workflow, parse_json, validate
 from engine.interop.export_n8n import export_n8n
 from engine.interop.n8n import import_n8n, looks_like_n8n
 from engine.interop.nodered import import_node_red, looks_like_node_red
-from engine.interop.report import ImportTotals, WorkflowReport, totals
+from engine.interop.report import ImportTotals, WorkflowReport, flag_nodes, totals
 from engine.sdk.catalog import Catalog
 
 __all__ = [
@@ -95,6 +95,7 @@ def import_data(
         pairs = import_node_red(data, source=source, catalog=cat)
     out = []
     for wf, report in pairs:
+        flag_nodes(wf, report)
         check = validate(wf, cat)
         if not check.ok:
             report.error = "; ".join(p.message for p in check.errors[:3])

@@ -16,6 +16,7 @@ from engine.graph import NodeDef, Workflow
 from engine.interop._export_ai import export_agent
 from engine.interop._export_nodes import EXPORTERS
 from engine.interop._export_nodes import code_js_params as _code_js
+from engine.interop.report import IMPORT_NOTE
 
 __all__ = ["export_n8n"]
 
@@ -104,8 +105,10 @@ def _ports(node: NodeDef) -> dict[str, int]:
 
 
 def _notes(node: NodeDef) -> str:
-    """The node's notes without the line the importer added to placeholders."""
-    if node.type == "core.placeholder" and node.notes.startswith("Imported from "):
+    """The node's notes without the line the importer added (placeholders, notes)."""
+    if (node.type == "core.placeholder" and node.notes.startswith("Imported from ")) or (
+        node.notes.startswith(IMPORT_NOTE)
+    ):
         return node.notes.partition("\n")[2]
     return node.notes
 

@@ -11,9 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from engine.graph import Workflow
 from engine.interop.expressions import ExpressionNote
 
-__all__ = ["CredentialNeed", "ImportTotals", "NodeReport", "WorkflowReport", "totals"]
+__all__ = [
+    "IMPORT_NOTE",
+    "CredentialNeed",
+    "ImportTotals",
+    "NodeReport",
+    "WorkflowReport",
+    "flag_nodes",
+    "totals",
+]
+
+IMPORT_NOTE = "Import: "
+"""How the note of a node mapped with notes begins (the studio marks such nodes)."""
 
 NodeStatus = Literal["mapped", "mapped_with_notes", "not_supported"]
 
@@ -168,3 +180,19 @@ def totals(reports: list[WorkflowReport]) -> ImportTotals:
         for k, v in r.counts().items():
             setattr(t, k, getattr(t, k) + v)
     return t
+
+
+def flag_nodes(workflow: Workflow, report: WorkflowReport) -> None:
+    """Puts each mapped-with-notes node's reasons (notes, expressions kept) on the first
+    line of its canvas note, after :data:`IMPORT_NOTE`; placeholders already say why."""
+    by_name = {n.name: n for n in report.nodes}
+    for node in workflow.nodes:
+        r = by_name.get(node.name)
+        if r is None or r.status != "mapped_with_notes":
+            continue
+        reasons = list(r.notes) + [
+            f"expression kept ({e.path}): {e.note}" for e in r.expressions if not e.ok
+        ]
+        if reasons:
+            line = IMPORT_NOTE + "; ".join(reasons).replace("\n", " ")
+            node.notes = (line + "\n" + node.notes)[:10_000]

@@ -10,8 +10,21 @@ from pathlib import Path
 from typing import Any
 
 from engine.interop import Imported, export_n8n, import_data, import_path, totals
+from engine.interop._mapping import PLACEHOLDER
+from engine.interop.report import IMPORT_NOTE
 
-__all__ = ["export_to_n8n", "import_document", "import_files"]
+__all__ = ["export_to_n8n", "import_document", "import_files", "import_flag"]
+
+
+def import_flag(node: dict[str, Any]) -> str:
+    """What an import flagged on a workflow node (its JSON): ``placeholder`` (not
+    supported, disabled), ``notes`` (mapped with notes: its note's first line says what
+    to check) or ``""``. Editing the note's first line away clears the flag."""
+    if node.get("type") == PLACEHOLDER:
+        return "placeholder"
+    if str(node.get("notes") or "").startswith(IMPORT_NOTE):
+        return "notes"
+    return ""
 
 
 def _store(

@@ -16,14 +16,34 @@ from reflex.vars.function import FunctionStringVar
 
 from studio.components.flow_js import CANVAS_JS, EVENT_HELPERS_JS, NODES_JS
 
-__all__ = ["AuraCanvas", "AuraDraggable", "Background", "Controls", "MiniMap", "ReactFlow",
-           "aura_canvas", "aura_draggable", "background", "controls", "mini_map",
-           "react_flow"]
+__all__ = [
+    "AuraCanvas",
+    "AuraDraggable",
+    "Background",
+    "Controls",
+    "MiniMap",
+    "ReactFlow",
+    "aura_canvas",
+    "aura_draggable",
+    "background",
+    "controls",
+    "mini_map",
+    "react_flow",
+]
 
 XYFLOW = "@xyflow/react@12.12.1"
 LUCIDE = "lucide-react@1.26.0"
-_EXTRA_ICONS = ("box", "circle-help", "sticky-note", "play", "power", "pencil", "trash-2",
-                "pin")
+_EXTRA_ICONS = (
+    "box",
+    "circle-help",
+    "sticky-note",
+    "play",
+    "power",
+    "pencil",
+    "trash-2",
+    "pin",
+    "triangle-alert",
+)
 
 _moves = FunctionStringVar.create("auraMoves")
 _conn = FunctionStringVar.create("auraConn")
@@ -101,8 +121,14 @@ class ReactFlow(_XYFlow):
         icons = [_icon_import(n) for n in _icon_names()]
         return {
             "react": ["createContext", "useContext", "memo", "useState", "useEffect"],
-            XYFLOW: ["Handle", "Position", "NodeResizer", "BaseEdge", "EdgeLabelRenderer",
-                     "getBezierPath"],
+            XYFLOW: [
+                "Handle",
+                "Position",
+                "NodeResizer",
+                "BaseEdge",
+                "EdgeLabelRenderer",
+                "getBezierPath",
+            ],
             LUCIDE: icons,
         }
 
@@ -149,8 +175,9 @@ class AuraCanvas(rx.Component):
 
     Props: ``cmds`` (the editor's command list: each ``{seq, reset?, nodes, edges,
     remove_nodes, remove_edges, select, fit, move}``), ``run`` (node id -> run status),
-    ``read_only``. Events: node dropped from the palette, pasted text, shortcuts, and
-    actions from node toolbars and sticky notes.
+    ``read_only``. Events: node dropped from the palette, a file dropped from the desktop
+    (name, text, size), pasted text, shortcuts, and actions from node toolbars and sticky
+    notes.
     """
 
     tag = "AuraCanvas"
@@ -161,12 +188,15 @@ class AuraCanvas(rx.Component):
 
     on_drop_node: rx.EventHandler[lambda t, p: [t, p]]
     on_paste: rx.EventHandler[lambda text, at: [text, at]]
+    on_drop_file: rx.EventHandler[lambda name, text, size: [name, text, size]]
     on_shortcut: rx.EventHandler[lambda action, ids: [action, ids]]
     on_action: rx.EventHandler[lambda name, node_id, payload: [name, node_id, payload]]
 
     def add_imports(self) -> dict[str, Any]:
-        return {"react": ["useRef", "useEffect", "useCallback", "useMemo", "createContext"],
-                XYFLOW: ["ReactFlowProvider", "useReactFlow", "useStore"]}
+        return {
+            "react": ["useRef", "useEffect", "useCallback", "useMemo", "createContext"],
+            XYFLOW: ["ReactFlowProvider", "useReactFlow", "useStore"],
+        }
 
     def add_custom_code(self) -> list[str]:
         return [EVENT_HELPERS_JS, CANVAS_JS]
@@ -184,8 +214,10 @@ class AuraDraggable(rx.Component):
         return [EVENT_HELPERS_JS, CANVAS_JS]
 
     def add_imports(self) -> dict[str, Any]:
-        return {"react": ["useRef", "useEffect", "useCallback", "useMemo", "createContext"],
-                XYFLOW: ["ReactFlowProvider", "useReactFlow", "useStore"]}
+        return {
+            "react": ["useRef", "useEffect", "useCallback", "useMemo", "createContext"],
+            XYFLOW: ["ReactFlowProvider", "useReactFlow", "useStore"],
+        }
 
 
 def react_flow(*children: rx.Component, **props: Any) -> rx.Component:

@@ -25,6 +25,15 @@ CANVAS_CSS = """
 .aura-node.disabled { opacity: .55; border-style: dashed; }
 .aura-node.disabled .aura-node-name { text-decoration: line-through; }
 .aura-node.unknown { border-color: var(--amber-9); }
+.aura-node.flag-notes { border-color: var(--amber-9); box-shadow: 0 0 0 3px var(--amber-a5); }
+.aura-node.flag-placeholder { border-color: var(--red-9); box-shadow: 0 0 0 3px var(--red-a4); }
+.aura-node.selected[class*="flag-"] { border-color: var(--accent-9);
+  box-shadow: 0 0 0 3px var(--accent-a5); }
+.aura-flag { position: absolute; bottom: -9px; left: -9px; width: 20px; height: 20px;
+  border-radius: 10px; color: white; display: flex; align-items: center;
+  justify-content: center; cursor: help; }
+.aura-flag.notes { background: var(--amber-9); }
+.aura-flag.placeholder { background: var(--red-9); }
 .aura-node.st-succeeded { border-color: var(--green-9); }
 .aura-node.st-failed { border-color: var(--red-9); background: var(--red-2); }
 .aura-node.st-running { border-color: var(--blue-9); }

@@ -4,7 +4,8 @@
 * ``AuraCanvas`` wraps the Reflex-rendered ``<ReactFlow>`` in a ``ReactFlowProvider``
   and does what must stay in the browser: applying the editor's commands (reset or
   patch the nodes and edges), drag-and-drop from the palette, copy and paste, and
-  keyboard shortcuts. Committed changes go to Python through its ``on*`` props.
+  keyboard shortcuts, and a workflow file dropped from the desktop (``onDropFile``).
+  Committed changes go to Python through its ``on*`` props.
 * ``AuraNode``, ``AuraSticky`` and ``AuraEdge`` are the custom node and edge types,
   drawn from the data Python computed from each node's spec, with the run status read
   from a React context (so a status change does not rebuild the node list).
@@ -76,11 +77,13 @@ const AuraNode = memo(function AuraNode({ id, data, selected }) {
   const st = run ? run.status : "";
   const cls = ["aura-node", selected ? "selected" : "", data.disabled ? "disabled" : "",
                st ? "st-" + st : "", data.unknown ? "unknown" : "",
-               data.trigger ? "trigger" : "", ins.length > 1 ? "multi-in" : "",
+               data.trigger ? "trigger" : "", data.flag ? "flag-" + data.flag : "",
+               ins.length > 1 ? "multi-in" : "",
                outs.length > 1 || (outs[0] && outs[0].name !== "main") ? "multi-out" : ""].join(" ");
   const act = (name) => (e) => { e.stopPropagation(); ctx.action(name, id, {}); };
   return (
-    <div className={cls} data-testid="aura-node" data-name={data.name} data-status={st}>
+    <div className={cls} data-testid="aura-node" data-name={data.name} data-status={st}
+         data-flag={data.flag || ""}>
       {ins.map((p, i) => (
         <Handle key={"in-" + p.name} type="target" position={Position.Left} id={p.name}
                 className="aura-handle" style={{ top: auraPct(i, ins.length) }}>
@@ -97,6 +100,9 @@ const AuraNode = memo(function AuraNode({ id, data, selected }) {
       {st ? <div className={"aura-badge " + st} title={run.error || st}
                  data-testid="node-status">{st === "running" ? <span className="aura-spin" /> :
                                              st === "pinned" ? <AuraTool name="pin" /> : AURA_BADGE[st] || ""}</div> : null}
+      {data.flag ? <div className={"aura-flag " + data.flag} data-testid="import-flag"
+                        title={(data.flag === "placeholder" ? "Not imported: " : "Check after import: ") + data.notes}>
+                     <AuraTool name="triangle-alert" /></div> : null}
       {data.pinned && st !== "pinned" ? <div className="aura-pin" title="Output is pinned"><AuraTool name="pin" /></div> : null}
       {run && run.error ? <div className="aura-node-error" title={run.error}>{run.error}</div> : null}
       {data.notes ? <div className="aura-node-note" title={data.notes}>{data.notes}</div> : null}
@@ -357,9 +363,23 @@ function AuraInner(props) {
   const ctx = useMemo(() => ({ run: props.run || {}, action, readOnly: !!props.readOnly }),
                       [props.run, action, props.readOnly]);
 
-  const onDragOver = useCallback((e) => { e.preventDefault(); e.dataTransfer.dropEffect = "move"; }, []);
+  const onDragOver = useCallback((e) => {
+    e.preventDefault();
+    e.dataTransfer.dropEffect = Array.from(e.dataTransfer.types || []).includes("Files") ? "copy" : "move";
+  }, []);
   const onDrop = useCallback((e) => {
     const type = e.dataTransfer.getData("application/aura-node");
+    const files = e.dataTransfer.files;
+    if (!type && files && files.length) {
+      // a workflow file (n8n, Node-RED) dropped from the desktop: the import dialog reads it
+      e.preventDefault();
+      const f = files[0];
+      const send = (text) => cb.current.onDropFile && cb.current.onDropFile(f.name, text, f.size);
+      if (cb.current.readOnly) return;
+      if (f.size > 5 * 1024 * 1024) { send(""); return; }
+      f.text().then(send, () => send(""));
+      return;
+    }
     if (!type) return;
     e.preventDefault();
     const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });

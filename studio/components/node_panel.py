@@ -155,6 +155,17 @@ def _middle() -> rx.Component:
             align="center",
         ),
         rx.text(S.node_title, " · ", S.node_description, size="1", color_scheme="gray"),
+        rx.cond(
+            S.import_note != "",
+            rx.callout(
+                S.import_note,
+                icon="triangle-alert",
+                color_scheme="amber",
+                size="1",
+                width="100%",
+                id="node-import-note",
+            ),
+        ),
         rx.tabs.root(
             rx.tabs.list(
                 rx.tabs.trigger("Parameters", value="params"),

@@ -14,6 +14,7 @@ import re
 import uuid
 from typing import Any
 
+from engine.services.interop import import_flag
 from studio.logic.specs import output_ports, spec_dict
 
 __all__ = [
@@ -113,6 +114,7 @@ def flow_node(node: dict[str, Any], wf: dict[str, Any]) -> dict[str, Any]:
             "unknown": bool(info.get("unknown")),
             "disabled": bool(node.get("disabled")),
             "notes": node.get("notes") or "",
+            "flag": import_flag(node),
             "pinned": node["name"] in wf.get("pinned_data", {}),
             "def": definition,
         },

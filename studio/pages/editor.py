@@ -1,4 +1,5 @@
-"""The workflow editor: canvas, palette, node panel, run status, history."""
+"""The workflow editor: canvas, palette, node panel, run status, history; an n8n or
+Node-RED file dropped on the canvas opens the import dialog with its report."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from reflex.style import resolved_color_mode
 from studio.components import flow
 from studio.components.editor_bar import editor_bar
 from studio.components.history import history_drawer
+from studio.components.import_dialog import import_dialog
 from studio.components.node_panel import node_panel
 from studio.components.palette import palette
 from studio.components.shell import page
 from studio.components.unsaved_guard import unsaved_guard
 from studio.state.editor import EditorState
+from studio.state.importer import ImportState
 from studio.state.node_panel import NodePanelState
 from studio.state.palette import PaletteState
 from studio.state.run import RunState
@@ -136,6 +139,7 @@ def canvas(read_only: bool = False) -> rx.Component:
         read_only=E.read_only,
         on_drop_node=E.on_drop_node,
         on_paste=E.on_paste,
+        on_drop_file=ImportState.drop_file,
         on_shortcut=E.on_shortcut,
         on_action=E.on_action,
     )
@@ -181,6 +185,7 @@ def editor_page() -> rx.Component:
         body,
         node_panel(),
         history_drawer(),
+        import_dialog(),
         unsaved_guard(E.dirty & ~E.read_only),
         compact=True,
         padded=False,

@@ -2,7 +2,9 @@
 
 Converting stores nothing (``engine.services.interop`` in dry-run); saving creates each
 converted workflow in the user's project, with the nodes the report flags (placeholders,
-notes, expressions kept) carrying the reason in their canvas note, and opens the first.
+notes, expressions kept) carrying the reason in their canvas note (the importer writes it),
+and opens the first. A JSON file dropped on the editor's canvas opens this dialog with
+its report (:meth:`ImportState.drop_file`).
 """
 
 from __future__ import annotations
@@ -31,25 +33,6 @@ class ImportNodeRow:
     status: str = ""
     target: str = ""
     notes: str = ""
-
-
-def _flag(definition: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
-    """``definition`` with each flagged node's reasons at the top of its note."""
-    by_name = {n["name"]: n for n in report.get("nodes", [])}
-    for node in definition.get("nodes", []):
-        r = by_name.get(node.get("name"))
-        if r is None or r["status"] == "not_supported":
-            continue  # placeholders already say why, disabled
-        reasons = list(r["notes"]) + [
-            f"expression kept ({e['path']}): {e['note']}"
-            for e in r["expressions"]
-            if e["status"] == "kept"
-        ]
-        if reasons:
-            node["notes"] = ("Import: " + "; ".join(reasons) + "\n" + node.get("notes", ""))[
-                :10_000
-            ]
-    return definition
 
 
 class ImportState(AuthState):
@@ -103,7 +86,8 @@ class ImportState(AuthState):
             return
         try:
             self.principal()
-            data = parse_json(self.import_text, what="pasted text")
+            what = "pasted text" if self.import_source == "pasted" else f"file {self.import_source}"
+            data = parse_json(self.import_text, what=what)
             result = interop.import_document(
                 data, fmt=self.import_format, source=self.import_source, dry_run=True
             )
@@ -116,7 +100,7 @@ class ImportState(AuthState):
             if report["error"]:
                 errors.append(f"{w['name'] or w['source']}: {report['error']}")
                 continue
-            self._converted.append(json.dumps(_flag(w["workflow"], report)))
+            self._converted.append(json.dumps(w["workflow"]))
             for n in report["nodes"]:
                 kept = sum(e["status"] == "kept" for e in n["expressions"])
                 notes = "; ".join(n["notes"] + ([f"{kept} expression(s) kept"] if kept else []))
@@ -153,6 +137,23 @@ class ImportState(AuthState):
             data = await f.read()
             self.import_text = data[:MAX_TEXT].decode("utf-8-sig", errors="replace")
             self.import_source = f.filename or "upload"
+        self.convert()
+
+    @rx.event
+    def drop_file(self, name: str, text: str, size: int) -> None:
+        """A file dropped on the editor's canvas: the dialog opens with its report."""
+        self.import_open = True
+        self.import_format = "auto"
+        self.import_source = str(name or "dropped file")[:200]
+        if int(size or 0) > MAX_TEXT:
+            self._reset_report()
+            self.import_text = ""
+            self.import_error = (
+                f"{self.import_source} is larger than {MAX_TEXT // (1024 * 1024)} MB; "
+                "import it with 'aura workflow import --from auto FILE' instead."
+            )
+            return
+        self.import_text = str(text or "")[:MAX_TEXT]
         self.convert()
 
     @rx.event

@@ -73,6 +73,17 @@ class NodePanelState(RunState):
     pinned: bool = False
     is_trigger: bool = False
     cred_slots: list[dict[str, Any]] = []
+
+    @rx.var
+    def import_note(self) -> str:
+        """The first line of the note an n8n / Node-RED import left on this node, when the
+        import flagged it (a placeholder, or mapped with notes); "" otherwise."""
+        from engine.services.interop import import_flag
+
+        if not import_flag({"type": self.node_type, "notes": self.notes}):
+            return ""
+        return self.notes.partition("\n")[0]
+
     # data panels
     in_view: str = "table"
     out_view: str = "table"

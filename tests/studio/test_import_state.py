@@ -3,11 +3,14 @@ node's note on the canvas; placeholders already explain themselves."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from engine.services.interop import import_document
-from studio.state.importer import _flag
 
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "node-red"
+if not FIXTURES.is_dir():
+    FIXTURES = Path("/work/shared/fixtures/node-red")
 N8N = {
     "nodes": [
         {
@@ -47,7 +50,7 @@ N8N = {
 
 def test_flagged_nodes_carry_their_reason_in_the_note() -> None:
     [w] = import_document(N8N, fmt="n8n", dry_run=True)["workflows"]
-    flagged = {n["name"]: n["notes"] for n in _flag(w["workflow"], w["report"])["nodes"]}
+    flagged = {n["name"]: n["notes"] for n in w["workflow"]["nodes"]}
     assert flagged["Start"] == ""
     assert flagged["Sum"].startswith("Import: expression kept") and "reduce" in flagged["Sum"]
     assert flagged["Post"].startswith("Imported from n8n (n8n-nodes-base.slack v2)")
@@ -89,6 +92,30 @@ def test_the_dialog_converts_then_saves_into_the_users_project(
         assert len(rows) == 1, events
         redirect = json.dumps(events, default=str)
         assert f"/workflows/{rows[0].id}" in redirect, redirect
+        # a file dropped on the editor's canvas opens the dialog with its report
+        flow = FIXTURES / "network__http__01_-_Create_HTTP_endpoint.json"
+        ImportState.drop_file.fn(state, flow.name, flow.read_text(), flow.stat().st_size)
+        assert state.import_open and state.import_error == "" and state.import_count == 1
+        assert state.import_summary.startswith("1 workflow(s) converted")
+        assert {r.source_type for r in state.import_rows} >= {"http in", "http response"}
+        ImportState.drop_file.fn(state, "notes.txt", "milk, eggs", 10)
+        assert "file notes.txt is not valid JSON" in state.import_error
+        assert state.import_count == 0
+        ImportState.drop_file.fn(state, "huge.json", "", 6 * 1024 * 1024)
+        assert "huge.json is larger than 5 MB" in state.import_error
+        assert "aura workflow import" in state.import_error
     finally:
         service.reset()
         reset_store()
+
+
+def test_flagged_nodes_are_marked_on_the_canvas_until_their_note_is_edited() -> None:
+    from studio.logic.canvas import flow_node
+
+    [w] = import_document(N8N, fmt="n8n", dry_run=True)["workflows"]
+    wf = w["workflow"]
+    flags = {n["name"]: flow_node(n, wf)["data"]["flag"] for n in wf["nodes"]}
+    assert flags == {"Start": "", "Sum": "notes", "Post": "placeholder"}
+    sum_node = next(n for n in wf["nodes"] if n["name"] == "Sum")
+    sum_node["notes"] = "checked: reduce is fine"
+    assert flow_node(sum_node, wf)["data"]["flag"] == ""
