@@ -1,36 +1,51 @@
 """Sandboxed package node overhead and install time (figures for docs/marketplace.md).
 
-Runs the same node two ways through the real executor path (NodeHarness): the built-in
-``core.set`` and the first-party ``aura.slugify`` installed from a directory catalogue
-(one sandbox call for all the node's items, warm pool). Prints p50/p99 per node run, and
-the time to install a package from a folder catalogue.
+Runs the first-party ``aura.slugify`` (installed from a directory catalogue) through the
+real executor path (NodeHarness), beside the built-in ``core.set``, and splits a package
+node run into layers so the cost beyond the sandbox round trip shows:
 
-    AURA_DATA_DIR=$(mktemp -d) .venv/bin/python bench/marketplace_bench.py
+- ``sandbox round trip``: a trivial Code-node call (``return items``) with the same ten
+  items through the same warm pool: what every sandboxed call pays (pipe, fork from
+  the zygote, JSON both ways);
+- ``brokered, trivial program``: the same through the package path (``run_brokered``:
+  brokered ctx, per-item params, program compiled once per process);
+- ``brokered, slugify program``: the package's real module and function, called
+  directly (no executor);
+- ``package node``: the node in a workflow (lookup, parameters, broker, items out).
+
+Overhead per run beyond the sandbox round trip = package node minus the round trip
+(paired run by run), against both the Code-node call and the trivial brokered call.
+Also the time to install a package from a folder catalogue. Prints p50/p99; asserts
+nothing.
+
+    AURA_DATA_DIR=$(mktemp -d) .venv/bin/python bench/marketplace_bench.py [--runs N]
 """
 
 from __future__ import annotations
 
+import argparse
 import statistics
+import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
 
 def _pct(samples: list[float], q: float) -> float:
     return sorted(samples)[min(len(samples) - 1, int(q * len(samples)))] * 1000
 
 
-def main(runs: int = 300) -> None:
+def _install(folder: Path) -> float:
     from engine.marketplace.build import build_package, sign_package
     from engine.marketplace.sources import publish, sign_index
-    from engine.sdk.testing import NodeHarness
     from engine.services import packages
     from engine.vault.signing import generate_keypair
 
     private, public = generate_keypair("ed25519")
-    folder = Path(tempfile.mkdtemp()) / "catalogue"
     for src in sorted((ROOT / "nodes" / "catalogue").glob("aura-*")):
         data, _ = build_package(src)
         publish(folder, data, sign_package(data, private))
@@ -38,27 +53,74 @@ def main(runs: int = 300) -> None:
     packages.trust_publisher(None, "aura", public.decode())
     started = time.perf_counter()
     packages.install_from_catalogue(None, "aura/text-utils", source=str(folder))
-    install_s = time.perf_counter() - started
-    items = [{"title": f"Item number {i}"} for i in range(10)]
+    return time.perf_counter() - started
+
+
+def _layers(items: list[dict[str, str]]) -> dict[str, Callable[[], object]]:
+    from engine.marketplace.live import lookup
+    from engine.sandbox import run_code_ex
+    from engine.sandbox.brokered import run_brokered
+    from engine.sdk.testing import NodeHarness
+
+    found = lookup("aura.slugify", 1)
+    program = found.package.code_for(found.node)
+    wrapped = [{"json": i} for i in items]
+    node = {"name": "Slug", "type": "aura.slugify", "version": 1}
+    params = [{"field": "title", "output": "slug", "max_length": 80}]
+
+    def answer(_call: dict[str, object]) -> dict[str, object]:
+        return {"ok": False, "error": "no calls expected", "refused": True}
+
     builtin = NodeHarness("core.set")
     package = NodeHarness("aura.slugify")
-    params = {"assignments": [{"name": "slug", "value": "x"}]}
-    for _ in range(20):  # warm the pool and the imports
-        builtin.run(parameters=params, input=items)
-        package.run(parameters={}, input=items)
-    times: dict[str, list[float]] = {"built-in core.set": [], "package aura.slugify": []}
-    for _ in range(runs):
-        t = time.perf_counter()
-        builtin.run(parameters=params, input=items)
-        times["built-in core.set"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        package.run(parameters={}, input=items)
-        times["package aura.slugify"].append(time.perf_counter() - t)
+    set_params = {"assignments": [{"name": "slug", "value": "x"}]}
+    return {
+        "built-in core.set (executor)": lambda: builtin.run(parameters=set_params, input=items),
+        "sandbox round trip (Code node)": lambda: run_code_ex(
+            "return items", {"items": wrapped}, 30.0
+        ),
+        "brokered, trivial program": lambda: run_brokered(
+            "return items", wrapped, params=params, node=node, broker=answer
+        ),
+        "brokered, slugify program": lambda: run_brokered(
+            program, wrapped, params=params, node=node, broker=answer
+        ),
+        "package aura.slugify (executor)": lambda: package.run(parameters={}, input=items),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=300)
+    args = parser.parse_args()
+    install_s = _install(Path(tempfile.mkdtemp()) / "catalogue")
+    items = [{"title": f"Item number {i}"} for i in range(10)]
+    layers = _layers(items)
+    for fn in layers.values():  # warm the pool, the imports and the compiled program
+        for _ in range(20):
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in layers}
+    for _ in range(args.runs):  # interleaved, so load changes hit every layer alike
+        for name, fn in layers.items():
+            t = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t)
     for name, samples in times.items():
-        print(f"{name:24s} p50 {_pct(samples, 0.5):6.2f} ms  p99 {_pct(samples, 0.99):6.2f} ms"
-              f"  mean {statistics.mean(samples) * 1000:6.2f} ms  ({runs} runs, 10 items)")
-    print(f"install aura/text-utils from a folder catalogue: {install_s * 1000:.0f} ms "
-          "(checks, signature, cases in the sandbox)")
+        print(
+            f"{name:34s} p50 {_pct(samples, 0.5):6.2f} ms  p99 {_pct(samples, 0.99):6.2f} ms"
+            f"  mean {statistics.mean(samples) * 1000:6.2f} ms"
+        )
+    node = times["package aura.slugify (executor)"]
+    for base in ("sandbox round trip (Code node)", "brokered, trivial program"):
+        paired = [n - t for n, t in zip(node, times[base], strict=True)]
+        print(
+            f"package node minus {base}: p50 {_pct(paired, 0.5):.2f} ms  "
+            f"p99 {_pct(paired, 0.99):.2f} ms ({args.runs} runs, 10 items per run)"
+        )
+    print(
+        f"install aura/text-utils from a folder catalogue: {install_s * 1000:.0f} ms "
+        "(checks, signature, cases in the sandbox)"
+    )
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ class PackageParams(BaseModel):
 
     model_config = ConfigDict(extra="allow")
     schema_: ClassVar[dict[str, Any]] = {}
+    validator_: ClassVar[Draft202012Validator | None] = None
+    """Built once per node type (building one per run cost more than validating)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -40,9 +42,8 @@ class PackageParams(BaseModel):
         for name, prop in (cls.schema_.get("properties") or {}).items():
             if name not in out and isinstance(prop, dict) and "default" in prop:
                 out[name] = copy.deepcopy(prop["default"])
-        errors = sorted(
-            Draft202012Validator(cls.schema_).iter_errors(out), key=lambda e: list(e.path)
-        )
+        validator = cls.validator_ or Draft202012Validator(cls.schema_)
+        errors = sorted(validator.iter_errors(out), key=lambda e: list(e.path))
         if errors:
             first = errors[0]
             where = ".".join(str(p) for p in first.path) or "parameters"
@@ -59,8 +60,15 @@ def _model(key: str, schema_json: str) -> type[PackageParams]:
     import json
 
     name = "".join(p.capitalize() for p in key.replace(".", "_").split("_")) + "Params"
+    schema = json.loads(schema_json)
     return type(
-        name, (PackageParams,), {"schema_": json.loads(schema_json), "__module__": __name__}
+        name,
+        (PackageParams,),
+        {
+            "schema_": schema,
+            "validator_": Draft202012Validator(schema),
+            "__module__": __name__,
+        },
     )
 
 
