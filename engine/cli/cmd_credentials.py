@@ -23,8 +23,7 @@ def _operator() -> Any:
 
 @app.command("rotate-key")
 def rotate_key(
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")
-                   ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Generate a new encryption key and re-encrypt every credential and 2FA secret with it
     (one transaction). The old key is kept in keys/old-<id>.key for decryption."""
@@ -34,13 +33,18 @@ def rotate_key(
         typer.confirm("Re-encrypt every credential with a new key?", abort=True)
     with reporting():
         result = credentials.rotate_key(None)
-    console.print(f"[green]✓[/] Re-encrypted {result.credentials} credential(s) and "
-                  f"{result.totp_secrets} 2FA secret(s) and {result.sso_secrets} sign-in "
-                  f"provider secret(s): key {result.old_key_id} -> "
-                  f"{result.new_key_id}.")
+    console.print(
+        f"[green]✓[/] Re-encrypted {result.credentials} credential(s) and "
+        f"{result.totp_secrets} 2FA secret(s), {result.sso_secrets} sign-in "
+        f"provider secret(s) and {result.stream_secrets} stream signing "
+        f"secret(s): key {result.old_key_id} -> "
+        f"{result.new_key_id}."
+    )
     if result.new_key_b64:
-        console.print("[yellow]AURA_ENCRYPTION_KEY is set, so the new key was not written to "
-                      "keys/encryption.key. Set it everywhere AURA runs, then restart:[/]")
+        console.print(
+            "[yellow]AURA_ENCRYPTION_KEY is set, so the new key was not written to "
+            "keys/encryption.key. Set it everywhere AURA runs, then restart:[/]"
+        )
         typer.echo(f"AURA_ENCRYPTION_KEY={result.new_key_b64}")
 
 
@@ -73,8 +77,7 @@ def kinds(as_json: Annotated[bool, _JSON] = False) -> None:
     for col in ("Kind", "Title", "Fields (* secret)"):
         table.add_column(col)
     for d in items:
-        fields = [f + ("*" if f in d["secret_fields"] else "")
-                  for f in d["schema"]["properties"]]
+        fields = [f + ("*" if f in d["secret_fields"] else "") for f in d["schema"]["properties"]]
         table.add_row(d["kind"], d["title"], ", ".join(fields))
     console.print(table)
 
@@ -93,8 +96,7 @@ def list_credentials(as_json: Annotated[bool, _JSON] = False) -> None:
     for col in ("Id", "Name", "Kind", "Project", "Updated"):
         table.add_column(col)
     for c in items:
-        table.add_row(c.id, c.name, c.kind, c.project_id or "-",
-                      f"{c.updated_at:%Y-%m-%d %H:%M}")
+        table.add_row(c.id, c.name, c.kind, c.project_id or "-", f"{c.updated_at:%Y-%m-%d %H:%M}")
     console.print(table)
 
 

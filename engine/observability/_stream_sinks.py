@@ -4,8 +4,10 @@ to a syslog server (UDP or TCP), or OTLP/HTTP log records (protobuf) to a collec
 
 Every target passes the outbound guard (:mod:`engine.net`): private and loopback
 addresses need an ``AURA_HTTP_ALLOW`` entry (or the admins' run-time allow-list).
-A record is a dict with ``kind`` (``event`` or ``log``), ``ts`` (ISO 8601), ``level``,
-``message`` and its fields; it never holds node data or secrets (the caller made sure).
+A webhook ``POST`` is signed when its stream has a secret (``X-Aura-Signature``, see
+:mod:`engine.observability.stream_secrets`). A record is a dict with ``kind`` (``event``
+or ``log``), ``ts`` (ISO 8601), ``level``, ``message`` and its fields; it never holds
+node data or secrets (the caller made sure).
 """
 
 from __future__ import annotations
@@ -34,10 +36,13 @@ _FACILITY_LOCAL0 = 16
 TIMEOUT_S = 5.0
 
 
-def send(kind: str, url: str, records: Sequence[Record], service: str) -> None:
-    """Sends ``records`` to one target. Raises on failure (the caller counts it)."""
+def send(
+    kind: str, url: str, records: Sequence[Record], service: str, secret: str | None = None
+) -> None:
+    """Sends ``records`` to one target (a webhook's body signed with ``secret``). Raises
+    on failure (the caller counts it)."""
     if kind == "webhook":
-        _webhook(url, records, service)
+        _webhook(url, records, service, secret)
     elif kind == "syslog":
         _syslog(url, records, service)
     elif kind == "otlp":
@@ -46,12 +51,17 @@ def send(kind: str, url: str, records: Sequence[Record], service: str) -> None:
         raise ValueError(f"unknown stream kind {kind!r}")
 
 
-def _webhook(url: str, records: Sequence[Record], service: str) -> None:
+def _webhook(url: str, records: Sequence[Record], service: str, secret: str | None) -> None:
     from engine.net import safe_client
+    from engine.observability.stream_secrets import HEADER
+    from engine.vault.signing import sign_webhook
 
-    body = json.dumps({"source": service, "records": list(records)}, default=str)
+    body = json.dumps({"source": service, "records": list(records)}, default=str).encode()
+    headers = {"Content-Type": "application/json"}
+    if secret:
+        headers[HEADER] = sign_webhook(secret, body)
     with safe_client(timeout=TIMEOUT_S, follow_redirects=False) as c:
-        r = c.post(url, content=body, headers={"Content-Type": "application/json"})
+        r = c.post(url, content=body, headers=headers)
     r.raise_for_status()
 
 

@@ -98,7 +98,7 @@ def llm_usage(
         .where(and_(*where))
         .group_by(US.model)
     ).all()
-    models = [
+    models: list[dict[str, Any]] = [
         {
             "model": model or "",
             "calls": int(n),

@@ -13,6 +13,9 @@ were masked). Records wait in a bounded in-memory queue (dropped, and counted, w
 outside system is slower than AURA) and a background thread sends them in batches; a
 forked work horse sends what is left when its execution ends (:func:`flush`).
 
+Every ``POST`` to a webhook stream is signed (``X-Aura-Signature``, HMAC-SHA256 with a
+per-stream secret kept in the vault: :mod:`engine.observability.stream_secrets`).
+
 What leaves: events without node data (``outputs`` and ``logs`` are dropped, as in the
 kept event list) and log lines as rendered (secrets masked). Nothing is sent, nothing
 is started and nothing is imported for it while no stream is configured.
@@ -80,6 +83,14 @@ class Stream(BaseModel):
         "warning", description="Lowest level of the log lines sent."
     )
     enabled: bool = Field(True, description="Off: kept but nothing is sent.")
+    secret: str | None = Field(
+        None,
+        exclude=True,
+        min_length=24,
+        max_length=200,
+        description="webhook: the signing secret to use (write-only, kept in the vault); "
+        "leave it out and AURA generates one the first time and shows it once.",
+    )
 
     @field_validator("url")
     @classmethod
@@ -95,6 +106,13 @@ class Stream(BaseModel):
                 + ("udp://logs.example.com:514" if kind == "syslog" else "https://host/path")
             )
         return v.strip()
+
+    @field_validator("secret")
+    @classmethod
+    def _secret(cls, v: str | None, info: Any) -> str | None:
+        if v is not None and info.data.get("kind") != "webhook":
+            raise ValueError("only webhook streams are signed; leave 'secret' out")
+        return v
 
 
 class StreamsConfig(BaseModel):
@@ -123,17 +141,24 @@ def load_config() -> StreamsConfig:
         return StreamsConfig()
 
 
-def save_config(config: StreamsConfig) -> StreamsConfig:
-    """Stores the streams; every process uses them within :data:`REFRESH_S` seconds."""
+def save_config(config: StreamsConfig) -> dict[str, str]:
+    """Stores the streams (and the webhook streams' signing secrets, in the vault);
+    every process uses them within :data:`REFRESH_S` seconds. Returns the secrets AURA
+    generated now, by stream name (shown once, never again)."""
+    from engine.observability import stream_secrets
     from engine.store.current import get_store
 
-    get_store().settings.set(SETTING, config.model_dump(mode="json"))
+    store = get_store()
+    hooks = [x for x in config.streams if x.kind == "webhook"]
+    given = {x.name: x.secret for x in hooks if x.secret}
+    generated = stream_secrets.sync(store, [x.name for x in hooks], given)
+    store.settings.set(SETTING, config.model_dump(mode="json"))
     _cache.update(at=0.0)
-    return config
+    return generated
 
 
 # -- what each process keeps --------------------------------------------------------------
-_cache: dict[str, Any] = {"at": 0.0, "streams": ()}
+_cache: dict[str, Any] = {"at": 0.0, "streams": (), "secrets": {}}
 _lock = threading.Lock()
 _counts = {"sent": 0, "dropped": 0, "failed": 0}
 _state: dict[str, Any] = {}
@@ -153,10 +178,19 @@ def _streams() -> tuple[Stream, ...]:
     try:
         raw = store.settings.get(SETTING)
         streams = tuple(s for s in StreamsConfig.model_validate(raw or {}).streams if s.enabled)
+        keys = _secrets_of(store, streams)
     except Exception:  # the database is away or the value invalid: keep what we had
         return tuple(_cache["streams"])
-    _cache["streams"] = streams
+    _cache.update(streams=streams, secrets=keys)
     return streams
+
+
+def _secrets_of(store: Any, streams: tuple[Stream, ...]) -> dict[str, str]:
+    if not any(s.kind == "webhook" for s in streams):
+        return {}
+    from engine.observability.stream_secrets import load_all
+
+    return load_all(store)
 
 
 def _queue() -> queue.Queue[tuple[str, dict[str, Any]]]:
@@ -237,7 +271,7 @@ def _deliver(batch: list[tuple[str, dict[str, Any]]]) -> None:
         if not records:
             continue
         try:
-            send(stream.kind, stream.url, records, service)
+            send(stream.kind, stream.url, records, service, _cache["secrets"].get(stream.name))
             _counts["sent"] += len(records)
         except Exception as exc:
             _counts["failed"] += len(records)
@@ -289,7 +323,7 @@ def flush(timeout: float = 5.0) -> bool:
 
 def forget() -> None:
     """Drops the streams this process has cached (read again on next use)."""
-    _cache.update(at=0.0, streams=())
+    _cache.update(at=0.0, streams=(), secrets={})
 
 
 def stats() -> dict[str, int]:
@@ -308,10 +342,15 @@ def send_test(config: StreamsConfig | None = None) -> list[dict[str, Any]]:
         "message": "stream.test",
         "ts": datetime.now(UTC).isoformat(),
     }
+    from engine.observability.stream_secrets import load_all
+    from engine.store.current import get_store
+
+    keys = load_all(get_store())
     out = []
     for stream in (config or load_config()).streams:
         try:
-            send(stream.kind, stream.url, [record], _service())
+            secret = stream.secret or keys.get(stream.name)
+            send(stream.kind, stream.url, [record], _service(), secret)
             out.append({"name": stream.name, "ok": True, "error": None})
         except Exception as exc:
             out.append({"name": stream.name, "ok": False, "error": str(exc)[:500]})

@@ -4,7 +4,8 @@ Order of steps, so that a crash at any point loses nothing:
 
 1. the new key is written to ``keys/next-<kid>.key`` and the current one is copied to
    ``keys/old-<kid>.key`` (both 0600; the keyring reads both as decryption keys);
-2. in **one** database transaction every credential and every TOTP secret is decrypted
+2. in **one** database transaction every credential, TOTP secret, sign-in provider
+   secret and stream signing secret is decrypted
    (with whichever key it names) and encrypted with the new key; any failure rolls the
    whole transaction back;
 3. the new key atomically replaces ``keys/encryption.key`` and ``next-`` is removed.
@@ -28,7 +29,7 @@ from sqlmodel import col, select
 from engine.config import private_dir
 from engine.errors import CredentialError
 from engine.store.credentials import _aad as credential_aad  # the one AAD format
-from engine.store.models import Credential
+from engine.store.models import Credential, Setting
 from engine.store.models_auth import User
 from engine.store.models_oidc import OidcProvider, provider_secret_aad
 from engine.store.types import utcnow
@@ -48,6 +49,7 @@ class RotationResult:
     totp_secrets: int
     new_key_b64: str | None = None
     sso_secrets: int = 0
+    stream_secrets: int = 0
 
 
 def _write_key(path: Path, key: bytes) -> None:
@@ -90,21 +92,25 @@ def rotate_key(
         _write_key(old_path, keyring.current)
     new_cipher = AesGcmCipher(Keyring(key, {**keyring.old, keyring.current_id: keyring.current}))
     try:
-        creds, totps, sso = _reencrypt(store, old_cipher, new_cipher)
+        creds, totps, sso, hooks = _reencrypt(store, old_cipher, new_cipher)
     except Exception:
         next_path.unlink(missing_ok=True)
         raise
     if env_key:
         return RotationResult(
-            keyring.current_id, new_id, creds, totps, base64.b64encode(key).decode(), sso
+            keyring.current_id, new_id, creds, totps, base64.b64encode(key).decode(), sso, hooks
         )
     _write_key(keys_dir / "encryption.key", key)
     next_path.unlink(missing_ok=True)
-    return RotationResult(keyring.current_id, new_id, creds, totps, sso_secrets=sso)
+    return RotationResult(
+        keyring.current_id, new_id, creds, totps, sso_secrets=sso, stream_secrets=hooks
+    )
 
 
-def _reencrypt(store: Any, old: AesGcmCipher, new: AesGcmCipher) -> tuple[int, int, int]:
-    creds = totps = sso = 0
+def _reencrypt(store: Any, old: AesGcmCipher, new: AesGcmCipher) -> tuple[int, int, int, int]:
+    from engine.observability import stream_secrets
+
+    creds = totps = sso = hooks = 0
     now = utcnow()
     with store.db.write() as s:
         for row in s.exec(select(Credential)).all():
@@ -149,7 +155,18 @@ def _reencrypt(store: Any, old: AesGcmCipher, new: AesGcmCipher) -> tuple[int, i
             provider.client_secret = new.encrypt(plain, aad)
             s.add(provider)
             sso += 1
-    return creds, totps, sso
+        row = s.get(Setting, stream_secrets.SETTING)
+        if row is not None and row.value:
+            try:
+                row.value, hooks = stream_secrets.reencrypt(row.value, old, new)
+            except Exception as exc:
+                raise CredentialError(
+                    "A stream's signing secret cannot be decrypted, so nothing was "
+                    f"rotated: {getattr(exc, 'message', exc)}"
+                ) from None
+            row.updated_at = now
+            s.add(row)
+    return creds, totps, sso, hooks
 
 
 def key_status(store: Any, data_dir: Path, env_key: str | None = None) -> dict[str, Any]:

@@ -3,7 +3,12 @@
 * ``GET /api/v1/streams``: the configured streams (admins may look);
 * ``PUT /api/v1/streams``: replace them (owner only; audited);
 * ``POST /api/v1/streams/test``: send a ``stream.test`` record to each and say which
-  arrived (owner only).
+  arrived (owner only);
+* ``POST /api/v1/streams/{name}/secret``: a new signing secret for a webhook stream,
+  shown once (owner only; audited).
+
+Webhook streams are signed (``X-Aura-Signature``); their secrets are write-only: shown
+once when AURA generates them, never in ``GET``.
 
 The work is :mod:`engine.observability.streaming` (through :mod:`engine.services.streams`).
 """
@@ -14,7 +19,14 @@ from typing import Any
 
 from pydantic import Field
 
-from engine.services.streams import StreamsConfig, get_streams, set_streams, test_streams
+from engine.services.streams import (
+    Stream,
+    StreamsConfig,
+    get_streams,
+    rotate_secret,
+    set_streams,
+    test_streams,
+)
 from studio.api.routing import Call, Router
 from studio.api.schemas import Out
 
@@ -33,6 +45,19 @@ class StreamTestsOut(Out):
     results: list[StreamTestOut]
 
 
+class StreamsSavedOut(Out):
+    streams: list[Stream]
+    new_secrets: dict[str, str] = Field(
+        description="Signing secrets AURA generated now, by webhook stream name: shown "
+        "this once; store them where the receiver verifies X-Aura-Signature."
+    )
+
+
+class StreamSecretOut(Out):
+    name: str
+    secret: str = Field(description="The new signing secret, shown this once.")
+
+
 @router.get("/streams", action="settings:read", summary="Show streams", response=StreamsConfig)
 def show_streams(call: Call) -> dict[str, Any]:
     """The outside systems that receive events and log lines."""
@@ -44,18 +69,19 @@ def show_streams(call: Call) -> dict[str, Any]:
     action="streams:manage",
     summary="Replace streams",
     body=StreamsConfig,
-    response=StreamsConfig,
+    response=StreamsSavedOut,
 )
 def replace_streams(call: Call) -> dict[str, Any]:
-    """Replaces every stream; all processes use the new ones within a few seconds."""
-    saved = set_streams(call.body)
+    """Replaces every stream; all processes use the new ones within a few seconds. New
+    webhook streams without a ``secret`` get a generated one, returned this once."""
+    saved, generated = set_streams(call.body)
     call.audit(
         "streams.updated",
         "streams",
         None,
         {"streams": [f"{s.name} ({s.kind})" for s in saved.streams]},
     )
-    return saved.model_dump(mode="json")
+    return {**saved.model_dump(mode="json"), "new_secrets": generated}
 
 
 @router.post(
@@ -67,6 +93,21 @@ def replace_streams(call: Call) -> dict[str, Any]:
 def test_streams_now(call: Call) -> dict[str, Any]:
     """Sends one ``stream.test`` record to each stored stream now."""
     return {"results": test_streams()}
+
+
+@router.post(
+    "/streams/{name}/secret",
+    action="streams:manage",
+    summary="Renew a stream's signing secret",
+    response=StreamSecretOut,
+)
+def renew_secret(call: Call) -> dict[str, Any]:
+    """A new signing secret for the webhook stream ``name`` (the old one stops working
+    within a few seconds); shown this once."""
+    name = str(call.path["name"])
+    secret = rotate_secret(name)
+    call.audit("streams.secret_renewed", "streams", None, {"stream": name})
+    return {"name": name, "secret": secret}
 
 
 def routers() -> list[Router]:
