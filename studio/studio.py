@@ -10,6 +10,7 @@ import reflex as rx
 
 from studio.api.mount import with_api
 from studio.auth import requires_login
+from studio.build_progress import install as _bound_build_progress
 from studio.pages.account import account_page
 from studio.pages.admin_api_keys import admin_api_keys_page
 from studio.pages.admin_audit import admin_audit_page
@@ -62,6 +63,8 @@ _FAVICON = (
     "%3Ctext x='16' y='23' font-family='Arial,sans-serif' font-size='20' font-weight='700' "
     "text-anchor='middle' fill='white'%3EA%3C/text%3E%3C/svg%3E"
 )
+
+_bound_build_progress()  # before Reflex compiles this app: its bar ended on "65/64"
 
 app = rx.App(toaster=rx.toast.provider(position="bottom-right", close_button=True),
              api_transformer=with_api,
