@@ -18,13 +18,14 @@ from engine.auth.rbac import authorize, can
 from engine.auth.types import Principal
 from engine.errors import NotFoundError, ValidationError
 from engine.knowledge import bases
+from engine.knowledge import chunks as knowledge_chunks
 from engine.knowledge import search as knowledge_search
 from engine.knowledge.embedders import DEFAULT_MODEL, embedder_names
 from engine.sdk.knowledge import KnowledgeAccess, set_provider
 from engine.services import access
 from engine.services._knowledge_docs import add_one
 from engine.services.auth import context
-from engine.store.models_knowledge import KnowledgeBase
+from engine.store.models_knowledge import KnowledgeBase, KnowledgeDocument
 
 __all__ = [
     "KnowledgeBaseView",
@@ -33,6 +34,7 @@ __all__ = [
     "create_base",
     "delete_base",
     "delete_document",
+    "document_chunks",
     "for_execution",
     "get_base",
     "list_bases",
@@ -197,20 +199,39 @@ def add_documents(
     return [add_one(store, kb, doc) for doc in documents]
 
 
+def _document(d: KnowledgeDocument) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "name": d.name,
+        "content_type": d.content_type,
+        "chars": d.chars,
+        "chunks": d.chunk_count,
+        "meta": d.meta,
+        "updated_at": d.updated_at.isoformat(),
+    }
+
+
 def list_documents(principal: Principal, ref: str) -> list[dict[str, Any]]:
     kb = _base(principal, ref, "knowledge:read")
-    return [
-        {
-            "id": d.id,
-            "name": d.name,
-            "content_type": d.content_type,
-            "chars": d.chars,
-            "chunks": d.chunk_count,
-            "meta": d.meta,
-            "updated_at": d.updated_at.isoformat(),
-        }
-        for d in bases.documents(context().store, kb.id)
-    ]
+    return [_document(d) for d in bases.documents(context().store, kb.id)]
+
+
+def document_chunks(
+    principal: Principal, ref: str, document_id: str, *, offset: int = 0, limit: int = 50
+) -> dict[str, Any]:
+    """A document of base ``ref`` and its chunks from ``offset`` (at most ``limit``), in
+    order: ``{document, total, offset, items}``; each chunk with its position, text,
+    offsets in the document's text, tokens, heading and metadata."""
+    kb = _base(principal, ref, "knowledge:read")
+    store = context().store
+    doc = knowledge_chunks.document(store, kb.id, document_id)
+    page = knowledge_chunks.document_chunks(store, kb.id, doc.id, offset=offset, limit=limit)
+    return {
+        "document": _document(doc),
+        "total": page.total,
+        "offset": max(0, offset),
+        "items": page.items,
+    }
 
 
 def delete_document(principal: Principal, ref: str, document_id: str) -> None:

@@ -34,18 +34,25 @@ class RenameIn(In):
 
 class DocumentIn(In):
     name: str = Field(
-        "", max_length=500,
-        description="Document name (e.g. its file name); a URL's document is named by it.")
+        "",
+        max_length=500,
+        description="Document name (e.g. its file name); a URL's document is named by it.",
+    )
     text: str | None = Field(None, description="The text (text or Markdown).")
     data: str | None = Field(
-        None, description="Or the file, base64 (HTML, PDF, DOCX, CSV, JSON...).")
+        None, description="Or the file, base64 (HTML, PDF, DOCX, CSV, JSON...)."
+    )
     url: str | None = Field(
-        None, max_length=4000,
-        description="Or an http(s) address AURA fetches (private addresses refused).")
+        None,
+        max_length=4000,
+        description="Or an http(s) address AURA fetches (private addresses refused).",
+    )
     content_type: str | None = Field(None, max_length=100, description="MIME type.")
     meta: dict[str, Any] = Field(
-        default_factory=dict, max_length=50,
-        description="Metadata every chunk of the document carries (search filters use it).")
+        default_factory=dict,
+        max_length=50,
+        description="Metadata every chunk of the document carries (search filters use it).",
+    )
 
 
 class DocumentsIn(In):
@@ -62,7 +69,8 @@ class SearchIn(In):
     filters: dict[str, Any] | None = Field(
         None,
         description='Metadata the chunks must have: {"field": value} or {"field": [values]} '
-        '(document metadata, CSV/JSON record fields, "document", "heading").')
+        '(document metadata, CSV/JSON record fields, "document", "heading").',
+    )
 
 
 class KnowledgeBaseOut(Out):
@@ -124,7 +132,8 @@ class HitOut(Out):
     similarity: float | None = None
     meta: dict[str, Any] = Field(
         default_factory=dict,
-        description="The chunk's metadata: its document's, and a CSV/JSON record's fields.")
+        description="The chunk's metadata: its document's, and a CSV/JSON record's fields.",
+    )
 
 
 class HitList(Out):
@@ -213,6 +222,47 @@ def list_documents(call: Call) -> dict[str, Any]:
     return {"items": knowledge.list_documents(call.principal, call.path["kb_id"])}
 
 
+class ChunksQuery(In):
+    offset: int = Field(0, ge=0, le=10_000_000, description="Skip this many chunks.")
+    limit: int = Field(50, ge=1, le=500, description="At most this many chunks.")
+
+
+class ChunkOut(Out):
+    id: str
+    position: int = Field(description="The chunk's index in its document (0 first).")
+    start: int = Field(description="Offset of the chunk in the document's text.")
+    end: int
+    tokens: int
+    text: str
+    heading: str | None = Field(None, description="The heading it sits under.")
+    meta: dict[str, Any] = Field(
+        default_factory=dict, description="Its metadata (what search filters match)."
+    )
+
+
+class ChunkList(Out):
+    document: DocumentOut
+    total: int = Field(description="How many chunks the document has.")
+    offset: int
+    items: list[ChunkOut]
+
+
+@router.get(
+    "/knowledge-bases/{kb_id}/documents/{document_id}/chunks",
+    action="knowledge:read",
+    summary="List a document's chunks",
+    query=ChunksQuery,
+    errors=(404,),
+    response=ChunkList,
+    scope="service",
+)
+def document_chunks(call: Call) -> dict[str, Any]:
+    q: ChunksQuery = call.query
+    return knowledge.document_chunks(
+        call.principal, call.path["kb_id"], call.path["document_id"], offset=q.offset, limit=q.limit
+    )
+
+
 @router.post(
     "/knowledge-bases/{kb_id}/documents",
     action="knowledge:update",
@@ -240,6 +290,12 @@ def search(call: Call) -> dict[str, Any]:
     b: SearchIn = call.body
     return {
         "items": knowledge.search(
-            call.principal, call.path["kb_id"], b.query, k=b.k, min_score=b.min_score,
-            mode=b.mode, filters=b.filters)
+            call.principal,
+            call.path["kb_id"],
+            b.query,
+            k=b.k,
+            min_score=b.min_score,
+            mode=b.mode,
+            filters=b.filters,
+        )
     }

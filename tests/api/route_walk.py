@@ -31,6 +31,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "put_provider": {"preset": "github", "client_id": "taken-over"},
     "rename_base": {"name": "taken over"},
     "add_documents": {"documents": [{"name": "planted.md", "text": "planted"}]},
+    "start_ingest": {"documents": [{"name": "planted.md", "text": "planted"}]},
     "search": {"query": "when does Alpha pay"},
     "save_agent": {"definition": {"instructions": "taken over"}},
     "update_agent": {"name": "taken over"},
@@ -66,6 +67,10 @@ def value_for(path: str, name: str, ids: dict[str, str]) -> str:
         return "core.set"
     if "/packages/" in path or "/package-" in path:  # instance-wide (admins manage):
         return ids["alpha"] if name == "publisher" else ids["workflow"]  # nothing installed
+    if name == "document_id":
+        return ids["kb_document"]
+    if name == "job_id":
+        return ids["ingest"]  # a knowledge base ingest
     by_prefix = [
         ("/queues/{name}/jobs/{id}", "job"),
         ("/workflows/", "workflow"),

@@ -39,16 +39,22 @@ def test_create_add_search_delete(client: TestClient) -> None:
 def test_records_metadata_and_filters(client: TestClient) -> None:
     kb_id = client.post("/api/v1/knowledge-bases", json={"name": "Tickets"}).json()["id"]
     csv = "id,team,summary\n1,billing,Invoice sent twice\n2,support,Invoice never arrived\n"
-    r = client.post(f"/api/v1/knowledge-bases/{kb_id}/documents", json={"documents": [
-        {"name": "t.csv", "text": csv, "meta": {"year": 2026}}]})
+    r = client.post(
+        f"/api/v1/knowledge-bases/{kb_id}/documents",
+        json={"documents": [{"name": "t.csv", "text": csv, "meta": {"year": 2026}}]},
+    )
     assert r.json()["items"][0]["chunks"] == 2, r.text
-    r = client.post(f"/api/v1/knowledge-bases/{kb_id}/search", json={
-        "query": "invoice", "k": 5, "filters": {"team": "support", "year": [2025, 2026]}})
+    r = client.post(
+        f"/api/v1/knowledge-bases/{kb_id}/search",
+        json={"query": "invoice", "k": 5, "filters": {"team": "support", "year": [2025, 2026]}},
+    )
     assert r.status_code == 200, r.text
     assert [h["meta"]["id"] for h in r.json()["items"]] == ["2"]
     assert r.json()["items"][0]["meta"]["year"] == 2026
-    bad = client.post(f"/api/v1/knowledge-bases/{kb_id}/search",
-                      json={"query": "x", "filters": {"team": {"in": ["a"]}}})
+    bad = client.post(
+        f"/api/v1/knowledge-bases/{kb_id}/search",
+        json={"query": "x", "filters": {"team": {"in": ["a"]}}},
+    )
     assert bad.status_code == 422
     assert bad.json()["message"].startswith("Filter field 'team': give a text, number")
 
@@ -62,3 +68,55 @@ def test_openapi_documents_the_knowledge_routes(client: TestClient) -> None:
     hit = spec["components"]["schemas"]["HitOut"]["properties"]
     assert {"document", "score", "start", "end", "matched"} <= set(hit)
     assert "404" in search["responses"]
+
+
+def test_a_documents_chunks_in_order_with_headings(client: TestClient) -> None:
+    kb_id = client.post(
+        "/api/v1/knowledge-bases", json={"name": "Guide", "chunking": {"size": 20, "overlap": 0}}
+    ).json()["id"]
+    text = (
+        "# Guide\n\n## Backups\n\nRun pg_dump every night and keep the dumps off the "
+        "machine you back up.\n\n## Restores\n\nStop the server, run pg_restore on the "
+        "latest dump and start the server again."
+    )
+    r = client.post(
+        f"/api/v1/knowledge-bases/{kb_id}/documents",
+        json={"documents": [{"name": "guide.md", "text": text, "meta": {"team": "ops"}}]},
+    )
+    doc = r.json()["items"][0]
+    r = client.get(f"/api/v1/knowledge-bases/{kb_id}/documents/{doc['document_id']}/chunks")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["document"]["name"] == "guide.md" and body["total"] == doc["chunks"] >= 2
+    items = body["items"]
+    assert [c["position"] for c in items] == list(range(len(items)))
+    dump = next(c for c in items if "pg_dump" in c["text"])
+    restore = next(c for c in items if "pg_restore" in c["text"])
+    assert dump["position"] < restore["position"]
+    assert dump["heading"].endswith("Backups") and restore["heading"].endswith("Restores")
+    assert all(c["meta"]["team"] == "ops" for c in items)
+    assert text[items[-1]["start"] : items[-1]["end"]].startswith(items[-1]["text"][:10])
+    # paging
+    page = client.get(
+        f"/api/v1/knowledge-bases/{kb_id}/documents/{doc['document_id']}/chunks",
+        params={"offset": 1, "limit": 1},
+    ).json()
+    assert [c["position"] for c in page["items"]] == [1] and page["total"] == body["total"]
+    # a document that is not there, and a limit out of range, in words
+    r = client.get(f"/api/v1/knowledge-bases/{kb_id}/documents/{'0' * 32}/chunks")
+    assert r.status_code == 404 and "No document" in r.json()["message"]
+    r = client.get(
+        f"/api/v1/knowledge-bases/{kb_id}/documents/{doc['document_id']}/chunks",
+        params={"limit": 0},
+    )
+    assert r.status_code == 422 and r.json()["error"]
+
+
+def test_ingest_on_the_workers_needs_a_redis(client: TestClient) -> None:
+    kb_id = client.post("/api/v1/knowledge-bases", json={"name": "Queued"}).json()["id"]
+    r = client.post(
+        f"/api/v1/knowledge-bases/{kb_id}/ingests",
+        json={"documents": [{"name": "a.md", "text": "Hello."}]},
+    )
+    assert r.status_code == 409, r.text
+    assert "AURA_REDIS_URL" in r.json()["message"]

@@ -218,14 +218,21 @@ def _build_alpha(w: World, alice: TestClient) -> None:
         ),
         201,
     )["id"]
-    _ok(
+    added = _ok(
         alice.post(
             f"/api/v1/knowledge-bases/{kb}/documents",
             json={"documents": [{"name": "pay.md", "text": "Alpha pays on the 4th."}]},
         ),
         200,
     )
-    w.ids["kb"] = kb
+    w.ids["kb"], w.ids["kb_document"] = kb, added["items"][0]["document_id"]
+    w.ids["ingest"] = _ok(
+        alice.post(
+            f"/api/v1/knowledge-bases/{kb}/ingests",
+            json={"documents": [{"name": "later.md", "text": "Alpha closes in August."}]},
+        ),
+        202,
+    )["id"]
     agent = _ok(
         alice.post(
             "/api/v1/agents",

@@ -1,0 +1,88 @@
+"""``/api/v1/knowledge-bases/{kb_id}/ingests``: long ingests on the workers and their
+progress (:mod:`engine.services.knowledge_ingest`, which authorizes in the base's
+project)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field
+
+from engine.services import knowledge_ingest
+from studio.api.routes_knowledge import DocumentsIn, IngestOut
+from studio.api.routing import Call, Router
+from studio.api.schemas import Out
+
+__all__ = ["router"]
+
+router = Router("Knowledge")
+
+
+class IngestJobOut(Out):
+    id: str = Field(description="The ingest's id (follow it with GET .../ingests/{id}).")
+    kb_id: str
+    status: Literal["queued", "running", "succeeded", "failed"] = Field(
+        description="succeeded: every document was tried (results says which failed); "
+        "failed: the job itself stopped (error says why)."
+    )
+    documents_total: int
+    documents_done: int
+    documents_failed: int
+    chunks_total: int = Field(description="Chunks of the documents split so far.")
+    chunks_done: int = Field(description="Of those, embedded and stored (or unchanged).")
+    current: str = Field(description="The document being added now.")
+    results: list[IngestOut] = Field(description="One per document done, in order.")
+    error: str = ""
+    by: str = Field(description="Who started it.")
+    created_at: str
+    started_at: str | None = None
+    finished_at: str | None = None
+
+
+class IngestJobList(Out):
+    items: list[IngestJobOut]
+
+
+@router.post(
+    "/knowledge-bases/{kb_id}/ingests",
+    action="knowledge:update",
+    summary="Ingest documents on the workers",
+    description="Queues the documents for the workers and answers at once; follow the "
+    "progress with GET .../ingests/{id}. Needs a Redis (workers); else add documents "
+    "with POST .../documents.",
+    body=DocumentsIn,
+    status=202,
+    errors=(404, 409),
+    response=IngestJobOut,
+    scope="service",
+)
+def start_ingest(call: Call) -> dict[str, Any]:
+    docs = [d.model_dump() for d in call.body.documents]
+    return knowledge_ingest.start_ingest(call.principal, call.path["kb_id"], docs).to_dict()
+
+
+@router.get(
+    "/knowledge-bases/{kb_id}/ingests",
+    action="knowledge:read",
+    summary="List recent ingests",
+    errors=(404, 409),
+    response=IngestJobList,
+    scope="service",
+)
+def list_ingests(call: Call) -> dict[str, Any]:
+    jobs = knowledge_ingest.list_ingests(call.principal, call.path["kb_id"])
+    return {"items": [j.to_dict() for j in jobs]}
+
+
+@router.get(
+    "/knowledge-bases/{kb_id}/ingests/{job_id}",
+    action="knowledge:read",
+    summary="Get an ingest's progress",
+    errors=(404, 409),
+    response=IngestJobOut,
+    scope="service",
+)
+def ingest_progress(call: Call) -> dict[str, Any]:
+    return knowledge_ingest.ingest_progress(
+        call.principal, call.path["kb_id"], call.path["job_id"]
+    ).to_dict()
