@@ -156,8 +156,12 @@ def load_definition(data: Any, *, what: str = "the agent") -> AgentDefinition:
     """``data`` (a dict) as a valid :class:`AgentDefinition`.
 
     Raises:
-        ValidationError: naming each wrong field and what it should be.
+        ValidationError: naming each wrong field and what to enter instead, in plain
+            words; ``details["fields"]`` maps each field's path (``limits.max_steps``,
+            ``tools.0.name``) to its message, for forms that show it beside the field.
     """
+    from engine.graph.messages import plain_message
+
     if isinstance(data, AgentDefinition):
         return data
     if not isinstance(data, dict):
@@ -166,12 +170,16 @@ def load_definition(data: Any, *, what: str = "the agent") -> AgentDefinition:
         return AgentDefinition.model_validate(data)
     except PydanticError as exc:
         problems = []
+        fields: dict[str, str] = {}
         for err in exc.errors():
-            msg = str(err.get("msg", "")).removeprefix("Value error, ")
+            where = _where(tuple(err.get("loc", ())))
             if err.get("type") == "extra_forbidden":
-                msg = "is not a setting of agents; remove it"
-            problems.append(f"{_where(tuple(err.get('loc', ())))}: {msg}")
+                msg = "is not a setting of agents; remove it."
+            else:
+                msg = plain_message(err)
+            fields.setdefault(where, msg)
+            problems.append(f"{where}: {msg}")
         raise ValidationError(
-            f"The definition of {what} is not valid: " + "; ".join(problems[:5]) + ".",
-            details={"problems": problems},
+            f"The definition of {what} is not valid: " + " ".join(problems[:5]),
+            details={"problems": problems, "fields": fields},
         ) from None

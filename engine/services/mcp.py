@@ -31,6 +31,7 @@ __all__ = [
     "for_execution",
     "list_servers",
     "save_server",
+    "test_server",
 ]
 
 CREDENTIAL_KINDS = ("bearer", "header_auth")
@@ -60,18 +61,29 @@ def list_servers(principal: Principal, project_id: str | None) -> list[McpServer
     return _load(project_id)
 
 
+def _plain(err: Any) -> str:
+    from engine.graph.messages import plain_message
+
+    if tuple(err.get("loc", ())) == ("name",) and err.get("type") == "string_pattern_mismatch":
+        return (
+            "Use 1 to 32 lower-case letters, digits, '_' or '-', starting with a letter or "
+            "digit (e.g. 'tickets'); the model sees the tools as '<name>__<tool>'."
+        )
+    return plain_message(err)
+
+
 def _parsed(config: dict[str, Any]) -> McpServerConfig:
     try:
         return McpServerConfig.model_validate(config)
     except PydanticValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'server'}: "
-            f"{e['msg'].removeprefix('Value error, ')}"
-            for e in exc.errors()
-        )
+        fields = {".".join(str(p) for p in e["loc"]) or "server": _plain(e) for e in exc.errors()}
+        problems = " ".join(f"{where}: {msg}" for where, msg in fields.items())
         raise ValidationError(
-            f"The MCP server settings are not valid: {problems}.",
-            details={"errors": [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]},
+            f"The MCP server settings are not valid: {problems}",
+            details={
+                "errors": [{"loc": list(e["loc"]), "msg": _plain(e)} for e in exc.errors()],
+                "fields": fields,
+            },
         ) from None
 
 
@@ -97,6 +109,38 @@ def delete_server(principal: Principal, project_id: str | None, name: str) -> No
     if not any(s.name == name for s in servers):
         raise _missing(name, servers)
     _save(project_id, [s for s in servers if s.name != name])
+
+
+def test_server(principal: Principal, project_id: str | None, name: str) -> list[dict[str, Any]]:
+    """Connects to the project's server ``name`` as the caller and lists its tools (the
+    ones an agent would be offered: ``config.tools`` only, when it names any): what the
+    studio's *Test connection* shows. Needs ``project:manage``, as changing it does.
+
+    Raises:
+        NotFoundError: no such server in the project.
+        CredentialError: its credential is not one the caller may use.
+        McpError, SSRFBlocked: it cannot be reached (the message says why).
+    """
+    from engine.agents.mcp_client import McpSession, tool_name
+
+    authorize(principal, "project:manage", project_id=project_id)
+    servers = _load(project_id)
+    server = next((s for s in servers if s.name == name), None)
+    if server is None:
+        raise _missing(name, servers)
+    if server.credential_id is not None:
+        _check_credential(principal, server)
+    with McpSession(server, headers=_headers(server)) as session:
+        tools = session.tools()
+    return [
+        {
+            "name": t.name,
+            "called_as": tool_name(server.name, t.name),
+            "description": t.description,
+            "arguments": sorted((t.parameters.get("properties") or {}).keys()),
+        }
+        for t in tools
+    ]
 
 
 def _missing(name: str, servers: list[McpServerConfig]) -> NotFoundError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import reflex as rx
 
 from studio.components.shell import page, page_header
+from studio.pages.agent_editor import editor_tab
 from studio.pages.agents import _state_badge
 from studio.state.agent_view import AgentViewState
 
@@ -119,39 +120,12 @@ def _playground() -> rx.Component:
     return rx.hstack(chat, steps, spacing="5", width="100%", align="start")
 
 
-def _editor() -> rx.Component:
-    return rx.vstack(
-        rx.text("Instructions", weight="medium", size="2"),
-        rx.text_area(
-            value=S.instructions,
-            on_change=S.set_instructions,
-            rows="6",
-            width="100%",
-            id="agent-instructions",
-        ),
-        rx.text("Model, strategy, tools, memory, limits, budget (JSON)", weight="medium", size="2"),
-        rx.text_area(
-            value=S.definition_text,
-            on_change=S.set_definition_text,
-            rows="18",
-            width="100%",
-            font_family="monospace",
-            id="agent-definition",
-        ),
-        rx.cond(S.editor_error != "", rx.text(S.editor_error, color="red", size="2")),
-        rx.hstack(
-            rx.button("Save version", on_click=S.save, id="agent-save"),
-            rx.button("Activate", variant="soft", on_click=S.change_state("active")),
-            rx.button(
-                "Pause", variant="soft", color_scheme="amber", on_click=S.change_state("paused")
-            ),
-            rx.button(
-                "Retire", variant="soft", color_scheme="red", on_click=S.change_state("retired")
-            ),
-            spacing="2",
-        ),
+def _state_buttons() -> rx.Component:
+    return rx.hstack(
+        rx.button("Activate", variant="soft", on_click=S.change_state("active")),
+        rx.button("Pause", variant="soft", color_scheme="amber", on_click=S.change_state("paused")),
+        rx.button("Retire", variant="soft", color_scheme="red", on_click=S.change_state("retired")),
         spacing="2",
-        width="100%",
     )
 
 
@@ -234,7 +208,7 @@ def agent_page() -> rx.Component:
                         rx.tabs.trigger("Statistics", value="stats"),
                     ),
                     rx.tabs.content(_playground(), value="play", padding_top="16px"),
-                    rx.tabs.content(_editor(), value="edit", padding_top="16px"),
+                    rx.tabs.content(editor_tab(_state_buttons()), value="edit", padding_top="16px"),
                     rx.tabs.content(_history(), value="runs", padding_top="16px"),
                     rx.tabs.content(_statistics(), value="stats", padding_top="16px"),
                     default_value="play",

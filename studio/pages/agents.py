@@ -75,11 +75,22 @@ def agents_page() -> rx.Component:
         ),
         href="/approvals",
     )
+    servers = rx.link(
+        rx.button(
+            rx.icon("plug", size=14),
+            "MCP servers",
+            variant="soft",
+            color_scheme="gray",
+            id="mcp-servers-link",
+        ),
+        href="/mcp-servers",
+    )
     return page(
         page_header(
             "Agents",
             "Language models with instructions and tools, run on the "
             "workers; try them in the playground.",
+            servers,
             inbox,
         ),
         _create(),

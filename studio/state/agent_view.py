@@ -1,6 +1,7 @@
-"""One agent in the studio: its editor (instructions, model, tools, limits as JSON), the
-chat playground that shows each step of a run while it happens (plan, tool calls with
-their input and output, tokens), its run history with a step timeline, and statistics.
+"""One agent in the studio: the chat playground that shows each step of a run while it
+happens (plan, tool calls with their input and output, tokens), its run history with a
+step timeline, statistics, and its lifecycle (the editor's form is
+:mod:`studio.state.agent_editor`, loaded with the page).
 
 Runs start through ``engine.services.agents.start_run`` (on the workers when the studio
 has them, else in a thread of this server); the playground follows a run by reading its
@@ -19,6 +20,7 @@ import reflex as rx
 
 from studio.auth import AuthState
 from studio.logic.agent_stats import run_stats
+from studio.state.agent_editor import AgentEditorState
 
 __all__ = ["AgentViewState"]
 
@@ -70,9 +72,6 @@ class AgentViewState(AuthState):
     description: str = ""
     agent_state: str = ""
     version: str = ""
-    instructions: str = ""
-    definition_text: str = ""
-    editor_error: str = ""
     missing: str = ""
     # the playground
     prompt: str = ""
@@ -104,12 +103,9 @@ class AgentViewState(AuthState):
         self.missing = ""
         self.name, self.description = view.name, view.description
         self.agent_state, self.version = view.state, str(view.version)
-        definition = dict(view.definition)
-        self.instructions = str(definition.pop("instructions", "") or "")
-        self.definition_text = json.dumps(definition, indent=2)
         self.session = self.session or uuid.uuid4().hex[:12]
         self._load_runs()
-        return None
+        return AgentEditorState.load
 
     def _load_runs(self) -> None:
         from engine.services import agents
@@ -126,38 +122,7 @@ class AgentViewState(AuthState):
             "cost": f"{stats['cost']:.4f}",
         }
 
-    # -- editor -------------------------------------------------------------------------
-    @rx.event
-    def set_instructions(self, value: str) -> None:
-        self.instructions = value
-
-    @rx.event
-    def set_definition_text(self, value: str) -> None:
-        self.definition_text = value
-        self.editor_error = ""
-
-    @rx.event
-    def save(self) -> Any:
-        from engine.services import agents
-
-        try:
-            definition = json.loads(self.definition_text or "{}")
-        except json.JSONDecodeError as exc:
-            self.editor_error = f"The settings are not valid JSON (line {exc.lineno}): {exc.msg}."
-            return None
-        if not isinstance(definition, dict):
-            self.editor_error = "The settings must be a JSON object."
-            return None
-        try:
-            view = agents.save_agent(
-                self.principal(), self.agent_id, {**definition, "instructions": self.instructions}
-            )
-        except Exception as exc:
-            self.editor_error = getattr(exc, "message", str(exc))
-            return self.refuse(exc)
-        self.version = str(view.version)
-        return rx.toast.success(f"Saved version {view.version}.")
-
+    # -- lifecycle ----------------------------------------------------------------------
     @rx.event
     def change_state(self, state: str) -> Any:
         from engine.services import agents

@@ -58,7 +58,7 @@ def test_bad_definitions_name_the_field(people: People) -> None:
     message = err.value.message
     assert "model.temperature" in message and "colour: is not a setting" in message
     assert "needs a workflow_id" in message
-    with pytest.raises(ValidationError, match="two tools are named 'http_request'"):
+    with pytest.raises(ValidationError, match="Two tools are named 'http_request'"):
         agents.create_agent(people.bob, "Twice", {"tools": [{"kind": "http"}, {"kind": "http"}]})
     with pytest.raises(ValidationError, match="name of 1-200"):
         agents.create_agent(people.bob, " ", _definition())

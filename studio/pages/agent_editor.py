@@ -1,0 +1,388 @@
+"""The Editor tab of an agent: instructions, model, tools picked from lists, limits,
+approvals, memory and budget as form fields, each wrong one explained beside it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import reflex as rx
+
+from studio.state.agent_editor import AgentEditorState
+
+__all__ = ["editor_tab"]
+
+E = AgentEditorState
+
+
+def _error(key: str) -> rx.Component:
+    return rx.cond(
+        E.errors.contains(key),
+        rx.text(E.errors[key], color="red", size="1", class_name="field-error", data_field=key),
+    )
+
+
+def _labelled(label: str, key: str, control: rx.Component, hint: str = "") -> rx.Component:
+    return rx.vstack(
+        rx.text(label, size="2", weight="medium", as_="label", html_for=f"agent-{key}"),
+        control,
+        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
+        _error(key),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _input(label: str, key: str, hint: str = "", placeholder: str = "") -> rx.Component:
+    return _labelled(
+        label,
+        key,
+        rx.input(
+            value=E.fields[key],
+            on_change=lambda v: E.set_field(key, v),
+            placeholder=placeholder,
+            id=f"agent-{key}",
+            width="100%",
+            color_scheme=rx.cond(E.errors.contains(key), "red", "gray"),
+        ),
+        hint,
+    )
+
+
+def _choice(label: str, key: str, options: list[tuple[str, str]], hint: str = "") -> rx.Component:
+    return _labelled(
+        label,
+        key,
+        rx.select.root(
+            rx.select.trigger(id=f"agent-{key}", width="100%"),
+            rx.select.content(*[rx.select.item(text, value=value) for value, text in options]),
+            value=E.fields[key],
+            on_change=lambda v: E.set_field(key, v),
+        ),
+        hint,
+    )
+
+
+def _switch(label: str, key: str, hint: str) -> rx.Component:
+    return rx.hstack(
+        rx.switch(
+            checked=E.fields[key] == "true",
+            on_change=lambda v: E.set_switch(key, v),
+            id=f"agent-{key}",
+        ),
+        rx.vstack(
+            rx.text(label, size="2", weight="medium"),
+            rx.text(hint, size="1", color_scheme="gray"),
+            spacing="0",
+        ),
+        align="center",
+        spacing="2",
+    )
+
+
+def _section(title: str, *children: rx.Component, **props: Any) -> rx.Component:
+    return rx.card(
+        rx.vstack(rx.heading(title, size="3"), *children, spacing="3", width="100%"),
+        width="100%",
+        **props,
+    )
+
+
+def _grid(*children: rx.Component) -> rx.Component:
+    return rx.grid(*children, columns="3", spacing="4", width="100%")
+
+
+def _model() -> rx.Component:
+    credential = _labelled(
+        "Model credential",
+        "credential_id",
+        rx.select.root(
+            rx.select.trigger(
+                placeholder="Choose the credential of the model",
+                id="agent-credential_id",
+                width="100%",
+            ),
+            rx.select.content(
+                rx.foreach(E.credentials, lambda c: rx.select.item(c["label"], value=c["id"]))
+            ),
+            value=E.fields["credential_id"],
+            on_change=lambda v: E.set_field("credential_id", v),
+        ),
+        "Its base URL and key reach the model; add one under Credentials (OpenAI-compatible or "
+        "Anthropic).",
+    )
+    return _section(
+        "Model",
+        _grid(
+            credential,
+            _choice(
+                "Provider",
+                "provider",
+                [("openai", "OpenAI-compatible"), ("anthropic", "Anthropic")],
+                "Follows the credential's kind.",
+            ),
+            _input("Model name", "model", "Empty: the credential's default model.", "gpt-4o-mini"),
+            _input("Temperature", "temperature", "0 to 2; empty: the model's default."),
+            _input("Retries", "max_retries", "On 429 and 5xx answers, 0 to 10."),
+            _input("Time limit of one call (s)", "timeout_s", "Above 0, at most 600."),
+        ),
+        rx.hstack(
+            _choice(
+                "Strategy",
+                "strategy",
+                [("tools", "Tool-calling loop"), ("plan", "Plan and execute")],
+            ),
+            _switch("Stream answers", "stream", "Show the model's text as it is written."),
+            spacing="5",
+            align="end",
+            width="100%",
+        ),
+    )
+
+
+def _tool(t: rx.Var, i: rx.Var) -> rx.Component:
+    def setter(key: str) -> Callable[[str], Any]:
+        return lambda v: E.set_tool_field(i, key, v)
+
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.badge(t["kind_label"], variant="soft"),
+                rx.text(t["label"], weight="medium", size="2", class_name="tool-target"),
+                rx.cond(
+                    t["arguments"] != "",
+                    rx.text("arguments: ", t["arguments"], size="1", color_scheme="gray"),
+                ),
+                rx.spacer(),
+                rx.icon_button(
+                    rx.icon("trash-2", size=14),
+                    variant="ghost",
+                    color_scheme="red",
+                    on_click=E.remove_tool(i),
+                    aria_label="Remove tool",
+                    class_name="tool-remove",
+                ),
+                width="100%",
+                align="center",
+            ),
+            rx.hstack(
+                rx.vstack(
+                    rx.text("Name the model calls it by", size="1", color_scheme="gray"),
+                    rx.input(value=t["name"], on_change=setter("name"), class_name="tool-name"),
+                    spacing="1",
+                    width="35%",
+                ),
+                rx.vstack(
+                    rx.text("What it does (told to the model)", size="1", color_scheme="gray"),
+                    rx.input(
+                        value=t["description"],
+                        on_change=setter("description"),
+                        placeholder="Default: a description from the tool itself",
+                        class_name="tool-description",
+                        width="100%",
+                    ),
+                    spacing="1",
+                    width="65%",
+                ),
+                width="100%",
+            ),
+            rx.hstack(
+                rx.switch(
+                    checked=t["sensitive"] == "true",
+                    on_change=lambda v: E.set_tool_sensitive(i, v),
+                    class_name="tool-sensitive",
+                ),
+                rx.text("Ask a person to approve each call", size="2"),
+                align="center",
+                spacing="2",
+            ),
+            rx.cond(
+                t["error"] != "",
+                rx.text(t["error"], color="red", size="1", class_name="tool-error"),
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        class_name="agent-tool",
+        data_kind=t["kind"],
+    )
+
+
+def _pick(label: rx.Var | str, detail: rx.Var | str, on_click: Any) -> rx.Component:
+    return rx.hstack(
+        rx.vstack(
+            rx.text(label, size="2", weight="medium"),
+            rx.text(detail, size="1", color_scheme="gray"),
+            spacing="0",
+        ),
+        rx.spacer(),
+        rx.button("Add", size="1", variant="soft", on_click=on_click),
+        width="100%",
+        align="center",
+        class_name="tool-choice",
+    )
+
+
+def _group(
+    title: str, items: rx.Var, render: Callable[[rx.Var], rx.Component], empty: str
+) -> rx.Component:
+    return rx.vstack(
+        rx.text(title, size="2", weight="bold"),
+        rx.cond(
+            items.length() > 0,
+            rx.vstack(rx.foreach(items, render), spacing="2", width="100%"),
+            rx.text(empty, size="1", color_scheme="gray"),
+        ),
+        spacing="2",
+        width="100%",
+    )
+
+
+def _picker() -> rx.Component:
+    return rx.dialog.root(
+        rx.dialog.trigger(
+            rx.button(rx.icon("plus", size=14), "Add a tool", variant="soft", id="agent-add-tool")
+        ),
+        rx.dialog.content(
+            rx.dialog.title("Add a tool"),
+            rx.scroll_area(
+                rx.vstack(
+                    _group(
+                        "Built in",
+                        rx.Var.create([{"kind": "http", "label": "HTTP requests"}]),
+                        lambda b: _pick(
+                            b["label"],
+                            "Fetch a URL (GET or POST); private addresses are refused.",
+                            E.add_tool("http", ""),
+                        ),
+                        "",
+                    ),
+                    _group(
+                        "Workflows",
+                        E.workflows,
+                        lambda w: _pick(
+                            w["name"],
+                            "arguments: " + w["arguments"],
+                            E.add_tool("workflow", w["id"]),
+                        ),
+                        "No workflow of this project that you may run.",
+                    ),
+                    _group(
+                        "Knowledge bases",
+                        E.knowledge_bases,
+                        lambda b: _pick(
+                            b["name"], "Search it for passages", E.add_tool("knowledge", b["name"])
+                        ),
+                        "No knowledge base in this project yet (see Knowledge).",
+                    ),
+                    _group(
+                        "MCP servers",
+                        E.mcp_servers,
+                        lambda s: _pick(
+                            s["name"], "Every tool of " + s["where"], E.add_tool("mcp", s["name"])
+                        ),
+                        "No MCP server configured for this project.",
+                    ),
+                    rx.link(
+                        "Configure the project's MCP servers",
+                        href="/mcp-servers?project=" + E.project_id,
+                        size="2",
+                    ),
+                    spacing="4",
+                    width="100%",
+                ),
+                max_height="60vh",
+                type="auto",
+            ),
+            rx.dialog.close(rx.button("Close", variant="soft", color_scheme="gray")),
+            max_width="560px",
+            id="tool-picker",
+        ),
+        open=E.picker_open,
+        on_open_change=E.set_picker_open,
+    )
+
+
+def _tools() -> rx.Component:
+    return _section(
+        "Tools",
+        rx.text(
+            "The agent may call these and nothing else; a tool that asks for approval waits "
+            "in the approvals inbox before each call.",
+            size="2",
+            color_scheme="gray",
+        ),
+        rx.foreach(E.tools, _tool),
+        rx.cond(E.tools.length() == 0, rx.text("No tools yet.", size="2", color_scheme="gray")),
+        _picker(),
+        id="agent-tools",
+    )
+
+
+def _limits() -> rx.Component:
+    return _section(
+        "Limits and approvals",
+        _grid(
+            _input("Steps per run", "max_steps", "Model calls and tool calls, 1 to 1000."),
+            _input("Tokens per run", "max_tokens", "In and out; empty: no limit."),
+            _input("Cost per run", "max_cost", "From the price table; empty: no limit."),
+            _input("Wall time per run (s)", "max_seconds", "Empty: no limit."),
+            _input(
+                "Approval expires after (s)",
+                "approval_timeout_s",
+                "Nobody decided by then: the run stops. Empty: waits until decided.",
+            ),
+        ),
+    )
+
+
+def _memory_budget() -> rx.Component:
+    return _section(
+        "Memory and budget",
+        _grid(
+            _choice(
+                "Conversation memory",
+                "memory_kind",
+                [("window", "The last messages"), ("none", "None")],
+            ),
+            _input("Messages kept", "memory_window", "Per session, 1 to 1000."),
+            rx.box(),
+            _input("Warn past (this month)", "budget_warn", "Runs carry a warning; empty: never."),
+            _input("Stop past (this month)", "budget_stop", "New runs refused; empty: never."),
+        ),
+    )
+
+
+def editor_tab(state_buttons: rx.Component) -> rx.Component:
+    """The editor; ``state_buttons`` (activate, pause, retire) sit beside Save."""
+    return rx.vstack(
+        _section(
+            "Instructions",
+            rx.text_area(
+                value=E.instructions,
+                on_change=E.set_instructions,
+                rows="6",
+                width="100%",
+                id="agent-instructions",
+                placeholder="What the agent is for, how it answers, when to use which tool.",
+            ),
+        ),
+        _model(),
+        _tools(),
+        _limits(),
+        _memory_budget(),
+        rx.cond(
+            E.form_error != "",
+            rx.callout(
+                E.form_error, icon="circle-alert", color_scheme="red", id="agent-form-error"
+            ),
+        ),
+        rx.hstack(
+            rx.button("Save version", on_click=E.save, id="agent-save"),
+            state_buttons,
+            spacing="2",
+        ),
+        spacing="3",
+        width="100%",
+    )

@@ -1,0 +1,158 @@
+"""The agent editor's form without a browser: a stored definition shown as fields and
+tool rows reads back as the same definition; wrong values are named in plain words
+beside their field (and nothing is saved); the service's own refusals land beside the
+field too; the lists the editor picks tools from hold what the editor may use in the
+agent's project and nothing of another project."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from engine.auth.types import Principal
+from studio.logic.agent_form import field_errors, from_form, to_form, tool_row
+from tests.agents.conftest import People
+
+
+def _workflow(people: People, who: Principal, name: str) -> str:
+    from engine.graph import load_workflow
+    from engine.services.store import get_store
+
+    definition = {
+        "name": name,
+        "nodes": [
+            {
+                "name": "Called",
+                "type": "core.workflow_trigger",
+                "parameters": {
+                    "input_source": "define_fields",
+                    "fields": [{"name": "city", "type": "string"}],
+                },
+            },
+            {"name": "Answer", "type": "core.set", "parameters": {"assignments": []}},
+        ],
+        "connections": [{"source": "Called", "target": "Answer"}],
+    }
+    rec = get_store().workflows.create(load_workflow(definition), project_id=people.project(who))
+    return str(rec.id)
+
+
+def _credential(who: Principal, name: str, kind: str = "openai_compatible") -> str:
+    from engine.services import credentials
+
+    data = {"base_url": "https://llm.example.com/v1", "api_key": "sk-form", "model": "m"}
+    if kind == "anthropic":
+        data["base_url"] = "https://llm.example.com"
+    return credentials.create_credential(who, name, kind, data).id
+
+
+def test_a_definition_reads_back_from_the_form_unchanged(people: People) -> None:
+    from engine.agents.definition import load_definition
+    from engine.services import agent_choices, agents
+
+    wid = _workflow(people, people.bob, "Weather")
+    cred = _credential(people.bob, "Bob's model")
+    definition = {
+        "instructions": "Be brief.",
+        "model": {"credential_id": cred, "model": "gpt-x", "temperature": 0.2},
+        "strategy": "plan",
+        "tools": [
+            {"kind": "workflow", "name": "weather", "workflow_id": wid, "sensitive": True},
+            {"kind": "http", "description": "Reads pages."},
+        ],
+        "limits": {"max_steps": 7, "max_tokens": 5000, "max_cost": 0.5, "max_seconds": 90},
+        "approval_timeout_s": 120,
+        "budget": {"warn": 5, "stop": 10},
+    }
+    view = agents.create_agent(people.bob, "Forecaster", definition)
+    choices = agent_choices.editor_choices(people.bob, view.id)
+    instructions, fields, tools = to_form(view.definition, choices)
+    assert fields["max_steps"] == "7" and fields["approval_timeout_s"] == "120"
+    assert [t["label"] for t in tools] == ["Weather", "HTTP requests"]
+    # saved without an input schema: the model was told any object, and the form says so
+    assert tools[0]["arguments"] == "any JSON object" and tools[0]["sensitive"] == "true"
+    back, errors = from_form(instructions, fields, tools)
+    assert errors == {}
+    assert load_definition(back) == load_definition(view.definition)
+
+
+def test_wrong_values_are_named_in_plain_words_beside_their_field() -> None:
+    _, fields, tools = to_form({})
+    fields.update(
+        max_steps="0",
+        max_tokens="lots",
+        max_cost="-1",
+        temperature="3",
+        approval_timeout_s="soon",
+        budget_warn="20",
+        budget_stop="10",
+    )
+    tools = [tool_row("http"), tool_row("http"), tool_row("knowledge", "handbook", name="a b")]
+    _, errors = from_form("", fields, tools)
+    assert errors["max_steps"] == "'0' is not a valid value: enter a whole number from 1 to 1000."
+    assert (
+        "leave it empty for no limit, or enter a whole number of 1 or more" in errors["max_tokens"]
+    )
+    assert "a number above 0" in errors["max_cost"]
+    assert "from 0 to 2" in errors["temperature"]
+    assert "'soon' is not a valid value" in errors["approval_timeout_s"]
+    assert errors["budget_warn"].startswith("Warn below the stop level")
+    assert errors["tools.1"] == "Tool 1 is also named 'http_request': give each tool its own name."
+    assert "no spaces" in errors["tools.2"]
+    for message in errors.values():  # no pydantic wording reaches the page
+        assert "Input should" not in message and "Value error" not in message
+
+
+def test_the_services_refusals_land_beside_their_field(people: People) -> None:
+    from engine.errors import ValidationError
+    from engine.services import agents
+
+    view = agents.create_agent(people.bob, "Checked")
+    theirs = _credential(people.erin, "Erin's model")
+    _, fields, _ = to_form(view.definition)
+    fields["credential_id"] = theirs
+    definition, errors = from_form("", fields, [])
+    assert errors == {}
+    with pytest.raises(ValidationError) as caught:
+        agents.save_agent(people.bob, view.id, definition)
+    assert field_errors(caught.value.details, caught.value.message) == {
+        "credential_id": caught.value.message
+    }
+    assert "not one you may use" in caught.value.message
+
+    definition["tools"] = [{"kind": "knowledge", "name": "search"}]  # no bases: the model says
+    with pytest.raises(ValidationError) as caught:
+        agents.save_agent(people.bob, view.id, definition)
+    assert field_errors(caught.value.details) == {
+        "tools.0": "The knowledge tool 'search' needs knowledge_bases."
+    }
+    definition["tools"], definition["limits"]["max_steps"] = [], 5000
+    with pytest.raises(ValidationError) as caught:
+        agents.save_agent(people.bob, view.id, definition)
+    assert field_errors(caught.value.details) == {"max_steps": "Enter 1000 or less."}
+
+
+def test_the_editor_offers_what_the_editor_may_use_in_the_agents_project(
+    people: People,
+) -> None:
+    from engine.services import agent_choices, agents, mcp
+
+    mine = _workflow(people, people.bob, "Bob's lookup")
+    _workflow(people, people.erin, "Erin's lookup")
+    cred = _credential(people.bob, "Claude", "anthropic")
+    _credential(people.erin, "Erin's key")
+    mcp.save_server(
+        people.bob,
+        people.project(people.bob),
+        {"name": "tickets", "transport": "http", "url": "https://mcp.example.com/mcp"},
+    )
+    view = agents.create_agent(people.bob, "Picker")
+    choices: dict[str, Any] = agent_choices.editor_choices(people.bob, view.id)
+    assert [(w["id"], w["arguments"]) for w in choices["workflows"]] == [(mine, "city")]
+    assert [(c["id"], c["provider"]) for c in choices["credentials"]] == [(cred, "anthropic")]
+    assert [s["name"] for s in choices["mcp_servers"]] == ["tickets"]
+    assert [b["kind"] for b in choices["builtin"]] == ["http"]
+    row = tool_row("workflow", mine, choices=choices)
+    assert row["name"] == "bob_s_lookup" and row["arguments"] == "city"
+    assert '"city"' in row["schema"]

@@ -1,0 +1,196 @@
+"""The agent editor and the MCP servers page in a real browser (Chromium + Playwright).
+
+* Editor: the owner picks the model credential from a list, adds tools from the picker
+  (a workflow with its arguments, HTTP, a knowledge base, an MCP server), marks one as
+  needing approval, types a wrong step limit and reads the plain-words error beside it
+  (nothing saved), corrects it and saves a version that holds exactly what the form
+  showed.
+* MCP servers: the owner adds an HTTP server (token from a credential) to the project,
+  tests the connection and sees the tools an agent would get, edits it to offer one tool
+  only, and removes it after confirming.
+
+Uses the session's one production build (see conftest); ``page`` is signed in as the
+owner. Screenshots go to AURA_SCREENSHOTS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.studio.conftest import Studio
+from tests.support.mcp_server import McpHttpServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+WAIT = 60_000
+TOKEN = "mcp-browser-token-77"
+
+
+@pytest.fixture(scope="module")
+def mcp_http(tmp_path_factory: pytest.TempPathFactory) -> Iterator[McpHttpServer]:
+    log = tmp_path_factory.mktemp("mcp") / "calls.log"
+    with McpHttpServer(log, token=TOKEN) as server:
+        yield server
+
+
+def _owner(account: dict[str, str]) -> Any:
+    from engine.services import auth
+
+    tokens = auth.login(account["email"], account["password"]).tokens
+    assert tokens is not None
+    return auth.principal_from_access_token(tokens.access_token)
+
+
+def _workflow(owner: Any, project: str) -> str:
+    from engine.graph import load_workflow
+    from engine.services.store import get_store
+
+    definition = {
+        "name": "City weather",
+        "nodes": [
+            {
+                "name": "Called",
+                "type": "core.workflow_trigger",
+                "parameters": {
+                    "input_source": "define_fields",
+                    "fields": [{"name": "city", "type": "string"}],
+                },
+            },
+            {"name": "Answer", "type": "core.set", "parameters": {"assignments": []}},
+        ],
+        "connections": [{"source": "Called", "target": "Answer"}],
+    }
+    return str(get_store().workflows.create(load_workflow(definition), project_id=project).id)
+
+
+def _fill(page: Any, selector: str, value: str) -> None:
+    field = page.locator(selector)
+    field.fill(value)
+    page.wait_for_timeout(300)  # the debounced change reaches the server
+
+
+def test_the_agent_editor_saves_tools_limits_and_approvals_from_form_fields(
+    page: Any, studio: Studio, owner_account: dict[str, str], shot: Any
+) -> None:
+    from engine.services import agents, auth, credentials, knowledge, mcp
+
+    owner = _owner(owner_account)
+    project = str(auth.default_project(owner))
+    data = {"base_url": "https://llm.example.com/v1", "api_key": "sk-editor", "model": "m"}
+    cred = credentials.create_credential(owner, "Team model", "openai_compatible", data).id
+    wid = _workflow(owner, project)
+    knowledge.create_base(owner, "handbook", project_id=project)
+    mcp.save_server(
+        owner, project, {"name": "tickets", "transport": "http", "url": "https://t.example/mcp"}
+    )
+    view = agents.create_agent(owner, "Form-made helper", project_id=project)
+
+    page.goto(f"{studio.url}/agents/{view.id}")
+    page.wait_for_selector("#agent-title >> text=Form-made helper", timeout=WAIT)
+    page.get_by_role("tab", name="Editor").click()
+    page.fill("#agent-instructions", "Answer about the weather and tickets.")
+    page.click("#agent-credential_id")
+    page.get_by_role("option", name="Team model (openai_compatible)").click()
+
+    page.click("#agent-add-tool")
+    picker = page.locator("#tool-picker")
+    for label in ("HTTP requests", "City weather", "handbook", "tickets"):
+        picker.locator(".tool-choice", has_text=label).get_by_role("button", name="Add").click()
+        page.locator(".agent-tool", has_text=label).first.wait_for(timeout=WAIT)
+        if label != "tickets":
+            page.click("#agent-add-tool")
+    tools = page.locator(".agent-tool")
+    assert tools.count() == 4
+    weather = page.locator('.agent-tool[data-kind="workflow"]')
+    assert "arguments: city" in weather.inner_text()
+    http = page.locator('.agent-tool[data-kind="http"]')
+    http.locator(".tool-sensitive").click()
+
+    _fill(page, "#agent-max_steps", "0")
+    _fill(page, "#agent-approval_timeout_s", "300")
+    page.click("#agent-save")
+    error = page.locator('.field-error[data-field="max_steps"]')
+    error.wait_for(timeout=WAIT)
+    assert error.inner_text() == "'0' is not a valid value: enter a whole number from 1 to 1000."
+    page.wait_for_selector("#agent-form-error >> text=1 setting to correct", timeout=WAIT)
+    assert agents.get_agent(owner, view.id).version == 1  # nothing saved
+    shot(page, "agent-editor-error")
+
+    _fill(page, "#agent-max_steps", "8")
+    page.click("#agent-save")
+    page.wait_for_selector("text=Saved version 2.", timeout=WAIT)
+    assert page.locator(".field-error").count() == 0
+    page.locator("#agent-tools").scroll_into_view_if_needed()
+    path: Path = shot(page, "agent-editor-saved")
+    assert path.exists()
+
+    saved = agents.get_agent(owner, view.id).definition
+    assert saved["instructions"] == "Answer about the weather and tickets."
+    assert saved["model"]["credential_id"] == cred and saved["model"]["provider"] == "openai"
+    assert saved["limits"]["max_steps"] == 8 and saved["approval_timeout_s"] == 300
+    by_kind = {t["kind"]: t for t in saved["tools"]}
+    assert set(by_kind) == {"http", "workflow", "knowledge", "mcp"}
+    assert by_kind["http"]["sensitive"] is True and by_kind["workflow"]["sensitive"] is False
+    assert by_kind["workflow"]["workflow_id"] == wid
+    assert by_kind["workflow"]["input_schema"]["properties"] == {"city": {"type": "string"}}
+    assert by_kind["knowledge"]["knowledge_bases"] == ["handbook"]
+    assert by_kind["mcp"]["servers"] == ["tickets"]
+
+
+def test_the_mcp_servers_page_adds_tests_edits_and_removes_a_server(
+    page: Any,
+    studio: Studio,
+    owner_account: dict[str, str],
+    mcp_http: McpHttpServer,
+    shot: Any,
+) -> None:
+    from engine.services import auth, credentials, mcp
+
+    owner = _owner(owner_account)
+    project = str(auth.default_project(owner))
+    for old in mcp.list_servers(owner, project):
+        mcp.delete_server(owner, project, old.name)
+    credentials.create_credential(owner, "Ticket token", "bearer", {"token": TOKEN})
+
+    page.goto(f"{studio.url}/agents")
+    page.click("#mcp-servers-link")
+    page.wait_for_selector("text=No MCP servers in this project", timeout=WAIT)
+    page.click("#mcp-add")
+    _fill(page, "#mcp-name", "Ticket Desk")
+    _fill(page, "#mcp-url", mcp_http.url)
+    page.click("#mcp-credential_id")
+    page.get_by_role("option", name="Ticket token (bearer)").click()
+    page.click("#mcp-save")
+    name_error = page.locator('.field-error[data-field="name"]')
+    name_error.wait_for(timeout=WAIT)
+    assert "lower-case letters" in name_error.inner_text()
+    _fill(page, "#mcp-name", "desk")
+    page.click("#mcp-save")
+    page.wait_for_selector("text=Saved the MCP server 'desk'.", timeout=WAIT)
+    row = page.locator('.mcp-row[data-name="desk"]')
+    assert mcp_http.url in row.inner_text() and "Ticket token" in row.inner_text()
+
+    row.locator(".mcp-test").click()
+    page.wait_for_selector("#mcp-test-ok", timeout=WAIT)
+    called = page.locator(".mcp-tool").all_inner_texts()
+    assert any("desk__add" in t and "a, b" in t for t in called)
+    assert any("desk__lookup_ticket" in t for t in called)
+    shot(page, "mcp-servers-tested")
+
+    row.locator(".mcp-edit").click()
+    _fill(page, "#mcp-tools", "add")
+    page.click("#mcp-save")
+    page.wait_for_selector("text=Saved the MCP server 'desk'.", timeout=WAIT)
+    assert [s.tools for s in mcp.list_servers(owner, project)] == [["add"]]
+    row.locator(".mcp-test").click()
+    page.wait_for_selector("#mcp-test-ok >> text=1 tool(s)", timeout=WAIT)
+
+    row.locator(".mcp-remove").click()
+    page.click("#mcp-confirm-ok")
+    page.wait_for_selector("text=Removed the MCP server 'desk'.", timeout=WAIT)
+    page.wait_for_selector("text=No MCP servers in this project", timeout=WAIT)
+    assert mcp.list_servers(owner, project) == []
