@@ -39,6 +39,7 @@ from engine.store.types import utcnow
 __all__ = [
     "MAX_REPLANS",
     "PLAN_SCHEMA",
+    "ApprovalExpired",
     "Journal",
     "MalformedPlan",
     "Parked",
@@ -72,6 +73,14 @@ class MalformedPlan(AuraError):
 
     code = "malformed_plan"
     http_status = 422
+
+
+class ApprovalExpired(AuraError):
+    """Nobody decided on a sensitive tool call before its approval expired: the run ends
+    (``failed``) without making the call."""
+
+    code = "approval_expired"
+    http_status = 409
 
 
 class Parked(Exception):
@@ -343,6 +352,13 @@ class Thinker:
                         started_at=now,
                         finished_at=now,
                     )
+                )
+            if decision == "expired":
+                raise ApprovalExpired(
+                    f"Nobody approved or rejected the call of '{name}' before its approval "
+                    "expired, so the run stopped without making it. Run the agent again, "
+                    "or give approvals more time (the agent's 'Approval expires after').",
+                    details={"tool": name, "call_id": call.id},
                 )
             if decision != "approved":
                 observation = (

@@ -30,8 +30,10 @@ instance-wide by ``AURA_SCHEDULER_MISSED`` or at run time, for all workflows or 
 with :func:`set_missed_policy`. A schedule seen for the first time (new activation,
 changed rule) starts at the next slot.
 
-The leader also wakes due durable waits (:func:`engine.runtimes.resume.resume_due`) and
-applies the retention limits every ``AURA_RETENTION_INTERVAL_S``
+The leader also wakes due durable waits (:func:`engine.runtimes.resume.resume_due`),
+expires approvals past their deadline (:func:`engine.services.approvals.expire_due`: an
+agent run waiting for one stops, an Approval node leaves by ``timeout``) and applies
+the retention limits every ``AURA_RETENTION_INTERVAL_S``
 (:class:`engine.observability.retention.RetentionTask`, in a background thread).
 """
 
@@ -211,6 +213,7 @@ class TickReport:
     leader: bool = False
     fired: list[tuple[str, str, str]] = field(default_factory=list)
     resumed: list[str] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)
 
 
 class Scheduler:
@@ -302,8 +305,21 @@ class Scheduler:
         from engine.runtimes.resume import resume_due
 
         report.resumed = resume_due(self.store, now)
+        report.expired = self._expire_approvals(now)
         self.retention.maybe_start(now)
         return report
+
+    def _expire_approvals(self, now: datetime) -> list[str]:
+        """Approvals past their deadline become ``expired`` and their runs are woken:
+        an agent run stops saying nobody decided in time, an Approval node leaves by
+        its timeout output."""
+        from engine.services.approvals import expire_due
+
+        try:
+            return expire_due(now)
+        except Exception as exc:  # the database away: next tick
+            log.warning("expiring approvals failed: %s", exc)
+            return []
 
     def refresh(self, now: datetime | None = None) -> None:
         """Re-reads the active workflows; loads the definitions of new versions only."""

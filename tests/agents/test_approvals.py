@@ -1,7 +1,7 @@
 """Approvals: a sensitive tool parks the agent run (``waiting``) until a person of its
 project approves (the call is made once) or rejects (it is never made; the model is told);
 the inbox lists what waits for me, never another project's requests; overdue requests
-expire as rejected."""
+expire and end their run (failed, saying nobody decided in time)."""
 
 from __future__ import annotations
 
@@ -94,8 +94,11 @@ def test_viewers_see_but_cannot_decide_and_requests_expire(people: People, llm: 
         agents.decide(viewer, request["id"], "approve")
     assert approvals.expire_due(utcnow() + timedelta(seconds=61)) == [request["id"]]
     run = agents.get_run(people.bob, eid)
-    assert run["status"] == "succeeded" and "person expired this call" in run["answer"]
-    assert llm.pages == []
+    assert run["status"] == "failed" and run["error"]["code"] == "approval_expired"
+    assert "Nobody approved or rejected the call of 'http_request'" in run["error"]["message"]
+    assert [s["kind"] for s in run["steps"]] == ["model", "approval"]
+    assert run["steps"][1]["output"]["decision"] == "expired"
+    assert llm.pages == [] and len(llm.requests) == 1  # no call made, the model not asked
 
 
 def test_a_cancelled_run_leaves_the_inbox(people: People, llm: LLMServer) -> None:
