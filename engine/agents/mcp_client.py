@@ -13,8 +13,11 @@ The ``mcp`` SDK is asynchronous; nodes run in plain threads. Each connection liv
   SDK's default: ``PATH``, ``HOME`` ...) plus the configured ``env``: nothing of AURA's own
   environment (keys, database URL) leaks into them.
 * **HTTP** servers are checked against AURA's outbound rule first (private and loopback
-  addresses refused unless in ``AURA_HTTP_ALLOW``), and get the headers of their
-  credential (e.g. ``Authorization: Bearer ...``), never shown in steps or errors.
+  addresses refused unless in ``AURA_HTTP_ALLOW``): the host name is resolved once per
+  session and every connection goes to those checked addresses (:mod:`engine.net.pinned`),
+  so a DNS answer that changes later cannot point the session at a private address.
+  They get the headers of their credential (e.g. ``Authorization: Bearer ...``), never
+  shown in steps or errors.
 
 A tool's result is returned as data for the model (text, or the structured content as
 JSON); a tool that reports an error raises :class:`McpToolError`, which the loop turns
@@ -150,7 +153,9 @@ def _result_text(result: Any) -> Any:
 
 
 @asynccontextmanager
-async def _client(config: McpServerConfig, headers: dict[str, str]) -> AsyncIterator[Any]:
+async def _client(
+    config: McpServerConfig, headers: dict[str, str], pinned: Any = None
+) -> AsyncIterator[Any]:
     from mcp import Client, StdioServerParameters
 
     async with AsyncExitStack() as stack:
@@ -165,11 +170,13 @@ async def _client(config: McpServerConfig, headers: dict[str, str]) -> AsyncIter
             import httpx2
             from mcp.client.streamable_http import streamable_http_client
 
+            from engine.net.pinned import pinned_async_client
+
             http = await stack.enter_async_context(
-                httpx2.AsyncClient(
+                pinned_async_client(
+                    pinned,
                     headers=headers,
                     timeout=httpx2.Timeout(config.timeout_s, read=config.timeout_s * 10),
-                    follow_redirects=False,
                 )
             )
             server = streamable_http_client(config.url, http_client=http)
@@ -183,11 +190,19 @@ class McpSession:
     """A connection to one MCP server, used from plain (non-async) code.
 
     Use as a context manager; :meth:`tools` lists the server's tools, :meth:`call` calls
-    one. ``headers`` are sent to an HTTP server (from its credential)."""
+    one. ``headers`` are sent to an HTTP server (from its credential); ``resolver`` (a
+    ``getaddrinfo``-compatible function, for tests) resolves its host, once."""
 
-    def __init__(self, config: McpServerConfig, *, headers: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        config: McpServerConfig,
+        *,
+        headers: dict[str, str] | None = None,
+        resolver: Any = None,
+    ) -> None:
         self.config = config
         self._headers = dict(headers or {})
+        self._resolver = resolver
         self._stack = ExitStack()
         self._portal: Any = None
         self._client: Any = None
@@ -195,12 +210,13 @@ class McpSession:
     def __enter__(self) -> McpSession:
         from anyio.from_thread import start_blocking_portal
 
+        pinned = None
         if self.config.transport == "http":
-            check_outbound(self.config.url)
+            pinned = check_outbound(self.config.url, resolver=self._resolver)
         try:
             self._portal = self._stack.enter_context(start_blocking_portal())
             self._client = self._stack.enter_context(
-                self._portal.wrap_async_context_manager(_client(self.config, self._headers))
+                self._portal.wrap_async_context_manager(_client(self.config, self._headers, pinned))
             )
         except BaseException as exc:
             self._stack.close()
@@ -310,25 +326,21 @@ def _tool(session: McpSession, d: ToolDef) -> Tool:
     return Tool(ToolDef(name, described, d.parameters), call)
 
 
-def check_outbound(url: str) -> None:
-    """Refuses an HTTP server on a private or loopback address unless allow-listed
-    (``AURA_HTTP_ALLOW`` and the run-time list), as the HTTP Request node does.
+def check_outbound(url: str, *, resolver: Any = None) -> Any:
+    """Resolves the HTTP server's host once and refuses a private or loopback address
+    unless allow-listed (``AURA_HTTP_ALLOW`` and the run-time list), as the HTTP Request
+    node does. Returns the :class:`~engine.net.pinned.Pin` the session connects to.
 
     Raises:
         SSRFBlocked: the address is refused (its message says what to allow).
         McpError: the host name does not resolve.
     """
-    from engine.config import settings
-    from engine.net import effective_allow, parse_allow, resolve_checked
-    from engine.net.ssrf import check_url
+    from engine.net.pinned import pin
 
-    allow = effective_allow(parse_allow(settings().http.allow))
-    check_url(url, allow)
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        resolve_checked(parts.hostname or "", port, allow)
+        return pin(url, resolver=resolver)
     except OSError as exc:
+        host = urlsplit(url).hostname
         raise McpError(
-            f"The MCP server's host {parts.hostname!r} does not resolve ({exc}). Check its URL."
+            f"The MCP server's host {host!r} does not resolve ({exc}). Check its URL."
         ) from None
