@@ -9,7 +9,9 @@ Every failure is a message saying which check failed, with exit code 2.
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -68,22 +70,27 @@ def _is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
-def _fetch_url(url: str) -> tuple[bytes, dict[str, Any] | None]:
-    from urllib.parse import urlsplit
+@contextlib.contextmanager
+def _bar(enabled: bool) -> Iterator[Any]:
+    """A progress bar across an install's stages (the download in KiB), or None."""
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
 
-    from engine.errors import PackageInstallError
-    from engine.net import safe_client
+    from engine.marketplace.install import STAGES, progress_percent
 
-    host = urlsplit(url).hostname or ""
-    with safe_client(allow=[host], timeout=60) as client:
-        resp = client.get(url)
-        if resp.status_code != 200:
-            raise PackageInstallError(
-                f"{url} answered HTTP {resp.status_code}.", details={"check": "source"}
-            )
-        sig_resp = client.get(url + ".sig")
-    sig = sig_resp.json() if sig_resp.status_code == 200 else None
-    return resp.content, sig
+    columns = (TextColumn("{task.description:<44}"), BarColumn(), TaskProgressColumn())
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task(STAGES["download"], total=100)
+
+        def report(stage: str, done: int, total: int) -> None:
+            text = STAGES.get(stage, stage)
+            if stage == "download":
+                text += f" {done / 1024:.0f}/{total / 1024:.0f} KiB"
+            bar.update(task, completed=progress_percent(stage, done, total), description=text)
+
+        yield report
 
 
 @app.command("search")
@@ -125,20 +132,29 @@ def install(
     from engine.marketplace.install import load_file
     from engine.services import packages
 
-    with reporting(as_json):
+    with reporting(as_json), _bar(not as_json) as progress:
         if _is_url(what):
-            data, sig = _fetch_url(what)
-            info = packages.install_file(
-                _operator(), data, sig, allow_unsigned=allow_unsigned, source=what
+            info = packages.install_url(
+                _operator(), what, allow_unsigned=allow_unsigned, progress=progress
             )
         elif Path(what).is_file():
             data, sig = load_file(what)
             info = packages.install_file(
-                _operator(), data, sig, allow_unsigned=allow_unsigned, source=f"file:{what}"
+                _operator(),
+                data,
+                sig,
+                allow_unsigned=allow_unsigned,
+                source=f"file:{what}",
+                progress=progress,
             )
         else:
             info = packages.install_from_catalogue(
-                _operator(), what, version=version, source=source, allow_unsigned=allow_unsigned
+                _operator(),
+                what,
+                version=version,
+                source=source,
+                allow_unsigned=allow_unsigned,
+                progress=progress,
             )
     if as_json:
         _print(info)
@@ -159,8 +175,9 @@ def upgrade(
 
     with reporting(as_json):
         before = packages.get_package(_operator(), name)["active"]
+    with reporting(as_json), _bar(not as_json) as progress:
         info = packages.install_from_catalogue(
-            _operator(), name, source=source, allow_unsigned=allow_unsigned
+            _operator(), name, source=source, allow_unsigned=allow_unsigned, progress=progress
         )
     if as_json:
         _print(info)

@@ -26,13 +26,16 @@ from engine.errors import ConflictError, NotFoundError, PackageInstallError
 from engine.marketplace import live
 from engine.marketplace.build import package_filename
 from engine.marketplace.package import Package, load_package
+from engine.marketplace.sources import Progress
 from engine.marketplace.trust import verify_package
 
 __all__ = [
+    "STAGES",
     "aura_version",
     "install",
     "packages_dir",
     "preview",
+    "progress_percent",
     "rollback",
     "set_enabled",
     "uninstall",
@@ -150,6 +153,28 @@ def preview(store: Any, data: bytes, signature: dict[str, Any] | None = None) ->
     }
 
 
+STAGES = {
+    "download": "Downloading",
+    "check": "Checking the signature, manifest and code",
+    "test": "Running its tests in the sandbox",
+    "store": "Installing",
+}
+"""What each stage of an install is called where a person watches it."""
+_SHARE = {"download": (0.0, 0.5), "check": (0.5, 0.6), "test": (0.6, 0.95), "store": (0.95, 1.0)}
+
+
+def progress_percent(stage: str, done: int, total: int) -> int:
+    """How far an install is, 0-100, for one bar across its stages (the download takes
+    the first half; a package fetched from a folder passes it at once)."""
+    start, end = _SHARE.get(stage, (0.0, 1.0))
+    part = min(1.0, done / total) if total > 0 else 0.0
+    return round(100 * (start + (end - start) * part))
+
+
+def _noop(stage: str, done: int, total: int) -> None:
+    return None
+
+
 def install(
     store: Any,
     data: bytes,
@@ -159,6 +184,7 @@ def install(
     source: str = "file",
     allow_unsigned: bool = False,
     activate: bool = True,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Checks and installs a package file; returns its installed entry (with ``name``).
 
@@ -170,6 +196,8 @@ def install(
         PackageInstallError: naming the failed check (``details["check"]``).
         ConflictError: this version is already installed.
     """
+    report = progress or _noop
+    report("check", 0, 1)
     pkg, signed_by, needs_override = _checks(store, data, signature)
     if needs_override is not None and not allow_unsigned:
         raise needs_override
@@ -178,7 +206,9 @@ def install(
     entry = state.get(pkg.name) or {"versions": {}, "enabled": True, "extra_hosts": []}
     from engine.marketplace.conformance import check_package
 
+    report("test", 0, 1)
     check_package(pkg)
+    report("store", 0, 1)
     folder = packages_dir() / pkg.manifest.publisher
     folder.mkdir(mode=0o700, exist_ok=True)
     path = folder / package_filename(pkg.name, pkg.version)
@@ -204,6 +234,7 @@ def install(
     )
     state[pkg.name] = entry
     live.save_state(store, state)
+    report("store", 1, 1)
     return {"name": pkg.name, "previous": previous, **entry}
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -29,9 +30,22 @@ from engine.marketplace.build import package_filename
 from engine.marketplace.package import load_package
 from engine.marketplace.trust import verify_index
 
-__all__ = ["INDEX", "fetch_package", "find_entry", "publish", "read_index", "sign_index"]
+__all__ = [
+    "INDEX",
+    "Progress",
+    "fetch_package",
+    "fetch_url",
+    "find_entry",
+    "publish",
+    "read_index",
+    "sign_index",
+]
 
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: ``download`` counts bytes; the install's later stages
+(:data:`engine.marketplace.install.STAGES`) count 0 then 1 of 1."""
 INDEX = "index.json"
+CHUNK = 16 * 1024
 MAX_INDEX_BYTES = 4 * 1024 * 1024
 MAX_PACKAGE_BYTES = 5 * 1024 * 1024
 
@@ -40,36 +54,64 @@ def _is_url(location: str) -> bool:
     return urlsplit(location).scheme in ("http", "https")
 
 
-def _get(location: str, rel: str, limit: int) -> bytes:
+def _download(url: str, limit: int, progress: Progress | None = None) -> bytes:
+    """The body of ``url`` through the SSRF-safe client (at most ``limit`` bytes),
+    reporting ``progress("download", bytes so far, Content-Length or 0)`` per chunk."""
+    from engine.net import safe_client
+
+    host = urlsplit(url).hostname or ""
+    try:
+        with safe_client(allow=[host], timeout=30) as client, client.stream("GET", url) as resp:
+            if resp.status_code != 200:
+                raise PackageInstallError(
+                    f"{url} answered HTTP {resp.status_code}.",
+                    details={"check": "source", "url": url, "status": resp.status_code},
+                )
+            try:
+                total = int(resp.headers.get("content-length") or 0)
+            except ValueError:
+                total = 0
+            body = bytearray()
+            for chunk in resp.iter_bytes(CHUNK):
+                body += chunk
+                if len(body) > limit:
+                    raise PackageInstallError(
+                        f"{url} is larger than {limit} bytes.", details={"check": "source"}
+                    )
+                if progress is not None:
+                    progress("download", len(body), max(total, len(body)))
+            return bytes(body)
+    except PackageInstallError:
+        raise
+    except Exception as exc:
+        raise PackageInstallError(
+            f"Cannot read the catalogue at {url}: {exc}. Check the "
+            "address, or use a catalogue folder (offline).",
+            details={"check": "source", "url": url},
+        ) from None
+
+
+def fetch_url(url: str, progress: Progress | None = None) -> tuple[bytes, dict[str, Any] | None]:
+    """A package file at ``url`` and the signature record at ``url + ".sig"`` (None when
+    there is none)."""
+    data = _download(url, MAX_PACKAGE_BYTES, progress)
+    try:
+        sig = json.loads(_download(url + ".sig", 64 * 1024))
+    except PackageInstallError as exc:
+        if (exc.details or {}).get("status") != 404:
+            raise
+        sig = None
+    except ValueError:
+        raise PackageInstallError(
+            f"{url}.sig is not a JSON signature record.", details={"check": "signature"}
+        ) from None
+    return data, sig if isinstance(sig, dict) else None
+
+
+def _get(location: str, rel: str, limit: int, progress: Progress | None = None) -> bytes:
     """Bytes of ``rel`` inside the catalogue at ``location`` (folder or URL)."""
     if _is_url(location):
-        from engine.net import safe_client
-
-        url = urljoin(location.rstrip("/") + "/", rel)
-        host = urlsplit(url).hostname or ""
-        try:
-            with safe_client(allow=[host], timeout=30) as client, client.stream("GET", url) as resp:
-                if resp.status_code != 200:
-                    raise PackageInstallError(
-                        f"{url} answered HTTP {resp.status_code}.",
-                        details={"check": "source", "url": url},
-                    )
-                body = bytearray()
-                for chunk in resp.iter_bytes():
-                    body += chunk
-                    if len(body) > limit:
-                        raise PackageInstallError(
-                            f"{url} is larger than {limit} bytes.", details={"check": "source"}
-                        )
-                return bytes(body)
-        except PackageInstallError:
-            raise
-        except Exception as exc:
-            raise PackageInstallError(
-                f"Cannot read the catalogue at {url}: {exc}. Check the "
-                "address, or use a catalogue folder (offline).",
-                details={"check": "source", "url": url},
-            ) from None
+        return _download(urljoin(location.rstrip("/") + "/", rel), limit, progress)
     root = Path(location).resolve()
     path = (root / rel).resolve()
     if not path.is_relative_to(root):
@@ -81,13 +123,16 @@ def _get(location: str, rel: str, limit: int) -> bytes:
             raise PackageInstallError(
                 f"{path} is larger than {limit} bytes.", details={"check": "source"}
             )
-        return path.read_bytes()
+        data = path.read_bytes()
     except OSError as exc:
         raise PackageInstallError(
             f"Cannot read {path}: {exc.strerror}. Is {location} a "
             "catalogue folder (with index.json)?",
             details={"check": "source"},
         ) from None
+    if progress is not None:
+        progress("download", len(data), len(data))
+    return data
 
 
 def read_index(store: Any, location: str) -> dict[str, Any]:
@@ -135,14 +180,16 @@ def find_entry(index: dict[str, Any], name: str, version: str | None = None) -> 
     return max(entries, key=lambda e: Version(str(e.get("version"))))
 
 
-def fetch_package(location: str, entry: dict[str, Any]) -> tuple[bytes, dict[str, Any]]:
+def fetch_package(
+    location: str, entry: dict[str, Any], progress: Progress | None = None
+) -> tuple[bytes, dict[str, Any]]:
     """A package file from the catalogue, its hash checked; and its signature record."""
     rel = str(entry.get("file") or "")
     if not rel or rel.startswith("/") or ".." in rel.split("/"):
         raise PackageInstallError(
             f"The index names an invalid file '{rel}'.", details={"check": "index"}
         )
-    data = _get(location, rel, MAX_PACKAGE_BYTES)
+    data = _get(location, rel, MAX_PACKAGE_BYTES, progress)
     sha = hashlib.sha256(data).hexdigest()
     if sha != entry.get("sha256"):
         raise PackageInstallError(

@@ -28,6 +28,7 @@ __all__ = [
     "grant_hosts",
     "install_file",
     "install_from_catalogue",
+    "install_url",
     "installed",
     "list_sources",
     "preview_file",
@@ -173,8 +174,10 @@ def install_file(
     *,
     allow_unsigned: bool = False,
     source: str = "upload",
+    progress: sources.Progress | None = None,
 ) -> dict[str, Any]:
-    """Installs (or upgrades to) a package file; see :func:`engine.marketplace.install.install`."""
+    """Installs (or upgrades to) a package file; see :func:`engine.marketplace.install.install`
+    (``progress`` hears each stage)."""
     _authorize(principal, "package:manage")
     entry = ops.install(
         _store(),
@@ -183,6 +186,7 @@ def install_file(
         actor=_actor(principal),
         source=source,
         allow_unsigned=allow_unsigned,
+        progress=progress,
     )
     version = entry["active"]
     info = entry["versions"][version]
@@ -218,20 +222,38 @@ def install_from_catalogue(
     version: str | None = None,
     source: str | None = None,
     allow_unsigned: bool = False,
+    progress: sources.Progress | None = None,
 ) -> dict[str, Any]:
-    """Installs or upgrades ``name`` from a catalogue (index and file checked)."""
+    """Installs or upgrades ``name`` from a catalogue (index and file checked);
+    ``progress`` hears the download (bytes) and each later stage."""
     _authorize(principal, "package:manage")
     store = _store()
     location = _location(source)
     index = sources.read_index(store, location)
     entry = sources.find_entry(index, name, version)
-    data, sig = sources.fetch_package(location, entry)
+    data, sig = sources.fetch_package(location, entry, progress)
     return install_file(
         principal,
         data,
         sig,
         allow_unsigned=allow_unsigned,
         source=f"catalogue:{index.get('name') or location}",
+        progress=progress,
+    )
+
+
+def install_url(
+    principal: Principal | None,
+    url: str,
+    *,
+    allow_unsigned: bool = False,
+    progress: sources.Progress | None = None,
+) -> dict[str, Any]:
+    """Installs the package file at ``url`` (its ``.sig`` beside it, when there is one)."""
+    _authorize(principal, "package:manage")
+    data, sig = sources.fetch_url(url, progress)
+    return install_file(
+        principal, data, sig, allow_unsigned=allow_unsigned, source=url, progress=progress
     )
 
 

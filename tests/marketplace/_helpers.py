@@ -3,9 +3,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
 import json
+import threading
 import zipfile
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +116,21 @@ def raw_zip(
 def tree(root: Path) -> set[str]:
     """Every path under ``root`` (to prove nothing was written)."""
     return {str(p.relative_to(root)) for p in root.rglob("*")} if root.exists() else set()
+
+
+@contextlib.contextmanager
+def served_folder(folder: Path) -> Iterator[str]:
+    """``folder`` on a plain static HTTP server on loopback; yields its base URL."""
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    handler = functools.partial(Quiet, directory=str(folder))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

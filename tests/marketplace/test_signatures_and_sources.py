@@ -5,12 +5,9 @@ nothing."""
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +18,7 @@ from engine.errors import PackageInstallError, PermissionDenied
 from engine.marketplace import install as ops
 from engine.marketplace import sources, trust
 from engine.services import packages
-from tests.marketplace._helpers import built, manifest
+from tests.marketplace._helpers import built, manifest, served_folder
 
 OWNER = Principal(user_id=None, email="owner@example.com", role="owner")
 EDITOR = Principal(user_id=None, email="ed@example.com", role="editor")
@@ -48,15 +45,8 @@ def trusted(store: Any, acme_key: tuple[bytes, bytes]) -> Any:
 @pytest.fixture
 def served(catalogue: Path) -> Iterator[str]:
     """The catalogue folder on a plain static HTTP server."""
-    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(catalogue))
-    handler.log_message = lambda *a: None  # type: ignore[attr-defined]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served_folder(catalogue) as url:
+        yield url
 
 
 def _installed(store: Any) -> dict[str, Any]:
