@@ -61,7 +61,7 @@ def pin(url: str, *, allow: Any = None, resolver: Resolver | None = None) -> Pin
 def _backend(p: Pin) -> Any:
     import httpcore2
 
-    class PinnedBackend(httpcore2.AsyncNetworkBackend):  # type: ignore[misc]
+    class PinnedBackend(httpcore2.AsyncNetworkBackend):
         """Connects to the pinned addresses of the pinned host; refuses anything else."""
 
         def __init__(self) -> None:
