@@ -75,7 +75,7 @@ def _text(value: Any) -> str:
 
 def _target_label(kind: str, target: str, choices: dict[str, Any]) -> str:
     if kind == "workflow":
-        names = {w["id"]: w["name"] for w in choices.get("workflows", [])}
+        names = {str(w["id"]): str(w["name"]) for w in choices.get("workflows", [])}
         return names.get(target, f"workflow {target} (not available to you)")
     if kind == "http":
         return "HTTP requests"
