@@ -63,6 +63,11 @@ app.add_typer(
     help="Knowledge bases: create, ingest, search, list, delete.",
 )
 app.add_typer(
+    __import__("engine.cli.cmd_knowledge", fromlist=["app"]).app,
+    name="knowledge",
+    help="Knowledge bases (the same commands as 'aura kb').",
+)
+app.add_typer(
     __import__("engine.cli.cmd_agents", fromlist=["app"]).app,
     name="agent",
     help="AI agents: list, show, run, chat, export, import; the approvals inbox.",

@@ -16,7 +16,20 @@ from engine.cli._common import console, fail, reporting
 app = typer.Typer(no_args_is_help=True)
 
 _JSON = typer.Option("--json", help="Print JSON.")
-_SUFFIXES = (".txt", ".text", ".md", ".markdown", ".rst", ".html", ".htm", ".pdf")
+_SUFFIXES = (
+    ".txt",
+    ".text",
+    ".md",
+    ".markdown",
+    ".rst",
+    ".html",
+    ".htm",
+    ".pdf",
+    ".docx",
+    ".csv",
+    ".json",
+    ".jsonl",
+)
 
 
 def _operator() -> Any:
@@ -65,20 +78,25 @@ def list_bases(as_json: Annotated[bool, _JSON] = False) -> None:
     console.print(table)
 
 
-def _files(paths: list[Path]) -> list[tuple[Path, str]]:
-    """The files to add and their document names (relative to a folder given)."""
-    out: list[tuple[Path, str]] = []
-    for p in paths:
+def _documents(paths: list[str]) -> list[dict[str, Any]]:
+    """The documents to add: each file (a folder: the readable files inside, named
+    relative to it), and each http(s) address as a URL document."""
+    out: list[dict[str, Any]] = []
+    for arg in paths:
+        if arg.lower().startswith(("http://", "https://")):
+            out.append({"name": arg, "url": arg})
+            continue
+        p = Path(arg)
         if p.is_dir():
             out.extend(
-                (f, f.relative_to(p).as_posix())
+                {"name": f.relative_to(p).as_posix(), "data": f.read_bytes()}
                 for f in sorted(p.rglob("*"))
                 if f.is_file() and f.suffix.lower() in _SUFFIXES
             )
         elif p.is_file():
-            out.append((p, p.name))
+            out.append({"name": p.name, "data": p.read_bytes()})
         else:
-            fail(f"{p} does not exist. Give files or folders to ingest.")
+            fail(f"{p} does not exist. Give files, folders or http(s) addresses to ingest.")
     return out
 
 
@@ -86,37 +104,104 @@ def _files(paths: list[Path]) -> list[tuple[Path, str]]:
 def ingest(
     kb: Annotated[str, typer.Argument(help="Knowledge base id or name.")],
     paths: Annotated[
-        list[Path], typer.Argument(help="Files or folders (text, Markdown, HTML, PDF).")
+        list[str],
+        typer.Argument(
+            help="Files, folders (text, Markdown, HTML, PDF, DOCX, CSV, JSON) or http(s) addresses."
+        ),
     ],
+    workers: Annotated[
+        bool | None,
+        typer.Option(
+            "--workers/--here",
+            help="Run on the workers (default when a Redis is configured) or in this process.",
+        ),
+    ] = None,
     as_json: Annotated[bool, _JSON] = False,
 ) -> None:
-    """Add files (folders: every readable file inside) to a knowledge base. A file that
-    cannot be read is reported and the others are added."""
+    """Add documents to a knowledge base, with a progress bar. A document that cannot be
+    read is reported and the others are added (exit code 1 if any failed)."""
+    from engine.cli._ingest_progress import IngestBar
+    from engine.config import settings
+    from engine.services import knowledge_ingest
+
+    docs = _documents(paths)
+    if not docs:
+        fail("No documents found there (readable types: " + ", ".join(_SUFFIXES) + ").")
+    on_workers = bool(settings().redis.url) if workers is None else workers
+    with reporting(as_json), IngestBar(show=not as_json) as bar:
+        if on_workers:
+            who = _operator()
+            job = knowledge_ingest.start_ingest(who, kb, docs)
+            if not as_json:
+                console.print(f"Ingest {job.id} queued for the workers.")
+            done = bar.follow(lambda: knowledge_ingest.ingest_progress(who, kb, job.id))
+        else:
+            done = knowledge_ingest.ingest_here(_operator(), kb, docs, bar.update)
+    if as_json:
+        print(json.dumps(done.results, indent=2))
+    if done.status == "failed":
+        fail(done.error, code=1, as_json=as_json, error="ingest_failed")
+    if not as_json:
+        added = sum(r["status"] != "failed" for r in done.results)
+        console.print(
+            f"{added} of {done.documents_total} document(s), {done.chunks_done} chunk(s)."
+        )
+    if done.documents_failed:
+        raise typer.Exit(1)
+
+
+@app.command("ingests")
+def ingests(
+    kb: Annotated[str, typer.Argument(help="Knowledge base id or name.")],
+    as_json: Annotated[bool, _JSON] = False,
+) -> None:
+    """The knowledge base's recent ingests on the workers and how far they are."""
+    from engine.services import knowledge_ingest
+
+    with reporting(as_json):
+        jobs = knowledge_ingest.list_ingests(_operator(), kb)
+    if as_json:
+        print(json.dumps([j.to_dict() for j in jobs], indent=2))
+        return
+    table = Table("id", "status", "documents", "failed", "chunks", "by", "started")
+    for j in jobs:
+        table.add_row(
+            j.id,
+            j.status,
+            f"{j.documents_done}/{j.documents_total}",
+            str(j.documents_failed),
+            f"{j.chunks_done}/{j.chunks_total}",
+            j.by,
+            (j.started_at or j.created_at)[:19].replace("T", " "),
+        )
+    console.print(table)
+
+
+@app.command("chunks")
+def chunks(
+    kb: Annotated[str, typer.Argument(help="Knowledge base id or name.")],
+    document: Annotated[str, typer.Argument(help="Document id or name.")],
+    offset: Annotated[int, typer.Option(help="Skip this many chunks.")] = 0,
+    limit: Annotated[int, typer.Option(help="At most this many chunks.")] = 50,
+    as_json: Annotated[bool, _JSON] = False,
+) -> None:
+    """A document's chunks in order: position, heading, tokens and text."""
     from engine.services import knowledge
 
-    files = _files(paths)
-    results: list[dict[str, Any]] = []
     with reporting(as_json):
-        for f, name in files:
-            r = knowledge.add_documents(_operator(), kb, [{"name": name, "data": f.read_bytes()}])[
-                0
-            ]
-            results.append(r)
-            if not as_json:
-                mark = "[red]✗[/]" if r["status"] == "failed" else "[green]✓[/]"
-                console.print(
-                    f"{mark} {name}: {r['status']}"
-                    + (
-                        f", {r['chunks']} chunk(s)"
-                        if r["status"] != "failed"
-                        else f" — {r['error']}"
-                    ),
-                    soft_wrap=True,
-                )
+        who = _operator()
+        ids = {d["name"]: d["id"] for d in knowledge.list_documents(who, kb)}
+        page = knowledge.document_chunks(
+            who, kb, ids.get(document, document), offset=offset, limit=limit
+        )
     if as_json:
-        print(json.dumps(results, indent=2))
-    if any(r["status"] == "failed" for r in results):
-        raise typer.Exit(1)
+        print(json.dumps(page, indent=2))
+        return
+    console.print(f"[bold]{escape(page['document']['name'])}[/]: {page['total']} chunk(s)")
+    for c in page["items"]:
+        head = f" {c['heading']}" if c["heading"] else ""
+        console.print(f"[bold]#{c['position']}[/]{escape(head)} ({c['tokens']} tokens)")
+        console.print(f"    {c['text'][:500]}", markup=False, soft_wrap=True)
 
 
 @app.command("search")

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from engine.cli.app import app
 from tests.knowledge.pdf import make_pdf
+from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
 
 runner = CliRunner()
 
@@ -63,3 +64,45 @@ def test_create_ingest_search_list_delete(tmp_path: Path) -> None:
     assert aura("kb", "delete", "Docs", "--yes").exit_code == 0
     r = aura("kb", "search", "Docs", "bills")
     assert r.exit_code == 2 and "No knowledge base 'Docs'" in r.output
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_ingest_on_the_workers_shows_a_progress_bar(tmp_path: Path, redis_url: str) -> None:  # noqa: F811
+    """``aura knowledge ingest`` in a terminal, a real worker process doing the work."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.knowledge.test_ingest_jobs import big_markdown
+    from tests.support.env import queue_env
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "handbook.md").write_text(big_markdown(150))
+    (docs / "notes.txt").write_text("Parking is on level two of the garage.")
+    with queue_env("sqlite", tmp_path / "data", redis_url) as env:
+        made = aura("knowledge", "create", "Handbook", "--size", "40", "--overlap", "5")
+        assert made.exit_code == 0, made.output
+        env.worker()
+        run = subprocess.run(
+            [sys.executable, "-m", "engine", "knowledge", "ingest", "Handbook", str(docs)],
+            env={**os.environ, **env.vars, "TTY_COMPATIBLE": "1", "COLUMNS": "120"},
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr + env.logs()
+        out = run.stdout
+        assert "queued for the workers" in out
+        assert "documents" in out and "chunks" in out and "━" in out  # the bars
+        assert "handbook.md: added" in out and "notes.txt: added, 1 chunk" in out
+        jobs = json.loads(aura("kb", "ingests", "Handbook", "--json").output)
+        assert [(j["status"], j["documents_done"], j["by"]) for j in jobs] == [
+            ("succeeded", 2, "console")
+        ]
+        assert f"2 of 2 document(s), {jobs[0]['chunks_done']} chunk(s)." in out
+
+        r = aura("kb", "chunks", "Handbook", "notes.txt")
+        assert r.exit_code == 0 and "#0" in r.output and "level two" in r.output
