@@ -23,7 +23,13 @@ from engine.errors import (
 from engine.executor.params import build_plan
 from engine.graph.messages import param_path, plain_message
 from engine.graph.validate import contains_expression
-from engine.sdk.context import ExecutionInfo, NodeContext, NodeInfo, WorkflowInfo
+from engine.sdk.context import (
+    SHARED_DATA_KEY,
+    ExecutionInfo,
+    NodeContext,
+    NodeInfo,
+    WorkflowInfo,
+)
 from engine.sdk.items import Item
 
 if TYPE_CHECKING:
@@ -119,6 +125,11 @@ class ExecContext(NodeContext):
         self.execution = execution.execution_info
         self.static_data = execution.request.static_data.setdefault(node.name, {})
 
+    @property
+    def shared_data(self) -> dict[str, Any]:
+        # created when first used, so workflows that never use it store nothing new
+        return self._ex.request.static_data.setdefault(SHARED_DATA_KEY, {})
+
     @cached_property
     def log(self) -> logging.Logger:  # type: ignore[override]
         lg = logging.Logger(f"aura.node.{self._node.name}", logging.DEBUG)
@@ -170,7 +181,15 @@ class ExecContext(NodeContext):
                 "mode": ex.request.mode,
                 "resume_url": ex.execution_info.resume_url,
             },
+            extra=self._context_vars(),
         )
+
+    def _context_vars(self) -> dict[str, Any]:
+        """``$flow`` and ``$global`` (the workflow's shared context), when it has any."""
+        shared = self._ex.request.static_data.get(SHARED_DATA_KEY)
+        if not shared:
+            return {}
+        return {k: shared[k] for k in ("flow", "global") if isinstance(shared.get(k), dict)}
 
     def evaluate(self, value: Any, index: int = 0, path: str = "") -> Any:
         plan = build_plan(value, path)

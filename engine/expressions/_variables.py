@@ -3,12 +3,15 @@
 ``$json``, ``$item``, ``$index``/``$itemIndex``, ``$input``, ``$binary``, ``$vars``,
 ``$env``, ``$now``, ``$today``, ``$workflow``, ``$execution``; the functions
 ``$node("Name")`` (also ``$("Name")`` and ``$node["Name"]``), ``$if(c, a, b)``,
-``$ifEmpty(v, default)`` and ``$coalesce(a, b, ...)`` (what ``a ?? b`` becomes); any other
-``$name`` is looked up in ``ExpressionContext.extra`` when evaluated.
+``$ifEmpty(v, default)``, ``$coalesce(a, b, ...)`` (what ``a ?? b`` becomes) and
+``$jsonata("expr")`` (JSONata over ``$json``, as Node-RED evaluates it over ``msg``); any
+other ``$name`` (``$flow`` and ``$global``: the workflow's shared context) is looked up in
+``ExpressionContext.extra`` when evaluated.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,8 +25,15 @@ __all__ = ["CONSTANTS", "VARIABLES", "dollar_call", "dollar_name", "env_lookup"]
 
 Fn = Callable[[State], Any]
 
-CONSTANTS: dict[str, Any] = {"true": True, "True": True, "false": False, "False": False,
-                             "null": None, "None": None, "undefined": None}
+CONSTANTS: dict[str, Any] = {
+    "true": True,
+    "True": True,
+    "false": False,
+    "False": False,
+    "null": None,
+    "None": None,
+    "undefined": None,
+}
 
 _VARS: dict[str, Fn] = {
     "json": lambda st: st.ctx.json,
@@ -39,9 +49,14 @@ _VARS: dict[str, Fn] = {
     "workflow": lambda st: st.ctx.workflow,
     "execution": lambda st: st.ctx.execution,
 }
-_FUNCTIONS = ("node", "if", "ifEmpty", "coalesce")
-VARIABLES: tuple[str, ...] = (*(f"${n}" for n in _VARS), '$node("Name")', "$if(...)",
-                              "$ifEmpty(...)")
+_FUNCTIONS = ("node", "if", "ifEmpty", "coalesce", "jsonata")
+VARIABLES: tuple[str, ...] = (
+    *(f"${n}" for n in _VARS),
+    '$node("Name")',
+    "$if(...)",
+    "$ifEmpty(...)",
+    '$jsonata("...")',
+)
 
 
 def _available(extra: dict[str, Any]) -> str:
@@ -67,6 +82,7 @@ def dollar_name(name: str) -> Fn:
         if "$" + name in ex:
             return ex["$" + name]
         raise ExpressionError(f"Unknown variable '${name}' — available: {_available(ex)}.")
+
     return extra
 
 
@@ -77,8 +93,10 @@ def _empty(v: Any) -> bool:
 def dollar_call(name: str, fns: list[Fn], kws: dict[str, Fn]) -> Fn:
     """The closure of ``$name(...)`` for the ``$`` functions."""
     if name not in _FUNCTIONS:
-        raise ExpressionRefused(f"'${name}' is not a function; only $node(...), $if(...), "
-                                "$ifEmpty(...) and helpers can be called.")
+        raise ExpressionRefused(
+            f"'${name}' is not a function; only $node(...), $if(...), "
+            "$ifEmpty(...), $jsonata(...) and helpers can be called."
+        )
     if kws:
         raise ExpressionSyntaxError(f"${name}(...) takes no keyword arguments.")
     n = len(fns)
@@ -92,23 +110,33 @@ def dollar_call(name: str, fns: list[Fn], kws: dict[str, Fn]) -> Fn:
             if not isinstance(v, str):
                 raise ExpressionError('$node takes a node name as text: $node("Name").')
             return NodeView(st.ctx, v)
+
         return node
+    if name == "jsonata":
+        if n != 1:
+            raise ExpressionSyntaxError(
+                '$jsonata takes one JSONata expression as text: $jsonata("payload * 2").'
+            )
+        return _jsonata(fns[0])
     if name == "if":
         if n not in (2, 3):
-            raise ExpressionSyntaxError("$if takes a condition and one or two values: "
-                                        "$if(condition, yes, no).")
+            raise ExpressionSyntaxError(
+                "$if takes a condition and one or two values: $if(condition, yes, no)."
+            )
         test, yes = fns[0], fns[1]
         no = fns[2] if n == 3 else (lambda st: None)
         return lambda st: yes(st) if test(st) else no(st)
     if name == "ifEmpty":
         if n != 2:
-            raise ExpressionSyntaxError("$ifEmpty takes a value and a default: "
-                                        "$ifEmpty(value, default).")
+            raise ExpressionSyntaxError(
+                "$ifEmpty takes a value and a default: $ifEmpty(value, default)."
+            )
         value, default = fns
 
         def if_empty(st: State) -> Any:
             v = value(st)
             return default(st) if _empty(v) else v
+
         return if_empty
     if n < 1:
         raise ExpressionSyntaxError("$coalesce takes at least one value.")
@@ -120,7 +148,33 @@ def dollar_call(name: str, fns: list[Fn], kws: dict[str, Fn]) -> Fn:
             if v is not None:
                 return v
         return v
+
     return coalesce
+
+
+def _jsonata(source: Fn) -> Fn:
+    """``$jsonata("expr")``: JSONata over ``$json`` with the workflow's shared context
+    (``$flowContext``, ``$globalContext``) and the allowed environment (``$env``)."""
+    from engine.expressions.jsonata import evaluate_jsonata
+
+    def run(st: State) -> Any:
+        text = source(st)
+        if not isinstance(text, str):
+            raise ExpressionError(
+                '$jsonata takes the JSONata expression as text: $jsonata("payload * 2").'
+            )
+        st.charge(len(text))
+        extra = st.ctx.extra
+        return evaluate_jsonata(
+            text,
+            st.ctx.json,
+            flow=extra.get("flow"),
+            global_=extra.get("global"),
+            env=st.ctx.env,
+            timeout_s=max(0.01, st.deadline - time.monotonic()),
+        )
+
+    return run
 
 
 def env_lookup(st: State, name: str) -> Any:
@@ -130,4 +184,5 @@ def env_lookup(st: State, name: str) -> Any:
         return env[name]
     raise ExpressionError(
         f"Environment variable '{name}' is not available to expressions. An administrator "
-        "can allow it with the AURA_EXEC_ENV_ALLOW setting.")
+        "can allow it with the AURA_EXEC_ENV_ALLOW setting."
+    )

@@ -26,6 +26,7 @@ from engine.interop._build import (
     settle_status,
 )
 from engine.interop._mapping import MapContext, Mapped, Unmappable
+from engine.interop.nodered_context import trigger_sends
 from engine.interop.nodered_nodes import MAPPERS, typed_value
 from engine.interop.report import NodeReport, WorkflowReport
 from engine.sdk.catalog import Catalog
@@ -155,6 +156,31 @@ def _http_in_msg(first: Draft) -> Draft:
     )
 
 
+def _trigger_message(raw: dict[str, Any], d: Draft) -> Draft:
+    """After a trigger: the one message it sends (once per run): a value in msg.payload,
+    or the first ('pay') or latest ('payl') message as it came."""
+    kind, value = trigger_sends(raw)
+    name = f"{d.node.name} sends"
+    if kind in ("pay", "payl"):
+        msg = _companion(d, name, [])
+        msg.node.type = "core.limit"
+        msg.node.parameters = {"max_items": 1, "keep": "first" if kind == "pay" else "last"}
+        msg.mapped = Mapped("core.limit")
+    else:
+        set_cx = MapContext({}, js_expressions=False)
+        try:
+            payload = typed_value(set_cx, value, kind, "op")
+        except Unmappable as exc:
+            payload = None
+            d.report.notes.append(f"what it sends was not carried over: {exc}")
+        msg = _companion(d, name, [{"name": "payload", "value": payload}])
+        msg.node.execute_once = True
+        d.report.expressions += set_cx.expressions
+    d.report.notes.append(f"the next node, '{name}', sends its message once")
+    settle_status(d.report)
+    return msg
+
+
 _SPLIT_TEXT = "{{ $json.payload.split(%s) if is_string($json.payload) else $json.payload }}"
 
 
@@ -163,7 +189,9 @@ def _companions(raw: dict[str, Any], d: Draft) -> list[tuple[bool, Draft]]:
     CSV rows in msg.payload, text split like Node-RED, msg.payload/msg.req after http in."""
     t, p, name = d.node.type, d.node.parameters, d.node.name
     out: list[tuple[bool, Draft]] = []
-    if t == "core.csv" and p.get("operation") == "build":
+    if raw.get("type") == "trigger" and d.report.status != "not_supported":
+        out.append((False, _trigger_message(raw, d)))
+    elif t == "core.csv" and p.get("operation") == "build":
         rows = _companion(d, f"{name} rows", [])
         rows.node.type, rows.node.parameters = "core.split_out", {"field": ["payload"]}
         rows.mapped = Mapped("core.split_out")

@@ -3,7 +3,8 @@
 A Node-RED message becomes an item whose JSON holds the message properties:
 ``msg.payload`` is ``$json.payload``, ``msg.topic`` is ``$json.topic``. Values typed
 ``msg`` become expressions; ``str``/``num``/``bool``/``json`` literals stay literals;
-``flow``/``global`` context and JSONata have no AURA equivalent (kept with a note).
+``flow``/``global`` context reads become ``$flow``/``$global`` and JSONata
+``$jsonata("...")`` (:mod:`.nodered_context`, which also maps trigger and batch nodes).
 Mustache templates (``template``, ``http request`` URLs) become AURA templates.
 """
 
@@ -16,6 +17,14 @@ from typing import Any
 
 from engine.interop._mapping import MapContext, Mapped, Unmappable
 from engine.interop.expressions import ExpressionNote, escape_literal
+from engine.interop.nodered_context import (
+    context_expr,
+    jsonata_expr,
+    map_batch,
+    map_change_context,
+    map_trigger,
+    writes_context,
+)
 
 __all__ = ["MAPPERS", "field_expr", "mustache", "typed_value"]
 
@@ -60,15 +69,9 @@ def typed_value(cx: MapContext, value: Any, vtype: str, path: str) -> Any:
     if vtype == "env":
         return _note(cx, path, f"env.{value}", "{{ $env." + str(value) + " }}")
     if vtype == "jsonata":
-        cx.expressions.append(
-            ExpressionNote(
-                path,
-                str(value),
-                None,
-                "JSONata has no AURA equivalent; rewrite it as an AURA expression",
-            )
-        )
-        raise Unmappable("a JSONata expression")
+        return jsonata_expr(cx, str(value), path)
+    if vtype in ("flow", "global"):
+        return context_expr(cx, vtype, str(value), path)
     cx.expressions.append(
         ExpressionNote(path, f"{vtype}.{value}", None, f"'{vtype}' context has no AURA equivalent")
     )
@@ -96,13 +99,14 @@ def mustache(cx: MapContext, text: str, path: str) -> str:
         out.append(escape_literal(text[pos : m.start()]))
         name = m.group(1).strip()
         if name.startswith(("flow.", "global.")):
-            cx.expressions.append(
-                ExpressionNote(
-                    path, text, None, "flow/global context in a template has no AURA equivalent"
-                )
-            )
-            raise Unmappable("flow/global context in a template")
-        expr = "$env." + name[4:] if name.startswith("env.") else field_expr(name)
+            scope, _, prop = name.partition(".")
+            if scope == "global":
+                cx.note("global context is kept per workflow in AURA")
+            expr = "$" + scope + "." + prop
+        elif name.startswith("env."):
+            expr = "$env." + name[4:]
+        else:
+            expr = field_expr(name)
         out.append("{{ " + expr + " }}")
         pos = m.end()
     out.append(escape_literal(text[pos:]))
@@ -110,6 +114,8 @@ def mustache(cx: MapContext, text: str, path: str) -> str:
 
 
 def map_change(cx: MapContext) -> Mapped:
+    if writes_context(cx.get("rules")) and cx.has("core.change"):
+        return map_change_context(cx)
     assignments: list[dict[str, Any]] = []
     removed: list[str] = []
     for i, r in enumerate(cx.get("rules") or []):
@@ -167,6 +173,9 @@ _SWITCH_OPS = {
 
 def _switch_rule(cx: MapContext, left: str, r: dict[str, Any], i: int) -> dict[str, Any]:
     t = r.get("t")
+    if t == "jsonata_exp":
+        test = jsonata_expr(cx, str(r.get("v", "")), f"rules[{i}].v")
+        return {"left": test, "type": "boolean", "operation": "is_true"}
     if t in ("true", "false"):
         return {"left": left, "type": "boolean", "operation": f"is_{t}"}
     if t == "null":
@@ -190,9 +199,13 @@ def _switch_rule(cx: MapContext, left: str, r: dict[str, Any], i: int) -> dict[s
 
 
 def map_switch(cx: MapContext) -> Mapped:
-    if cx.get("propertyType", "msg") != "msg":
-        raise Unmappable(f"switching on a {cx.get('propertyType')} value")
-    left = "{{ " + field_expr(str(cx.get("property", "payload"))) + " }}"
+    ptype = str(cx.get("propertyType", "msg"))
+    if ptype == "msg":
+        left = "{{ " + field_expr(str(cx.get("property", "payload"))) + " }}"
+    elif ptype in ("flow", "global", "jsonata"):
+        left = typed_value(cx, cx.get("property", ""), ptype, "property")
+    else:
+        raise Unmappable(f"switching on a {ptype} value")
     rules, fallback = [], "none"
     raw = cx.get("rules") or []
     for i, r in enumerate(raw):
@@ -389,8 +402,17 @@ def map_sort(cx: MapContext) -> Mapped:
     if cx.get("targetType", "seq") != "seq":
         raise Unmappable("sorting a list inside the message")
     key = str(cx.get("seqKey", "payload"))
+    if cx.get("seqKeyType", "msg") == "jsonata":
+        return Mapped(
+            "core.sort",
+            {
+                "type": "expression",
+                "key": jsonata_expr(cx, key, "seqKey"),
+                "key_order": "desc" if cx.get("order") == "descending" else "asc",
+            },
+        )
     if cx.get("seqKeyType", "msg") != "msg":
-        raise Unmappable("a JSONata sort key")
+        raise Unmappable(f"a {cx.get('seqKeyType')} sort key")
     return Mapped(
         "core.sort",
         {
@@ -553,6 +575,8 @@ MAPPERS: dict[str, Callable[[MapContext], Mapped]] = {
     "yaml": map_yaml,
     "html": map_html,
     "range": map_range,
+    "trigger": map_trigger,
+    "batch": map_batch,
     "debug": map_debug,
     "catch": map_catch,
     "link in": map_noop,

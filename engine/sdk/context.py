@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from engine.sdk.knowledge import KnowledgeAccess
 
 __all__ = [
+    "SHARED_DATA_KEY",
     "ErrorPolicy",
     "ExecutionInfo",
     "NodeContext",
@@ -34,6 +35,10 @@ __all__ = [
 
 ErrorPolicy = Literal["stop", "continue", "route"]
 NodeOutput = list[Item] | dict[str, list[Item]] | None
+
+
+SHARED_DATA_KEY = ""
+"""The key of the workflow's shared data in its static data (no node can be named "")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +73,8 @@ class NodeContext(abc.ABC):
         node, workflow, execution: who and where.
         log: a logger; lines are also kept with the node run and shown in the editor.
         static_data: a JSON dict persisted per workflow and node (cursors, last ids).
+        shared_data: a JSON dict persisted per workflow and shared by all its nodes
+            (Node-RED's flow and global context live under ``flow`` and ``global``).
     """
 
     node: NodeInfo
@@ -75,6 +82,11 @@ class NodeContext(abc.ABC):
     execution: ExecutionInfo
     log: logging.Logger
     static_data: dict[str, Any]
+
+    @property
+    def shared_data(self) -> dict[str, Any]:
+        """The workflow's data shared by all its nodes (persisted like ``static_data``)."""
+        raise NotImplementedError("this context has no shared workflow data")
 
     # -- data ---------------------------------------------------------------
     @abc.abstractmethod
@@ -135,8 +147,9 @@ class NodeContext(abc.ABC):
         return knowledge_for(self.execution.id)
 
     @abc.abstractmethod
-    def run_workflow(self, workflow_ref: str | dict[str, Any], items: list[Item],
-                     *, wait: bool = True) -> list[Item]:
+    def run_workflow(
+        self, workflow_ref: str | dict[str, Any], items: list[Item], *, wait: bool = True
+    ) -> list[Item]:
         """Runs another workflow (id or definition) with ``items``; returns its output."""
 
     @abc.abstractmethod
@@ -162,8 +175,11 @@ class NodeContext(abc.ABC):
         """Sleeps, waking early (and raising) if the execution is cancelled."""
 
     # -- helpers ------------------------------------------------------------
-    def map(self, fn: Callable[[Item, int], Item | list[Item] | dict[str, Any] | None],
-            port: str = "main") -> dict[str, list[Item]]:
+    def map(
+        self,
+        fn: Callable[[Item, int], Item | list[Item] | dict[str, Any] | None],
+        port: str = "main",
+    ) -> dict[str, list[Item]]:
         """Runs ``fn(item, index)`` for each input item, honouring the error policy.
 
         ``fn`` returns an :class:`Item`, a list of items, a plain dict (becomes the
@@ -186,8 +202,10 @@ class NodeContext(abc.ABC):
                     if isinstance(exc, AuraError):
                         raise
                     raise NodeExecutionError(
-                        f"item {i}: {exc}", node=self.node.name,
-                        details={"item_index": i}, error_type=type(exc).__name__,
+                        f"item {i}: {exc}",
+                        node=self.node.name,
+                        details={"item_index": i},
+                        error_type=type(exc).__name__,
                     ) from exc
                 err = {"message": str(exc), "type": type(exc).__name__, "item_index": i}
                 if policy == "continue":

@@ -152,14 +152,15 @@ def _node_red(ctx: NodeContext, params: CodeJsParams) -> dict[str, list[Item]]:
     items = ctx.items
     ports = [p.name for p in outputs_for(params)]
     policy = ctx.node.error_policy
-    stored = ctx.static_data
+    stored = ctx.static_data  # the node's own context
+    shared = ctx.shared_data  # flow and global context: shared by the workflow's nodes
     data = {
         "items": [dict(i.json) for i in items],
         "outputs": len(ports),
         "node": {"id": ctx.node.id, "name": ctx.node.name},
         "context": dict(stored.get("context") or {}),
-        "flow": dict(stored.get("flow") or {}),
-        "global": dict(stored.get("global") or {}),
+        "flow": dict(shared.get("flow") or {}),
+        "global": dict(shared.get("global") or {}),
         "stopOnError": policy == "stop",
         **_common(ctx),
     }
@@ -172,7 +173,7 @@ def _node_red(ctx: NodeContext, params: CodeJsParams) -> dict[str, list[Item]]:
         raise _error(errors[first], int(first))
     for key in ("context", "flow", "global"):
         if isinstance(value.get(key), dict):
-            stored[key] = value[key]
+            (stored if key == "context" else shared)[key] = value[key]
     result: dict[str, list[Item]] = {p: [] for p in ports}
     for port, sent in zip(ports, value.get("outputs") or [], strict=False):
         for entry in sent:
