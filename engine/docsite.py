@@ -4,7 +4,8 @@ them).
 
 The build works on a copy of ``docs/`` in which the references are regenerated from
 code first, so the site can never show a stale one: the settings reference from the
-settings tree (:mod:`engine.config_reference`, every ``AURA_*`` variable). Strict mode
+settings tree (:mod:`engine.config_reference`, every ``AURA_*`` variable), and the node,
+CLI and HTTP API references (:mod:`engine.docsref`) under ``reference/``. Strict mode
 (the default) fails the build on a broken link or a page missing from the navigation.
 """
 
@@ -38,17 +39,32 @@ def _need_mkdocs() -> None:
 
 def prepare(source: Path, work: Path) -> Path:
     """Copies ``source`` (the Markdown pages) into ``work/docs`` and writes the generated
-    references there; returns that directory."""
+    references there; returns that directory (its navigation of the references in
+    ``work/reference-nav.json``)."""
+    import json
+
     from engine.config_reference import reference
+    from engine.docsref import write_all
 
     pages = work / "docs"
     if pages.exists():
         shutil.rmtree(pages)
     shutil.copytree(source, pages)
     (pages / "settings.md").write_text(reference(), encoding="utf-8")
+    nav = [{title: name} for name, title in _REFERENCE.items()] + write_all(pages)
+    (work / "reference-nav.json").write_text(json.dumps(nav), encoding="utf-8")
     if not (pages / "index.md").exists():
         (pages / "index.md").write_text(_index(pages), encoding="utf-8")
     return pages
+
+
+def _reference_nav(pages: Path) -> list[Any]:
+    import json
+
+    kept = pages.parent / "reference-nav.json"
+    if kept.is_file():
+        return list(json.loads(kept.read_text(encoding="utf-8")))
+    return [{title: name} for name, title in _REFERENCE.items()]
 
 
 def _title(page: Path) -> str:
@@ -77,7 +93,10 @@ def _index(pages: Path) -> str:
     ]
     lines += [f"- [{_title(p)}]({p.name})" for p in _guides(pages)]
     lines += ["", "## Reference", ""]
-    lines += [f"- [{title}]({name})" for name, title in _REFERENCE.items()]
+    for entry in _reference_nav(pages):
+        for title, target in entry.items():
+            first = target if isinstance(target, str) else next(iter(target[0].values()))
+            lines.append(f"- [{title}]({first})")
     return "\n".join(lines) + "\n"
 
 
@@ -85,7 +104,7 @@ def mkdocs_config(pages: Path, site: Path, *, strict: bool = True) -> dict[str, 
     """The MkDocs configuration of the site (Material theme, search, navigation)."""
     nav: list[Any] = [{"Home": "index.md"}]
     nav.append({"Guides": [{_title(p): p.name} for p in _guides(pages)]})
-    nav.append({"Reference": [{title: name} for name, title in _REFERENCE.items()]})
+    nav.append({"Reference": _reference_nav(pages)})
     return {
         "site_name": "AURA",
         "site_description": "Workflow automation studio: guides and reference",
@@ -95,7 +114,13 @@ def mkdocs_config(pages: Path, site: Path, *, strict: bool = True) -> dict[str, 
         "use_directory_urls": False,
         "theme": {"name": "material", "features": ["navigation.sections", "search.suggest"]},
         "plugins": ["search"],
-        "markdown_extensions": ["tables", "admonition", "toc", "pymdownx.superfences"],
+        "markdown_extensions": [
+            "tables",
+            "admonition",
+            "toc",
+            "attr_list",
+            "pymdownx.superfences",
+        ],
         "nav": nav,
         "validation": {"links": {"not_found": "warn", "absolute_links": "ignore"}},
     }

@@ -1,7 +1,9 @@
 """``python -m studio.api``: serve the HTTP API and webhooks with uvicorn.
 
 ``aura up`` starts this as a child process. Options: ``--host`` (default 127.0.0.1),
-``--port`` (default 5678), ``--runtime inline|rq``, ``--log-level``.
+``--port`` (default 5678), ``--runtime inline|rq``, ``--log-level``. ``--openapi`` prints
+the OpenAPI document as JSON and exits (``aura docs build`` makes the API reference from
+it without importing the studio).
 """
 
 from __future__ import annotations
@@ -47,7 +49,13 @@ def main(argv: list[str] | None = None) -> None:
         "inline background runs are per process)",
     )
     parser.add_argument("--access-log", action="store_true", help="log every request")
+    parser.add_argument(
+        "--openapi", action="store_true", help="print the OpenAPI document (JSON) and exit"
+    )
     args = parser.parse_args(argv)
+    if args.openapi:
+        _print_openapi()
+        return
 
     import uvicorn
 
@@ -71,6 +79,18 @@ def main(argv: list[str] | None = None) -> None:
         uvicorn.run("studio.api.app:create_app", factory=True, workers=args.workers, **options)
     else:
         uvicorn.run(create_app(runtime=args.runtime), **options)
+
+
+def _print_openapi() -> None:
+    """The OpenAPI document of every operation (with sign-in) on stdout; needs no
+    database."""
+    import json
+
+    from studio.api.app import VERSION, operations
+    from studio.api.openapi import openapi_document
+
+    doc = openapi_document(operations(auth=True), version=VERSION, has_auth=True)
+    sys.stdout.write(json.dumps(doc, indent=1, sort_keys=False) + "\n")
 
 
 def _check_or_exit() -> None:
