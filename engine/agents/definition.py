@@ -54,17 +54,31 @@ class ModelSettings(_Model):
 
 
 class ToolSpec(_Model):
-    """A tool the agent may call: a stored workflow, HTTP requests, knowledge search, or
-    the tools of MCP servers of the agent's project (``mcp``: one spec, many tools, named
-    ``<server>__<tool>``)."""
+    """A tool the agent may call: a stored workflow, HTTP requests, knowledge search, the
+    tools of MCP servers of the agent's project (``mcp``: one spec, many tools, named
+    ``<server>__<tool>``), Python in the sandbox (``code``: ``run_python``), or a node
+    whose spec says it can be a tool (``node``: the model's arguments are its input
+    item, its parameters may use them as ``{{ $json.<argument> }}``)."""
 
-    kind: Literal["workflow", "http", "knowledge", "mcp"] = Field(description="What the tool does.")
+    kind: Literal["workflow", "http", "knowledge", "mcp", "code", "node"] = Field(
+        description="What the tool does."
+    )
     name: str = Field("", description="Name the model calls it by (default from the kind).")
     description: str = Field("", description="What the model is told the tool does.")
     workflow_id: str | None = Field(None, description="The workflow a 'workflow' tool runs.")
     input_schema: dict[str, Any] = Field(
         default_factory=lambda: {"type": "object", "properties": {}},
-        description="JSON Schema of a workflow tool's arguments (an object).",
+        description="JSON Schema of a workflow or node tool's arguments (an object).",
+    )
+    node_type: str | None = Field(None, description="The node a 'node' tool runs.")
+    parameters: dict[str, Any] = Field(
+        default_factory=dict, description="A 'node' tool's parameters."
+    )
+    credentials: dict[str, str] = Field(
+        default_factory=dict, description="A 'node' tool's credentials: slot -> credential id."
+    )
+    timeout_s: float = Field(
+        10, gt=0, le=120, description="Seconds one call of a 'code' tool may take."
     )
     knowledge_bases: list[str] = Field(
         default_factory=list, description="Knowledge bases a 'knowledge' tool searches."
@@ -81,7 +95,11 @@ class ToolSpec(_Model):
                 "http": "http_request",
                 "knowledge": "search_knowledge",
                 "mcp": "mcp_" + "_".join(self.servers)[:60],
+                "code": "run_python",
+                "node": re.sub(r"[^A-Za-z0-9_-]", "_", str(self.node_type or ""))[:64],
             }.get(self.kind, "")
+        if self.kind == "node" and not self.node_type:
+            raise ValueError("a node tool needs a node_type (e.g. core.http_request)")
         if self.kind == "workflow" and not self.workflow_id:
             raise ValueError(f"the workflow tool '{self.name}' needs a workflow_id")
         if not _TOOL_NAME.match(self.name):

@@ -25,11 +25,13 @@ from engine.agents import (
     Usage,
     run_agent,
 )
+from engine.agents.code_tool import CODE_TOOL
 
 if TYPE_CHECKING:
     import httpx
 
 __all__ = [
+    "CODE_TOOL",
     "AgentLimitReached",
     "AgentRun",
     "ChatModel",

@@ -1,7 +1,10 @@
 """The tools of an agent run, built from its definition's :class:`ToolSpec` s: a stored
 workflow (run in memory as the run's principal, which must be allowed to run it now),
-HTTP requests through the outbound guard, knowledge-base search as the run. Every tool's
-output has the run's secrets blanked out before the model or a step sees it."""
+HTTP requests through the outbound guard, knowledge-base search as the run, Python in
+the sandbox (``run_python``), and a node that can be a tool (run as a one-node workflow
+as the run's principal: its credentials and the outbound rule apply as for any node).
+Every tool's output has the run's secrets blanked out before the model or a step sees
+it."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from engine.errors import AuraError, ValidationError
 from engine.services.principals import RunAs
 from engine.services.store import get_store
 
-__all__ = ["HTTP_TOOL", "tool_for"]
+__all__ = ["HTTP_TOOL", "check_node_tool", "tool_for"]
 
 MAX_BODY = 8000
 HTTP_TOOL = ToolDef(
@@ -52,58 +55,147 @@ def tool_for(
         tool = _workflow_tool(spec, row, run_as, cancel, secrets)
     elif spec.kind == "http":
         tool = _http_tool(spec)
+    elif spec.kind == "code":
+        tool = _code_tool(spec)
+    elif spec.kind == "node":
+        tool = _node_tool(spec, row, run_as, cancel, secrets)
     else:
         tool = _knowledge_tool(spec, row)
     return _redacted(tool, secrets)
+
+
+def _run_inline(
+    wf: Any,
+    start: str | None,
+    arguments: dict[str, Any],
+    row: Any,
+    run_as: RunAs,
+    cancel: threading.Event,
+    secrets: set[str],
+    what: str = "",
+) -> Any:
+    """Runs workflow ``wf`` in memory from ``start`` with ``arguments`` as its one item,
+    as the run's principal; its last node's items (one: the item itself). ``what``
+    names it in a failure (default: the workflow)."""
+    from engine.executor import RunRequest
+    from engine.sdk.items import Item
+    from engine.services.runs import make_executor
+
+    store = get_store()
+    executor = make_executor(store, run_as, secrets)
+    res = executor.run(
+        RunRequest(
+            workflow=wf,
+            mode="subworkflow",
+            trigger_node=start,
+            input_items=[Item(json=arguments)],
+            cancel_event=cancel,
+            vars=store.variables.as_dict(row.project_id),
+        )
+    )
+    if not res.ok:
+        msg = (res.error or {}).get("message", "failed")
+        raise ValidationError(f"{what or f'workflow {wf.name!r}'} {res.status}: {msg}")
+    out = [item.json for item in res.output]
+    return out[0] if len(out) == 1 else out
 
 
 def _workflow_tool(
     spec: ToolSpec, row: Any, run_as: RunAs, cancel: threading.Event, secrets: set[str]
 ) -> Tool:
     def call(arguments: dict[str, Any]) -> Any:
-        from engine.executor import RunRequest
         from engine.graph import load_workflow
-        from engine.sdk.items import Item
+        from engine.sdk import get_catalog
         from engine.services.principals import find_workflow
-        from engine.services.runs import make_executor
 
-        store = get_store()
         rec = find_workflow(run_as, str(spec.workflow_id))
-        wf = load_workflow(store.workflows.definition(rec.id))
+        wf = load_workflow(get_store().workflows.definition(rec.id))
         wf.id = rec.id
-        executor = make_executor(store, run_as, secrets)
+        catalog = get_catalog()
         start = None
         for n in wf.nodes:
             try:
-                if executor.catalog.get(n.type, n.type_version).trigger == "subworkflow":
+                if catalog.get(n.type, n.type_version).trigger == "subworkflow":
                     start = n.name
                     break
             except AuraError:
                 continue
-        res = executor.run(
-            RunRequest(
-                workflow=wf,
-                mode="subworkflow",
-                trigger_node=start,
-                input_items=[Item(json=arguments)],
-                cancel_event=cancel,
-                vars=store.variables.as_dict(row.project_id),
-            )
-        )
-        if not res.ok:
-            msg = (res.error or {}).get("message", "failed")
-            raise ValidationError(f"workflow '{wf.name}' {res.status}: {msg}")
-        out = [item.json for item in res.output]
-        return out[0] if len(out) == 1 else out
+        return _run_inline(wf, start, arguments, row, run_as, cancel, secrets)
 
-    schema = (
-        spec.input_schema
-        if spec.input_schema.get("type") == "object"
-        else {"type": "object", "properties": {}}
-    )
+    described = spec.description or f"Runs a workflow ({spec.name})."
+    return Tool(ToolDef(spec.name, described, _object_schema(spec)), call)
+
+
+def _object_schema(spec: ToolSpec) -> dict[str, Any]:
+    if spec.input_schema.get("type") == "object":
+        return spec.input_schema
+    return {"type": "object", "properties": {}}
+
+
+def _code_tool(spec: ToolSpec) -> Tool:
+    """``run_python``: the model's code in the sandbox processes."""
+    from engine.agents.code_tool import CODE_TOOL
+
+    def call(arguments: dict[str, Any]) -> Any:
+        from engine.sandbox import run_code
+
+        inputs = arguments.get("inputs") or {}
+        if not isinstance(inputs, dict):
+            raise ValidationError("'inputs' must be an object of variable names to values")
+        return run_code(str(arguments.get("code") or ""), inputs, spec.timeout_s)
+
     return Tool(
-        ToolDef(spec.name, spec.description or f"Runs a workflow ({spec.name}).", schema), call
+        ToolDef(spec.name, spec.description or CODE_TOOL.description, CODE_TOOL.parameters),
+        call,
     )
+
+
+def check_node_tool(spec: ToolSpec) -> Any:
+    """The node spec a 'node' tool runs.
+
+    Raises:
+        ValidationError: the node type is unknown or cannot be a tool (names those that can).
+    """
+    from engine.sdk import get_catalog
+
+    catalog = get_catalog()
+    node = catalog.get(str(spec.node_type)) if catalog.versions(str(spec.node_type)) else None
+    if node is None or not node.tool:
+        usable = ", ".join(sorted(s.type for s in catalog.latest() if s.tool))
+        raise ValidationError(
+            f"Tool '{spec.name}': node type '{spec.node_type}' cannot be used as a tool. "
+            f"Nodes that can: {usable}.",
+            details={"field": f"tools.{spec.name}.node_type"},
+        )
+    return node
+
+
+def _node_tool(
+    spec: ToolSpec, row: Any, run_as: RunAs, cancel: threading.Event, secrets: set[str]
+) -> Tool:
+    """A node as a tool: the model's arguments are its one input item; its output items
+    are the answer. Built as a one-node workflow and run as the run's principal."""
+    from engine.graph import load_workflow
+
+    node = check_node_tool(spec)
+    step: dict[str, Any] = {"name": "Tool", "type": node.type, "parameters": spec.parameters}
+    if spec.credentials:
+        step["credentials"] = {
+            slot: {"id": cid, "name": slot} for slot, cid in spec.credentials.items()
+        }
+    definition = {
+        "name": f"Agent tool {spec.name}",
+        "nodes": [{"name": "Arguments", "type": "core.workflow_trigger"}, step],
+        "connections": [{"source": "Arguments", "target": "Tool"}],
+    }
+
+    def call(arguments: dict[str, Any]) -> Any:
+        wf = load_workflow(definition)
+        what = f"node {node.type}"
+        return _run_inline(wf, "Arguments", arguments, row, run_as, cancel, secrets, what)
+
+    described = spec.description or f"{node.title}: {node.description}"
+    return Tool(ToolDef(spec.name, described[:1024], _object_schema(spec)), call)
 
 
 def _http_tool(spec: ToolSpec) -> Tool:

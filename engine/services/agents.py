@@ -133,16 +133,22 @@ def find_agent(principal: Principal, ref: str, action: str = "agent:read") -> Ag
     PermissionDenied when they may read but not ``action``."""
     store = context().store
     return access.in_projects(
-        principal, ref, by_id=lambda r: registry.get(store, r),
-        by_name=lambda r: registry.named(store, r), read="agent:read", action=action,
-        missing=_missing)
+        principal,
+        ref,
+        by_id=lambda r: registry.get(store, r),
+        by_name=lambda r: registry.named(store, r),
+        read="agent:read",
+        action=action,
+        missing=_missing,
+    )
 
 
 def check_references(
     principal: Principal, definition: AgentDefinition, project_id: str | None
 ) -> None:
-    """Refuses (422) a model credential the caller may not use and workflow tools they may
-    not run; the run checks again as its principal."""
+    """Refuses (422) a model credential the caller may not use, workflow tools they may
+    not run, and node tools whose node cannot be a tool or whose credentials they may
+    not use; the run checks again as its principal."""
     from engine.services.principals import RunAs, can_use_credential, find_workflow
 
     cid = definition.model.credential_id
@@ -154,6 +160,8 @@ def check_references(
         )
     run_as = RunAs.caller(principal, project_id)
     for tool in definition.tools:
+        if tool.kind == "node":
+            _check_node_tool(principal, tool)
         if tool.kind != "workflow" or not tool.workflow_id:
             continue
         try:
@@ -164,6 +172,21 @@ def check_references(
                 "Pick one of your project's workflows, or have it shared with the project.",
                 details={"field": f"tools.{tool.name}.workflow_id"},
             ) from None
+
+
+def _check_node_tool(principal: Principal, tool: Any) -> None:
+    """A node tool's node can be a tool, and its credentials are the caller's to use."""
+    from engine.services.agent_tools import check_node_tool
+    from engine.services.principals import can_use_credential
+
+    check_node_tool(tool)
+    for slot, cid in tool.credentials.items():
+        if not can_use_credential(principal, cid):
+            raise ValidationError(
+                f"Tool '{tool.name}': the credential {cid} for '{slot}' is not one you may "
+                "use (deleted, or neither owned by nor shared with your projects).",
+                details={"field": f"tools.{tool.name}.credentials"},
+            )
 
 
 def create_agent(

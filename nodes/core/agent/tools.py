@@ -7,23 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.sdk import Item, NodeContext, NodeExecutionError, get_catalog
-from engine.sdk.ai import Tool, ToolDef
+from engine.sdk.ai import CODE_TOOL, Tool, ToolDef
 from nodes.core.agent.spec import NodeTool
-
-CODE_TOOL = ToolDef(
-    "run_python",
-    "Run Python code in a sandbox (no files, no network, no imports beyond json, math, re, "
-    "datetime and a few more). The code is the body of a function: 'return' a JSON value. "
-    "Values passed in 'inputs' are variables of the code.",
-    {
-        "type": "object",
-        "properties": {
-            "code": {"type": "string", "description": "Python statements; 'return' the result."},
-            "inputs": {"type": "object", "description": "Variables for the code, by name."},
-        },
-        "required": ["code"],
-    },
-)
 
 
 def code_tool(ctx: NodeContext, timeout_s: float) -> Tool:
