@@ -316,8 +316,9 @@ def _jobs(workers: int, scheduler: bool, grace: float) -> list[_Job]:
         )
     if workers:
         from engine.runtimes.rq.supervisor import Supervisor
+        from engine.services.worker_process import ENTRY
 
-        sup = Supervisor(["default"], processes=workers, grace_s=grace)
+        sup = Supervisor(["default"], entry=ENTRY, processes=workers, grace_s=grace)
         out.append(
             _Job(
                 "worker",

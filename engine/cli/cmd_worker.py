@@ -67,6 +67,7 @@ def worker(
     from engine.runtimes.rq.worker import use_fork
     from engine.services.startup import check_encryption_key
     from engine.services.store import get_store
+    from engine.services.worker_process import ENTRY
 
     names = [q.strip() for q in queues.split(",") if q.strip()] or ["default"]
     level = "INFO" if verbose else "WARNING"
@@ -92,6 +93,7 @@ def worker(
     )
     Supervisor(
         names,
+        entry=ENTRY,
         processes=processes,
         burst=burst,
         fork=fork,

@@ -27,6 +27,7 @@ from engine.errors import ConflictError, ExecutionTimeout, ValidationError
 from engine.graph import Workflow
 from engine.runtimes._load import load_definition
 from engine.runtimes._redis import cancel_key, done_channel, redis_configured, redis_connection
+from engine.runtimes.work import installed
 from engine.store.current import get_store
 from engine.store.enums import ExecutionStatus
 from engine.store.models import Execution
@@ -70,9 +71,10 @@ def dispatch(
     workflow: Workflow | None = None,
 ) -> None:
     """Runs a recorded ``queued`` execution (recorded by
-    :func:`engine.services.executions.start`, the one door): ``rq`` publishes
-    ``execution.queued`` and enqueues its job for the workers; ``inline`` runs it in this
-    process and returns when it has finished. ``row`` and ``workflow``: the row and its
+    :func:`engine.services.executions.start`, the one door), a workflow's or an agent's
+    (``kind``): ``rq`` publishes ``execution.queued`` and enqueues its job for the
+    workers; ``inline`` runs it in this process and returns when it has finished (an
+    agent run: or parked for an approval). ``row`` and ``workflow``: the row and its
     definition when the caller has them (else they are read).
 
     Raises:
@@ -80,23 +82,36 @@ def dispatch(
     """
     if runtime not in ("rq", "inline"):
         raise ValidationError(f"Unknown runtime {runtime!r}; use 'rq' or 'inline'.")
+    store = get_store()
     if runtime == "inline":
+        if (row or store.executions.get(execution_id)).kind == "agent":
+            installed().run_agent(execution_id, False)
+            return
         from engine.runtimes.rq.jobs import run_inline
 
         run_inline(execution_id)
         return
     redis_connection()  # no Redis configured: say so
-    store = get_store()
     row = row or store.executions.get(execution_id)
-    wf = workflow or load_definition(store, row)
+    agent = row.kind == "agent"
+    wf = None if agent else workflow or load_definition(store, row)
     from engine.events import publish_queued
 
     publish_queued(
-        row.id, workflow_id=row.workflow_id, workflow_name=wf.name, mode=row.mode, queue=queue
+        row.id,
+        workflow_id=row.workflow_id,
+        workflow_name=row.workflow_name if wf is None else wf.name,
+        mode=row.mode,
+        queue=queue,
     )
     try:
         from engine.observability import correlation
 
+        if wf is None:
+            from engine.runtimes.rq.agent_jobs import enqueue_agent
+
+            enqueue_agent(row.id, queue=queue)
+            return
         enqueue(
             row.id,
             timeout=job_timeout(wf),
@@ -265,9 +280,14 @@ def _kept_meta(conn: Any, execution_id: str) -> dict[str, Any]:
 
 def enqueue_existing(execution_id: str, at_front: bool = True) -> None:
     """Re-enqueues a recorded queued execution (orphans, deferred ones), computing its
-    job timeout from its definition."""
+    job timeout from its definition (an agent run's job has none)."""
     store = get_store()
     row = store.executions.get(execution_id)
+    if row.kind == "agent":
+        from engine.runtimes.rq.agent_jobs import enqueue_agent
+
+        enqueue_agent(execution_id, at_front=at_front)
+        return
     try:
         timeout = job_timeout(load_definition(store, row))
     except Exception:

@@ -31,6 +31,7 @@ from engine.runtimes import quotas
 from engine.runtimes._load import load_definition
 from engine.runtimes._redis import redis_connection
 from engine.runtimes.concurrency import is_deferred, promote_stuck, release_slot
+from engine.runtimes.work import installed
 from engine.store.current import get_store
 from engine.store.models import Execution
 from engine.store.types import utcnow
@@ -99,9 +100,7 @@ def crash_execution(execution_id: str, reason: str, *, store: Any = None) -> str
     retry_id = None
     if wf.settings.retry_on_crash >= row.attempt:
         try:
-            from engine.services.executions import retry_spec, start
-
-            retry_id = start(retry_spec(execution_id, "rq")).id
+            retry_id = installed().retry(execution_id)
             log.warning(
                 "execution %s: retrying its crash as %s (attempt %d of %d)",
                 execution_id,
@@ -173,7 +172,7 @@ def requeue_orphans(*, store: Any = None, grace_s: float | None = None) -> list[
     with store.db.read() as s:
         rows = list(
             s.exec(
-                select(Execution.id, Execution.workflow_id, Execution.project_id, Execution.kind)
+                select(Execution.id, Execution.workflow_id, Execution.project_id)
                 .where(col(Execution.status) == "queued", col(Execution.created_at) <= cutoff)
                 .order_by(col(Execution.created_at))
                 .limit(ORPHAN_BATCH)
@@ -181,19 +180,14 @@ def requeue_orphans(*, store: Any = None, grace_s: float | None = None) -> list[
         )
     if not rows:
         return out
-    jobs = Job.fetch_many([eid for eid, _, _, _ in rows], connection=r)
-    for (eid, wid, pid, kind), job in zip(rows, jobs, strict=True):
+    jobs = Job.fetch_many([eid for eid, _, _ in rows], connection=r)
+    for (eid, wid, pid), job in zip(rows, jobs, strict=True):
         if job is not None and _job_status(job) in LIVE_JOB_STATUSES:
             continue
         if is_deferred(r, wid, eid) or quotas.is_held(r, pid, eid):
             continue
         try:
-            if kind == "agent":
-                from engine.runtimes.rq.agent_jobs import enqueue_agent
-
-                enqueue_agent(eid)
-            else:
-                enqueue_existing(eid, at_front=False)
+            enqueue_existing(eid, at_front=False)
             out.append(eid)
         except NotFoundError:
             continue

@@ -1,5 +1,6 @@
 """Recording an execution before it runs (private to
-:mod:`engine.services.execution_start`): the one place that creates execution rows.
+:mod:`engine.services.execution_start`): the one place that creates execution rows, a
+workflow's (:func:`record_row`) or an agent's (:func:`record_agent`).
 
 Which definition a run records: the spec's ``definition`` (kept as a snapshot on the
 row), else an exact stored version (a retry), else the stored workflow's published
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 
 from engine.runtimes._load import DESTINATION_KEY, PUBLISHED_MODES, REUSE_KEY, START_NODE_KEY
 
-__all__ = ["record_row", "stored_version"]
+__all__ = ["record_agent", "record_row", "stored_version"]
 
 
 def record_row(
@@ -85,6 +86,45 @@ def record_row(
     if spec.reuse and not here:
         row = _carry_reuse(store, row, spec.reuse)
     return row, wf
+
+
+def record_agent(spec: RunSpec) -> Execution:
+    """Records the ``queued`` execution of an agent run (``kind="agent"``): in the
+    agent's project, with the version it runs (``spec.agent_version_id``, else its
+    newest) and the prompt and session as its input.
+
+    Raises:
+        ValidationError: no agent id or no prompt.
+        NotFoundError: no such agent or version.
+    """
+    from engine.agents import registry
+    from engine.errors import ValidationError
+    from engine.services.store import get_store
+    from engine.store.models import Execution as Row
+    from engine.store.types import utcnow
+
+    if not spec.agent_id or not spec.prompt:
+        raise ValidationError("Give the agent to run and a prompt.")
+    store = get_store()
+    rec = registry.get(store, spec.agent_id)
+    version_id = spec.agent_version_id or registry.current(store, rec.id)[1].id
+    row = Row(
+        kind="agent",
+        agent_id=rec.id,
+        workflow_name=rec.name,
+        mode=spec.mode,
+        status="queued",
+        input={"prompt": spec.prompt, "session": spec.session},
+        trigger={**(spec.trigger or {}), "agent_version_id": version_id},
+        project_id=rec.project_id,
+        created_at=utcnow(),
+        **spec.principal.principal_fields(),
+    )
+    if spec.execution_id is not None:
+        row.id = spec.execution_id
+    with store.db.write() as s:
+        s.add(row)
+    return row
 
 
 def _carry_reuse(store: Any, row: Execution, reuse: dict[str, dict[str, list[Item]]]) -> Any:

@@ -1,11 +1,14 @@
 """Agent runs: executions of kind ``agent``, started here and carried out on the workers.
 
-:func:`start_run` records the execution (as the caller's principal, in the agent's
-project, with the agent's newest version and the prompt) and dispatches it like any
-execution: ``rq`` puts a job on the queue (:func:`run_agent_execution`),
-``inline`` runs it here. On a worker, :func:`run_on_worker` claims it and hands it to the
-process's :class:`~engine.runtimes.agent_host.AgentHost`, so the worker is free while the
-model thinks.
+:func:`start_run` checks the caller may run the agent (and its state and budget), then
+starts it through :func:`engine.services.executions.start`, the one door, from a
+:class:`~engine.services.executions.RunSpec` of kind ``agent`` (as the caller's
+principal, in the agent's project, with the agent's newest version and the prompt);
+:func:`engine.runtimes.dispatch` runs it like any execution: ``rq`` puts its job on the
+queue (:func:`engine.runtimes.rq.agent_jobs.run_agent_job`), ``inline`` runs it here. On
+a worker, :func:`run_on_worker` claims it and hands it to the process's
+:class:`~engine.runtimes.agent_host.AgentHost`, so the worker is free while the model
+thinks.
 
 The run itself (:func:`_execute`) builds the model from the agent's vault credential
 (checked as the run's principal), its tools (workflows the principal may run, HTTP
@@ -31,18 +34,16 @@ from engine.agents.types import Message, ToolCall
 from engine.auth.types import Principal
 from engine.errors import AuraError, ConflictError, CredentialError, ValidationError
 from engine.services.agent_journal import StoreJournal, step_dict, steps_of
-from engine.services.execution_start import RunHandle
+from engine.services.execution_start import RunHandle, RunSpec, Runtime, start
 from engine.services.mcp import for_execution as mcp_for_execution
 from engine.services.principals import RunAs
 from engine.services.store import get_store
-from engine.store.types import utcnow
 
 __all__ = [
     "chat",
     "get_run",
     "list_runs",
     "resume",
-    "run_agent_execution",
     "run_on_worker",
     "run_steps",
     "start_run",
@@ -61,7 +62,7 @@ def start_run(
     prompt: str,
     *,
     session: str | None = None,
-    runtime: str | None = None,
+    runtime: Runtime | None = None,
     mode: str = "manual",
     watch: bool = False,
 ) -> RunHandle:
@@ -84,92 +85,24 @@ def start_run(
     prompt = (prompt or "").strip()
     if not prompt or len(prompt) > MAX_PROMPT:
         raise ValidationError(f"Give the agent a prompt of 1-{MAX_PROMPT} characters.")
-    store = get_store()
-    _, ver = registry.current(store, rec.id)
+    _, ver = registry.current(get_store(), rec.id)
     budget = load_definition(ver.definition).budget
     warnings = ledger.check_budget(rec.id, budget, rec.name, rec.project_id)
-    run_as = RunAs.caller(principal, rec.project_id)
-    row = _record(store, rec, ver.id, run_as, prompt, session, mode, warnings)
-    subscription = None
-    if watch:
-        from engine.events import subscribe
-
-        subscription = subscribe(execution_id=row.id)
-    _dispatch(row.id, _runtime(runtime), name=rec.name, mode=mode)
-    return RunHandle(row.id, subscription=subscription)
-
-
-def _runtime(runtime: str | None) -> str:
-    if runtime is not None:
-        return runtime
-    from engine.runtimes import redis_configured
-
-    return "rq" if redis_configured() else "inline"
-
-
-def _record(
-    store: Any,
-    rec: Any,
-    version_id: str,
-    run_as: RunAs,
-    prompt: str,
-    session: str | None,
-    mode: str,
-    warnings: list[str] | None = None,
-) -> Any:
-    from engine.store.models import Execution
-
-    row = Execution(
+    spec = RunSpec(
+        principal=RunAs.caller(principal, rec.project_id),
         kind="agent",
         agent_id=rec.id,
-        workflow_name=rec.name,
+        agent_version_id=ver.id,
+        prompt=prompt,
+        session=session,
         mode=mode,
-        status="queued",
-        input={"prompt": prompt, "session": session},
-        trigger={"agent_version_id": version_id, "warnings": warnings},
-        project_id=rec.project_id,
-        created_at=utcnow(),
-        **run_as.principal_fields(),
+        trigger={"warnings": warnings},
+        runtime=runtime,
     )
-    with store.db.write() as s:
-        s.add(row)
-    return row
-
-
-def _dispatch(execution_id: str, runtime: str, *, name: str = "", mode: str = "manual") -> None:
-    if runtime == "inline":
-        run_on_worker(execution_id, hosted=False)
-        return
-    from engine.events import publish_queued
-    from engine.runtimes.rq.agent_jobs import enqueue_agent
-
-    publish_queued(execution_id, workflow_id=None, workflow_name=name, mode=mode)
-    enqueue_agent(execution_id)
+    return start(spec, watch=watch)
 
 
 # -- on the worker ---------------------------------------------------------------------
-def run_agent_execution(execution_id: str) -> str | None:
-    """The RQ job of agent runs (see :mod:`engine.runtimes.rq.agent_jobs`): claims the
-    queued agent execution and hosts it (a worker running jobs in its own process) or
-    runs it here (a forked work horse, which must finish it before exiting)."""
-    import os
-
-    from rq import get_current_job
-
-    from engine.runtimes._redis import adopt_connection
-    from engine.runtimes.rq import jobs
-    from engine.runtimes.rq.agent_jobs import fresh_after_fork
-
-    jobs._in_horse_setup()
-    job = get_current_job()
-    if job is not None and job.connection is not None:
-        adopt_connection(job.connection)
-    in_worker_process = jobs._WORKER_PID is not None and os.getpid() == jobs._WORKER_PID
-    if not in_worker_process:
-        fresh_after_fork()
-    return run_on_worker(execution_id, hosted=in_worker_process)
-
-
 def run_on_worker(execution_id: str, *, hosted: bool) -> str | None:
     """Claims the queued agent execution and runs it: on a thread of this process's
     agent host when ``hosted`` (returns ``"hosted"`` at once), else here until it ends
@@ -408,9 +341,11 @@ def _park(execution_id: str, approval_id: str) -> None:
 
 
 def resume(execution_id: str) -> None:
-    """Sends a parked agent run back to the workers (after its approval was decided)."""
+    """Sends a parked agent run back to the workers (after its approval was decided):
+    queued again, then dispatched through :func:`engine.services.executions.start`."""
     if _move(execution_id, "waiting", {"status": "queued", "worker_id": None}):
-        _dispatch(execution_id, _runtime(None), mode="resume")
+        row = get_store().executions.get(execution_id)
+        start(RunSpec(principal=RunAs.from_row(row), kind="agent", execution_id=execution_id))
 
 
 # -- reading ---------------------------------------------------------------------------

@@ -4,7 +4,9 @@ the execution once recorded).
 
 Every entry point builds a spec naming its **principal** (who the run acts as, recorded
 on the execution; see :mod:`engine.services.principals`) and calls :func:`start`; the
-runtime only decides *where* it runs::
+runtime only decides *where* it runs. A spec runs a workflow, or (``kind="agent"``) an
+agent: :func:`engine.services.agent_runs.start_run` checks the caller may run it and
+its budget, then starts it here like any run::
 
     from engine.services.executions import RunSpec, start
 
@@ -15,7 +17,8 @@ runtime only decides *where* it runs::
 
 ``runtime="rq"`` records the execution as ``queued`` and enqueues it for the workers;
 ``"inline"`` records it and runs it in this process, returning when it has finished
-(with the heartbeat a worker would beat, so no reaper takes it for crashed). Runs observed
+(with the heartbeat a worker would beat, so no reaper takes it for crashed; an agent
+run: until it ends or parks for an approval). Runs observed
 through ``hooks`` run inline; partial runs (``destination``, ``reuse``) run on either, the
 reused data travelling with the execution. This module (with
 :mod:`engine.services._execution_record`) is the only place that records executions.
@@ -29,7 +32,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from engine.services._execution_record import record_row
+from engine.services._execution_record import record_agent, record_row
 from engine.services.principals import RunAs
 
 if TYPE_CHECKING:
@@ -41,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["RunHandle", "RunSpec", "record", "retry_spec", "start"]
 
 Runtime = Literal["rq", "inline"]
+Kind = Literal["workflow", "agent"]
 
 
 @dataclass
@@ -49,6 +53,10 @@ class RunSpec:
 
     Attributes:
         principal: who the execution acts as (required; recorded on it).
+        kind: ``"workflow"`` (the default) or ``"agent"``: a run of ``agent_id``
+            (``agent_version_id``, default its newest version) for ``prompt`` in
+            conversation ``session``; of the workflow fields only ``mode``, ``trigger``,
+            ``runtime``, ``execution_id`` and ``queue`` apply.
         workflow_id: a stored workflow, or ``definition`` (an ad-hoc workflow, kept as a
             snapshot on the execution).
         version: ``"published"`` or ``"draft"``; default: published for trigger,
@@ -69,6 +77,11 @@ class RunSpec:
     """
 
     principal: RunAs
+    kind: Kind = "workflow"
+    agent_id: str | None = None
+    agent_version_id: str | None = None
+    prompt: str | None = None
+    session: str | None = None
     workflow_id: str | None = None
     definition: dict[str, Any] | None = None
     version: Literal["draft", "published"] | None = None
@@ -191,6 +204,8 @@ def start(spec: RunSpec, *, hooks: ExecutionHooks | None = None, watch: bool = F
 def _start_correlated(spec: RunSpec, hooks: ExecutionHooks | None, watch: bool) -> RunHandle:
     from engine.errors import ValidationError
 
+    if spec.kind == "agent" and (hooks is not None or not spec.record):
+        raise ValidationError("An agent run is recorded and followed by its events and steps.")
     if not spec.record:
         return _run_unrecorded(spec, hooks)
     runtime = spec.chosen_runtime()
@@ -225,6 +240,10 @@ def _start(
         # recorded already (by record(), or parked and now resumed): dispatch it
         dispatch(spec.execution_id, runtime=runtime, queue=spec.queue)
         return RunHandle(spec.execution_id, subscription=subscription)
+    if spec.kind == "agent":  # queued; inline: claimed and run here by the dispatch
+        agent_row = record_agent(spec)
+        dispatch(agent_row.id, runtime=runtime, queue=spec.queue, row=agent_row)
+        return RunHandle(agent_row.id, subscription=subscription)
     check_limit = not _from_editor(spec) and hooks is None
     if runtime == "inline":
         # recorded running, by this process: no worker takes it for an orphan meanwhile
@@ -248,6 +267,8 @@ def record(spec: RunSpec) -> RunHandle:
     """Records the execution (``queued``, as ``spec.principal``) without starting it;
     ``start(RunSpec(principal=..., execution_id=handle.id, runtime=...))`` dispatches it
     later (e.g. from a background thread, once the caller has its id)."""
+    if spec.kind == "agent":
+        return RunHandle(record_agent(spec).id)
     row, _ = record_row(spec, check_limit=True)
     return RunHandle(row.id)
 

@@ -18,6 +18,7 @@ from tests.support.env import Env
 HORSE = """
 import json, os, sys
 from tests.support.runs import submit
+import engine.services.worker_process  # a worker process's entry: the services loaded
 from engine.runtimes.rq.jobs import mark_worker_process, run_execution
 from engine.runtimes.rq.worker import preload
 

@@ -1,6 +1,7 @@
 """Agent runs on the queue: :func:`enqueue_agent` puts the job of an agent execution
-(:data:`AGENT_JOB_FUNCTION`, :func:`engine.services.agent_runs.run_agent_execution`) on
-the queue; :func:`recover` hands a run whose worker died back to it.
+(:data:`AGENT_JOB_FUNCTION`, :func:`run_agent_job`) on the queue (for
+:func:`engine.runtimes.dispatch`, the one dispatch); :func:`recover` hands a run whose
+worker died back to it.
 
 Agent executions go on the same queues as workflows (the job carries the id only). In
 a worker that runs jobs in its own process (``--no-fork``, the ``fast`` queue's
@@ -15,11 +16,33 @@ from __future__ import annotations
 
 import logging
 
-__all__ = ["AGENT_JOB_FUNCTION", "enqueue_agent", "fresh_after_fork", "recover"]
+__all__ = ["AGENT_JOB_FUNCTION", "enqueue_agent", "fresh_after_fork", "recover", "run_agent_job"]
 
 log = logging.getLogger(__name__)
 
-AGENT_JOB_FUNCTION = "engine.services.agent_runs.run_agent_execution"
+AGENT_JOB_FUNCTION = "engine.runtimes.rq.agent_jobs.run_agent_job"
+
+
+def run_agent_job(execution_id: str) -> str | None:
+    """The RQ job of agent runs: the services claim the queued agent execution and host
+    it (a worker running jobs in its own process: returns ``"hosted"`` at once) or run
+    it here (a forked work horse, which must finish it before exiting)."""
+    import os
+
+    from rq import get_current_job
+
+    from engine.runtimes._redis import adopt_connection
+    from engine.runtimes.rq import jobs
+    from engine.runtimes.work import installed
+
+    jobs._in_horse_setup()
+    job = get_current_job()
+    if job is not None and job.connection is not None:
+        adopt_connection(job.connection)
+    in_worker_process = jobs._WORKER_PID is not None and os.getpid() == jobs._WORKER_PID
+    if not in_worker_process:
+        fresh_after_fork()
+    return installed().run_agent(execution_id, in_worker_process)
 
 
 def enqueue_agent(execution_id: str, *, at_front: bool = False, queue: str | None = None) -> None:

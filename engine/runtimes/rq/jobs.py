@@ -10,10 +10,11 @@ and recorded the same way wherever it runs:
 2. load the definition (:mod:`engine.runtimes._load`); for a project at its quota
    (:mod:`engine.runtimes.quotas`) hold it back; for a workflow with a concurrency
    limit, count-then-claim under the workflow's lock, or defer/drop;
-3. :func:`engine.services.runs.execute_recorded` claims it (``queued -> running``, exactly
-   one claimer wins), runs it and records node runs, error workflow and static data. It
-   acts as the principal recorded on the row (:mod:`engine.services.principals`), read
-   from the row itself: nothing in the job or from the submitter is trusted;
+3. the services' ``run_workflow`` (:mod:`engine.runtimes.work`; it is
+   :func:`engine.services.runs.execute_recorded`) claims it (``queued -> running``,
+   exactly one claimer wins), runs it and records node runs, error workflow and static
+   data. It acts as the principal recorded on the row (:mod:`engine.services.principals`),
+   read from the row itself: nothing in the job or from the submitter is trusted;
 4. meanwhile a watch thread heartbeats the row every ``AURA_QUEUE_HEARTBEAT_INTERVAL_S``
    and polls the Redis cancel flag every ``AURA_QUEUE_CANCEL_POLL_S``, setting the
    executor's ``cancel_event`` when a user cancels (or the row was ended elsewhere);
@@ -43,6 +44,7 @@ from engine.runtimes._redis import (
 )
 from engine.runtimes.answers import keep_answer, wants_answer
 from engine.runtimes.concurrency import defer, limit_of, release_slot, slot_lock
+from engine.runtimes.work import installed
 from engine.store.current import get_store
 
 if TYPE_CHECKING:
@@ -177,10 +179,8 @@ def _run(
     hooks = _Claimed(lock, watch, seat.lock if seat is not None else None)
     status: str | None = None
     try:
-        from engine.services.runs import execute_recorded
-
-        result = execute_recorded(
-            store, make_request(row, wf, event), workflow_id=row.workflow_id, hooks=hooks
+        result = installed().run_workflow(
+            store, make_request(row, wf, event), row.workflow_id, hooks
         )
         status = str(result.status)
         if wants_answer(row):  # before the end is announced: the waiter reads it then

@@ -1,8 +1,10 @@
 """``aura worker``: N worker processes on this machine, supervised.
 
-The supervisor starts ``processes`` children (``python -m engine.runtimes.rq.worker``),
-each an RQ worker with its own worker id (``host:supervisor-pid.n-random``), so global
-worker concurrency is the number of worker processes across all machines. It:
+The supervisor starts ``processes`` children (``python -m <entry>``, the module its
+caller names: :mod:`engine.services.worker_process`, which loads the services and runs
+:func:`engine.runtimes.rq.worker.main`), each an RQ worker with its own worker id
+(``host:supervisor-pid.n-random``), so global worker concurrency is the number of
+worker processes across all machines. It:
 
 - runs :func:`engine.runtimes.recovery.maintenance` on start (re-enqueues executions
   orphaned by a Redis restart) and every ``AURA_QUEUE_REAP_INTERVAL_S`` (crashed
@@ -60,6 +62,7 @@ class Supervisor:
         self,
         queues: list[str],
         *,
+        entry: str,
         processes: int = 1,
         burst: bool = False,
         fork: bool | None = None,
@@ -68,6 +71,8 @@ class Supervisor:
         max_jobs: int | None = None,
     ) -> None:
         self.queues = queues
+        self.entry = entry
+        """The module each worker process runs (``python -m``)."""
         self.processes = max(1, processes)
         self.burst = burst
         self.fork = fork
@@ -139,7 +144,7 @@ class Supervisor:
         cmd = [
             sys.executable,
             "-m",
-            "engine.runtimes.rq.worker",
+            self.entry,
             "--queues",
             ",".join(self.queues),
             "--log-level",

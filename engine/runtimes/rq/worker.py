@@ -180,31 +180,23 @@ def monitoring_interval() -> int:
     return int(max(1, min(5, round(2 * settings().queue.heartbeat_interval_s))))
 
 
-WARM_UP = {
-    "name": "aura worker warm-up",
-    "nodes": [
-        {"name": "Start", "type": "core.manual_trigger"},
-        {"name": "Set", "type": "core.set", "parameters": {}},
-    ],
-    "connections": [{"source": "Start", "target": "Set"}],
-}
-
-
 def preload() -> None:
     """Makes forked horses start warm: opens the store, imports the node catalog and
-    built-in node code, builds the recording executor (which imports the credential
-    service, vault, auth...) and runs a trivial workflow in memory (nothing recorded),
+    built-in node code, and has the services warm up (:attr:`~engine.runtimes.work.Work.
+    warm_up`: they build the recording executor, which imports the credential service,
+    vault, auth..., and run a trivial workflow in memory, nothing recorded),
     so that lazy imports and first-use caches are paid once here instead of in every
     horse (metrics included: importing prometheus-client for its first count cost each
     horse 0.1-0.4 s on a loaded machine). Without it a horse spent ~100 ms of CPU
     importing before running anything."""
     import importlib
 
+    from engine.runtimes.work import installed
     from engine.sdk.catalog import get_catalog
     from engine.store.current import get_store
 
+    work = installed()  # no services in this process: say so before taking jobs
     for module in (
-        "engine.services.runs",
         "engine.runtimes.queue",
         "engine.runtimes.recovery",
         "engine.runtimes.resume",
@@ -225,11 +217,7 @@ def preload() -> None:
         except Exception as exc:  # a broken package must not stop the worker
             log.debug("preloading %s failed: %s", spec.type, exc)
     try:
-        from engine.executor import RunRequest
-        from engine.graph import load_workflow
-        from engine.services.runs import SYSTEM, make_executor
-
-        make_executor(store, SYSTEM, set()).run(RunRequest(workflow=load_workflow(WARM_UP)))
+        work.warm_up()
         store.executions.list(limit=1)
         store.workflows.list(limit=1)
     except Exception as exc:
@@ -302,8 +290,9 @@ def _die_with_supervisor() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of one supervised worker process (``python -m
-    engine.runtimes.rq.worker``); use ``aura worker`` instead."""
+    """Runs one supervised worker process (its entry point is
+    :mod:`engine.services.worker_process`, which loads the services first); use ``aura
+    worker`` instead."""
     p = argparse.ArgumentParser(prog="aura-worker-process")
     p.add_argument("--queues", default="default")
     p.add_argument("--burst", action="store_true")
@@ -325,7 +314,3 @@ def main(argv: list[str] | None = None) -> int:
         max_jobs=args.max_jobs,
     )
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
