@@ -18,6 +18,7 @@ __all__ = [
     "cards",
     "duration",
     "failure_bars",
+    "peak_note",
     "percent",
     "period_bounds",
     "series_bars",
@@ -150,6 +151,13 @@ def series_bars(data: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return bars
+
+
+def peak_note(data: dict[str, Any]) -> str:
+    """What the tallest bar of the chart stands for (the chart's scale)."""
+    top = max((b["total"] for b in data["series"]), default=0)
+    unit = {"minute": "a minute", "hour": "an hour", "day": "a day"}[data["period"]["bucket"]]
+    return f"Tallest bar: {_count(top, 'execution')} in {unit}" if top else ""
 
 
 def status_split(data: dict[str, Any]) -> list[dict[str, str]]:

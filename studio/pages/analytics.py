@@ -126,7 +126,10 @@ def _over_time() -> rx.Component:
             _legend("green", "Succeeded"),
             _legend("red", "Failed or crashed"),
             _legend("gray", "Other"),
+            rx.spacer(),
+            rx.text(S.peak, size="1", color_scheme="gray", id="series-peak"),
             spacing="4",
+            width="100%",
         ),
         rx.hstack(
             rx.foreach(S.bars, _bar), spacing="1", width="100%", align="end", id="series-chart"

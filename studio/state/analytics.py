@@ -29,6 +29,7 @@ class AnalyticsState(AuthState):
     waits: list[dict[str, str]] = []
     usage: list[dict[str, str]] = []
     total: int = 0
+    peak: str = ""
     sort_by: str = "p95"
     sort_desc: bool = True
     updated: str = ""
@@ -73,6 +74,7 @@ class AnalyticsState(AuthState):
         self.total = data["totals"]["executions"]
         self.cards = view.cards(data)
         self.bars = view.series_bars(data)
+        self.peak = view.peak_note(data)
         self.statuses = view.status_split(data)
         self.workflows = view.workflow_rows(data)
         self.failures = view.failure_bars(data)

@@ -41,6 +41,7 @@ def test_owner_sees_every_project_and_filters_one(instance: Instance) -> None:
     assert _card(s, "llm") == "6,200 · $1.62"
     assert {p["name"] for p in s.projects} >= {"Alpha", "Beta"}
     assert sum(b["total"] for b in s.bars) == 9
+    assert s.peak == "Tallest bar: 9 executions in an hour"
 
     call(s, "set_project", beta)
     assert s.total == 3 and _card(s, "failure-rate") == "100.0 %"

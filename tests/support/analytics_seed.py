@@ -57,10 +57,14 @@ def _run(
 
 
 def seed(store: Any, alpha: str, beta: str, now: datetime | None = None) -> None:
-    """Writes the set (see the module) into ``store``, in the two hours before ``now``."""
+    """Writes the set (see the module) into ``store``, within the first half hour of the
+    hour that began two hours before ``now``."""
     from engine.store.models_agents import UsageEntry
 
-    base = (now or datetime.now(UTC)) - timedelta(hours=2)
+    # the start of the hour two hours back: every run falls in that one hour's bar
+    base = ((now or datetime.now(UTC)) - timedelta(hours=2)).replace(
+        minute=0, second=0, microsecond=0
+    )
     orders, reports, payroll = (
         ("wf-orders", "Orders"),
         ("wf-reports", "Reports"),
