@@ -158,3 +158,29 @@ def test_one_worker_carries_several_runs_while_their_models_think(env: Env, llm:
     for h in handles:
         row = h.result(timeout=60)
         assert row.status == "succeeded" and row.output_summary["answer"] == "slow answer"
+
+
+def test_an_agent_run_whose_job_redis_lost_is_answered_once_a_worker_starts(
+    env: Env, llm: LLMServer
+) -> None:
+    """Recorded before it was queued, like every execution: with its job gone (Redis
+    restarted without persistence), a worker's orphan sweep queues it again."""
+    import redis
+
+    from engine.services import agents
+
+    llm.play({"text": "Still here"})
+    agent = _agent(llm)
+    handle = agents.start_run(OPERATOR, agent, "Are you there?", runtime="rq")
+    queued = _row(handle.id)
+    assert (queued.status, queued.kind, queued.input["prompt"]) == (
+        "queued",
+        "agent",
+        "Are you there?",
+    )
+    redis.Redis.from_url(env.redis_url).flushdb()  # the job is lost, the row is not
+    env.worker("--no-fork")
+    row = handle.result(timeout=60)
+    assert row.status == "succeeded", (row.error, env.logs())
+    assert row.output_summary["answer"] == "Still here"
+    assert agents.get_run(OPERATOR, handle.id)["answer"] == "Still here"
