@@ -18,9 +18,11 @@ from engine.auth.types import Principal
 from engine.errors import NotFoundError, ValidationError
 from engine.marketplace import install as ops
 from engine.marketplace import live, sources, trust, wheels
+from engine.marketplace.install import STAGES, progress_percent
 
 __all__ = [
     "SOURCES_KEY",
+    "STAGES",
     "add_source",
     "approve_wheel",
     "catalogue",
@@ -32,6 +34,7 @@ __all__ = [
     "installed",
     "list_sources",
     "preview_file",
+    "progress_percent",
     "remove_source",
     "revoke_wheel",
     "rollback",

@@ -1,6 +1,11 @@
 """Admin > Marketplace: browse a catalogue, see what a package may do before installing
 it, install, and manage what is installed (enable, disable, uninstall).
 
+An admin can also upload a package file (with its ``.sig`` record beside it): it is
+checked at once (archive, manifest, code, AURA version range, signature) and what it
+would install is shown, or what is wrong in plain words; it installs only when the
+admin confirms (and, for an unsigned file, ticks the audited override).
+
 Everything goes through :mod:`engine.services.packages`, which authorizes (owners and
 admins), checks signatures and hashes, runs the package's checks in the sandbox and
 audits; this state only shapes rows for the page.
@@ -8,53 +13,24 @@ audits; this state only shapes rows for the page.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import reflex as rx
 
 from engine.errors import AuraError
 from studio.auth import AuthState
+from studio.logic.packages import (
+    InstallJob,
+    catalogue_row,
+    installed_row,
+    problem_title,
+    signature_record,
+    upload_row,
+)
 from studio.state.admin_base import AdminGate
 
-__all__ = ["MarketplaceState", "catalogue_row", "installed_row"]
-
-
-def _join(values: Any) -> str:
-    return ", ".join(str(v) for v in values or [])
-
-
-def catalogue_row(p: dict[str, Any]) -> dict[str, str]:
-    """A catalogue entry as strings for the table and the details dialog."""
-    perms = p.get("permissions") or {}
-    return {
-        "name": str(p.get("name") or ""),
-        "title": str(p.get("title") or p.get("name") or ""),
-        "description": str(p.get("description") or ""),
-        "version": str(p.get("version") or ""),
-        "publisher": str(p.get("publisher") or ""),
-        "verified": "yes" if p.get("verified") else "",
-        "installed": str(p.get("installed") or ""),
-        "update": "yes" if p.get("update_available") else "",
-        "categories": _join(p.get("categories")),
-        "hosts": _join(perms.get("hosts")) or "no network access",
-        "credentials": _join(perms.get("credentials")) or "none",
-        "nodes": _join(n.get("title") or n.get("type") for n in p.get("nodes") or []),
-        "downloads": "" if p.get("downloads") is None else str(p.get("downloads")),
-    }
-
-
-def installed_row(p: dict[str, Any]) -> dict[str, str]:
-    signed = p.get("signed_by")
-    return {
-        "name": str(p.get("name") or ""),
-        "kind": str(p.get("kind") or ""),
-        "version": str(p.get("active") or ""),
-        "enabled": "yes" if p.get("enabled") else "",
-        "signed": f"signed by {signed}" if signed else (
-            "unsigned (admin override)" if p.get("override") else ""),
-        "nodes": _join(p.get("node_types")),
-        "hosts": _join((p.get("permissions") or {}).get("hosts")),
-    }
+__all__ = ["MarketplaceState"]
 
 
 class MarketplaceState(AdminGate, AuthState):
@@ -67,6 +43,16 @@ class MarketplaceState(AdminGate, AuthState):
     detail: dict[str, str] = {}
     detail_open: bool = False
     busy: str = ""
+    progress_label: str = ""
+    progress_value: int = 0
+    upload_name: str = ""
+    upload_title: str = ""
+    upload_problem: str = ""
+    upload_preview: dict[str, str] = {}
+    upload_override: bool = False
+    _upload_data: bytes = b""
+    _upload_sig: dict[str, Any] | None = None
+    _install_ok: bool = False
 
     def _reload(self, p: Any) -> None:
         from engine.services import packages
@@ -83,8 +69,9 @@ class MarketplaceState(AdminGate, AuthState):
         self.signer = str(listing.get("signer") or "")
         self.packages = [catalogue_row(x) for x in listing["packages"]]
         if self.detail:
-            self.detail = next((r for r in self.packages
-                                if r["name"] == self.detail.get("name")), self.detail)
+            self.detail = next(
+                (r for r in self.packages if r["name"] == self.detail.get("name")), self.detail
+            )
 
     @rx.event
     def load(self) -> Any:
@@ -107,13 +94,51 @@ class MarketplaceState(AdminGate, AuthState):
     def set_detail_open(self, value: bool) -> None:
         self.detail_open = value
 
+    async def _follow(
+        self, what: str, work: Callable[..., Any], *, upload: bool = False
+    ) -> AsyncIterator[Any]:
+        """Runs ``work(principal, progress)`` (an install) in a thread and shows its
+        progress until it is over, then reloads the page. Yields state updates, and
+        finally a toast: done, or what went wrong (for an ``upload``, said on its card).
+        ``_install_ok`` tells the caller how it ended."""
+        self._install_ok = False
+        try:
+            p = self._admin()
+        except AuraError as exc:
+            yield self._fail(exc)
+            return
+        job = InstallJob(lambda progress: work(p, progress))
+        self.busy, self.progress_label, self.progress_value = what, job.label, job.percent
+        yield None
+        while not await job.wait():
+            self.progress_label, self.progress_value = job.label, job.percent
+            yield None
+        self.busy, self.progress_label, self.progress_value = "", "", 0
+        if isinstance(job.error, AuraError):
+            if upload:
+                self._refused(job.error)
+            yield self._fail(job.error)
+            return
+        if job.error is not None:
+            raise job.error
+        self._install_ok = True
+        self._reload(p)
+        info = job.result
+        yield rx.toast.success(
+            f"Installed {info['name']} {info['active']}. Its nodes are in the palette now."
+        )
+
     @rx.event
-    def install(self, name: str) -> Any:
+    async def install(self, name: str) -> AsyncIterator[Any]:
+        """Installs (or upgrades to) the catalogue's newest version, showing progress."""
         from engine.services import packages
 
         self.detail_open = False
-        return self._change(lambda p: packages.install_from_catalogue(p, name),
-                            f"Installed {name}. Its nodes are in the palette now.")
+        async for update in self._follow(
+            name,
+            lambda p, progress: packages.install_from_catalogue(p, name, progress=progress),
+        ):
+            yield update
 
     @rx.event
     def uninstall(self, name: str) -> Any:
@@ -125,5 +150,88 @@ class MarketplaceState(AdminGate, AuthState):
     def toggle(self, name: str, enabled: bool) -> Any:
         from engine.services import packages
 
-        return self._change(lambda p: packages.set_enabled(p, name, enabled),
-                            f"{name} {'enabled' if enabled else 'disabled'}.")
+        return self._change(
+            lambda p: packages.set_enabled(p, name, enabled),
+            f"{name} {'enabled' if enabled else 'disabled'}.",
+        )
+
+    # -- a package file uploaded by the admin --------------------------------------------
+    def _upload_clear(self) -> None:
+        self.upload_name = self.upload_title = self.upload_problem = ""
+        self.upload_preview = {}
+        self.upload_override = False
+        self._upload_data, self._upload_sig = b"", None
+
+    def _refused(self, exc: AuraError) -> None:
+        self.upload_preview = {}
+        self.upload_title = problem_title(exc)
+        self.upload_problem = exc.message
+
+    @rx.event
+    async def upload(self, files: list[rx.UploadFile]) -> Any:
+        """Reads the dropped package file (and its ``.sig``) and checks it; nothing is
+        installed yet."""
+        self._upload_clear()
+        package, sig = None, None
+        for f in files:
+            name, data = f.filename or "", await f.read()
+            if name.endswith(".sig"):
+                sig = (name, data)
+            else:
+                package = (name, data)
+        if package is None:
+            self.upload_title = "No package file"
+            self.upload_problem = (
+                "Choose the package file (.aurapkg), and its signature (.aurapkg.sig) "
+                "if it has one."
+            )
+            return None
+        self.upload_name = package[0]
+        try:
+            p = self._admin()
+            if sig is not None:
+                self._upload_sig = signature_record(sig[1])
+            from engine.services import packages
+
+            preview = packages.preview_file(p, package[1], self._upload_sig)
+        except AuraError as exc:
+            self._refused(exc)
+            return None
+        self._upload_data = package[1]
+        self.upload_preview = upload_row(preview)
+        return None
+
+    @rx.event
+    def set_upload_override(self, value: bool) -> None:
+        self.upload_override = bool(value)
+
+    @rx.event
+    def cancel_upload(self) -> None:
+        self._upload_clear()
+
+    @rx.event
+    async def confirm_upload(self) -> AsyncIterator[Any]:
+        """Installs the checked file (its tests run in the sandbox first)."""
+        from engine.services import packages
+
+        if not self._upload_data or not self.upload_preview:
+            yield rx.toast.error("Upload a package file first.")
+            return
+        if self.upload_preview.get("needs_override") and not self.upload_override:
+            yield rx.toast.error(
+                "This package is not signed by a publisher you trust: tick the override to "
+                "install it anyway, or cancel."
+            )
+            return
+        data, sig, override = self._upload_data, self._upload_sig, self.upload_override
+        source = f"upload:{self.upload_name}"
+        async for update in self._follow(
+            self.upload_preview.get("name", ""),
+            lambda p, progress: packages.install_file(
+                p, data, sig, allow_unsigned=override, source=source, progress=progress
+            ),
+            upload=True,
+        ):
+            yield update
+        if self._install_ok:
+            self._upload_clear()
