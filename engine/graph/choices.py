@@ -10,9 +10,12 @@ accepts (an alias, such as number ``equals`` for ``eq``) is fine.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic import BaseModel
 
 from engine.graph.messages import param_path
 from engine.sdk.fields import fields_of
@@ -132,6 +135,14 @@ def plain_path(path: str) -> str:
     return ".".join(p for p in path.split(".") if _PART.fullmatch(p))
 
 
+@functools.cache
+def _fields(params: type[BaseModel]) -> list[dict[str, Any]]:
+    """A params model's field descriptors, derived once (read only: every save and every
+    run checks its choices)."""
+    schema = params.model_json_schema()
+    return fields_of(schema, schema.get("$defs", {}))
+
+
 def bad_choices(spec: NodeSpec, params: dict[str, Any]) -> list[BadChoice]:
     """The node's values outside their fixed choices that the node refuses too.
 
@@ -140,8 +151,7 @@ def bad_choices(spec: NodeSpec, params: dict[str, Any]) -> list[BadChoice]:
     """
     if not isinstance(params, dict):
         return []
-    schema = spec.params_schema()
-    candidates = _outside(fields_of(schema, schema.get("$defs", {})), params)
+    candidates = _outside(_fields(spec.params), params)
     if not candidates:
         return []
     from engine.graph.validate import validate_params
