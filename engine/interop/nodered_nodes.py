@@ -456,8 +456,15 @@ def map_delay(cx: MapContext) -> Mapped:
 
 
 def map_function(cx: MapContext) -> Mapped:
-    if cx.get("libs"):
-        raise Unmappable("the function loads modules (libs)")
+    code = str(cx.get("func", ""))
+    libs = cx.get("libs") or []
+    if any(not isinstance(lib, dict) or lib.get("module") != "crypto" for lib in libs):
+        raise Unmappable("the function loads modules (libs) other than crypto")
+    for lib in reversed(libs):
+        var = str(lib.get("var") or "crypto")
+        if not re.fullmatch(r"[A-Za-z_$][\w$]*", var):
+            raise Unmappable(f"the module variable name '{var}'")
+        code = f"const {var} = require('crypto');\n" + code
     for part in ("initialize", "finalize"):
         if str(cx.get(part, "") or "").strip():
             cx.note(f"its '{part}' code is not carried over: move it into the main code")
@@ -467,7 +474,7 @@ def map_function(cx: MapContext) -> Mapped:
     n = max(1, n)
     return Mapped(
         "core.code_js",
-        {"style": "node_red", "code": str(cx.get("func", "")), "outputs": n},
+        {"style": "node_red", "code": code, "outputs": n},
         outputs=["main"] if n == 1 else [f"output_{i}" for i in range(n)],
     )
 

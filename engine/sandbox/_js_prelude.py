@@ -141,6 +141,11 @@ PRELUDE = r"""
   const api = Object.freeze({
     print: function () { write(arguments); },
     describe: describe,
+    // for drivers: refuse something outside the sandbox, latched like the names above
+    refuse: function (message) {
+      if (refused === null) refused = StringOf(message);
+      throw new ReferenceErrorC(refused);
+    },
   });
   const aura = {
     limits: function (result, output) {

@@ -150,3 +150,30 @@ def test_send_email_maps_addresses_and_bodies() -> None:
         "html": "<b>Hi</b>",
         "cc": "boss@x.test",
     }
+
+
+def test_a_template_code_node_using_require_crypto_runs() -> None:
+    """FlowScribe Lite (a fixture template) gives each request an id with
+    require('crypto').randomUUID() in its Code node."""
+    import re
+    from pathlib import Path
+
+    from engine.interop import import_path
+    from engine.sdk.testing import NodeHarness
+
+    name = "Instagram_Twitter_Social_Media__FlowScribe_Lite_-_AI_Content_Repurposing_4_Platforms"
+    path = Path("/work/shared/fixtures/n8n") / f"{name}.json"
+    if not path.is_file():
+        pytest.skip("workflow fixtures not here")
+    [res] = import_path(path)
+    assert res.workflow is not None
+    node = res.workflow.node("Validate Input")
+    assert node.type == "core.code_js" and "require('crypto')" in node.parameters["code"]
+    body = {"content": "A long enough article about workflow automation in Python.", "title": "T"}
+    out = NodeHarness("core.code_js").run(node.parameters, [{"body": body}])
+    assert out.error is None, out.error
+    [item] = out.json()
+    assert item["title"] == "T" and item["content"] == body["content"]
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", item["requestId"]
+    )

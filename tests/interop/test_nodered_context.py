@@ -155,3 +155,29 @@ def test_flow_and_global_context_are_shared_by_change_switch_and_function_nodes(
     assert result.status == "succeeded", result.error
     [out] = result.run_for("out").outputs["main"]
     assert out.json == {"payload": 30, "seen": True, "js": "js"}
+
+
+def test_a_function_node_loading_crypto_as_a_lib_hashes_the_payload() -> None:
+    import hashlib
+
+    flow = _nr(
+        {"id": "i", "type": "inject", "payload": "abc", "payloadType": "str", "wires": [["f"]]},
+        {
+            "id": "f",
+            "type": "function",
+            "name": "sign",
+            "libs": [{"var": "cr", "module": "crypto"}],
+            "func": "msg.payload = cr.createHash('sha256').update(msg.payload).digest('hex');"
+            "\nreturn msg;",
+            "outputs": 1,
+            "wires": [[]],
+        },
+    )
+    [res] = import_data(flow, fmt="node-red")
+    assert res.workflow is not None and res.report.fully_mapped, res.report.to_dict()
+    result = Executor().run(RunRequest(workflow=res.workflow))
+    assert _payloads(result, "sign") == [hashlib.sha256(b"abc").hexdigest()]
+    flow[2]["libs"] = [{"var": "fs", "module": "fs"}]
+    [res] = import_data(flow, fmt="node-red")
+    sign = next(n for n in res.report.nodes if n.name == "sign")
+    assert sign.status == "not_supported" and "other than crypto" in sign.notes[0]

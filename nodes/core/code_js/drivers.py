@@ -8,6 +8,7 @@ function (``user``) with them in the order of its parameter list, and returns JS
 from __future__ import annotations
 
 from nodes.core.code_js.buffer import BUFFER_JS
+from nodes.core.code_js.crypto import CRYPTO_JS, MODULES_NOTE
 
 __all__ = ["N8N_DRIVER", "N8N_PARAMS", "NODE_RED_DRIVER", "NODE_RED_PARAMS"]
 
@@ -29,6 +30,7 @@ N8N_PARAMS = [
     "$prevNode",
     "$getWorkflowStaticData",
     "Buffer",
+    "require",
 ]
 
 N8N_DRIVER = r"""
@@ -87,12 +89,13 @@ function (input, user, api) {
     return staticData[kind];
   }
   const Buffer = %BUFFER%;
+  %REQUIRE%
   function call(index) {
     current = index;
     const item = items[index] || {json: {}};
     return user($input, item.json, item.binary || {}, items, $, $node, $items, now, today,
                 input.workflow, input.execution, input.vars, index, 0, prev,
-                $getWorkflowStaticData, Buffer);
+                $getWorkflowStaticData, Buffer, require);
   }
   if (input.mode === "all_items") {
     return Promise.resolve(call(0)).then(v => ({value: v, staticData: staticData}));
@@ -113,7 +116,7 @@ function (input, user, api) {
 }
 """
 
-NODE_RED_PARAMS = ["msg", "node", "context", "flow", "global", "env", "RED", "Buffer"]
+NODE_RED_PARAMS = ["msg", "node", "context", "flow", "global", "env", "RED", "Buffer", "require"]
 
 NODE_RED_DRIVER = r"""
 function (input, user, api) {
@@ -150,6 +153,7 @@ function (input, user, api) {
   const env = {get: function () { return undefined; }};
   const RED = {util: {cloneMessage: clone}};
   const Buffer = %BUFFER%;
+  %REQUIRE%
   function say(level) {
     return function () {
       const parts = [];
@@ -179,7 +183,8 @@ function (input, user, api) {
     for (let i = 0; i < input.items.length; i++) {
       index = i;
       try {
-        route(await user(input.items[i], node, context, flow, global, env, RED, Buffer));
+        route(await user(input.items[i], node, context, flow, global, env, RED, Buffer,
+                         require));
       } catch (e) {
         errors[i] = api.describe(e);
         if (input.stopOnError) break;
@@ -191,5 +196,16 @@ function (input, user, api) {
 }
 """
 
-N8N_DRIVER = N8N_DRIVER.replace("%BUFFER%", BUFFER_JS.strip())
-NODE_RED_DRIVER = NODE_RED_DRIVER.replace("%BUFFER%", BUFFER_JS.strip())
+_REQUIRE = r"""let cryptoModule = null;
+  function require(name) {
+    if (name === "crypto" || name === "node:crypto") {
+      if (cryptoModule === null) cryptoModule = (%CRYPTO%)(Buffer, input.seed);
+      return cryptoModule;
+    }
+    api.refuse("require('" + String(name) + "') is not available: %MODULES%");
+  }""".replace("%CRYPTO%", CRYPTO_JS.strip()).replace("%MODULES%", MODULES_NOTE)
+
+N8N_DRIVER = N8N_DRIVER.replace("%BUFFER%", BUFFER_JS.strip()).replace("%REQUIRE%", _REQUIRE)
+NODE_RED_DRIVER = NODE_RED_DRIVER.replace("%BUFFER%", BUFFER_JS.strip()).replace(
+    "%REQUIRE%", _REQUIRE
+)

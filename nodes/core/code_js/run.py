@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 from typing import Any
 
 from engine.sdk import Item, NodeContext, NodeExecutionError
@@ -90,6 +91,7 @@ def _common(ctx: NodeContext) -> dict[str, Any]:
     except Exception:
         variables = {}
     return {
+        "seed": secrets.token_hex(32),  # require('crypto')'s random generator, per run
         "now": ctx.now().isoformat(),
         "vars": variables if isinstance(variables, dict) else {},
         "workflow": {

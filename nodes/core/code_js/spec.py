@@ -36,7 +36,8 @@ class CodeJsParams(Params):
         DEFAULT_CODE,
         description="JavaScript, run as the body of an async function: use "
         "`return` to give the result; `await` works on promises the code makes itself. "
-        "console.log() goes to the node's log. No require, fetch, timers or process.",
+        "console.log() goes to the node's log. require('crypto') gives hashes, HMACs and "
+        "random UUIDs; no other modules, fetch, timers or process.",
         json_schema_extra=ui("code", language="javascript", expression=False),
     )
     outputs: int = Field(

@@ -187,7 +187,49 @@ def test_workflow_static_data_is_kept_between_runs(js: NodeHarness) -> None:
 
 
 def test_node_red_link_call_says_what_to_use_instead(js: NodeHarness) -> None:
-    res = js.run({"style": "node_red",
-                  "code": "const m = await node.linkcall('sub', msg);\nreturn m;"},
-                 [{"payload": 1}])
+    res = js.run(
+        {"style": "node_red", "code": "const m = await node.linkcall('sub', msg);\nreturn m;"},
+        [{"payload": 1}],
+    )
     assert res.error is not None and "Execute Workflow" in res.error.message
+
+
+@pytest.mark.parametrize("algorithm", ["md5", "sha1", "sha256", "sha384", "sha512"])
+def test_require_crypto_hashes_like_node(js: NodeHarness, algorithm: str) -> None:
+    """createHash/createHmac over text, UTF-8 and longer than one block, as Node.js does."""
+    import base64
+    import hashlib
+    import hmac
+
+    text = "héllo wörld, " * 40
+    code = (
+        "const crypto = require('node:crypto');\n"
+        f"const a = '{algorithm}';\n"
+        "return {\n"
+        "  hash: crypto.createHash(a).update(msg.payload).digest('hex'),\n"
+        "  mac: crypto.createHmac(a, 'k'.repeat(150)).update(msg.payload).digest('base64'),\n"
+        "};"
+    )
+    res = js.run({"style": "node_red", "code": code}, [{"payload": text}])
+    assert res.error is None, res.error
+    mac = hmac.new(b"k" * 150, text.encode(), algorithm).digest()
+    assert res.json() == [
+        {
+            "hash": hashlib.new(algorithm, text.encode()).hexdigest(),
+            "mac": base64.b64encode(mac).decode(),
+        }
+    ]
+
+
+def test_random_uuids_are_version_4_and_differ_between_runs(js: NodeHarness) -> None:
+    import re
+
+    code = (
+        "const {randomUUID, randomBytes} = require('crypto');\n"
+        "return [{ids: [randomUUID(), randomUUID()], bytes: randomBytes(8).toString('hex')}];"
+    )
+    runs = [js.run({"code": code}, [{}]).json()[0] for _ in range(2)]
+    ids = runs[0]["ids"] + runs[1]["ids"]
+    v4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+    assert all(v4.match(i) for i in ids) and len(set(ids)) == 4
+    assert runs[0]["bytes"] != runs[1]["bytes"] and len(runs[0]["bytes"]) == 16
