@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from engine.executor import ExecutionHooks, ExecutionResult
     from engine.sdk.items import Item
 
-__all__ = ["RunHandle", "RunSpec", "record", "retry_spec", "start"]
+__all__ = ["RunHandle", "RunSpec", "Runtime", "default_runtime", "record", "retry_spec", "start"]
 
 Runtime = Literal["rq", "inline"]
 Kind = Literal["workflow", "agent"]
@@ -103,11 +103,16 @@ class RunSpec:
     row, no credentials and no stored sub-workflows (they need a recorded principal)."""
 
     def chosen_runtime(self) -> Runtime:
-        if self.runtime is not None:
-            return self.runtime
-        from engine.runtimes import redis_configured
+        return self.runtime if self.runtime is not None else default_runtime()
 
-        return "rq" if redis_configured() else "inline"
+
+def default_runtime() -> Runtime:
+    """Where a run goes when its spec does not say: ``rq`` (the workers) when Redis is
+    configured (``AURA_REDIS_URL``, or the ``aura up`` of this data directory), else
+    ``inline``."""
+    from engine.runtimes import redis_configured
+
+    return "rq" if redis_configured() else "inline"
 
 
 class RunHandle:

@@ -1,5 +1,6 @@
 """Execution services: start executions (:func:`start` a :class:`RunSpec`, get a
-:class:`RunHandle`; see :mod:`engine.services.execution_start`), list and show them."""
+:class:`RunHandle`; see :mod:`engine.services.execution_start`), wait for, cancel, list
+and show them, and say where runs go by default (:func:`default_runtime`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,15 @@ from typing import Any
 
 from engine.errors import NotFoundError, ValidationError
 from engine.executor import ExecutionHooks, ExecutionResult, NodeRunRecord
-from engine.services.execution_start import RunHandle, RunSpec, record, retry_spec, start
+from engine.services.execution_start import (
+    RunHandle,
+    RunSpec,
+    Runtime,
+    default_runtime,
+    record,
+    retry_spec,
+    start,
+)
 from engine.services.store import get_store
 from engine.store.enums import FINISHED, ExecutionMode, ExecutionStatus
 
@@ -20,13 +29,16 @@ __all__ = [
     "NodeRunRecord",
     "RunHandle",
     "RunSpec",
+    "Runtime",
     "cancel",
+    "default_runtime",
     "get",
     "list_",
     "record",
     "retry_spec",
     "start",
     "summary",
+    "wait",
 ]
 
 
@@ -41,6 +53,17 @@ def cancel(execution_id: str) -> None:
     from engine.runtimes import cancel as cancel_execution
 
     cancel_execution(execution_id)
+
+
+def wait(execution_id: str, timeout_s: float) -> Any:
+    """The execution row once it has finished (succeeded, failed, cancelled, crashed),
+    woken by the worker's "done" message when Redis is configured.
+
+    Raises:
+        NotFoundError: no such execution.
+        WaitTimeout: still not finished after ``timeout_s`` (it keeps running; 504).
+    """
+    return RunHandle(execution_id).result(timeout_s)
 
 
 def summary(row: Any) -> dict[str, Any]:

@@ -2,8 +2,8 @@
 
 :class:`InlineRunner` runs in this process (tests, ``--runtime inline``): ``run`` on the
 calling thread, ``submit`` on a small background pool. :class:`QueueRunner` hands
-executions to ``engine.runtimes`` (RQ workers) when that package provides ``dispatch``.
-:func:`make_runner` picks one; switching is this one function.
+executions to the RQ workers. Both go through :mod:`engine.services.executions` (start,
+wait, cancel, retry); :func:`make_runner` picks one; switching is this one function.
 
 Both implement :class:`engine.triggers.webhooks.Runner` plus ``wait_for``, ``cancel`` and
 ``retry`` for the executions API.
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import importlib
 import logging
 import os
 import threading
@@ -23,14 +22,17 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from engine.errors import AuraError, RateLimited
-from engine.services.execution_start import Runtime
 from engine.services.executions import (
     FINISHED,
     ExecutionStatus,
     RunSpec,
+    Runtime,
+    cancel,
+    default_runtime,
     record,
     retry_spec,
     start,
+    wait,
 )
 from engine.services.principals import RunAs
 from engine.services.store import get_store
@@ -42,29 +44,17 @@ log = logging.getLogger("studio.api.runner")
 _PRODUCTION = {"webhook", "trigger", "schedule"}
 
 
-def _runtimes() -> Any | None:
-    try:
-        mod = importlib.import_module("engine.runtimes")
-    except ImportError:
-        return None
-    return mod if hasattr(mod, "dispatch") and hasattr(mod, "wait_for") else None
-
-
 def make_runner(runtime: str | None = None) -> InlineRunner | QueueRunner:
     """The runner for ``runtime`` ("inline" or "rq"; default ``AURA_RUNTIME``, else rq
-    when the queue runtime is installed and Redis configured, else inline)."""
+    when Redis is configured, else inline: :func:`engine.services.executions.
+    default_runtime`)."""
     name = (runtime or os.environ.get("AURA_RUNTIME") or "").strip().lower()
-    mod = _runtimes()
-    if not name and (mod is None or not mod.redis_configured()):
-        name = "inline"
+    name = name or default_runtime()
     if name == "inline":
         return InlineRunner()
-    if name not in ("", "rq"):
+    if name != "rq":
         raise ValueError(f"unknown runtime {runtime!r}; use 'inline' or 'rq'")
-    if mod is None:
-        log.warning("the queue runtime is not installed; running executions inline")
-        return InlineRunner()
-    return QueueRunner(mod)
+    return QueueRunner()
 
 
 def _finished(status: str) -> bool:
@@ -224,8 +214,6 @@ class InlineRunner:
 
     def cancel(self, execution_id: str) -> Any:
         """Cancels a queued, waiting or running execution. ConflictError if finished."""
-        from engine.services.executions import cancel
-
         was = get_store().executions.get(execution_id).status
         cancel(execution_id)
         if was == "running":
@@ -246,12 +234,9 @@ class InlineRunner:
 
 
 class QueueRunner:
-    """Hands executions to the queue runtime (``engine.runtimes``)."""
+    """Hands executions to the RQ workers."""
 
     name = "rq"
-
-    def __init__(self, runtimes: Any) -> None:
-        self.rt = runtimes
 
     def submit(self, **job: Any) -> str:
         return start(job_spec(job, "rq")).id
@@ -269,10 +254,10 @@ class QueueRunner:
         return RunOutcome(handle.id, str(row.status), None, row.error, handle.answer())
 
     def wait_for(self, execution_id: str, timeout_s: float) -> Any:
-        return self.rt.wait_for(execution_id, timeout_s)
+        return wait(execution_id, timeout_s)
 
     def cancel(self, execution_id: str) -> Any:
-        self.rt.cancel(execution_id)
+        cancel(execution_id)
         return get_store().executions.get(execution_id)
 
     def retry(self, execution_id: str, *, wait: bool = False) -> str | RunOutcome:
