@@ -30,6 +30,7 @@ from engine.store.types import utcnow
 __all__ = [
     "Ingested",
     "add_document",
+    "check_width",
     "create",
     "delete",
     "delete_document",
@@ -240,8 +241,19 @@ def _pieces(
     return out, metas
 
 
+def check_width(vectors: Any, kb: KnowledgeBase) -> None:
+    """ValidationError unless ``vectors`` have the base's recorded dimension."""
+    if vectors.shape[1] != kb.dims:
+        raise ValidationError(
+            f"The model {kb.model} now answers {vectors.shape[1]}-dimensional vectors, but "
+            f"this knowledge base holds {kb.dims}-dimensional ones: choose its model again "
+            "to re-embed it.",
+            details={"model": kb.model, "dims": kb.dims, "answered": int(vectors.shape[1])},
+        )
+
+
 def _embed(
-    model: str,
+    kb: KnowledgeBase,
     pieces: list[Chunk],
     hashes: list[str],
     fresh: list[int],
@@ -249,7 +261,7 @@ def _embed(
 ) -> dict[str, bytes]:
     """The embeddings of the ``fresh`` pieces by their hash, in batches (``progress``
     after each)."""
-    embedder = get_embedder(model)
+    embedder = get_embedder(kb.model)
     total, reused = len(pieces), len(pieces) - len(fresh)
     out: dict[str, bytes] = {}
     if progress is not None:
@@ -257,6 +269,7 @@ def _embed(
     for at in range(0, len(fresh), EMBED_BATCH):
         batch = fresh[at : at + EMBED_BATCH]
         embedded = embedder.embed([pieces[i].text for i in batch])
+        check_width(embedded, kb)
         out.update({hashes[i]: embedded[j].tobytes() for j, i in enumerate(batch)})
         if progress is not None:
             progress(reused + at + len(batch), total)
@@ -298,7 +311,7 @@ def add_document(
     known = _old_embeddings(store, old.id) if old is not None else {}
     fresh = [i for i, h in enumerate(hashes) if h not in known]
     vectors = dict(known)
-    vectors.update(_embed(kb.model, pieces, hashes, fresh, progress))
+    vectors.update(_embed(kb, pieces, hashes, fresh, progress))
     doc = KnowledgeDocument(
         kb_id=kb.id,
         name=name,

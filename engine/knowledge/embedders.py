@@ -1,7 +1,9 @@
 """Embedding models behind one small interface: :class:`Embedder`.
 
 A knowledge base records its model's name and dimension; :func:`get_embedder` gives the
-model for a name. Built in: ``wordllama/l2_supercat_256`` — WordLlama's static token
+model for a name (families of names, such as ``openai:<model>@<credential>`` of
+:mod:`engine.knowledge.embedders_openai`, are built on each use). Built in:
+``wordllama/l2_supercat_256`` — WordLlama's static token
 embeddings (256 dimensions) whose weights and tokenizer ship inside the ``wordllama``
 wheel, so it runs on CPU, offline, without torch or a model hub. Add models with
 :func:`register_embedder`.
@@ -27,6 +29,7 @@ __all__ = [
     "embedder_names",
     "get_embedder",
     "register_embedder",
+    "register_family",
 ]
 
 DEFAULT_MODEL = "wordllama/l2_supercat_256"
@@ -80,6 +83,16 @@ _LOADED: dict[str, Embedder] = {}
 _LOCK = threading.Lock()
 
 
+_FAMILIES: dict[str, Callable[[str], Embedder]] = {}
+
+
+def register_family(prefix: str, factory: Callable[[str], Embedder]) -> None:
+    """Makes every model named ``<prefix>...`` available: ``factory(name)`` builds it on
+    each use (not kept: it may read a credential that changes)."""
+    with _LOCK:
+        _FAMILIES[prefix] = factory
+
+
 def register_embedder(name: str, factory: Callable[[], Embedder]) -> None:
     """Makes model ``name`` available to knowledge bases (loaded on first use)."""
     with _LOCK:
@@ -102,6 +115,10 @@ def get_embedder(name: str = DEFAULT_MODEL) -> Embedder:
         loaded = _LOADED.get(name)
         if loaded is not None:
             return loaded
+        family = next((f for p, f in _FAMILIES.items() if name.startswith(p)), None)
+    if family is not None:
+        return family(name)
+    with _LOCK:
         factory: Any = _FACTORIES.get(name)
         if factory is None:
             raise ValidationError(

@@ -17,7 +17,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from engine.errors import ValidationError
-from engine.knowledge.bases import reindex
+from engine.knowledge.bases import check_width, reindex
 from engine.knowledge.embedders import get_embedder
 from engine.knowledge.filters import EXACT_LIMIT, matching_chunks, normalise, rank_exact
 from engine.knowledge.vectors import index_for
@@ -63,9 +63,12 @@ class Hit:
         }
 
 
-def _vector(store: Any, kb: KnowledgeBase, query: str, k: int,
-            allowed: set[str] | None = None) -> list[tuple[str, float]]:
-    embedded = get_embedder(kb.model).embed([query])[0]
+def _vector(
+    store: Any, kb: KnowledgeBase, query: str, k: int, allowed: set[str] | None = None
+) -> list[tuple[str, float]]:
+    vectors = get_embedder(kb.model).embed([query])
+    check_width(vectors, kb)
+    embedded = vectors[0]
     if allowed is not None and len(allowed) <= EXACT_LIMIT:
         return rank_exact(store, kb.id, allowed, embedded, k)
     vector = embedded.tobytes()

@@ -22,7 +22,7 @@ from engine.knowledge import chunks as knowledge_chunks
 from engine.knowledge import search as knowledge_search
 from engine.knowledge.embedders import DEFAULT_MODEL, embedder_names
 from engine.sdk.knowledge import KnowledgeAccess, set_provider
-from engine.services import access
+from engine.services import access, knowledge_models
 from engine.services._knowledge_docs import add_one
 from engine.services.auth import context
 from engine.store.models_knowledge import KnowledgeBase, KnowledgeDocument
@@ -140,6 +140,7 @@ def create_base(
     ctx = context()
     project_id = project_id or projects.default_project(ctx, principal)
     authorize(principal, "knowledge:create", project_id=project_id)
+    knowledge_models.check_model(principal, model)
     kb = bases.create(
         ctx.store, project_id, name, model=model, chunking=chunking, description=description
     )
