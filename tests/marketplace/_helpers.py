@@ -7,6 +7,7 @@ import contextlib
 import functools
 import io
 import json
+import textwrap
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -134,3 +135,44 @@ def served_folder(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+WHEEL_SPEC = """
+from engine.sdk import Field, NodePackage, NodeSpec, Params
+
+IMPORTED = []
+
+class P(Params):
+    word: str = Field("hi", description="Word added to each item.")
+
+SPECS = [NodeSpec(type="acmew.tag", version=1, title="Tag", description="Tags items.",
+                  category="Utility", params=P, run="acme_wheel_nodes.run:execute",
+                  package="acme-wheel",
+                  docs="Adds a word to every item; a trusted wheel used by the tests. " * 3)]
+PACKAGE = NodePackage(name="acme-wheel", version="{version}",
+                      spec_modules=("acme_wheel_nodes",), trusted=True)
+"""
+
+WHEEL_RUN = """
+def execute(ctx):
+    word = ctx.params().word
+    return [i.derive({**i.json, "tag": word}, index=n) for n, i in enumerate(ctx.items)]
+"""
+
+
+def write_wheel(site: Path, version: str) -> None:
+    """An installed distribution 'acme-nodes' ``version`` (node ``acmew.tag``, which
+    adds ``{"tag": word}`` to each item) with real code in ``site``, a directory for
+    ``sys.path``/``PYTHONPATH``: a trusted wheel as pip would leave it."""
+    code = site / "acme_wheel_nodes"
+    code.mkdir(parents=True, exist_ok=True)
+    (code / "__init__.py").write_text(textwrap.dedent(WHEEL_SPEC.replace("{version}", version)))
+    (code / "run.py").write_text(WHEEL_RUN)
+    for old in site.glob("acme_nodes-*.dist-info"):
+        for f in old.iterdir():
+            f.unlink()
+        old.rmdir()
+    info = site / f"acme_nodes-{version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: acme-nodes\nVersion: {version}\n")
+    (info / "entry_points.txt").write_text("[aura.nodes]\nacme = acme_wheel_nodes:PACKAGE\n")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import sys
-import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,46 +25,9 @@ from engine.marketplace import trust, wheels
 from engine.sdk import get_catalog
 from engine.services import packages
 from engine.vault.signing import sign
+from tests.marketplace._helpers import write_wheel
 
 runner = CliRunner()
-
-SPEC = """
-from engine.sdk import Field, NodePackage, NodeSpec, Params
-
-IMPORTED = []
-
-class P(Params):
-    word: str = Field("hi", description="Word added to each item.")
-
-SPECS = [NodeSpec(type="acmew.tag", version=1, title="Tag", description="Tags items.",
-                  category="Utility", params=P, run="acme_wheel_nodes.run:execute",
-                  package="acme-wheel",
-                  docs="Adds a word to every item; a trusted wheel used by the tests. " * 3)]
-PACKAGE = NodePackage(name="acme-wheel", version="{version}",
-                      spec_modules=("acme_wheel_nodes",), trusted=True)
-"""
-
-RUN = """
-def execute(ctx):
-    word = ctx.params().word
-    return [i.derive({**i.json, "tag": word}, index=n) for n, i in enumerate(ctx.items)]
-"""
-
-
-def write_wheel(site: Path, version: str) -> None:
-    """An installed distribution 'acme-nodes' ``version`` with real code on ``site``."""
-    code = site / "acme_wheel_nodes"
-    code.mkdir(parents=True, exist_ok=True)
-    (code / "__init__.py").write_text(textwrap.dedent(SPEC.replace("{version}", version)))
-    (code / "run.py").write_text(RUN)
-    for old in site.glob("acme_nodes-*.dist-info"):
-        for f in old.iterdir():
-            f.unlink()
-        old.rmdir()
-    info = site / f"acme_nodes-{version}.dist-info"
-    info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: acme-nodes\nVersion: {version}\n")
-    (info / "entry_points.txt").write_text("[aura.nodes]\nacme = acme_wheel_nodes:PACKAGE\n")
 
 
 @pytest.fixture
