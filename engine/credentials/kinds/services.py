@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from ssl import SSLContext
 from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
 from engine.credentials._net import TIMEOUT_S, checked_addresses, http_test
 from engine.credentials.base import CredentialKind, TestResult, secret
-from engine.errors import SSRFBlocked
+from engine.errors import CredentialError, SSRFBlocked
+from engine.sdk.tls import client_tls_context
 
 __all__ = ["Anthropic", "MySql", "OpenAICompatible", "Postgres", "Smtp"]
 
@@ -79,21 +81,39 @@ class MySql(CredentialKind):
     password: str = secret("Password.", default="")
     ssl: Literal["disable", "require", "verify"] = Field(
         "disable",
-        description="TLS: off, required (not verified), or required and "
-        "verified against the host name.",
+        description="TLS: not required (still encrypted, unverified, when the server "
+        "offers it), required (not verified), or required and verified against the "
+        "host name.",
     )
+    ca_certificate: str = Field(
+        "",
+        max_length=65_536,
+        description="TLS 'verify': the CA certificate (PEM) to trust instead of the "
+        "system's, for a private CA or a self-signed server.",
+    )
+    client_certificate: str = Field(
+        "",
+        max_length=65_536,
+        description="TLS: a client certificate (PEM), for servers that require one.",
+    )
+    client_key: str = secret("TLS: the client certificate's private key (PEM).", default="")
+
+    def tls(self) -> SSLContext | None:
+        """The client TLS context of this credential (None when TLS is off)."""
+        return client_tls_context(
+            self.ssl,
+            ca_pem=self.ca_certificate,
+            cert_pem=self.client_certificate,
+            key_pem=self.client_key,
+            what="The MySQL credential",
+        )
 
     def connect(self, address: str) -> Any:
         """A PyMySQL connection to ``address`` (an address checked for this host)."""
         import pymysql
 
-        tls: dict[str, Any] | None = None
-        if self.ssl != "disable":
-            context = ssl.create_default_context()
-            if self.ssl == "require":
-                context.check_hostname = False
-                context.verify_mode = ssl.CERT_NONE
-            tls = {"ssl": context}
+        context = self.tls()
+        tls: dict[str, Any] | None = {"ssl": context} if context is not None else None
         return pymysql.connect(
             host=self.host if self.ssl == "verify" else address,
             port=self.port,
@@ -113,7 +133,7 @@ class MySql(CredentialKind):
             with self.connect(address) as conn, conn.cursor() as cur:
                 cur.execute("SELECT 1")
                 value = cur.fetchone()
-        except SSRFBlocked as exc:
+        except (SSRFBlocked, CredentialError) as exc:
             return TestResult(False, exc.message)
         except (OSError, pymysql.MySQLError) as exc:
             return TestResult(

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
-import ssl
 from typing import Any
 
 from engine.sdk import Item, NodeContext, NodeExecutionError
+from engine.sdk.tls import client_tls_context
 from nodes.core.mysql.spec import MySqlParams
 from nodes.core.postgres.run import _statement, each_statement
 from nodes.core.postgres.spec import SqlQueryParams
@@ -45,13 +45,14 @@ def _connect(ctx: NodeContext) -> Any:
     cred = ctx.credentials("mysql")
     host, port = str(cred.get("host", "")), int(cred.get("port") or 3306)
     mode = cred.get("ssl") or "disable"
-    tls: dict[str, Any] = {}
-    if mode != "disable":
-        context = ssl.create_default_context()
-        if mode == "require":
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-        tls = {"ssl": context}
+    context = client_tls_context(
+        mode,
+        ca_pem=cred.get("ca_certificate"),
+        cert_pem=cred.get("client_certificate"),
+        key_pem=cred.get("client_key"),
+        what="The MySQL credential",
+    )
+    tls: dict[str, Any] = {"ssl": context} if context is not None else {}
     try:
         address = ctx.addresses(host, port)[0]
         return pymysql.connect(
