@@ -1,8 +1,9 @@
 """Typed settings, read from ``AURA_*`` environment variables (and ``.env``).
 
 Split by area like Prefect: ``settings().db.url`` is ``AURA_DB_URL``; the engine's settings
-are fields of this one tree (variables a process hands its children, such as
-``AURA_WORKER_ID``, are not settings). The settings
+are fields of this one tree (``AURA_SUPERVISOR_PID``, which a worker supervisor hands its
+children, is not a setting). Single sign-on also reads one variable group per login
+provider, ``AURA_OIDC_<NAME>_<FIELD>`` (:meth:`OidcSettings.provider_groups`). The settings
 reference, docs/settings.md, is generated from these classes
 (:mod:`engine.config_reference`), so every field has a description.
 """
@@ -10,11 +11,12 @@ reference, docs/settings.md, is generated from these classes
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = [
@@ -344,8 +346,36 @@ class SchedulerSettings(_Area):
         return self.grace_s if self.grace_s is not None else 2 * self.lock_ttl_s + self.tick_s
 
 
+OIDC_PROVIDER_FIELDS = ("client_id", "client_secret", "preset", "issuer", "base_url",
+                        "tenant", "scopes", "label", "auto_create", "default_role", "enabled")
+"""The ``<FIELD>`` of ``AURA_OIDC_<NAME>_<FIELD>`` (a group needs its ``CLIENT_ID``)."""
+
+
+def _oidc_groups(env: dict[str, str]) -> dict[str, dict[str, str]]:
+    found: dict[str, dict[str, str]] = {}
+    for key in env:
+        m = re.fullmatch(r"AURA_OIDC_([A-Z0-9_]+?)_CLIENT_ID", key)
+        if not m or m.group(1) in ("PUBLIC_URL", "RATE"):
+            continue
+        prefix = f"AURA_OIDC_{m.group(1)}_"
+        found[m.group(1).lower().replace("_", "-")] = {
+            f: env[prefix + f.upper()] for f in OIDC_PROVIDER_FIELDS if prefix + f.upper() in env}
+    return found
+
+
 class OidcSettings(_Area):
     model_config = SettingsConfigDict(env_prefix="AURA_OIDC_", env_file=".env", extra="ignore")
+    _groups: dict[str, dict[str, str]] = PrivateAttr(default_factory=dict)
+
+    def model_post_init(self, context: Any, /) -> None:
+        self._groups = _oidc_groups(dict(os.environ))
+
+    def provider_groups(self) -> dict[str, dict[str, str]]:
+        """The login providers set by ``AURA_OIDC_<NAME>_<FIELD>`` variables (one group
+        per ``AURA_OIDC_<NAME>_CLIENT_ID``): name (lower case, ``_`` as ``-``) -> field ->
+        value, as read when these settings were."""
+        return {name: dict(group) for name, group in self._groups.items()}
+
     public_url: str | None = Field(None, description="Base URL the provider redirects "
                                    "back to (``<url>/api/v1/auth/oidc/<name>/callback``); "
                                    "default: the URL of the request that started login.")
@@ -384,6 +414,11 @@ class Settings(_Area):
                            "database, keys and embedded services keep their files.")
     env: str = Field("development", description="'development' or 'production'.")
     log_level: str = Field("INFO", description="Log level of AURA's processes.")
+    debug: bool = Field(False, description="The command line shows the traceback of an "
+                        "internal error instead of one line.")
+    worker_id: str | None = Field(None, description="Worker id recorded on the executions "
+                                  "this process runs ('aura worker' gives each of its "
+                                  "processes one; default host:pid).")
     public_url: str = Field("http://127.0.0.1:5678", description="Base URL under which this "
                             "instance's API and webhooks are reachable from outside; used in "
                             "webhook and resume URLs.")

@@ -13,18 +13,31 @@ from rich.console import Console
 
 from engine.errors import AuraError
 
-__all__ = ["EXIT_FAILED", "EXIT_USAGE", "console", "err_console", "fail", "parse_json_option",
-           "reporting"]
+__all__ = [
+    "EXIT_FAILED",
+    "EXIT_USAGE",
+    "console",
+    "err_console",
+    "fail",
+    "parse_json_option",
+    "reporting",
+]
 
 console = Console(highlight=False, soft_wrap=False)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
-EXIT_FAILED = 1   # the workflow ran and failed
-EXIT_USAGE = 2    # bad input: invalid workflow, unknown id, bad option
+EXIT_FAILED = 1  # the workflow ran and failed
+EXIT_USAGE = 2  # bad input: invalid workflow, unknown id, bad option
 
 
-def fail(message: str, *, details: Any = None, code: int = EXIT_USAGE,
-         as_json: bool = False, error: str = "error") -> NoReturn:
+def fail(
+    message: str,
+    *,
+    details: Any = None,
+    code: int = EXIT_USAGE,
+    as_json: bool = False,
+    error: str = "error",
+) -> NoReturn:
     if as_json:
         print(json.dumps({"error": error, "message": message, "details": details}))
     else:
@@ -49,8 +62,11 @@ def reporting(as_json: bool = False) -> Iterator[None]:
         yield
     except AuraError as exc:
         fail(exc.message, details=exc.details, as_json=as_json, error=exc.code)
-    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
-            redis.exceptions.AuthenticationError) as exc:
+    except (
+        redis.exceptions.ConnectionError,
+        redis.exceptions.TimeoutError,
+        redis.exceptions.AuthenticationError,
+    ) as exc:
         fail(redis_unreachable_message(exc), as_json=as_json, error="redis_unavailable")
 
 
@@ -75,9 +91,11 @@ def redis_unreachable_message(exc: BaseException) -> str:
     url = safe_url(raw)
     password = urlsplit(raw).password
     reason = (str(exc).replace(password, "***") if password else str(exc)).rstrip(".")
-    return (f"Cannot reach Redis at {url}: {reason}. Check that it is running and that "
-            "AURA_REDIS_URL is right, or start everything with 'aura up' (it runs an "
-            "embedded Redis).")
+    return (
+        f"Cannot reach Redis at {url}: {reason}. Check that it is running and that "
+        "AURA_REDIS_URL is right, or start everything with 'aura up' (it runs an "
+        "embedded Redis)."
+    )
 
 
 def parse_json_option(value: str | None, name: str) -> Any:
@@ -93,22 +111,35 @@ def parse_json_option(value: str | None, name: str) -> Any:
     try:
         return json.loads(text)
     except ValueError as exc:
-        fail(f"{name} is not valid JSON ({exc}). Example: --input '{{\"name\": \"Ada\"}}' or "
-             f"--input @file.json")
+        fail(
+            f'{name} is not valid JSON ({exc}). Example: --input \'{{"name": "Ada"}}\' or '
+            f"--input @file.json"
+        )
+
+
+def _debug() -> bool:
+    """``AURA_DEBUG`` (false when the settings themselves cannot be read: that error is
+    the one shown)."""
+    from engine.config import settings
+
+    try:
+        return settings().debug
+    except Exception:
+        return False
 
 
 def guarded(fn: Callable[[], None]) -> None:
     """Runs the app, printing unexpected errors as one line (AURA_DEBUG=1 for a traceback)."""
-    import os
-
     try:
         fn()
     except KeyboardInterrupt:
         err_console.print("[yellow]Interrupted.[/]")
         sys.exit(130)
     except Exception as exc:
-        if os.environ.get("AURA_DEBUG"):
+        if _debug():
             raise
-        err_console.print(f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}\n"
-                          "This is a bug in AURA; run again with AURA_DEBUG=1 for details.")
+        err_console.print(
+            f"[bold red]Internal error:[/] {type(exc).__name__}: {exc}\n"
+            "This is a bug in AURA; run again with AURA_DEBUG=1 for details."
+        )
         sys.exit(70)

@@ -97,12 +97,14 @@ _identity: str | None = None
 
 def worker_identity() -> str:
     """This process's worker id as recorded on executions (``host:pid`` unless the
-    supervisor gave one through ``AURA_WORKER_ID``)."""
+    supervisor gave one through ``AURA_WORKER_ID``, the setting ``worker_id``)."""
     import os
+
+    from engine.config import settings
 
     if _identity is not None:
         return _identity
-    return os.environ.get("AURA_WORKER_ID") or f"{socket.gethostname()}:{os.getpid()}"
+    return settings().worker_id or f"{socket.gethostname()}:{os.getpid()}"
 
 
 def set_worker_identity(value: str | None) -> None:
