@@ -106,6 +106,9 @@ def test_analytics_by_project_and_role(
             "cols => cols.map(c => c.getBoundingClientRect().height)"
         )
         assert max(heights) > 100
+        assert member.locator("#series-peak").inner_text() == (
+            "Tallest bar: 6 executions in an hour"
+        )
         rows = member.locator("#workflow-table .wf-row")
         assert rows.nth(0).inner_text().split("\t")[0].strip() == "Reports"
         assert "7.0 s" in rows.nth(0).inner_text()
@@ -123,5 +126,12 @@ def test_analytics_by_project_and_role(
         assert f"Alpha {tag}" in options and f"Beta {tag}" not in options
         member.keyboard.press("Escape")
         shot(member, "analytics-member")
+        member.locator("#llm-usage").scroll_into_view_if_needed()
+        assert member.locator("#usage-table .usage-row").inner_text().split("\t")[0] == (
+            "gpt-small"
+        )
+        waits = member.locator("#wait-table .wait-row").all_inner_texts()
+        assert [w.split("\t")[0] for w in waits] == ["webhook", "schedule"]
+        shot(member, "analytics-member-lower")
     finally:
         context.close()
