@@ -41,6 +41,7 @@ __all__ = [
 SETTING_KEY = "marketplace.trusted_wheels"
 GROUP = "aura.nodes"
 BUILTIN_DISTS = {"aura"}
+BUILTIN_VALUE = "nodes.core:PACKAGE"
 WAITING = "waiting for approval"
 
 
@@ -53,8 +54,10 @@ def _dist(ep: EntryPoint) -> tuple[str, str]:
 
 
 def is_builtin(ep: EntryPoint) -> bool:
-    """The built-in library's entry point (part of AURA, needs no approval)."""
-    return _dist(ep)[0].lower() in BUILTIN_DISTS or ep.value.startswith("nodes.core")
+    """The built-in library's entry point (part of AURA, needs no approval): declared by
+    AURA's own distribution, or naming exactly its built-in package (a wheel naming a
+    look-alike such as ``nodes.core_extra`` waits for approval like any other)."""
+    return _dist(ep)[0].lower() in BUILTIN_DISTS or ep.value == BUILTIN_VALUE
 
 
 def allowed(ep: EntryPoint, approved: dict[str, dict[str, Any]]) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.auth.types import Principal
-from engine.errors import NotFoundError, ValidationError
+from engine.errors import NotFoundError, PermissionDenied, ValidationError
 from engine.marketplace import install as ops
 from engine.marketplace import live, sources, trust, wheels
 from engine.marketplace.install import STAGES, progress_percent
@@ -355,8 +355,16 @@ def approve_wheel(
     owner_approved: bool = False,
 ) -> dict[str, Any]:
     """Lets a trusted wheel's nodes load in-process (every process, on its next catalog
-    use): signed by a trusted publisher, or approved explicitly (audited either way)."""
+    use): signed by a trusted publisher (owners and admins), or approved explicitly
+    (owners only: the code runs with full trust). Audited either way."""
     _authorize(principal, "package:manage")
+    if owner_approved and not signature and principal is not None and principal.role != "owner":
+        raise PermissionDenied(
+            "Only an owner can approve a wheel without a trusted publisher's signature: "
+            "its code runs in-process with full trust. Ask an owner, or give the "
+            "publisher's signature (--signature).",
+            details={"check": "owner_only"},
+        )
     entry = wheels.approve(
         _store(),
         dist,

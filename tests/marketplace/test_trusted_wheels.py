@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from engine.auth import audit
 from engine.cli import app
-from engine.errors import PackageInstallError, WorkflowValidationError
+from engine.errors import PackageInstallError, PermissionDenied, WorkflowValidationError
 from engine.executor import Executor, RunRequest
 from engine.graph import load_workflow
 from engine.marketplace import trust, wheels
@@ -163,3 +163,23 @@ def test_approved_by_a_trusted_publishers_signature(
     assert ok.exit_code == 0 and "signed by acme" in ok.output, ok.output
     assert "acmew.tag" in node_types()
     assert _row(wheel)["signed_by"] == "acme" and not _row(wheel)["blocked"]
+
+
+def test_only_an_owner_approves_explicitly_and_look_alikes_wait(
+    store: Any, site: Path, wheel: str
+) -> None:
+    from engine.auth.types import Principal
+
+    admin = Principal(user_id=None, email="ad@example.com", role="admin")
+    owner = Principal(user_id=None, email="ow@example.com", role="owner")
+    with pytest.raises(PermissionDenied, match="Only an owner"):
+        packages.approve_wheel(admin, wheel, "1.2.0", owner_approved=True)
+    assert "acmew.tag" not in node_types()
+    packages.approve_wheel(owner, wheel, "1.2.0", owner_approved=True)
+    assert "acmew.tag" in node_types()
+    # a wheel naming a look-alike of the built-in package is not built in
+    (site / "acme_nodes-1.2.0.dist-info" / "entry_points.txt").write_text(
+        "[aura.nodes]\nacme = nodes.core_extra:PACKAGE\n"
+    )
+    (entry,) = [d for d in wheels.discovered() if d["dist"] == wheel]
+    assert entry["value"] == "nodes.core_extra:PACKAGE"
