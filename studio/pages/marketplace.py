@@ -125,11 +125,33 @@ def _installed_row(p: rx.Var) -> rx.Component:
         rx.table.cell(
             rx.cond(
                 p["status"] != "",
-                rx.badge(
-                    p["status"],
-                    color_scheme=rx.cond(p["status"] == "approved", "green", "amber"),
-                    variant="soft",
-                    class_name="wheel-status",
+                rx.hstack(
+                    rx.badge(
+                        p["status"],
+                        color_scheme=rx.cond(p["status"] == "approved", "green", "amber"),
+                        variant="soft",
+                        class_name="wheel-status",
+                    ),
+                    rx.cond(
+                        p["status"] == "approved",
+                        rx.button(
+                            "Revoke",
+                            size="1",
+                            color_scheme="red",
+                            variant="soft",
+                            on_click=S.revoke_wheel(p["name"]),
+                            aria_label="Revoke " + p["name"],
+                        ),
+                        rx.button(
+                            "Approve",
+                            size="1",
+                            variant="soft",
+                            on_click=S.approve_wheel(p["name"], p["version"]),
+                            aria_label="Approve " + p["name"],
+                        ),
+                    ),
+                    spacing="2",
+                    align="center",
                 ),
                 rx.cond(
                     p["kind"] == "sandboxed",

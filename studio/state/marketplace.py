@@ -155,6 +155,25 @@ class MarketplaceState(AdminGate, AuthState):
             f"{name} {'enabled' if enabled else 'disabled'}.",
         )
 
+    @rx.event
+    def approve_wheel(self, dist: str, version: str) -> Any:
+        """The owner lets a trusted wheel (runs in-process) load its nodes everywhere."""
+        from engine.services import packages
+
+        return self._change(
+            lambda p: packages.approve_wheel(p, dist, version, owner_approved=True),
+            f"{dist} {version} approved: its nodes load on every process's next run.",
+        )
+
+    @rx.event
+    def revoke_wheel(self, dist: str) -> Any:
+        from engine.services import packages
+
+        return self._change(
+            lambda p: packages.revoke_wheel(p, dist),
+            f"{dist} waits for approval again; its nodes are unloaded.",
+        )
+
     # -- a package file uploaded by the admin --------------------------------------------
     def _upload_clear(self) -> None:
         self.upload_name = self.upload_title = self.upload_problem = ""

@@ -156,3 +156,34 @@ def test_an_uploaded_file_is_checked_shown_and_installed_on_confirmation(
     call(s, "set_upload_override", True)
     assert "Installed acme/other" in drain(s, "confirm_upload")[-1]["toast"]
     assert packages.get_package(None, "acme/other")["override"] is True
+
+
+def test_a_waiting_wheel_is_approved_by_the_owner_not_an_admin(
+    instance: Instance, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import sys
+
+    from engine.sdk import get_catalog
+    from tests.marketplace._helpers import write_wheel
+
+    write_wheel(tmp_path / "site", "1.2.0")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    try:
+        s = make(MarketplaceState)
+        call(s, "load")
+        (row,) = [r for r in s.installed if r["name"] == "acme-nodes"]
+        assert row["kind"] == "trusted" and row["status"] == "waiting for approval"
+        admin = instance.user("ad@example.com", "admin")
+        instance.act_as(admin.id)
+        assert "Only an owner" in str(call(s, "approve_wheel", "acme-nodes", "1.2.0"))
+        assert "acmew.tag" not in {x.type for x in get_catalog().all()}
+        instance.act_as(instance.owner.id)
+        assert "approved" in str(call(s, "approve_wheel", "acme-nodes", "1.2.0"))
+        (row,) = [r for r in s.installed if r["name"] == "acme-nodes"]
+        assert row["status"] == "approved"
+        assert "acmew.tag" in {x.type for x in get_catalog().all()}
+        assert "waits for approval" in str(call(s, "revoke_wheel", "acme-nodes"))
+        assert "acmew.tag" not in {x.type for x in get_catalog().all()}
+    finally:
+        for mod in [m for m in sys.modules if m.startswith("acme_wheel_nodes")]:
+            del sys.modules[mod]
