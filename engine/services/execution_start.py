@@ -269,11 +269,9 @@ def _from_editor(spec: RunSpec) -> bool:
 
 
 def record(spec: RunSpec) -> RunHandle:
-    """Records the execution (``queued``, as ``spec.principal``) without starting it;
+    """Records a workflow's execution (``queued``, as ``spec.principal``) without starting it;
     ``start(RunSpec(principal=..., execution_id=handle.id, runtime=...))`` dispatches it
     later (e.g. from a background thread, once the caller has its id)."""
-    if spec.kind == "agent":
-        return RunHandle(record_agent(spec).id)
     row, _ = record_row(spec, check_limit=True)
     return RunHandle(row.id)
 
