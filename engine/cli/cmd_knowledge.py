@@ -150,6 +150,51 @@ def ingest(
         raise typer.Exit(1)
 
 
+@app.command("model")
+def model(
+    kb: Annotated[str, typer.Argument(help="Knowledge base id or name.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            help="The new model: wordllama/l2_supercat_256, or "
+            "openai:<model>@<credential id> (an OpenAI-compatible API credential)."
+        ),
+    ],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask.")] = False,
+    workers: Annotated[
+        bool | None,
+        typer.Option(
+            "--workers/--here",
+            help="Re-embed on the workers (default when a Redis is configured) or in this process.",
+        ),
+    ] = None,
+) -> None:
+    """Change the embedding model: every chunk is embedded again (it warns first)."""
+    from engine.cli._ingest_progress import IngestBar
+    from engine.config import settings
+    from engine.services import knowledge_ingest
+    from engine.services.knowledge_reembed import ModelChangeNeedsConfirmation, change_model
+
+    on_workers = bool(settings().redis.url) if workers is None else workers
+    who = _operator()
+    with reporting():
+        try:
+            change_model(who, kb, name)
+        except ModelChangeNeedsConfirmation as warning:
+            console.print(f"[yellow]![/] {escape(warning.message)}", soft_wrap=True)
+        if not yes:
+            typer.confirm("Re-embed now?", abort=True)
+        with IngestBar() as bar:
+            if on_workers:
+                job = change_model(who, kb, name, confirm=True)
+                done = bar.follow(lambda: knowledge_ingest.ingest_progress(who, kb, job.id))
+            else:
+                done = change_model(who, kb, name, confirm=True, here=True, on_progress=bar.update)
+    if done.status == "failed":
+        fail(done.error, code=1)
+    console.print(f"[green]✓[/] Re-embedded {done.chunks_done} chunk(s) with {done.model}.")
+
+
 @app.command("ingests")
 def ingests(
     kb: Annotated[str, typer.Argument(help="Knowledge base id or name.")],

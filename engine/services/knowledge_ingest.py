@@ -36,11 +36,15 @@ __all__ = [
     "JOB_FUNCTION",
     "MAX_JOB_BYTES",
     "IngestProgress",
+    "enqueue_job",
     "ingest_here",
     "ingest_progress",
     "list_ingests",
+    "load_progress",
+    "new_job",
     "progress_channel",
     "run_ingest_job",
+    "save_progress",
     "start_ingest",
 ]
 
@@ -59,12 +63,15 @@ class IngestProgress:
     """Where an ingest job stands. ``status``: ``queued``, ``running``, ``succeeded``
     (every document was tried; ``results`` says which failed and why) or ``failed`` (the
     job itself stopped: ``error``). ``chunks_total`` counts the chunks of the documents
-    split so far (it grows as the job reaches the next document)."""
+    split so far (it grows as the job reaches the next document). ``kind``: ``ingest``,
+    or ``reembed`` (:mod:`engine.services.knowledge_reembed`; ``model``: the new model)."""
 
     id: str
     kb_id: str
     status: str
     documents_total: int
+    kind: str = "ingest"
+    model: str = ""
     documents_done: int = 0
     documents_failed: int = 0
     chunks_total: int = 0
@@ -182,41 +189,19 @@ def start_ingest(principal: Principal, ref: str, documents: list[dict[str, Any]]
         NoRedisConfigured: no Redis, so no workers (use :func:`ingest_here`).
         ValidationError: no documents, or more than :data:`MAX_JOB_BYTES` of them.
     """
-    from rq import Queue
-
-    from engine.config import settings
-
     kb = _base(principal, ref, "knowledge:update")
     if not documents:
         raise ValidationError("Give at least one document, file or URL to ingest.")
     r = _redis()
     specs, blobs = _stage(documents)
-    p = IngestProgress(
-        uuid.uuid4().hex,
-        kb.id,
-        "queued",
-        len(specs),
-        by=_who(principal),
-        created_at=utcnow().isoformat(),
-    )
+    p = new_job(principal, kb, len(specs))
     pipe = r.pipeline()
     for n, blob in enumerate(blobs):
         if blob is not None:
             pipe.set(_key(p.id, "data", n), blob, ex=DATA_TTL_S)
     pipe.set(_key(p.id, "docs"), json.dumps(specs), ex=DATA_TTL_S)
-    pipe.set(_key(p.id), json.dumps(p.to_dict()), ex=PROGRESS_TTL_S)
-    pipe.zadd(_list_key(kb.id), {p.id: time.time()})
-    pipe.expire(_list_key(kb.id), PROGRESS_TTL_S)
     pipe.execute()
-    Queue(settings().queue.name, connection=r).enqueue_call(
-        JOB_FUNCTION,
-        args=(p.id,),
-        job_id=f"kb-ingest-{p.id}",
-        timeout=JOB_TIMEOUT_S,
-        result_ttl=60,
-        failure_ttl=PROGRESS_TTL_S,
-        description=f"aura knowledge ingest {p.id} ({len(specs)} document(s))",
-    )
+    enqueue_job(p, JOB_FUNCTION, f"aura knowledge ingest {p.id} ({len(specs)} document(s))")
     context().audit(
         principal,
         "knowledge.ingest_started",
@@ -225,6 +210,40 @@ def start_ingest(principal: Principal, ref: str, documents: list[dict[str, Any]]
         {"job": p.id, "documents": len(specs)},
     )
     return p
+
+
+def new_job(principal: Principal, kb: KnowledgeBase, documents: int,
+            kind: str = "ingest") -> IngestProgress:
+    """The progress record of a new job on base ``kb`` (not saved yet)."""
+    return IngestProgress(uuid.uuid4().hex, kb.id, "queued", documents, kind=kind,
+                          by=_who(principal), created_at=utcnow().isoformat())
+
+
+def enqueue_job(p: IngestProgress, function: str, description: str) -> None:
+    """Saves ``p``, lists it with its base's jobs and puts ``function(p.id)`` on the
+    queue of the workers."""
+    from rq import Queue
+
+    from engine.config import settings
+
+    r = _redis()
+    pipe = r.pipeline()
+    pipe.set(_key(p.id), json.dumps(p.to_dict()), ex=PROGRESS_TTL_S)
+    pipe.zadd(_list_key(p.kb_id), {p.id: time.time()})
+    pipe.expire(_list_key(p.kb_id), PROGRESS_TTL_S)
+    pipe.execute()
+    Queue(settings().queue.name, connection=r).enqueue_call(
+        function, args=(p.id,), job_id=f"kb-ingest-{p.id}", timeout=JOB_TIMEOUT_S,
+        result_ttl=60, failure_ttl=PROGRESS_TTL_S, description=description)
+
+
+def save_progress(p: IngestProgress) -> None:
+    """Stores and publishes ``p`` (a job's step)."""
+    _save(_redis(), p)
+
+
+def load_progress(job_id: str) -> IngestProgress | None:
+    return _load(_redis(), job_id)
 
 
 def _lost(p: IngestProgress) -> IngestProgress:
@@ -358,12 +377,5 @@ def ingest_here(
     """The same ingest as :func:`start_ingest`, run in this process (``on_progress``
     hears each step); its finished progress."""
     kb = _base(principal, ref, "knowledge:update")
-    p = IngestProgress(
-        uuid.uuid4().hex,
-        kb.id,
-        "queued",
-        len(documents),
-        by=_who(principal),
-        created_at=utcnow().isoformat(),
-    )
+    p = new_job(principal, kb, len(documents))
     return _run(context().store, kb, p, lambda n: documents[n], on_progress or (lambda _: None))

@@ -8,10 +8,10 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from engine.services import knowledge_ingest
+from engine.services import knowledge_ingest, knowledge_reembed
 from studio.api.routes_knowledge import DocumentsIn, IngestOut
 from studio.api.routing import Call, Router
-from studio.api.schemas import Out
+from studio.api.schemas import In, Out
 
 __all__ = ["router"]
 
@@ -25,6 +25,10 @@ class IngestJobOut(Out):
         description="succeeded: every document was tried (results says which failed); "
         "failed: the job itself stopped (error says why)."
     )
+    kind: Literal["ingest", "reembed"] = Field(
+        "ingest", description="ingest: documents added; reembed: a model change."
+    )
+    model: str = Field("", description="The model a re-embed switches to.")
     documents_total: int
     documents_done: int
     documents_failed: int
@@ -41,6 +45,19 @@ class IngestJobOut(Out):
 
 class IngestJobList(Out):
     items: list[IngestJobOut]
+
+
+class ModelIn(In):
+    model: str = Field(
+        max_length=200,
+        description="The new embedding model: the offline one, or "
+        "'openai:<model>@<credential id>' (an OpenAI-compatible API credential).",
+    )
+    confirm: bool = Field(
+        False,
+        description="Every chunk is embedded again: without confirm nothing changes and "
+        "the answer (409) is the warning saying how many.",
+    )
 
 
 @router.post(
@@ -85,4 +102,24 @@ def list_ingests(call: Call) -> dict[str, Any]:
 def ingest_progress(call: Call) -> dict[str, Any]:
     return knowledge_ingest.ingest_progress(
         call.principal, call.path["kb_id"], call.path["job_id"]
+    ).to_dict()
+
+
+@router.put(
+    "/knowledge-bases/{kb_id}/model",
+    action="knowledge:update",
+    summary="Change the embedding model (re-embeds)",
+    description="Re-embeds every chunk with the new model on the workers (follow it "
+    "with GET .../ingests/{id}); searches use the old model until it is done. Without "
+    "confirm: 409 with the warning, nothing changes.",
+    body=ModelIn,
+    status=202,
+    errors=(404, 409),
+    response=IngestJobOut,
+    scope="service",
+)
+def change_model(call: Call) -> dict[str, Any]:
+    b: ModelIn = call.body
+    return knowledge_reembed.change_model(
+        call.principal, call.path["kb_id"], b.model, confirm=b.confirm
     ).to_dict()

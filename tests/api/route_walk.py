@@ -32,6 +32,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "rename_base": {"name": "taken over"},
     "add_documents": {"documents": [{"name": "planted.md", "text": "planted"}]},
     "start_ingest": {"documents": [{"name": "planted.md", "text": "planted"}]},
+    "change_model": {"model": "wordllama/l2_supercat_256", "confirm": True},
     "search": {"query": "when does Alpha pay"},
     "save_agent": {"definition": {"instructions": "taken over"}},
     "update_agent": {"name": "taken over"},

@@ -120,3 +120,23 @@ def test_ingest_on_the_workers_needs_a_redis(client: TestClient) -> None:
     )
     assert r.status_code == 409, r.text
     assert "AURA_REDIS_URL" in r.json()["message"]
+
+
+def test_changing_the_model_warns_first(client: TestClient) -> None:
+    kb_id = client.post("/api/v1/knowledge-bases", json={"name": "Models"}).json()["id"]
+    client.post(
+        f"/api/v1/knowledge-bases/{kb_id}/documents",
+        json={"documents": [{"name": "a.md", "text": "Hello there."}]},
+    )
+    # the same model: nothing to do, in words
+    r = client.put(
+        f"/api/v1/knowledge-bases/{kb_id}/model", json={"model": "wordllama/l2_supercat_256"}
+    )
+    assert r.status_code == 422 and "already uses" in r.json()["message"]
+    # an unknown model, or a malformed OpenAI-compatible name
+    for model, words in (
+        ("no-such-model", "Unknown embedding model"),
+        ("openai:x", "openai:<model>@<credential id>"),
+    ):
+        r = client.put(f"/api/v1/knowledge-bases/{kb_id}/model", json={"model": model})
+        assert r.status_code == 422 and words in r.json()["message"], r.text

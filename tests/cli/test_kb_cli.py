@@ -106,3 +106,43 @@ def test_ingest_on_the_workers_shows_a_progress_bar(tmp_path: Path, redis_url: s
 
         r = aura("kb", "chunks", "Handbook", "notes.txt")
         assert r.exit_code == 0 and "#0" in r.output and "level two" in r.output
+
+
+def test_changing_the_model_warns_and_reembeds(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from engine.cli.cmd_user import _operator
+    from engine.config import reset_settings
+    from engine.knowledge.embedders_openai import model_name
+    from engine.services import credentials
+    from tests.knowledge.embedding_server import EmbeddingServer
+
+    monkeypatch.setenv("AURA_HTTP_ALLOW", "127.0.0.1")
+    reset_settings()
+    assert aura("kb", "create", "Notes").exit_code == 0
+    r = runner.invoke(app, ["kb", "ingest", "Notes", "--here", "-"], catch_exceptions=False)
+    assert r.exit_code == 2  # "-" is no file: said in words
+    with EmbeddingServer(key="sk-cli", dims=128) as server:
+        cred = credentials.create_credential(
+            _operator(),
+            "Local",
+            "openai_compatible",
+            {"base_url": server.base_url, "api_key": "sk-cli"},
+        )
+        model = model_name("bow-128", cred.id)
+        notes = tmp_path / "notes.md"
+        notes.write_text("# Parking\n\nVisitors park on level two of the garage.")
+        note = runner.invoke(app, ["kb", "ingest", "Notes", "--here", str(notes)])
+        assert note.exit_code == 0, note.output
+        # asked first, and "no" changes nothing
+        r = runner.invoke(app, ["kb", "model", "Notes", model], input="n\n")
+        assert r.exit_code == 1 and "embeds all" in r.output and "Re-embed now?" in r.output
+        listed = json.loads(aura("kb", "list", "--json").output)
+        assert listed[0]["model"] == "wordllama/l2_supercat_256"
+        r = aura("kb", "model", "Notes", model, "--yes", "--here")
+        assert r.exit_code == 0, r.output
+        assert f"with {model}" in r.output
+        listed = json.loads(aura("kb", "list", "--json").output)
+        assert (listed[0]["model"], listed[0]["dims"]) == (model, 128)
+    r = aura("kb", "model", "Notes", model)
+    assert r.exit_code == 2 and "already uses" in r.output
