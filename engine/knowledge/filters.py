@@ -1,7 +1,11 @@
 """Metadata filters for knowledge searches: which chunks a search may return.
 
-A filter is ``{field: value}`` (the chunk's metadata equals ``value``) or
-``{field: [v1, v2]}`` (equals any of them); several fields must all match. Chunk metadata
+A filter is ``{field: value}`` (the chunk's metadata equals ``value``),
+``{field: [v1, v2]}`` (equals any of them), or a range ``{field: {"$gte": 2, "$lt": 5}}``
+(operators ``$gt``, ``$gte``, ``$lt``, ``$lte``; bounds are numbers, or ISO dates such as
+``"2026-03-01"`` or ``"2026-03-01T12:00:00Z"``, compared as instants, a date without a
+zone read as UTC; a value that is not a number, or not a date, is outside every range);
+several fields must all match. Chunk metadata
 holds the document's metadata given when it was added, the chunk's ``heading``, and for
 CSV/JSON documents the record's fields and ``record`` number; ``document`` filters by
 document name. Numbers match numbers written as text too (``"3"`` matches ``3``), as CSV
@@ -15,6 +19,7 @@ hits than ``k`` and the matching ones kept).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlmodel import select
@@ -25,28 +30,76 @@ from engine.store.models_knowledge import KnowledgeChunk, KnowledgeDocument
 if TYPE_CHECKING:
     import numpy as np
 
-__all__ = ["EXACT_LIMIT", "matching_chunks", "normalise", "rank_exact"]
+__all__ = ["EXACT_LIMIT", "RANGE_OPS", "Wanted", "matching_chunks", "normalise", "rank_exact"]
 
 EXACT_LIMIT = 50_000
 MAX_FIELDS = 20
 
 
-def normalise(filters: dict[str, Any] | None) -> dict[str, list[Any]]:
-    """The filter as ``{field: [accepted values]}``.
+RANGE_OPS = ("$gt", "$gte", "$lt", "$lte")
+Wanted = dict[str, "list[Any] | dict[str, float | datetime]"]
+"""A normalised filter: per field, the accepted values, or a range's bounds."""
+
+
+def _date(value: Any) -> datetime | None:
+    """``value`` as an instant if it is an ISO date or date-time text (else None)."""
+    if not isinstance(value, str) or not value[:4].isdigit() or len(value) < 10:
+        return None
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _bounds(key: str, ops: dict[str, Any]) -> dict[str, float | datetime]:
+    unknown = [op for op in ops if op not in RANGE_OPS]
+    if not ops or unknown:
+        raise ValidationError(
+            f"Filter field {key!r}: give a text, number or true/false, a list of them, or "
+            'a range such as {"$gte": 2020, "$lt": 2025} (operators: '
+            f"{', '.join(RANGE_OPS)}).",
+            details={"field": key, "value": ops},
+        )
+    out: dict[str, float | datetime] = {}
+    for op, bound in ops.items():
+        if isinstance(bound, int | float) and not isinstance(bound, bool):
+            out[op] = float(bound)
+        elif (when := _date(bound)) is not None:
+            out[op] = when
+        else:
+            raise ValidationError(
+                f"Filter field {key!r}: {op} needs a number or an ISO date such as "
+                f'"2026-03-01", not {bound!r}.',
+                details={"field": key, "operator": op, "value": bound},
+            )
+    if len({type(b) for b in out.values()}) > 1:
+        raise ValidationError(
+            f"Filter field {key!r}: a range's bounds are all numbers or all dates.",
+            details={"field": key, "value": ops},
+        )
+    return out
+
+
+def normalise(filters: dict[str, Any] | None) -> Wanted:
+    """The filter as ``{field: [accepted values]}`` or ``{field: {op: bound}}``.
 
     Raises:
-        ValidationError: not an object of scalar values or lists of them.
+        ValidationError: not an object of scalar values, lists of them or ranges.
     """
     if not filters:
         return {}
     if not isinstance(filters, dict) or len(filters) > MAX_FIELDS:
         raise ValidationError(
             f"A filter is an object of at most {MAX_FIELDS} fields, for example "
-            '{"category": "billing"} or {"year": [2025, 2026]}.',
+            '{"category": "billing"}, {"year": [2025, 2026]} or {"price": {"$lt": 10}}.',
             details={"filters": filters},
         )
-    out: dict[str, list[Any]] = {}
+    out: Wanted = {}
     for key, value in filters.items():
+        if isinstance(value, dict):
+            out[str(key)] = _bounds(str(key), value)
+            continue
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, str | int | float | bool) for v in values):
             raise ValidationError(
@@ -68,15 +121,44 @@ def _same(have: Any, want: Any) -> bool:
         return False
 
 
-def _matches(meta: dict[str, Any], document: str, wanted: dict[str, list[Any]]) -> bool:
-    for key, values in wanted.items():
+def _within(have: Any, bounds: dict[str, float | datetime]) -> bool:
+    value: float | datetime | None
+    if isinstance(next(iter(bounds.values())), datetime):
+        value = _date(have)
+    elif isinstance(have, bool):
+        value = None
+    else:
+        try:
+            value = float(have)
+        except (TypeError, ValueError):
+            value = None
+        if value is not None and value != value:  # NaN is in no range
+            value = None
+    if value is None:
+        return False
+    checks = {
+        "$gt": lambda v, b: v > b,
+        "$gte": lambda v, b: v >= b,
+        "$lt": lambda v, b: v < b,
+        "$lte": lambda v, b: v <= b,
+    }
+    return all(checks[op](value, bound) for op, bound in bounds.items())
+
+
+def _matches(meta: dict[str, Any], document: str, wanted: Wanted) -> bool:
+    for key, want in wanted.items():
         have = document if key == "document" else meta.get(key)
-        if have is None or not any(_same(have, v) for v in values):
+        if have is None:
+            return False
+        if isinstance(want, dict):
+            if not _within(have, want):
+                return False
+        elif not any(_same(have, v) for v in want):
             return False
     return True
 
 
-def matching_chunks(store: Any, kb_id: str, wanted: dict[str, list[Any]]) -> set[str]:
+def matching_chunks(store: Any, kb_id: str, wanted: Wanted) -> set[str]:
     """The ids of ``kb_id``'s chunks whose metadata matches ``wanted``."""
     with store.db.read() as s:
         names = dict(

@@ -68,8 +68,9 @@ class SearchIn(In):
     )
     filters: dict[str, Any] | None = Field(
         None,
-        description='Metadata the chunks must have: {"field": value} or {"field": [values]} '
-        '(document metadata, CSV/JSON record fields, "document", "heading").',
+        description='Metadata the chunks must have: {"field": value}, {"field": [values]} '
+        'or a range {"field": {"$gte": 10, "$lt": 20}} ($gt, $gte, $lt, $lte; numbers or ISO '
+        'dates) (document metadata, CSV/JSON record fields, "document", "heading").',
     )
 
 

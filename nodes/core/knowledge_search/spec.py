@@ -31,8 +31,10 @@ class KnowledgeSearchParams(Params):
     )
     filters: dict[str, Any] = Field(
         default_factory=dict,
-        description='Only chunks with this metadata, e.g. {"category": "billing"} or '
-        '{"year": [2025, 2026]}: document metadata, CSV/JSON record fields, "document".',
+        description='Only chunks with this metadata, e.g. {"category": "billing"}, '
+        '{"year": [2025, 2026]} or a range {"price": {"$gte": 10, "$lt": 20}} ($gt, $gte, '
+        '$lt, $lte; numbers or ISO dates): document metadata, CSV/JSON record fields, '
+        '"document".',
     )
 
 
