@@ -20,6 +20,7 @@ from pydantic import Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = [
+    "ApiSettings",
     "DbSettings",
     "EventSettings",
     "ExecutionSettings",
@@ -128,6 +129,18 @@ class ExecutionSettings(_Area):
     code_timeout_s: float = Field(10.0, description="Default time limit of a Code node.")
 
     _split = field_validator("env_allow", mode="before")(lambda v: _split_list(v))
+
+
+class ApiSettings(_Area):
+    model_config = SettingsConfigDict(env_prefix="AURA_API_", env_file=".env", extra="ignore")
+    host: str = Field("127.0.0.1", description="Address the HTTP API and webhooks listen on "
+                      "('python -m studio.api'; its --host wins).")
+    port: int = Field(5678, ge=1, le=65535, description="Port of the HTTP API and webhooks "
+                      "(--port wins).")
+    workers: int = Field(1, ge=1, description="API server processes (--workers wins; test "
+                         "webhooks and inline background runs are per process).")
+    max_body_bytes: int = Field(16 * 1024 * 1024, ge=1, description="Largest API request "
+                                "body; webhooks use each node's own limit instead.")
 
 
 class QueueSettings(_Area):
@@ -416,12 +429,17 @@ class Settings(_Area):
     log_level: str = Field("INFO", description="Log level of AURA's processes.")
     debug: bool = Field(False, description="The command line shows the traceback of an "
                         "internal error instead of one line.")
+    runtime: Literal["rq", "inline"] | None = Field(None, description="Where the API runs "
+                                                   "executions: 'rq' (the workers) or 'inline' "
+                                                   "(the API process); default rq when Redis "
+                                                   "is configured.")
     worker_id: str | None = Field(None, description="Worker id recorded on the executions "
                                   "this process runs ('aura worker' gives each of its "
                                   "processes one; default host:pid).")
     public_url: str = Field("http://127.0.0.1:5678", description="Base URL under which this "
                             "instance's API and webhooks are reachable from outside; used in "
                             "webhook and resume URLs.")
+    api: ApiSettings = Field(default_factory=ApiSettings)
     db: DbSettings = Field(default_factory=DbSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)
     http: HttpSettings = Field(default_factory=HttpSettings)

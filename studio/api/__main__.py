@@ -15,36 +15,40 @@ from typing import Any
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Parses the command line and serves until interrupted."""
+    """Parses the command line and serves until interrupted (defaults: the settings
+    ``AURA_API_HOST``, ``AURA_API_PORT``, ``AURA_API_WORKERS``, ``AURA_LOG_LEVEL``)."""
+    from engine.config import settings
+
+    s = settings()
     parser = argparse.ArgumentParser(
         prog="python -m studio.api", description="Serve the AURA HTTP API and webhooks."
     )
     parser.add_argument(
         "--host",
-        default=os.environ.get("AURA_API_HOST", "127.0.0.1"),
+        default=s.api.host,
         help="address to listen on (default 127.0.0.1)",
     )
     parser.add_argument(
         "--port",
         type=int,
-        default=int(os.environ.get("AURA_API_PORT", "5678")),
+        default=s.api.port,
         help="port (default 5678)",
     )
     parser.add_argument(
         "--runtime",
         choices=("inline", "rq"),
         default=None,
-        help="where executions run (default: rq when installed)",
+        help="where executions run (default AURA_RUNTIME, else rq when Redis is configured)",
     )
     parser.add_argument(
         "--log-level",
-        default=os.environ.get("AURA_LOG_LEVEL", "info"),
+        default=s.log_level.lower(),
         help="log level (default info)",
     )
     parser.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("AURA_API_WORKERS", "1")),
+        default=s.api.workers,
         help="server processes (default 1; test webhooks and "
         "inline background runs are per process)",
     )

@@ -14,7 +14,6 @@ request, only with ``AURA_OTEL_ENDPOINT``) → :class:`~studio.api.security.Auth
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,6 +25,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from engine.config import settings
 from engine.services.observability import ensure_logging
 from studio.api import (
     routes_admin,
@@ -64,9 +64,8 @@ from studio.api.runner import make_runner
 from studio.api.security import AuthMiddleware, auth_backend
 from studio.api.serialize import json_response
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "create_app", "operations"]
+__all__ = ["create_app", "operations"]
 
-DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 VERSION = "1.0.0"
 
 
@@ -110,9 +109,9 @@ def create_app(
 
     Args:
         runtime: where executions run: "inline" (this process) or "rq" (queue workers);
-            default ``AURA_RUNTIME``, else rq when installed.
-        max_body_bytes: largest API request body (default ``AURA_API_MAX_BODY_BYTES`` or
-            16 MiB). Webhooks use each node's own limit instead.
+            default ``AURA_RUNTIME``, else rq when Redis is configured.
+        max_body_bytes: largest API request body (default ``AURA_API_MAX_BODY_BYTES``,
+            16 MiB unless set). Webhooks use each node's own limit instead.
         auth: require sign-in (default: whenever ``engine.services.auth`` is installed).
             ``False`` trusts every caller; only for embedding behind another gate.
     """
@@ -122,9 +121,7 @@ def create_app(
     if auth and backend is None:
         raise RuntimeError("auth=True needs engine.services.auth, which is not installed")
     ops = operations(auth=backend is not None)
-    limit = max_body_bytes or int(
-        os.environ.get("AURA_API_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES
-    )
+    limit = max_body_bytes or settings().api.max_body_bytes
     cache: dict[str, Any] = {}
 
     def document() -> dict[str, Any]:

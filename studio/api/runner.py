@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
-import os
 import threading
 import time
 import uuid
@@ -48,8 +47,9 @@ def make_runner(runtime: str | None = None) -> InlineRunner | QueueRunner:
     """The runner for ``runtime`` ("inline" or "rq"; default ``AURA_RUNTIME``, else rq
     when Redis is configured, else inline: :func:`engine.services.executions.
     default_runtime`)."""
-    name = (runtime or os.environ.get("AURA_RUNTIME") or "").strip().lower()
-    name = name or default_runtime()
+    from engine.config import settings
+
+    name = (runtime or settings().runtime or "").strip().lower() or default_runtime()
     if name == "inline":
         return InlineRunner()
     if name != "rq":
