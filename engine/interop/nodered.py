@@ -26,7 +26,7 @@ from engine.interop._build import (
     settle_status,
 )
 from engine.interop._mapping import MapContext, Mapped, Unmappable
-from engine.interop.nodered_context import trigger_sends
+from engine.interop.nodered_context import join_message, trigger_sends
 from engine.interop.nodered_nodes import MAPPERS, typed_value
 from engine.interop.report import NodeReport, WorkflowReport
 from engine.sdk.catalog import Catalog
@@ -189,8 +189,16 @@ def _companions(raw: dict[str, Any], d: Draft) -> list[tuple[bool, Draft]]:
     CSV rows in msg.payload, text split like Node-RED, msg.payload/msg.req after http in."""
     t, p, name = d.node.type, d.node.parameters, d.node.name
     out: list[tuple[bool, Draft]] = []
-    if raw.get("type") == "trigger" and d.report.status != "not_supported":
+    made = d.report.status != "not_supported"
+    if raw.get("type") == "trigger" and made:
         out.append((False, _trigger_message(raw, d)))
+    elif raw.get("type") == "join" and made and (joined := join_message(raw)) is not None:
+        msg = _companion(d, f"{name} msg", joined)
+        if joined[0]["name"] == "payload" and "$json.parts" in joined[0]["value"]:
+            msg.node.parameters["keep"] = "none"  # a new message: only what was joined
+        d.report.notes.append(f"the next node, '{name} msg', builds what Node-RED joined")
+        settle_status(d.report)
+        out.append((False, msg))
     elif t == "core.csv" and p.get("operation") == "build":
         rows = _companion(d, f"{name} rows", [])
         rows.node.type, rows.node.parameters = "core.split_out", {"field": ["payload"]}

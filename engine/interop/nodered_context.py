@@ -1,4 +1,4 @@
-"""Node-RED's context, JSONata and timing nodes → AURA.
+"""Node-RED's context, JSONata, timing and sequence nodes → AURA.
 
 * ``flow`` / ``global`` context is the workflow's shared data: read in expressions as
   ``$flow.x`` / ``$global.x``, written by a ``core.change`` node (Node-RED's change rules,
@@ -8,6 +8,9 @@
 * ``trigger`` (send, wait, send) becomes a Delay followed by an Edit Fields node that
   sends the second message once; ``batch`` by time or concatenation becomes a pass-through
   (in AURA a run's items already form one sequence).
+* ``join`` collects the run's messages with an Aggregate node; text, key/value objects
+  and merged objects are then built by the Edit Fields node after it
+  (:func:`join_message`).
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ __all__ = [
     "GLOBAL_NOTE",
     "TRIGGER_UNITS",
     "context_expr",
+    "join_message",
     "jsonata_expr",
     "map_batch",
     "map_change_context",
+    "map_join",
     "map_trigger",
     "trigger_sends",
     "writes_context",
@@ -165,3 +170,69 @@ def map_batch(cx: MapContext) -> Mapped:
         f"Node-RED grouped them by {'time' if mode == 'interval' else 'topic sequences'}"
     )
     return Mapped("core.noop", {})
+
+
+def _at(var: str, path: str) -> str:
+    """``var`` followed by the dotted ``path`` as expression accessors."""
+    parts = [p for p in path.split(".") if p]
+    if any('"' in p or "\\" in p for p in parts):
+        raise Unmappable(f"the property '{path}'")
+    return var + "".join(f".{p}" if _IDENT.match(p) else f'["{p}"]' for p in parts)
+
+
+def map_join(cx: MapContext) -> Mapped:
+    """The run's messages collected into one (Node-RED's manual and automatic modes)."""
+    mode = str(cx.get("mode", "auto"))
+    if mode == "reduce":
+        raise Unmappable("reduce mode (a JSONata reduction)")
+    if cx.get("propertyType", "msg") != "msg":
+        raise Unmappable(f"joining {cx.get('propertyType')} values")
+    build = str(cx.get("build", "array")) if mode == "custom" else "array"
+    if build not in ("array", "string", "object", "merged", "buffer"):
+        raise Unmappable(f"joining into a {build}")
+    if build == "buffer":
+        raise Unmappable("joining into a buffer")
+    count = str(cx.get("count", "") or "")
+    if mode == "custom" and count not in ("", "0"):
+        cx.note(f"Node-RED sent one message every {count} parts; AURA joins the whole run")
+    if cx.get("accumulate"):
+        cx.note("'keep accumulating' has no AURA equivalent: each run starts afresh")
+    prop = str(cx.get("property", "payload") or "")
+    if build == "array" and prop:
+        return Mapped("core.aggregate", {"mode": "individual_fields", "fields": [{"field": prop}]})
+    if build == "string":
+        _at("m", prop or "payload")
+        return Mapped(
+            "core.aggregate",
+            {"mode": "individual_fields", "fields": [{"field": prop or "payload"}]},
+        )
+    return Mapped("core.aggregate", {"mode": "all_item_data", "destination_field": "parts"})
+
+
+def join_message(raw: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """What the Edit Fields node after a mapped join sets (None: nothing to add)."""
+    mode, prop = str(raw.get("mode", "auto")), str(raw.get("property", "payload") or "")
+    build = str(raw.get("build", "array")) if mode == "custom" else "array"
+    value = _at("m", prop) if prop else "m"
+    if build == "string":
+        joiner = str(raw.get("joiner", "\\n"))
+        joiner = joiner.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\r")
+        field = prop or "payload"
+        text = _at("$json", field) + ".join(" + json.dumps(joiner, ensure_ascii=False) + ")"
+        return [{"name": field, "value": "{{ " + text + " }}"}]
+    if build == "object":
+        key = _at("m", str(raw.get("key", "topic") or "topic"))
+        expr = "{" + key + ": " + value + " for m in $json.parts}"
+    elif build == "merged":
+        expr = (
+            "{k: v for m in $json.parts if is_object("
+            + value
+            + ") for k, v in "
+            + value
+            + ".items()}"
+        )
+    elif build == "array" and not prop:
+        expr = "$json.parts"
+    else:
+        return None
+    return [{"name": "payload", "value": "{{ " + expr + " }}"}]

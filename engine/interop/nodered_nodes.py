@@ -22,6 +22,7 @@ from engine.interop.nodered_context import (
     jsonata_expr,
     map_batch,
     map_change_context,
+    map_join,
     map_trigger,
     writes_context,
 )
@@ -309,11 +310,10 @@ def map_http_request(cx: MapContext) -> Mapped:
     if method == "USE":
         raise Unmappable("the method comes from msg.method")
     url = str(cx.get("url", ""))
-    if not url:
-        raise Unmappable("the URL comes from msg.url")
+    url = mustache(cx, url, "url") if url else _note(cx, "url", "msg.url", "{{ $json.url }}")
     p: dict[str, Any] = {
         "method": method,
-        "url": mustache(cx, url, "url"),
+        "url": url,
         "output_field": "payload",
         "response_format": {"txt": "text", "obj": "json", "bin": "binary"}.get(
             cx.get("ret", "txt"), "auto"
@@ -366,6 +366,7 @@ def map_csv(cx: MapContext) -> Mapped:
         "field": "payload",
         "delimiter": sep,
         "header_row": bool(cx.get("hdrin")),
+        "auto_type": cx.get("strings", True) not in (False, "false"),  # "parse numbers"
     }
     if cols and not cx.get("hdrin"):
         p["column_names"] = cols
@@ -379,22 +380,6 @@ def map_split(cx: MapContext) -> Mapped:
     cx.note("splits a list in 'payload' into items; Node-RED also split text and objects")
     return Mapped(
         "core.split_out", {"field": ["payload"], "include": "all", "destination": ["payload"]}
-    )
-
-
-def map_join(cx: MapContext) -> Mapped:
-    if cx.get("mode", "auto") == "reduce":
-        raise Unmappable("reduce mode (JSONata)")
-    if cx.get("build", "array") not in ("array", "string"):
-        raise Unmappable(f"joining into a {cx.get('build')}")
-    if cx.get("build") == "string":
-        cx.note("the parts are collected as a list in 'payload'; Node-RED joined them into text")
-    return Mapped(
-        "core.aggregate",
-        {
-            "mode": "individual_fields",
-            "fields": [{"field": str(cx.get("property", "payload") or "payload")}],
-        },
     )
 
 
