@@ -110,7 +110,12 @@ def _n8n(ctx: NodeContext, params: CodeJsParams) -> dict[str, list[Item]]:
     nodes, pairs = _other_nodes(ctx, params.code, len(items), each or ".item" in params.code)
     policy = ctx.node.error_policy
     stored = ctx.static_data
-    static = {key: dict(stored.get(f"n8n_{key}") or {}) for key in ("global", "node")}
+    # n8n's 'global' static data is the workflow's, shared by its nodes; 'node' is this one's
+    shared = ctx.shared_data if "$getWorkflowStaticData" in params.code else {}
+    static = {
+        "global": dict(shared.get("n8n_global") or stored.get("n8n_global") or {}),
+        "node": dict(stored.get("n8n_node") or {}),
+    }
     data = {
         "mode": params.mode,
         "items": [_payload(i) for i in items],
@@ -123,9 +128,12 @@ def _n8n(ctx: NodeContext, params: CodeJsParams) -> dict[str, list[Item]]:
     }
     wrapped = _run(ctx, params, N8N_DRIVER, N8N_PARAMS, data)
     wrapped = wrapped if isinstance(wrapped, dict) else {}
-    for key, kept in (wrapped.get("staticData") or {}).items():
-        if key in static and isinstance(kept, dict):
-            stored[f"n8n_{key}"] = kept
+    kept = wrapped.get("staticData") or {}
+    if isinstance(kept.get("global"), dict) and kept["global"] != static["global"]:
+        shared["n8n_global"] = kept["global"]
+        stored.pop("n8n_global", None)  # moved from where it was kept per node before
+    if isinstance(kept.get("node"), dict):
+        stored["n8n_node"] = kept["node"]
     if each:
         return _n8n_each(policy, items, wrapped)
     return returned_items(

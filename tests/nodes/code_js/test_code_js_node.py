@@ -176,14 +176,37 @@ def test_buffer_in_node_red_style(js: NodeHarness) -> None:
     assert res.json() == [{"payload": "hello"}]
 
 
-def test_workflow_static_data_is_kept_between_runs(js: NodeHarness) -> None:
-    stored: dict[str, Any] = {}
+def test_workflow_static_data_is_shared_by_nodes_and_kept_between_runs() -> None:
+    """n8n: 'global' static data is the workflow's (both Code nodes see one counter),
+    'node' static data is each node's own; both are kept between runs."""
+    from engine.executor import Executor, RunRequest
+    from engine.graph import Workflow
+
     code = (
-        "const state = $getWorkflowStaticData('global');\n"
-        "state.runs = (state.runs || 0) + 1;\nreturn [{runs: state.runs}];"
+        "const g = $getWorkflowStaticData('global'), n = $getWorkflowStaticData('node');\n"
+        "g.runs = (g.runs || 0) + 1; n.mine = (n.mine || 0) + 1;\n"
+        "return [{runs: g.runs, mine: n.mine}];"
     )
-    assert js.run({"code": code}, [{}], static_data=stored).json() == [{"runs": 1}]
-    assert js.run({"code": code}, [{}], static_data=stored).json() == [{"runs": 2}]
+    wf = Workflow.model_validate(
+        {
+            "name": "static",
+            "nodes": [
+                {"name": "Start", "type": "core.manual_trigger"},
+                {"name": "A", "type": "core.code_js", "parameters": {"code": code}},
+                {"name": "B", "type": "core.code_js", "parameters": {"code": code}},
+            ],
+            "connections": [
+                {"source": "Start", "target": "A"},
+                {"source": "A", "target": "B"},
+            ],
+        }
+    )
+    static: dict[str, Any] = {}
+    for run in (1, 2):
+        result = Executor().run(RunRequest(workflow=wf, static_data=static))
+        assert result.status == "succeeded", result.error
+        a, b = (result.run_for(n).outputs["main"][0].json for n in ("A", "B"))
+        assert a == {"runs": 2 * run - 1, "mine": run} and b == {"runs": 2 * run, "mine": run}
 
 
 def test_node_red_link_call_says_what_to_use_instead(js: NodeHarness) -> None:
