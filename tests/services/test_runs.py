@@ -122,6 +122,25 @@ def test_static_data_persists_between_runs(store: Any) -> None:
     assert [i.json["id"] for i in second.output] == [3]
 
 
+def test_shared_flow_context_persists_between_runs(store: Any) -> None:
+    """Node-RED's flow context (the Change node writing it, JSONata reading it) is the
+    workflow's shared static data: kept in the store from one run to the next."""
+    rule = {"action": "set", "target": "flow", "property": "count",
+            "value": '$count($flowContext("seen")) + 1', "value_type": "jsonata"}
+    seen = {"action": "set", "target": "flow", "property": "seen",
+            "value": '$append($flowContext("seen"), payload)', "value_type": "jsonata"}
+    out = {"action": "set", "property": "count", "value": "count", "value_type": "flow"}
+    d = wf("counter", START, {"name": "Count", "type": "core.change",
+                              "parameters": {"rules": [rule, seen, out]}},
+           conns=[("Start", "Count")])
+    rec = store.workflows.create(d)
+    w, wid = runs.load_stored(rec.id)
+    for n, payload in ((1, "a"), (2, "b")):
+        res = runs.run_workflow(w, workflow_id=wid, input_items=[Item(json={"payload": payload})])
+        assert [i.json["count"] for i in res.output] == [n]
+    assert store.workflows.get_static_data(wid)[""]["flow"] == {"count": 2, "seen": ["a", "b"]}
+
+
 def test_credential_secrets_never_reach_execution_data(store: Any,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """A server that echoes the request headers back: the token it echoes is redacted in
