@@ -255,13 +255,16 @@ def search(
     query: Annotated[str, typer.Argument(help="What to look for.")],
     k: Annotated[int, typer.Option("-k", help="How many chunks.")] = 5,
     mode: Annotated[str, typer.Option(help="vector, text or hybrid.")] = "vector",
+    rerank: Annotated[
+        str | None, typer.Option(help="Re-rank the best 4k with this re-ranker, e.g. keywords.")
+    ] = None,
     as_json: Annotated[bool, _JSON] = False,
 ) -> None:
     """Show the chunks nearest to a query, with scores and sources."""
     from engine.services import knowledge
 
     with reporting(as_json):
-        hits = knowledge.search(_operator(), kb, query, k=k, mode=mode)
+        hits = knowledge.search(_operator(), kb, query, k=k, mode=mode, rerank=rerank)
     if as_json:
         print(json.dumps(hits, indent=2))
         return

@@ -20,6 +20,7 @@ from engine.errors import ValidationError
 from engine.knowledge.bases import check_width, reindex
 from engine.knowledge.embedders import get_embedder
 from engine.knowledge.filters import EXACT_LIMIT, matching_chunks, normalise, rank_exact
+from engine.knowledge.rerank import get_reranker
 from engine.knowledge.vectors import index_for
 from engine.store.models_knowledge import KnowledgeBase, KnowledgeChunk, KnowledgeDocument
 
@@ -45,6 +46,7 @@ class Hit:
     matched: list[str] = field(default_factory=list)
     similarity: float | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    rerank_score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +62,7 @@ class Hit:
             "matched": list(self.matched),
             "similarity": None if self.similarity is None else round(self.similarity, 6),
             "meta": dict(self.meta),
+            "rerank_score": self.rerank_score,
         }
 
 
@@ -97,9 +100,12 @@ def search(
     min_score: float | None = None,
     mode: str = "vector",
     filters: dict[str, Any] | None = None,
+    rerank: str | None = None,
 ) -> list[Hit]:
     """The ``k`` best chunks for ``query`` (see the module) among those whose metadata
-    matches ``filters`` (see :mod:`engine.knowledge.filters`), best first."""
+    matches ``filters`` (see :mod:`engine.knowledge.filters`), best first; with
+    ``rerank``, the search's ``4 * k`` best reordered by that re-ranker
+    (:mod:`engine.knowledge.rerank`)."""
     query = (query or "").strip()
     if not query:
         raise ValidationError("Type a question or some words to search for.")
@@ -109,6 +115,8 @@ def search(
         raise ValidationError(
             f"Unknown search mode {mode!r}; use one of {', '.join(MODES)}.", details={"mode": mode}
         )
+    reranker = get_reranker(rerank) if rerank else None
+    want_k, k = k, (min(max(4 * k, 20), 100) if rerank else k)
     wanted = normalise(filters)
     allowed = matching_chunks(store, kb.id, wanted) if wanted else None
     if allowed is not None and not allowed:
@@ -166,4 +174,4 @@ def search(
                 {k: v for k, v in (r.meta or {}).items() if k != "heading"},
             )
         )
-    return out
+    return reranker(query, out)[:want_k] if reranker is not None else out

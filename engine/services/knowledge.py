@@ -249,13 +249,22 @@ def search(
     min_score: float | None = None,
     mode: str = "vector",
     filters: dict[str, Any] | None = None,
+    rerank: str | None = None,
 ) -> list[dict[str, Any]]:
     """The ``k`` best chunks for ``query`` with scores, sources and what matched them,
     best first; ``mode``: vector, text or hybrid (see :mod:`engine.knowledge.search`);
-    ``filters``: metadata the chunks must have (see :mod:`engine.knowledge.filters`)."""
+    ``filters``: metadata the chunks must have (see :mod:`engine.knowledge.filters`);
+    ``rerank``: a re-ranker's name (see :mod:`engine.knowledge.rerank`)."""
     kb = _base(principal, ref, "knowledge:read")
     hits = knowledge_search.search(
-        context().store, kb, query, k=k, min_score=min_score, mode=mode, filters=filters
+        context().store,
+        kb,
+        query,
+        k=k,
+        min_score=min_score,
+        mode=mode,
+        filters=filters,
+        rerank=rerank,
     )
     return [h.to_dict() for h in hits]
 

@@ -72,6 +72,13 @@ class SearchIn(In):
         'or a range {"field": {"$gte": 10, "$lt": 20}} ($gt, $gte, $lt, $lte; numbers or ISO '
         'dates) (document metadata, CSV/JSON record fields, "document", "heading").',
     )
+    rerank: str | None = Field(
+        None,
+        max_length=100,
+        description="Re-rank the search's best 4k chunks with this re-ranker (built in: "
+        "'keywords', the share of the query's words a chunk holds); others are registered "
+        "in code (engine.knowledge.rerank).",
+    )
 
 
 class KnowledgeBaseOut(Out):
@@ -131,6 +138,7 @@ class HitOut(Out):
     heading: str | None = None
     matched: list[str] = Field(description="Which searches found it: vector, text.")
     similarity: float | None = None
+    rerank_score: float | None = Field(None, description="The re-ranker's score, if any.")
     meta: dict[str, Any] = Field(
         default_factory=dict,
         description="The chunk's metadata: its document's, and a CSV/JSON record's fields.",
@@ -298,5 +306,6 @@ def search(call: Call) -> dict[str, Any]:
             min_score=b.min_score,
             mode=b.mode,
             filters=b.filters,
+            rerank=b.rerank,
         )
     }

@@ -140,3 +140,18 @@ def test_changing_the_model_warns_first(client: TestClient) -> None:
     ):
         r = client.put(f"/api/v1/knowledge-bases/{kb_id}/model", json={"model": model})
         assert r.status_code == 422 and words in r.json()["message"], r.text
+
+
+def test_search_with_a_reranker(client: TestClient) -> None:
+    kb_id = client.post("/api/v1/knowledge-bases", json={"name": "Ranked"}).json()["id"]
+    client.post(f"/api/v1/knowledge-bases/{kb_id}/documents", json={"documents": [
+        {"name": "a.md", "text": "Run pg_dump every night."},
+        {"name": "b.md", "text": "Cats sleep most of the day."}]})
+    r = client.post(f"/api/v1/knowledge-bases/{kb_id}/search",
+                    json={"query": "pg_dump", "k": 1, "rerank": "keywords"})
+    assert r.status_code == 200, r.text
+    assert r.json()["items"][0]["document"] == "a.md"
+    assert r.json()["items"][0]["rerank_score"] == 1.0
+    r = client.post(f"/api/v1/knowledge-bases/{kb_id}/search",
+                    json={"query": "pg_dump", "rerank": "nope"})
+    assert r.status_code == 422 and "Unknown re-ranker 'nope'" in r.json()["message"]
