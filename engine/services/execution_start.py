@@ -223,13 +223,17 @@ def _start_correlated(spec: RunSpec, hooks: ExecutionHooks | None, watch: bool) 
         from engine.runtimes import redis_connection
 
         redis_connection()  # no Redis configured: say so before recording anything
+    # an id the caller chose may name a recorded execution to dispatch; one chosen here
+    # is new (no read to find out)
+    given = spec.execution_id is not None
+    _reserve_id(spec)  # the caller knows the id, also when the start fails
     subscription = None
     if watch:
         from engine.events import subscribe
 
-        subscription = subscribe(execution_id=_reserve_id(spec))
+        subscription = subscribe(execution_id=spec.execution_id)
     try:
-        return _start(spec, runtime, hooks, subscription)
+        return _start(spec, runtime, hooks, subscription, given)
     except BaseException:
         if subscription is not None:
             subscription.close()
@@ -237,11 +241,15 @@ def _start_correlated(spec: RunSpec, hooks: ExecutionHooks | None, watch: bool) 
 
 
 def _start(
-    spec: RunSpec, runtime: Runtime, hooks: ExecutionHooks | None, subscription: Any
+    spec: RunSpec,
+    runtime: Runtime,
+    hooks: ExecutionHooks | None,
+    subscription: Any,
+    given: bool = True,
 ) -> RunHandle:
     from engine.runtimes import dispatch
 
-    if spec.execution_id is not None and _queued(spec.execution_id):
+    if given and spec.execution_id is not None and _queued(spec.execution_id):
         # recorded already (by record(), or parked and now resumed): dispatch it
         dispatch(spec.execution_id, runtime=runtime, queue=spec.queue)
         return RunHandle(spec.execution_id, subscription=subscription)

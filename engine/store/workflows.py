@@ -262,8 +262,15 @@ class WorkflowRepository(Repository):
             return dict(ver.definition)
 
     def get_static_data(self, id: str) -> dict[str, Any]:
-        """The workflow's static data (state triggers keep between executions)."""
-        return dict(self.get(id).static_data or {})
+        """The workflow's static data (state triggers keep between executions): one
+        column, no workflow object (every run of a stored workflow reads it)."""
+        with self._db.read() as s:
+            found = s.execute(
+                select(WorkflowRecord.static_data).where(col(WorkflowRecord.id) == id)
+            ).one_or_none()
+        if found is None:
+            raise NotFoundError(f"No workflow with id {id!r}. {_LIST_HINT}", details={"id": id})
+        return dict(found[0] or {})
 
     def set_static_data(self, id: str, data: Mapping[str, Any]) -> None:
         """Replaces the workflow's static data (does not create a version)."""

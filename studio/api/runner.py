@@ -16,7 +16,6 @@ import contextvars
 import logging
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -121,8 +120,7 @@ def _recorded(execution_id: str | None) -> bool:
 
 def run_here(spec: RunSpec) -> RunOutcome:
     """Runs ``spec`` (runtime inline) on this thread, recorded, to its end."""
-    spec.execution_id = uuid.uuid4().hex  # known even if it fails before the end
-    try:
+    try:  # start() gives spec its id, known even if it fails before the end
         handle = start(spec)
     except AuraError as exc:
         if not _recorded(spec.execution_id):
