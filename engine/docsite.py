@@ -70,7 +70,7 @@ def _reference_nav(pages: Path) -> list[Any]:
 def _title(page: Path) -> str:
     for line in page.read_text(encoding="utf-8").splitlines():
         if line.startswith("# "):
-            return line[2:].strip()
+            return line[2:].strip().replace("`", "")
     return page.stem.replace("-", " ").capitalize()
 
 

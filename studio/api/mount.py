@@ -17,8 +17,9 @@ from urllib.parse import urlsplit
 
 __all__ = ["API_PATHS", "with_api"]
 
-API_PATHS = ("/api/", "/webhook/", "/webhook-test/", "/webhook-waiting/")
-"""Paths the studio backend hands to the AURA HTTP app (:mod:`studio.api`)."""
+API_PATHS = ("/api/", "/webhook/", "/webhook-test/", "/webhook-waiting/", "/healthz", "/readyz")
+"""Paths the studio backend hands to the AURA HTTP app (:mod:`studio.api`), its health
+probes included (a container's studio is probed like the API)."""
 
 
 def _foreign(headers: list[tuple[bytes, bytes]]) -> bool:

@@ -61,6 +61,13 @@ def test_the_dockerfile_passes_hadolint() -> None:
     assert run.returncode == 0, run.stdout + run.stderr
     text = (DEPLOY / "Dockerfile").read_text()
     assert text.count("FROM ") >= 2 and "USER 10001" in text  # multi-stage, not root
+    # the studio's web build is made in its own stage and copied where studio.serve looks
+    assert "reflex export --frontend-only --no-zip --env prod" in text
+    assert (
+        "COPY --from=web --chown=aura:aura /app/.web/build/client /home/aura/.web/build/client"
+        in text
+    )
+    assert "WORKDIR /home/aura" in text and "/home/aura/rxconfig.py" in text
 
 
 def test_the_compose_file_follows_the_compose_specification() -> None:
@@ -77,7 +84,7 @@ def test_the_compose_file_follows_the_compose_specification() -> None:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     services = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())["services"]
-    assert {"api", "worker", "scheduler", "migrate", "redis", "postgres"} <= set(services)
+    assert {"studio", "api", "worker", "scheduler", "migrate", "redis", "postgres"} <= set(services)
     assert "pgvector" in services["postgres"]["image"]
 
 
@@ -102,6 +109,12 @@ def test_the_kubernetes_manifests_are_valid_and_complete() -> None:
     assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
     assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert api["spec"]["strategy"]["type"] == "RollingUpdate"
+    studio = next(
+        d for d in _manifests() if d["kind"] == "Deployment" and "studio" in d["metadata"]["name"]
+    )
+    container = studio["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"][:3] == ["python", "-m", "studio.serve"]
+    assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
 
 
 @pytest.mark.parametrize("command", _commands(), ids=lambda c: " ".join(c[:4]))
@@ -112,13 +125,23 @@ def test_every_command_exists_with_its_options(command: list[str]) -> None:
         sub = [w for w in words if not w.replace(".", "").isdigit()][:2]
         argv = [sys.executable, "-m", "engine", *sub, "--help"]
     else:
-        assert command[:3] == ["python", "-m", "studio.api"], command
+        assert command[:3] in (["python", "-m", "studio.api"], ["python", "-m", "studio.serve"])
         options = [w for w in command[3:] if w.startswith("--")]
-        argv = [sys.executable, "-m", "studio.api", "--help"]
+        argv = [sys.executable, "-m", command[2], "--help"]
     run = subprocess.run(argv, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     for option in options:
         assert option in run.stdout, f"{option} is not an option of {' '.join(command)}"
+
+
+def test_the_studio_server_refuses_to_start_without_a_web_build(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "studio.serve", "--web-dir", str(tmp_path / ".web")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 2 and "reflex export --frontend-only" in run.stderr
 
 
 def test_the_probe_paths_answer(data_dir: Path) -> None:
@@ -129,3 +152,29 @@ def test_the_probe_paths_answer(data_dir: Path) -> None:
     with TestClient(create_app(runtime="inline", auth=False)) as c:
         assert c.get("/healthz").status_code == 200
         assert c.get("/readyz").status_code == 200
+
+
+def test_the_studio_backend_answers_the_probes(data_dir: Path) -> None:
+    """The studio process (python -m studio.serve) is probed on /healthz and /readyz
+    like the API: its backend hands them to the HTTP app, pages to Reflex."""
+    from starlette.responses import PlainTextResponse
+    from starlette.testclient import TestClient
+
+    from studio.api import create_app
+    from studio.api.mount import with_api
+    from tests.support.fixtures import reset_process_state
+
+    reset_process_state()  # this test's data directory, not the one before
+    api = create_app(runtime="inline", auth=False)
+
+    async def reflex(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await api(scope, receive, send)
+        else:
+            await PlainTextResponse("a studio page")(scope, receive, send)
+
+    with TestClient(with_api(reflex, api)) as c:
+        assert c.get("/healthz").json()["status"] == "ok"
+        assert c.get("/readyz").status_code == 200
+        assert c.get("/workflows").text == "a studio page"
+    reset_process_state()
