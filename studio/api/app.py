@@ -152,11 +152,12 @@ def create_app(
 
     mcp = McpEndpoint()  # AURA as an MCP server (API keys only)
     routes: list[BaseRoute] = [
+        # webhooks first: routing tries the routes in order, and they are the hot path
+        *routes_webhooks.webhook_routes(),
         Route(MCP_PATH, mcp),
         Route(f"{API_PREFIX}/openapi.json", openapi_json, methods=["GET"]),
         Route(f"{API_PREFIX}/docs", docs, methods=["GET"]),
         *build_routes(ops),
-        *routes_webhooks.webhook_routes(),
         routes_metrics.metrics_route(),
     ]
     app = Starlette(
