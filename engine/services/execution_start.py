@@ -249,10 +249,11 @@ def _start(
 ) -> RunHandle:
     from engine.runtimes import dispatch
 
-    if given and spec.execution_id is not None and _queued(spec.execution_id):
+    queued = _queued(spec.execution_id) if given and spec.execution_id is not None else None
+    if queued is not None:
         # recorded already (by record(), or parked and now resumed): dispatch it
-        dispatch(spec.execution_id, runtime=runtime, queue=spec.queue)
-        return RunHandle(spec.execution_id, subscription=subscription)
+        dispatch(queued.id, runtime=runtime, queue=spec.queue, row=queued)
+        return RunHandle(queued.id, subscription=subscription)
     if spec.kind == "agent":  # queued; inline: claimed and run here by the dispatch
         agent_row = record_agent(spec)
         dispatch(agent_row.id, runtime=runtime, queue=spec.queue, row=agent_row)
@@ -284,20 +285,25 @@ def record(spec: RunSpec) -> RunHandle:
     return RunHandle(row.id)
 
 
-def _queued(execution_id: str) -> bool:
+def _queued(execution_id: str) -> Any:
+    """The recorded ``queued`` execution ``execution_id``; None when there is none.
+
+    Raises:
+        ConflictError: it exists and is no longer queued.
+    """
     from engine.errors import ConflictError, NotFoundError
     from engine.services.store import get_store
 
     try:
         row = get_store().executions.get(execution_id)
     except NotFoundError:
-        return False
+        return None
     if row.status != "queued":
         raise ConflictError(
             f"Execution {execution_id} already exists and is {row.status}.",
             details={"id": execution_id, "status": row.status},
         )
-    return True
+    return row
 
 
 def _reserve_id(spec: RunSpec) -> str:
