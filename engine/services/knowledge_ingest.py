@@ -63,7 +63,8 @@ class IngestProgress:
     """Where an ingest job stands. ``status``: ``queued``, ``running``, ``succeeded``
     (every document was tried; ``results`` says which failed and why) or ``failed`` (the
     job itself stopped: ``error``). ``chunks_total`` counts the chunks of the documents
-    split so far (it grows as the job reaches the next document). ``kind``: ``ingest``,
+    split so far (it grows as the job reaches the next document); ``current_done`` of
+    ``current_total``: the chunks of the document being added now. ``kind``: ``ingest``,
     or ``reembed`` (:mod:`engine.services.knowledge_reembed`; ``model``: the new model)."""
 
     id: str
@@ -77,6 +78,8 @@ class IngestProgress:
     chunks_total: int = 0
     chunks_done: int = 0
     current: str = ""
+    current_done: int = 0
+    current_total: int = 0
     results: list[dict[str, Any]] = field(default_factory=list)
     error: str = ""
     by: str = ""
@@ -212,11 +215,19 @@ def start_ingest(principal: Principal, ref: str, documents: list[dict[str, Any]]
     return p
 
 
-def new_job(principal: Principal, kb: KnowledgeBase, documents: int,
-            kind: str = "ingest") -> IngestProgress:
+def new_job(
+    principal: Principal, kb: KnowledgeBase, documents: int, kind: str = "ingest"
+) -> IngestProgress:
     """The progress record of a new job on base ``kb`` (not saved yet)."""
-    return IngestProgress(uuid.uuid4().hex, kb.id, "queued", documents, kind=kind,
-                          by=_who(principal), created_at=utcnow().isoformat())
+    return IngestProgress(
+        uuid.uuid4().hex,
+        kb.id,
+        "queued",
+        documents,
+        kind=kind,
+        by=_who(principal),
+        created_at=utcnow().isoformat(),
+    )
 
 
 def enqueue_job(p: IngestProgress, function: str, description: str) -> None:
@@ -233,8 +244,14 @@ def enqueue_job(p: IngestProgress, function: str, description: str) -> None:
     pipe.expire(_list_key(p.kb_id), PROGRESS_TTL_S)
     pipe.execute()
     Queue(settings().queue.name, connection=r).enqueue_call(
-        function, args=(p.id,), job_id=f"kb-ingest-{p.id}", timeout=JOB_TIMEOUT_S,
-        result_ttl=60, failure_ttl=PROGRESS_TTL_S, description=description)
+        function,
+        args=(p.id,),
+        job_id=f"kb-ingest-{p.id}",
+        timeout=JOB_TIMEOUT_S,
+        result_ttl=60,
+        failure_ttl=PROGRESS_TTL_S,
+        description=description,
+    )
 
 
 def save_progress(p: IngestProgress) -> None:
@@ -303,10 +320,12 @@ def _run(
     for n in range(p.documents_total):
         doc = documents(n)
         p.current = str(doc.get("name") or doc.get("url") or f"document {n + 1}")
+        p.current_done = p.current_total = 0
         base_total, base_done = p.chunks_total, p.chunks_done
 
         def on_chunks(done: int, total: int, bt: int = base_total, bd: int = base_done) -> None:
             p.chunks_total, p.chunks_done = bt + total, bd + done
+            p.current_done, p.current_total = done, total
             save(p)  # after each batch embedded (a SET and a PUBLISH: well under 1 ms)
 
         result = add_one(store, kb, doc, on_chunks)

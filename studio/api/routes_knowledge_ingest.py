@@ -35,6 +35,8 @@ class IngestJobOut(Out):
     chunks_total: int = Field(description="Chunks of the documents split so far.")
     chunks_done: int = Field(description="Of those, embedded and stored (or unchanged).")
     current: str = Field(description="The document being added now.")
+    current_done: int = Field(0, description="Its chunks done ...")
+    current_total: int = Field(0, description="... of its chunks.")
     results: list[IngestOut] = Field(description="One per document done, in order.")
     error: str = ""
     by: str = Field(description="Who started it.")
