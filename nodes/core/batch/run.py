@@ -24,14 +24,14 @@ def by_count(items: list[Item], p: BatchParams) -> list[list[int]]:
         cur.append(i)
         fresh += 1
         ends = _ends(item, p)
-        if len(cur) < p.size and not ends:
+        if not ends and (not p.size or len(cur) < p.size):
             continue
         out.append(list(cur))
         fresh = 0
-        if ends:
-            cur = []
-        elif not p.accumulate:
-            cur = cur[len(cur) - p.overlap :] if p.overlap else []
+        if p.accumulate:
+            continue
+        carried = 0 if ends or not p.size else p.overlap
+        cur = cur[len(cur) - carried :] if carried else []
     if fresh and p.partial == "send":
         out.append(cur)
     return out

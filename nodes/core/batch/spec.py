@@ -21,8 +21,9 @@ class BatchParams(Params):
     )
     size: int = Field(
         10,
-        ge=1,
-        description="count: how many items a batch holds.",
+        ge=0,
+        description="count: how many items a batch holds (0: no limit, the whole input "
+        "is one batch unless the end field ends it).",
         json_schema_extra=ui(show={"mode": ["count"]}),
     )
     overlap: int = Field(
@@ -74,7 +75,7 @@ class BatchParams(Params):
 
     @model_validator(mode="after")
     def _check(self) -> BatchParams:
-        if self.mode == "count" and self.overlap >= self.size:
+        if self.mode == "count" and self.size and self.overlap >= self.size:
             raise ValueError(
                 f"the overlap ({self.overlap}) must be less than the batch size ({self.size})"
             )
