@@ -128,10 +128,14 @@ def dispatch(
         )
 
 
-def wait_for(execution_id: str, timeout_s: float) -> Execution:
-    """Blocks until the execution has finished (succeeded, failed, cancelled, crashed)
-    and returns its row. Listens for the worker's "done" message when Redis is
-    configured, and re-reads the database at least every second regardless.
+def wait_for(
+    execution_id: str, timeout_s: float, *, or_status: frozenset[str] = frozenset()
+) -> Execution:
+    """Blocks until the execution has finished (succeeded, failed, cancelled, crashed),
+    or is in one of ``or_status`` (e.g. an agent run parked ``waiting`` for an approval,
+    which announces it like an end), and returns its row. Listens for the worker's
+    "done" message when Redis is configured, and re-reads the database at least every
+    second regardless.
 
     Raises:
         NotFoundError: no such execution.
@@ -153,7 +157,7 @@ def wait_for(execution_id: str, timeout_s: float) -> Execution:
     try:
         while True:
             row = store.executions.get(execution_id)
-            if ExecutionStatus(row.status).finished:
+            if ExecutionStatus(row.status).finished or row.status in or_status:
                 return row
             left = deadline - time.monotonic()
             if left <= 0:

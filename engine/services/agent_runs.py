@@ -307,6 +307,15 @@ def _end(
         notify_done(r, execution_id)
 
 
+def _notify_waiters(execution_id: str) -> None:
+    """Wakes :func:`wait_for_run` callers of a run that parked (best effort)."""
+    from engine.runtimes._redis import redis_configured, redis_connection
+    from engine.runtimes.rq.jobs import notify_done
+
+    if redis_configured():
+        notify_done(redis_connection(), execution_id)
+
+
 def _move(execution_id: str, source: str, values: dict[str, Any]) -> bool:
     from sqlmodel import col, update
 
@@ -338,6 +347,7 @@ def _park(execution_id: str, approval_id: str) -> None:
             )
         )
         bus.kick()
+        _notify_waiters(execution_id)
 
 
 def resume(execution_id: str) -> None:
@@ -419,18 +429,14 @@ def chat(
 
 def wait_for_run(handle: RunHandle, timeout: float) -> Any:
     """The run's execution row once it has ended or parked (``waiting`` for an
-    approval), or as it is after ``timeout`` seconds."""
-    import time
+    approval), or as it is after ``timeout`` seconds (the one wait of every run,
+    :func:`engine.runtimes.wait_for`, woken by the worker)."""
+    from engine.runtimes import WaitTimeout, wait_for
 
-    deadline = time.monotonic() + timeout
-    store = get_store()
-    while True:
-        row = store.executions.get(handle.id)
-        if row.status in ("succeeded", "failed", "cancelled", "crashed", "waiting"):
-            return row
-        if time.monotonic() > deadline:
-            return row
-        time.sleep(0.05)
+    try:
+        return wait_for(handle.id, timeout, or_status=frozenset({"waiting"}))
+    except WaitTimeout:
+        return get_store().executions.get(handle.id)
 
 
 def _on_decision(execution_id: str) -> None:

@@ -184,3 +184,37 @@ def test_an_agent_run_whose_job_redis_lost_is_answered_once_a_worker_starts(
     assert row.status == "succeeded", (row.error, env.logs())
     assert row.output_summary["answer"] == "Still here"
     assert agents.get_run(OPERATOR, handle.id)["answer"] == "Still here"
+
+
+def test_a_run_parked_on_a_worker_is_answered_waiting_then_resumed_there(
+    env: Env, llm: LLMServer
+) -> None:
+    """A sensitive tool parks the run on the worker: a caller waiting for it (chat, MCP,
+    the API's ``wait``) is told ``waiting``; the approval sends it back to the workers
+    through the one door, and it finishes there with the tool called once."""
+    from engine.services import agents
+
+    page = llm.url.removesuffix("/v1") + "/page?name=parked"
+    llm.play(
+        {"tool": "http_request", "args": {"url": page}},
+        lambda body: {"text": f"Got: {last_tool_result(body)[:60]}"},
+    )
+    agent = _agent(llm, tools=[{"kind": "http", "sensitive": True}])
+    env.worker("--no-fork")
+    handle = agents.start_run(OPERATOR, agent, "Fetch it", runtime="rq")
+    parked = agents.wait_for_run(handle, 60)
+    assert parked.status == "waiting", (parked.error, env.logs())
+    assert llm.pages == []
+    (request,) = agents.inbox(OPERATOR)
+    agents.decide(OPERATOR, request["id"], "approve")
+    row = handle.result(timeout=60)
+    assert row.status == "succeeded", (row.error, env.logs())
+    assert "says hi to parked" in row.output_summary["answer"]
+    assert llm.pages == ["parked"]
+    assert [s["kind"] for s in agents.run_steps(OPERATOR, handle.id)] == [
+        "model",
+        "approval",
+        "tool",
+        "model",
+        "final",
+    ]
