@@ -8,7 +8,10 @@
   arguments a workflow tool takes (derived from its *When Called by Another Workflow*
   trigger, as AURA's own MCP server derives them);
 * ``knowledge_bases`` and ``mcp_servers`` of the agent's project;
-* ``builtin``: the tools every agent may be given without a reference (HTTP requests).
+* ``builtin``: the tools every agent may be given without a reference (HTTP requests,
+  Python in the sandbox);
+* ``nodes``: the nodes whose spec says they can be a tool, with their credential slots,
+  and ``node_credentials``: the credentials the caller may use for those slots.
 
 Nothing here is a secret: credentials come as id, name and kind only.
 """
@@ -29,6 +32,11 @@ BUILTIN_TOOLS = [
         "kind": "http",
         "label": "HTTP requests",
         "description": "Fetch a URL (GET or POST); private addresses are refused.",
+    },
+    {
+        "kind": "code",
+        "label": "Python code",
+        "description": "Run the model's Python in the sandbox (no files, no network).",
     },
 ]
 MAX_WORKFLOWS = 500
@@ -79,6 +87,40 @@ def _workflows(principal: Principal, project_id: str | None) -> list[dict[str, A
     return out
 
 
+def _nodes() -> list[dict[str, Any]]:
+    from engine.sdk import get_catalog
+
+    return [
+        {
+            "type": spec.type,
+            "title": spec.title,
+            "description": spec.description,
+            "slots": [
+                {"slot": c.name, "kinds": list(c.kinds), "required": c.required}
+                for c in spec.credentials
+            ],
+        }
+        for spec in sorted(get_catalog().latest(), key=lambda s: s.title.lower())
+        if spec.tool
+    ]
+
+
+def _node_credentials(principal: Principal, nodes: list[dict[str, Any]]) -> list[dict[str, str]]:
+    from engine.services.credentials import list_credentials
+    from engine.services.principals import can_use_credential
+
+    kinds = {k for n in nodes for slot in n["slots"] for k in slot["kinds"]}
+    try:
+        views = list_credentials(principal)
+    except AuraError:
+        return []
+    return [
+        {"id": c.id, "name": c.name, "kind": c.kind}
+        for c in views
+        if c.kind in kinds and can_use_credential(principal, c.id)
+    ]
+
+
 def _knowledge_bases(principal: Principal, project_id: str | None) -> list[dict[str, str]]:
     from engine.services import knowledge
 
@@ -101,7 +143,7 @@ def _mcp_servers(principal: Principal, project_id: str | None) -> list[dict[str,
 
 def editor_choices(principal: Principal, ref: str) -> dict[str, Any]:
     """What the editor of agent ``ref`` may pick: model credentials, workflows,
-    knowledge bases, MCP servers and built-in tools (see the module docstring).
+    knowledge bases, MCP servers, nodes and built-in tools (see the module docstring).
 
     Raises:
         NotFoundError: no agent ``ref`` the caller may read.
@@ -109,7 +151,10 @@ def editor_choices(principal: Principal, ref: str) -> dict[str, Any]:
     from engine.services.agents import find_agent
 
     rec = find_agent(principal, ref)
+    nodes = _nodes()
     return {
+        "nodes": nodes,
+        "node_credentials": _node_credentials(principal, nodes),
         "project_id": rec.project_id,
         "credentials": _credentials(principal),
         "workflows": _workflows(principal, rec.project_id),

@@ -17,6 +17,8 @@ import json
 import re
 from typing import Any
 
+from studio.logic.agent_node_tools import node_spec_parts
+
 __all__ = ["FIELDS", "field_errors", "from_form", "to_form", "tool_row"]
 
 FIELDS = (
@@ -62,6 +64,8 @@ KIND_LABELS = {
     "http": "HTTP",
     "knowledge": "Knowledge",
     "mcp": "MCP server",
+    "code": "Code",
+    "node": "Node",
 }
 
 
@@ -81,6 +85,11 @@ def _target_label(kind: str, target: str, choices: dict[str, Any]) -> str:
         return "HTTP requests"
     if kind == "knowledge":
         return "Knowledge base " + ", ".join(target.split(","))
+    if kind == "code":
+        return "Python code in the sandbox"
+    if kind == "node":
+        titles = {n["type"]: n["title"] for n in choices.get("nodes", [])}
+        return f"{titles.get(target, target)} node"
     return "MCP server " + ", ".join(target.split(","))
 
 
@@ -93,9 +102,13 @@ def tool_row(
     description: str = "",
     sensitive: bool = False,
     schema: dict[str, Any] | None = None,
+    spec: dict[str, Any] | None = None,
 ) -> dict[str, str]:
-    """A tool row of the form. ``target``: the workflow's id, or the knowledge bases' or
-    MCP servers' names joined by commas (empty for HTTP)."""
+    """A tool row of the form. ``target``: the workflow's id, the node's type, or the
+    knowledge bases' or MCP servers' names joined by commas (empty for HTTP and code).
+    ``spec``: the stored tool (a node tool's parameters and credentials, a code tool's
+    time limit)."""
+    spec = spec or {}
     choices = choices or {}
     if kind == "workflow" and schema is None:
         found = next((w for w in choices.get("workflows", []) if w["id"] == target), None)
@@ -106,11 +119,13 @@ def tool_row(
             "knowledge": "search_" + target.split(",")[0],
             "mcp": "mcp_" + target.replace(",", "_"),
             "workflow": _target_label(kind, target, choices),
+            "code": "run_python",
+            "node": target.replace(".", "_"),
         }[kind]
         name = re.sub(r"[^A-Za-z0-9_-]+", "_", base.lower()).strip("_")[:64] or kind
     arguments = ""
+    props = list(((schema or {}).get("properties") or {}).keys())
     if kind == "workflow":
-        props = list(((schema or {}).get("properties") or {}).keys())
         arguments = ", ".join(props) if props else "any JSON object"
     return {
         "kind": kind,
@@ -122,6 +137,10 @@ def tool_row(
         "sensitive": "true" if sensitive else "",
         "schema": json.dumps(schema) if schema is not None else "",
         "arguments": arguments,
+        "params": json.dumps(spec.get("parameters") or {}) if kind == "node" else "",
+        "creds": json.dumps(spec.get("credentials") or {}) if kind == "node" else "",
+        "args": ", ".join(props) if kind == "node" else "",
+        "timeout": _text(spec.get("timeout_s", 10)) if kind == "code" else "",
         "error": "",
     }
 
@@ -161,6 +180,7 @@ def to_form(
             "workflow": str(t.get("workflow_id") or ""),
             "knowledge": ",".join(t.get("knowledge_bases") or []),
             "mcp": ",".join(t.get("servers") or []),
+            "node": str(t.get("node_type") or ""),
         }.get(kind, "")
         tools.append(
             tool_row(
@@ -170,7 +190,8 @@ def to_form(
                 name=str(t.get("name") or ""),
                 description=str(t.get("description") or ""),
                 sensitive=bool(t.get("sensitive")),
-                schema=t.get("input_schema") if kind == "workflow" else None,
+                schema=t.get("input_schema") if kind in ("workflow", "node") else None,
+                spec=t,
             )
         )
     return str(definition.get("instructions") or ""), fields, tools
@@ -285,6 +306,21 @@ def _tools(rows: list[dict[str, str]]) -> tuple[list[dict[str, Any]], dict[str, 
             spec["knowledge_bases"] = targets
         elif kind == "mcp":
             spec["servers"] = targets
+        elif kind == "code":
+            timeout = _Reader({"t": row.get("timeout", "")}).number("t", at_most=120)
+            if timeout is None:
+                errors.setdefault(
+                    f"tools.{i}", "Seconds per call: enter a number above 0, at most 120."
+                )
+            else:
+                spec["timeout_s"] = timeout
+        elif kind == "node":
+            params, creds, schema, problem = node_spec_parts(row)
+            if problem:
+                errors.setdefault(f"tools.{i}", problem)
+            spec.update(
+                node_type=row["target"], parameters=params, credentials=creds, input_schema=schema
+            )
         out.append(spec)
     return out, errors
 

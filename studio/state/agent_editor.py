@@ -1,6 +1,7 @@
 """The agent editor: an agent's settings as form fields (model and its credential,
 strategy, memory, limits, approvals, budget) and its tools picked from lists (workflows
-as tools, built-in tools, knowledge bases and MCP servers of the agent's project).
+as tools, built-in tools, Python code, nodes that can be tools with their parameters and
+credentials, knowledge bases and MCP servers of the agent's project).
 
 The form is plain data (:mod:`studio.logic.agent_form`); saving checks every field and
 says what to enter beside the wrong ones, then saves a new version through
@@ -16,6 +17,7 @@ import reflex as rx
 
 from studio.auth import AuthState
 from studio.logic.agent_form import field_errors, from_form, to_form, tool_row
+from studio.logic.agent_node_tools import field_rows
 
 __all__ = ["AgentEditorState"]
 
@@ -33,6 +35,8 @@ class AgentEditorState(AuthState):
     workflows: list[dict[str, str]] = []
     knowledge_bases: list[dict[str, str]] = []
     mcp_servers: list[dict[str, str]] = []
+    nodes: list[dict[str, str]] = []
+    node_fields: list[dict[str, str]] = []
     _choices: dict[str, Any] = {}
 
     @rx.event
@@ -63,9 +67,17 @@ class AgentEditorState(AuthState):
             {"name": b["name"], "description": b["description"]} for b in choices["knowledge_bases"]
         ]
         self.mcp_servers = list(choices["mcp_servers"])
+        self.nodes = [
+            {"type": n["type"], "title": n["title"], "description": n["description"]}
+            for n in choices["nodes"]
+        ]
         self.instructions, self.fields, self.tools = to_form(view.definition, choices)
         self.errors, self.form_error = {}, ""
+        self._refresh_node_fields()
         return None
+
+    def _refresh_node_fields(self) -> None:
+        self.node_fields = field_rows(self.tools, self._choices)
 
     # -- fields -----------------------------------------------------------------------------
     @rx.event
@@ -100,6 +112,7 @@ class AgentEditorState(AuthState):
             n += 1
         self.tools = [*self.tools, row]
         self.picker_open = False
+        self._refresh_node_fields()
 
     @rx.event
     def set_tool_field(self, index: int, key: str, value: str) -> None:
@@ -114,6 +127,29 @@ class AgentEditorState(AuthState):
     @rx.event
     def remove_tool(self, index: int) -> None:
         self.tools = [t for i, t in enumerate(self.tools) if i != index]
+        self._refresh_node_fields()
+
+    def _set_json(self, index: int, column: str, key: str, value: Any) -> None:
+        import json
+
+        row = self.tools[index]
+        data = json.loads(row.get(column) or "{}")
+        data[key] = value
+        self.set_tool_field(index, column, json.dumps(data))
+        self._refresh_node_fields()
+
+    @rx.event
+    def set_node_param(self, index: str, key: str, value: str) -> None:
+        """A node tool's parameter as typed (the row keeps text; saving types it)."""
+        self._set_json(int(index), "params", key, value)
+
+    @rx.event
+    def set_node_switch(self, index: str, key: str, on: bool) -> None:
+        self._set_json(int(index), "params", key, on)
+
+    @rx.event
+    def set_node_credential(self, index: str, slot: str, value: str) -> None:
+        self._set_json(int(index), "creds", slot, value)
 
     # -- saving -----------------------------------------------------------------------------
     def _show(self, errors: dict[str, str], message: str) -> None:
@@ -144,4 +180,5 @@ class AgentEditorState(AuthState):
             return self.refuse(exc)
         self._show({}, "")
         self.instructions, self.fields, self.tools = to_form(view.definition, self._choices)
+        self._refresh_node_fields()
         return rx.toast.success(f"Saved version {view.version}.")

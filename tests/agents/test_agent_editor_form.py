@@ -152,7 +152,51 @@ def test_the_editor_offers_what_the_editor_may_use_in_the_agents_project(
     assert [(w["id"], w["arguments"]) for w in choices["workflows"]] == [(mine, "city")]
     assert [(c["id"], c["provider"]) for c in choices["credentials"]] == [(cred, "anthropic")]
     assert [s["name"] for s in choices["mcp_servers"]] == ["tickets"]
-    assert [b["kind"] for b in choices["builtin"]] == ["http"]
+    assert [b["kind"] for b in choices["builtin"]] == ["http", "code"]
     row = tool_row("workflow", mine, choices=choices)
     assert row["name"] == "bob_s_lookup" and row["arguments"] == "city"
     assert '"city"' in row["schema"]
+
+
+def test_code_and_node_tools_in_the_form(people: People) -> None:
+    from engine.agents.definition import load_definition
+    from engine.services import agent_choices, agents
+    from studio.logic.agent_node_tools import field_rows
+
+    node = {
+        "kind": "node",
+        "name": "sha",
+        "node_type": "core.crypto",
+        "parameters": {"operation": "hash", "value": "{{ $json.text }}"},
+        "input_schema": {"type": "object", "properties": {"text": {"type": "string"}}},
+    }
+    view = agents.create_agent(
+        people.bob, "Tools", {"tools": [{"kind": "code", "timeout_s": 4}, node]}
+    )
+    choices = agent_choices.editor_choices(people.bob, view.id)
+    assert "core.crypto" in [n["type"] for n in choices["nodes"]]
+    assert [b["kind"] for b in choices["builtin"]] == ["http", "code"]
+    instructions, fields, tools = to_form(view.definition, choices)
+    assert tools[0]["label"] == "Python code in the sandbox" and tools[0]["timeout"] == "4"
+    assert tools[1]["label"] == "Crypto node" and tools[1]["args"] == "text"
+    back, errors = from_form(instructions, fields, tools)
+    assert errors == {}
+    assert load_definition(back) == load_definition(view.definition)
+
+    drawn = {f["key"]: f for f in field_rows(tools, choices) if f["tool"] == "1"}
+    assert drawn["value"]["value"] == "{{ $json.text }}"
+    assert "algorithm" in drawn and "generate_type" not in drawn  # shown for 'hash' only
+    assert "sha256|" in drawn["algorithm"]["options"]
+    assert drawn["hmac_secret"]["kind"] == "credential"
+
+    generate = {**tools[1], "params": '{"operation": "generate", "length": "many"}'}
+    drawn = {f["key"] for f in field_rows([generate], choices)}
+    assert "generate_type" in drawn and "algorithm" not in drawn
+    _, errors = from_form("", fields, [generate])
+    assert errors["tools.0"].startswith("Length:") and "number" in errors["tools.0"]
+    bad_args = {**tools[1], "args": "text, two words"}
+    _, errors = from_form("", fields, [bad_args])
+    assert errors["tools.0"].startswith("The argument name 'two words' cannot be used")
+    slow = {**tools[0], "timeout": "500"}
+    _, errors = from_form("", fields, [slow])
+    assert errors["tools.0"] == "Seconds per call: enter a number above 0, at most 120."

@@ -1,10 +1,10 @@
 """The agent editor and the MCP servers page in a real browser (Chromium + Playwright).
 
 * Editor: the owner picks the model credential from a list, adds tools from the picker
-  (a workflow with its arguments, HTTP, a knowledge base, an MCP server), marks one as
-  needing approval, types a wrong step limit and reads the plain-words error beside it
-  (nothing saved), corrects it and saves a version that holds exactly what the form
-  showed.
+  (a workflow with its arguments, HTTP, a knowledge base, an MCP server, Python code, the
+  Crypto node with the parameters its operation needs), marks one as needing approval,
+  types a wrong step limit and reads the plain-words error beside it (nothing saved),
+  corrects it and saves a version that holds exactly what the form showed.
 * MCP servers: the owner adds an HTTP server (token from a credential) to the project,
   tests the connection and sees the tools an agent would get, edits it to offer one tool
   only, and removes it after confirming.
@@ -98,13 +98,25 @@ def test_the_agent_editor_saves_tools_limits_and_approvals_from_form_fields(
 
     page.click("#agent-add-tool")
     picker = page.locator("#tool-picker")
-    for label in ("HTTP requests", "City weather", "handbook", "tickets"):
-        picker.locator(".tool-choice", has_text=label).get_by_role("button", name="Add").click()
+    labels = ("HTTP requests", "City weather", "handbook", "tickets", "Python code", "Crypto")
+    for label in labels:
+        choice = picker.locator(".tool-choice", has_text=label).first
+        choice.get_by_role("button", name="Add").click()
         page.locator(".agent-tool", has_text=label).first.wait_for(timeout=WAIT)
-        if label != "tickets":
+        if label != labels[-1]:
             page.click("#agent-add-tool")
     tools = page.locator(".agent-tool")
-    assert tools.count() == 4
+    assert tools.count() == 6
+    crypto = page.locator('.agent-tool[data-kind="node"]')
+    assert crypto.locator('.node-field[data-key="algorithm"]').count() == 1  # 'hash' fields
+    assert crypto.locator('.node-field[data-key="generate_type"]').count() == 0
+    _fill(page, '.agent-tool[data-kind="node"] .tool-args input', "text")
+    _fill(
+        page,
+        '.agent-tool[data-kind="node"] .node-field[data-key="value"] input',
+        "{{ $json.text }}",
+    )
+    _fill(page, '.agent-tool[data-kind="code"] .tool-timeout input', "5")
     weather = page.locator('.agent-tool[data-kind="workflow"]')
     assert "arguments: city" in weather.inner_text()
     http = page.locator('.agent-tool[data-kind="http"]')
@@ -133,7 +145,11 @@ def test_the_agent_editor_saves_tools_limits_and_approvals_from_form_fields(
     assert saved["model"]["credential_id"] == cred and saved["model"]["provider"] == "openai"
     assert saved["limits"]["max_steps"] == 8 and saved["approval_timeout_s"] == 300
     by_kind = {t["kind"]: t for t in saved["tools"]}
-    assert set(by_kind) == {"http", "workflow", "knowledge", "mcp"}
+    assert set(by_kind) == {"http", "workflow", "knowledge", "mcp", "code", "node"}
+    assert by_kind["code"]["timeout_s"] == 5
+    assert by_kind["node"]["node_type"] == "core.crypto"
+    assert by_kind["node"]["parameters"]["value"] == "{{ $json.text }}"
+    assert by_kind["node"]["input_schema"]["required"] == ["text"]
     assert by_kind["http"]["sensitive"] is True and by_kind["workflow"]["sensitive"] is False
     assert by_kind["workflow"]["workflow_id"] == wid
     assert by_kind["workflow"]["input_schema"]["properties"] == {"city": {"type": "string"}}
