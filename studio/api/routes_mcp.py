@@ -1,5 +1,6 @@
 """``/api/v1/projects/{project_id}/mcp-servers``: the MCP servers a project's agents may
-use (:mod:`engine.services.mcp`): list, add or replace by name, remove.
+use (:mod:`engine.services.mcp`): list, add or replace by name, remove, and test one
+(connect and list the tools an agent would be offered).
 
 Reading needs ``project:read`` in the project, changing ``project:manage``; a stdio
 server (it starts a program on AURA's machines) also an instance admin. An HTTP
@@ -61,6 +62,17 @@ class McpServerList(Out):
     items: list[McpServerOut]
 
 
+class McpToolOut(Out):
+    name: str = Field(description="The tool's name on the server.")
+    called_as: str = Field(description="The name the model calls it by: '<server>__<tool>'.")
+    description: str
+    arguments: list[str] = Field(description="The names of its arguments.")
+
+
+class McpToolList(Out):
+    items: list[McpToolOut]
+
+
 def _project(call: Call) -> str:
     return str(call.path["project_id"])
 
@@ -107,3 +119,18 @@ def delete_mcp_server(call: Call) -> Response:
     """Removes the project's server ``name``."""
     mcp.delete_server(call.principal, _project(call), str(call.path["name"]))
     return Response(status_code=204)
+
+
+@router.post(
+    "/projects/{project_id}/mcp-servers/{name}/test",
+    action="project:manage",
+    summary="Test an MCP server's connection",
+    response=McpToolList,
+    scope="service",
+    errors=(403, 404, 422, 502),
+)
+def test_mcp_server(call: Call) -> dict[str, Any]:
+    """Connects to the server as the caller and lists the tools an agent would be
+    offered; a server that cannot be reached answers 502 saying why."""
+    tools = mcp.test_server(call.principal, _project(call), str(call.path["name"]))
+    return {"items": tools}
