@@ -7,18 +7,31 @@ from __future__ import annotations
 import reflex as rx
 
 from studio.components.admin import card, confirm_dialog
+from studio.components.knowledge_panels import chunks_dialog, ingest_progress, model_dialog
 from studio.components.shell import page
 from studio.pages.knowledge import delete_cell
 from studio.state.knowledge import UPLOAD_TYPES, KnowledgeBaseState
+from studio.state.knowledge_chunks import KnowledgeChunksState
+from studio.state.knowledge_model import KnowledgeModelState
 
 __all__ = ["knowledge_base_page"]
 
 B = KnowledgeBaseState
+C = KnowledgeChunksState
 
 
 def _doc_row(d: rx.Var) -> rx.Component:
     return rx.table.row(
-        rx.table.cell(rx.text(d["name"], weight="medium")),
+        rx.table.cell(
+            rx.link(
+                d["name"],
+                weight="medium",
+                on_click=C.open(d["id"], d["name"]),
+                cursor="pointer",
+                class_name="kb-doc-open",
+                title="See its chunks",
+            )
+        ),
         rx.table.cell(rx.code(d["type"], size="1", variant="ghost")),
         rx.table.cell(d["chunks"]),
         rx.table.cell(rx.text(d["updated"], size="2", color_scheme="gray")),
@@ -113,6 +126,7 @@ def _add_card() -> rx.Component:
             default_value="paste",
             width="100%",
         ),
+        ingest_progress(),
         rx.cond(
             B.busy,
             rx.hstack(
@@ -320,7 +334,18 @@ def knowledge_base_page() -> rx.Component:
                 rx.vstack(
                     rx.vstack(
                         _title(),
-                        rx.text(B.summary, size="2", color_scheme="gray", id="kb-summary"),
+                        rx.hstack(
+                            rx.text(B.summary, size="2", color_scheme="gray", id="kb-summary"),
+                            rx.button(
+                                "Change model",
+                                size="1",
+                                variant="ghost",
+                                on_click=KnowledgeModelState.start,
+                                id="kb-change-model",
+                            ),
+                            align="center",
+                            spacing="3",
+                        ),
                         spacing="1",
                         padding_y="12px",
                     ),
@@ -330,6 +355,8 @@ def knowledge_base_page() -> rx.Component:
                 ),
             ),
         ),
+        chunks_dialog(),
+        model_dialog(),
         confirm_dialog(
             B.confirm_doc != "",
             "Delete " + B.confirm_doc_name + "?",

@@ -13,6 +13,7 @@ import reflex as rx
 
 from engine.errors import AuraError, AuthenticationError
 from studio.auth import AuthState
+from studio.state.knowledge_ingest import result_row
 
 __all__ = ["KnowledgeBaseState", "KnowledgeState"]
 
@@ -218,12 +219,28 @@ class KnowledgeBaseState(AuthState):
             f"({view.dims} dimensions) · chunks of {size} tokens, "
             f"{overlap} overlapping"
         )
-        return None
+        from studio.state.knowledge_ingest import KnowledgeIngestState
+
+        return KnowledgeIngestState.resume  # an ingest of this base still under way
 
     async def _add(self, docs: list[dict[str, Any]]) -> AsyncIterator[Any]:
-        """Adds ``docs`` off the event loop, with the busy flag shown meanwhile."""
-        from engine.services import knowledge
+        """Adds ``docs``: on the workers when there are (a Redis is configured), with
+        their progress shown; else here, off the event loop, with the busy flag shown."""
+        from engine.config import settings
+        from engine.services import knowledge, knowledge_ingest
+        from studio.state.knowledge_ingest import KnowledgeIngestState
 
+        if settings().redis.url:
+            try:
+                job = await asyncio.to_thread(
+                    knowledge_ingest.start_ingest, self.principal(), self.base_id, docs
+                )
+            except Exception as exc:
+                yield self.refuse(exc)
+                return
+            self.results = []
+            yield KnowledgeIngestState.follow(self.base_id, job.id)
+            return
         self.busy = True
         yield
         try:
@@ -235,15 +252,7 @@ class KnowledgeBaseState(AuthState):
             yield self.refuse(exc)
             return
         self.busy = False
-        self.results = [
-            {
-                "name": r["name"],
-                "status": r["status"],
-                "detail": f"{r['status']}, {r['chunks']} chunk" + ("" if r["chunks"] == 1 else "s"),
-                "error": r.get("error", ""),
-            }
-            for r in out
-        ]
+        self.results = [result_row(r) for r in out]
         self.load()
         failed = [r for r in out if r["status"] == "failed"]
         if failed:

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
+from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -164,3 +167,148 @@ def test_create_upload_search_filter_delete(page: Any, studio_url: str, shot: An
 
     admin = Principal(user_id=None, email=None, role="owner")
     assert knowledge.vector_count(admin, kb_id) == 0
+
+
+@pytest.fixture
+def queue_for_ingests(
+    studio: Any,
+    redis_url: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+) -> Iterator[Callable[[], None]]:
+    """The studio (its backend runs in this process) sees AURA_REDIS_URL; the test
+    starts the one worker process (sharing the studio's data directory) when it wants."""
+    import os
+    import subprocess
+    import sys
+
+    from engine.config import reset_settings
+    from tests.support.env import FAST_ENV
+
+    monkeypatch.setenv("AURA_REDIS_URL", redis_url)
+    reset_settings()
+    procs: list[subprocess.Popen[bytes]] = []
+
+    def start() -> None:
+        log = (tmp_path / "worker.log").open("wb")
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "engine", "worker"],
+                env={**os.environ, **FAST_ENV, "AURA_REDIS_URL": redis_url},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+
+    try:
+        yield start
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait(timeout=20)
+        monkeypatch.delenv("AURA_REDIS_URL")
+        reset_settings()
+
+
+@pytest.mark.redis
+def test_an_upload_ingests_on_the_workers_and_the_chunks_can_be_read(
+    page: Any,
+    studio_url: str,
+    queue_for_ingests: Callable[[], None],
+    shot: Any,
+    owner_account: dict[str, str],
+) -> None:
+    from tests.knowledge.test_ingest_jobs import big_markdown
+
+    name = f"Office {uuid.uuid4().hex[:6]}"
+    page.goto(f"{studio_url}/knowledge")
+    page.click("#new-kb", timeout=WAIT)
+    page.fill("#kb-name", name)
+    page.fill("#kb-size", "40")
+    page.fill("#kb-overlap", "5")
+    page.click("#kb-create")
+    page.wait_for_selector("#kb-no-docs", timeout=WAIT)
+
+    # no worker yet: the upload waits on the queue, and the page says so
+    page.set_input_files(
+        "#kb-upload input[type=file]",
+        files=[
+            {
+                "name": "office.md",
+                "mimeType": "text/markdown",
+                "buffer": big_markdown(120).encode(),
+            },
+            {"name": "handbook.md", "mimeType": "text/markdown", "buffer": HANDBOOK},
+        ],
+    )
+    page.wait_for_selector("#kb-ingest", timeout=WAIT)
+    page.wait_for_function(
+        "() => document.querySelector('#kb-ingest-counts')?.innerText.includes('0 of 2 documents')",
+        timeout=WAIT,
+    )
+    assert "Waiting for a worker" in page.inner_text("#kb-ingest")
+    shot(page, "knowledge-ingest-queued")
+
+    # a worker takes it: the progress goes, then each document's result shows
+    queue_for_ingests()
+    page.locator(".kb-result", has_text="office.md").wait_for(timeout=WAIT * 2)
+    page.wait_for_selector("#kb-ingest", state="detached", timeout=WAIT)
+    office = page.locator(".kb-result", has_text="office.md").inner_text()
+    chunks = int(office.split("added, ")[1].split(" chunk")[0])
+    assert chunks > 100
+    assert "added" in page.locator(".kb-result", has_text="handbook.md").inner_text()
+    page.wait_for_function(
+        "() => document.querySelector('#kb-summary')?.innerText.startsWith('2 documents')",
+        timeout=WAIT,
+    )
+
+    # the chunk view: a document's chunks in order, with headings, a page at a time
+    page.locator(".kb-doc-open", has_text="office.md").click()
+    page.wait_for_selector("#kb-chunks .kb-chunk", timeout=WAIT)
+    assert f"{chunks} chunks" in page.inner_text("#kb-chunks-total")
+    first = page.locator("#kb-chunks .kb-chunk").all_inner_texts()
+    assert len(first) == 50 and first[0].startswith("#0")
+    assert any("Rule 3 about parking" in c for c in first)
+    page.click("#kb-chunks-more")
+    page.locator("#kb-chunks .kb-chunk >> nth=99").wait_for(timeout=WAIT)
+    texts = page.locator("#kb-chunks .kb-chunk").all_inner_texts()
+    assert [t.split()[0] for t in texts[48:52]] == ["#48", "#49", "#50", "#51"]
+    shot(page, "knowledge-chunks")
+    page.keyboard.press("Escape")
+    page.wait_for_selector("#kb-chunks", state="detached", timeout=WAIT)
+
+    # change the model to an OpenAI-compatible server: a warning first, then the
+    # workers re-embed every chunk and the page shows the new model and dimension
+    from engine.knowledge.embedders_openai import model_name
+    from engine.services import auth, credentials
+    from tests.knowledge.embedding_server import EmbeddingServer
+
+    tokens = auth.login(owner_account["email"], owner_account["password"]).tokens
+    assert tokens is not None
+    owner = auth.principal_from_access_token(tokens.access_token)
+    with EmbeddingServer(key="sk-studio", dims=128) as server:
+        cred = credentials.create_credential(
+            owner,
+            "Local embeddings",
+            "openai_compatible",
+            {"base_url": server.base_url, "api_key": "sk-studio"},
+        )
+        model = model_name("bow-128", cred.id)
+        page.click("#kb-change-model")
+        page.fill("#kb-model-input", model)
+        page.click("#kb-model-check")
+        page.wait_for_selector("#kb-model-warning", timeout=WAIT)
+        warning = page.inner_text("#kb-model-warning")
+        assert "chunks of its 2 documents again" in warning, warning
+        assert "128 dimensions" in warning
+        assert "(256 dimensions)" in page.inner_text("#kb-summary")  # nothing changed yet
+        shot(page, "knowledge-model-warning")
+        page.click("#kb-model-confirm")
+        page.wait_for_function(
+            "() => document.querySelector('#kb-summary')?.innerText.includes('(128 dimensions)')",
+            timeout=WAIT * 2,
+        )
+        assert model in page.inner_text("#kb-summary")
+        embedded = [t for r in server.requests for t in r["body"]["input"]]
+        assert any("Rule 3 about parking" in t for t in embedded)
