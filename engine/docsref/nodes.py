@@ -43,7 +43,21 @@ def _params(spec: NodeSpec) -> list[str]:
     ]
     if not rows:
         return ["This node takes no parameters.", ""]
-    return table(["Parameter", "Type", "Default", "Description"], rows)
+    lines = table(["Parameter", "Type", "Default", "Description"], rows)
+    for name, sub in sorted(schema.get("$defs", {}).items()):
+        fields = sub.get("properties", {})
+        if not fields:
+            continue
+        needed = set(sub.get("required", []))
+        lines += [f"### {name}", "", cell(sub.get("description", "")), ""]
+        lines += table(
+            ["Field", "Type", "Default", "Description"],
+            [
+                [f"`{f}`", type_text(p), default_text(p, f in needed), p.get("description", "")]
+                for f, p in fields.items()
+            ],
+        )
+    return lines
 
 
 def _ports(spec: NodeSpec) -> list[str]:
