@@ -203,11 +203,13 @@ class AuraCanvas(rx.Component):
 
 
 class AuraDraggable(rx.Component):
-    """A palette entry: drag it onto the canvas, or click it (``on_pick``)."""
+    """A palette entry: drag it onto the canvas, or click it (``on_pick``); a button for
+    the keyboard (Enter or Space adds it) named ``label`` for screen readers."""
 
     tag = "AuraDraggable"
 
     node_type: rx.Var[str]
+    label: rx.Var[str]
     on_pick: rx.EventHandler[lambda t: [t]]
 
     def add_custom_code(self) -> list[str]:

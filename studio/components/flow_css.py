@@ -145,6 +145,16 @@ CANVAS_CSS = """
 .aura-palette-item { cursor: grab; border-radius: 8px; padding: 8px; display: flex;
   gap: 10px; align-items: center; }
 .aura-palette-item:hover { background: var(--gray-4); }
+.aura-setting-label { font-size: var(--font-size-2); line-height: var(--line-height-2); }
+/* keyboard focus is always visible: nodes, their tools, palette entries, canvas controls */
+.react-flow__node-aura:focus-within .aura-node-tools { display: flex; }
+.react-flow .react-flow__node-aura:focus-visible, .react-flow .react-flow__node-sticky:focus-visible
+  { outline: 2px solid var(--focus-8); outline-offset: 4px; border-radius: 12px; }
+.aura-node-tools button:focus-visible, .aura-edge-del:focus-visible,
+.react-flow__controls button:focus-visible, .aura-more summary:focus-visible
+  { outline: 2px solid var(--focus-8); outline-offset: 1px; }
+.aura-palette-item:focus-visible { outline: 2px solid var(--focus-8); outline-offset: -2px;
+  background: var(--gray-4); }
 """
 
 

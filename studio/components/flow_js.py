@@ -119,11 +119,11 @@ const AuraNode = memo(function AuraNode({ id, data, selected }) {
       })}
       {ctx.readOnly ? null : (
         <div className="aura-node-tools nodrag">
-          <button title="Run up to here" onClick={act("run_to")} aria-label="Run up to here"><AuraTool name="play" /></button>
+          <button title="Run up to here" onClick={act("run_to")} aria-label={"Run up to " + data.name}><AuraTool name="play" /></button>
           <button title={data.disabled ? "Enable" : "Disable"} onClick={act("toggle_disabled")}
-                  aria-label="Disable"><AuraTool name="power" /></button>
-          <button title="Open" onClick={act("open")} aria-label="Open"><AuraTool name="pencil" /></button>
-          <button title="Delete" onClick={act("delete")} aria-label="Delete node"><AuraTool name="trash-2" /></button>
+                  aria-label={(data.disabled ? "Enable " : "Disable ") + data.name}><AuraTool name="power" /></button>
+          <button title="Open" onClick={act("open")} aria-label={"Open " + data.name}><AuraTool name="pencil" /></button>
+          <button title="Delete" onClick={act("delete")} aria-label={"Delete " + data.name}><AuraTool name="trash-2" /></button>
         </div>
       )}
     </div>
@@ -264,6 +264,7 @@ function AuraInner(props) {
   const last = useRef(0);
   const mouse = useRef(null);
   const pasted = useRef(false);
+  const clicked = useRef(false);  // the last click was on the canvas (Tab then opens the palette)
   const far = useStore((s) => s.transform[2] < 0.45);
   useEffect(() => { window.__auraFlow = rf; window.__auraReady = true; }, [rf]);
   // React Flow empties its store when it (re)mounts: apply every command again then.
@@ -284,6 +285,9 @@ function AuraInner(props) {
     const selectedIds = () => rf.getNodes().filter((n) => n.selected).map((n) => n.id);
     const onKey = (e) => {
       if (auraEditable(e.target)) return;
+      // Enter and Space on a focused button, link or tab work that control
+      if ((e.key === "Enter" || e.key === " ") && e.target && e.target.closest &&
+          e.target.closest("button, a[href], [role=button], [role=tab], [role=switch], summary")) return;
       const mod = e.ctrlKey || e.metaKey;
       const k = e.key.toLowerCase();
       const send = (a, ids) => { e.preventDefault(); cb.current.onShortcut && cb.current.onShortcut(a, ids || selectedIds()); };
@@ -316,7 +320,17 @@ function AuraInner(props) {
       if (k === "0") { e.preventDefault(); rf.zoomTo(1, { duration: 100 }); return; }
       if (k === "d" && selectedIds().length) return send("toggle_disabled");
       if ((k === "enter" || k === "f2") && selectedIds().length === 1) return send(k === "f2" ? "rename" : "open");
-      if (k === "tab" || k === "n") return send("palette");
+      if (k === "tab") {
+        // Tab right after a click on the canvas opens the palette (as in n8n); otherwise it
+        // moves the focus, so the keyboard reaches every control (N opens the palette)
+        const canvasEl = document.querySelector(".aura-canvas");
+        const at = document.activeElement;
+        const open = clicked.current && !e.shiftKey &&
+                     (!at || at === document.body || (canvasEl && canvasEl.contains(at)));
+        clicked.current = false;
+        return open ? send("palette") : undefined;
+      }
+      if (k === "n") return send("palette");
       if (k === "s" && e.shiftKey) return send("sticky");
       if (k === "p" && selectedIds().length === 1) return send("pin");
     };
@@ -343,11 +357,17 @@ function AuraInner(props) {
       e.preventDefault();
       pasteText(text);
     };
+    const onPointer = (e) => {
+      const canvasEl = document.querySelector(".aura-canvas");
+      clicked.current = !!(canvasEl && canvasEl.contains(e.target));
+    };
+    document.addEventListener("pointerdown", onPointer, true);
     document.addEventListener("keydown", onKey);
     document.addEventListener("copy", onCopy);
     document.addEventListener("cut", onCopy);
     document.addEventListener("paste", onPaste);
     return () => {
+      document.removeEventListener("pointerdown", onPointer, true);
       document.removeEventListener("keydown", onKey);
       document.removeEventListener("copy", onCopy);
       document.removeEventListener("cut", onCopy);
@@ -401,11 +421,14 @@ function AuraCanvas(props) {
   return <ReactFlowProvider><AuraInner {...props} /></ReactFlowProvider>;
 }
 
-function AuraDraggable({ nodeType, children, className, onPick }) {
+function AuraDraggable({ nodeType, children, className, onPick, label }) {
+  const pick = () => onPick && onPick(nodeType);
   return (
-    <div draggable className={className} data-node-type={nodeType}
+    <div draggable className={className} data-node-type={nodeType} role="button" tabIndex={0}
+         aria-label={label || undefined}
          onDragStart={(e) => { e.dataTransfer.setData("application/aura-node", nodeType); e.dataTransfer.effectAllowed = "move"; }}
-         onClick={() => onPick && onPick(nodeType)}>
+         onClick={pick}
+         onKeyDown={(e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); pick(); } }}>
       {children}
     </div>
   );

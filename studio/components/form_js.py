@@ -44,10 +44,12 @@ function auraOptions(f, values, fields) {
   return (f.options_by.options || {})[String(auraSibling(values, fields, f.options_by.field))] || [];
 }
 
-function AuraCode({ value, language, onCommit, dark, readOnly, minHeight }) {
+function AuraCode({ value, language, onCommit, dark, readOnly, minHeight, labelId }) {
   const [text, setText] = useState(value);
   useEffect(() => setText(value), [value]);
-  const exts = language === "python" ? [auraPython()] : [auraJson()];
+  // the editable area is named by the field's label (it is not a labelable element)
+  const named = EditorView.contentAttributes.of(labelId ? { "aria-labelledby": labelId } : {});
+  const exts = language === "python" ? [auraPython(), named] : [auraJson(), named];
   return (
     <div className="aura-code" onKeyDown={(e) => e.stopPropagation()}>
       <CodeMirror value={text} extensions={exts} theme={dark ? "dark" : "light"}
@@ -58,10 +60,11 @@ function AuraCode({ value, language, onCommit, dark, readOnly, minHeight }) {
   );
 }
 
-function AuraInput({ f, path, value, ctx, expr, options }) {
+function AuraInput({ f, path, value, ctx, expr, options, inputId, labelId }) {
   const commit = (v) => ctx.change(path, v, expr ? "text" : f.kind, !!f.integer);
-  const common = { disabled: ctx.readOnly, "data-path": path,
-                   "aria-label": f.label };
+  // named by the field's <label htmlFor> (its text is the field's label)
+  const common = { disabled: ctx.readOnly, "data-path": path, id: inputId,
+                   "aria-required": f.required ? true : undefined };
   const onKey = (e) => { e.stopPropagation(); if (e.key === "Enter" && e.target.tagName !== "TEXTAREA") e.target.blur(); };
   if (expr) {
     return <TextArea {...common} className="aura-expr" defaultValue={auraText(value)} rows={2}
@@ -102,7 +105,7 @@ function AuraInput({ f, path, value, ctx, expr, options }) {
     case "json":
       return <AuraCode value={auraText(value)} language={f.kind === "code" ? (f.language || "python") : "json"}
                        dark={ctx.dark} readOnly={ctx.readOnly} minHeight={f.kind === "json" ? "64px" : "160px"}
-                       onCommit={(t) => commit(t)} />;
+                       labelId={labelId} onCommit={(t) => commit(t)} />;
     case "password":
       return <TextField.Root {...common} type="password" defaultValue={auraText(value)} onKeyDown={onKey}
                              onBlur={(e) => { if (e.target.value !== auraText(value)) commit(e.target.value); }} />;
@@ -149,11 +152,18 @@ function AuraField({ f, path, value, ctx, compact, options }) {
   const nested = f.kind === "collection" || f.kind === "key_value";
   const expr = !nested && f.expression && (auraIsExpr(value) || (ctx.modes || {})[path] === "expression");
   const canExpr = f.expression && !nested && f.kind !== "code";
+  const uid = useId();
+  const inputId = uid + "in";
+  const labelId = uid + "label";
+  // a code editor and a list of entries are not labelable: they are named by the label's id
+  const labelable = !nested && (expr || (f.kind !== "code" && f.kind !== "json"));
   return (
     <div className={"aura-field" + (compact ? " compact" : "") + (err ? " has-error" : "")}
-         data-field={path} data-kind={f.kind}>
+         data-field={path} data-kind={f.kind} role={nested ? "group" : undefined}
+         aria-labelledby={nested ? labelId : undefined}>
       <Flex align="center" justify="between" gap="2">
-        <Text as="label" size="2" weight="medium">{f.label}{f.required ? <span className="aura-req"> *</span> : null}</Text>
+        <Text as="label" size="2" weight="medium" id={labelId} htmlFor={labelable ? inputId : undefined}>
+          {f.label}{f.required ? <span className="aura-req" aria-hidden="true"> *</span> : null}</Text>
         {canExpr && !ctx.readOnly ? (
           <SegmentedControl.Root size="1" value={expr ? "expression" : "fixed"}
                                  onValueChange={(m) => ctx.mode(path, m)} aria-label={"Mode of " + f.label}>
@@ -166,7 +176,8 @@ function AuraField({ f, path, value, ctx, compact, options }) {
       <div className="aura-input">
         {nested ? <AuraCollection f={f} path={path} value={value} ctx={ctx} />
                 : <AuraInput key={path + ":" + ctx.rev + (expr ? ":x" : "")} f={f} path={path}
-                             value={value} ctx={ctx} expr={expr} options={options} />}
+                             value={value} ctx={ctx} expr={expr} options={options}
+                             inputId={inputId} labelId={labelId} />}
       </div>
       {expr && prev ? (
         <div className={"aura-preview" + (prev.pending ? " pending" : prev.ok ? "" : " bad")} data-testid="expr-preview">

@@ -58,19 +58,34 @@ def _credentials() -> rx.Component:
     )
 
 
+def _label(text: str, control_id: str) -> rx.Component:
+    """A setting's label, tied to its control (a click on it works the control too)."""
+    return rx.el.label(text, html_for=control_id, class_name="aura-setting-label")
+
+
+_ON_ERROR = (
+    ("stop", "Stop the workflow"),
+    ("continue", "Continue (the error becomes the item)"),
+    ("route", "Route to an 'error' output"),
+)
+
+
 def _settings() -> rx.Component:
     row = {"justify": "between", "width": "100%", "align": "center"}
     return rx.el.fieldset(
         rx.vstack(
             rx.hstack(
-                rx.text("Disabled (passes its input through)", size="2"),
+                _label("Disabled (passes its input through)", "node-disabled"),
                 rx.switch(checked=S.disabled, on_change=S.set_disabled, id="node-disabled"),
                 **row,
             ),
             rx.hstack(
-                rx.text("On error", size="2"),
-                rx.select(
-                    ["stop", "continue", "route"],
+                _label("On error", "node-on-error"),
+                rx.select.root(
+                    rx.select.trigger(id="node-on-error"),
+                    rx.select.content(
+                        *[rx.select.item(label, value=value) for value, label in _ON_ERROR]
+                    ),
                     value=S.on_error,
                     on_change=S.set_on_error,
                     size="1",
@@ -78,13 +93,13 @@ def _settings() -> rx.Component:
                 **row,
             ),
             rx.text(
-                "stop: the workflow fails; continue: the error becomes the item; route: "
+                "Stop: the workflow fails; continue: the error becomes the item; route: "
                 "failed items go to an extra 'error' output.",
                 size="1",
                 color_scheme="gray",
             ),
             rx.hstack(
-                rx.text("Retry on failure", size="2"),
+                _label("Retry on failure", "node-retry"),
                 rx.hstack(
                     rx.cond(
                         S.retry_enabled,
@@ -94,30 +109,40 @@ def _settings() -> rx.Component:
                             size="1",
                             on_blur=S.set_retry_tries,
                             key=S.rev.to(str),
+                            aria_label="Tries",
                         ),
                     ),
-                    rx.switch(checked=S.retry_enabled, on_change=S.set_retry_enabled),
+                    rx.switch(
+                        checked=S.retry_enabled, on_change=S.set_retry_enabled, id="node-retry"
+                    ),
                     align="center",
                 ),
                 **row,
             ),
             rx.hstack(
-                rx.text("Run once (first item only)", size="2"),
-                rx.switch(checked=S.execute_once, on_change=S.set_execute_once),
+                _label("Run once (first item only)", "node-execute-once"),
+                rx.switch(
+                    checked=S.execute_once, on_change=S.set_execute_once, id="node-execute-once"
+                ),
                 **row,
             ),
             rx.hstack(
-                rx.text("Always output data", size="2"),
-                rx.switch(checked=S.always_output, on_change=S.set_always_output),
+                _label("Always output data", "node-always-output"),
+                rx.switch(
+                    checked=S.always_output,
+                    on_change=S.set_always_output,
+                    id="node-always-output",
+                ),
                 **row,
             ),
-            rx.text("Notes (shown on the canvas)", size="2"),
+            _label("Notes (shown on the canvas)", "node-notes"),
             rx.text_area(
                 default_value=S.notes,
                 on_blur=S.set_notes,
                 key=S.rev.to(str),
                 width="100%",
                 rows="3",
+                id="node-notes",
             ),
             spacing="2",
             width="100%",
@@ -363,7 +388,7 @@ def node_panel() -> rx.Component:
                     position="absolute",
                     top="8px",
                     right="8px",
-                    aria_label="Close",
+                    aria_label="Close node panel",
                     id="close-node-panel",
                 )
             ),

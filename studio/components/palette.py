@@ -29,6 +29,7 @@ def _entry(e: PaletteEntry) -> rx.Component:
             min_width="0",
         ),
         node_type=e.type,
+        label="Add " + e.title,
         on_pick=S.pick,
         class_name="aura-palette-item",
     )
@@ -41,6 +42,7 @@ def _category_chip(c: rx.Var) -> rx.Component:
         radius="full",
         variant=rx.cond(S.category == c, "solid", "soft"),
         color_scheme=rx.cond(S.category == c, "indigo", "gray"),
+        aria_pressed=rx.cond(S.category == c, "true", "false"),
         on_click=S.set_category(c),
     )
 
@@ -71,6 +73,7 @@ def palette() -> rx.Component:
                 auto_focus=True,
                 width="100%",
                 id="palette-search",
+                aria_label="Search nodes",
                 on_key_down=S.search_key,
             ),
             rx.hstack(rx.foreach(S.categories, _category_chip), wrap="wrap", spacing="1"),

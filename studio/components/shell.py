@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex.style import resolved_color_mode
 
 from studio.auth import AuthState
 from studio.components.flow_css import canvas_style
@@ -51,7 +52,8 @@ def _nav_item(label: str, href: str, icon: str, compact: bool) -> rx.Component:
         _hover={"background": rx.color("gray", 4)},
     )
     link = rx.link(inner, href=href, underline="none", width="100%",
-                   aria_label=label, id=f"nav-{label.lower().replace(' ', '-')}")
+                   aria_label=label, id=f"nav-{label.lower().replace(' ', '-')}",
+                   aria_current=rx.cond(active, "page", "false"))
     return rx.tooltip(link, content=label, side="right") if compact else link
 
 
@@ -109,7 +111,10 @@ def sidebar(compact: bool = False) -> rx.Component:
         _admin_nav(compact),
         rx.spacer(),
         rx.flex(
-            rx.color_mode.button(size="2", variant="ghost", id="color-mode"),
+            rx.color_mode.button(
+                size="2", variant="ghost", id="color-mode",
+                aria_label=rx.cond(resolved_color_mode == "dark", "Switch to light mode",
+                                   "Switch to dark mode")),
             user_menu(compact),
             direction="column" if compact else "row", align="center", gap="8px",
             padding_x="0" if compact else "6px", width="100%",

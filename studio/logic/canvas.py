@@ -102,6 +102,7 @@ def flow_node(node: dict[str, Any], wf: dict[str, Any]) -> dict[str, Any]:
         "id": node["id"],
         "type": "aura",
         "position": {"x": float(x), "y": float(y)},
+        "ariaLabel": _spoken(node, info["title"]),
         "data": {
             "name": node["name"],
             "title": info["title"],
@@ -123,6 +124,14 @@ def flow_node(node: dict[str, Any], wf: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _spoken(node: dict[str, Any], title: str) -> str:
+    """What a screen reader says for a node on the canvas: its name, its type when the
+    name differs, and whether it is disabled."""
+    name = str(node["name"])
+    out = name if name == title else f"{name} ({title})"
+    return out + (", disabled" if node.get("disabled") else "")
+
+
 def _sticky_node(note: dict[str, Any]) -> dict[str, Any]:
     x, y = note.get("position") or (0, 0)
     w, h = note.get("size") or (240, 160)
@@ -130,6 +139,7 @@ def _sticky_node(note: dict[str, Any]) -> dict[str, Any]:
         "id": STICKY + note["id"],
         "type": "sticky",
         "position": {"x": x, "y": y},
+        "ariaLabel": "Sticky note: " + (str(note.get("content") or "").strip().split("\n")[0][:80]),
         "data": {
             "content": note.get("content", ""),
             "color": note.get("color", "yellow"),
@@ -158,8 +168,11 @@ def _flow_edge(c: dict[str, Any], ids: dict[str, str]) -> dict[str, Any] | None:
     if s is None or t is None:
         return None
     out, inp = c.get("output", "main"), c.get("input", "main")
+    src = c["source"] if out == "main" else f"{c['source']} ({out})"
+    dst = c["target"] if inp == "main" else f"{c['target']} ({inp})"
     return {
         "id": edge_id(s, out, t, inp),
+        "ariaLabel": f"Connection from {src} to {dst}",
         "source": s,
         "target": t,
         "sourceHandle": out,

@@ -45,7 +45,7 @@ def _first_step() -> rx.Component:
                 rx.text("Add the first step", weight="bold"),
                 rx.text(
                     "Start with a trigger, e.g. Manual Trigger to run it by hand. Drag "
-                    "nodes from the palette, or press Tab.",
+                    "nodes from the palette, or press N.",
                     size="2",
                     color_scheme="gray",
                     max_width="300px",

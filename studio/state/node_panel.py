@@ -324,6 +324,8 @@ class NodePanelState(RunState):
         if self.read_only:
             return None
         before = self.node_name
+        if new.strip() == before:
+            return None  # leaving the field unchanged (Tab, a click elsewhere) is no edit
         self._snapshot()
         problem = canvas.rename(self._wf, self.node_id, new)
         if problem:

@@ -71,11 +71,26 @@ def test_saved_changes_leave_without_asking(page: Any, studio_url: str) -> None:
     assert asked == []
 
 
+def _stored_as_is(definition: dict[str, Any]) -> str:
+    """Stores a workflow in the store itself, as one saved before saves checked the
+    choices was (every save door refuses such a value now)."""
+    from engine.graph import load_workflow
+    from engine.services.store import get_store
+
+    return str(get_store().workflows.create(load_workflow(definition), "Saved long ago").id)
+
+
 def test_if_operation_is_a_select_with_labels_checked_on_save(page: Any, studio_url: str,
                                                               shot: Any) -> None:
-    wid = _trigger_and({"name": "Big order", "type": "core.if", "parameters": {"conditions": [
-        {"left": "{{ $json.price }}", "type": "number", "operation": "greater than",
-         "right": 5}]}})
+    wid = _stored_as_is({
+        "name": f"UX {uuid.uuid4().hex[:6]}",
+        "nodes": [{"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
+                  {"name": "Big order", "type": "core.if", "position": [320, 0],
+                   "parameters": {"conditions": [
+                       {"left": "{{ $json.price }}", "type": "number",
+                        "operation": "greater than", "right": 5}]}}],
+        "connections": [{"source": "Start", "target": "Big order"}],
+    })
     _open_editor(page, studio_url, wid)
     page.locator(NODE.format("Big order")).click()
     page.keyboard.press("d")
