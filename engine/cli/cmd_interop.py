@@ -82,7 +82,8 @@ def import_foreign(
     console.print(
         f"{tot['imported']}/{tot['workflows']} workflows imported ({tot['failed']} failed), "
         f"{tot['fully_mapped']} fully mapped; nodes: {tot['known_mapped']}/{tot['known']} "
-        f"of the types AURA has mapped ({tot['pct_known_mapped']}%), {tot['not_supported']} "
+        f"of the types AURA has mapped ({tot['pct_known_mapped']}%), "
+        f"{tot['mapped_with_notes']} with notes to check, {tot['not_supported']} "
         f"placeholders of {tot['nodes']}; expressions: {tot['translated']}/"
         f"{tot['expressions']} translated ({tot['pct_translated']}%); "
         f"{tot['credentials']} credentials to create."

@@ -21,7 +21,15 @@ from engine.interop.expressions import ExpressionNote
 from engine.interop.report import NodeReport, WorkflowReport
 from engine.sdk.catalog import Catalog
 
-__all__ = ["Draft", "Edge", "break_cycles", "clean_name", "finish_node", "resolve_edges"]
+__all__ = [
+    "Draft",
+    "Edge",
+    "break_cycles",
+    "clean_name",
+    "finish_node",
+    "resolve_edges",
+    "settle_status",
+]
 
 
 @dataclass
@@ -107,6 +115,7 @@ def finish_node(
     assert mapped is not None
     report.target_type = mapped.type
     report.notes.extend(cx.notes)
+    report.info.extend(cx.infos)
     if cx.js:
         _left_out(params, cx, report)
     return mapped

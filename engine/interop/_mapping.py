@@ -62,6 +62,9 @@ class MapContext:
         self.version = version
         self.js = js_expressions
         self.notes: list[str] = []
+        """Notes to check (the node is then mapped with notes)."""
+        self.infos: list[str] = []
+        """Informational notes: how the node was mapped, nothing to check."""
         self.expressions: list[ExpressionNote] = []
         self.node: dict[str, Any] = {}
         """The whole source node (ids, webhook ids...), for mappers that need more than
@@ -112,8 +115,14 @@ class MapContext:
         return self.installed is None or node_type in self.installed
 
     def note(self, message: str) -> None:
+        """A note the user should check (a difference in behaviour, something to set up)."""
         if message not in self.notes:
             self.notes.append(message)
+
+    def info(self, message: str) -> None:
+        """A note that only explains the mapping (the node does what the source did)."""
+        if message not in self.infos:
+            self.infos.append(message)
 
 
 def placeholder(

@@ -16,7 +16,7 @@ from engine.graph import NodeDef, Workflow
 from engine.interop._export_ai import export_agent
 from engine.interop._export_nodes import EXPORTERS
 from engine.interop._export_nodes import code_js_params as _code_js
-from engine.interop.report import IMPORT_NOTE
+from engine.interop.report import strip_import_lines
 
 __all__ = ["export_n8n"]
 
@@ -106,11 +106,9 @@ def _ports(node: NodeDef) -> dict[str, int]:
 
 def _notes(node: NodeDef) -> str:
     """The node's notes without the line the importer added (placeholders, notes)."""
-    if (node.type == "core.placeholder" and node.notes.startswith("Imported from ")) or (
-        node.notes.startswith(IMPORT_NOTE)
-    ):
+    if node.type == "core.placeholder" and node.notes.startswith("Imported from "):
         return node.notes.partition("\n")[2]
-    return node.notes
+    return strip_import_lines(node.notes)
 
 
 def _settings(wf: Workflow) -> dict[str, Any]:

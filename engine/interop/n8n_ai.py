@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from engine.interop._build import Draft, Edge
+from engine.interop._build import Draft, Edge, settle_status
 from engine.interop._mapping import MapContext, Mapped, Unmappable
 from engine.interop.report import CredentialNeed, WorkflowReport
 
@@ -71,7 +71,7 @@ def map_chain_llm(cx: MapContext) -> Mapped:
         system.append(f"{role}{text}")
     if system:
         p["system_prompt"] = "\n\n".join(system)
-    cx.note("a basic LLM chain is an AI Agent without tools (one model call)")
+    cx.info("a basic LLM chain is an AI Agent without tools (one model call)")
     return Mapped("ai.agent", p)
 
 
@@ -184,9 +184,10 @@ def attach_ai(drafts: dict[str, Draft], edges: list[Edge], report: WorkflowRepor
             left.append(e)
             continue
         consumed.add(sub.node.name)
-        sub.report.status, sub.report.known = "mapped_with_notes", True
+        sub.report.status, sub.report.known = "mapped", True
         sub.report.target_type = "ai.agent"
-        sub.report.notes = [f"part of the AI Agent '{agent.node.name}' now"]
+        sub.report.notes, sub.report.info = [], [f"part of the AI Agent '{agent.node.name}' now"]
+        settle_status(sub.report)  # still to check if it kept an expression
     for name in consumed:
         drafts.pop(name, None)
     agents = [d for d in drafts.values() if d.node.type == "ai.agent"]

@@ -56,7 +56,7 @@ def map_html(cx: MapContext) -> Mapped:
         "operation", "generateHtmlTemplate" if float(cx.version) >= 1.2 else "extractHtmlContent"
     )
     if op == "generateHtmlTemplate":
-        cx.note("the HTML template becomes a field 'html' set with AURA expressions")
+        cx.info("the HTML template becomes a field 'html' set with AURA expressions")
         return Mapped(
             "core.set",
             {
@@ -217,7 +217,7 @@ def _parameterised(cx: MapContext) -> dict[str, Any]:
     if any(not n.ok for n in parts):
         raise Unmappable("a value in the SQL text cannot be translated")
     if params:
-        cx.note(
+        cx.info(
             f"the {len(params)} value(s) pasted into the SQL text are sent as "
             "parameters $1, $2... instead"
         )

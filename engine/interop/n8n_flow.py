@@ -138,7 +138,7 @@ def _group(cx: MapContext, base: str = "conditions") -> dict[str, Any]:
 def map_if(cx: MapContext) -> Mapped:
     params = _group(cx)
     if float(cx.version) < 2:
-        cx.note(
+        cx.info(
             "IF v1 compared values loosely; the AURA node converts types ('loose type "
             "validation' is on)."
         )

@@ -112,7 +112,7 @@ def extract_loops(
         sub.connections = resolve_edges(sub_drafts, sub_edges, report)
         sub.pinned_data = {b: pinned.pop(b) for b in list(pinned) if b in body}
         d.node.parameters["workflow_json"] = sub.to_json_dict()
-        d.report.notes.append(
+        d.report.info.append(
             f"its loop body ({len(body)} nodes: {', '.join(sorted(body))}) "
             "runs as an embedded sub-workflow, once per batch"
         )
@@ -127,7 +127,7 @@ def extract_loops(
         )
         d.report.status = "mapped_with_notes"
         for b in body:
-            drafts[b].report.notes.append(f"moved into the loop body of '{name}'")
+            drafts[b].report.info.append(f"moved into the loop body of '{name}'")
             del drafts[b]
         edges = [
             e

@@ -26,8 +26,8 @@ from engine.interop._build import (
     settle_status,
 )
 from engine.interop._mapping import MapContext, Mapped, Unmappable
-from engine.interop.nodered_context import join_message, trigger_sends
 from engine.interop.nodered_nodes import MAPPERS, typed_value
+from engine.interop.nodered_sequence import SEQUENCE_MAPPERS, join_message, trigger_chain
 from engine.interop.report import NodeReport, WorkflowReport
 from engine.sdk.catalog import Catalog
 
@@ -51,6 +51,9 @@ _NETWORK = {
     "serial in",
     "serial out",
 }
+
+
+_MAPPERS = MAPPERS | SEQUENCE_MAPPERS
 
 
 def looks_like_node_red(data: Any) -> bool:
@@ -115,7 +118,7 @@ def _inject(raw: dict[str, Any], name: str, catalog: Catalog) -> tuple[Draft, Dr
     )
     if not assignments:
         return first, None
-    rep.notes.append(f"what it injects is set by the next node, '{name} payload'")
+    rep.info.append(f"what it injects is set by the next node, '{name} payload'")
     settle_status(rep)
     msg = _companion(first, f"{name} payload", assignments)
     msg.node.parameters["keep"] = "none"  # an inject starts a new message
@@ -146,7 +149,7 @@ def _http_in_msg(first: Draft) -> Draft:
         '{{ {"headers": $json.headers, "params": $json.params, "query": $json.query, '
         '"body": $json.body, "method": $json.method} }}'
     )
-    first.report.notes.append(
+    first.report.info.append(
         f"the next node, '{first.node.name} msg', sets msg.payload and msg.req like Node-RED"
     )
     return _companion(
@@ -154,31 +157,6 @@ def _http_in_msg(first: Draft) -> Draft:
         f"{first.node.name} msg",
         [{"name": "payload", "value": payload}, {"name": "req", "value": req}],
     )
-
-
-def _trigger_message(raw: dict[str, Any], d: Draft) -> Draft:
-    """After a trigger: the one message it sends (once per run): a value in msg.payload,
-    or the first ('pay') or latest ('payl') message as it came."""
-    kind, value = trigger_sends(raw)
-    name = f"{d.node.name} sends"
-    if kind in ("pay", "payl"):
-        msg = _companion(d, name, [])
-        msg.node.type = "core.limit"
-        msg.node.parameters = {"max_items": 1, "keep": "first" if kind == "pay" else "last"}
-        msg.mapped = Mapped("core.limit")
-    else:
-        set_cx = MapContext({}, js_expressions=False)
-        try:
-            payload = typed_value(set_cx, value, kind, "op")
-        except Unmappable as exc:
-            payload = None
-            d.report.notes.append(f"what it sends was not carried over: {exc}")
-        msg = _companion(d, name, [{"name": "payload", "value": payload}])
-        msg.node.execute_once = True
-        d.report.expressions += set_cx.expressions
-    d.report.notes.append(f"the next node, '{name}', sends its message once")
-    settle_status(d.report)
-    return msg
 
 
 _SPLIT_TEXT = "{{ $json.payload.split(%s) if is_string($json.payload) else $json.payload }}"
@@ -190,27 +168,24 @@ def _companions(raw: dict[str, Any], d: Draft) -> list[tuple[bool, Draft]]:
     t, p, name = d.node.type, d.node.parameters, d.node.name
     out: list[tuple[bool, Draft]] = []
     made = d.report.status != "not_supported"
-    if raw.get("type") == "trigger" and made:
-        out.append((False, _trigger_message(raw, d)))
-    elif raw.get("type") == "join" and made and (joined := join_message(raw)) is not None:
-        msg = _companion(d, f"{name} msg", joined)
-        if joined[0]["name"] == "payload" and "$json.parts" in joined[0]["value"]:
-            msg.node.parameters["keep"] = "none"  # a new message: only what was joined
-        d.report.notes.append(f"the next node, '{name} msg', builds what Node-RED joined")
+    if raw.get("type") == "join" and made:
+        msg = _companion(d, f"{name} msg", join_message(raw))
+        msg.node.parameters["keep"] = "none"  # a new message: only what was joined
+        d.report.info.append(f"the next node, '{name} msg', builds what Node-RED joined")
         settle_status(d.report)
         out.append((False, msg))
     elif t == "core.csv" and p.get("operation") == "build":
         rows = _companion(d, f"{name} rows", [])
         rows.node.type, rows.node.parameters = "core.split_out", {"field": ["payload"]}
         rows.mapped = Mapped("core.split_out")
-        d.report.notes.append(
+        d.report.info.append(
             f"'{name} rows' before it turns the list in msg.payload into one item per row"
         )
         out.append((True, rows))
     elif t == "core.csv":
         msg = _companion(d, f"{name} msg", [{"name": "payload", "value": "{{ $json }}"}])
         msg.node.parameters["keep"] = "none"
-        d.report.notes.append(
+        d.report.info.append(
             f"'{name} msg' after it puts each row in msg.payload, as Node-RED does"
         )
         out.append((False, msg))
@@ -220,7 +195,7 @@ def _companions(raw: dict[str, Any], d: Draft) -> list[tuple[bool, Draft]]:
         raw_sep = str(raw.get("splt", "\\n"))
         sep = json.dumps(raw_sep.replace("\\n", "\n").replace("\\t", "\t").replace("\\r", "\r"))
         parts = _companion(d, f"{name} parts", [{"name": "payload", "value": _SPLIT_TEXT % sep}])
-        d.report.notes.append(f"'{name} parts' before it splits text at {sep}")
+        d.report.info.append(f"'{name} parts' before it splits text at {sep}")
         out.append((True, parts))
     elif t == "core.webhook_trigger":
         out.append((False, _http_in_msg(d)))
@@ -230,7 +205,7 @@ def _companions(raw: dict[str, Any], d: Draft) -> list[tuple[bool, Draft]]:
             '{{ $json.%s if is_object($json.%s) and len($json.%s) == 1 else {"root": $json.%s} }}'
         ) % ((field,) * 4)
         root = _companion(d, f"{name} root", [{"name": field, "value": value}])
-        d.report.notes.append(
+        d.report.info.append(
             f"'{name} root' before it wraps data with several keys in <root>, as Node-RED does"
         )
         out.append((True, root))
@@ -242,7 +217,7 @@ def _companions(raw: dict[str, Any], d: Draft) -> list[tuple[bool, Draft]]:
             {"field": [key], "include": "all", "destination": [key]},
         )
         each.mapped = Mapped("core.split_out")
-        d.report.notes.append(f"'{name} each' after it sends one message per element")
+        d.report.info.append(f"'{name} each' after it sends one message per element")
         out.append((False, each))
     for before, extra in out:
         if before:
@@ -288,12 +263,12 @@ def _draft(
     cx = MapContext(params, js_expressions=False)
     cx.object_input = object_input
     cx.installed = frozenset(spec.type for spec in catalog.all())
-    mapper = MAPPERS.get(t)
+    mapper = _MAPPERS.get(t)
     if t.startswith("subflow:") and t[8:] in subflows:
         wf = subflows[t[8:]]
 
         def mapper(cx: MapContext) -> Mapped:
-            cx.note("runs the subflow, embedded as a sub-workflow")
+            cx.info("runs the subflow, embedded as a sub-workflow")
             return Mapped(
                 "core.execute_workflow",
                 {"source": "json", "workflow_json": wf.to_json_dict(), "mode": "each"},
@@ -336,6 +311,8 @@ def _one_flow(
     out_of: dict[str, str] = {}  # node id -> AURA name its wires leave from
     into: dict[str, str] = {}  # node id -> AURA name its incoming wires go to
     stickies, config = [], []
+    inner: list[Edge] = []  # between a node and the nodes added after it
+    routes: dict[str, list[list[str]]] = {}  # node id -> per output, the nodes sending it
     objects = _object_inputs(nodes)
     for raw in nodes:
         t = raw.get("type")
@@ -368,6 +345,13 @@ def _one_flow(
             continue
         drafts[name] = _draft(raw, name, catalog, subflows, raw.get("id") in objects)
         into[raw["id"]] = out_of[raw["id"]] = name
+        if t == "trigger" and drafts[name].report.status != "not_supported":
+            chain = trigger_chain(raw, drafts[name], taken)
+            drafts |= {c.node.name: c for c in chain.nodes}
+            inner += [Edge(a, 0, b, 0) for a, b in chain.edges]
+            routes[raw["id"]] = chain.outputs
+            out_of[raw["id"]] = next((n for ns in chain.outputs for n in ns), name)
+            continue
         for before, extra in _companions(raw, drafts[name]):
             taken.add(extra.node.name)
             drafts[extra.node.name] = extra
@@ -375,7 +359,7 @@ def _one_flow(
                 into[raw["id"]] = extra.node.name
             else:
                 out_of[raw["id"]] = extra.node.name
-    edges: list[Edge] = []
+    edges: list[Edge] = list(inner)
     if entries is not None:
         start = NodeDef(name=clean_name("Subflow input", taken), type="core.workflow_trigger")
         drafts[start.name] = Draft(
@@ -388,16 +372,19 @@ def _one_flow(
         rid = raw.get("id")
         if rid not in out_of:
             continue
-        if into[rid] != out_of[rid]:
+        if into[rid] != out_of[rid] and rid not in routes:
             edges.append(Edge(into[rid], 0, out_of[rid], 0))
         wires = raw.get("wires") or []
         if raw.get("type") == "link call":
             _link_call(raw, edges, out_of, into, all_nodes, nodes, report)
             continue
         for i, targets in enumerate(wires):
+            sources = [(out_of[rid], i)]
+            if rid in routes:
+                sources = [(n, 0) for n in (routes[rid][i] if i < len(routes[rid]) else [])]
             for target in targets or []:
                 if target in into:
-                    edges.append(Edge(out_of[rid], i, into[target], 0))
+                    edges += [Edge(src, port, into[target], 0) for src, port in sources]
         if raw.get("type") == "link out" and raw.get("mode", "link") == "link":
             for target in raw.get("links") or []:
                 if target in into:

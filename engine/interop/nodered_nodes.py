@@ -4,7 +4,8 @@ A Node-RED message becomes an item whose JSON holds the message properties:
 ``msg.payload`` is ``$json.payload``, ``msg.topic`` is ``$json.topic``. Values typed
 ``msg`` become expressions; ``str``/``num``/``bool``/``json`` literals stay literals;
 ``flow``/``global`` context reads become ``$flow``/``$global`` and JSONata
-``$jsonata("...")`` (:mod:`.nodered_context`, which also maps trigger and batch nodes).
+``$jsonata("...")`` (:mod:`.nodered_context`); trigger, batch and join are in
+:mod:`.nodered_sequence`.
 Mustache templates (``template``, ``http request`` URLs) become AURA templates.
 """
 
@@ -20,10 +21,7 @@ from engine.interop.expressions import ExpressionNote, escape_literal
 from engine.interop.nodered_context import (
     context_expr,
     jsonata_expr,
-    map_batch,
     map_change_context,
-    map_join,
-    map_trigger,
     writes_context,
 )
 
@@ -265,7 +263,7 @@ def map_template(cx: MapContext) -> Mapped:
     kind = "string"
     if cx.get("output") == "json":
         kind = "array" if str(cx.get("template", "")).lstrip().startswith("[") else "object"
-        cx.note(f"the template's text is parsed as a JSON {kind}")
+        cx.info(f"the template's text is parsed as a JSON {kind}")
     return Mapped(
         "core.set",
         {
@@ -283,7 +281,7 @@ def map_http_in(cx: MapContext) -> Mapped:
     method = str(cx.get("method", "get")).upper()
     if method not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
         raise Unmappable(f"method {method}")
-    cx.note(
+    cx.info(
         "Node-RED's msg.payload (query or body) is $json.query / $json.body on AURA's "
         "webhook item; msg.req.headers is $json.headers"
     )
@@ -377,7 +375,10 @@ def map_csv(cx: MapContext) -> Mapped:
 
 
 def map_split(cx: MapContext) -> Mapped:
-    cx.note("splits a list in 'payload' into items; Node-RED also split text and objects")
+    if cx.object_input:
+        cx.note("Node-RED split an object into one message per key; AURA splits lists and text")
+    else:
+        cx.info("splits a list in msg.payload into one message per element")
     return Mapped(
         "core.split_out", {"field": ["payload"], "include": "all", "destination": ["payload"]}
     )
@@ -533,12 +534,12 @@ def map_range(cx: MapContext) -> Mapped:
 
 
 def map_debug(cx: MapContext) -> Mapped:
-    cx.note("what Node-RED printed in the debug sidebar is this node's data in the execution")
+    cx.info("what Node-RED printed in the debug sidebar is this node's data in the execution")
     return Mapped("core.noop", {})
 
 
 def map_catch(cx: MapContext) -> Mapped:
-    cx.note(
+    cx.info(
         "the nodes it watches send their errors to it through their 'error' output "
         "('On error: route'); the message's error is in $json.error"
     )
@@ -559,7 +560,6 @@ MAPPERS: dict[str, Callable[[MapContext], Mapped]] = {
     "json": map_json,
     "csv": map_csv,
     "split": map_split,
-    "join": map_join,
     "sort": map_sort,
     "delay": map_delay,
     "function": map_function,
@@ -567,8 +567,6 @@ MAPPERS: dict[str, Callable[[MapContext], Mapped]] = {
     "yaml": map_yaml,
     "html": map_html,
     "range": map_range,
-    "trigger": map_trigger,
-    "batch": map_batch,
     "debug": map_debug,
     "catch": map_catch,
     "link in": map_noop,

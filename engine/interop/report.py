@@ -1,9 +1,13 @@
 """The import report: what became of each node, expression and credential, and totals.
 
 Node statuses: ``mapped`` (an AURA node does the same), ``mapped_with_notes`` (it does,
-with differences the user should read), ``not_supported`` (a disabled placeholder node
-keeps the original parameters). A node whose type AURA has an equivalent for counts as
-*known*, even if this one could not be mapped; that is the base of "% nodes mapped".
+with differences the user should check), ``not_supported`` (a disabled placeholder node
+keeps the original parameters). Notes have a level: ``notes`` are to *check* (a
+difference in behaviour, something to set up) and make a node "mapped with notes";
+``info`` notes only explain how the node was mapped (a companion node that builds the
+message, where a debug output went) and leave its status ``mapped``. A node whose type
+AURA has an equivalent for counts as *known*, even if this one could not be mapped; that
+is the base of "% nodes mapped".
 """
 
 from __future__ import annotations
@@ -15,17 +19,22 @@ from engine.graph import Workflow
 from engine.interop.expressions import ExpressionNote
 
 __all__ = [
+    "IMPORT_INFO",
     "IMPORT_NOTE",
     "CredentialNeed",
     "ImportTotals",
     "NodeReport",
     "WorkflowReport",
     "flag_nodes",
+    "strip_import_lines",
     "totals",
 ]
 
 IMPORT_NOTE = "Import: "
 """How the note of a node mapped with notes begins (the studio marks such nodes)."""
+
+IMPORT_INFO = "Import info: "
+"""How the line with a node's informational import notes begins (not marked)."""
 
 NodeStatus = Literal["mapped", "mapped_with_notes", "not_supported"]
 
@@ -61,6 +70,9 @@ class NodeReport:
     status: NodeStatus = "mapped"
     known: bool = True
     notes: list[str] = field(default_factory=list)
+    """Notes to check (level ``check``): the node is mapped with notes."""
+    info: list[str] = field(default_factory=list)
+    """Informational notes (level ``info``): how it was mapped; nothing to check."""
     expressions: list[ExpressionNote] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -72,6 +84,7 @@ class NodeReport:
             "status": self.status,
             "known": self.known,
             "notes": self.notes,
+            "info": self.info,
             "expressions": [e.to_dict() for e in self.expressions],
         }
 
@@ -109,6 +122,7 @@ class WorkflowReport:
             "nodes": len(self.nodes),
             "mapped": sum(n.status == "mapped" for n in self.nodes),
             "mapped_with_notes": sum(n.status == "mapped_with_notes" for n in self.nodes),
+            "info_notes": sum(len(n.info) for n in self.nodes),
             "not_supported": sum(n.status == "not_supported" for n in self.nodes),
             "known": sum(n.known for n in self.nodes),
             "known_mapped": sum(n.known and n.status != "not_supported" for n in self.nodes),
@@ -145,6 +159,7 @@ class ImportTotals:
     nodes: int = 0
     mapped: int = 0
     mapped_with_notes: int = 0
+    info_notes: int = 0
     not_supported: int = 0
     known: int = 0
     known_mapped: int = 0
@@ -183,16 +198,29 @@ def totals(reports: list[WorkflowReport]) -> ImportTotals:
 
 
 def flag_nodes(workflow: Workflow, report: WorkflowReport) -> None:
-    """Puts each mapped-with-notes node's reasons (notes, expressions kept) on the first
-    line of its canvas note, after :data:`IMPORT_NOTE`; placeholders already say why."""
+    """Puts each mapped-with-notes node's reasons (notes to check, expressions kept) on
+    the first line of its canvas note, after :data:`IMPORT_NOTE`, and its informational
+    notes on a line after :data:`IMPORT_INFO`; placeholders already say why."""
     by_name = {n.name: n for n in report.nodes}
     for node in workflow.nodes:
         r = by_name.get(node.name)
-        if r is None or r.status != "mapped_with_notes":
+        if r is None or r.status == "not_supported":
             continue
         reasons = list(r.notes) + [
             f"expression kept ({e.path}): {e.note}" for e in r.expressions if not e.ok
         ]
-        if reasons:
-            line = IMPORT_NOTE + "; ".join(reasons).replace("\n", " ")
-            node.notes = (line + "\n" + node.notes)[:10_000]
+        lines = []
+        if reasons and r.status == "mapped_with_notes":
+            lines.append(IMPORT_NOTE + "; ".join(reasons).replace("\n", " "))
+        if r.info:
+            lines.append(IMPORT_INFO + "; ".join(r.info).replace("\n", " "))
+        if lines:
+            node.notes = "\n".join([*lines, node.notes] if node.notes else lines)[:10_000]
+
+
+def strip_import_lines(notes: str) -> str:
+    """``notes`` without the lines :func:`flag_nodes` wrote (the user's own notes)."""
+    for prefix in (IMPORT_NOTE, IMPORT_INFO):
+        if notes.startswith(prefix):
+            notes = notes.partition("\n")[2]
+    return notes

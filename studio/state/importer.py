@@ -103,7 +103,11 @@ class ImportState(AuthState):
             self._converted.append(json.dumps(w["workflow"]))
             for n in report["nodes"]:
                 kept = sum(e["status"] == "kept" for e in n["expressions"])
-                notes = "; ".join(n["notes"] + ([f"{kept} expression(s) kept"] if kept else []))
+                notes = "; ".join(
+                    n["notes"]
+                    + ([f"{kept} expression(s) kept"] if kept else [])
+                    + [f"(info) {i}" for i in n.get("info", [])]
+                )
                 rows.append(
                     ImportNodeRow(
                         w["name"],
@@ -125,7 +129,7 @@ class ImportState(AuthState):
         self.import_error = "; ".join(errors)
         self.import_summary = (
             f"{t['imported']} workflow(s) converted: {t['mapped']} nodes mapped, "
-            f"{t['mapped_with_notes']} with notes, {t['not_supported']} placeholders; "
+            f"{t['mapped_with_notes']} with notes to check, {t['not_supported']} placeholders; "
             f"{t['translated']} of {t['expressions']} expressions translated; "
             f"{t['credentials']} credential(s) to create."
         )

@@ -122,7 +122,8 @@ def test_sql_values_pasted_into_the_text_become_parameters() -> None:
     assert node.type == "core.postgres"
     assert node.parameters["query"] == "SELECT * FROM orders WHERE id = $1 AND note = $2"
     assert node.parameters["parameters"] == ["{{ $json.id }}", "{{ $json.n }}"]
-    assert any("parameters $1" in n for n in report.notes)
+    assert any("parameters $1" in n for n in report.info)  # the same query, safer
+    assert report.status == "mapped"
     node, report = one(
         "mySql", 2.4, {"operation": "executeQuery", "query": "DESCRIBE {{ $json.table }};"}
     )

@@ -159,7 +159,7 @@ def test_if_v1_and_switch_v3_outputs() -> None:
     assert ("Check", "false", "Small") in keys
     assert wf.node("Reply").parameters["response_json"] == '{{ {"ok": true} }}'
     check = next(n for n in res.report.nodes if n.name == "Check")
-    assert check.status == "mapped_with_notes" and "loose" in check.notes[0]
+    assert check.status == "mapped" and "loose" in check.info[0]  # same result: info only
 
 
 def test_http_request_with_credentials_headers_and_body() -> None:
@@ -353,7 +353,8 @@ def test_an_agent_takes_in_its_model_memory_and_tools_and_keeps_other_links() ->
         "openai_compatible",
         "OpenAI key",
     )
-    assert {n.name: n.status for n in res.report.nodes}["Model"] == "mapped_with_notes"
+    model = next(n for n in res.report.nodes if n.name == "Model")
+    assert (model.status, model.info) == ("mapped", ["part of the AI Agent 'Agent' now"])
     assert wf.meta["interop"]["links"] == [
         {"kind": "ai_outputParser", "source": "Parser", "target": "Agent", "index": 0}
     ]

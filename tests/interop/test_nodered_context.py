@@ -98,8 +98,8 @@ def test_time_based_batch_passes_the_run_on_as_one_sequence() -> None:
     wf.node("delay").disabled = True  # its rate limit (1 a second) would take 30 s here
     result = Executor().run(RunRequest(workflow=wf))
     assert result.status == "succeeded", result.error
-    [joined] = result.run_for("join").outputs["main"]
-    assert joined.json["payload"] == list(range(30))
+    [joined] = result.run_for("join msg").outputs["main"]
+    assert joined.json == {"payload": list(range(30))}
 
 
 def _nr(*nodes: dict[str, Any]) -> list[dict[str, Any]]:
@@ -181,20 +181,3 @@ def test_a_function_node_loading_crypto_as_a_lib_hashes_the_payload() -> None:
     [res] = import_data(flow, fmt="node-red")
     sign = next(n for n in res.report.nodes if n.name == "sign")
     assert sign.status == "not_supported" and "other than crypto" in sign.notes[0]
-
-
-def test_manual_joins_build_text_objects_and_merged_objects() -> None:
-    """sequence/join/02: the same split data joined into text, a key/value object (from
-    msg.topic) and a merged object."""
-    res = _flow("sequence__join__02_-_Manual_join_mode.json")
-    wf = res.workflow
-    text = Executor().run(RunRequest(workflow=wf, trigger_node="inject"))
-    assert _payloads(text, "join msg") == ["Apple,Orange,Banana,Kiwi"]
-    prices = Executor().run(RunRequest(workflow=wf, trigger_node="inject 5"))
-    assert _payloads(prices, "join 5 msg") == [
-        {"Apple": 100, "Orange": 20, "Banana": 80, "Kiwi": 120}
-    ]
-    merged = Executor().run(RunRequest(workflow=wf, trigger_node="inject 7"))
-    assert _payloads(merged, "join 7 msg") == [{"name": "Apple", "price": 100, "order": 20}]
-    notes = {r.name: " ".join(r.notes) for r in res.report.nodes}
-    assert "one message every 2 parts" in notes["join 5"]

@@ -203,3 +203,33 @@ def test_tabs_become_workflows_and_subflows_sub_workflows() -> None:
     result = Executor().run(RunRequest(workflow=first, trigger_node="inject"))
     assert result.status == "succeeded", result.error
     assert [i.json for i in result.run_for("Seen").outputs["main"]] == [{"payload": "doubled"}]
+
+
+def test_informational_notes_leave_nodes_mapped_and_unmarked() -> None:
+    """An inject and a debug node only carry notes explaining the mapping (level info):
+    they count as mapped, their canvas note says so without the amber mark; an http
+    request, whose response replaces the message, is still to check."""
+    from engine.interop import totals
+    from engine.services.interop import import_flag
+
+    res = imported(
+        nr(
+            {"id": "i", "type": "inject", "payload": "hi", "payloadType": "str", "wires": [["h"]]},
+            {"id": "h", "type": "http request", "url": "http://x.test/", "wires": [["d"]]},
+            {"id": "d", "type": "debug"},
+        )
+    )
+    status = {r.name: (r.status, bool(r.info), bool(r.notes)) for r in res.report.nodes}
+    assert status == {
+        "inject": ("mapped", True, False),
+        "http request": ("mapped_with_notes", False, True),
+        "debug": ("mapped", True, False),
+    }
+    flags = {n.name: import_flag(n.model_dump()) for n in res.workflow.nodes}
+    assert flags == {"inject": "", "inject payload": "", "http request": "notes", "debug": ""}
+    assert res.workflow.node("debug").notes.startswith("Import info: what Node-RED printed")
+    t = totals([res.report])
+    assert (t.mapped, t.mapped_with_notes, t.info_notes) == (2, 1, 2)
+    assert res.report.to_dict()["nodes"][0]["info"] == [
+        "what it injects is set by the next node, 'inject payload'"
+    ]
