@@ -225,6 +225,22 @@ def _progress() -> rx.Component:
     )
 
 
+def _asks_for(p: rx.Var, prefix: str) -> rx.Component:
+    """What a package may reach, shown before it is installed (ids ``PREFIX-hosts`` and
+    ``PREFIX-kinds``)."""
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("shield")),
+        rx.vstack(
+            rx.text("This package asks for", weight="medium", size="2"),
+            rx.text("Internet hosts: " + p["hosts"], size="2", id=f"{prefix}-hosts"),
+            rx.text("Credential kinds: " + p["credentials"], size="2", id=f"{prefix}-kinds"),
+            spacing="1",
+        ),
+        color_scheme="blue",
+        id=f"{prefix}-permissions",
+    )
+
+
 def _upload_preview() -> rx.Component:
     u = S.upload_preview
     return rx.vstack(
@@ -248,16 +264,7 @@ def _upload_preview() -> rx.Component:
         ),
         rx.text(u["description"], size="2"),
         rx.text("Nodes: " + u["nodes"], size="2"),
-        rx.callout.root(
-            rx.callout.icon(rx.icon("shield")),
-            rx.vstack(
-                rx.text("This package asks for", weight="medium", size="2"),
-                rx.text("Internet hosts: " + u["hosts"], size="2"),
-                rx.text("Credential kinds: " + u["credentials"], size="2"),
-                spacing="1",
-            ),
-            color_scheme="blue",
-        ),
+        _asks_for(u, "upload"),
         rx.cond(
             u["needs_override"] != "",
             rx.vstack(
@@ -357,19 +364,7 @@ def _detail() -> rx.Component:
                     color_scheme="gray",
                 ),
                 rx.text("Nodes: " + d["nodes"], size="2"),
-                rx.callout.root(
-                    rx.callout.icon(rx.icon("shield")),
-                    rx.vstack(
-                        rx.text("This package asks for", weight="medium", size="2"),
-                        rx.text("Internet hosts: " + d["hosts"], size="2", id="market-hosts"),
-                        rx.text(
-                            "Credential kinds: " + d["credentials"], size="2", id="market-kinds"
-                        ),
-                        spacing="1",
-                    ),
-                    color_scheme="blue",
-                    id="market-permissions",
-                ),
+                _asks_for(d, "market"),
                 spacing="3",
             ),
             rx.hstack(
