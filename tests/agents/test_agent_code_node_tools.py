@@ -2,17 +2,20 @@
 model's Python runs in the sandbox and its value comes back as the observation; a node
 that can be a tool (Crypto) runs with the model's arguments as its item; a sensitive
 code tool waits for approval first; a node that cannot be a tool, or a credential the
-editor may not use, is refused when the agent is saved, saying which nodes can."""
+editor may not use, is refused when the agent is saved, saying which nodes can; both
+tools work the same on a real worker over Redis."""
 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pytest
 
 from engine.errors import ValidationError
 from tests.agents.conftest import People
 from tests.agents.test_agent_runs import _agent, _run
+from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
 from tests.support.llm_server import LLMServer, last_tool_result
 
 
@@ -99,3 +102,49 @@ def test_saving_refuses_a_node_that_is_no_tool_and_a_foreign_credential(
     with pytest.raises(ValidationError, match="is not one you may use") as caught:
         _agent(people.bob, llm, tools=[send])
     assert caught.value.details == {"field": "tools.core_send_email.credentials"}
+
+
+@pytest.mark.redis
+@pytest.mark.slow
+def test_code_and_node_tools_on_a_real_worker(tmp_path: Path, redis_url: str) -> None:  # noqa: F811
+    """The same tools on an ``aura worker`` over Redis: the sandbox and the node run
+    from the worker's agent threads."""
+    from engine.auth.types import Principal
+    from engine.services import agents, credentials
+    from tests.support.env import queue_env
+
+    operator = Principal(user_id=None, email=None, role="owner")
+    node = {
+        "kind": "node",
+        "name": "sha256",
+        "node_type": "core.crypto",
+        "parameters": {"operation": "hash", "value": "{{ $json.text }}"},
+    }
+    with (
+        queue_env("sqlite", tmp_path / "data", redis_url, AURA_HTTP_ALLOW="127.0.0.1/32") as env,
+        LLMServer() as llm,
+    ):
+        cred = credentials.create_credential(
+            operator, "LLM", "openai_compatible", {"base_url": llm.url, "api_key": "sk-w"}
+        )
+        definition = {
+            "model": {"credential_id": cred.id, "model": "gpt-x"},
+            "tools": [{"kind": "code"}, node],
+        }
+        agent = agents.create_agent(operator, "Worker tools", definition).id
+        llm.play(
+            {"tool": "run_python", "args": {"code": "return 'abc' * 2"}},
+            {"tool": "sha256", "args": {"text": "abcabc"}},
+            lambda body: {"text": "Hash: " + last_tool_result(body)},
+        )
+        env.worker()
+        handle = agents.start_run(operator, agent, "Hash abc twice", runtime="rq")
+        row = handle.result(timeout=90)
+        assert row.status == "succeeded", (row.error, env.logs())
+        assert hashlib.sha256(b"abcabc").hexdigest() in row.output_summary["answer"]
+        observations = [
+            s["output"]["observation"]
+            for s in agents.run_steps(operator, handle.id)
+            if s["kind"] == "tool"
+        ]
+        assert observations[0] == "abcabc"
