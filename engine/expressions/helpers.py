@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import inspect
 import json
+import random
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -67,12 +68,14 @@ def _param_text(p: inspect.Parameter) -> str:
 
 def helper(category: str, doc: str, *names: str) -> Callable[[F], F]:
     """Registers ``fn(state, ...)`` as helper ``names`` (default: the function name)."""
+
     def deco(fn: F) -> F:
         params = _sig_of(fn)
         args = ", ".join(_param_text(p) for p in params.parameters.values())
         for n in names or (fn.__name__.strip("_"),):
             HELPERS[n] = Helper(n, fn, f"{n}({args})", doc, category, params)
         return fn
+
     return deco
 
 
@@ -84,46 +87,76 @@ def _via(category: str, kinds: str, method_name: str, *names: str, doc: str = ""
     def fn(st: State, value: Any, *args: Any, **kwargs: Any) -> Any:
         k = kind(value)
         if k not in allowed:
-            raise ExpressionError(f"{names[0]}() needs {' or '.join(allowed)}; got "
-                                  f"{describe(value)}.")
+            raise ExpressionError(
+                f"{names[0]}() needs {' or '.join(allowed)}; got {describe(value)}."
+            )
         return METHODS[k][method_name](st, value, *args, **kwargs)
 
     params = inspect.signature(first)
     ps = list(params.parameters.values())
     if len(ps) > 1:  # name the value after its kind: contains(text, value), join(list, ...)
         taken = {p.name for p in ps[2:]}
-        first_name = next(n for n in (allowed[0] if len(allowed) == 1 else "value", "value",
-                                      "source") if n not in taken)
+        first_name = next(
+            n
+            for n in (allowed[0] if len(allowed) == 1 else "value", "value", "source")
+            if n not in taken
+        )
         ps[0] = ps[0].replace(kind=inspect.Parameter.POSITIONAL_ONLY)
         ps[1] = ps[1].replace(name=first_name, kind=inspect.Parameter.POSITIONAL_ONLY)
     fn.__signature__ = params.replace(parameters=ps)  # type: ignore[attr-defined]
-    description = doc or next((d.description for d in DOCS if method_name in d.names
-                               and allowed[0] in d.kinds), "")
+    description = doc or next(
+        (d.description for d in DOCS if method_name in d.names and allowed[0] in d.kinds), ""
+    )
     helper(category, description, *names)(fn)
 
 
 for _names, _kinds, _m in [
-    (("upper",), "text", "upper"), (("lower",), "text", "lower"), (("title",), "text", "title"),
-    (("capitalize",), "text", "capitalize"), (("strip", "trim"), "text", "strip"),
-    (("lstrip",), "text", "lstrip"), (("rstrip",), "text", "rstrip"),
-    (("replace",), "text", "replace"), (("split",), "text", "split"),
-    (("contains",), "text list", "contains"), (("starts_with",), "text", "starts_with"),
-    (("ends_with",), "text", "ends_with"), (("slice",), "text list", "slice"),
-    (("pad_start",), "text", "pad_start"), (("pad_end",), "text", "pad_end"),
-    (("repeat",), "text", "repeat"), (("url_encode",), "text", "url_encode"),
-    (("url_decode",), "text", "url_decode"), (("index_of",), "text list", "index_of"),
+    (("upper",), "text", "upper"),
+    (("lower",), "text", "lower"),
+    (("title",), "text", "title"),
+    (("capitalize",), "text", "capitalize"),
+    (("strip", "trim"), "text", "strip"),
+    (("lstrip",), "text", "lstrip"),
+    (("rstrip",), "text", "rstrip"),
+    (("replace",), "text", "replace"),
+    (("split",), "text", "split"),
+    (("contains",), "text list", "contains"),
+    (("starts_with",), "text", "starts_with"),
+    (("ends_with",), "text", "ends_with"),
+    (("slice",), "text list", "slice"),
+    (("pad_start",), "text", "pad_start"),
+    (("pad_end",), "text", "pad_end"),
+    (("repeat",), "text", "repeat"),
+    (("url_encode",), "text", "url_encode"),
+    (("url_decode",), "text", "url_decode"),
+    (("index_of",), "text list", "index_of"),
 ]:
     _via("text", _kinds, _m, *_names)
 for _name in ("regex_test", "regex_match", "regex_find_all", "regex_split", "regex_replace"):
     _via("text", "text", _name, _name)
-for _names, _m in [(("join",), "join"), (("sorted", "sort"), "sorted"),
-                   (("reversed", "reverse"), "reversed"), (("unique",), "unique"),
-                   (("first",), "first"), (("last",), "last"), (("flatten",), "flatten"),
-                   (("chunk",), "chunk"), (("pluck",), "pluck"), (("avg", "average"), "avg"),
-                   (("compact",), "compact"), (("concat",), "concat")]:
+for _names, _m in [
+    (("join",), "join"),
+    (("sorted", "sort"), "sorted"),
+    (("reversed", "reverse"), "reversed"),
+    (("unique",), "unique"),
+    (("first",), "first"),
+    (("last",), "last"),
+    (("flatten",), "flatten"),
+    (("chunk",), "chunk"),
+    (("pluck",), "pluck"),
+    (("avg", "average"), "avg"),
+    (("compact",), "compact"),
+    (("concat",), "concat"),
+]:
     _via("list", "list", _m, *_names)
-for _names, _m in [(("keys",), "keys"), (("values",), "values"), (("items",), "items"),
-                   (("get",), "get"), (("pick",), "pick"), (("omit",), "omit")]:
+for _names, _m in [
+    (("keys",), "keys"),
+    (("values",), "values"),
+    (("items",), "items"),
+    (("get",), "get"),
+    (("pick",), "pick"),
+    (("omit",), "omit"),
+]:
     _via("object", "object", _m, *_names)
 _via("number", "number", "to_fixed", "to_fixed")
 
@@ -142,7 +175,7 @@ def _truncate(st: State, value: Any, length: Any, suffix: Any = "…") -> str:
     s = arg_text(value, "truncate() text")
     n = arg_int(length, "truncate() length", low=0)
     suffix = arg_text(suffix, "truncate() suffix")
-    return s if len(s) <= n else s[:max(0, n - len(suffix))] + suffix[:n]
+    return s if len(s) <= n else s[: max(0, n - len(suffix))] + suffix[:n]
 
 
 # -- numbers and conversion ----------------------------------------------------------
@@ -155,6 +188,15 @@ def _num(value: Any, name: str) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ExpressionError(f"{name}() needs a number; got {describe(value)}.")
     return value
+
+
+@helper(
+    "number",
+    "A random number from 0 (included) to 1 (excluded), as JavaScript's "
+    "Math.random(); not for secrets (use uuid()).",
+)
+def _random(st: State) -> float:
+    return random.random()
 
 
 @helper("number", "Rounds down to a whole number.")
@@ -196,13 +238,11 @@ def _sum(st: State, values: Any) -> Any:
 @helper("number", "Number of characters of text, elements of a list or keys of an object.")
 def _len(st: State, value: Any) -> int:
     if not isinstance(value, str | list | dict):
-        raise ExpressionError(f"len() needs text, a list or an object; got "
-                              f"{describe(value)}.")
+        raise ExpressionError(f"len() needs text, a list or an object; got {describe(value)}.")
     return len(value)
 
 
-@helper("number", "A number from text ('12', '3.5', '1e3') or a number.", "number",
-        "to_number")
+@helper("number", "A number from text ('12', '3.5', '1e3') or a number.", "number", "to_number")
 def _number(st: State, value: Any) -> Any:
     return text.to_number(value)
 
@@ -218,22 +258,27 @@ def _float(st: State, value: Any) -> float:
 
 
 @helper("number", "A number as text with `decimals` places and a thousands separator.")
-def _format_number(st: State, value: Any, decimals: Any = 2, thousands: Any = ",",
-                   point: Any = ".") -> str:
+def _format_number(
+    st: State, value: Any, decimals: Any = 2, thousands: Any = ",", point: Any = "."
+) -> str:
     d = arg_int(decimals, "format_number() decimals", low=0, high=20)
     t, p = arg_text(thousands, "thousands"), arg_text(point, "point")
     s = f"{text.round_half_up(_num(value, 'format_number'), d):,.{d}f}"
     return s.replace(",", "\0").replace(".", p).replace("\0", t)
 
 
-@helper("text", "The value as text: null is empty, lists/objects are JSON, dates ISO.", "str",
-        "string")
+@helper(
+    "text", "The value as text: null is empty, lists/objects are JSON, dates ISO.", "str", "string"
+)
 def _str(st: State, value: Any) -> str:
     return to_text(value, st.limits)
 
 
-@helper("type", "True/false from a value: 'true', 'yes', '1', 'on' are true; 'false', "
-        "'no', '0', 'off' and '' are false; other values by emptiness.")
+@helper(
+    "type",
+    "True/false from a value: 'true', 'yes', '1', 'on' are true; 'false', "
+    "'no', '0', 'off' and '' are false; other values by emptiness.",
+)
 def _bool(st: State, value: Any) -> bool:
     if isinstance(value, str):
         low = value.strip().lower()
@@ -340,8 +385,11 @@ def now_of(ctx: ExpressionContext, zone: str | None = None) -> DateTime:
     return DateTime(now.astimezone(tz))
 
 
-@helper("date", "A date from ISO text, text in a strptime `pattern`, seconds since 1970, "
-        "or a date. Times without an offset are in the workflow's timezone.")
+@helper(
+    "date",
+    "A date from ISO text, text in a strptime `pattern`, seconds since 1970, "
+    "or a date. Times without an offset are in the workflow's timezone.",
+)
 def _date(st: State, value: Any, pattern: Any = None) -> DateTime:
     return parse_date(value, get_zone(st.ctx.timezone or "UTC"), pattern)
 
@@ -360,8 +408,7 @@ def _today(st: State, zone: Any = None) -> DateTime:
 _TYPE_NAMES = {"text": "string"}
 
 
-@helper("type", "The type: 'null', 'boolean', 'number', 'string', 'list', 'object' or "
-        "'date'.")
+@helper("type", "The type: 'null', 'boolean', 'number', 'string', 'list', 'object' or 'date'.")
 def _typeof(st: State, value: Any) -> str:
     k = kind(value)
     return _TYPE_NAMES.get(k, k)
@@ -375,12 +422,21 @@ def _is_empty(st: State, value: Any) -> bool:
 def _is_kind(k: str) -> Callable[..., bool]:
     def check(st: State, value: Any) -> bool:
         return kind(value) == k
+
     return check
 
 
-for _n, _k in [("is_number", "number"), ("is_string", "text"), ("is_text", "text"),
-               ("is_list", "list"), ("is_object", "object"), ("is_bool", "boolean"),
-               ("is_null", "null"), ("is_date", "date")]:
+for _n, _k in [
+    ("is_number", "number"),
+    ("is_string", "text"),
+    ("is_text", "text"),
+    ("is_list", "list"),
+    ("is_object", "object"),
+    ("is_bool", "boolean"),
+    ("is_null", "null"),
+    ("is_date", "date"),
+]:
     _what = _TYPE_NAMES.get(_k, _k)
-    helper("type", f"True if the value is {'an' if _what[0] in 'aeiou' else 'a'} {_what}.",
-           _n)(_is_kind(_k))
+    helper("type", f"True if the value is {'an' if _what[0] in 'aeiou' else 'a'} {_what}.", _n)(
+        _is_kind(_k)
+    )

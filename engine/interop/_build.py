@@ -40,6 +40,8 @@ class Draft:
     mapped: Mapped
     report: NodeReport
     error_output: bool = False
+    source: dict[str, Any] = field(default_factory=dict)
+    """The source node's parameters as they were (for mappers that fold nodes together)."""
 
 
 @dataclass

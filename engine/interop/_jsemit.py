@@ -34,7 +34,6 @@ _VARS = {
     "$ifEmpty",
 }
 _NOT_IN_AURA = {
-    "$fromAI": "AI tool parameters ($fromAI) are filled in by an AI agent",
     "$jmespath": "$jmespath queries have no AURA equivalent; use fields and comprehensions",
     "$runIndex": "$runIndex (loop runs) has no AURA equivalent",
     "$prevNode": '$prevNode has no AURA equivalent; name the node with $node("Name")',
@@ -42,6 +41,7 @@ _NOT_IN_AURA = {
     "$position": "$position has no AURA equivalent",
     "$evaluateExpression": "$evaluateExpression has no AURA equivalent",
 }
+_AI_KEY = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _GLOBAL_FUNCS = {
     "parseInt": "int",
     "parseFloat": "float",
@@ -276,12 +276,25 @@ class _Emitter:
             raise Untranslatable("spread arguments (...) are not supported")
         return [self.emit(a) for a in args]
 
+    def from_ai(self, args: list[Node]) -> str:
+        """``$fromAI("key", ...)``: the argument the agent's model gives the tool, which an
+        AURA node tool reads as ``$json.key`` (its default, the 4th argument, if absent)."""
+        if not args or args[0][0] != "str" or not _AI_KEY.match(str(args[0][1])):
+            raise Untranslatable("$fromAI() needs a key of letters, digits, _ or - first")
+        key = str(args[0][1])
+        out = f"$json.{key}" if key.isidentifier() else f"$json[{json.dumps(key)}]"
+        if len(args) >= 4 and args[3] != ("str", ""):
+            return f"({out} ?? {self.emit(args[3])})"
+        return out
+
     def call(self, node: Node) -> str:
         _, callee, args, optional = node
         if callee[0] == "arrow" and not callee[1] and not args:
             return self.emit(callee[2])  # (() => { const x = ...; return ... })()
         if callee[0] == "name":
             fn = callee[1]
+            if fn == "$fromAI":
+                return self.from_ai(args)
             if fn in ("$", "$node", "$if", "$ifEmpty"):
                 return f"{fn}({', '.join(self.args(args))})"
             if fn == "$items":
@@ -310,6 +323,8 @@ class _Emitter:
                     return f"{meth}({self.emit(args[0][1])})"  # Math.max(...list)
                 if meth in _MATH:
                     return f"{_MATH[meth]}({', '.join(self.args(args))})"
+                if meth == "random" and not args:
+                    return "random()"
                 if meth == "pow" and len(args) == 2:
                     base, power = self.args(args)
                     return f"({base}) ** ({power})"
@@ -388,6 +403,8 @@ class _Emitter:
                 unit = key if key.endswith("s") else key + "s"
                 out = f"{out}{dot}{meth}({self.emit(value)}, {json.dumps(unit)})"
             return out
+        if meth == "toString" and args:
+            raise Untranslatable("toString() with a radix has no AURA equivalent")
         if meth == "toFormat" and len(args) == 1 and args[0][0] == "str":
             return f"{recv}{dot}format({json.dumps(luxon_to_strftime(args[0][1]))})"
         if meth == "toISODate" and not args:

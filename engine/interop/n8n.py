@@ -108,7 +108,10 @@ def _node(raw: dict[str, Any], name: str, catalog: Catalog, report: WorkflowRepo
     nrep = NodeReport(name=name, source_type=type_, source_version=version)
     cx = MapContext(params, version=version)
     cx.node = raw
-    mapped = finish_node(catalog, type_, version, params, cx, MAPPERS.get(type_), nrep)
+    mapper = MAPPERS.get(type_)
+    if mapper is None and type_.startswith("n8n-nodes-base.") and type_.endswith("Tool"):
+        mapper = MAPPERS.get(type_.removesuffix("Tool"))  # a node given to an agent as a tool
+    mapped = finish_node(catalog, type_, version, params, cx, mapper, nrep)
     nrep.expressions = cx.expressions
     pos = raw.get("position") or [0, 0]
     nd = NodeDef(
@@ -137,7 +140,9 @@ def _node(raw: dict[str, Any], name: str, catalog: Catalog, report: WorkflowRepo
     if raw.get("credentials") and nrep.status != "not_supported":
         nrep.notes.append("needs a credential: create it and pick it on the node")
     settle_status(nrep)
-    return Draft(nd, mapped, nrep, error_output=raw.get("onError") == "continueErrorOutput")
+    return Draft(
+        nd, mapped, nrep, error_output=raw.get("onError") == "continueErrorOutput", source=params
+    )
 
 
 def _edges(connections: dict[str, Any], names: dict[str, str]) -> list[Edge]:

@@ -58,6 +58,10 @@ def run(n8n: str, json: dict[str, Any] | None = None) -> Any:
         ("={{ /^\\d+$/.test($json.s) }}", {"s": "123"}, True),
         ("={{ $json.text.split(/\\s+/).length }}", {"text": "a  b c"}, 3),
         ("={{ $now.toFormat('yyyy-MM-dd') }}", {}, "2024-05-01"),
+        # an agent's tool reads the model's arguments in its item, as $json.<key>
+        ("={{ $fromAI('email', 'who to write to', 'string') }}", {"email": "a@b.c"}, "a@b.c"),
+        ("={{ $fromAI('n', '', 'number', 5) }}", {}, 5),
+        ("={{ Math.floor(Math.random() * 0) }}", {}, 0),
         ("={{ $now.minus({days: 1}).toISODate() }}", {}, "2024-04-30"),
         ("={{ DateTime.now().toFormat('dd/MM/yyyy HH:mm') }}", {}, "01/05/2024 09:30"),
         ("={{ new Date().toISOString() }}", {}, "2024-05-01T09:30:00+00:00"),
@@ -106,10 +110,10 @@ def test_other_nodes_and_input_references_keep_their_meaning() -> None:
 @pytest.mark.parametrize(
     ("n8n", "reason"),
     [
-        ("={{ $fromAI('email') }}", "AI agent"),
+        ("={{ $fromAI('my email') }}", "needs a key of letters"),
         ("={{ (() => { const a = $json.a; if (!a) return 0; return a; })() }}", "statement bodies"),
         ("={{ $json.items.reduce((a, b) => a + b, 0) }}", "reduce"),
-        ("={{ Math.random() }}", "Math.random"),
+        ("={{ Math.random().toString(36) }}", "toString() with a radix"),
     ],
 )
 def test_untranslatable_expressions_are_kept_verbatim_with_the_reason(
