@@ -41,7 +41,12 @@ def ingest_progress() -> rx.Component:
                 spacing="2",
             ),
             rx.progress(value=G.percent, max=100, width="100%"),
-            rx.text(G.documents, " · ", G.chunks, size="1", id="kb-ingest-counts"),
+            rx.text(
+                G.documents,
+                rx.cond(G.chunks != "", " · " + G.chunks, ""),
+                size="1",
+                id="kb-ingest-counts",
+            ),
             rx.cond(G.current != "", rx.text("Now: ", G.current, size="1", color_scheme="gray")),
             id="kb-ingest",
             spacing="1",
