@@ -69,6 +69,16 @@ def _count(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
+def _pair(a: float | None, b: float | None) -> str:
+    """Two durations as ``p50 / p95``; a narrow card wraps at the slash, never inside
+    a duration (no-break spaces there)."""
+    return (
+        f"{duration(a)} / {duration(b)}".replace(" ms", "\u00a0ms")
+        .replace(" s", "\u00a0s")
+        .replace(" min", "\u00a0min")
+    )
+
+
 def cards(data: dict[str, Any]) -> list[dict[str, str]]:
     """The figure cards across the top: label, value, a line under it, and an id."""
     t, wait, llm = data["totals"], data["queue_wait"], data["llm"]
@@ -98,13 +108,13 @@ def cards(data: dict[str, Any]) -> list[dict[str, str]]:
         {
             "id": "duration",
             "label": "Duration p50 / p95",
-            "value": f"{duration(t['p50_ms'])} / {duration(t['p95_ms'])}",
+            "value": _pair(t["p50_ms"], t["p95_ms"]),
             "note": "from start to end",
         },
         {
             "id": "queue-wait",
             "label": "Queue wait p50 / p95",
-            "value": f"{duration(wait['p50_ms'])} / {duration(wait['p95_ms'])}",
+            "value": _pair(wait["p50_ms"], wait["p95_ms"]),
             "note": f"longest {duration(wait['max_ms'])}",
         },
         {

@@ -64,14 +64,13 @@ def _card(c: Any) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.text(c["label"], size="1", color_scheme="gray", weight="medium"),
-            rx.text(
-                c["value"], size="5", weight="bold", class_name="card-value", white_space="nowrap"
-            ),
+            rx.text(c["value"], size="4", weight="bold", class_name="card-value"),
             rx.text(c["note"], size="1", color_scheme="gray"),
             spacing="1",
         ),
         id="card-" + c["id"],
         class_name="analytics-card",
+        min_width="0",
     )
 
 
@@ -354,7 +353,7 @@ def _wait_and_usage() -> rx.Component:
             ),
             id="llm-usage",
         ),
-        columns="2",
+        columns={"initial": "1", "md": "2"},
         spacing="4",
         width="100%",
     )
@@ -362,9 +361,16 @@ def _wait_and_usage() -> rx.Component:
 
 def analytics_page() -> rx.Component:
     figures = rx.vstack(
-        rx.grid(rx.foreach(S.cards, _card), columns="6", spacing="3", width="100%"),
+        rx.grid(
+            rx.foreach(S.cards, _card),
+            columns={"initial": "2", "md": "3", "lg": "6"},
+            spacing="3",
+            width="100%",
+        ),
         _over_time(),
-        rx.grid(_workflows(), _nodes(), columns="2", spacing="4", width="100%"),
+        rx.grid(
+            _workflows(), _nodes(), columns={"initial": "1", "md": "2"}, spacing="4", width="100%"
+        ),
         _wait_and_usage(),
         spacing="4",
         width="100%",

@@ -26,7 +26,8 @@ PASSWORD = "Sturdy-Password-42"
 
 
 def _card(page: Any, key: str) -> str:
-    return str(page.locator(f"#card-{key} .card-value").inner_text()).strip()
+    text = str(page.locator(f"#card-{key} .card-value").inner_text())
+    return text.replace("\u00a0", " ").strip()
 
 
 def _wait_card(page: Any, key: str, value: str) -> None:
@@ -87,7 +88,9 @@ def test_analytics_by_project_and_role(
     shot(page, "analytics-owner")
 
     # -- a member of Alpha only ----------------------------------------------------------
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    # the member looks at 1280x720 in the dark theme: nothing scrolls sideways
+    context = browser.new_context(viewport={"width": 1280, "height": 720}, color_scheme="dark")
+    context.add_init_script("window.localStorage.setItem('theme', 'dark')")
     try:
         sign_in(context, studio, email, PASSWORD)
         member = context.new_page()
@@ -95,6 +98,7 @@ def test_analytics_by_project_and_role(
         _wait_card(member, "executions", "6")
         mine = get_analytics(principal_for_user(ctx, ctx.store.users.get(mia.id)))
         assert mine["totals"]["executions"] == 6
+        assert not member.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
         assert _card(member, "success-rate") == "83.3 %"
         assert _card(member, "failure-rate") == "16.7 %"
         assert _card(member, "duration") == "300 ms / 7.0 s"
