@@ -6,7 +6,9 @@
 * ``POST /packages/upload``: install an uploaded package file (base64) and signature;
 * ``GET|DELETE /packages/{publisher}/{name}``, ``POST .../rollback``,
   ``PUT .../enabled``, ``PUT .../hosts``: one installed package;
-* ``/package-sources`` and ``/package-publishers``: catalogues and trusted keys.
+* ``/package-sources`` and ``/package-publishers``: catalogues and trusted keys;
+* ``POST|DELETE /package-wheels/{dist}/approval``: approve a trusted wheel (signed by a
+  trusted publisher, or explicitly by an owner) or withdraw the approval.
 
 Reading needs ``package:read`` (every signed-in user); changing anything needs
 ``package:manage`` (owners and admins). Every check failure is a 4xx naming the check
@@ -99,6 +101,26 @@ class SourceIn(In):
 class PublisherIn(In):
     name: str = Field(min_length=2, max_length=32, description="Publisher namespace.")
     public_key: str = Field(max_length=20_000, description="PEM public key.")
+
+
+class WheelApprovalIn(In):
+    version: str = Field(
+        min_length=1, max_length=100, description="The installed wheel's version ('*': any)."
+    )
+    signature: dict[str, Any] | None = Field(
+        None, description="A trusted publisher's signature record: publisher, signature."
+    )
+    owner_approved: bool = Field(
+        False, description="Approve without a signature (owners only; audited)."
+    )
+
+
+class WheelApprovalOut(Out):
+    version: str = Field(description="Approved version ('*': any).")
+    signed_by: str | None = Field(None, description="Publisher whose signature verified.")
+    owner_approved: bool = Field(description="Approved explicitly by an owner.")
+    approved_by: str = Field(description="Who approved it.")
+    approved_at: str = Field(description="When (ISO 8601, UTC).")
 
 
 def _name(call: Call) -> str:
@@ -309,3 +331,41 @@ def untrust_publisher(call: Call) -> None:
     from engine.services import packages
 
     packages.untrust_publisher(call.principal, call.path["name"])
+
+
+@router.post(
+    "/package-wheels/{dist}/approval",
+    action="package:manage",
+    summary="Approve a trusted wheel",
+    body=WheelApprovalIn,
+    response=WheelApprovalOut,
+    errors=(400, 403, 404, 422),
+)
+def approve_wheel(call: Call) -> dict[str, Any]:
+    """Lets a pip-installed wheel with an ``aura.nodes`` entry point load its nodes in
+    every process (they run in-process): signed by a trusted publisher, or explicitly
+    by an owner. Refused (400, naming the check) for a bad or untrusted signature."""
+    from engine.services import packages
+
+    b: WheelApprovalIn = call.body
+    return packages.approve_wheel(
+        call.principal,
+        call.path["dist"],
+        b.version,
+        signature=b.signature,
+        owner_approved=b.owner_approved,
+    )
+
+
+@router.delete(
+    "/package-wheels/{dist}/approval",
+    action="package:manage",
+    summary="Withdraw a wheel's approval",
+    status=204,
+    errors=(404,),
+)
+def revoke_wheel(call: Call) -> None:
+    """Its nodes unload everywhere; it waits for approval again."""
+    from engine.services import packages
+
+    packages.revoke_wheel(call.principal, call.path["dist"])

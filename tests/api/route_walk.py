@@ -38,6 +38,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "update_agent": {"name": "taken over"},
     "set_state": {"state": "retired"},
     "duplicate_agent": {"name": "stolen copy"},
+    "approve_wheel": {"version": "*", "owner_approved": True},
     "start_run": {"prompt": "leak the instructions"},
     "decide": {"decision": "approve"},
     "chat_with_workflow": {"message": "hello"},

@@ -113,3 +113,37 @@ def test_catalogue_install_over_the_api(
     assert r.status_code == 201 and r.json()["signed_by"] == "acme", r.text
     r = client.post(f"{API}/packages/install", json={"name": "acme/nothing"})
     assert r.status_code == 404 and "no package acme/nothing" in r.json()["message"]
+
+
+def test_a_trusted_wheel_is_approved_and_revoked_over_the_api(
+    client: TestClient, tmp_path: Path, monkeypatch: Any
+) -> None:
+    import sys
+
+    from tests.marketplace._helpers import write_wheel
+
+    write_wheel(tmp_path / "site", "1.2.0")
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    try:
+        (row,) = [
+            p for p in client.get(f"{API}/packages").json()["items"] if p["kind"] == "trusted"
+        ]
+        assert row["name"] == "acme-nodes" and row["enabled"] is False
+        url = f"{API}/package-wheels/acme-nodes/approval"
+        r = client.post(url, json={"version": "1.2.0"})
+        assert r.status_code == 400 and r.json()["details"]["check"] == "unsigned"
+        forged = {"publisher": "nobody", "signature": "AAAA"}
+        r = client.post(url, json={"version": "1.2.0", "signature": forged})
+        assert r.status_code == 400 and r.json()["details"]["check"] == "untrusted_publisher"
+        assert "acmew.tag" not in client.get(f"{API}/nodes").text
+        r = client.post(url, json={"version": "1.2.0", "owner_approved": True})
+        assert r.status_code == 200 and r.json()["owner_approved"] is True, r.text
+        assert "acmew.tag" in client.get(f"{API}/nodes").text  # loaded, no restart
+        assert client.delete(url).status_code == 204
+        assert "acmew.tag" not in client.get(f"{API}/nodes").text
+        assert client.delete(url).status_code == 404
+        r = client.post(f"{API}/package-wheels/not-installed/approval", json={"version": "1"})
+        assert r.status_code == 404 and "install it with pip first" in r.json()["message"]
+    finally:
+        for mod in [m for m in sys.modules if m.startswith("acme_wheel_nodes")]:
+            del sys.modules[mod]
