@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.errors import WorkflowValidationError
 from engine.graph import NodeDef
+from engine.interop._export_tools import http_tool_params, node_tool_params
 from engine.interop._export_values import to_n8n_value
 
 __all__ = ["export_agent"]
@@ -15,10 +17,11 @@ LC = "@n8n/n8n-nodes-langchain."
 
 
 def export_agent(
-    node: NodeDef,
+    node: NodeDef, taken: set[str] | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[tuple[str, str, str]]]:
     """The agent's parameters, its sub-node entries and its links ``(sub, kind, agent)``."""
     p = node.parameters
+    taken = set() if taken is None else taken  # node names in use (tools named after theirs)
     opts: dict[str, Any] = {}
     if p.get("system_prompt"):
         opts["systemMessage"] = to_n8n_value(p["system_prompt"])
@@ -29,13 +32,15 @@ def export_agent(
     subs: list[dict[str, Any]] = []
     links: list[tuple[str, str, str]] = []
 
-    def sub(suffix: str, type_: str, version: float, kind: str, sp: dict[str, Any]) -> None:
-        name = f"{node.name} {suffix}"
+    def sub(
+        suffix: str, type_: str, version: float, kind: str, sp: dict[str, Any], name: str = ""
+    ) -> None:
+        name = name or f"{node.name} {suffix}"
         subs.append(
             {
                 "id": f"{node.id}-{suffix.replace(' ', '-')}"[:64],
                 "name": name,
-                "type": LC + type_,
+                "type": type_ if "." in type_ else LC + type_,
                 "typeVersion": version,
                 "position": [x + 80 * len(subs), y + 200],
                 "parameters": sp,
@@ -74,4 +79,22 @@ def export_agent(
         )
     if p.get("http_tool"):
         sub("http tool", "toolHttpRequest", 1.1, "ai_tool", {})
+    for i, tool in enumerate(p.get("node_tools") or []):
+        if tool.get("node_type") == "core.http_request":
+            sub(f"node tool {i + 1}", "toolHttpRequest", 1.1, "ai_tool", http_tool_params(tool))
+            continue
+        from engine.interop._export_nodes import EXPORTERS
+
+        name = str(tool.get("name", ""))
+        exporter = EXPORTERS.get(str(tool.get("node_type")))
+        t, v, tp = exporter(tool.get("parameters") or {}) if exporter else ("", 1, {})
+        if name in taken or not t.startswith("n8n-nodes-base."):
+            raise WorkflowValidationError(
+                f"The agent '{node.name}' has a node tool '{name}' n8n cannot take "
+                "(its name is a node's, or its node has no n8n tool variant): rename or "
+                "remove it, or export as AURA JSON.",
+                details=[{"node": node.name, "tool": name}],
+            )
+        taken.add(name)
+        sub(f"node tool {i + 1}", t + "Tool", v, "ai_tool", node_tool_params(tool, tp), name)
     return params, subs, links

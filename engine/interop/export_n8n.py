@@ -204,7 +204,7 @@ def export_n8n(wf: Workflow) -> dict[str, Any]:
         elif n.type == "core.code_js":
             t, v, params = "n8n-nodes-base.code", 2, _code_js(n.parameters)
         elif n.type == "ai.agent":
-            params, subs, links = export_agent(n)
+            params, subs, links = export_agent(n, {x.name for x in wf.nodes})
             t, v = "@n8n/n8n-nodes-langchain.agent", 1.7
             nodes.extend(subs)
             ai_links.extend(links)

@@ -12,11 +12,11 @@ node's output.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from engine.interop._build import Draft, Edge, settle_status
-from engine.interop._mapping import PLACEHOLDER, MapContext, Mapped, Unmappable
+from engine.interop._mapping import MapContext, Mapped, Unmappable
+from engine.interop.n8n_ai_tools import TOOL_NAME, http_node_tool, node_tool
 from engine.interop.report import CredentialNeed, WorkflowReport
 
 __all__ = ["attach_ai", "map_agent", "map_chain_llm", "map_chat_trigger"]
@@ -36,7 +36,6 @@ _OPENAI_LIKE = {
     "lmChatXAiGrok",
 }
 _MEMORY = {"memoryBufferWindow", "memoryPostgresChat", "memoryRedisChat", "memoryMongoDbChat"}
-_TOOL_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 
 
 def _prompt(cx: MapContext, key: str = "text") -> Any:
@@ -127,14 +126,16 @@ def _tool(agent: Draft, sub: Draft, kind: str) -> bool:
     p = sub.node.parameters.get("original_parameters") or {}
     a = agent.node.parameters
     if kind == "toolHttpRequest":
+        if http_node_tool(agent, sub, p):
+            return True
         a["http_tool"] = True
         agent.report.notes.append(
-            f"the HTTP tool '{sub.node.name}' becomes the agent's "
-            "general http_request tool (its fixed URL is not kept)"
+            f"the HTTP tool '{sub.node.name}' becomes the agent's general http_request tool "
+            "(its fixed URL is not kept: it sends credentials, or reads the agent's input)"
         )
         return True
     if kind.startswith("n8n-nodes-base.") and kind.endswith("Tool"):
-        return _node_tool(agent, sub)
+        return node_tool(agent, sub)
     if kind != "toolWorkflow" or p.get("source", "database") != "database":
         return False
     ref = p.get("workflowId")
@@ -142,7 +143,7 @@ def _tool(agent: Draft, sub: Draft, kind: str) -> bool:
         ref = ref.get("value")
     if not isinstance(ref, str) or not ref or ref.startswith("="):
         return False
-    name = _TOOL_NAME.sub("_", str(p.get("name") or sub.node.name))[:64] or "tool"
+    name = TOOL_NAME.sub("_", str(p.get("name") or sub.node.name))[:64] or "tool"
     a.setdefault("tools", []).append(
         {
             "name": name,
@@ -152,57 +153,6 @@ def _tool(agent: Draft, sub: Draft, kind: str) -> bool:
     )
     agent.report.notes.append(
         f"tool '{name}' runs n8n workflow {ref}: point it at the imported workflow"
-    )
-    return True
-
-
-_FROM_AI = re.compile(
-    r"""\$fromAI\(\s*(['"`])([A-Za-z0-9_-]{1,64})\1"""
-    r"""(?:\s*,\s*(['"`])(.*?)\3)?(?:\s*,\s*(['"`])(\w+)\5)?(\s*,)?"""
-)
-_AI_TYPES = {"string": "string", "number": "number", "boolean": "boolean", "json": "object"}
-
-
-def tool_arguments(texts: list[str]) -> dict[str, Any]:
-    """The JSON Schema of the arguments ``$fromAI("key", "description", "type", default)``
-    calls in ``texts`` ask the model for (required unless a default is given)."""
-    props: dict[str, Any] = {}
-    required: list[str] = []
-    for text in texts:
-        for m in _FROM_AI.finditer(text):
-            key = m.group(2)
-            prop: dict[str, Any] = {"type": _AI_TYPES.get(m.group(6) or "string", "string")}
-            if m.group(4):
-                prop["description"] = m.group(4)
-            props.setdefault(key, prop)
-            if not m.group(7) and key not in required:
-                required.append(key)
-    schema: dict[str, Any] = {"type": "object", "properties": props}
-    if required:
-        schema["required"] = required
-    return schema
-
-
-def _node_tool(agent: Draft, sub: Draft) -> bool:
-    """An n8n node given to the agent as a tool (``...Tool``) whose AURA node can be a
-    tool: a node tool, its ``$fromAI`` arguments the model's, as ``$json.<key>``."""
-    from engine.sdk import get_catalog
-
-    if sub.node.type == PLACEHOLDER or not get_catalog().get(sub.node.type, 1).tool:
-        return False
-    name = _TOOL_NAME.sub("_", sub.node.name).strip("_")[:64] or "tool"
-    about = str(sub.source.get("toolDescription") or "").removeprefix("=").strip()
-    agent.node.parameters.setdefault("node_tools", []).append(
-        {
-            "name": name,
-            "description": about or f"Runs {sub.node.name} ({sub.node.type}).",
-            "node_type": sub.node.type,
-            "parameters": sub.node.parameters,
-            "input_schema": tool_arguments([e.original for e in sub.report.expressions]),
-        }
-    )
-    agent.report.info.append(
-        f"'{sub.node.name}' is the agent's tool '{name}'; the model gives its $fromAI arguments"
     )
     return True
 
