@@ -75,6 +75,8 @@ class MapContext:
         """Credentials the mapped node needs that the source did not name:
         ``(what, AURA kind, slot)``."""
         self.object_input = False
+        self.dict_input = False
+        """Node-RED: ... and what it sends is known to be an object (not a list)."""
         """Node-RED: the node before this one sends objects (not text) in msg.payload."""
 
     def get(self, path: str, default: Any = None) -> Any:

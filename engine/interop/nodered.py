@@ -235,15 +235,20 @@ _OBJECT_MAKERS: dict[str, Callable[[dict[str, Any]], bool]] = {
 }
 
 
-def _object_inputs(nodes: list[dict[str, Any]]) -> set[str]:
-    """Ids of nodes fed by a node that sends objects (JSON) in msg.payload."""
+def _object_inputs(nodes: list[dict[str, Any]]) -> tuple[set[str], set[str]]:
+    """Ids of nodes fed by a node that sends objects (JSON) in msg.payload, and of those
+    where it is known to be one object, not a list (a JSON text starting with '{')."""
     out: set[str] = set()
+    dicts: set[str] = set()
     for n in nodes:
         maker = _OBJECT_MAKERS.get(str(n.get("type")))
         if maker is not None and maker(n):
+            text = str(n.get("template") if n.get("type") == "template" else n.get("payload"))
             for targets in n.get("wires") or []:
                 out.update(targets or [])
-    return out
+                if text.lstrip().startswith("{"):
+                    dicts.update(targets or [])
+    return out, dicts
 
 
 def _draft(
@@ -252,6 +257,7 @@ def _draft(
     catalog: Catalog,
     subflows: dict[str, Any],
     object_input: bool = False,
+    dict_input: bool = False,
 ) -> Draft:
     t = str(raw.get("type", ""))
     params = {
@@ -261,7 +267,7 @@ def _draft(
     }
     rep = NodeReport(name=name, source_type=t)
     cx = MapContext(params, js_expressions=False)
-    cx.object_input = object_input
+    cx.object_input, cx.dict_input = object_input, dict_input
     cx.installed = frozenset(spec.type for spec in catalog.all())
     mapper = _MAPPERS.get(t)
     if t.startswith("subflow:") and t[8:] in subflows:
@@ -313,7 +319,7 @@ def _one_flow(
     stickies, config = [], []
     inner: list[Edge] = []  # between a node and the nodes added after it
     routes: dict[str, list[list[str]]] = {}  # node id -> per output, the nodes sending it
-    objects = _object_inputs(nodes)
+    objects, dicts = _object_inputs(nodes)
     for raw in nodes:
         t = raw.get("type")
         if t == "comment":
@@ -343,7 +349,8 @@ def _one_flow(
                 drafts[second.node.name] = second
                 out_of[raw["id"]] = second.node.name
             continue
-        drafts[name] = _draft(raw, name, catalog, subflows, raw.get("id") in objects)
+        rid = raw.get("id")
+        drafts[name] = _draft(raw, name, catalog, subflows, rid in objects, rid in dicts)
         into[raw["id"]] = out_of[raw["id"]] = name
         if t == "trigger" and drafts[name].report.status != "not_supported":
             chain = trigger_chain(raw, drafts[name], taken)

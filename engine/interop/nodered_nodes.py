@@ -375,7 +375,7 @@ def map_csv(cx: MapContext) -> Mapped:
 
 
 def map_split(cx: MapContext) -> Mapped:
-    if cx.object_input:
+    if cx.dict_input:
         cx.note("Node-RED split an object into one message per key; AURA splits lists and text")
     else:
         cx.info("splits a list in msg.payload into one message per element")

@@ -233,3 +233,25 @@ def test_informational_notes_leave_nodes_mapped_and_unmarked() -> None:
     assert res.report.to_dict()["nodes"][0]["info"] == [
         "what it injects is set by the next node, 'inject payload'"
     ]
+
+
+def test_a_split_is_to_check_only_when_it_is_sent_an_object() -> None:
+    def split_after(payload: str) -> Any:
+        res = imported(
+            nr(
+                {
+                    "id": "i",
+                    "type": "inject",
+                    "payload": payload,
+                    "payloadType": "json",
+                    "wires": [["s"]],
+                },
+                {"id": "s", "type": "split", "splt": "\\n", "spltType": "str", "wires": [[]]},
+            )
+        )
+        return next(r for r in res.report.nodes if r.name == "split")
+
+    listed = split_after("[1, 2]")
+    assert listed.status == "mapped" and "one message per element" in listed.info[0]
+    keyed = split_after('{"a": 1}')
+    assert keyed.status == "mapped_with_notes" and "one message per key" in keyed.notes[0]
