@@ -362,6 +362,8 @@ class _Emitter:
         dot = "?." if optional else "."
         if meth in _LOOPS and len(args) == 1 and args[0][0] == "arrow":
             return self.loop(obj, meth, args[0])
+        if meth == "reduce" and len(args) == 2 and args[0][0] == "arrow":
+            return self.reduce(obj, args[0], args[1])
         recv = self.atom(obj)
         if meth in ("replace", "replaceAll") and len(args) == 2:
             pat, rep = args
@@ -467,6 +469,28 @@ class _Emitter:
         if meth == "find":
             return f"first([{var} for {var} in {recv} if {b}])"
         return f"{'any' if meth == 'some' else 'all'}([{b} for {var} in {recv}])"
+
+    def reduce(self, obj: Node, arrow: Node, init: Node) -> str:
+        """The common folds: a sum from 0, and/or from true/false, objects merged from {},
+        lists concatenated from []; any other ``reduce()`` is kept."""
+        params, body = arrow[1], arrow[2]
+        if len(params) == 2:
+            acc, cur = ("name", params[0]), ("name", params[1])
+            recv = self.emit(obj)
+            if body == ("bin", "+", acc, cur) and init == ("num", 0):
+                return f"sum({recv})"
+            if body == ("bin", "&&", acc, cur) and init == ("lit", True):
+                return f"all({recv})"
+            if body == ("bin", "||", acc, cur) and init == ("lit", False):
+                return f"any({recv})"
+            if body == ("obj", [("...", acc), ("...", cur)]) and init == ("obj", []):
+                return f"{{k: v for o in {recv} for k, v in o.items()}}"
+            if body == ("call", ("member", acc, "concat", False), [cur], False) and init == (
+                "arr",
+                [],
+            ):
+                return f"flatten({recv})"
+        raise Untranslatable("the JavaScript method reduce() has no AURA equivalent")
 
     def new(self, node: Node) -> str:
         _, callee, args = node

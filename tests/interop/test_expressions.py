@@ -62,6 +62,16 @@ def run(n8n: str, json: dict[str, Any] | None = None) -> Any:
         ("={{ $fromAI('email', 'who to write to', 'string') }}", {"email": "a@b.c"}, "a@b.c"),
         ("={{ $fromAI('n', '', 'number', 5) }}", {}, 5),
         ("={{ Math.floor(Math.random() * 0) }}", {}, 0),
+        # the common folds
+        ("={{ $json.n.reduce((a, b) => a + b, 0) }}", {"n": [1, 2, 3]}, 6),
+        ("={{ $json.n.reduce((acc, x) => acc && x, true) }}", {"n": [1, 0]}, False),
+        ("={{ $json.n.reduce((acc, x) => acc || x, false) }}", {"n": [0, 2]}, True),
+        (
+            "={{ $json.o.reduce((acc, x) => ({...acc, ...x}), {}) }}",
+            {"o": [{"a": 1}, {"a": 2, "b": 3}]},
+            {"a": 2, "b": 3},
+        ),
+        ("={{ $json.l.reduce((a, b) => a.concat(b), []) }}", {"l": [[1], [2, 3]]}, [1, 2, 3]),
         ("={{ $now.minus({days: 1}).toISODate() }}", {}, "2024-04-30"),
         ("={{ DateTime.now().toFormat('dd/MM/yyyy HH:mm') }}", {}, "01/05/2024 09:30"),
         ("={{ new Date().toISOString() }}", {}, "2024-05-01T09:30:00+00:00"),
@@ -112,7 +122,7 @@ def test_other_nodes_and_input_references_keep_their_meaning() -> None:
     [
         ("={{ $fromAI('my email') }}", "needs a key of letters"),
         ("={{ (() => { const a = $json.a; if (!a) return 0; return a; })() }}", "statement bodies"),
-        ("={{ $json.items.reduce((a, b) => a + b, 0) }}", "reduce"),
+        ("={{ $json.items.reduce((a, b) => a * b, 1) }}", "reduce"),
         ("={{ Math.random().toString(36) }}", "toString() with a radix"),
     ],
 )
