@@ -31,7 +31,7 @@ N8N = {
                     "assignments": [
                         {
                             "name": "total",
-                            "value": "={{ $json.items.reduce((a, b) => a + b, 0) }}",
+                            "value": "={{ $json.items.reduce((a, b) => a * b, 1) }}",
                             "type": "number",
                         }
                     ]

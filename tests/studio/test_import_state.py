@@ -28,7 +28,7 @@ N8N = {
             "parameters": {
                 "assignments": {
                     "assignments": [
-                        {"name": "t", "value": "={{ $json.v.reduce((a, b) => a + b, 0) }}"}
+                        {"name": "t", "value": "={{ $json.v.reduce((a, b) => a * b, 1) }}"}
                     ]
                 }
             },
