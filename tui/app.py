@@ -1,10 +1,10 @@
 """The AURA operator console: a Textual app that is a client of the HTTP API.
 
-Five main screens are app *modes* (each keeps its own screen stack): dashboard (1),
-workflows (2), executions (3), queues (4) and logs (5). The app owns the API client,
-the sign-in (:mod:`tui.screens.login`), the connection monitor (:mod:`tui.connection`)
-and the live feed (:mod:`tui.feed`); screens reach them through
-:class:`~tui.screens.base.ConsoleScreen`.
+Seven main screens are app *modes* (each keeps its own screen stack): dashboard (1),
+workflows (2), executions (3), queues (4), logs (5), agents (6) and knowledge (7).
+The app owns the API client, the sign-in (:mod:`tui.screens.login`), the connection
+monitor (:mod:`tui.connection`) and the live feed (:mod:`tui.feed`); screens reach them
+through :class:`~tui.screens.base.ConsoleScreen`.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from tui.screens.agents import AgentsScreen
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.executions import ExecutionsScreen
 from tui.screens.help import HelpScreen
+from tui.screens.knowledge import KnowledgeScreen
 from tui.screens.login import LoginScreen
 from tui.screens.logs import LogsScreen
 from tui.screens.queues import QueuesScreen
@@ -61,7 +62,7 @@ class AuraConsole(App[None]):
     MODES: ClassVar[dict[str, Any]] = {
         "dashboard": DashboardScreen, "workflows": WorkflowsScreen,
         "executions": ExecutionsScreen, "queues": QueuesScreen, "logs": LogsScreen,
-        "agents": AgentsScreen}
+        "agents": AgentsScreen, "knowledge": KnowledgeScreen}
     BINDINGS: ClassVar[list[BindingType]] = [
         *(Binding(str(i), f"show('{mode}')", title, show=False)
           for i, (mode, title) in enumerate(SCREENS_ORDER, 1)),

@@ -143,7 +143,7 @@ async def test_sign_out_forgets_the_session(server: Server, config_file: Path) -
     assert r.status_code == 401  # the session ended on the server too
 
 
-@pytest.mark.parametrize("key", ["1", "2", "3", "4", "5"])
+@pytest.mark.parametrize("key", ["1", "2", "3", "4", "5", "7"])
 async def test_every_screen_fits_80x24(server: Server, config_file: Path,
                                        tokens: dict[str, str], key: str) -> None:
     app = make_app(server, config_file, tokens=tokens)

@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 __all__ = ["HelpScreen", "bindings_table"]
 
-INTRO = ("AURA operator console. Keys 1-6 switch screens, ctrl+p opens the command "
+INTRO = ("AURA operator console. Keys 1-7 switch screens, ctrl+p opens the command "
          "palette (go to a screen, open a workflow or an execution, theme, sign out), "
          "ctrl+t toggles light/dark, ctrl+r reconnects now, ctrl+q quits. "
          "Tab moves between widgets; escape goes back.")
