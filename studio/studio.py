@@ -66,17 +66,18 @@ _FAVICON = (
 
 _bound_build_progress()  # before Reflex compiles this app: its bar ended on "65/64"
 
-app = rx.App(toaster=rx.toast.provider(position="bottom-right", close_button=True),
-             api_transformer=with_api,
-             head_components=[rx.el.link(rel="icon", type="image/svg+xml", href=_FAVICON)])
+app = rx.App(
+    toaster=rx.toast.provider(position="bottom-right", close_button=True),
+    api_transformer=with_api,
+    head_components=[rx.el.link(rel="icon", type="image/svg+xml", href=_FAVICON)],
+)
 
 PAGES = [
     (workflows_page, "/", "Workflows", WorkflowsState.load),
     (workflows_page, "/workflows", "Workflows", WorkflowsState.load),
     (editor_page, "/workflows/[workflow_id]", "Editor", EditorState.load),
     (executions_page, "/executions", "Executions", ExecutionsState.load),
-    (execution_page, "/executions/[execution_id]", "Execution",
-     ExecutionViewState.load_execution),
+    (execution_page, "/executions/[execution_id]", "Execution", ExecutionViewState.load_execution),
     (analytics_page, "/analytics", "Analytics", AnalyticsState.load),
     (agents_page, "/agents", "Agents", AgentsState.load),
     (agent_page, "/agents/[agent_id]", "Agent", AgentViewState.load),
@@ -103,7 +104,6 @@ PUBLIC_PAGES = [  # no sign-in needed (each redirects once it makes no sense)
     (reset_page, "/reset-password", "Reset password", ResetState.load),
 ]
 for component, route, title, on_load in PAGES:
-    app.add_page(component, route=route, title=f"{title} · AURA",
-                 on_load=requires_login(on_load))
+    app.add_page(component, route=route, title=f"{title} · AURA", on_load=requires_login(on_load))
 for component, route, title, on_load in PUBLIC_PAGES:
     app.add_page(component, route=route, title=f"{title} · AURA", on_load=on_load)

@@ -41,8 +41,17 @@ class AuraForm(rx.Component):
     def add_imports(self) -> dict[str, Any]:
         return {
             "react": ["useState", "useEffect", "useRef", "useMemo", "useId"],
-            RADIX: ["TextField", "TextArea", "Select", "Switch", "Button", "IconButton", "Text",
-                    "Flex", "SegmentedControl"],
+            RADIX: [
+                "TextField",
+                "TextArea",
+                "Select",
+                "Switch",
+                "Button",
+                "IconButton",
+                "Text",
+                "Flex",
+                "SegmentedControl",
+            ],
             CODEMIRROR: [rx.ImportVar(tag="CodeMirror", is_default=True), "EditorView"],
             "@codemirror/lang-python@6.2.1": [rx.ImportVar(tag="python", alias="auraPython")],
             "@codemirror/lang-json@6.0.2": [rx.ImportVar(tag="json", alias="auraJson")],

@@ -17,13 +17,17 @@ TOAST = "[data-sonner-toast]"
 
 
 def _trigger_and(node: dict[str, Any], name: str = "") -> str:
-    return _seed({
-        "name": name or f"UX {uuid.uuid4().hex[:6]}",
-        "nodes": [{"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
-                  {"position": [320, 0], **node}],
-        "connections": [{"source": "Start", "target": node["name"]}],
-        "pinned_data": {"Start": [{"json": {"price": 10, "name": "Ada"}}]},
-    })
+    return _seed(
+        {
+            "name": name or f"UX {uuid.uuid4().hex[:6]}",
+            "nodes": [
+                {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
+                {"position": [320, 0], **node},
+            ],
+            "connections": [{"source": "Start", "target": node["name"]}],
+            "pinned_data": {"Start": [{"json": {"price": 10, "name": "Ada"}}]},
+        }
+    )
 
 
 def test_unsaved_changes_are_not_lost_without_a_word(page: Any, studio_url: str) -> None:
@@ -80,17 +84,33 @@ def _stored_as_is(definition: dict[str, Any]) -> str:
     return str(get_store().workflows.create(load_workflow(definition), "Saved long ago").id)
 
 
-def test_if_operation_is_a_select_with_labels_checked_on_save(page: Any, studio_url: str,
-                                                              shot: Any) -> None:
-    wid = _stored_as_is({
-        "name": f"UX {uuid.uuid4().hex[:6]}",
-        "nodes": [{"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
-                  {"name": "Big order", "type": "core.if", "position": [320, 0],
-                   "parameters": {"conditions": [
-                       {"left": "{{ $json.price }}", "type": "number",
-                        "operation": "greater than", "right": 5}]}}],
-        "connections": [{"source": "Start", "target": "Big order"}],
-    })
+def test_if_operation_is_a_select_with_labels_checked_on_save(
+    page: Any, studio_url: str, shot: Any
+) -> None:
+    wid = _stored_as_is(
+        {
+            "name": f"UX {uuid.uuid4().hex[:6]}",
+            "nodes": [
+                {"name": "Start", "type": "core.manual_trigger", "position": [0, 0]},
+                {
+                    "name": "Big order",
+                    "type": "core.if",
+                    "position": [320, 0],
+                    "parameters": {
+                        "conditions": [
+                            {
+                                "left": "{{ $json.price }}",
+                                "type": "number",
+                                "operation": "greater than",
+                                "right": 5,
+                            }
+                        ]
+                    },
+                },
+            ],
+            "connections": [{"source": "Start", "target": "Big order"}],
+        }
+    )
     _open_editor(page, studio_url, wid)
     page.locator(NODE.format("Big order")).click()
     page.keyboard.press("d")
@@ -111,8 +131,9 @@ def test_if_operation_is_a_select_with_labels_checked_on_save(page: Any, studio_
     assert "is greater than" in options and "contains" not in options
     shot(page, "node-panel-if-select")
     page.locator('[role="option"]', has_text="is greater than or equal to").click()
-    page.wait_for_selector('[data-field="conditions.0.operation"] [data-testid="field-error"]',
-                           state="detached")
+    page.wait_for_selector(
+        '[data-field="conditions.0.operation"] [data-testid="field-error"]', state="detached"
+    )
     page.click("#close-node-panel")
     page.wait_for_selector("#node-panel", state="detached")
     page.keyboard.press("Control+s")
@@ -149,7 +170,8 @@ def test_set_fields_follow_the_chosen_mode(page: Any, studio_url: str, shot: Any
     page.wait_for_timeout(500)
     assert page.locator('[data-testid="field-error"]').count() == 0
     page.locator('[data-field="assignments.0.value"]').get_by_role(
-        "radio", name="Expression").click()
+        "radio", name="Expression"
+    ).click()
     # the expression editor replaces the fixed input once the server switched the mode
     expr = page.locator('[data-field="assignments.0.value"] textarea')
     expr.wait_for()
@@ -171,8 +193,13 @@ def test_set_fields_follow_the_chosen_mode(page: Any, studio_url: str, shot: Any
 
 
 def test_a_run_error_is_shown_once(page: Any, studio_url: str) -> None:
-    wid = _trigger_and({"name": "Boom", "type": "core.stop_and_error",
-                        "parameters": {"message": "The order is missing"}})
+    wid = _trigger_and(
+        {
+            "name": "Boom",
+            "type": "core.stop_and_error",
+            "parameters": {"message": "The order is missing"},
+        }
+    )
     _open_editor(page, studio_url, wid)
     page.click("#run-workflow")
     page.wait_for_selector("#run-error >> text=The order is missing", timeout=30_000)
@@ -216,9 +243,9 @@ def test_first_node_lands_where_dropped(page: Any, studio_url: str) -> None:
     page.locator('[data-node-type="core.manual_trigger"]').drag_to(pane, target_position=target)
     page.wait_for_selector(NODE.format("Manual Trigger"))
     # named after its title, so no subtitle repeats it ("If / If")
-    assert page.locator(f'{NODE.format("Manual Trigger")} .aura-node-sub').count() == 0
+    assert page.locator(f"{NODE.format('Manual Trigger')} .aura-node-sub").count() == 0
     page.wait_for_timeout(600)
-    node = page.locator(f'.react-flow__node:has({NODE.format("Manual Trigger")})').bounding_box()
+    node = page.locator(f".react-flow__node:has({NODE.format('Manual Trigger')})").bounding_box()
     assert node is not None
     cx, cy = node["x"] + node["width"] / 2, node["y"] + node["height"] / 2
     assert abs(cx - (box["x"] + target["x"])) < 60, (cx, box, node)
