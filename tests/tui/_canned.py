@@ -18,6 +18,8 @@ from typing import Any
 
 import httpx
 
+from tests.tui._canned_knowledge import knowledge_route
+
 FIXED = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)
 WORKFLOWS = [
     {"id": "wf-greet-0001", "name": "Greet orders", "active": True, "tags": ["demo"],
@@ -216,5 +218,7 @@ class CannedApi:
                                              "limit": limit, "offset": 0})
         if path.startswith("/api/v1/executions/"):
             return httpx.Response(200, json=_detail())
+        if (known := knowledge_route(path)) is not None:
+            return known
         return httpx.Response(404, json={"error": "not_found", "message": f"No {path}.",
                                          "details": None})

@@ -20,6 +20,7 @@ from tests.tui._helpers import make_app, wait_for
 from tui.app import AuraConsole
 from tui.screens.dashboard import DashboardScreen
 from tui.screens.execution_detail import ExecutionDetailScreen
+from tui.screens.knowledge import KnowledgeScreen
 from tui.screens.login import LoginScreen
 from tui.screens.workflows import WorkflowsScreen
 
@@ -118,3 +119,15 @@ def test_help(snap_compare: Snap, tmp_path: Path) -> None:
         await _settle(app, pilot)
 
     assert snap_compare(_app(tmp_path), terminal_size=(100, 30), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_knowledge(snap_compare: Snap, tmp_path: Path, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        app = await _ready(pilot)
+        await pilot.press("7")
+        await wait_for(pilot, lambda: isinstance(app.screen, KnowledgeScreen) and
+                       app.screen.documents and app.screen.job)
+        await _settle(app, pilot)
+
+    assert snap_compare(_app(tmp_path), terminal_size=size, run_before=run_before)
