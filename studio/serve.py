@@ -36,8 +36,22 @@ def main(argv: list[str] | None = None) -> None:
         default=os.environ.get("AURA_LOG_LEVEL", "info"),
         help="log level (default info)",
     )
+    parser.add_argument(
+        "--build",
+        action="store_true",
+        help="build the web app first (reflex export, from the directory with rxconfig.py), "
+        "for browsers reaching it at --public-url",
+    )
+    parser.add_argument(
+        "--public-url", help="with --build: where browsers reach this server (default the "
+        "host and port)"
+    )
     args = parser.parse_args(argv)
     web = args.web_dir.resolve()
+    if args.build:
+        public = args.public_url or f"http://{args.host}:{args.port}"
+        _build(public, web)
+        os.environ["REFLEX_API_URL"] = public  # the backend knows the URL it was built for
     if not (web / "build" / "client" / "index.html").is_file():
         sys.stderr.write(
             f"No web build in {web}/build/client. Build it first from the directory with "
@@ -67,6 +81,28 @@ def main(argv: list[str] | None = None) -> None:
         proxy_headers=False,
         server_header=False,
     )
+
+
+def _build(public_url: str, web: Path) -> None:
+    """Builds the web app into ``web`` as ``reflex export`` does (what ``reflex run --env
+    prod`` did before serving), in a child process: the compiler's memory is given back
+    before this process starts to serve (measured: ``reflex run`` kept a 210 MiB parent
+    beside its backend)."""
+    import subprocess
+
+    env = {
+        **os.environ,
+        "REFLEX_API_URL": public_url,
+        "REFLEX_WEB_WORKDIR": str(web),
+        "REFLEX_USE_NPM": "1",
+        "REFLEX_TELEMETRY_ENABLED": "false",
+    }
+    cmd = [sys.executable, "-m", "reflex", "export", "--frontend-only", "--no-zip",
+           "--env", "prod", "--loglevel", "warning"]
+    done = subprocess.run(cmd, env=env, check=False)  # noqa: S603 - our own interpreter
+    if done.returncode != 0:
+        sys.stderr.write(f"The studio's web build failed (exit {done.returncode}); see above.\n")
+        raise SystemExit(2)
 
 
 if __name__ == "__main__":

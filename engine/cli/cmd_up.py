@@ -184,9 +184,10 @@ def _safe_url(url: str) -> str:
 def _studio_child(host: str, port: int) -> Child | None:
     """The Reflex studio, when running from a source tree that has ``rxconfig.py``.
 
-    ``reflex run --env prod`` serves frontend and backend on one port; the first start
-    installs the frontend's npm packages and builds it (a minute or two), later starts
-    rebuild in 10-20 s.
+    ``python -m studio.serve --build`` builds the web app (``reflex export``; the first
+    start installs the frontend's npm packages: a minute or two, later starts rebuild in
+    10-20 s), then serves pages, backend and API on one port from one process (``reflex
+    run --env prod`` kept a second, 210 MiB process beside it).
     """
     spec = importlib.util.find_spec("studio")
     if spec is None or importlib.util.find_spec("reflex") is None:
@@ -209,17 +210,15 @@ def _studio_child(host: str, port: int) -> Child | None:
         [
             sys.executable,
             "-m",
-            "reflex",
-            "run",
-            "--env",
-            "prod",
-            "--frontend-port",
-            str(port),
-            "--backend-port",
-            str(port),
-            "--backend-host",
+            "studio.serve",
+            "--build",
+            "--host",
             host,
-            "--loglevel",
+            "--port",
+            str(port),
+            "--web-dir",
+            os.path.join(root, ".web"),
+            "--log-level",
             "warning",
         ],
         url=base,
