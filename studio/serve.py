@@ -99,10 +99,29 @@ def _build(public_url: str, web: Path) -> None:
     }
     cmd = [sys.executable, "-m", "reflex", "export", "--frontend-only", "--no-zip",
            "--env", "prod", "--loglevel", "warning"]
+    lock = Path("reflex.lock") / "package.json"  # tracked: the export rewrites its spacing
+    before = lock.read_text() if lock.is_file() else None
     done = subprocess.run(cmd, env=env, check=False)  # noqa: S603 - our own interpreter
+    _keep_if_same(lock, before)
     if done.returncode != 0:
         sys.stderr.write(f"The studio's web build failed (exit {done.returncode}); see above.\n")
         raise SystemExit(2)
+
+
+def _keep_if_same(path: Path, before: str | None) -> None:
+    """Puts ``before`` back when the file now says the same JSON in other spacing (the
+    work tree stays clean after ``aura up``)."""
+    import json
+
+    if before is None or not path.is_file():
+        return
+    after = path.read_text()
+    try:
+        same = after != before and json.loads(after) == json.loads(before)
+    except ValueError:
+        return
+    if same:
+        path.write_text(before)
 
 
 if __name__ == "__main__":

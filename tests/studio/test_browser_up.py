@@ -104,3 +104,10 @@ def test_aura_up_serves_the_studio_to_a_new_user(
     r = httpx.post(f"{api_base}/api/v1/auth/login",
                    json={"email": OWNER["email"], "password": OWNER["password"]}, timeout=30)
     assert r.status_code == 200, r.text
+
+    # the build left the tracked files as they were (a clean work tree after aura up)
+    if (ROOT / ".git").exists():
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--", "reflex.lock", ".gitignore", "rxconfig.py"],
+            cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        assert changed == "", changed
