@@ -321,6 +321,7 @@ def _run(
         doc = documents(n)
         p.current = str(doc.get("name") or doc.get("url") or f"document {n + 1}")
         p.current_done = p.current_total = 0
+        save(p)  # which document is being read (a slow URL, a big PDF) shows at once
         base_total, base_done = p.chunks_total, p.chunks_done
 
         def on_chunks(done: int, total: int, bt: int = base_total, bd: int = base_done) -> None:

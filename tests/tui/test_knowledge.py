@@ -12,7 +12,9 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +82,11 @@ async def test_bases_with_counts_and_documents(
         await pilot.press("7")
         screen: Any = await wait_for(
             pilot,
-            lambda: isinstance(app.screen, KnowledgeScreen) and len(app.screen.bases) >= 2
-            and app.screen,
+            lambda: (
+                isinstance(app.screen, KnowledgeScreen)
+                and len(app.screen.bases) >= 2
+                and app.screen
+            ),
             what="the knowledge screen with its bases",
         )
         table = screen.query_one("#kb-table", DataTable)
@@ -125,19 +130,27 @@ async def test_empty_state_in_plain_words(server: Server, config_file: Path) -> 
     email = f"viewer-{free_port()}@example.com"
     with server.client() as c:
         token = c.post("/invitations", json={"email": email, "role": "viewer"}).json()["token"]
-        assert c.post("/auth/invitations/accept",
-                      json={"token": token, "password": PASSWORD}).status_code == 201
+        assert (
+            c.post(
+                "/auth/invitations/accept", json={"token": token, "password": PASSWORD}
+            ).status_code
+            == 201
+        )
         login = c.post("/auth/login", json={"email": email, "password": PASSWORD})
     assert login.status_code == 200, login.text
-    tokens = {"access_token": login.json()["access_token"],
-              "refresh_token": login.json()["refresh_token"]}
+    tokens = {
+        "access_token": login.json()["access_token"],
+        "refresh_token": login.json()["refresh_token"],
+    }
     app = make_app(server, config_file, tokens=tokens)
     async with app.run_test(size=(80, 24)) as pilot:
         await signed_in(pilot)
         await pilot.press("7")
         screen: Any = await wait_for(
-            pilot, lambda: isinstance(app.screen, KnowledgeScreen) and app.screen,
-            what="the knowledge screen")
+            pilot,
+            lambda: isinstance(app.screen, KnowledgeScreen) and app.screen,
+            what="the knowledge screen",
+        )
         empty = screen.query_one("#kb-empty", Label)
         await wait_for(pilot, lambda: empty.display, what="the empty state")
         assert "No knowledge bases you can read yet" in text_of(empty)
@@ -150,10 +163,23 @@ def redis_server_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
     base = tmp_path_factory.mktemp("tui-kb-redis")
     data_dir = base / "data"
     with redis_server() as redis:
-        env = {**server_env(data_dir), "AURA_REDIS_URL": redis.url,
-               "AURA_QUEUE_NAME": f"tui-kb-{os.getpid()}"}
-        aura_cli(env, "user", "create-owner", "--email", EMAIL, "--password", PASSWORD,
-                 "--name", "Operator")
+        env = {
+            **server_env(data_dir),
+            "AURA_REDIS_URL": redis.url,
+            "AURA_QUEUE_NAME": f"tui-kb-{os.getpid()}",
+            "AURA_HTTP_ALLOW": "127.0.0.1/32",
+        }
+        aura_cli(
+            env,
+            "user",
+            "create-owner",
+            "--email",
+            EMAIL,
+            "--password",
+            PASSWORD,
+            "--name",
+            "Operator",
+        )
         out = aura_cli(env, "user", "api-key", "create", EMAIL, "--name", "kb tests")
         key = re.search(r"^(aura_\S+)$", out, re.M)
         assert key, out
@@ -167,13 +193,46 @@ def redis_server_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serve
 
 
 @contextlib.contextmanager
+def _slow_page() -> Iterator[tuple[str, threading.Event]]:
+    """A loopback page that answers only once the event is set (an ingest reaching it
+    stays half done until then)."""
+    release = threading.Event()
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            release.wait(60)
+            body = b"Deploys roll out one worker at a time; the queue keeps every job."
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/deploy.txt", release
+    finally:
+        release.set()
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@contextlib.contextmanager
 def _worker(server: Server) -> Iterator[None]:
     with (server.data_dir.parent / "worker.log").open("ab") as wlog:
         worker = subprocess.Popen(
-            [sys.executable, "-m", "engine", "worker", "--queues",
-             server.env["AURA_QUEUE_NAME"]],
-            cwd=ROOT, env=server.env, stdout=wlog, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [sys.executable, "-m", "engine", "worker", "--queues", server.env["AURA_QUEUE_NAME"]],
+            cwd=ROOT,
+            env=server.env,
+            stdout=wlog,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         yield
     finally:
@@ -188,44 +247,72 @@ async def test_ingest_progress_then_finished_counts(
 ) -> None:
     server = redis_server_env
     kb = _base(server, "Runbook")
-    with server.client() as c:
-        job = c.post(f"/knowledge-bases/{kb}/ingests", json={"documents": [
-            {"name": "guide.md", "text": GUIDE}, {"name": "faq.txt", "text": FAQ},
-            {"name": "empty.txt", "text": ""}]})
-        assert job.status_code == 202, job.text
-    job_id = job.json()["id"]
-
-    app = make_app(server, config_file, api_key=server.api_key)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await signed_in(pilot)
-        await pilot.press("7")
-        screen: Any = await wait_for(
-            pilot, lambda: isinstance(app.screen, KnowledgeScreen) and app.screen.job
-            and app.screen, what="the ingest of the runbook")
-        text = screen.query_one("#kb-ingest-text", Label)
-        bar = screen.query_one("#kb-ingest-bar", ProgressBar)
-        # no worker yet: the job waits in the queue
-        assert screen.job.id == job_id
-        assert f"Ingest {job_id[:8]}" in text_of(text) and "queued" in text_of(text)
-        assert "0 of 3 documents" in text_of(text)
-        assert bar.display and bar.total == 3 and bar.progress == 0
-        assert _row(screen.query_one("#kb-table", DataTable), "Runbook")[2] == "0"
-
-        with _worker(server):
-            await wait_for(pilot, lambda: "succeeded" in text_of(text), timeout=90,
-                           what="the ingest finished")
-        line = text_of(text)
-        assert "3 of 3 documents" in line and "1 failed" in line, line
-        assert "empty.txt" in line  # why it failed, in the worker's words
-        assert bar.progress == bar.total == 3
-        with server.client() as c:
-            counts = c.get(f"/knowledge-bases/{kb}").json()
-        assert counts["documents"] == 2
-        table = screen.query_one("#kb-table", DataTable)
-        await wait_for(
-            pilot,
-            lambda: _row(table, "Runbook")[2:4] == ["2", str(counts["chunks"])],
-            what="the finished counts in the list",
+    with _slow_page() as (url, release), server.client() as c:
+        job = c.post(
+            f"/knowledge-bases/{kb}/ingests",
+            json={
+                "documents": [
+                    {"name": "guide.md", "text": GUIDE},
+                    {"name": "faq.txt", "text": FAQ},
+                    {"url": url},
+                    {"name": "empty.txt", "text": ""},
+                ]
+            },
         )
-        docs = screen.query_one("#kb-docs", DataTable)
-        await wait_for(pilot, lambda: docs.row_count == 2, what="the two documents")
+        assert job.status_code == 202, job.text
+        job_id = job.json()["id"]
+
+        app = make_app(server, config_file, api_key=server.api_key)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await signed_in(pilot)
+            await pilot.press("7")
+            screen: Any = await wait_for(
+                pilot,
+                lambda: isinstance(app.screen, KnowledgeScreen) and app.screen.job and app.screen,
+                what="the ingest of the runbook",
+            )
+            text = screen.query_one("#kb-ingest-text", Label)
+            bar = screen.query_one("#kb-ingest-bar", ProgressBar)
+            # no worker yet: the job waits in the queue
+            assert screen.job.id == job_id
+            assert f"Ingest {job_id[:8]}" in text_of(text) and "queued" in text_of(text)
+            assert "0 of 4 documents" in text_of(text)
+            assert bar.display and bar.total == 4 and bar.progress == 0
+            assert _row(screen.query_one("#kb-table", DataTable), "Runbook")[2] == "0"
+
+            with _worker(server):
+                # the worker added the two texts and waits for the page: half done
+                await wait_for(
+                    pilot,
+                    lambda: f"now: {url}" in text_of(text),
+                    timeout=90,
+                    what="the page being fetched",
+                )
+                assert "running" in text_of(text) and "2 of 4 documents" in text_of(text)
+                assert bar.progress == 2
+                await wait_for(
+                    pilot,
+                    lambda: _row(screen.query_one("#kb-table", DataTable), "Runbook")[2] == "2",
+                    what="the list counting the documents added so far",
+                )
+                release.set()
+                await wait_for(
+                    pilot,
+                    lambda: "succeeded" in text_of(text),
+                    timeout=60,
+                    what="the ingest finished",
+                )
+            line = text_of(text)
+            assert "4 of 4 documents" in line and "1 failed" in line, line
+            assert "empty.txt" in line  # why it failed, in the worker's words
+            assert bar.progress == bar.total == 4
+            counts = c.get(f"/knowledge-bases/{kb}").json()
+            assert counts["documents"] == 3
+            table = screen.query_one("#kb-table", DataTable)
+            await wait_for(
+                pilot,
+                lambda: _row(table, "Runbook")[2:4] == ["3", str(counts["chunks"])],
+                what="the finished counts in the list",
+            )
+            docs = screen.query_one("#kb-docs", DataTable)
+            await wait_for(pilot, lambda: docs.row_count == 3, what="the three documents")

@@ -8,9 +8,15 @@ from textual.widgets import Static
 
 __all__ = ["NavBar"]
 
-SCREENS = [("dashboard", "Dashboard"), ("workflows", "Workflows"),
-           ("executions", "Executions"), ("queues", "Queues"), ("logs", "Logs"),
-           ("agents", "Agents"), ("knowledge", "Knowledge")]
+SCREENS = [
+    ("dashboard", "Dashboard"),
+    ("workflows", "Workflows"),
+    ("executions", "Executions"),
+    ("queues", "Queues"),
+    ("logs", "Logs"),
+    ("agents", "Agents"),
+    ("knowledge", "Knowledge"),
+]
 """The screens, in the order of their keys (1-7); the app's modes follow it."""
 
 
@@ -38,8 +44,9 @@ class NavBar(Static):
         AURA and the spaces around each screen's title."""
         self.mode, self.detail = mode, detail
         width = (self.size.width or self.app.size.width) - 2
-        compact = width < len("AURA ") + sum(len(f" {i} {t} ")
-                                            for i, (_, t) in enumerate(SCREENS, 1))
+        compact = width < len("AURA ") + sum(
+            len(f" {i} {t} ") for i, (_, t) in enumerate(SCREENS, 1)
+        )
         parts = [] if compact else [Content.from_markup("[b]AURA[/b] ")]
         for i, (name, title) in enumerate(SCREENS, 1):
             style = "reverse bold " if name == mode else ""
