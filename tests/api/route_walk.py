@@ -69,6 +69,8 @@ def value_for(path: str, name: str, ids: dict[str, str]) -> str:
         return "core.set"
     if "/packages/" in path or "/package-" in path:  # instance-wide (admins manage):
         return ids["alpha"] if name == "publisher" else ids["workflow"]  # nothing installed
+    if "/streams/" in path:  # instance-wide, the owner's: a stream name
+        return "ops-hook"
     if name == "document_id":
         return ids["kb_document"]
     if name == "job_id":
