@@ -22,6 +22,7 @@ import pytest
 from textual.widgets import DataTable, Label, ProgressBar
 
 from tests.support.redis import redis_server
+from tests.tui._canned import CannedApi
 from tests.tui._helpers import cells, make_app, signed_in, text_of, wait_for
 from tests.tui._server import (
     EMAIL,
@@ -155,6 +156,28 @@ async def test_empty_state_in_plain_words(server: Server, config_file: Path) -> 
         await wait_for(pilot, lambda: empty.display, what="the empty state")
         assert "No knowledge bases you can read yet" in text_of(empty)
         assert "aura kb create" in text_of(empty)
+
+
+async def test_a_server_without_the_knowledge_api(
+    server: Server, config_file: Path, tokens: dict[str, str]
+) -> None:
+    canned = CannedApi(
+        server.url, fleet=False, stream=False, hide=frozenset({"/api/v1/knowledge-bases"})
+    )
+    app = make_app(server, config_file, tokens=tokens, transport=canned.transport())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await signed_in(pilot)
+        await pilot.press("7")
+        screen: Any = await wait_for(
+            pilot, lambda: isinstance(app.screen, KnowledgeScreen) and app.screen
+        )
+        line = screen.query_one("#kb-error", Label)
+        await wait_for(pilot, lambda: line.display, what="the error line")
+        assert "no knowledge API" in text_of(line) and "older" in text_of(line)
+        app.clear_notifications()  # the sign-in notice
+        await pilot.pause(app.poll_interval * 3)
+        # said on the screen, not as a notice at every poll
+        assert [n.message for n in app._notifications] == []
 
 
 @pytest.fixture(scope="module")

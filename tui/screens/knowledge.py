@@ -39,6 +39,10 @@ EMPTY = (
     "No knowledge bases you can read yet. Create one in the studio (Knowledge) or with "
     "`aura kb create NAME`, then add documents with `aura kb ingest`."
 )
+NO_API = (
+    "This server has no knowledge API (/api/v1/knowledge-bases answered 404): it is older "
+    "than this console."
+)
 NO_WORKERS = "No ingest jobs: this server has no workers (no Redis)."
 
 
@@ -152,7 +156,11 @@ class KnowledgeScreen(ConsoleScreen):
         except ApiError as exc:
             if isinstance(exc, AuthRequired):
                 raise
-            self._show_error(f"Could not list the knowledge bases: {exc.message}")
+            self._show_error(
+                NO_API
+                if exc.status == 404
+                else f"Could not list the knowledge bases: {exc.message}"
+            )
             return
         self._show_error("")
         bases = [KnowledgeBase.from_json(d) for d in items_of(data)]
@@ -234,7 +242,13 @@ class KnowledgeScreen(ConsoleScreen):
         base = self.selected
         if base is None:
             return
-        data = await self.client.get(f"{API}/knowledge-bases/{base.id}/documents")
+        try:
+            data = await self.client.get(f"{API}/knowledge-bases/{base.id}/documents")
+        except ApiError as exc:
+            if exc.status != 404:
+                raise
+            self.refresh_data()  # deleted meanwhile: the next list no longer shows it
+            return
         job: IngestJob | None = None
         more = 0
         no_workers = False
