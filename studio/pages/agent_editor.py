@@ -7,6 +7,7 @@ from typing import Any
 
 import reflex as rx
 
+from studio.components.form_field import labelled_field
 from studio.pages.agent_tools import tools_section
 from studio.state.agent_editor import AgentEditorState
 
@@ -15,22 +16,8 @@ __all__ = ["editor_tab"]
 E = AgentEditorState
 
 
-def _error(key: str) -> rx.Component:
-    return rx.cond(
-        E.errors.contains(key),
-        rx.text(E.errors[key], color="red", size="1", class_name="field-error", data_field=key),
-    )
-
-
 def _labelled(label: str, key: str, control: rx.Component, hint: str = "") -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium", as_="label", html_for=f"agent-{key}"),
-        control,
-        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
-        _error(key),
-        spacing="1",
-        width="100%",
-    )
+    return labelled_field(E.errors, key, label, control, f"agent-{key}", hint)
 
 
 def _input(label: str, key: str, hint: str = "", placeholder: str = "") -> rx.Component:

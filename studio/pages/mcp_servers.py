@@ -7,6 +7,7 @@ from __future__ import annotations
 import reflex as rx
 
 from studio.components.admin import confirm_dialog, dialog_buttons
+from studio.components.form_field import labelled_field
 from studio.components.shell import empty_state, page, page_header
 from studio.state.mcp_servers import McpServersState
 
@@ -15,22 +16,8 @@ __all__ = ["mcp_servers_page"]
 S = McpServersState
 
 
-def _error(key: str) -> rx.Component:
-    return rx.cond(
-        S.errors.contains(key),
-        rx.text(S.errors[key], color="red", size="1", class_name="field-error", data_field=key),
-    )
-
-
 def _field(label: str, key: str, control: rx.Component, hint: str = "") -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="2", weight="medium"),
-        control,
-        rx.text(hint, size="1", color_scheme="gray") if hint else rx.fragment(),
-        _error(key),
-        spacing="1",
-        width="100%",
-    )
+    return labelled_field(S.errors, key, label, control, f"mcp-{key}", hint)
 
 
 def _input(label: str, key: str, hint: str = "", placeholder: str = "") -> rx.Component:
