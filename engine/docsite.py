@@ -21,7 +21,14 @@ __all__ = ["DOCS_DIR", "build", "mkdocs_config", "prepare", "serve"]
 
 DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
 """``docs/`` of the source tree."""
-_NAV_FIRST = ["studio.md", "console.md", "workers.md", "operations.md", "security.md"]
+_NAV_FIRST = [
+    "getting-started.md",
+    "studio.md",
+    "console.md",
+    "workers.md",
+    "operations.md",
+    "security.md",
+]
 _REFERENCE = {"settings.md": "Settings"}
 
 
