@@ -6,8 +6,10 @@
 3. recover: crashed executions and queued ones whose jobs were lost are dealt with
    (:func:`engine.runtimes.recovery.maintenance`);
 4. start what runs — each gets ``AURA_REDIS_URL`` — and print what runs where: the HTTP
-   API/webhook server (``python -m studio.api``, a child process; short synchronous
-   webhooks run there), and on threads of this process the scheduler and the supervisor
+   API/webhook server (short synchronous webhooks run there): with the studio, the
+   studio's process serves it on its own port (``python -m studio.serve --build
+   --api-port``: the API answers at once, the studio once its web app is built), else
+   ``python -m studio.api``; and on threads of this process the scheduler and the supervisor
    of the queue worker processes (as ``aura scheduler`` and ``aura worker`` would: one
    process fewer each, ~100 MiB apiece), each only if installed;
    ``<data dir>/up.json`` tells other ``aura`` commands of the same data directory
@@ -56,6 +58,7 @@ class Child:
     notes: list[str] = field(default_factory=list)
     cwd: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    also: list[str] = field(default_factory=list)  # other jobs this process does ("api")
 
     def start(self, env: dict[str, str]) -> None:
         # own session: Ctrl-C reaches 'up' only, which stops the children in order
@@ -181,7 +184,7 @@ def _safe_url(url: str) -> str:
     return safe(url)
 
 
-def _studio_child(host: str, port: int) -> Child | None:
+def _studio_child(host: str, port: int, api_port: int = 0) -> Child | None:
     """The Reflex studio, when running from a source tree that has ``rxconfig.py``.
 
     ``python -m studio.serve --build`` builds the web app (``reflex export``; the first
@@ -220,11 +223,13 @@ def _studio_child(host: str, port: int) -> Child | None:
             os.path.join(root, ".web"),
             "--log-level",
             "warning",
+            *(["--api-port", str(api_port)] if api_port else []),
         ],
         url=base,
         cwd=root,
         extra_env=env,
         notes=[f"studio {base} (the first start builds the web app: a minute or two)"],
+        also=["api"] if api_port else [],
     )
 
 
@@ -233,9 +238,22 @@ def _children(
 ) -> list[Child]:
     py = sys.executable
     out: list[Child] = []
-    # -- the HTTP server (REST API + webhooks), when the studio package is installed -----
-    if api and importlib.util.find_spec("studio.api") is not None:
-        base = f"http://{host}:{port}"
+    has_api = api and importlib.util.find_spec("studio.api") is not None
+    base = f"http://{host}:{port}"
+    api_notes = [
+        f"REST API {base}/api/v1",
+        f"webhooks {base}/webhook/<path>",
+        f"health {base}/readyz",
+    ]
+    # -- the studio UI (Reflex, production build on one port); it also serves the API on
+    # its port from the same process (one process fewer: ~110 MiB), answering there at
+    # once while the web app builds
+    studio = _studio_child(host, studio_port, port if has_api else 0) if studio_port else None
+    if studio is not None:
+        studio.notes = [*studio.notes, *(api_notes if has_api else [])]
+        out.append(studio)
+    # -- else the HTTP server (REST API + webhooks) alone, when the studio is installed ---
+    elif has_api:
         out.append(
             Child(
                 "api",
@@ -253,17 +271,9 @@ def _children(
                     "warning",
                 ],
                 url=base,
-                notes=[
-                    f"REST API {base}/api/v1",
-                    f"webhooks {base}/webhook/<path>",
-                    f"health {base}/readyz",
-                ],
+                notes=api_notes,
             )
         )
-    # -- the studio UI (Reflex, production build on one port) ----------------------------
-    studio = _studio_child(host, studio_port) if studio_port else None
-    if studio is not None:
-        out.append(studio)
     # (the scheduler and the supervisor of the queue workers run in this process:
     # see _Job; a process each cost ~100 MiB for threads that mostly sleep)
     return out
@@ -382,7 +392,9 @@ def _run(
         missing = [
             n
             for n, on in (("api", api), ("scheduler", scheduler))
-            if on and n not in {c.name for c in children} | {j.name for j in jobs}
+            if on
+            and n not in {c.name for c in children} | {a for c in children for a in c.also}
+            | {j.name for j in jobs}
         ]
         if missing:
             console.print(f"  [dim]not installed, not started: {', '.join(missing)}[/]")

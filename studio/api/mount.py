@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["API_PATHS", "with_api"]
+__all__ = ["API_PATHS", "share_api", "with_api"]
 
 API_PATHS = ("/api/", "/webhook/", "/webhook-test/", "/webhook-waiting/", "/healthz", "/readyz")
 """Paths the studio backend hands to the AURA HTTP app (:mod:`studio.api`), its health
@@ -31,9 +31,21 @@ def _foreign(headers: list[tuple[bytes, bytes]]) -> bool:
         "latin-1")
 
 
+_SHARED: list[Any] = []
+
+
+def share_api(api: Any) -> None:
+    """Makes :func:`with_api` use ``api`` (a process that also serves it on its own port,
+    as ``python -m studio.serve --api-port`` does) instead of creating a second one."""
+    _SHARED[:] = [api]
+
+
 def with_api(reflex_asgi: Any, api: Any = None) -> Any:
     """The studio backend: ``/api/``, ``/webhook...`` go to the AURA HTTP app (``api``,
-    default :func:`studio.api.create_app`), everything else to Reflex."""
+    else the one given to :func:`share_api`, else a new :func:`studio.api.create_app`),
+    everything else to Reflex."""
+    if api is None and _SHARED:
+        api = _SHARED[0]
     if api is None:
         from studio.api import create_app
 

@@ -1,7 +1,7 @@
 """``aura up`` as the README starts it, with the studio: a new user opens the studio in
 Chromium, creates the owner account and lands on the workflows page; the studio is one
-process (built, then served with its API by ``python -m studio.serve``), and the API
-answers on its own port too."""
+process (built, then served with its API by ``python -m studio.serve``), which also
+answers the API on its own port."""
 
 from __future__ import annotations
 
@@ -88,6 +88,8 @@ def test_aura_up_serves_the_studio_to_a_new_user(
     kids = [cmd for _, cmd in _children(proc.pid)]
     assert sum("studio.serve" in cmd for cmd in kids) == 1, kids
     assert not any("reflex run" in cmd for cmd in kids), kids
+    # the studio process serves the API on its port too: no separate API process
+    assert not any("studio.api" in cmd for cmd in kids), kids
 
     page = browser.new_context().new_page()
     page.goto(f"{base}/workflows")
