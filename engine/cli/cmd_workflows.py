@@ -1,4 +1,5 @@
-"""``aura workflow ...``: import, export, list, show, validate (flags like n8n's)."""
+"""``aura workflow ...``: import, export, list, show, validate, activate, deactivate
+(flags like n8n's)."""
 
 from __future__ import annotations
 
@@ -215,3 +216,44 @@ def show_cmd(
         if n.name not in seen:
             add(tree, n.name, "[dim]unreachable:[/] ")
     console.print(tree)
+
+
+def _audit(action: str, rec: Any) -> None:
+    from engine.auth.audit import record
+    from engine.cli.cmd_user import _operator
+    from engine.services.store import get_store
+
+    record(get_store(), _operator(), action, "workflow", rec.id, {"name": rec.name})
+
+
+@app.command("activate")
+def activate_cmd(
+    target: Annotated[str, typer.Argument(help="Workflow id (or its first 6+ characters) "
+                                          "or name.")],
+) -> None:
+    """Turn a stored workflow's triggers on (its draft is published first when no version
+    is); its webhooks answer from now on. Audited."""
+    from engine.services import webhooks, workflows
+
+    with reporting():
+        rec = workflows.find(target)
+        out = webhooks.activate(rec.id)
+        _audit("workflow.activated", rec)
+    console.print(f"Activated '{rec.name}' (published version {out['published_version']}).")
+    for hook in out["webhooks"]:
+        console.print(f"  {hook['method']} /webhook/{hook['path']}  ({hook['node']})")
+
+
+@app.command("deactivate")
+def deactivate_cmd(
+    target: Annotated[str, typer.Argument(help="Workflow id (or its first 6+ characters) "
+                                          "or name.")],
+) -> None:
+    """Turn a stored workflow's triggers off (its webhooks answer 404 from now on). Audited."""
+    from engine.services import webhooks, workflows
+
+    with reporting():
+        rec = workflows.find(target)
+        webhooks.deactivate(rec.id)
+        _audit("workflow.deactivated", rec)
+    console.print(f"Deactivated '{rec.name}'.")

@@ -161,8 +161,8 @@ def stored_version(store: Any, workflow_id: str, published: bool) -> tuple[Workf
     vid = rec.published_version_id if published else rec.current_version_id
     if vid is None:
         raise NotFoundError(
-            f"Workflow '{rec.name}' has no published version; publish one "
-            "first ('aura workflow publish').",
+            f"Workflow '{rec.name}' has no published version; publish one first "
+            "(Publish in the editor, or 'aura workflow activate' publishes the draft).",
             details={"id": workflow_id},
         )
     definition = _definitions.get((id(store), vid))

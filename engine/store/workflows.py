@@ -255,7 +255,8 @@ class WorkflowRepository(Repository):
             if vid is None:
                 raise NotFoundError(
                     f"Workflow '{rec.name}' has no published version; publish one first "
-                    "('aura workflow publish').", details={"id": id})
+                    "(Publish in the editor, or 'aura workflow activate' publishes the "
+                    "draft).", details={"id": id})
             ver = s.get(WorkflowVersion, vid)
             if ver is None:  # pragma: no cover - guarded by the repository
                 raise NotFoundError(f"Version {vid!r} of workflow '{rec.name}' is missing.")
