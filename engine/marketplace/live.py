@@ -7,7 +7,8 @@ their hashes and who signed them, hosts granted by an admin), one
 docs), and ``marketplace.stamp``, a counter bumped by every change.
 
 A process reads the stamp before it uses the node catalog (throttled to once per
-:data:`CHECK_S`); when it moved, it reloads the records and the catalog is rebuilt
+:data:`CHECK_S`; a forked work horse reads it at its first use, whatever its worker
+last read, so a run queued right after an install finds the new node); when it moved, it reloads the records and the catalog is rebuilt
 (:func:`engine.sdk.catalog.get_catalog`). Nothing of a package is imported: its specs
 are derived from the manifest and its code only ever runs in the sandbox. Every
 installed version of an enabled package stays registered, so a workflow pinned to an
@@ -20,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import logging
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -119,6 +121,18 @@ def invalidate() -> None:
     """Makes this process read the stamp on its next catalog use."""
     with _lock:
         _loaded.checked_at = -1e9
+
+
+def _after_fork() -> None:
+    """In a forked child: a fresh lock (a parent thread may have held it at the fork)
+    and the stamp read again at the first catalog use (the parent may have trusted its
+    copy for up to :data:`CHECK_S` more)."""
+    global _lock
+    _lock = threading.Lock()
+    _loaded.checked_at = -1e9
+
+
+os.register_at_fork(after_in_child=_after_fork)
 
 
 def _load(store: Any, stamp: int) -> _Loaded:

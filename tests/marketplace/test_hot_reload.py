@@ -44,6 +44,14 @@ def env(
         yield e
 
 
+@pytest.fixture(autouse=True)
+def _uninstalled_after(env: Env) -> Iterator[None]:
+    """Each test starts without the package, whatever the one before it left."""
+    yield
+    if any(p["name"] == "acme/text-tools" for p in packages.installed(None)):
+        packages.uninstall(None, "acme/text-tools", force=True)
+
+
 def run_on_worker(env: Env, tmp_path: Path) -> tuple[int, Any]:
     path = tmp_path / "wf.json"
     path.write_text(json.dumps(WORKFLOW))

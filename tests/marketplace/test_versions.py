@@ -45,3 +45,31 @@ def test_a_workflow_pinned_to_an_old_node_version_keeps_its_behaviour(
     ops.rollback(store, "acme/text-tools")
     assert ops.uninstall(store, "acme/text-tools")["versions"] == ["1.0.0", "2.0.0"]
     assert get_catalog().versions("acme.upper") == []
+
+
+def test_a_forked_work_horse_reads_the_package_set_at_its_first_run(
+    store: Any, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A worker that read the stamp just before another process installed a package
+    forks a horse for the next run: the horse finds the new node at once (the worker's
+    copy of the stamp would otherwise be trusted for up to live.CHECK_S)."""
+    import os
+    import time
+
+    from engine.marketplace import live
+
+    assert get_catalog().versions("acme.upper") == []
+    data, _ = built(tmp_path / "v1", manifest())
+    monkeypatch.setattr(live, "invalidate", lambda: None)  # installed by another process
+    ops.install(store, data, allow_unsigned=True)
+    live._loaded.checked_at = time.monotonic()  # this process has just read the stamp
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the horse
+        try:
+            os.write(write, str(get_catalog().versions("acme.upper")).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    assert os.read(read, 100) == b"[1]"
