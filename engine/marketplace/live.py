@@ -8,7 +8,8 @@ docs), and ``marketplace.stamp``, a counter bumped by every change.
 
 A process reads the stamp before it uses the node catalog (throttled to once per
 :data:`CHECK_S`; a forked work horse reads it at its first use, whatever its worker
-last read, so a run queued right after an install finds the new node); when it moved, it reloads the records and the catalog is rebuilt
+last read, so a run queued right after an install finds the new node); when it moved,
+it reloads the records and the catalog is rebuilt
 (:func:`engine.sdk.catalog.get_catalog`). Nothing of a package is imported: its specs
 are derived from the manifest and its code only ever runs in the sandbox. Every
 installed version of an enabled package stays registered, so a workflow pinned to an

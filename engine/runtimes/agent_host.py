@@ -112,7 +112,13 @@ class AgentHost:
         from engine.runtimes._load import worker_identity
         from engine.store.current import get_store
 
-        store = get_store()
+        if not running:
+            return
+        try:
+            store = get_store()
+        except Exception as exc:  # e.g. the database restarting: beat again next time
+            log.warning("agent run heartbeats skipped: %s", exc)
+            return
         for eid, event in running.items():
             try:
                 if not store.executions.heartbeat(eid, worker_identity()):

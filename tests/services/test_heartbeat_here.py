@@ -133,3 +133,21 @@ def test_the_reaper_does_take_a_run_that_stopped_beating(short_heartbeats: None)
         wait_until(lambda: reaper.crashed, timeout=30, what="the reaper to act")
     assert reaper.crashed == [row.id]
     assert store.executions.get(row.id).status == "crashed"
+
+
+def test_an_unreachable_database_skips_agent_heartbeats_without_stopping_them(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The agent host's watch thread beats for every run it hosts: a database that is
+    briefly unreachable (a PostgreSQL restart) costs one beat, not the thread."""
+    import engine.store.current as current
+    from engine.runtimes.agent_host import AgentHost
+    from engine.store._db import DatabaseUnavailable
+
+    def unreachable() -> Any:
+        raise DatabaseUnavailable("Cannot use the database: connection refused.")
+
+    monkeypatch.setattr(current, "get_store", unreachable)
+    host = AgentHost(1)
+    host._beat({"run-1": threading.Event()})  # would raise out of the watch loop before
+    assert "heartbeats skipped" in caplog.text
