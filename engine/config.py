@@ -141,6 +141,11 @@ class ApiSettings(_Area):
                          "webhooks and inline background runs are per process).")
     max_body_bytes: int = Field(16 * 1024 * 1024, ge=1, description="Largest API request "
                                 "body; webhooks use each node's own limit instead.")
+    docs_dir: Path | None = Field(None, description="The built docs site served at /docs "
+                                  "('aura docs build --out DIR'); default docs-site in the data "
+                                  "directory, "
+                                  "which 'aura up' builds in the background when it is missing "
+                                  "or stale.")
 
 
 class QueueSettings(_Area):
