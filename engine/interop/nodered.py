@@ -26,8 +26,9 @@ from engine.interop._build import (
     settle_status,
 )
 from engine.interop._mapping import MapContext, Mapped, Unmappable
-from engine.interop.nodered_nodes import MAPPERS, typed_value
+from engine.interop.nodered_nodes import MAPPERS
 from engine.interop.nodered_sequence import SEQUENCE_MAPPERS, join_message, trigger_chain
+from engine.interop.nodered_values import typed_value
 from engine.interop.report import NodeReport, WorkflowReport
 from engine.sdk.catalog import Catalog
 

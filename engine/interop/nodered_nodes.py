@@ -4,9 +4,10 @@ A Node-RED message becomes an item whose JSON holds the message properties:
 ``msg.payload`` is ``$json.payload``, ``msg.topic`` is ``$json.topic``. Values typed
 ``msg`` become expressions; ``str``/``num``/``bool``/``json`` literals stay literals;
 ``flow``/``global`` context reads become ``$flow``/``$global`` and JSONata
-``$jsonata("...")`` (:mod:`.nodered_context`); trigger, batch and join are in
-:mod:`.nodered_sequence`.
-Mustache templates (``template``, ``http request`` URLs) become AURA templates.
+``$jsonata("...")`` (:mod:`.nodered_context`, :mod:`.nodered_values`); the HTTP and
+format nodes are in :mod:`.nodered_formats`, trigger, batch and join in
+:mod:`.nodered_sequence`. Mustache templates (``template``, ``http request`` URLs) become
+AURA templates.
 """
 
 from __future__ import annotations
@@ -17,99 +18,21 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.interop._mapping import MapContext, Mapped, Unmappable
-from engine.interop.expressions import ExpressionNote, escape_literal
-from engine.interop.nodered_context import (
-    context_expr,
-    jsonata_expr,
-    map_change_context,
-    writes_context,
+from engine.interop.expressions import escape_literal
+from engine.interop.nodered_context import jsonata_expr, map_change_context, writes_context
+from engine.interop.nodered_formats import (
+    map_csv,
+    map_html,
+    map_http_in,
+    map_http_request,
+    map_http_response,
+    map_json,
+    map_xml,
+    map_yaml,
 )
+from engine.interop.nodered_values import field_expr, mustache, noted, typed_value
 
-__all__ = ["MAPPERS", "field_expr", "mustache", "typed_value"]
-
-_IDENT = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
-_MUSTACHE = re.compile(r"\{\{\{?\s*([^{}#^/!>&]*?)\s*\}?\}\}")
-
-
-def field_expr(prop: str) -> str:
-    """``payload.a`` (a msg property) as ``$json.payload.a``."""
-    prop = prop.strip().removeprefix("msg.")
-    if not prop or "[" in prop or ".." in prop:
-        raise Unmappable(f"the property '{prop}'")
-    return "$json" + "".join(
-        f".{p}" if _IDENT.match(p) else f'["{p}"]'
-        for p in prop.split(".")
-        if '"' not in p and "\\" not in p
-    )
-
-
-def typed_value(cx: MapContext, value: Any, vtype: str, path: str) -> Any:
-    """A Node-RED typed input (value + type) as an AURA value; records an expression note
-    for the types that are expressions in Node-RED."""
-    vtype = vtype or "str"
-    if vtype in ("str", "string"):
-        return escape_literal(str(value))
-    if vtype == "num":
-        try:
-            return json.loads(str(value))
-        except ValueError:
-            raise Unmappable(f"'{value}' is not a number") from None
-    if vtype == "bool":
-        return str(value).lower() == "true"
-    if vtype == "json":
-        try:
-            return json.loads(str(value) or "null")
-        except ValueError:
-            raise Unmappable(f"the JSON value at {path} is not valid JSON") from None
-    if vtype == "date":
-        return _note(cx, path, f"{vtype}:{value}", "{{ $now.to_millis() }}")
-    if vtype == "msg":
-        return _note(cx, path, f"msg.{value}", "{{ " + field_expr(str(value)) + " }}")
-    if vtype == "env":
-        return _note(cx, path, f"env.{value}", "{{ $env." + str(value) + " }}")
-    if vtype == "jsonata":
-        return jsonata_expr(cx, str(value), path)
-    if vtype in ("flow", "global"):
-        return context_expr(cx, vtype, str(value), path)
-    cx.expressions.append(
-        ExpressionNote(path, f"{vtype}.{value}", None, f"'{vtype}' context has no AURA equivalent")
-    )
-    raise Unmappable(f"'{vtype}' context values (use workflow variables or static data)")
-
-
-def _note(cx: MapContext, path: str, original: str, out: str) -> str:
-    cx.expressions.append(ExpressionNote(path, original, out))
-    return out
-
-
-def mustache(cx: MapContext, text: str, path: str) -> str:
-    """A Mustache template (variables only) as an AURA template."""
-    if re.search(r"\{\{\s*[#^/>!]", text):
-        cx.expressions.append(
-            ExpressionNote(
-                path, text, None, "Mustache sections and partials have no AURA equivalent"
-            )
-        )
-        raise Unmappable("Mustache sections ({{#...}}) or partials")
-    if "{{" not in text:
-        return escape_literal(text)
-    out, pos = [], 0
-    for m in _MUSTACHE.finditer(text):
-        out.append(escape_literal(text[pos : m.start()]))
-        name = m.group(1).strip()
-        if name.startswith(("flow.", "global.")):
-            scope, _, prop = name.partition(".")
-            if scope == "global":
-                cx.note("global context is kept per workflow in AURA")
-            expr = "$" + scope + "." + prop
-        elif name.startswith("env."):
-            expr = "$env." + name[4:]
-        else:
-            expr = field_expr(name)
-        out.append("{{ " + expr + " }}")
-        pos = m.end()
-    out.append(escape_literal(text[pos:]))
-    return _note(cx, path, text, "".join(out))
+__all__ = ["MAPPERS"]
 
 
 def map_change(cx: MapContext) -> Mapped:
@@ -147,7 +70,7 @@ def map_change(cx: MapContext) -> Mapped:
                 f"{json.dumps(r.get('to', ''))})" + " }}"
             )
             assignments.append(
-                {"name": prop, "value": _note(cx, f"rules[{i}]", f"change {prop}", value)}
+                {"name": prop, "value": noted(cx, f"rules[{i}]", f"change {prop}", value)}
             )
         else:
             raise Unmappable(f"rule type '{t}'")
@@ -274,106 +197,6 @@ def map_template(cx: MapContext) -> Mapped:
     )
 
 
-def map_http_in(cx: MapContext) -> Mapped:
-    path = str(cx.get("url", "")).strip().strip("/")
-    if not path:
-        raise Unmappable("the endpoint has no URL")
-    method = str(cx.get("method", "get")).upper()
-    if method not in ("GET", "POST", "PUT", "PATCH", "DELETE"):
-        raise Unmappable(f"method {method}")
-    cx.info(
-        "Node-RED's msg.payload (query or body) is $json.query / $json.body on AURA's "
-        "webhook item; msg.req.headers is $json.headers"
-    )
-    return Mapped(
-        "core.webhook_trigger",
-        {"http_method": method, "path": path, "response_mode": "respond_node"},
-        inputs=[],
-    )
-
-
-def map_http_response(cx: MapContext) -> Mapped:
-    p: dict[str, Any] = {"respond_with": "text", "response_body": "{{ $json.payload }}"}
-    code = str(cx.get("statusCode", "") or "").strip()
-    if code:
-        p["response_code"] = int(code)
-    headers = cx.get("headers") or {}
-    if headers:
-        p["response_headers"] = [{"name": k, "value": str(v)} for k, v in headers.items()]
-    return Mapped("core.respond_to_webhook", p)
-
-
-def map_http_request(cx: MapContext) -> Mapped:
-    method = str(cx.get("method", "GET")).upper()
-    if method == "USE":
-        raise Unmappable("the method comes from msg.method")
-    url = str(cx.get("url", ""))
-    url = mustache(cx, url, "url") if url else _note(cx, "url", "msg.url", "{{ $json.url }}")
-    p: dict[str, Any] = {
-        "method": method,
-        "url": url,
-        "output_field": "payload",
-        "response_format": {"txt": "text", "obj": "json", "bin": "binary"}.get(
-            cx.get("ret", "txt"), "auto"
-        ),
-    }
-    if method in ("POST", "PUT", "PATCH"):
-        p["body_type"] = "json"
-        p["json_body"] = _note(cx, "payload", "msg.payload", "{{ $json.payload }}")
-    cx.note(
-        "the response replaces the item (text responses go to 'payload'); Node-RED "
-        "kept the other msg properties"
-    )
-    return Mapped("core.http_request", p)
-
-
-def map_json(cx: MapContext) -> Mapped:
-    field = str(cx.get("property", "payload")).removeprefix("msg.")
-    action = cx.get("action", "")
-    if action == "":
-        action = "str" if cx.object_input else "obj"
-        done = (
-            "turns the object from the node before into JSON text"
-            if action == "str"
-            else "parses JSON text"
-        )
-        cx.note(f"Node-RED converts both ways at run time; this node {done}")
-    op = "stringify" if action == "str" else "parse"
-    p: dict[str, Any] = {"operation": op, "field": field, "output_field": field}
-    if op == "stringify" and cx.get("pretty"):
-        p["pretty"] = True
-    return Mapped("core.json", p)
-
-
-def map_csv(cx: MapContext) -> Mapped:
-    cols = [c.strip() for c in str(cx.get("temp", "")).split(",") if c.strip()]
-    sep = str(cx.get("sep", ",")).replace("\\t", "\t") or ","
-    if cx.object_input:
-        cx.note(
-            "Node-RED converts CSV both ways at run time; this node builds CSV text in "
-            "'payload' from the objects the node before sends"
-        )
-        return Mapped(
-            "core.csv",
-            {"operation": "build", "destination": "field", "field": "payload", "delimiter": sep},
-        )
-    cx.note("Node-RED converts CSV both ways at run time; this node parses CSV text from 'payload'")
-    p: dict[str, Any] = {
-        "operation": "parse",
-        "source": "field",
-        "field": "payload",
-        "delimiter": sep,
-        "header_row": bool(cx.get("hdrin")),
-        "auto_type": cx.get("strings", True) not in (False, "false"),  # "parse numbers"
-    }
-    if cols and not cx.get("hdrin"):
-        p["column_names"] = cols
-    skip = int(str(cx.get("skip", "0") or 0))
-    if skip:
-        p["skip_rows"] = skip
-    return Mapped("core.csv", p)
-
-
 def map_split(cx: MapContext) -> Mapped:
     if cx.dict_input:
         cx.note("Node-RED split an object into one message per key; AURA splits lists and text")
@@ -465,54 +288,6 @@ def map_function(cx: MapContext) -> Mapped:
     )
 
 
-def _both_ways(cx: MapContext, node_type: str, what: str) -> Mapped:
-    field = str(cx.get("property", "payload") or "payload").removeprefix("msg.")
-    op = "build" if cx.object_input else "parse"
-    cx.note(
-        f"Node-RED converts {what} both ways at run time; this node "
-        + (
-            "builds it from the object the node before sends"
-            if op == "build"
-            else f"parses {what} text"
-        )
-    )
-    return Mapped(node_type, {"operation": op, "field": field, "output_field": ""})
-
-
-def map_xml(cx: MapContext) -> Mapped:
-    out = _both_ways(cx, "core.xml", "XML")
-    cx.note("attributes are '@name' keys and text '#text' (Node-RED used '$' and '_')")
-    return out
-
-
-def map_yaml(cx: MapContext) -> Mapped:
-    return _both_ways(cx, "core.yaml", "YAML")
-
-
-def map_html(cx: MapContext) -> Mapped:
-    ret = {"html": "html", "text": "text"}.get(str(cx.get("ret", "html")))
-    if ret is None:
-        raise Unmappable("returning all attributes of the elements")
-    field = str(cx.get("property", "payload") or "payload").removeprefix("msg.")
-    out = str(cx.get("outproperty", "payload") or "payload").removeprefix("msg.")
-    return Mapped(
-        "core.html",
-        {
-            "operation": "extract",
-            "field": field,
-            "keep_source": True,
-            "extractions": [
-                {
-                    "key": out,
-                    "selector": str(cx.get("tag", "")),
-                    "return_value": ret,
-                    "return_array": True,
-                }
-            ],
-        },
-    )
-
-
 def map_range(cx: MapContext) -> Mapped:
     action = cx.get("action", "scale")
     if action == "roll":
@@ -529,7 +304,7 @@ def map_range(cx: MapContext) -> Mapped:
         x = f"max({min(c, d)}, min({max(c, d)}, {x}))"
     if cx.get("round"):
         x = f"round({x})"
-    value = _note(cx, "property", f"range {prop}", "{{ " + x + " }}")
+    value = noted(cx, "property", f"range {prop}", "{{ " + x + " }}")
     return Mapped("core.set", {"assignments": [{"name": prop, "value": value, "type": "number"}]})
 
 

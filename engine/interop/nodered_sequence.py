@@ -24,7 +24,7 @@ from typing import Any
 from engine.graph import NodeDef
 from engine.interop._build import Draft, clean_name
 from engine.interop._mapping import MapContext, Mapped, Unmappable
-from engine.interop.nodered_nodes import typed_value
+from engine.interop.nodered_values import typed_value
 
 __all__ = ["SEQUENCE_MAPPERS", "Chain", "join_message", "trigger_chain"]
 
