@@ -10,32 +10,28 @@ a worker, :func:`run_on_worker` claims it and hands it to the process's
 :class:`~engine.runtimes.agent_host.AgentHost`, so the worker is free while the model
 thinks.
 
-The run itself (:func:`_execute`) builds the model from the agent's vault credential
-(checked as the run's principal), its tools (workflows the principal may run, HTTP
-through the outbound guard, knowledge search), its session memory, and lets a
-:class:`~engine.agents.thinking.Thinker` work against a
-:class:`~engine.services.agent_journal.StoreJournal`: each finished step is a row, so a
-run whose worker died is resumed by another (:func:`recover`) from its last step. A
-sensitive tool parks the run (``waiting``, no thread held) until :mod:`approvals`
-decides. The answer lands in the execution's ``output_summary``.
+The run itself (:func:`_execute`) thinks through :func:`engine.services.agent_think.think`
+(the model, tools and memory it builds; each finished step a row, so a run whose worker
+died is resumed by another from its last step) and ends here. A sensitive tool parks the
+run (``waiting``, no thread held) until :mod:`approvals` decides; :func:`resume` sends it
+back to the workers. The answer lands in the execution's ``output_summary``. Reading
+runs is :mod:`engine.services.agent_run_views` (re-exported here).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from contextlib import ExitStack
 from typing import Any
 
 from engine.agents import registry
 from engine.agents.definition import load_definition
-from engine.agents.thinking import Parked, Thinker
-from engine.agents.types import Message, ToolCall
+from engine.agents.thinking import Parked
 from engine.auth.types import Principal
-from engine.errors import AuraError, ConflictError, CredentialError, ValidationError
-from engine.services.agent_journal import StoreJournal, step_dict, steps_of
+from engine.errors import AuraError, ConflictError, ValidationError
+from engine.services.agent_run_views import get_run, list_runs, run_dict, run_steps
+from engine.services.agent_think import think
 from engine.services.execution_start import RunHandle, RunSpec, Runtime, start
-from engine.services.mcp import for_execution as mcp_for_execution
 from engine.services.principals import RunAs
 from engine.services.store import get_store
 
@@ -153,7 +149,7 @@ def _execute(execution_id: str, cancel: threading.Event) -> None:
     row = store.executions.get(execution_id)
     try:
         with local_execution(execution_id, cancel):
-            answer, summary = _think(store, row, cancel)
+            answer, summary = think(store, row, cancel)
         _end(execution_id, "succeeded", output={"answer": answer, **summary})
     except Parked as parked:
         _park(execution_id, parked.approval_id)
@@ -180,103 +176,6 @@ def _execute(execution_id: str, cancel: threading.Event) -> None:
                 "message": f"The agent run failed: {type(exc).__name__}: {exc}",
             },
         )
-
-
-def _think(store: Any, row: Any, cancel: threading.Event) -> tuple[str, dict[str, Any]]:
-    from engine.net import safe_client
-    from engine.sdk.ai import chat_model
-    from engine.services import approvals, credentials
-    from engine.services.agent_memory import StoredMemory
-    from engine.services.agent_tools import tool_for
-    from engine.services.ledger import price_table
-    from engine.services.principals import check_credential
-
-    ver = registry.version(store, str((row.trigger or {}).get("agent_version_id")))
-    d = load_definition(ver.definition, what=f"agent '{row.workflow_name}'")
-    run_as = RunAs.from_row(row)
-    cid = d.model.credential_id
-    if not cid:
-        raise CredentialError(
-            f"Agent '{row.workflow_name}' has no model credential; choose one in its Model "
-            "settings."
-        )
-    where = f"agent '{row.workflow_name}'"
-    check_credential(run_as, cid, node=where, slot="model")
-    secrets: set[str] = set()
-    cred = credentials.resolve(cid, secrets)
-    prompt, session = str(row.input["prompt"]), row.input.get("session")
-    memory = StoredMemory(row.project_id) if session and d.memory.kind == "window" else None
-    history: list[Message] = memory.load(session) if memory is not None and session else []
-
-    def decide(call: ToolCall) -> tuple[str | None, str]:
-        from engine.vault.redact import redact
-
-        return approvals.request_for_call(
-            row.id,
-            call.id,
-            title=f"Agent '{row.workflow_name}' wants to call '{call.name}'",
-            subject={
-                "tool": call.name,
-                "arguments": redact(call.arguments, secrets),
-                "agent_id": row.agent_id,
-                "prompt": redact(prompt[:500], secrets),
-            },
-            project_id=row.project_id,
-            requested_by=row.principal_user_id,
-            timeout_s=d.approval_timeout_s,
-        )
-
-    journal = StoreJournal(
-        store,
-        row.id,
-        secrets=secrets,
-        cancel=cancel,
-        decide=decide,
-        attribution={"agent_id": row.agent_id, "workflow_id": None, "project_id": row.project_id},
-    )
-    table = price_table()
-    with ExitStack() as stack:
-        http = stack.enter_context(safe_client(timeout=d.model.timeout_s))
-        tools = [tool_for(t, row, run_as, cancel, secrets) for t in d.tools if t.kind != "mcp"]
-        sensitive = {t.name for t in d.tools if t.sensitive and t.kind != "mcp"}
-        for spec in (t for t in d.tools if t.kind == "mcp"):  # connected for this run
-            offered = stack.enter_context(mcp_for_execution(row.id).toolbox(spec.servers))
-            tools += offered
-            sensitive |= {t.definition.name for t in offered} if spec.sensitive else set()
-        model = chat_model(
-            d.model.provider,
-            cred,
-            http=http,
-            model=d.model.model,
-            timeout_s=d.model.timeout_s,
-            max_retries=d.model.max_retries,
-            temperature=d.model.temperature,
-            stream=d.model.stream,
-        )
-        thinker = Thinker(
-            model,
-            d.instructions,
-            prompt,
-            journal,
-            tools=tools,
-            sensitive=frozenset(sensitive),
-            history=history,
-            limits=d.limits,
-            price=table.cost,
-            strategy=d.strategy,
-        )
-        answer = thinker.run()
-    if memory is not None and session:
-        memory.append(
-            session, [Message("user", prompt), Message("assistant", answer)], d.memory.window
-        )
-    steps = thinker.steps
-    return answer, {
-        "steps": len(steps),
-        "tokens_in": sum(s.tokens_in for s in steps),
-        "tokens_out": sum(s.tokens_out for s in steps),
-        "cost": round(sum(s.cost for s in steps), 6),
-    }
 
 
 # -- ends, parking, resuming -------------------------------------------------------------
@@ -358,65 +257,7 @@ def resume(execution_id: str) -> None:
         start(RunSpec(principal=RunAs.from_row(row), kind="agent", execution_id=execution_id))
 
 
-# -- reading ---------------------------------------------------------------------------
-def run_steps(principal: Principal, execution_id: str) -> list[dict[str, Any]]:
-    """The recorded steps of an agent run the caller may read, in order."""
-    from engine.services import access
-
-    access.execution(principal, execution_id)
-    return [step_dict(s) for s in steps_of(get_store(), execution_id)]
-
-
-def _run_dict(row: Any) -> dict[str, Any]:
-    out = row.output_summary or {}
-    return {
-        "id": row.id,
-        "agent_id": row.agent_id,
-        "agent": row.workflow_name,
-        "status": row.status,
-        "mode": row.mode,
-        "prompt": (row.input or {}).get("prompt"),
-        "session": (row.input or {}).get("session"),
-        "answer": out.get("answer"),
-        "tokens_in": out.get("tokens_in"),
-        "tokens_out": out.get("tokens_out"),
-        "cost": out.get("cost"),
-        "error": row.error,
-        "warnings": (row.trigger or {}).get("warnings") or [],
-        "created_at": row.created_at.isoformat(),
-        "started_at": row.started_at.isoformat() if row.started_at else None,
-        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
-    }
-
-
-def get_run(principal: Principal, execution_id: str) -> dict[str, Any]:
-    """An agent run (status, prompt, answer, tokens, cost, error) with its steps."""
-    from engine.services import access
-
-    row = access.execution(principal, execution_id)
-    if row.kind != "agent":
-        raise ValidationError(f"Execution {execution_id} is a workflow run, not an agent run.")
-    return {**_run_dict(row), "steps": run_steps(principal, execution_id)}
-
-
-def list_runs(principal: Principal, ref: str, *, limit: int = 50) -> list[dict[str, Any]]:
-    """The newest runs of an agent the caller may read."""
-    from sqlmodel import col, select
-
-    from engine.services.agents import find_agent
-    from engine.store.models import Execution
-
-    rec = find_agent(principal, ref)
-    with get_store().db.read() as s:
-        rows = s.exec(
-            select(Execution)
-            .where(col(Execution.agent_id) == rec.id)
-            .order_by(col(Execution.created_at).desc())
-            .limit(limit)
-        ).all()
-    return [_run_dict(r) for r in rows]
-
-
+# -- waiting for a run -------------------------------------------------------------------
 def chat(
     principal: Principal, ref: str, message: str, *, session: str, timeout: float = 300.0
 ) -> dict[str, Any]:
@@ -424,7 +265,7 @@ def chat(
     waits for it (a run waiting for an approval comes back ``waiting``)."""
     handle = start_run(principal, ref, message, session=session, mode="chat")
     row = wait_for_run(handle, timeout)
-    return _run_dict(row)
+    return run_dict(row)
 
 
 def wait_for_run(handle: RunHandle, timeout: float) -> Any:
