@@ -68,6 +68,9 @@ class Approval:
     title: str
     execution_id: str
     created_at: datetime | None
+    status: str = "pending"
+    expires_at: datetime | None = None
+    decided_at: datetime | None = None
 
     @classmethod
     def from_json(cls, d: JSON) -> Approval:
@@ -77,4 +80,7 @@ class Approval:
             str(d.get("title") or ""),
             str(d.get("execution_id") or ""),
             parse_time(d.get("created_at")),
+            str(d.get("status") or "pending"),
+            parse_time(d.get("expires_at")),
+            parse_time(d.get("decided_at")),
         )

@@ -122,8 +122,9 @@ def get_approval(principal: Principal, approval_id: str) -> dict[str, Any]:
 def inbox(
     principal: Principal, *, status: str = "pending", limit: int = 100
 ) -> list[dict[str, Any]]:
-    """Approvals in ``status`` (default: pending) the caller may decide, oldest first
-    (overdue ones are expired first, and their runs resumed)."""
+    """Approvals in ``status`` (default: pending) the caller may decide: pending ones
+    oldest first, decided or expired ones newest decision first (overdue ones are
+    expired first, and their runs resumed)."""
     expire_due()
     from engine.store.models import Execution
 
@@ -133,7 +134,10 @@ def inbox(
             stmt = stmt.join(Execution, col(Execution.id) == col(Approval.execution_id)).where(
                 col(Execution.status) == "waiting"
             )
-        rows = s.exec(stmt.order_by(col(Approval.created_at)).limit(limit * 5)).all()
+            stmt = stmt.order_by(col(Approval.created_at))
+        else:
+            stmt = stmt.order_by(col(Approval.decided_at).desc())
+        rows = s.exec(stmt.limit(limit * 5)).all()
     mine = [a for a in rows if can(principal, "approval:decide", project_id=a.project_id)]
     mine = [a for a in mine if a.assignee_id in (None, principal.user_id)]
     return [approval_dict(a) for a in mine[:limit]]

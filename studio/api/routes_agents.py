@@ -36,7 +36,8 @@ class AgentSaveIn(In):
     definition: dict[str, Any] = Field(description="The new definition (a new version).")
     message: str = Field("", max_length=500, description="What changed.")
     base_version: int | None = Field(
-        None, ge=1, le=2**31 - 1, description="The version you edited (conflicts).")
+        None, ge=1, le=2**31 - 1, description="The version you edited (conflicts)."
+    )
 
 
 class AgentPatchIn(In):
@@ -132,7 +133,9 @@ class ApprovalOut(Out):
     comment: str = ""
     created_at: str
     decided_at: str | None = None
-    expires_at: str | None = None
+    expires_at: str | None = Field(
+        None, description="When nobody deciding by then expires it (None: it waits)."
+    )
 
 
 class ApprovalList(Out):
@@ -326,15 +329,26 @@ def get_run(call: Call) -> dict[str, Any]:
     return agents.get_run(call.principal, str(call.path["run_id"]))
 
 
+class InboxQuery(In):
+    status: Literal["pending", "expired", "approved", "rejected"] = Field(
+        "pending",
+        description="pending: what waits for my decision (oldest first, each with its "
+        "expires_at); expired, approved, rejected: the newest decided first.",
+    )
+    limit: int = Field(100, ge=1, le=500, description="At most this many.")
+
+
 @router.get(
     "/approvals",
     action="execution:read",
     summary="What waits for my decision",
+    query=InboxQuery,
     response=ApprovalList,
     scope="service",
 )
 def inbox(call: Call) -> dict[str, Any]:
-    return {"items": agents.inbox(call.principal)}
+    q: InboxQuery = call.query
+    return {"items": agents.inbox(call.principal, status=q.status, limit=q.limit)}
 
 
 @router.get(

@@ -1,7 +1,8 @@
 """The console's agents screen (key 6) against a real API server and the local LLM server:
 the operator sees the agent, its run waiting for approval and the call in the inbox;
 pressing ``y`` approves it, the run goes on and the screen shows it succeeded and the
-inbox empty."""
+inbox empty. An approval nobody decides shows its time left counting down, then shows
+as expired (its run failed, saying so) and can no longer be approved."""
 
 from __future__ import annotations
 
@@ -58,8 +59,11 @@ def agent_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         stop_server(proc)
 
 
-def _arrange(server: Server, llm: LLMServer) -> str:
-    """An active agent whose HTTP tool is sensitive, and a run waiting for approval."""
+def _arrange(
+    server: Server, llm: LLMServer, name: str = "Careful reader", timeout_s: float | None = None
+) -> str:
+    """An active agent whose HTTP tool is sensitive (its approvals expiring after
+    ``timeout_s``), and a run waiting for approval."""
     with server.client() as c:
         cred = c.post(
             "/credentials",
@@ -73,10 +77,11 @@ def _arrange(server: Server, llm: LLMServer) -> str:
         agent = c.post(
             "/agents",
             json={
-                "name": "Careful reader",
+                "name": name,
                 "definition": {
                     "model": {"credential_id": cred.json()["id"]},
                     "tools": [{"kind": "http", "sensitive": True}],
+                    "approval_timeout_s": timeout_s,
                 },
             },
         )
@@ -111,7 +116,8 @@ async def test_the_inbox_approves_and_the_run_goes_on(
         runs = cells(screen.query_one("#runs-table", DataTable))
         assert "waiting" in runs[0][1] and runs[0][2] == "Read the page"
         inbox = screen.query_one("#inbox-table", DataTable)
-        assert inbox.row_count == 1 and "http_request" in cells(inbox)[0][2]
+        assert inbox.row_count == 1 and "http_request" in cells(inbox)[0][3]
+        assert cells(inbox)[0][1] == "no limit"
         await pilot.press("i", "y")
         await wait_for(pilot, lambda: inbox.row_count == 0, what="the inbox emptied")
         await wait_for(
@@ -125,3 +131,55 @@ async def test_the_inbox_approves_and_the_run_goes_on(
     ) as c:
         run = c.get(f"/agent-runs/{run_id}").json()
     assert run["status"] == "succeeded" and run["answer"] == "The page greets Console."
+
+
+async def test_the_inbox_counts_down_and_shows_the_expired_approval(
+    agent_server: Server, llm: LLMServer, config_file: Path
+) -> None:
+    run_id = _arrange(agent_server, llm, "Hasty reader", timeout_s=8)
+    app = make_app(agent_server, config_file, api_key=agent_server.api_key)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await signed_in(pilot)
+        await pilot.press("6")
+        screen: Any = await wait_for(
+            pilot,
+            lambda: isinstance(app.screen, AgentsScreen) and app.screen.approvals and app.screen,
+            what="the inbox",
+        )
+        inbox = screen.query_one("#inbox-table", DataTable)
+        row = next(r for r in cells(inbox) if "http_request" in r[3])
+        assert re.fullmatch(r"in \d+s \(\d\d:\d\d:\d\d\)", row[1]), row
+        before = row[1]
+        await wait_for(
+            pilot,
+            lambda: next(r for r in cells(inbox) if "http_request" in r[3])[1] != before,
+            what="the time left counting down",
+        )
+        # nobody decides: at zero the console reloads, and the server expires it
+        await wait_for(
+            pilot,
+            lambda: [r for r in cells(inbox) if r[1].startswith("expired ")],
+            timeout=40,
+            what="the approval shown expired",
+        )
+        expired = [i for i, r in enumerate(cells(inbox)) if r[1].startswith("expired ")]
+        assert len(expired) == 1 and screen.approvals[expired[0]].execution_id == run_id
+        inbox.focus()
+        inbox.move_cursor(row=expired[0])
+        app.clear_notifications()
+        await pilot.press("y")
+        await pilot.pause()
+        assert [n.message for n in app._notifications][-1].startswith(
+            "This approval expired: nobody decided in time"
+        )
+    with httpx.Client(
+        base_url=agent_server.url + "/api/v1", headers={"X-API-Key": agent_server.api_key}
+    ) as c:
+        run = c.get(f"/agent-runs/{run_id}").json()
+        pending = c.get("/approvals").json()["items"]
+        expired = c.get("/approvals", params={"status": "expired"}).json()["items"]
+        bad = c.get("/approvals", params={"status": "lost"})
+    assert run["status"] == "failed" and run["error"]["code"] == "approval_expired"
+    assert run_id not in [a["execution_id"] for a in pending]
+    assert [(a["execution_id"], a["status"]) for a in expired] == [(run_id, "expired")]
+    assert bad.status_code == 422 and set(bad.json()) == {"error", "message", "details"}

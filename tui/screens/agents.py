@@ -1,18 +1,23 @@
 """Agents (key 6): the agents with their state, the runs of the highlighted one (live:
 redrawn as runs start, take steps and end), and the approvals inbox, where ``y``
-approves and ``n`` rejects the highlighted tool call.
+approves and ``n`` rejects the highlighted tool call. Each waiting approval shows the
+time left before it expires (counting down each second; at zero the inbox reloads and
+the server expires it), then the ones that expired recently, in red.
 
-It reads ``/api/v1/agents``, ``/agents/{id}/runs`` and ``/approvals``, and posts
-``/approvals/{id}/decision``.
+It reads ``/api/v1/agents``, ``/agents/{id}/runs``, ``/approvals`` and
+``/approvals?status=expired``, and posts ``/approvals/{id}/decision``.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.timer import Timer
 from textual.widgets import DataTable, Label
 
 from tui.client import API
@@ -25,10 +30,39 @@ from tui.widgets.status_badge import status_text
 __all__ = ["AgentsScreen"]
 
 LIVE_TYPES = ("agent.step", "execution.started", "execution.finished", "execution.waiting")
+EXPIRED_SHOWN = 10
 
 
 def _when(run: AgentRun | Approval) -> str:
     return run.created_at.astimezone().strftime("%m-%d %H:%M:%S") if run.created_at else "-"
+
+
+def _span(seconds: float) -> str:
+    """``45s``, ``4m 05s``, ``2h 03m``, ``3d 04h``."""
+    s = int(seconds)
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m {s % 60:02d}s"
+    if s < 86400:
+        return f"{s // 3600}h {s % 3600 // 60:02d}m"
+    return f"{s // 86400}d {s % 86400 // 3600:02d}h"
+
+
+def expiry_text(approval: Approval, now: datetime) -> Text:
+    """When ``approval`` expires as the inbox shows it: the time left and the local
+    time (yellow in its last minute), ``no limit``, or when it expired (red)."""
+    if approval.status == "expired":
+        when = approval.decided_at or approval.expires_at
+        at = when.astimezone().strftime("%H:%M:%S") if when else ""
+        return Text(f"expired {at}".strip(), style="bold red")
+    if approval.expires_at is None:
+        return Text("no limit", style="dim")
+    left = (approval.expires_at - now).total_seconds()
+    if left <= 0:
+        return Text("expiring now", style="bold red")
+    at = approval.expires_at.astimezone().strftime("%H:%M:%S")
+    return Text(f"in {_span(left)} ({at})", style="bold yellow" if left < 60 else "")
 
 
 class AgentsScreen(ConsoleScreen):
@@ -47,6 +81,7 @@ class AgentsScreen(ConsoleScreen):
         self.agents: list[AgentSummary] = []
         self.runs: list[AgentRun] = []
         self.approvals: list[Approval] = []
+        self._clock: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="split"):
@@ -66,11 +101,37 @@ class AgentsScreen(ConsoleScreen):
         self.query_one("#agents-table", DataTable).add_columns(
             "Name", "State", "Ver", "Model", "Tools"
         )
-        self.query_one("#inbox-table", DataTable).add_columns("Waiting since", "Kind", "What")
+        box = self.query_one("#inbox-table", DataTable)
+        box.add_column("Waiting since")
+        box.add_column("Expires", key="expires")
+        box.add_columns("Kind", "What")
         self.query_one("#runs-table", DataTable).add_columns(
             "When", "Status", "Prompt", "Answer", "Tokens", "Cost"
         )
         self.query_one("#agents-table", DataTable).focus()
+        self._clock = self.set_interval(1.0, self._count_down, pause=True)
+
+    def on_screen_resume(self) -> None:
+        super().on_screen_resume()
+        if self._clock is not None:
+            self._clock.resume()
+
+    def on_screen_suspend(self) -> None:
+        if self._clock is not None:
+            self._clock.pause()
+
+    def _count_down(self) -> None:
+        """Redraws the time left of each waiting approval; one past its expiry reloads
+        the inbox (listing it makes the server expire it and end or resume its run)."""
+        box = self.query_one("#inbox-table", DataTable)
+        now = datetime.now(UTC)
+        due = False
+        for ap in self.approvals:
+            if ap.id in box.rows:
+                box.update_cell(ap.id, "expires", expiry_text(ap, now))
+            due |= ap.status == "pending" and ap.expires_at is not None and ap.expires_at <= now
+        if due:
+            self.refresh_soon(0.5)
 
     @property
     def selected(self) -> AgentSummary | None:
@@ -98,11 +159,15 @@ class AgentsScreen(ConsoleScreen):
         if keep in ids:
             table.move_cursor(row=ids.index(keep))
         inbox = await self.client.get(f"{API}/approvals")
-        self.approvals = [Approval.from_json(d) for d in items_of(inbox)]
+        expired = await self.client.get(
+            f"{API}/approvals", params={"status": "expired", "limit": EXPIRED_SHOWN}
+        )
+        self.approvals = [Approval.from_json(d) for d in items_of(inbox) + items_of(expired)]
         box = self.query_one("#inbox-table", DataTable)
         box.clear()
+        now = datetime.now(UTC)
         for ap in self.approvals:
-            box.add_row(_when(ap), ap.kind, ap.title, key=ap.id)
+            box.add_row(_when(ap), expiry_text(ap, now), ap.kind, ap.title, key=ap.id)
         self._runs_worker()
 
     async def _load_runs(self) -> None:
@@ -149,7 +214,15 @@ class AgentsScreen(ConsoleScreen):
         if not self.approvals or not 0 <= table.cursor_row < len(self.approvals):
             self.notify("Nothing waits for your decision.", severity="warning")
             return
-        self._decide(self.approvals[table.cursor_row], decision)
+        approval = self.approvals[table.cursor_row]
+        if approval.status != "pending":
+            self.notify(
+                "This approval expired: nobody decided in time, so its run went on as if "
+                "rejected. Nothing to decide.",
+                severity="warning",
+            )
+            return
+        self._decide(approval, decision)
 
     @work(group="decide")
     async def _decide(self, approval: Approval, decision: str) -> None:
