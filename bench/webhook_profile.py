@@ -8,6 +8,7 @@ the server's CPU per answered request and how it splits between the parts of the
     .venv/bin/python bench/webhook_profile.py                  # inline, c=4, 20 s
     .venv/bin/python bench/webhook_profile.py --config up --concurrency 10
     .venv/bin/python bench/webhook_profile.py --raw /tmp/raw.txt  # keep the samples
+    .venv/bin/python bench/webhook_profile.py --statements     # SQL per webhook, listed
 
 CPU per request depends much less on what else runs than req/s does, so the split is
 worth reading on a busy machine too. py-spy is a separate tool (``pip install py-spy``);
@@ -40,8 +41,10 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("validate the definition", ("graph/validate.py", "graph/choices.py")),
     ("load the definition", ("graph/loader.py", "graph/model.py", "stored_version")),
     ("record: execution row", ("ExecutionRepository.create", "ExecutionRepository.set_status")),
-    ("record: other reads", ("get_static_data", "VariableRepository", "WorkflowRepository",
-                             "ExecutionRepository.get")),
+    (
+        "record: other reads",
+        ("get_static_data", "VariableRepository", "WorkflowRepository", "ExecutionRepository.get"),
+    ),
     ("events and metrics", ("engine/events/", "prometheus_client", "routes_metrics.py")),
     ("logging", ("structlog", "logging/__init__.py")),
     ("run the nodes", ("Execution._walk", "Execution._execute")),
@@ -77,6 +80,47 @@ def server_pid(root: int) -> int:
     return root
 
 
+def count_statements(requests: int = 20, db_url: str | None = None) -> None:
+    """The SQL statements one webhook costs, in this process (the inline app on a fresh
+    SQLite data directory, or ``db_url``), after a warm-up: their number per request and
+    the statements of the last request, in order."""
+    from sqlalchemy import event
+    from starlette.testclient import TestClient
+    from webhook_bench import flow
+
+    tmp = Path(tempfile.mkdtemp(prefix="aura-statements-"))
+    os.environ.update(AURA_DATA_DIR=str(tmp / "data"), AURA_LOG_LEVEL="WARNING")
+    for key in ("AURA_REDIS_URL", "AURA_RUNTIME", *(() if db_url else ("AURA_DB_URL",))):
+        os.environ.pop(key, None)
+    if db_url:
+        os.environ["AURA_DB_URL"] = db_url
+    from engine.services.store import get_store
+    from studio.api import create_app
+
+    seen: list[str] = []
+    with TestClient(create_app(runtime="inline")) as c:
+        token = c.post(
+            "/api/v1/auth/setup", json={"email": "load@aura.dev", "password": "statements-" * 2}
+        ).json()
+        c.headers["Authorization"] = f"Bearer {token['access_token']}"
+        wid = c.post("/api/v1/workflows", json=flow("default")).json()["id"]
+        c.post(f"/api/v1/workflows/{wid}/activate").raise_for_status()
+        del c.headers["Authorization"]
+        for _ in range(3):  # warm-up: caches, first connections
+            c.post("/webhook/bench", json={"name": "bench", "value": 42}).raise_for_status()
+        engine = get_store().db.engine
+        listen = lambda *a: seen.append(a[2].split("\n")[0][:110])  # noqa: E731
+        event.listen(engine, "before_cursor_execute", listen)
+        for _ in range(requests):
+            mark = len(seen)
+            c.post("/webhook/bench", json={"name": "bench", "value": 42}).raise_for_status()
+        event.remove(engine, "before_cursor_execute", listen)
+    print(f"{len(seen) / requests:.1f} SQL statements per webhook; the last request's:")
+    for line in seen[mark:]:
+        print("  " + line)
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", choices=CONFIGS, default="inline")
@@ -84,7 +128,16 @@ def main() -> None:
     ap.add_argument("--duration", type=int, default=20, help="seconds sampled")
     ap.add_argument("--rate", type=int, default=200, help="py-spy samples per second")
     ap.add_argument("--raw", type=Path, help="also keep py-spy's raw samples here")
+    ap.add_argument(
+        "--statements",
+        action="store_true",
+        help="count the SQL statements of a webhook in-process instead",
+    )
+    ap.add_argument("--db-url", help="with --statements: a PostgreSQL URL instead of SQLite")
     args = ap.parse_args()
+    if args.statements:
+        count_statements(db_url=args.db_url)
+        return
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(spy).exists():
         raise SystemExit("py-spy is needed: .venv/bin/pip install py-spy")
@@ -100,12 +153,29 @@ def main() -> None:
         subprocess.run([*wrk[:3], "-d3s", *wrk[3:]], capture_output=True, check=True)
         pid = server_pid(proc.pid)
         sampler = subprocess.Popen(
-            [spy, "record", "-p", str(pid), "-d", str(args.duration), "-r", str(args.rate),
-             "--gil", "--nonblocking", "-f", "raw", "-o", str(raw)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                spy,
+                "record",
+                "-p",
+                str(pid),
+                "-d",
+                str(args.duration),
+                "-r",
+                str(args.rate),
+                "--gil",
+                "--nonblocking",
+                "-f",
+                "raw",
+                "-o",
+                str(raw),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         t0, c0 = time.monotonic(), cpu_ticks(pid)
-        out = subprocess.run([*wrk[:3], f"-d{args.duration}s", *wrk[3:]],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [*wrk[:3], f"-d{args.duration}s", *wrk[3:]], capture_output=True, text=True, check=True
+        ).stdout
         c1, secs = cpu_ticks(pid), time.monotonic() - t0
         sampler.wait()
     requests = int(next(line.split()[0] for line in out.splitlines() if "requests in" in line))
@@ -117,8 +187,10 @@ def main() -> None:
         if stack:
             parts[part_of(stack)] += int(n)
     total = sum(parts.values()) or 1
-    print(f"{args.config}, c={args.concurrency}: {requests} requests in {secs:.1f} s "
-          f"({requests / secs:.1f} req/s); server CPU {cpu_ms:.2f} ms per request")
+    print(
+        f"{args.config}, c={args.concurrency}: {requests} requests in {secs:.1f} s "
+        f"({requests / secs:.1f} req/s); server CPU {cpu_ms:.2f} ms per request"
+    )
     print(f"{'part of the path':45s} {'share':>6s} {'ms/req':>7s}")
     for name, n in parts.most_common():
         print(f"{name:45s} {n / total:6.1%} {cpu_ms * n / total:7.2f}")

@@ -14,8 +14,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, literal, or_, update
+from sqlalchemy import Table, func, insert, literal, or_, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import make_transient_to_detached
 from sqlmodel import col, delete, select
 
 from engine.errors import ConflictError, NotFoundError, ValidationError
@@ -43,6 +44,15 @@ _SETTABLE = frozenset(
     }
 )
 _HINT = "List executions with 'aura execution list'."
+_TABLE: Table = Execution.__table__  # type: ignore[attr-defined]
+_COLUMNS = tuple(_TABLE.c.keys())
+
+
+def _detached(values: Mapping[str, Any]) -> Execution:
+    """An execution row from its column values, as a repository returns rows (detached)."""
+    row = Execution(**values)
+    make_transient_to_detached(row)
+    return row
 
 
 def _status(value: ExecutionStatus | str) -> ExecutionStatus:
@@ -140,7 +150,8 @@ class ExecutionRepository(Repository):
                     ex.workflow_name = workflow_name or wf.name
                     ex.workflow_version_id = workflow_version_id or wf.current_version_id
                     ex.project_id = project_id or wf.project_id
-                s.add(ex)
+                # one Core INSERT of the row's values: no unit of work for one new row
+                s.connection().execute(insert(_TABLE), {c: getattr(ex, c) for c in _COLUMNS})
         except IntegrityError:
             # two processes creating the same id (schedulers in a split brain): one wins
             if id is None or not self._exists(id):
@@ -149,6 +160,7 @@ class ExecutionRepository(Repository):
                         self._require(s, WorkflowRecord, workflow_id, "workflow")
                 raise
             raise ConflictError(f"Execution {id} exists already.", details={"id": id}) from None
+        make_transient_to_detached(ex)  # as a row read back: a later session updates it
         return ex
 
     def _exists(self, id: str) -> bool:
@@ -192,7 +204,7 @@ class ExecutionRepository(Repository):
         now = utcnow()
         if target is ExecutionStatus.RUNNING:
             values.setdefault(
-                "started_at", func.coalesce(col(Execution.started_at), literal(now, UTCDateTime()))
+                "started_at", func.coalesce(_TABLE.c.started_at, literal(now, UTCDateTime()))
             )
             values.setdefault("heartbeat_at", now)
         if target.finished:
@@ -204,25 +216,26 @@ class ExecutionRepository(Repository):
             values.setdefault("worker_id", None)
         sources = [s.value for s in ExecutionStatus if target in TRANSITIONS[s]]
         with self._db.write() as s:
-            # one statement changes and returns the row (when the change is allowed)
-            row = s.execute(
-                update(Execution)
-                .where(col(Execution.id) == id, col(Execution.status).in_(sources))
+            # one Core statement changes and returns the row (when the change is allowed)
+            conn = s.connection()
+            found = conn.execute(
+                update(_TABLE)
+                .where(_TABLE.c.id == id, _TABLE.c.status.in_(sources))
                 .values(status=target.value, **values)
-                .returning(Execution),
-                execution_options={"synchronize_session": False},
-            ).scalar_one_or_none()
-            changed = row is not None
-            if row is None:
-                row = s.get(Execution, id, populate_existing=True)
-            if row is None:
+                .returning(*_TABLE.c)
+            ).first()
+            changed = found is not None
+            if found is None:
+                found = conn.execute(_TABLE.select().where(_TABLE.c.id == id)).first()
+            if found is None:
                 raise NotFoundError(f"No execution with id {id!r}. {_HINT}", details={"id": id})
+            row = _detached(found._mapping)
             if not changed:
                 raise ConflictError(
                     f"Execution {id} is {row.status}; it cannot become {target.value}.",
                     details={"id": id, "status": row.status, "requested": target.value},
                 )
-            insert_rows(s, build_rows(id, node_runs))
+            insert_rows(conn, build_rows(id, node_runs))
             return row
 
     def finish(
