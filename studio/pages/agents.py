@@ -107,6 +107,38 @@ def agents_page() -> rx.Component:
     )
 
 
+def _expiry(a: rx.Var) -> rx.Component:
+    return rx.hstack(
+        rx.icon("timer", size=14),
+        rx.text(a["expires"], size="2"),
+        color=rx.cond(a["urgent"] == "true", "var(--red-11)", "var(--gray-11)"),
+        align="center",
+        spacing="1",
+        class_name="approval-expiry",
+    )
+
+
+def _expired(a: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(
+                rx.badge("expired", color_scheme="red"),
+                rx.badge(a["kind"], variant="soft"),
+                rx.text(a["title"], weight="medium"),
+                rx.spacer(),
+                rx.text(a["created_at"], size="1", color_scheme="gray"),
+                width="100%",
+                align="center",
+            ),
+            _expiry(a),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+        class_name="approval-expired",
+    )
+
+
 def _approval(a: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -118,6 +150,7 @@ def _approval(a: rx.Var) -> rx.Component:
                 width="100%",
                 align="center",
             ),
+            _expiry(a),
             rx.code_block(a["subject"], language="json", width="100%"),
             rx.hstack(
                 rx.button(
@@ -158,6 +191,23 @@ def approvals_page() -> rx.Component:
                 "Nothing waits for you",
                 "When an agent wants to call a tool marked sensitive, the call "
                 "waits here until someone approves or rejects it.",
+            ),
+        ),
+        rx.cond(
+            S.expired.length() > 0,
+            rx.vstack(
+                rx.heading("Expired recently", size="3"),
+                rx.text(
+                    "Nobody decided these in time: an agent's call was not made, an "
+                    "Approval node went on by its timeout output.",
+                    size="2",
+                    color_scheme="gray",
+                ),
+                rx.foreach(S.expired, _expired),
+                spacing="3",
+                width="100%",
+                padding_top="24px",
+                id="approvals-expired",
             ),
         ),
     )
