@@ -9,8 +9,10 @@ A node tool's row (see :mod:`studio.logic.agent_form`) keeps its values as JSON 
 page draws for every node tool into one list (each entry names its tool by index), so
 the page needs no nested lists.
 
-Parameters whose editor is a table or JSON (headers, body fields, ...) are not drawn:
-their defaults apply, or the values an agent was saved with through the API are kept.
+Parameters whose editor is a table or JSON (headers, body fields, a JSON body, a list)
+are drawn as a JSON editor: the row keeps the text as typed; a problem (not JSON, or
+not the shape the node expects) is said under the field as it is typed, and saving
+refuses it; an empty editor leaves the node's default.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import json
 import re
 from typing import Any
 
-__all__ = ["SCALAR_KINDS", "field_rows", "node_spec_parts", "schema_from_args"]
+__all__ = ["JSON_KINDS", "SCALAR_KINDS", "field_rows", "node_spec_parts", "schema_from_args"]
 
 SCALAR_KINDS = ("text", "textarea", "password", "number", "boolean", "options", "any", "code")
+JSON_KINDS = ("json", "key_value", "collection", "list")
 _ARG = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 
 
@@ -45,11 +48,109 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def _example(f: dict[str, Any]) -> str:
+    """A value of the shape a JSON field takes, for its hint."""
+    from studio.logic.form import default_item
+
+    if f["kind"] == "key_value":
+        return '[{"name": "Accept", "value": "application/json"}]'
+    if f["kind"] == "collection":
+        return json.dumps([default_item(f.get("fields") or [])])
+    if f["kind"] == "list":
+        return '["first", "second"]'
+    return '{"city": "{{ $json.city }}"}'
+
+
+def _json_value(f: dict[str, Any], value: str) -> tuple[Any, str]:
+    """A JSON field's value from its text, or a problem in plain words."""
+    text = value.strip()
+    try:
+        return json.loads(text), ""
+    except json.JSONDecodeError as exc:
+        if "{{" in text and not text.startswith(("{", "[")):
+            return text, ""  # an expression giving the whole value
+        return None, (
+            f"{f['label']}: this is not JSON ({exc.msg} at line {exc.lineno}, column "
+            f"{exc.colno}); enter e.g. {_example(f)}"
+        )
+
+
+def _typed(
+    values: dict[str, Any], fields: dict[str, dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A node tool's parameters as typed (numbers as numbers, JSON parsed), and the
+    problems of the fields that cannot be typed, by key."""
+    from studio.logic.form import coerce
+
+    typed: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for key, value in values.items():
+        f = fields.get(key)
+        if f is None:
+            continue
+        if f["kind"] == "number" and isinstance(value, str):
+            text = value.strip()
+            if not text:
+                continue
+            number = coerce("number", text, integer=bool(f.get("integer")))
+            if isinstance(number, str) and "{{" not in number:
+                whole = "a whole number" if f.get("integer") else "a number"
+                problems[key] = (
+                    f"{f['label']}: '{text}' is not a number; enter {whole} (or an "
+                    "expression such as {{ $json.<argument> }})."
+                )
+                continue
+            typed[key] = number
+        elif f["kind"] == "boolean" and isinstance(value, str):
+            typed[key] = value == "true"
+        elif f["kind"] in JSON_KINDS and isinstance(value, str):
+            if not value.strip():
+                continue  # the node's default
+            parsed, problem = _json_value(f, value)
+            if problem:
+                problems[key] = problem
+            else:
+                typed[key] = parsed
+        else:
+            typed[key] = value
+    return typed, problems
+
+
+def _shape_problem(key: str, label: str, errors: dict[str, str]) -> str:
+    """The first problem the node's spec finds in field ``key`` (``Headers, row 1,
+    name: ...``), or ""."""
+    for path, message in errors.items():
+        if path == key:
+            return f"{label}: {message}"
+        if path.startswith(key + "."):
+            parts = path.split(".")[1:]
+            where = ", ".join(f"row {int(p) + 1}" if p.isdigit() else p for p in parts)
+            return f"{label} ({where}): {message}"
+    return ""
+
+
+def _row(i: int, f: dict[str, Any], kind: str, value: str, **extra: str) -> dict[str, str]:
+    return {
+        "tool": str(i),
+        "kind": kind,
+        "key": f["key"],
+        "label": f["label"],
+        "help": str(f.get("help") or "")[:200],
+        "required": "",
+        "value": value,
+        "options": "",
+        "error": "",
+        "example": "",
+        **extra,
+    }
+
+
 def field_rows(tools: list[dict[str, str]], choices: dict[str, Any]) -> list[dict[str, str]]:
     """What the page draws for the node tools among ``tools``: per tool, its visible
-    parameters, its credential slots and its arguments (``tool`` = the row's index)."""
+    parameters (a JSON editor for tables and JSON, with its problem if any), its
+    credential slots and its arguments (``tool`` = the row's index)."""
     from studio.logic.form import describe
-    from studio.logic.form_rules import visible
+    from studio.logic.form_rules import validation_errors, visible
 
     nodes = {n["type"]: n for n in choices.get("nodes", [])}
     creds = choices.get("node_credentials", [])
@@ -59,24 +160,28 @@ def field_rows(tools: list[dict[str, str]], choices: dict[str, Any]) -> list[dic
             continue
         values = _loads(row.get("params", ""))
         fields = describe(row["target"])
+        typed, problems = _typed(values, {f["key"]: f for f in fields})
+        errors = validation_errors(row["target"], None, typed) if fields else {}
         for f in fields:
-            if f["kind"] not in SCALAR_KINDS or not visible(f, values, fields):
+            if not visible(f, values, fields):
                 continue
             current = values.get(f["key"], f.get("default"))
+            if f["kind"] in JSON_KINDS:
+                problem = problems.get(f["key"]) or _shape_problem(f["key"], f["label"], errors)
+                text = current if isinstance(current, str) else _pretty(current)
+                out.append(_row(i, f, "json", text, error=problem, example=_example(f)))
+                continue
+            if f["kind"] not in SCALAR_KINDS:
+                continue
             options = f.get("options") or []
             out.append(
-                {
-                    "tool": str(i),
-                    "kind": "options" if options else f["kind"],
-                    "key": f["key"],
-                    "label": f["label"],
-                    "help": str(f.get("help") or "")[:200],
-                    "required": "",
-                    "value": _text(current),
-                    "options": ",".join(
-                        f"{_clean(o['value'])}|{_clean(o['label'])}" for o in options
-                    ),
-                }
+                _row(
+                    i,
+                    f,
+                    "options" if options else f["kind"],
+                    _text(current),
+                    options=",".join(f"{_clean(o['value'])}|{_clean(o['label'])}" for o in options),
+                )
             )
         chosen = _loads(row.get("creds", ""))
         for slot in nodes.get(row["target"], {}).get("slots", []):
@@ -94,9 +199,15 @@ def field_rows(tools: list[dict[str, str]], choices: dict[str, Any]) -> list[dic
                     "options": ",".join(
                         f"{c['id']}|{_clean(c['name'])} ({c['kind']})" for c in usable
                     ),
+                    "error": "",
+                    "example": "",
                 }
             )
     return out
+
+
+def _pretty(value: Any) -> str:
+    return "" if value is None else json.dumps(value, indent=2)
 
 
 def schema_from_args(args: str, old: dict[str, Any] | None) -> tuple[dict[str, Any], str]:
@@ -124,38 +235,15 @@ def node_spec_parts(
     row: dict[str, str],
 ) -> tuple[dict[str, Any], dict[str, str], dict[str, Any], str]:
     """``(parameters, credentials, input_schema, problem)`` of a node tool's row: its
-    parameters as typed (numbers as numbers), checked against the node's spec (a wrong
-    value is named in plain words, with its field's label)."""
-    from studio.logic.form import coerce, describe
+    parameters as typed (numbers as numbers, JSON editors parsed), checked against the
+    node's spec (a wrong value is named in plain words, with its field's label)."""
+    from studio.logic.form import describe
     from studio.logic.form_rules import validation_errors
 
-    typed: dict[str, Any] = {}
     fields = {f["key"]: f for f in describe(row["target"])}
-    for key, value in _loads(row.get("params", "")).items():
-        f = fields.get(key)
-        if f is None:
-            continue
-        if f["kind"] == "number" and isinstance(value, str):
-            text = value.strip()
-            if not text:
-                continue
-            number = coerce("number", text, integer=bool(f.get("integer")))
-            if isinstance(number, str) and "{{" not in number:
-                whole = "a whole number" if f.get("integer") else "a number"
-                return (
-                    {},
-                    {},
-                    {},
-                    (
-                        f"{f['label']}: '{text}' is not a number; enter {whole} (or an "
-                        "expression such as {{ $json.<argument> }})."
-                    ),
-                )
-            typed[key] = number
-        elif f["kind"] == "boolean" and isinstance(value, str):
-            typed[key] = value == "true"
-        else:
-            typed[key] = value
+    typed, problems = _typed(_loads(row.get("params", "")), fields)
+    if problems:
+        return {}, {}, {}, next(iter(problems.values()))
     creds = {k: v for k, v in _loads(row.get("creds", "")).items() if v}
     old = _loads(row.get("schema", ""))
     schema, problem = schema_from_args(row.get("args", ""), old)
@@ -164,6 +252,7 @@ def node_spec_parts(
     errors = validation_errors(row["target"], None, typed)
     if errors:
         path, message = next(iter(errors.items()))
-        label = fields.get(path.split(".")[0], {}).get("label", path)
-        return {}, {}, {}, f"{label}: {message}"
+        key = path.split(".")[0]
+        label = fields.get(key, {}).get("label", path)
+        return {}, {}, {}, _shape_problem(key, label, {path: message}) or f"{label}: {message}"
     return typed, creds, schema, ""

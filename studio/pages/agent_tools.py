@@ -1,5 +1,6 @@
 """The Tools section of the agent editor: one card per tool (its name, description,
-approval switch; a code tool's time limit; a node tool's arguments, parameters and
+approval switch; a code tool's time limit; a node tool's arguments, parameters — a JSON
+editor for tables and JSON, its problem said under it as it is typed — and
 credentials) and the picker that adds tools from lists (built-in, workflows, nodes,
 knowledge bases, MCP servers)."""
 
@@ -144,6 +145,21 @@ def _node_field(f: rx.Var) -> rx.Component:
             _select(f, lambda v: E.set_node_param(f["tool"], f["key"], v), "No choices."),
         ),
         (
+            "json",
+            rx.text_area(
+                value=f["value"],
+                on_change=lambda v: E.set_node_param(f["tool"], f["key"], v),
+                placeholder=f["example"],
+                rows="4",
+                width="100%",
+                spell_check=False,
+                font_family="var(--code-font-family)",
+                aria_label=f["label"],
+                aria_invalid=rx.cond(f["error"] != "", "true", "false"),
+                class_name="node-json",
+            ),
+        ),
+        (
             "credential",
             _select(
                 f,
@@ -160,9 +176,18 @@ def _node_field(f: rx.Var) -> rx.Component:
     return rx.vstack(
         rx.text(f["label"], size="1", weight="medium"),
         control,
+        rx.cond(
+            f["error"] != "",
+            rx.text(f["error"], size="1", color="red", class_name="node-field-error"),
+        ),
         rx.text(f["help"], size="1", color_scheme="gray"),
+        rx.cond(
+            f["kind"] == "json",
+            rx.text("JSON, e.g. ", rx.code(f["example"]), size="1", color_scheme="gray"),
+        ),
         spacing="1",
         width="100%",
+        grid_column=rx.cond(f["kind"] == "json", "1 / -1", "auto"),
         class_name="node-field",
         data_key=f["key"],
     )

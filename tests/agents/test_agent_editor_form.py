@@ -200,3 +200,68 @@ def test_code_and_node_tools_in_the_form(people: People) -> None:
     slow = {**tools[0], "timeout": "500"}
     _, errors = from_form("", fields, [slow])
     assert errors["tools.0"] == "Seconds per call: enter a number above 0, at most 120."
+
+
+def test_table_and_json_parameters_of_a_node_tool_in_a_json_editor(people: People) -> None:
+    """An HTTP Request node as a tool: its headers (a table) and JSON body are JSON
+    editors; text that is not JSON, or not the shape the node takes, is said under the
+    field as it is typed and refused on save; the right values are saved as JSON and
+    read back into the editors."""
+    import json
+
+    from engine.services import agent_choices, agents
+    from studio.logic.agent_node_tools import field_rows
+
+    view = agents.create_agent(people.bob, "Poster", {})
+    choices = agent_choices.editor_choices(people.bob, view.id)
+    instructions, fields, _ = to_form(view.definition, choices)
+    row = {**tool_row("node", "core.http_request", choices=choices), "args": "city"}
+
+    def drawn(params: dict[str, str]) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+        tool = {**row, "params": json.dumps(params)}
+        shown = {f["key"]: f for f in field_rows([tool], choices)}
+        _, errors = from_form(instructions, fields, [tool])
+        return shown, errors
+
+    shown, _ = drawn({})
+    assert shown["headers"]["kind"] == "json" and shown["headers"]["value"] == ""
+    assert shown["headers"]["example"] == '[{"name": "Accept", "value": "application/json"}]'
+    assert "json_body" not in shown  # only for a JSON body
+    url = "https://api.example.com/weather"
+    base = {"url": url, "method": "POST", "body_type": "json"}
+
+    broken = {**base, "json_body": '{"city": "{{ $json.city }}"'}
+    shown, errors = drawn(broken)
+    assert shown["json_body"]["error"].startswith("JSON body: this is not JSON (Expecting")
+    assert "line 1, column" in shown["json_body"]["error"]
+    assert errors["tools.0"] == shown["json_body"]["error"]
+
+    nameless = {**base, "headers": '[{"value": "application/json"}]'}
+    shown, errors = drawn(nameless)
+    assert shown["headers"]["error"] == "Headers (row 1, name): Required: enter a value."
+    assert errors["tools.0"] == shown["headers"]["error"]
+
+    not_a_table = {**base, "headers": '{"Accept": "application/json"}'}
+    shown, errors = drawn(not_a_table)
+    assert shown["headers"]["error"] == "Headers: Enter a list."
+    assert errors["tools.0"] == "Headers: Enter a list."
+
+    good = {
+        **base,
+        "headers": '[{"name": "Accept", "value": "application/json"}]',
+        "json_body": '{"city": "{{ $json.city }}", "days": 3}',
+    }
+    shown, errors = drawn(good)
+    assert errors == {} and shown["headers"]["error"] == shown["json_body"]["error"] == ""
+    definition, _ = from_form(instructions, fields, [{**row, "params": json.dumps(good)}])
+    saved = agents.save_agent(people.bob, view.id, definition)
+    params = saved.definition["tools"][0]["parameters"]
+    assert params["headers"] == [{"name": "Accept", "value": "application/json"}]
+    assert params["json_body"] == {"city": "{{ $json.city }}", "days": 3}
+
+    _, _, tools = to_form(saved.definition, choices)  # opened again: the editors hold it
+    shown = {f["key"]: f for f in field_rows(tools, choices)}
+    assert json.loads(shown["headers"]["value"]) == params["headers"]
+    assert json.loads(shown["json_body"]["value"]) == params["json_body"]
+    back, errors = from_form(instructions, fields, tools)
+    assert errors == {} and back["tools"][0]["parameters"] == params
