@@ -22,7 +22,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from engine.errors import ValidationError
 from engine.store.models_knowledge import KnowledgeChunk, KnowledgeDocument
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["EXACT_LIMIT", "RANGE_OPS", "Wanted", "matching_chunks", "normalise", "rank_exact"]
 
 EXACT_LIMIT = 50_000
+ID_BATCH = 5_000
 MAX_FIELDS = 20
 
 
@@ -159,7 +160,9 @@ def _matches(meta: dict[str, Any], document: str, wanted: Wanted) -> bool:
 
 
 def matching_chunks(store: Any, kb_id: str, wanted: Wanted) -> set[str]:
-    """The ids of ``kb_id``'s chunks whose metadata matches ``wanted``."""
+    """The ids of ``kb_id``'s chunks whose metadata matches ``wanted``. A ``document``
+    filter is decided per document first, so only the chunks of matching documents are
+    read."""
     with store.db.read() as s:
         names = dict(
             s.exec(
@@ -168,11 +171,27 @@ def matching_chunks(store: Any, kb_id: str, wanted: Wanted) -> set[str]:
                 )
             ).all()
         )
-        rows = s.exec(
-            select(KnowledgeChunk.id, KnowledgeChunk.document_id, KnowledgeChunk.meta).where(
-                KnowledgeChunk.kb_id == kb_id
-            )
-        ).all()
+        q = select(KnowledgeChunk.id, KnowledgeChunk.document_id, KnowledgeChunk.meta).where(
+            KnowledgeChunk.kb_id == kb_id
+        )
+        if "document" in wanted:
+            docs = [
+                d
+                for d, name in names.items()
+                if _matches({}, name, {"document": wanted["document"]})
+            ]
+            if not docs:
+                return set()
+            q = q.where(col(KnowledgeChunk.document_id).in_(docs))
+            if len(wanted) == 1:  # nothing else to check: every chunk of theirs matches
+                return set(
+                    s.exec(
+                        select(KnowledgeChunk.id).where(
+                            KnowledgeChunk.kb_id == kb_id, col(KnowledgeChunk.document_id).in_(docs)
+                        )
+                    ).all()
+                )
+        rows = s.exec(q).all()
     return {cid for cid, did, meta in rows if _matches(meta or {}, names.get(did, ""), wanted)}
 
 
@@ -185,11 +204,20 @@ def rank_exact(
 
     if not ids:
         return []
-    with store.db.read() as s:
-        rows = s.exec(
-            select(KnowledgeChunk.id, KnowledgeChunk.embedding).where(KnowledgeChunk.kb_id == kb_id)
-        ).all()
-    rows = [(cid, emb) for cid, emb in rows if emb and cid in ids]
+    wanted = sorted(ids)
+    rows: list[tuple[str, bytes]] = []
+    with store.db.read() as s:  # only the embeddings of ``ids``, a batch at a time
+        for at in range(0, len(wanted), ID_BATCH):
+            rows.extend(
+                (cid, emb)
+                for cid, kb, emb in s.exec(
+                    # by primary key only: with kb_id too, SQLite scans the base's chunks
+                    select(KnowledgeChunk.id, KnowledgeChunk.kb_id, KnowledgeChunk.embedding).where(
+                        col(KnowledgeChunk.id).in_(wanted[at : at + ID_BATCH])
+                    )
+                ).all()
+                if emb and kb == kb_id
+            )
     if not rows:
         return []
     matrix = np.stack([np.frombuffer(emb, dtype=np.float32) for _, emb in rows])

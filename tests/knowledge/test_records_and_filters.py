@@ -89,6 +89,13 @@ def test_json_objects_are_records_and_document_metadata_filters(
     assert {h["document"] for h in atlas} == {"planets.json"}
     assert kb.search(erin, base.id, "Venus", k=5, filters={"document": "notes.md"})[0][
         "text"].startswith("Venus has a day")
+    both = kb.search(erin, base.id, "Venus", k=5,
+                     filters={"document": ["notes.md", "planets.json"]})
+    assert {h["document"] for h in both} == {"notes.md", "planets.json"}
+    mixed = kb.search(erin, base.id, "Venus", k=5, mode="hybrid",
+                      filters={"document": ["notes.md", "planets.json"], "source": "atlas"})
+    assert {h["document"] for h in mixed} == {"planets.json"}
+    assert kb.search(erin, base.id, "Venus", filters={"document": "missing.md"}) == []
     bad = kb.add_documents(erin, base.id, [{"name": "x.json", "text": "[1, 2"},
                                            {"name": "y.json", "text": "[1, 2]"}])
     assert "not valid JSON" in bad[0]["error"] and "line 1" in bad[0]["error"]
