@@ -1,6 +1,8 @@
-"""Typed results of the agents API for the console: agents, their runs and the approvals
-inbox (``/api/v1/agents``, ``/agents/{id}/runs``, ``/approvals``), frozen dataclasses
-built from the JSON those routes publish (``AgentOut``, ``RunOut``, ``ApprovalOut``)."""
+"""Typed results of the agents API for the console: agents, their runs, the approvals
+inbox and the projects' MCP servers (``/api/v1/agents``, ``/agents/{id}/runs``,
+``/approvals``, ``/projects/{id}/mcp-servers``), frozen dataclasses built from the JSON
+those routes publish (``AgentOut``, ``RunOut``, ``ApprovalOut``, ``McpServerOut``,
+``McpToolOut``)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from typing import Any
 
 from tui.models import parse_time
 
-__all__ = ["AgentRun", "AgentSummary", "Approval"]
+__all__ = ["AgentRun", "AgentSummary", "Approval", "McpServer", "McpTool"]
 
 JSON = dict[str, Any]
 
@@ -83,4 +85,50 @@ class Approval:
             str(d.get("status") or "pending"),
             parse_time(d.get("expires_at")),
             parse_time(d.get("decided_at")),
+        )
+
+
+@dataclass(frozen=True)
+class McpServer:
+    """A project's MCP server (``McpServerOut`` of
+    ``/api/v1/projects/{id}/mcp-servers``)."""
+
+    project_id: str
+    name: str
+    transport: str
+    where: str
+    tools: tuple[str, ...]
+    timeout_s: float
+
+    @classmethod
+    def from_json(cls, project_id: str, d: JSON) -> McpServer:
+        transport = str(d.get("transport") or "")
+        if transport == "stdio":
+            where = " ".join([str(d.get("command") or ""), *map(str, d.get("args") or [])])
+        else:
+            where = str(d.get("url") or "")
+        return cls(
+            project_id,
+            str(d["name"]),
+            transport,
+            where.strip(),
+            tuple(str(t) for t in d.get("tools") or []),
+            float(d.get("timeout_s") or 0),
+        )
+
+
+@dataclass(frozen=True)
+class McpTool:
+    """A tool a connection test found (``McpToolOut``)."""
+
+    called_as: str
+    description: str
+    arguments: tuple[str, ...]
+
+    @classmethod
+    def from_json(cls, d: JSON) -> McpTool:
+        return cls(
+            str(d.get("called_as") or d.get("name") or ""),
+            str(d.get("description") or ""),
+            tuple(str(a) for a in d.get("arguments") or []),
         )

@@ -2,7 +2,8 @@
 redrawn as runs start, take steps and end), and the approvals inbox, where ``y``
 approves and ``n`` rejects the highlighted tool call. Each waiting approval shows the
 time left before it expires (counting down each second; at zero the inbox reloads and
-the server expires it), then the ones that expired recently, in red.
+the server expires it), then the ones that expired recently, in red. ``m`` opens the
+projects' MCP servers (:mod:`tui.screens.mcp_servers`).
 
 It reads ``/api/v1/agents``, ``/agents/{id}/runs``, ``/approvals`` and
 ``/approvals?status=expired``, and posts ``/approvals/{id}/decision``.
@@ -73,6 +74,7 @@ class AgentsScreen(ConsoleScreen):
         Binding("y", "decide('approve')", "Approve"),
         Binding("n", "decide('reject')", "Reject"),
         Binding("i", "focus_inbox", "Inbox"),
+        Binding("m", "mcp_servers", "MCP servers"),
         Binding("escape", "focus_agents", "Agents", show=False),
     ]
 
@@ -205,6 +207,11 @@ class AgentsScreen(ConsoleScreen):
     # -- actions ----------------------------------------------------------------------
     def action_focus_inbox(self) -> None:
         self.query_one("#inbox-table", DataTable).focus()
+
+    def action_mcp_servers(self) -> None:
+        from tui.screens.mcp_servers import McpServersScreen
+
+        self.app.push_screen(McpServersScreen())
 
     def action_focus_agents(self) -> None:
         self.query_one("#agents-table", DataTable).focus()
