@@ -1,5 +1,6 @@
 """``aura kb ...``: knowledge bases from the terminal (as the console operator): create,
-list, ingest files and folders, search, rename, delete."""
+list, ingest files and folders (Ctrl-C during an ingest on the workers offers to cancel
+it; ``aura kb cancel``), search, rename, delete."""
 
 from __future__ import annotations
 
@@ -120,7 +121,7 @@ def ingest(
 ) -> None:
     """Add documents to a knowledge base, with a progress bar. A document that cannot be
     read is reported and the others are added (exit code 1 if any failed)."""
-    from engine.cli._ingest_progress import IngestBar
+    from engine.cli._ingest_progress import IngestBar, follow_or_cancel
     from engine.config import settings
     from engine.services import knowledge_ingest
 
@@ -134,13 +135,25 @@ def ingest(
             job = knowledge_ingest.start_ingest(who, kb, docs)
             if not as_json:
                 console.print(f"Ingest {job.id} queued for the workers.")
-            done = bar.follow(lambda: knowledge_ingest.ingest_progress(who, kb, job.id))
+            done = follow_or_cancel(bar, who, kb, job.id, ask=not as_json)
         else:
-            done = knowledge_ingest.ingest_here(_operator(), kb, docs, bar.update)
+            try:
+                done = knowledge_ingest.ingest_here(_operator(), kb, docs, bar.update)
+            except KeyboardInterrupt:
+                bar.pause()
+                console.print(
+                    "[yellow]Stopped.[/] The documents listed above were added; the one "
+                    "in progress and those after it were not."
+                )
+                raise typer.Exit(130) from None
     if as_json:
         print(json.dumps(done.results, indent=2))
     if done.status == "failed":
         fail(done.error, code=1, as_json=as_json, error="ingest_failed")
+    if done.status == "cancelled":
+        if not as_json:
+            console.print(f"[yellow]![/] {escape(done.error)}", soft_wrap=True)
+        raise typer.Exit(130)
     if not as_json:
         added = sum(r["status"] != "failed" for r in done.results)
         console.print(
@@ -148,6 +161,45 @@ def ingest(
         )
     if done.documents_failed:
         raise typer.Exit(1)
+
+
+@app.command("cancel")
+def cancel(
+    kb: Annotated[str, typer.Argument(help="Knowledge base id or name.")],
+    job: Annotated[
+        str | None,
+        typer.Argument(help="The ingest's id (default: the base's one ingest under way)."),
+    ] = None,
+    as_json: Annotated[bool, _JSON] = False,
+) -> None:
+    """Cancel an ingest (or re-embed) on the workers: the documents already added stay,
+    the one in progress is not added."""
+    from engine.services import knowledge_ingest
+
+    with reporting(as_json):
+        who = _operator()
+        if job is None:
+            going = [j for j in knowledge_ingest.list_ingests(who, kb) if not j.finished]
+            if len(going) != 1:
+                fail(
+                    "No ingest of this base is under way."
+                    if not going
+                    else "Several ingests are under way; give the id of one "
+                    f"({', '.join(j.id for j in going)}).",
+                    as_json=as_json,
+                    error="not_found" if not going else "ambiguous",
+                )
+            job = going[0].id
+        p = knowledge_ingest.cancel_ingest(who, kb, job)
+    if as_json:
+        print(json.dumps(p.to_dict(), indent=2))
+    elif p.finished:
+        console.print(f"[green]✓[/] {escape(p.error)}", soft_wrap=True)
+    else:
+        console.print(
+            f"[green]✓[/] Cancel asked: ingest {p.id} stops after the chunks being embedded "
+            f"now ({p.documents_done} of {p.documents_total} document(s) added so far)."
+        )
 
 
 @app.command("model")

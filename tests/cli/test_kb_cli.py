@@ -146,3 +146,82 @@ def test_changing_the_model_warns_and_reembeds(
         assert (listed[0]["model"], listed[0]["dims"]) == (model, 128)
     r = aura("kb", "model", "Notes", model)
     assert r.exit_code == 2 and "already uses" in r.output
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_ctrl_c_during_an_ingest_on_the_workers_cancels_it(
+    tmp_path: Path,
+    redis_url: str,  # noqa: F811
+) -> None:
+    """Ctrl-C while ``aura kb ingest`` follows a real worker: it asks, the answer yes
+    cancels; the document finished before stays, the one in progress is not added."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.knowledge.test_ingest_jobs import big_markdown
+    from tests.support.env import queue_env
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a-notes.txt").write_text("Parking is on level two of the garage.")
+    (docs / "b-handbook.md").write_text(big_markdown(3000))
+    (docs / "c-last.txt").write_text("The last one.")
+    with queue_env("sqlite", tmp_path / "data", redis_url) as env:
+        assert aura("kb", "create", "Handbook", "--size", "30", "--overlap", "0").exit_code == 0
+        # nothing under way: aura kb cancel says so
+        r = aura("kb", "cancel", "Handbook")
+        assert r.exit_code == 2 and "No ingest of this base is under way" in r.output
+        env.worker()
+        run = subprocess.Popen(
+            [sys.executable, "-m", "engine", "kb", "ingest", "Handbook", str(docs)],
+            env={**os.environ, **env.vars, "TTY_COMPATIBLE": "1", "COLUMNS": "120"},
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        deadline = time.monotonic() + 120
+        while True:  # until the worker is part of the way through the handbook
+            jobs = json.loads(aura("kb", "ingests", "Handbook", "--json").output)
+            if jobs and jobs[0]["current"] == "b-handbook.md" and jobs[0]["current_done"]:
+                break
+            assert time.monotonic() < deadline and run.poll() is None, env.logs()
+            time.sleep(0.1)
+        run.send_signal(signal.SIGINT)
+        out, _ = run.communicate("y\n", timeout=120)
+        assert run.returncode == 130, out + env.logs()
+        assert "Cancel ingest" in out and "Cancelling" in out
+        assert "a-notes.txt: added" in out and "b-handbook.md: added" not in out
+        assert "Cancelled by console after 1 of 3 document(s)" in out
+        assert "'b-handbook.md' was not added" in out
+        jobs = json.loads(aura("kb", "ingests", "Handbook", "--json").output)
+        assert jobs[0]["status"] == "cancelled"
+        listed = json.loads(aura("kb", "list", "--json").output)
+        assert [(b["documents"], b["chunks"]) for b in listed] == [(1, 1)]
+
+
+@pytest.mark.redis
+def test_kb_cancel_takes_a_queued_ingest_off_the_queue(
+    tmp_path: Path,
+    redis_url: str,  # noqa: F811
+) -> None:
+    from tests.support.env import queue_env
+
+    (tmp_path / "a.md").write_text("# A\n\nHello.")
+    with queue_env("sqlite", tmp_path / "data", redis_url):
+        assert aura("kb", "create", "Waiting").exit_code == 0
+        from engine.services import knowledge_ingest
+        from engine.services.knowledge import list_bases
+
+        who = __import__("engine.cli.cmd_user", fromlist=["_operator"])._operator()
+        job = knowledge_ingest.start_ingest(who, "Waiting", [{"name": "a.md", "text": "Hi."}])
+        r = aura("kb", "cancel", "Waiting")  # no worker: still queued
+        assert r.exit_code == 0, r.output
+        assert "Cancelled by console after 0 of 1 document(s)" in r.output
+        r = aura("kb", "cancel", "Waiting", job.id)
+        assert r.exit_code == 2 and "already ended (cancelled)" in r.output
+        assert [b.documents for b in list_bases(who)] == [0]
