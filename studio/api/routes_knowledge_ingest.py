@@ -21,9 +21,10 @@ router = Router("Knowledge")
 class IngestJobOut(Out):
     id: str = Field(description="The ingest's id (follow it with GET .../ingests/{id}).")
     kb_id: str
-    status: Literal["queued", "running", "succeeded", "failed"] = Field(
+    status: Literal["queued", "running", "succeeded", "failed", "cancelled"] = Field(
         description="succeeded: every document was tried (results says which failed); "
-        "failed: the job itself stopped (error says why)."
+        "failed: the job itself stopped (error says why); cancelled: someone cancelled it "
+        "(the documents in results were added, the others not; error says who)."
     )
     kind: Literal["ingest", "reembed"] = Field(
         "ingest", description="ingest: documents added; reembed: a model change."
@@ -43,6 +44,9 @@ class IngestJobOut(Out):
     created_at: str
     started_at: str | None = None
     finished_at: str | None = None
+    cancel_requested: bool = Field(
+        False, description="A cancel is asked for; the worker stops at its next step."
+    )
 
 
 class IngestJobList(Out):
@@ -103,6 +107,24 @@ def list_ingests(call: Call) -> dict[str, Any]:
 )
 def ingest_progress(call: Call) -> dict[str, Any]:
     return knowledge_ingest.ingest_progress(
+        call.principal, call.path["kb_id"], call.path["job_id"]
+    ).to_dict()
+
+
+@router.post(
+    "/knowledge-bases/{kb_id}/ingests/{job_id}/cancel",
+    action="knowledge:update",
+    summary="Cancel an ingest",
+    description="A queued ingest (or re-embed) ends cancelled at once; a running one "
+    "stops at its worker's next step (before the next document, after a batch of "
+    "chunks): the documents already added stay, the one in progress is not added. "
+    "Answers the job (cancel_requested while it still runs); 409 if it already ended.",
+    errors=(404, 409),
+    response=IngestJobOut,
+    scope="service",
+)
+def cancel_ingest(call: Call) -> dict[str, Any]:
+    return knowledge_ingest.cancel_ingest(
         call.principal, call.path["kb_id"], call.path["job_id"]
     ).to_dict()
 

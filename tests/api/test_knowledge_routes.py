@@ -3,7 +3,12 @@ and bad input as a 4xx with a message."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
 from starlette.testclient import TestClient
+
+from tests.support.fixtures import redis_for_tests, redis_url  # noqa: F401 (fixtures)
 
 
 def test_create_add_search_delete(client: TestClient) -> None:
@@ -155,3 +160,36 @@ def test_search_with_a_reranker(client: TestClient) -> None:
     r = client.post(f"/api/v1/knowledge-bases/{kb_id}/search",
                     json={"query": "pg_dump", "rerank": "nope"})
     assert r.status_code == 422 and "Unknown re-ranker 'nope'" in r.json()["message"]
+
+
+@pytest.fixture
+def on_redis(redis_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:  # noqa: F811
+    from engine.config import reset_settings
+
+    monkeypatch.setenv("AURA_REDIS_URL", redis_url)
+    reset_settings()
+    yield redis_url
+    monkeypatch.delenv("AURA_REDIS_URL")
+    reset_settings()
+
+
+@pytest.mark.redis
+def test_cancel_an_ingest(on_redis: str, client: TestClient) -> None:
+    kb_id = client.post("/api/v1/knowledge-bases", json={"name": "Queued"}).json()["id"]
+    r = client.post(
+        f"/api/v1/knowledge-bases/{kb_id}/ingests",
+        json={"documents": [{"name": "a.md", "text": "Hello."}]},
+    )
+    assert r.status_code == 202, r.text
+    job = r.json()["id"]
+    r = client.post(f"/api/v1/knowledge-bases/{kb_id}/ingests/{job}/cancel")
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "cancelled" and "after 0 of 1" in r.json()["error"]
+    assert client.get(f"/api/v1/knowledge-bases/{kb_id}/ingests/{job}").json()["status"] == (
+        "cancelled"
+    )
+    again = client.post(f"/api/v1/knowledge-bases/{kb_id}/ingests/{job}/cancel")
+    assert again.status_code == 409 and "nothing to cancel" in again.json()["message"]
+    missing = client.post(f"/api/v1/knowledge-bases/{kb_id}/ingests/{'0' * 32}/cancel")
+    assert missing.status_code == 404 and "No ingest" in missing.json()["message"]
+    assert client.get(f"/api/v1/knowledge-bases/{kb_id}").json()["documents"] == 0
