@@ -13,7 +13,9 @@
    of the queue worker processes (as ``aura scheduler`` and ``aura worker`` would: one
    process fewer each, ~100 MiB apiece), each only if installed;
    ``<data dir>/up.json`` tells other ``aura`` commands of the same data directory
-   where this instance's Redis and API are (:mod:`engine.cli._instance`);
+   where this instance's Redis and API are (:mod:`engine.cli._instance`); with the API,
+   the docs site it serves at ``/docs`` is rebuilt in the background if stale
+   (:mod:`engine.cli._docs_site`);
 5. watch them (a child that dies is restarted, with back-off) until Ctrl-C or SIGTERM,
    then stop the API first, the scheduler, then the workers (running executions finish
    within ``--grace``), and the embedded Redis last.
@@ -244,6 +246,7 @@ def _children(
         f"REST API {base}/api/v1",
         f"webhooks {base}/webhook/<path>",
         f"health {base}/readyz",
+        f"docs {base}/docs",
     ]
     # -- the studio UI (Reflex, production build on one port); it also serves the API on
     # its port from the same process (one process fewer: ~110 MiB), answering there at
@@ -378,6 +381,7 @@ def _run(
                     j._stop()  # a second stop: the worker processes now
 
     old = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    docs: subprocess.Popen[bytes] | None = None
     try:
         for c in children:
             c.start(env)
@@ -393,12 +397,15 @@ def _run(
             n
             for n, on in (("api", api), ("scheduler", scheduler))
             if on
-            and n not in {c.name for c in children} | {a for c in children for a in c.also}
+            and n
+            not in {c.name for c in children}
+            | {a for c in children for a in c.also}
             | {j.name for j in jobs}
         ]
         if missing:
             console.print(f"  [dim]not installed, not started: {', '.join(missing)}[/]")
         _print_reach(api, host, port)
+        docs = _build_docs() if api else None
         console.print("[bold green]AURA is up.[/] Ctrl-C stops everything.")
         while not stopping["n"]:
             for c in children:
@@ -406,6 +413,8 @@ def _run(
                     _restart(c, env)
             time.sleep(0.25)
     finally:
+        if docs is not None and docs.poll() is None:
+            docs.terminate()  # the next start builds it again
         _stop(children, grace, jobs)
         for sig, handler in old.items():
             signal.signal(sig, handler)
@@ -430,6 +439,23 @@ def _print_reach(api: bool, host: str, port: int) -> None:
             f"{data_dir / RECORD_FILE} (mode 0600)",
             soft_wrap=True,
         )
+
+
+def _build_docs() -> subprocess.Popen[bytes] | None:
+    """The docs site served at /docs: rebuilt in the background by a low-priority process
+    when it is missing or stale (:mod:`engine.cli._docs_site`); the API answers meanwhile."""
+    from engine.cli._docs_site import build_in_background
+    from engine.services.docs import site_dir, state
+
+    site = site_dir()
+    proc = build_in_background(site)
+    ready = state(site).status == "ready"
+    if proc is None:
+        if not ready:
+            console.print("  [dim]docs: not built (pip install 'aura[docs]' to have them)[/]")
+    elif not ready:
+        console.print(f"  docs: building the site into {site} in the background (a minute)")
+    return proc
 
 
 def _die_with_parent() -> None:

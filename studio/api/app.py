@@ -1,6 +1,6 @@
 """The AURA HTTP server: a Starlette app with the REST API (``/api/v1``), webhooks
-(``/webhook``, ``/webhook-test``), health checks (``/healthz``, ``/readyz``) and
-Prometheus metrics (``/metrics``).
+(``/webhook``, ``/webhook-test``), health checks (``/healthz``, ``/readyz``),
+Prometheus metrics (``/metrics``) and the docs site (``/docs``).
 
 It has no Reflex imports so that it runs standalone (``python -m studio.api``) and can be
 mounted inside the Reflex studio backend alike.
@@ -33,6 +33,7 @@ from studio.api import (
     routes_analytics,
     routes_chat,
     routes_credentials,
+    routes_docs,
     routes_events,
     routes_executions,
     routes_health,
@@ -159,6 +160,7 @@ def create_app(
         Route(f"{API_PREFIX}/docs", docs, methods=["GET"]),
         *build_routes(ops),
         routes_metrics.metrics_route(),
+        *routes_docs.docs_routes(),
     ]
     app = Starlette(
         routes=routes,

@@ -17,9 +17,17 @@ from urllib.parse import urlsplit
 
 __all__ = ["API_PATHS", "share_api", "with_api"]
 
-API_PATHS = ("/api/", "/webhook/", "/webhook-test/", "/webhook-waiting/", "/healthz", "/readyz")
+API_PATHS = (
+    "/api/",
+    "/webhook/",
+    "/webhook-test/",
+    "/webhook-waiting/",
+    "/healthz",
+    "/readyz",
+    "/docs",
+)
 """Paths the studio backend hands to the AURA HTTP app (:mod:`studio.api`), its health
-probes included (a container's studio is probed like the API)."""
+probes included (a container's studio is probed like the API), and the docs site."""
 
 
 def _foreign(headers: list[tuple[bytes, bytes]]) -> bool:
@@ -27,8 +35,7 @@ def _foreign(headers: list[tuple[bytes, bytes]]) -> bool:
     origin = found.get(b"origin")
     if origin is None:
         return False
-    return urlsplit(origin.decode("latin-1")).netloc != found.get(b"host", b"").decode(
-        "latin-1")
+    return urlsplit(origin.decode("latin-1")).netloc != found.get(b"host", b"").decode("latin-1")
 
 
 _SHARED: list[Any] = []
@@ -54,8 +61,10 @@ def with_api(reflex_asgi: Any, api: Any = None) -> Any:
     async def backend(scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["path"].startswith(API_PATHS):
             if _foreign(scope["headers"]):
-                scope = {**scope, "headers": [(k, v) for k, v in scope["headers"]
-                                              if k != b"cookie"]}
+                scope = {
+                    **scope,
+                    "headers": [(k, v) for k, v in scope["headers"] if k != b"cookie"],
+                }
             await api(scope, receive, send)
         else:
             await reflex_asgi(scope, receive, send)

@@ -10,22 +10,18 @@ studio (its production build is tested by the browser tests)."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.support.aura_up import ROOT, start_up, stop_up, up_env
 from tests.support.env import FAST_ENV
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 PAGE = ROOT / "docs" / "getting-started.md"
 _BLOCK = re.compile(r"^```(?:sh|bash)\n(.*?)^```", re.S | re.M)
 _MARK = "@@ getting-started block {} @@"
@@ -36,10 +32,7 @@ def _blocks() -> list[str]:
 
 
 def _env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("AURA_REDIS_URL", "AURA_DB_URL")}
-    env.update({k: v for k, v in FAST_ENV.items() if k.startswith("AURA_QUEUE_")})
-    env["AURA_DATA_DIR"] = str(data_dir)
-    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env = up_env(data_dir, {k: v for k, v in FAST_ENV.items() if k.startswith("AURA_QUEUE_")})
     env.pop("COLUMNS", None)
     return env
 
@@ -52,42 +45,15 @@ def aura_up(tmp_path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
     port = free_port()
     env = _env(tmp_path / "data")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "engine", "up", "--port", str(port), "--studio-port", "0"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    lines: list[str] = []
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip())
-        if "AURA is up" in line:
-            break
-    else:
-        proc.kill()
+    proc, lines = start_up("--port", str(port), "--studio-port", "0", env=env)
     try:
         text = "\n".join(lines)
-        assert "AURA is up" in text, "aura up did not come up:\n" + text
         # what the page tells the user to look for
         assert f"http://127.0.0.1:{port}/api/v1" in text
         assert f"http://127.0.0.1:{port}/webhook/<path>" in text.replace("\n", "")
         yield port, env
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.communicate(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.communicate()
+        stop_up(proc, lines)
 
 
 def _script(blocks: list[str], port: int) -> str:

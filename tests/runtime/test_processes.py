@@ -8,12 +8,12 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from tests.runtime.conftest import QUEUE_ENV, Env, status_of, wait_node, wait_until, workflow
+from tests.support.aura_up import start_up, stop_up, up_env
 
 pytestmark = pytest.mark.redis
 
@@ -31,40 +31,13 @@ def test_worker_finishes_the_running_execution_on_sigterm(env: Env) -> None:
 
 
 def _start_up(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], list[str]]:
-    import inspect
-
-    from engine.cli.cmd_up import up
-
-    if "studio_port" in inspect.signature(up).parameters:
-        args = (*args, "--studio-port", "0")  # the web studio's build is tested elsewhere
-    env = {k: v for k, v in os.environ.items() if k not in ("AURA_REDIS_URL", "AURA_DB_URL")}
-    env.update(QUEUE_ENV, AURA_DATA_DIR=str(tmp_path / "data"))
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "engine", "up", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
-    lines: list[str] = []
-    assert proc.stdout is not None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
-            break
-        lines.append(line.rstrip())
-        if "AURA is up" in line:
-            return proc, lines
-    proc.kill()
-    raise AssertionError("aura up did not come up:\n" + "\n".join(lines))
+    # the web studio's build is tested elsewhere
+    env = up_env(tmp_path / "data", QUEUE_ENV)
+    return start_up(*args, "--studio-port", "0", env=env, timeout=60)
 
 
 def _stop_up(proc: subprocess.Popen[str], lines: list[str]) -> str:
-    proc.send_signal(signal.SIGINT)
-    out, _ = proc.communicate(timeout=60)
-    text = "\n".join(lines) + "\n" + out
+    text = stop_up(proc, lines)
     assert proc.returncode == 0, text
     return text
 
