@@ -50,10 +50,13 @@ def _as_user(email: str) -> Any:
 
 @app.command("create-owner")
 def create_owner(
-    email: Annotated[str | None, typer.Option(help="Owner's e-mail (prompted if left out).")
-                     ] = None,
-    password: Annotated[str | None, typer.Option(help="Password (prompted, hidden, if left "
-                                                 "out; prefer the prompt).")] = None,
+    email: Annotated[
+        str | None, typer.Option(help="Owner's e-mail (prompted if left out).")
+    ] = None,
+    password: Annotated[
+        str | None,
+        typer.Option(help="Password (prompted, hidden, if left out; prefer the prompt)."),
+    ] = None,
     name: Annotated[str, typer.Option(help="Display name.")] = "",
 ) -> None:
     """First-run set-up: create the owner account (only once)."""
@@ -61,11 +64,11 @@ def create_owner(
 
     with reporting():
         if auth.has_owner():
-            fail("This instance already has an owner. Sign in, or ask the owner for an "
-                 "invitation.")
+            fail("This instance already has an owner. Sign in, or ask the owner for an invitation.")
         email = email or typer.prompt("E-mail")
-        password = password or typer.prompt("Password (at least 10 characters)",
-                                            hide_input=True, confirmation_prompt=True)
+        password = password or typer.prompt(
+            "Password (at least 10 characters)", hide_input=True, confirmation_prompt=True
+        )
         user = auth.create_owner(email, password, name)
     console.print(f"[green]✓[/] Owner {user.email} created. Sign in to the studio with it.")
 
@@ -87,9 +90,14 @@ def list_users(
     for col in ("E-mail", "Name", "Role", "2FA", "Status", "Last login"):
         table.add_column(col)
     for u in users:
-        table.add_row(u.email, u.name, u.role, "on" if u.totp_enabled else "-",
-                      "[red]disabled[/]" if u.disabled else "active",
-                      u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "-")
+        table.add_row(
+            u.email,
+            u.name,
+            u.role,
+            "on" if u.totp_enabled else "-",
+            "[red]disabled[/]" if u.disabled else "active",
+            u.last_login_at.strftime("%Y-%m-%d %H:%M") if u.last_login_at else "-",
+        )
     console.print(table)
 
 
@@ -103,14 +111,18 @@ def invite(
 
     with reporting():
         inv = auth.invite(_operator(), email, role)
-    console.print(f"Invitation for {inv.email} as {inv.role}, valid until "
-                  f"{inv.expires_at:%Y-%m-%d %H:%M} UTC:")
+    console.print(
+        f"Invitation for {inv.email} as {inv.role}, valid until "
+        f"{inv.expires_at:%Y-%m-%d %H:%M} UTC:"
+    )
     typer.echo(inv.link)  # unwrapped, so it can be copied
 
 
 @app.command("set-role")
-def set_role(email: Annotated[str, typer.Argument(help="The user.")],
-             role: Annotated[str, typer.Argument(help="viewer, editor or admin.")]) -> None:
+def set_role(
+    email: Annotated[str, typer.Argument(help="The user.")],
+    role: Annotated[str, typer.Argument(help="viewer, editor or admin.")],
+) -> None:
     """Change a user's instance role."""
     from engine.services import auth
 
@@ -174,15 +186,46 @@ def rotate_signing_key() -> None:
 def key_create(
     email: Annotated[str, typer.Argument(help="The user the key acts as.")],
     name: Annotated[str, typer.Option(help="What the key is for.")],
-    scope: Annotated[list[str] | None, typer.Option(
-        "--scope", help="Allowed action, 'area:*' or '*' (repeat).")] = None,
+    scope: Annotated[
+        list[str] | None, typer.Option("--scope", help="Allowed action, 'area:*' or '*' (repeat).")
+    ] = None,
     expires_days: Annotated[int | None, typer.Option(help="Days until it expires.")] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print the key alone (for a script: KEY=$(aura ... -q))."
+        ),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the key and what it allows as JSON.")
+    ] = False,
 ) -> None:
     """Create an API key; the key is printed once, store it now."""
     from engine.services import auth
 
-    with reporting():
+    with reporting(as_json):
+        if quiet and as_json:
+            fail("Choose one of --quiet and --json.", as_json=as_json)
         info, key = auth.create_api_key(_as_user(email), name, scope or ["*"], expires_days)
+    if quiet:
+        typer.echo(key)
+        return
+    if as_json:
+        print(
+            json.dumps(
+                {
+                    "key": key,
+                    "id": info.id,
+                    "prefix": info.prefix,
+                    "name": info.name,
+                    "scopes": list(info.scopes),
+                    "user_id": info.user_id,
+                    "expires_at": info.expires_at.isoformat() if info.expires_at else None,
+                },
+                indent=2,
+            )
+        )
+        return
     console.print(f"API key {info.prefix} ({', '.join(info.scopes)}):")
     typer.echo(key)
     console.print("[yellow]It is shown only this once.[/]")
@@ -196,23 +239,27 @@ def key_list(as_json: Annotated[bool, _JSON] = False) -> None:
     with reporting(as_json):
         rows = auth.list_api_keys(_operator(), all_users=True)
     if as_json:
-        print(json.dumps([{**r.__dict__, "active": r.active} for r in rows], default=str,
-                         indent=2))
+        print(json.dumps([{**r.__dict__, "active": r.active} for r in rows], default=str, indent=2))
         return
     table = Table(title_justify="left")
     for col in ("Prefix", "Name", "Scopes", "Expires", "Last used", "State"):
         table.add_column(col)
     for r in rows:
-        table.add_row(r.prefix, r.name, ", ".join(r.scopes),
-                      f"{r.expires_at:%Y-%m-%d}" if r.expires_at else "never",
-                      f"{r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "-",
-                      "active" if r.active else "[red]revoked/expired[/]")
+        table.add_row(
+            r.prefix,
+            r.name,
+            ", ".join(r.scopes),
+            f"{r.expires_at:%Y-%m-%d}" if r.expires_at else "never",
+            f"{r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "-",
+            "active" if r.active else "[red]revoked/expired[/]",
+        )
     console.print(table)
 
 
 @keys_app.command("revoke")
-def key_revoke(key: Annotated[str, typer.Argument(help="The key's prefix (aura_xxxxxxxx) "
-                                                 "or id.")]) -> None:
+def key_revoke(
+    key: Annotated[str, typer.Argument(help="The key's prefix (aura_xxxxxxxx) or id.")],
+) -> None:
     """Revoke an API key (it stops working at once)."""
     from engine.services import auth
 

@@ -21,11 +21,17 @@ def _run(*args: str, input: str | None = None) -> str:
 
 
 def test_first_run_owner_from_prompts_then_users(auth: ModuleType) -> None:
-    out = _run("user", "create-owner", "--name", "Olivia",
-               input=f"{OWNER_EMAIL}\n{OWNER_PASSWORD}\n{OWNER_PASSWORD}\n")
+    out = _run(
+        "user",
+        "create-owner",
+        "--name",
+        "Olivia",
+        input=f"{OWNER_EMAIL}\n{OWNER_PASSWORD}\n{OWNER_PASSWORD}\n",
+    )
     assert "Owner owner@example.com created" in out
-    again = runner.invoke(app, ["user", "create-owner", "--email", "x@example.com",
-                                "--password", OWNER_PASSWORD])
+    again = runner.invoke(
+        app, ["user", "create-owner", "--email", "x@example.com", "--password", OWNER_PASSWORD]
+    )
     assert again.exit_code == 2 and "already has an owner" in again.output
     weak = runner.invoke(app, ["user", "invite", "bad-address"])
     assert weak.exit_code == 2
@@ -34,13 +40,23 @@ def test_first_run_owner_from_prompts_then_users(auth: ModuleType) -> None:
     auth.accept_invitation(token, "Sturdy-Password-42")
     _run("user", "set-role", "ed@example.com", "viewer")
     users = json.loads(_run("user", "list", "--json"))
-    assert {u["email"]: u["role"] for u in users} == {OWNER_EMAIL: "owner",
-                                                      "ed@example.com": "viewer"}
+    assert {u["email"]: u["role"] for u in users} == {
+        OWNER_EMAIL: "owner",
+        "ed@example.com": "viewer",
+    }
     _run("user", "disable", "ed@example.com")
     assert json.loads(_run("user", "list", "--json"))[0]["disabled"] is True
     _run("user", "enable", "ed@example.com")
-    out = _run("user", "api-key", "create", "ed@example.com", "--name", "console",
-               "--scope", "workflow:read")
+    out = _run(
+        "user",
+        "api-key",
+        "create",
+        "ed@example.com",
+        "--name",
+        "console",
+        "--scope",
+        "workflow:read",
+    )
     key = next(line for line in out.splitlines() if line.startswith("aura_"))
     assert auth.principal_from_api_key(key).email == "ed@example.com"
     listed = json.loads(_run("user", "api-key", "list", "--json"))
@@ -48,8 +64,12 @@ def test_first_run_owner_from_prompts_then_users(auth: ModuleType) -> None:
     _run("user", "api-key", "revoke", listed[0]["prefix"])
     assert json.loads(_run("user", "api-key", "list", "--json"))[0]["active"] is False
     assert "New signing key" in _run("user", "rotate-signing-key")
-    console_events = auth.audit_log(auth.principal_from_access_token(
-        auth.login(OWNER_EMAIL, OWNER_PASSWORD).tokens.access_token), action="user.*")
+    console_events = auth.audit_log(
+        auth.principal_from_access_token(
+            auth.login(OWNER_EMAIL, OWNER_PASSWORD).tokens.access_token
+        ),
+        action="user.*",
+    )
     assert any(e.actor_email == "console" for e in console_events)
 
 
@@ -58,7 +78,8 @@ def test_credentials_rotate_key_from_the_cli(auth: ModuleType, data_dir: Path) -
 
     auth.create_owner(OWNER_EMAIL, OWNER_PASSWORD)
     owner = auth.principal_from_access_token(
-        auth.login(OWNER_EMAIL, OWNER_PASSWORD).tokens.access_token)
+        auth.login(OWNER_EMAIL, OWNER_PASSWORD).tokens.access_token
+    )
     c = credentials.create_credential(owner, "API", "bearer", {"token": "tok-cli-1"})
     before = json.loads(_run("credentials", "key-status", "--json"))
     out = _run("credentials", "rotate-key", "--yes")
@@ -72,3 +93,34 @@ def test_credentials_rotate_key_from_the_cli(auth: ModuleType, data_dir: Path) -
     assert "postgres" in _run("credentials", "kinds")
     result = runner.invoke(app, ["credentials", "rotate-key"], input="n\n")
     assert result.exit_code != 0
+
+
+def test_a_script_gets_the_new_api_key_alone_or_as_json(auth: ModuleType) -> None:
+    auth.create_owner(OWNER_EMAIL, OWNER_PASSWORD)
+    quiet = _run("user", "api-key", "create", OWNER_EMAIL, "--name", "deploy", "--quiet")
+    key = quiet.strip()
+    assert quiet == key + "\n" and key.startswith("aura_")  # KEY=$(aura ... --quiet)
+    assert auth.principal_from_api_key(key).email == OWNER_EMAIL
+    out = _run(
+        "user",
+        "api-key",
+        "create",
+        OWNER_EMAIL,
+        "--name",
+        "ci",
+        "--scope",
+        "workflow:read",
+        "--expires-days",
+        "7",
+        "--json",
+    )
+    made = json.loads(out)
+    assert made["name"] == "ci" and made["scopes"] == ["workflow:read"]
+    assert made["key"].startswith(made["prefix"]) and made["expires_at"]
+    assert auth.principal_from_api_key(made["key"]).email == OWNER_EMAIL
+    both = runner.invoke(
+        app, ["user", "api-key", "create", OWNER_EMAIL, "--name", "x", "-q", "--json"]
+    )
+    assert both.exit_code == 2 and json.loads(both.output)["message"].startswith("Choose one")
+    listed = json.loads(_run("user", "api-key", "list", "--json"))
+    assert sorted(k["name"] for k in listed) == ["ci", "deploy"]
