@@ -23,10 +23,12 @@ DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
 """``docs/`` of the source tree."""
 _NAV_FIRST = [
     "getting-started.md",
+    "concepts.md",
     "studio.md",
     "console.md",
     "workers.md",
     "operations.md",
+    "production.md",
     "security.md",
 ]
 _REFERENCE = {"settings.md": "Settings"}
@@ -129,7 +131,9 @@ def mkdocs_config(pages: Path, site: Path, *, strict: bool = True) -> dict[str, 
             "pymdownx.superfences",
         ],
         "nav": nav,
-        "validation": {"links": {"not_found": "warn", "absolute_links": "ignore"}},
+        "validation": {
+            "links": {"not_found": "warn", "absolute_links": "ignore", "anchors": "warn"}
+        },
     }
 
 

@@ -67,6 +67,10 @@ def test_a_strict_build_names_the_broken_link(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as caught:
         build(tmp_path / "site", source=source)
     assert "nowhere.md" in caught.value.message and "--no-strict" in caught.value.message
-    (source / "guide.md").write_text("# Guide\n\nSee [the settings](settings.md).\n")
+    (source / "guide.md").write_text("# Guide\n\nSee [retention](settings.md#no-such-part).\n")
+    with pytest.raises(ValidationError) as caught:
+        build(tmp_path / "site", source=source)
+    assert "#no-such-part" in caught.value.message
+    (source / "guide.md").write_text("# Guide\n\nSee [the settings](settings.md#db).\n")
     built = build(tmp_path / "site", source=source)
     assert "AURA_DB_URL" in (built / "settings.html").read_text()
