@@ -1,14 +1,16 @@
 """Knowledge bases: embedding speed, ingest speed and search latency on both stores.
 
-Run: ``.venv/bin/python bench/knowledge_bench.py [CHUNKS] [--keep DIR] [--only sqlite|postgres]``
-(default 10,000 chunks). Documents are AURA's own ``docs/*.md`` and ``README.md``,
-repeated (each copy under its own name, with metadata ``{"shard": copy % 10}``) until the
-knowledge base holds about CHUNKS chunks. Prints: model load time, embedding throughput,
-end-to-end ingest (load + split + embed + store + index) in chunks per second, and search
-latency p50/p99 per mode (vector, text, hybrid; the vector ones include embedding the
-question), without a filter (200 questions) and with two metadata filters (100
-questions each): ``{"shard": 3}`` (a tenth of the chunks) and ``{"document": ...}`` (one
-document), on SQLite (sqlite-vec) and on embedded PostgreSQL (pgvector, HNSW).
+Run: ``.venv/bin/python bench/knowledge_bench.py [CHUNKS] [--keep DIR]
+[--only sqlite|postgres] [--queries N]`` (default 10,000 chunks, 200 queries).
+
+Documents are AURA's own ``docs/*.md`` and ``README.md``, repeated (each copy under its
+own name, with metadata ``{"shard": copy % 10}``) until the knowledge base holds about
+CHUNKS chunks. Prints: model load time, embedding throughput, end-to-end ingest (load +
+split + embed + store + index) in chunks per second, and search latency p50/p99 per mode
+(vector, text, hybrid; the vector ones include embedding the question), without a filter
+(N questions) and with two metadata filters (N/2 questions each): ``{"shard": 3}`` (a
+tenth of the chunks) and ``{"document": ...}`` (one document), on SQLite (sqlite-vec)
+and on embedded PostgreSQL (pgvector, HNSW). Each figure has the load average beside it.
 
 With ``--keep DIR`` the databases live in DIR (SQLite file, PostgreSQL data directory)
 and a later run with the same DIR and CHUNKS measures the searches again without
@@ -77,7 +79,7 @@ def _ingest(store: Any, name: str, target: int) -> Any:
     return kb
 
 
-def _bench_store(label: str, url: str, target: int, keep: bool) -> None:
+def _bench_store(label: str, url: str, target: int, keep: bool, queries: int = 200) -> None:
     from engine.knowledge import bases
     from engine.knowledge.search import MODES, search
     from engine.store import Store
@@ -87,9 +89,9 @@ def _bench_store(label: str, url: str, target: int, keep: bool) -> None:
     chunks = bases.vector_count(store, kb.id)
     one_doc = f"0/{_texts()[0][0]}"
     cases: list[tuple[str, dict[str, Any] | None, int]] = [
-        ("no filter", None, 200),
-        (f"filter shard=3 (1/{SHARDS})", {"shard": 3}, 100),
-        ("filter one document", {"document": one_doc}, 100),
+        ("no filter", None, queries),
+        (f"filter shard=3 (1/{SHARDS})", {"shard": 3}, queries // 2),
+        ("filter one document", {"document": one_doc}, queries // 2),
     ]
     for what, filters, n in cases:
         for mode in MODES:
@@ -152,7 +154,8 @@ def _postgres(keep: Path | None) -> tuple[str, Any]:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f"CREATE DATABASE {name}")
     url = sqlalchemy_url(server.get_uri(), name)
-    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as c:
+    db = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(db, autocommit=True) as c:
         c.execute("CREATE EXTENSION IF NOT EXISTS vector")
     return url, server.cleanup
 
@@ -162,19 +165,27 @@ def main() -> None:
     ap.add_argument("chunks", nargs="?", type=int, default=10_000)
     ap.add_argument("--keep", type=Path, help="keep the databases in this directory")
     ap.add_argument("--only", choices=("sqlite", "postgres"))
+    ap.add_argument(
+        "--queries",
+        type=int,
+        default=200,
+        help="per mode without a filter (half as many with each filter)",
+    )
     args = ap.parse_args()
     _embedding()
     if args.only != "postgres":
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
-            _bench_store("sqlite", f"sqlite:///{args.keep}/aura.db", args.chunks, True)
+            _bench_store(
+                "sqlite", f"sqlite:///{args.keep}/aura.db", args.chunks, True, args.queries
+            )
         else:
             with tempfile.TemporaryDirectory() as d:
-                _bench_store("sqlite", f"sqlite:///{d}/aura.db", args.chunks, False)
+                _bench_store("sqlite", f"sqlite:///{d}/aura.db", args.chunks, False, args.queries)
     if args.only != "sqlite":
         url, done = _postgres(args.keep)
         try:
-            _bench_store("postgres", url, args.chunks, args.keep is not None)
+            _bench_store("postgres", url, args.chunks, args.keep is not None, args.queries)
         finally:
             done()
 
