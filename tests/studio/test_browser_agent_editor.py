@@ -4,7 +4,9 @@
   (a workflow with its arguments, HTTP, a knowledge base, an MCP server, Python code, the
   Crypto node with the parameters its operation needs), marks one as needing approval,
   types a wrong step limit and reads the plain-words error beside it (nothing saved),
-  corrects it and saves a version that holds exactly what the form showed.
+  corrects it and saves a version that holds exactly what the form showed. A node
+  tool's headers and JSON body are JSON editors: text that is not JSON is said under the
+  field and refused on save; corrected, it is saved as JSON.
 * MCP servers: the owner adds an HTTP server (token from a credential) to the project,
   tests the connection and sees the tools an agent would get, edits it to offer one tool
   only, and removes it after confirming.
@@ -155,6 +157,49 @@ def test_the_agent_editor_saves_tools_limits_and_approvals_from_form_fields(
     assert by_kind["workflow"]["input_schema"]["properties"] == {"city": {"type": "string"}}
     assert by_kind["knowledge"]["knowledge_bases"] == ["handbook"]
     assert by_kind["mcp"]["servers"] == ["tickets"]
+
+
+def test_a_node_tools_headers_and_json_body_are_edited_as_json(
+    page: Any, studio: Studio, owner_account: dict[str, str]
+) -> None:
+    from engine.services import agents, auth
+
+    owner = _owner(owner_account)
+    project = str(auth.default_project(owner))
+    tool = {
+        "kind": "node",
+        "name": "post_weather",
+        "node_type": "core.http_request",
+        "parameters": {"url": "https://api.example.com/w", "method": "POST", "body_type": "json"},
+        "input_schema": {"type": "object", "properties": {"city": {"type": "string"}}},
+    }
+    view = agents.create_agent(owner, "JSON-minded", {"tools": [tool]}, project_id=project)
+    page.goto(f"{studio.url}/agents/{view.id}")
+    page.wait_for_selector("#agent-title >> text=JSON-minded", timeout=WAIT)
+    page.get_by_role("tab", name="Editor").click()
+    headers = page.locator('.agent-tool[data-kind="node"] .node-field[data-key="headers"]')
+    headers.locator("textarea").wait_for(timeout=WAIT)
+    _fill(page, '.node-field[data-key="headers"] textarea', '[{"name": "Accept"')
+    error = headers.locator(".node-field-error")
+    error.wait_for(timeout=WAIT)
+    assert error.inner_text().startswith("Headers: this is not JSON (Expecting")
+    assert headers.locator("textarea").get_attribute("aria-invalid") == "true"
+    page.click("#agent-save")
+    page.wait_for_selector(".tool-error >> text=Headers: this is not JSON", timeout=WAIT)
+    assert agents.get_agent(owner, view.id).version == 1  # nothing saved
+
+    _fill(
+        page,
+        '.node-field[data-key="headers"] textarea',
+        '[{"name": "Accept", "value": "application/json"}]',
+    )
+    error.wait_for(state="detached", timeout=WAIT)
+    _fill(page, '.node-field[data-key="json_body"] textarea', '{"city": "{{ $json.city }}"}')
+    page.click("#agent-save")
+    page.wait_for_selector("text=Saved version 2.", timeout=WAIT)
+    saved = agents.get_agent(owner, view.id).definition["tools"][0]["parameters"]
+    assert saved["headers"] == [{"name": "Accept", "value": "application/json"}]
+    assert saved["json_body"] == {"city": "{{ $json.city }}"}
 
 
 def test_the_mcp_servers_page_adds_tests_edits_and_removes_a_server(

@@ -2,7 +2,9 @@
 the owner finds the agent in the list, asks it a question in the playground and sees the
 steps as they are recorded — the model's tool call, the tool's input and output, the
 tokens — and the answer; the run is in the history with its step timeline and counted in
-the statistics; a sensitive tool call waits in the approvals inbox until approved there.
+the statistics; a sensitive tool call waits in the approvals inbox until approved there;
+one nobody decides shows the time left, then, without reloading the page, moves under
+'Expired recently'.
 
 Uses the session's one production build (see conftest); ``page`` is signed in as the
 owner.
@@ -37,7 +39,9 @@ def _owner(account: dict[str, str]) -> Any:
     return auth.principal_from_access_token(tokens.access_token)
 
 
-def _agent(owner: Any, llm: LLMServer, name: str, *, sensitive: bool = False) -> str:
+def _agent(
+    owner: Any, llm: LLMServer, name: str, *, sensitive: bool = False, expiry: int | None = None
+) -> str:
     from engine.services import agents, credentials
 
     data = {"base_url": llm.url, "api_key": "sk-browser-agent", "model": "gpt-x"}
@@ -46,6 +50,7 @@ def _agent(owner: Any, llm: LLMServer, name: str, *, sensitive: bool = False) ->
         "instructions": "Answer from the page.",
         "model": {"credential_id": cred},
         "tools": [{"kind": "http", "sensitive": sensitive}],
+        "approval_timeout_s": expiry,
     }
     view = agents.create_agent(owner, name, definition, description="Reads pages.")
     agents.set_state(owner, view.id, "active")
@@ -113,3 +118,27 @@ def test_a_sensitive_tool_call_waits_in_the_inbox_until_approved(
             break
         page.wait_for_timeout(100)
     assert run["status"] == "succeeded" and run["answer"].startswith("Approved")
+
+
+def test_the_inbox_shows_the_time_left_then_the_expired_approval(
+    page: Any, studio: Studio, owner_account: dict[str, str], llm: LLMServer
+) -> None:
+    from engine.services import agents
+
+    owner = _owner(owner_account)
+    agent = _agent(owner, llm, "Hurried reader", sensitive=True, expiry=15)
+    llm.play(
+        {"tool": "http_request", "args": {"url": _page_url(llm)}},
+        {"text": "The model is not asked again."},
+    )
+    handle = agents.start_run(owner, agent, "Read the page soon", runtime="inline")
+    page.goto(f"{studio.url}/approvals")
+    card = page.locator(".approval", has_text="Hurried reader")
+    card.wait_for(timeout=WAIT)
+    assert card.locator(".approval-expiry").inner_text().startswith("Expires in ")
+    expired = page.locator("#approvals-expired .approval-expired", has_text="Hurried reader")
+    expired.wait_for(timeout=WAIT)  # the open page refreshed itself; nobody reloaded it
+    assert "nobody decided in time" in expired.locator(".approval-expiry").inner_text()
+    assert page.locator(".approval", has_text="Hurried reader").count() == 0
+    run = agents.get_run(owner, handle.id)
+    assert run["status"] == "failed" and run["error"]["code"] == "approval_expired"
