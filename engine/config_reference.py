@@ -16,6 +16,7 @@ from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings
 
 from engine.config import Settings
+from engine.docsref._md import plain
 
 __all__ = ["reference"]
 
@@ -58,7 +59,7 @@ def _rows(model: type[Any], prefix: str) -> list[str]:
     for name, field in model.model_fields.items():
         if _is_area(field):
             continue  # an area: its own table
-        text = (field.description or "").replace("|", "\\|")
+        text = plain((field.description or "").replace("|", "\\|"))
         rows.append(f"| `{prefix}{name.upper()}` | {_default(field)} | {text} |")
     return rows
 

@@ -4,14 +4,25 @@ words, defaults."""
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-__all__ = ["cell", "default_text", "table", "type_text"]
+__all__ = ["cell", "default_text", "plain", "table", "type_text"]
+
+_CODE_SPAN = re.compile(r"(`+[^`]*`+)")
+
+
+def plain(text: str) -> str:
+    """``text`` with ``<`` outside code spans written as ``&lt;``: a description's
+    ``<data dir>`` is a placeholder, not an HTML tag the browser would swallow."""
+    parts = _CODE_SPAN.split(text)
+    return "".join(p if i % 2 else p.replace("<", "&lt;") for i, p in enumerate(parts))
 
 
 def cell(text: Any) -> str:
-    """``text`` made safe for one Markdown table cell (one line, pipes escaped)."""
-    return " ".join(str(text or "").split()).replace("|", "\\|")
+    """``text`` made safe for one Markdown table cell (one line, pipes escaped, ``<``
+    outside code written as an entity)."""
+    return plain(" ".join(str(text or "").split()).replace("|", "\\|"))
 
 
 def table(headers: list[str], rows: list[list[Any]]) -> list[str]:

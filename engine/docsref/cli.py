@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from engine.docsref._md import table
+from engine.docsref._md import plain, table
 
 __all__ = ["PAGE", "commands", "write"]
 
@@ -128,7 +128,7 @@ def page() -> str:
         usage = " ".join(cmd.collect_usage_pieces(ctx))
         lines += ["```", f"{path} {usage}".rstrip(), "```", ""]
         if cmd.help:
-            lines += [cmd.help.strip(), ""]
+            lines += [plain(cmd.help.strip()), ""]
         lines += _params(cmd, ctx)
         if _is_group(cmd):
             subs = [

@@ -55,6 +55,115 @@ def test_the_site_builds_with_every_page_and_setting(tmp_path: Path) -> None:
     missing = sorted(v for v in wanted if v not in settings_page)
     assert not missing, missing
     assert (site / "search" / "search_index.json").is_file()
+    swallowed = {
+        str(page.relative_to(site)): tags
+        for page in site.rglob("*.html")
+        if (tags := _unknown_tags(page.read_text(encoding="utf-8")))
+    }
+    assert not swallowed, f"placeholders the browser reads as HTML tags: {swallowed}"
+
+
+_HTML = set(
+    [
+        "html",
+        "head",
+        "body",
+        "title",
+        "meta",
+        "link",
+        "script",
+        "style",
+        "div",
+        "span",
+        "a",
+        "p",
+        "ul",
+        "ol",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "td",
+        "th",
+        "code",
+        "pre",
+        "em",
+        "strong",
+        "nav",
+        "header",
+        "footer",
+        "main",
+        "article",
+        "section",
+        "aside",
+        "label",
+        "input",
+        "button",
+        "form",
+        "img",
+        "svg",
+        "path",
+        "g",
+        "circle",
+        "rect",
+        "br",
+        "hr",
+        "blockquote",
+        "details",
+        "summary",
+        "small",
+        "sup",
+        "sub",
+        "dl",
+        "dt",
+        "dd",
+        "kbd",
+        "abbr",
+        "noscript",
+        "template",
+        "use",
+        "symbol",
+        "defs",
+        "i",
+        "b",
+        "u",
+        "mark",
+        "figure",
+        "figcaption",
+        "iframe",
+        "textarea",
+        "select",
+        "option",
+        "source",
+        "picture",
+        "video",
+        "audio",
+        "canvas",
+    ]
+)
+
+
+def _unknown_tags(text: str) -> list[str]:
+    """Tags no HTML page of the site should have: a ``<data dir>`` written outside code in
+    a description would become a ``<data>`` element and vanish from the page."""
+    from html.parser import HTMLParser
+
+    found: set[str] = set()
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            if tag not in _HTML:
+                found.add(tag)
+
+    Tags().feed(text)
+    return sorted(found)
 
 
 def test_a_strict_build_names_the_broken_link(tmp_path: Path) -> None:
