@@ -157,7 +157,7 @@ def stored_version(store: Any, workflow_id: str, published: bool) -> tuple[Workf
     from engine.graph import load_workflow
     from engine.store.models import WorkflowVersion
 
-    rec = store.workflows.get(workflow_id)
+    rec = store.workflows.cached(workflow_id)  # see engine.store.stamps
     vid = rec.published_version_id if published else rec.current_version_id
     if vid is None:
         raise NotFoundError(

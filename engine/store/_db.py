@@ -9,7 +9,9 @@ at once). PostgreSQL gets ``pool_pre_ping``, and a value it refuses because it h
 NUL character becomes a :class:`~engine.errors.ValidationError` (a 4xx, not a 500).
 A SQLite database file and its ``-wal``/``-shm`` files are readable by this user only
 (0600): the file is created so before SQLite opens it (SQLite gives ``-wal`` and ``-shm``
-the database file's mode), and older ones are tightened.
+the database file's mode), and older ones are tightened. A transaction that writes a
+table of :data:`engine.store.stamps.STAMPED` also changes the store's stamp as it
+commits (what caches of those rows, in any process, check).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from sqlmodel import Session
 
 from engine.config import private_file
 from engine.errors import AuraError, ValidationError
+from engine.store.stamps import SINGLE_READ, STAMPED, bump
 from engine.store.types import dumps
 
 __all__ = [
@@ -89,6 +92,8 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_on_begin(conn: Connection) -> None:
     options = conn.get_execution_options()
     if options.get("isolation_level") == "AUTOCOMMIT":
+        return
+    if options.get(SINGLE_READ):  # one read on its own (stamps.current): no transaction
         return
     write = options.get(_WRITE, False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -186,19 +191,13 @@ class Database:
             engine.execution_options(**{_WRITE: True}), class_=Session, expire_on_commit=False
         )
         self._sqlite_lock = threading.RLock()
-        self._writes: dict[str, int] = {}
-        event.listen(engine, "after_cursor_execute", self._count_write)
-        event.listen(engine, "commit", self._count_commit)
+        event.listen(engine, "after_cursor_execute", self._mark_write)
+        event.listen(engine, "commit", self._stamp_on_commit)
+        event.listen(engine, "rollback", self._rolled_back)
 
-    # -- write counters (for caches of this process) ----------------------------------------
-    def writes(self, *tables: str) -> int:
-        """How many writes to ``tables`` this process has made (statements, then their
-        commit). A cache of rows of those tables is valid while the number is unchanged
-        (other processes' writes are not seen: such caches also expire)."""
-        return sum(self._writes.get(t, 0) for t in tables)
-
-    def _count_write(
-        self,
+    # -- the change stamp (engine.store.stamps) ------------------------------------------
+    @staticmethod
+    def _mark_write(
         conn: Connection,
         cursor: Any,
         statement: str,
@@ -209,14 +208,17 @@ class Database:
         if context is None or not (context.isinsert or context.isupdate or context.isdelete):
             return
         table = getattr(getattr(context.compiled, "statement", None), "table", None)
-        name = getattr(table, "name", None)
-        if name is not None:
-            self._writes[name] = self._writes.get(name, 0) + 1
-            conn.info.setdefault("aura_written", set()).add(name)
+        if getattr(table, "name", None) in STAMPED:
+            conn.info["aura_stamp"] = True
 
-    def _count_commit(self, conn: Connection) -> None:
-        for name in conn.info.pop("aura_written", ()):  # readers now see the change
-            self._writes[name] = self._writes.get(name, 0) + 1
+    @staticmethod
+    def _stamp_on_commit(conn: Connection) -> None:
+        if conn.info.pop("aura_stamp", False):  # other processes' caches: see stamps
+            bump(conn)
+
+    @staticmethod
+    def _rolled_back(conn: Connection) -> None:
+        conn.info.pop("aura_stamp", None)
 
     @property
     def is_sqlite(self) -> bool:

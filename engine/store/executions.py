@@ -229,7 +229,7 @@ class ExecutionRepository(Repository):
                 found = conn.execute(_TABLE.select().where(_TABLE.c.id == id)).first()
             if found is None:
                 raise NotFoundError(f"No execution with id {id!r}. {_HINT}", details={"id": id})
-            row = _detached(found._mapping)
+            row = _detached(dict(found._mapping))
             if not changed:
                 raise ConflictError(
                     f"Execution {id} is {row.status}; it cannot become {target.value}.",

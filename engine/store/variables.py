@@ -15,8 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from engine.errors import ConflictError, NotFoundError, ValidationError
+from engine.store._db import Database
 from engine.store._repo import Repository
 from engine.store.models import Variable
+from engine.store.stamps import StampedCache
 
 __all__ = ["VariableRepository"]
 
@@ -45,6 +47,10 @@ def _scope(project_id: str | None) -> ColumnElement[bool]:
 
 class VariableRepository(Repository):
     """Set, read, list and delete variables. Rows come back detached."""
+
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self._vars: StampedCache[str | None, dict[str, str]] = StampedCache(db)
 
     def set(self, key: str, value: str, *, project_id: str | None = None) -> Variable:
         """Creates or replaces variable ``key`` in the scope (global by default)."""
@@ -81,7 +87,12 @@ class VariableRepository(Repository):
             )
 
     def as_dict(self, project_id: str | None = None) -> dict[str, str]:
-        """``$vars`` as seen from a project: global values, overridden by the project's."""
+        """``$vars`` as seen from a project: global values, overridden by the project's
+        (every execution reads them: kept while the store's stamp is unchanged, see
+        :mod:`engine.store.stamps`)."""
+        return dict(self._vars.get(project_id, lambda: self._load(project_id)))
+
+    def _load(self, project_id: str | None) -> dict[str, str]:
         scope = (
             _scope(None)
             if project_id is None

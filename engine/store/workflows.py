@@ -20,8 +20,10 @@ from sqlmodel import Session, col, delete, select
 
 from engine.errors import ConflictError, NotFoundError
 from engine.graph.io import load_workflow
+from engine.store._db import Database
 from engine.store._repo import Repository, json_list_contains, page
 from engine.store.models import Webhook, WorkflowRecord, WorkflowVersion
+from engine.store.stamps import StampedCache
 from engine.store.types import checksum, new_id, utcnow
 
 __all__ = ["WorkflowLike", "WorkflowRepository"]
@@ -43,18 +45,29 @@ def normalize(definition: WorkflowLike) -> dict[str, Any]:
     Raises:
         WorkflowValidationError: the definition is not a well-formed workflow.
     """
-    raw = definition.to_json_dict() if hasattr(definition, "to_json_dict") else \
-        dict(definition)
+    raw = definition.to_json_dict() if hasattr(definition, "to_json_dict") else dict(definition)
     return load_workflow(raw).to_json_dict()
 
 
 class WorkflowRepository(Repository):
     """Create, version, publish, list and delete workflows. Rows come back detached."""
 
+    def __init__(self, db: Database) -> None:
+        super().__init__(db)
+        self._records: StampedCache[str, WorkflowRecord] = StampedCache(db, size=1024)
+
     # -- create and save ---------------------------------------------------------------
-    def create(self, workflow: WorkflowLike, message: str = "", *, id: str | None = None,
-               project_id: str | None = None, folder: str = "", active: bool = False,
-               author_id: str | None = None) -> WorkflowRecord:
+    def create(
+        self,
+        workflow: WorkflowLike,
+        message: str = "",
+        *,
+        id: str | None = None,
+        project_id: str | None = None,
+        folder: str = "",
+        active: bool = False,
+        author_id: str | None = None,
+    ) -> WorkflowRecord:
         """Stores a new workflow with its definition as version 1.
 
         ``id`` keeps a given id (e.g. on import); by default a new one is assigned. The
@@ -68,15 +81,24 @@ class WorkflowRepository(Repository):
         wid = id or new_id()
         data["id"] = wid
         now = utcnow()
-        rec = WorkflowRecord(id=wid, name=data["name"], description=data["description"],
-                             tags=list(data["tags"]), project_id=project_id,
-                             folder=folder.strip("/"),
-                             active=active, created_at=now, updated_at=now)
+        rec = WorkflowRecord(
+            id=wid,
+            name=data["name"],
+            description=data["description"],
+            tags=list(data["tags"]),
+            project_id=project_id,
+            folder=folder.strip("/"),
+            active=active,
+            created_at=now,
+            updated_at=now,
+        )
         try:
             with self._db.write() as s:
                 if s.get(WorkflowRecord, wid) is not None:
-                    raise ConflictError(f"A workflow with id {wid!r} already exists; import "
-                                        "it without keeping its id to get a copy.")
+                    raise ConflictError(
+                        f"A workflow with id {wid!r} already exists; import "
+                        "it without keeping its id to get a copy."
+                    )
                 s.add(rec)
                 s.flush()
                 self._add_version(s, rec, data, message or "Created", author_id)
@@ -84,9 +106,15 @@ class WorkflowRepository(Repository):
             raise ConflictError(f"A workflow with id {wid!r} already exists.") from None
         return rec
 
-    def save(self, id: str, definition: WorkflowLike, message: str = "", *,
-             author_id: str | None = None, base_version: int | None = None
-             ) -> WorkflowVersion:
+    def save(
+        self,
+        id: str,
+        definition: WorkflowLike,
+        message: str = "",
+        *,
+        author_id: str | None = None,
+        base_version: int | None = None,
+    ) -> WorkflowVersion:
         """Saves a definition; returns the new version, or the current one if unchanged.
 
         Name, description and tags of the workflow follow the definition. Pass
@@ -106,31 +134,48 @@ class WorkflowRepository(Repository):
                     f"Workflow '{rec.name}' was saved again (now version "
                     f"{rec.version_counter}) after you opened version {base_version}; "
                     "reload it and re-apply your changes.",
-                    details={"current_version": rec.version_counter})
-            current = s.get(WorkflowVersion, rec.current_version_id) \
-                if rec.current_version_id else None
+                    details={"current_version": rec.version_counter},
+                )
+            current = (
+                s.get(WorkflowVersion, rec.current_version_id) if rec.current_version_id else None
+            )
             if current is not None and current.checksum == checksum(data):
                 return current
             return self._add_version(s, rec, data, message, author_id)
 
-    def restore(self, id: str, number: int, message: str | None = None, *,
-                author_id: str | None = None) -> WorkflowVersion:
+    def restore(
+        self, id: str, number: int, message: str | None = None, *, author_id: str | None = None
+    ) -> WorkflowVersion:
         """Makes the definition of version ``number`` current again, as a new version."""
         with self._db.write() as s:
             rec = self._locked(s, id)
             old = self._version(s, id, number)
-            current = s.get(WorkflowVersion, rec.current_version_id) \
-                if rec.current_version_id else None
+            current = (
+                s.get(WorkflowVersion, rec.current_version_id) if rec.current_version_id else None
+            )
             if current is not None and current.checksum == old.checksum:
                 return current
-            return self._add_version(s, rec, dict(old.definition),
-                                     message or f"Restored version {number}", author_id)
+            return self._add_version(
+                s, rec, dict(old.definition), message or f"Restored version {number}", author_id
+            )
 
-    def _add_version(self, s: Session, rec: WorkflowRecord, data: dict[str, Any],
-                     message: str, author_id: str | None) -> WorkflowVersion:
+    def _add_version(
+        self,
+        s: Session,
+        rec: WorkflowRecord,
+        data: dict[str, Any],
+        message: str,
+        author_id: str | None,
+    ) -> WorkflowVersion:
         rec.version_counter += 1
-        ver = WorkflowVersion(workflow_id=rec.id, number=rec.version_counter, definition=data,
-                              checksum=checksum(data), message=message, author_id=author_id)
+        ver = WorkflowVersion(
+            workflow_id=rec.id,
+            number=rec.version_counter,
+            definition=data,
+            checksum=checksum(data),
+            message=message,
+            author_id=author_id,
+        )
         rec.current_version_id = ver.id
         rec.name = data["name"]
         rec.description = data.get("description", "")
@@ -141,8 +186,10 @@ class WorkflowRepository(Repository):
         try:
             s.flush()
         except IntegrityError:
-            raise ConflictError(f"Workflow '{rec.name}' was saved by someone else at the "
-                                "same moment; reload it and save again.") from None
+            raise ConflictError(
+                f"Workflow '{rec.name}' was saved by someone else at the "
+                "same moment; reload it and save again."
+            ) from None
         return ver
 
     # -- state ---------------------------------------------------------------------------
@@ -190,21 +237,41 @@ class WorkflowRepository(Repository):
         with self._db.read() as s:
             return self._require(s, WorkflowRecord, id, "workflow", _LIST_HINT)
 
+    def cached(self, id: str) -> WorkflowRecord:
+        """The workflow with this id as last read by this process while the store's stamp
+        is unchanged (:mod:`engine.store.stamps`; a change by any process is seen). The
+        record is shared: read it, never change it. Raises NotFoundError."""
+        return self._records.get(id, lambda: self.get(id))
+
     def get_by_name(self, name: str) -> WorkflowRecord:
         """The oldest workflow with exactly this name (un-archived ones first)."""
         with self._db.read() as s:
-            row = s.exec(select(WorkflowRecord).where(WorkflowRecord.name == name).order_by(
-                col(WorkflowRecord.archived_at).is_not(None), col(WorkflowRecord.created_at),
-                col(WorkflowRecord.id)).limit(1)).first()
+            row = s.exec(
+                select(WorkflowRecord)
+                .where(WorkflowRecord.name == name)
+                .order_by(
+                    col(WorkflowRecord.archived_at).is_not(None),
+                    col(WorkflowRecord.created_at),
+                    col(WorkflowRecord.id),
+                )
+                .limit(1)
+            ).first()
         if row is None:
-            raise NotFoundError(f"No workflow named {name!r}. {_LIST_HINT}",
-                                details={"name": name})
+            raise NotFoundError(f"No workflow named {name!r}. {_LIST_HINT}", details={"name": name})
         return row
 
-    def list(self, *, search: str | None = None, tag: str | None = None,
-             folder: str | None = None, active: bool | None = None,
-             project_id: str | None = None, archived: bool | None = False,
-             limit: int = 50, offset: int = 0) -> tuple[builtins.list[WorkflowRecord], int]:
+    def list(
+        self,
+        *,
+        search: str | None = None,
+        tag: str | None = None,
+        folder: str | None = None,
+        active: bool | None = None,
+        project_id: str | None = None,
+        archived: bool | None = False,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> tuple[builtins.list[WorkflowRecord], int]:
         """One page of workflows, most recently updated first, and the total count.
 
         ``search`` matches name or description (case-insensitive substring); ``tag`` an
@@ -214,8 +281,12 @@ class WorkflowRepository(Repository):
         conds: list[Any] = []
         if search:
             needle = search.lower()
-            conds.append(or_(func.lower(col(W.name)).contains(needle, autoescape=True),
-                             func.lower(col(W.description)).contains(needle, autoescape=True)))
+            conds.append(
+                or_(
+                    func.lower(col(W.name)).contains(needle, autoescape=True),
+                    func.lower(col(W.description)).contains(needle, autoescape=True),
+                )
+            )
         if tag is not None:
             conds.append(json_list_contains(col(W.tags), tag, self._db.dialect))
         if folder is not None:
@@ -225,22 +296,32 @@ class WorkflowRepository(Repository):
         if project_id is not None:
             conds.append(col(W.project_id) == project_id)
         if archived is not None:
-            conds.append(col(W.archived_at).is_not(None) if archived
-                         else col(W.archived_at).is_(None))
+            conds.append(
+                col(W.archived_at).is_not(None) if archived else col(W.archived_at).is_(None)
+            )
         limit, offset = page(limit, offset)
         with self._db.read() as s:
             total = s.exec(select(func.count()).select_from(W).where(*conds)).one()
-            rows = s.exec(select(W).where(*conds).order_by(
-                col(W.updated_at).desc(), col(W.id)).limit(limit).offset(offset)).all()
+            rows = s.exec(
+                select(W)
+                .where(*conds)
+                .order_by(col(W.updated_at).desc(), col(W.id))
+                .limit(limit)
+                .offset(offset)
+            ).all()
         return list(rows), int(total)
 
     def versions(self, id: str) -> builtins.list[WorkflowVersion]:
         """Every version of the workflow, newest first."""
         with self._db.read() as s:
             self._require(s, WorkflowRecord, id, "workflow", _LIST_HINT)
-            return list(s.exec(select(WorkflowVersion).where(
-                WorkflowVersion.workflow_id == id).order_by(
-                col(WorkflowVersion.number).desc())).all())
+            return list(
+                s.exec(
+                    select(WorkflowVersion)
+                    .where(WorkflowVersion.workflow_id == id)
+                    .order_by(col(WorkflowVersion.number).desc())
+                ).all()
+            )
 
     def get_version(self, id: str, number: int) -> WorkflowVersion:
         """Version ``number`` of the workflow. Raises NotFoundError."""
@@ -256,22 +337,18 @@ class WorkflowRepository(Repository):
                 raise NotFoundError(
                     f"Workflow '{rec.name}' has no published version; publish one first "
                     "(Publish in the editor, or 'aura workflow activate' publishes the "
-                    "draft).", details={"id": id})
+                    "draft).",
+                    details={"id": id},
+                )
             ver = s.get(WorkflowVersion, vid)
             if ver is None:  # pragma: no cover - guarded by the repository
                 raise NotFoundError(f"Version {vid!r} of workflow '{rec.name}' is missing.")
             return dict(ver.definition)
 
     def get_static_data(self, id: str) -> dict[str, Any]:
-        """The workflow's static data (state triggers keep between executions): one
-        column, no workflow object (every run of a stored workflow reads it)."""
-        with self._db.read() as s:
-            found = s.execute(
-                select(WorkflowRecord.static_data).where(col(WorkflowRecord.id) == id)
-            ).one_or_none()
-        if found is None:
-            raise NotFoundError(f"No workflow with id {id!r}. {_LIST_HINT}", details={"id": id})
-        return dict(found[0] or {})
+        """The workflow's static data (state triggers keep between executions), a copy
+        of the :meth:`cached` record's (every run of a stored workflow reads it)."""
+        return copy.deepcopy(dict(self.cached(id).static_data or {}))
 
     def set_static_data(self, id: str, data: Mapping[str, Any]) -> None:
         """Replaces the workflow's static data (does not create a version)."""
@@ -280,8 +357,9 @@ class WorkflowRepository(Repository):
             rec.static_data = dict(data)
             s.add(rec)
 
-    def merge_static_data(self, id: str, base: Mapping[str, Any], mine: Mapping[str, Any]
-                          ) -> dict[str, Any]:
+    def merge_static_data(
+        self, id: str, base: Mapping[str, Any], mine: Mapping[str, Any]
+    ) -> dict[str, Any]:
         """Saves what one execution changed in the static data (``base`` is what it read,
         ``mine`` what it ended with) onto what is stored now, under the row lock: two
         executions running at once keep each other's changes to different nodes or keys
@@ -307,32 +385,38 @@ class WorkflowRepository(Repository):
     def _locked(self, s: Session, id: str) -> WorkflowRecord:
         rec = s.get(WorkflowRecord, id, with_for_update=True)
         if rec is None:
-            raise NotFoundError(f"No workflow with id {id!r}. {_LIST_HINT}",
-                                details={"id": id})
+            raise NotFoundError(f"No workflow with id {id!r}. {_LIST_HINT}", details={"id": id})
         return rec
 
     @staticmethod
     def _version(s: Session, id: str, number: int) -> WorkflowVersion:
-        ver = s.exec(select(WorkflowVersion).where(
-            WorkflowVersion.workflow_id == id, WorkflowVersion.number == number)).first()
+        ver = s.exec(
+            select(WorkflowVersion).where(
+                WorkflowVersion.workflow_id == id, WorkflowVersion.number == number
+            )
+        ).first()
         if ver is None:
-            raise NotFoundError(f"Workflow {id!r} has no version {number}; list its "
-                                "versions with 'aura workflow history'.",
-                                details={"id": id, "number": number})
+            raise NotFoundError(
+                f"Workflow {id!r} has no version {number}; list its "
+                "versions with 'aura workflow history'.",
+                details={"id": id, "number": number},
+            )
         return ver
 
 
 _GONE = object()
 
 
-def _merge_static(base: Mapping[str, Any], mine: Mapping[str, Any],
-                  current: dict[str, Any]) -> dict[str, Any]:
+def _merge_static(
+    base: Mapping[str, Any], mine: Mapping[str, Any], current: dict[str, Any]
+) -> dict[str, Any]:
     """Three-way merge, two levels deep (node name → key), of static data."""
     return _merge_level(base, mine, copy.deepcopy(current), depth=2)
 
 
-def _merge_level(base: Mapping[str, Any], mine: Mapping[str, Any], out: dict[str, Any],
-                 depth: int) -> dict[str, Any]:
+def _merge_level(
+    base: Mapping[str, Any], mine: Mapping[str, Any], out: dict[str, Any], depth: int
+) -> dict[str, Any]:
     """Applies what changed from ``base`` to ``mine`` onto ``out`` (modified, returned);
     mappings changed on both sides are merged ``depth - 1`` levels further down."""
     for key in set(base) | set(mine):
@@ -341,10 +425,15 @@ def _merge_level(base: Mapping[str, Any], mine: Mapping[str, Any], out: dict[str
             continue
         if m is _GONE:
             out.pop(key, None)
-        elif depth > 1 and isinstance(m, Mapping) and (b is _GONE or isinstance(b, Mapping)) \
-                and isinstance(out.get(key, {}), Mapping):
-            out[key] = _merge_level(b if isinstance(b, Mapping) else {}, m,
-                                    dict(out.get(key) or {}), depth - 1)
+        elif (
+            depth > 1
+            and isinstance(m, Mapping)
+            and (b is _GONE or isinstance(b, Mapping))
+            and isinstance(out.get(key, {}), Mapping)
+        ):
+            out[key] = _merge_level(
+                b if isinstance(b, Mapping) else {}, m, dict(out.get(key) or {}), depth - 1
+            )
         else:
             out[key] = copy.deepcopy(m)
     return out

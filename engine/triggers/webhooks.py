@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from engine.errors import AuraError, ConflictError, NotFoundError, ValidationError
 from engine.graph import NodeDef, Workflow
+from engine.store import stamps
 from engine.store.current import get_store
 from engine.triggers._webhook_defs import (
     ANY_METHODS,
@@ -52,15 +53,34 @@ from engine.triggers._webhook_http import (
     respond_node_response,
 )
 
-__all__ = ["CACHE_TTL_S", "TEST_TTL_S", "BadWebhookRequest", "RunOutcome", "Runner", "Target",
-           "WebhookMethodNotAllowed", "WebhookRequest", "WebhookResponse", "activate",
-           "arm_test", "assign_paths", "deactivate", "default_path", "disarm_test",
-           "dispatch", "handle", "request_item", "resolve", "test_listeners",
-           "webhook_nodes"]
+__all__ = [
+    "TEST_TTL_S",
+    "BadWebhookRequest",
+    "RunOutcome",
+    "Runner",
+    "Target",
+    "WebhookMethodNotAllowed",
+    "WebhookRequest",
+    "WebhookResponse",
+    "activate",
+    "arm_test",
+    "assign_paths",
+    "deactivate",
+    "default_path",
+    "disarm_test",
+    "dispatch",
+    "handle",
+    "request_item",
+    "resolve",
+    "test_listeners",
+    "webhook_nodes",
+]
 
 TEST_TTL_S = 120.0
-_NOT_FOUND_HINT = ("Check the method and path; is the workflow active? Test URLs "
-                   "(/webhook-test/...) work only while the editor listens.")
+_NOT_FOUND_HINT = (
+    "Check the method and path; is the workflow active? Test URLs "
+    "(/webhook-test/...) work only while the editor listens."
+)
 
 
 class Runner(Protocol):
@@ -87,6 +107,9 @@ class Target:
     test: bool = False
     project_id: str | None = None
     version_id: str | None = None
+    stamp: Any = stamps.UNREAD
+    """The store's stamp :func:`resolve` read (:mod:`engine.store.stamps`): the
+    request's cached reads (webhooks, workflow, $vars, static data) all use it."""
 
 
 # -- activation -----------------------------------------------------------------------
@@ -116,8 +139,13 @@ def activate(workflow_id: str) -> dict[str, Any]:
             raise ConflictError(
                 f"{m} /webhook/{p} is already used by workflow '{other}'; change the path "
                 "of this workflow's Webhook node or deactivate the other workflow.",
-                details={"method": m, "path": p, "workflow_id": row.workflow_id,
-                         "workflow_name": other})
+                details={
+                    "method": m,
+                    "path": p,
+                    "workflow_id": row.workflow_id,
+                    "workflow_name": other,
+                },
+            )
     store.webhooks.delete_for_workflow(workflow_id)
     try:
         for m, p, n in claims:
@@ -129,13 +157,16 @@ def activate(workflow_id: str) -> dict[str, Any]:
     version = store.workflows.versions(workflow_id)
     number = next((v.number for v in version if v.id == rec.published_version_id), None)
     out: dict[str, Any] = {
-        "active": True, "published_version": number,
-        "webhooks": [{"method": m, "path": p, "node": n} for m, p, n in claims]}
+        "active": True,
+        "published_version": number,
+        "webhooks": [{"method": m, "path": p, "node": n} for m, p, n in claims],
+    }
     if not listening_triggers(wf):
         out["notice"] = (
             f"'{rec.name}' has no Webhook or Schedule trigger, so being active changes "
             "nothing: it runs only when started by hand, as a sub-workflow or as an error "
-            "workflow. Add a Webhook or Schedule trigger to have it start by itself.")
+            "workflow. Add a Webhook or Schedule trigger to have it start by itself."
+        )
     return out
 
 
@@ -174,21 +205,27 @@ def arm_test(workflow_id: str, ttl_s: float = TEST_TTL_S) -> dict[str, Any]:
     wf = prepared(store.workflows.definition(workflow_id), workflow_id)
     claims = webhook_claims(wf)
     if not claims:
-        raise ValidationError("This workflow has no enabled Webhook node to listen for; add "
-                              "one first.")
+        raise ValidationError(
+            "This workflow has no enabled Webhook node to listen for; add one first."
+        )
     now = time.monotonic()
     with _tests_lock:
         for m, p, _ in claims:
             other = _tests.get((m, p))
             if other and other.expires > now and other.workflow_id != workflow_id:
-                raise ConflictError(f"Workflow '{_name_of(other.workflow_id)}' is listening "
-                                    f"on {m} /webhook-test/{p} right now; try again later.")
+                raise ConflictError(
+                    f"Workflow '{_name_of(other.workflow_id)}' is listening "
+                    f"on {m} /webhook-test/{p} right now; try again later."
+                )
         _drop(workflow_id)
         for m, p, n in claims:
             _tests[(m, p)] = _Listener(workflow_id, n, now + ttl_s)
     until = datetime.now(UTC) + timedelta(seconds=ttl_s)
-    return {"listening": True, "expires_at": until.isoformat(),
-            "webhooks": [{"method": m, "path": p, "node": n} for m, p, n in claims]}
+    return {
+        "listening": True,
+        "expires_at": until.isoformat(),
+        "webhooks": [{"method": m, "path": p, "node": n} for m, p, n in claims],
+    }
 
 
 def disarm_test(workflow_id: str) -> int:
@@ -208,33 +245,29 @@ def test_listeners(workflow_id: str) -> list[dict[str, Any]]:
     """The test webhooks the workflow listens on now."""
     now = time.monotonic()
     with _tests_lock:
-        return [{"method": m, "path": p, "node": v.node,
-                 "expires_in_s": round(v.expires - now, 1)}
-                for (m, p), v in _tests.items() if v.workflow_id == workflow_id
-                and v.expires > now]
+        return [
+            {"method": m, "path": p, "node": v.node, "expires_in_s": round(v.expires - now, 1)}
+            for (m, p), v in _tests.items()
+            if v.workflow_id == workflow_id and v.expires > now
+        ]
 
 
 # -- resolving a request ---------------------------------------------------------------
-CACHE_TTL_S = 1.0
-"""How long a resolved webhook (its registrations and workflow record) is reused. Writes
-of this process to those tables drop it at once; another process's (an ``aura``
-command, a second API process) are seen within this time."""
-_TABLES = ("webhook", "workflow", "workflow_version")
-_memo: dict[tuple[str, str], tuple[Any, int, float, Any]] = {}
+_memo: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
 
 
 def _memoized(kind: str, key: str, load: Any) -> Any:
-    """``load()``, reused while nothing of :data:`_TABLES` was written here and for at
-    most :data:`CACHE_TTL_S` (every request would otherwise cost two queries more)."""
+    """``load()``, reused while the store's stamp is unchanged (no process changed a
+    webhook, workflow, version or variable since: :mod:`engine.store.stamps`)."""
     store = get_store()
-    writes, now = store.db.writes(*_TABLES), time.monotonic()
+    stamp = stamps.current(store.db)  # before loading: a change meanwhile is seen next time
     hit = _memo.get((kind, key))
-    if hit is not None and hit[0] is store and hit[1] == writes and now - hit[2] < CACHE_TTL_S:
-        return hit[3]
+    if hit is not None and hit[0] is store and hit[1] == stamp:
+        return hit[2]
     value = load()
     if len(_memo) > 1024:
         _memo.clear()
-    _memo[(kind, key)] = (store, writes, now, value)
+    _memo[(kind, key)] = (store, stamp, value)
     return value
 
 
@@ -249,8 +282,9 @@ def _load_entries(path: str) -> list[tuple[str, str, Any]]:
 
     store = get_store()
     with store.db.read() as s:
-        rows = s.exec(select(Webhook).where(or_(col(Webhook.path) == path,
-                                                col(Webhook.path).contains(":")))).all()
+        rows = s.exec(
+            select(Webhook).where(or_(col(Webhook.path) == path, col(Webhook.path).contains(":")))
+        ).all()
     return [(r.method, r.path, r) for r in rows]
 
 
@@ -261,7 +295,7 @@ _cache_lock = threading.Lock()
 def _published(workflow_id: str) -> tuple[Workflow, Any]:
     """The published workflow (cached per version) and its record."""
     store = get_store()
-    rec = _memoized("workflow", workflow_id, lambda: store.workflows.get(workflow_id))
+    rec = store.workflows.cached(workflow_id)
     if not rec.active or rec.published_version_id is None:
         raise NotFoundError(f"The workflow of this webhook is not active. {_NOT_FOUND_HINT}")
     key = (workflow_id, rec.published_version_id)
@@ -283,6 +317,14 @@ def resolve(method: str, path: str, *, test: bool = False) -> Target:
         NotFoundError: nothing listens on the path.
         WebhookMethodNotAllowed: the path listens for other methods only.
     """
+    # one read of the store's stamp for every cached read of the request
+    with stamps.pinned(get_store().db) as stamp:
+        target = _resolve(method, path, test)
+    target.stamp = stamp
+    return target
+
+
+def _resolve(method: str, path: str, test: bool) -> Target:
     m, p = method.strip().upper(), path.strip().strip("/")
     if test:
         now = time.monotonic()
@@ -297,9 +339,12 @@ def resolve(method: str, path: str, *, test: bool = False) -> Target:
         if allowed:
             raise WebhookMethodNotAllowed(
                 f"{prefix}{p} accepts {', '.join(allowed)} requests, not {m}.",
-                details={"allowed": allowed})
-        raise NotFoundError(f"No webhook listens on {m} {prefix}{p}. {_NOT_FOUND_HINT}",
-                            details={"method": m, "path": p})
+                details={"allowed": allowed},
+            )
+        raise NotFoundError(
+            f"No webhook listens on {m} {prefix}{p}. {_NOT_FOUND_HINT}",
+            details={"method": m, "path": p},
+        )
     value, path_params = hit
     rec = None
     if test:
@@ -311,15 +356,25 @@ def resolve(method: str, path: str, *, test: bool = False) -> Target:
     try:
         node = wf.node(node_name)
     except KeyError:
-        raise NotFoundError(f"The webhook node '{node_name}' no longer exists; re-activate "
-                            "the workflow.") from None
-    return Target(wid, wf, node, node_params(node), path_params, test,
-                  rec.project_id if rec else None, rec.published_version_id if rec else None)
+        raise NotFoundError(
+            f"The webhook node '{node_name}' no longer exists; re-activate the workflow."
+        ) from None
+    return Target(
+        wid,
+        wf,
+        node,
+        node_params(node),
+        path_params,
+        test,
+        rec.project_id if rec else None,
+        rec.published_version_id if rec else None,
+    )
 
 
 # -- handling ---------------------------------------------------------------------------
-def handle(method: str, path: str, request: WebhookRequest, *, runner: Runner,
-           test: bool = False) -> WebhookResponse:
+def handle(
+    method: str, path: str, request: WebhookRequest, *, runner: Runner, test: bool = False
+) -> WebhookResponse:
     """Answers one webhook request (resolve, then dispatch). Raises AuraError for an
     unknown path (404) or method (405)."""
     if method.upper() == "OPTIONS":
@@ -337,13 +392,22 @@ def preflight(path: str, request: WebhookRequest, *, test: bool = False) -> Webh
     origin = request.headers.get("origin")
     cors = _cors(target, origin)
     if origin and not cors:
-        return WebhookResponse.error(403, "origin_not_allowed", f"Origin {origin} may not "
-                                     "call this webhook; add it to 'Allowed origins'.")
+        return WebhookResponse.error(
+            403,
+            "origin_not_allowed",
+            f"Origin {origin} may not call this webhook; add it to 'Allowed origins'.",
+        )
     p = target.params
     methods = ", ".join(ANY_METHODS if p.http_method == "ANY" else (p.http_method,))
-    cors.update({"Access-Control-Allow-Methods": methods, "Access-Control-Max-Age": "600",
-                 "Access-Control-Allow-Headers": request.headers.get(
-                     "access-control-request-headers", "*")})
+    cors.update(
+        {
+            "Access-Control-Allow-Methods": methods,
+            "Access-Control-Max-Age": "600",
+            "Access-Control-Allow-Headers": request.headers.get(
+                "access-control-request-headers", "*"
+            ),
+        }
+    )
     return WebhookResponse(204, headers=cors)
 
 
@@ -366,8 +430,9 @@ def _credentials(target: Target) -> dict[str, dict[str, Any]]:
 
     # the webhook's own credentials, as its runs use them: as the workflow's project
     resolve_cred = credential_resolver(RunAs.trigger(target.project_id))
-    return {slot: resolve_cred(target.node, slot, ref)
-            for slot, ref in target.node.credentials.items()}
+    return {
+        slot: resolve_cred(target.node, slot, ref) for slot, ref in target.node.credentials.items()
+    }
 
 
 def _trigger_principal(target: Target) -> Any:
@@ -379,35 +444,64 @@ def _trigger_principal(target: Target) -> Any:
 def dispatch(target: Target, request: WebhookRequest, *, runner: Runner) -> WebhookResponse:
     """Checks the request against the node's options, starts the execution and answers
     according to the response mode."""
+    with stamps.pinned(get_store().db, target.stamp):
+        return _dispatch(target, request, runner)
+
+
+def _dispatch(target: Target, request: WebhookRequest, runner: Runner) -> WebhookResponse:
     from engine.triggers._replay import hmac_options, replayed
+
     check_request = _hook(target, "check_request")
     replay_token = _hook(target, "replay_token")
     p = target.params
     origin = request.headers.get("origin")
     cors = _cors(target, origin)
     if origin and not cors:
-        return WebhookResponse.error(403, "origin_not_allowed", f"Origin {origin} may not "
-                                     "call this webhook; add it to 'Allowed origins'.")
+        return WebhookResponse.error(
+            403,
+            "origin_not_allowed",
+            f"Origin {origin} may not call this webhook; add it to 'Allowed origins'.",
+        )
     creds = _credentials(target) if p.authentication != "none" else {}
-    rejected = check_request(p, creds, method=request.method, headers=request.headers,
-                             body=request.body, client_ip=request.client_ip,
-                             **hmac_options()) or replayed(
-        target.workflow_id, target.node.name, replay_token(p, request.headers))
+    rejected = check_request(
+        p,
+        creds,
+        method=request.method,
+        headers=request.headers,
+        body=request.body,
+        client_ip=request.client_ip,
+        **hmac_options(),
+    ) or replayed(target.workflow_id, target.node.name, replay_token(p, request.headers))
     if rejected is not None:
-        code = {401: "unauthenticated", 403: "forbidden", 405: "method_not_allowed",
-                413: "payload_too_large"}.get(rejected.status, "rejected")
-        return WebhookResponse.error(rejected.status, code, rejected.message,
-                                     headers={**rejected.headers, **cors})
+        code = {
+            401: "unauthenticated",
+            403: "forbidden",
+            405: "method_not_allowed",
+            413: "payload_too_large",
+        }.get(rejected.status, "rejected")
+        return WebhookResponse.error(
+            rejected.status, code, rejected.message, headers={**rejected.headers, **cors}
+        )
     item = request_item(p, request, target.path_params)
     if target.test:
         disarm_test(target.workflow_id)
     extra = {**{h.name: h.value for h in p.response_headers}, **cors}
-    job: dict[str, Any] = {"workflow_id": target.workflow_id, "workflow": target.workflow,
-           "mode": "manual" if target.test else "webhook", "input_items": [item],
-           "trigger_node": target.node.name, "published": not target.test,
-           "trigger": {"kind": "webhook", "node": target.node.name, "test": target.test,
-                       "method": request.method.upper(), "path": request.path},
-           "principal": _trigger_principal(target)}
+    job: dict[str, Any] = {
+        "workflow_id": target.workflow_id,
+        "workflow": target.workflow,
+        "mode": "manual" if target.test else "webhook",
+        "input_items": [item],
+        "trigger_node": target.node.name,
+        "published": not target.test,
+        "trigger": {
+            "kind": "webhook",
+            "node": target.node.name,
+            "test": target.test,
+            "method": request.method.upper(),
+            "path": request.path,
+        },
+        "principal": _trigger_principal(target),
+    }
     if target.version_id:
         job.update(project_id=target.project_id, version_id=target.version_id)
     if p.response_mode == "immediately":
@@ -419,14 +513,21 @@ def dispatch(target: Target, request: WebhookRequest, *, runner: Runner) -> Webh
     job["trigger"]["answer"] = True  # a worker keeps the answer for this request
     outcome = runner.run(**job)
     if outcome.status == "waiting":
-        return WebhookResponse.json(202, {"execution_id": outcome.execution_id,
-                                          "status": "waiting"}, extra, outcome.execution_id)
+        return WebhookResponse.json(
+            202,
+            {"execution_id": outcome.execution_id, "status": "waiting"},
+            extra,
+            outcome.execution_id,
+        )
     if outcome.status != "succeeded":
         err = outcome.error or {}
         return WebhookResponse.error(
-            500, "workflow_failed", f"The workflow did not finish ({outcome.status}): "
-            f"{err.get('message', 'no details')}", {"execution_id": outcome.execution_id,
-                                                    "node": err.get("node")}, extra)
+            500,
+            "workflow_failed",
+            f"The workflow did not finish ({outcome.status}): {err.get('message', 'no details')}",
+            {"execution_id": outcome.execution_id, "node": err.get("node")},
+            extra,
+        )
     if p.response_mode == "respond_node":
         resp = respond_node_response(outcome, extra)
         if resp is not None:
@@ -435,7 +536,9 @@ def dispatch(target: Target, request: WebhookRequest, *, runner: Runner) -> Webh
     status = p.response_code
     if p.response_data == "no_body" or request.method.upper() == "HEAD":
         return WebhookResponse(status, b"", extra, outcome.execution_id)
-    body = [i.json for i in items] if p.response_data == "all_items" else (
-        items[0].json if items else {})
+    body = (
+        [i.json for i in items]
+        if p.response_data == "all_items"
+        else (items[0].json if items else {})
+    )
     return WebhookResponse.json(status, body, extra, outcome.execution_id)
-
