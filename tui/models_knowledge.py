@@ -77,10 +77,12 @@ class IngestJob:
     by: str
     failures: tuple[tuple[str, str], ...] = ()
     """(document, why) of each document that could not be added."""
+    cancel_requested: bool = False
+    """Someone cancelled it; the worker stops at its next step."""
 
     @property
     def finished(self) -> bool:
-        return self.status in ("succeeded", "failed")
+        return self.status in ("succeeded", "failed", "cancelled")
 
     @classmethod
     def from_json(cls, d: JSON) -> IngestJob:
@@ -101,4 +103,5 @@ class IngestJob:
                 for r in d.get("results") or []
                 if isinstance(r, dict) and r.get("status") == "failed"
             ),
+            bool(d.get("cancel_requested")),
         )

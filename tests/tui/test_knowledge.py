@@ -339,3 +339,62 @@ async def test_ingest_progress_then_finished_counts(
             )
             docs = screen.query_one("#kb-docs", DataTable)
             await wait_for(pilot, lambda: docs.row_count == 3, what="the three documents")
+
+
+@pytest.mark.redis
+async def test_x_cancels_the_ingest_under_way(redis_server_env: Server, config_file: Path) -> None:
+    """``x`` while a worker is fetching a URL document: the job says it is cancelling,
+    then ends cancelled with the document before it kept and the URL one not added."""
+    server = redis_server_env
+    kb = _base(server, "Cancelled runbook")
+    with _slow_page() as (url, release), server.client() as c:
+        job = c.post(
+            f"/knowledge-bases/{kb}/ingests",
+            json={
+                "documents": [
+                    {"name": "guide.md", "text": GUIDE},
+                    {"url": url},
+                    {"name": "faq.txt", "text": FAQ},
+                ]
+            },
+        )
+        assert job.status_code == 202, job.text
+        app = make_app(server, config_file, api_key=server.api_key)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await signed_in(pilot)
+            await pilot.press("7")
+            screen: Any = await wait_for(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, KnowledgeScreen)
+                    and app.screen.job
+                    and app.screen.selected
+                    and app.screen.selected.name == "Cancelled runbook"
+                    and app.screen
+                ),
+                what="the ingest of the base",
+            )
+            text = screen.query_one("#kb-ingest-text", Label)
+            with _worker(server):
+                await wait_for(
+                    pilot, lambda: f"now: {url}" in text_of(text), timeout=90, what="the fetch"
+                )
+                await pilot.press("x")
+                await wait_for(
+                    pilot, lambda: "cancelling" in text_of(text), what="the cancel being asked"
+                )
+                release.set()
+                await wait_for(
+                    pilot, lambda: "cancelled" in text_of(text), timeout=60, what="it stopped"
+                )
+            line = text_of(text)
+            assert "1 of 3 documents" in line and "Cancelled by" in line, line
+            assert "was not added" in line
+            assert c.get(f"/knowledge-bases/{kb}").json()["documents"] == 1
+            # nothing is under way any more: x says so
+            await pilot.press("x")
+            await wait_for(
+                pilot,
+                lambda: any("No ingest" in n.message for n in app._notifications),
+                what="the notice",
+            )

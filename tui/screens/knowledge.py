@@ -1,6 +1,6 @@
 """Knowledge (key 7): the knowledge bases the user can read with their document and
 chunk counts, and for the highlighted base its documents and its ingest job (the one in
-progress, else the latest) with a progress bar.
+progress, else the latest) with a progress bar; ``x`` cancels that job while it runs.
 
 It reads ``/api/v1/knowledge-bases``, ``/knowledge-bases/{id}/documents`` and
 ``/knowledge-bases/{id}/ingests`` (and ``/projects`` for the projects' names). The
@@ -68,6 +68,8 @@ def _job_line(job: IngestJob, more: int) -> Text:
         head.append(f", {job.documents_failed} failed", style="red")
     if job.current and not job.finished:
         head.append(f" · now: {job.current}")
+    if job.cancel_requested and not job.finished:
+        head.append(" · cancelling…", style="yellow")
     if more:
         head.append(f" (+{more} more in progress)")
     if job.error:
@@ -83,6 +85,7 @@ class KnowledgeScreen(ConsoleScreen):
     TITLE_TEXT = "Knowledge"
     BINDINGS = [
         Binding("d", "focus_documents", "Documents"),
+        Binding("x", "cancel_ingest", "Cancel ingest"),
         Binding("escape", "focus_bases", "Bases", show=False),
     ]
 
@@ -144,6 +147,21 @@ class KnowledgeScreen(ConsoleScreen):
         line = self.query_one("#kb-error", Label)
         line.update(message)
         line.display = bool(message)
+
+    def action_cancel_ingest(self) -> None:
+        """Cancels the shown ingest of the highlighted base (the documents already added
+        stay; the one in progress is not added)."""
+        base, job = self.selected, self.job
+        if base is None or job is None or job.finished:
+            self.notify("No ingest of this knowledge base is under way.", timeout=3)
+            return
+
+        async def go() -> None:
+            await self.client.post(f"{API}/knowledge-bases/{base.id}/ingests/{job.id}/cancel")
+            self.notify(f"Cancelling ingest {job.id[:8]}.", timeout=3)
+            await self.reload()
+
+        self.run_worker(self.guard(go()), group="action")
 
     # -- data -------------------------------------------------------------------------
     async def reload(self) -> None:
