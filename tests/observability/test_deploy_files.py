@@ -68,6 +68,10 @@ def test_the_dockerfile_passes_hadolint() -> None:
         in text
     )
     assert "WORKDIR /home/aura" in text and "/home/aura/rxconfig.py" in text
+    # the docs site is built from the sources in its own stage and served at /docs
+    assert "RUN python -m engine docs build --out /site" in text
+    assert "COPY --from=docs /site /home/aura/docs-site" in text
+    assert "AURA_API_DOCS_DIR=/home/aura/docs-site" in text
 
 
 def test_the_compose_file_follows_the_compose_specification() -> None:
