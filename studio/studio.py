@@ -45,7 +45,8 @@ from studio.state.credentials import CredentialsState
 from studio.state.editor import EditorState
 from studio.state.execution_view import ExecutionViewState
 from studio.state.executions import ExecutionsState
-from studio.state.knowledge import KnowledgeBaseState, KnowledgeState
+from studio.state.knowledge import KnowledgeState
+from studio.state.knowledge_base import KnowledgeBaseState
 from studio.state.marketplace import MarketplaceState
 from studio.state.mcp_servers import McpServersState
 from studio.state.settings import SettingsState

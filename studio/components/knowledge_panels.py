@@ -1,7 +1,7 @@
 """Panels of the knowledge base page: the progress of an ingest or re-embed on the
-workers (documents and chunks done, the document at work), the chunk view (a document's
-chunks in order, with heading, tokens, offsets and metadata) and the model change
-(with its warning before anything happens)."""
+workers (documents and chunks done, the document at work, a Cancel button), the chunk
+view (a document's chunks in order, with heading, tokens, offsets and metadata) and the
+model change (with its warning before anything happens)."""
 
 from __future__ import annotations
 
@@ -23,19 +23,33 @@ def ingest_progress() -> rx.Component:
                 rx.spinner(size="1"),
                 rx.text(
                     rx.cond(
-                        G.status == "queued",
-                        "Waiting for a worker…",
+                        G.cancelling,
+                        "Cancelling… (the document in progress will not be added)",
                         rx.cond(
-                            G.kind == "reembed",
-                            "Re-embedding on the workers",
-                            "Ingesting on the workers",
+                            G.status == "queued",
+                            "Waiting for a worker…",
+                            rx.cond(
+                                G.kind == "reembed",
+                                "Re-embedding on the workers",
+                                "Ingesting on the workers",
+                            ),
                         ),
                     ),
                     size="1",
                     weight="medium",
+                    id="kb-ingest-state",
                 ),
                 rx.spacer(),
                 rx.text(G.percent.to_string() + "%", size="1", id="kb-ingest-percent"),
+                rx.button(
+                    "Cancel",
+                    size="1",
+                    variant="soft",
+                    color_scheme="red",
+                    on_click=G.cancel,
+                    disabled=G.cancelling,
+                    id="kb-ingest-cancel",
+                ),
                 width="100%",
                 align="center",
                 spacing="2",

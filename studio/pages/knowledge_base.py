@@ -10,7 +10,7 @@ from studio.components.admin import card, confirm_dialog
 from studio.components.knowledge_panels import chunks_dialog, ingest_progress, model_dialog
 from studio.components.shell import page
 from studio.pages.knowledge import delete_cell
-from studio.state.knowledge import UPLOAD_TYPES, KnowledgeBaseState
+from studio.state.knowledge_base import UPLOAD_TYPES, KnowledgeBaseState
 from studio.state.knowledge_chunks import KnowledgeChunksState
 from studio.state.knowledge_model import KnowledgeModelState
 
@@ -42,7 +42,7 @@ def _doc_row(d: rx.Var) -> rx.Component:
 
 
 def _result(r: rx.Var) -> rx.Component:
-    ok = r["status"] != "failed"
+    ok = (r["status"] != "failed") & (r["status"] != "cancelled")
     return rx.hstack(
         rx.icon(
             rx.cond(ok, "circle-check", "circle-alert"),

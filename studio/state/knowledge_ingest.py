@@ -1,7 +1,7 @@
 """The knowledge page's ingest on the workers: following its progress (documents and
-chunks done of the total, the document being added) until it ends, then the per-document
-results on :class:`~studio.state.knowledge.KnowledgeBaseState`. Reads go through
-:mod:`engine.services.knowledge_ingest`, as the signed-in user."""
+chunks done of the total, the document being added) until it ends, cancelling it, then
+the per-document results on :class:`~studio.state.knowledge_base.KnowledgeBaseState`.
+Reads go through :mod:`engine.services.knowledge_ingest`, as the signed-in user."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ class KnowledgeIngestState(AuthState):
     """The ingest the page follows (one at a time per page)."""
 
     job_id: str = ""
+    kb_id: str = ""
     active: bool = False
+    cancelling: bool = False
     kind: str = "ingest"
     status: str = ""
     documents: str = ""
@@ -44,6 +46,7 @@ class KnowledgeIngestState(AuthState):
 
     def _show(self, p: Any) -> None:
         self.status, self.current, self.kind = p.status, p.current, p.kind
+        self.cancelling = self.cancelling or p.cancel_requested
         self.chunks = f"{p.chunks_done:,} of {p.chunks_total:,} chunks" if p.chunks_total else ""
         if p.kind == "reembed":  # all chunks again: their share is the progress
             self.current, self.documents = f"with {p.model}", "Re-embedding"
@@ -58,12 +61,13 @@ class KnowledgeIngestState(AuthState):
     async def follow(self, kb_id: str, job_id: str) -> Any:
         """Shows the progress of ingest ``job_id`` until it ends, then its results."""
         from engine.services import knowledge_ingest
-        from studio.state.knowledge import KnowledgeBaseState
+        from studio.state.knowledge_base import KnowledgeBaseState
 
         async with self:
             if self.active and self.job_id == job_id:
                 return None
-            self.job_id, self.active, self.percent = job_id, True, 0
+            self.job_id, self.kb_id, self.active, self.percent = job_id, kb_id, True, 0
+            self.cancelling = False
             self.status, self.documents, self.chunks, self.current = "queued", "", "", ""
             try:
                 principal = self.principal()
@@ -93,10 +97,16 @@ class KnowledgeIngestState(AuthState):
             base = await self.get_state(KnowledgeBaseState)
             if p is not None:
                 base.results = [result_row(r) for r in p.results]
+                if p.status == "cancelled":
+                    base.results.append(
+                        {"name": "Cancelled", "status": "cancelled", "detail": "", "error": p.error}
+                    )
             base.load()
         if p is None or not p.finished:
             return rx.toast.warning("Still ingesting; look again later.")
         failed = [r for r in p.results if r["status"] == "failed"]
+        if p.status == "cancelled":
+            return rx.toast.info(p.error, duration=10000)
         if p.status == "failed":
             return rx.toast.error(p.error, duration=10000)
         if p.kind == "reembed":
@@ -104,6 +114,21 @@ class KnowledgeIngestState(AuthState):
         if failed:
             return rx.toast.error(f"{failed[0]['name']}: {failed[0]['error']}", duration=10000)
         return rx.toast.success(f"Added {len(p.results)} document(s).")
+
+    @rx.event
+    def cancel(self) -> Any:
+        """Cancels the ingest the page follows: the documents already added stay, the
+        one in progress is not added (the progress shows it ending)."""
+        from engine.services import knowledge_ingest
+
+        if not self.active or not self.job_id:
+            return None
+        try:
+            knowledge_ingest.cancel_ingest(self.principal(), self.kb_id, self.job_id)
+        except Exception as exc:
+            return self.refuse(exc)
+        self.cancelling = True
+        return None
 
     @rx.event
     def resume(self) -> Any:

@@ -68,7 +68,7 @@ class KnowledgeModelState(AuthState):
         """Starts the re-embed (on the workers when there are)."""
         from engine.config import settings
         from engine.services.knowledge_reembed import change_model
-        from studio.state.knowledge import KnowledgeBaseState
+        from studio.state.knowledge_base import KnowledgeBaseState
         from studio.state.knowledge_ingest import KnowledgeIngestState
 
         kb_id, workers = self._kb_id(), bool(settings().redis.url)

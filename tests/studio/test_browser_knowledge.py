@@ -312,3 +312,50 @@ def test_an_upload_ingests_on_the_workers_and_the_chunks_can_be_read(
         assert model in page.inner_text("#kb-summary")
         embedded = [t for r in server.requests for t in r["body"]["input"]]
         assert any("Rule 3 about parking" in t for t in embedded)
+
+
+@pytest.mark.redis
+def test_an_ingest_on_the_workers_can_be_cancelled(
+    page: Any, studio_url: str, queue_for_ingests: Callable[[], None], shot: Any
+) -> None:
+    """Cancel while a worker embeds a big document: the document before it stays, the
+    big one and the one after are not added, and the page says so."""
+    from tests.knowledge.test_ingest_jobs import big_markdown
+
+    page.goto(f"{studio_url}/knowledge")
+    page.click("#new-kb", timeout=WAIT)
+    page.fill("#kb-name", f"Cancelled {uuid.uuid4().hex[:6]}")
+    page.fill("#kb-size", "30")
+    page.fill("#kb-overlap", "0")
+    page.click("#kb-create")
+    page.wait_for_selector("#kb-no-docs", timeout=WAIT)
+    queue_for_ingests()
+    page.set_input_files(
+        "#kb-upload input[type=file]",
+        files=[
+            {"name": "a-first.md", "mimeType": "text/markdown", "buffer": HANDBOOK},
+            {
+                "name": "b-big.md",
+                "mimeType": "text/markdown",
+                "buffer": big_markdown(3000).encode(),
+            },
+            {"name": "c-last.md", "mimeType": "text/markdown", "buffer": HANDBOOK},
+        ],
+    )
+    # the worker is part of the way through the big document
+    page.wait_for_function(
+        "() => { const t = document.querySelector('#kb-ingest')?.innerText || '';"
+        " return t.includes('Now: b-big.md') && /[1-9][0-9,]* of [0-9,]+ chunks/.test(t); }",
+        timeout=WAIT * 2,
+    )
+    page.click("#kb-ingest-cancel")
+    page.wait_for_selector("#kb-ingest", state="detached", timeout=WAIT)
+    assert "added" in page.locator(".kb-result", has_text="a-first.md").inner_text()
+    cancelled = page.locator(".kb-result", has_text="Cancelled").inner_text()
+    assert "after 1 of 3 document(s)" in cancelled and "'b-big.md' was not added" in cancelled
+    page.wait_for_function(
+        "() => document.querySelector('#kb-summary')?.innerText.startsWith('1 document')",
+        timeout=WAIT,
+    )
+    assert page.locator(".kb-doc", has_text="b-big.md").count() == 0
+    shot(page, "knowledge-ingest-cancelled")
