@@ -158,7 +158,6 @@ def _run(
     """Adds document 0..total-1 (``documents(n)`` gives each), saving progress;
     ``check()`` raises :class:`IngestCancelled` to stop (before each document, after
     each batch of chunks embedded: the document in progress is then not written)."""
-    check()
     p.status, p.started_at = "running", utcnow().isoformat()
     save(p)
     base_total, base_done = p.chunks_total, p.chunks_done

@@ -147,3 +147,23 @@ def test_a_queued_ingest_is_cancelled_at_once_and_never_runs(
     assert run_ingest_job(job.id) == "cancelled"
     assert knowledge_ingest.ingest_progress(owner, base.id, job.id).status == "cancelled"
     assert knowledge.get_base(owner, base.id).documents == 0
+
+
+def test_a_cancel_racing_the_worker_taking_the_job_still_cancels_it(
+    workers: Env,  # noqa: F811
+    owner: Principal,  # noqa: F811
+) -> None:
+    """The cancel asked for just as a worker took the queued job (the progress still says
+    queued): the worker sees the request before its first document."""
+    from engine.runtimes import redis_connection
+    from engine.services import knowledge, knowledge_ingest
+    from engine.services.knowledge_jobs import request_cancel
+
+    base = knowledge.create_base(owner, "Raced")
+    docs = [{"name": "a.md", "text": "# A\n\nHi."}, {"name": "b.md", "text": "# B\n\nHo."}]
+    job = knowledge_ingest.start_ingest(owner, base.id, docs)
+    request_cancel(redis_connection(), job.id, OWNER_EMAIL)
+    assert knowledge_ingest.run_ingest_job(job.id) == "cancelled"
+    p = knowledge_ingest.ingest_progress(owner, base.id, job.id)
+    assert p.status == "cancelled" and "after 0 of 2" in p.error and not p.results
+    assert knowledge.get_base(owner, base.id).documents == 0
