@@ -263,9 +263,11 @@ def inbox(as_json: Annotated[bool, _JSON] = False) -> None:
         print(json.dumps(items, indent=2))
         return
     for a in items:
+        expires = a["expires_at"]
+        until = f"expires {expires[:19].replace('T', ' ')} UTC" if expires else "no time limit"
         console.print(
             f"{a['id']}  {escape(a['title'])}  "
-            f"{escape(json.dumps(a['subject'].get('arguments', {}))[:100])}"
+            f"{escape(json.dumps(a['subject'].get('arguments', {}))[:100])}  ({until})"
         )
     if not items:
         console.print("Nothing waits for a decision.")

@@ -53,6 +53,8 @@ def test_agent_commands(people: People, llm: LLMServer, tmp_path: Path) -> None:
     llm.play({"tool": "http_request", "args": {"url": page}}, {"text": "The page was read."})
     code, out = aura("agent", "run", "Clerk", "Read the page", "--inline")
     assert code == 0 and "Waiting for an approval" in out, out
+    code, out = aura("agent", "inbox")
+    assert code == 0 and "wants to call 'http_request'" in out and "(no time limit)" in out, out
     code, out = aura("agent", "inbox", "--json")
     (item,) = json.loads(out)
     code, out = aura("agent", "decide", item["id"], "approve")
