@@ -118,18 +118,21 @@ def _expiry(a: rx.Var) -> rx.Component:
     )
 
 
+def _head(a: rx.Var, *badges: rx.Component) -> rx.Component:
+    return rx.hstack(
+        *badges,
+        rx.text(a["title"], weight="medium"),
+        rx.spacer(),
+        rx.text(a["created_at"], size="1", color_scheme="gray"),
+        width="100%",
+        align="center",
+    )
+
+
 def _expired(a: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(
-                rx.badge("expired", color_scheme="red"),
-                rx.badge(a["kind"], variant="soft"),
-                rx.text(a["title"], weight="medium"),
-                rx.spacer(),
-                rx.text(a["created_at"], size="1", color_scheme="gray"),
-                width="100%",
-                align="center",
-            ),
+            _head(a, rx.badge("expired", color_scheme="red"), rx.badge(a["kind"], variant="soft")),
             _expiry(a),
             spacing="2",
             width="100%",
@@ -142,14 +145,7 @@ def _expired(a: rx.Var) -> rx.Component:
 def _approval(a: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
-            rx.hstack(
-                rx.badge(a["kind"]),
-                rx.text(a["title"], weight="medium"),
-                rx.spacer(),
-                rx.text(a["created_at"], size="1", color_scheme="gray"),
-                width="100%",
-                align="center",
-            ),
+            _head(a, rx.badge(a["kind"])),
             _expiry(a),
             rx.code_block(a["subject"], language="json", width="100%"),
             rx.hstack(
