@@ -1,4 +1,6 @@
-"""The node panel: input data | parameters and settings | output data, like a lab bench."""
+"""The node panel: input data | parameters and settings | output data, like a lab bench;
+the node's name, what it is and a link to its reference page in the docs on top (the
+Settings tab is :mod:`studio.components.node_settings`)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from reflex.style import resolved_color_mode
 
 from studio.components.data_view import data_view
 from studio.components.inputs import commit_on_enter
+from studio.components.node_settings import node_settings
 from studio.components.param_form import aura_form
 from studio.components.shell import status_badge
 from studio.state.node_panel import NodePanelState
@@ -58,100 +61,6 @@ def _credentials() -> rx.Component:
     )
 
 
-def _label(text: str, control_id: str) -> rx.Component:
-    """A setting's label, tied to its control (a click on it works the control too)."""
-    return rx.el.label(text, html_for=control_id, class_name="aura-setting-label")
-
-
-_ON_ERROR = (
-    ("stop", "Stop the workflow"),
-    ("continue", "Continue (the error becomes the item)"),
-    ("route", "Route to an 'error' output"),
-)
-
-
-def _settings() -> rx.Component:
-    row = {"justify": "between", "width": "100%", "align": "center"}
-    return rx.el.fieldset(
-        rx.vstack(
-            rx.hstack(
-                _label("Disabled (passes its input through)", "node-disabled"),
-                rx.switch(checked=S.disabled, on_change=S.set_disabled, id="node-disabled"),
-                **row,
-            ),
-            rx.hstack(
-                _label("On error", "node-on-error"),
-                rx.select.root(
-                    rx.select.trigger(id="node-on-error"),
-                    rx.select.content(
-                        *[rx.select.item(label, value=value) for value, label in _ON_ERROR]
-                    ),
-                    value=S.on_error,
-                    on_change=S.set_on_error,
-                    size="1",
-                ),
-                **row,
-            ),
-            rx.text(
-                "Stop: the workflow fails; continue: the error becomes the item; route: "
-                "failed items go to an extra 'error' output.",
-                size="1",
-                color_scheme="gray",
-            ),
-            rx.hstack(
-                _label("Retry on failure", "node-retry"),
-                rx.hstack(
-                    rx.cond(
-                        S.retry_enabled,
-                        rx.input(
-                            default_value=S.retry_tries.to(str),
-                            width="56px",
-                            size="1",
-                            on_blur=S.set_retry_tries,
-                            key=S.rev.to(str),
-                            aria_label="Tries",
-                        ),
-                    ),
-                    rx.switch(
-                        checked=S.retry_enabled, on_change=S.set_retry_enabled, id="node-retry"
-                    ),
-                    align="center",
-                ),
-                **row,
-            ),
-            rx.hstack(
-                _label("Run once (first item only)", "node-execute-once"),
-                rx.switch(
-                    checked=S.execute_once, on_change=S.set_execute_once, id="node-execute-once"
-                ),
-                **row,
-            ),
-            rx.hstack(
-                _label("Always output data", "node-always-output"),
-                rx.switch(
-                    checked=S.always_output,
-                    on_change=S.set_always_output,
-                    id="node-always-output",
-                ),
-                **row,
-            ),
-            _label("Notes (shown on the canvas)", "node-notes"),
-            rx.text_area(
-                default_value=S.notes,
-                on_blur=S.set_notes,
-                key=S.rev.to(str),
-                width="100%",
-                rows="3",
-                id="node-notes",
-            ),
-            spacing="2",
-            width="100%",
-        ),
-        disabled=S.read_only,
-        style={"border": "none", "padding": "0", "margin": "0"},
-    )
-
-
 def _middle() -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -179,7 +88,28 @@ def _middle() -> rx.Component:
             width="100%",
             align="center",
         ),
-        rx.text(S.node_title, " · ", S.node_description, size="1", color_scheme="gray"),
+        rx.hstack(
+            rx.text(S.node_title, " · ", S.node_description, size="1", color_scheme="gray"),
+            rx.link(
+                rx.icon("book-open", size=12),
+                "Docs",
+                href=S.docs_url,
+                is_external=True,
+                size="1",
+                id="node-docs",
+                title="This node's reference in the docs (opens a new tab)",
+                style={
+                    "display": "inline-flex",
+                    "gap": "4px",
+                    "align_items": "center",
+                    "white_space": "nowrap",
+                },
+            ),
+            justify="between",
+            align="start",
+            width="100%",
+            spacing="3",
+        ),
         rx.cond(
             S.import_note != "",
             rx.callout(
@@ -218,7 +148,7 @@ def _middle() -> rx.Component:
                 ),
                 value="params",
             ),
-            rx.tabs.content(rx.box(_settings(), padding_top="12px"), value="settings"),
+            rx.tabs.content(rx.box(node_settings(), padding_top="12px"), value="settings"),
             default_value="params",
             width="100%",
         ),

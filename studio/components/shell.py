@@ -7,6 +7,7 @@ from reflex.style import resolved_color_mode
 
 from studio.auth import AuthState
 from studio.components.flow_css import canvas_style
+from studio.components.help_menu import help_menu
 
 __all__ = ["empty_state", "page", "page_header", "status_badge", "user_menu"]
 
@@ -187,6 +188,7 @@ def sidebar(compact: bool = False) -> rx.Component:
                     resolved_color_mode == "dark", "Switch to light mode", "Switch to dark mode"
                 ),
             ),
+            help_menu(),
             user_menu(compact),
             direction="column" if compact else "row",
             align="center",

@@ -84,6 +84,13 @@ class NodePanelState(RunState):
             return ""
         return self.notes.partition("\n")[0]
 
+    @rx.var
+    def docs_url(self) -> str:
+        """This node type's reference page on the docs site (``/docs``)."""
+        from engine.services.docs import node_page_url
+
+        return node_page_url(self.node_type) if self.node_type else "/docs/"
+
     # data panels
     in_view: str = "table"
     out_view: str = "table"

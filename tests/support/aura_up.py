@@ -38,23 +38,33 @@ def up_env(data_dir: Path, extra: Mapping[str, str] | None = None) -> dict[str, 
 
 
 def start_up(
-    *args: str, env: Mapping[str, str], timeout: float = 90.0
+    *args: str, env: Mapping[str, str], timeout: float = 90.0, log: Path | None = None
 ) -> tuple[subprocess.Popen[str], list[str]]:
     """Starts ``aura up ARGS`` and reads its output until "AURA is up"; returns the
     process and the lines read. Fails the test (the output shown) if it does not come up
-    within ``timeout`` seconds."""
+    within ``timeout`` seconds. ``log``: its output goes to that file instead of a pipe
+    (with the studio: its web build prints more than a pipe holds unread)."""
+    out = log.open("w") if log is not None else subprocess.PIPE
     proc = subprocess.Popen(
         [sys.executable, "-m", "engine", "up", *args],
         cwd=ROOT,
         env=dict(env),
-        stdout=subprocess.PIPE,
+        stdout=out,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
+    deadline = time.monotonic() + timeout
+    if log is not None:
+        while time.monotonic() < deadline and proc.poll() is None:
+            lines = log.read_text(errors="replace").splitlines()
+            if any("AURA is up" in line for line in lines):
+                return proc, []
+            time.sleep(0.2)
+        _kill(proc)
+        raise AssertionError("aura up did not come up:\n" + log.read_text(errors="replace"))
     lines: list[str] = []
     assert proc.stdout is not None
-    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         line = proc.stdout.readline()
         if not line:
@@ -68,7 +78,7 @@ def start_up(
 
 def stop_up(proc: subprocess.Popen[str], lines: list[str], *, timeout: float = 60.0) -> str:
     """Stops it as Ctrl-C does (its whole process group killed if it hangs); returns all
-    it printed."""
+    it printed on its pipe (with ``log``: read the file)."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
     try:
