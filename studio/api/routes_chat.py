@@ -47,8 +47,7 @@ def _frame(event: str, data: dict[str, Any]) -> str:
 
 
 async def _stream(call: Call, chat_run: Any) -> AsyncIterator[str]:
-    from engine import events
-    from engine.services import chat, executions
+    from engine.services import chat, events, executions
 
     eid = chat_run.execution_id
     sub = await events.asubscribe(eid)
