@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select
 
 from engine.errors import ValidationError
+from engine.knowledge.vectors import PgVectorIndex, index_for
 from engine.store.models_knowledge import KnowledgeChunk, KnowledgeDocument
 
 if TYPE_CHECKING:
@@ -199,12 +200,16 @@ def rank_exact(
     store: Any, kb_id: str, ids: set[str], vector: np.ndarray, k: int
 ) -> list[tuple[str, float]]:
     """The ``k`` chunks among ``ids`` (of ``kb_id``) nearest to ``vector`` by cosine
-    similarity, from the embeddings stored with them."""
+    similarity, from the embeddings stored with them (on PostgreSQL computed by pgvector
+    over those rows)."""
     import numpy as np  # here: a process that never ranks vectors never loads numpy
 
     if not ids:
         return []
     wanted = sorted(ids)
+    index = index_for(store)
+    if isinstance(index, PgVectorIndex):  # in the database, not row by row in Python
+        return index.rank_among(wanted, vector.astype(np.float32).tobytes(), k)
     rows: list[tuple[str, bytes]] = []
     with store.db.read() as s:  # only the embeddings of ``ids``, a batch at a time
         for at in range(0, len(wanted), ID_BATCH):

@@ -133,6 +133,19 @@ class PgVectorIndex(VectorIndex):
             rows = conn.execute(sql, {"q": _literal(vector), "kb": kb_id, "k": k}).all()
         return [(r[0], float(r[1])) for r in rows]
 
+    def rank_among(self, ids: Sequence[str], vector: bytes, k: int) -> list[tuple[str, float]]:
+        """The ``k`` chunks among ``ids`` nearest to ``vector``, exactly (cosine computed
+        in the database over those rows only: the plain column, not the HNSW index's
+        expression, so no index scan drops a match)."""
+        sql = text(
+            "SELECT id, 1 - (embedding <=> CAST(:q AS vector)) AS score "
+            "FROM knowledge_chunk WHERE id = ANY(:ids) AND embedding IS NOT NULL "
+            "ORDER BY embedding <=> CAST(:q AS vector), id LIMIT :k"
+        )
+        with self._db.engine.connect() as conn:
+            rows = conn.execute(sql, {"q": _literal(vector), "ids": list(ids), "k": k}).all()
+        return [(r[0], float(r[1])) for r in rows]
+
     def text_search(self, kb_id: str, query: str, k: int) -> list[tuple[str, float]]:
         terms = query_terms(query)
         if not terms:

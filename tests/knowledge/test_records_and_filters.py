@@ -67,6 +67,13 @@ def test_csv_rows_are_records_found_and_filtered_by_their_fields(
     several = kb.search(erin, base.id, "broken hardware", k=4,
                         filters={"product": ["Printer", "Laptop"]})
     assert {h["meta"]["product"] for h in several} == {"Printer", "Laptop"}
+    # ranked exactly among the matching chunks, with the same cosine as the whole-base
+    # search gives them (best first)
+    unfiltered = {h["chunk_id"]: h["similarity"]
+                  for h in kb.search(erin, base.id, "broken hardware", k=4)}
+    ids = [h["chunk_id"] for h in several]
+    assert ids == sorted(ids, key=lambda c: -unfiltered[c])
+    assert all(abs(h["similarity"] - unfiltered[h["chunk_id"]]) < 1e-4 for h in several)
     words = kb.search(erin, base.id, "router", mode="text", k=4, filters={"id": 3})
     assert [h["meta"]["id"] for h in words] == ["3"]  # "3" in the CSV matches the number 3
     assert kb.search(erin, base.id, "router", filters={"product": "Toaster"}) == []
