@@ -3,7 +3,9 @@ events in batches, so a hook only appends to a deque.
 
 The thread waits ``AURA_EVENTS_LINGER_S`` after the first event of a batch (a run's
 next events usually follow within milliseconds), unless :meth:`RedisSender.kick` or
-:meth:`RedisSender.flush` asks it to hurry (the end of a run does). A batch is one Lua
+:meth:`RedisSender.flush` asks it to hurry (the end of a run does). Only the first
+event after a quiet spell wakes the thread: while events keep coming it collects them
+every linger on its own. A batch is one Lua
 call: for each event ``PUBLISH aura:events``, ``PUBLISH aura:events:<execution>`` and
 ``LPUSH aura:events:recent``, then one ``LTRIM``, so its cost on the publishing process
 barely grows with the batch.
@@ -121,18 +123,27 @@ class RedisSender(threading.Thread):
     # -- the thread ----------------------------------------------------------------------
     def run(self) -> None:
         linger = self.config.linger_s
+        busy = False  # a batch just went out: more events are likely soon
         while True:
             with self._cond:
+                lingered = False
+                if busy and not self._pending and not self._stopping and linger > 0:
+                    # runs back to back: collect their events for one linger without
+                    # being woken by each put (a thread switch per run, measured at
+                    # ~0.4 ms of CPU per webhook); kick and flush still wake it
+                    self._cond.wait(linger)
+                    lingered = True
                 while not self._pending and not self._stopping:
                     self._idle = True
                     self._cond.wait()
                     self._idle = False
                 if not self._pending and self._stopping:
                     return
-                if linger > 0 and not self._hurry and not self._stopping:
+                if linger > 0 and not lingered and not self._hurry and not self._stopping:
                     self._cond.wait(linger)  # let the run's next events join the batch
                 self._hurry = False
                 batch = [self._pending.popleft() for _ in range(min(MAX_BATCH, len(self._pending)))]
+                busy = True
             self._send(batch)
             with self._cond:
                 self._done += len(batch)

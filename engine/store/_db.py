@@ -187,9 +187,8 @@ class Database:
         self.engine = engine
         self.dialect: str = engine.dialect.name
         self._read = sessionmaker(engine, class_=Session, expire_on_commit=False)
-        self._write = sessionmaker(
-            engine.execution_options(**{_WRITE: True}), class_=Session, expire_on_commit=False
-        )
+        self._write_engine = engine.execution_options(**{_WRITE: True})
+        self._write = sessionmaker(self._write_engine, class_=Session, expire_on_commit=False)
         self._sqlite_lock = threading.RLock()
         event.listen(engine, "after_cursor_execute", self._mark_write)
         event.listen(engine, "commit", self._stamp_on_commit)
@@ -245,6 +244,17 @@ class Database:
             return
         with _refused_text(), self._write() as session, session.begin():
             yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A connection in a write transaction, as :meth:`write`, for SQLAlchemy Core
+        statements only (no ORM session: cheaper on the hot path of every execution)."""
+        if self.is_sqlite:
+            with self._sqlite_lock, self._write_engine.begin() as conn:
+                yield conn
+            return
+        with _refused_text(), self._write_engine.begin() as conn:
+            yield conn
 
 
 @contextmanager

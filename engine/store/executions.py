@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Table, func, insert, literal, or_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm import class_mapper, make_transient_to_detached
 from sqlmodel import col, delete, select
 
 from engine.errors import ConflictError, NotFoundError, ValidationError
@@ -25,7 +25,7 @@ from engine.store._repo import Repository, page
 from engine.store.enums import FINISHED, TRANSITIONS, ExecutionMode, ExecutionStatus
 from engine.store.models import Execution, NodeRun, WorkflowRecord
 from engine.store.node_runs import NodeRunRepository, build_rows, insert_rows
-from engine.store.types import UTCDateTime, check_aware, error_dict, jsonable, utcnow
+from engine.store.types import UTCDateTime, check_aware, error_dict, jsonable, new_id, utcnow
 
 __all__ = ["ExecutionRepository"]
 
@@ -46,11 +46,18 @@ _SETTABLE = frozenset(
 _HINT = "List executions with 'aura execution list'."
 _TABLE: Table = Execution.__table__  # type: ignore[attr-defined]
 _COLUMNS = tuple(_TABLE.c.keys())
+W: Table = WorkflowRecord.__table__  # type: ignore[attr-defined]
+
+
+_MANAGER = class_mapper(Execution).class_manager
 
 
 def _detached(values: Mapping[str, Any]) -> Execution:
-    """An execution row from its column values, as a repository returns rows (detached)."""
-    row = Execution(**values)
+    """An execution row from its column values, detached, made as the ORM makes the rows
+    it loads (no ``__init__``: setting 29 instrumented attributes one by one cost more
+    than the statement)."""
+    row: Execution = _MANAGER.new_instance()
+    row.__dict__.update(values)
     make_transient_to_detached(row)
     return row
 
@@ -116,7 +123,9 @@ class ExecutionRepository(Repository):
         """
         st, md = _status(status), _mode(mode)
         now = utcnow()
-        ex = Execution(
+        ex: dict[str, Any] = dict.fromkeys(_COLUMNS)
+        ex.update(
+            id=id if id is not None else new_id(),
             workflow_id=workflow_id,
             workflow_version_id=workflow_version_id,
             workflow_name=workflow_name or "",
@@ -137,21 +146,29 @@ class ExecutionRepository(Repository):
             started_at=now if st is not ExecutionStatus.QUEUED else None,
             heartbeat_at=now if st is ExecutionStatus.RUNNING else None,
             finished_at=now if st.finished else None,
+            data_pruned=False,
+            kind="workflow",
         )
-        if id is not None:
-            ex.id = id
         if workflow_name is None and definition is not None:
-            ex.workflow_name = str(definition.get("name") or "")
+            ex["workflow_name"] = str(definition.get("name") or "")
         try:
-            with self._db.write() as s:
+            with self._db.write_connection() as conn:
                 known = workflow_name and workflow_version_id and project_id
                 if workflow_id is not None and not known:  # (else the foreign key checks it)
-                    wf = self._require(s, WorkflowRecord, workflow_id, "workflow")
-                    ex.workflow_name = workflow_name or wf.name
-                    ex.workflow_version_id = workflow_version_id or wf.current_version_id
-                    ex.project_id = project_id or wf.project_id
-                # one Core INSERT of the row's values: no unit of work for one new row
-                s.connection().execute(insert(_TABLE), {c: getattr(ex, c) for c in _COLUMNS})
+                    wf = conn.execute(
+                        select(W.c.name, W.c.current_version_id, W.c.project_id).where(
+                            W.c.id == workflow_id
+                        )
+                    ).first()
+                    if wf is None:
+                        raise NotFoundError(
+                            f"No workflow with id {workflow_id!r}.", details={"id": workflow_id}
+                        )
+                    ex["workflow_name"] = workflow_name or wf.name
+                    ex["workflow_version_id"] = workflow_version_id or wf.current_version_id
+                    ex["project_id"] = project_id or wf.project_id
+                # one Core INSERT of the row's values: no ORM object, no unit of work
+                conn.execute(insert(_TABLE), ex)
         except IntegrityError:
             # two processes creating the same id (schedulers in a split brain): one wins
             if id is None or not self._exists(id):
@@ -160,8 +177,7 @@ class ExecutionRepository(Repository):
                         self._require(s, WorkflowRecord, workflow_id, "workflow")
                 raise
             raise ConflictError(f"Execution {id} exists already.", details={"id": id}) from None
-        make_transient_to_detached(ex)  # as a row read back: a later session updates it
-        return ex
+        return _detached(ex)
 
     def _exists(self, id: str) -> bool:
         with self._db.read() as s:
@@ -209,18 +225,19 @@ class ExecutionRepository(Repository):
             values.setdefault("heartbeat_at", now)
         if target.finished:
             values.setdefault("finished_at", now)
-        if target is not ExecutionStatus.WAITING:
+        sources = [s.value for s in ExecutionStatus if target in TRANSITIONS[s]]
+        if target is not ExecutionStatus.WAITING and ExecutionStatus.WAITING.value in sources:
+            # (only a waiting row has them: a run finishing leaves their indexes alone)
             values.setdefault("wait_until", None)
             values.setdefault("resume_token", None)
         if target is ExecutionStatus.QUEUED:
             values.setdefault("worker_id", None)
-        sources = [s.value for s in ExecutionStatus if target in TRANSITIONS[s]]
-        with self._db.write() as s:
-            # one Core statement changes and returns the row (when the change is allowed)
-            conn = s.connection()
+        with self._db.write_connection() as conn:
+            # one Core statement changes and returns the row (when the change is allowed);
+            # "status = a OR status = b": an IN list would be expanded at every execution
             found = conn.execute(
                 update(_TABLE)
-                .where(_TABLE.c.id == id, _TABLE.c.status.in_(sources))
+                .where(_TABLE.c.id == id, or_(*(_TABLE.c.status == s for s in sources)))
                 .values(status=target.value, **values)
                 .returning(*_TABLE.c)
             ).first()
