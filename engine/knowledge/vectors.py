@@ -233,13 +233,24 @@ class SqliteVecIndex(VectorIndex):
         with self._lock:
             self._conn.execute("BEGIN")
             try:
+                # a chunk indexed before (a rebuild) is replaced: only those are looked for
+                # in the FTS table, whose chunk_id is not indexed (each lookup a scan)
+                present = [
+                    c
+                    for c, _, _ in rows
+                    if self._conn.execute(
+                        f"SELECT 1 FROM vec_{s} WHERE chunk_id = ?",  # noqa: S608
+                        (c,),
+                    ).fetchone()
+                ]
                 self._conn.executemany(
-                    f"INSERT OR REPLACE INTO vec_{s}(chunk_id, embedding) VALUES (?, ?)",  # noqa: S608
-                    [(c, v) for c, v, _ in rows],
+                    f"DELETE FROM vec_{s} WHERE chunk_id = ?",  # noqa: S608
+                    [(c,) for c in present],
                 )
+                self._delete_text(s, present)
                 self._conn.executemany(
-                    f"DELETE FROM fts_{s} WHERE chunk_id = ?",  # noqa: S608
-                    [(c,) for c, _, _ in rows],
+                    f"INSERT INTO vec_{s}(chunk_id, embedding) VALUES (?, ?)",  # noqa: S608
+                    [(c, v) for c, v, _ in rows],
                 )
                 self._conn.executemany(
                     f"INSERT INTO fts_{s}(chunk_id, text) VALUES (?, ?)",  # noqa: S608
@@ -256,7 +267,15 @@ class SqliteVecIndex(VectorIndex):
         with self._lock:
             if ids and self._exists(kb_id):
                 self._conn.executemany(f"DELETE FROM vec_{s} WHERE chunk_id = ?", ids)  # noqa: S608
-                self._conn.executemany(f"DELETE FROM fts_{s} WHERE chunk_id = ?", ids)  # noqa: S608
+                self._delete_text(s, [c for (c,) in ids])
+
+    def _delete_text(self, s: str, ids: Sequence[str]) -> None:
+        """Deletes the FTS rows of ``ids``: a batch per statement, as each statement
+        scans the table (its chunk_id column is not indexed)."""
+        for at in range(0, len(ids), 500):
+            part = list(ids[at : at + 500])
+            marks = ",".join("?" * len(part))
+            self._conn.execute(f"DELETE FROM fts_{s} WHERE chunk_id IN ({marks})", part)  # noqa: S608
 
     def drop(self, kb_id: str) -> None:
         s = _suffix(kb_id)
