@@ -32,7 +32,7 @@ from sqlmodel import Session
 
 from engine.config import private_file
 from engine.errors import AuraError, ValidationError
-from engine.store.stamps import SINGLE_READ, STAMPED, bump
+from engine.store.stamps import SINGLE_STATEMENT, STAMPED, bump
 from engine.store.types import dumps
 
 __all__ = [
@@ -93,7 +93,7 @@ def _sqlite_on_begin(conn: Connection) -> None:
     options = conn.get_execution_options()
     if options.get("isolation_level") == "AUTOCOMMIT":
         return
-    if options.get(SINGLE_READ):  # one read on its own (stamps.current): no transaction
+    if options.get(SINGLE_STATEMENT):  # atomic by itself: no transaction around it
         return
     write = options.get(_WRITE, False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -188,6 +188,7 @@ class Database:
         self.dialect: str = engine.dialect.name
         self._read = sessionmaker(engine, class_=Session, expire_on_commit=False)
         self._write_engine = engine.execution_options(**{_WRITE: True})
+        self._single_engine = engine.execution_options(**{_WRITE: True, SINGLE_STATEMENT: True})
         self._write = sessionmaker(self._write_engine, class_=Session, expire_on_commit=False)
         self._sqlite_lock = threading.RLock()
         event.listen(engine, "after_cursor_execute", self._mark_write)
@@ -246,11 +247,14 @@ class Database:
             yield session
 
     @contextmanager
-    def write_connection(self) -> Iterator[Connection]:
+    def write_connection(self, *, single: bool = False) -> Iterator[Connection]:
         """A connection in a write transaction, as :meth:`write`, for SQLAlchemy Core
-        statements only (no ORM session: cheaper on the hot path of every execution)."""
+        statements only (no ORM session: cheaper on the hot path of every execution).
+        ``single``: the block writes with one statement, atomic by itself (SQLite: no
+        ``BEGIN IMMEDIATE`` around it)."""
         if self.is_sqlite:
-            with self._sqlite_lock, self._write_engine.begin() as conn:
+            engine = self._single_engine if single else self._write_engine
+            with self._sqlite_lock, engine.begin() as conn:
                 yield conn
             return
         with _refused_text(), self._write_engine.begin() as conn:

@@ -152,7 +152,8 @@ class ExecutionRepository(Repository):
         if workflow_name is None and definition is not None:
             ex["workflow_name"] = str(definition.get("name") or "")
         try:
-            with self._db.write_connection() as conn:
+            # the row is one INSERT (a workflow deleted after the lookup fails its key)
+            with self._db.write_connection(single=True) as conn:
                 known = workflow_name and workflow_version_id and project_id
                 if workflow_id is not None and not known:  # (else the foreign key checks it)
                     wf = conn.execute(

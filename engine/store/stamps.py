@@ -36,8 +36,8 @@ STAMPED = frozenset({"workflow", "workflow_version", "webhook", "variable", "pro
 """Tables whose every write changes the stamp."""
 STAMP_KEY = "aura.store.stamp"
 """The ``setting`` row holding the stamp."""
-SINGLE_READ = "aura_single_read"
-"""Execution option: one read statement outside a transaction (SQLite: no ``BEGIN``)."""
+SINGLE_STATEMENT = "aura_single_statement"
+"""Execution option: one statement on its own, atomic by itself (SQLite: no ``BEGIN``)."""
 
 _BUMP = text(
     "INSERT INTO setting (key, value, updated_at) VALUES (:key, :value, :at) "
@@ -61,7 +61,7 @@ def current(db: Database) -> Any:
     pin = _pinned.get()
     if pin is not None and pin[0] is db:
         return pin[1]
-    with db.engine.connect().execution_options(**{SINGLE_READ: True}) as conn:
+    with db.engine.connect().execution_options(**{SINGLE_STATEMENT: True}) as conn:
         return conn.execute(_READ, {"key": STAMP_KEY}).scalar()
 
 
