@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select
 
 from engine.errors import ValidationError
+from engine.knowledge._filter_sql import meta_condition
 from engine.knowledge.vectors import PgVectorIndex, index_for
 from engine.store.models_knowledge import KnowledgeChunk, KnowledgeDocument
 
@@ -163,7 +164,7 @@ def _matches(meta: dict[str, Any], document: str, wanted: Wanted) -> bool:
 def matching_chunks(store: Any, kb_id: str, wanted: Wanted) -> set[str]:
     """The ids of ``kb_id``'s chunks whose metadata matches ``wanted``. A ``document``
     filter is decided per document first, so only the chunks of matching documents are
-    read."""
+    read; exact values narrow the chunks read in SQL first (:mod:`._filter_sql`)."""
     with store.db.read() as s:
         names = dict(
             s.exec(
@@ -192,6 +193,9 @@ def matching_chunks(store: Any, kb_id: str, wanted: Wanted) -> set[str]:
                         )
                     ).all()
                 )
+        narrowed = meta_condition(store.db.dialect, wanted)
+        if narrowed is not None:  # most chunks that cannot match are left out in SQL
+            q = q.where(narrowed)
         rows = s.exec(q).all()
     return {cid for cid, did, meta in rows if _matches(meta or {}, names.get(did, ""), wanted)}
 
