@@ -1,8 +1,8 @@
 """Typed settings, read from ``AURA_*`` environment variables (and ``.env``).
 
 Split by area like Prefect: ``settings().db.url`` is ``AURA_DB_URL``; the engine's settings
-are fields of this one tree (``AURA_SUPERVISOR_PID``, which a worker supervisor hands its
-children, is not a setting). Single sign-on also reads one variable group per login
+are fields of this one tree (also ``AURA_SUPERVISOR_PID``, which a worker supervisor hands
+its children). Single sign-on also reads one variable group per login
 provider, ``AURA_OIDC_<NAME>_<FIELD>`` (:meth:`OidcSettings.provider_groups`). The settings
 reference, docs/settings.md, is generated from these classes
 (:mod:`engine.config_reference`), so every field has a description.
@@ -444,6 +444,9 @@ class Settings(_Area):
     public_url: str = Field("http://127.0.0.1:5678", description="Base URL under which this "
                             "instance's API and webhooks are reachable from outside; used in "
                             "webhook and resume URLs.")
+    supervisor_pid: int | None = Field(None, description="Set by a worker supervisor for "
+                                       "its worker processes, which stop when it dies (not "
+                                       "set by hand).")
     api: ApiSettings = Field(default_factory=ApiSettings)
     db: DbSettings = Field(default_factory=DbSettings)
     redis: RedisSettings = Field(default_factory=RedisSettings)

@@ -25,6 +25,8 @@ __all__ = ["main"]
 def main(argv: list[str] | None = None) -> None:
     """Parses the command line and serves until interrupted (exit 2 when there is no
     web build to serve)."""
+    from engine.config import settings
+
     parser = argparse.ArgumentParser(
         prog="python -m studio.serve",
         description="Serve the AURA studio (web UI and HTTP API) from a prebuilt web app.",
@@ -36,8 +38,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument(
         "--log-level",
-        default=os.environ.get("AURA_LOG_LEVEL", "info"),
-        help="log level (default info)",
+        default=settings().log_level.lower(),
+        help="log level (default AURA_LOG_LEVEL, info)",
     )
     parser.add_argument(
         "--build",
@@ -46,8 +48,8 @@ def main(argv: list[str] | None = None) -> None:
         "for browsers reaching it at --public-url",
     )
     parser.add_argument(
-        "--public-url", help="with --build: where browsers reach this server (default the "
-        "host and port)"
+        "--public-url",
+        help="with --build: where browsers reach this server (default the host and port)",
     )
     parser.add_argument(
         "--api-port",
@@ -179,8 +181,18 @@ async def _build(public_url: str, web: Path, running: list[Any]) -> bool:
         "REFLEX_USE_NPM": "1",
         "REFLEX_TELEMETRY_ENABLED": "false",
     }
-    cmd = [sys.executable, "-m", "reflex", "export", "--frontend-only", "--no-zip",
-           "--env", "prod", "--loglevel", "warning"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "reflex",
+        "export",
+        "--frontend-only",
+        "--no-zip",
+        "--env",
+        "prod",
+        "--loglevel",
+        "warning",
+    ]
     lock = Path("reflex.lock") / "package.json"  # tracked: the export rewrites its spacing
     before = lock.read_text() if lock.is_file() else None
     proc = await asyncio.create_subprocess_exec(*cmd, env=env)

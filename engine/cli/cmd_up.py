@@ -364,7 +364,10 @@ def _run(
             f"{len(done.requeued)} queued one(s) re-enqueued"
         )
     env = {**os.environ, "AURA_REDIS_URL": url}
-    if api and not os.environ.get("AURA_PUBLIC_URL"):
+    from engine.config import settings
+
+    conf = settings()
+    if api and not ("public_url" in conf.model_fields_set and conf.public_url):
         env["AURA_PUBLIC_URL"] = f"http://{host}:{port}"
     children = _children(workers, host, port, api, scheduler, studio_port)
     jobs = _jobs(workers, scheduler, grace)

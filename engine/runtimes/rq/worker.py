@@ -276,8 +276,10 @@ def _die_with_supervisor() -> None:
     """Stops (warm: the current job finishes) when the supervisor dies, even by kill -9."""
     import signal
 
-    parent = os.environ.get("AURA_SUPERVISOR_PID")
-    if not parent or not sys.platform.startswith("linux"):
+    from engine.config import settings
+
+    parent = settings().supervisor_pid
+    if parent is None or not sys.platform.startswith("linux"):
         return
     try:
         import ctypes
@@ -285,7 +287,7 @@ def _die_with_supervisor() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, int(signal.SIGTERM))
     except OSError:
         return
-    if str(os.getppid()) != parent:
+    if os.getppid() != parent:
         sys.exit(0)
 
 
