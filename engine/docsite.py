@@ -12,6 +12,7 @@ CLI and HTTP API references (:mod:`engine.docsref`) under ``reference/``. Strict
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,16 +22,29 @@ __all__ = ["DOCS_DIR", "build", "mkdocs_config", "prepare", "serve"]
 
 DOCS_DIR = Path(__file__).resolve().parent.parent / "docs"
 """``docs/`` of the source tree."""
-_NAV_FIRST = [
-    "getting-started.md",
-    "concepts.md",
-    "studio.md",
-    "console.md",
-    "workers.md",
-    "operations.md",
-    "production.md",
-    "security.md",
-]
+_SECTIONS = {
+    "Start here": ["getting-started.md", "concepts.md"],
+    "Build workflows": [
+        "studio.md",
+        "expressions.md",
+        "schedules-and-waits.md",
+        "agents.md",
+        "knowledge.md",
+        "mcp.md",
+    ],
+    "Run in production": [
+        "production.md",
+        "operations.md",
+        "workers.md",
+        "security.md",
+        "auth.md",
+        "console.md",
+    ],
+    "Extend": ["marketplace.md", "packages.md"],
+    "Migrate": ["migrate-from-n8n.md", "migrate-from-node-red.md"],
+}
+"""The guides by what a reader comes for, in reading order; a page in none of them is
+listed under "More guides" (a new page is never left out)."""
 _REFERENCE = {"settings.md": "Settings"}
 
 
@@ -64,6 +78,8 @@ def prepare(source: Path, work: Path) -> Path:
     (work / "reference-nav.json").write_text(json.dumps(nav), encoding="utf-8")
     if not (pages / "index.md").exists():
         (pages / "index.md").write_text(_index(pages), encoding="utf-8")
+    (pages / _CSS).parent.mkdir(parents=True, exist_ok=True)
+    (pages / _CSS).write_text(_STYLE, encoding="utf-8")
     return pages
 
 
@@ -83,10 +99,38 @@ def _title(page: Path) -> str:
     return page.stem.replace("-", " ").capitalize()
 
 
-def _guides(pages: Path) -> list[Path]:
-    names = sorted(p.name for p in pages.glob("*.md") if p.name not in ("index.md", *_REFERENCE))
-    ordered = [n for n in _NAV_FIRST if n in names] + [n for n in names if n not in _NAV_FIRST]
-    return [pages / n for n in ordered]
+def _nav_title(page: Path) -> str:
+    """The page's title, short enough for the navigation ("Workers" for "Workers:
+    timeouts, stuck runs and fair queues")."""
+    return _title(page).split(": ", 1)[0]
+
+
+def _summary(page: Path) -> str:
+    """The first sentence of the page's first paragraph (plain text)."""
+    lines, started = [], False
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("#") or line.startswith("```"):
+            if started:
+                break
+            continue
+        if not line.strip():
+            if started:
+                break
+            continue
+        started = True
+        lines.append(line.strip())
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", " ".join(lines))
+    ends = (m.start() for m in re.finditer(r"[.:;](\s|$)", text))
+    end = next((i for i in ends if text[:i].count("`") % 2 == 0), len(text))
+    return text[:end].strip()
+
+
+def _sections(pages: Path) -> list[tuple[str, list[Path]]]:
+    names = {p.name for p in pages.glob("*.md")} - {"index.md", *_REFERENCE}
+    out = [(title, [pages / n for n in ns if n in names]) for title, ns in _SECTIONS.items()]
+    placed = {n for ns in _SECTIONS.values() for n in ns}
+    out.append(("More guides", [pages / n for n in sorted(names - placed)]))
+    return [(title, found) for title, found in out if found]
 
 
 def _index(pages: Path) -> str:
@@ -97,11 +141,19 @@ def _index(pages: Path) -> str:
         "browser, run them from a terminal console, and let queue-backed workers execute "
         "them.",
         "",
-        "## Guides",
-        "",
     ]
-    lines += [f"- [{_title(p)}]({p.name})" for p in _guides(pages)]
-    lines += ["", "## Reference", ""]
+    if (pages / "getting-started.md").is_file() and (pages / "concepts.md").is_file():
+        lines[-2] += (
+            " New here? Start with [Getting started](getting-started.md), then "
+            "[Concepts](concepts.md)."
+        )
+    for title, found in _sections(pages):
+        lines += [f"## {title}", ""]
+        for p in found:
+            summary = _summary(p)
+            lines.append(f"- [{_title(p)}]({p.name})" + (f": {summary}." if summary else ""))
+        lines.append("")
+    lines += ["## Reference", "", "Generated from the code on every build.", ""]
     for entry in _reference_nav(pages):
         for title, target in entry.items():
             first = target if isinstance(target, str) else next(iter(target[0].values()))
@@ -109,10 +161,38 @@ def _index(pages: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
+_CSS = "stylesheets/aura.css"
+_STYLE = """/* names in tables (node types, variables, paths) are not broken mid-word */
+.md-typeset td code { white-space: nowrap; }
+"""
+_PALETTE = [
+    {
+        "media": "(prefers-color-scheme)",
+        "toggle": {"icon": "material/brightness-auto", "name": "Switch to light mode"},
+    },
+    {
+        "media": "(prefers-color-scheme: light)",
+        "scheme": "default",
+        "primary": "indigo",
+        "accent": "indigo",
+        "toggle": {"icon": "material/brightness-7", "name": "Switch to dark mode"},
+    },
+    {
+        "media": "(prefers-color-scheme: dark)",
+        "scheme": "slate",
+        "primary": "indigo",
+        "accent": "indigo",
+        "toggle": {"icon": "material/brightness-4", "name": "Follow the system's mode"},
+    },
+]
+"""Light or dark as the reader's system is (as the studio), with a toggle."""
+
+
 def mkdocs_config(pages: Path, site: Path, *, strict: bool = True) -> dict[str, Any]:
     """The MkDocs configuration of the site (Material theme, search, navigation)."""
     nav: list[Any] = [{"Home": "index.md"}]
-    nav.append({"Guides": [{_title(p): p.name} for p in _guides(pages)]})
+    for title, found in _sections(pages):
+        nav.append({title: [{_nav_title(p): p.name} for p in found]})
     nav.append({"Reference": _reference_nav(pages)})
     return {
         "site_name": "AURA",
@@ -121,8 +201,19 @@ def mkdocs_config(pages: Path, site: Path, *, strict: bool = True) -> dict[str, 
         "site_dir": str(site),
         "strict": strict,
         "use_directory_urls": False,
-        "theme": {"name": "material", "features": ["navigation.sections", "search.suggest"]},
+        "theme": {
+            "name": "material",
+            "features": [
+                "navigation.sections",
+                "navigation.top",
+                "search.suggest",
+                "content.code.copy",
+            ],
+            "icon": {"logo": "material/lightning-bolt"},
+            "palette": _PALETTE,
+        },
         "plugins": ["search"],
+        "extra_css": [_CSS],
         "markdown_extensions": [
             "tables",
             "admonition",

@@ -11,7 +11,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.exceptions import HTTPException
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
@@ -26,8 +27,9 @@ _PAGE = """<!doctype html>
 <style>
 body {{ font: 16px/1.6 system-ui, sans-serif; max-width: 40rem; margin: 4rem auto;
   padding: 0 1.5rem; color: #1f2328; background: #fff; }}
+a {{ color: #3f51b5; }}
 @media (prefers-color-scheme: dark) {{ body {{ color: #e6edf3; background: #0d1117; }}
-  code, pre {{ background: #161b22; }} }}
+  code, pre {{ background: #161b22; }} a {{ color: #8c9eff; }} }}
 h1 {{ font-size: 1.5rem; }} code, pre {{ background: #f3f4f6; border-radius: 6px; }}
 code {{ padding: .1rem .3rem; }} pre {{ padding: .75rem 1rem; overflow-x: auto; }}
 </style></head>
@@ -75,6 +77,28 @@ def _not_ready(state: docs.SiteState) -> HTMLResponse:
     )
 
 
+class _Files(StaticFiles):
+    """The site's files; a page that is not there answers a short page leading back to
+    the docs' home (MkDocs' own 404 page links its styles from the site root, which
+    is not where /docs serves them)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            response = await super().get_response(path, scope)
+        except HTTPException as exc:
+            if exc.status_code != 404:
+                raise
+        else:
+            if response.status_code != 404:
+                return response
+        return _page(
+            "This page is not in the docs",
+            f'<p>It may have moved. Start again from <a href="{docs.DOCS_PATH}/">the docs\' '
+            "home</a>, or search from there.</p>",
+            status=404,
+        )
+
+
 class _Site:
     """The built site when it is there (``index.html`` for a directory), else a page
     saying why not."""
@@ -89,7 +113,7 @@ class _Site:
             return
         files = self._files.get(state.directory)
         if files is None:
-            files = StaticFiles(directory=state.directory, html=True, check_dir=False)
+            files = _Files(directory=state.directory, html=True, check_dir=False)
             self._files = {state.directory: files}
         await files(scope, receive, send)
 

@@ -62,9 +62,15 @@ def test_the_commands_a_guide_names_exist(page: str) -> None:
     assert not missing, f"{page} names commands the CLI does not have: {missing}"
 
 
-def test_the_guides_nav_starts_with_getting_started_then_concepts(tmp_path: Path) -> None:
+def test_the_nav_starts_with_getting_started_and_leaves_no_guide_out(tmp_path: Path) -> None:
     config = mkdocs_config(DOCS_DIR, tmp_path / "site")
-    guides = next(entry["Guides"] for entry in config["nav"] if "Guides" in entry)
-    files = [next(iter(g.values())) for g in guides]
-    assert files[:2] == ["getting-started.md", "concepts.md"]
-    assert "production.md" in files
+    titles = [next(iter(entry)) for entry in config["nav"]]
+    assert titles[:2] == ["Home", "Start here"] and titles[-1] == "Reference"
+    start = config["nav"][1]["Start here"]
+    assert [next(iter(g.values())) for g in start] == ["getting-started.md", "concepts.md"]
+    listed = [
+        next(iter(g.values())) for entry in config["nav"][1:-1] for g in next(iter(entry.values()))
+    ]
+    guides = sorted(p.name for p in DOCS_DIR.glob("*.md") if p.name != "settings.md")
+    assert sorted(listed) == guides  # each guide once, none left out
+    assert "production.md" in listed
