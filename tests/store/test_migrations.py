@@ -15,6 +15,8 @@ from sqlalchemy import create_engine, inspect, text
 from engine.config import reset_settings
 from engine.store import Store, metadata, migrate, open_store
 
+pytestmark = pytest.mark.real_migrations  # every database here migrates for real
+
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = {"workflow", "workflow_version", "execution", "node_run", "credential", "variable",
           "setting", "webhook",
