@@ -80,7 +80,7 @@ def server_pid(root: int) -> int:
     return root
 
 
-def count_statements(requests: int = 20, db_url: str | None = None) -> None:
+def count_statements(requests: int = 20, db_url: str | None = None, timed: int = 300) -> None:
     """The SQL statements one webhook costs, in this process (the inline app on a fresh
     SQLite data directory, or ``db_url``), after a warm-up: their number per request and
     the statements of the last request, in order."""
@@ -115,6 +115,11 @@ def count_statements(requests: int = 20, db_url: str | None = None) -> None:
             mark = len(seen)
             c.post("/webhook/bench", json={"name": "bench", "value": 42}).raise_for_status()
         event.remove(engine, "before_cursor_execute", listen)
+        cpu = time.process_time()
+        for _ in range(timed):  # without the listener: CPU of this process per request
+            c.post("/webhook/bench", json={"name": "bench", "value": 42}).raise_for_status()
+        cpu = (time.process_time() - cpu) * 1000 / max(timed, 1)
+    print(f"in-process, sequential: {cpu:.2f} ms CPU per webhook (test client included)")
     print(f"{len(seen) / requests:.1f} SQL statements per webhook; the last request's:")
     for line in seen[mark:]:
         print("  " + line)
