@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import ColumnElement, text
+from sqlalchemy import TextClause, text
 
 __all__ = ["meta_condition"]
 
@@ -69,7 +69,7 @@ def _one(dialect: str, key: str, value: Any, tag: str) -> tuple[str, dict[str, A
     )
 
 
-def meta_condition(dialect: str, wanted: dict[str, Any]) -> ColumnElement[bool] | None:
+def meta_condition(dialect: str, wanted: dict[str, Any]) -> TextClause | None:
     """The SQL condition for the filter's exact values (see the module), or None."""
     parts: list[str] = []
     params: dict[str, Any] = {}
@@ -77,11 +77,12 @@ def meta_condition(dialect: str, wanted: dict[str, Any]) -> ColumnElement[bool] 
         if key == "document" or isinstance(want, dict):
             continue
         ors = [_one(dialect, key, value, f"{f}_{i}") for i, value in enumerate(want)]
-        if not ors or any(o is None for o in ors):
+        found = [o for o in ors if o is not None]
+        if not found or len(found) < len(ors):
             continue  # a value SQL cannot narrow: this field adds no condition
-        parts.append("(" + " OR ".join(sql for sql, _ in ors if sql) + ")")  # type: ignore[misc]
-        for o in ors:
-            params.update(o[1])  # type: ignore[index]
+        parts.append("(" + " OR ".join(sql for sql, _ in found) + ")")
+        for _, bound in found:
+            params.update(bound)
     if not parts:
         return None
     return text(" AND ".join(parts)).bindparams(**params)
