@@ -235,8 +235,13 @@ class SecuritySettings(_Area):
     model_config = SettingsConfigDict(env_prefix="AURA_", env_file=".env", extra="ignore")
     encryption_key: str | None = Field(None, description="Base64 32-byte master key for "
                                        "credentials; generated into the data dir when unset.")
-    secret_key: str | None = Field(None, description="Signing key for sessions and tokens; "
-                                   "generated into the data dir when unset.")
+    secret_key: str | None = Field(None, description="Secret the access-token signing key "
+                                   "is derived from, the same for every process that has it "
+                                   "(set it when API processes do not share a data dir); "
+                                   "when unset, keys are generated into the data dir.")
+    secret_key_previous: str | None = Field(None, description="The AURA_SECRET_KEY before "
+                                            "the current one: tokens signed with its key "
+                                            "stay valid (rotation).")
     # -- tokens (AURA_ACCESS_TOKEN_TTL_S ...)
     access_token_ttl_s: int = Field(900, description="Lifetime of JWT access tokens.")
     refresh_token_ttl_s: int = Field(14 * 86400, description="Lifetime of a refresh token "

@@ -99,11 +99,17 @@ class AuthContext:
 
 
 def build_context(store: Store, cfg: Settings, *, mailer: Mailer | None = None) -> AuthContext:
-    """An :class:`AuthContext` from settings (keys under ``<data dir>/keys/jwt``)."""
+    """An :class:`AuthContext` from settings (keys under ``<data dir>/keys/jwt``, or
+    derived from ``AURA_SECRET_KEY`` when it is set)."""
     sec = cfg.security
     cfg.ensure_data_dir()
     keep = timedelta(seconds=max(sec.access_token_ttl_s, 300) + 120)
-    keys = SigningKeys(cfg.data_dir / "keys" / "jwt", keep_retired=keep)
+    keys = SigningKeys(
+        cfg.data_dir / "keys" / "jwt",
+        keep_retired=keep,
+        secret=sec.secret_key,
+        previous_secret=sec.secret_key_previous,
+    )
     codec = TokenCodec(
         keys, issuer=sec.jwt_issuer, audience=sec.jwt_audience, access_ttl_s=sec.access_token_ttl_s
     )

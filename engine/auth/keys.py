@@ -9,6 +9,13 @@ verifying tokens until those tokens have expired, then they are deleted.
 Every process sharing the data directory (studio, workers, CLI) sees a rotation: the
 state file is re-read when it changes, and an unknown ``kid`` forces a re-read.
 Asymmetric keys mean a verifier never holds anything that can sign (see :meth:`jwks`).
+
+Processes that do not share a data directory (API replicas in containers) share
+``AURA_SECRET_KEY`` instead: when it is set, the current key is derived from it (HKDF),
+the same in every process, and nothing is written; ``AURA_SECRET_KEY_PREVIOUS`` keeps
+the tokens signed with the key of the secret before it valid (rotation is changing the
+secret everywhere). Key files from before the secret was set still verify until they
+retire.
 """
 
 from __future__ import annotations
@@ -25,13 +32,15 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from engine.config import private_dir
+from engine.errors import ConflictError
 from engine.store.types import utcnow
 
 __all__ = ["SigningKey", "SigningKeys", "kid_of"]
@@ -60,6 +69,15 @@ class SigningKey:
         )
 
 
+def derived_key(secret: str) -> SigningKey:
+    """The signing key every process holding ``secret`` derives alike."""
+    seed = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=None, info=b"aura access-token key v1"
+    ).derive(secret.encode())
+    private = Ed25519PrivateKey.from_private_bytes(seed)
+    return SigningKey(kid_of(private.public_key()), private)
+
+
 def _write_private(path: Path, data: bytes) -> None:
     tmp = path.with_suffix(".tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -74,11 +92,21 @@ class SigningKeys:
     Args:
         directory: where keys live (``<data dir>/keys/jwt``).
         keep_retired: how long a retired key still verifies (>= the longest token life).
+        secret: ``AURA_SECRET_KEY``: the current key is derived from it (no file).
+        previous_secret: ``AURA_SECRET_KEY_PREVIOUS``: its derived key still verifies.
     """
 
-    def __init__(self, directory: Path, keep_retired: timedelta) -> None:
+    def __init__(
+        self,
+        directory: Path,
+        keep_retired: timedelta,
+        *,
+        secret: str | None = None,
+        previous_secret: str | None = None,
+    ) -> None:
         self.directory = directory
         self.keep_retired = keep_retired
+        self._derived = [derived_key(s) for s in (secret, previous_secret) if s] if secret else []
         self._keys: dict[str, SigningKey] = {}
         self._current = ""
         self._stamp: float | None = None
@@ -132,6 +160,9 @@ class SigningKeys:
         state["retired"] = retired
 
     def _load(self) -> None:
+        if self._derived:
+            self._load_derived()
+            return
         with self._locked():
             state = self._read_state()
             if (
@@ -150,6 +181,22 @@ class SigningKeys:
             if isinstance(private, Ed25519PrivateKey):
                 keys[kid] = SigningKey(kid, private)
         self._keys, self._current = keys, state["current"]
+
+    def _load_derived(self) -> None:
+        """Keys from the secret (the first signs), then any key files still retiring."""
+        keys = {k.kid: k for k in self._derived}
+        try:
+            self._stamp = self._state_path.stat().st_mtime_ns
+        except OSError:
+            self._stamp = None
+        state = self._read_state()
+        for kid in [state.get("current"), *(state.get("retired") or {})]:
+            path = self.directory / f"{kid}.pem"
+            if kid and kid not in keys and path.exists():
+                private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+                if isinstance(private, Ed25519PrivateKey):
+                    keys[kid] = SigningKey(kid, private)
+        self._keys, self._current = keys, self._derived[0].kid
 
     def _fresh(self) -> None:
         try:
@@ -180,7 +227,18 @@ class SigningKeys:
 
     def rotate(self, *, now: datetime | None = None) -> str:
         """Makes a new current key, retires the old one, deletes expired ones. Returns the
-        new ``kid``. Tokens signed before keep working until they expire."""
+        new ``kid``. Tokens signed before keep working until they expire.
+
+        Raises:
+            ConflictError: the keys come from ``AURA_SECRET_KEY`` (rotate that instead).
+        """
+        if self._derived:
+            raise ConflictError(
+                "Access tokens are signed with a key derived from AURA_SECRET_KEY. To rotate "
+                "it, set AURA_SECRET_KEY_PREVIOUS to the current secret and AURA_SECRET_KEY "
+                "to a new one on every process, then restart them.",
+                details={"check": "secret_key"},
+            )
         now = now or utcnow()
         with self._locked():
             state = self._read_state()

@@ -162,6 +162,7 @@ def _own_secrets() -> list[str | None]:
         return []
     out = [
         s.security.secret_key,
+        s.security.secret_key_previous,
         s.security.encryption_key,
         s.security.smtp_password,
         s.metrics.token,

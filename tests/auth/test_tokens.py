@@ -163,3 +163,48 @@ def test_key_files_are_private_and_shared_by_processes(auth: ModuleType,
     kid = other.rotate()
     token = auth.login(OWNER_EMAIL, OWNER_PASSWORD).tokens.access_token
     assert jwt.get_unverified_header(token)["kid"] == kid
+
+
+def test_processes_sharing_aura_secret_key_accept_each_others_tokens(
+        auth: ModuleType, owner: Principal, tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """API replicas in containers each have their own data directory: with the same
+    AURA_SECRET_KEY, a token one signs is valid on the other; rotating is changing the
+    secret, with the old one as AURA_SECRET_KEY_PREVIOUS for the tokens still out."""
+    from engine.auth.keys import SigningKeys
+    from engine.auth.tokens import TokenCodec
+    from engine.config import reset_settings
+    from engine.errors import ConflictError
+
+    def replica(name: str, secret: str, previous: str | None = None) -> TokenCodec:
+        keys = SigningKeys(tmp_path / name, timedelta(minutes=20), secret=secret,
+                           previous_secret=previous)
+        ttl = auth.context().security.access_token_ttl_s
+        return TokenCodec(keys, issuer="aura", audience="aura-api", access_ttl_s=ttl)
+
+    def verified_by(codec: TokenCodec, token: str) -> str | None:
+        try:
+            return codec.decode(token).sub
+        except AuthenticationError as exc:
+            return exc.details["reason"]
+
+    old_file_kid = auth.context().keys.current.kid
+    old_token = auth.login(OWNER_EMAIL, OWNER_PASSWORD).tokens.access_token
+    monkeypatch.setenv("AURA_SECRET_KEY", "first secret, long and random")
+    reset_settings()
+    auth.reset()
+    token = auth.login(OWNER_EMAIL, OWNER_PASSWORD).tokens.access_token
+    kid = jwt.get_unverified_header(token)["kid"]
+    assert kid != old_file_kid
+    assert not (auth.context().data_dir / "keys" / "jwt" / f"{kid}.pem").exists()
+    # the token signed with the key file before the secret was set still works here
+    assert auth.principal_from_access_token(old_token).user_id == owner.user_id
+    other = replica("b", "first secret, long and random")  # another data dir
+    assert verified_by(other, token) == owner.user_id
+    assert verified_by(replica("c", "some other secret"), token) == "unknown_kid"
+    # rotation: the new secret signs, the previous one still verifies
+    rotated = replica("d", "second secret", previous="first secret, long and random")
+    assert verified_by(rotated, token) == owner.user_id
+    assert rotated.keys.current.kid != kid
+    with pytest.raises(ConflictError) as info:
+        auth.rotate_signing_key(owner)
+    assert "AURA_SECRET_KEY_PREVIOUS" in info.value.message
