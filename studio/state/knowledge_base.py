@@ -101,7 +101,8 @@ class KnowledgeBaseState(AuthState):
         self.missing, self.name = "", view.name
         size, overlap = view.chunking.get("size", 200), view.chunking.get("overlap", 30)
         self.summary = (
-            f"{view.documents} documents, {view.chunks} chunks · {view.model} "
+            f"{view.documents} document{'' if view.documents == 1 else 's'}, "
+            f"{view.chunks} chunk{'' if view.chunks == 1 else 's'} · {view.model} "
             f"({view.dims} dimensions) · chunks of {size} tokens, "
             f"{overlap} overlapping"
         )
