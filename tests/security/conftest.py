@@ -97,6 +97,11 @@ def _env() -> dict[str, str]:
 def host_unchanged() -> Iterator[HostSnapshot]:
     """Fails the test if the host's environment, cwd, temp dir or processes changed."""
     get_pool()
+    # the process's one-time metrics set-up writes PROMETHEUS_MULTIPROC_DIR: done before
+    # the snapshot, so the first test of a process (an xdist worker) does not count it
+    from engine.observability import metrics
+
+    metrics.setup()
     CANARY_FILE.unlink(missing_ok=True)
     snap = HostSnapshot(_env(), os.getcwd(), set(os.listdir(tempfile.gettempdir())))
     # processes other tests of the session started (a Redis server...) are not ours to judge
