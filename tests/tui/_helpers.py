@@ -65,8 +65,11 @@ async def signed_in(pilot: Pilot[Any]) -> AuraConsole:
     """Waits for the sign-in to finish and the dashboard to show."""
     app = pilot.app
     assert isinstance(app, AuraConsole)
-    await wait_for(pilot, lambda: app.signed_in and app.current_mode == "dashboard",
-                   what="signed in")
+    await wait_for(
+        pilot,
+        lambda: app.signed_in and app.current_mode == "dashboard" and app.screen.is_mounted,
+        what="signed in",
+    )
     return app
 
 
