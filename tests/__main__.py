@@ -8,9 +8,8 @@ process (Playwright's sync API and Textual's event loop do not mix).
 The core group can run on pytest-xdist workers (``AURA_TEST_WORKERS=2``, ``--dist
 loadfile``: a module's tests, and their module-wide servers, stay in one worker; each
 worker has its own data directory, Redis and PostgreSQL). The console group, then the
-browser group, run after it, each alone (under load the console's Pilot waits and the
-studio's production build time out; a group marked to run beside the one before has its
-output printed when it ends).
+browser group, run after it, each alone (beside the core group on 2 cores, the
+console's Pilot waits and the studio's production build time out, and nothing is won).
 
 Options: any extra arguments are passed to every pytest group (e.g. ``-x -k store``).
 Environment: ``AURA_TEST_SKIP_SETUP=1`` skips the install steps; ``AURA_TEST_WORKERS=N``
@@ -25,7 +24,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -84,63 +82,29 @@ def core_workers() -> int:
     return 1
 
 
-def groups() -> list[tuple[str, list[str], bool]]:
-    """``(name, pytest arguments, runs beside the one before)`` of every group."""
+def groups() -> list[tuple[str, list[str]]]:
+    """``(name, pytest arguments)`` of every group, in the order they run."""
     workers = core_workers()
     xdist = ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
-    found: list[tuple[str, list[str], bool]] = [
-        # the slowest tests are listed at the end: where to look when the suite grows
-        (
-            "core",
-            ["tests", "-m", "not browser", "--ignore=tests/tui", "--durations=25", *xdist],
-            False,
-        ),
+    # the slowest tests are listed at the end: where to look when the suite grows
+    found = [
+        ("core", ["tests", "-m", "not browser", "--ignore=tests/tui", "--durations=25", *xdist])
     ]
     if (ROOT / "tests" / "tui").is_dir():
-        # beside the core group it took the core group 26 min instead of 19 (2 cores) and
-        # its Pilot tests' waits failed under the load: after it, alone, is faster overall
-        found.append(("console", ["tests/tui", "-m", "not browser"], False))
+        found.append(("console", ["tests/tui", "-m", "not browser"]))
     if any((ROOT / "tests").rglob("test_browser*.py")):
-        found.append(("browser", ["tests", "-m", "browser"], False))
+        found.append(("browser", ["tests", "-m", "browser"]))
     only = {g for g in os.environ.get("AURA_TEST_GROUPS", "").split(",") if g}
     return [g for g in found if not only or g[0] in only]
 
 
 def run_groups(extra: list[str]) -> int:
     results: list[tuple[str, int, float]] = []
-    running: list[tuple[str, subprocess.Popen[bytes], float, Path | None]] = []
-
-    def finish() -> None:
-        ended: dict[str, float] = {}
-        while len(ended) < len(running):  # each group's own time, not its wait for others
-            for name, proc, _, _ in running:
-                if name not in ended and proc.poll() is not None:
-                    ended[name] = time.monotonic()
-            time.sleep(0.2)
-        for name, proc, t0, log in running:
-            rc = proc.wait()
-            if log is not None:
-                print(f"\n===== test group: {name} (ran beside the one before) =====", flush=True)
-                sys.stdout.write(log.read_text(errors="replace"))
-                log.unlink()
-            results.append((name, 0 if rc == 5 else rc, ended[name] - t0))  # 5: none ran
-        running.clear()
-
-    for name, args, beside in groups():
-        if not beside:
-            finish()
-        cmd = [str(PY), "-m", "pytest", *args, *extra]
+    for name, args in groups():
+        print(f"\n===== test group: {name} =====", flush=True)
         t0 = time.monotonic()
-        if beside and running:
-            log = Path(tempfile.mkstemp(prefix=f"aura-tests-{name}-", suffix=".log")[1])
-            with log.open("wb") as out:
-                proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
-        else:
-            print(f"\n===== test group: {name} =====", flush=True)
-            log = None
-            proc = subprocess.Popen(cmd, cwd=ROOT)
-        running.append((name, proc, t0, log))
-    finish()
+        rc = subprocess.call([str(PY), "-m", "pytest", *args, *extra], cwd=ROOT)
+        results.append((name, 0 if rc == 5 else rc, time.monotonic() - t0))  # 5: none ran
     print("\n===== summary =====")
     for name, rc, secs in results:
         print(f"{name:10s} {'ok' if rc == 0 else f'FAILED (exit {rc})'}  {secs:.0f}s")
