@@ -16,11 +16,12 @@ import threading
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator
+from pydantic import AliasChoices, Field, PrivateAttr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = [
     "ApiSettings",
+    "ConsoleSettings",
     "DbSettings",
     "EventSettings",
     "ExecutionSettings",
@@ -431,6 +432,29 @@ class SandboxSettings(_Area):
                       "as root (empty: keep root).")
 
 
+class ConsoleSettings(_Area):
+    """The operator console's (``aura tui``); ``AURA_URL`` and ``AURA_API_KEY``, the
+    console's names from before, still work (``aura tui`` in a second terminal of a
+    running ``aura up`` gets its API URL as ``AURA_URL``)."""
+
+    model_config = SettingsConfigDict(env_prefix="AURA_CONSOLE_", env_file=".env",
+                                      extra="ignore")
+    url: str | None = Field(None, validation_alias=AliasChoices("AURA_CONSOLE_URL", "AURA_URL"),
+                            description="The server the console opens (its --url wins). "
+                            "Unset: 'aura tui' opens the API of the 'aura up' running for "
+                            "its data directory, else the last server used, else "
+                            "http://127.0.0.1:5678.")
+    api_key: str | None = Field(None, validation_alias=AliasChoices("AURA_CONSOLE_API_KEY",
+                                                                    "AURA_API_KEY"),
+                                description="API key the console signs in with (its "
+                                "--api-key wins; used for the run, never saved).")
+    config: Path | None = Field(None, description="The console's own settings file (last "
+                                "server, theme, sign-ins; default console.json in the user's "
+                                "config directory, e.g. ~/.config/aura/).")
+
+    _unset = field_validator("config", mode="before")(lambda v: v or None)
+
+
 class Settings(_Area):
     model_config = SettingsConfigDict(env_prefix="AURA_", env_file=".env", extra="ignore")
     data_dir: Path = Field(default_factory=_default_data_dir, description="Where the SQLite "
@@ -469,6 +493,7 @@ class Settings(_Area):
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
     sandbox: SandboxSettings = Field(default_factory=SandboxSettings)
     oidc: OidcSettings = Field(default_factory=OidcSettings)
+    console: ConsoleSettings = Field(default_factory=ConsoleSettings)
 
     def ensure_data_dir(self) -> Path:
         """The data directory, created (or tightened) readable by this user only."""

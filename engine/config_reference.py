@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from pydantic import AliasChoices
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 from pydantic_settings import BaseSettings
@@ -54,13 +55,22 @@ def _is_area(field: FieldInfo) -> bool:
     return isinstance(field.annotation, type) and issubclass(field.annotation, BaseSettings)
 
 
+def _names(field: FieldInfo, name: str) -> str:
+    """The variable, or its names (``AliasChoices``: the first, then the older ones)."""
+    alias = field.validation_alias
+    if isinstance(alias, AliasChoices):
+        first, *older = (str(c) for c in alias.choices)
+        return f"`{first}`" + "".join(f" (or `{o}`)" for o in older)
+    return f"`{alias if isinstance(alias, str) else name}`"
+
+
 def _rows(model: type[Any], prefix: str) -> list[str]:
     rows = []
     for name, field in model.model_fields.items():
         if _is_area(field):
             continue  # an area: its own table
         text = plain((field.description or "").replace("|", "\\|"))
-        rows.append(f"| `{prefix}{name.upper()}` | {_default(field)} | {text} |")
+        rows.append(f"| {_names(field, prefix + name.upper())} | {_default(field)} | {text} |")
     return rows
 
 

@@ -2,7 +2,7 @@
 server (access and refresh tokens, or an API key).
 
 It lives in the user's config directory (``platformdirs``, e.g.
-``~/.config/aura/console.json``; ``AURA_CONSOLE_CONFIG`` overrides the path) and is
+``~/.config/aura/console.json``; the setting ``AURA_CONSOLE_CONFIG`` overrides the path) and is
 written atomically with mode 0600 in a 0700 directory: it holds secrets.
 """
 
@@ -21,10 +21,13 @@ DEFAULT_URL = "http://127.0.0.1:5678"
 
 
 def config_path() -> Path:
-    """Where the settings file is (``AURA_CONSOLE_CONFIG`` wins)."""
-    override = os.environ.get("AURA_CONSOLE_CONFIG")
+    """Where the settings file is (``AURA_CONSOLE_CONFIG``, ``settings().console.config``,
+    wins)."""
+    from engine.config import settings
+
+    override = settings().console.config
     if override:
-        return Path(override).expanduser()
+        return override.expanduser()
     try:
         from platformdirs import user_config_dir
 
@@ -57,8 +60,9 @@ class Credentials:
 
     @property
     def usable(self) -> bool:
-        return bool(self.api_key if self.kind == "api_key" else
-                    self.access_token or self.refresh_token)
+        return bool(
+            self.api_key if self.kind == "api_key" else self.access_token or self.refresh_token
+        )
 
     def headers(self) -> dict[str, str]:
         """The request headers that carry these credentials."""
@@ -97,9 +101,12 @@ class ConsoleConfig:
             return cls(path)
         servers = raw.get("servers") if isinstance(raw.get("servers"), dict) else {}
         assert isinstance(servers, dict)
-        return cls(path, str(raw.get("last_url") or DEFAULT_URL),
-                   str(raw.get("theme") or "textual-dark"),
-                   {str(u): Credentials.from_json(c) for u, c in servers.items()})
+        return cls(
+            path,
+            str(raw.get("last_url") or DEFAULT_URL),
+            str(raw.get("theme") or "textual-dark"),
+            {str(u): Credentials.from_json(c) for u, c in servers.items()},
+        )
 
     def credentials(self, url: str) -> Credentials | None:
         """The saved sign-in for ``url``, if any."""
@@ -119,8 +126,12 @@ class ConsoleConfig:
 
     def save(self) -> None:
         """Writes the file atomically, readable by its owner only (0600)."""
-        data = {"version": 1, "last_url": self.last_url, "theme": self.theme,
-                "servers": {u: asdict(c) for u, c in self.servers.items()}}
+        data = {
+            "version": 1,
+            "last_url": self.last_url,
+            "theme": self.theme,
+            "servers": {u: asdict(c) for u, c in self.servers.items()},
+        }
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

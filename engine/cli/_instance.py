@@ -120,7 +120,8 @@ def running_up(data_dir: Path) -> RunningUp | None:
 def adopt_running_up() -> RunningUp | None:
     """Points this process at the ``aura up`` of its data directory when it has no
     ``AURA_REDIS_URL`` of its own: sets ``AURA_REDIS_URL`` (and ``AURA_URL``, the
-    console's server, when unset). Returns what was found."""
+    console's server, when no console URL is set: ``aura tui`` hands it to the console
+    it starts). Returns what was found."""
     from engine.config import reset_settings, settings
 
     if os.environ.get("AURA_REDIS_URL"):
@@ -129,8 +130,8 @@ def adopt_running_up() -> RunningUp | None:
     if up is None or not up.redis_url:
         return None
     os.environ["AURA_REDIS_URL"] = up.redis_url
-    if up.api_url:
-        os.environ.setdefault("AURA_URL", up.api_url)
+    if up.api_url and not settings().console.url:
+        os.environ["AURA_URL"] = up.api_url
     reset_settings()
     return up
 

@@ -15,8 +15,9 @@ import typer
 __all__ = ["console_argv", "tui"]
 
 
-def console_argv(url: str | None = None, api_key: str | None = None,
-                 theme: str | None = None) -> list[str]:
+def console_argv(
+    url: str | None = None, api_key: str | None = None, theme: str | None = None
+) -> list[str]:
     """The command line that starts the console with these options."""
     argv = [sys.executable, "-m", "tui"]
     if url:
@@ -29,15 +30,32 @@ def console_argv(url: str | None = None, api_key: str | None = None,
 
 
 def tui(
-    url: Annotated[str | None, typer.Option("--url", help="The AURA server, e.g. "
-                                            "http://127.0.0.1:5678 (default: the last one "
-                                            "used; env AURA_URL).")] = None,
-    api_key: Annotated[str | None, typer.Option("--api-key", help="Sign in with this API "
-                                                "key instead of a password (env "
-                                                "AURA_API_KEY; not saved).")] = None,
-    theme: Annotated[str | None, typer.Option("--theme", help="dark or light, remembered "
-                                              "(default: the last one used; ctrl+t "
-                                              "switches).")] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="The AURA server, e.g. "
+            "http://127.0.0.1:5678 (default: the last one "
+            "used; env AURA_CONSOLE_URL or AURA_URL).",
+        ),
+    ] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option(
+            "--api-key",
+            help="Sign in with this API "
+            "key instead of a password (env "
+            "AURA_CONSOLE_API_KEY or AURA_API_KEY; not "
+            "saved).",
+        ),
+    ] = None,
+    theme: Annotated[
+        str | None,
+        typer.Option(
+            "--theme",
+            help="dark or light, remembered (default: the last one used; ctrl+t switches).",
+        ),
+    ] = None,
 ) -> None:
     """Open the operator console: dashboard, workflows, executions, queues and logs of a
     running AURA server. Sign in with your password (and 2FA code) or an API key; the
