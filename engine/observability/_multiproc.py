@@ -21,6 +21,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from engine.pids import alive
+
 __all__ = ["collect", "compact", "wipe"]
 
 FOLDED_TYPES = ("counter", "histogram", "summary")
@@ -38,21 +40,11 @@ def _locked(path: Path, exclusive: bool) -> Iterator[None]:
             fcntl.flock(f.fileno(), fcntl.LOCK_UN)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _dead_files(path: Path) -> list[tuple[str, Path]]:
     out = []
     for f in path.glob("*.db"):
         typ, _, pid = f.stem.rpartition("_")
-        if typ in FOLDED_TYPES and pid.isdigit() and not _alive(int(pid)):
+        if typ in FOLDED_TYPES and pid.isdigit() and not alive(int(pid)):
             out.append((typ, f))
     return out
 
@@ -104,5 +96,5 @@ def wipe(path: Path) -> None:
     with _locked(path, exclusive=True):
         for f in path.glob("*.db"):
             pid = f.stem.rpartition("_")[2]
-            if not (pid.isdigit() and _alive(int(pid))):
+            if not (pid.isdigit() and alive(int(pid))):
                 f.unlink(missing_ok=True)

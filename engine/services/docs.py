@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from engine.pids import alive
 
 __all__ = ["DOCS_PATH", "SiteState", "node_page_url", "read_record", "record", "site_dir", "state"]
 
@@ -73,23 +74,11 @@ def record(site: Path, **fields: object) -> None:
     tmp.replace(path)
 
 
-def _alive(pid: object) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def state(site: Path | None = None) -> SiteState:
     """What the site at ``site`` (default :func:`site_dir`) is now."""
     site = site or site_dir()
     record = read_record(site)
-    building = record.get("status") == "building" and _alive(record.get("pid"))
+    building = record.get("status") == "building" and alive(record.get("pid"))
     if (site / "index.html").is_file():
         return SiteState("ready", site, rebuilding=building)
     if building:

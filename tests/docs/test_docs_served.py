@@ -9,6 +9,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +55,22 @@ def test_after_a_failed_build_docs_says_why(client: TestClient, tmp_path: Path) 
     r = client.get("/docs/")
     assert r.status_code == 503 and "did not build" in r.text
     assert "No such page &lt;x&gt;" in r.text and "aura docs build --out" in r.text
+
+
+def test_a_build_whose_builder_died_is_not_waited_for(client: TestClient, tmp_path: Path) -> None:
+    """While the builder named in the record runs, /docs says the site is being built
+    (and reloads); once that process is gone (killed with 'aura up'), or the record names
+    no process at all, it says how to build the site instead of reloading forever."""
+    record = tmp_path / "site.state.json"
+    record.write_text(json.dumps({"status": "building", "pid": os.getpid()}))
+    r = client.get("/docs/")
+    assert r.status_code == 503 and "being built" in r.text
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    for pid in (dead.pid, True, "12", None, -1):
+        record.write_text(json.dumps({"status": "building", "pid": pid}))
+        r = client.get("/docs/")
+        assert r.status_code == 404 and "aura docs build --out" in r.text, pid
 
 
 def _builder_runs(pid: int) -> bool:
