@@ -231,6 +231,7 @@ def find_workflow(run_as: RunAs, ref: str) -> Any:
 
     from engine.services import workflows
     from engine.store.models import WorkflowRecord
+    from engine.store.workflows import named
 
     if run_as.kind == "system":
         return workflows.find(ref)
@@ -265,16 +266,8 @@ def find_workflow(run_as: RunAs, ref: str) -> Any:
             ]
             if len(rows) == 1:
                 return rows[0]
-        named = s.exec(
-            select(WorkflowRecord)
-            .where(WorkflowRecord.name == ref)
-            .order_by(
-                col(WorkflowRecord.archived_at).is_not(None),
-                col(WorkflowRecord.created_at),
-                col(WorkflowRecord.id),
-            )
-        ).all()
-    for r in named:
+        by_name = s.exec(named(ref)).all()
+    for r in by_name:
         if mine(r):
             return r
     raise _not_found(ref)

@@ -149,10 +149,11 @@ def error_workflow_in(ref: str, project_id: str | None) -> Any:
     Raises:
         NotFoundError: no such workflow in that project.
     """
-    from sqlmodel import col, select
+    from sqlmodel import col
 
     from engine.services.store import get_store
     from engine.store.models import WorkflowRecord
+    from engine.store.workflows import named
 
     store = get_store()
     pid = col(WorkflowRecord.project_id)
@@ -160,16 +161,7 @@ def error_workflow_in(ref: str, project_id: str | None) -> Any:
     with store.db.read() as s:
         rec = s.get(WorkflowRecord, ref)
         if rec is None or rec.project_id != project_id:
-            rec = s.exec(
-                select(WorkflowRecord)
-                .where(col(WorkflowRecord.name) == ref, same_project)
-                .order_by(
-                    col(WorkflowRecord.archived_at).is_not(None),
-                    col(WorkflowRecord.created_at),
-                    col(WorkflowRecord.id),
-                )
-                .limit(1)
-            ).first()
+            rec = s.exec(named(ref, same_project).limit(1)).first()
     if rec is None:
         raise NotFoundError(
             f"The error workflow '{ref}' is not a workflow of this workflow's project; an "

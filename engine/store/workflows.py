@@ -17,6 +17,7 @@ from typing import Any, Protocol
 from sqlalchemy import func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from engine.errors import ConflictError, NotFoundError
 from engine.graph.io import load_workflow
@@ -26,7 +27,7 @@ from engine.store.models import Webhook, WorkflowRecord, WorkflowVersion
 from engine.store.stamps import StampedCache
 from engine.store.types import checksum, new_id, utcnow
 
-__all__ = ["WorkflowLike", "WorkflowRepository"]
+__all__ = ["WorkflowLike", "WorkflowRepository", "named"]
 
 _LIST_HINT = "List workflows with 'aura workflow list'."
 
@@ -47,6 +48,20 @@ def normalize(definition: WorkflowLike) -> dict[str, Any]:
     """
     raw = definition.to_json_dict() if hasattr(definition, "to_json_dict") else dict(definition)
     return load_workflow(raw).to_json_dict()
+
+
+def named(name: str, *where: Any) -> SelectOfScalar[WorkflowRecord]:
+    """The workflows named exactly ``name`` (and matching ``where``) in the order a
+    reference by name picks from: live ones before archived ones, then the oldest."""
+    return (
+        select(WorkflowRecord)
+        .where(col(WorkflowRecord.name) == name, *where)
+        .order_by(
+            col(WorkflowRecord.archived_at).is_not(None),
+            col(WorkflowRecord.created_at),
+            col(WorkflowRecord.id),
+        )
+    )
 
 
 class WorkflowRepository(Repository):
@@ -246,16 +261,7 @@ class WorkflowRepository(Repository):
     def get_by_name(self, name: str) -> WorkflowRecord:
         """The oldest workflow with exactly this name (un-archived ones first)."""
         with self._db.read() as s:
-            row = s.exec(
-                select(WorkflowRecord)
-                .where(WorkflowRecord.name == name)
-                .order_by(
-                    col(WorkflowRecord.archived_at).is_not(None),
-                    col(WorkflowRecord.created_at),
-                    col(WorkflowRecord.id),
-                )
-                .limit(1)
-            ).first()
+            row = s.exec(named(name).limit(1)).first()
         if row is None:
             raise NotFoundError(f"No workflow named {name!r}. {_LIST_HINT}", details={"name": name})
         return row
