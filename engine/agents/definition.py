@@ -83,6 +83,13 @@ class ToolSpec(_Model):
     knowledge_bases: list[str] = Field(
         default_factory=list, description="Knowledge bases a 'knowledge' tool searches."
     )
+    rerank: str | None = Field(
+        None,
+        max_length=100,
+        description="A 'knowledge' tool's re-ranker, as the search API's rerank: the "
+        "search's best 4k chunks are reordered by it and the best k kept (built in: "
+        "'keywords'). Empty: the search's own order.",
+    )
     servers: list[str] = Field(
         default_factory=list, description="MCP servers (of the project) an 'mcp' tool offers."
     )

@@ -41,12 +41,15 @@ class KnowledgeAccess(abc.ABC):
         min_score: float | None = None,
         mode: str = "vector",
         filters: dict[str, Any] | None = None,
+        rerank: str | None = None,
     ) -> list[dict[str, Any]]:
         """The ``k`` best chunks for ``query`` (``mode``: vector, text or hybrid) among
         those whose metadata matches ``filters`` ({field: value or [values]}):
         ``text``, ``score``, ``document``, ``document_id``, ``chunk_id``, ``start``/``end``
-        offsets, ``position``, ``heading``, ``matched`` (which searches found it) and
-        ``similarity`` (cosine, when the vector search found it)."""
+        offsets, ``position``, ``heading``, ``matched`` (which searches found it),
+        ``similarity`` (cosine, when the vector search found it) and ``rerank_score``.
+        With ``rerank`` (a re-ranker's name, built in: ``keywords``), the search's best
+        ``4k`` are reordered by that re-ranker and the first ``k`` kept, as in the API."""
 
 
 def set_provider(provider: Callable[[str], KnowledgeAccess]) -> None:

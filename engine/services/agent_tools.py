@@ -18,7 +18,7 @@ from engine.errors import AuraError, ValidationError
 from engine.services.principals import RunAs
 from engine.services.store import get_store
 
-__all__ = ["HTTP_TOOL", "check_node_tool", "tool_for"]
+__all__ = ["HTTP_TOOL", "check_knowledge_tool", "check_node_tool", "tool_for"]
 
 MAX_BODY = 8000
 HTTP_TOOL = ToolDef(
@@ -214,6 +214,22 @@ def _http_tool(spec: ToolSpec) -> Tool:
     )
 
 
+def check_knowledge_tool(spec: ToolSpec) -> None:
+    """A 'knowledge' tool's re-ranker exists.
+
+    Raises:
+        ValidationError: it does not (names those that do).
+    """
+    from engine.knowledge.rerank import reranker_names
+
+    if spec.rerank and spec.rerank not in reranker_names():
+        raise ValidationError(
+            f"Tool '{spec.name}': unknown re-ranker {spec.rerank!r}; use one of "
+            f"{', '.join(reranker_names())}, or leave it empty.",
+            details={"field": f"tools.{spec.name}.rerank"},
+        )
+
+
 def _knowledge_tool(spec: ToolSpec, row: Any) -> Tool:
     bases = list(spec.knowledge_bases)
     schema: dict[str, Any] = {
@@ -230,9 +246,12 @@ def _knowledge_tool(spec: ToolSpec, row: Any) -> Tool:
         base = str(arguments.get("knowledge_base") or bases[0])
         if base not in bases:
             raise ValidationError(f"knowledge_base must be one of {', '.join(bases)}")
-        hits = for_execution(row.id).search(base, str(arguments["query"]), k=4)
+        hits = for_execution(row.id).search(
+            base, str(arguments["query"]), k=4, rerank=spec.rerank or None
+        )
         return [
             {"text": h["text"], "document": h["document"], "score": round(h["score"], 3)}
+            | ({"rerank_score": h["rerank_score"]} if spec.rerank else {})
             for h in hits
         ]
 

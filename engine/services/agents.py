@@ -162,6 +162,10 @@ def check_references(
     for tool in definition.tools:
         if tool.kind == "node":
             _check_node_tool(principal, tool)
+        if tool.kind == "knowledge":
+            from engine.services.agent_tools import check_knowledge_tool
+
+            check_knowledge_tool(tool)
         if tool.kind != "workflow" or not tool.workflow_id:
             continue
         try:

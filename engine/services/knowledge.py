@@ -322,6 +322,7 @@ class _RunKnowledge(KnowledgeAccess):
         min_score: float | None = None,
         mode: str = "vector",
         filters: dict[str, Any] | None = None,
+        rerank: str | None = None,
     ) -> list[dict[str, Any]]:
         return search(
             self._principal(),
@@ -331,6 +332,7 @@ class _RunKnowledge(KnowledgeAccess):
             min_score=min_score,
             mode=mode,
             filters=filters,
+            rerank=rerank,
         )
 
 

@@ -141,6 +141,7 @@ def tool_row(
         "creds": json.dumps(spec.get("credentials") or {}) if kind == "node" else "",
         "args": ", ".join(props) if kind == "node" else "",
         "timeout": _text(spec.get("timeout_s", 10)) if kind == "code" else "",
+        "rerank": _text(spec.get("rerank")) if kind == "knowledge" else "",
         "error": "",
     }
 
@@ -304,6 +305,8 @@ def _tools(rows: list[dict[str, str]]) -> tuple[list[dict[str, Any]], dict[str, 
                 spec["input_schema"] = json.loads(row["schema"])
         elif kind == "knowledge":
             spec["knowledge_bases"] = targets
+            if row.get("rerank"):  # set through the API: kept when the form saves
+                spec["rerank"] = row["rerank"]
         elif kind == "mcp":
             spec["servers"] = targets
         elif kind == "code":

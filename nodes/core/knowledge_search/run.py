@@ -13,8 +13,14 @@ def execute(ctx: NodeContext) -> dict[str, list[Item]]:
         p = ctx.params(i)
         assert isinstance(p, KnowledgeSearchParams)
         hits = ctx.knowledge.search(
-            p.knowledge_base, p.query, k=p.top_k, min_score=p.min_score, mode=p.mode,
-            filters=p.filters or None)
+            p.knowledge_base,
+            p.query,
+            k=p.top_k,
+            min_score=p.min_score,
+            mode=p.mode,
+            filters=p.filters or None,
+            rerank=p.rerank or None,
+        )
         sources = list(dict.fromkeys(h["document"] for h in hits))
         return item.derive(
             {**item.json, "query": p.query, "results": hits, "sources": sources}, index=i

@@ -33,8 +33,16 @@ class KnowledgeSearchParams(Params):
         default_factory=dict,
         description='Only chunks with this metadata, e.g. {"category": "billing"}, '
         '{"year": [2025, 2026]} or a range {"price": {"$gte": 10, "$lt": 20}} ($gt, $gte, '
-        '$lt, $lte; numbers or ISO dates): document metadata, CSV/JSON record fields, '
+        "$lt, $lte; numbers or ISO dates): document metadata, CSV/JSON record fields, "
         '"document".',
+    )
+    rerank: str | None = Field(
+        None,
+        max_length=100,
+        description="Re-rank the search's best 4 times top k chunks (at least 20) with this "
+        "re-ranker and keep the top k, each with its rerank_score (built in: 'keywords', the "
+        "share of the query's words a chunk holds, rare words weighing more); others are "
+        "registered in code (engine.knowledge.rerank). Empty: the search's own order.",
     )
 
 
