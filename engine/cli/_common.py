@@ -23,8 +23,24 @@ __all__ = [
     "reporting",
 ]
 
-console = Console(highlight=False, soft_wrap=False)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class _Console(Console):
+    """A Rich console that measures the terminal (or ``COLUMNS``/``LINES``) each time it
+    prints. Rich reads those variables once, when a console is made, and the CLI's
+    consoles are made when the CLI is imported: a process that imports it early and
+    prints later (a test worker, a long-lived shell embedding the CLI) would keep the
+    width of that moment. A width or height passed in stays fixed."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        if options.get("width") is None:
+            self._width = None
+        if options.get("height") is None:
+            self._height = None
+
+
+console: Console = _Console(highlight=False, soft_wrap=False)
+err_console: Console = _Console(stderr=True, highlight=False, soft_wrap=True)
 
 EXIT_FAILED = 1  # the workflow ran and failed
 EXIT_USAGE = 2  # bad input: invalid workflow, unknown id, bad option

@@ -35,16 +35,27 @@ def write(tmp_path: Path, name: str, data: Any) -> str:
     return str(p)
 
 
-GOOD = {"name": "greet", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger"},
-    {"name": "Hello", "type": "core.set", "parameters": {"assignments": [
-        {"name": "greeting", "value": "hi"}]}}],
-    "connections": [{"source": "Start", "target": "Hello"}]}
+GOOD = {
+    "name": "greet",
+    "nodes": [
+        {"name": "Start", "type": "core.manual_trigger"},
+        {
+            "name": "Hello",
+            "type": "core.set",
+            "parameters": {"assignments": [{"name": "greeting", "value": "hi"}]},
+        },
+    ],
+    "connections": [{"source": "Start", "target": "Hello"}],
+}
 
-FAILING = {"name": "fails", "nodes": [
-    {"name": "Start", "type": "core.manual_trigger"},
-    {"name": "Stop", "type": "core.stop_and_error", "parameters": {"message": "out of stock"}}],
-    "connections": [{"source": "Start", "target": "Stop"}]}
+FAILING = {
+    "name": "fails",
+    "nodes": [
+        {"name": "Start", "type": "core.manual_trigger"},
+        {"name": "Stop", "type": "core.stop_and_error", "parameters": {"message": "out of stock"}},
+    ],
+    "connections": [{"source": "Start", "target": "Stop"}],
+}
 
 
 def test_run_prints_each_node_and_exits_zero(tmp_path: Path) -> None:
@@ -67,20 +78,44 @@ def test_failed_workflow_exits_one_with_the_node_named(tmp_path: Path) -> None:
     assert "out of stock" in r.output and "Stop" in r.output
 
 
-@pytest.mark.parametrize("content,needle", [
-    ("{not json", "not valid JSON"),
-    (json.dumps({**GOOD, "connections": [{"source": "Start", "target": "Nope"}]}),
-     "does not exist"),
-    (json.dumps({**GOOD, "nodes": [GOOD["nodes"][0], {"name": "Hello", "type": "core.nope"}]}),
-     "Unknown node type"),
-    (json.dumps({**GOOD, "connections": GOOD["connections"] + [
-        {"source": "Hello", "target": "Hello"}]}), "cycle"),
-    (json.dumps({**GOOD, "nodes": [GOOD["nodes"][0], {"name": "Hello", "type": "core.set",
-                                                      "parameters": {"keep": 5}}]}),
-     "parameter 'keep'"),
-])
-def test_invalid_input_exits_two_with_a_message(tmp_path: Path, content: str,
-                                                needle: str) -> None:
+@pytest.mark.parametrize(
+    "content,needle",
+    [
+        ("{not json", "not valid JSON"),
+        (
+            json.dumps({**GOOD, "connections": [{"source": "Start", "target": "Nope"}]}),
+            "does not exist",
+        ),
+        (
+            json.dumps(
+                {**GOOD, "nodes": [GOOD["nodes"][0], {"name": "Hello", "type": "core.nope"}]}
+            ),
+            "Unknown node type",
+        ),
+        (
+            json.dumps(
+                {
+                    **GOOD,
+                    "connections": GOOD["connections"] + [{"source": "Hello", "target": "Hello"}],
+                }
+            ),
+            "cycle",
+        ),
+        (
+            json.dumps(
+                {
+                    **GOOD,
+                    "nodes": [
+                        GOOD["nodes"][0],
+                        {"name": "Hello", "type": "core.set", "parameters": {"keep": 5}},
+                    ],
+                }
+            ),
+            "parameter 'keep'",
+        ),
+    ],
+)
+def test_invalid_input_exits_two_with_a_message(tmp_path: Path, content: str, needle: str) -> None:
     r = aura("run", write(tmp_path, "bad.json", content))
     assert r.exit_code == 2
     assert needle in r.output
@@ -119,13 +154,20 @@ def test_import_list_show_run_export_round_trip(tmp_path: Path) -> None:
 
 
 def test_execution_list_fits_80_columns(tmp_path: Path, monkeypatch: Any) -> None:
-    from engine.cli._common import console
-
-    wid = json.loads(aura("workflow", "import", "--input", write(tmp_path, "g.json", {
-        **GOOD, "name": "a workflow with a rather long name indeed"}), "--json").stdout)[0]["id"]
+    wid = json.loads(
+        aura(
+            "workflow",
+            "import",
+            "--input",
+            write(
+                tmp_path, "g.json", {**GOOD, "name": "a workflow with a rather long name indeed"}
+            ),
+            "--json",
+        ).stdout
+    )[0]["id"]
     assert aura("run", wid).exit_code == 0
     item = json.loads(aura("execution", "list", "--json").stdout)["items"][0]
-    monkeypatch.setattr(console, "_width", 80)
+    monkeypatch.setenv("COLUMNS", "80")  # a terminal 80 columns wide
     out = aura("execution", "list").stdout
     assert max(len(line) for line in out.splitlines()) <= 80
     row = next(line for line in out.splitlines() if item["id"][:8] in line)
@@ -135,11 +177,11 @@ def test_execution_list_fits_80_columns(tmp_path: Path, monkeypatch: Any) -> Non
 
 def test_export_all_separate_and_reimport(tmp_path: Path) -> None:
     for name in ("one", "two"):
-        aura("workflow", "import", "--input", write(tmp_path, f"{name}.json",
-                                                    {**GOOD, "name": name}))
+        aura(
+            "workflow", "import", "--input", write(tmp_path, f"{name}.json", {**GOOD, "name": name})
+        )
     out = tmp_path / "backup"
-    assert aura("workflow", "export", "--all", "--separate", "--output", str(out)
-                ).exit_code == 0
+    assert aura("workflow", "export", "--all", "--separate", "--output", str(out)).exit_code == 0
     files = sorted(out.glob("*.json"))
     assert len(files) == 2
     r = aura("workflow", "import", "--separate", "--input", str(out))
@@ -180,8 +222,9 @@ def test_db_upgrade_reports_revision() -> None:
 def test_real_process_never_prints_a_traceback(tmp_path: Path) -> None:
     """The installed entry point, in a fresh process, on a non-JSON file."""
     bad = write(tmp_path, "bad.json", "\x00\x01 binary junk")
-    p = subprocess.run([sys.executable, "-m", "engine", "run", bad], capture_output=True,
-                       text=True, timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-m", "engine", "run", bad], capture_output=True, text=True, timeout=120
+    )
     assert p.returncode == 2
     assert "Traceback" not in p.stderr + p.stdout
     assert "not valid JSON" in p.stderr
