@@ -15,6 +15,13 @@ project or workflow:
 
 Failure rate is failed and crashed executions over finished ones (succeeded, failed,
 crashed, cancelled). Durations are from start to end, in milliseconds.
+
+A project's figures (:func:`counted_in`) are its own executions (``project_id``: the
+workflow's home project, whoever started the run) and the runs of workflows shared into
+it that its members started, in person or with an API key (a shared workflow's run
+keeps its owner's ``project_id``). So the owner's project counts every run of its
+workflows, a project a workflow is shared into counts the runs its people started, and
+the figures of all projects together count each execution once.
 """
 
 from __future__ import annotations
@@ -23,13 +30,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from sqlalchemy import Table, and_, case, func, literal, select
+from sqlalchemy import Table, and_, case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement
 
-from engine.observability.analytics_usage import llm_usage, queue_wait
+from engine.observability.analytics_usage import USAGE, llm_usage, queue_wait
 from engine.store.models import Execution, NodeRun
+from engine.store.models_auth import ProjectMember, ResourceShare
 
-__all__ = ["FAILED", "FINISHED", "Period", "analytics"]
+__all__ = ["FAILED", "FINISHED", "Period", "analytics", "counted_in"]
 
 FAILED = ("failed", "crashed")
 FINISHED = ("succeeded", "failed", "crashed", "cancelled")
@@ -40,6 +48,9 @@ TOP = 10
 EXECUTION: Table = Execution.__table__  # type: ignore[attr-defined]
 NODE_RUN: Table = NodeRun.__table__  # type: ignore[attr-defined]
 EX, NR = EXECUTION.c, NODE_RUN.c
+SHARE: Table = ResourceShare.__table__  # type: ignore[attr-defined]
+MEMBER: Table = ProjectMember.__table__  # type: ignore[attr-defined]
+STARTED_BY_A_PERSON = ("user", "api_key")
 
 
 @dataclass(frozen=True)
@@ -81,6 +92,36 @@ class Period:
             out.append(t)
             t += step
         return out
+
+
+def _through_share(projects: list[str]) -> ColumnElement[bool]:
+    """Executions of a workflow shared into one of ``projects`` that a member of that
+    same project started (the user, or one of their API keys)."""
+    sh, pm = SHARE.c, MEMBER.c
+    member_of_share = (
+        select(sh.id)
+        .select_from(SHARE.join(MEMBER, pm.project_id == sh.project_id))
+        .where(
+            sh.resource_type == "workflow",
+            sh.resource_id == EX.workflow_id,
+            sh.project_id.in_(projects),
+            pm.user_id == EX.principal_user_id,
+        )
+        .exists()
+    )
+    return and_(EX.principal_kind.in_(STARTED_BY_A_PERSON), member_of_share)
+
+
+def counted_in(projects: list[str]) -> ColumnElement[bool]:
+    """The executions the analytics of ``projects`` count: their own, and the runs of
+    workflows shared into them that their members started (see the module)."""
+    return or_(EX.project_id.in_(projects), _through_share(projects))
+
+
+def _usage_counted_in(projects: list[str]) -> ColumnElement[bool]:
+    """The LLM usage of :func:`counted_in`'s executions (and the projects' own)."""
+    shared_runs = select(EX.id).where(_through_share(projects))
+    return or_(USAGE.c.project_id.in_(projects), USAGE.c.execution_id.in_(shared_runs))
 
 
 def _ms(dialect: str, start: Any, end: Any) -> ColumnElement[Any]:
@@ -138,17 +179,19 @@ def analytics(
     """The figures of the executions created in ``period`` (see the module).
 
     Args:
-        project_id, workflow_id: only this project's or workflow's executions.
-        project_ids: only executions of these projects (a caller's scope); None: all.
+        project_id: only what this project's figures count (:func:`counted_in`).
+        workflow_id: only this workflow's executions.
+        project_ids: only what these projects' figures count (a caller's scope); None: all.
     """
     dialect = store.engine.dialect.name
     where: list[Any] = [EX.created_at >= period.start, EX.created_at < period.end]
-    if project_id is not None:
-        where.append(EX.project_id == project_id)
+    usage: list[Any] = []
+    for projects in ([project_id] if project_id is not None else None, project_ids):
+        if projects is not None:
+            where.append(counted_in(projects))
+            usage.append(_usage_counted_in(projects))
     if workflow_id is not None:
         where.append(EX.workflow_id == workflow_id)
-    if project_ids is not None:
-        where.append(EX.project_id.in_(project_ids))
     cond = and_(*where)
     ex_ms = _ms(dialect, EX.started_at, EX.finished_at)
     timed = and_(
@@ -219,14 +262,7 @@ def analytics(
             "queue_wait": queue_wait(
                 s, EXECUTION, cond, lambda a, b: _ms(dialect, a, b), _percentiles
             ),
-            "llm": llm_usage(
-                s,
-                period.start,
-                period.end,
-                project_id=project_id,
-                workflow_id=workflow_id,
-                project_ids=project_ids,
-            ),
+            "llm": llm_usage(s, period.start, period.end, workflow_id=workflow_id, where=usage),
         }
     answer = _answer(period, series_rows, wf_rows, wf_pct, total_pct, type_rows, type_pct, failing)
     return {**answer, **more}

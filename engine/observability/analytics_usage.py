@@ -5,7 +5,7 @@ executions waited in the queue, and the LLM tokens and cost the usage ledger rec
   count, p50, p95 and max in milliseconds, overall and per mode (manual, webhook, ...);
 - ``llm``: model calls, tokens in and out and cost, overall and per model, from
   ``usage_entry`` rows created in the period (filtered by project and workflow the same
-  way as the executions).
+  way as the executions: the caller passes the project conditions).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy import Table, and_, func, literal, select
 
 from engine.store.models_agents import UsageEntry
 
-__all__ = ["llm_usage", "queue_wait"]
+__all__ = ["USAGE", "llm_usage", "queue_wait"]
 
 USAGE: Table = UsageEntry.__table__  # type: ignore[attr-defined]
 US = USAGE.c
@@ -75,18 +75,14 @@ def llm_usage(
     start: Any,
     end: Any,
     *,
-    project_id: str | None,
     workflow_id: str | None,
-    project_ids: list[str] | None,
+    where: list[Any],
 ) -> dict[str, Any]:
-    """Model calls, tokens and cost recorded in ``[start, end)``, overall and per model."""
-    where: list[Any] = [US.created_at >= start, US.created_at < end]
-    if project_id is not None:
-        where.append(US.project_id == project_id)
+    """Model calls, tokens and cost recorded in ``[start, end)`` matching ``where``
+    (conditions on ``usage_entry``), overall and per model."""
+    where = [US.created_at >= start, US.created_at < end, *where]
     if workflow_id is not None:
         where.append(US.workflow_id == workflow_id)
-    if project_ids is not None:
-        where.append(US.project_id.in_(project_ids))
     rows = s.execute(
         select(
             US.model,

@@ -4,7 +4,9 @@ caller may read.
 
 Owners and admins see every project; everyone else sees the executions (and LLM usage)
 of the projects they are a member of, and asking for another project's figures is
-answered as for a project that does not exist.
+answered as for a project that does not exist. A project's figures include the runs of
+workflows shared into it that its members started; the owner's project counts every run
+of its workflows (:func:`engine.observability.analytics.counted_in`, docs/operations.md).
 """
 
 from __future__ import annotations

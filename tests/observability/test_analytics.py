@@ -301,3 +301,136 @@ def test_the_api_serves_everything_to_admins_and_members_their_projects(
             assert r.status_code == 404 and "No project" in r.json()["message"]
     finally:
         reset_process_state()
+
+
+def _shared_world(s: Any) -> None:
+    """Project pa owns workflow W, shared into pb; Ann is a member of pa, Bob of pb, Cy
+    of pc (which W is not shared into); pb has its own workflow X."""
+    from engine.store.models_agents import UsageEntry
+    from engine.store.models_auth import ProjectMember, ResourceShare, User
+
+    for p in ("pa", "pb", "pc"):
+        s.add(Project(id=p, name=p))
+    for uid, project in (("ann", "pa"), ("bob", "pb"), ("cy", "pc")):
+        s.add(User(id=uid, email=f"{uid}@example.com"))
+        s.flush()
+        s.add(ProjectMember(project_id=project, user_id=uid, role="editor"))
+    s.add(ResourceShare(resource_type="workflow", resource_id="W", project_id="pb"))
+    s.flush()
+    at = DAY + timedelta(hours=4)
+    runs = (  # workflow, its project, principal kind, user, status
+        ("W", "pa", "user", "ann", "succeeded"),
+        ("W", "pa", "project", None, "succeeded"),  # its webhook or schedule
+        ("W", "pa", "user", "bob", "failed"),  # Bob runs it from pb, where it is shared
+        ("W", "pa", "api_key", "bob", "succeeded"),  # ... and with his API key
+        ("W", "pa", "user", "cy", "succeeded"),  # not through pb's share
+        ("X", "pb", "user", "bob", "succeeded"),
+    )
+    for i, (wid, project, kind, user, status) in enumerate(runs):
+        ex = Execution(
+            workflow_id=wid,
+            workflow_name=wid,
+            status=status,
+            project_id=project,
+            principal_kind=kind,
+            principal_user_id=user,
+            created_at=at + timedelta(minutes=i),
+            started_at=at + timedelta(minutes=i),
+            finished_at=at + timedelta(minutes=i, seconds=1),
+        )
+        s.add(ex)
+        s.flush()
+        s.add(
+            UsageEntry(
+                execution_id=ex.id,
+                workflow_id=wid,
+                project_id=project,
+                model="m",
+                tokens_in=10**i,
+                created_at=at,
+            )
+        )
+
+
+def test_runs_of_a_shared_workflow_count_in_the_project_that_ran_them(store: Store) -> None:
+    """A member of the project a workflow is shared into sees, in that project's
+    analytics, the runs its members started (in person or by API key), with their LLM
+    usage; the owner's project still counts every run of its workflow; all projects
+    together count each run once."""
+    with store.db.write() as s:
+        _shared_world(s)
+    period = Period.of(DAY, DAY + timedelta(hours=12), None)
+
+    shared_into = analytics(store, period, project_id="pb")
+    assert shared_into["totals"]["executions"] == 3
+    assert shared_into["totals"]["by_status"] == {"succeeded": 2, "failed": 1}
+    by_wf = {w["workflow_id"]: (w["executions"], w["failed"]) for w in shared_into["workflows"]}
+    assert by_wf == {"W": (2, 1), "X": (1, 0)}
+    assert shared_into["llm"]["tokens_in"] == 10**2 + 10**3 + 10**5
+    assert analytics(store, period, project_ids=["pb"])["totals"] == shared_into["totals"]
+    only_w = analytics(store, period, project_id="pb", workflow_id="W")
+    assert only_w["totals"]["executions"] == 2 and only_w["llm"]["tokens_in"] == 1100
+
+    owner = analytics(store, period, project_id="pa")
+    assert owner["totals"]["executions"] == 5
+    assert [(w["workflow_id"], w["executions"]) for w in owner["workflows"]] == [("W", 5)]
+    assert owner["llm"]["tokens_in"] == 1 + 10 + 100 + 1000 + 10**4
+
+    assert analytics(store, period, project_id="pc")["totals"]["executions"] == 0
+    assert analytics(store, period, project_ids=["pa", "pb"])["totals"]["executions"] == 6
+    everything = analytics(store, period)
+    assert everything["totals"]["executions"] == 6
+    assert everything["llm"]["tokens_in"] == 111111
+
+
+def test_a_member_sees_the_runs_of_a_shared_workflow_in_their_project(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Real runs through the one execution path: Bob, an editor of Beta, runs a workflow
+    of Alpha shared into Beta; Beta's analytics (his, and the owner's view of Beta) count
+    his run, Alpha's count it and the owner's own run; Ann, a member of Alpha only, sees
+    both runs in her projects."""
+    from engine.auth.sessions import principal_for_user
+    from engine.services import auth
+    from engine.services.analytics import get_analytics
+    from engine.services.execution_start import RunSpec, start
+    from engine.services.principals import RunAs
+    from engine.services.store import get_store
+    from tests.store.factories import make_workflow
+    from tests.support.fixtures import reset_process_state
+
+    monkeypatch.delenv("AURA_REDIS_URL", raising=False)
+    monkeypatch.setenv("AURA_PASSWORD_HASH_TIME_COST", "1")
+    monkeypatch.setenv("AURA_PASSWORD_HASH_MEMORY_KIB", "1024")
+    reset_process_state()
+    try:
+        ctx = auth.context()
+        store = get_store()
+        auth.create_owner("owner@example.com", "Correct horse battery 9")
+        op = principal_for_user(ctx, store.users.by_email("owner@example.com"))
+        alpha = auth.create_project(op, "Alpha").id
+        beta = auth.create_project(op, "Beta").id
+        ann = store.users.create("ann@example.com", password_hash=None, role="editor")
+        bob = store.users.create("bob@example.com", password_hash=None, role="editor")
+        auth.set_project_member(op, alpha, ann.id, "editor")
+        auth.set_project_member(op, beta, bob.id, "editor")
+        wf = store.workflows.create(make_workflow("Shared"), project_id=alpha)
+        auth.share(op, "workflow", wf.id, beta)
+
+        def run(user: Any) -> None:
+            who = principal_for_user(ctx, store.users.get(user.id))
+            spec = RunSpec(principal=RunAs.caller(who), workflow_id=wf.id, runtime="inline")
+            assert start(spec).result(timeout=60).status == "succeeded"
+
+        run(bob)
+        run(ann)
+        as_bob = principal_for_user(ctx, store.users.get(bob.id))
+        as_ann = principal_for_user(ctx, store.users.get(ann.id))
+        assert get_analytics(as_bob, project_id=beta)["totals"]["executions"] == 1
+        assert get_analytics(as_bob)["workflows"][0]["workflow_name"] == "Shared"
+        assert get_analytics(op, project_id=beta)["totals"]["executions"] == 1
+        assert get_analytics(op, project_id=alpha)["totals"]["executions"] == 2
+        assert get_analytics(as_ann)["totals"]["executions"] == 2
+        assert get_analytics(op)["totals"]["executions"] == 2
+    finally:
+        reset_process_state()
