@@ -8,8 +8,10 @@ zone read as UTC; a value that is not a number, or not a date, is outside every 
 several fields must all match. Chunk metadata
 holds the document's metadata given when it was added, the chunk's ``heading``, and for
 CSV/JSON documents the record's fields and ``record`` number; ``document`` filters by
-document name. Numbers match numbers written as text too (``"3"`` matches ``3``), as CSV
-fields are text.
+document name. Numbers match numbers written as text too (``"3"`` and ``" 3 "`` match
+``3``, and are in ``{"$gte": 3}``), as CSV fields are text; ``true`` matches true and the
+texts ``"true"``, ``"TRUE"``, ...; true/false is in no number range. A chunk without the
+field, or with null, a list or an object there, matches no value and no range.
 
 Searching with a filter is exact, not "the best k, then filtered": the matching chunks
 are found first, and the vector search ranks their stored embeddings directly when there
@@ -164,7 +166,8 @@ def _matches(meta: dict[str, Any], document: str, wanted: Wanted) -> bool:
 def matching_chunks(store: Any, kb_id: str, wanted: Wanted) -> set[str]:
     """The ids of ``kb_id``'s chunks whose metadata matches ``wanted``. A ``document``
     filter is decided per document first, so only the chunks of matching documents are
-    read; exact values narrow the chunks read in SQL first (:mod:`._filter_sql`)."""
+    read; values, true/false and ranges narrow the chunks read in SQL first
+    (:mod:`._filter_sql`), and the rules here decide among those."""
     with store.db.read() as s:
         names = dict(
             s.exec(
