@@ -108,13 +108,27 @@ class WorkflowVersion(StoreModel, table=True):
     created_at: datetime = _created()
 
 
+SPARSE_INDEXED = ("resume_token", "retry_of", "parent_execution_id", "wait_until", "agent_id")
+"""Execution columns almost always NULL, indexed only where they hold a value."""
+
+
 class Execution(StoreModel, table=True):
     """One run of a workflow (stored, or an ad-hoc file run with a definition snapshot)."""
 
     __tablename__ = "execution"
     __table_args__ = (
         Index("ix_execution_workflow_id_created_at", "workflow_id", "created_at"),
-        Index("ix_execution_resume_token", "resume_token", unique=True),
+        # columns almost always NULL: only the rows with a value are indexed (0009)
+        *(
+            Index(
+                f"ix_execution_{column}",
+                column,
+                unique=column == "resume_token",
+                sqlite_where=text(f"{column} IS NOT NULL"),
+                postgresql_where=text(f"{column} IS NOT NULL"),
+            )
+            for column in SPARSE_INDEXED
+        ),
     )
 
     id: str = _id()
@@ -131,12 +145,12 @@ class Execution(StoreModel, table=True):
     error: dict[str, Any] | None = Field(default=None, sa_type=JSONValue)
     input: Any = Field(default=None, sa_type=JSONValue, nullable=True)
     output_summary: dict[str, Any] | None = Field(default=None, sa_type=JSONValue)
-    retry_of: str | None = Field(default=None, max_length=32, index=True)
+    retry_of: str | None = Field(default=None, max_length=32)
     attempt: int = Field(default=1)
-    parent_execution_id: str | None = Field(default=None, max_length=32, index=True)
+    parent_execution_id: str | None = Field(default=None, max_length=32)
     worker_id: str | None = Field(default=None, max_length=200)
     heartbeat_at: datetime | None = _when()
-    wait_until: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    wait_until: datetime | None = _when()
     resume_token: str | None = Field(default=None, max_length=200)
     project_id: str | None = _project()
     principal_kind: str = Field(default="project", max_length=16)
@@ -151,7 +165,7 @@ class Execution(StoreModel, table=True):
         default="workflow", max_length=16, sa_column_kwargs={"server_default": "workflow"}
     )
     """``workflow``, or ``agent`` for an agent run (engine.agents.runs)."""
-    agent_id: str | None = Field(default=None, max_length=32, index=True)
+    agent_id: str | None = Field(default=None, max_length=32)
 
 
 class NodeRun(StoreModel, table=True):

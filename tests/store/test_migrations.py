@@ -153,3 +153,27 @@ def test_default_database_lives_in_the_data_dir(tmp_path: Path,
         assert migrate.current() == migrate.heads()[0]
     finally:
         reset_settings()
+
+
+def test_sparse_execution_columns_index_only_their_values(store: Store) -> None:
+    """Columns almost always NULL (resume token, retry, parent, wait, agent) are indexed
+    only where they hold a value (0009: five index entries fewer per execution), and a
+    resume token is still unique."""
+    from sqlalchemy.exc import IntegrityError
+
+    from engine.store.models import SPARSE_INDEXED
+
+    where = f"{store.dialect}_where"
+    indexes = {ix["name"]: ix for ix in inspect(store.engine).get_indexes("execution")}
+    for column in SPARSE_INDEXED:
+        ix = indexes[f"ix_execution_{column}"]
+        assert ix["column_names"] == [column]
+        predicate = str(ix.get("dialect_options", {}).get(where, ""))
+        assert predicate.replace("(", "").replace(")", "") == f"{column} IS NOT NULL"
+    assert indexes["ix_execution_resume_token"]["unique"]
+
+    first, second = (store.executions.create(status="running") for _ in range(2))
+    store.executions.set_status(first.id, "waiting", resume_token="same-token")
+    with pytest.raises(IntegrityError):
+        store.executions.set_status(second.id, "waiting", resume_token="same-token")
+    assert store.executions.get(second.id).status == "running"
