@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Table, func, insert, literal, or_, update
+from sqlalchemy import Table, bindparam, func, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import class_mapper, make_transient_to_detached
 from sqlmodel import col, delete, select
@@ -25,7 +25,7 @@ from engine.store._repo import Repository, page
 from engine.store.enums import FINISHED, TRANSITIONS, ExecutionMode, ExecutionStatus
 from engine.store.models import Execution, NodeRun, WorkflowRecord
 from engine.store.node_runs import NodeRunRepository, build_rows, insert_rows
-from engine.store.types import UTCDateTime, check_aware, error_dict, jsonable, new_id, utcnow
+from engine.store.types import check_aware, error_dict, jsonable, new_id, utcnow
 
 __all__ = ["ExecutionRepository"]
 
@@ -46,6 +46,7 @@ _SETTABLE = frozenset(
 _HINT = "List executions with 'aura execution list'."
 _TABLE: Table = Execution.__table__  # type: ignore[attr-defined]
 _COLUMNS = tuple(_TABLE.c.keys())
+_INSERT = insert(_TABLE)
 W: Table = WorkflowRecord.__table__  # type: ignore[attr-defined]
 
 
@@ -60,6 +61,34 @@ def _detached(values: Mapping[str, Any]) -> Execution:
     row.__dict__.update(values)
     make_transient_to_detached(row)
     return row
+
+
+_FROM_WAITING = frozenset(TRANSITIONS[ExecutionStatus.WAITING])
+_UPDATES: dict[tuple[ExecutionStatus, tuple[str, ...], bool], Any] = {}
+
+
+def _update(target: ExecutionStatus, keys: tuple[str, ...], coalesce_start: bool) -> Any:
+    """The conditional ``UPDATE ... RETURNING`` of :meth:`ExecutionRepository.set_status`
+    moving a row to ``target`` and setting the columns ``keys`` (bound as ``v_<key>``,
+    the id as ``p_id``), built once per shape: SQLAlchemy then reuses its compiled form
+    without building the statement and its cache key again on every execution.
+    ``coalesce_start``: ``started_at`` is set only when it is still NULL."""
+    key = (target, keys, coalesce_start)
+    stmt = _UPDATES.get(key)
+    if stmt is None:
+        sources = [s.value for s in ExecutionStatus if target in TRANSITIONS[s]]
+        values: dict[str, Any] = {k: bindparam(f"v_{k}", type_=_TABLE.c[k].type) for k in keys}
+        if coalesce_start:
+            values["started_at"] = func.coalesce(_TABLE.c.started_at, values["started_at"])
+        # "status = a OR status = b": an IN list would be expanded at every execution
+        stmt = (
+            update(_TABLE)
+            .where(_TABLE.c.id == bindparam("p_id"), or_(*(_TABLE.c.status == s for s in sources)))
+            .values(status=target.value, **values)
+            .returning(*_TABLE.c)
+        )
+        _UPDATES[key] = stmt
+    return stmt
 
 
 def _status(value: ExecutionStatus | str) -> ExecutionStatus:
@@ -169,7 +198,7 @@ class ExecutionRepository(Repository):
                     ex["workflow_version_id"] = workflow_version_id or wf.current_version_id
                     ex["project_id"] = project_id or wf.project_id
                 # one Core INSERT of the row's values: no ORM object, no unit of work
-                conn.execute(insert(_TABLE), ex)
+                conn.execute(_INSERT, ex)
         except IntegrityError:
             # two processes creating the same id (schedulers in a split brain): one wins
             if id is None or not self._exists(id):
@@ -219,42 +248,39 @@ class ExecutionRepository(Repository):
         if "output_summary" in values and values["output_summary"] is not None:
             values["output_summary"] = jsonable(values["output_summary"])
         now = utcnow()
+        coalesce_start = target is ExecutionStatus.RUNNING and "started_at" not in values
         if target is ExecutionStatus.RUNNING:
-            values.setdefault(
-                "started_at", func.coalesce(_TABLE.c.started_at, literal(now, UTCDateTime()))
-            )
+            values.setdefault("started_at", now)  # (kept if set already: see _update)
             values.setdefault("heartbeat_at", now)
         if target.finished:
             values.setdefault("finished_at", now)
-        sources = [s.value for s in ExecutionStatus if target in TRANSITIONS[s]]
-        if target is not ExecutionStatus.WAITING and ExecutionStatus.WAITING.value in sources:
+        if target is not ExecutionStatus.WAITING and target in _FROM_WAITING:
             # (only a waiting row has them: a run finishing leaves their indexes alone)
             values.setdefault("wait_until", None)
             values.setdefault("resume_token", None)
         if target is ExecutionStatus.QUEUED:
             values.setdefault("worker_id", None)
+        # everything but the statements themselves is ready before the write lock is taken
+        stmt = _update(target, tuple(sorted(values)), coalesce_start)
+        params = {f"v_{k}": v for k, v in values.items()}
+        params["p_id"] = id
+        rows = build_rows(id, node_runs)
         with self._db.write_connection() as conn:
-            # one Core statement changes and returns the row (when the change is allowed);
-            # "status = a OR status = b": an IN list would be expanded at every execution
-            found = conn.execute(
-                update(_TABLE)
-                .where(_TABLE.c.id == id, or_(*(_TABLE.c.status == s for s in sources)))
-                .values(status=target.value, **values)
-                .returning(*_TABLE.c)
-            ).first()
+            # one Core statement changes and returns the row (when the change is allowed)
+            found = conn.execute(stmt, params).first()
             changed = found is not None
             if found is None:
                 found = conn.execute(_TABLE.select().where(_TABLE.c.id == id)).first()
             if found is None:
                 raise NotFoundError(f"No execution with id {id!r}. {_HINT}", details={"id": id})
-            row = _detached(dict(found._mapping))
             if not changed:
+                row = _detached(dict(found._mapping))
                 raise ConflictError(
                     f"Execution {id} is {row.status}; it cannot become {target.value}.",
                     details={"id": id, "status": row.status, "requested": target.value},
                 )
-            insert_rows(conn, build_rows(id, node_runs))
-            return row
+            insert_rows(conn, rows)
+        return _detached(dict(found._mapping))
 
     def finish(
         self,

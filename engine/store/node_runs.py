@@ -24,6 +24,8 @@ from engine.store.types import check_aware, error_dict, new_id, utcnow
 
 __all__ = ["NodeRunRepository", "build_rows", "insert_rows"]
 
+_INSERT = insert(NodeRun.__table__)  # type: ignore[attr-defined]  (built once)
+
 Ports = Mapping[str, Sequence[Any]]
 
 _UPDATABLE = frozenset(
@@ -259,4 +261,4 @@ def build_rows(execution_id: str, runs: Sequence[Mapping[str, Any]]) -> list[dic
 def insert_rows(session: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     """Inserts :func:`build_rows` values in ``session`` (one executemany)."""
     if rows:
-        session.execute(insert(NodeRun.__table__), list(rows))  # type: ignore[attr-defined]
+        session.execute(_INSERT, list(rows))
