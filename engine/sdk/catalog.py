@@ -117,15 +117,23 @@ class Catalog:
             UnknownNodeType: with the installed versions, or close type names.
         """
         type_ = self.resolve_alias(type_)
+        if version is not None:  # the common case (every node names its version): one lookup
+            found = self._specs.get((type_, version))
+            if found is not None:
+                return found
         versions = self.versions(type_)
         if not versions:
             import difflib
 
             close = difflib.get_close_matches(type_, sorted({t for t, _ in self._specs}), n=3)
-            hint = f" Did you mean {', '.join(close)}?" if close else (
-                " Run 'aura nodes list' to see installed node types.")
-            raise UnknownNodeType(f"Unknown node type '{type_}'.{hint}",
-                                  details={"type": type_, "suggestions": close})
+            hint = (
+                f" Did you mean {', '.join(close)}?"
+                if close
+                else (" Run 'aura nodes list' to see installed node types.")
+            )
+            raise UnknownNodeType(
+                f"Unknown node type '{type_}'.{hint}", details={"type": type_, "suggestions": close}
+            )
         if version is None:
             version = versions[-1]
         spec = self._specs.get((type_, version))
@@ -171,7 +179,8 @@ class Catalog:
                 raise UnknownNodeType(
                     f"Node type '{spec.type}' v{spec.version} declares no '{name}' hook, "
                     "so it cannot serve as this trigger; use a node that does.",
-                    details={"type": spec.type, "version": spec.version, "hook": name})
+                    details={"type": spec.type, "version": spec.version, "hook": name},
+                )
             with self._lock:
                 fn = load_path(path)
                 self._hooks[key] = fn
@@ -187,8 +196,7 @@ _catalog_lock = threading.Lock()
 def _built_in() -> NodePackage:
     """The built-in library, found through its ``core`` entry point (never imported by
     name: the engine does not depend on ``nodes``)."""
-    path = next((ep.value for ep in entry_points(group=ENTRY_POINT_GROUP, name="core")),
-                BUILT_IN)
+    path = next((ep.value for ep in entry_points(group=ENTRY_POINT_GROUP, name="core")), BUILT_IN)
     pkg = load_path(path)
     if not isinstance(pkg, NodePackage):
         raise TypeError(f"the 'core' entry point {path} is not a NodePackage")

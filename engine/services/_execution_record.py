@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 from engine.runtimes._load import DESTINATION_KEY, PUBLISHED_MODES, REUSE_KEY, START_NODE_KEY
 
-__all__ = ["record_agent", "record_row", "stored_version"]
+__all__ = ["record_agent", "record_row", "stored_version", "validated_once"]
 
 
 def record_row(
@@ -150,6 +150,11 @@ def _carry_reuse(store: Any, row: Execution, reuse: dict[str, dict[str, list[Ite
 def stored_version(store: Any, workflow_id: str, published: bool) -> tuple[Workflow, str | None]:
     """A stored workflow's published (or draft) definition and its version id.
 
+    The workflow is loaded once per version and shared by every run of this process
+    (a version never changes; the workflow record, which says which version is
+    published, is read every time through its stamped cache): callers must not change
+    it. :func:`validated_once` says whether it still needs validating.
+
     Raises:
         NotFoundError: no such workflow, no published version, or its version is gone.
     """
@@ -165,24 +170,55 @@ def stored_version(store: Any, workflow_id: str, published: bool) -> tuple[Workf
             "(Publish in the editor, or 'aura workflow activate' publishes the draft).",
             details={"id": workflow_id},
         )
-    definition = _definitions.get((id(store), vid))
-    if definition is None:
-        with store.db.read() as s:
-            ver = s.get(WorkflowVersion, vid)
-        if ver is None:
-            raise NotFoundError(f"Version {vid} of workflow '{rec.name}' is missing.")
-        definition = ver.definition
-        if len(_definitions) >= 256:
-            _definitions.clear()
-        _definitions[(id(store), vid)] = definition
-    wf = load_workflow(copy.deepcopy(definition), what=f"workflow '{rec.name}'")
+    key = (id(store), vid)
+    hit = _workflows.get(key)
+    if hit is not None:
+        return hit, vid
+    with store.db.read() as s:
+        ver = s.get(WorkflowVersion, vid)
+    if ver is None:
+        raise NotFoundError(f"Version {vid} of workflow '{rec.name}' is missing.")
+    wf = load_workflow(copy.deepcopy(ver.definition), what=f"workflow '{rec.name}'")
     wf.id = workflow_id
+    if len(_workflows) >= 256:
+        _workflows.clear()
+        _shared.clear()
+        _checked.clear()
+    _workflows[key] = wf
+    _shared[id(wf)] = wf
     return wf, vid
 
 
-_definitions: dict[tuple[int, str], Any] = {}
-"""Definitions of stored versions read by this process (a version never changes; the
-workflow record, which says which version is published, is read every time)."""
+_workflows: dict[tuple[int, str], Workflow] = {}
+"""Stored versions loaded by this process, by (store, version id): shared, never changed
+(version ids are unique, so a store at a reused address never finds another's)."""
+_shared: dict[int, Workflow] = {}
+"""The same workflows by ``id()``."""
+_checked: dict[int, tuple[Workflow, Any]] = {}
+"""Shared workflows that passed validation, by ``id()``: with the node catalog they
+passed it with (installing or removing a package builds a new catalog)."""
+
+
+def validated_once(wf: Workflow) -> bool:
+    """Validates a shared stored version (:func:`stored_version`) once per node catalog
+    and returns True: the executor need not validate it again for each run. Any other
+    workflow: False (the executor validates it).
+
+    Raises:
+        WorkflowValidationError: the shared version does not validate.
+    """
+    from engine.graph.validate import validate
+    from engine.sdk import get_catalog
+
+    if _shared.get(id(wf)) is not wf:
+        return False
+    catalog = get_catalog()
+    done = _checked.get(id(wf))
+    if done is not None and done[0] is wf and done[1] is catalog:
+        return True
+    validate(wf, catalog).raise_for_errors()
+    _checked[id(wf)] = (wf, catalog)
+    return True
 
 
 def _exact_version(store: Any, spec: RunSpec) -> Workflow:

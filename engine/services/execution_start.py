@@ -32,7 +32,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from engine.services._execution_record import record_agent, record_row
+from engine.services._execution_record import record_agent, record_row, validated_once
 from engine.services.principals import RunAs
 
 if TYPE_CHECKING:
@@ -380,6 +380,8 @@ def _run_here(spec: RunSpec, row: Any, wf: Any, hooks: ExecutionHooks | None) ->
         active=spec.mode in PUBLISHED_MODES,
     )
     try:
+        # a stored version shared by this process's runs is validated once, not per run
+        request.validate = not validated_once(wf)
         with _cancellable(row.id, event), Heartbeat(store, row.id):
             return execute_recorded(
                 store, request, workflow_id=spec.workflow_id, hooks=hooks, claimed=True, row=row
