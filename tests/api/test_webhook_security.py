@@ -186,6 +186,28 @@ def test_body_limit(client: TestClient, create: Callable[..., str]) -> None:
     assert client.post("/webhook/small", content=b"x" * 10).status_code == 202
 
 
+def test_body_limit_follows_a_new_published_version(
+    client: TestClient, create: Callable[..., str]
+) -> None:
+    """The server reads a body under the limit the webhook had last time: a version
+    published since with a higher or lower limit is what counts."""
+    wid = create(webhook_workflow(path="grow", max_body_bytes=10), activate=True)
+    assert client.post("/webhook/grow", content=b"x" * 10).status_code == 202
+    for limit, accepted, refused in ((20, 20, 21), (5, 5, 6)):
+        client.put(f"/api/v1/workflows/{wid}",
+                   json=webhook_workflow(path="grow", max_body_bytes=limit))
+        assert client.post(f"/api/v1/workflows/{wid}/publish", json={}).status_code == 200
+        assert client.post("/webhook/grow", content=b"x" * accepted).status_code == 202
+
+        def chunks(n: int = refused) -> Any:
+            yield b"x" * (n - 1)
+            yield b"x"
+
+        r = client.post("/webhook/grow", content=chunks())
+        assert r.status_code == 413 and str(limit) in r.json()["message"]
+        assert client.post("/webhook/grow", content=b"x" * refused).status_code == 413
+
+
 def test_ip_allowlist(app: Any, client: TestClient, create: Callable[..., str]) -> None:
     create(webhook_workflow(path="ip", ip_allowlist="10.0.0.0/8"), activate=True)
     assert client.post("/webhook/ip").status_code == 403  # from 'testclient'
