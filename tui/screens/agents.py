@@ -18,7 +18,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.timer import Timer
 from textual.widgets import DataTable, Label
 
 from tui.client import API
@@ -83,7 +82,6 @@ class AgentsScreen(ConsoleScreen):
         self.agents: list[AgentSummary] = []
         self.runs: list[AgentRun] = []
         self.approvals: list[Approval] = []
-        self._clock: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(classes="split"):
@@ -111,16 +109,7 @@ class AgentsScreen(ConsoleScreen):
             "When", "Status", "Prompt", "Answer", "Tokens", "Cost"
         )
         self.query_one("#agents-table", DataTable).focus()
-        self._clock = self.set_interval(1.0, self._count_down, pause=True)
-
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
-        if self._clock is not None:
-            self._clock.resume()
-
-    def on_screen_suspend(self) -> None:
-        if self._clock is not None:
-            self._clock.pause()
+        self.every(1.0, self._count_down)
 
     def _count_down(self) -> None:
         """Redraws the time left of each waiting approval; one past its expiry reloads

@@ -3,13 +3,14 @@ client, error reporting, reloading when shown, and live events."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from textual import work
 from textual.app import ComposeResult
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer
 
 from tui.client import ApiClient
@@ -28,11 +29,14 @@ class ConsoleScreen(Screen[None]):
     """Base of the main screens (dashboard, workflows, executions, queues, logs).
 
     Subclasses implement :meth:`compose_body` and :meth:`reload`; they may handle
-    :class:`~tui.messages.LiveEvent` with ``on_live_event``.
+    :class:`~tui.messages.LiveEvent` with ``on_live_event`` and poll with :meth:`every`.
+    Textual calls the resume and suspend handlers of every class in the hierarchy, so
+    subclasses do not define (or chain to) their own.
     """
 
     TITLE_TEXT = ""
     _reload_due = False
+    _shown_timers: tuple[Timer, ...] = ()
 
     def compose(self) -> ComposeResult:
         yield NavBar(self.app.current_mode, self.TITLE_TEXT)
@@ -63,8 +67,21 @@ class ConsoleScreen(Screen[None]):
         nav = self.query_one(NavBar)
         nav.show(nav.mode, value)
 
+    def every(self, interval: float, callback: Callable[[], object]) -> Timer:
+        """Calls ``callback`` every ``interval`` seconds while this screen is the one
+        shown: paused while another screen is, resumed when it comes back."""
+        timer = self.set_interval(interval, callback, pause=True)
+        self._shown_timers = (*self._shown_timers, timer)
+        return timer
+
     def on_screen_resume(self) -> None:
         self.refresh_data()
+        for timer in self._shown_timers:
+            timer.resume()
+
+    def on_screen_suspend(self) -> None:
+        for timer in self._shown_timers:
+            timer.pause()
 
     def refresh_data(self) -> None:
         """Reloads the screen's data in the background (one reload at a time)."""

@@ -19,7 +19,6 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
-from textual.timer import Timer
 from textual.widgets import DataTable, Label
 
 from tui.errors import ApiError, NotAvailable
@@ -43,7 +42,7 @@ def _na(value: int | None) -> str:
 
 
 def _versions(services: list[Service]) -> str:
-    """"all on AURA 0.1.0", or each version with its count while an upgrade rolls."""
+    """ "all on AURA 0.1.0", or each version with its count while an upgrade rolls."""
     counts = Counter(svc.version or "unknown version" for svc in services)
     if len(counts) == 1:
         return f"all on AURA {next(iter(counts))}"
@@ -59,7 +58,6 @@ class DashboardScreen(ConsoleScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self._timer: Timer | None = None
         self.last_activity: Activity | None = None
 
     def compose_body(self) -> ComposeResult:
@@ -79,19 +77,12 @@ class DashboardScreen(ConsoleScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#services", DataTable).add_columns(
-            "Service", "Kind", "Health", "Uptime", "Load", "Host")
+            "Service", "Kind", "Health", "Uptime", "Load", "Host"
+        )
         self.query_one("#queues", DataTable).add_columns(
-            "Queue", "Queued", "Started", "Scheduled", "Failed")
-        self._timer = self.set_interval(REFRESH_S, self.refresh_data, pause=True)
-
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
-        if self._timer is not None:
-            self._timer.resume()
-
-    def on_screen_suspend(self) -> None:
-        if self._timer is not None:
-            self._timer.pause()
+            "Queue", "Queued", "Started", "Scheduled", "Failed"
+        )
+        self.every(REFRESH_S, self.refresh_data)
 
     def action_reload(self) -> None:
         """Refreshes every figure now."""
@@ -109,15 +100,27 @@ class DashboardScreen(ConsoleScreen):
         now = datetime.now(UTC)
         figures, counts, services, queues, workers, health, version = await asyncio.gather(
             self._figures(now),
-            asyncio.gather(*(client.executions(status=s, limit=1)
-                             for s in ("running", "queued", "waiting", "failed", "crashed"))),
-            self._optional(client.services()), self._optional(client.queues()),
-            self._optional(client.workers()), client.health(), client.version())
+            asyncio.gather(
+                *(
+                    client.executions(status=s, limit=1)
+                    for s in ("running", "queued", "waiting", "failed", "crashed")
+                )
+            ),
+            self._optional(client.services()),
+            self._optional(client.queues()),
+            self._optional(client.workers()),
+            client.health(),
+            client.version(),
+        )
         self.last_activity = figures
         self._show_activity(self.last_activity, [p.total for p in counts])
         self._show_services(services, health, version)
-        self._show_fleet(queues, workers, [p.total for p in counts],
-                         [] if isinstance(services, NotAvailable) else services)
+        self._show_fleet(
+            queues,
+            workers,
+            [p.total for p in counts],
+            [] if isinstance(services, NotAvailable) else services,
+        )
 
     async def _figures(self, now: datetime) -> Activity:
         """The last hour's figures from the server's analytics API; counted here from the
@@ -137,42 +140,70 @@ class DashboardScreen(ConsoleScreen):
     def _show_activity(self, act: Activity, active: list[int]) -> None:
         more = "≥" if act.truncated else ""
         self.query_one("#card-rate", MetricCard).show(
-            str(act.last_minute), f"{more}{act.total} in 1 h\np50 {format_duration(act.median_ms)}",
-            act.per_minute)
+            str(act.last_minute),
+            f"{more}{act.total} in 1 h\np50 {format_duration(act.median_ms)}",
+            act.per_minute,
+        )
         rate = act.success_rate
         self.query_one("#card-failures", MetricCard).show(
-            str(act.failures), "no runs yet" if rate is None else f"{rate:.0%} ok",
-            act.failures_per_minute, alert=act.failures > 0)
+            str(act.failures),
+            "no runs yet" if rate is None else f"{rate:.0%} ok",
+            act.failures_per_minute,
+            alert=act.failures > 0,
+        )
         running, queued, waiting, *_ = active
         self.query_one("#card-active", MetricCard).show(
-            str(running), f"{queued} queued\n{waiting} waiting")
+            str(running), f"{queued} queued\n{waiting} waiting"
+        )
 
-    def _show_services(self, services: list[Service] | NotAvailable, health: Health,
-                       version: str) -> None:
+    def _show_services(
+        self, services: list[Service] | NotAvailable, health: Health, version: str
+    ) -> None:
         table = self.query_one("#services", DataTable)
         note = self.query_one("#services-note", Label)
         table.clear()
         if isinstance(services, NotAvailable):
             state = "ready" if health.ready else "degraded"
-            table.add_row("api (this server)", "api", status_text(state),
-                          _uptime(health.uptime_s), "n/a", self.client.url, key="api")
+            table.add_row(
+                "api (this server)",
+                "api",
+                status_text(state),
+                _uptime(health.uptime_s),
+                "n/a",
+                self.client.url,
+                key="api",
+            )
             checks = ", ".join(f"{k}: {v}" for k, v in health.checks.items())
-            note.update(f"AURA {version}. Service registry: not available on this server "
-                        f"({services.path} answered 404); showing the API server only. "
-                        f"Checks: {checks}")
+            note.update(
+                f"AURA {version}. Service registry: not available on this server "
+                f"({services.path} answered 404); showing the API server only. "
+                f"Checks: {checks}"
+            )
             return
         # 80 columns hold six: the pid is part of every service name already, and the
         # versions (one, unless an upgrade is rolling) are summed up in the note below
         for svc in services:
-            table.add_row(svc.name, svc.kind, status_text(svc.status),
-                          _uptime(svc.uptime_s), _na(svc.load), svc.host or "n/a")
-        note.update(f"{len(services)} service(s) in the registry, {_versions(services)}."
-                    if services else
-                    "The service registry is empty: no process has registered yet.")
+            table.add_row(
+                svc.name,
+                svc.kind,
+                status_text(svc.status),
+                _uptime(svc.uptime_s),
+                _na(svc.load),
+                svc.host or "n/a",
+            )
+        note.update(
+            f"{len(services)} service(s) in the registry, {_versions(services)}."
+            if services
+            else "The service registry is empty: no process has registered yet."
+        )
 
-    def _show_fleet(self, queues: list[QueueInfo] | NotAvailable,
-                    workers: list[WorkerInfo] | NotAvailable, active: list[int],
-                    services: list[Service]) -> None:
+    def _show_fleet(
+        self,
+        queues: list[QueueInfo] | NotAvailable,
+        workers: list[WorkerInfo] | NotAvailable,
+        active: list[int],
+        services: list[Service],
+    ) -> None:
         table = self.query_one("#queues", DataTable)
         note = self.query_one("#queues-note", Label)
         card = self.query_one("#card-workers", MetricCard)
@@ -180,26 +211,41 @@ class DashboardScreen(ConsoleScreen):
         notes = []
         if isinstance(queues, NotAvailable):
             running, queued, waiting, failed, crashed = active
-            table.add_row("(from /executions)", str(queued), str(running), str(waiting),
-                          str(failed + crashed), key="executions")
-            notes.append("Queue API: not available on this server; counts are executions "
-                         "queued, running, waiting and failed.")
+            table.add_row(
+                "(from /executions)",
+                str(queued),
+                str(running),
+                str(waiting),
+                str(failed + crashed),
+                key="executions",
+            )
+            notes.append(
+                "Queue API: not available on this server; counts are executions "
+                "queued, running, waiting and failed."
+            )
         else:
             for q in queues:
-                table.add_row(q.name, _na(q.queued), _na(q.started), _na(q.scheduled),
-                              _na(q.failed))
+                table.add_row(
+                    q.name, _na(q.queued), _na(q.started), _na(q.scheduled), _na(q.failed)
+                )
         registered = [s for s in services if s.kind == "worker"]
         if isinstance(workers, NotAvailable) and registered:
             healthy = sum(1 for s in registered if s.status == "healthy")
-            card.show(str(len(registered)), f"{healthy} healthy\n(registry)",
-                      alert=healthy < len(registered))
-            notes.append("Worker API: not available on this server (worker count and "
-                         "health from the service registry; states n/a).")
+            card.show(
+                str(len(registered)),
+                f"{healthy} healthy\n(registry)",
+                alert=healthy < len(registered),
+            )
+            notes.append(
+                "Worker API: not available on this server (worker count and "
+                "health from the service registry; states n/a)."
+            )
         elif isinstance(workers, NotAvailable):
             card.show("n/a", "no worker\nAPI")
             notes.append("Worker API: not available on this server.")
         else:
             busy = sum(1 for w in workers if w.state in ("busy", "running", "started"))
-            card.show(str(len(workers)), f"{busy} busy\n{len(workers) - busy} idle",
-                      alert=not workers)
+            card.show(
+                str(len(workers)), f"{busy} busy\n{len(workers) - busy} idle", alert=not workers
+            )
         note.update(" ".join(notes))

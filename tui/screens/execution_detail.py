@@ -18,7 +18,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.timer import Timer
 from textual.widgets import DataTable, Static, TabbedContent, TabPane
 
 from tui.errors import ApiError
@@ -80,7 +79,6 @@ class ExecutionDetailScreen(ConsoleScreen):
         self.execution_id = execution_id
         self.execution: Execution | None = None
         self.definition: dict[str, Any] = {}
-        self._timer: Timer | None = None
         self._seqs: dict[str, int] = {}
 
     def compose_body(self) -> ComposeResult:
@@ -101,16 +99,7 @@ class ExecutionDetailScreen(ConsoleScreen):
             "Node", "Type", "Status", "Started", "Took", "In", "Out"
         )
         self.query_one("#node-runs", DataTable).focus()
-        self._timer = self.set_interval(self.aura.poll_interval, self._tick, pause=True)
-
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
-        if self._timer is not None:
-            self._timer.resume()
-
-    def on_screen_suspend(self) -> None:
-        if self._timer is not None:
-            self._timer.pause()
+        self.every(self.aura.poll_interval, self._tick)
 
     def _tick(self) -> None:
         running = self.execution is None or self.execution.status not in FINISHED

@@ -14,7 +14,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.timer import Timer
 from textual.widgets import DataTable, Label, Select
 
 from tui.messages import FeedModeChanged, LiveEvent
@@ -61,13 +60,11 @@ class ExecutionsScreen(ConsoleScreen):
         self.status_filter: str | None = None
         self.workflow_filter: str | None = None
         self._workflow_names: dict[str, str] = {}
-        self._timer: Timer | None = None
         self._selects_stale = False
 
     def compose_body(self) -> ComposeResult:
         with Horizontal(id="ex-filters", classes="filters"):
-            yield Select([(s, s) for s in STATUSES], prompt="All statuses",
-                         id="ex-status")
+            yield Select([(s, s) for s in STATUSES], prompt="All statuses", id="ex-status")
             yield Select([], prompt="All workflows", id="ex-workflow")
         yield DataTable(id="ex-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="ex-error", classes="note error-line")
@@ -78,18 +75,10 @@ class ExecutionsScreen(ConsoleScreen):
         # what tells runs apart comes first; at 80 columns the error is cut to fit the
         # screen and the highlighted run's whole error shows under the table
         self.query_one("#ex-table", DataTable).add_columns(
-            "Status", "Workflow", "Created", "Duration", "Error", "Mode", "Try", "Id")
+            "Status", "Workflow", "Created", "Duration", "Error", "Mode", "Try", "Id"
+        )
         self.query_one("#ex-table", DataTable).focus()
-        self._timer = self.set_interval(self.aura.poll_interval, self._tick, pause=True)
-
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
-        if self._timer is not None:
-            self._timer.resume()
-
-    def on_screen_suspend(self) -> None:
-        if self._timer is not None:
-            self._timer.pause()
+        self.every(self.aura.poll_interval, self._tick)
 
     def _tick(self) -> None:
         if self.aura.feed_mode != "stream":
@@ -144,8 +133,9 @@ class ExecutionsScreen(ConsoleScreen):
         if options_changed:
             options = sorted(self._workflow_names.items(), key=lambda kv: kv[1].lower())
             wf.set_options([(name, wid) for wid, name in options])
-        wf.value = self.workflow_filter if self.workflow_filter in self._workflow_names \
-            else Select.NULL
+        wf.value = (
+            self.workflow_filter if self.workflow_filter in self._workflow_names else Select.NULL
+        )
         status.value = self.status_filter if self.status_filter in STATUSES else Select.NULL
 
     # -- data -------------------------------------------------------------------------
@@ -158,16 +148,16 @@ class ExecutionsScreen(ConsoleScreen):
         return self.rows[table.cursor_row]
 
     async def reload(self) -> None:
-        if not self._workflow_names or (self.workflow_filter and
-                                        self.workflow_filter not in self._workflow_names):
+        if not self._workflow_names or (
+            self.workflow_filter and self.workflow_filter not in self._workflow_names
+        ):
             page = await self.client.workflows(limit=500)
             self._workflow_names = {w.id: w.name for w in page.items}
             self._sync_selects(True)
         else:
             self._sync_selects(False)
         asked = (self.status_filter, self.workflow_filter)
-        result = await self.client.executions(status=asked[0], workflow_id=asked[1],
-                                              limit=PAGE)
+        result = await self.client.executions(status=asked[0], workflow_id=asked[1], limit=PAGE)
         if asked != (self.status_filter, self.workflow_filter):
             return  # the filters changed meanwhile: the reload they asked for shows them
         keep = self.selected.id if self.selected else None
@@ -182,10 +172,17 @@ class ExecutionsScreen(ConsoleScreen):
         # Status 11, Created 14, Duration 8, and two cells of padding per column
         room = self.size.width - 2 - 11 - max(map(len, names), default=8) - 14 - 8 - 10
         for ex, name in zip(self.rows, names, strict=True):
-            table.add_row(status_text(ex.status), Text(name, style="bold"),
-                          _when(ex.created_at), format_duration(ex.duration_ms),
-                          Text(_clip(ex.error_message, max(ERROR_MIN, room)), style="red"),
-                          ex.mode, str(ex.attempt), ex.id[:8], key=ex.id)
+            table.add_row(
+                status_text(ex.status),
+                Text(name, style="bold"),
+                _when(ex.created_at),
+                format_duration(ex.duration_ms),
+                Text(_clip(ex.error_message, max(ERROR_MIN, room)), style="red"),
+                ex.mode,
+                str(ex.attempt),
+                ex.id[:8],
+                key=ex.id,
+            )
         ids = [e.id for e in self.rows]
         if keep in ids:
             table.move_cursor(row=ids.index(keep), animate=False)
@@ -201,8 +198,11 @@ class ExecutionsScreen(ConsoleScreen):
         """The highlighted run's whole error, under the table."""
         ex = self.selected
         line = self.query_one("#ex-error", Label)
-        line.update(Text(f"{ex.id[:8]}: {ex.error_message}", style="red")
-                    if ex is not None and ex.error_message else "")
+        line.update(
+            Text(f"{ex.id[:8]}: {ex.error_message}", style="red")
+            if ex is not None and ex.error_message
+            else ""
+        )
         line.display = bool(ex is not None and ex.error_message)
 
     def _show_info(self) -> None:
@@ -214,8 +214,9 @@ class ExecutionsScreen(ConsoleScreen):
         if self.workflow_filter:
             parts.append(f"workflow {self._workflow_names.get(self.workflow_filter, '?')}")
         feed = self.aura.feed_text
-        self.query_one("#ex-info", Label).update(" · ".join(parts) + (f"  — {feed}"
-                                                                       if feed else ""))
+        self.query_one("#ex-info", Label).update(
+            " · ".join(parts) + (f"  — {feed}" if feed else "")
+        )
 
     # -- actions ----------------------------------------------------------------------
     @on(DataTable.RowSelected, "#ex-table")

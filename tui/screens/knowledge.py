@@ -20,7 +20,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.css.query import NoMatches
-from textual.timer import Timer
 from textual.widgets import DataTable, Label, ProgressBar
 
 from tui.client import API
@@ -99,7 +98,6 @@ class KnowledgeScreen(ConsoleScreen):
         self._base_rows: list[tuple[Any, ...]] = []
         self._doc_rows: list[tuple[Any, ...]] = []
         self._docs_of: str | None = None
-        self._timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Label("Knowledge bases", classes="section-title")
@@ -124,16 +122,7 @@ class KnowledgeScreen(ConsoleScreen):
         self.query_one("#kb-empty").display = False
         self.query_one("#kb-error").display = False
         self.query_one("#kb-table", DataTable).focus()
-        self._timer = self.set_interval(self.aura.poll_interval, self.refresh_data, pause=True)
-
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
-        if self._timer is not None:
-            self._timer.resume()
-
-    def on_screen_suspend(self) -> None:
-        if self._timer is not None:
-            self._timer.pause()
+        self.every(self.aura.poll_interval, self.refresh_data)
 
     @property
     def selected(self) -> KnowledgeBase | None:

@@ -18,7 +18,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.timer import Timer
 from textual.widgets import DataTable, Label, Select
 
 from tui.errors import NotAvailable
@@ -29,8 +28,12 @@ from tui.widgets.status_badge import status_text
 __all__ = ["JOB_STATES", "QueuesScreen"]
 
 JOB_STATES = ["failed", "queued", "started", "scheduled"]
-AS_EXECUTIONS = {"queued": ("queued",), "started": ("running",),
-                 "scheduled": ("waiting",), "failed": ("failed", "crashed")}
+AS_EXECUTIONS = {
+    "queued": ("queued",),
+    "started": ("running",),
+    "scheduled": ("waiting",),
+    "failed": ("failed", "crashed"),
+}
 REFRESH_S = 5.0
 
 
@@ -59,13 +62,19 @@ def _ago(at: datetime | None) -> str:
 
 
 def _from_job(job: Job) -> JobRow:
-    return JobRow(job.id, job.queue, job.execution_id, job.state, job.enqueued_at,
-                  job.error, True)
+    return JobRow(job.id, job.queue, job.execution_id, job.state, job.enqueued_at, job.error, True)
 
 
 def _from_execution(ex: ExecutionSummary) -> JobRow:
-    return JobRow(ex.id, ex.workflow_name, ex.id, ex.status,
-                  ex.finished_at or ex.started_at or ex.created_at, ex.error_message, False)
+    return JobRow(
+        ex.id,
+        ex.workflow_name,
+        ex.id,
+        ex.status,
+        ex.finished_at or ex.started_at or ex.created_at,
+        ex.error_message,
+        False,
+    )
 
 
 class QueuesScreen(ConsoleScreen):
@@ -84,7 +93,6 @@ class QueuesScreen(ConsoleScreen):
         self.state = "failed"
         self.jobs: list[JobRow] = []
         self.queue_api = True
-        self._timer: Timer | None = None
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="queues-body"):
@@ -95,8 +103,9 @@ class QueuesScreen(ConsoleScreen):
             yield DataTable(id="qs-quotas", cursor_type="row", zebra_stripes=True)
             with Horizontal(classes="section-bar"):
                 yield Label("Jobs", classes="section-title")
-                yield Select([(s, s) for s in JOB_STATES], value="failed",
-                             allow_blank=False, id="qs-state")
+                yield Select(
+                    [(s, s) for s in JOB_STATES], value="failed", allow_blank=False, id="qs-state"
+                )
             yield DataTable(id="qs-jobs", cursor_type="row", zebra_stripes=True)
             yield Label("Workers", classes="section-title")
             yield DataTable(id="qs-workers", cursor_type="row", zebra_stripes=True)
@@ -104,24 +113,19 @@ class QueuesScreen(ConsoleScreen):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#qs-queues", DataTable).add_columns(
-            "Queue", "Queued", "Started", "Scheduled", "Failed")
+            "Queue", "Queued", "Started", "Scheduled", "Failed"
+        )
         self.query_one("#qs-quotas", DataTable).add_columns(
-            "Project", "Quota", "Running", "Waiting", "Held by quota")
+            "Project", "Quota", "Running", "Waiting", "Held by quota"
+        )
         self.query_one("#qs-jobs", DataTable).add_columns(
-            "State", "Queue / workflow", "Execution", "When", "Error")
+            "State", "Queue / workflow", "Execution", "When", "Error"
+        )
         self.query_one("#qs-workers", DataTable).add_columns(
-            "Worker", "State", "Queues", "Current job", "Host", "Heartbeat")
+            "Worker", "State", "Queues", "Current job", "Host", "Heartbeat"
+        )
         self.query_one("#qs-jobs", DataTable).focus()
-        self._timer = self.set_interval(REFRESH_S, self.refresh_data, pause=True)
-
-    def on_screen_resume(self) -> None:
-        super().on_screen_resume()
-        if self._timer is not None:
-            self._timer.resume()
-
-    def on_screen_suspend(self) -> None:
-        if self._timer is not None:
-            self._timer.pause()
+        self.every(REFRESH_S, self.refresh_data)
 
     async def reload(self) -> None:
         client = self.client
@@ -138,11 +142,14 @@ class QueuesScreen(ConsoleScreen):
             missing.append(f"worker API ({exc.path})")
         self.queue_api = queues is not None
         note = self.query_one("#qs-note", Label)
-        note.update("Not available on this server: " + ", ".join(missing) + ". Shown "
-                    "instead: executions by status from /executions (started = running, "
-                    "scheduled = waiting), workers from the service registry, running "
-                    "executions as current jobs; requeue retries the execution." if missing
-                    else "")
+        note.update(
+            "Not available on this server: " + ", ".join(missing) + ". Shown "
+            "instead: executions by status from /executions (started = running, "
+            "scheduled = waiting), workers from the service registry, running "
+            "executions as current jobs; requeue retries the execution."
+            if missing
+            else ""
+        )
         note.display = bool(missing)
         counts = await self._execution_counts()
         self._show_queues(queues, counts)
@@ -151,9 +158,12 @@ class QueuesScreen(ConsoleScreen):
         await self._show_workers(workers)
 
     async def _execution_counts(self) -> dict[str, int]:
-        pages = await asyncio.gather(*(self.client.executions(status=s, limit=1)
-                                       for s in ("queued", "running", "waiting", "failed",
-                                                 "crashed")))
+        pages = await asyncio.gather(
+            *(
+                self.client.executions(status=s, limit=1)
+                for s in ("queued", "running", "waiting", "failed", "crashed")
+            )
+        )
         q, r, w, f, c = (p.total for p in pages)
         return {"queued": q, "started": r, "scheduled": w, "failed": f + c}
 
@@ -161,13 +171,20 @@ class QueuesScreen(ConsoleScreen):
         table = self.query_one("#qs-queues", DataTable)
         table.clear()
         if queues is None:
-            table.add_row("executions", *(str(counts[s]) for s in
-                                          ("queued", "started", "scheduled", "failed")))
+            table.add_row(
+                "executions",
+                *(str(counts[s]) for s in ("queued", "started", "scheduled", "failed")),
+            )
             return
         for q in queues:
-            table.add_row(q.name, *("n/a" if v is None else str(v)
-                                    for v in (q.queued, q.started, q.scheduled, q.failed)),
-                          key=q.name)
+            table.add_row(
+                q.name,
+                *(
+                    "n/a" if v is None else str(v)
+                    for v in (q.queued, q.started, q.scheduled, q.failed)
+                ),
+                key=q.name,
+            )
 
     async def _show_quotas(self) -> None:
         table = self.query_one("#qs-quotas", DataTable)
@@ -185,8 +202,14 @@ class QueuesScreen(ConsoleScreen):
         title.update(f"Project quotas (default {default} at once)")
         for p in quotas.items:
             quota = "no limit" if p.quota is None else str(p.quota)
-            table.add_row(p.name, quota + (" (own)" if p.overridden else ""), str(p.running),
-                          str(p.queued), str(p.held), key=p.project_id)
+            table.add_row(
+                p.name,
+                quota + (" (own)" if p.overridden else ""),
+                str(p.running),
+                str(p.queued),
+                str(p.held),
+                key=p.project_id,
+            )
 
     async def _load_jobs(self, queues: list[QueueInfo] | None) -> None:
         rows: list[JobRow] = []
@@ -205,8 +228,13 @@ class QueuesScreen(ConsoleScreen):
         keep = table.cursor_row
         table.clear()
         for row in rows:
-            table.add_row(status_text(row.state), row.queue, row.execution_id[:8] or "-",
-                          _ago(row.at), row.error[:70])
+            table.add_row(
+                status_text(row.state),
+                row.queue,
+                row.execution_id[:8] or "-",
+                _ago(row.at),
+                row.error[:70],
+            )
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1), animate=False)
 
@@ -215,9 +243,14 @@ class QueuesScreen(ConsoleScreen):
         table.clear()
         if workers is not None:
             for w in workers:
-                table.add_row(w.name, status_text(w.state), ", ".join(w.queues),
-                              w.current_job[:8] or "-", w.host or "-",
-                              _ago(w.last_heartbeat))
+                table.add_row(
+                    w.name,
+                    status_text(w.state),
+                    ", ".join(w.queues),
+                    w.current_job[:8] or "-",
+                    w.host or "-",
+                    _ago(w.last_heartbeat),
+                )
             if not workers:
                 table.add_row("(no workers)", status_text("down"), "-", "-", "-", "-")
             return
@@ -227,21 +260,28 @@ class QueuesScreen(ConsoleScreen):
             registered = []
         for svc in registered:  # who is there (registry), not what each one does
             host = f"{svc.host}:{svc.pid}" if svc.pid else svc.host or "-"
-            table.add_row(svc.name, status_text(svc.status), "n/a", "n/a", host,
-                          _ago(svc.last_seen))
+            table.add_row(
+                svc.name, status_text(svc.status), "n/a", "n/a", host, _ago(svc.last_seen)
+            )
         running = await self.client.executions(status="running", limit=20)
         for ex in running.items:
-            table.add_row("(some worker)", status_text("busy"), "n/a",
-                          f"{ex.id[:8]} {ex.workflow_name}", "n/a", _ago(ex.started_at))
+            table.add_row(
+                "(some worker)",
+                status_text("busy"),
+                "n/a",
+                f"{ex.id[:8]} {ex.workflow_name}",
+                "n/a",
+                _ago(ex.started_at),
+            )
         if not running.items and not registered:
-            table.add_row("n/a (no worker API)", status_text("idle"), "n/a",
-                          "nothing running", "n/a", "-")
+            table.add_row(
+                "n/a (no worker API)", status_text("idle"), "n/a", "nothing running", "n/a", "-"
+            )
 
     @property
     def selected_job(self) -> JobRow | None:
         table = self.query_one("#qs-jobs", DataTable)
-        return self.jobs[table.cursor_row] if 0 <= table.cursor_row < len(self.jobs) \
-            else None
+        return self.jobs[table.cursor_row] if 0 <= table.cursor_row < len(self.jobs) else None
 
     @on(Select.Changed, "#qs-state")
     def _state_changed(self, event: Select.Changed) -> None:
@@ -282,6 +322,7 @@ class QueuesScreen(ConsoleScreen):
             self.notify(f"Requeued job {job.key[:8]} on {job.queue}.", timeout=3)
         else:
             new_id = await self.client.retry_execution(job.execution_id)
-            self.notify(f"Requeued: execution {job.execution_id[:8]} retried as "
-                        f"{new_id[:8]}.", timeout=3)
+            self.notify(
+                f"Requeued: execution {job.execution_id[:8]} retried as {new_id[:8]}.", timeout=3
+            )
         await self.reload()
