@@ -24,7 +24,8 @@ from engine.store.types import check_aware, error_dict, new_id, utcnow
 
 __all__ = ["NodeRunRepository", "build_rows", "insert_rows"]
 
-_INSERT = insert(NodeRun.__table__)  # type: ignore[attr-defined]  (built once)
+# built once
+_INSERT = insert(NodeRun.__table__)  # type: ignore[attr-defined]
 
 Ports = Mapping[str, Sequence[Any]]
 
