@@ -4,13 +4,17 @@ Run: ``.venv/bin/python bench/knowledge_bench.py [CHUNKS] [--keep DIR]
 [--only sqlite|postgres] [--queries N]`` (default 10,000 chunks, 200 queries).
 
 Documents are AURA's own ``docs/*.md`` and ``README.md``, repeated (each copy under its
-own name, with metadata ``{"shard": copy % 10}``) until the knowledge base holds about
-CHUNKS chunks. Prints: model load time, embedding throughput, end-to-end ingest (load +
-split + embed + store + index) in chunks per second, and search latency p50/p99 per mode
-(vector, text, hybrid; the vector ones include embedding the question), without a filter
-(N questions) and with two metadata filters (N/2 questions each): ``{"shard": 3}`` (a
-tenth of the chunks) and ``{"document": ...}`` (one document), on SQLite (sqlite-vec)
-and on embedded PostgreSQL (pgvector, HNSW). Each figure has the load average beside it.
+own name, with metadata ``{"shard": copy % 10, "third": copy % 10 == 3}``) until the
+knowledge base holds about CHUNKS chunks. Prints: model load time, embedding throughput,
+end-to-end ingest (load + split + embed + store + index) in chunks per second, and search
+latency p50/p99 per mode (vector, text, hybrid; the vector ones include embedding the
+question), without a filter (N questions) and with metadata filters (N/2 questions
+each): ``{"shard": 3}`` (exact, a tenth of the chunks), ``{"shard": {"$gte": 3, "$lt":
+4}}`` (a range, the same tenth), ``{"third": true}`` (true/false, the same tenth) and
+``{"document": ...}`` (one document), on SQLite (sqlite-vec) and on embedded PostgreSQL
+(pgvector, HNSW). Each figure has the load average beside it. ``--cases`` picks some of
+them (``none,exact,range,boolean,document``; ``--cases ''`` only builds the bases);
+``--no-embedding`` skips the embedding throughput figure.
 
 ``--memo`` embeds each distinct chunk text once while ingesting (the copies repeat
 them): same vectors, much faster builds of 100k-chunk bases on a loaded machine; the
@@ -97,7 +101,11 @@ def _ingest(store: Any, name: str, target: int) -> Any:
     while chunks < target:
         for doc, text in texts:
             chunks += bases.add_document(
-                store, kb, f"{copy}/{doc}", f"{copy}\n\n{text}", meta={"shard": copy % SHARDS}
+                store,
+                kb,
+                f"{copy}/{doc}",
+                f"{copy}\n\n{text}",
+                meta={"shard": copy % SHARDS, "third": copy % SHARDS == 3},
             ).chunks
         copy += 1
     ingest = time.perf_counter() - t0
@@ -110,7 +118,12 @@ def _ingest(store: Any, name: str, target: int) -> Any:
     return kb
 
 
-def _bench_store(label: str, url: str, target: int, keep: bool, queries: int = 200) -> None:
+CASES = ("none", "exact", "range", "boolean", "document")
+
+
+def _bench_store(
+    label: str, url: str, target: int, keep: bool, queries: int = 200, only: tuple[str, ...] = CASES
+) -> None:
     from engine.knowledge import bases
     from engine.knowledge.search import MODES, search
     from engine.store import Store
@@ -119,12 +132,21 @@ def _bench_store(label: str, url: str, target: int, keep: bool, queries: int = 2
     kb = _ingest(store, f"bench-{label}-{target}", target)
     chunks = bases.vector_count(store, kb.id)
     one_doc = f"0/{_texts()[0][0]}"
-    cases: list[tuple[str, dict[str, Any] | None, int]] = [
-        ("no filter", None, queries),
-        (f"filter shard=3 (1/{SHARDS})", {"shard": 3}, queries // 2),
-        ("filter one document", {"document": one_doc}, queries // 2),
+    cases: list[tuple[str, str, dict[str, Any] | None, int]] = [
+        ("none", "no filter", None, queries),
+        ("exact", f"filter shard=3 (1/{SHARDS})", {"shard": 3}, queries // 2),
+        (
+            "range",
+            f"filter 3 <= shard < 4 (1/{SHARDS})",
+            {"shard": {"$gte": 3, "$lt": 4}},
+            queries // 2,
+        ),
+        ("boolean", f"filter third=true (1/{SHARDS})", {"third": True}, queries // 2),
+        ("document", "filter one document", {"document": one_doc}, queries // 2),
     ]
-    for what, filters, n in cases:
+    for case, what, filters, n in cases:
+        if case not in only:
+            continue
         for mode in MODES:
             lat = []
             for i in range(n):
@@ -203,13 +225,25 @@ def main() -> None:
         help="per mode without a filter (half as many with each filter)",
     )
     ap.add_argument(
+        "--cases",
+        default=",".join(CASES),
+        help=f"which searches to time, comma-separated ({','.join(CASES)}; '' for none)",
+    )
+    ap.add_argument(
+        "--no-embedding", action="store_true", help="skip the embedding throughput figure"
+    )
+    ap.add_argument(
         "--memo",
         action="store_true",
         help="embed each distinct chunk text once while ingesting (fast builds of big "
         "bases; the ingest rate is then not end to end)",
     )
     args = ap.parse_args()
-    _embedding()
+    only = tuple(c for c in args.cases.split(",") if c)
+    if unknown := set(only) - set(CASES):
+        ap.error(f"unknown cases {sorted(unknown)}; use {','.join(CASES)}")
+    if not args.no_embedding:
+        _embedding()
     if args.memo:
         _memoise_embeddings()
         print("ingest below: embeddings memoised (each distinct chunk text embedded once)")
@@ -217,15 +251,16 @@ def main() -> None:
         if args.keep:
             args.keep.mkdir(parents=True, exist_ok=True)
             _bench_store(
-                "sqlite", f"sqlite:///{args.keep}/aura.db", args.chunks, True, args.queries
+                "sqlite", f"sqlite:///{args.keep}/aura.db", args.chunks, True, args.queries, only
             )
         else:
             with tempfile.TemporaryDirectory() as d:
-                _bench_store("sqlite", f"sqlite:///{d}/aura.db", args.chunks, False, args.queries)
+                url = f"sqlite:///{d}/aura.db"
+                _bench_store("sqlite", url, args.chunks, False, args.queries, only)
     if args.only != "sqlite":
         url, done = _postgres(args.keep)
         try:
-            _bench_store("postgres", url, args.chunks, args.keep is not None, args.queries)
+            _bench_store("postgres", url, args.chunks, args.keep is not None, args.queries, only)
         finally:
             done()
 
