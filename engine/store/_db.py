@@ -5,8 +5,12 @@ incremental auto-vacuum on every connection. SQLite's driver is put in autocommi
 and AURA emits ``BEGIN`` itself: writes use ``BEGIN IMMEDIATE`` so two threads that both
 read-then-write queue up on the busy timeout instead of failing with "database is
 locked" (a deferred transaction that tries to upgrade to a write lock gets SQLITE_BUSY
-at once). PostgreSQL gets ``pool_pre_ping``, and a value it refuses because it holds a
-NUL character becomes a :class:`~engine.errors.ValidationError` (a 4xx, not a 500).
+at once). A PostgreSQL connection taken from the pool is pinged first when it sat unused
+for :data:`PING_AFTER_IDLE` seconds or more (a server restarted or a connection dropped
+meanwhile is replaced, not handed out); one used moments ago is not (``pool_pre_ping``
+pinged at every checkout: 3 round trips more per webhook). A value PostgreSQL refuses
+because it holds a NUL character becomes a :class:`~engine.errors.ValidationError`
+(a 4xx, not a 500).
 A SQLite database file and its ``-wal``/``-shm`` files are readable by this user only
 (0600): the file is created so before SQLite opens it (SQLite gives ``-wal`` and ``-shm``
 the database file's mode), and older ones are tightened. A transaction that writes a
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.exc import ArgumentError, DataError
+from sqlalchemy.exc import ArgumentError, DataError, DisconnectionError
 from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
@@ -171,9 +176,45 @@ def create_db_engine(url: str | URL, *, echo: bool = False, pool_size: int = 5) 
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(
-        u, echo=echo, json_serializer=dumps, pool_pre_ping=True, pool_size=pool_size
-    )
+    engine = create_engine(u, echo=echo, json_serializer=dumps, pool_size=pool_size)
+    event.listen(engine, "checkout", _ping_if_idle)
+    event.listen(engine, "checkin", _note_idle)
+    return engine
+
+
+PING_AFTER_IDLE = 1.0
+"""Seconds a pooled PostgreSQL connection may sit unused before it is pinged at checkout."""
+_IDLE_SINCE = "aura_idle_since"
+
+
+def _note_idle(_dbapi_connection: Any, record: Any) -> None:
+    record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Pings a connection that sat unused a while (see the module); a dead one makes the
+    pool discard it and check out another (``DisconnectionError``)."""
+    idle_since = record.info.get(_IDLE_SINCE)
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
+        return  # new, or in use moments ago
+    try:
+        alive = _ping(dbapi_connection)
+    except Exception as exc:  # any failure: the connection is not usable
+        raise DisconnectionError(f"stale connection: {exc}") from exc
+    if not alive:
+        raise DisconnectionError("stale connection")
+
+
+def _ping(dbapi_connection: Any) -> bool:
+    """``SELECT 1`` outside any transaction (psycopg 3)."""
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    try:
+        dbapi_connection.execute("SELECT 1")
+    finally:
+        if not dbapi_connection.closed:
+            dbapi_connection.autocommit = autocommit
+    return True
 
 
 class Database:
@@ -218,6 +259,8 @@ class Database:
 
     @staticmethod
     def _rolled_back(conn: Connection) -> None:
+        if conn.invalidated:  # (its connection is gone, and its info with it)
+            return
         conn.info.pop("aura_stamp", None)
 
     @property
