@@ -76,8 +76,10 @@ class StoreRecorder(ExecutionHooks):
         # comes from the event stream. Editor and CLI runs are written as they happen.
         self.live = live
         self._pending: list[dict[str, Any]] = []
+        # buffered node runs keep their output items as they are until the run's outcome
+        # says whether its node data is saved: saving none converts nothing
+        self._outputs: list[dict[str, list[Item]]] = []
         settings = workflow.settings
-        # neither outcome keeps node data: buffered runs never convert it
         self._keeps_none = settings.save_data_success == settings.save_data_error == "none"
 
     def _redact(self, value: Any) -> Any:
@@ -107,14 +109,7 @@ class StoreRecorder(ExecutionHooks):
             attempts=max(1, run.attempts),
             input_counts=run.input_counts,
             output_counts=run.output_counts,
-            output=None
-            if self._keeps_none and not self.live
-            else self._redact(
-                {
-                    p: [i.to_dict() for i in items[: self.max_items]]
-                    for p, items in run.outputs.items()
-                }
-            ),
+            output=self._output(run.outputs) if self.live else None,
             error=self._redact(run.error),
             logs=self._redact(run.logs),
             position=run.index,
@@ -124,12 +119,27 @@ class StoreRecorder(ExecutionHooks):
             self.store.node_runs.record(self.execution_id, run.node, **fields)
         else:
             self._pending.append({"node_name": run.node, **fields})
+            self._outputs.append({p: items[: self.max_items] for p, items in run.outputs.items()})
+
+    def _output(self, outputs: dict[str, list[Item]]) -> dict[str, Any]:
+        """A node run's output as stored: the first ``max_items`` items of each port."""
+        out = {p: [i.to_dict() for i in items[: self.max_items]] for p, items in outputs.items()}
+        redacted: dict[str, Any] = self._redact(out)
+        return redacted
+
+    def _take(self, keep_data: bool) -> list[dict[str, Any]]:
+        """The buffered node runs, with their output when ``keep_data`` (then emptied)."""
+        pending, outputs = self._pending, self._outputs
+        self._pending, self._outputs = [], []
+        if keep_data:
+            for row, out in zip(pending, outputs, strict=True):
+                row["output"] = self._output(out)
+        return pending
 
     def flush(self) -> None:
         """Writes buffered node runs (one transaction)."""
         if self._pending:
-            pending, self._pending = self._pending, []
-            self.store.node_runs.record_many(self.execution_id, pending)
+            self.store.node_runs.record_many(self.execution_id, self._take(not self._keeps_none))
 
     def _complete_waiting_run(self, run: NodeRunRecord) -> None:
         rows = [
@@ -160,9 +170,8 @@ class StoreRecorder(ExecutionHooks):
             return
         s = self.workflow.settings
         keep = s.save_data_success if result.ok else s.save_data_error
-        pending, self._pending = self._pending, []
-        if keep == "none":  # saving less costs less: the data is never written
-            pending = [{**r, "output": None} for r in pending]
+        # saving less costs less: node data that is not kept is never converted or written
+        pending = self._take(keep != "none")
         summary: dict[str, Any] = {"last_node": result.last_node, "items": len(result.output)}
         if result.webhook_response is not None:
             # a Respond-to-Webhook answer, read back by the HTTP server when a worker ran it
