@@ -21,8 +21,19 @@ from typing import Any
 from engine.events._sender import RedisSender
 from engine.events.types import RECENT_KEY, Event, EventSettings, matches, parse_types
 
-__all__ = ["LocalBus", "event_settings", "flush", "forked_child", "kick", "local_bus",
-           "publish", "recent", "reset", "uses_redis"]
+__all__ = [
+    "LocalBus",
+    "event_settings",
+    "flush",
+    "forked_child",
+    "kick",
+    "live_viewers",
+    "local_bus",
+    "publish",
+    "recent",
+    "reset",
+    "uses_redis",
+]
 
 log = logging.getLogger("engine.events")
 
@@ -81,6 +92,17 @@ def uses_redis() -> bool:
     from engine.runtimes._redis import redis_configured
 
     return redis_configured()
+
+
+def live_viewers() -> bool:
+    """Whether an event published now can reach a live viewer: over Redis (subscribers
+    may be anywhere), or a subscriber of this process's bus. Events carry node data
+    only then: an in-process event nobody watched is kept (for replay) without it, as
+    Redis keeps its recent events."""
+    if uses_redis():
+        return True
+    local = _local
+    return local is not None and bool(local._sinks)
 
 
 def local_bus() -> LocalBus:
@@ -148,9 +170,13 @@ def forked_child() -> bool:
     return _forked
 
 
-def recent(limit: int = 100, *, execution_id: str | None = None,
-           workflow_id: str | None = None, types: str | Iterable[str] | None = None,
-           ) -> list[Event]:
+def recent(
+    limit: int = 100,
+    *,
+    execution_id: str | None = None,
+    workflow_id: str | None = None,
+    types: str | Iterable[str] | None = None,
+) -> list[Event]:
     """The last ``limit`` kept events passing the filters, oldest first (from Redis
     when configured, else from this process)."""
     wanted = parse_types(types)
@@ -164,8 +190,11 @@ def recent(limit: int = 100, *, execution_id: str | None = None,
         all_events = [e for e in events if e is not None]
     else:
         all_events = local_bus().recent()
-    out = [e for e in all_events if matches(e, execution_id=execution_id,
-                                            workflow_id=workflow_id, types=wanted)]
+    out = [
+        e
+        for e in all_events
+        if matches(e, execution_id=execution_id, workflow_id=workflow_id, types=wanted)
+    ]
     return out[-limit:] if limit > 0 else []
 
 

@@ -129,6 +129,7 @@ class EventPublisher(ExecutionHooks):
         self.secrets = secrets
         self.resumed = resumed
         self._publish = publish or bus.publish
+        self._to_bus = publish is None
         self._flush = flush
         self._seq = 0
         self._limits: tuple[int, int] | None = None
@@ -153,8 +154,8 @@ class EventPublisher(ExecutionHooks):
             config = bus.event_settings()
             self._limits = (config.node_items, config.node_bytes)
         items, max_bytes = self._limits
-        if items <= 0 or max_bytes <= 0:
-            return {}
+        if items <= 0 or max_bytes <= 0 or (self._to_bus and not bus.live_viewers()):
+            return {}  # none wanted, or nobody to see it (built for nobody otherwise)
         data: dict[str, Any] = {
             "outputs": {p: [i.to_dict() for i in v[:items]] for p, v in run.outputs.items()},
             "logs": list(run.logs[-MAX_LOG_LINES:]),
