@@ -277,6 +277,7 @@ class Execution:
             self.result.checkpoint = self.parked
         if self.result.status != ExecutionStatus.WAITING:
             self.result.finished_at = datetime.now(UTC)
+        self.hooks.execution_ending(self.result)
         self.hooks.execution_finished(self.result)
         return self.result
 

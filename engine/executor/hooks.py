@@ -25,6 +25,11 @@ class ExecutionHooks:
     def node_finished(self, result: ExecutionResult, run: NodeRunRecord) -> None:
         """A node finished (any status)."""
 
+    def execution_ending(self, result: ExecutionResult) -> None:
+        """Its outcome is known (status, output, webhook answer), just before
+        :meth:`execution_finished` (where the store records it): what must exist by the
+        time anyone sees the execution finished is made here."""
+
     def execution_finished(self, result: ExecutionResult) -> None:
         """The execution reached a final status, or parked as ``waiting`` (durable wait)."""
 
@@ -46,6 +51,10 @@ class MultiHooks(ExecutionHooks):
     def node_finished(self, result: ExecutionResult, run: NodeRunRecord) -> None:
         for h in self.hooks:
             h.node_finished(result, run)
+
+    def execution_ending(self, result: ExecutionResult) -> None:
+        for h in self.hooks:
+            h.execution_ending(result)
 
     def execution_finished(self, result: ExecutionResult) -> None:
         for h in self.hooks:

@@ -4,10 +4,11 @@ from its run: last node, or a Respond to Webhook node).
 A run whose trigger asks for it (``trigger["answer"]``, set by the webhook layer) keeps
 :meth:`engine.executor.ExecutionResult.answer` — the Respond to Webhook response with its
 binary attachment, and the last node's items — under ``aura:answer:<execution>`` for
-:data:`ANSWER_TTL_S`, written by the worker *before* it announces the end, so a waiter
-woken by the end finds it. Nothing is read back from the store: the answer does not
-depend on the data-retention settings (node data of successful runs not saved), on
-``max_saved_items``, nor on binary data the record never holds.
+:data:`ANSWER_TTL_S`, written by the worker *before* the execution is recorded finished
+(:meth:`engine.executor.ExecutionHooks.execution_ending`), so a waiter that sees the end,
+announced or read from the record, finds it. Nothing is read back from the store: the
+answer does not depend on the data-retention settings (node data of successful runs not
+saved), on ``max_saved_items``, nor on binary data the record never holds.
 """
 
 from __future__ import annotations

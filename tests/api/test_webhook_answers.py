@@ -141,3 +141,47 @@ def test_a_respond_node_answer_with_nothing_saved(runtime: tuple[str, TestClient
     assert r.status_code == 201, r.text
     assert r.json() == {"hello": "Ada"}
     _recorded(c, r.headers["x-aura-execution-id"], where)
+
+
+def test_a_run_a_worker_has_finished_has_its_answer_kept(
+    on_workers: TestClient,
+) -> None:
+    """The webhook's waiter takes the run as ended as soon as the execution is recorded
+    finished (it re-reads the record every second, besides listening for the worker's
+    end), then reads the answer the worker kept: it must be kept by then (it was kept
+    after the final status, so a waiter that read the record in between answered
+    ``{}``: under load, one webhook in a few)."""
+    import time
+
+    from engine.runtimes.answers import answer
+    from engine.sdk.items import Item
+    from engine.services.executions import RunSpec, start
+    from engine.services.principals import RunAs
+    from engine.services.store import get_store
+
+    c = on_workers
+    wf = webhook_workflow("Kept", path="kept-workers", response_mode="last_node")
+    wid = _activate(c, wf)
+    store = get_store()
+    principal = RunAs.trigger(store.workflows.get(wid).project_id)
+    for n in range(5):
+        handle = start(
+            RunSpec(
+                principal=principal,
+                workflow_id=wid,
+                version="published",
+                mode="webhook",
+                input_items=[Item(json={"body": {"order": n}})],
+                start_node="Webhook",
+                trigger={"kind": "webhook", "answer": True},
+                runtime="rq",
+            )
+        )
+        deadline = time.monotonic() + 120  # a bound, not a measure: a lost run fails here
+        while store.executions.get(handle.id).status in ("queued", "running"):
+            assert time.monotonic() < deadline, "the worker never finished the run"
+            time.sleep(0.001)
+        assert store.executions.get(handle.id).status == "succeeded"
+        kept = answer(handle.id)
+        assert kept is not None, f"run {n}: recorded finished, but no answer kept yet"
+        assert kept["items"] == [{"body": {"order": n}, "processed": True}]

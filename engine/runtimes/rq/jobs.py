@@ -177,14 +177,14 @@ def _run(
         _local_events[execution_id] = event
     watch = _Watch(store, r, execution_id, event)
     hooks = _Claimed(lock, watch, seat.lock if seat is not None else None)
+    if wants_answer(row):
+        hooks.answer_to = r
     status: str | None = None
     try:
         result = installed().run_workflow(
             store, make_request(row, wf, event), row.workflow_id, hooks
         )
         status = str(result.status)
-        if wants_answer(row):  # before the end is announced: the waiter reads it then
-            keep_answer(r, execution_id, result)
     except ConflictError as exc:
         # lost the claim to another worker or a cancel, or the row was ended under us
         log.info("execution %s: %s", execution_id, exc.message)
@@ -265,17 +265,26 @@ def _end(
 
 class _Claimed(ExecutionHooks):
     """Once the claim is committed: records the worker id (so the executions of a dead
-    worker can be found at once), releases the concurrency lock, starts the watch."""
+    worker can be found at once), releases the concurrency lock, starts the watch. When
+    somebody waits for the run's answer (``answer_to``: the Redis it goes to), keeps it
+    before the final status is recorded."""
 
     def __init__(self, lock: Lock | None, watch: _Watch, project_lock: Lock | None = None) -> None:
         self.lock = lock
         self.watch = watch
         self.project_lock = project_lock
+        self.answer_to: redis.Redis | None = None
 
     def execution_started(self, result: ExecutionResult) -> None:
         self.watch.beat()
         self.release()
         self.watch.start()
+
+    def execution_ending(self, result: ExecutionResult) -> None:
+        # before the status: the waiter takes the run as ended when it reads it finished
+        # (it re-reads the row every second), not only when the worker announces the end
+        if self.answer_to is not None:
+            keep_answer(self.answer_to, result.id, result)
 
     def release(self) -> None:
         locks = (self.lock, self.project_lock)
