@@ -103,9 +103,15 @@ def apply_limits(
             resource.setrlimit(which, value)
     if drop_to is not None:
         uid, gid = drop_to
+        parent = os.getppid()
         os.setgroups([])
         os.setgid(gid)
         os.setuid(uid)
+        # changing credentials clears PR_SET_PDEATHSIG: without it again, a run would
+        # outlive a zygote the host killed (until its CPU limit)
+        prctl(1, 9)
+        if os.getppid() != parent:  # the zygote died before the signal was set again
+            os._exit(0)
     prctl(4, 0)  # PR_SET_DUMPABLE = 0: sibling sandboxes cannot ptrace or read /proc of us
     prctl(38, 1)  # PR_SET_NO_NEW_PRIVS = 1
 
