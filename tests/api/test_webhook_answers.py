@@ -148,9 +148,9 @@ def test_a_run_a_worker_has_finished_has_its_answer_kept(
 ) -> None:
     """The webhook's waiter takes the run as ended as soon as the execution is recorded
     finished (it re-reads the record every second, besides listening for the worker's
-    end), then reads the answer the worker kept: it must be kept by then (it was kept
-    after the final status, so a waiter that read the record in between answered
-    ``{}``: under load, one webhook in a few)."""
+    end), then reads the answer the worker kept: it must be kept by then. (It was kept
+    after the run's last steps, here saving Remove Duplicates' history: a waiter that
+    read the record in between answered ``{}``, under load one webhook in a few.)"""
     import time
 
     from engine.runtimes.answers import answer
@@ -161,6 +161,8 @@ def test_a_run_a_worker_has_finished_has_its_answer_kept(
 
     c = on_workers
     wf = webhook_workflow("Kept", path="kept-workers", response_mode="last_node")
+    seen = {"operation": "previous_executions", "dedupe_value": "{{ $json.body.order }}"}
+    wf["nodes"][1] = {"name": "Set", "type": "core.remove_duplicates", "parameters": seen}
     wid = _activate(c, wf)
     store = get_store()
     principal = RunAs.trigger(store.workflows.get(wid).project_id)
@@ -184,4 +186,4 @@ def test_a_run_a_worker_has_finished_has_its_answer_kept(
         assert store.executions.get(handle.id).status == "succeeded"
         kept = answer(handle.id)
         assert kept is not None, f"run {n}: recorded finished, but no answer kept yet"
-        assert kept["items"] == [{"body": {"order": n}, "processed": True}]
+        assert kept["items"] == [{"body": {"order": n}}]
