@@ -36,31 +36,57 @@ wrk.body = '{"name":"bench","value":42}'
 wrk.headers["Content-Type"] = "application/json"
 """
 
-# parts of the path, first match wins (a sample belongs to the innermost part it is in)
-PARTS: list[tuple[str, tuple[str, ...]]] = [
-    ("validate the definition", ("graph/validate.py", "graph/choices.py")),
-    ("load the definition", ("graph/loader.py", "graph/model.py", "stored_version")),
-    ("record: execution row", ("ExecutionRepository.create", "ExecutionRepository.set_status")),
+# parts of the path: a sample inside the store's row writes or its change-stamp read belongs
+# to those wherever they are called from; any other sample to the innermost part it is in
+STORE_PARTS: list[tuple[str, tuple[str, ...]]] = [
     (
-        "record: other reads",
-        ("get_static_data", "VariableRepository", "WorkflowRepository", "ExecutionRepository.get"),
+        "store: execution and node rows",
+        (
+            "ExecutionRepository",
+            "NodeRunRepository",
+            "store/node_runs.py",
+            "store/executions.py",
+            "Database.write",
+        ),
     ),
-    ("events and metrics", ("engine/events/", "prometheus_client", "routes_metrics.py")),
-    ("logging", ("structlog", "logging/__init__.py")),
-    ("run the nodes", ("Execution._walk", "Execution._execute")),
-    ("executor set-up", ("engine/executor/", "execute_recorded")),
-    ("HTTP (uvicorn, starlette, AURA middleware)", ("uvicorn/", "starlette/", "studio/api/")),
+    ("store: change-stamp read", ("store/stamps.py",)),
+]
+PARTS: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "load and validate the definition",
+        (
+            "graph/loader.py",
+            "graph/io.py",
+            "graph/validate.py",
+            "graph/choices.py",
+            "stored_version",
+        ),
+    ),
+    ("events", ("engine/events/",)),
+    ("metrics", ("prometheus_client", "observability/metrics.py", "routes_metrics.py")),
+    ("logging", ("structlog", "logging/__init__.py", "observability/logging.py")),
+    ("run the nodes", ("nodes/core/",)),
+    ("executor", ("engine/executor/",)),
+    ("webhook checks (triggers)", ("engine/triggers/",)),
+    ("services: start, record, run", ("engine/services/",)),
+    ("thread hand-off", ("anyio/", "concurrent/futures", "queue.py", "threading.py")),
+    ("ASGI app and AURA middleware", ("starlette/", "studio/api/")),
+    ("uvicorn, h11, asyncio", ("uvicorn/", "h11/", "asyncio/", "selectors.py")),
 ]
 
 
 def part_of(stack: str) -> str:
-    """The innermost part a sample's stack is in (frames outermost first)."""
-    frames = stack.split(";")
-    for frame in reversed(frames):
+    """The part a sample's stack (frames outermost first) is in: the store's parts
+    wherever they appear, else the innermost part. Frames of a worker thread that the
+    route hands the run to count as what they do, not as HTTP."""
+    for name, marks in STORE_PARTS:
+        if any(m in stack for m in marks):
+            return name
+    for frame in reversed(stack.split(";")):
         for name, marks in PARTS:
             if any(m in frame for m in marks):
                 return name
-    return "other (threads, asyncio)"
+    return "other"
 
 
 def cpu_ticks(pid: int) -> int:
