@@ -5,17 +5,17 @@ its test extras, installs the system packages the suite drives for real (Redis,
 Chromium) when it can (root + apt), then runs pytest in groups that must not share a
 process (Playwright's sync API and Textual's event loop do not mix).
 
-The core group can run on pytest-xdist workers (``AURA_TEST_WORKERS=2``, ``--dist
-loadfile``: a module's tests, and their module-wide servers, stay in one worker; each
-worker has its own data directory, Redis and PostgreSQL). The console group, then the
+The core group runs on two pytest-xdist workers (``--dist loadfile``: a module's tests,
+and their module-wide servers, stay in one worker; each worker has its own data
+directory, Redis and PostgreSQL). The console group, then the
 browser group, run after it, each alone (beside the core group on 2 cores, the
 console's Pilot waits and the studio's production build time out, and nothing is won).
 
 Options: any extra arguments are passed to every pytest group (e.g. ``-x -k store``).
 Environment: ``AURA_TEST_SKIP_SETUP=1`` skips the install steps; ``AURA_TEST_WORKERS=N``
-sets the core group's xdist workers (default 1, one process: on xdist workers
-``tests/registry/test_services_cli.py`` still fails, the CLI's console is 80 columns
-wide without a terminal); ``AURA_TEST_GROUPS=core,console`` runs only the groups named.
+sets the core group's xdist workers (default 2; 1 runs it in one process, e.g. to
+debug a test that fails only beside another); ``AURA_TEST_GROUPS=core,console`` runs only
+the groups named.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ def core_workers() -> int:
     wanted = os.environ.get("AURA_TEST_WORKERS")
     if wanted:
         return max(1, int(wanted))
-    return 1
+    return 2
 
 
 def groups() -> list[tuple[str, list[str]]]:
