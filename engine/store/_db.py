@@ -198,15 +198,13 @@ def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
     if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE:
         return  # new, or in use moments ago
     try:
-        alive = _ping(dbapi_connection)
+        _ping(dbapi_connection)
     except Exception as exc:  # any failure: the connection is not usable
         raise DisconnectionError(f"stale connection: {exc}") from exc
-    if not alive:
-        raise DisconnectionError("stale connection")
 
 
-def _ping(dbapi_connection: Any) -> bool:
-    """``SELECT 1`` outside any transaction (psycopg 3)."""
+def _ping(dbapi_connection: Any) -> None:
+    """``SELECT 1`` outside any transaction (psycopg 3); raises when the connection is gone."""
     autocommit = dbapi_connection.autocommit
     dbapi_connection.autocommit = True
     try:
@@ -214,7 +212,6 @@ def _ping(dbapi_connection: Any) -> bool:
     finally:
         if not dbapi_connection.closed:
             dbapi_connection.autocommit = autocommit
-    return True
 
 
 class Database:
