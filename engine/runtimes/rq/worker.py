@@ -123,6 +123,10 @@ def _horse_killed(job: Any, retpid: int | None, ret_val: int | None, rusage: Any
         log.exception("could not record the crash of execution %s", execution_id)
 
 
+REDIS_RETRY_MAX_S = 2.0
+"""Longest pause between a worker's attempts to reach Redis again (RQ's own: 60 s)."""
+
+
 @functools.cache
 def _aura_worker_class() -> type:
     """RQ's forking worker plus the watchdog (a function: importing rq is not free)."""
@@ -259,6 +263,9 @@ def run_worker(
     else:
         worker = SimpleWorker(queues, connection=conn, name=wid)
     worker.log_job_description = False
+    # RQ doubles its wait after each failed attempt to reach Redis up to 60 s: after a
+    # Redis restart of a few seconds the worker slept through a minute of queued runs
+    worker.max_connection_wait_time = REDIS_RETRY_MAX_S
     from engine.registry import register
 
     # in the service registry while it runs; active: 1 while it runs an execution
