@@ -71,6 +71,22 @@ def tree_rss(pid: int) -> dict[str, Any]:
     return dict(json.loads(out))
 
 
+def wait_docs_built(pid: int, secs: float = 300) -> None:
+    """Waits until the docs-site build ``aura up`` starts in the background (a nice'd
+    MkDocs process of ~130 MiB, once per data dir) has ended: idle RSS and the load
+    levels are measured without it."""
+    deadline = time.monotonic() + secs
+    while time.monotonic() < deadline:
+        cmdlines = []
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit():
+                with contextlib.suppress(OSError):
+                    cmdlines.append((d / "cmdline").read_bytes())
+        if not any(b"engine.cli._docs_site" in c for c in cmdlines):
+            return
+        time.sleep(1)
+
+
 def wait_ready(base: str, proc: subprocess.Popen[bytes], log: Path, secs: float = 120) -> None:
     deadline = time.monotonic() + secs
     while True:
@@ -161,6 +177,7 @@ def run_config(name: str, results: Path) -> None:
         with start(name, tmp) as (proc, base):
             url = prepare(base, "nosave" if name == "nosave" else "default")
             time.sleep(5)  # the fleet settles (worker warm-up, first scheduler tick)
+            wait_docs_built(proc.pid)
             idle = tree_rss(proc.pid)
             meta = {
                 "meta": True,
