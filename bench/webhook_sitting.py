@@ -71,7 +71,7 @@ def tree_rss(pid: int) -> dict[str, Any]:
     return dict(json.loads(out))
 
 
-def wait_docs_built(pid: int, secs: float = 300) -> None:
+def wait_docs_built(secs: float = 300) -> None:
     """Waits until the docs-site build ``aura up`` starts in the background (a nice'd
     MkDocs process of ~130 MiB, once per data dir) has ended: idle RSS and the load
     levels are measured without it."""
@@ -177,7 +177,7 @@ def run_config(name: str, results: Path) -> None:
         with start(name, tmp) as (proc, base):
             url = prepare(base, "nosave" if name == "nosave" else "default")
             time.sleep(5)  # the fleet settles (worker warm-up, first scheduler tick)
-            wait_docs_built(proc.pid)
+            wait_docs_built()
             idle = tree_rss(proc.pid)
             meta = {
                 "meta": True,
