@@ -37,7 +37,7 @@ from sqlmodel import Session
 
 from engine.config import private_file
 from engine.errors import AuraError, ValidationError
-from engine.store.stamps import SINGLE_STATEMENT, STAMPED, bump
+from engine.store.stamps import SINGLE_STATEMENT, STAMPED, SqliteStampReader, bump
 from engine.store.types import dumps
 
 __all__ = [
@@ -232,6 +232,12 @@ class Database:
         event.listen(engine, "after_cursor_execute", self._mark_write)
         event.listen(engine, "commit", self._stamp_on_commit)
         event.listen(engine, "rollback", self._rolled_back)
+        self.stamp_reader: SqliteStampReader | None = None
+        path = sqlite_path(engine.url) if self.dialect == "sqlite" else None
+        if path is not None:  # (see engine.store.stamps)
+            reader = SqliteStampReader(str(path), BUSY_TIMEOUT_MS / 1000)
+            event.listen(engine, "engine_disposed", lambda _engine: reader.close())
+            self.stamp_reader = reader
 
     # -- the change stamp (engine.store.stamps) ------------------------------------------
     @staticmethod

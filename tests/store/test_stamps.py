@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import event
 
 from engine.store import Store, stamps
@@ -53,7 +54,9 @@ def test_changes_from_another_process_are_read_next_time(store: Store) -> None:
     assert store.variables.as_dict() == {}
 
 
-def test_pinned_reads_cost_one_statement_and_see_this_process_writes(store: Store) -> None:
+def test_pinned_reads_cost_one_statement_and_see_this_process_writes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
     wid = store.workflows.create(_workflow()).id
     store.variables.set("A", "1")
     store.variables.as_dict()
@@ -63,6 +66,10 @@ def test_pinned_reads_cost_one_statement_and_see_this_process_writes(store: Stor
     def count(*args: object) -> None:
         seen.append(str(args[2]))
 
+    reader = store.db.stamp_reader  # a SQLite file: the stamp has a connection of its own
+    if reader is not None:
+        read = reader.read
+        monkeypatch.setattr(reader, "read", lambda: seen.append("stamp from setting") or read())
     event.listen(store.engine, "before_cursor_execute", count)
     try:
         with stamps.pinned(store.db):
@@ -74,6 +81,19 @@ def test_pinned_reads_cost_one_statement_and_see_this_process_writes(store: Stor
             assert store.variables.as_dict() == {"A": "2"}
     finally:
         event.remove(store.engine, "before_cursor_execute", count)
+
+
+def test_the_stamp_of_a_sqlite_file_is_read_without_the_pool(store: Store) -> None:
+    """A SQLite file's stamp comes from a connection of its own (cheaper than a pooled
+    one), and sees another process's change as soon as it commits."""
+    if store.db.stamp_reader is None:
+        pytest.skip("PostgreSQL: the stamp is read through the pool")
+    before = stamps.current(store.db)
+    _elsewhere(store, "store.variables.set('B', '1')")
+    after = stamps.current(store.db)
+    assert isinstance(after, str) and after != before
+    store.close()  # closes the stamp's connection too; the next read opens it again
+    assert stamps.current(store.db) == after
 
 
 def test_a_cached_value_is_a_copy_the_caller_may_change(store: Store) -> None:
