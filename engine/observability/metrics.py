@@ -156,6 +156,19 @@ class _Metrics:
         self.retention_passes = Counter(
             "aura_retention_passes", "Retention passes, by result.", ["result"]
         )
+        self._children: dict[tuple[int, tuple[str, ...]], Any] = {}
+
+    def child(self, metric: Any, *values: str) -> Any:
+        """``metric.labels(*values)``, kept: the hot paths (every HTTP request, every
+        execution) count into the same few children, and ``labels()`` validates and locks
+        on each call."""
+        key = (id(metric), values)
+        found = self._children.get(key)
+        if found is None:
+            if len(self._children) >= 4096:  # label values are few; a bound all the same
+                self._children.clear()
+            found = self._children[key] = metric.labels(*values)
+        return found
 
 
 def _m() -> _Metrics | None:
@@ -192,30 +205,30 @@ def execution_finished(
     m: _Metrics, workflow_id: str, workflow: str, mode: str, status: str, seconds: float | None
 ) -> None:
     """Counts an execution that ended (or parked as ``waiting``)."""
-    m.executions.labels(workflow_id, workflow, mode, status).inc()
+    m.child(m.executions, workflow_id, workflow, mode, status).inc()
     if seconds is not None:
-        m.execution_seconds.labels(workflow_id, workflow, status).observe(max(0.0, seconds))
+        m.child(m.execution_seconds, workflow_id, workflow, status).observe(max(0.0, seconds))
 
 
 @_safely
 def node_finished(m: _Metrics, node_type: str, status: str, seconds: float | None) -> None:
     """Counts a node run that ended."""
-    m.node_runs.labels(node_type, status).inc()
+    m.child(m.node_runs, node_type, status).inc()
     if seconds is not None:
-        m.node_seconds.labels(node_type).observe(max(0.0, seconds))
+        m.child(m.node_seconds, node_type).observe(max(0.0, seconds))
 
 
 @_safely
 def http_request(m: _Metrics, method: str, route: str, status: int, seconds: float) -> None:
     """Counts an HTTP request answered by the API."""
-    m.http.labels(method, route, str(status)).inc()
-    m.http_seconds.labels(method, route).observe(seconds)
+    m.child(m.http, method, route, str(status)).inc()
+    m.child(m.http_seconds, method, route).observe(seconds)
 
 
 @_safely
 def webhook_request(m: _Metrics, kind: str, status: int) -> None:
     """Counts a webhook call (``kind``: webhook, webhook-test, webhook-waiting)."""
-    m.webhooks.labels(kind, str(status)).inc()
+    m.child(m.webhooks, kind, str(status)).inc()
 
 
 @_safely

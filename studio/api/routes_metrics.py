@@ -96,6 +96,9 @@ class MetricsMiddleware:
     def __init__(self, app: ASGIApp, routes: list[BaseRoute]) -> None:
         self.app = app
         self.routes = routes
+        # the template of each top-level route, by identity: the router leaves the route
+        # it matched in scope["route"], so most requests need no matching of their own
+        self._templates = {id(r): str(getattr(r, "path", "other")) for r in routes}
         from engine.config import settings
 
         self.enabled = settings().metrics.enabled
@@ -131,7 +134,10 @@ class MetricsMiddleware:
                 break
 
     def _template(self, scope: Scope) -> str:
-        return route_template(self.routes, scope)
+        # a route of a mounted app (its router overwrote scope["route"]), or no route
+        # (a request refused before routing, a 404): match here, as the router would
+        template = self._templates.get(id(scope.get("route")))
+        return template if template is not None else route_template(self.routes, scope)
 
 
 def route_template(routes: list[BaseRoute], scope: Scope) -> str:
