@@ -13,7 +13,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["KnowledgeAccess", "knowledge_for", "set_provider"]
+__all__ = ["KnowledgeAccess", "check_reranker", "knowledge_for", "rerankers", "set_provider"]
 
 _PROVIDER_MODULE = "engine.services.knowledge"
 _provider: Callable[[str], KnowledgeAccess] | None = None
@@ -50,6 +50,26 @@ class KnowledgeAccess(abc.ABC):
         ``similarity`` (cosine, when the vector search found it) and ``rerank_score``.
         With ``rerank`` (a re-ranker's name, built in: ``keywords``), the search's best
         ``4k`` are reordered by that re-ranker and the first ``k`` kept, as in the API."""
+
+
+def rerankers() -> list[str]:
+    """The names a search's ``rerank`` accepts (built in: ``keywords``)."""
+    from engine.knowledge.rerank import reranker_names
+
+    return reranker_names()
+
+
+def check_reranker(name: str) -> str:
+    """``name`` if it is a re-ranker's; otherwise ValueError in the search's words
+    ("Unknown re-ranker 'x'; use one of keywords."), for a parameter validator."""
+    from engine.errors import ValidationError
+    from engine.knowledge.rerank import get_reranker
+
+    try:
+        get_reranker(name)
+    except ValidationError as e:
+        raise ValueError(e.message) from None
+    return name
 
 
 def set_provider(provider: Callable[[str], KnowledgeAccess]) -> None:

@@ -1,9 +1,10 @@
 """Re-ranking offered where searches are made, under the API's name and meaning
-(``rerank``): the Knowledge: Search node, the SDK's ``ctx.knowledge.search`` and a stored
-agent's knowledge tool. Each puts the chunk on bringing the database back first for a
-question about getting the database back, where the plain vector search ranks the backup
-advice first; an unknown re-ranker is refused in words. On SQLite and PostgreSQL, with
-the real model (the agent's model is the local server speaking the OpenAI protocol)."""
+(``rerank``): the Knowledge: Search node, the SDK's ``ctx.knowledge.search``, the AI
+Agent node's knowledge tool and a stored agent's knowledge tool. Each puts the chunk on
+bringing the database back first for a question about getting the database back, where
+the plain vector search ranks the backup advice first; an unknown re-ranker is refused in
+words. On SQLite and PostgreSQL, with the real model (the agent's model is the local
+server speaking the OpenAI protocol)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 
 from engine.auth.types import Principal
-from engine.errors import ValidationError
+from engine.errors import ValidationError, WorkflowValidationError
 from engine.graph import load_workflow
 from engine.sdk import Item
 from tests.agents.conftest import llm, llm_server  # noqa: F401 - fixtures
@@ -116,6 +117,71 @@ def test_an_agents_knowledge_tool_reranks(
         _agent(erin, llm, {"kind": "knowledge", "knowledge_bases": [kb_id], "rerank": "x"}, "X")
     assert "unknown re-ranker 'x'; use one of keywords" in unknown.value.message
     assert unknown.value.details == {"field": "tools.search_knowledge.rerank"}
+
+
+def _agent_node(who: Principal, server: LLMServer, kb_id: str, rerank: str | None) -> Any:
+    """A workflow whose AI Agent node may search ``kb_id`` (with ``rerank``)."""
+    from engine.services import credentials
+
+    data = {"base_url": server.url, "api_key": "sk-rerank-test", "model": "gpt-x"}
+    cred = credentials.create_credential(who, f"LLM {rerank}", "openai_compatible", data).id
+    params: dict[str, Any] = {"prompt": "{{ $json.q }}", "knowledge_bases": [kb_id]}
+    if rerank is not None:
+        params["rerank"] = rerank
+    agent = {
+        "name": "Agent",
+        "type": "ai.agent",
+        "parameters": params,
+        "credentials": {"model": {"id": cred, "name": "LLM"}},
+    }
+    return load_workflow(
+        {
+            "name": "ask the agent",
+            "nodes": [{"name": "Start", "type": "core.manual_trigger"}, agent],
+            "connections": [{"source": "Start", "target": "Agent"}],
+        }
+    )
+
+
+def _run_node(who: Principal, wf: Any) -> Any:
+    from engine.services import runs
+    from engine.services.principals import RunAs
+
+    return runs.run_workflow(
+        wf, input_items=[Item(json={"q": QUESTION})], principal=RunAs.caller(who)
+    )
+
+
+def test_the_agent_nodes_knowledge_tool_reranks(
+    kb: ModuleType,
+    erin: Principal,
+    llm: LLMServer,  # noqa: F811 - the fixture imported above
+) -> None:
+    from engine.graph import validate
+    from engine.sdk import get_catalog
+
+    kb_id = _base(kb, erin)
+    found: dict[str | None, list[dict[str, Any]]] = {}
+    for rerank in (None, "keywords"):
+        llm.play({"tool": "search_knowledge", "args": {"query": QUESTION}}, _tool_answer)
+        run = _run_node(erin, _agent_node(erin, llm, kb_id, rerank))
+        assert run.ok, run.error
+        found[rerank] = json.loads(run.output[0].json["answer"].removeprefix("Tool said: "))
+    assert found[None][0]["document"] == "backup.md"
+    assert found["keywords"][0]["document"] == "restore.md"
+    assert "database back" in found["keywords"][0]["text"]
+    scores = [h["rerank_score"] for h in found["keywords"]]
+    assert scores == sorted(scores, reverse=True) and scores[0] > 0
+    assert "rerank_score" not in found[None][0]
+
+    # an unknown re-ranker: the editor's problems name the field; a run is refused saying so
+    wrong = _agent_node(erin, llm, kb_id, "cross-encoder")
+    said = "Unknown re-ranker 'cross-encoder'; use one of keywords."
+    problems = [p.message for p in validate(wrong, get_catalog()).errors]
+    assert problems == [f"Node 'Agent', parameter 'rerank': {said}"]
+    with pytest.raises(WorkflowValidationError) as refused:
+        _run_node(erin, wrong)
+    assert said in refused.value.message and refused.value.http_status == 422
 
 
 def test_the_agent_editor_form_keeps_a_knowledge_tools_reranker() -> None:

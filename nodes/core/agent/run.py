@@ -56,7 +56,7 @@ def _http_tool(ctx: NodeContext, timeout_s: float) -> Tool:
     return Tool(HTTP_TOOL, call)
 
 
-def _knowledge_tool(ctx: NodeContext, bases: list[str]) -> Tool:
+def _knowledge_tool(ctx: NodeContext, bases: list[str], rerank: str | None) -> Tool:
     schema: dict[str, Any] = {
         "type": "object",
         "properties": {"query": {"type": "string", "description": "What to look for."}},
@@ -70,9 +70,11 @@ def _knowledge_tool(ctx: NodeContext, bases: list[str]) -> Tool:
         base = str(arguments.get("knowledge_base") or bases[0])
         if base not in bases:
             raise ValueError(f"knowledge_base must be one of {', '.join(bases)}")
-        hits = ctx.knowledge.search(base, str(arguments["query"]), k=KNOWLEDGE_HITS)
+        query = str(arguments["query"])
+        hits = ctx.knowledge.search(base, query, k=KNOWLEDGE_HITS, rerank=rerank)
         return [
             {"text": h["text"], "document": h["document"], "score": round(h["score"], 3)}
+            | ({"rerank_score": h["rerank_score"]} if rerank else {})
             for h in hits
         ]
 
@@ -99,7 +101,7 @@ def execute(ctx: NodeContext) -> dict[str, list[Item]]:
         if p.http_tool:
             tools.append(_http_tool(ctx, p.timeout_s))
         if p.knowledge_bases:
-            tools.append(_knowledge_tool(ctx, p.knowledge_bases))
+            tools.append(_knowledge_tool(ctx, p.knowledge_bases, p.rerank))
         tools += [node_tool(ctx, t) for t in p.node_tools]
         if p.code_tool:
             tools.append(code_tool(ctx, p.code_timeout_s))

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from pydantic import field_validator
+
 from engine.sdk import CredentialSlot, Field, NodeSpec, Params, load_docs, ui
+from engine.sdk.knowledge import check_reranker
 
 MODEL_KINDS = ("openai_compatible", "anthropic")
 
@@ -125,6 +128,14 @@ class AgentParams(ModelParams):
         description="Knowledge bases (ids or names) the model may search with a "
         "'search_knowledge' tool: those of this execution's project, or shared with it.",
     )
+    rerank: str | None = Field(
+        None,
+        max_length=100,
+        description="Re-rank each 'search_knowledge' search: its best 20 chunks are "
+        "reordered by this re-ranker and the top 4 given to the model, each with its "
+        "rerank_score (built in: 'keywords', the share of the query's words a chunk holds, "
+        "rare words weighing more). Empty: the search's own order.",
+    )
     mcp_servers: list[str] = Field(
         default_factory=list,
         description="MCP servers of this execution's project (their names, from the "
@@ -159,6 +170,11 @@ class AgentParams(ModelParams):
     stream: bool = Field(
         False, description="Receive the model's answer as a stream (both providers)."
     )
+
+    @field_validator("rerank")
+    @classmethod
+    def _known_reranker(cls, value: str | None) -> str | None:
+        return check_reranker(value) if value else None
 
 
 SPEC = NodeSpec(
