@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from engine.agents.definition import STATES, AgentDefinition, load_definition
+from engine.agents.definition import STATES, load_definition
 from engine.errors import ConflictError, NotFoundError, ValidationError
 from engine.store.models_agents import AgentRecord, AgentVersion
 from engine.store.types import checksum, new_id, utcnow
@@ -234,7 +234,3 @@ def set_state(store: Any, agent_id: str, state: str) -> AgentRecord:
         rec.updated_at = utcnow()
         s.add(rec)
     return rec
-
-
-def definition_of(ver: AgentVersion) -> AgentDefinition:
-    return load_definition(ver.definition)

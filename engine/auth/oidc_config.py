@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from engine.auth.context import AuthContext
-from engine.auth.rbac import check_role, rank
+from engine.auth.rbac import check_role
 from engine.config import OidcSettings
 from engine.errors import ConflictError, NotFoundError, ValidationError
 from engine.store.models_oidc import OidcProvider, provider_secret_aad
@@ -419,8 +419,3 @@ def set_login_methods(ctx: AuthContext, methods: list[str]) -> list[str]:
         )
     ctx.store.settings.set(SETTING_LOGIN_METHODS, clean)
     return clean
-
-
-def highest_role(role: str, ceiling: str) -> bool:
-    """True when ``role`` is not above ``ceiling``."""
-    return rank(role) <= rank(ceiling)

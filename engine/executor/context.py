@@ -25,10 +25,8 @@ from engine.graph.messages import param_path, plain_message
 from engine.graph.validate import contains_expression
 from engine.sdk.context import (
     SHARED_DATA_KEY,
-    ExecutionInfo,
     NodeContext,
     NodeInfo,
-    WorkflowInfo,
 )
 from engine.sdk.items import Item
 
@@ -290,21 +288,6 @@ class ExecContext(NodeContext):
 
     def sleep(self, seconds: float) -> None:
         self._ex.interrupt.sleep(seconds)
-
-
-def make_info(
-    execution_id: str,
-    mode: str,
-    resume_url: str | None,
-    workflow_id: str | None,
-    name: str,
-    tz: str,
-    active: bool,
-) -> tuple[WorkflowInfo, ExecutionInfo]:
-    return (
-        WorkflowInfo(workflow_id, name, tz, active),
-        ExecutionInfo(execution_id, mode, resume_url),
-    )
 
 
 CredentialResolver = Callable[..., dict[str, Any]]

@@ -186,16 +186,5 @@ class Workflow(_Model):
     def node_names(self) -> list[str]:
         return [n.name for n in self.nodes]
 
-    def rename_node(self, old: str, new: str) -> None:
-        """Renames a node and rewrites connections and pinned data (not expressions)."""
-        self.node(old).name = new
-        for c in self.connections:
-            if c.source == old:
-                c.source = new
-            if c.target == old:
-                c.target = new
-        if old in self.pinned_data:
-            self.pinned_data[new] = self.pinned_data.pop(old)
-
     def to_json_dict(self) -> dict[str, Any]:
         return self.model_dump(mode="json", exclude_none=False)

@@ -318,7 +318,3 @@ def _merge_v1(cx: MapContext) -> dict[str, Any]:
         raise Unmappable(f"Merge v1 mode '{mode}'")
     return table[mode]
 
-
-def conditions_of(cx: MapContext) -> dict[str, Any]:
-    """The AURA condition group of an n8n node with ``conditions`` (for other mappers)."""
-    return _group(cx)

@@ -67,14 +67,6 @@ class AgentHost:
         self._ensure_watch()
         self._guarded(execution_id, run, event)
 
-    def cancel_local(self, execution_id: str) -> bool:
-        with self._lock:
-            event = self._running.get(execution_id)
-        if event is None:
-            return False
-        event.set()
-        return True
-
     def _guarded(self, execution_id: str, run: RunFunction, event: threading.Event) -> None:
         try:
             run(event)
