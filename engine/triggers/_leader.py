@@ -21,7 +21,7 @@ import logging
 import os
 import socket
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import redis
@@ -92,11 +92,6 @@ class LeaderLock:
     def held(self) -> bool:
         """Whether this process believes it leads (the fire check has the last word)."""
         return self.value is not None and not self._lost.is_set()
-
-    def holder(self) -> str | None:
-        """The current lock value ``"<fence>:<identity>"`` in Redis, if any."""
-        raw: Any = self.r.get(self.key)
-        return raw.decode() if isinstance(raw, bytes) else (str(raw) if raw else None)
 
     def acquire(self) -> bool:
         """Tries once to become the leader; starts renewing on success."""

@@ -152,9 +152,9 @@ def _login_body(result: Any) -> dict[str, Any]:
 
 
 @router.get("/auth/status", action=None, summary="Is the instance set up")
-def auth_status(call: Call) -> dict[str, Any]:
+def auth_status(call: Call) -> StatusOut:
     """Whether an owner exists (the studio shows set-up until one does)."""
-    return {"has_owner": call.auth.has_owner()}
+    return StatusOut(has_owner=call.auth.has_owner())
 
 
 @router.post(

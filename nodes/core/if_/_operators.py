@@ -14,7 +14,6 @@ from engine.sdk.regex import RegexError, compile_regex
 __all__ = [
     "OPERATIONS",
     "OPERATION_CHOICES",
-    "SINGLE_VALUE",
     "ConditionTypeError",
     "apply_operation",
     "normalise_operation",
@@ -77,9 +76,6 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "object": ("is_empty", "is_not_empty", "has_key", "not_has_key", "exists", "not_exists"),
     "any": ("exists", "not_exists", "equals", "not_equals"),
 }
-SINGLE_VALUE = frozenset(
-    {"is_empty", "is_not_empty", "exists", "not_exists", "is_true", "is_false"}
-)
 
 _LABELS: dict[str, str] = {
     "equals": "is equal to",

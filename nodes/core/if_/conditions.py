@@ -22,7 +22,6 @@ from engine.sdk import AuraError, Field, Item, NodeContext, NodeExecutionError, 
 from nodes.core.if_._operators import (
     OPERATION_CHOICES,
     OPERATIONS,
-    SINGLE_VALUE,
     ConditionTypeError,
     apply_operation,
     normalise_operation,
@@ -83,11 +82,6 @@ class Condition(Params):
             )
         self.operation = op
         return self
-
-    @property
-    def single_value(self) -> bool:
-        """True if the operation ignores the right value."""
-        return self.operation in SINGLE_VALUE
 
 
 class ConditionGroupParams(Params):
