@@ -23,6 +23,7 @@ import contextlib
 import contextvars
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -95,9 +96,10 @@ def staged(pkg: Package) -> Iterator[None]:
 
 
 def _store() -> Any:
-    from engine.store.current import opened_store
-
-    return opened_store()
+    # engine.store.current, looked up in sys.modules rather than imported per call (the
+    # catalog asks several times per webhook); not imported yet: no store is open
+    current = sys.modules.get("engine.store.current")
+    return None if current is None else current.opened_store()
 
 
 def installed_state(store: Any) -> dict[str, dict[str, Any]]:
