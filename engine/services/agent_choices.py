@@ -7,7 +7,9 @@
 * ``workflows``: the workflows the caller may run in the agent's project, each with the
   arguments a workflow tool takes (derived from its *When Called by Another Workflow*
   trigger, as AURA's own MCP server derives them);
-* ``knowledge_bases`` and ``mcp_servers`` of the agent's project;
+* ``knowledge_bases`` and ``mcp_servers`` of the agent's project, and ``rerankers``:
+  the names a knowledge tool's ``rerank`` accepts (those registered with
+  :func:`engine.knowledge.rerank.register_reranker`; built in: ``keywords``);
 * ``builtin``: the tools every agent may be given without a reference (HTTP requests,
   Python in the sandbox);
 * ``nodes``: the nodes whose spec says they can be a tool, with their credential slots,
@@ -148,6 +150,7 @@ def editor_choices(principal: Principal, ref: str) -> dict[str, Any]:
     Raises:
         NotFoundError: no agent ``ref`` the caller may read.
     """
+    from engine.knowledge.rerank import reranker_names
     from engine.services.agents import find_agent
 
     rec = find_agent(principal, ref)
@@ -160,5 +163,6 @@ def editor_choices(principal: Principal, ref: str) -> dict[str, Any]:
         "workflows": _workflows(principal, rec.project_id),
         "knowledge_bases": _knowledge_bases(principal, rec.project_id),
         "mcp_servers": _mcp_servers(principal, rec.project_id),
+        "rerankers": reranker_names(),
         "builtin": [dict(t) for t in BUILTIN_TOOLS],
     }

@@ -3,7 +3,8 @@ tool rows (what the page binds to), and back, with each wrong field named in pla
 
 * :func:`to_form` gives ``(fields, tools)``: ``fields`` maps each setting (``max_steps``,
   ``credential_id`` ...) to the text its input shows, ``tools`` is one row per tool
-  (kind, name, description, what it reaches, whether each call waits for approval).
+  (kind, name, description, what it reaches, whether each call waits for approval; a
+  knowledge tool's re-ranker, '' for none).
 * :func:`from_form` reads them back into a definition dict and a dict of problems by
   field key (``max_steps``, ``tools.1.name``); the definition is only good when there
   are none. The service validates again (:func:`engine.agents.definition.load_definition`);
@@ -276,7 +277,18 @@ def _temperature(r: _Reader) -> float | None:
     return value
 
 
-def _tools(rows: list[dict[str, str]]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def _rerank_problem(value: str, rerankers: list[str] | None) -> str:
+    """Why a knowledge tool's re-ranker cannot be saved ('' when it can): one the engine
+    no longer offers (its package removed, say) is named with those it does."""
+    if not value or rerankers is None or value in rerankers:
+        return ""
+    offered = ", ".join(rerankers) or "none are installed"
+    return f"Unknown re-ranker '{value}': choose None (the search's own order) or one of {offered}."
+
+
+def _tools(
+    rows: list[dict[str, str]], rerankers: list[str] | None = None
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
     errors: dict[str, str] = {}
     out: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
@@ -305,8 +317,11 @@ def _tools(rows: list[dict[str, str]]) -> tuple[list[dict[str, Any]], dict[str, 
                 spec["input_schema"] = json.loads(row["schema"])
         elif kind == "knowledge":
             spec["knowledge_bases"] = targets
-            if row.get("rerank"):  # set through the API: kept when the form saves
-                spec["rerank"] = row["rerank"]
+            rerank = (row.get("rerank") or "").strip()
+            if problem := _rerank_problem(rerank, rerankers):
+                errors.setdefault(f"tools.{i}", problem)
+            if rerank:
+                spec["rerank"] = rerank
         elif kind == "mcp":
             spec["servers"] = targets
         elif kind == "code":
@@ -329,9 +344,14 @@ def _tools(rows: list[dict[str, str]]) -> tuple[list[dict[str, Any]], dict[str, 
 
 
 def from_form(
-    instructions: str, fields: dict[str, str], tools: list[dict[str, str]]
+    instructions: str,
+    fields: dict[str, str],
+    tools: list[dict[str, str]],
+    rerankers: list[str] | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
-    """The definition the form describes, and the problems by field key (empty: good)."""
+    """The definition the form describes, and the problems by field key (empty: good).
+    ``rerankers``: the re-rankers a knowledge tool may use (the editor's choices; None:
+    not checked here, the service checks)."""
     r = _Reader(fields)
     model: dict[str, Any] = {
         "provider": fields.get("provider") or "openai",
@@ -357,7 +377,7 @@ def from_form(
         r.errors["budget_warn"] = (
             "Warn below the stop level: a warning after runs stop is never seen."
         )
-    tool_specs, tool_errors = _tools(tools)
+    tool_specs, tool_errors = _tools(tools, rerankers)
     definition = {
         "instructions": instructions,
         "model": model,

@@ -1,8 +1,8 @@
 """The Tools section of the agent editor: one card per tool (its name, description,
-approval switch; a code tool's time limit; a node tool's arguments, parameters — a JSON
-editor for tables and JSON, its problem said under it as it is typed — and
-credentials) and the picker that adds tools from lists (built-in, workflows, nodes,
-knowledge bases, MCP servers)."""
+approval switch; a code tool's time limit; a knowledge tool's re-ranker; a node tool's
+arguments, parameters — a JSON editor for tables and JSON, its problem said under it as
+it is typed — and credentials) and the picker that adds tools from lists (built-in,
+workflows, nodes, knowledge bases, MCP servers)."""
 
 from __future__ import annotations
 
@@ -83,6 +83,7 @@ def _tool(t: rx.Var, i: rx.Var) -> rx.Component:
                 spacing="2",
             ),
             rx.cond(t["kind"] == "code", _code_settings(t, i)),
+            rx.cond(t["kind"] == "knowledge", _knowledge_settings(t, i)),
             rx.cond(t["kind"] == "node", _node_settings(t, i)),
             rx.cond(
                 t["error"] != "",
@@ -109,6 +110,32 @@ def _code_settings(t: rx.Var, i: rx.Var) -> rx.Component:
         rx.text("at most 120", size="1", color_scheme="gray"),
         align="center",
         spacing="2",
+    )
+
+
+def _knowledge_settings(t: rx.Var, i: rx.Var) -> rx.Component:
+    """A knowledge tool's re-ranker: None, or one the engine offers (``E.rerankers``)."""
+    return rx.hstack(
+        rx.text("Re-ranker", size="1", color_scheme="gray"),
+        rx.select.root(
+            rx.select.trigger(width="160px", aria_label="Re-ranker"),
+            rx.select.content(
+                rx.select.item("None", value="none"),
+                rx.foreach(E.rerankers, lambda name: rx.select.item(name, value=name)),
+            ),
+            value=rx.cond(t["rerank"] == "", "none", t["rerank"]),
+            on_change=lambda v: E.set_tool_rerank(i, v),
+            size="2",
+        ),
+        rx.text(
+            "reorders each search's passages (keywords: those holding the words asked for "
+            "first); None keeps the search's order",
+            size="1",
+            color_scheme="gray",
+        ),
+        align="center",
+        spacing="2",
+        class_name="tool-rerank",
     )
 
 

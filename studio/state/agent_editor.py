@@ -35,6 +35,7 @@ class AgentEditorState(AuthState):
     workflows: list[dict[str, str]] = []
     knowledge_bases: list[dict[str, str]] = []
     mcp_servers: list[dict[str, str]] = []
+    rerankers: list[str] = []
     nodes: list[dict[str, str]] = []
     node_fields: list[dict[str, str]] = []
     _choices: dict[str, Any] = {}
@@ -67,6 +68,7 @@ class AgentEditorState(AuthState):
             {"name": b["name"], "description": b["description"]} for b in choices["knowledge_bases"]
         ]
         self.mcp_servers = list(choices["mcp_servers"])
+        self.rerankers = list(choices["rerankers"])
         self.nodes = [
             {"type": n["type"], "title": n["title"], "description": n["description"]}
             for n in choices["nodes"]
@@ -121,6 +123,11 @@ class AgentEditorState(AuthState):
         ]
 
     @rx.event
+    def set_tool_rerank(self, index: int, value: str) -> None:
+        """A knowledge tool's re-ranker from its select ('none': the search's own order)."""
+        self.set_tool_field(index, "rerank", "" if value == "none" else value)
+
+    @rx.event
     def set_tool_sensitive(self, index: int, on: bool) -> None:
         self.set_tool_field(index, "sensitive", "true" if on else "")
 
@@ -163,7 +170,9 @@ class AgentEditorState(AuthState):
     def save(self) -> Any:
         from engine.services import agents
 
-        definition, errors = from_form(self.instructions, self.fields, self.tools)
+        definition, errors = from_form(
+            self.instructions, self.fields, self.tools, self._choices.get("rerankers")
+        )
         if errors:
             n = len(errors)
             self._show(errors, f"{n} setting{'s' if n > 1 else ''} to correct before saving.")

@@ -2,7 +2,8 @@
 tool rows reads back as the same definition; wrong values are named in plain words
 beside their field (and nothing is saved); the service's own refusals land beside the
 field too; the lists the editor picks tools from hold what the editor may use in the
-agent's project and nothing of another project."""
+agent's project and nothing of another project; a knowledge tool's re-ranker is chosen
+from the engine's, saved and kept, and one the engine lacks is refused beside the tool."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 
 from engine.auth.types import Principal
+from engine.errors import ValidationError
 from studio.logic.agent_form import field_errors, from_form, to_form, tool_row
 from tests.agents.conftest import People
 
@@ -105,7 +107,6 @@ def test_wrong_values_are_named_in_plain_words_beside_their_field() -> None:
 
 
 def test_the_services_refusals_land_beside_their_field(people: People) -> None:
-    from engine.errors import ValidationError
     from engine.services import agents
 
     view = agents.create_agent(people.bob, "Checked")
@@ -265,3 +266,60 @@ def test_table_and_json_parameters_of_a_node_tool_in_a_json_editor(people: Peopl
     assert json.loads(shown["json_body"]["value"]) == params["json_body"]
     back, errors = from_form(instructions, fields, tools)
     assert errors == {} and back["tools"][0]["parameters"] == params
+
+
+def test_a_knowledge_tools_reranker_is_chosen_saved_and_kept(
+    people: People, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The editor offers the re-rankers the engine has (one a package registered too):
+    one chosen is saved and shown when the agent is opened again; one the engine no
+    longer has (its package removed) is refused beside the tool, naming those it has."""
+    from engine.knowledge import rerank
+    from engine.services import agent_choices, agents, knowledge
+
+    monkeypatch.setitem(rerank._RERANKERS, "shortest", lambda query, hits: hits)
+    knowledge.create_base(people.bob, "handbook")
+    tool = {"kind": "knowledge", "knowledge_bases": ["handbook"]}
+    view = agents.create_agent(people.bob, "Librarian", {"tools": [tool]})
+    choices = agent_choices.editor_choices(people.bob, view.id)
+    assert choices["rerankers"] == ["keywords", "shortest"]
+    instructions, fields, tools = to_form(view.definition, choices)
+    assert tools[0]["rerank"] == ""  # shown as None
+
+    tools[0]["rerank"] = "keywords"  # chosen in the select
+    definition, errors = from_form(instructions, fields, tools, choices["rerankers"])
+    assert errors == {}
+    saved = agents.save_agent(people.bob, view.id, definition)
+    reopened = agents.get_agent(people.bob, view.id)
+    assert reopened.version == saved.version == 2
+    assert reopened.definition["tools"][0]["rerank"] == "keywords"
+    _, _, tools = to_form(reopened.definition, choices)
+    assert tools[0]["rerank"] == "keywords"
+
+    tools[0]["rerank"] = "shortest"
+    definition, _ = from_form(instructions, fields, tools, choices["rerankers"])
+    agents.save_agent(people.bob, view.id, definition)
+    monkeypatch.delitem(rerank._RERANKERS, "shortest")  # its package is removed
+    choices = agent_choices.editor_choices(people.bob, view.id)
+    instructions, fields, tools = to_form(agents.get_agent(people.bob, view.id).definition)
+    assert tools[0]["rerank"] == "shortest"
+    definition, errors = from_form(instructions, fields, tools, choices["rerankers"])
+    assert errors == {
+        "tools.0": "Unknown re-ranker 'shortest': choose None (the search's own order) or "
+        "one of keywords."
+    }
+    # the service refuses it too, and its refusal lands beside the same tool
+    with pytest.raises(ValidationError) as caught:
+        agents.save_agent(people.bob, view.id, definition)
+    names = [t["name"] for t in tools]
+    message = caught.value.message
+    assert "unknown re-ranker 'shortest'; use one of keywords" in message
+    assert field_errors(caught.value.details, message, names) == {"tools.0": message}
+    assert agents.get_agent(people.bob, view.id).version == 3  # nothing saved
+
+    tools[0]["rerank"] = ""  # None
+    definition, errors = from_form(instructions, fields, tools, choices["rerankers"])
+    assert errors == {} and "rerank" not in definition["tools"][0]
+    assert (
+        agents.save_agent(people.bob, view.id, definition).definition["tools"][0]["rerank"] is None
+    )

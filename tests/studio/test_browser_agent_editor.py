@@ -7,6 +7,10 @@
   corrects it and saves a version that holds exactly what the form showed. A node
   tool's headers and JSON body are JSON editors: text that is not JSON is said under the
   field and refused on save; corrected, it is saved as JSON.
+* A knowledge tool's re-ranker: a select of None and the engine's re-rankers (one a
+  package registered among them); the one chosen is saved and shown again after a reload;
+  one the engine no longer has (its package removed) is refused beside the tool, naming
+  those it has.
 * MCP servers: the owner adds an HTTP server (token from a credential) to the project,
   tests the connection and sees the tools an agent would get, edits it to offer one tool
   only, and removes it after confirming.
@@ -200,6 +204,73 @@ def test_a_node_tools_headers_and_json_body_are_edited_as_json(
     saved = agents.get_agent(owner, view.id).definition["tools"][0]["parameters"]
     assert saved["headers"] == [{"name": "Accept", "value": "application/json"}]
     assert saved["json_body"] == {"city": "{{ $json.city }}"}
+
+
+def _open_editor(page: Any, studio: Studio, agent_id: str, title: str) -> Any:
+    page.goto(f"{studio.url}/agents/{agent_id}")
+    page.wait_for_selector(f"#agent-title >> text={title}", timeout=WAIT)
+    page.get_by_role("tab", name="Editor").click()
+    card = page.locator('.agent-tool[data-kind="knowledge"]')
+    card.locator(".tool-rerank").wait_for(timeout=WAIT)
+    return card
+
+
+def test_a_knowledge_tools_reranker_is_chosen_saved_and_kept(
+    page: Any,
+    studio: Studio,
+    owner_account: dict[str, str],
+    shot: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from engine.knowledge import rerank
+    from engine.services import agents, auth, knowledge
+
+    # a package's re-ranker (the studio's backend runs in this process)
+    monkeypatch.setitem(rerank._RERANKERS, "shortest", lambda query, hits: hits)
+    owner = _owner(owner_account)
+    project = str(auth.default_project(owner))
+    knowledge.create_base(owner, "manuals", project_id=project)
+    tool = {"kind": "knowledge", "knowledge_bases": ["manuals"]}
+    view = agents.create_agent(owner, "Manual reader", {"tools": [tool]}, project_id=project)
+
+    card = _open_editor(page, studio, view.id, "Manual reader")
+    select = card.get_by_role("combobox", name="Re-ranker")
+    assert select.inner_text() == "None"
+    select.click()
+    offered = page.get_by_role("option").all_inner_texts()
+    assert offered == ["None", "keywords", "shortest"]
+    page.get_by_role("option", name="keywords").click()
+    page.wait_for_timeout(300)
+    card.scroll_into_view_if_needed()
+    shot(page, "agent-editor-reranker")
+    page.click("#agent-save")
+    page.wait_for_selector("text=Saved version 2.", timeout=WAIT)
+    assert agents.get_agent(owner, view.id).definition["tools"][0]["rerank"] == "keywords"
+
+    card = _open_editor(page, studio, view.id, "Manual reader")  # opened again
+    select = card.get_by_role("combobox", name="Re-ranker")
+    assert select.inner_text() == "keywords"
+    select.click()
+    page.get_by_role("option", name="shortest").click()
+    page.wait_for_timeout(300)
+    page.click("#agent-save")
+    page.wait_for_selector("text=Saved version 3.", timeout=WAIT)
+
+    monkeypatch.delitem(rerank._RERANKERS, "shortest")  # its package is removed
+    card = _open_editor(page, studio, view.id, "Manual reader")
+    page.click("#agent-save")
+    error = card.locator(".tool-error")
+    error.wait_for(timeout=WAIT)
+    assert error.inner_text() == (
+        "Unknown re-ranker 'shortest': choose None (the search's own order) or one of keywords."
+    )
+    assert agents.get_agent(owner, view.id).version == 3  # nothing saved
+    card.get_by_role("combobox", name="Re-ranker").click()
+    page.get_by_role("option", name="None").click()
+    page.wait_for_timeout(300)
+    page.click("#agent-save")
+    page.wait_for_selector("text=Saved version 4.", timeout=WAIT)
+    assert agents.get_agent(owner, view.id).definition["tools"][0]["rerank"] is None
 
 
 def test_the_mcp_servers_page_adds_tests_edits_and_removes_a_server(
