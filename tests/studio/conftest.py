@@ -23,9 +23,16 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 SHOTS = Path(os.environ.get("AURA_SCREENSHOTS", "/tmp/aura-studio-shots"))
 
 
@@ -132,8 +139,9 @@ def owner_account(studio: Studio) -> dict[str, str]:
 def sign_in(context: Any, studio: Studio, email: str, password: str) -> None:
     """Signs ``context`` in through the HTTP API: the response's httpOnly cookies are
     kept by the browser context (cookies belong to the host, so both ports get them)."""
-    r = context.request.post(f"{studio.backend}/api/v1/auth/login",
-                             data={"email": email, "password": password})
+    r = context.request.post(
+        f"{studio.backend}/api/v1/auth/login", data={"email": email, "password": password}
+    )
     assert r.ok, r.text()
     assert not r.json()["needs_2fa"], "use a user without 2FA"
 
@@ -153,8 +161,11 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
-    return {**browser_context_args, "viewport": {"width": 1440, "height": 900},
-            "accept_downloads": True}
+    return {
+        **browser_context_args,
+        "viewport": {"width": 1440, "height": 900},
+        "accept_downloads": True,
+    }
 
 
 @pytest.fixture
@@ -171,11 +182,15 @@ def shot() -> Any:
 
 
 FIRST_RUN_TEST = "test_first_run_setup_creates_the_owner"
+UP_MODULE = "test_browser_up.py"
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     """The first-run set-up test goes first: it needs an instance without an owner,
-    and every other browser test signs in as one (the session shares one instance)."""
-    first = [i for i in items if i.name.split("[")[0] == FIRST_RUN_TEST]
+    and every other browser test signs in as one (the session shares one instance).
+    Before it, the tests of ``aura up`` (their own instance, whose first test also sets it
+    up), all together: their module-wide ``aura up`` stops before the studio starts."""
+    up = [i for i in items if i.path.name == UP_MODULE]
+    first = up + [i for i in items if i.name.split("[")[0] == FIRST_RUN_TEST]
     if first:
         items[:] = first + [i for i in items if i not in first]
