@@ -7,16 +7,16 @@ process (Playwright's sync API and Textual's event loop do not mix).
 
 The core group runs on two pytest-xdist workers (``--dist loadfile``: a module's tests,
 and their module-wide servers, stay in one worker; each worker has its own data
-directory, Redis and PostgreSQL). The console group, then the
-browser group, run after it, each alone (beside the core group on 2 cores, the
-console's Pilot waits and the studio's production build time out, and nothing is won).
-The browser group collects only the ``test_browser*.py`` modules.
+directory, Redis and PostgreSQL). The console group, on two workers too, then the
+browser group, in one process, run after it, each alone (beside the core group on 2
+cores, the console's Pilot waits and the studio's production build time out, and
+nothing is won). The browser group collects only the ``test_browser*.py`` modules.
 
 Options: any extra arguments are passed to every pytest group (e.g. ``-x -k store``).
 Environment: ``AURA_TEST_SKIP_SETUP=1`` skips the install steps; ``AURA_TEST_WORKERS=N``
-sets the core group's xdist workers (default 2; 1 runs it in one process, e.g. to
-debug a test that fails only beside another); ``AURA_TEST_GROUPS=core,console`` runs only
-the groups named.
+sets the xdist workers of the core and console groups (default 2; 1 runs each in one
+process, e.g. to debug a test that fails only beside another);
+``AURA_TEST_GROUPS=core,console`` runs only the groups named.
 """
 
 from __future__ import annotations
@@ -76,7 +76,7 @@ def ensure_system_packages() -> None:
 
 
 def core_workers() -> int:
-    """How many pytest-xdist workers run the core group (1: no xdist)."""
+    """How many pytest-xdist workers run the core and console groups (1: no xdist)."""
     wanted = os.environ.get("AURA_TEST_WORKERS")
     if wanted:
         return max(1, int(wanted))
@@ -99,7 +99,9 @@ def groups() -> list[tuple[str, list[str]]]:
         ("core", ["tests", "-m", "not browser", "--ignore=tests/tui", "--durations=25", *xdist])
     ]
     if (ROOT / "tests" / "tui").is_dir():
-        found.append(("console", ["tests/tui", "-m", "not browser"]))
+        # its own xdist workers (each its own API server); the tests mostly wait on
+        # servers and Pilot, so two processes overlap the waits
+        found.append(("console", ["tests/tui", "-m", "not browser", "--durations=15", *xdist]))
     browser_files = browser_test_files()
     if browser_files:
         # a 900 s timeout: the first test waits for the studio's production build, which
