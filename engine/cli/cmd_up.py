@@ -414,6 +414,8 @@ def _run(
             for c in children:
                 if not c.alive() and not stopping["n"]:
                     _restart(c, env)
+            if docs is not None and docs.poll() is not None:
+                docs = None  # ended and reaped (it stayed a zombie until aura up exited)
             time.sleep(0.25)
     finally:
         if docs is not None and docs.poll() is None:

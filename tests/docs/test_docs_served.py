@@ -82,6 +82,18 @@ def _builder_runs(pid: int) -> bool:
     return False
 
 
+def _zombies(pid: int) -> list[str]:
+    """The children of ``pid`` that ended and were never waited for."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for kid in (task / "children").read_text().split():
+            with contextlib.suppress(OSError):
+                stat = Path(f"/proc/{kid}/stat").read_text()
+                if stat[stat.rfind(")") + 2] == "Z":
+                    found.append(kid)
+    return found
+
+
 @pytest.mark.slow
 def test_aura_up_builds_the_docs_in_the_background_and_serves_them(tmp_path: Path) -> None:
     from engine.runtimes.embedded import free_port
@@ -142,6 +154,9 @@ def test_aura_up_builds_the_docs_in_the_background_and_serves_them(tmp_path: Pat
         deadline = time.monotonic() + 120
         while _builder_runs(proc.pid):  # it finds the site fresh and leaves it
             assert time.monotonic() < deadline, "the docs check did not end"
+            time.sleep(0.5)
+        while _zombies(proc.pid):  # aura up waits for the ended check: no zombie left
+            assert time.monotonic() < deadline, f"zombie children: {_zombies(proc.pid)}"
             time.sleep(0.5)
         # rebuilt only if what it is made of changed meanwhile (others may edit this tree)
         rebuilt = os.stat(site / "index.html").st_mtime_ns != built
