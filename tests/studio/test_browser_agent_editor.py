@@ -21,6 +21,7 @@ owner. Screenshots go to AURA_SCREENSHOTS.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -314,10 +315,18 @@ def test_the_mcp_servers_page_adds_tests_edits_and_removes_a_server(
     shot(page, "mcp-servers-tested")
 
     row.locator(".mcp-edit").click()
+    # the form holds the saved server before a field is typed into (a late load would
+    # undo the typing), and the first save's message is still shown: wait for the store
+    page.wait_for_function(
+        "() => document.querySelector('#mcp-name')?.value === 'desk'", timeout=WAIT
+    )
     _fill(page, "#mcp-tools", "add")
     page.click("#mcp-save")
     page.wait_for_selector("text=Saved the MCP server 'desk'.", timeout=WAIT)
-    assert [s.tools for s in mcp.list_servers(owner, project)] == [["add"]]
+    deadline = time.monotonic() + WAIT / 1000
+    while (tools := [s.tools for s in mcp.list_servers(owner, project)]) != [["add"]]:
+        assert time.monotonic() < deadline, tools
+        page.wait_for_timeout(200)
     row.locator(".mcp-test").click()
     page.wait_for_selector("#mcp-test-ok >> text=1 tool(s)", timeout=WAIT)
 
