@@ -79,11 +79,18 @@ def test_the_sdk_search_reranks(kb: ModuleType, erin: Principal) -> None:
         access.search(kb_id, QUESTION, rerank="nope")
 
 
-def _agent(who: Principal, server: LLMServer, tool: dict[str, Any], name: str) -> str:
-    from engine.services import agents, credentials
+def _llm_credential(who: Principal, server: LLMServer, name: str) -> str:
+    """A credential of ``who`` for the local OpenAI-protocol ``server``."""
+    from engine.services import credentials
 
     data = {"base_url": server.url, "api_key": "sk-rerank-test", "model": "gpt-x"}
-    cred = credentials.create_credential(who, f"LLM {name}", "openai_compatible", data).id
+    return credentials.create_credential(who, f"LLM {name}", "openai_compatible", data).id
+
+
+def _agent(who: Principal, server: LLMServer, tool: dict[str, Any], name: str) -> str:
+    from engine.services import agents
+
+    cred = _llm_credential(who, server, name)
     definition = {"instructions": "Be brief.", "model": {"credential_id": cred}, "tools": [tool]}
     return agents.create_agent(who, name, definition).id
 
@@ -121,10 +128,7 @@ def test_an_agents_knowledge_tool_reranks(
 
 def _agent_node(who: Principal, server: LLMServer, kb_id: str, rerank: str | None) -> Any:
     """A workflow whose AI Agent node may search ``kb_id`` (with ``rerank``)."""
-    from engine.services import credentials
-
-    data = {"base_url": server.url, "api_key": "sk-rerank-test", "model": "gpt-x"}
-    cred = credentials.create_credential(who, f"LLM {rerank}", "openai_compatible", data).id
+    cred = _llm_credential(who, server, str(rerank))
     params: dict[str, Any] = {"prompt": "{{ $json.q }}", "knowledge_bases": [kb_id]}
     if rerank is not None:
         params["rerank"] = rerank
